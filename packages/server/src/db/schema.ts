@@ -1,0 +1,148 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const teams = pgTable('teams', {
+  id: uuid('id').primaryKey(),
+  name: text('name').notNull(),
+  supervisorId: uuid('supervisor_id'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, (t) => [uniqueIndex('teams_name_key').on(t.name)]);
+
+export const staff = pgTable('staff', {
+  id: uuid('id').primaryKey(),
+  employeeNo: text('employee_no').notNull(),
+  name: text('name').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  roles: text('roles').array().notNull().default(sql`'{}'::text[]`),
+  teamId: uuid('team_id').references(() => teams.id),
+  skills: text('skills').array().notNull().default(sql`'{}'::text[]`),
+  compensationLimitFen: integer('compensation_limit_fen'),
+  active: boolean('active').notNull().default(true),
+  locale: text('locale').notNull().default('zh-CN'),
+  timeZone: text('time_zone').notNull().default('Asia/Shanghai'),
+  totpEnabled: boolean('totp_enabled').notNull().default(false),
+  totpSecret: text('totp_secret'),
+  totpPendingSecret: text('totp_pending_secret'),
+  totpLastStep: bigint('totp_last_step', { mode: 'number' }),
+  recoveryCodeHashes: text('recovery_code_hashes').array().notNull().default(sql`'{}'::text[]`),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [uniqueIndex('staff_employee_no_key').on(t.employeeNo), index('staff_team_idx').on(t.teamId)]);
+
+/** Per-role settings an admin may change; the permission table itself is code (policy.ts). */
+export const roleSettings = pgTable('role_settings', {
+  role: text('role').primaryKey(),
+  requireTotp: boolean('require_totp').notNull().default(false),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/** Sessions for staff and customers. Only the SHA-256 of the token is stored. */
+export const sessions = pgTable('sessions', {
+  id: uuid('id').primaryKey(),
+  tokenHash: text('token_hash').notNull(),
+  principalKind: text('principal_kind').notNull(), // 'staff' | 'customer'
+  principalId: uuid('principal_id').notNull(),
+  scope: text('scope').notNull().default('full'), // 'full' | 'enrol'
+  csrfToken: text('csrf_token').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  expiresAt: ts('expires_at').notNull(),
+  revokedAt: ts('revoked_at'),
+  ip: text('ip'),
+  userAgent: text('user_agent'),
+}, (t) => [uniqueIndex('sessions_token_hash_key').on(t.tokenHash), index('sessions_principal_idx').on(t.principalKind, t.principalId)]);
+
+export const loginAttempts = pgTable('login_attempts', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  at: ts('at').notNull().defaultNow(),
+  account: text('account').notNull(),
+  ip: text('ip').notNull(),
+  success: boolean('success').notNull(),
+  reason: text('reason'),
+}, (t) => [index('login_attempts_account_idx').on(t.account, t.at), index('login_attempts_ip_idx').on(t.ip, t.at)]);
+
+/** Append-only: a trigger (migration 0001) refuses UPDATE and DELETE. */
+export const auditLog = pgTable('audit_log', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  at: ts('at').notNull().defaultNow(),
+  actorKind: text('actor_kind').notNull(), // staff | customer | system
+  actorId: uuid('actor_id'),
+  action: text('action').notNull(),
+  targetType: text('target_type').notNull(),
+  targetId: text('target_id'),
+  changes: jsonb('changes'),
+  requestId: text('request_id'),
+  ip: text('ip'),
+}, (t) => [
+  index('audit_log_at_idx').on(t.at),
+  index('audit_log_actor_idx').on(t.actorId, t.id),
+  index('audit_log_target_idx').on(t.targetType, t.targetId, t.id),
+  index('audit_log_action_idx').on(t.action, t.id),
+]);
+
+/** Event outbox: every state change writes one in the same transaction; timelines, standards, measures consume it. */
+export const events = pgTable('events', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  at: ts('at').notNull().defaultNow(),
+  kind: text('kind').notNull(),
+  aggregateType: text('aggregate_type').notNull(),
+  aggregateId: uuid('aggregate_id').notNull(),
+  actorKind: text('actor_kind').notNull(),
+  actorId: uuid('actor_id'),
+  data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
+}, (t) => [index('events_aggregate_idx').on(t.aggregateType, t.aggregateId, t.id)]);
+
+export const customers = pgTable('customers', {
+  id: uuid('id').primaryKey(),
+  name: text('name').notNull(),
+  phone: text('phone'),
+  email: text('email'),
+  tier: text('tier').notNull().default('regular'),
+  vip: boolean('vip').notNull().default(false),
+  tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+  createdBy: uuid('created_by'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [index('customers_phone_idx').on(t.phone), index('customers_email_idx').on(t.email)]);
+
+/** Customer portal principal (sign-in by phone/email + one-time code or password); completed by the tickets work. */
+export const customerAccounts = pgTable('customer_accounts', {
+  id: uuid('id').primaryKey(),
+  customerId: uuid('customer_id').notNull().references(() => customers.id),
+  phone: text('phone'),
+  email: text('email'),
+  passwordHash: text('password_hash'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  lastLoginAt: ts('last_login_at'),
+}, (t) => [uniqueIndex('customer_accounts_phone_key').on(t.phone), uniqueIndex('customer_accounts_email_key').on(t.email)]);
+
+export const idempotencyKeys = pgTable('idempotency_keys', {
+  scope: text('scope').notNull(), // principal kind:id
+  key: text('key').notNull(),
+  route: text('route').notNull(),
+  requestHash: text('request_hash').notNull(),
+  statusCode: integer('status_code'),
+  response: jsonb('response'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.scope, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)]);
+
+/** Small key/value store for instance settings (e.g. demo loaded marker). */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});

@@ -1,0 +1,139 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from '../config';
+import type { Database } from '../db/client';
+import { AppError, toProblem } from '../lib/errors';
+import { UUID_RE, uuidv7 } from '../lib/ids';
+import { can, type Permission } from '../modules/identity/policy';
+import { registerIdentityRoutes } from '../modules/identity/identity.routes';
+import { registerCustomerRoutes } from '../modules/customers/customers.routes';
+import { registerAuditRoutes } from '../modules/audit/audit.routes';
+import { authenticate } from './auth';
+import { errorHandler } from './errors';
+import { loggerOptions } from './logger';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Checked before the body is read (the command checks it again). */
+    permission?: Permission;
+  }
+}
+
+export type App = ReturnType<FastifyInstance['withTypeProvider']> & FastifyInstance;
+export interface AppDeps { config: Config; database: Database }
+export type ZApp = FastifyInstance & { withTypeProvider<T>(): FastifyInstance };
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const DEFAULT_WEB_DIST = path.resolve(here, '../../../web/dist');
+
+export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
+  const { config, database } = deps;
+  const app = Fastify({
+    logger: opts.logger === false ? false : loggerOptions(config.LOG_LEVEL),
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : uuidv7();
+    },
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    return503OnClosing: true,
+    forceCloseConnections: false,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.decorateRequest('actor', null);
+  app.decorateRequest('sessionScope', null);
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Chidu 尺度 API',
+        version: '1.0.0',
+        description: 'Service-operations platform. Errors are RFC 9457 problem+json with a stable `code`. Auth: `Authorization: Bearer <token>` from POST /api/v1/auth/login (or the web session cookie with an X-CSRF-Token header).',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    if (!req.url.startsWith('/api/docs')) {
+      reply.header('x-frame-options', 'DENY');
+      const type = String(reply.getHeader('content-type') ?? '');
+      if (type.startsWith('text/html')) {
+        reply.header('content-security-policy', "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self' ws: wss:; font-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'");
+      }
+    }
+  });
+
+  // Deny by default: every /api/v1 route needs a session unless its config says `public`.
+  app.addHook('onRequest', async (req) => {
+    if (!req.url.startsWith('/api/v1/')) return;
+    const cfg = req.routeOptions.config;
+    if (cfg.public) return;
+    await authenticate(database, req);
+    if (cfg.permission && req.actor && !can(req.actor, cfg.permission)) throw new AppError('forbidden', `Missing permission ${cfg.permission}`);
+  });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(async (api) => {
+    registerIdentityRoutes(api as never, deps);
+    registerCustomerRoutes(api as never, deps);
+    registerAuditRoutes(api as never, deps);
+  }, { prefix: '/api/v1' });
+
+  const webDist = config.WEB_DIST ? path.resolve(config.WEB_DIST) : DEFAULT_WEB_DIST;
+  const hasWeb = existsSync(path.join(webDist, 'index.html'));
+  if (hasWeb) {
+    await app.register(fastifyStatic, {
+      root: webDist,
+      wildcard: false,
+      index: false,
+      setHeaders: (res, file) => {
+        res.header('cache-control', /[\\/]assets[\\/]/.test(file) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
+  }
+
+  app.setNotFoundHandler(async (req, reply) => {
+    const url = req.url.split('?')[0] ?? '/';
+    if (url.startsWith('/api/') || url === '/healthz' || req.method !== 'GET') {
+      return reply.status(404).type('application/problem+json; charset=utf-8').send(toProblem(new AppError('not_found', `No route ${req.method} ${url}`), req.id));
+    }
+    if (!hasWeb) {
+      return reply.type('text/html; charset=utf-8').send('<!doctype html><meta charset="utf-8"><title>Chidu</title><p>The web app is not built. Run <code>npm start</code> (it builds it) or <code>npm run build</code>.</p>');
+    }
+    // Static file or SPA route.
+    const rel = decodeURIComponent(url).replace(/^\/+/, '');
+    if (rel && !rel.includes('..') && existsSync(path.join(webDist, rel)) && !rel.endsWith('/')) {
+      return reply.sendFile(rel);
+    }
+    if (/\.[a-z0-9]{2,5}$/i.test(rel)) {
+      return reply.status(404).type('application/problem+json; charset=utf-8').send(toProblem(new AppError('not_found', `No file ${url}`), req.id));
+    }
+    reply.header('cache-control', 'no-cache');
+    return reply.sendFile('index.html');
+  });
+
+  return app;
+}
+
+export { UUID_RE };

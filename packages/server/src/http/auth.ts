@@ -1,0 +1,73 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Database } from '../db/client';
+import type { Actor, Ctx } from '../lib/context';
+import { AppError } from '../lib/errors';
+import { actorFromRow } from '../modules/identity/identity.commands';
+import { identityRepo } from '../modules/identity/identity.repo';
+import { safeEqual, sha256 } from '../modules/identity/secrets';
+
+export const SESSION_COOKIE = 'chidu_session';
+export const CSRF_COOKIE = 'chidu_csrf';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+    sessionScope: 'full' | 'enrol' | null;
+  }
+  interface FastifyContextConfig {
+    /** Route is reachable without a session (login, public survey links…). */
+    public?: boolean;
+    /** Route stays usable by a session that must still enrol TOTP. */
+    allowDuringEnrolment?: boolean;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Resolve the caller from a Bearer token or the session cookie (cookie writes need the CSRF header). */
+export async function authenticate(database: Database, req: FastifyRequest): Promise<void> {
+  const header = req.headers.authorization;
+  let token: string | undefined;
+  let viaCookie = false;
+  if (header) {
+    const m = /^Bearer\s+([A-Za-z0-9_-]{20,200})$/.exec(header);
+    if (!m) throw new AppError('unauthenticated', 'Malformed Authorization header; use "Bearer <token>"');
+    token = m[1];
+  } else if (req.cookies?.[SESSION_COOKIE]) {
+    token = req.cookies[SESSION_COOKIE];
+    viaCookie = true;
+  }
+  if (!token) throw new AppError('unauthenticated', 'Sign in first');
+  const session = await identityRepo.sessionByTokenHash(database.db, sha256(token));
+  if (!session || session.revokedAt) throw new AppError('unauthenticated', 'Session ended; sign in again');
+  if (session.expiresAt.getTime() <= Date.now()) throw new AppError('token_expired', 'Session expired; sign in again');
+  if (viaCookie && !SAFE_METHODS.has(req.method)) {
+    const sent = req.headers['x-csrf-token'];
+    if (typeof sent !== 'string' || !safeEqual(sent, session.csrfToken)) throw new AppError('csrf_failed', 'Missing or wrong X-CSRF-Token header');
+  }
+  if (session.principalKind !== 'staff') throw new AppError('forbidden', 'Staff only');
+  const row = await identityRepo.staffById(database.db, session.principalId);
+  if (!row) throw new AppError('unauthenticated', 'Session ended; sign in again');
+  if (!row.active) throw new AppError('account_disabled', 'This account is disabled');
+  req.actor = actorFromRow(row, session.id);
+  req.sessionScope = session.scope === 'enrol' ? 'enrol' : 'full';
+  if (req.sessionScope === 'enrol' && !req.routeOptions.config.allowDuringEnrolment) {
+    throw new AppError('totp_enrolment_required', 'Your role requires a dynamic password (TOTP): enrol on your profile page first');
+  }
+}
+
+export function ctxOf(req: FastifyRequest): Ctx {
+  if (!req.actor) throw new AppError('unauthenticated');
+  return { actor: req.actor, requestId: req.id, ip: req.ip };
+}
+
+export function setSessionCookies(reply: FastifyReply, token: string, csrfToken: string, expiresAt: Date, secure: boolean) {
+  const base = { path: '/', sameSite: 'strict' as const, secure, expires: expiresAt };
+  reply.setCookie(SESSION_COOKIE, token, { ...base, httpOnly: true });
+  reply.setCookie(CSRF_COOKIE, csrfToken, { ...base, httpOnly: false });
+}
+
+export function clearSessionCookies(reply: FastifyReply) {
+  reply.clearCookie(SESSION_COOKIE, { path: '/' });
+  reply.clearCookie(CSRF_COOKIE, { path: '/' });
+}

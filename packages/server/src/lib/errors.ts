@@ -1,0 +1,127 @@
+/** Stable machine-readable error codes. The one place they map to HTTP status is `statusOf`. */
+export type ErrorCode =
+  | 'validation_failed'
+  | 'unauthenticated'
+  | 'invalid_credentials'
+  | 'otp_required'
+  | 'otp_invalid'
+  | 'token_expired'
+  | 'forbidden'
+  | 'csrf_failed'
+  | 'totp_enrolment_required'
+  | 'account_disabled'
+  | 'approval_required'
+  | 'not_found'
+  | 'conflict'
+  | 'already_answered'
+  | 'gone'
+  | 'idempotency_key_reused'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'internal';
+
+export function statusOf(code: ErrorCode): number {
+  switch (code) {
+    case 'validation_failed': return 400;
+    case 'unauthenticated':
+    case 'invalid_credentials':
+    case 'otp_required':
+    case 'otp_invalid':
+    case 'token_expired': return 401;
+    case 'forbidden':
+    case 'csrf_failed':
+    case 'totp_enrolment_required':
+    case 'account_disabled':
+    case 'approval_required': return 403;
+    case 'not_found': return 404;
+    case 'conflict':
+    case 'already_answered': return 409;
+    case 'gone': return 410;
+    case 'payload_too_large': return 413;
+    case 'unsupported_media_type': return 415;
+    case 'idempotency_key_reused': return 422;
+    case 'rate_limited': return 429;
+    case 'unavailable': return 503;
+    case 'internal': return 500;
+    default: {
+      const never: never = code;
+      return never;
+    }
+  }
+}
+
+const TITLES: Record<ErrorCode, string> = {
+  validation_failed: 'Request validation failed',
+  unauthenticated: 'Authentication required',
+  invalid_credentials: 'Employee number or password is incorrect',
+  otp_required: 'Dynamic password (TOTP) required',
+  otp_invalid: 'Dynamic password (TOTP) is incorrect or already used',
+  token_expired: 'Session expired',
+  forbidden: 'Not allowed',
+  csrf_failed: 'CSRF check failed',
+  totp_enrolment_required: 'TOTP enrolment required before using the system',
+  account_disabled: 'Account disabled',
+  approval_required: 'Approval required',
+  not_found: 'Not found',
+  conflict: 'Conflict',
+  already_answered: 'Already answered',
+  gone: 'Expired',
+  idempotency_key_reused: 'Idempotency key reused with a different request',
+  payload_too_large: 'Payload too large',
+  unsupported_media_type: 'Unsupported media type',
+  rate_limited: 'Too many attempts',
+  unavailable: 'Service unavailable',
+  internal: 'Internal error',
+};
+
+export interface FieldError { path: string; message: string }
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly errors: FieldError[] | undefined;
+  readonly extra: Record<string, unknown> | undefined;
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(code: ErrorCode, detail?: string, opts: { errors?: FieldError[]; extra?: Record<string, unknown>; headers?: Record<string, string> } = {}) {
+    super(detail ?? TITLES[code]);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = statusOf(code);
+    this.errors = opts.errors;
+    this.extra = opts.extra;
+    this.headers = opts.headers;
+  }
+
+  get title(): string { return TITLES[this.code]; }
+}
+
+export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
+export const forbidden = (detail = 'You are not allowed to do this') => new AppError('forbidden', detail);
+export const invalid = (path: string, message: string) => new AppError('validation_failed', `${path}: ${message}`, { errors: [{ path, message }] });
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  errors?: FieldError[];
+  requestId?: string;
+  [k: string]: unknown;
+}
+
+export function toProblem(err: AppError, requestId?: string): Problem {
+  return {
+    type: `https://chidu.dev/problems/${err.code}`,
+    title: err.title,
+    status: err.status,
+    detail: err.message,
+    code: err.code,
+    ...(err.errors ? { errors: err.errors } : {}),
+    ...(err.extra ?? {}),
+    ...(requestId ? { requestId } : {}),
+  };
+}

@@ -1,0 +1,389 @@
+import { eq, sql } from 'drizzle-orm';
+import QRCode from 'qrcode';
+import type { Config } from '../../config';
+import type { Database, Executor, Tx } from '../../db/client';
+import { roleSettings, sessions, staff, teams } from '../../db/schema';
+import { diff, writeAudit } from '../../lib/audit';
+import type { Ctx, StaffActor } from '../../lib/context';
+import { AppError, invalid, notFound } from '../../lib/errors';
+import { uuidv7 } from '../../lib/ids';
+import { identityRepo, type StaffRow } from './identity.repo';
+import { authorize, DEFAULT_COMPENSATION_LIMIT_FEN, PERMISSIONS, permissionsOf, requireStaff, ROLE_PERMISSIONS, ROLES, type Role } from './policy';
+import {
+  hashPassword, hashRecovery, newRecoveryCodes, newToken, newTotpSecret, RECOVERY_RE, sha256, totpUri, verifyPassword, verifyTotp,
+} from './secrets';
+
+export interface Deps { database: Database; config: Config }
+
+export function effectiveLimitFen(row: Pick<StaffRow, 'roles' | 'compensationLimitFen'>): number {
+  if (row.compensationLimitFen !== null) return row.compensationLimitFen;
+  return Math.max(0, ...row.roles.map((r) => DEFAULT_COMPENSATION_LIMIT_FEN[r as Role] ?? 0));
+}
+
+export function presentStaff(row: StaffRow, teamName: string | null) {
+  return {
+    id: row.id,
+    employeeNo: row.employeeNo,
+    name: row.name,
+    roles: row.roles,
+    teamId: row.teamId,
+    teamName,
+    skills: row.skills,
+    compensationLimitFen: row.compensationLimitFen,
+    active: row.active,
+    totpEnabled: row.totpEnabled,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+async function presentMe(ex: Executor, row: StaffRow, mustEnrolTotp: boolean) {
+  return {
+    id: row.id,
+    employeeNo: row.employeeNo,
+    name: row.name,
+    roles: row.roles,
+    teamId: row.teamId,
+    teamName: await identityRepo.teamName(ex, row.teamId),
+    skills: row.skills,
+    compensationLimitFen: effectiveLimitFen(row),
+    locale: row.locale,
+    timeZone: row.timeZone,
+    totpEnabled: row.totpEnabled,
+    mustEnrolTotp,
+    permissions: [...permissionsOf(row.roles)].sort(),
+  };
+}
+
+const auditedStaffFields = ['employeeNo', 'name', 'roles', 'teamId', 'skills', 'compensationLimitFen', 'active', 'locale', 'timeZone', 'totpEnabled'] as const;
+const pick = (row: StaffRow | null) => (row ? Object.fromEntries(auditedStaffFields.map((k) => [k, row[k]])) : null);
+
+// ───────────────────────────── authentication ─────────────────────────────
+
+export interface LoginInput { employeeNo: string; password: string; otp?: string | undefined }
+export interface LoginMeta { ip: string; userAgent: string | null; requestId: string | null }
+
+export async function login({ database, config }: Deps, input: LoginInput, meta: LoginMeta) {
+  const { db } = database;
+  const account = input.employeeNo.trim().toUpperCase();
+  const since = new Date(Date.now() - config.LOGIN_WINDOW_MINUTES * 60_000);
+  const [acct, byIp] = await Promise.all([
+    identityRepo.recentFailures(db, 'account', account, since),
+    identityRepo.recentFailures(db, 'ip', meta.ip, since),
+  ]);
+  const limited = acct.n >= config.LOGIN_MAX_FAILURES_ACCOUNT ? acct : byIp.n >= config.LOGIN_MAX_FAILURES_IP ? byIp : null;
+  if (limited) {
+    const retry = Math.max(1, Math.ceil(((limited.oldest?.getTime() ?? Date.now()) + config.LOGIN_WINDOW_MINUTES * 60_000 - Date.now()) / 1000));
+    throw new AppError('rate_limited', `Too many failed sign-in attempts; try again in ${retry} s`, { headers: { 'retry-after': String(retry) }, extra: { retryAfterSeconds: retry } });
+  }
+  const fail = async (reason: string, code: 'invalid_credentials' | 'otp_invalid') => {
+    await identityRepo.recordAttempt(db, account, meta.ip, false, reason);
+    throw new AppError(code);
+  };
+
+  const row = await identityRepo.staffByEmployeeNo(db, account) ?? await identityRepo.staffByEmployeeNo(db, input.employeeNo.trim());
+  const ok = await verifyPassword(row?.passwordHash ?? null, input.password);
+  if (!row || !ok) return fail(row ? 'password' : 'unknown_account', 'invalid_credentials');
+  if (!row.active) throw new AppError('account_disabled', 'This account is disabled; ask an administrator');
+
+  let usedStep: number | null = null;
+  let usedRecovery: string | null = null;
+  if (row.totpEnabled && row.totpSecret) {
+    if (!input.otp) throw new AppError('otp_required', 'Enter the 6-digit dynamic password from your authenticator app');
+    if (RECOVERY_RE.test(input.otp)) {
+      const h = hashRecovery(input.otp);
+      if (!row.recoveryCodeHashes.includes(h)) return fail('recovery_code', 'otp_invalid');
+      usedRecovery = h;
+    } else {
+      const step = await verifyTotp(row.totpSecret, input.otp);
+      if (step === null) return fail('otp', 'otp_invalid');
+      if (row.totpLastStep !== null && step <= row.totpLastStep) return fail('otp_replayed', 'otp_invalid');
+      usedStep = step;
+    }
+  }
+  const mustEnrolTotp = !row.totpEnabled && (await identityRepo.requiresTotp(db, row.roles));
+  const token = newToken();
+  const csrfToken = newToken(18);
+  const expiresAt = new Date(Date.now() + config.SESSION_TTL_HOURS * 3_600_000);
+  const ctx: Ctx = { actor: actorFromRow(row, null), requestId: meta.requestId, ip: meta.ip };
+
+  await database.transaction(async (tx) => {
+    if (usedStep !== null) {
+      // Compare-and-set: a concurrent login with the same code loses here.
+      const res = await tx.update(staff).set({ totpLastStep: usedStep })
+        .where(sql`${staff.id} = ${row.id} AND (${staff.totpLastStep} IS NULL OR ${staff.totpLastStep} < ${usedStep})`).returning({ id: staff.id });
+      if (res.length === 0) throw new AppError('otp_invalid');
+    }
+    if (usedRecovery !== null) {
+      const res = await tx.update(staff).set({ recoveryCodeHashes: sql`array_remove(${staff.recoveryCodeHashes}, ${usedRecovery})` })
+        .where(sql`${staff.id} = ${row.id} AND ${usedRecovery} = ANY(${staff.recoveryCodeHashes})`).returning({ id: staff.id });
+      if (res.length === 0) throw new AppError('otp_invalid');
+    }
+    await tx.insert(sessions).values({
+      id: uuidv7(), tokenHash: sha256(token), principalKind: 'staff', principalId: row.id,
+      scope: mustEnrolTotp ? 'enrol' : 'full', csrfToken, expiresAt, ip: meta.ip, userAgent: meta.userAgent?.slice(0, 300) ?? null,
+    });
+    await identityRepo.recordAttempt(tx, account, meta.ip, true, usedRecovery ? 'recovery_code' : null);
+    await writeAudit(tx, ctx, { action: 'auth.login', targetType: 'staff', targetId: row.id, changes: usedRecovery ? { recoveryCodeUsed: { before: null, after: true } } : null });
+  }).catch(async (err: unknown) => {
+    if (err instanceof AppError && err.code === 'otp_invalid') await identityRepo.recordAttempt(db, account, meta.ip, false, 'otp_race');
+    throw err;
+  });
+
+  return {
+    token,
+    csrfToken,
+    expiresAt: expiresAt.toISOString(),
+    user: {
+      id: row.id, employeeNo: row.employeeNo, name: row.name, roles: row.roles, teamId: row.teamId,
+      locale: row.locale, timeZone: row.timeZone, totpEnabled: row.totpEnabled, mustEnrolTotp,
+    },
+  };
+}
+
+export function actorFromRow(row: StaffRow, sessionId: string | null): StaffActor {
+  return {
+    kind: 'staff', id: row.id, employeeNo: row.employeeNo, name: row.name, roles: row.roles as Role[],
+    teamId: row.teamId, permissions: permissionsOf(row.roles), sessionId,
+  };
+}
+
+export async function logout({ database }: Deps, ctx: Ctx) {
+  const actor = requireStaff(ctx.actor);
+  await database.transaction(async (tx) => {
+    if (actor.sessionId) await tx.update(sessions).set({ revokedAt: new Date() }).where(eq(sessions.id, actor.sessionId));
+    await writeAudit(tx, ctx, { action: 'auth.logout', targetType: 'staff', targetId: actor.id });
+  });
+}
+
+export async function logoutEverywhere({ database }: Deps, ctx: Ctx) {
+  const actor = requireStaff(ctx.actor);
+  await database.transaction(async (tx) => {
+    await identityRepo.revokeSessions(tx, 'staff', actor.id);
+    await writeAudit(tx, ctx, { action: 'auth.logout_all', targetType: 'staff', targetId: actor.id });
+  });
+}
+
+// ───────────────────────────── self service ─────────────────────────────
+
+export async function getMe({ database }: Deps, ctx: Ctx, mustEnrolTotp: boolean) {
+  const actor = requireStaff(ctx.actor);
+  const row = await identityRepo.staffById(database.db, actor.id);
+  if (!row) throw notFound('Staff');
+  return presentMe(database.db, row, mustEnrolTotp);
+}
+
+export async function updateMe({ database }: Deps, ctx: Ctx, patch: { name?: string | undefined; locale?: string | undefined; timeZone?: string | undefined }, mustEnrolTotp: boolean) {
+  const actor = requireStaff(ctx.actor);
+  return database.transaction(async (tx) => {
+    const before = await identityRepo.staffById(tx, actor.id, true);
+    if (!before) throw notFound('Staff');
+    const set: Partial<StaffRow> = { updatedAt: new Date() };
+    if (patch.name !== undefined) set.name = patch.name;
+    if (patch.locale !== undefined) set.locale = patch.locale;
+    if (patch.timeZone !== undefined) set.timeZone = patch.timeZone;
+    const [after] = await tx.update(staff).set(set).where(eq(staff.id, actor.id)).returning();
+    await writeAudit(tx, ctx, { action: 'staff.profile_updated', targetType: 'staff', targetId: actor.id, changes: diff(pick(before), pick(after!)) });
+    return presentMe(tx, after!, mustEnrolTotp);
+  });
+}
+
+export async function changePassword({ database }: Deps, ctx: Ctx, input: { currentPassword: string; newPassword: string }) {
+  const actor = requireStaff(ctx.actor);
+  const row = await identityRepo.staffById(database.db, actor.id);
+  if (!row) throw notFound('Staff');
+  if (!(await verifyPassword(row.passwordHash, input.currentPassword))) throw invalid('currentPassword', 'is incorrect');
+  const passwordHash = await hashPassword(input.newPassword);
+  await database.transaction(async (tx) => {
+    await tx.update(staff).set({ passwordHash, updatedAt: new Date() }).where(eq(staff.id, actor.id));
+    // Every other session ends; this one stays.
+    await tx.update(sessions).set({ revokedAt: new Date() }).where(sql`${sessions.principalKind} = 'staff' AND ${sessions.principalId} = ${actor.id} AND ${sessions.revokedAt} IS NULL AND ${sessions.id} <> ${actor.sessionId ?? '00000000-0000-0000-0000-000000000000'}`);
+    await writeAudit(tx, ctx, { action: 'staff.password_changed', targetType: 'staff', targetId: actor.id, changes: { password: { before: '[secret]', after: '[secret]' } } });
+  });
+}
+
+export async function totpSetup({ database }: Deps, ctx: Ctx) {
+  const actor = requireStaff(ctx.actor);
+  return database.transaction(async (tx) => {
+    const row = await identityRepo.staffById(tx, actor.id, true);
+    if (!row) throw notFound('Staff');
+    if (row.totpEnabled) throw new AppError('conflict', 'TOTP is already enrolled; an administrator can reset it');
+    const secret = newTotpSecret();
+    await tx.update(staff).set({ totpPendingSecret: secret, updatedAt: new Date() }).where(eq(staff.id, actor.id));
+    await writeAudit(tx, ctx, { action: 'staff.totp_setup_started', targetType: 'staff', targetId: actor.id });
+    const otpauthUrl = totpUri(secret, row.employeeNo);
+    const qrDataUrl = await QRCode.toDataURL(otpauthUrl, { margin: 1, width: 220 });
+    return { secret, otpauthUrl, qrDataUrl };
+  });
+}
+
+export async function totpConfirm({ database }: Deps, ctx: Ctx, code: string) {
+  const actor = requireStaff(ctx.actor);
+  const row = await identityRepo.staffById(database.db, actor.id);
+  if (!row) throw notFound('Staff');
+  if (row.totpEnabled) throw new AppError('conflict', 'TOTP is already enrolled');
+  if (!row.totpPendingSecret) throw new AppError('conflict', 'Start enrolment first (POST /api/v1/me/totp/setup)');
+  const step = await verifyTotp(row.totpPendingSecret, code);
+  if (step === null) throw new AppError('otp_invalid', 'The code does not match; check the time on your phone and try the next code', { errors: [{ path: 'code', message: 'does not match' }] });
+  const codes = newRecoveryCodes();
+  await database.transaction(async (tx) => {
+    await tx.update(staff).set({
+      totpEnabled: true, totpSecret: row.totpPendingSecret, totpPendingSecret: null, totpLastStep: step,
+      recoveryCodeHashes: codes.map(hashRecovery), updatedAt: new Date(),
+    }).where(eq(staff.id, actor.id));
+    // A session limited to enrolment becomes a full session.
+    if (actor.sessionId) await tx.update(sessions).set({ scope: 'full' }).where(eq(sessions.id, actor.sessionId));
+    await writeAudit(tx, ctx, { action: 'staff.totp_enrolled', targetType: 'staff', targetId: actor.id, changes: { totpEnabled: { before: false, after: true } } });
+  });
+  return { recoveryCodes: codes };
+}
+
+// ───────────────────────────── staff administration ─────────────────────────────
+
+export async function listStaff({ database }: Deps, ctx: Ctx, q: { q?: string | undefined; role?: string | undefined; teamId?: string | undefined; limit: number; cursor?: string | undefined }) {
+  authorize(ctx.actor, 'staff.view');
+  const rows = await identityRepo.listStaff(database.db, { ...q, after: q.cursor });
+  const more = rows.length > q.limit;
+  const items = rows.slice(0, q.limit).map((r) => presentStaff(r.s, r.teamName));
+  return { items, nextCursor: more ? items[items.length - 1]!.employeeNo : null };
+}
+
+export async function getStaff({ database }: Deps, ctx: Ctx, id: string) {
+  authorize(ctx.actor, 'staff.view');
+  const row = await identityRepo.staffById(database.db, id);
+  if (!row) throw notFound('Staff');
+  return presentStaff(row, await identityRepo.teamName(database.db, row.teamId));
+}
+
+async function assertTeam(ex: Executor, teamId: string | null | undefined) {
+  if (teamId && !(await identityRepo.teamById(ex, teamId))) throw invalid('teamId', 'no such team');
+}
+
+export interface StaffCreateInput {
+  employeeNo: string; name: string; password: string; roles: Role[];
+  teamId?: string | null | undefined; skills?: string[] | undefined; compensationLimitFen?: number | null | undefined;
+}
+
+export async function createStaffInTx(tx: Tx, ctx: Ctx, input: StaffCreateInput, passwordHash: string) {
+  await assertTeam(tx, input.teamId);
+  const id = uuidv7();
+  const [row] = await tx.insert(staff).values({
+    id, employeeNo: input.employeeNo, name: input.name, passwordHash, roles: [...new Set(input.roles)],
+    teamId: input.teamId ?? null, skills: [...new Set(input.skills ?? [])], compensationLimitFen: input.compensationLimitFen ?? null,
+  }).onConflictDoNothing().returning();
+  if (!row) throw new AppError('conflict', `Employee number ${input.employeeNo} is already in use`, { errors: [{ path: 'employeeNo', message: 'already in use' }] });
+  await writeAudit(tx, ctx, { action: 'staff.created', targetType: 'staff', targetId: id, changes: diff(null, pick(row)) });
+  return row;
+}
+
+export async function createStaff({ database }: Deps, ctx: Ctx, input: StaffCreateInput) {
+  authorize(ctx.actor, 'staff.manage');
+  const passwordHash = await hashPassword(input.password);
+  return database.transaction(async (tx) => {
+    const row = await createStaffInTx(tx, ctx, input, passwordHash);
+    return presentStaff(row, await identityRepo.teamName(tx, row.teamId));
+  });
+}
+
+export async function updateStaff({ database }: Deps, ctx: Ctx, id: string, patch: Partial<Pick<StaffRow, 'name' | 'roles' | 'teamId' | 'skills' | 'compensationLimitFen' | 'active'>>) {
+  authorize(ctx.actor, 'staff.manage');
+  return database.transaction(async (tx) => {
+    const before = await identityRepo.staffById(tx, id, true);
+    if (!before) throw notFound('Staff');
+    await assertTeam(tx, patch.teamId);
+    if (ctx.actor.id === id && patch.active === false) throw invalid('active', 'you cannot disable your own account');
+    if (ctx.actor.id === id && patch.roles && !patch.roles.includes('admin') && before.roles.includes('admin')) throw invalid('roles', 'you cannot remove your own admin role');
+    const set: Partial<StaffRow> = { updatedAt: new Date() };
+    for (const k of ['name', 'roles', 'teamId', 'skills', 'compensationLimitFen', 'active'] as const) {
+      if (patch[k] !== undefined) (set as Record<string, unknown>)[k] = k === 'roles' || k === 'skills' ? [...new Set(patch[k] as string[])] : patch[k];
+    }
+    const [after] = await tx.update(staff).set(set).where(eq(staff.id, id)).returning();
+    if (patch.active === false) await identityRepo.revokeSessions(tx, 'staff', id);
+    await writeAudit(tx, ctx, { action: 'staff.updated', targetType: 'staff', targetId: id, changes: diff(pick(before), pick(after!)) });
+    return presentStaff(after!, await identityRepo.teamName(tx, after!.teamId));
+  });
+}
+
+export async function resetStaffPassword({ database }: Deps, ctx: Ctx, id: string, password: string) {
+  authorize(ctx.actor, 'staff.manage');
+  const passwordHash = await hashPassword(password);
+  await database.transaction(async (tx) => {
+    const row = await identityRepo.staffById(tx, id, true);
+    if (!row) throw notFound('Staff');
+    await tx.update(staff).set({ passwordHash, updatedAt: new Date() }).where(eq(staff.id, id));
+    await identityRepo.revokeSessions(tx, 'staff', id);
+    await writeAudit(tx, ctx, { action: 'staff.password_reset', targetType: 'staff', targetId: id, changes: { password: { before: '[secret]', after: '[secret]' } } });
+  });
+}
+
+export async function resetStaffTotp({ database }: Deps, ctx: Ctx, id: string) {
+  authorize(ctx.actor, 'staff.manage');
+  await database.transaction(async (tx) => {
+    const row = await identityRepo.staffById(tx, id, true);
+    if (!row) throw notFound('Staff');
+    await tx.update(staff).set({ totpEnabled: false, totpSecret: null, totpPendingSecret: null, totpLastStep: null, recoveryCodeHashes: [], updatedAt: new Date() }).where(eq(staff.id, id));
+    await identityRepo.revokeSessions(tx, 'staff', id);
+    await writeAudit(tx, ctx, { action: 'staff.totp_reset', targetType: 'staff', targetId: id, changes: { totpEnabled: { before: row.totpEnabled, after: false } } });
+  });
+}
+
+// ───────────────────────────── teams and roles ─────────────────────────────
+
+export async function listTeams({ database }: Deps, ctx: Ctx) {
+  requireStaff(ctx.actor);
+  const rows = await identityRepo.listTeams(database.db);
+  return { items: rows.map((r) => ({ id: r.t.id, name: r.t.name, supervisorId: r.t.supervisorId, supervisorName: r.supervisorName, memberCount: Number(r.memberCount) })) };
+}
+
+export async function createTeamInTx(tx: Tx, ctx: Ctx, input: { name: string; supervisorId?: string | null | undefined }) {
+  if (input.supervisorId && !(await identityRepo.staffById(tx, input.supervisorId))) throw invalid('supervisorId', 'no such staff member');
+  const id = uuidv7();
+  const [row] = await tx.insert(teams).values({ id, name: input.name, supervisorId: input.supervisorId ?? null }).onConflictDoNothing().returning();
+  if (!row) throw new AppError('conflict', `A team named ${input.name} exists`, { errors: [{ path: 'name', message: 'already exists' }] });
+  await writeAudit(tx, ctx, { action: 'team.created', targetType: 'team', targetId: id, changes: diff(null, { name: row.name, supervisorId: row.supervisorId }) });
+  return row;
+}
+
+export async function createTeam({ database }: Deps, ctx: Ctx, input: { name: string; supervisorId?: string | null | undefined }) {
+  authorize(ctx.actor, 'teams.manage');
+  const row = await database.transaction((tx) => createTeamInTx(tx, ctx, input));
+  return { id: row.id, name: row.name, supervisorId: row.supervisorId };
+}
+
+export async function listRoles({ database }: Deps, ctx: Ctx) {
+  authorize(ctx.actor, 'roles.view');
+  const settings = new Map((await identityRepo.roleSettings(database.db)).map((r) => [r.role, r]));
+  return {
+    items: ROLES.map((role) => ({
+      role,
+      permissions: [...ROLE_PERMISSIONS[role]],
+      requireTotp: settings.get(role)?.requireTotp ?? false,
+      defaultCompensationLimitFen: DEFAULT_COMPENSATION_LIMIT_FEN[role],
+    })),
+    permissions: [...PERMISSIONS],
+  };
+}
+
+export async function updateRole({ database }: Deps, ctx: Ctx, role: Role, input: { requireTotp: boolean }) {
+  authorize(ctx.actor, 'roles.manage');
+  return database.transaction(async (tx) => {
+    const [before] = await tx.select().from(roleSettings).where(eq(roleSettings.role, role));
+    await tx.insert(roleSettings).values({ role, requireTotp: input.requireTotp })
+      .onConflictDoUpdate({ target: roleSettings.role, set: { requireTotp: input.requireTotp, updatedAt: new Date() } });
+    await writeAudit(tx, ctx, { action: 'role.updated', targetType: 'role', targetId: role, changes: diff({ requireTotp: before?.requireTotp ?? false }, { requireTotp: input.requireTotp }) });
+    return { role, permissions: [...ROLE_PERMISSIONS[role]], requireTotp: input.requireTotp, defaultCompensationLimitFen: DEFAULT_COMPENSATION_LIMIT_FEN[role] };
+  });
+}
+
+/** CHIDU_BOOTSTRAP_ADMIN: creates the first admin when the database has no staff. */
+export async function bootstrapAdmin(database: Database, spec: string, ctx: Ctx): Promise<boolean> {
+  const sep = spec.indexOf(':');
+  const employeeNo = spec.slice(0, sep);
+  const password = spec.slice(sep + 1);
+  const passwordHash = await hashPassword(password);
+  return database.transaction(async (tx) => {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(727275)`);
+    if ((await identityRepo.staffCount(tx)) > 0) return false;
+    await createStaffInTx(tx, ctx, { employeeNo, name: '系统管理员', password, roles: ['admin'] }, passwordHash);
+    return true;
+  });
+}

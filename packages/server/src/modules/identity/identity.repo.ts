@@ -1,0 +1,87 @@
+import { and, asc, count, eq, gt, ilike, isNull, or, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client';
+import { loginAttempts, roleSettings, sessions, staff, teams } from '../../db/schema';
+
+export type StaffRow = typeof staff.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;
+
+export const identityRepo = {
+  async staffByEmployeeNo(ex: Executor, employeeNo: string): Promise<StaffRow | undefined> {
+    const [row] = await ex.select().from(staff).where(eq(staff.employeeNo, employeeNo));
+    return row;
+  },
+  async staffById(ex: Executor, id: string, forUpdate = false): Promise<StaffRow | undefined> {
+    const q = ex.select().from(staff).where(eq(staff.id, id));
+    const [row] = forUpdate ? await q.for('update') : await q;
+    return row;
+  },
+  async staffCount(ex: Executor): Promise<number> {
+    const [row] = await ex.select({ n: count() }).from(staff);
+    return row?.n ?? 0;
+  },
+  async listStaff(ex: Executor, f: { q?: string | undefined; role?: string | undefined; teamId?: string | undefined; limit: number; after?: string | undefined }) {
+    const conds = [];
+    if (f.q) {
+      const like = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+      conds.push(or(ilike(staff.employeeNo, like), ilike(staff.name, like)));
+    }
+    if (f.role) conds.push(sql`${f.role} = ANY(${staff.roles})`);
+    if (f.teamId) conds.push(eq(staff.teamId, f.teamId));
+    if (f.after) conds.push(gt(staff.employeeNo, f.after));
+    return ex
+      .select({ s: staff, teamName: teams.name })
+      .from(staff)
+      .leftJoin(teams, eq(teams.id, staff.teamId))
+      .where(conds.length ? and(...conds) : undefined)
+      .orderBy(asc(staff.employeeNo))
+      .limit(f.limit + 1);
+  },
+  async teamName(ex: Executor, teamId: string | null): Promise<string | null> {
+    if (!teamId) return null;
+    const [row] = await ex.select({ name: teams.name }).from(teams).where(eq(teams.id, teamId));
+    return row?.name ?? null;
+  },
+  async teamById(ex: Executor, id: string) {
+    const [row] = await ex.select().from(teams).where(eq(teams.id, id));
+    return row;
+  },
+  async teamByName(ex: Executor, name: string) {
+    const [row] = await ex.select().from(teams).where(eq(teams.name, name));
+    return row;
+  },
+  async listTeams(ex: Executor) {
+    const sup = sql<string | null>`(SELECT s.name FROM staff s WHERE s.id = ${teams.supervisorId})`;
+    const members = sql<number>`(SELECT count(*)::int FROM staff s WHERE s.team_id = ${teams.id} AND s.active)`;
+    return ex.select({ t: teams, supervisorName: sup, memberCount: members }).from(teams).orderBy(asc(teams.name));
+  },
+  async roleSettings(ex: Executor) {
+    return ex.select().from(roleSettings);
+  },
+  async requiresTotp(ex: Executor, roles: readonly string[]): Promise<boolean> {
+    if (roles.length === 0) return false;
+    const rows = await ex.select({ r: roleSettings.role }).from(roleSettings).where(and(eq(roleSettings.requireTotp, true), sql`${roleSettings.role} = ANY(${sql.param([...roles])}::text[])`));
+    return rows.length > 0;
+  },
+  async sessionByTokenHash(ex: Executor, tokenHash: string): Promise<SessionRow | undefined> {
+    const [row] = await ex.select().from(sessions).where(eq(sessions.tokenHash, tokenHash));
+    return row;
+  },
+  async revokeSessions(ex: Executor, principalKind: string, principalId: string) {
+    await ex.update(sessions).set({ revokedAt: new Date() }).where(and(eq(sessions.principalKind, principalKind), eq(sessions.principalId, principalId), isNull(sessions.revokedAt)));
+  },
+  async recentFailures(ex: Executor, column: 'account' | 'ip', value: string, since: Date): Promise<{ n: number; oldest: Date | null }> {
+    const col = column === 'account' ? loginAttempts.account : loginAttempts.ip;
+    // For an account, a successful sign-in clears the count of earlier failures.
+    const floor = column === 'account'
+      ? sql`GREATEST(${since.toISOString()}::timestamptz, COALESCE((SELECT max(la.at) FROM login_attempts la WHERE la.account = ${value} AND la.success), '-infinity'::timestamptz))`
+      : sql`${since.toISOString()}::timestamptz`;
+    const [row] = await ex
+      .select({ n: count(), oldest: sql<string | null>`min(${loginAttempts.at})` })
+      .from(loginAttempts)
+      .where(and(eq(col, value), eq(loginAttempts.success, false), sql`${loginAttempts.at} > ${floor}`));
+    return { n: row?.n ?? 0, oldest: row?.oldest ? new Date(row.oldest) : null };
+  },
+  async recordAttempt(ex: Executor, account: string, ip: string, success: boolean, reason: string | null) {
+    await ex.insert(loginAttempts).values({ account, ip, success, reason });
+  },
+};

@@ -1,0 +1,65 @@
+import { AppError } from '../../lib/errors';
+import type { Actor, StaffActor } from '../../lib/context';
+
+export const ROLES = ['admin', 'director', 'supervisor', 'agent', 'frontdesk', 'technician', 'qa', 'trainer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  'staff.view',
+  'staff.manage',
+  'teams.manage',
+  'roles.view',
+  'roles.manage',
+  'audit.view',
+  'customers.read',
+  'customers.write',
+  'customers.unmask',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/**
+ * The role → permission table. Deny by default: a permission not listed here is not granted.
+ * Later domains add their permissions here (one table, visible to admins at GET /api/v1/roles).
+ */
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  admin: PERMISSIONS,
+  director: ['staff.view', 'roles.view', 'audit.view', 'customers.read', 'customers.write', 'customers.unmask'],
+  supervisor: ['staff.view', 'customers.read', 'customers.write', 'customers.unmask'],
+  agent: ['customers.read', 'customers.write', 'customers.unmask'],
+  frontdesk: ['customers.read', 'customers.write', 'customers.unmask'],
+  technician: ['customers.read'],
+  qa: ['staff.view', 'customers.read'],
+  trainer: ['staff.view'],
+};
+
+/** Compensation limits per role in fen (domain spec defaults: agent ¥200, supervisor ¥2,000, director ¥20,000). */
+export const DEFAULT_COMPENSATION_LIMIT_FEN: Record<Role, number> = {
+  admin: 0,
+  director: 2_000_000,
+  supervisor: 200_000,
+  agent: 20_000,
+  frontdesk: 0,
+  technician: 0,
+  qa: 0,
+  trainer: 0,
+};
+
+export function permissionsOf(roles: readonly string[]): Set<Permission> {
+  const out = new Set<Permission>();
+  for (const r of roles) for (const p of ROLE_PERMISSIONS[r as Role] ?? []) out.add(p);
+  return out;
+}
+
+export function can(actor: Actor, perm: Permission): boolean {
+  return actor.kind === 'system' || (actor.kind === 'staff' && actor.permissions.has(perm));
+}
+
+/** First line of every command: throws `forbidden` unless the actor holds the permission. */
+export function authorize(actor: Actor, perm: Permission): void {
+  if (!can(actor, perm)) throw new AppError('forbidden', `Missing permission ${perm}`);
+}
+
+export function requireStaff(actor: Actor): StaffActor {
+  if (actor.kind !== 'staff') throw new AppError('forbidden', 'Staff only');
+  return actor;
+}

@@ -1,0 +1,41 @@
+import type { Config } from './config';
+import { openDatabase, type Database } from './db/client';
+import { buildApp } from './http/app';
+import { systemCtx } from './lib/context';
+import { bootstrapAdmin } from './modules/identity/identity.commands';
+import { loadDemo } from './demo/demo';
+
+export interface Running {
+  app: Awaited<ReturnType<typeof buildApp>>;
+  database: Database;
+  url: string;
+  demoLoaded: boolean;
+  bootstrapped: boolean;
+  stop(): Promise<void>;
+}
+
+/** Open the database (migrating it), seed what the environment asks for, and listen. */
+export async function startServer(config: Config, opts: { logger?: boolean } = {}): Promise<Running> {
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE });
+  let app: Running['app'] | undefined;
+  try {
+    const bootstrapped = config.CHIDU_BOOTSTRAP_ADMIN ? await bootstrapAdmin(database, config.CHIDU_BOOTSTRAP_ADMIN, systemCtx('bootstrap')) : false;
+    const demoLoaded = config.CHIDU_DEMO ? await loadDemo(database) : false;
+    app = await buildApp({ config, database }, opts);
+    const address = await app.listen({ port: config.PORT, host: config.HOST });
+    const url = address.replace('[::1]', 'localhost');
+    let stopping: Promise<void> | null = null;
+    const stop = () => {
+      stopping ??= (async () => {
+        await app!.close();
+        await database.close();
+      })();
+      return stopping;
+    };
+    return { app, database, url, demoLoaded, bootstrapped, stop };
+  } catch (err) {
+    await app?.close().catch(() => undefined);
+    await database.close().catch(() => undefined);
+    throw err;
+  }
+}

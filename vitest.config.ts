@@ -1,0 +1,24 @@
+import { defineConfig } from 'vitest/config';
+
+const serverTests = ['packages/server/test/**/*.test.ts', 'packages/server/src/**/*.test.ts'];
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'core', include: ['packages/core/src/**/*.test.ts'], environment: 'node' } },
+      { test: { name: 'web', include: ['packages/web/src/**/*.test.ts'], environment: 'node' } },
+      {
+        test: {
+          name: 'server-pglite', include: serverTests, environment: 'node',
+          env: { CHIDU_TEST_DB: 'pglite' }, testTimeout: 60_000, hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'server-postgres', include: serverTests, environment: 'node',
+          env: { CHIDU_TEST_DB: 'postgres' }, testTimeout: 60_000, hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
