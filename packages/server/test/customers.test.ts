@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testApp, type TestApp } from './harness';
+
+let t: TestApp;
+let agent: string;
+beforeAll(async () => { t = await testApp(); agent = (await t.as(['agent'])).token; });
+afterAll(async () => { await t?.close(); });
+
+describe('customers', () => {
+  it('creates a customer (contract shape) and reads it back masked, revealing only as a logged action', async () => {
+    const res = await t.inject('POST', '/api/v1/customers', agent, { name: '张建华', phone: '138 0013 8000', email: 'Zhang@Example.com', tier: 'diamond', vip: true, tags: ['业主'] });
+    expect(res.statusCode).toBe(201);
+    const c = res.json();
+    expect(c).toMatchObject({ name: '张建华', phone: '13800138000', email: 'zhang@example.com', tier: 'diamond', vip: true, tags: ['业主'] });
+    const got = await t.inject('GET', `/api/v1/customers/${c.id}`, agent);
+    expect(got.statusCode).toBe(200);
+    expect(got.json()).toMatchObject({ id: c.id, phone: '138****8000', email: 'z***@example.com', masked: true });
+    const revealed = await t.inject('GET', `/api/v1/customers/${c.id}?reveal=contact`, agent);
+    expect(revealed.json().phone).toBe('13800138000');
+    const audit = await t.auditRows('customer.contact_revealed');
+    expect(audit.some((a) => a.target_id === c.id)).toBe(true);
+    const created = (await t.auditRows('customer.created')).find((a) => a.target_id === c.id)!;
+    expect(JSON.stringify(created.changes)).not.toContain('13800138000');
+    expect(JSON.stringify(created.changes)).toContain('138****8000');
+  });
+
+  it('a technician may read but not reveal or create', async () => {
+    const tech = (await t.as(['technician'])).token;
+    const c = (await t.inject('POST', '/api/v1/customers', agent, { name: '李秀英', phone: '13900139000' })).json();
+    expect((await t.inject('GET', `/api/v1/customers/${c.id}`, tech)).statusCode).toBe(200);
+    expect((await t.inject('GET', `/api/v1/customers/${c.id}?reveal=contact`, tech)).json().code).toBe('forbidden');
+    expect((await t.inject('POST', '/api/v1/customers', tech, { name: 'x' })).statusCode).toBe(403);
+    const trainer = (await t.as(['trainer'])).token;
+    expect((await t.inject('GET', `/api/v1/customers/${c.id}`, trainer)).statusCode).toBe(403);
+  });
+
+  it('replays the first result for the same Idempotency-Key and body, and refuses a different body', async () => {
+    const body = { name: '王志刚', phone: '13700137000' };
+    const key = 'ik-customer-1';
+    const a = await t.inject('POST', '/api/v1/customers', agent, body, { 'idempotency-key': key });
+    const b = await t.inject('POST', '/api/v1/customers', agent, body, { 'idempotency-key': key });
+    expect(a.statusCode).toBe(201);
+    expect(b.statusCode).toBe(201);
+    expect(b.json().id).toBe(a.json().id);
+    expect(b.headers['idempotent-replayed']).toBe('true');
+    const c = await t.inject('POST', '/api/v1/customers', agent, { ...body, name: '别人' }, { 'idempotency-key': key });
+    expect(c.statusCode).toBe(422);
+    expect(c.json().code).toBe('idempotency_key_reused');
+    const list = await t.inject('GET', '/api/v1/customers?q=13700137000', agent);
+    expect(list.json().items).toHaveLength(1);
+  });
+
+  it('concurrent requests with one key create exactly one customer', async () => {
+    const body = { name: '并发客户', phone: '13600136000' };
+    const results = await Promise.all(Array.from({ length: 10 }, () => t.inject('POST', '/api/v1/customers', agent, body, { 'idempotency-key': 'ik-concurrent' })));
+    const ids = new Set(results.filter((r) => r.statusCode === 201).map((r) => r.json().id));
+    expect(ids.size).toBe(1);
+    for (const r of results) expect([201, 409]).toContain(r.statusCode);
+    expect((await t.inject('GET', '/api/v1/customers?q=13600136000', agent)).json().items).toHaveLength(1);
+  });
+
+  it('the same key from another principal is a different request', async () => {
+    const other = (await t.as(['agent'])).token;
+    const body = { name: '赵军' };
+    const a = await t.inject('POST', '/api/v1/customers', agent, body, { 'idempotency-key': 'shared-key' });
+    const b = await t.inject('POST', '/api/v1/customers', other, body, { 'idempotency-key': 'shared-key' });
+    expect(a.json().id).not.toBe(b.json().id);
+  });
+
+  it('names every bad field and stores nothing', async () => {
+    const before = (await t.inject('GET', '/api/v1/customers?limit=200', agent)).json().items.length;
+    const res = await t.inject('POST', '/api/v1/customers', agent, { name: '', phone: 'abc', email: 'nope', tier: 'platinum', vip: 'yes', tags: 'x' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('validation_failed');
+    expect(res.json().errors.map((e: { path: string }) => e.path).sort()).toEqual(['email', 'name', 'phone', 'tags', 'tier', 'vip']);
+    const notJson = await t.app.inject({ method: 'POST', url: '/api/v1/customers', headers: { authorization: `Bearer ${agent}`, 'content-type': 'application/json' }, payload: '{"name": ' });
+    expect(notJson.statusCode).toBe(400);
+    expect(notJson.json().code).toBe('validation_failed');
+    const huge = await t.inject('POST', '/api/v1/customers', agent, { name: 'x'.repeat(2_000_000) });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json().code).toBe('payload_too_large');
+    const badKey = await t.inject('POST', '/api/v1/customers', agent, { name: 'ok' }, { 'idempotency-key': 'x'.repeat(300) });
+    expect(badKey.statusCode).toBe(400);
+    expect((await t.inject('GET', '/api/v1/customers?limit=200', agent)).json().items.length).toBe(before);
+  });
+
+  it('lists newest first with a cursor, phone masked, searchable by name or phone digits', async () => {
+    for (let i = 0; i < 3; i++) await t.inject('POST', '/api/v1/customers', agent, { name: `列表客户${i}`, phone: `1510015100${i}` });
+    const p1 = await t.inject('GET', `/api/v1/customers?q=${encodeURIComponent('列表客户')}&limit=2`, agent);
+    expect(p1.json().items.map((c: { name: string }) => c.name)).toEqual(['列表客户2', '列表客户1']);
+    expect(p1.json().items[0].phone).toBe('151****1002');
+    const p2 = await t.inject('GET', `/api/v1/customers?q=${encodeURIComponent('列表客户')}&limit=2&cursor=${p1.json().nextCursor}`, agent);
+    expect(p2.json().items.map((c: { name: string }) => c.name)).toEqual(['列表客户0']);
+    expect(p2.json().nextCursor).toBeNull();
+    expect((await t.inject('GET', '/api/v1/customers?q=15100151001', agent)).json().items).toHaveLength(1);
+  });
+});
