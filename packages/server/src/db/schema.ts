@@ -35,6 +35,8 @@ export const staff = pgTable('staff', {
   active: boolean('active').notNull().default(true),
   locale: text('locale').notNull().default('zh-CN'),
   timeZone: text('time_zone').notNull().default('Asia/Shanghai'),
+  /** 签入/签出: dispatch only assigns to staff on duty. */
+  onDuty: boolean('on_duty').notNull().default(true),
   totpEnabled: boolean('totp_enabled').notNull().default(false),
   totpSecret: text('totp_secret'),
   totpPendingSecret: text('totp_pending_secret'),
@@ -114,6 +116,13 @@ export const customers = pgTable('customers', {
   tier: text('tier').notNull().default('regular'),
   vip: boolean('vip').notNull().default(false),
   tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+  wechatId: text('wechat_id'),
+  idNumber: text('id_number'),
+  addresses: jsonb('addresses').notNull().default(sql`'[]'::jsonb`),
+  demandType: text('demand_type'),
+  notes: text('notes'),
+  consent: jsonb('consent').notNull().default(sql`'{}'::jsonb`),
+  mergedIntoId: uuid('merged_into_id'),
   createdBy: uuid('created_by'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
@@ -146,3 +155,5 @@ export const settings = pgTable('settings', {
   value: jsonb('value').notNull(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
+
+export * from './schema.tickets';

@@ -12,9 +12,7 @@ import type { Database } from '../db/client';
 import { AppError, toProblem } from '../lib/errors';
 import { UUID_RE, uuidv7 } from '../lib/ids';
 import { can, type Permission } from '../modules/identity/policy';
-import { registerIdentityRoutes } from '../modules/identity/identity.routes';
-import { registerCustomerRoutes } from '../modules/customers/customers.routes';
-import { registerAuditRoutes } from '../modules/audit/audit.routes';
+import { registerModules } from '../modules/index';
 import { authenticate } from './auth';
 import { errorHandler } from './errors';
 import { loggerOptions } from './logger';
@@ -94,11 +92,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(async (api) => {
-    registerIdentityRoutes(api as never, deps);
-    registerCustomerRoutes(api as never, deps);
-    registerAuditRoutes(api as never, deps);
-  }, { prefix: '/api/v1' });
+  await app.register(async (api) => { registerModules(api as never, deps); }, { prefix: '/api/v1' });
 
   const webDist = config.WEB_DIST ? path.resolve(config.WEB_DIST) : DEFAULT_WEB_DIST;
   const hasWeb = existsSync(path.join(webDist, 'index.html'));

@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../http/app';
+import { registerAuditRoutes } from './audit/audit.routes';
+import { registerCustomerRoutes } from './customers/customers.routes';
+import { registerIdentityRoutes } from './identity/identity.routes';
+
+/**
+ * Every domain registers its routes (under /api/v1) here. A module that runs background work
+ * (workers, LISTEN) uses `api.addHook('onReady' | 'onClose', …)` inside its register function.
+ * Add one line per module.
+ */
+export function registerModules(api: FastifyInstance, deps: AppDeps): void {
+  registerIdentityRoutes(api, deps);
+  registerCustomerRoutes(api, deps);
+  registerAuditRoutes(api, deps);
+}

@@ -1,0 +1,73 @@
+import { events } from '../../db/schema';
+import type { Tx } from '../../db/client';
+import type { Ctx } from '../../lib/context';
+
+/** What event handlers (standards engine, measures, notifications) see of a ticket at the moment of an event. */
+export interface TicketSnapshot {
+  id: string;
+  number: string;
+  customerId: string;
+  customerTier: string;
+  customerVip: boolean;
+  type: string;
+  channel: string;
+  priority: string;
+  status: string;
+  /** Status before this event (equal to `status` when the event did not change it). */
+  previousStatus: string;
+  ownerId: string | null;
+  teamId: string | null;
+  categoryId: string | null;
+  site: string | null;
+  createdAt: Date;
+}
+
+export interface TicketEvent {
+  id: number;
+  kind: string;
+  at: Date;
+  actorKind: string;
+  actorId: string | null;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Ticket event kinds. The contract's clock events are at least: ticket.created, ticket.assigned,
+ * ticket.first_public_reply, ticket.public_reply, ticket.customer_reply, ticket.resolved, ticket.closed, ticket.reopened.
+ * `ticket.status_changed` accompanies every status change ({from, to}) so clocks can pause/resume.
+ */
+export const TICKET_EVENT_KINDS = [
+  'ticket.created', 'ticket.assigned', 'ticket.taken', 'ticket.first_public_reply', 'ticket.public_reply', 'ticket.internal_note',
+  'ticket.customer_reply', 'ticket.status_changed', 'ticket.resolved', 'ticket.closed', 'ticket.reopened',
+  'ticket.priority_changed', 'ticket.updated', 'ticket.merged', 'ticket.linked', 'ticket.team_transferred',
+  'ticket.handover_requested', 'ticket.handover_confirmed', 'ticket.handover_declined',
+  'ticket.compensation_granted', 'ticket.compensation_requested', 'ticket.compensation_rejected',
+  'ticket.order_confirmed', 'ticket.order_change_requested', 'ticket.order_change_approved', 'ticket.order_change_rejected',
+  'ticket.customer_confirmed', 'ticket.attachment_added',
+  'standard.warning', 'standard.breached', 'ticket.escalated',
+] as const;
+
+export type TicketEventHandler = (tx: Tx, ctx: Ctx, ticket: TicketSnapshot, event: TicketEvent) => Promise<void>;
+
+const handlers: { name: string; fn: TicketEventHandler }[] = [];
+
+/** Register a consumer that runs inside the transaction of every ticket event (idempotent by name). */
+export function onTicketEvent(name: string, fn: TicketEventHandler): void {
+  const existing = handlers.findIndex((h) => h.name === name);
+  if (existing >= 0) handlers[existing] = { name, fn };
+  else handlers.push({ name, fn });
+}
+
+/**
+ * Append a ticket event to the outbox/timeline and run every registered handler in the same transaction,
+ * so a clock starts, pauses or stops exactly when (and only if) the event commits.
+ */
+export async function recordTicketEvent(tx: Tx, ctx: Ctx, ticket: TicketSnapshot, kind: string, data: Record<string, unknown> = {}, at?: Date): Promise<TicketEvent> {
+  const [row] = await tx.insert(events).values({
+    kind, aggregateType: 'ticket', aggregateId: ticket.id, actorKind: ctx.actor.kind, actorId: ctx.actor.id, data,
+    ...(at ? { at } : {}),
+  }).returning();
+  const event: TicketEvent = { id: row!.id, kind, at: row!.at, actorKind: row!.actorKind, actorId: row!.actorId, data };
+  for (const h of handlers) await h.fn(tx, ctx, ticket, event);
+  return event;
+}
