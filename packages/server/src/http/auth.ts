@@ -1,5 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client';
+import { customerAccounts } from '../db/schema';
 import type { Actor, Ctx } from '../lib/context';
 import { AppError } from '../lib/errors';
 import { actorFromRow } from '../modules/identity/identity.commands';
@@ -19,6 +21,8 @@ declare module 'fastify' {
     public?: boolean;
     /** Route stays usable by a session that must still enrol TOTP. */
     allowDuringEnrolment?: boolean;
+    /** Who may call it: staff (default), customer (portal), or any signed-in principal. */
+    audience?: 'staff' | 'customer' | 'any';
   }
 }
 
@@ -45,7 +49,16 @@ export async function authenticate(database: Database, req: FastifyRequest): Pro
     const sent = req.headers['x-csrf-token'];
     if (typeof sent !== 'string' || !safeEqual(sent, session.csrfToken)) throw new AppError('csrf_failed', 'Missing or wrong X-CSRF-Token header');
   }
-  if (session.principalKind !== 'staff') throw new AppError('forbidden', 'Staff only');
+  const audience = req.routeOptions.config.audience ?? 'staff';
+  if (session.principalKind === 'customer') {
+    if (audience === 'staff') throw new AppError('forbidden', 'Staff only');
+    const [acct] = await database.db.select().from(customerAccounts).where(eq(customerAccounts.id, session.principalId));
+    if (!acct) throw new AppError('unauthenticated', 'Session ended; sign in again');
+    req.actor = { kind: 'customer', id: acct.id, customerId: acct.customerId, sessionId: session.id };
+    req.sessionScope = 'full';
+    return;
+  }
+  if (audience === 'customer') throw new AppError('forbidden', 'Customer portal only');
   const row = await identityRepo.staffById(database.db, session.principalId);
   if (!row) throw new AppError('unauthenticated', 'Session ended; sign in again');
   if (!row.active) throw new AppError('account_disabled', 'This account is disabled');

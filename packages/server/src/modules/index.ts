@@ -3,6 +3,7 @@ import type { AppDeps } from '../http/app';
 import { registerAuditRoutes } from './audit/audit.routes';
 import { registerCustomerRoutes } from './customers/customers.routes';
 import { registerIdentityRoutes } from './identity/identity.routes';
+import { registerTicketRoutes } from './tickets/tickets.routes';
 
 /**
  * Every domain registers its routes (under /api/v1) here. A module that runs background work
@@ -13,4 +14,5 @@ export function registerModules(api: FastifyInstance, deps: AppDeps): void {
   registerIdentityRoutes(api, deps);
   registerCustomerRoutes(api, deps);
   registerAuditRoutes(api, deps);
+  registerTicketRoutes(api, deps);
 }

@@ -14,6 +14,15 @@ export const PERMISSIONS = [
   'customers.read',
   'customers.write',
   'customers.unmask',
+  'customers.merge',
+  'tickets.create',
+  'tickets.work',
+  'tickets.read_all',
+  'tickets.assign_any',
+  'tickets.bulk',
+  'dispatch.manage',
+  'categories.manage',
+  'orders.approve',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -23,12 +32,14 @@ export type Permission = (typeof PERMISSIONS)[number];
  */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  director: ['staff.view', 'roles.view', 'audit.view', 'customers.read', 'customers.write', 'customers.unmask'],
-  supervisor: ['staff.view', 'customers.read', 'customers.write', 'customers.unmask'],
-  agent: ['customers.read', 'customers.write', 'customers.unmask'],
-  frontdesk: ['customers.read', 'customers.write', 'customers.unmask'],
-  technician: ['customers.read'],
-  qa: ['staff.view', 'customers.read'],
+  director: ['staff.view', 'roles.view', 'audit.view', 'customers.read', 'customers.write', 'customers.unmask', 'customers.merge',
+    'tickets.create', 'tickets.work', 'tickets.read_all', 'tickets.assign_any', 'tickets.bulk', 'orders.approve'],
+  supervisor: ['staff.view', 'customers.read', 'customers.write', 'customers.unmask', 'customers.merge',
+    'tickets.create', 'tickets.work', 'tickets.read_all', 'tickets.assign_any', 'tickets.bulk', 'orders.approve'],
+  agent: ['customers.read', 'customers.write', 'customers.unmask', 'tickets.create', 'tickets.work', 'tickets.bulk'],
+  frontdesk: ['customers.read', 'customers.write', 'customers.unmask', 'tickets.create', 'tickets.work'],
+  technician: ['customers.read', 'tickets.work'],
+  qa: ['staff.view', 'customers.read', 'tickets.read_all'],
   trainer: ['staff.view'],
 };
 

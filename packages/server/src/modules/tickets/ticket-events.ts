@@ -71,3 +71,18 @@ export async function recordTicketEvent(tx: Tx, ctx: Ctx, ticket: TicketSnapshot
   for (const h of handlers) await h.fn(tx, ctx, ticket, event);
   return event;
 }
+
+/** The running clocks of a ticket, as the contract shows them in `standards: [...]` (provided by the standards module). */
+export interface StandardStateOut {
+  code: string;
+  name?: string;
+  state: 'running' | 'paused' | 'met' | 'breached' | 'cancelled';
+  dueAt: string | null;
+  metAt: string | null;
+  breachedAt: string | null;
+  [k: string]: unknown;
+}
+export type StandardsReader = (ex: import('../../db/client').Executor, ticketId: string) => Promise<StandardStateOut[]>;
+let standardsReader: StandardsReader = async () => [];
+export function setStandardsReader(fn: StandardsReader): void { standardsReader = fn; }
+export function readStandards(ex: import('../../db/client').Executor, ticketId: string): Promise<StandardStateOut[]> { return standardsReader(ex, ticketId); }

@@ -1,0 +1,78 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { Executor } from '../../db/client';
+import { dispatchRules, staff, teams } from '../../db/schema';
+import { ticketsRepo } from './tickets.repo';
+
+export interface DispatchInput {
+  type: string; channel: string; priority: string; categoryId: string | null; tier: string; vip: boolean;
+}
+export interface Conditions {
+  types?: string[]; categoryIds?: string[]; priorities?: string[]; channels?: string[]; tiers?: string[]; vip?: boolean;
+}
+
+const LABEL: Record<keyof Conditions, string> = { types: '类型', categoryIds: '分类', priorities: '优先级', channels: '渠道', tiers: '客户等级', vip: 'VIP' };
+
+export function matchRule(c: Conditions, t: DispatchInput): { matched: boolean; why: string } {
+  const checks: [keyof Conditions, boolean, string][] = [];
+  if (c.types?.length) checks.push(['types', c.types.includes(t.type), t.type]);
+  if (c.categoryIds?.length) checks.push(['categoryIds', t.categoryId !== null && c.categoryIds.includes(t.categoryId), t.categoryId ?? '—']);
+  if (c.priorities?.length) checks.push(['priorities', c.priorities.includes(t.priority), t.priority]);
+  if (c.channels?.length) checks.push(['channels', c.channels.includes(t.channel), t.channel]);
+  if (c.tiers?.length) checks.push(['tiers', c.tiers.includes(t.tier), t.tier]);
+  if (c.vip !== undefined) checks.push(['vip', c.vip === t.vip, String(t.vip)]);
+  const failed = checks.find(([, ok]) => !ok);
+  if (failed) return { matched: false, why: `${LABEL[failed[0]]}不符（${failed[2]}）` };
+  return { matched: true, why: checks.length ? checks.map(([k, , v]) => `${LABEL[k]}=${v}`).join('，') : '无条件（兜底规则）' };
+}
+
+export interface DispatchDecision {
+  ruleId: string | null; ruleName: string | null; teamId: string | null; staffId: string | null; staffName: string | null; reason: string;
+  rules: { ruleId: string; name: string; matched: boolean; why: string }[];
+  candidates: { staffId: string; name: string; openLoad: number; onDuty: boolean; eligible: boolean; why: string }[];
+}
+
+const SERVICE_ROLES = new Set(['agent', 'supervisor', 'technician', 'frontdesk']);
+
+/**
+ * Smart dispatch: the first active rule (by position) whose conditions all match picks the team; within it, staff who
+ * are active, on duty, have every required skill and are under the load cap are eligible; round-robin after the
+ * member the rule assigned last. Pure read: `commitDispatch` records the turn.
+ */
+export async function decideDispatch(ex: Executor, input: DispatchInput): Promise<DispatchDecision> {
+  const rules = await ex.select().from(dispatchRules).where(eq(dispatchRules.active, true)).orderBy(asc(dispatchRules.position), asc(dispatchRules.id));
+  const trace: DispatchDecision['rules'] = [];
+  for (const rule of rules) {
+    const m = matchRule(rule.conditions as Conditions, input);
+    trace.push({ ruleId: rule.id, name: rule.name, matched: m.matched, why: m.why });
+    if (!m.matched) continue;
+    const [team] = await ex.select({ name: teams.name }).from(teams).where(eq(teams.id, rule.teamId));
+    const members = (await ex.select().from(staff).where(and(eq(staff.teamId, rule.teamId), eq(staff.active, true))).orderBy(asc(staff.id)))
+      .filter((s) => s.roles.some((r) => SERVICE_ROLES.has(r)));
+    const load = await ticketsRepo.openLoad(ex, members.map((s) => s.id));
+    const candidates = members.map((s) => {
+      const openLoad = load.get(s.id) ?? 0;
+      const missing = rule.requiredSkills.filter((k) => !s.skills.includes(k));
+      let why = '可分派';
+      if (!s.onDuty) why = '未签入（不在班）';
+      else if (missing.length) why = `缺少技能：${missing.join('、')}`;
+      else if (rule.maxOpenPerAgent !== null && openLoad >= rule.maxOpenPerAgent) why = `待办已满（${openLoad}/${rule.maxOpenPerAgent}）`;
+      return { staffId: s.id, name: s.name, openLoad, onDuty: s.onDuty, eligible: why === '可分派', why };
+    });
+    const eligible = candidates.filter((c) => c.eligible);
+    const head = `规则「${rule.name}」（${m.why}）→ ${team?.name ?? '团队'}`;
+    if (eligible.length === 0) {
+      return { ruleId: rule.id, ruleName: rule.name, teamId: rule.teamId, staffId: null, staffName: null, reason: `${head}；无可分派人员，进入团队队列`, rules: trace, candidates };
+    }
+    const lastIdx = rule.lastAssignedId ? eligible.findIndex((c) => c.staffId > rule.lastAssignedId!) : 0;
+    const pick = eligible[lastIdx === -1 ? 0 : lastIdx]!;
+    return {
+      ruleId: rule.id, ruleName: rule.name, teamId: rule.teamId, staffId: pick.staffId, staffName: pick.name,
+      reason: `${head}；轮询选中 ${pick.name}（当前待办 ${pick.openLoad}）`, rules: trace, candidates,
+    };
+  }
+  return { ruleId: null, ruleName: null, teamId: null, staffId: null, staffName: null, reason: '没有匹配的分派规则，进入待分派队列', rules: trace, candidates: [] };
+}
+
+export async function commitDispatch(ex: Executor, d: DispatchDecision): Promise<void> {
+  if (d.ruleId && d.staffId) await ex.update(dispatchRules).set({ lastAssignedId: d.staffId }).where(eq(dispatchRules.id, d.ruleId));
+}

@@ -1,0 +1,156 @@
+import { and, asc, desc, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Executor } from '../../db/client';
+import {
+  approvals, attachments, categories, compensations, customers, events, handovers, orderLines, staff, teams, ticketLinks, ticketReplies, tickets,
+} from '../../db/schema';
+import type { Actor } from '../../lib/context';
+import { can } from '../identity/policy';
+import { OPEN_STATUSES } from './tickets.schema';
+import type { TicketSnapshot } from './ticket-events';
+
+export type TicketRow = typeof tickets.$inferSelect;
+
+const ownerAlias = alias(staff, 'owner');
+
+/** SQL condition for the tickets an actor may see (undefined = all). Deny by default for unknown actors. */
+export function visibleTo(actor: Actor): SQL | undefined {
+  if (actor.kind === 'system') return undefined;
+  if (actor.kind === 'customer') return eq(tickets.customerId, actor.customerId);
+  if (can(actor, 'tickets.read_all')) return undefined;
+  const conds: SQL[] = [eq(tickets.ownerId, actor.id), eq(tickets.createdById, actor.id)];
+  if (actor.teamId) conds.push(eq(tickets.teamId, actor.teamId));
+  conds.push(sql`EXISTS (SELECT 1 FROM handovers h WHERE h.ticket_id = ${tickets.id} AND h.to_staff_id = ${actor.id} AND h.state = 'pending')`);
+  return or(...conds);
+}
+
+export const ticketsRepo = {
+  /** Readable per-day numbers; incremented outside the create transaction so concurrent creates don't queue on one row. */
+  async nextNumber(ex: Executor, day: string): Promise<string> {
+    const res = (await ex.execute(sql`INSERT INTO ticket_counters (day, value) VALUES (${day}, 1)
+      ON CONFLICT (day) DO UPDATE SET value = ticket_counters.value + 1 RETURNING value`)) as unknown as { rows: { value: number }[] };
+    const n = Number(res.rows[0]!.value);
+    return `GD${day}-${String(n).padStart(4, '0')}`;
+  },
+
+  async byId(ex: Executor, id: string, forUpdate = false): Promise<TicketRow | undefined> {
+    const q = ex.select().from(tickets).where(eq(tickets.id, id));
+    const [row] = forUpdate ? await q.for('update') : await q;
+    return row;
+  },
+
+  async visibleById(ex: Executor, actor: Actor, id: string): Promise<TicketRow | undefined> {
+    const v = visibleTo(actor);
+    const [row] = await ex.select().from(tickets).where(v ? and(eq(tickets.id, id), v) : eq(tickets.id, id));
+    return row;
+  },
+
+  async snapshot(ex: Executor, t: TicketRow, previousStatus?: string): Promise<TicketSnapshot> {
+    const [c] = await ex.select({ tier: customers.tier, vip: customers.vip }).from(customers).where(eq(customers.id, t.customerId));
+    return {
+      id: t.id, number: t.number, customerId: t.customerId, customerTier: c?.tier ?? 'regular', customerVip: c?.vip ?? false,
+      type: t.type, channel: t.channel, priority: t.priority, status: t.status, previousStatus: previousStatus ?? t.status,
+      ownerId: t.ownerId, teamId: t.teamId, categoryId: t.categoryId, site: t.site, createdAt: t.createdAt,
+    };
+  },
+
+  async list(ex: Executor, actor: Actor, f: {
+    statuses?: string[] | undefined; ownerId?: string | undefined; teamId?: string | undefined; unassigned?: boolean | undefined; customerId?: string | undefined;
+    type?: string | undefined; channel?: string | undefined; priority?: string | undefined; q?: string | undefined; limit: number; before?: string | undefined;
+  }) {
+    const conds: (SQL | undefined)[] = [visibleTo(actor)];
+    if (f.statuses?.length) conds.push(inArray(tickets.status, f.statuses));
+    if (f.ownerId) conds.push(eq(tickets.ownerId, f.ownerId));
+    if (f.teamId) conds.push(eq(tickets.teamId, f.teamId));
+    if (f.unassigned) conds.push(isNull(tickets.ownerId));
+    if (f.customerId) conds.push(eq(tickets.customerId, f.customerId));
+    if (f.type) conds.push(eq(tickets.type, f.type));
+    if (f.channel) conds.push(eq(tickets.channel, f.channel));
+    if (f.priority) conds.push(eq(tickets.priority, f.priority));
+    if (f.q) {
+      const like = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+      conds.push(or(ilike(tickets.number, like), ilike(tickets.subject, like)));
+    }
+    if (f.before) conds.push(lt(tickets.id, f.before));
+    return ex.select({
+      t: tickets, customerName: customers.name, customerTier: customers.tier, ownerName: ownerAlias.name, teamName: teams.name,
+    }).from(tickets)
+      .leftJoin(customers, eq(customers.id, tickets.customerId))
+      .leftJoin(ownerAlias, eq(ownerAlias.id, tickets.ownerId))
+      .leftJoin(teams, eq(teams.id, tickets.teamId))
+      .where(and(...conds.filter(Boolean)))
+      .orderBy(desc(tickets.id))
+      .limit(f.limit + 1);
+  },
+
+  async names(ex: Executor, t: TicketRow) {
+    const [row] = await ex.select({ customerName: customers.name, customerTier: customers.tier, ownerName: ownerAlias.name, teamName: teams.name })
+      .from(tickets)
+      .leftJoin(customers, eq(customers.id, tickets.customerId))
+      .leftJoin(ownerAlias, eq(ownerAlias.id, tickets.ownerId))
+      .leftJoin(teams, eq(teams.id, tickets.teamId))
+      .where(eq(tickets.id, t.id));
+    return row ?? { customerName: null, customerTier: null, ownerName: null, teamName: null };
+  },
+
+  async timeline(ex: Executor, ticketId: string, includeInternal: boolean) {
+    const rows = await ex.select({ e: events, staffName: staff.name }).from(events)
+      .leftJoin(staff, and(eq(events.actorKind, 'staff'), eq(staff.id, events.actorId)))
+      .where(and(eq(events.aggregateType, 'ticket'), eq(events.aggregateId, ticketId)))
+      .orderBy(asc(events.id));
+    const hidden = new Set(['ticket.internal_note', 'ticket.compensation_requested', 'ticket.compensation_rejected', 'ticket.handover_requested', 'ticket.handover_declined', 'ticket.escalated', 'standard.warning', 'standard.breached']);
+    return rows.filter((r) => includeInternal || !hidden.has(r.e.kind));
+  },
+
+  async replies(ex: Executor, ticketId: string, includeInternal: boolean) {
+    return ex.select({ r: ticketReplies, staffName: staff.name }).from(ticketReplies)
+      .leftJoin(staff, and(eq(ticketReplies.authorKind, 'staff'), eq(staff.id, ticketReplies.authorId)))
+      .where(includeInternal ? eq(ticketReplies.ticketId, ticketId) : and(eq(ticketReplies.ticketId, ticketId), eq(ticketReplies.visibility, 'public')))
+      .orderBy(asc(ticketReplies.id));
+  },
+
+  async attachmentsOf(ex: Executor, ticketId: string) {
+    return ex.select({ id: attachments.id, filename: attachments.filename, mime: attachments.mime, size: attachments.size, replyId: attachments.replyId, hasThumbnail: sql<boolean>`${attachments.thumbnail} IS NOT NULL` })
+      .from(attachments).where(eq(attachments.ticketId, ticketId)).orderBy(asc(attachments.id));
+  },
+
+  async orderLinesOf(ex: Executor, ticketId: string) {
+    return ex.select().from(orderLines).where(eq(orderLines.ticketId, ticketId)).orderBy(asc(orderLines.position));
+  },
+
+  async handoversOf(ex: Executor, ticketId: string) {
+    const from = alias(staff, 'hfrom');
+    const to = alias(staff, 'hto');
+    return ex.select({ h: handovers, fromName: from.name, toName: to.name }).from(handovers)
+      .leftJoin(from, eq(from.id, handovers.fromStaffId)).leftJoin(to, eq(to.id, handovers.toStaffId))
+      .where(eq(handovers.ticketId, ticketId)).orderBy(asc(handovers.id));
+  },
+
+  async compensationsOf(ex: Executor, ticketId: string) {
+    return ex.select().from(compensations).where(eq(compensations.ticketId, ticketId)).orderBy(asc(compensations.id));
+  },
+
+  async linksOf(ex: Executor, ticketId: string) {
+    const other = alias(tickets, 'other');
+    return ex.select({ otherId: ticketLinks.otherId, kind: ticketLinks.kind, number: other.number }).from(ticketLinks)
+      .leftJoin(other, eq(other.id, ticketLinks.otherId)).where(eq(ticketLinks.ticketId, ticketId));
+  },
+
+  /** Open tickets per owner, for dispatch and the supervisor's load view. */
+  async openLoad(ex: Executor, staffIds: string[]): Promise<Map<string, number>> {
+    if (staffIds.length === 0) return new Map();
+    const rows = await ex.select({ ownerId: tickets.ownerId, n: sql<number>`count(*)::int` }).from(tickets)
+      .where(and(inArray(tickets.ownerId, staffIds), inArray(tickets.status, [...OPEN_STATUSES])))
+      .groupBy(tickets.ownerId);
+    return new Map(rows.map((r) => [r.ownerId!, Number(r.n)]));
+  },
+
+  async categoryExists(ex: Executor, id: string) {
+    const [row] = await ex.select({ id: categories.id }).from(categories).where(eq(categories.id, id));
+    return Boolean(row);
+  },
+
+  async pendingApprovals(ex: Executor) {
+    return ex.select().from(approvals).where(eq(approvals.state, 'pending')).orderBy(desc(approvals.id));
+  },
+};

@@ -1,0 +1,214 @@
+import { z } from 'zod';
+
+export const TICKET_TYPES = ['inquiry', 'complaint', 'repair', 'after_sales', 'order', 'suggestion', 'emergency'] as const;
+export const CHANNELS = ['portal', 'phone', 'walk_in', 'email', 'chat', 'wechat', 'api'] as const;
+export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+export const STATUSES = ['new', 'assigned', 'in_progress', 'pending_customer', 'pending_internal', 'resolved', 'closed'] as const;
+export const OPEN_STATUSES = ['new', 'assigned', 'in_progress', 'pending_customer', 'pending_internal'] as const;
+export const COMPENSATION_KINDS = ['coupon', 'discount', 'refund', 'free_service', 'gift'] as const;
+export type TicketStatus = (typeof STATUSES)[number];
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const TicketCreate = z.object({
+  customerId: z.uuid(),
+  type: z.enum(TICKET_TYPES),
+  channel: z.enum(CHANNELS),
+  priority: z.enum(PRIORITIES).default('normal'),
+  subject: text(200),
+  description: z.string().trim().max(20_000).default(''),
+  categoryId: z.uuid().nullable().optional(),
+  tags: z.array(text(32)).max(30).optional(),
+  site: z.string().trim().max(64).nullable().optional(),
+  /** Staff taking the request themselves (first-contact ownership); default: phone and walk-in tickets are taken by their creator. */
+  takeOwnership: z.boolean().optional(),
+  ownerId: z.uuid().optional(),
+  teamId: z.uuid().optional(),
+  callDurationSeconds: z.number().int().min(0).max(86_400).optional(),
+  ringCount: z.number().int().min(0).max(100).optional(),
+  externalRef: z.string().trim().max(128).optional(),
+  orderLines: z.array(z.object({ item: text(100), spec: z.string().trim().max(100).default(''), quantity: z.number().int().min(1).max(1_000_000) })).max(100).optional(),
+});
+
+export const StandardState = z.object({
+  code: z.string(),
+  name: z.string().optional(),
+  state: z.enum(['running', 'paused', 'met', 'breached', 'cancelled']),
+  dueAt: z.string().nullable(),
+  metAt: z.string().nullable(),
+  breachedAt: z.string().nullable(),
+}).loose();
+
+export const TicketSummary = z.object({
+  id: z.string(),
+  number: z.string(),
+  customerId: z.string(),
+  customerName: z.string().nullable(),
+  customerTier: z.string().nullable(),
+  type: z.enum(TICKET_TYPES),
+  channel: z.enum(CHANNELS),
+  priority: z.enum(PRIORITIES),
+  status: z.enum(STATUSES),
+  subject: z.string(),
+  ownerId: z.string().nullable(),
+  ownerName: z.string().nullable(),
+  teamId: z.string().nullable(),
+  teamName: z.string().nullable(),
+  categoryId: z.string().nullable(),
+  tags: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  resolvedAt: z.string().nullable(),
+});
+
+export const TimelineItem = z.object({
+  id: z.string(),
+  at: z.string(),
+  kind: z.string(),
+  actorKind: z.string(),
+  actorId: z.string().nullable(),
+  actorName: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+export const Reply = z.object({
+  id: z.string(),
+  authorKind: z.string(),
+  authorId: z.string().nullable(),
+  authorName: z.string().nullable(),
+  visibility: z.enum(['public', 'internal']),
+  body: z.string(),
+  createdAt: z.string(),
+  attachments: z.array(z.object({ id: z.string(), filename: z.string(), mime: z.string(), size: z.number(), hasThumbnail: z.boolean() })),
+});
+
+export const TicketDetail = TicketSummary.extend({
+  description: z.string(),
+  site: z.string().nullable(),
+  resolution: z.string().nullable(),
+  callDurationSeconds: z.number().nullable(),
+  ringCount: z.number().nullable(),
+  externalRef: z.string().nullable(),
+  mergedIntoId: z.string().nullable(),
+  firstPublicReplyAt: z.string().nullable(),
+  closedAt: z.string().nullable(),
+  customerConfirmedAt: z.string().nullable(),
+  reopenCount: z.number(),
+  standards: z.array(StandardState),
+  timeline: z.array(TimelineItem),
+  replies: z.array(Reply),
+  attachments: z.array(z.object({ id: z.string(), filename: z.string(), mime: z.string(), size: z.number(), hasThumbnail: z.boolean(), replyId: z.string().nullable() })),
+  orderLines: z.array(z.object({ id: z.string(), item: z.string(), spec: z.string(), quantity: z.number() })),
+  handovers: z.array(z.unknown()),
+  compensations: z.array(z.unknown()),
+  links: z.array(z.object({ otherId: z.string(), kind: z.string(), number: z.string().nullable() })),
+  allowed: z.object({ reply: z.boolean(), assign: z.boolean(), handover: z.boolean(), compensate: z.boolean(), resolve: z.boolean(), reopen: z.boolean() }),
+});
+
+export const TicketCreated = z.object({
+  id: z.string(), number: z.string(), status: z.enum(STATUSES), ownerId: z.string().nullable(), teamId: z.string().nullable(),
+  dispatch: z.object({ ruleId: z.string().nullable(), reason: z.string() }).nullable(),
+  standards: z.array(StandardState),
+});
+
+export const TicketListQuery = z.object({
+  status: z.string().regex(/^[a-z_]+(,[a-z_]+)*$/).optional().describe('one or more statuses, comma-separated; "open" = every unresolved status'),
+  ownerId: z.string().optional().describe('a staff id, or "me"'),
+  teamId: z.string().optional().describe('a team id, or "mine"'),
+  unassigned: z.enum(['true', 'false']).optional(),
+  customerId: z.uuid().optional(),
+  type: z.enum(TICKET_TYPES).optional(),
+  channel: z.enum(CHANNELS).optional(),
+  priority: z.enum(PRIORITIES).optional(),
+  q: z.string().trim().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.uuid().optional(),
+});
+
+export const ReplyCreate = z.object({ body: z.string().trim().min(1).max(20_000), visibility: z.enum(['public', 'internal']).default('public'), attachmentIds: z.array(z.uuid()).max(20).optional() });
+export const Resolve = z.object({ resolution: z.string().trim().min(1).max(5000) });
+export const Reopen = z.object({ reason: z.string().trim().max(2000).optional() }).optional();
+export const Assign = z.object({ ownerId: z.uuid().nullable().optional(), teamId: z.uuid().nullable().optional(), reason: z.string().trim().max(500).optional() })
+  .refine((v) => v.ownerId !== undefined || v.teamId !== undefined, { message: 'give ownerId or teamId', path: ['ownerId'] });
+export const StatusChange = z.object({ status: z.enum(['in_progress', 'pending_customer', 'pending_internal']), note: z.string().trim().max(2000).optional() });
+export const TicketPatch = z.object({
+  priority: z.enum(PRIORITIES).optional(),
+  categoryId: z.uuid().nullable().optional(),
+  tags: z.array(text(32)).max(30).optional(),
+  subject: text(200).optional(),
+  type: z.enum(TICKET_TYPES).optional(),
+});
+
+export const HandoverCreate = z.object({
+  toStaffId: z.uuid(), situation: text(2000), need: text(2000), done: text(2000), pending: text(2000), expectation: text(2000), cautions: z.string().trim().max(2000).default('无'),
+});
+export const Handover = z.object({
+  id: z.string(), ticketId: z.string(), fromStaffId: z.string(), fromStaffName: z.string().nullable(), toStaffId: z.string(), toStaffName: z.string().nullable(),
+  situation: z.string(), need: z.string(), done: z.string(), pending: z.string(), expectation: z.string(), cautions: z.string(),
+  state: z.enum(['pending', 'confirmed', 'declined', 'cancelled']), decisionNote: z.string().nullable(), createdAt: z.string(), decidedAt: z.string().nullable(),
+  ticketNumber: z.string().nullable().optional(), ticketSubject: z.string().nullable().optional(),
+});
+export const Decision = z.object({ note: z.string().trim().max(2000).optional() }).optional();
+
+export const CompensationCreate = z.object({ kind: z.enum(COMPENSATION_KINDS), amountFen: z.number().int().min(0).max(1_000_000_000), reason: text(2000) });
+export const Compensation = z.object({
+  id: z.string(), ticketId: z.string(), kind: z.enum(COMPENSATION_KINDS), amountFen: z.number(), currency: z.string(), reason: z.string(),
+  state: z.enum(['granted', 'pending_approval', 'rejected']), requestedById: z.string(), approvalId: z.string().nullable(), createdAt: z.string(),
+});
+export const ApprovalDecision = z.object({ comment: z.string().trim().max(2000).default('') });
+export const Approval = z.object({
+  id: z.string(), kind: z.enum(['compensation', 'order_change']), ticketId: z.string(), ticketNumber: z.string().nullable(), subjectId: z.string(),
+  amountFen: z.number().nullable(), requestedById: z.string(), requestedByName: z.string().nullable(), state: z.enum(['pending', 'approved', 'rejected']),
+  decidedById: z.string().nullable(), comment: z.string().nullable(), createdAt: z.string(), decidedAt: z.string().nullable(),
+  summary: z.string(), canDecide: z.boolean(),
+});
+
+export const OrderLinesPut = z.object({ lines: z.array(z.object({ item: text(100), spec: z.string().trim().max(100).default(''), quantity: z.number().int().min(1).max(1_000_000) })).min(1).max(100) });
+export const OrderChangeCreate = OrderLinesPut.extend({ reason: text(2000) });
+
+export const LinkCreate = z.object({ otherId: z.uuid(), kind: z.enum(['related', 'duplicate', 'parent', 'child']).default('related') });
+export const MergeBody = z.object({ intoId: z.uuid() });
+export const BulkBody = z.object({
+  ids: z.array(z.uuid()).min(1).max(200),
+  action: z.enum(['assign', 'priority', 'tag', 'status', 'resolve']),
+  ownerId: z.uuid().nullable().optional(), teamId: z.uuid().nullable().optional(),
+  priority: z.enum(PRIORITIES).optional(), tags: z.array(text(32)).max(30).optional(),
+  status: z.enum(['in_progress', 'pending_customer', 'pending_internal']).optional(), resolution: z.string().trim().max(5000).optional(),
+});
+
+export const CategoryCreate = z.object({ name: text(64), parentId: z.uuid().nullable().optional(), position: z.number().int().min(0).max(10_000).optional() });
+export const Category = z.object({ id: z.string(), name: z.string(), parentId: z.string().nullable(), position: z.number() });
+
+export const DispatchConditions = z.object({
+  types: z.array(z.enum(TICKET_TYPES)).optional(),
+  categoryIds: z.array(z.uuid()).optional(),
+  priorities: z.array(z.enum(PRIORITIES)).optional(),
+  channels: z.array(z.enum(CHANNELS)).optional(),
+  tiers: z.array(z.enum(['diamond', 'gold', 'silver', 'regular'])).optional(),
+  vip: z.boolean().optional(),
+});
+export const DispatchRuleInput = z.object({
+  name: text(100),
+  active: z.boolean().default(true),
+  position: z.number().int().min(0).max(100_000).optional(),
+  conditions: DispatchConditions.default({}),
+  teamId: z.uuid(),
+  requiredSkills: z.array(text(32)).max(10).default([]),
+  maxOpenPerAgent: z.number().int().min(1).max(10_000).nullable().default(null),
+});
+export const DispatchRule = DispatchRuleInput.extend({ id: z.string(), position: z.number(), teamName: z.string().nullable() });
+export const DryRunBody = z.object({
+  ticketId: z.uuid().optional(),
+  type: z.enum(TICKET_TYPES).optional(), channel: z.enum(CHANNELS).optional(), priority: z.enum(PRIORITIES).optional(),
+  categoryId: z.uuid().nullable().optional(), customerId: z.uuid().optional(),
+  tier: z.enum(['diamond', 'gold', 'silver', 'regular']).optional(), vip: z.boolean().optional(),
+});
+export const DispatchDecision = z.object({
+  ruleId: z.string().nullable(), ruleName: z.string().nullable(), teamId: z.string().nullable(), staffId: z.string().nullable(), staffName: z.string().nullable(),
+  reason: z.string(),
+  rules: z.array(z.object({ ruleId: z.string(), name: z.string(), matched: z.boolean(), why: z.string() })),
+  candidates: z.array(z.object({ staffId: z.string(), name: z.string(), openLoad: z.number(), onDuty: z.boolean(), eligible: z.boolean(), why: z.string() })),
+});
+
+export const SavedFilterCreate = z.object({ name: text(64), query: z.record(z.string(), z.string()) });
+export const IdParam = z.object({ id: z.uuid() });
