@@ -4,6 +4,7 @@ import { registerAuditRoutes } from './audit/audit.routes';
 import { registerCustomerRoutes } from './customers/customers.routes';
 import { registerIdentityRoutes } from './identity/identity.routes';
 import { registerTicketRoutes } from './tickets/tickets.routes';
+import { registerWorkflowRoutes } from './tickets/workflows.routes';
 
 /**
  * Every domain registers its routes (under /api/v1) here. A module that runs background work
@@ -15,4 +16,5 @@ export function registerModules(api: FastifyInstance, deps: AppDeps): void {
   registerCustomerRoutes(api, deps);
   registerAuditRoutes(api, deps);
   registerTicketRoutes(api, deps);
+  registerWorkflowRoutes(api, deps);
 }
