@@ -3,6 +3,8 @@ import type { AppDeps } from '../http/app';
 import { registerAuditRoutes } from './audit/audit.routes';
 import { registerCustomerRoutes } from './customers/customers.routes';
 import { registerIdentityRoutes } from './identity/identity.routes';
+import { registerAttachmentRoutes } from './attachments/attachments';
+import { registerPortalRoutes } from './portal/portal';
 import { registerTicketRoutes } from './tickets/tickets.routes';
 import { registerWorkflowRoutes } from './tickets/workflows.routes';
 
@@ -17,4 +19,6 @@ export function registerModules(api: FastifyInstance, deps: AppDeps): void {
   registerAuditRoutes(api, deps);
   registerTicketRoutes(api, deps);
   registerWorkflowRoutes(api, deps);
+  registerAttachmentRoutes(api, deps);
+  registerPortalRoutes(api, deps);
 }

@@ -23,22 +23,22 @@ export function registerTicketRoutes(base: FastifyInstance, deps: AppDeps) {
     return reply.status(201).send(out.body);
   });
 
-  app.get('/tickets', { schema: { tags, summary: 'Queue: only tickets the caller may see', querystring: s.TicketListQuery, response: { 200: page(s.TicketSummary) } } },
+  app.get('/tickets', { config: { audience: 'any' }, schema: { tags, summary: 'Queue: only tickets the caller may see', querystring: s.TicketListQuery, response: { 200: page(s.TicketSummary) } } },
     async (req) => cmd.listTickets(deps, ctxOf(req), req.query));
 
-  app.get('/tickets/:id', { schema: { tags, params: s.IdParam, response: { 200: s.TicketDetail } } },
+  app.get('/tickets/:id', { config: { audience: 'any' }, schema: { tags, params: s.IdParam, response: { 200: s.TicketDetail } } },
     async (req) => cmd.getTicket(deps, ctxOf(req), req.params.id));
 
   app.patch('/tickets/:id', { config: { permission: 'tickets.work' }, schema: { tags, params: s.IdParam, body: s.TicketPatch, response: { 200: Ok } } },
     async (req) => cmd.patchTicket(deps, ctxOf(req), req.params.id, req.body));
 
-  app.post('/tickets/:id/replies', { config: { permission: 'tickets.work' }, schema: { tags, summary: 'Public reply or internal note', params: s.IdParam, body: s.ReplyCreate, response: { 201: z.object({ id: z.string(), ticketId: z.string(), status: z.string() }) } } },
+  app.post('/tickets/:id/replies', { config: { audience: 'any' }, schema: { tags, summary: 'Public reply or internal note', params: s.IdParam, body: s.ReplyCreate, response: { 201: z.object({ id: z.string(), ticketId: z.string(), status: z.string() }) } } },
     async (req, reply) => reply.status(201).send(await cmd.addReply(deps, ctxOf(req), req.params.id, req.body)));
 
   app.post('/tickets/:id/resolve', { config: { permission: 'tickets.work' }, schema: { tags, params: s.IdParam, body: s.Resolve, response: { 200: Ok } } },
     async (req) => cmd.resolveTicket(deps, ctxOf(req), req.params.id, req.body.resolution));
 
-  app.post('/tickets/:id/reopen', { config: { permission: 'tickets.work' }, schema: { tags, params: s.IdParam, body: s.Reopen, response: { 200: Ok } } },
+  app.post('/tickets/:id/reopen', { config: { audience: 'any' }, schema: { tags, params: s.IdParam, body: s.Reopen, response: { 200: Ok } } },
     async (req) => cmd.reopenTicket(deps, ctxOf(req), req.params.id, req.body?.reason));
 
   app.post('/tickets/:id/close', { config: { permission: 'tickets.work' }, schema: { tags, params: s.IdParam, response: { 200: Ok } } },
