@@ -95,3 +95,38 @@ describe('customers', () => {
     expect((await t.inject('GET', '/api/v1/customers?q=15100151001', agent)).json().items).toHaveLength(1);
   });
 });
+
+describe('CRM', () => {
+  it('offers duplicates on create, merges keeping history, and shows a 360 view', async () => {
+    const a = (await t.inject('POST', '/api/v1/customers', agent, { name: '周海波', phone: '13100131009', tier: 'silver', tags: ['4栋'] })).json();
+    expect(a.duplicates).toEqual([]);
+    const b = (await t.inject('POST', '/api/v1/customers', agent, { name: '周先生', phone: '131 0013 1009', tags: ['投诉多'] })).json();
+    expect(b.duplicates).toEqual([expect.objectContaining({ id: a.id, matchedOn: ['phone'], phone: '131****1009' })]);
+    const tk = await t.inject('POST', '/api/v1/tickets', agent, { customerId: b.id, type: 'inquiry', channel: 'phone', subject: '停车卡办理' });
+    expect(tk.statusCode).toBe(201);
+    expect((await t.inject('POST', `/api/v1/customers/${b.id}/merge`, agent, { intoId: a.id })).statusCode).toBe(403); // agents cannot merge
+    const sup = (await t.as(['supervisor'])).token;
+    const m = await t.inject('POST', `/api/v1/customers/${b.id}/merge`, sup, { intoId: a.id });
+    expect(m.json()).toMatchObject({ mergedIntoId: a.id, ticketsMoved: 1 });
+    const v = (await t.inject('GET', `/api/v1/customers/${a.id}/360`, sup)).json();
+    expect(v.profile.tags.sort()).toEqual(['4栋', '投诉多'].sort());
+    expect(v.tickets.map((x: { subject: string }) => x.subject)).toEqual(['停车卡办理']);
+    expect(v.profile.phone).toBe('131****1009');
+    expect(v.timeline.some((e: { kind: string }) => e.kind === 'customer.merged')).toBe(true);
+    // A new ticket for the merged record lands on the surviving customer.
+    const again = await t.inject('POST', '/api/v1/tickets', agent, { customerId: b.id, type: 'inquiry', channel: 'phone', subject: '再次来电' });
+    expect((await t.inject('GET', `/api/v1/tickets/${again.json().id}`, agent)).json().customerId).toBe(a.id);
+  });
+
+  it('edits CRM fields with validation; id numbers stay masked unless revealed', async () => {
+    const c = (await t.inject('POST', '/api/v1/customers', agent, { name: '刘芳' })).json();
+    const bad = await t.inject('PATCH', `/api/v1/customers/${c.id}`, agent, { idNumber: '123', email: 'x' });
+    expect(bad.json().errors.map((e: { path: string }) => e.path).sort()).toEqual(['email', 'idNumber']);
+    const ok = await t.inject('PATCH', `/api/v1/customers/${c.id}`, agent, { idNumber: '31010119800101123X', wechatId: 'liufang_sh', addresses: [{ label: '家', text: '2栋301' }], consent: { surveys: true } });
+    expect(ok.statusCode).toBe(200);
+    const v = (await t.inject('GET', `/api/v1/customers/${c.id}/360`, agent)).json();
+    expect(v.profile.idNumber).toBe('3101**********123X');
+    const audit = await t.auditRows('customer.updated');
+    expect(JSON.stringify(audit)).not.toContain('31010119800101123X');
+  });
+});

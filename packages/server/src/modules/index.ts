@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../http/app';
 import { registerAuditRoutes } from './audit/audit.routes';
 import { registerCustomerRoutes } from './customers/customers.routes';
+import { registerCrmRoutes } from './customers/crm';
 import { registerIdentityRoutes } from './identity/identity.routes';
 import { registerAttachmentRoutes } from './attachments/attachments';
 import { registerPortalRoutes } from './portal/portal';
@@ -16,6 +17,7 @@ import { registerWorkflowRoutes } from './tickets/workflows.routes';
 export function registerModules(api: FastifyInstance, deps: AppDeps): void {
   registerIdentityRoutes(api, deps);
   registerCustomerRoutes(api, deps);
+  registerCrmRoutes(api, deps);
   registerAuditRoutes(api, deps);
   registerTicketRoutes(api, deps);
   registerWorkflowRoutes(api, deps);

@@ -7,6 +7,7 @@ import { idempotent } from '../../lib/idempotency';
 import { maskEmail, maskPhone } from '../../lib/mask';
 import { authorize, can } from '../identity/policy';
 import { customersRepo, type CustomerRow } from './customers.repo';
+import { findDuplicates } from './crm';
 
 type Tier = 'diamond' | 'gold' | 'silver' | 'regular';
 
@@ -43,10 +44,12 @@ export async function createCustomerInTx(tx: Tx, ctx: Ctx, input: CustomerInput)
 export async function createCustomer(database: Database, ctx: Ctx, input: CustomerInput, idempotencyKey: string | undefined) {
   authorize(ctx.actor, 'customers.write');
   // The creator just typed the contact details: the 201 answer shows them unmasked.
-  return idempotent(database, ctx, idempotencyKey, 'POST /customers', input, async (tx) => ({
-    status: 201,
-    body: presentCustomer(await createCustomerInTx(tx, ctx, input), true),
-  }));
+  return idempotent(database, ctx, idempotencyKey, 'POST /customers', input, async (tx) => {
+    const row = await createCustomerInTx(tx, ctx, input);
+    // Duplicate detection: the record is created (contract), and possible duplicates are offered for merging.
+    const duplicates = (await findDuplicates(tx as never, row.phone, row.email, row.id));
+    return { status: 201, body: { ...presentCustomer(row, true), duplicates } };
+  });
 }
 
 export async function getCustomer(database: Database, ctx: Ctx, id: string, reveal: boolean) {

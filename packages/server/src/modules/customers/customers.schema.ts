@@ -22,6 +22,8 @@ export const Customer = z.object({
   masked: z.boolean().describe('true when phone/email are masked; reveal with ?reveal=contact (logged)'),
   createdAt: z.string(),
   updatedAt: z.string(),
+  duplicates: z.array(z.object({ id: z.string(), name: z.string(), phone: z.string().nullable(), email: z.string().nullable(), tier: z.string(), matchedOn: z.array(z.string()) })).optional()
+    .describe('on create: existing customers with the same phone or e-mail (offer to merge)'),
 });
 
 export const CustomerQuery = z.object({
