@@ -28,6 +28,10 @@ const ConfigSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   /** Serve the built web app from this folder (default packages/web/dist). */
   WEB_DIST: z.string().optional(),
+  /** Shared secret for signed inbound webhooks (POST /api/v1/inbound/chat). Unset = webhooks off. */
+  CHIDU_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Organisation time zone: ticket numbers use its calendar day. */
+  CHIDU_TIME_ZONE: z.string().default('Asia/Shanghai'),
   /** Set cookies with the Secure flag (behind HTTPS). */
   COOKIE_SECURE: bool.default(false),
 });
@@ -47,7 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0] ?? '?');
-    const shown = key === 'CHIDU_BOOTSTRAP_ADMIN' || key === 'DATABASE_URL' ? '(hidden)' : JSON.stringify(input[key]);
+    const shown = key === 'CHIDU_BOOTSTRAP_ADMIN' || key === 'DATABASE_URL' || key === 'CHIDU_WEBHOOK_SECRET' ? '(hidden)' : JSON.stringify(input[key]);
     throw new ConfigError(`invalid configuration: ${key} ${issue.message} (got ${shown})`);
   }
   return parsed.data;

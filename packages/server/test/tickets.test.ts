@@ -110,3 +110,28 @@ describe('tickets', () => {
     expect(b.json().id).toBe(a.json().id);
   });
 });
+
+describe('inbound chat webhook', () => {
+  it('opens a ticket for a signed message, continues the same conversation, and refuses a bad signature', async () => {
+    const { createHmac } = await import('node:crypto');
+    const t2 = await testApp({ CHIDU_WEBHOOK_SECRET: 'a-long-test-secret-123' });
+    try {
+      const sign = (b: unknown) => `sha256=${createHmac('sha256', 'a-long-test-secret-123').update(JSON.stringify(b)).digest('hex')}`;
+      const msg = { conversationId: 'c-1', customer: { name: '微信访客', phone: '13800002222' }, text: '你好，我家电梯坏了' };
+      const a = await t2.app.inject({ method: 'POST', url: '/api/v1/inbound/chat', payload: msg, headers: { 'x-chidu-signature': sign(msg) } });
+      expect(a.statusCode).toBe(201);
+      const follow = { ...msg, text: '已经困了十分钟' };
+      const b = await t2.app.inject({ method: 'POST', url: '/api/v1/inbound/chat', payload: follow, headers: { 'x-chidu-signature': sign(follow) } });
+      expect(b.statusCode).toBe(200);
+      expect(b.json().ticketId).toBe(a.json().ticketId);
+      const bad = await t2.app.inject({ method: 'POST', url: '/api/v1/inbound/chat', payload: msg, headers: { 'x-chidu-signature': 'sha256=00' } });
+      expect(bad.statusCode).toBe(403);
+      const sup = await t2.as(['supervisor']);
+      const d = (await t2.inject('GET', `/api/v1/tickets/${a.json().ticketId}`, sup.token)).json();
+      expect(d.channel).toBe('chat');
+      expect(d.timeline.map((e: { kind: string }) => e.kind)).toContain('ticket.customer_reply');
+    } finally { await t2.close(); }
+    const off = await t.app.inject({ method: 'POST', url: '/api/v1/inbound/chat', payload: {} });
+    expect(off.statusCode).toBe(403);
+  });
+});

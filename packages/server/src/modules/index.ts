@@ -5,6 +5,7 @@ import { registerCustomerRoutes } from './customers/customers.routes';
 import { registerCrmRoutes } from './customers/crm';
 import { registerIdentityRoutes } from './identity/identity.routes';
 import { registerAttachmentRoutes } from './attachments/attachments';
+import { registerChannelRoutes } from './channels/channels';
 import { registerPortalRoutes } from './portal/portal';
 import { registerTicketRoutes } from './tickets/tickets.routes';
 import { registerWorkflowRoutes } from './tickets/workflows.routes';
@@ -23,4 +24,5 @@ export function registerModules(api: FastifyInstance, deps: AppDeps): void {
   registerWorkflowRoutes(api, deps);
   registerAttachmentRoutes(api, deps);
   registerPortalRoutes(api, deps);
+  registerChannelRoutes(api, deps);
 }

@@ -96,7 +96,7 @@ export async function createTicket(deps: Deps, ctx: Ctx, input: TicketCreateInpu
   if ((input.ownerId || input.teamId) && actor.kind === 'staff' && !can(actor, 'tickets.assign_any') && input.ownerId !== actor.id) {
     throw new AppError('forbidden', 'Only supervisors assign new tickets to others; leave ownerId empty to use dispatch');
   }
-  const number = await ticketsRepo.nextNumber(database.db, orgDay(new Date()));
+  const number = await ticketsRepo.nextNumber(database.db, orgDay(new Date(), deps.config.CHIDU_TIME_ZONE));
   return idempotent(database, ctx, idempotencyKey, 'POST /tickets', input, async (tx) => {
     const [cust] = await tx.select().from(customers).where(eq(customers.id, input.customerId));
     if (!cust) throw invalid('customerId', 'no such customer');
