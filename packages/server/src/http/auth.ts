@@ -1,11 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { customerAccounts } from '../db/schema';
+import { customerAccounts, sessions, staff } from '../db/schema';
 import type { Actor, Ctx } from '../lib/context';
 import { AppError } from '../lib/errors';
 import { actorFromRow } from '../modules/identity/identity.commands';
-import { identityRepo } from '../modules/identity/identity.repo';
 import { safeEqual, sha256 } from '../modules/identity/secrets';
 
 export const SESSION_COOKIE = 'chidu_session';
@@ -42,7 +41,11 @@ export async function authenticate(database: Database, req: FastifyRequest): Pro
     viaCookie = true;
   }
   if (!token) throw new AppError('unauthenticated', 'Sign in first');
-  const session = await identityRepo.sessionByTokenHash(database.db, sha256(token));
+  // One round trip: the session and, for staff, the account behind it.
+  const [found] = await database.db.select({ session: sessions, staff }).from(sessions)
+    .leftJoin(staff, and(eq(sessions.principalKind, 'staff'), eq(staff.id, sessions.principalId)))
+    .where(eq(sessions.tokenHash, sha256(token)));
+  const session = found?.session;
   if (!session || session.revokedAt) throw new AppError('unauthenticated', 'Session ended; sign in again');
   if (session.expiresAt.getTime() <= Date.now()) throw new AppError('token_expired', 'Session expired; sign in again');
   if (viaCookie && !SAFE_METHODS.has(req.method)) {
@@ -59,7 +62,7 @@ export async function authenticate(database: Database, req: FastifyRequest): Pro
     return;
   }
   if (audience === 'customer') throw new AppError('forbidden', 'Customer portal only');
-  const row = await identityRepo.staffById(database.db, session.principalId);
+  const row = found.staff;
   if (!row) throw new AppError('unauthenticated', 'Session ended; sign in again');
   if (!row.active) throw new AppError('account_disabled', 'This account is disabled');
   req.actor = actorFromRow(row, session.id);

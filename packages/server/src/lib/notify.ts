@@ -17,8 +17,10 @@ export interface NotificationInput {
  * the realtime hub pushes it to the recipient's open web app.
  */
 export async function notify(tx: Executor, n: NotificationInput): Promise<void> {
-  const [row] = await tx.insert(notifications).values({
-    recipientId: n.recipientId, kind: n.kind, ticketId: n.ticketId ?? null, title: n.title, data: n.data ?? {},
-  }).returning({ id: notifications.id });
-  await tx.execute(sql`SELECT pg_notify(${NOTIFY_CHANNEL}, ${JSON.stringify({ id: row!.id, recipientId: n.recipientId })})`);
+  // One round trip: store the notification and announce it (NOTIFY is delivered at commit).
+  await tx.execute(sql`WITH n AS (
+      INSERT INTO ${notifications} (recipient_id, kind, ticket_id, title, data)
+      VALUES (${n.recipientId}, ${n.kind}, ${n.ticketId ?? null}, ${n.title}, ${JSON.stringify(n.data ?? {})}::jsonb)
+      RETURNING id, recipient_id)
+    SELECT pg_notify(${NOTIFY_CHANNEL}, json_build_object('id', n.id, 'recipientId', n.recipient_id)::text) FROM n`);
 }

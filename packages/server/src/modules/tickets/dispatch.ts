@@ -1,7 +1,6 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
 import { dispatchRules, staff, teams } from '../../db/schema';
-import { ticketsRepo } from './tickets.repo';
 
 export interface DispatchInput {
   type: string; channel: string; priority: string; categoryId: string | null; tier: string; vip: boolean;
@@ -39,18 +38,22 @@ const SERVICE_ROLES = new Set(['agent', 'supervisor', 'technician', 'frontdesk']
  * member the rule assigned last. Pure read: `commitDispatch` records the turn.
  */
 export async function decideDispatch(ex: Executor, input: DispatchInput): Promise<DispatchDecision> {
-  const rules = await ex.select().from(dispatchRules).where(eq(dispatchRules.active, true)).orderBy(asc(dispatchRules.position), asc(dispatchRules.id));
+  const rules = await ex.select({ rule: dispatchRules, teamName: teams.name }).from(dispatchRules).leftJoin(teams, eq(teams.id, dispatchRules.teamId))
+    .where(eq(dispatchRules.active, true)).orderBy(asc(dispatchRules.position), asc(dispatchRules.id));
   const trace: DispatchDecision['rules'] = [];
-  for (const rule of rules) {
+  for (const { rule, teamName } of rules) {
     const m = matchRule(rule.conditions as Conditions, input);
     trace.push({ ruleId: rule.id, name: rule.name, matched: m.matched, why: m.why });
     if (!m.matched) continue;
-    const [team] = await ex.select({ name: teams.name }).from(teams).where(eq(teams.id, rule.teamId));
-    const members = (await ex.select().from(staff).where(and(eq(staff.teamId, rule.teamId), eq(staff.active, true))).orderBy(asc(staff.id)))
+    const team = { name: teamName };
+    // Members with their open load in one query (the open-ticket partial index keeps the count cheap).
+    const members = (await ex.select({
+      id: staff.id, name: staff.name, roles: staff.roles, skills: staff.skills, onDuty: staff.onDuty,
+      openLoad: sql<number>`(SELECT count(*)::int FROM tickets t WHERE t.owner_id = ${staff.id} AND t.status IN ('new','assigned','in_progress','pending_customer','pending_internal'))`,
+    }).from(staff).where(and(eq(staff.teamId, rule.teamId), eq(staff.active, true))).orderBy(asc(staff.id)))
       .filter((s) => s.roles.some((r) => SERVICE_ROLES.has(r)));
-    const load = await ticketsRepo.openLoad(ex, members.map((s) => s.id));
     const candidates = members.map((s) => {
-      const openLoad = load.get(s.id) ?? 0;
+      const openLoad = Number(s.openLoad);
       const missing = rule.requiredSkills.filter((k) => !s.skills.includes(k));
       let why = '可分派';
       if (!s.onDuty) why = '未签入（不在班）';

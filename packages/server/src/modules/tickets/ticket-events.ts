@@ -72,6 +72,26 @@ export async function recordTicketEvent(tx: Tx, ctx: Ctx, ticket: TicketSnapshot
   return event;
 }
 
+/**
+ * Several events of one command in a single INSERT (e.g. created + assigned + status_changed), then the handlers
+ * for each in order. `previousStatus` per event lets clock handlers see each transition.
+ */
+export async function recordTicketEvents(tx: Tx, ctx: Ctx, ticket: TicketSnapshot, items: { kind: string; data?: Record<string, unknown>; previousStatus?: string }[]): Promise<TicketEvent[]> {
+  if (items.length === 0) return [];
+  const rows = await tx.insert(events).values(items.map((i) => ({
+    kind: i.kind, aggregateType: 'ticket', aggregateId: ticket.id, actorKind: ctx.actor.kind, actorId: ctx.actor.id, data: i.data ?? {},
+  }))).returning({ id: events.id, at: events.at });
+  const out: TicketEvent[] = [];
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k]!;
+    const ev: TicketEvent = { id: rows[k]!.id, kind: item.kind, at: rows[k]!.at, actorKind: ctx.actor.kind, actorId: ctx.actor.id, data: item.data ?? {} };
+    const snap = { ...ticket, previousStatus: item.previousStatus ?? ticket.status };
+    for (const h of handlers) await h.fn(tx, ctx, snap, ev);
+    out.push(ev);
+  }
+  return out;
+}
+
 /** The running clocks of a ticket, as the contract shows them in `standards: [...]` (provided by the standards module). */
 export interface StandardStateOut {
   code: string;

@@ -10,8 +10,8 @@ import { idempotent } from '../../lib/idempotency';
 import { notify } from '../../lib/notify';
 import { authorize, can } from '../identity/policy';
 import { commitDispatch, decideDispatch, type DispatchDecision } from './dispatch';
-import { readStandards, recordTicketEvent } from './ticket-events';
-import { ticketsRepo, visibleTo, type TicketRow } from './tickets.repo';
+import { readStandards, recordTicketEvent, recordTicketEvents } from './ticket-events';
+import { primeCustomer, ticketsRepo, visibleTo, type TicketRow } from './tickets.repo';
 import { OPEN_STATUSES, type TicketStatus } from './tickets.schema';
 
 export interface Deps { database: Database; config: Config }
@@ -19,9 +19,11 @@ export interface Deps { database: Database; config: Config }
 const isOpen = (s: string) => (OPEN_STATUSES as readonly string[]).includes(s);
 
 /** Local calendar day of the organisation (Asia/Shanghai by default) for ticket numbers. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
 export function orgDay(at: Date, timeZone = 'Asia/Shanghai'): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-  return parts.replaceAll('-', '');
+  let f = dayFormats.get(timeZone);
+  if (!f) { f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }); dayFormats.set(timeZone, f); }
+  return f.format(at).replaceAll('-', '');
 }
 
 const EVENT_TITLES: Record<string, string> = {
@@ -98,25 +100,17 @@ export async function createTicket(deps: Deps, ctx: Ctx, input: TicketCreateInpu
   }
   const number = await ticketsRepo.nextNumber(database.db, orgDay(new Date(), deps.config.CHIDU_TIME_ZONE));
   return idempotent(database, ctx, idempotencyKey, 'POST /tickets', input, async (tx) => {
-    const [cust] = await tx.select().from(customers).where(eq(customers.id, input.customerId));
+    const [cust] = await tx.select({ id: customers.id, tier: customers.tier, vip: customers.vip, mergedIntoId: customers.mergedIntoId }).from(customers).where(eq(customers.id, input.customerId));
     if (!cust) throw invalid('customerId', 'no such customer');
     const customerId = cust.mergedIntoId ?? cust.id;
-    if (input.categoryId && !(await ticketsRepo.categoryExists(tx, input.categoryId))) throw invalid('categoryId', 'no such category');
-    if (input.ownerId) await activeStaff(tx, input.ownerId, 'ownerId');
-    const id = uuidv7();
-    const [created] = await tx.insert(tickets).values({
-      id, number, customerId, type: input.type, channel: input.channel, priority: input.priority, status: 'new',
-      subject: input.subject, description: input.description, categoryId: input.categoryId ?? null, tags: [...new Set(input.tags ?? [])],
-      site: input.site ?? null, callDurationSeconds: input.callDurationSeconds ?? null, ringCount: input.ringCount ?? null,
-      externalRef: input.externalRef ?? null, createdByKind: actor.kind, createdById: actor.kind === 'customer' ? actor.id : actor.id,
-    }).returning();
-    let t = created!;
-    await emit(tx, ctx, t, 'ticket.created', { type: t.type, channel: t.channel, priority: t.priority, subject: t.subject });
-    if (input.orderLines?.length) {
-      await tx.insert(orderLines).values(input.orderLines.map((l, i) => ({ id: uuidv7(), ticketId: id, position: i, item: l.item, spec: l.spec, quantity: l.quantity })));
+    if (cust.mergedIntoId) {
+      const [c2] = await tx.select({ tier: customers.tier, vip: customers.vip }).from(customers).where(eq(customers.id, customerId));
+      if (c2) { cust.tier = c2.tier; cust.vip = c2.vip; }
     }
-    if (input.attachmentIds?.length) await attachTo(tx, ctx, id, null, input.attachmentIds);
+    primeCustomer(tx, customerId, { tier: cust.tier, vip: cust.vip });
+    if (input.categoryId && !(await ticketsRepo.categoryExists(tx, input.categoryId))) throw invalid('categoryId', 'no such category');
 
+    // Who owns it, decided before the row is written so the ticket is inserted once, in its final state.
     // First-contact ownership: staff logging a phone call or a walk-in own it; otherwise dispatch decides.
     const takes = actor.kind === 'staff' && (input.takeOwnership ?? (input.channel === 'phone' || input.channel === 'walk_in')) && can(actor, 'tickets.work');
     let dispatch: DispatchDecision | null = null;
@@ -126,26 +120,39 @@ export async function createTicket(deps: Deps, ctx: Ctx, input: TicketCreateInpu
     if (input.ownerId || input.teamId) {
       ownerId = input.ownerId ?? null;
       teamId = input.teamId ?? (ownerId ? (await activeStaff(tx, ownerId, 'ownerId')).teamId : null);
+      if (ownerId && input.teamId) await activeStaff(tx, ownerId, 'ownerId');
       reason = '创建时指定';
     } else if (takes && actor.kind === 'staff') {
       ownerId = actor.id; teamId = actor.teamId; reason = '首问负责：受理人即负责人';
     } else {
-      dispatch = await decideDispatch(tx, { type: t.type, channel: t.channel, priority: t.priority, categoryId: t.categoryId, tier: cust.tier, vip: cust.vip });
+      dispatch = await decideDispatch(tx, { type: input.type, channel: input.channel, priority: input.priority, categoryId: input.categoryId ?? null, tier: cust.tier, vip: cust.vip });
       ownerId = dispatch.staffId; teamId = dispatch.teamId; reason = dispatch.reason;
       await commitDispatch(tx, dispatch);
     }
-    if (ownerId || teamId) {
-      const from = t.status;
-      t = await update(tx, t, { ownerId, teamId, status: ownerId ? 'assigned' : t.status });
-      await emit(tx, ctx, t, 'ticket.assigned', { ownerId, teamId, reason, auto: dispatch !== null, ruleId: dispatch?.ruleId ?? null }, from);
-      if (t.status !== from) await emit(tx, ctx, t, 'ticket.status_changed', { from, to: t.status }, from);
-      if (ownerId && ownerId !== actor.id) await notify(tx, { recipientId: ownerId, kind: 'ticket.assigned', ticketId: id, title: `${t.number} 新工单分派给您：${t.subject}`, data: { reason } });
+    const status: TicketStatus = ownerId ? 'assigned' : 'new';
+    const id = uuidv7();
+    const [t] = await tx.insert(tickets).values({
+      id, number, customerId, type: input.type, channel: input.channel, priority: input.priority, status,
+      subject: input.subject, description: input.description, categoryId: input.categoryId ?? null, tags: [...new Set(input.tags ?? [])],
+      site: input.site ?? null, callDurationSeconds: input.callDurationSeconds ?? null, ringCount: input.ringCount ?? null,
+      externalRef: input.externalRef ?? null, createdByKind: actor.kind, createdById: actor.id, ownerId, teamId,
+    }).returning();
+    const evs: { kind: string; data?: Record<string, unknown>; previousStatus?: string }[] = [
+      { kind: 'ticket.created', data: { type: t!.type, channel: t!.channel, priority: t!.priority, subject: t!.subject }, previousStatus: 'new' },
+    ];
+    if (ownerId || teamId) evs.push({ kind: 'ticket.assigned', data: { ownerId, teamId, reason, auto: dispatch !== null, ruleId: dispatch?.ruleId ?? null }, previousStatus: 'new' });
+    if (status !== 'new') evs.push({ kind: 'ticket.status_changed', data: { from: 'new', to: status }, previousStatus: 'new' });
+    await recordTicketEvents(tx, ctx, await ticketsRepo.snapshot(tx, t!), evs);
+    if (input.orderLines?.length) {
+      await tx.insert(orderLines).values(input.orderLines.map((l, i) => ({ id: uuidv7(), ticketId: id, position: i, item: l.item, spec: l.spec, quantity: l.quantity })));
     }
-    await writeAudit(tx, ctx, { action: 'ticket.created', targetType: 'ticket', targetId: id, changes: diff(null, { number, type: t.type, channel: t.channel, priority: t.priority, ownerId: t.ownerId, teamId: t.teamId }) });
+    if (input.attachmentIds?.length) await attachTo(tx, ctx, id, null, input.attachmentIds);
+    if (ownerId && ownerId !== actor.id) await notify(tx, { recipientId: ownerId, kind: 'ticket.assigned', ticketId: id, title: `${number} 新工单分派给您：${t!.subject}`, data: { reason } });
+    await writeAudit(tx, ctx, { action: 'ticket.created', targetType: 'ticket', targetId: id, changes: diff(null, { number, type: t!.type, channel: t!.channel, priority: t!.priority, ownerId, teamId }) });
     return {
       status: 201,
       body: {
-        id, number, status: t.status as TicketStatus, ownerId: t.ownerId, teamId: t.teamId,
+        id, number, status, ownerId, teamId,
         dispatch: dispatch ? { ruleId: dispatch.ruleId, reason: dispatch.reason } : (reason ? { ruleId: null, reason } : null),
         standards: await readStandards(tx, id),
       },

@@ -12,6 +12,12 @@ import type { TicketSnapshot } from './ticket-events';
 export type TicketRow = typeof tickets.$inferSelect;
 
 const ownerAlias = alias(staff, 'owner');
+const customerCache = new WeakMap<object, Map<string, { tier: string; vip: boolean }>>();
+export function primeCustomer(ex: Executor, id: string, c: { tier: string; vip: boolean }) {
+  let cache = customerCache.get(ex);
+  if (!cache) { cache = new Map(); customerCache.set(ex, cache); }
+  cache.set(id, c);
+}
 
 /** SQL condition for the tickets an actor may see (undefined = all). Deny by default for unknown actors. */
 export function visibleTo(actor: Actor): SQL | undefined {
@@ -45,8 +51,15 @@ export const ticketsRepo = {
     return row;
   },
 
+  /** The customer's tier/VIP are read once per transaction (a command emits several events). */
   async snapshot(ex: Executor, t: TicketRow, previousStatus?: string): Promise<TicketSnapshot> {
-    const [c] = await ex.select({ tier: customers.tier, vip: customers.vip }).from(customers).where(eq(customers.id, t.customerId));
+    let cache = customerCache.get(ex);
+    if (!cache) { cache = new Map(); customerCache.set(ex, cache); }
+    let c = cache.get(t.customerId);
+    if (!c) {
+      [c] = await ex.select({ tier: customers.tier, vip: customers.vip }).from(customers).where(eq(customers.id, t.customerId));
+      if (c) cache.set(t.customerId, c);
+    }
     return {
       id: t.id, number: t.number, customerId: t.customerId, customerTier: c?.tier ?? 'regular', customerVip: c?.vip ?? false,
       type: t.type, channel: t.channel, priority: t.priority, status: t.status, previousStatus: previousStatus ?? t.status,
@@ -58,7 +71,9 @@ export const ticketsRepo = {
     statuses?: string[] | undefined; ownerId?: string | undefined; teamId?: string | undefined; unassigned?: boolean | undefined; customerId?: string | undefined;
     type?: string | undefined; channel?: string | undefined; priority?: string | undefined; q?: string | undefined; limit: number; before?: string | undefined;
   }) {
-    const conds: (SQL | undefined)[] = [visibleTo(actor)];
+    // A filter on the caller's own tickets or own team already implies visibility: skip the OR (it defeats the indexes).
+    const implied = actor.kind === 'staff' && (f.ownerId === actor.id || (f.teamId !== undefined && f.teamId === actor.teamId));
+    const conds: (SQL | undefined)[] = [implied ? undefined : visibleTo(actor)];
     if (f.statuses?.length) conds.push(inArray(tickets.status, f.statuses));
     if (f.ownerId) conds.push(eq(tickets.ownerId, f.ownerId));
     if (f.teamId) conds.push(eq(tickets.teamId, f.teamId));
