@@ -20,7 +20,7 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
   let app: Running['app'] | undefined;
   try {
     const bootstrapped = config.CHIDU_BOOTSTRAP_ADMIN ? await bootstrapAdmin(database, config.CHIDU_BOOTSTRAP_ADMIN, systemCtx('bootstrap')) : false;
-    const demoLoaded = config.CHIDU_DEMO ? await loadDemo(database) : false;
+    const demoLoaded = config.CHIDU_DEMO ? await loadDemo(database, config) : false;
     app = await buildApp({ config, database }, opts);
     const address = await app.listen({ port: config.PORT, host: config.HOST });
     const url = address.replace('[::1]', 'localhost');
