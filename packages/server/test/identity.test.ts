@@ -290,3 +290,15 @@ describe('staff administration', () => {
     expect(bad.json().errors[0].path).toBe('params.id');
   });
 });
+
+describe('teams', () => {
+  it('counts active members and names the supervisor', async () => {
+    const admin = await t.as(['admin']);
+    const sup = await t.staff({ roles: ['supervisor'] });
+    const team = (await t.inject('POST', '/api/v1/teams', admin.token, { name: '计数组', supervisorId: sup.id })).json();
+    await t.staff({ roles: ['agent'], teamId: team.id });
+    await t.staff({ roles: ['agent'], teamId: team.id });
+    const list = await t.inject('GET', '/api/v1/teams', admin.token);
+    expect(list.json().items.find((x: { id: string }) => x.id === team.id)).toMatchObject({ memberCount: 2, supervisorName: sup.name });
+  });
+});

@@ -50,8 +50,9 @@ export const identityRepo = {
     return row;
   },
   async listTeams(ex: Executor) {
-    const sup = sql<string | null>`(SELECT s.name FROM staff s WHERE s.id = ${teams.supervisorId})`;
-    const members = sql<number>`(SELECT count(*)::int FROM staff s WHERE s.team_id = ${teams.id} AND s.active)`;
+    // Qualified explicitly: inside the subquery an unqualified "id" would bind to the staff row.
+    const sup = sql<string | null>`(SELECT s.name FROM staff s WHERE s.id = "teams"."supervisor_id")`;
+    const members = sql<number>`(SELECT count(*)::int FROM staff s WHERE s.team_id = "teams"."id" AND s.active)`;
     return ex.select({ t: teams, supervisorName: sup, memberCount: members }).from(teams).orderBy(asc(teams.name));
   },
   async roleSettings(ex: Executor) {

@@ -1,0 +1,181 @@
+/**
+ * Typed fetch client for the Chidu API.
+ *
+ * - Cookie session (HttpOnly `chidu_session`), `credentials: 'same-origin'`.
+ * - Every non-GET request carries `X-CSRF-Token` = readable cookie `chidu_csrf`.
+ * - Errors are RFC 9457 problem+json and surface as {@link ApiError}.
+ * - 401 (except on login) and 403 `totp_enrolment_required` are broadcast as
+ *   auth events so the router can redirect (see `src/features/auth/AuthEvents.tsx`).
+ */
+
+export interface ProblemFieldError {
+  path: string | (string | number)[];
+  message: string;
+}
+
+export interface Problem {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  code?: string;
+  errors?: ProblemFieldError[];
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string | undefined;
+  readonly title: string | undefined;
+  readonly detail: string | undefined;
+  readonly errors: ProblemFieldError[];
+  /** Seconds from the `Retry-After` header (429), if any. */
+  readonly retryAfter: number | undefined;
+
+  constructor(status: number, problem: Problem, retryAfter?: number) {
+    super(problem.detail || problem.title || `HTTP ${status}`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = problem.code;
+    this.title = problem.title;
+    this.detail = problem.detail;
+    this.errors = Array.isArray(problem.errors) ? problem.errors : [];
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** Raised when the request never got an HTTP answer (offline, server down). */
+export class NetworkError extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'NetworkError';
+  }
+}
+
+export type AuthEvent = 'unauthorized' | 'totp-enrolment-required';
+type AuthListener = (event: AuthEvent) => void;
+const authListeners = new Set<AuthListener>();
+
+export function onAuthEvent(listener: AuthListener): () => void {
+  authListeners.add(listener);
+  return () => authListeners.delete(listener);
+}
+
+function emitAuthEvent(event: AuthEvent): void {
+  for (const listener of authListeners) listener(event);
+}
+
+export function readCookie(name: string): string | undefined {
+  const prefix = `${name}=`;
+  for (const part of document.cookie.split(';')) {
+    const trimmed = part.trim();
+    if (trimmed.startsWith(prefix)) return decodeURIComponent(trimmed.slice(prefix.length));
+  }
+  return undefined;
+}
+
+export type QueryValue = string | number | boolean | null | undefined;
+
+export interface RequestOptions {
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Do not broadcast 401 as "go to login" (used by the login call itself). */
+  skipAuthRedirect?: boolean;
+}
+
+export const API_BASE = '/api/v1';
+
+export function buildUrl(path: string, query?: Record<string, QueryValue>): string {
+  const url = path.startsWith('/api/') ? path : `${API_BASE}${path}`;
+  if (!query) return url;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === '') continue;
+    params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return qs ? `${url}?${qs}` : url;
+}
+
+function parseRetryAfter(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
+  const date = Date.parse(value);
+  if (Number.isFinite(date)) return Math.max(0, Math.ceil((date - Date.now()) / 1000));
+  return undefined;
+}
+
+const SESSION_LOSS_CODES = new Set(['unauthenticated', 'token_expired']);
+function isSessionLoss(code: string | undefined): boolean {
+  return code === undefined || SESSION_LOSS_CODES.has(code);
+}
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json', ...options.headers };
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(options.body);
+  }
+  if (method !== 'GET' && method !== 'HEAD') {
+    const csrf = readCookie('chidu_csrf');
+    if (csrf) headers['X-CSRF-Token'] = csrf;
+  }
+
+  let response: Response;
+  try {
+    response = await fetch(buildUrl(path, options.query), {
+      method,
+      headers,
+      body,
+      credentials: 'same-origin',
+      signal: options.signal,
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new NetworkError(err);
+  }
+
+  if (response.ok) {
+    if (response.status === 204) return undefined as T;
+    const text = await response.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  let problem: Problem = {};
+  try {
+    const text = await response.text();
+    if (text) problem = JSON.parse(text) as Problem;
+  } catch {
+    problem = {};
+  }
+  const error = new ApiError(response.status, problem, parseRetryAfter(response.headers.get('Retry-After')));
+  // 401 also carries wrong-OTP answers (otp_invalid) that must not end the page; only session loss redirects.
+  if (response.status === 401 && !options.skipAuthRedirect && isSessionLoss(error.code)) emitAuthEvent('unauthorized');
+  // an account disabled while signed in ends the session too
+  if (response.status === 403 && error.code === 'account_disabled' && !options.skipAuthRedirect) emitAuthEvent('unauthorized');
+  if (response.status === 403 && error.code === 'totp_enrolment_required') emitAuthEvent('totp-enrolment-required');
+  throw error;
+}
+
+export const api = {
+  get: <T>(path: string, query?: Record<string, QueryValue>, options?: Omit<RequestOptions, 'query'>) =>
+    request<T>('GET', path, { ...options, query }),
+  post: <T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'body'>) =>
+    request<T>('POST', path, { ...options, body }),
+  patch: <T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'body'>) =>
+    request<T>('PATCH', path, { ...options, body }),
+  delete: <T>(path: string, options?: RequestOptions) => request<T>('DELETE', path, options),
+};
+
+/** RFC 4122 v4 id; falls back to getRandomValues where randomUUID is unavailable (plain-HTTP intranet hosts). */
+export function newIdempotencyKey(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

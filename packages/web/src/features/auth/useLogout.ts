@@ -1,0 +1,21 @@
+import { useCallback } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useNavigate } from 'react-router-dom';
+import { authApi } from '../../api/endpoints';
+
+/** Ends this session (or all sessions) and returns to the login page. */
+export function useLogout() {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  return useCallback(
+    async (everywhere = false) => {
+      try {
+        await (everywhere ? authApi.logoutAll() : authApi.logout());
+      } finally {
+        navigate('/login', { replace: true });
+        queryClient.clear();
+      }
+    },
+    [navigate, queryClient],
+  );
+}

@@ -1,0 +1,53 @@
+import { lazy, Suspense, type ReactNode } from 'react';
+import { createBrowserRouter } from 'react-router-dom';
+import { AuthEvents } from './features/auth/AuthEvents';
+import { RequirePermission } from './features/auth/RequirePermission';
+import { AppLayout, PageSpinner } from './layout/AppLayout';
+import { NotFoundPage } from './layout/NotFoundPage';
+import { NAV_ITEMS } from './layout/nav';
+
+const LoginPage = lazy(() => import('./features/auth/LoginPage'));
+const HomePage = lazy(() => import('./features/home/HomePage'));
+const CustomersPage = lazy(() => import('./features/customers/CustomersPage'));
+const StaffPage = lazy(() => import('./features/staff/StaffPage'));
+const RolesPage = lazy(() => import('./features/roles/RolesPage'));
+const AuditPage = lazy(() => import('./features/audit/AuditPage'));
+const ProfilePage = lazy(() => import('./features/profile/ProfilePage'));
+const TotpEnrolPage = lazy(() => import('./features/profile/TotpEnrolPage'));
+
+/** Wrap a page in the permission guard declared for its menu entry in `layout/nav.tsx`. */
+function guarded(navKey: string, page: ReactNode) {
+  const item = NAV_ITEMS.find((i) => i.key === navKey);
+  return <RequirePermission permission={item?.permission}>{page}</RequirePermission>;
+}
+
+export const router = createBrowserRouter([
+  {
+    element: <AuthEvents />,
+    children: [
+      {
+        path: '/login',
+        element: (
+          <Suspense fallback={<PageSpinner />}>
+            <LoginPage />
+          </Suspense>
+        ),
+      },
+      {
+        path: '/',
+        element: <AppLayout />,
+        children: [
+          { index: true, element: <HomePage /> },
+          { path: 'customers', element: guarded('customers', <CustomersPage />) },
+          // Later domains: { path: 'tickets', element: guarded('tickets', <TicketsPage />) }, …
+          { path: 'staff', element: guarded('staff', <StaffPage />) },
+          { path: 'roles', element: guarded('roles', <RolesPage />) },
+          { path: 'audit', element: guarded('audit', <AuditPage />) },
+          { path: 'profile', element: <ProfilePage /> },
+          { path: 'profile/totp', element: <TotpEnrolPage /> },
+          { path: '*', element: <NotFoundPage /> },
+        ],
+      },
+    ],
+  },
+]);
