@@ -124,6 +124,8 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
       return reply.status(404).type('application/problem+json; charset=utf-8').send(toProblem(new AppError('not_found', `No file ${url}`), req.id));
     }
     reply.header('cache-control', 'no-cache');
+    // The customer portal is its own mobile-first page (portal.html) under /portal.
+    if ((url === '/portal' || url.startsWith('/portal/')) && existsSync(path.join(webDist, 'portal.html'))) return reply.sendFile('portal.html');
     return reply.sendFile('index.html');
   });
 
