@@ -6,6 +6,7 @@ import type { Actor, Ctx } from '../lib/context';
 import { AppError } from '../lib/errors';
 import { actorFromRow } from '../modules/identity/identity.commands';
 import { safeEqual, sha256 } from '../modules/identity/secrets';
+import { cacheGet, cacheSet } from './session-cache';
 
 export const SESSION_COOKIE = 'chidu_session';
 export const CSRF_COOKIE = 'chidu_csrf';
@@ -41,10 +42,16 @@ export async function authenticate(database: Database, req: FastifyRequest): Pro
     viaCookie = true;
   }
   if (!token) throw new AppError('unauthenticated', 'Sign in first');
-  // One round trip: the session and, for staff, the account behind it.
-  const [found] = await database.db.select({ session: sessions, staff }).from(sessions)
-    .leftJoin(staff, and(eq(sessions.principalKind, 'staff'), eq(staff.id, sessions.principalId)))
-    .where(eq(sessions.tokenHash, sha256(token)));
+  // One round trip (or none, within the short session cache): the session and, for staff, the account behind it.
+  const hash = sha256(token);
+  type Found = { session: typeof sessions.$inferSelect; staff: typeof staff.$inferSelect | null };
+  let found = cacheGet<Found>(hash);
+  if (!found) {
+    [found] = await database.db.select({ session: sessions, staff }).from(sessions)
+      .leftJoin(staff, and(eq(sessions.principalKind, 'staff'), eq(staff.id, sessions.principalId)))
+      .where(eq(sessions.tokenHash, hash));
+    if (found && !found.session.revokedAt) cacheSet(hash, found.session.principalId, found);
+  }
   const session = found?.session;
   if (!session || session.revokedAt) throw new AppError('unauthenticated', 'Session ended; sign in again');
   if (session.expiresAt.getTime() <= Date.now()) throw new AppError('token_expired', 'Session expired; sign in again');
@@ -62,7 +69,7 @@ export async function authenticate(database: Database, req: FastifyRequest): Pro
     return;
   }
   if (audience === 'customer') throw new AppError('forbidden', 'Customer portal only');
-  const row = found.staff;
+  const row = found?.staff;
   if (!row) throw new AppError('unauthenticated', 'Session ended; sign in again');
   if (!row.active) throw new AppError('account_disabled', 'This account is disabled');
   req.actor = actorFromRow(row, session.id);

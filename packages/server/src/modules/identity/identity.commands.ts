@@ -8,6 +8,7 @@ import type { Ctx, StaffActor } from '../../lib/context';
 import { AppError, invalid, notFound } from '../../lib/errors';
 import { uuidv7 } from '../../lib/ids';
 import { identityRepo, type StaffRow } from './identity.repo';
+import { invalidatePrincipal } from '../../http/session-cache';
 import { authorize, DEFAULT_COMPENSATION_LIMIT_FEN, PERMISSIONS, permissionsOf, requireStaff, ROLE_PERMISSIONS, ROLES, type Role } from './policy';
 import {
   hashPassword, hashRecovery, newRecoveryCodes, newToken, newTotpSecret, RECOVERY_RE, sha256, totpUri, verifyPassword, verifyTotp,
@@ -153,6 +154,7 @@ export async function logout({ database }: Deps, ctx: Ctx) {
     if (actor.sessionId) await tx.update(sessions).set({ revokedAt: new Date() }).where(eq(sessions.id, actor.sessionId));
     await writeAudit(tx, ctx, { action: 'auth.logout', targetType: 'staff', targetId: actor.id });
   });
+  invalidatePrincipal(actor.id);
 }
 
 export async function logoutEverywhere({ database }: Deps, ctx: Ctx) {
@@ -161,6 +163,7 @@ export async function logoutEverywhere({ database }: Deps, ctx: Ctx) {
     await identityRepo.revokeSessions(tx, 'staff', actor.id);
     await writeAudit(tx, ctx, { action: 'auth.logout_all', targetType: 'staff', targetId: actor.id });
   });
+  invalidatePrincipal(actor.id);
 }
 
 // ───────────────────────────── self service ─────────────────────────────
@@ -174,7 +177,7 @@ export async function getMe({ database }: Deps, ctx: Ctx, mustEnrolTotp: boolean
 
 export async function updateMe({ database }: Deps, ctx: Ctx, patch: { name?: string | undefined; locale?: string | undefined; timeZone?: string | undefined }, mustEnrolTotp: boolean) {
   const actor = requireStaff(ctx.actor);
-  return database.transaction(async (tx) => {
+  const out = await database.transaction(async (tx) => {
     const before = await identityRepo.staffById(tx, actor.id, true);
     if (!before) throw notFound('Staff');
     const set: Partial<StaffRow> = { updatedAt: new Date() };
@@ -185,6 +188,8 @@ export async function updateMe({ database }: Deps, ctx: Ctx, patch: { name?: str
     await writeAudit(tx, ctx, { action: 'staff.profile_updated', targetType: 'staff', targetId: actor.id, changes: diff(pick(before), pick(after!)) });
     return presentMe(tx, after!, mustEnrolTotp);
   });
+  invalidatePrincipal(actor.id);
+  return out;
 }
 
 export async function changePassword({ database }: Deps, ctx: Ctx, input: { currentPassword: string; newPassword: string }) {
@@ -199,6 +204,7 @@ export async function changePassword({ database }: Deps, ctx: Ctx, input: { curr
     await tx.update(sessions).set({ revokedAt: new Date() }).where(sql`${sessions.principalKind} = 'staff' AND ${sessions.principalId} = ${actor.id} AND ${sessions.revokedAt} IS NULL AND ${sessions.id} <> ${actor.sessionId ?? '00000000-0000-0000-0000-000000000000'}`);
     await writeAudit(tx, ctx, { action: 'staff.password_changed', targetType: 'staff', targetId: actor.id, changes: { password: { before: '[secret]', after: '[secret]' } } });
   });
+  invalidatePrincipal(actor.id);
 }
 
 export async function totpSetup({ database }: Deps, ctx: Ctx) {
@@ -234,6 +240,7 @@ export async function totpConfirm({ database }: Deps, ctx: Ctx, code: string) {
     if (actor.sessionId) await tx.update(sessions).set({ scope: 'full' }).where(eq(sessions.id, actor.sessionId));
     await writeAudit(tx, ctx, { action: 'staff.totp_enrolled', targetType: 'staff', targetId: actor.id, changes: { totpEnabled: { before: false, after: true } } });
   });
+  invalidatePrincipal(actor.id);
   return { recoveryCodes: codes };
 }
 
@@ -286,7 +293,7 @@ export async function createStaff({ database }: Deps, ctx: Ctx, input: StaffCrea
 
 export async function updateStaff({ database }: Deps, ctx: Ctx, id: string, patch: Partial<Pick<StaffRow, 'name' | 'roles' | 'teamId' | 'skills' | 'compensationLimitFen' | 'active'>>) {
   authorize(ctx.actor, 'staff.manage');
-  return database.transaction(async (tx) => {
+  const out = await database.transaction(async (tx) => {
     const before = await identityRepo.staffById(tx, id, true);
     if (!before) throw notFound('Staff');
     await assertTeam(tx, patch.teamId);
@@ -301,6 +308,8 @@ export async function updateStaff({ database }: Deps, ctx: Ctx, id: string, patc
     await writeAudit(tx, ctx, { action: 'staff.updated', targetType: 'staff', targetId: id, changes: diff(pick(before), pick(after!)) });
     return presentStaff(after!, await identityRepo.teamName(tx, after!.teamId));
   });
+  invalidatePrincipal(id);
+  return out;
 }
 
 export async function resetStaffPassword({ database }: Deps, ctx: Ctx, id: string, password: string) {
@@ -313,6 +322,7 @@ export async function resetStaffPassword({ database }: Deps, ctx: Ctx, id: strin
     await identityRepo.revokeSessions(tx, 'staff', id);
     await writeAudit(tx, ctx, { action: 'staff.password_reset', targetType: 'staff', targetId: id, changes: { password: { before: '[secret]', after: '[secret]' } } });
   });
+  invalidatePrincipal(id);
 }
 
 export async function resetStaffTotp({ database }: Deps, ctx: Ctx, id: string) {
@@ -324,6 +334,7 @@ export async function resetStaffTotp({ database }: Deps, ctx: Ctx, id: string) {
     await identityRepo.revokeSessions(tx, 'staff', id);
     await writeAudit(tx, ctx, { action: 'staff.totp_reset', targetType: 'staff', targetId: id, changes: { totpEnabled: { before: row.totpEnabled, after: false } } });
   });
+  invalidatePrincipal(id);
 }
 
 // ───────────────────────────── teams and roles ─────────────────────────────

@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { events } from '../../db/schema';
+import type { AuditEntry } from '../../lib/audit';
 import type { Tx } from '../../db/client';
 import type { Ctx } from '../../lib/context';
 
@@ -76,11 +78,21 @@ export async function recordTicketEvent(tx: Tx, ctx: Ctx, ticket: TicketSnapshot
  * Several events of one command in a single INSERT (e.g. created + assigned + status_changed), then the handlers
  * for each in order. `previousStatus` per event lets clock handlers see each transition.
  */
-export async function recordTicketEvents(tx: Tx, ctx: Ctx, ticket: TicketSnapshot, items: { kind: string; data?: Record<string, unknown>; previousStatus?: string }[]): Promise<TicketEvent[]> {
+export async function recordTicketEvents(
+  tx: Tx, ctx: Ctx, ticket: TicketSnapshot, items: { kind: string; data?: Record<string, unknown>; previousStatus?: string }[],
+  audit?: AuditEntry,
+): Promise<TicketEvent[]> {
   if (items.length === 0) return [];
-  const rows = await tx.insert(events).values(items.map((i) => ({
-    kind: i.kind, aggregateType: 'ticket', aggregateId: ticket.id, actorKind: ctx.actor.kind, actorId: ctx.actor.id, data: i.data ?? {},
-  }))).returning({ id: events.id, at: events.at });
+  // One statement: the events (and the command's audit row, when given) — a create pays one round trip for both.
+  const values = sql.join(items.map((i) => sql`(${i.kind}, 'ticket', ${ticket.id}, ${ctx.actor.kind}, ${ctx.actor.id}, ${JSON.stringify(i.data ?? {})}::jsonb)`), sql`, `);
+  const auditCte = audit
+    ? sql`WITH a AS (INSERT INTO audit_log (actor_kind, actor_id, action, target_type, target_id, changes, request_id, ip)
+        VALUES (${ctx.actor.kind}, ${ctx.actor.id}, ${audit.action}, ${audit.targetType}, ${audit.targetId ?? null},
+                ${audit.changes && Object.keys(audit.changes).length ? JSON.stringify(audit.changes) : null}::jsonb, ${ctx.requestId}, ${ctx.ip})) `
+    : sql``;
+  const res = (await tx.execute(sql`${auditCte}INSERT INTO events (kind, aggregate_type, aggregate_id, actor_kind, actor_id, data)
+    VALUES ${values} RETURNING id, at`)) as unknown as { rows: { id: number | string; at: string | Date }[] };
+  const rows = res.rows.map((r) => ({ id: Number(r.id), at: r.at instanceof Date ? r.at : new Date(r.at) }));
   const out: TicketEvent[] = [];
   for (let k = 0; k < items.length; k++) {
     const item = items[k]!;

@@ -142,13 +142,13 @@ export async function createTicket(deps: Deps, ctx: Ctx, input: TicketCreateInpu
     ];
     if (ownerId || teamId) evs.push({ kind: 'ticket.assigned', data: { ownerId, teamId, reason, auto: dispatch !== null, ruleId: dispatch?.ruleId ?? null }, previousStatus: 'new' });
     if (status !== 'new') evs.push({ kind: 'ticket.status_changed', data: { from: 'new', to: status }, previousStatus: 'new' });
-    await recordTicketEvents(tx, ctx, await ticketsRepo.snapshot(tx, t!), evs);
+    await recordTicketEvents(tx, ctx, await ticketsRepo.snapshot(tx, t!), evs,
+      { action: 'ticket.created', targetType: 'ticket', targetId: id, changes: diff(null, { number, type: t!.type, channel: t!.channel, priority: t!.priority, ownerId, teamId }) });
     if (input.orderLines?.length) {
       await tx.insert(orderLines).values(input.orderLines.map((l, i) => ({ id: uuidv7(), ticketId: id, position: i, item: l.item, spec: l.spec, quantity: l.quantity })));
     }
     if (input.attachmentIds?.length) await attachTo(tx, ctx, id, null, input.attachmentIds);
     if (ownerId && ownerId !== actor.id) await notify(tx, { recipientId: ownerId, kind: 'ticket.assigned', ticketId: id, title: `${number} 新工单分派给您：${t!.subject}`, data: { reason } });
-    await writeAudit(tx, ctx, { action: 'ticket.created', targetType: 'ticket', targetId: id, changes: diff(null, { number, type: t!.type, channel: t!.channel, priority: t!.priority, ownerId, teamId }) });
     return {
       status: 201,
       body: {
