@@ -75,3 +75,15 @@ describe('configuration', () => {
     try { loadConfig({ CHIDU_BOOTSTRAP_ADMIN: 'A:short' }); } catch (e) { expect(String(e)).not.toContain('short'); }
   });
 });
+
+describe('audit search', () => {
+  it('labels targets and lists facets', async () => {
+    const admin = await t.as(['admin']);
+    const s = await t.inject('POST', '/api/v1/staff', admin.token, { employeeNo: 'LBL01', name: '标签测试', password: 'Passw0rd!', roles: ['agent'] });
+    const res = await t.inject('GET', `/api/v1/audit?targetType=staff&targetId=${s.json().id}`, admin.token);
+    expect(res.json().items[0]).toMatchObject({ action: 'staff.created', targetLabel: '标签测试（LBL01）', actorId: admin.staff.id });
+    const facets = await t.inject('GET', '/api/v1/audit/facets', admin.token);
+    expect(facets.json().actions).toContain('staff.created');
+    expect(facets.json().targetTypes).toContain('staff');
+  });
+});
