@@ -1,1 +1,2 @@
 export * from './calendar/index';
+export * from './measures/index';
