@@ -36,7 +36,22 @@ function groupKeys(tree: Tree, prefix = '', out: Set<string> = new Set()): Set<s
   return out;
 }
 
-const languages = { 'zh-CN': zhCN as Tree, en: en as Tree };
+// Feature bundles (src/i18n/extra/<feature>.<lng>.json) are merged like the app does at start.
+const extra = import.meta.glob('./extra/*.json', { eager: true, import: 'default' }) as Record<string, Tree>;
+function merged(base: Tree, lng: string): Tree {
+  const merge = (into: Tree, from: Tree): Tree => {
+    const out: Tree = { ...into };
+    for (const [k, v] of Object.entries(from)) {
+      const cur = out[k];
+      out[k] = cur && typeof cur === 'object' && typeof v === 'object' ? merge(cur, v) : v;
+    }
+    return out;
+  };
+  let out = base;
+  for (const [file, tree] of Object.entries(extra).sort(([a], [b]) => a.localeCompare(b))) if (file.endsWith(`.${lng}.json`)) out = merge(out, tree);
+  return out;
+}
+const languages = { 'zh-CN': merged(zhCN as Tree, 'zh-CN'), en: merged(en as Tree, 'en') };
 const flat = Object.fromEntries(Object.entries(languages).map(([lng, tree]) => [lng, flatten(tree)])) as Record<
   keyof typeof languages,
   Map<string, unknown>
@@ -47,7 +62,8 @@ const groups = Object.fromEntries(Object.entries(languages).map(([lng, tree]) =>
 >;
 
 // Source files, read as text by Vite's glob import (works under vitest without a config file).
-const sources = import.meta.glob(['../**/*.ts', '../**/*.tsx', '!../**/*.test.ts', '!../**/*.d.ts'], {
+// The customer portal (src/portal) has its own dictionaries and test.
+const sources = import.meta.glob(['../**/*.ts', '../**/*.tsx', '!../**/*.test.ts', '!../**/*.d.ts', '!../portal/**'], {
   query: '?raw',
   import: 'default',
   eager: true,

@@ -7,6 +7,31 @@ import zhCN from './zh-CN.json';
 import en from './en.json';
 import type { Locale } from '../api/types';
 
+type Tree = { [key: string]: string | Tree };
+
+/**
+ * Feature bundles: `src/i18n/extra/<feature>.zh-CN.json` + `<feature>.en.json`, deep-merged into the main
+ * dictionaries, so features can own their strings without editing one shared file.
+ */
+const bundles = import.meta.glob('./extra/*.json', { eager: true, import: 'default' }) as Record<string, Tree>;
+
+export function deepMerge(into: Tree, from: Tree): Tree {
+  const out: Tree = { ...into };
+  for (const [k, v] of Object.entries(from)) {
+    const cur = out[k];
+    out[k] = cur && typeof cur === 'object' && typeof v === 'object' ? deepMerge(cur, v) : v;
+  }
+  return out;
+}
+
+export function withBundles(base: Tree, lng: 'zh-CN' | 'en', files: Record<string, Tree> = bundles): Tree {
+  let out = base;
+  for (const [file, tree] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
+    if (file.endsWith(`.${lng}.json`)) out = deepMerge(out, tree);
+  }
+  return out;
+}
+
 export const LOCALES: readonly Locale[] = ['zh-CN', 'en'];
 export const DEFAULT_LOCALE: Locale = 'zh-CN';
 const STORAGE_KEY = 'chidu.locale';
@@ -38,8 +63,8 @@ function syncSideEffects(lng: string): void {
 
 void i18n.use(initReactI18next).init({
   resources: {
-    'zh-CN': { translation: zhCN },
-    en: { translation: en },
+    'zh-CN': { translation: withBundles(zhCN, 'zh-CN') },
+    en: { translation: withBundles(en, 'en') },
   },
   lng: storedLocale(),
   fallbackLng: DEFAULT_LOCALE,
