@@ -19,6 +19,12 @@ export interface Database {
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Raw rows from a SQL statement (both drivers return `{ rows }`). */
   rows<T = Record<string, unknown>>(query: ReturnType<typeof sql>, ex?: Executor): Promise<T[]>;
+  /**
+   * LISTEN on a channel (NOTIFY payloads are delivered after the notifying transaction commits, to every process).
+   * PostgreSQL: one dedicated connection per process, reconnected automatically; PGlite: the embedded instance.
+   * Returns an unsubscribe function.
+   */
+  listen?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -35,7 +41,7 @@ export interface OpenOptions {
   migrate?: boolean;
 }
 
-function wrap(kind: Database['kind'], db: Db, close: () => Promise<void>): Database {
+function wrap(kind: Database['kind'], db: Db, close: () => Promise<void>, listen?: Database['listen']): Database {
   return {
     kind,
     db,
@@ -44,7 +50,71 @@ function wrap(kind: Database['kind'], db: Db, close: () => Promise<void>): Datab
       const res = (await ex.execute(query)) as unknown as { rows: T[] };
       return res.rows;
     },
+    ...(listen ? { listen } : {}),
     close,
+  };
+}
+
+type PgModule = typeof import('pg').default;
+
+/** One LISTEN connection per process for PostgreSQL, re-established (and channels re-LISTENed) after errors. */
+function pgListener(pg: PgModule, connectionString: string) {
+  const subs = new Map<string, Set<(payload: string) => void>>();
+  let client: InstanceType<PgModule['Client']> | null = null;
+  let connecting: Promise<void> | null = null;
+  let closed = false;
+  let retry: NodeJS.Timeout | null = null;
+  const quote = (ch: string) => `"${ch.replace(/"/g, '""')}"`;
+
+  function scheduleReconnect() {
+    client = null;
+    connecting = null;
+    if (closed || retry || subs.size === 0) return;
+    retry = setTimeout(() => { retry = null; void ensure().catch(() => scheduleReconnect()); }, 500);
+    retry.unref();
+  }
+
+  function ensure(): Promise<void> {
+    if (client) return Promise.resolve();
+    connecting ??= (async () => {
+      const c = new pg.Client({ connectionString });
+      c.on('error', () => { if (client === c) { void c.end().catch(() => undefined); scheduleReconnect(); } });
+      c.on('end', () => { if (client === c) scheduleReconnect(); });
+      c.on('notification', (n) => {
+        for (const fn of subs.get(n.channel) ?? []) { try { fn(n.payload ?? ''); } catch { /* a subscriber's error is its own */ } }
+      });
+      await c.connect();
+      for (const ch of subs.keys()) await c.query(`LISTEN ${quote(ch)}`);
+      if (closed) { await c.end().catch(() => undefined); return; }
+      client = c;
+    })().finally(() => { connecting = null; });
+    return connecting;
+  }
+
+  return {
+    async listen(channel: string, fn: (payload: string) => void) {
+      let set = subs.get(channel);
+      const fresh = !set;
+      if (!set) { set = new Set(); subs.set(channel, set); }
+      set.add(fn);
+      if (client && fresh) await client.query(`LISTEN ${quote(channel)}`);
+      else await ensure();
+      return async () => {
+        set!.delete(fn);
+        if (set!.size === 0) {
+          subs.delete(channel);
+          await client?.query(`UNLISTEN ${quote(channel)}`).catch(() => undefined);
+        }
+      };
+    },
+    async close() {
+      closed = true;
+      if (retry) clearTimeout(retry);
+      await connecting?.catch(() => undefined);
+      const c = client;
+      client = null;
+      await c?.end().catch(() => undefined);
+    },
   };
 }
 
@@ -56,7 +126,8 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
     pool.on('error', () => { /* idle client errors are reported on next use */ });
     const db = drizzle({ client: pool, schema }) as unknown as Db;
-    const database = wrap('postgres', db, async () => { await pool.end(); });
+    const listener = pgListener(pg, opts.databaseUrl);
+    const database = wrap('postgres', db, async () => { await listener.close(); await pool.end(); }, listener.listen);
     if (migrateOnOpen) {
       const { migrate } = await import('drizzle-orm/node-postgres/migrator');
       // Several server processes may start at once: one migrates, the others wait.
@@ -93,6 +164,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const db = drizzle({ client, schema }) as unknown as Db;
   const database = wrap('pglite', db, async () => {
     try { await client.close(); } finally { lock?.release(); }
+  }, async (channel, fn) => {
+    const unlisten = await client.listen(channel, fn);
+    return async () => { if (!client.closed) await unlisten().catch(() => undefined); };
   });
   if (migrateOnOpen) {
     const { migrate } = await import('drizzle-orm/pglite/migrator');

@@ -157,3 +157,4 @@ export const settings = pgTable('settings', {
 });
 
 export * from './schema.tickets';
+export * from './schema.standards';

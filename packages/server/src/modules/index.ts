@@ -1,9 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../http/app';
+import { registerStandardsEngine } from '../engine/index';
+import { registerRealtime } from '../realtime/index';
 import { registerAuditRoutes } from './audit/audit.routes';
+import { registerCalendarRoutes } from './calendars/calendars.routes';
 import { registerCustomerRoutes } from './customers/customers.routes';
 import { registerCrmRoutes } from './customers/crm';
 import { registerIdentityRoutes } from './identity/identity.routes';
+import { registerStandardsRoutes } from './standards/standards.routes';
 import { registerAttachmentRoutes } from './attachments/attachments';
 import { registerChannelRoutes } from './channels/channels';
 import { registerPortalRoutes } from './portal/portal';
@@ -25,4 +29,8 @@ export function registerModules(api: FastifyInstance, deps: AppDeps): void {
   registerAttachmentRoutes(api, deps);
   registerPortalRoutes(api, deps);
   registerChannelRoutes(api, deps);
+  registerCalendarRoutes(api, deps);
+  registerStandardsRoutes(api, deps);
+  registerStandardsEngine(api, deps);
+  registerRealtime(api, deps);
 }

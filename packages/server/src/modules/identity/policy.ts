@@ -23,6 +23,12 @@ export const PERMISSIONS = [
   'dispatch.manage',
   'categories.manage',
   'orders.approve',
+  'calendars.view',
+  'calendars.manage',
+  'standards.view',
+  'standards.manage',
+  'standards.compliance',
+  'standards.improve',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -33,13 +39,13 @@ export type Permission = (typeof PERMISSIONS)[number];
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
   director: ['staff.view', 'roles.view', 'audit.view', 'customers.read', 'customers.write', 'customers.unmask', 'customers.merge',
-    'tickets.create', 'tickets.work', 'tickets.read_all', 'tickets.assign_any', 'tickets.bulk', 'orders.approve'],
+    'tickets.create', 'tickets.work', 'tickets.read_all', 'tickets.assign_any', 'tickets.bulk', 'orders.approve', 'calendars.view', 'standards.view', 'standards.compliance', 'standards.improve'],
   supervisor: ['staff.view', 'customers.read', 'customers.write', 'customers.unmask', 'customers.merge',
-    'tickets.create', 'tickets.work', 'tickets.read_all', 'tickets.assign_any', 'tickets.bulk', 'orders.approve'],
-  agent: ['customers.read', 'customers.write', 'customers.unmask', 'tickets.create', 'tickets.work', 'tickets.bulk'],
-  frontdesk: ['customers.read', 'customers.write', 'customers.unmask', 'tickets.create', 'tickets.work'],
-  technician: ['customers.read', 'tickets.work'],
-  qa: ['staff.view', 'customers.read', 'tickets.read_all'],
+    'tickets.create', 'tickets.work', 'tickets.read_all', 'tickets.assign_any', 'tickets.bulk', 'orders.approve', 'calendars.view', 'standards.view', 'standards.compliance', 'standards.improve'],
+  agent: ['customers.read', 'customers.write', 'customers.unmask', 'tickets.create', 'tickets.work', 'tickets.bulk', 'calendars.view', 'standards.view'],
+  frontdesk: ['customers.read', 'customers.write', 'customers.unmask', 'tickets.create', 'tickets.work', 'calendars.view', 'standards.view'],
+  technician: ['customers.read', 'tickets.work', 'standards.view'],
+  qa: ['staff.view', 'customers.read', 'tickets.read_all', 'calendars.view', 'standards.view', 'standards.compliance'],
   trainer: ['staff.view'],
 };
 
