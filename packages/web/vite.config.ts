@@ -1,12 +1,29 @@
-import { defineConfig } from 'vite';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 
 // Dev: `npx vite` in packages/web, with the API server on :3000 (override with CHIDU_API).
 // Build: `npx vite build` → packages/web/dist, served by the server with SPA fallback.
+// Two pages: index.html (staff app, every path but /portal) and portal.html (customer portal, /portal and /portal/*).
 const api = process.env.CHIDU_API ?? 'http://127.0.0.1:3000';
 
+/** Dev server: /portal and /portal/* get portal.html, like the API server does in production. */
+function portalFallback(): Plugin {
+  return {
+    name: 'chidu-portal-fallback',
+    configureServer(server) {
+      server.middlewares.use((req, _res, next) => {
+        const url = req.url ?? '';
+        const pathname = url.split('?')[0] ?? '';
+        if ((pathname === '/portal' || pathname.startsWith('/portal/')) && !/\.\w+$/.test(pathname)) req.url = '/portal.html';
+        next();
+      });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), portalFallback()],
   server: {
     proxy: {
       '/api': { target: api, changeOrigin: false, ws: true },
@@ -18,12 +35,20 @@ export default defineConfig({
     emptyOutDir: true,
     chunkSizeWarningLimit: 1500,
     rolldownOptions: {
+      // Vite 8 bundles with Rolldown: `build.rolldownOptions` (`rollupOptions` is a deprecated alias).
+      input: {
+        index: fileURLToPath(new URL('./index.html', import.meta.url)),
+        portal: fileURLToPath(new URL('./portal.html', import.meta.url)),
+      },
       output: {
         codeSplitting: {
           groups: [
             { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router|react-router-dom)[\\/]/ },
             { name: 'antd', test: /node_modules[\\/](antd|@ant-design|@rc-component|rc-[\w-]+)[\\/]/ },
-            { name: 'i18n', test: /node_modules[\\/](i18next|react-i18next|dayjs)[\\/]|[\\/]src[\\/]i18n[\\/]/ },
+            { name: 'i18n', test: /node_modules[\\/](i18next|react-i18next|dayjs)[\\/]/ },
+            // The staff dictionaries (and their i18next init) in a chunk of their own: the portal page shares the
+            // i18n libraries above but must neither download nor run the staff app's translations.
+            { name: 'i18n-staff', test: /[\\/]src[\\/]i18n[\\/]/ },
             { name: 'query', test: /node_modules[\\/]@tanstack[\\/]/ },
           ],
         },

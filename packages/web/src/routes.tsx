@@ -9,6 +9,14 @@ import { NAV_ITEMS } from './layout/nav';
 const LoginPage = lazy(() => import('./features/auth/LoginPage'));
 const HomePage = lazy(() => import('./features/home/HomePage'));
 const CustomersPage = lazy(() => import('./features/customers/CustomersPage'));
+const Customer360Page = lazy(() => import('./features/customers/Customer360Page'));
+const TicketsPage = lazy(() => import('./features/tickets/TicketsPage'));
+const TicketPage = lazy(() => import('./features/tickets/TicketPage'));
+const HandoversPage = lazy(() => import('./features/handovers/HandoversPage'));
+const ApprovalsPage = lazy(() => import('./features/approvals/ApprovalsPage'));
+const TeamLoadPage = lazy(() => import('./features/team/TeamLoadPage'));
+const DispatchRulesPage = lazy(() => import('./features/dispatch/DispatchRulesPage'));
+const CategoriesPage = lazy(() => import('./features/categories/CategoriesPage'));
 const StaffPage = lazy(() => import('./features/staff/StaffPage'));
 const RolesPage = lazy(() => import('./features/roles/RolesPage'));
 const AuditPage = lazy(() => import('./features/audit/AuditPage'));
@@ -39,7 +47,14 @@ export const router = createBrowserRouter([
         children: [
           { index: true, element: <HomePage /> },
           { path: 'customers', element: guarded('customers', <CustomersPage />) },
-          // Later domains: { path: 'tickets', element: guarded('tickets', <TicketsPage />) }, …
+          { path: 'customers/:id', element: guarded('customers', <Customer360Page />) },
+          { path: 'tickets', element: guarded('tickets', <TicketsPage />) },
+          { path: 'tickets/:id', element: guarded('tickets', <TicketPage />) },
+          { path: 'handovers', element: guarded('handovers', <HandoversPage />) },
+          { path: 'approvals', element: guarded('approvals', <ApprovalsPage />) },
+          { path: 'team', element: guarded('team', <TeamLoadPage />) },
+          { path: 'dispatch', element: guarded('dispatch', <DispatchRulesPage />) },
+          { path: 'categories', element: guarded('categories', <CategoriesPage />) },
           { path: 'staff', element: guarded('staff', <StaffPage />) },
           { path: 'roles', element: guarded('roles', <RolesPage />) },
           { path: 'audit', element: guarded('audit', <AuditPage />) },

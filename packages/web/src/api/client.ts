@@ -30,6 +30,8 @@ export class ApiError extends Error {
   readonly errors: ProblemFieldError[];
   /** Seconds from the `Retry-After` header (429), if any. */
   readonly retryAfter: number | undefined;
+  /** The whole problem document, including extension members (e.g. `approvalId` of 403 `approval_required`). */
+  readonly problem: Problem & Record<string, unknown>;
 
   constructor(status: number, problem: Problem, retryAfter?: number) {
     super(problem.detail || problem.title || `HTTP ${status}`);
@@ -40,6 +42,7 @@ export class ApiError extends Error {
     this.detail = problem.detail;
     this.errors = Array.isArray(problem.errors) ? problem.errors : [];
     this.retryAfter = retryAfter;
+    this.problem = problem as Problem & Record<string, unknown>;
   }
 }
 
@@ -114,8 +117,10 @@ function isSessionLoss(code: string | undefined): boolean {
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json, application/problem+json', ...options.headers };
-  let body: string | undefined;
-  if (options.body !== undefined) {
+  let body: string | FormData | undefined;
+  if (options.body instanceof FormData) {
+    body = options.body; // the browser sets the multipart boundary
+  } else if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(options.body);
   }
@@ -168,6 +173,11 @@ export const api = {
   patch: <T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'body'>) =>
     request<T>('PATCH', path, { ...options, body }),
   delete: <T>(path: string, options?: RequestOptions) => request<T>('DELETE', path, options),
+  put: <T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'body'>) =>
+    request<T>('PUT', path, { ...options, body }),
+  /** multipart/form-data upload (CSRF header included like every other write). */
+  upload: <T>(path: string, form: FormData, options?: Omit<RequestOptions, 'body'>) =>
+    request<T>('POST', path, { ...options, body: form }),
 };
 
 /** RFC 4122 v4 id; falls back to getRandomValues where randomUUID is unavailable (plain-HTTP intranet hosts). */

@@ -12,6 +12,8 @@ import { ME_QUERY_KEY, MeProvider, hasPermission, useMeQuery } from '../features
 import { useLogout } from '../features/auth/useLogout';
 import { errorMessage } from '../lib/apiErrors';
 import { roleLabel } from '../features/auth/labels';
+import { NotificationBell } from '../features/notifications/NotificationBell';
+import { RealtimeProvider } from '../features/notifications/realtime';
 import { LanguageSwitch } from './LanguageSwitch';
 import { Brand } from './Brand';
 import { NAV_GROUPS, NAV_ITEMS, activeNavKey } from './nav';
@@ -86,6 +88,7 @@ function HeaderRight({ me, compact, persistLocale }: { me: Me | null; compact: b
 
   return (
     <Flex align="center" gap={compact ? 8 : 16} style={{ minWidth: 0 }}>
+      {me && !me.mustEnrolTotp && persistLocale ? <NotificationBell compact={compact} /> : null}
       <LanguageSwitch persist={persist} size={compact ? 'small' : 'middle'} />
       {me && !compact ? (
         <Tooltip title={me.roles.map((r) => roleLabel(t, r)).join('、')}>
@@ -144,64 +147,66 @@ function MainLayout({ me }: { me: Me }) {
 
   return (
     <MeProvider value={me}>
-      <Layout style={{ minHeight: '100vh' }}>
-        {isMobile ? (
-          <Drawer
-            placement="left"
-            open={drawerOpen}
-            onClose={() => setDrawerOpen(false)}
-            size={260}
-            title={<Brand />}
-            styles={{ body: { padding: 8 } }}
-          >
-            <Flex align="center" gap={8} style={{ padding: '4px 16px 12px' }}>
-              <UserOutlined />
-              <span>{me.name}</span>
-              <Typography.Text type="secondary">{me.employeeNo}</Typography.Text>
-            </Flex>
-            {menu}
-          </Drawer>
-        ) : (
-          <Sider
-            theme="light"
-            width={220}
-            collapsedWidth={64}
-            collapsed={collapsed}
-            trigger={null}
-            className="chidu-sider"
-          >
-            <div className="chidu-sider-brand">
-              <Brand compact={collapsed} />
-            </div>
-            {menu}
-          </Sider>
-        )}
-        <Layout>
-          <Header className="chidu-header">
-            <Flex align="center" gap={8} style={{ minWidth: 0 }}>
-              {isMobile ? (
-                <>
-                  <Button type="text" icon={<MenuOutlined />} aria-label={t('header.menu')} onClick={() => setDrawerOpen(true)} />
-                  <Brand />
-                </>
-              ) : (
-                <Button
-                  type="text"
-                  aria-label={t(collapsed ? 'header.expandMenu' : 'header.collapseMenu')}
-                  icon={collapsed ? <MenuUnfoldOutlined /> : <MenuFoldOutlined />}
-                  onClick={() => setCollapsed((c) => !c)}
-                />
-              )}
-            </Flex>
-            <HeaderRight me={me} compact={isMobile} persistLocale />
-          </Header>
-          <Content className="chidu-content">
-            <Suspense fallback={<PageSpinner />}>
-              <Outlet />
-            </Suspense>
-          </Content>
+      <RealtimeProvider>
+        <Layout style={{ minHeight: '100vh' }}>
+          {isMobile ? (
+            <Drawer
+              placement="left"
+              open={drawerOpen}
+              onClose={() => setDrawerOpen(false)}
+              size={260}
+              title={<Brand />}
+              styles={{ body: { padding: 8 } }}
+            >
+              <Flex align="center" gap={8} style={{ padding: '4px 16px 12px' }}>
+                <UserOutlined />
+                <span>{me.name}</span>
+                <Typography.Text type="secondary">{me.employeeNo}</Typography.Text>
+              </Flex>
+              {menu}
+            </Drawer>
+          ) : (
+            <Sider
+              theme="light"
+              width={220}
+              collapsedWidth={64}
+              collapsed={collapsed}
+              trigger={null}
+              className="chidu-sider"
+            >
+              <div className="chidu-sider-brand">
+                <Brand compact={collapsed} />
+              </div>
+              {menu}
+            </Sider>
+          )}
+          <Layout>
+            <Header className="chidu-header">
+              <Flex align="center" gap={8} style={{ minWidth: 0 }}>
+                {isMobile ? (
+                  <>
+                    <Button type="text" icon={<MenuOutlined />} aria-label={t('header.menu')} onClick={() => setDrawerOpen(true)} />
+                    <Brand />
+                  </>
+                ) : (
+                  <Button
+                    type="text"
+                    aria-label={t(collapsed ? 'header.expandMenu' : 'header.collapseMenu')}
+                    icon={collapsed ? <MenuUnfoldOutlined /> : <MenuFoldOutlined />}
+                    onClick={() => setCollapsed((c) => !c)}
+                  />
+                )}
+              </Flex>
+              <HeaderRight me={me} compact={isMobile} persistLocale />
+            </Header>
+            <Content className="chidu-content">
+              <Suspense fallback={<PageSpinner />}>
+                <Outlet />
+              </Suspense>
+            </Content>
+          </Layout>
         </Layout>
-      </Layout>
+      </RealtimeProvider>
     </MeProvider>
   );
 }

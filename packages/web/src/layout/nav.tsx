@@ -1,9 +1,15 @@
 import type { ReactNode } from 'react';
 import {
+  ApartmentOutlined,
   AuditOutlined,
+  ClusterOutlined,
   ContactsOutlined,
+  FileDoneOutlined,
   HomeOutlined,
+  ProfileOutlined,
   SafetyCertificateOutlined,
+  SwapOutlined,
+  TagsOutlined,
   TeamOutlined,
   UserOutlined,
 } from '@ant-design/icons';
@@ -36,6 +42,42 @@ export interface NavItem {
 export const NAV_ITEMS: readonly NavItem[] = [
   { key: 'home', path: '/', labelKey: 'nav.home', descriptionKey: 'home.links.home', icon: <HomeOutlined />, group: 'work' },
   {
+    key: 'tickets',
+    path: '/tickets',
+    labelKey: 'nav.tickets',
+    descriptionKey: 'home.links.tickets',
+    icon: <ProfileOutlined />,
+    group: 'work',
+    permission: [PERM.ticketsWork, PERM.ticketsCreate, PERM.ticketsReadAll],
+  },
+  {
+    key: 'handovers',
+    path: '/handovers',
+    labelKey: 'nav.handovers',
+    descriptionKey: 'home.links.handovers',
+    icon: <SwapOutlined />,
+    group: 'work',
+    permission: PERM.ticketsWork,
+  },
+  {
+    key: 'approvals',
+    path: '/approvals',
+    labelKey: 'nav.approvals',
+    descriptionKey: 'home.links.approvals',
+    icon: <FileDoneOutlined />,
+    group: 'work',
+    permission: PERM.ticketsWork,
+  },
+  {
+    key: 'team',
+    path: '/team',
+    labelKey: 'nav.team',
+    descriptionKey: 'home.links.team',
+    icon: <ClusterOutlined />,
+    group: 'work',
+    permission: PERM.ticketsAssignAny,
+  },
+  {
     key: 'customers',
     path: '/customers',
     labelKey: 'nav.customers',
@@ -44,7 +86,25 @@ export const NAV_ITEMS: readonly NavItem[] = [
     group: 'work',
     permission: [PERM.customersRead, PERM.customersWrite],
   },
-  // ↑ later operational domains (tickets, standards, surveys, knowledge, dashboards) go here.
+  // ↑ later operational domains (standards, surveys, knowledge, dashboards) go here.
+  {
+    key: 'dispatch',
+    path: '/dispatch',
+    labelKey: 'nav.dispatch',
+    descriptionKey: 'home.links.dispatch',
+    icon: <ApartmentOutlined />,
+    group: 'admin',
+    permission: PERM.dispatchManage,
+  },
+  {
+    key: 'categories',
+    path: '/categories',
+    labelKey: 'nav.categories',
+    descriptionKey: 'home.links.categories',
+    icon: <TagsOutlined />,
+    group: 'admin',
+    permission: PERM.categoriesManage,
+  },
   {
     key: 'staff',
     path: '/staff',

@@ -11,5 +11,5 @@ export function fenToYuan(fen: number | null | undefined): number | undefined {
 
 export function formatFen(fen: number | null | undefined, locale: string): string {
   if (fen === null || fen === undefined) return '';
-  return new Intl.NumberFormat(locale, { style: 'currency', currency: 'CNY', minimumFractionDigits: 2 }).format(fen / 100);
+  return new Intl.NumberFormat(locale, { style: 'currency', currency: 'CNY', currencyDisplay: 'narrowSymbol', minimumFractionDigits: 2 }).format(fen / 100);
 }

@@ -1,9 +1,11 @@
 import dayjs from 'dayjs';
 import utc from 'dayjs/plugin/utc';
 import timezone from 'dayjs/plugin/timezone';
+import relativeTime from 'dayjs/plugin/relativeTime';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
+dayjs.extend(relativeTime);
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
@@ -76,6 +78,38 @@ export function timeZoneLabel(tz: string, locale: string): string {
 export function dayBoundaryIso(day: string, tz: string, edge: 'start' | 'end'): string {
   const start = dayjs.tz(`${day} 00:00:00`, safeTimeZone(tz));
   return (edge === 'start' ? start : start.add(1, 'day').subtract(1, 'millisecond')).toISOString();
+}
+
+/** "3 小时前" / "3 hours ago" in the current dayjs locale (set with the UI language). */
+export function fromNow(iso: string | null | undefined, now: number = Date.now()): string {
+  if (!iso) return '';
+  const d = dayjs(iso);
+  return d.isValid() ? d.from(dayjs(now)) : iso;
+}
+
+export interface DurationUnits {
+  days: (n: number) => string;
+  hours: (n: number) => string;
+  minutes: (n: number) => string;
+  seconds: (n: number) => string;
+}
+
+/**
+ * A compact duration with the two largest non-zero units: 1天3小时, 2小时5分, 4分12秒, 35秒.
+ * Negative input is treated as its absolute value (callers say "overdue" themselves).
+ */
+export function formatDuration(totalSeconds: number, units: DurationUnits, joiner = ''): string {
+  let s = Math.floor(Math.abs(totalSeconds));
+  const d = Math.floor(s / 86_400);
+  s -= d * 86_400;
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  if (d > 0) return h > 0 ? [units.days(d), units.hours(h)].join(joiner) : units.days(d);
+  if (h > 0) return m > 0 ? [units.hours(h), units.minutes(m)].join(joiner) : units.hours(h);
+  if (m > 0) return m < 10 && s > 0 ? [units.minutes(m), units.seconds(s)].join(joiner) : units.minutes(m);
+  return units.seconds(s);
 }
 
 export { dayjs };

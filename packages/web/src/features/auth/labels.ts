@@ -1,6 +1,6 @@
 import type { TFunction } from 'i18next';
 
-function lookup(t: TFunction, group: string, id: string): string {
+export function lookup(t: TFunction, group: string, id: string): string {
   const table = t(group, { returnObjects: true }) as unknown;
   if (table && typeof table === 'object') {
     const value = (table as Record<string, unknown>)[id];
@@ -23,3 +23,17 @@ export const tierLabel = (t: TFunction, tier: string) => lookup(t, 'tiers', tier
 export const serverMessageLabel = (t: TFunction, message: string) => lookup(t, 'serverMessages', message);
 /** Localised field name in audit diffs. */
 export const fieldLabel = (t: TFunction, field: string) => lookup(t, 'fieldLabels', field);
+/** Ticket vocabularies (状态, 优先级, 类型, 渠道 …), falling back to the id. */
+export const ticketStatusLabel = (t: TFunction, v: string) => lookup(t, 'ticketStatus', v);
+export const priorityLabel = (t: TFunction, v: string) => lookup(t, 'priorities', v);
+export const ticketTypeLabel = (t: TFunction, v: string) => lookup(t, 'ticketTypes', v);
+export const channelLabel = (t: TFunction, v: string) => lookup(t, 'channels', v);
+export const compensationKindLabel = (t: TFunction, v: string) => lookup(t, 'compensationKinds', v);
+export const linkKindLabel = (t: TFunction, v: string) => lookup(t, 'linkKinds', v);
+export const eventKindLabel = (t: TFunction, v: string) => lookup(t, 'eventKinds', v);
+export const standardStateLabel = (t: TFunction, v: string) => lookup(t, 'standardStates', v);
+/** Notification kinds: own labels first (approval.*, handover.*), then the ticket event labels. */
+export const notificationKindLabel = (t: TFunction, v: string) => {
+  const own = lookup(t, 'notificationKinds', v);
+  return own !== v ? own : lookup(t, 'eventKinds', v);
+};

@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { meApi } from '../../api/endpoints';
 import type { Me } from '../../api/types';
-import { formatInZone, safeTimeZone } from '../../lib/time';
+import { formatDuration, formatInZone, fromNow, safeTimeZone } from '../../lib/time';
 import { formatFen } from '../../lib/money';
 
 export const ME_QUERY_KEY = ['me'] as const;
@@ -52,7 +52,21 @@ export function useFormat() {
       /** e.g. 2026-11-23 14:05:09 (tables) */
       tableTime: (iso: string | null | undefined) => formatInZone(iso, tz, t('format.tableTime')),
       date: (iso: string | null | undefined) => formatInZone(iso, tz, t('format.date')),
+      /** e.g. 11-23 14:05 (timelines, lists within the last weeks) */
+      shortTime: (iso: string | null | undefined) => formatInZone(iso, tz, t('format.shortTime')),
+      /** e.g. 2026-11-23 14:05 */
+      minuteTime: (iso: string | null | undefined) => formatInZone(iso, tz, t('format.minuteTime')),
       money: (fen: number | null | undefined) => formatFen(fen, lng),
+      /** e.g. 3 小时前 (the exact time goes next to it or in a tooltip) */
+      relative: (iso: string | null | undefined) => fromNow(iso),
+      /** e.g. 1小时23分 */
+      duration: (seconds: number) =>
+        formatDuration(seconds, {
+          days: (n) => t('duration.days', { n }),
+          hours: (n) => t('duration.hours', { n }),
+          minutes: (n) => t('duration.minutes', { n }),
+          seconds: (n) => t('duration.seconds', { n }),
+        }, lng === 'en' ? ' ' : ''),
     }),
     [tz, lng, t],
   );

@@ -1,6 +1,7 @@
 import { useMemo, useRef, useState } from 'react';
 import { Alert, App, Button, Card, Descriptions, Drawer, Flex, Form, Grid, Input, Modal, Select, Spin, Switch, Table, Tag, Typography, type TableColumnsType } from 'antd';
-import { CrownFilled, EyeOutlined, PlusOutlined } from '@ant-design/icons';
+import { CrownFilled, EyeOutlined, PlusOutlined, RightOutlined } from '@ant-design/icons';
+import { Link } from 'react-router-dom';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { NetworkError, newIdempotencyKey } from '../../api/client';
@@ -25,7 +26,7 @@ export function TierTag({ tier }: { tier: string }) {
   );
 }
 
-function VipTag() {
+export function VipTag() {
   const { t } = useTranslation();
   return (
     <Tag color="red" icon={<CrownFilled />} style={{ marginInlineEnd: 0 }}>
@@ -175,7 +176,7 @@ interface CreateValues {
   tags?: string[];
 }
 
-function CreateCustomerModal({ open, onClose, onCreated }: { open: boolean; onClose: () => void; onCreated: (c: Customer) => void }) {
+export function CreateCustomerModal({ open, onClose, onCreated }: { open: boolean; onClose: () => void; onCreated: (c: Customer) => void }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<CreateValues>();
   const { message } = App.useApp();
@@ -285,7 +286,19 @@ function CustomerDrawer({ id, duplicates, onClose }: { id: string | null; duplic
   };
 
   return (
-    <Drawer open={id !== null} onClose={close} size={screens.sm === false ? '100%' : 460} title={c?.name ?? t('customers.detail')}>
+    <Drawer
+      open={id !== null}
+      onClose={close}
+      size={screens.sm === false ? '100%' : 460}
+      title={c?.name ?? t('customers.detail')}
+      extra={
+        id ? (
+          <Link to={`/customers/${id}`} data-testid="customer-open-360">
+            {t('customerPanel.open360')} <RightOutlined />
+          </Link>
+        ) : null
+      }
+    >
       {detail.isPending ? (
         <Flex justify="center" style={{ padding: 48 }}>
           <Spin />

@@ -1,11 +1,16 @@
+import type { ReactNode } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
-import { Alert, Button, Card, Col, Flex, Row, Tag, Typography } from 'antd';
-import { RightOutlined } from '@ant-design/icons';
+import { Alert, Button, Card, Col, Flex, Row, Skeleton, Tag, Typography } from 'antd';
+import { FileDoneOutlined, InboxOutlined, PlusOutlined, ProfileOutlined, RightOutlined, SwapOutlined } from '@ant-design/icons';
+import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import { approvalsApi, handoversApi, ticketsApi } from '../../api/endpoints';
+import { PERM } from '../../api/types';
 import { dayjs } from '../../lib/time';
 import { NAV_ITEMS } from '../../layout/nav';
 import { roleLabel } from '../auth/labels';
-import { hasPermission, useFormat, useMe } from '../auth/me';
+import { hasPermission, useFormat, useMe, usePermission } from '../auth/me';
+import { DutySwitch } from '../tickets/DutySwitch';
 
 function greetingKey(hour: number): string {
   if (hour < 5) return 'home.greetingNight';
@@ -44,8 +49,11 @@ export default function HomePage() {
               <Typography.Text type="secondary">· {t('home.employeeNo', { employeeNo: me.employeeNo })}</Typography.Text>
             </Flex>
           </div>
+          <DutySwitch />
         </Flex>
       </Card>
+
+      <QuickCounts />
 
       {!me.totpEnabled ? (
         <Alert
@@ -86,5 +94,115 @@ export default function HomePage() {
         </Row>
       </div>
     </Flex>
+  );
+}
+
+const COUNT_LIMIT = 100;
+
+function countLabel(n: number, more: boolean): string {
+  return more ? `${n}+` : String(n);
+}
+
+/** Work counts for the shift: my open tickets, unassigned, handovers and approvals waiting for me. */
+function QuickCounts() {
+  const { t } = useTranslation();
+  const me = useMe();
+  const navigate = useNavigate();
+  const canWork = usePermission(PERM.ticketsWork);
+  const canCreate = usePermission(PERM.ticketsCreate);
+  const mine = useQuery({
+    queryKey: ['tickets', 'list', 'count', 'mine'],
+    queryFn: () => ticketsApi.list({ ownerId: 'me', status: 'open', limit: COUNT_LIMIT }),
+    enabled: canWork,
+    refetchInterval: 60_000,
+  });
+  const unassigned = useQuery({
+    queryKey: ['tickets', 'list', 'count', 'unassigned'],
+    queryFn: () => ticketsApi.list({ unassigned: 'true', status: 'new', limit: COUNT_LIMIT }),
+    enabled: canWork,
+    refetchInterval: 60_000,
+  });
+  const handovers = useQuery({ queryKey: ['handovers', 'pending'], queryFn: () => handoversApi.list('pending'), enabled: canWork, refetchInterval: 60_000 });
+  const approvals = useQuery({ queryKey: ['approvals', 'pending'], queryFn: () => approvalsApi.list('pending'), enabled: canWork, refetchInterval: 60_000 });
+  if (!canWork) return null;
+
+  const cards: { key: string; label: string; icon: ReactNode; value: string | null; to: string; alert?: boolean }[] = [
+    {
+      key: 'mine',
+      label: t('home.counts.mine'),
+      icon: <ProfileOutlined />,
+      value: mine.data ? countLabel(mine.data.items.length, Boolean(mine.data.nextCursor)) : null,
+      to: '/tickets?view=mine',
+    },
+    {
+      key: 'unassigned',
+      label: t('home.counts.unassigned'),
+      icon: <InboxOutlined />,
+      value: unassigned.data ? countLabel(unassigned.data.items.length, Boolean(unassigned.data.nextCursor)) : null,
+      to: '/tickets?view=unassigned',
+      alert: (unassigned.data?.items.length ?? 0) > 0,
+    },
+    {
+      key: 'handovers',
+      label: t('home.counts.handovers'),
+      icon: <SwapOutlined />,
+      value: handovers.data ? String(handovers.data.items.filter((h) => h.toStaffId === me.id).length) : null,
+      to: '/handovers',
+      alert: (handovers.data?.items.filter((h) => h.toStaffId === me.id).length ?? 0) > 0,
+    },
+    {
+      key: 'approvals',
+      label: t('home.counts.approvals'),
+      icon: <FileDoneOutlined />,
+      value: approvals.data ? String(approvals.data.items.filter((a) => a.canDecide).length) : null,
+      to: '/approvals',
+      alert: (approvals.data?.items.filter((a) => a.canDecide).length ?? 0) > 0,
+    },
+  ];
+  const failed = [mine, unassigned, handovers, approvals].some((q) => q.isError);
+
+  return (
+    <div>
+      <Flex justify="space-between" align="center" style={{ marginBottom: 8 }} wrap gap={8}>
+        <Typography.Title level={5} style={{ margin: 0 }}>
+          {t('home.counts.title')}
+        </Typography.Title>
+        {canCreate ? (
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/tickets?new=1')} data-testid="home-new-ticket">
+            {t('tickets.new.title')}
+          </Button>
+        ) : null}
+      </Flex>
+      <Row gutter={[16, 16]}>
+        {cards.map((c) => (
+          <Col key={c.key} xs={12} md={6}>
+            <Link to={c.to} data-testid={`home-count-${c.key}`}>
+              <Card hoverable size="small" className={c.alert ? 'chidu-count chidu-count-alert' : 'chidu-count'}>
+                <Flex gap={12} align="center">
+                  <span className="chidu-home-icon">{c.icon}</span>
+                  <div style={{ minWidth: 0 }}>
+                    <Typography.Text type="secondary" style={{ fontSize: 13 }}>
+                      {c.label}
+                    </Typography.Text>
+                    {c.value === null ? (
+                      <Skeleton.Button active size="small" style={{ display: 'block', width: 40 }} />
+                    ) : (
+                      <div className="chidu-count-value" data-testid={`home-count-${c.key}-value`}>
+                        {c.value}
+                      </div>
+                    )}
+                  </div>
+                </Flex>
+              </Card>
+            </Link>
+          </Col>
+        ))}
+      </Row>
+      {failed ? (
+        <Typography.Text type="secondary" style={{ display: 'block', marginTop: 8, fontSize: 12 }}>
+          {t('home.counts.partial')}
+        </Typography.Text>
+      ) : null}
+    </div>
   );
 }
