@@ -125,6 +125,19 @@ describe('dispatch (智能分派)', () => {
     expect(d.timeline.find((e: { kind: string }) => e.kind === 'ticket.assigned').data).toMatchObject({ auto: true, reason: expect.stringContaining('轮询') });
     expect((await t.inject('POST', '/api/v1/dispatch/rules', owner.token, { name: 'x', teamId: vipTeam })).statusCode).toBe(403);
   });
+
+  it('takes round-robin turns atomically: concurrent creates spread evenly over the eligible members', async () => {
+    const team = (await t.inject('POST', '/api/v1/teams', admin, { name: `并发轮询组${Date.now()}` })).json().id;
+    const members = [await t.as(['agent'], { teamId: team }), await t.as(['agent'], { teamId: team }), await t.as(['agent'], { teamId: team })];
+    await t.inject('POST', '/api/v1/dispatch/rules', admin, { name: '并发轮询', conditions: { tiers: ['silver'] }, teamId: team });
+    const silver = (await t.inject('POST', '/api/v1/customers', owner.token, { name: '钱女士', tier: 'silver' })).json().id;
+    const res = await Promise.all(Array.from({ length: 12 }, (_, i) =>
+      t.inject('POST', '/api/v1/tickets', owner.token, { customerId: silver, type: 'inquiry', channel: 'api', subject: `并发${i}` })));
+    const count = new Map<string, number>();
+    for (const r of res) { expect(r.statusCode).toBe(201); count.set(r.json().ownerId, (count.get(r.json().ownerId) ?? 0) + 1); }
+    expect([...count.keys()].sort()).toEqual(members.map((m) => m.staff.id).sort());
+    expect([...count.values()]).toEqual([4, 4, 4]);
+  });
 });
 
 describe('orders, links, merge, bulk', () => {

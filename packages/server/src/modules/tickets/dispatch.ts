@@ -76,6 +76,21 @@ export async function decideDispatch(ex: Executor, input: DispatchInput): Promis
   return { ruleId: null, ruleName: null, teamId: null, staffId: null, staffName: null, reason: '没有匹配的分派规则，进入待分派队列', rules: trace, candidates: [] };
 }
 
-export async function commitDispatch(ex: Executor, d: DispatchDecision): Promise<void> {
-  if (d.ruleId && d.staffId) await ex.update(dispatchRules).set({ lastAssignedId: d.staffId }).where(eq(dispatchRules.id, d.ruleId));
+/**
+ * Take the rule's round-robin turn atomically: one autocommit statement moves `last_assigned_id` to the next eligible
+ * member after it (wrapping) and returns who that is, so concurrent creates each get the next member and no ticket
+ * transaction holds the rule's row lock (which would serialise every create under the same rule).
+ * Run it outside the ticket's transaction; a turn taken by a create that then fails is simply skipped, like a sequence.
+ */
+export async function claimTurn(ex: Executor, d: DispatchDecision): Promise<DispatchDecision> {
+  if (!d.ruleId || !d.staffId) return d;
+  const eligible = d.candidates.filter((c) => c.eligible);
+  const ids = `{${eligible.map((c) => c.staffId).join(',')}}`;
+  const res = (await ex.execute(sql`UPDATE dispatch_rules SET last_assigned_id = COALESCE(
+      (SELECT x FROM unnest(${ids}::uuid[]) x WHERE x > dispatch_rules.last_assigned_id ORDER BY x LIMIT 1),
+      (SELECT x FROM unnest(${ids}::uuid[]) x ORDER BY x LIMIT 1))
+    WHERE id = ${d.ruleId} RETURNING last_assigned_id`)) as unknown as { rows: { last_assigned_id: string | null }[] };
+  const picked = eligible.find((c) => c.staffId === res.rows[0]?.last_assigned_id);
+  if (!picked || picked.staffId === d.staffId) return d;
+  return { ...d, staffId: picked.staffId, staffName: picked.name, reason: d.reason.replace(/轮询选中 .*$/, `轮询选中 ${picked.name}（当前待办 ${picked.openLoad}）`) };
 }

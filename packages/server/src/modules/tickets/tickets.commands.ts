@@ -9,7 +9,7 @@ import { uuidv7 } from '../../lib/ids';
 import { idempotent } from '../../lib/idempotency';
 import { notify } from '../../lib/notify';
 import { authorize, can } from '../identity/policy';
-import { commitDispatch, decideDispatch, type DispatchDecision } from './dispatch';
+import { claimTurn, decideDispatch, type DispatchDecision } from './dispatch';
 import { readStandards, recordTicketEvent, recordTicketEvents } from './ticket-events';
 import { primeCustomer, ticketsRepo, visibleTo, type TicketRow } from './tickets.repo';
 import { OPEN_STATUSES, type TicketStatus } from './tickets.schema';
@@ -99,6 +99,22 @@ export async function createTicket(deps: Deps, ctx: Ctx, input: TicketCreateInpu
     throw new AppError('forbidden', 'Only supervisors assign new tickets to others; leave ownerId empty to use dispatch');
   }
   const number = await ticketsRepo.nextNumber(database.db, orgDay(new Date(), deps.config.CHIDU_TIME_ZONE));
+  // First-contact ownership: staff logging a phone call or a walk-in own it; otherwise dispatch decides.
+  const takes = actor.kind === 'staff' && (input.takeOwnership ?? (input.channel === 'phone' || input.channel === 'walk_in')) && can(actor, 'tickets.work');
+  // Dispatch is decided and its round-robin turn taken before the ticket's transaction (see claimTurn).
+  let predispatch: DispatchDecision | null = null;
+  if (!input.ownerId && !input.teamId && !takes) {
+    const [c0] = await database.db.select({ tier: customers.tier, vip: customers.vip, mergedIntoId: customers.mergedIntoId }).from(customers).where(eq(customers.id, input.customerId));
+    if (c0) {
+      let tier = c0.tier; let vip = c0.vip;
+      if (c0.mergedIntoId) {
+        const [c1] = await database.db.select({ tier: customers.tier, vip: customers.vip }).from(customers).where(eq(customers.id, c0.mergedIntoId));
+        if (c1) { tier = c1.tier; vip = c1.vip; }
+      }
+      const d = await decideDispatch(database.db, { type: input.type, channel: input.channel, priority: input.priority, categoryId: input.categoryId ?? null, tier, vip });
+      predispatch = await claimTurn(database.db, d);
+    }
+  }
   return idempotent(database, ctx, idempotencyKey, 'POST /tickets', input, async (tx) => {
     const [cust] = await tx.select({ id: customers.id, tier: customers.tier, vip: customers.vip, mergedIntoId: customers.mergedIntoId }).from(customers).where(eq(customers.id, input.customerId));
     if (!cust) throw invalid('customerId', 'no such customer');
@@ -111,8 +127,6 @@ export async function createTicket(deps: Deps, ctx: Ctx, input: TicketCreateInpu
     if (input.categoryId && !(await ticketsRepo.categoryExists(tx, input.categoryId))) throw invalid('categoryId', 'no such category');
 
     // Who owns it, decided before the row is written so the ticket is inserted once, in its final state.
-    // First-contact ownership: staff logging a phone call or a walk-in own it; otherwise dispatch decides.
-    const takes = actor.kind === 'staff' && (input.takeOwnership ?? (input.channel === 'phone' || input.channel === 'walk_in')) && can(actor, 'tickets.work');
     let dispatch: DispatchDecision | null = null;
     let ownerId: string | null = null;
     let teamId: string | null = null;
@@ -125,9 +139,8 @@ export async function createTicket(deps: Deps, ctx: Ctx, input: TicketCreateInpu
     } else if (takes && actor.kind === 'staff') {
       ownerId = actor.id; teamId = actor.teamId; reason = '首问负责：受理人即负责人';
     } else {
-      dispatch = await decideDispatch(tx, { type: input.type, channel: input.channel, priority: input.priority, categoryId: input.categoryId ?? null, tier: cust.tier, vip: cust.vip });
+      dispatch = predispatch ?? await decideDispatch(tx, { type: input.type, channel: input.channel, priority: input.priority, categoryId: input.categoryId ?? null, tier: cust.tier, vip: cust.vip });
       ownerId = dispatch.staffId; teamId = dispatch.teamId; reason = dispatch.reason;
-      await commitDispatch(tx, dispatch);
     }
     const status: TicketStatus = ownerId ? 'assigned' : 'new';
     const id = uuidv7();
