@@ -3,7 +3,7 @@
  *
  *   npx tsx bench/kb-search/eval.ts [--verbose]
  *
- * Systems, all over the same 106 articles and 174 graded queries:
+ * Systems, all over the same 105 items and 158 graded queries:
  *   (a) chidu        — packages/core/src/search (in-process)
  *   (b) ilike        — PostgreSQL ILIKE '%q%' over title/body; whole query and a
  *                      variant split on whitespace/punctuation (pieces counted,

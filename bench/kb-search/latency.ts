@@ -10,7 +10,7 @@
  * That gives dense posting lists (a small vocabulary repeated 100k times),
  * which is the hard case for an inverted index.
  *
- * Reports index build time, heap growth, query p50/p95/p99 over the 174
+ * Reports index build time, heap growth, query p50/p95/p99 over the 158
  * relevance queries (no filter and with a meta filter), and update latency.
  * Writes bench/results/kb-search-latency.json.
  */

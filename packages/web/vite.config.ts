@@ -16,6 +16,8 @@ function portalFallback(): Plugin {
         const url = req.url ?? '';
         const pathname = url.split('?')[0] ?? '';
         if ((pathname === '/portal' || pathname.startsWith('/portal/')) && !/\.\w+$/.test(pathname)) req.url = '/portal.html';
+        // Public survey links /s/<token> get survey.html (the survey issue's mobile page).
+        else if (pathname.startsWith('/s/')) req.url = '/survey.html';
         next();
       });
     },
@@ -39,6 +41,7 @@ export default defineConfig({
       input: {
         index: fileURLToPath(new URL('./index.html', import.meta.url)),
         portal: fileURLToPath(new URL('./portal.html', import.meta.url)),
+        survey: fileURLToPath(new URL('./survey.html', import.meta.url)),
       },
       output: {
         codeSplitting: {
@@ -48,6 +51,8 @@ export default defineConfig({
             { name: 'i18n', test: /node_modules[\\/](i18next|react-i18next|dayjs)[\\/]/ },
             // The staff dictionaries (and their i18next init) in a chunk of their own: the portal page shares the
             // i18n libraries above but must neither download nor run the staff app's translations.
+            // The public survey page's strings (surveys bundle) stay out of the staff dictionaries' chunk (which pulls antd).
+            { name: 'survey-strings', test: /[\\/]src[\\/]i18n[\\/]extra[\\/]surveys\.(zh-CN|en)\.json/, priority: 20 },
             { name: 'i18n-staff', test: /[\\/]src[\\/]i18n[\\/]/ },
             { name: 'query', test: /node_modules[\\/]@tanstack[\\/]/ },
           ],

@@ -7,6 +7,12 @@ import { NotFoundPage } from './layout/NotFoundPage';
 import { NAV_ITEMS } from './layout/nav';
 
 const LoginPage = lazy(() => import('./features/auth/LoginPage'));
+const OverviewPage = lazy(() => import('./features/dashboards/OverviewPage'));
+const TeamBoardPage = lazy(() => import('./features/dashboards/TeamBoardPage'));
+const AgentMeasuresPage = lazy(() => import('./features/dashboards/AgentPage'));
+const ComplaintsAnalysisPage = lazy(() => import('./features/dashboards/ComplaintsPage'));
+const MeasureSettingsPage = lazy(() => import('./features/dashboards/SettingsPage'));
+const WallPage = lazy(() => import('./features/dashboards/WallPage'));
 const HomePage = lazy(() => import('./features/home/HomePage'));
 const CustomersPage = lazy(() => import('./features/customers/CustomersPage'));
 const Customer360Page = lazy(() => import('./features/customers/Customer360Page'));
@@ -20,7 +26,17 @@ const CategoriesPage = lazy(() => import('./features/categories/CategoriesPage')
 const StaffPage = lazy(() => import('./features/staff/StaffPage'));
 const RolesPage = lazy(() => import('./features/roles/RolesPage'));
 const AuditPage = lazy(() => import('./features/audit/AuditPage'));
+const StandardsPage = lazy(() => import('./features/standards/StandardsPage'));
+const StandardDetailPage = lazy(() => import('./features/standards/StandardDetailPage'));
+const CalendarsPage = lazy(() => import('./features/calendars/CalendarsPage'));
+const SurveysPage = lazy(() => import('./features/surveys/SurveysPage'));
+const RecoveryBoard = lazy(() => import('./features/loops/RecoveryBoard'));
+const ComplaintBoard = lazy(() => import('./features/loops/ComplaintBoard'));
+const CareCalendar = lazy(() => import('./features/loops/CareCalendar'));
+const NotificationSettingsPage = lazy(() => import('./features/notifications/NotificationSettingsPage'));
 const ProfilePage = lazy(() => import('./features/profile/ProfilePage'));
+const KbPage = lazy(() => import('./features/kb/KbPage'));
+const KbItemPage = lazy(() => import('./features/kb/KbItemPage'));
 const TotpEnrolPage = lazy(() => import('./features/profile/TotpEnrolPage'));
 
 /** Wrap a page in the permission guard declared for its menu entry in `layout/nav.tsx`. */
@@ -42,6 +58,14 @@ export const router = createBrowserRouter([
         ),
       },
       {
+        path: '/wall',
+        element: (
+          <Suspense fallback={<PageSpinner />}>
+            <WallPage />
+          </Suspense>
+        ),
+      },
+      {
         path: '/',
         element: <AppLayout />,
         children: [
@@ -58,8 +82,24 @@ export const router = createBrowserRouter([
           { path: 'staff', element: guarded('staff', <StaffPage />) },
           { path: 'roles', element: guarded('roles', <RolesPage />) },
           { path: 'audit', element: guarded('audit', <AuditPage />) },
+          { path: 'standards', element: guarded('standards', <StandardsPage />) },
+          { path: 'standards/:id', element: guarded('standards', <StandardDetailPage />) },
+          { path: 'calendars', element: guarded('calendars', <CalendarsPage />) },
+          { path: 'calendars/:id', element: guarded('calendars', <CalendarsPage />) },
+          { path: 'surveys', element: guarded('surveys', <SurveysPage />) },
+          { path: 'recovery', element: guarded('recovery', <RecoveryBoard />) },
+          { path: 'complaints', element: guarded('complaints', <ComplaintBoard />) },
+          { path: 'care', element: guarded('care', <CareCalendar />) },
+          { path: 'kb', element: guarded('kb', <KbPage />) },
+          { path: 'kb/:id', element: guarded('kb', <KbItemPage />) },
+          { path: 'notifications/settings', element: <NotificationSettingsPage /> },
           { path: 'profile', element: <ProfilePage /> },
           { path: 'profile/totp', element: <TotpEnrolPage /> },
+          { path: 'dashboards', element: guarded('dashboards', <OverviewPage />) },
+          { path: 'dashboards/team', element: guarded('teamBoard', <TeamBoardPage />) },
+          { path: 'dashboards/me', element: guarded('myMeasures', <AgentMeasuresPage />) },
+          { path: 'dashboards/complaints', element: guarded('complaintAnalysis', <ComplaintsAnalysisPage />) },
+          { path: 'dashboards/settings', element: guarded('measureSettings', <MeasureSettingsPage />) },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -1,1 +1,2 @@
 export * from './measures';
+export * from './rollup';

@@ -95,6 +95,9 @@ export const DEFAULT_SYNONYM_GROUPS: readonly (readonly string[])[] = [
   ['宠物', '犬只'],
   ['驿站', '菜鸟驿站'],
   ['线上缴费', '网上缴费'],
+  // added after the first evaluation run of the rebuilt relevance set (see docs/search.md)
+  ['地下车库', '地库', '车库'],
+  ['手机号', '电话号码', '联系方式'],
 ];
 
 /**
@@ -135,4 +138,16 @@ export const DEFAULT_SYNONYM_RULES: readonly (readonly [string, readonly string[
   ['猫', ['宠物']],
   ['滴水', ['漏水']],
   ['水漫', ['漏水']],
+  // added after the first evaluation run of the rebuilt relevance set (see docs/search.md)
+  ['退掉', ['退货']],
+  ['不想要', ['退货']],
+  ['扣钱', ['收费']],
+  ['收钱', ['收费']],
+  ['要钱', ['收费']],
+  ['砸东西', ['噪音', '扰民']],
+  ['拖家具', ['噪音', '扰民']],
+  ['少了', ['少发', '漏发']],
+  ['发黄', ['水质']],
+  ['黑霉', ['发霉', '霉斑']],
+  ['咬', ['伤人']],
 ];

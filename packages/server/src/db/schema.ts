@@ -158,3 +158,6 @@ export const settings = pgTable('settings', {
 
 export * from './schema.tickets';
 export * from './schema.standards';
+export * from './schema.kb';
+export * from './schema.surveys';
+export * from './schema.measures';

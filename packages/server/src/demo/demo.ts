@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
+import { loadDemoKb } from './kb';
 import type { Config } from '../config';
 import { categories, customers, settings, staff } from '../db/schema';
 import type { Ctx } from '../lib/context';
@@ -12,6 +13,9 @@ import { createCustomerInTx } from '../modules/customers/customers.commands';
 import { createStaffInTx, createTeamInTx } from '../modules/identity/identity.commands';
 import type { Role } from '../modules/identity/policy';
 import { hashPassword } from '../modules/identity/secrets';
+import { loadDemoCalendars } from './standards';
+import { loadDemoSurveys } from './surveys';
+import { loadDemoMeasures } from './measures';
 
 export const DEMO_PASSWORD = 'Chidu@2026';
 export const DEMO_ORG = '申城物业服务有限公司（演示）';
@@ -129,7 +133,11 @@ export async function loadDemo(database: Database, config?: Config): Promise<boo
     await createRuleInTx(tx, ctx, { name: '其他 → 客服中心二组', active: true, conditions: {}, teamId: team('客服中心二组'), requiredSkills: [], maxOpenPerAgent: 40 });
     return true;
   });
+  if (loaded) await loadDemoCalendars(database);
+  await loadDemoKb(database);
   if (loaded && config) await loadDemoTickets(database, config);
+  if (config) await loadDemoSurveys(database);
+  if (config) await loadDemoMeasures(database);
   return loaded;
 }
 

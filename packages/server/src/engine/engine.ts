@@ -425,6 +425,9 @@ export async function onTicketEventForClocks(tx: Tx, _ctx: Ctx, t: TicketSnapsho
     const v = env.versions.get(r.versionId)!;
     const def = v.def;
     const afterResolve = def.start.some((k) => RESOLVING.has(k));
+    // Clocks of the closed loops (started by recovery.*, complaint.*, care.* … events, not by a ticket.* event) run
+    // on the original ticket after it was resolved: resolving or closing the ticket does not settle them.
+    const loopClock = def.start.every((k) => !k.startsWith('ticket.'));
     if (def.stop.includes(ev.kind)) {
       open[i] = await endInstance(env, r, t, at, 'stop', 'settle');
       // Recurring clocks restart while the ticket is open; those that start on resolve/close (after-care) restart
@@ -434,7 +437,7 @@ export async function onTicketEventForClocks(tx: Tx, _ctx: Ctx, t: TicketSnapsho
         const maxCycles = current?.def.maxCycles ?? null;
         if (current && (maxCycles === null || r.cycle < maxCycles) && appliesToTicket(current.def.appliesTo, t)) restart.push(current);
       }
-    } else if (resolving && !afterResolve) {
+    } else if (resolving && !afterResolve && !loopClock) {
       // Resolving answers the customer: every running clock is fulfilled (or stays breached); recurring ones end.
       open[i] = await endInstance(env, r, t, at, ev.kind === 'ticket.resolved' ? 'resolved' : 'closed', 'settle');
     } else if (ev.kind === 'ticket.reopened' && afterResolve) {

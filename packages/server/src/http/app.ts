@@ -126,6 +126,8 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
     reply.header('cache-control', 'no-cache');
     // The customer portal is its own mobile-first page (portal.html) under /portal.
     if ((url === '/portal' || url.startsWith('/portal/')) && existsSync(path.join(webDist, 'portal.html'))) return reply.sendFile('portal.html');
+    // Public survey links (/s/<token>) open the mobile survey page (survey.html).
+    if (url.startsWith('/s/') && existsSync(path.join(webDist, 'survey.html'))) return reply.sendFile('survey.html');
     return reply.sendFile('index.html');
   });
 

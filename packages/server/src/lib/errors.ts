@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'not_found'
   | 'conflict'
   | 'already_answered'
+  | 'complaint_steps_missing'
   | 'gone'
   | 'idempotency_key_reused'
   | 'payload_too_large'
@@ -37,7 +38,8 @@ export function statusOf(code: ErrorCode): number {
     case 'approval_required': return 403;
     case 'not_found': return 404;
     case 'conflict':
-    case 'already_answered': return 409;
+    case 'already_answered':
+    case 'complaint_steps_missing': return 409;
     case 'gone': return 410;
     case 'payload_too_large': return 413;
     case 'unsupported_media_type': return 415;
@@ -67,6 +69,7 @@ const TITLES: Record<ErrorCode, string> = {
   not_found: 'Not found',
   conflict: 'Conflict',
   already_answered: 'Already answered',
+  complaint_steps_missing: 'Complaint loop steps missing',
   gone: 'Expired',
   idempotency_key_reused: 'Idempotency key reused with a different request',
   payload_too_large: 'Payload too large',

@@ -13,6 +13,9 @@ import { registerChannelRoutes } from './channels/channels';
 import { registerPortalRoutes } from './portal/portal';
 import { registerTicketRoutes } from './tickets/tickets.routes';
 import { registerWorkflowRoutes } from './tickets/workflows.routes';
+import { registerKbRoutes } from './kb/kb.routes';
+import { registerSurveyRoutes } from './surveys/surveys.routes';
+import { registerMeasures } from './measures/index';
 
 /**
  * Every domain registers its routes (under /api/v1) here. A module that runs background work
@@ -33,4 +36,7 @@ export function registerModules(api: FastifyInstance, deps: AppDeps): void {
   registerStandardsRoutes(api, deps);
   registerStandardsEngine(api, deps);
   registerRealtime(api, deps);
+  registerKbRoutes(api, deps);
+  registerSurveyRoutes(api, deps);
+  registerMeasures(api, deps);
 }

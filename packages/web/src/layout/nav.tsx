@@ -1,6 +1,9 @@
 import type { ReactNode } from 'react';
 import {
   ApartmentOutlined,
+  BellOutlined,
+  CalendarOutlined,
+  DashboardOutlined,
   AuditOutlined,
   ClusterOutlined,
   ContactsOutlined,
@@ -12,10 +15,16 @@ import {
   TagsOutlined,
   TeamOutlined,
   UserOutlined,
+  HeartOutlined,
+  MessageOutlined,
+  ScheduleOutlined,
+  StarOutlined,
+  BookOutlined,
 } from '@ant-design/icons';
 import { PERM } from '../api/types';
+import { BarChartOutlined, FundOutlined, LineChartOutlined, PieChartOutlined, SlidersOutlined } from '@ant-design/icons';
 
-export type NavGroup = 'work' | 'admin' | 'personal';
+export type NavGroup = 'work' | 'loops' | 'quality' | 'admin' | 'personal';
 
 export interface NavItem {
   key: string;
@@ -86,7 +95,24 @@ export const NAV_ITEMS: readonly NavItem[] = [
     group: 'work',
     permission: [PERM.customersRead, PERM.customersWrite],
   },
-  // ↑ later operational domains (standards, surveys, knowledge, dashboards) go here.
+  {
+    key: 'standards',
+    path: '/standards',
+    labelKey: 'nav.standards',
+    descriptionKey: 'home.links.standards',
+    icon: <DashboardOutlined />,
+    group: 'quality',
+    permission: ['standards.compliance', 'standards.manage'],
+  },
+  { key: 'dashboards', path: '/dashboards', labelKey: 'nav.dashboards', descriptionKey: 'home.links.dashboards', icon: <FundOutlined />, group: 'quality', permission: 'measures.view' },
+  { key: 'teamBoard', path: '/dashboards/team', labelKey: 'nav.teamBoard', descriptionKey: 'home.links.teamBoard', icon: <BarChartOutlined />, group: 'quality', permission: 'measures.view' },
+  { key: 'myMeasures', path: '/dashboards/me', labelKey: 'nav.myMeasures', descriptionKey: 'home.links.myMeasures', icon: <LineChartOutlined />, group: 'quality', permission: 'measures.own' },
+  { key: 'complaintAnalysis', path: '/dashboards/complaints', labelKey: 'nav.complaintAnalysis', descriptionKey: 'home.links.complaintAnalysis', icon: <PieChartOutlined />, group: 'quality', permission: 'measures.view' },
+  { key: 'recovery', path: '/recovery', labelKey: 'nav.recovery', descriptionKey: 'home.links.recovery', icon: <HeartOutlined />, group: 'loops', permission: 'loops.recover' },
+  { key: 'complaints', path: '/complaints', labelKey: 'nav.complaints', descriptionKey: 'home.links.complaints', icon: <MessageOutlined />, group: 'loops', permission: 'loops.work' },
+  { key: 'care', path: '/care', labelKey: 'nav.care', descriptionKey: 'home.links.care', icon: <ScheduleOutlined />, group: 'loops', permission: 'loops.work' },
+  { key: 'kb', path: '/kb', labelKey: 'nav.kb', descriptionKey: 'home.links.kb', icon: <BookOutlined />, group: 'work', permission: 'kb.view' },
+  { key: 'surveys', path: '/surveys', labelKey: 'nav.surveys', descriptionKey: 'home.links.surveys', icon: <StarOutlined />, group: 'loops', permission: ['surveys.view', 'surveys.manage'] },
   {
     key: 'dispatch',
     path: '/dispatch',
@@ -133,6 +159,23 @@ export const NAV_ITEMS: readonly NavItem[] = [
     permission: PERM.auditView,
   },
   {
+    key: 'calendars',
+    path: '/calendars',
+    labelKey: 'nav.calendars',
+    descriptionKey: 'home.links.calendars',
+    icon: <CalendarOutlined />,
+    group: 'admin',
+    permission: ['calendars.view', 'calendars.manage'],
+  },
+  {
+    key: 'notificationSettings',
+    path: '/notifications/settings',
+    labelKey: 'nav.notificationSettings',
+    descriptionKey: 'home.links.notificationSettings',
+    icon: <BellOutlined />,
+    group: 'personal',
+  },
+  {
     key: 'profile',
     path: '/profile',
     labelKey: 'nav.profile',
@@ -140,10 +183,13 @@ export const NAV_ITEMS: readonly NavItem[] = [
     icon: <UserOutlined />,
     group: 'personal',
   },
+  { key: 'measureSettings', path: '/dashboards/settings', labelKey: 'nav.measureSettings', descriptionKey: 'home.links.measureSettings', icon: <SlidersOutlined />, group: 'admin', permission: 'measures.manage' },
 ];
 
 export const NAV_GROUPS: readonly { group: NavGroup; labelKey: string }[] = [
   { group: 'work', labelKey: 'nav.groups.work' },
+  { group: 'loops', labelKey: 'nav.groups.loops' },
+  { group: 'quality', labelKey: 'nav.groups.quality' },
   { group: 'admin', labelKey: 'nav.groups.admin' },
   { group: 'personal', labelKey: 'nav.groups.personal' },
 ];

@@ -10,6 +10,7 @@ import { Shell, PageLoading } from './components/Shell';
 import { LoginPage } from './pages/LoginPage';
 import { HomePage } from './pages/HomePage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { HelpArticlePage, HelpHomePage, HelpShell } from './help/HelpPages';
 
 const NewRequestPage = lazy(() => import('./pages/NewRequestPage'));
 const SubmittedPage = lazy(() => import('./pages/SubmittedPage'));
@@ -56,6 +57,14 @@ const lazyPage = (node: ReactNode) => <Suspense fallback={<PageLoading />}>{node
 const router = createBrowserRouter(
   [
     { path: '/login', element: <LoginPage /> },
+    {
+      path: '/help',
+      element: <HelpShell />,
+      children: [
+        { index: true, element: <HelpHomePage /> },
+        { path: ':id', element: <HelpArticlePage /> },
+      ],
+    },
     {
       path: '/',
       element: <Shell />,

@@ -29,6 +29,17 @@ export const PERMISSIONS = [
   'standards.manage',
   'standards.compliance',
   'standards.improve',
+  'kb.view',
+  'kb.write',
+  'kb.review',
+  'kb.manage',
+  'surveys.view',
+  'surveys.manage',
+  'loops.work',
+  'loops.recover',
+  'measures.view',
+  'measures.own',
+  'measures.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -39,14 +50,14 @@ export type Permission = (typeof PERMISSIONS)[number];
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
   director: ['staff.view', 'roles.view', 'audit.view', 'customers.read', 'customers.write', 'customers.unmask', 'customers.merge',
-    'tickets.create', 'tickets.work', 'tickets.read_all', 'tickets.assign_any', 'tickets.bulk', 'orders.approve', 'calendars.view', 'standards.view', 'standards.compliance', 'standards.improve'],
+    'tickets.create', 'tickets.work', 'tickets.read_all', 'tickets.assign_any', 'tickets.bulk', 'orders.approve', 'calendars.view', 'standards.view', 'standards.compliance', 'standards.improve', 'kb.view', 'kb.write', 'kb.review', 'kb.manage', 'surveys.view', 'loops.work', 'loops.recover', 'measures.view', 'measures.own', 'measures.manage'],
   supervisor: ['staff.view', 'customers.read', 'customers.write', 'customers.unmask', 'customers.merge',
-    'tickets.create', 'tickets.work', 'tickets.read_all', 'tickets.assign_any', 'tickets.bulk', 'orders.approve', 'calendars.view', 'standards.view', 'standards.compliance', 'standards.improve'],
-  agent: ['customers.read', 'customers.write', 'customers.unmask', 'tickets.create', 'tickets.work', 'tickets.bulk', 'calendars.view', 'standards.view'],
-  frontdesk: ['customers.read', 'customers.write', 'customers.unmask', 'tickets.create', 'tickets.work', 'calendars.view', 'standards.view'],
-  technician: ['customers.read', 'tickets.work', 'standards.view'],
-  qa: ['staff.view', 'customers.read', 'tickets.read_all', 'calendars.view', 'standards.view', 'standards.compliance'],
-  trainer: ['staff.view'],
+    'tickets.create', 'tickets.work', 'tickets.read_all', 'tickets.assign_any', 'tickets.bulk', 'orders.approve', 'calendars.view', 'standards.view', 'standards.compliance', 'standards.improve', 'kb.view', 'kb.write', 'kb.review', 'surveys.view', 'loops.work', 'loops.recover', 'measures.view', 'measures.own'],
+  agent: ['customers.read', 'customers.write', 'customers.unmask', 'tickets.create', 'tickets.work', 'tickets.bulk', 'calendars.view', 'standards.view', 'kb.view', 'kb.write', 'surveys.view', 'loops.work', 'measures.own'],
+  frontdesk: ['customers.read', 'customers.write', 'customers.unmask', 'tickets.create', 'tickets.work', 'calendars.view', 'standards.view', 'kb.view', 'kb.write', 'loops.work', 'measures.own'],
+  technician: ['customers.read', 'tickets.work', 'standards.view', 'kb.view', 'loops.work', 'measures.own'],
+  qa: ['staff.view', 'customers.read', 'tickets.read_all', 'calendars.view', 'standards.view', 'standards.compliance', 'kb.view', 'kb.write', 'kb.review', 'surveys.view', 'measures.view', 'measures.own'],
+  trainer: ['staff.view', 'kb.view', 'kb.write', 'kb.review', 'kb.manage'],
 };
 
 /** Compensation limits per role in fen (domain spec defaults: agent ¥200, supervisor ¥2,000, director ¥20,000). */

@@ -5,6 +5,7 @@ import type { AppDeps } from '../../http/app';
 import { ctxOf } from '../../http/auth';
 import { IdParam, page } from '../identity/identity.schema';
 import * as co from './compliance';
+import * as inst from './instances';
 import * as cmd from './standards.commands';
 import * as s from './standards.schema';
 
@@ -71,6 +72,11 @@ export function registerStandardsRoutes(base: FastifyInstance, deps: AppDeps) {
     config: { permission: 'standards.compliance' },
     schema: { tags, summary: 'Compliance by team, agent, channel, tier, day, type, priority or version', params: IdParam, querystring: s.BreakdownQuery, response: { 200: s.Breakdown } },
   }, async (req) => co.breakdown(db, ctxOf(req), req.params.id, req.query));
+
+  app.get('/standards/:id/instances', {
+    config: { permission: 'standards.compliance' },
+    schema: { tags, summary: 'The clocks behind a compliance number (encounters started in [from, to), tickets the actor may see), newest first', params: IdParam, querystring: inst.InstanceQuery, response: { 200: inst.InstancePage } },
+  }, async (req) => inst.listInstances(db, ctxOf(req), req.params.id, req.query));
 
   app.post('/standards/:id/improvements', {
     config: { permission: 'standards.improve' },

@@ -104,6 +104,21 @@ export async function recordTicketEvents(
   return out;
 }
 
+/**
+ * Guards on a ticket's resolve / close (e.g. the complaint loop refuses to close a complaint with a step missing).
+ * A guard throws an AppError to refuse; it runs inside the command's transaction, after the ticket row is locked.
+ */
+export type TicketTransitionGuard = (tx: Tx, ctx: Ctx, ticket: { id: string; type: string; status: string }, to: 'resolved' | 'closed') => Promise<void>;
+const guards: { name: string; fn: TicketTransitionGuard }[] = [];
+export function onTicketTransition(name: string, fn: TicketTransitionGuard): void {
+  const existing = guards.findIndex((g) => g.name === name);
+  if (existing >= 0) guards[existing] = { name, fn };
+  else guards.push({ name, fn });
+}
+export async function checkTicketTransition(tx: Tx, ctx: Ctx, ticket: { id: string; type: string; status: string }, to: 'resolved' | 'closed'): Promise<void> {
+  for (const g of guards) await g.fn(tx, ctx, ticket, to);
+}
+
 /** The running clocks of a ticket, as the contract shows them in `standards: [...]` (provided by the standards module). */
 export interface StandardStateOut {
   code: string;

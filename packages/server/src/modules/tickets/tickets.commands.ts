@@ -10,7 +10,7 @@ import { idempotent } from '../../lib/idempotency';
 import { notify } from '../../lib/notify';
 import { authorize, can } from '../identity/policy';
 import { claimTurn, decideDispatch, type DispatchDecision } from './dispatch';
-import { readStandards, recordTicketEvent, recordTicketEvents } from './ticket-events';
+import { checkTicketTransition, readStandards, recordTicketEvent, recordTicketEvents } from './ticket-events';
 import { primeCustomer, ticketsRepo, visibleTo, type TicketRow } from './tickets.repo';
 import { OPEN_STATUSES, type TicketStatus } from './tickets.schema';
 
@@ -344,6 +344,7 @@ export async function resolveTicket(deps: Deps, ctx: Ctx, id: string, resolution
 
 export async function resolveInTx(tx: Tx, ctx: Ctx, t: TicketRow, resolution: string) {
   if (!isOpen(t.status)) throw new AppError('conflict', `The ticket is already ${t.status}`);
+  await checkTicketTransition(tx, ctx, t, 'resolved');
   const set: Partial<TicketRow> = { resolvedAt: new Date(), resolution: sanitizeText(resolution) };
   if (!t.ownerId && ctx.actor.kind === 'staff') { set.ownerId = ctx.actor.id; set.teamId = t.teamId ?? ctx.actor.teamId; }
   const after = await changeStatus(tx, ctx, t, 'resolved', set);
@@ -375,6 +376,7 @@ export async function closeTicket(deps: Deps, ctx: Ctx, id: string, opts: { cust
   return deps.database.transaction(async (tx) => {
     const t = await lockVisible(tx, ctx.actor, id);
     if (t.status !== 'resolved') throw new AppError('conflict', 'Only a resolved ticket can be closed');
+    await checkTicketTransition(tx, ctx, t, 'closed');
     const now = new Date();
     const set: Partial<TicketRow> = { closedAt: now };
     if (opts.customerConfirmed) set.customerConfirmedAt = now;

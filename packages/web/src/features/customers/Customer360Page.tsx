@@ -39,6 +39,7 @@ import { PageSpinner } from '../../layout/AppLayout';
 import { compensationKindLabel, eventKindLabel, fieldLabel, tierLabel } from '../auth/labels';
 import { useFormat, usePermission } from '../auth/me';
 import { PriorityTag, StatusTag, TypeText } from '../tickets/ui';
+import { CustomerSurveys } from '../surveys/CustomerSurveys';
 import { TierTag, VipTag } from './CustomersPage';
 
 const key360 = (id: string) => ['customers', '360', id] as const;
@@ -163,6 +164,7 @@ export default function Customer360Page() {
             { key: 'tickets', label: t('customer360.tabs.tickets', { n: d.tickets.length }), children: <TicketsTab d={d} /> },
             { key: 'compensation', label: t('customer360.tabs.compensation', { n: d.compensations.length }), children: <CompensationTab d={d} /> },
             { key: 'timeline', label: t('customer360.tabs.timeline'), children: <TimelineTab d={d} /> },
+            { key: 'surveys', label: t('surveys.customer.title'), children: <CustomerSurveys customerId={p.id} /> },
             {
               key: 'duplicates',
               label: d.duplicates.length ? t('customer360.tabs.duplicatesN', { n: d.duplicates.length }) : t('customer360.tabs.duplicates'),

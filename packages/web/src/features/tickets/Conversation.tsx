@@ -9,6 +9,7 @@ import { useApiError } from '../../lib/useApiError';
 import { useFormat, useMe } from '../auth/me';
 import { AttachmentList, AttachmentUpload, useAttachmentList } from './Attachments';
 import { ticketKeys } from './queries';
+import { useKbInsert } from '../kb/useKbInsert';
 
 function ReplyItem({ r, mine }: { r: TicketReply; mine: boolean }) {
   const { t } = useTranslation();
@@ -76,6 +77,7 @@ function ReplyBox({ ticket }: { ticket: TicketDetail }) {
   const showError = useApiError();
   const queryClient = useQueryClient();
   const [body, setBody] = useState('');
+  useKbInsert(ticket.id, setBody);
   const [visibility, setVisibility] = useState<'public' | 'internal'>('public');
   const files = useAttachmentList();
   const sending = useRef(false);

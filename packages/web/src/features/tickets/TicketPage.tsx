@@ -20,6 +20,8 @@ import { OrderPanel } from './OrderPanel';
 import { useCategoryTree, useTeamLoad, useTicket } from './queries';
 import { TicketActions } from './TicketActions';
 import { TicketTimeline } from './TicketTimeline';
+import { ComplaintPanel } from '../loops/ComplaintPanel';
+import { KbSuggestions } from '../kb/KbSuggestions';
 import { ChannelText, PriorityTag, StandardChip, StatusTag, TicketNumber, TypeText } from './ui';
 
 export default function TicketPage() {
@@ -83,6 +85,7 @@ export default function TicketPage() {
             <TicketHeader ticket={tk} />
             <HandoverBanner ticket={tk} />
             {tk.type === 'order' ? <OrderPanel ticket={tk} /> : null}
+            {tk.type === 'complaint' ? <ComplaintPanel ticketId={tk.id} /> : null}
             <Card size="small" title={t('replies.title', { n: tk.replies.length })} data-testid="conversation">
               <Conversation ticket={tk} />
             </Card>
@@ -92,6 +95,7 @@ export default function TicketPage() {
         <Col xs={24} lg={8}>
           <Flex vertical gap={16}>
             <CustomerPanel customerId={tk.customerId} currentTicketId={tk.id} />
+            <KbSuggestions ticket={tk} />
             <CompensationCard items={tk.compensations} />
             <HandoversCard ticket={tk} />
             <LinksCard ticket={tk} />

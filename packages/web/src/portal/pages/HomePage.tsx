@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { App, Button, Skeleton } from 'antd';
-import { CommentOutlined, FileSearchOutlined, FrownOutlined, ReloadOutlined, RightOutlined, ToolOutlined } from '@ant-design/icons';
+import { CommentOutlined, FileSearchOutlined, FrownOutlined, QuestionCircleOutlined, ReloadOutlined, RightOutlined, ToolOutlined } from '@ant-design/icons';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
@@ -8,6 +8,7 @@ import { portalApi, type PortalTicket, type PortalType } from '../api';
 import { StatusChip, TypeLabel, useFormatDate } from '../components/ui';
 import { portalErrorMessage } from '../errors';
 import { TICKETS_KEY } from '../keys';
+import '../help/help.css';
 
 const ACTIONS: { type: PortalType; key: string; hint: string; icon: ReactNode }[] = [
   { type: 'repair', key: 'home.actionRepair', hint: 'home.actionRepairHint', icon: <ToolOutlined /> },
@@ -80,6 +81,14 @@ export function HomePage() {
           </Link>
         ))}
       </nav>
+
+      <Link to="/help" className="pt-card pt-help-entry" data-testid="help-entry">
+        <QuestionCircleOutlined className="pt-help-entry-icon" aria-hidden />
+        <span className="pt-help-entry-text">
+          <strong>{t('help.entry')}</strong>
+          <span className="pt-muted">{t('help.entryHint')}</span>
+        </span>
+      </Link>
 
       <section className="pt-section" aria-labelledby="my-requests">
         <div className="pt-section-head">

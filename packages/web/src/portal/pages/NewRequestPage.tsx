@@ -139,7 +139,7 @@ export default function NewRequestPage() {
         form={form}
         layout="vertical"
         requiredMark={false}
-        initialValues={{ type: initialType }}
+        initialValues={{ type: initialType, description: params.get('text')?.slice(0, 1000) || undefined }}
         onFinish={onFinish}
         onFinishFailed={({ errorFields }) => {
           const first = errorFields[0]?.name;

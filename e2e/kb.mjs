@@ -1,0 +1,426 @@
+#!/usr/bin/env node
+/**
+ * Browser journey through the knowledge base (知识库) and the help centre (帮助中心).
+ *
+ *   node e2e/kb.mjs              # builds packages/web, starts its own demo server, runs the journey
+ *   node e2e/kb.mjs --no-build   # reuse the existing packages/web/dist
+ *
+ * Starts `npx tsx packages/server/src/main.ts` with CHIDU_DEMO=1 (demo KB of 申城物业 included) on a free port and a
+ * fresh DATA_DIR, files a ticket "楼上漏水，天花板一直滴水" for 杨丽 through the API as K0001, then in Chromium:
+ *   K0001 (agent)   opens the ticket: the leak-repair emergency procedure is among the first three suggestions;
+ *                   "插入话术" fills the customer's name into the reply box; marks the procedure as used;
+ *                   KB search with highlighted snippets; the procedure page with versions.
+ *   A0001 (admin)   review queue, category tree with experts, dictionary and synonyms, the editor, English.
+ *   customer        help centre on a phone (390 px): categories, search, article, "was this helpful", still need help.
+ * Screenshots go to e2e/artifacts/kb-*.png. Exits non-zero with a clear message on the first failure.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
+const PASSWORD = 'Chidu@2026';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const args = new Set(process.argv.slice(2));
+const STEP_TIMEOUT = 20_000;
+const OPEN_MODAL = '.ant-modal-wrap:not([style*="display: none"]) .ant-modal';
+const CUSTOMER = '杨丽'; // demo customer 杨丽（7栋902业主）
+const SUBJECT = '楼上漏水，天花板一直滴水';
+const PROCEDURE = '楼上漏水（天花板滴水）应急处理流程';
+const SCRIPT = '漏水报修安抚与上门预约话术';
+
+const log = (msg) => process.stdout.write(`[e2e] ${msg}\n`);
+class JourneyError extends Error {}
+const fail = (msg) => {
+  throw new JourneyError(msg);
+};
+
+// ───────────────────────────── server ─────────────────────────────
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer() {
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'chidu-e2e-kb-'));
+  const output = [];
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    CHIDU_DEMO: '1',
+    LOG_LEVEL: process.env.E2E_SERVER_LOG_LEVEL ?? 'warn',
+  };
+  if (process.env.E2E_WEB_DIST) env.WEB_DIST = path.resolve(process.env.E2E_WEB_DIST);
+  const child = spawn('npx', ['tsx', 'packages/server/src/main.ts'], {
+    cwd: ROOT,
+    detached: true, // own process group, so npx → tsx → node all stop together
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
+  const keep = (chunk) => {
+    output.push(chunk.toString());
+    if (output.length > 400) output.shift();
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let exited = null;
+  child.on('exit', (code, signal) => {
+    exited = { code, signal };
+  });
+
+  const stop = async () => {
+    if (exited) return;
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+    for (let i = 0; i < 50 && !exited; i++) await new Promise((r) => setTimeout(r, 100));
+    if (!exited) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  };
+  const cleanup = async () => {
+    await stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    if (exited) {
+      await cleanup();
+      fail(`server exited before it was healthy (${JSON.stringify(exited)}):\n${output.join('')}`);
+    }
+    try {
+      const res = await fetch(`${base}/healthz`);
+      if (res.ok) return { base, cleanup, output };
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  await cleanup();
+  fail(`server did not answer ${base}/healthz within 180 s:\n${output.join('')}`);
+}
+
+/** Minimal API client (cookie + CSRF) for setup done "behind the scenes". */
+async function apiSession(base, employeeNo) {
+  const res = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ employeeNo, password: PASSWORD }),
+  });
+  if (!res.ok) fail(`API login ${employeeNo} failed: ${res.status} ${await res.text()}`);
+  const { token } = await res.json();
+  return async (method, p, body) => {
+    const r = await fetch(`${base}/api/v1${p}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  };
+}
+
+// ───────────────────────────── helpers ─────────────────────────────
+
+async function shot(page, name) {
+  await page.mouse.move(1, 1); // no hover effects or tooltips in the picture
+  await page.evaluate(() => window.scrollTo(0, 0)); // sticky header and menu stay where they belong
+  await page.waitForTimeout(350); // let antd motion settle
+  await page.screenshot({ path: path.join(ARTIFACTS, `kb-${name}.png`), fullPage: true });
+  log(`  screenshot e2e/artifacts/kb-${name}.png`);
+}
+
+async function expectVisible(locator, what, timeout = STEP_TIMEOUT) {
+  try {
+    await locator.first().waitFor({ state: 'visible', timeout });
+  } catch {
+    fail(`expected to see ${what}`);
+  }
+}
+
+async function expectHidden(locator, what) {
+  try {
+    await locator.first().waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
+  } catch {
+    fail(`expected ${what} to disappear`);
+  }
+}
+
+async function setLanguage(page, lang) {
+  const label = lang === 'en' ? 'EN' : '中文';
+  await page.locator('[data-testid=language-switch]').first().getByText(label, { exact: true }).click();
+  await page.mouse.move(700, 700);
+  await page.waitForTimeout(400); // saved to the account
+}
+
+/** Open an antd Select, optionally type to search, and click the option containing `optionText`. */
+async function pickOption(page, selectLocator, optionText, typeText) {
+  await selectLocator.click();
+  if (typeText) await page.keyboard.type(typeText, { delay: 20 });
+  const option = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: optionText }).first();
+  await option.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+  await option.click();
+}
+
+async function login(page, base, employeeNo) {
+  await page.goto(`${base}/login`);
+  await page.getByTestId('login-employee-no').fill(employeeNo);
+  await page.getByTestId('login-password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL(`${base}/`, { timeout: STEP_TIMEOUT });
+  await expectVisible(page.getByTestId('home-greeting'), `the 工作台 of ${employeeNo}`);
+}
+
+function watchProblems(page, who, problems) {
+  page.on('pageerror', (err) => problems.push(`${who} page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const text = msg.text();
+    // the browser logs 4xx answers as resource errors (e.g. the deliberate 403 approval_required)
+    if (/Failed to load resource: the server responded with a status of 4\d\d/.test(text)) return;
+    problems.push(`${who} console error: ${text}`);
+  });
+}
+
+// ───────────────────────────── journey ─────────────────────────────
+
+async function journey(browser, base) {
+  const problems = [];
+  const newPage = async (who, opts = {}) => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...opts });
+    context.setDefaultTimeout(STEP_TIMEOUT);
+    const page = await context.newPage();
+    watchProblems(page, who, problems);
+    return page;
+  };
+  let current = null;
+  const step = async (name, fn) => {
+    log(name);
+    try {
+      await fn();
+    } catch (err) {
+      try {
+        if (current) await current.screenshot({ path: path.join(ARTIFACTS, 'kb-failure.png'), fullPage: true });
+        log('  failure screenshot e2e/artifacts/kb-failure.png');
+      } catch {
+        /* page may be gone */
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      throw new JourneyError(`step "${name}" failed: ${message}`);
+    }
+  };
+
+  const ticket = { id: '' };
+  await step('setup: the admin adopts the call-back standard (API), so scripts can fill {预计时间}', async () => {
+    const a = await apiSession(base, 'A0001');
+    const res = await a('POST', '/standards/templates/callback-4h/adopt', {});
+    if (res.status >= 300 && res.status !== 409) log(`  (standard not adopted: ${res.status}; {预计时间} stays for the agent to fill)`);
+  });
+  await step(`setup: K0001 files a ticket "${SUBJECT}" for ${CUSTOMER} (API)`, async () => {
+    const k = await apiSession(base, 'K0001');
+    const customers = await k('GET', `/customers?q=${encodeURIComponent(CUSTOMER)}&limit=5`);
+    const c = customers.body?.items?.find((x) => x.name.startsWith(CUSTOMER));
+    if (!c) fail(`demo customer ${CUSTOMER} not found: ${JSON.stringify(customers.body).slice(0, 300)}`);
+    const res = await k('POST', '/tickets', { customerId: c.id, type: 'repair', channel: 'phone', priority: 'high', subject: SUBJECT, description: '业主来电：卫生间天花板一直在滴水，已经用盆接着了，请尽快派人。' });
+    if (res.status !== 201) fail(`ticket not created: ${res.status} ${JSON.stringify(res.body)}`);
+    ticket.id = res.body.id;
+  });
+
+  const k1 = await newPage('K0001');
+  current = k1;
+  await step('K0001 opens the ticket: the leak-repair procedure is among the first three suggestions', async () => {
+    await login(k1, base, 'K0001');
+    await k1.goto(`${base}/tickets/${ticket.id}`);
+    await expectVisible(k1.getByTestId('kb-suggestions'), 'the 知识推荐 panel');
+    await expectVisible(k1.getByTestId('kb-suggestion'), 'at least one suggestion');
+    const titles = await k1.getByTestId('kb-suggestion-title').allInnerTexts();
+    log(`  suggestions: ${titles.join(' | ')}`);
+    if (!titles.slice(0, 3).includes(PROCEDURE)) fail(`"${PROCEDURE}" is not in the first three suggestions: ${titles.join(' | ')}`);
+    await shot(k1, 'ticket-suggestions');
+  });
+
+  await step('K0001 inserts the leak script: the customer name is filled into the reply box', async () => {
+    const card = k1.getByTestId('kb-script').filter({ hasText: SCRIPT }).first();
+    await expectVisible(card, `the script "${SCRIPT}"`);
+    await card.getByTestId('kb-insert-script').click();
+    await k1.waitForFunction((name) => document.querySelector('[data-testid=reply-input]')?.value.includes(name), CUSTOMER, { timeout: STEP_TIMEOUT });
+    const text = await k1.getByTestId('reply-input').inputValue();
+    if (text.includes('{客户称呼}')) fail(`the placeholder was not filled: ${text}`);
+    log(`  reply box: ${text.slice(0, 60)}…`);
+    const proc = k1.getByTestId('kb-suggestion').filter({ hasText: PROCEDURE }).first();
+    await proc.getByTestId('kb-mark-used').click();
+    await expectVisible(proc.getByText('已使用'), 'the procedure marked 已使用');
+    await shot(k1, 'ticket-script-inserted');
+  });
+
+  await step('K0001 searches the KB: highlighted snippets; opens the procedure', async () => {
+    await k1.goto(`${base}/kb?q=${encodeURIComponent('楼上漏水，天花板一直滴水')}`);
+    await expectVisible(k1.getByTestId('kb-hit'), 'search hits');
+    const marks = await k1.locator('[data-testid=kb-hit] mark').count();
+    if (marks === 0) fail('no highlighted terms in the snippets');
+    await shot(k1, 'search');
+    await k1.getByTestId('kb-hit').filter({ hasText: PROCEDURE }).first().locator('a').first().click();
+    await expectVisible(k1.getByTestId('kb-item-title'), 'the item page');
+    await expectVisible(k1.getByTestId('kb-versions'), 'the versions card');
+    await shot(k1, 'item');
+    await k1.goto(`${base}/kb`);
+    await expectVisible(k1.getByTestId('kb-table'), 'the KB list');
+    await shot(k1, 'list');
+  });
+
+  const admin = await newPage('A0001');
+  current = admin;
+  await step('A0001: review queue, categories with experts, dictionary, editor', async () => {
+    await login(admin, base, 'A0001');
+    await admin.goto(`${base}/kb?tab=reviews`);
+    await expectVisible(admin.getByTestId('kb-review-queue').locator('a').first(), 'an item waiting for review');
+    await shot(admin, 'review-queue');
+    await admin.getByTestId('kb-review-queue').locator('a').first().click();
+    await expectVisible(admin.getByTestId('kb-approve'), 'the approve button');
+    await shot(admin, 'review-item');
+    await admin.getByTestId('kb-approve').click();
+    await expectVisible(admin.getByTestId('kb-status').filter({ hasText: '已发布' }), 'the item published');
+    await admin.goto(`${base}/kb?tab=categories`);
+    await expectVisible(admin.getByTestId('kb-category-tree'), 'the category tree');
+    await admin.getByTestId('kb-category-tree').getByText('应急处置', { exact: true }).click();
+    await expectVisible(admin.getByTestId('kb-experts-select'), 'the experts picker');
+    await shot(admin, 'categories');
+    await admin.goto(`${base}/kb?tab=vocabulary`);
+    await expectVisible(admin.getByTestId('kb-vocab-kind'), 'the dictionary form');
+    await shot(admin, 'vocabulary');
+    await admin.goto(`${base}/kb/new`);
+    await expectVisible(admin.getByTestId('kb-editor'), 'the rich-text editor');
+    await admin.getByTestId('kb-title').fill('测试：小区游泳池开放时间');
+    await admin.getByTestId('kb-editor').click();
+    await admin.keyboard.type('泳池每年6月至9月开放。');
+    await shot(admin, 'editor');
+    await admin.goto(`${base}/kb?tab=stats`);
+    await admin.waitForTimeout(500);
+    await shot(admin, 'stats');
+  });
+
+  await step('English: the KB list', async () => {
+    await setLanguage(admin, 'en');
+    await admin.goto(`${base}/kb`);
+    await expectVisible(admin.getByText('Knowledge base').first(), 'the English title');
+    await shot(admin, 'list-en');
+    await setLanguage(admin, 'zh-CN');
+  });
+
+  const phone = await newPage('customer', { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  current = phone;
+  await step('customer help centre on a phone: categories, search, article, feedback, still need help', async () => {
+    await phone.goto(`${base}/portal/help`);
+    await expectVisible(phone.getByTestId('help-category'), 'help-centre categories');
+    await shot(phone, 'help-home');
+    await phone.getByTestId('help-search').fill('楼上漏水怎么办');
+    await phone.getByTestId('help-search-submit').click();
+    await expectVisible(phone.getByTestId('help-item'), 'help-centre results');
+    const titles = await phone.getByTestId('help-item').locator('.pt-help-item-title').allInnerTexts();
+    if (!titles.some((x) => x.includes('楼上漏水'))) fail(`no leak article in the help-centre results: ${titles.join(' | ')}`);
+    await shot(phone, 'help-search');
+    await phone.getByTestId('help-item').first().click();
+    await expectVisible(phone.getByTestId('help-article-title'), 'the article');
+    await shot(phone, 'help-article');
+    await phone.getByTestId('help-no').click();
+    await expectVisible(phone.getByTestId('help-thanks'), 'the thanks after "没帮助"');
+    await phone.getByTestId('help-need-button').click();
+    await phone.waitForURL(/\/portal\/login/, { timeout: STEP_TIMEOUT });
+    await shot(phone, 'help-need-login');
+  });
+
+  await step('still need help: after signing in, the new request carries the search text', async () => {
+    await phone.getByTestId('login-phone').fill('13912345678');
+    await phone.getByTestId('login-send-code').tap();
+    const box = phone.getByTestId('demo-code');
+    await expectVisible(box, 'the demo code');
+    const code = (await box.getAttribute('data-code')) ?? '';
+    await phone.getByTestId('login-code').fill(code);
+    await phone.waitForURL(/\/portal\/new/, { timeout: STEP_TIMEOUT });
+    await expectVisible(phone.getByTestId('description'), 'the description field');
+    const text = await phone.getByTestId('description').inputValue();
+    if (!text.includes('楼上漏水怎么办')) fail(`the new request does not carry the search text: "${text}"`);
+    await shot(phone, 'help-new-request');
+  });
+
+  if (problems.length) fail(`browser problems:\n  ${problems.join('\n  ')}`);
+}
+
+async function main() {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  rmSync(path.join(ARTIFACTS, 'kb-failure.png'), { force: true });
+  if (!existsSync(CHROMIUM)) fail(`Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
+
+  if (!args.has('--no-build')) {
+    log('building packages/web (vite build)');
+    const res = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: path.join(ROOT, 'packages/web'), stdio: 'inherit' });
+    if (res.status !== 0) fail('vite build failed');
+  } else {
+    const dist = process.env.E2E_WEB_DIST ? path.resolve(process.env.E2E_WEB_DIST) : path.join(ROOT, 'packages/web/dist');
+    if (!existsSync(path.join(dist, 'index.html'))) fail(`${dist} has no index.html; run without --no-build`);
+  }
+
+  log('starting the demo server');
+  const server = await startServer();
+  log(`server up at ${server.base}`);
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.once(sig, () => {
+      log(`${sig}: stopping the server`);
+      server.cleanup().finally(() => process.exit(130));
+    });
+  }
+  let browser;
+  try {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: !process.env.E2E_HEADED,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ].filter((a) => a !== '--headless' || !process.env.E2E_HEADED),
+    });
+    await journey(browser, server.base);
+    log('journey passed ✔');
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    await server.cleanup();
+    log('server stopped');
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`\n[e2e] FAILED: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
