@@ -16,6 +16,10 @@ const JOURNEYS = {
   shell: 'e2e/run.mjs',
   portal: 'e2e/portal.mjs',
   workspace: 'e2e/workspace.mjs',
+  standards: 'e2e/standards.mjs',
+  kb: 'e2e/kb.mjs',
+  surveys: 'e2e/surveys.mjs',
+  measures: 'e2e/measures.mjs',
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
