@@ -191,7 +191,6 @@ function Overview({ range, search }: { range: Range; search: string }) {
       {canSoft ? (
         <div data-testid="std-soft">
           <Typography.Title level={5} style={{ margin: '8px 0 4px' }}>{t('std.soft.title')}</Typography.Title>
-          <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>{t('std.soft.help')}</Typography.Paragraph>
           <SoftCompliance />
         </div>
       ) : null}
