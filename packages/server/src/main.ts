@@ -34,6 +34,7 @@ const lines = [
   '',
   `  尺度 Chidu is running at ${running.url}  (${running.database.kind === 'pglite' ? `embedded database in ${config.DATA_DIR}` : 'PostgreSQL'}; ready in ${Math.round(performance.now() - t0)} ms)`,
   `  API docs: ${running.url}/api/docs`,
+  `  Customer portal 客户服务门户: ${running.url}/portal  ·  help centre 帮助中心: ${running.url}/portal/help`,
 ];
 if (config.CHIDU_DEMO) lines.push(demoLoginsText());
 if (running.bootstrapped) lines.push(`  First admin ${config.CHIDU_BOOTSTRAP_ADMIN!.split(':')[0]} created from CHIDU_BOOTSTRAP_ADMIN.`);
