@@ -14,193 +14,15 @@
  *   K0001 (agent)     my numbers vs team (zh-CN, en).
  * Screenshots go to e2e/artifacts/measures-*.png. Exits non-zero with a clear message on the first failure.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { ARTIFACTS, createHarness } from './lib/harness.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
-const PASSWORD = 'Chidu@2026';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const args = new Set(process.argv.slice(2));
 const STEP_TIMEOUT = 30_000;
 const OPEN_DRAWER = '.ant-drawer.ant-drawer-open .ant-drawer-section';
 
-const log = (msg) => process.stdout.write(`[e2e] ${msg}\n`);
-class JourneyError extends Error {}
-const fail = (msg) => {
-  throw new JourneyError(msg);
-};
-
-// ───────────────────────────── server ─────────────────────────────
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer() {
-  const port = await freePort();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'chidu-e2e-measures-'));
-  const output = [];
-  const env = {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    CHIDU_DEMO: '1',
-    LOG_LEVEL: process.env.E2E_SERVER_LOG_LEVEL ?? 'warn',
-  };
-  if (process.env.E2E_WEB_DIST) env.WEB_DIST = path.resolve(process.env.E2E_WEB_DIST);
-  const child = spawn('npx', ['tsx', 'packages/server/src/main.ts'], {
-    cwd: ROOT,
-    detached: true, // own process group, so npx → tsx → node all stop together
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env,
-  });
-  const keep = (chunk) => {
-    output.push(chunk.toString());
-    if (output.length > 400) output.shift();
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  let exited = null;
-  child.on('exit', (code, signal) => {
-    exited = { code, signal };
-  });
-
-  const stop = async () => {
-    if (exited) return;
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-    for (let i = 0; i < 50 && !exited; i++) await new Promise((r) => setTimeout(r, 100));
-    if (!exited) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  };
-  const cleanup = async () => {
-    await stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 180_000;
-  while (Date.now() < deadline) {
-    if (exited) {
-      await cleanup();
-      fail(`server exited before it was healthy (${JSON.stringify(exited)}):\n${output.join('')}`);
-    }
-    try {
-      const res = await fetch(`${base}/healthz`);
-      if (res.ok) return { base, cleanup, output };
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  await cleanup();
-  fail(`server did not answer ${base}/healthz within 180 s:\n${output.join('')}`);
-}
-
-/** Minimal API client (cookie + CSRF) for setup done "behind the scenes". */
-async function apiSession(base, employeeNo) {
-  const res = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ employeeNo, password: PASSWORD }),
-  });
-  if (!res.ok) fail(`API login ${employeeNo} failed: ${res.status} ${await res.text()}`);
-  const { token } = await res.json();
-  return async (method, p, body) => {
-    const r = await fetch(`${base}/api/v1${p}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await r.text();
-    return { status: r.status, body: text ? JSON.parse(text) : null };
-  };
-}
-
-// ───────────────────────────── helpers ─────────────────────────────
-
-async function shot(page, name) {
-  await page.mouse.move(1, 1); // no hover effects or tooltips in the picture
-  await page.evaluate(() => window.scrollTo(0, 0)); // sticky header and menu stay where they belong
-  await page.waitForTimeout(350); // let antd motion settle
-  await page.screenshot({ path: path.join(ARTIFACTS, `measures-${name}.png`), fullPage: true });
-  log(`  screenshot e2e/artifacts/measures-${name}.png`);
-}
-
-async function expectVisible(locator, what, timeout = STEP_TIMEOUT) {
-  try {
-    await locator.first().waitFor({ state: 'visible', timeout });
-  } catch {
-    fail(`expected to see ${what}`);
-  }
-}
-
-async function expectHidden(locator, what) {
-  try {
-    await locator.first().waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
-  } catch {
-    fail(`expected ${what} to disappear`);
-  }
-}
-
-async function setLanguage(page, lang) {
-  const label = lang === 'en' ? 'EN' : '中文';
-  await page.locator('[data-testid=language-switch]').first().getByText(label, { exact: true }).click();
-  await page.mouse.move(700, 700);
-  await page.waitForTimeout(400); // saved to the account
-}
-
-/** Open an antd Select, optionally type to search, and click the option containing `optionText`. */
-async function pickOption(page, selectLocator, optionText, typeText) {
-  await selectLocator.click();
-  if (typeText) await page.keyboard.type(typeText, { delay: 20 });
-  const option = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: optionText }).first();
-  await option.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
-  await option.click();
-}
-
-async function login(page, base, employeeNo) {
-  await page.goto(`${base}/login`);
-  await page.getByTestId('login-employee-no').fill(employeeNo);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL(`${base}/`, { timeout: STEP_TIMEOUT });
-  await expectVisible(page.getByTestId('home-greeting'), `the 工作台 of ${employeeNo}`);
-}
-
-function watchProblems(page, who, problems) {
-  page.on('pageerror', (err) => problems.push(`${who} page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error') return;
-    const text = msg.text();
-    // the browser logs 4xx answers as resource errors (e.g. the deliberate 403 approval_required)
-    if (/Failed to load resource: the server responded with a status of 4\d\d/.test(text)) return;
-    problems.push(`${who} console error: ${text}`);
-  });
-}
+const { log, fail, shot, expectVisible, setLanguage, login, newWatchedPage, stepRunner, apiSession, buildWeb, prepare, serveAndRun, runMain } =
+  createHarness({ shotPrefix: 'measures-', stepTimeout: STEP_TIMEOUT });
 
 // ───────────────────────────── journey ─────────────────────────────
 
@@ -221,29 +43,9 @@ async function csatCounts(page) {
 async function journey(browser, base) {
   const problems = [];
   const figures = {};
-  const newPage = async (who) => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    context.setDefaultTimeout(STEP_TIMEOUT);
-    const page = await context.newPage();
-    watchProblems(page, who, problems);
-    return page;
-  };
+  const newPage = (who) => newWatchedPage(browser, who, problems);
   let current = null;
-  const step = async (name, fn) => {
-    log(name);
-    try {
-      await fn();
-    } catch (err) {
-      try {
-        if (current) await current.screenshot({ path: path.join(ARTIFACTS, 'measures-failure.png'), fullPage: true });
-        log('  failure screenshot e2e/artifacts/measures-failure.png');
-      } catch {
-        /* page may be gone */
-      }
-      const message = err instanceof Error ? err.message : String(err);
-      throw new JourneyError(`step "${name}" failed: ${message}`);
-    }
-  };
+  const step = stepRunner(() => current);
 
   const dir = await newPage('D0001');
   current = dir;
@@ -393,56 +195,13 @@ async function journey(browser, base) {
 // ───────────────────────────── main ─────────────────────────────
 
 async function main() {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  rmSync(path.join(ARTIFACTS, 'measures-failure.png'), { force: true });
-  if (!existsSync(CHROMIUM)) fail(`Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
-
-  if (!args.has('--no-build')) {
-    log('building packages/web (vite build)');
-    const res = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: path.join(ROOT, 'packages/web'), stdio: 'inherit' });
-    if (res.status !== 0) fail('vite build failed');
-  } else {
-    const dist = process.env.E2E_WEB_DIST ? path.resolve(process.env.E2E_WEB_DIST) : path.join(ROOT, 'packages/web/dist');
-    if (!existsSync(path.join(dist, 'index.html'))) fail(`${dist} has no index.html; run without --no-build`);
-  }
-
-  log('starting the demo server');
-  const server = await startServer();
-  log(`server up at ${server.base}`);
-  for (const sig of ['SIGINT', 'SIGTERM']) {
-    process.once(sig, () => {
-      log(`${sig}: stopping the server`);
-      server.cleanup().finally(() => process.exit(130));
-    });
-  }
-  let browser;
-  try {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: !process.env.E2E_HEADED,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ].filter((a) => a !== '--headless' || !process.env.E2E_HEADED),
-    });
-    await journey(browser, server.base);
-    log('journey passed ✔');
-  } finally {
-    if (browser) await browser.close().catch(() => {});
-    await server.cleanup();
-    log('server stopped');
-  }
+  prepare('measures-failure.png');
+  buildWeb();
+  await serveAndRun({
+    startMessage: 'starting the demo server',
+    server: { tmpPrefix: 'chidu-e2e-measures-', env: { CHIDU_DEMO: '1' }, webDistFromEnv: true, healthzTimeoutMs: 180_000 },
+    run: (browser, server) => journey(browser, server.base),
+  });
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    process.stderr.write(`\n[e2e] FAILED: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);

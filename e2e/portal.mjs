@@ -21,20 +21,13 @@
  * Screenshots go to e2e/artifacts/portal-*.png. Exits non-zero with a clear message on the first failure
  * (including page errors and console errors) and always stops the server.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, existsSync, writeFileSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { ROOT, createHarness } from './lib/harness.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const args = new Set(process.argv.slice(2));
 const STEP_TIMEOUT = 20_000;
 const DEMO_PASSWORD = 'Chidu@2026';
 const ADMIN = { employeeNo: 'A0001', password: DEMO_PASSWORD };
@@ -43,12 +36,13 @@ const TEAM_NAME = '客服中心一组';
 const SKILL = '报修受理';
 const PHONE = { width: 390, height: 844 };
 
-const log = (msg) => process.stdout.write(`[portal-e2e] ${msg}\n`);
-const note = (msg) => process.stdout.write(`[portal-e2e]   NOTE: ${msg}\n`);
-class JourneyError extends Error {}
-const fail = (msg) => {
-  throw new JourneyError(msg);
-};
+const { log, note, fail, shot, expectVisible, expectHidden, stepRunner, buildWeb, prepare, serveAndRun, runMain } = createHarness({
+  tag: 'portal-e2e',
+  shotPrefix: 'portal-',
+  stepTimeout: STEP_TIMEOUT,
+  shotStyle: { scrollTop: true, waitToasts: true, settleMs: 300 },
+  visibleCountOnMiss: true,
+});
 
 // ───────────────────────────── a real PNG, made here ─────────────────────────────
 
@@ -108,89 +102,6 @@ function makePng(width, height, tint = [70, 120, 190], noisy = false) {
     pngChunk('IDAT', deflateSync(raw)),
     pngChunk('IEND', Buffer.alloc(0)),
   ]);
-}
-
-// ───────────────────────────── server ─────────────────────────────
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer() {
-  const port = await freePort();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'chidu-portal-e2e-'));
-  const output = [];
-  const child = spawn('npx', ['tsx', 'packages/server/src/main.ts'], {
-    cwd: ROOT,
-    detached: true, // own process group, so npx → tsx → node all stop together
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      CHIDU_DEMO: '1',
-      CHIDU_BOOTSTRAP_ADMIN: '',
-      LOG_LEVEL: process.env.E2E_SERVER_LOG_LEVEL ?? 'warn',
-    },
-  });
-  const keep = (chunk) => {
-    output.push(chunk.toString());
-    if (output.length > 400) output.shift();
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  let exited = null;
-  child.on('exit', (code, signal) => {
-    exited = { code, signal };
-  });
-
-  const stop = async () => {
-    if (exited) return;
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-    for (let i = 0; i < 50 && !exited; i++) await new Promise((r) => setTimeout(r, 100));
-    if (!exited) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  };
-  const cleanup = async () => {
-    await stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (exited) {
-      await cleanup();
-      fail(`server exited before it was healthy (${JSON.stringify(exited)}):\n${output.join('')}`);
-    }
-    try {
-      const res = await fetch(`${base}/healthz`);
-      if (res.ok) return { base, cleanup, output };
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  await cleanup();
-  fail(`server did not answer ${base}/healthz within 120 s:\n${output.join('')}`);
 }
 
 // ───────────────────────────── API as a staff member (cookie session + CSRF) ─────────────────────────────
@@ -253,35 +164,6 @@ class ApiSession {
   }
 }
 
-// ───────────────────────────── page helpers ─────────────────────────────
-
-async function shot(page, name) {
-  // full-page shots from the top, so the sticky header sits where a person sees it
-  await page.evaluate(() => window.scrollTo(0, 0));
-  // toasts ("已发送…") fade after 3 s; wait for them so they do not cover the header in the picture
-  await page.locator('.ant-message-notice').first().waitFor({ state: 'detached', timeout: 4_000 }).catch(() => {});
-  await page.waitForTimeout(300); // let antd motion settle
-  await page.screenshot({ path: path.join(ARTIFACTS, `portal-${name}.png`), fullPage: true });
-  log(`  screenshot e2e/artifacts/portal-${name}.png`);
-}
-
-async function expectVisible(locator, what, timeout = STEP_TIMEOUT) {
-  try {
-    await locator.first().waitFor({ state: 'visible', timeout });
-  } catch {
-    const count = await locator.count().catch(() => 0);
-    fail(`expected to see ${what}${count ? ` (${count} matching element(s), none visible)` : ''}`);
-  }
-}
-
-async function expectHidden(locator, what) {
-  try {
-    await locator.first().waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
-  } catch {
-    fail(`expected ${what} to disappear`);
-  }
-}
-
 /** Phone pages must never scroll sideways. */
 async function expectNoHorizontalScroll(page, where) {
   const { scroll, width, culprit } = await page.evaluate(() => {
@@ -326,22 +208,7 @@ const shanghaiTime = (iso) => {
 
 async function journey(browser, base, files, problems) {
   let current = null; // page to screenshot on failure
-  const step = async (name, fn) => {
-    log(name);
-    try {
-      await fn();
-    } catch (err) {
-      if (current) {
-        try {
-          await current.screenshot({ path: path.join(ARTIFACTS, 'portal-failure.png'), fullPage: true });
-          log('  failure screenshot e2e/artifacts/portal-failure.png');
-        } catch {
-          /* page may be gone */
-        }
-      }
-      throw new JourneyError(`step "${name}" failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  };
+  const step = stepRunner(() => current, { logOnlyWithPage: true });
   const watch = (page, who) => {
     page.on('pageerror', (err) => problems.push(`${who}: page error: ${err.message}`));
     page.on('console', (msg) => {
@@ -774,15 +641,8 @@ async function journey(browser, base, files, problems) {
 // ───────────────────────────── main ─────────────────────────────
 
 async function main() {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  for (const f of readdirSync(ARTIFACTS)) if (f.startsWith('portal-') && f.endsWith('.png')) rmSync(path.join(ARTIFACTS, f), { force: true });
-  if (!existsSync(CHROMIUM)) fail(`Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
-
-  if (!args.has('--no-build')) {
-    log('building packages/web (vite build)');
-    const res = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: path.join(ROOT, 'packages/web'), stdio: 'inherit' });
-    if (res.status !== 0) fail('vite build failed');
-  }
+  prepare((f) => f.startsWith('portal-') && f.endsWith('.png'));
+  buildWeb({ whenNoBuild: 'none' });
   if (!existsSync(path.join(ROOT, 'packages/web/dist/portal.html'))) fail('packages/web/dist/portal.html is missing; run without --no-build');
 
   const tmp = mkdtempSync(path.join(tmpdir(), 'chidu-portal-photos-'));
@@ -805,46 +665,16 @@ async function main() {
   writeFileSync(files.part, partBytes);
   writeFileSync(files.extra, extraBytes);
 
-  log('starting the server (CHIDU_DEMO=1)');
-  const server = await startServer();
-  log(`server up at ${server.base}`);
-  for (const sig of ['SIGINT', 'SIGTERM']) {
-    process.once(sig, () => {
-      log(`${sig}: stopping the server`);
-      server.cleanup().finally(() => process.exit(130));
-    });
-  }
-  let browser;
-  const problems = [];
-  try {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: !process.env.E2E_HEADED,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ].filter((a) => a !== '--headless' || !process.env.E2E_HEADED),
-    });
-    await journey(browser, server.base, files, problems);
-    if (problems.length) fail(`the pages reported errors:\n  ${problems.join('\n  ')}`);
-    log('journey passed ✔');
-  } finally {
-    if (browser) await browser.close().catch(() => {});
-    await server.cleanup();
-    rmSync(tmp, { recursive: true, force: true });
-    log('server stopped');
-  }
+  await serveAndRun({
+    startMessage: 'starting the server (CHIDU_DEMO=1)',
+    server: { tmpPrefix: 'chidu-portal-e2e-', env: { CHIDU_DEMO: '1', CHIDU_BOOTSTRAP_ADMIN: '' } },
+    run: async (browser, server) => {
+      const problems = [];
+      await journey(browser, server.base, files, problems);
+      if (problems.length) fail(`the pages reported errors:\n  ${problems.join('\n  ')}`);
+    },
+    afterCleanup: () => rmSync(tmp, { recursive: true, force: true }),
+  });
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    process.stderr.write(`\n[portal-e2e] FAILED: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);

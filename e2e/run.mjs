@@ -14,225 +14,26 @@
  * Screenshots of each key page go to e2e/artifacts/ (gitignored). Exits non-zero with a clear message
  * on the first failure, and always stops the server.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { createHarness } from './lib/harness.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
 const ADMIN = { employeeNo: 'E2E001', password: 'E2e-Passw0rd!' };
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const args = new Set(process.argv.slice(2));
 const STEP_TIMEOUT = 20_000;
 const OPEN_DRAWER = '.ant-drawer.ant-drawer-open .ant-drawer-section';
 
-const log = (msg) => process.stdout.write(`[e2e] ${msg}\n`);
-class JourneyError extends Error {}
-const fail = (msg) => {
-  throw new JourneyError(msg);
-};
+const { log, fail, shot, expectVisible, expectHidden, setLanguage, pickOption, fillLogin, watchProblems, stepRunner, freshCode, buildWeb, prepare, serveAndRun, runMain } = createHarness({
+  stepTimeout: STEP_TIMEOUT,
+  password: ADMIN.password,
+  shotStyle: { settleMs: 250 },
+  languageSettleMs: 0,
+});
 
-// ───────────────────────────── TOTP (RFC 6238, SHA-1, 6 digits, 30 s) ─────────────────────────────
-
-function base32Decode(input) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  const clean = input.toUpperCase().replace(/[\s=]/g, '');
-  let bits = 0;
-  let value = 0;
-  const out = [];
-  for (const ch of clean) {
-    const idx = alphabet.indexOf(ch);
-    if (idx < 0) throw new Error(`invalid base32 character ${ch}`);
-    value = (value << 5) | idx;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-function totp(secret, step) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac('sha1', base32Decode(secret)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const bin = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return String(bin).padStart(6, '0');
-}
-
-const currentStep = () => Math.floor(Date.now() / 1000 / 30);
-let lastUsedStep = -1;
-
-/** A code for a time step the server has not seen yet (it refuses reused codes): waits for the next window if needed. */
-async function freshCode(secret) {
-  let step = currentStep();
-  // also avoid the last second of a window, so the code is not stale by the time it arrives
-  const secondsIntoStep = (Date.now() / 1000) % 30;
-  if (step <= lastUsedStep || secondsIntoStep > 28) {
-    const target = Math.max(lastUsedStep + 1, step + (secondsIntoStep > 28 ? 1 : 0));
-    const waitMs = target * 30_000 - Date.now() + 500;
-    if (waitMs > 0) {
-      log(`waiting ${Math.ceil(waitMs / 1000)} s for the next TOTP window (codes cannot be reused)`);
-      await new Promise((r) => setTimeout(r, waitMs));
-    }
-    step = currentStep();
-  }
-  lastUsedStep = step;
-  return totp(secret, step);
-}
-
-// ───────────────────────────── server ─────────────────────────────
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer() {
-  const port = await freePort();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'chidu-e2e-'));
-  const output = [];
-  const child = spawn('npx', ['tsx', 'packages/server/src/main.ts'], {
-    cwd: ROOT,
-    detached: true, // own process group, so npx → tsx → node all stop together
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      CHIDU_BOOTSTRAP_ADMIN: `${ADMIN.employeeNo}:${ADMIN.password}`,
-      CHIDU_DEMO: '',
-      LOG_LEVEL: process.env.E2E_SERVER_LOG_LEVEL ?? 'warn',
-    },
-  });
-  const keep = (chunk) => {
-    output.push(chunk.toString());
-    if (output.length > 400) output.shift();
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  let exited = null;
-  child.on('exit', (code, signal) => {
-    exited = { code, signal };
-  });
-
-  const stop = async () => {
-    if (exited) return;
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-    for (let i = 0; i < 50 && !exited; i++) await new Promise((r) => setTimeout(r, 100));
-    if (!exited) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  };
-  const cleanup = async () => {
-    await stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (exited) {
-      await cleanup();
-      fail(`server exited before it was healthy (${JSON.stringify(exited)}):\n${output.join('')}`);
-    }
-    try {
-      const res = await fetch(`${base}/healthz`);
-      if (res.ok) return { base, cleanup, output };
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  await cleanup();
-  fail(`server did not answer ${base}/healthz within 120 s:\n${output.join('')}`);
-}
-
-// ───────────────────────────── helpers ─────────────────────────────
-
-async function shot(page, name) {
-  await page.waitForTimeout(250); // let antd motion settle
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
-  log(`  screenshot e2e/artifacts/${name}.png`);
-}
-
-async function expectVisible(locator, what) {
-  try {
-    await locator.first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
-  } catch {
-    fail(`expected to see ${what}`);
-  }
-}
-
-async function expectHidden(locator, what) {
-  try {
-    await locator.first().waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
-  } catch {
-    fail(`expected ${what} to disappear`);
-  }
-}
-
-async function setLanguage(page, lang) {
-  const label = lang === 'en' ? 'EN' : '中文';
-  await page.locator('[data-testid=language-switch]').first().getByText(label, { exact: true }).click();
-  await page.mouse.move(700, 700); // do not leave the tooltip open in screenshots
-}
-
-async function pickSelectOption(page, selectLocator, optionText) {
-  await selectLocator.click();
-  const option = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: optionText }).first();
-  await option.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
-  await option.click();
-}
-
-async function loginWithPassword(page, base) {
-  await page.goto(`${base}/login`);
-  await page.getByTestId('login-employee-no').fill(ADMIN.employeeNo);
-  await page.getByTestId('login-password').fill(ADMIN.password);
-  await page.getByTestId('login-submit').click();
-}
+const pickSelectOption = (page, selectLocator, optionText) => pickOption(page, selectLocator, optionText);
+const loginWithPassword = (page, base) => fillLogin(page, base, ADMIN.employeeNo, ADMIN.password);
 
 // ───────────────────────────── journey ─────────────────────────────
 
 async function journey(page, base, secretBox) {
-  const step = async (name, fn) => {
-    log(name);
-    try {
-      await fn();
-    } catch (err) {
-      try {
-        await page.screenshot({ path: path.join(ARTIFACTS, 'failure.png'), fullPage: true });
-        log('  failure screenshot e2e/artifacts/failure.png');
-      } catch {
-        /* page may be gone */
-      }
-      if (err instanceof JourneyError) throw new JourneyError(`step "${name}" failed: ${err.message}`);
-      throw new JourneyError(`step "${name}" failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  };
+  const step = stepRunner(() => page);
 
   await step('login page renders in Chinese by default', async () => {
     await page.goto(`${base}/login`);
@@ -468,69 +269,20 @@ async function journey(page, base, secretBox) {
 // ───────────────────────────── main ─────────────────────────────
 
 async function main() {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  rmSync(path.join(ARTIFACTS, 'failure.png'), { force: true });
-  if (!existsSync(CHROMIUM)) fail(`Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
-
-  if (!args.has('--no-build')) {
-    log('building packages/web (vite build)');
-    const res = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: path.join(ROOT, 'packages/web'), stdio: 'inherit' });
-    if (res.status !== 0) fail('vite build failed');
-  } else if (!existsSync(path.join(ROOT, 'packages/web/dist/index.html'))) {
-    fail('packages/web/dist is missing; run without --no-build');
-  }
-
-  log('starting the server');
-  const server = await startServer();
-  log(`server up at ${server.base}`);
-  // Ctrl-C / kill: still stop the server (it runs in its own process group)
-  for (const sig of ['SIGINT', 'SIGTERM']) {
-    process.once(sig, () => {
-      log(`${sig}: stopping the server`);
-      server.cleanup().finally(() => process.exit(130));
-    });
-  }
-  let browser;
-  const problems = [];
-  try {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: !process.env.E2E_HEADED,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ].filter((a) => a !== '--headless' || !process.env.E2E_HEADED),
-    });
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    context.setDefaultTimeout(STEP_TIMEOUT);
-    const page = await context.newPage();
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() !== 'error') return;
-      const text = msg.text();
-      // expected: the browser logs 4xx answers (e.g. the deliberate wrong password) as resource errors
-      if (/Failed to load resource: the server responded with a status of 4\d\d/.test(text)) return;
-      problems.push(`console error: ${text}`);
-    });
-    await journey(page, server.base, {});
-    if (problems.length) fail(`the page reported errors:\n  ${problems.join('\n  ')}`);
-    log('journey passed ✔');
-  } finally {
-    if (browser) await browser.close().catch(() => {});
-    await server.cleanup();
-    log('server stopped');
-  }
+  prepare('failure.png');
+  buildWeb({ whenNoBuild: 'dist' });
+  await serveAndRun({
+    server: { tmpPrefix: 'chidu-e2e-', env: { CHIDU_BOOTSTRAP_ADMIN: `${ADMIN.employeeNo}:${ADMIN.password}`, CHIDU_DEMO: '' } },
+    run: async (browser, server) => {
+      const problems = [];
+      const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+      context.setDefaultTimeout(STEP_TIMEOUT);
+      const page = await context.newPage();
+      watchProblems(page, '', problems);
+      await journey(page, server.base, {});
+      if (problems.length) fail(`the page reported errors:\n  ${problems.join('\n  ')}`);
+    },
+  });
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    process.stderr.write(`\n[e2e] FAILED: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -18,19 +18,8 @@
  * Screenshots go to e2e/artifacts/std-*.png (gitignored). Exits non-zero with a clear message on the first failure,
  * and always stops the server.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { createHarness } from './lib/harness.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
-const PASSWORD = 'Chidu@2026';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const args = new Set(process.argv.slice(2));
 const STEP_TIMEOUT = 20_000;
 const OPEN_DRAWER = '.ant-drawer.ant-drawer-open .ant-drawer-section';
 /** How late after the deadline the supervisor's open page may show the escalation (the issue asks for ~2 s). */
@@ -38,144 +27,12 @@ const PUSH_BUDGET_MS = Number(process.env.E2E_PUSH_BUDGET_MS ?? 2500);
 const STD_CODE = 'E2E-FR-5S';
 const STD_NAME = '首次响应 5 秒（演示）';
 
-const log = (msg) => process.stdout.write(`[e2e] ${msg}\n`);
-class JourneyError extends Error {}
-const fail = (msg) => {
-  throw new JourneyError(msg);
-};
-
-// ───────────────────────────── server ─────────────────────────────
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer() {
-  const port = await freePort();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'chidu-e2e-std-'));
-  const output = [];
-  const env = {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    CHIDU_DEMO: '1',
-    LOG_LEVEL: process.env.E2E_SERVER_LOG_LEVEL ?? 'warn',
-  };
-  if (process.env.E2E_WEB_DIST) env.WEB_DIST = path.resolve(process.env.E2E_WEB_DIST);
-  const child = spawn('npx', ['tsx', 'packages/server/src/main.ts'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
-  const keep = (chunk) => {
-    output.push(chunk.toString());
-    if (output.length > 400) output.shift();
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  let exited = null;
-  child.on('exit', (code, signal) => {
-    exited = { code, signal };
-  });
-  const stop = async () => {
-    if (exited) return;
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-    for (let i = 0; i < 50 && !exited; i++) await new Promise((r) => setTimeout(r, 100));
-    if (!exited) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  };
-  const cleanup = async () => {
-    await stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 180_000;
-  while (Date.now() < deadline) {
-    if (exited) {
-      await cleanup();
-      fail(`server exited before it was healthy (${JSON.stringify(exited)}):\n${output.join('')}`);
-    }
-    try {
-      const res = await fetch(`${base}/healthz`);
-      if (res.ok) return { base, cleanup, output };
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  await cleanup();
-  fail(`server did not answer ${base}/healthz within 180 s:\n${output.join('')}`);
-}
-
-/** Minimal API client (bearer token) for setup done "behind the scenes". */
-async function apiSession(base, employeeNo) {
-  const res = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ employeeNo, password: PASSWORD }),
-  });
-  if (!res.ok) fail(`API login ${employeeNo} failed: ${res.status} ${await res.text()}`);
-  const { token } = await res.json();
-  return async (method, p, body) => {
-    const r = await fetch(`${base}/api/v1${p}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await r.text();
-    return { status: r.status, body: text ? JSON.parse(text) : null };
-  };
-}
-
-// ───────────────────────────── helpers ─────────────────────────────
-
-async function shot(page, name, { fullPage = true } = {}) {
-  await page.mouse.move(1, 1);
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.waitForTimeout(400);
-  // an open drawer is fixed to the viewport: a full-page picture would cut it off
-  const drawer = await page.locator('.ant-drawer-open').count();
-  await page.screenshot({ path: path.join(ARTIFACTS, `std-${name}.png`), fullPage: fullPage && drawer === 0 });
-  log(`  screenshot e2e/artifacts/std-${name}.png`);
-}
-
-async function expectVisible(locator, what, timeout = STEP_TIMEOUT) {
-  try {
-    await locator.first().waitFor({ state: 'visible', timeout });
-  } catch {
-    fail(`expected to see ${what}`);
-  }
-}
-
-async function setLanguage(page, lang) {
-  const label = lang === 'en' ? 'EN' : '中文';
-  await page.locator('[data-testid=language-switch]').first().getByText(label, { exact: true }).click();
-  await page.mouse.move(700, 700);
-  await page.waitForTimeout(500);
-}
-
-async function login(page, base, employeeNo) {
-  await page.goto(`${base}/login`);
-  await page.getByTestId('login-employee-no').fill(employeeNo);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL(`${base}/`, { timeout: STEP_TIMEOUT });
-  await expectVisible(page.getByTestId('home-greeting'), `the 工作台 of ${employeeNo}`);
-}
+const { log, fail, shot, expectVisible, setLanguage, login, newWatchedPage, stepRunner, apiSession, buildWeb, prepare, serveAndRun, runMain } = createHarness({
+  shotPrefix: 'std-',
+  stepTimeout: STEP_TIMEOUT,
+  shotStyle: { mouseReset: true, scrollTop: true, settleMs: 400, drawerAware: true },
+  languageSettleMs: 500,
+});
 
 /** Type into an antd tags/multiple Select and confirm with Enter. */
 async function selectTag(page, select, text) {
@@ -185,16 +42,6 @@ async function selectTag(page, select, text) {
   await option.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
   await option.click();
   await page.keyboard.press('Escape');
-}
-
-function watchProblems(page, who, problems) {
-  page.on('pageerror', (err) => problems.push(`${who} page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error') return;
-    const text = msg.text();
-    if (/Failed to load resource: the server responded with a status of 4\d\d/.test(text)) return;
-    problems.push(`${who} console error: ${text}`);
-  });
 }
 
 const bellCount = (page) =>
@@ -210,28 +57,9 @@ const bellCount = (page) =>
 
 async function journey(browser, base) {
   const problems = [];
-  const newPage = async (who, viewport = { width: 1440, height: 900 }) => {
-    const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    context.setDefaultTimeout(STEP_TIMEOUT);
-    const page = await context.newPage();
-    watchProblems(page, who, problems);
-    return page;
-  };
+  const newPage = (who, viewport = { width: 1440, height: 900 }) => newWatchedPage(browser, who, problems, { viewport });
   let current = null;
-  const step = async (name, fn) => {
-    log(name);
-    try {
-      await fn();
-    } catch (err) {
-      try {
-        if (current) await current.screenshot({ path: path.join(ARTIFACTS, 'std-failure.png'), fullPage: true });
-        log('  failure screenshot e2e/artifacts/std-failure.png');
-      } catch {
-        /* page may be gone */
-      }
-      throw new JourneyError(`step "${name}" failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  };
+  const step = stepRunner(() => current);
 
   const admin = await apiSession(base, 'A0001');
   const ticket = { id: '', number: '', dueAt: 0 };
@@ -488,52 +316,13 @@ async function journey(browser, base) {
 // ───────────────────────────── main ─────────────────────────────
 
 async function main() {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  rmSync(path.join(ARTIFACTS, 'std-failure.png'), { force: true });
-  if (!existsSync(CHROMIUM)) fail(`Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
-  if (!args.has('--no-build')) {
-    // a private output directory: another build of packages/web/dist running meanwhile cannot pull files from under us
-    const out = mkdtempSync(path.join(tmpdir(), 'chidu-e2e-std-web-'));
-    log(`building packages/web (vite build → ${out})`);
-    const res = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn', '--outDir', out, '--emptyOutDir'], { cwd: path.join(ROOT, 'packages/web'), stdio: 'inherit' });
-    if (res.status !== 0) fail('vite build failed');
-    process.env.E2E_WEB_DIST = out;
-    process.on('exit', () => rmSync(out, { recursive: true, force: true }));
-  } else {
-    const dist = process.env.E2E_WEB_DIST ? path.resolve(process.env.E2E_WEB_DIST) : path.join(ROOT, 'packages/web/dist');
-    if (!existsSync(path.join(dist, 'index.html'))) fail(`${dist} has no index.html; run without --no-build`);
-  }
-  log('starting the demo server');
-  const server = await startServer();
-  log(`server up at ${server.base}`);
-  for (const sig of ['SIGINT', 'SIGTERM']) {
-    process.once(sig, () => {
-      log(`${sig}: stopping the server`);
-      server.cleanup().finally(() => process.exit(130));
-    });
-  }
-  let browser;
-  try {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: !process.env.E2E_HEADED,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'].filter(
-        (x) => x !== '--headless' || !process.env.E2E_HEADED,
-      ),
-    });
-    await journey(browser, server.base);
-    log('journey passed ✔');
-  } finally {
-    if (browser) await browser.close().catch(() => {});
-    await server.cleanup();
-    log('server stopped');
-  }
+  prepare('std-failure.png');
+  buildWeb({ tempOutDirPrefix: 'chidu-e2e-std-web-' });
+  await serveAndRun({
+    startMessage: 'starting the demo server',
+    server: { tmpPrefix: 'chidu-e2e-std-', env: { CHIDU_DEMO: '1' }, webDistFromEnv: true, healthzTimeoutMs: 180_000 },
+    run: (browser, server) => journey(browser, server.base),
+  });
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    process.stderr.write(`\n[e2e] FAILED: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);
