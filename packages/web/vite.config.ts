@@ -48,7 +48,7 @@ export default defineConfig({
           groups: [
             { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router|react-router-dom)[\\/]/ },
             { name: 'antd', test: /node_modules[\\/](antd|@ant-design|@rc-component|rc-[\w-]+)[\\/]/ },
-            { name: 'i18n', test: /node_modules[\\/](i18next|react-i18next|dayjs)[\\/]/ },
+            { name: 'i18n', test: /node_modules[\\/](i18next|react-i18next|dayjs)[\\/]|[\\/]src[\\/]lib[\\/]i18nSetup\.ts/ },
             // The staff dictionaries (and their i18next init) in a chunk of their own: the portal page shares the
             // i18n libraries above but must neither download nor run the staff app's translations.
             // The public survey page's strings (surveys bundle) stay out of the staff dictionaries' chunk (which pulls antd).

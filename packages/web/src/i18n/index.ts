@@ -1,8 +1,4 @@
-import i18n from 'i18next';
-import { initReactI18next } from 'react-i18next';
-import dayjs from 'dayjs';
-import 'dayjs/locale/zh-cn';
-import 'dayjs/locale/en';
+import i18n, { DEFAULT_APP_LOCALE, initI18n, isAppLocale } from '../lib/i18nSetup';
 import zhCN from './zh-CN.json';
 import en from './en.json';
 import type { Locale } from '../api/types';
@@ -33,58 +29,18 @@ export function withBundles(base: Tree, lng: 'zh-CN' | 'en', files: Record<strin
 }
 
 export const LOCALES: readonly Locale[] = ['zh-CN', 'en'];
-export const DEFAULT_LOCALE: Locale = 'zh-CN';
-const STORAGE_KEY = 'chidu.locale';
+export const DEFAULT_LOCALE: Locale = DEFAULT_APP_LOCALE;
+export const isLocale: (value: unknown) => value is Locale = isAppLocale;
 
-export function isLocale(value: unknown): value is Locale {
-  return value === 'zh-CN' || value === 'en';
-}
-
-function storedLocale(): Locale {
-  try {
-    const value = localStorage.getItem(STORAGE_KEY);
-    return isLocale(value) ? value : DEFAULT_LOCALE;
-  } catch {
-    return DEFAULT_LOCALE;
-  }
-}
-
-function syncSideEffects(lng: string): void {
-  const locale: Locale = isLocale(lng) ? lng : DEFAULT_LOCALE;
-  dayjs.locale(locale === 'en' ? 'en' : 'zh-cn');
-  document.documentElement.lang = locale;
-  document.title = i18n.t('app.documentTitle');
-  try {
-    localStorage.setItem(STORAGE_KEY, locale);
-  } catch {
-    /* storage may be unavailable (private mode) */
-  }
-}
-
-void i18n.use(initReactI18next).init({
-  resources: {
-    'zh-CN': { translation: withBundles(zhCN, 'zh-CN') },
-    en: { translation: withBundles(en, 'en') },
-  },
-  lng: storedLocale(),
-  fallbackLng: DEFAULT_LOCALE,
-  supportedLngs: ['zh-CN', 'en'],
-  interpolation: { escapeValue: false },
-  returnNull: false,
-  initAsync: false,
-  showSupportNotice: false,
-});
-
-i18n.on('languageChanged', syncSideEffects);
-syncSideEffects(i18n.language);
+const setup = initI18n({ 'zh-CN': withBundles(zhCN, 'zh-CN'), en: withBundles(en, 'en') }, 'chidu.locale');
 
 export function currentLocale(): Locale {
-  return isLocale(i18n.language) ? i18n.language : DEFAULT_LOCALE;
+  return setup.current();
 }
 
 /** Switch the UI language (and antd/dayjs with it). Persisting to the user is the caller's job. */
 export async function applyLocale(locale: Locale): Promise<void> {
-  if (i18n.language !== locale) await i18n.changeLanguage(locale);
+  await setup.change(locale);
 }
 
 export default i18n;
