@@ -15,8 +15,8 @@ import { createStandard } from '../modules/standards/standards.commands';
 import { answerSurvey, createTemplate, ensureDefaultTemplate } from '../modules/surveys/surveys.commands';
 import { Rules } from '../modules/surveys/surveys.schema';
 import { signToken, surveySecret } from '../modules/surveys/token';
-import { onTicketEventForClocks } from '../engine/engine';
-import { onTicketEventForLoops } from '../modules/loops/handlers';
+import { onTicketEventForClocks, onTicketEventsForClocks } from '../engine/engine';
+import { onTicketEventForLoops, onTicketEventsForLoops } from '../modules/loops/handlers';
 import { complaintGuard } from '../modules/loops/complaints';
 import { onTicketEvent, onTicketTransition } from '../modules/tickets/ticket-events';
 import { ticketsRepo } from '../modules/tickets/tickets.repo';
@@ -28,8 +28,8 @@ export async function loadDemoSurveys(database: Database): Promise<void> {
   const ctx = systemCtx('demo');
   // The demo loads before the app registers its ticket-event consumers: register the two this data needs (clocks,
   // loops) now — the same functions, by the same names, so the app's own registration later replaces them in place.
-  onTicketEvent('standards', onTicketEventForClocks);
-  onTicketEvent('surveys-loops', onTicketEventForLoops);
+  onTicketEvent('standards', onTicketEventForClocks, onTicketEventsForClocks);
+  onTicketEvent('surveys-loops', onTicketEventForLoops, onTicketEventsForLoops);
   onTicketTransition('complaint-loop', complaintGuard);
   await database.transaction((tx) => ensureDefaultTemplate(tx));
   let [fees] = await database.db.select({ id: standards.id }).from(standards).where(eq(standards.code, 'EXPLAIN-FEES'));

@@ -14,7 +14,7 @@ import { notify } from '../lib/notify';
 import { allDayCalendar, calendarOf, loadCalendarRows, type CalendarRow } from '../modules/calendars/calendar-cache';
 import { calendarsRepo } from '../modules/calendars/calendars.repo';
 import { appliesToTicket, ENGINE_EVENTS, isTimed, type StandardDefinition } from '../modules/standards/definition';
-import { recordTicketEvent, type TicketEvent, type TicketSnapshot } from '../modules/tickets/ticket-events';
+import { recordTicketEvent, type TicketEvent, type TicketEventItem, type TicketSnapshot } from '../modules/tickets/ticket-events';
 import * as clock from './clock';
 
 export type InstanceRow = typeof standardInstances.$inferSelect;
@@ -118,6 +118,8 @@ export class Env {
   readonly versions = new Map<string, VersionInfo>();
   readonly calendars = new Map<string, CalendarRow>();
   private readonly recipients = new Map<string, string[]>();
+  /** Calendar assignment hits by (customer, tier, site, team): a batch of creates resolves each combination once. */
+  readonly assigned = new Map<string, string | null>();
   private wakeAt: number | null = null;
   /** Writes are collected and flushed in (at most) two statements: new clocks, then changed ones. */
   private readonly inserts = new Map<string, InstanceRow>();
@@ -351,8 +353,13 @@ async function startInstance(env: Env, v: VersionInfo, t: TicketSnapshot, at: nu
   env.versions.set(v.id, v);
   let calendarId = def.calendarId;
   if (def.calendarSource === 'ticket') {
-    const hit = await calendarsRepo.resolve(env.tx, { customerId: t.customerId, tier: t.customerTier, site: t.site, teamId: t.teamId });
-    if (hit) calendarId = hit.calendarId;
+    const key = `${t.customerId}|${t.customerTier}|${t.site ?? ''}|${t.teamId ?? ''}`;
+    let hit = env.assigned.get(key);
+    if (hit === undefined) {
+      hit = (await calendarsRepo.resolve(env.tx, { customerId: t.customerId, tier: t.customerTier, site: t.site, teamId: t.teamId }))?.calendarId ?? null;
+      env.assigned.set(key, hit);
+    }
+    if (hit) calendarId = hit;
   }
   await env.ensureCalendars([calendarId]);
   const cal = env.cal(calendarId, def);
@@ -395,6 +402,55 @@ async function cyclesOf(tx: Tx, ticketId: string): Promise<Map<string, number>> 
  * recurring restarts, resolve/close settlement, re-evaluation of appliesTo, starts, and pause/resume by status.
  */
 export async function onTicketEventForClocks(tx: Tx, _ctx: Ctx, t: TicketSnapshot, ev: TicketEvent): Promise<void> {
+  const env = new Env(tx, null);
+  await clocksOnEvent(env, t, ev, null);
+  await env.finish();
+}
+
+/** What the engine knows of a ticket created in the current transaction: its clocks so far (not yet written). */
+interface FreshClocks { open: InstanceRow[]; cycles: Map<string, number> }
+
+/**
+ * The same for the events of a command or of a batch of creates. Tickets created in this transaction have no
+ * clocks but those this batch starts, so their events run without a query on `standard_instances`, in one Env whose
+ * writes go out in one INSERT; events of other tickets go through the per-event consumer, in order.
+ */
+export async function onTicketEventsForClocks(tx: Tx, items: TicketEventItem[]): Promise<void> {
+  let env: Env | null = null;
+  const fresh = new Map<string, FreshClocks>();
+  let seen = freshSeen.get(tx);
+  if (!seen) { seen = new Map(); freshSeen.set(tx, seen); }
+  for (const it of items) {
+    if (!it.fresh) {
+      if (env) { await env.finish(); env = null; }
+      await onTicketEventForClocks(tx, it.ctx, it.ticket, it.event);
+      continue;
+    }
+    env ??= new Env(tx, null);
+    let known = fresh.get(it.ticket.id);
+    if (!known) { known = { open: [], cycles: new Map() }; fresh.set(it.ticket.id, known); }
+    await clocksOnEvent(env, it.ticket, it.event, known);
+    seen.set(it.ticket.id, known);
+  }
+  if (env) await env.finish();
+}
+
+/** New tickets of a transaction the engine has handled, with their clocks so far. */
+const freshSeen = new WeakMap<object, Map<string, FreshClocks>>();
+
+/** Of these tickets, those created in this transaction that the engine handled and that have no clock (nothing to read). */
+export function freshWithoutClocks(ex: object, ticketIds: string[]): Set<string> {
+  const seen = freshSeen.get(ex);
+  if (!seen) return new Set();
+  return new Set(ticketIds.filter((id) => { const k = seen.get(id); return k !== undefined && k.cycles.size === 0 && k.open.length === 0; }));
+}
+
+/**
+ * One event against one ticket's clocks. `known` (a ticket created in this transaction): its open clocks and cycles
+ * are taken from and written back to it instead of read from the table, whose rows may still be pending in `env`.
+ */
+async function clocksOnEvent(env: Env, t: TicketSnapshot, ev: TicketEvent, known: FreshClocks | null): Promise<void> {
+  const tx = env.tx;
   if (ENGINE_EVENTS.has(ev.kind)) return;
   const at = ev.at.getTime();
   const catalogue = (await activeCatalogue(tx)).filter((v) => isTimed(v.def));
@@ -403,15 +459,15 @@ export async function onTicketEventForClocks(tx: Tx, _ctx: Ctx, t: TicketSnapsho
   if (!reevaluate && !RESOLVING.has(ev.kind) && ev.kind !== 'ticket.reopened' && t.status === t.previousStatus
     && !catalogue.some((v) => v.def.start.includes(ev.kind) || v.def.stop.includes(ev.kind))) return;
   const starters = catalogue.filter((v) => v.def.start.includes(ev.kind));
-  let open = await tx.select().from(standardInstances)
+  let open = known ? [...known.open] : await tx.select().from(standardInstances)
     .where(and(eq(standardInstances.ticketId, t.id), isNull(standardInstances.endedAt))).orderBy(standardInstances.id).for('update');
   const retro = reevaluate ? catalogue.filter((v) => v.def.start.includes('ticket.created')) : [];
   if (open.length === 0 && starters.length === 0 && retro.length === 0) return;
 
-  const env = new Env(tx, null);
   await env.prepare(open);
 
   // 1. Actions that fell due before this event happen first (e.g. the breach before a late reply).
+  if (known && open.some((r) => r.nextActionAt && r.nextActionAt.getTime() <= at)) await env.flushWrites(); // the action log refers to the row
   for (let i = 0; i < open.length; i++) {
     const r = open[i]!;
     if (r.nextActionAt && r.nextActionAt.getTime() <= at) open[i] = await fireDue(env, r, t, at);
@@ -455,7 +511,7 @@ export async function onTicketEventForClocks(tx: Tx, _ctx: Ctx, t: TicketSnapsho
     openStandards.add(v.standardId);
   }
   let cycles: Map<string, number> | null = null;
-  const cycleOf = async (standardId: string) => { cycles ??= ev.kind === 'ticket.created' ? new Map() : await cyclesOf(tx, t.id); return cycles.get(standardId) ?? 0; };
+  const cycleOf = async (standardId: string) => { cycles ??= known ? known.cycles : ev.kind === 'ticket.created' ? new Map() : await cyclesOf(tx, t.id); return cycles.get(standardId) ?? 0; };
   for (const v of starters) {
     if (openStandards.has(v.standardId) || !appliesToTicket(v.def.appliesTo, t)) continue;
     open.push(await startInstance(env, v, t, at, (await cycleOf(v.standardId)) + 1));
@@ -479,18 +535,22 @@ export async function onTicketEventForClocks(tx: Tx, _ctx: Ctx, t: TicketSnapsho
   }
 
   // Pause while the ticket waits (e.g. pending_customer), resume when it does not.
-  for (const r of open) {
+  for (let i = 0; i < open.length; i++) {
+    const r = open[i]!;
     if (r.endedAt !== null || (r.state !== 'running' && r.state !== 'paused')) continue;
     const v = env.versions.get(r.versionId)!;
     const cal = env.cal(r.calendarId, v.def);
     const shouldPause = v.def.pauseWhile.includes(t.status);
     if (r.state === 'running' && shouldPause) {
-      await persist(env, r, clock.pauseClock(toClock(r), cal, at), v.def, cal, { pausedAt: new Date(at) });
+      open[i] = await persist(env, r, clock.pauseClock(toClock(r), cal, at), v.def, cal, { pausedAt: new Date(at) });
     } else if (r.state === 'paused' && !shouldPause) {
-      await persist(env, r, clock.resumeClock(toClock(r), cal, at), v.def, cal, { pausedAt: null });
+      open[i] = await persist(env, r, clock.resumeClock(toClock(r), cal, at), v.def, cal, { pausedAt: null });
     }
   }
-  await env.finish();
+  if (known) {
+    known.open = open.filter((r) => r.endedAt === null);
+    for (const r of open) if (r.cycle > (known.cycles.get(r.standardId) ?? 0)) known.cycles.set(r.standardId, r.cycle);
+  }
 }
 
 /** A calendar changed: running clocks on it get new deadlines (and next actions) in the same transaction. */

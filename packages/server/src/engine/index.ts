@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../http/app';
 import type { Database } from '../db/client';
-import { standardsForTicket } from '../modules/standards/standards.repo';
+import { standardsForTickets } from '../modules/standards/standards.repo';
 import { onTicketEvent, setStandardsReader } from '../modules/tickets/ticket-events';
-import { CATALOGUE_CHANNEL, invalidateCatalogue, onTicketEventForClocks } from './engine';
+import { CATALOGUE_CHANNEL, freshWithoutClocks, invalidateCatalogue, onTicketEventForClocks, onTicketEventsForClocks } from './engine';
 import { ClockWorker } from './worker';
 
 export { ClockWorker } from './worker';
@@ -19,8 +19,14 @@ export const clockWorkers = new WeakMap<Database, ClockWorker>();
  * CHIDU_STANDARDS_LATE_MS (lateness threshold, default 2000).
  */
 export function registerStandardsEngine(api: FastifyInstance, deps: AppDeps): void {
-  onTicketEvent('standards', onTicketEventForClocks);
-  setStandardsReader((ex, ticketId) => standardsForTicket(ex, ticketId));
+  onTicketEvent('standards', onTicketEventForClocks, onTicketEventsForClocks);
+  setStandardsReader(async (ex, ticketIds) => {
+    // Tickets created in this transaction that started no clock need no query.
+    const none = freshWithoutClocks(ex, ticketIds);
+    const out = await standardsForTickets(ex, ticketIds.filter((id) => !none.has(id)));
+    for (const id of none) out.set(id, []);
+    return out;
+  });
   // Catalogue changes made by any process reach this one's cache.
   let unlisten: (() => Promise<void>) | null = null;
   api.addHook('onReady', async () => {

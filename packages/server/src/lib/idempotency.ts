@@ -18,6 +18,52 @@ function stableJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
+/** The parts of an idempotent request that batch writers (the ticket create batch) need. */
+export interface KeyedRequest { scope: string; key: string; route: string; requestHash: string }
+
+export function keyedRequest(ctx: Ctx, key: string, route: string, body: unknown): KeyedRequest {
+  if (!KEY_RE.test(key)) {
+    throw new AppError('validation_failed', 'Idempotency-Key must be 1–200 visible ASCII characters', { errors: [{ path: 'Idempotency-Key', message: 'must be 1–200 visible ASCII characters' }] });
+  }
+  return { scope: `${ctx.actor.kind}:${ctx.actor.id ?? 'system'}`, key, route, requestHash: createHash('sha256').update(`${route}\n${stableJson(body)}`).digest('hex') };
+}
+
+/**
+ * Claim the keys of several requests in one statement (after dropping expired ones). Returns the indexes whose key
+ * was new; for the others `replayKey` (after this transaction) tells the replay, the conflict or the reuse.
+ */
+export async function claimKeys(tx: Tx, reqs: KeyedRequest[]): Promise<Set<number>> {
+  if (reqs.length === 0) return new Set();
+  const values = sql.join(reqs.map((r) => sql`(${r.scope}, ${r.key}, ${r.route}, ${r.requestHash})`), sql`, `);
+  const pairs = sql.join(reqs.map((r) => sql`(${r.scope}, ${r.key})`), sql`, `);
+  await tx.execute(sql`DELETE FROM idempotency_keys WHERE (scope, key) IN (${pairs}) AND created_at < now() - interval '${sql.raw(String(WINDOW_HOURS))} hours'`);
+  const res = (await tx.execute(sql`INSERT INTO idempotency_keys (scope, key, route, request_hash) VALUES ${values} ON CONFLICT DO NOTHING RETURNING scope, key`)) as unknown as { rows: { scope: string; key: string }[] };
+  const got = new Set(res.rows.map((r) => `${r.scope}\n${r.key}`));
+  const out = new Set<number>();
+  reqs.forEach((r, i) => { const k = `${r.scope}\n${r.key}`; if (got.delete(k)) out.add(i); });
+  return out;
+}
+
+/** Store the results of claimed keys (one statement); drop the keys of requests that failed. */
+export async function settleKeys(tx: Tx, done: { req: KeyedRequest; status: number; body: unknown }[], failed: KeyedRequest[]): Promise<void> {
+  if (done.length) {
+    const values = sql.join(done.map((d) => sql`(${d.req.scope}, ${d.req.key}, ${d.status}::int, ${JSON.stringify(d.body)}::jsonb)`), sql`, `);
+    await tx.execute(sql`UPDATE idempotency_keys k SET status_code = v.status_code, response = v.response FROM (VALUES ${values}) AS v(scope, key, status_code, response) WHERE k.scope = v.scope AND k.key = v.key`);
+  }
+  if (failed.length) await tx.execute(sql`DELETE FROM idempotency_keys WHERE (scope, key) IN (${sql.join(failed.map((r) => sql`(${r.scope}, ${r.key})`), sql`, `)})`);
+}
+
+/** A request whose key was already taken: replay the stored result, or say why not (null: the key is free again). */
+export async function replayKey<T>(database: Database, r: KeyedRequest): Promise<(Created<T> & { replayed: boolean }) | null> {
+  const [prior] = await database.db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.scope, r.scope), eq(idempotencyKeys.key, r.key)));
+  if (!prior) return null; // the first request failed meanwhile: this one runs
+  if (prior.statusCode === null) throw new AppError('conflict', 'A request with this Idempotency-Key is still in progress');
+  if (prior.route !== r.route || prior.requestHash !== r.requestHash) {
+    throw new AppError('idempotency_key_reused', 'This Idempotency-Key was used with a different request in the last 24 hours');
+  }
+  return { status: prior.statusCode, body: prior.response as T, replayed: true };
+}
+
 /**
  * Run a create command at most once per (principal, Idempotency-Key) within 24 h.
  * The key row is inserted in the command's own transaction, so a failed command leaves no key behind,

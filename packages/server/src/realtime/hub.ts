@@ -14,7 +14,7 @@ import type { Ctx, StaffActor } from '../lib/context';
 import { AppError } from '../lib/errors';
 import { NOTIFY_CHANNEL } from '../lib/notify';
 import { ticketsRepo } from '../modules/tickets/tickets.repo';
-import type { TicketEvent, TicketSnapshot } from '../modules/tickets/ticket-events';
+import type { TicketEvent, TicketEventItem, TicketSnapshot } from '../modules/tickets/ticket-events';
 
 export const TICKET_EVENTS_CHANNEL = 'chidu_ticket_events';
 const HEARTBEAT_MS = 30_000;
@@ -132,9 +132,14 @@ export class RealtimeHub {
   }
 
   private onTicketEvent(payload: string): void {
-    let p: { ticketId?: string; kind?: string; eventId?: number; at?: string };
-    try { p = JSON.parse(payload); } catch { return; }
-    if (!p.ticketId) return;
+    type P = { ticketId?: string; kind?: string; eventId?: number; at?: string };
+    let parsed: P | P[];
+    try { parsed = JSON.parse(payload); } catch { return; }
+    for (const p of Array.isArray(parsed) ? parsed : [parsed]) this.pushTicketEvent(p);
+  }
+
+  private pushTicketEvent(p: { ticketId?: string; kind?: string; eventId?: number; at?: string }): void {
+    if (!p || !p.ticketId) return;
     const watchers = this.byTicket.get(p.ticketId);
     if (!watchers) return;
     const msg = { type: 'ticket.event', ticketId: p.ticketId, kind: p.kind, eventId: p.eventId !== undefined ? String(p.eventId) : null, at: p.at ?? null };
@@ -162,6 +167,20 @@ export class RealtimeHub {
 /** Ticket-event consumer: announce every ticket event (after commit) to the hubs of all processes. */
 export async function publishTicketEvent(tx: Tx, _ctx: Ctx, t: TicketSnapshot, ev: TicketEvent): Promise<void> {
   await tx.execute(sql`SELECT pg_notify(${TICKET_EVENTS_CHANNEL}, ${JSON.stringify({ ticketId: t.id, kind: ev.kind, eventId: ev.id, at: ev.at.toISOString() })})`);
+}
+
+/** The events of a command or of a batch of creates: JSON arrays, as few NOTIFYs as the 8 kB payload limit allows. */
+export async function publishTicketEvents(tx: Tx, items: TicketEventItem[]): Promise<void> {
+  const payloads: string[] = [];
+  let cur: string[] = [];
+  let size = 2;
+  for (const { ticket, event } of items) {
+    const one = JSON.stringify({ ticketId: ticket.id, kind: event.kind, eventId: event.id, at: event.at.toISOString() });
+    if (cur.length && size + one.length + 1 > 7000) { payloads.push(`[${cur.join(',')}]`); cur = []; size = 2; }
+    cur.push(one); size += one.length + 1;
+  }
+  if (cur.length) payloads.push(`[${cur.join(',')}]`);
+  await tx.execute(sql`SELECT pg_notify(${TICKET_EVENTS_CHANNEL}, p) FROM json_array_elements_text(${JSON.stringify(payloads)}::json) p`);
 }
 
 /** Authenticate the upgrade request: Bearer header, `?token=` (non-browser clients), or the session cookie (same origin). */

@@ -3,7 +3,7 @@ import type { Database } from '../db/client';
 import type { AppDeps } from '../http/app';
 import { onTicketEvent } from '../modules/tickets/ticket-events';
 import { DeliveryWorker } from './delivery';
-import { publishTicketEvent, registerRealtimeHub, type RealtimeHub } from './hub';
+import { publishTicketEvent, publishTicketEvents, registerRealtimeHub, type RealtimeHub } from './hub';
 import { registerNotificationRoutes } from './notifications.routes';
 
 export const realtimeHubs = new WeakMap<Database, RealtimeHub>();
@@ -11,7 +11,7 @@ export const deliveryWorkers = new WeakMap<Database, DeliveryWorker>();
 
 /** WebSocket hub, notification inbox and preferences, email/webhook delivery (CHIDU_DELIVERY_WORKER=0 disables it here). */
 export function registerRealtime(api: FastifyInstance, deps: AppDeps): void {
-  onTicketEvent('realtime', publishTicketEvent);
+  onTicketEvent('realtime', publishTicketEvent, publishTicketEvents);
   realtimeHubs.set(deps.database, registerRealtimeHub(api, deps.database));
   registerNotificationRoutes(api, deps.database);
   if (process.env.CHIDU_DELIVERY_WORKER === '0') return;

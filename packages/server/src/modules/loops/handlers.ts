@@ -6,9 +6,12 @@
  * - ticket.customer_reply → reactivation stop; ticket.reopened → the care plan ends.
  * Every other event returns at once (no query).
  */
+import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
+import { complaintCases } from '../../db/schema';
 import type { Ctx } from '../../lib/context';
-import type { TicketEvent, TicketSnapshot } from '../tickets/ticket-events';
+import { uuidv7 } from '../../lib/ids';
+import type { TicketEvent, TicketEventItem, TicketSnapshot } from '../tickets/ticket-events';
 import { inviteOnTrigger } from '../surveys/surveys.commands';
 import { cancelCareInTx, guaranteeReopenInTx, planCareInTx, stopReactivationInTx } from './care';
 import { ensureComplaintCase } from './complaints';
@@ -44,5 +47,34 @@ export async function onTicketEventForLoops(tx: Tx, ctx: Ctx, t: TicketSnapshot,
       return;
     default:
       return;
+  }
+}
+
+/**
+ * The same for the events of a command or a batch of creates. For `ticket.created` it asks once for the customers
+ * that have a guarantee window or an active reactivation sequence, and only those pay the per-ticket work; the
+ * complaint cases of new complaints are one INSERT. Every other event goes through the handler above, in order.
+ */
+export async function onTicketEventsForLoops(tx: Tx, items: TicketEventItem[]): Promise<void> {
+  const relevant = items.filter((i) => KINDS.has(i.event.kind));
+  if (relevant.length === 0) return;
+  // A resolve in the same batch may plan care for a customer: then keep the plain order, event by event.
+  if (relevant.some((i) => i.event.kind !== 'ticket.created')) {
+    for (const i of relevant) await onTicketEventForLoops(tx, i.ctx, i.ticket, i.event);
+    return;
+  }
+  const customers = [...new Set(relevant.map((i) => i.ticket.customerId))];
+  // One query: which of these customers have a guarantee window or a reactivation sequence running.
+  const flags = (await tx.execute(sql`SELECT c::text AS id,
+      EXISTS (SELECT 1 FROM care_plans p WHERE p.customer_id = c AND p.state = 'active') AS plan,
+      EXISTS (SELECT 1 FROM reactivation_runs r WHERE r.customer_id = c AND r.state = 'active') AS run
+    FROM unnest(${`{${customers.join(',')}}`}::uuid[]) AS c`)) as unknown as { rows: { id: string; plan: boolean; run: boolean }[] };
+  const complaints = relevant.filter((i) => i.ticket.type === 'complaint').map((i) => i.ticket.id);
+  if (complaints.length) await tx.insert(complaintCases).values(complaints.map((ticketId) => ({ id: uuidv7(), ticketId }))).onConflictDoNothing();
+  const plan = new Set(flags.rows.filter((r) => r.plan).map((r) => r.id));
+  const run = new Set(flags.rows.filter((r) => r.run).map((r) => r.id));
+  for (const { ctx, ticket: t, event: ev } of relevant) {
+    if (t.type !== 'internal' && plan.has(t.customerId)) await guaranteeReopenInTx(tx, ctx, t, ev.at);
+    if (run.has(t.customerId)) await stopReactivationInTx(tx, ctx, t.customerId, 'new_ticket');
   }
 }

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { sql } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/client';
 import type { Ctx } from '../../lib/context';
-import type { TicketEvent, TicketSnapshot } from '../tickets/ticket-events';
+import type { TicketEvent, TicketEventItem, TicketSnapshot } from '../tickets/ticket-events';
 import { refreshTickets } from './facts';
 
 export const MEASURES_WAKE = 'chidu_measures_wake';
@@ -21,23 +21,38 @@ export async function queueTicketForMeasures(tx: Tx, _ctx: Ctx, t: TicketSnapsho
     SELECT pg_notify(${MEASURES_WAKE}, '') FROM q`);
 }
 
-export interface MeasuresWorkerOptions { batchSize?: number; pollMs?: number; name?: string; log?: { error(o: unknown, m?: string): void; warn(o: unknown, m?: string): void }; onBatch?: (version: number) => Promise<void> | void; periodic?: () => Promise<void>; periodicMs?: number }
+/** The same for the events of a command or a batch of creates: one INSERT and one wake-up. */
+export async function queueTicketsForMeasures(tx: Tx, items: TicketEventItem[]): Promise<void> {
+  // The worker refreshes whole tickets: one row per ticket (its latest event) says as much as one per event.
+  const last = new Map<string, number>();
+  for (const i of items) last.set(i.ticket.id, i.event.id);
+  const ids = `{${[...last.keys()].join(',')}}`;
+  const evs = `{${[...last.values()].join(',')}}`;
+  await tx.execute(sql`WITH q AS (INSERT INTO measure_queue (ticket_id, event_id) SELECT * FROM unnest(${ids}::uuid[], ${evs}::bigint[]) RETURNING 1)
+    SELECT pg_notify(${MEASURES_WAKE}, '') WHERE EXISTS (SELECT 1 FROM q)`);
+}
+
+export interface MeasuresWorkerOptions { batchSize?: number; pollMs?: number; /** pause before a pass that follows a busy one (events gather) */ coalesceMs?: number; name?: string; log?: { error(o: unknown, m?: string): void; warn(o: unknown, m?: string): void }; onBatch?: (version: number) => Promise<void> | void; periodic?: () => Promise<void>; periodicMs?: number }
 
 export class MeasuresWorker {
   readonly name: string;
   readonly stats = { passes: 0, claimed: 0, tickets: 0, failures: 0 };
   private readonly batchSize: number;
   private readonly pollMs: number;
+  private readonly coalesceMs: number;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private busy: Promise<void> | null = null;
   private again = false;
   private unlisten: (() => Promise<void>) | null = null;
   private lastPeriodic = 0;
+  private lastPassEnd = 0;
+  private timerAt = 0;
 
   constructor(private readonly database: Database, private readonly opts: MeasuresWorkerOptions = {}) {
-    this.batchSize = opts.batchSize ?? (database.kind === 'pglite' ? 50 : 200);
+    this.batchSize = opts.batchSize ?? (database.kind === 'pglite' ? 100 : 200);
     this.pollMs = opts.pollMs ?? 1000;
+    this.coalesceMs = opts.coalesceMs ?? 200;
     this.name = opts.name ?? `${hostname()}:${process.pid}`;
   }
 
@@ -62,11 +77,15 @@ export class MeasuresWorker {
   wake(): void {
     if (!this.running) return;
     if (this.busy) { this.again = true; return; }
-    this.schedule(10);
+    // Soon (10 ms) after a quiet spell; under a steady stream, no sooner than coalesceMs after the last pass.
+    const delay = Math.max(10, this.lastPassEnd + this.coalesceMs - Date.now());
+    if (this.timer && this.timerAt <= Date.now() + delay) return;
+    this.schedule(delay);
   }
 
   private schedule(delay: number): void {
     if (this.timer) clearTimeout(this.timer);
+    this.timerAt = Date.now() + delay;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.busy = this.pass().finally(() => { this.busy = null; });
@@ -85,7 +104,9 @@ export class MeasuresWorker {
       this.stats.failures++;
       this.opts.log?.error({ err }, 'measures worker pass failed');
     }
-    if (this.running) this.schedule(this.again ? 0 : this.pollMs);
+    this.lastPassEnd = Date.now();
+    // Under a steady stream of events, let them gather for a moment: one pass then refreshes many tickets at once.
+    if (this.running) this.schedule(this.again ? this.coalesceMs : this.pollMs);
   }
 
   /** Process the queue until it is empty (or only rows held by other processes remain). Returns rows handled. */

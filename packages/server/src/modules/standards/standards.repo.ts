@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
 import { standardInstances, standards, standardVersions } from '../../db/schema';
 import { clockCalendar, toClock } from '../../engine/engine';
@@ -42,24 +42,33 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
  * paused, cycle and version. Pass the open transaction when calling inside one (PGlite has one connection).
  */
 export async function standardsForTicket(ex: Executor, ticketId: string, opts: { codes?: string[] } = {}): Promise<TicketStandard[]> {
+  return (await standardsForTickets(ex, [ticketId], opts)).get(ticketId) ?? [];
+}
+
+/** The clocks of several tickets (e.g. a batch of creates) in one query, by ticket. */
+export async function standardsForTickets(ex: Executor, ticketIds: string[], opts: { codes?: string[] } = {}): Promise<Map<string, TicketStandard[]>> {
+  const out = new Map<string, TicketStandard[]>(ticketIds.map((id) => [id, []]));
+  if (ticketIds.length === 0) return out;
   const rows = await ex.select({ i: standardInstances, definition: standardVersions.definition, version: standardVersions.version })
     .from(standardInstances).innerJoin(standardVersions, eq(standardVersions.id, standardInstances.versionId))
-    .where(eq(standardInstances.ticketId, ticketId)).orderBy(asc(standardInstances.startedAt), asc(standardInstances.code), asc(standardInstances.cycle));
+    .where(ticketIds.length === 1 ? eq(standardInstances.ticketId, ticketIds[0]!) : inArray(standardInstances.ticketId, ticketIds))
+    .orderBy(asc(standardInstances.startedAt), asc(standardInstances.code), asc(standardInstances.cycle));
   const wanted = opts.codes ? rows.filter((r) => opts.codes!.includes(r.i.code)) : rows;
   const cals = await loadCalendarRows(ex, wanted.map((r) => r.i.calendarId));
   const now = Date.now();
-  return wanted.map(({ i, definition, version }) => {
+  for (const { i, definition, version } of wanted) {
     const def = definition as StandardDefinition;
     const cal = clockCalendar(i.calendarId ? cals.get(i.calendarId) : undefined, def);
-    return {
+    out.get(i.ticketId)?.push({
       id: i.id, standardId: i.standardId, code: i.code, name: def.name, version, cycle: i.cycle,
       state: i.state as TicketStandard['state'], paused: i.state === 'paused',
       startedAt: i.startedAt.toISOString(), dueAt: iso(i.dueAt), metAt: iso(i.metAt), breachedAt: iso(i.breachedAt), endedAt: iso(i.endedAt),
       endReason: i.endReason, late: i.late, limitSeconds: Math.round(Number(i.limitMs) / 1000),
       remainingSeconds: remainingSeconds(toClock(i), cal, now), warningsSent: i.warningsSent, escalationsSent: i.escalationsSent,
       nextAction: i.nextAction, nextActionAt: iso(i.nextActionAt),
-    };
-  });
+    });
+  }
+  return out;
 }
 
 export const standardsRepo = {

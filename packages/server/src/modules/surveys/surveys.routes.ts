@@ -7,7 +7,7 @@ import { onTicketEvent, onTicketTransition } from '../tickets/ticket-events';
 import { registerLoopRoutes } from '../loops/loops.routes';
 import { complaintGuard } from '../loops/complaints';
 import { LoopsWorker } from '../loops/worker';
-import { onTicketEventForLoops } from '../loops/handlers';
+import { onTicketEventForLoops, onTicketEventsForLoops } from '../loops/handlers';
 import * as cmd from './surveys.commands';
 import { Answer, IdParam, TemplateCreate, TemplatePatch, TokenParam } from './surveys.schema';
 
@@ -25,7 +25,7 @@ export function registerSurveyRoutes(base: FastifyInstance, deps: AppDeps) {
   const tags = ['surveys'];
   const { database } = deps;
 
-  onTicketEvent('surveys-loops', onTicketEventForLoops);
+  onTicketEvent('surveys-loops', onTicketEventForLoops, onTicketEventsForLoops);
   onTicketTransition('complaint-loop', complaintGuard);
 
   app.get('/survey-templates', { config: { permission: 'surveys.view' }, schema: { tags, summary: 'Survey templates (CSAT / NPS / CES / custom questions, sending rules)' } },

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
 import { dispatchRules, staff, teams } from '../../db/schema';
 
@@ -32,28 +32,55 @@ export interface DispatchDecision {
 
 const SERVICE_ROLES = new Set(['agent', 'supervisor', 'technician', 'frontdesk']);
 
+type RuleWithTeam = { rule: typeof dispatchRules.$inferSelect; teamName: string | null };
+type Member = { id: string; name: string; roles: string[]; skills: string[]; onDuty: boolean; openLoad: number };
+
+async function loadRules(ex: Executor, lock = false): Promise<RuleWithTeam[]> {
+  const q = ex.select({ rule: dispatchRules, teamName: teams.name }).from(dispatchRules).leftJoin(teams, eq(teams.id, dispatchRules.teamId))
+    .where(eq(dispatchRules.active, true)).orderBy(asc(dispatchRules.position), asc(dispatchRules.id));
+  return lock ? q.for('update', { of: dispatchRules }) : q;
+}
+
+async function loadMembers(ex: Executor, teamId: string): Promise<Member[]> {
+  return (await loadTeamMembers(ex, [teamId])).get(teamId) ?? [];
+}
+
+/** Members of several teams with their open load, in one query (the open-ticket partial index keeps the count cheap). */
+async function loadTeamMembers(ex: Executor, teamIds: string[]): Promise<Map<string, Member[]>> {
+  const out = new Map<string, Member[]>(teamIds.map((id) => [id, []]));
+  if (teamIds.length === 0) return out;
+  const rows = await ex.select({
+    id: staff.id, teamId: staff.teamId, name: staff.name, roles: staff.roles, skills: staff.skills, onDuty: staff.onDuty,
+    openLoad: sql<number>`(SELECT count(*)::int FROM tickets t WHERE t.owner_id = ${staff.id} AND t.status IN ('new','assigned','in_progress','pending_customer','pending_internal'))`,
+  }).from(staff).where(and(teamIds.length === 1 ? eq(staff.teamId, teamIds[0]!) : inArray(staff.teamId, teamIds), eq(staff.active, true))).orderBy(asc(staff.id));
+  for (const s of rows) {
+    if (!s.teamId || !s.roles.some((r) => SERVICE_ROLES.has(r))) continue;
+    out.get(s.teamId)?.push({ id: s.id, name: s.name, roles: s.roles, skills: s.skills, onDuty: s.onDuty, openLoad: Number(s.openLoad) });
+  }
+  return out;
+}
+
 /**
  * Smart dispatch: the first active rule (by position) whose conditions all match picks the team; within it, staff who
  * are active, on duty, have every required skill and are under the load cap are eligible; round-robin after the
- * member the rule assigned last. Pure read: `commitDispatch` records the turn.
+ * member the rule assigned last. Pure read (the dry-run); creates use `DispatchPlanner`, which records the turns.
  */
 export async function decideDispatch(ex: Executor, input: DispatchInput): Promise<DispatchDecision> {
-  const rules = await ex.select({ rule: dispatchRules, teamName: teams.name }).from(dispatchRules).leftJoin(teams, eq(teams.id, dispatchRules.teamId))
-    .where(eq(dispatchRules.active, true)).orderBy(asc(dispatchRules.position), asc(dispatchRules.id));
+  return decide(await loadRules(ex), (teamId) => loadMembers(ex, teamId), input, (r) => r.lastAssignedId);
+}
+
+async function decide(
+  rules: RuleWithTeam[], membersOf: (teamId: string) => Promise<Member[]>, input: DispatchInput,
+  lastOf: (rule: RuleWithTeam['rule']) => string | null,
+): Promise<DispatchDecision> {
   const trace: DispatchDecision['rules'] = [];
   for (const { rule, teamName } of rules) {
     const m = matchRule(rule.conditions as Conditions, input);
     trace.push({ ruleId: rule.id, name: rule.name, matched: m.matched, why: m.why });
     if (!m.matched) continue;
-    const team = { name: teamName };
-    // Members with their open load in one query (the open-ticket partial index keeps the count cheap).
-    const members = (await ex.select({
-      id: staff.id, name: staff.name, roles: staff.roles, skills: staff.skills, onDuty: staff.onDuty,
-      openLoad: sql<number>`(SELECT count(*)::int FROM tickets t WHERE t.owner_id = ${staff.id} AND t.status IN ('new','assigned','in_progress','pending_customer','pending_internal'))`,
-    }).from(staff).where(and(eq(staff.teamId, rule.teamId), eq(staff.active, true))).orderBy(asc(staff.id)))
-      .filter((s) => s.roles.some((r) => SERVICE_ROLES.has(r)));
+    const members = await membersOf(rule.teamId);
     const candidates = members.map((s) => {
-      const openLoad = Number(s.openLoad);
+      const openLoad = s.openLoad;
       const missing = rule.requiredSkills.filter((k) => !s.skills.includes(k));
       let why = '可分派';
       if (!s.onDuty) why = '未签入（不在班）';
@@ -62,11 +89,12 @@ export async function decideDispatch(ex: Executor, input: DispatchInput): Promis
       return { staffId: s.id, name: s.name, openLoad, onDuty: s.onDuty, eligible: why === '可分派', why };
     });
     const eligible = candidates.filter((c) => c.eligible);
-    const head = `规则「${rule.name}」（${m.why}）→ ${team?.name ?? '团队'}`;
+    const head = `规则「${rule.name}」（${m.why}）→ ${teamName ?? '团队'}`;
     if (eligible.length === 0) {
       return { ruleId: rule.id, ruleName: rule.name, teamId: rule.teamId, staffId: null, staffName: null, reason: `${head}；无可分派人员，进入团队队列`, rules: trace, candidates };
     }
-    const lastIdx = rule.lastAssignedId ? eligible.findIndex((c) => c.staffId > rule.lastAssignedId!) : 0;
+    const last = lastOf(rule);
+    const lastIdx = last ? eligible.findIndex((c) => c.staffId > last) : 0;
     const pick = eligible[lastIdx === -1 ? 0 : lastIdx]!;
     return {
       ruleId: rule.id, ruleName: rule.name, teamId: rule.teamId, staffId: pick.staffId, staffName: pick.name,
@@ -77,20 +105,41 @@ export async function decideDispatch(ex: Executor, input: DispatchInput): Promis
 }
 
 /**
- * Take the rule's round-robin turn atomically: one autocommit statement moves `last_assigned_id` to the next eligible
- * member after it (wrapping) and returns who that is, so concurrent creates each get the next member and no ticket
- * transaction holds the rule's row lock (which would serialise every create under the same rule).
- * Run it outside the ticket's transaction; a turn taken by a create that then fails is simply skipped, like a sequence.
+ * Dispatch for a batch of creates in one transaction: the active rules are read (and locked, so round-robin turns of
+ * concurrent batches in other processes follow each other) once, each team's members and open load once; every
+ * decision then counts the tickets assigned before it in the batch (load and turn), exactly as if they had been
+ * created one after another. `finish` records each rule's last turn.
  */
-export async function claimTurn(ex: Executor, d: DispatchDecision): Promise<DispatchDecision> {
-  if (!d.ruleId || !d.staffId) return d;
-  const eligible = d.candidates.filter((c) => c.eligible);
-  const ids = `{${eligible.map((c) => c.staffId).join(',')}}`;
-  const res = (await ex.execute(sql`UPDATE dispatch_rules SET last_assigned_id = COALESCE(
-      (SELECT x FROM unnest(${ids}::uuid[]) x WHERE x > dispatch_rules.last_assigned_id ORDER BY x LIMIT 1),
-      (SELECT x FROM unnest(${ids}::uuid[]) x ORDER BY x LIMIT 1))
-    WHERE id = ${d.ruleId} RETURNING last_assigned_id`)) as unknown as { rows: { last_assigned_id: string | null }[] };
-  const picked = eligible.find((c) => c.staffId === res.rows[0]?.last_assigned_id);
-  if (!picked || picked.staffId === d.staffId) return d;
-  return { ...d, staffId: picked.staffId, staffName: picked.name, reason: d.reason.replace(/轮询选中 .*$/, `轮询选中 ${picked.name}（当前待办 ${picked.openLoad}）`) };
+export class DispatchPlanner {
+  private readonly members = new Map<string, Member[]>();
+  private readonly turns = new Map<string, string>();
+  private constructor(private readonly ex: Executor, private readonly rules: RuleWithTeam[]) {}
+
+  static async open(ex: Executor): Promise<DispatchPlanner> {
+    const rules = await loadRules(ex, true);
+    const planner = new DispatchPlanner(ex, rules);
+    // With a few teams behind the rules, read them all at once (one query instead of one per team the batch needs).
+    const teamIds = [...new Set(rules.map((r) => r.rule.teamId))];
+    if (teamIds.length <= 4) for (const [teamId, ms] of await loadTeamMembers(ex, teamIds)) planner.members.set(teamId, ms);
+    return planner;
+  }
+
+  async decide(input: DispatchInput): Promise<DispatchDecision> {
+    const d = await decide(this.rules, (teamId) => this.membersOf(teamId), input, (r) => this.turns.get(r.id) ?? r.lastAssignedId);
+    if (d.ruleId && d.staffId) {
+      this.turns.set(d.ruleId, d.staffId);
+      for (const ms of this.members.values()) for (const m of ms) if (m.id === d.staffId) m.openLoad++;
+    }
+    return d;
+  }
+
+  async finish(): Promise<void> {
+    for (const [ruleId, staffId] of this.turns) await this.ex.update(dispatchRules).set({ lastAssignedId: staffId }).where(eq(dispatchRules.id, ruleId));
+  }
+
+  private async membersOf(teamId: string): Promise<Member[]> {
+    let ms = this.members.get(teamId);
+    if (!ms) { ms = await loadMembers(this.ex, teamId); this.members.set(teamId, ms); }
+    return ms;
+  }
 }

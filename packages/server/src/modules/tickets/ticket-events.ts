@@ -51,13 +51,23 @@ export const TICKET_EVENT_KINDS = [
 
 export type TicketEventHandler = (tx: Tx, ctx: Ctx, ticket: TicketSnapshot, event: TicketEvent) => Promise<void>;
 
-const handlers: { name: string; fn: TicketEventHandler }[] = [];
+/** One event as a batch consumer sees it. `fresh`: the ticket was created in this transaction (it has no clocks yet). */
+export interface TicketEventItem { ctx: Ctx; ticket: TicketSnapshot; event: TicketEvent; fresh: boolean }
+/**
+ * A consumer that takes the events of a whole command — or of a batch of creates — at once, in order, so it can
+ * write them in one statement (the outbox, NOTIFY) instead of one per event. Must behave exactly like calling the
+ * per-event handler for each item in turn.
+ */
+export type TicketEventBatchHandler = (tx: Tx, items: TicketEventItem[]) => Promise<void>;
+
+const handlers: { name: string; fn: TicketEventHandler; batch?: TicketEventBatchHandler }[] = [];
 
 /** Register a consumer that runs inside the transaction of every ticket event (idempotent by name). */
-export function onTicketEvent(name: string, fn: TicketEventHandler): void {
+export function onTicketEvent(name: string, fn: TicketEventHandler, batch?: TicketEventBatchHandler): void {
+  const entry = batch ? { name, fn, batch } : { name, fn };
   const existing = handlers.findIndex((h) => h.name === name);
-  if (existing >= 0) handlers[existing] = { name, fn };
-  else handlers.push({ name, fn });
+  if (existing >= 0) handlers[existing] = entry;
+  else handlers.push(entry);
 }
 
 /**
@@ -74,32 +84,65 @@ export async function recordTicketEvent(tx: Tx, ctx: Ctx, ticket: TicketSnapshot
   return event;
 }
 
+export interface TicketEventGroup {
+  ctx: Ctx;
+  ticket: TicketSnapshot;
+  items: { kind: string; data?: Record<string, unknown>; previousStatus?: string }[];
+  /** The command's audit row, written in the same statement as the events. */
+  audit?: AuditEntry | undefined;
+  /** The ticket was inserted in this transaction. */
+  fresh?: boolean;
+}
+
 /**
  * Several events of one command in a single INSERT (e.g. created + assigned + status_changed), then the handlers
  * for each in order. `previousStatus` per event lets clock handlers see each transition.
  */
 export async function recordTicketEvents(
   tx: Tx, ctx: Ctx, ticket: TicketSnapshot, items: { kind: string; data?: Record<string, unknown>; previousStatus?: string }[],
-  audit?: AuditEntry,
+  audit?: AuditEntry, fresh = false,
 ): Promise<TicketEvent[]> {
-  if (items.length === 0) return [];
-  // One statement: the events (and the command's audit row, when given) — a create pays one round trip for both.
-  const values = sql.join(items.map((i) => sql`(${i.kind}, 'ticket', ${ticket.id}, ${ctx.actor.kind}, ${ctx.actor.id}, ${JSON.stringify(i.data ?? {})}::jsonb)`), sql`, `);
-  const auditCte = audit
+  return (await recordTicketEventGroups(tx, [{ ctx, ticket, items, audit, fresh }]))[0]!;
+}
+
+/**
+ * The events (and audit rows) of several commands — a batch of creates — in one INSERT, then each consumer once
+ * with all of them (batch consumers) or once per event, in order. Returns the events per group.
+ */
+export async function recordTicketEventGroups(tx: Tx, groups: TicketEventGroup[]): Promise<TicketEvent[][]> {
+  const all = groups.flatMap((g, gi) => g.items.map((i) => ({ g, gi, i })));
+  if (all.length === 0) return groups.map(() => []);
+  // One statement for every event and audit row, the rows passed as one JSON parameter each.
+  const evJson = JSON.stringify(all.map(({ g, i }) => ({ k: i.kind, a: g.ticket.id, ak: g.ctx.actor.kind, ai: g.ctx.actor.id, d: i.data ?? {} })));
+  const audits = groups.filter((g) => g.audit).map(({ ctx, audit }) => ({
+    ak: ctx.actor.kind, ai: ctx.actor.id, ac: audit!.action, tt: audit!.targetType, ti: audit!.targetId ?? null,
+    ch: audit!.changes && Object.keys(audit!.changes).length ? audit!.changes : null, r: ctx.requestId, ip: ctx.ip,
+  }));
+  const auditCte = audits.length
     ? sql`WITH a AS (INSERT INTO audit_log (actor_kind, actor_id, action, target_type, target_id, changes, request_id, ip)
-        VALUES (${ctx.actor.kind}, ${ctx.actor.id}, ${audit.action}, ${audit.targetType}, ${audit.targetId ?? null},
-                ${audit.changes && Object.keys(audit.changes).length ? JSON.stringify(audit.changes) : null}::jsonb, ${ctx.requestId}, ${ctx.ip})) `
+        SELECT ak, ai, ac, tt, ti, ch, r, ip FROM json_to_recordset(${JSON.stringify(audits)}::json) AS x(ak text, ai uuid, ac text, tt text, ti text, ch jsonb, r text, ip text)) `
     : sql``;
   const res = (await tx.execute(sql`${auditCte}INSERT INTO events (kind, aggregate_type, aggregate_id, actor_kind, actor_id, data)
-    VALUES ${values} RETURNING id, at`)) as unknown as { rows: { id: number | string; at: string | Date }[] };
-  const rows = res.rows.map((r) => ({ id: Number(r.id), at: r.at instanceof Date ? r.at : new Date(r.at) }));
-  const out: TicketEvent[] = [];
-  for (let k = 0; k < items.length; k++) {
-    const item = items[k]!;
-    const ev: TicketEvent = { id: rows[k]!.id, kind: item.kind, at: rows[k]!.at, actorKind: ctx.actor.kind, actorId: ctx.actor.id, data: item.data ?? {} };
-    const snap = { ...ticket, previousStatus: item.previousStatus ?? ticket.status };
-    for (const h of handlers) await h.fn(tx, ctx, snap, ev);
-    out.push(ev);
+    SELECT k, 'ticket', a, ak, ai, d FROM json_to_recordset(${evJson}::json) AS x(k text, a uuid, ak text, ai uuid, d jsonb) RETURNING id, at`)) as unknown as { rows: { id: number | string; at: string | Date }[] };
+  // Ids are taken in insertion order, which is the order of the rows passed.
+  res.rows.sort((x, y) => Number(x.id) - Number(y.id));
+  const out: TicketEvent[][] = groups.map(() => []);
+  const seq: TicketEventItem[] = [];
+  for (let k = 0; k < all.length; k++) {
+    const { g, gi, i } = all[k]!;
+    const r = res.rows[k]!;
+    const ev: TicketEvent = { id: Number(r.id), kind: i.kind, at: r.at instanceof Date ? r.at : new Date(r.at), actorKind: g.ctx.actor.kind, actorId: g.ctx.actor.id, data: i.data ?? {} };
+    out[gi]!.push(ev);
+    seq.push({ ctx: g.ctx, ticket: { ...g.ticket, previousStatus: i.previousStatus ?? g.ticket.status }, event: ev, fresh: g.fresh ?? false });
+  }
+  if (seq.length === 1) {
+    for (const h of handlers) await h.fn(tx, seq[0]!.ctx, seq[0]!.ticket, seq[0]!.event);
+    return out;
+  }
+  // Batch consumers take every event at once; the others run per event. Each consumer sees the events in order.
+  for (const h of handlers) {
+    if (h.batch) await h.batch(tx, seq);
+    else for (const it of seq) await h.fn(tx, it.ctx, it.ticket, it.event);
   }
   return out;
 }
@@ -129,7 +172,13 @@ export interface StandardStateOut {
   breachedAt: string | null;
   [k: string]: unknown;
 }
-export type StandardsReader = (ex: import('../../db/client').Executor, ticketId: string) => Promise<StandardStateOut[]>;
-let standardsReader: StandardsReader = async () => [];
+export type StandardsReader = (ex: import('../../db/client').Executor, ticketIds: string[]) => Promise<Map<string, StandardStateOut[]>>;
+let standardsReader: StandardsReader = async (_ex, ids) => new Map(ids.map((id) => [id, []]));
 export function setStandardsReader(fn: StandardsReader): void { standardsReader = fn; }
-export function readStandards(ex: import('../../db/client').Executor, ticketId: string): Promise<StandardStateOut[]> { return standardsReader(ex, ticketId); }
+export async function readStandards(ex: import('../../db/client').Executor, ticketId: string): Promise<StandardStateOut[]> {
+  return (await standardsReader(ex, [ticketId])).get(ticketId) ?? [];
+}
+/** The clocks of several tickets in one query (a batch of creates). */
+export function readStandardsMany(ex: import('../../db/client').Executor, ticketIds: string[]): Promise<Map<string, StandardStateOut[]>> {
+  return standardsReader(ex, ticketIds);
+}

@@ -1,30 +1,20 @@
-import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
-import type { Config } from '../../config';
-import type { Database, Executor, Tx } from '../../db/client';
-import { attachments, customers, orderLines, staff, ticketReplies, tickets } from '../../db/schema';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Executor, Tx } from '../../db/client';
+import { customers, staff, ticketReplies, tickets } from '../../db/schema';
 import { diff, writeAudit } from '../../lib/audit';
 import type { Actor, Ctx } from '../../lib/context';
 import { AppError, invalid, notFound } from '../../lib/errors';
 import { uuidv7 } from '../../lib/ids';
-import { idempotent } from '../../lib/idempotency';
 import { notify } from '../../lib/notify';
 import { authorize, can } from '../identity/policy';
-import { claimTurn, decideDispatch, type DispatchDecision } from './dispatch';
-import { checkTicketTransition, readStandards, recordTicketEvent, recordTicketEvents } from './ticket-events';
-import { primeCustomer, ticketsRepo, visibleTo, type TicketRow } from './tickets.repo';
+import { checkTicketTransition, readStandards, recordTicketEvent } from './ticket-events';
+import { attachTo, type Deps } from './tickets.create';
+import { ticketsRepo, visibleTo, type TicketRow } from './tickets.repo';
 import { OPEN_STATUSES, type TicketStatus } from './tickets.schema';
 
-export interface Deps { database: Database; config: Config }
+export type { Deps } from './tickets.create';
 
 const isOpen = (s: string) => (OPEN_STATUSES as readonly string[]).includes(s);
-
-/** Local calendar day of the organisation (Asia/Shanghai by default) for ticket numbers. */
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-export function orgDay(at: Date, timeZone = 'Asia/Shanghai'): string {
-  let f = dayFormats.get(timeZone);
-  if (!f) { f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }); dayFormats.set(timeZone, f); }
-  return f.format(at).replaceAll('-', '');
-}
 
 const EVENT_TITLES: Record<string, string> = {
   'ticket.assigned': '工单已分派', 'ticket.public_reply': '有新的回复', 'ticket.customer_reply': '客户回复了工单',
@@ -80,105 +70,9 @@ async function activeStaff(ex: Executor, id: string, path: string) {
   return s;
 }
 
-// ───────────────────────────── create ─────────────────────────────
+// ───────────────────────────── create (batched: tickets.create.ts) ─────────────────────────────
 
-export interface TicketCreateInput {
-  customerId: string; type: string; channel: string; priority: string; subject: string; description: string;
-  categoryId?: string | null | undefined; tags?: string[] | undefined; site?: string | null | undefined; takeOwnership?: boolean | undefined;
-  ownerId?: string | undefined; teamId?: string | undefined; callDurationSeconds?: number | undefined; ringCount?: number | undefined;
-  externalRef?: string | undefined; orderLines?: { item: string; spec: string; quantity: number }[] | undefined;
-  attachmentIds?: string[] | undefined;
-}
-
-export async function createTicket(deps: Deps, ctx: Ctx, input: TicketCreateInput, idempotencyKey?: string) {
-  const { database } = deps;
-  const actor = ctx.actor;
-  if (actor.kind === 'staff') authorize(actor, 'tickets.create');
-  else if (actor.kind === 'customer') { input = { ...input, customerId: actor.customerId, channel: 'portal', ownerId: undefined, teamId: undefined, takeOwnership: false }; }
-  if ((input.ownerId || input.teamId) && actor.kind === 'staff' && !can(actor, 'tickets.assign_any') && input.ownerId !== actor.id) {
-    throw new AppError('forbidden', 'Only supervisors assign new tickets to others; leave ownerId empty to use dispatch');
-  }
-  const number = await ticketsRepo.nextNumber(database.db, orgDay(new Date(), deps.config.CHIDU_TIME_ZONE));
-  // First-contact ownership: staff logging a phone call or a walk-in own it; otherwise dispatch decides.
-  const takes = actor.kind === 'staff' && (input.takeOwnership ?? (input.channel === 'phone' || input.channel === 'walk_in')) && can(actor, 'tickets.work');
-  // Dispatch is decided and its round-robin turn taken before the ticket's transaction (see claimTurn).
-  let predispatch: DispatchDecision | null = null;
-  if (!input.ownerId && !input.teamId && !takes) {
-    const [c0] = await database.db.select({ tier: customers.tier, vip: customers.vip, mergedIntoId: customers.mergedIntoId }).from(customers).where(eq(customers.id, input.customerId));
-    if (c0) {
-      let tier = c0.tier; let vip = c0.vip;
-      if (c0.mergedIntoId) {
-        const [c1] = await database.db.select({ tier: customers.tier, vip: customers.vip }).from(customers).where(eq(customers.id, c0.mergedIntoId));
-        if (c1) { tier = c1.tier; vip = c1.vip; }
-      }
-      const d = await decideDispatch(database.db, { type: input.type, channel: input.channel, priority: input.priority, categoryId: input.categoryId ?? null, tier, vip });
-      predispatch = await claimTurn(database.db, d);
-    }
-  }
-  return idempotent(database, ctx, idempotencyKey, 'POST /tickets', input, async (tx) => {
-    const [cust] = await tx.select({ id: customers.id, tier: customers.tier, vip: customers.vip, mergedIntoId: customers.mergedIntoId }).from(customers).where(eq(customers.id, input.customerId));
-    if (!cust) throw invalid('customerId', 'no such customer');
-    const customerId = cust.mergedIntoId ?? cust.id;
-    if (cust.mergedIntoId) {
-      const [c2] = await tx.select({ tier: customers.tier, vip: customers.vip }).from(customers).where(eq(customers.id, customerId));
-      if (c2) { cust.tier = c2.tier; cust.vip = c2.vip; }
-    }
-    primeCustomer(tx, customerId, { tier: cust.tier, vip: cust.vip });
-    if (input.categoryId && !(await ticketsRepo.categoryExists(tx, input.categoryId))) throw invalid('categoryId', 'no such category');
-
-    // Who owns it, decided before the row is written so the ticket is inserted once, in its final state.
-    let dispatch: DispatchDecision | null = null;
-    let ownerId: string | null = null;
-    let teamId: string | null = null;
-    let reason = '';
-    if (input.ownerId || input.teamId) {
-      ownerId = input.ownerId ?? null;
-      teamId = input.teamId ?? (ownerId ? (await activeStaff(tx, ownerId, 'ownerId')).teamId : null);
-      if (ownerId && input.teamId) await activeStaff(tx, ownerId, 'ownerId');
-      reason = '创建时指定';
-    } else if (takes && actor.kind === 'staff') {
-      ownerId = actor.id; teamId = actor.teamId; reason = '首问负责：受理人即负责人';
-    } else {
-      dispatch = predispatch ?? await decideDispatch(tx, { type: input.type, channel: input.channel, priority: input.priority, categoryId: input.categoryId ?? null, tier: cust.tier, vip: cust.vip });
-      ownerId = dispatch.staffId; teamId = dispatch.teamId; reason = dispatch.reason;
-    }
-    const status: TicketStatus = ownerId ? 'assigned' : 'new';
-    const id = uuidv7();
-    const [t] = await tx.insert(tickets).values({
-      id, number, customerId, type: input.type, channel: input.channel, priority: input.priority, status,
-      subject: input.subject, description: input.description, categoryId: input.categoryId ?? null, tags: [...new Set(input.tags ?? [])],
-      site: input.site ?? null, callDurationSeconds: input.callDurationSeconds ?? null, ringCount: input.ringCount ?? null,
-      externalRef: input.externalRef ?? null, createdByKind: actor.kind, createdById: actor.id, ownerId, teamId,
-    }).returning();
-    const evs: { kind: string; data?: Record<string, unknown>; previousStatus?: string }[] = [
-      { kind: 'ticket.created', data: { type: t!.type, channel: t!.channel, priority: t!.priority, subject: t!.subject }, previousStatus: 'new' },
-    ];
-    if (ownerId || teamId) evs.push({ kind: 'ticket.assigned', data: { ownerId, teamId, reason, auto: dispatch !== null, ruleId: dispatch?.ruleId ?? null }, previousStatus: 'new' });
-    if (status !== 'new') evs.push({ kind: 'ticket.status_changed', data: { from: 'new', to: status }, previousStatus: 'new' });
-    await recordTicketEvents(tx, ctx, await ticketsRepo.snapshot(tx, t!), evs,
-      { action: 'ticket.created', targetType: 'ticket', targetId: id, changes: diff(null, { number, type: t!.type, channel: t!.channel, priority: t!.priority, ownerId, teamId }) });
-    if (input.orderLines?.length) {
-      await tx.insert(orderLines).values(input.orderLines.map((l, i) => ({ id: uuidv7(), ticketId: id, position: i, item: l.item, spec: l.spec, quantity: l.quantity })));
-    }
-    if (input.attachmentIds?.length) await attachTo(tx, ctx, id, null, input.attachmentIds);
-    if (ownerId && ownerId !== actor.id) await notify(tx, { recipientId: ownerId, kind: 'ticket.assigned', ticketId: id, title: `${number} 新工单分派给您：${t!.subject}`, data: { reason } });
-    return {
-      status: 201,
-      body: {
-        id, number, status, ownerId, teamId,
-        dispatch: dispatch ? { ruleId: dispatch.ruleId, reason: dispatch.reason } : (reason ? { ruleId: null, reason } : null),
-        standards: await readStandards(tx, id),
-      },
-    };
-  });
-}
-
-async function attachTo(tx: Tx, ctx: Ctx, ticketId: string, replyId: string | null, ids: string[]) {
-  const rows = await tx.update(attachments).set({ ticketId, replyId })
-    .where(and(inArray(attachments.id, ids), eq(attachments.uploadedById, ctx.actor.id ?? '00000000-0000-0000-0000-000000000000'), or(isNull(attachments.ticketId), eq(attachments.ticketId, ticketId))))
-    .returning({ id: attachments.id });
-  if (rows.length !== new Set(ids).size) throw invalid('attachmentIds', 'unknown attachment, or uploaded by someone else');
-}
+export { createTicket, orgDay, type TicketCreateInput } from './tickets.create';
 
 // ───────────────────────────── read ─────────────────────────────
 

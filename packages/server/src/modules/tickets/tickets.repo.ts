@@ -39,18 +39,28 @@ export const ticketsRepo = {
    * trip each. A restart may leave a gap of at most NUMBER_BLOCK - 1; numbers from two processes interleave.
    */
   async nextNumber(ex: Executor, day: string): Promise<string> {
+    return (await this.nextNumbers(ex, day, 1))[0]!;
+  },
+
+  /** `count` numbers in a row for a batch of creates (one reservation when the block runs out). */
+  async nextNumbers(ex: Executor, day: string, count: number): Promise<string[]> {
     let perDb = numberBlocks.get(ex);
     if (!perDb) { perDb = new Map(); numberBlocks.set(ex, perDb); }
-    let b = perDb.get(day);
-    if (!b || b.next > b.end) {
-      const res = (await ex.execute(sql`INSERT INTO ticket_counters (day, value) VALUES (${day}, ${NUMBER_BLOCK})
-        ON CONFLICT (day) DO UPDATE SET value = ticket_counters.value + ${NUMBER_BLOCK} RETURNING value`)) as unknown as { rows: { value: number }[] };
-      const end = Number(res.rows[0]!.value);
-      b = { next: end - NUMBER_BLOCK + 1, end };
-      perDb.set(day, b);
+    const out: string[] = [];
+    while (out.length < count) {
+      let b = perDb.get(day);
+      if (!b || b.next > b.end) {
+        // A batch reserves for itself and the next one like it (a restart may skip at most the unused part).
+        const size = Math.max(NUMBER_BLOCK, 2 * (count - out.length));
+        const res = (await ex.execute(sql`INSERT INTO ticket_counters (day, value) VALUES (${day}, ${size})
+          ON CONFLICT (day) DO UPDATE SET value = ticket_counters.value + ${size} RETURNING value`)) as unknown as { rows: { value: number }[] };
+        const end = Number(res.rows[0]!.value);
+        b = { next: end - size + 1, end };
+        perDb.set(day, b);
+      }
+      while (out.length < count && b.next <= b.end) out.push(`GD${day}-${String(b.next++).padStart(4, '0')}`);
     }
-    const n = b.next++;
-    return `GD${day}-${String(n).padStart(4, '0')}`;
+    return out;
   },
 
   async byId(ex: Executor, id: string, forUpdate = false): Promise<TicketRow | undefined> {

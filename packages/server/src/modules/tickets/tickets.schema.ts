@@ -28,6 +28,8 @@ export const TicketCreate = z.object({
   ringCount: z.number().int().min(0).max(100).optional(),
   externalRef: z.string().trim().max(128).optional(),
   orderLines: z.array(z.object({ item: text(100), spec: z.string().trim().max(100).default(''), quantity: z.number().int().min(1).max(1_000_000) })).max(100).optional(),
+  /** Files uploaded beforehand by the same person (POST /attachments), e.g. the photo of a walk-in's broken part. */
+  attachmentIds: z.array(z.uuid()).max(20).optional(),
 });
 
 export const StandardState = z.object({

@@ -1,0 +1,311 @@
+/**
+ * Ticket creation, written in batches ("group commit").
+ *
+ * Every create — from the API, the portal, a chat webhook or the demo — goes through one queue per database. While
+ * a batch is being written, new creates wait; the next batch takes all of them (up to CHIDU_CREATE_BATCH, default
+ * 64) into one transaction: their numbers in one reservation, the customers, categories and named owners in one
+ * query each, dispatch with the rules and each team's load read once, the tickets in one INSERT, their events and
+ * audit rows in one, the consumers (clocks, measures, realtime, loops) once for all events, the owners' notifications
+ * in one, and the clocks for the responses in one. A lone create is a batch of one, so nothing waits for company.
+ *
+ * Each ticket's outcome is its own: one that fails validation (no such customer, category or owner) is answered
+ * with its error and leaves nothing behind, while the rest commit; if the batch's transaction fails for any other
+ * reason, each create is retried alone so an error reaches only the request that caused it. Idempotency keys are
+ * claimed in the batch's transaction, so a failed create leaves no key, and a repeat is replayed.
+ */
+import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import type { Config } from '../../config';
+import type { Database, Tx } from '../../db/client';
+import { attachments, categories, customers, orderLines, staff } from '../../db/schema';
+import { diff } from '../../lib/audit';
+import type { Ctx } from '../../lib/context';
+import { AppError, invalid } from '../../lib/errors';
+import { uuidv7 } from '../../lib/ids';
+import { claimKeys, keyedRequest, replayKey, settleKeys, type Created, type KeyedRequest } from '../../lib/idempotency';
+import { notifyMany, type NotificationInput } from '../../lib/notify';
+import { authorize, can } from '../identity/policy';
+import { DispatchPlanner, type DispatchDecision } from './dispatch';
+import { readStandardsMany, recordTicketEventGroups, type StandardStateOut, type TicketEventGroup, type TicketSnapshot } from './ticket-events';
+import { primeCustomer, ticketsRepo } from './tickets.repo';
+import type { TicketStatus } from './tickets.schema';
+
+export interface Deps { database: Database; config: Config }
+
+/** Local calendar day of the organisation (Asia/Shanghai by default) for ticket numbers. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+export function orgDay(at: Date, timeZone = 'Asia/Shanghai'): string {
+  let f = dayFormats.get(timeZone);
+  if (!f) { f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }); dayFormats.set(timeZone, f); }
+  return f.format(at).replaceAll('-', '');
+}
+
+export interface TicketCreateInput {
+  customerId: string; type: string; channel: string; priority: string; subject: string; description: string;
+  categoryId?: string | null | undefined; tags?: string[] | undefined; site?: string | null | undefined; takeOwnership?: boolean | undefined;
+  ownerId?: string | undefined; teamId?: string | undefined; callDurationSeconds?: number | undefined; ringCount?: number | undefined;
+  externalRef?: string | undefined; orderLines?: { item: string; spec: string; quantity: number }[] | undefined;
+  attachmentIds?: string[] | undefined;
+}
+
+export interface TicketCreatedBody {
+  id: string; number: string; status: TicketStatus; ownerId: string | null; teamId: string | null;
+  dispatch: { ruleId: string | null; reason: string } | null;
+  standards: StandardStateOut[];
+}
+
+type Result = Created<TicketCreatedBody> & { replayed: boolean };
+
+export async function createTicket(deps: Deps, ctx: Ctx, input: TicketCreateInput, idempotencyKey?: string): Promise<Result> {
+  const actor = ctx.actor;
+  if (actor.kind === 'staff') authorize(actor, 'tickets.create');
+  else if (actor.kind === 'customer') { input = { ...input, customerId: actor.customerId, channel: 'portal', ownerId: undefined, teamId: undefined, takeOwnership: false }; }
+  if ((input.ownerId || input.teamId) && actor.kind === 'staff' && !can(actor, 'tickets.assign_any') && input.ownerId !== actor.id) {
+    throw new AppError('forbidden', 'Only supervisors assign new tickets to others; leave ownerId empty to use dispatch');
+  }
+  const keyed = idempotencyKey === undefined ? null : keyedRequest(ctx, idempotencyKey, 'POST /tickets', input);
+  return batcherOf(deps).submit({ ctx, input, keyed });
+}
+
+export async function attachTo(tx: Tx, ctx: Ctx, ticketId: string, replyId: string | null, ids: string[]) {
+  const rows = await tx.update(attachments).set({ ticketId, replyId })
+    .where(and(inArray(attachments.id, ids), eq(attachments.uploadedById, ctx.actor.id ?? '00000000-0000-0000-0000-000000000000'), or(isNull(attachments.ticketId), eq(attachments.ticketId, ticketId))))
+    .returning({ id: attachments.id });
+  if (rows.length !== new Set(ids).size) throw invalid('attachmentIds', 'unknown attachment, or uploaded by someone else');
+}
+
+// ───────────────────────────── the queue ─────────────────────────────
+
+interface Pending {
+  ctx: Ctx; input: TicketCreateInput; keyed: KeyedRequest | null;
+  resolve: (r: Result) => void; reject: (e: unknown) => void;
+}
+
+const MAX_BATCH = Math.max(1, Number(process.env.CHIDU_CREATE_BATCH ?? 64) || 64);
+/** Batches written at the same time (one builds while another waits on the database). */
+const LANES = Math.max(1, Number(process.env.CHIDU_CREATE_LANES ?? 1) || 1);
+const batchers = new WeakMap<Database, CreateBatcher>();
+function batcherOf(deps: Deps): CreateBatcher {
+  let b = batchers.get(deps.database);
+  if (!b) { b = new CreateBatcher(deps); batchers.set(deps.database, b); }
+  return b;
+}
+
+/** What the last batches looked like (for diagnostics and the benchmark). */
+export const createStats = { batches: 0, tickets: 0, largest: 0, retriedAlone: 0 };
+
+class CreateBatcher {
+  private queue: Pending[] = [];
+  private running = 0;
+  /** How long a batch waits for company: the embedded database writes without yielding, so it gathers a moment longer. */
+  private readonly windowMs: number;
+  constructor(private readonly deps: Deps) {
+    const env = process.env.CHIDU_CREATE_WINDOW_MS;
+    this.windowMs = env !== undefined && env !== '' ? Math.max(0, Number(env) || 0) : deps.database.kind === 'pglite' ? 2 : 0;
+  }
+
+  submit(p: Omit<Pending, 'resolve' | 'reject'>): Promise<Result> {
+    return new Promise<Result>((resolve, reject) => {
+      this.queue.push({ ...p, resolve, reject });
+      if (this.running < LANES) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running++;
+    try {
+      while (this.queue.length) {
+        // Let the requests already read off the sockets in this turn of the event loop join the batch (with the
+        // embedded database a write finishes without ever yielding to I/O, so without this every batch is one).
+        if (this.windowMs > 0 && this.queue.length < MAX_BATCH) await new Promise<void>((resolve) => setTimeout(resolve, this.windowMs));
+        else await new Promise<void>((resolve) => setImmediate(resolve));
+        await this.run(this.queue.splice(0, MAX_BATCH));
+      }
+    } finally {
+      this.running--;
+    }
+  }
+
+  private async run(batch: Pending[], alone = false): Promise<void> {
+    let outcomes: Outcome[];
+    try {
+      outcomes = await writeBatch(this.deps, batch);
+    } catch (err) {
+      if (batch.length === 1 || alone) { for (const p of batch) p.reject(err); return; }
+      // Something in the batch failed the transaction: retry each alone, so only its own request sees the error.
+      createStats.retriedAlone += batch.length;
+      for (const p of batch) await this.run([p], true);
+      return;
+    }
+    createStats.batches++; createStats.tickets += batch.length; createStats.largest = Math.max(createStats.largest, batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i]!;
+      const o = outcomes[i]!;
+      if (o.kind === 'ok') p.resolve({ status: 201, body: o.body, replayed: false });
+      else if (o.kind === 'error') p.reject(o.error);
+      else {
+        // The key was taken by an earlier request: replay it — or, if that one failed meanwhile, run this one.
+        replayKey<TicketCreatedBody>(this.deps.database, p.keyed!).then(
+          (r) => { if (r) p.resolve(r); else this.submit({ ctx: p.ctx, input: p.input, keyed: p.keyed }).then(p.resolve, p.reject); },
+          p.reject,
+        );
+      }
+    }
+  }
+}
+
+type Outcome = { kind: 'ok'; body: TicketCreatedBody } | { kind: 'error'; error: unknown } | { kind: 'replay' };
+
+// ───────────────────────────── one batch ─────────────────────────────
+
+interface Plan {
+  p: Pending; idx: number; customerId: string; tier: string; vip: boolean;
+  ownerId: string | null; teamId: string | null; reason: string; dispatch: DispatchDecision | null; takes: boolean;
+}
+
+async function writeBatch(deps: Deps, batch: Pending[]): Promise<Outcome[]> {
+  const { database } = deps;
+  const outcomes: (Outcome | null)[] = batch.map(() => null);
+  // Numbers are reserved outside the transaction (a failed batch leaves a gap, like a sequence).
+  const numbers = await ticketsRepo.nextNumbers(database.db, orgDay(new Date(), deps.config.CHIDU_TIME_ZONE), batch.length);
+  const fail = (i: number, error: unknown) => { outcomes[i] = { kind: 'error', error }; };
+
+  await database.transaction(async (tx) => {
+    // 1. Idempotency keys, claimed in this transaction: a request whose key exists is replayed after it.
+    const keyedIdx = batch.map((p, i) => (p.keyed ? i : -1)).filter((i) => i >= 0);
+    const claimed = await claimKeys(tx, keyedIdx.map((i) => batch[i]!.keyed!));
+    keyedIdx.forEach((i, k) => { if (!claimed.has(k)) outcomes[i] = { kind: 'replay' }; });
+
+    // 2. Customers (merged ones resolve to the surviving record), categories and named owners: one query each.
+    const live = () => batch.map((_, i) => i).filter((i) => outcomes[i] === null);
+    const custIds = [...new Set(live().map((i) => batch[i]!.input.customerId))];
+    const custRows = custIds.length ? await tx.select({ id: customers.id, tier: customers.tier, vip: customers.vip, mergedIntoId: customers.mergedIntoId }).from(customers).where(inArray(customers.id, custIds)) : [];
+    const byCust = new Map(custRows.map((c) => [c.id, c]));
+    const mergedIds = [...new Set(custRows.map((c) => c.mergedIntoId).filter((x): x is string => Boolean(x)))].filter((id) => !byCust.has(id));
+    if (mergedIds.length) for (const c of await tx.select({ id: customers.id, tier: customers.tier, vip: customers.vip, mergedIntoId: customers.mergedIntoId }).from(customers).where(inArray(customers.id, mergedIds))) byCust.set(c.id, c);
+    const catIds = [...new Set(live().map((i) => batch[i]!.input.categoryId).filter((x): x is string => Boolean(x)))];
+    const cats = new Set(catIds.length ? (await tx.select({ id: categories.id }).from(categories).where(inArray(categories.id, catIds))).map((c) => c.id) : []);
+    const ownerIds = [...new Set(live().map((i) => batch[i]!.input.ownerId).filter((x): x is string => Boolean(x)))];
+    const owners = new Map((ownerIds.length ? await tx.select({ id: staff.id, teamId: staff.teamId, active: staff.active }).from(staff).where(inArray(staff.id, ownerIds)) : []).map((s) => [s.id, s]));
+
+    // 3. Who owns each ticket, decided before the rows are written so each is inserted once, in its final state.
+    let planner: DispatchPlanner | null = null;
+    const plans: Plan[] = [];
+    for (const i of live()) {
+      const p = batch[i]!;
+      const { input, ctx } = p;
+      const actor = ctx.actor;
+      const c0 = byCust.get(input.customerId);
+      if (!c0) { fail(i, invalid('customerId', 'no such customer')); continue; }
+      const c = c0.mergedIntoId ? (byCust.get(c0.mergedIntoId) ?? c0) : c0;
+      const customerId = c0.mergedIntoId ?? c0.id;
+      if (input.categoryId && !cats.has(input.categoryId)) { fail(i, invalid('categoryId', 'no such category')); continue; }
+      // First-contact ownership: staff logging a phone call or a walk-in own it; otherwise dispatch decides.
+      const takes = actor.kind === 'staff' && (input.takeOwnership ?? (input.channel === 'phone' || input.channel === 'walk_in')) && can(actor, 'tickets.work');
+      let ownerId: string | null = null;
+      let teamId: string | null = null;
+      let reason = '';
+      let dispatch: DispatchDecision | null = null;
+      if (input.ownerId || input.teamId) {
+        ownerId = input.ownerId ?? null;
+        if (ownerId) {
+          const o = owners.get(ownerId);
+          if (!o || !o.active) { fail(i, invalid('ownerId', 'no such active staff member')); continue; }
+          teamId = input.teamId ?? o.teamId;
+        } else teamId = input.teamId ?? null;
+        reason = '创建时指定';
+      } else if (takes && actor.kind === 'staff') {
+        ownerId = actor.id; teamId = actor.teamId; reason = '首问负责：受理人即负责人';
+      } else {
+        planner ??= await DispatchPlanner.open(tx);
+        dispatch = await planner.decide({ type: input.type, channel: input.channel, priority: input.priority, categoryId: input.categoryId ?? null, tier: c.tier, vip: c.vip });
+        ownerId = dispatch.staffId; teamId = dispatch.teamId; reason = dispatch.reason;
+      }
+      plans.push({ p, idx: i, customerId, tier: c.tier, vip: c.vip, ownerId, teamId, reason, dispatch, takes });
+    }
+    if (planner) await planner.finish();
+
+    if (plans.length) {
+      // 4. The tickets, their events with the audit rows, and every consumer: one statement each for the batch.
+      const rows = await insertTickets(tx, plans, numbers);
+      const groups: TicketEventGroup[] = [];
+      for (let k = 0; k < plans.length; k++) {
+        const pl = plans[k]!;
+        const t = rows[k]!;
+        primeCustomer(tx, pl.customerId, { tier: pl.tier, vip: pl.vip });
+        const items: TicketEventGroup['items'] = [
+          { kind: 'ticket.created', data: { type: t.type, channel: t.channel, priority: t.priority, subject: t.subject }, previousStatus: 'new' },
+        ];
+        if (pl.ownerId || pl.teamId) items.push({ kind: 'ticket.assigned', data: { ownerId: pl.ownerId, teamId: pl.teamId, reason: pl.reason, auto: pl.dispatch !== null, ruleId: pl.dispatch?.ruleId ?? null }, previousStatus: 'new' });
+        if (t.status !== 'new') items.push({ kind: 'ticket.status_changed', data: { from: 'new', to: t.status }, previousStatus: 'new' });
+        groups.push({
+          ctx: pl.p.ctx, ticket: t, items, fresh: true,
+          audit: { action: 'ticket.created', targetType: 'ticket', targetId: t.id, changes: diff(null, { number: t.number, type: t.type, channel: t.channel, priority: t.priority, ownerId: pl.ownerId, teamId: pl.teamId }) },
+        });
+      }
+      await recordTicketEventGroups(tx, groups);
+      const lines = plans.flatMap((pl, k) => (pl.p.input.orderLines ?? []).map((l, pos) => ({ id: uuidv7(), ticketId: rows[k]!.id, position: pos, item: l.item, spec: l.spec, quantity: l.quantity })));
+      if (lines.length) await tx.insert(orderLines).values(lines);
+      for (let k = 0; k < plans.length; k++) {
+        const ids = plans[k]!.p.input.attachmentIds;
+        if (ids?.length) await attachTo(tx, plans[k]!.p.ctx, rows[k]!.id, null, ids);
+      }
+      const notes: NotificationInput[] = [];
+      plans.forEach((pl, k) => {
+        const t = rows[k]!;
+        if (pl.ownerId && pl.ownerId !== pl.p.ctx.actor.id) notes.push({ recipientId: pl.ownerId, kind: 'ticket.assigned', ticketId: t.id, title: `${t.number} 新工单分派给您：${t.subject}`, data: { reason: pl.reason } });
+      });
+      await notifyMany(tx, notes);
+      const clocks = await readStandardsMany(tx, rows.map((r) => r.id));
+      plans.forEach((pl, k) => {
+        const t = rows[k]!;
+        outcomes[pl.idx] = {
+          kind: 'ok',
+          body: {
+            id: t.id, number: t.number, status: t.status as TicketStatus, ownerId: pl.ownerId, teamId: pl.teamId,
+            dispatch: pl.dispatch ? { ruleId: pl.dispatch.ruleId, reason: pl.dispatch.reason } : (pl.reason ? { ruleId: null, reason: pl.reason } : null),
+            standards: clocks.get(t.id) ?? [],
+          },
+        };
+      });
+    }
+    // 5. Keys: store the results of the created tickets; drop the keys of the refused ones.
+    const done: { req: KeyedRequest; status: number; body: unknown }[] = [];
+    const refused: KeyedRequest[] = [];
+    keyedIdx.forEach((i, k) => {
+      if (!claimed.has(k)) return;
+      const o = outcomes[i]!;
+      if (o.kind === 'ok') done.push({ req: batch[i]!.keyed!, status: 201, body: o.body });
+      else refused.push(batch[i]!.keyed!);
+    });
+    await settleKeys(tx, done, refused);
+  });
+  return outcomes.map((o) => o ?? { kind: 'error', error: new Error('ticket create: no outcome') });
+}
+
+/** The batch's tickets in one INSERT (rows passed as one JSON parameter); returns each one's snapshot. */
+async function insertTickets(tx: Tx, plans: Plan[], numbers: string[]): Promise<(TicketSnapshot & { subject: string })[]> {
+  const rows = plans.map((pl) => {
+    const { input, ctx } = pl.p;
+    return {
+      id: uuidv7(), number: numbers[pl.idx]!, customer_id: pl.customerId, type: input.type, channel: input.channel, priority: input.priority,
+      status: (pl.ownerId ? 'assigned' : 'new') as TicketStatus, subject: input.subject, description: input.description,
+      category_id: input.categoryId ?? null, tags: [...new Set(input.tags ?? [])], site: input.site ?? null,
+      call_duration_seconds: input.callDurationSeconds ?? null, ring_count: input.ringCount ?? null, external_ref: input.externalRef ?? null,
+      created_by_kind: ctx.actor.kind, created_by_id: ctx.actor.id, owner_id: pl.ownerId, team_id: pl.teamId,
+    };
+  });
+  const res = (await tx.execute(sql`INSERT INTO tickets (id, number, customer_id, type, channel, priority, status, subject, description, category_id, tags, site,
+      call_duration_seconds, ring_count, external_ref, created_by_kind, created_by_id, owner_id, team_id)
+    SELECT id, number, customer_id, type, channel, priority, status, subject, description, category_id, tags, site,
+      call_duration_seconds, ring_count, external_ref, created_by_kind, created_by_id, owner_id, team_id
+    FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x(id uuid, number text, customer_id uuid, type text, channel text, priority text, status text,
+      subject text, description text, category_id uuid, tags text[], site text, call_duration_seconds int, ring_count int, external_ref text,
+      created_by_kind text, created_by_id uuid, owner_id uuid, team_id uuid)
+    RETURNING id, created_at`)) as unknown as { rows: { id: string; created_at: string | Date }[] };
+  const createdAt = new Map(res.rows.map((r) => [r.id, r.created_at instanceof Date ? r.created_at : new Date(r.created_at)]));
+  return rows.map((r, k) => ({
+    id: r.id, number: r.number, customerId: r.customer_id, customerTier: plans[k]!.tier, customerVip: plans[k]!.vip,
+    type: r.type, channel: r.channel, priority: r.priority, status: r.status, previousStatus: r.status,
+    ownerId: r.owner_id, teamId: r.team_id, categoryId: r.category_id, site: r.site, createdAt: createdAt.get(r.id)!, subject: r.subject,
+  }));
+}
