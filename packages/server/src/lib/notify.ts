@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/client';
 import { notifications } from '../db/schema';
+import { writeSoon } from './deferred';
 
 export const NOTIFY_CHANNEL = 'chidu_notifications';
 
@@ -25,13 +26,12 @@ export async function notify(tx: Executor, n: NotificationInput): Promise<void> 
     SELECT pg_notify(${NOTIFY_CHANNEL}, json_build_object('id', n.id, 'recipientId', n.recipient_id)::text) FROM n`);
 }
 
-/** Several notifications in one statement (a batch of creates), each announced like `notify`. */
+/** Several notifications in one statement (a batch of creates; deferred inside `deferWrites`), each announced like `notify`. */
 export async function notifyMany(tx: Executor, list: NotificationInput[]): Promise<void> {
   if (list.length === 0) return;
-  if (list.length === 1) { await notify(tx, list[0]!); return; }
   const values = sql.join(list.map((n) => sql`(${n.recipientId}::uuid, ${n.kind}, ${n.ticketId ?? null}::uuid, ${n.title}, ${JSON.stringify(n.data ?? {})}::jsonb)`), sql`, `);
-  await tx.execute(sql`WITH n AS (
-      INSERT INTO ${notifications} (recipient_id, kind, ticket_id, title, data) VALUES ${values}
-      RETURNING id, recipient_id)
-    SELECT pg_notify(${NOTIFY_CHANNEL}, json_build_object('id', n.id, 'recipientId', n.recipient_id)::text) FROM n`);
+  await writeSoon(tx, (id) => ({
+    ctes: [[`${id}_n`, sql`INSERT INTO ${notifications} (recipient_id, kind, ticket_id, title, data) VALUES ${values} RETURNING id, recipient_id`]],
+    tail: sql`SELECT pg_notify(${NOTIFY_CHANNEL}, json_build_object('id', n.id, 'recipientId', n.recipient_id)::text) FROM ${sql.raw(`${id}_n`)} n`,
+  }));
 }

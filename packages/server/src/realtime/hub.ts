@@ -12,6 +12,7 @@ import { notificationPreferences, notifications, sessions } from '../db/schema';
 import { authenticate, SESSION_COOKIE } from '../http/auth';
 import type { Ctx, StaffActor } from '../lib/context';
 import { AppError } from '../lib/errors';
+import { writeSoon } from '../lib/deferred';
 import { NOTIFY_CHANNEL } from '../lib/notify';
 import { ticketsRepo } from '../modules/tickets/tickets.repo';
 import type { TicketEvent, TicketEventItem, TicketSnapshot } from '../modules/tickets/ticket-events';
@@ -180,7 +181,7 @@ export async function publishTicketEvents(tx: Tx, items: TicketEventItem[]): Pro
     cur.push(one); size += one.length + 1;
   }
   if (cur.length) payloads.push(`[${cur.join(',')}]`);
-  await tx.execute(sql`SELECT pg_notify(${TICKET_EVENTS_CHANNEL}, p) FROM json_array_elements_text(${JSON.stringify(payloads)}::json) p`);
+  await writeSoon(tx, () => ({ tail: sql`SELECT pg_notify(${TICKET_EVENTS_CHANNEL}, p) FROM json_array_elements_text(${JSON.stringify(payloads)}::json) p` }));
 }
 
 /** Authenticate the upgrade request: Bearer header, `?token=` (non-browser clients), or the session cookie (same origin). */

@@ -8,8 +8,8 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
-import { complaintCases } from '../../db/schema';
 import type { Ctx } from '../../lib/context';
+import { writeSoon } from '../../lib/deferred';
 import { uuidv7 } from '../../lib/ids';
 import type { TicketEvent, TicketEventItem, TicketSnapshot } from '../tickets/ticket-events';
 import { inviteOnTrigger } from '../surveys/surveys.commands';
@@ -70,7 +70,10 @@ export async function onTicketEventsForLoops(tx: Tx, items: TicketEventItem[]): 
       EXISTS (SELECT 1 FROM reactivation_runs r WHERE r.customer_id = c AND r.state = 'active') AS run
     FROM unnest(${`{${customers.join(',')}}`}::uuid[]) AS c`)) as unknown as { rows: { id: string; plan: boolean; run: boolean }[] };
   const complaints = relevant.filter((i) => i.ticket.type === 'complaint').map((i) => i.ticket.id);
-  if (complaints.length) await tx.insert(complaintCases).values(complaints.map((ticketId) => ({ id: uuidv7(), ticketId }))).onConflictDoNothing();
+  if (complaints.length) {
+    const rows = JSON.stringify(complaints.map((ticketId) => ({ id: uuidv7(), t: ticketId })));
+    await writeSoon(tx, (id) => ({ ctes: [[`${id}_c`, sql`INSERT INTO complaint_cases (id, ticket_id) SELECT id, t FROM json_to_recordset(${rows}::json) AS x(id uuid, t uuid) ON CONFLICT DO NOTHING`]] }));
+  }
   const plan = new Set(flags.rows.filter((r) => r.plan).map((r) => r.id));
   const run = new Set(flags.rows.filter((r) => r.run).map((r) => r.id));
   for (const { ctx, ticket: t, event: ev } of relevant) {

@@ -10,6 +10,7 @@ import { sql } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/client';
 import type { Ctx } from '../../lib/context';
 import type { TicketEvent, TicketEventItem, TicketSnapshot } from '../tickets/ticket-events';
+import { writeSoon } from '../../lib/deferred';
 import { refreshTickets } from './facts';
 
 export const MEASURES_WAKE = 'chidu_measures_wake';
@@ -28,8 +29,10 @@ export async function queueTicketsForMeasures(tx: Tx, items: TicketEventItem[]):
   for (const i of items) last.set(i.ticket.id, i.event.id);
   const ids = `{${[...last.keys()].join(',')}}`;
   const evs = `{${[...last.values()].join(',')}}`;
-  await tx.execute(sql`WITH q AS (INSERT INTO measure_queue (ticket_id, event_id) SELECT * FROM unnest(${ids}::uuid[], ${evs}::bigint[]) RETURNING 1)
-    SELECT pg_notify(${MEASURES_WAKE}, '') WHERE EXISTS (SELECT 1 FROM q)`);
+  await writeSoon(tx, (id) => ({
+    ctes: [[`${id}_q`, sql`INSERT INTO measure_queue (ticket_id, event_id) SELECT * FROM unnest(${ids}::uuid[], ${evs}::bigint[]) RETURNING 1`]],
+    tail: sql`SELECT pg_notify(${MEASURES_WAKE}, '') WHERE EXISTS (SELECT 1 FROM ${sql.raw(`${id}_q`)})`,
+  }));
 }
 
 export interface MeasuresWorkerOptions { batchSize?: number; pollMs?: number; /** pause before a pass that follows a busy one (events gather) */ coalesceMs?: number; name?: string; log?: { error(o: unknown, m?: string): void; warn(o: unknown, m?: string): void }; onBatch?: (version: number) => Promise<void> | void; periodic?: () => Promise<void>; periodicMs?: number }

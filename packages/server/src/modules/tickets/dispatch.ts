@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
 import { dispatchRules, staff, teams } from '../../db/schema';
+import { writeSoon } from '../../lib/deferred';
 
 export interface DispatchInput {
   type: string; channel: string; priority: string; categoryId: string | null; tier: string; vip: boolean;
@@ -134,7 +135,9 @@ export class DispatchPlanner {
   }
 
   async finish(): Promise<void> {
-    for (const [ruleId, staffId] of this.turns) await this.ex.update(dispatchRules).set({ lastAssignedId: staffId }).where(eq(dispatchRules.id, ruleId));
+    if (this.turns.size === 0) return;
+    const turns = JSON.stringify([...this.turns].map(([r, s]) => ({ r, s })));
+    await writeSoon(this.ex, (id) => ({ ctes: [[`${id}_d`, sql`UPDATE dispatch_rules d SET last_assigned_id = x.s FROM json_to_recordset(${turns}::json) AS x(r uuid, s uuid) WHERE d.id = x.r`]] }));
   }
 
   private async membersOf(teamId: string): Promise<Member[]> {

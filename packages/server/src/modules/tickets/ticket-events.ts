@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { events } from '../../db/schema';
 import type { AuditEntry } from '../../lib/audit';
 import type { Tx } from '../../db/client';
@@ -107,9 +107,10 @@ export async function recordTicketEvents(
 
 /**
  * The events (and audit rows) of several commands — a batch of creates — in one INSERT, then each consumer once
- * with all of them (batch consumers) or once per event, in order. Returns the events per group.
+ * with all of them (batch consumers) or once per event, in order. Returns the events per group. `with`: a CTE
+ * (`name AS (INSERT …)`) sent in the same statement — the batch's tickets themselves.
  */
-export async function recordTicketEventGroups(tx: Tx, groups: TicketEventGroup[]): Promise<TicketEvent[][]> {
+export async function recordTicketEventGroups(tx: Tx, groups: TicketEventGroup[], opts: { with?: SQL } = {}): Promise<TicketEvent[][]> {
   const all = groups.flatMap((g, gi) => g.items.map((i) => ({ g, gi, i })));
   if (all.length === 0) return groups.map(() => []);
   // One statement for every event and audit row, the rows passed as one JSON parameter each.
@@ -118,11 +119,13 @@ export async function recordTicketEventGroups(tx: Tx, groups: TicketEventGroup[]
     ak: ctx.actor.kind, ai: ctx.actor.id, ac: audit!.action, tt: audit!.targetType, ti: audit!.targetId ?? null,
     ch: audit!.changes && Object.keys(audit!.changes).length ? audit!.changes : null, r: ctx.requestId, ip: ctx.ip,
   }));
-  const auditCte = audits.length
-    ? sql`WITH a AS (INSERT INTO audit_log (actor_kind, actor_id, action, target_type, target_id, changes, request_id, ip)
-        SELECT ak, ai, ac, tt, ti, ch, r, ip FROM json_to_recordset(${JSON.stringify(audits)}::json) AS x(ak text, ai uuid, ac text, tt text, ti text, ch jsonb, r text, ip text)) `
-    : sql``;
-  const res = (await tx.execute(sql`${auditCte}INSERT INTO events (kind, aggregate_type, aggregate_id, actor_kind, actor_id, data)
+  const ctes: SQL[] = opts.with ? [opts.with] : [];
+  if (audits.length) {
+    ctes.push(sql`a AS (INSERT INTO audit_log (actor_kind, actor_id, action, target_type, target_id, changes, request_id, ip)
+        SELECT ak, ai, ac, tt, ti, ch, r, ip FROM json_to_recordset(${JSON.stringify(audits)}::json) AS x(ak text, ai uuid, ac text, tt text, ti text, ch jsonb, r text, ip text))`);
+  }
+  const withSql = ctes.length ? sql`WITH ${sql.join(ctes, sql`, `)} ` : sql``;
+  const res = (await tx.execute(sql`${withSql}INSERT INTO events (kind, aggregate_type, aggregate_id, actor_kind, actor_id, data)
     SELECT k, 'ticket', a, ak, ai, d FROM json_to_recordset(${evJson}::json) AS x(k text, a uuid, ak text, ai uuid, d jsonb) RETURNING id, at`)) as unknown as { rows: { id: number | string; at: string | Date }[] };
   // Ids are taken in insertion order, which is the order of the rows passed.
   res.rows.sort((x, y) => Number(x.id) - Number(y.id));

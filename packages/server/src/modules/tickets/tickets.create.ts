@@ -13,12 +13,13 @@
  * reason, each create is retried alone so an error reaches only the request that caused it. Idempotency keys are
  * claimed in the batch's transaction, so a failed create leaves no key, and a repeat is replayed.
  */
-import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Config } from '../../config';
 import type { Database, Tx } from '../../db/client';
 import { attachments, categories, customers, orderLines, staff } from '../../db/schema';
 import { diff } from '../../lib/audit';
 import type { Ctx } from '../../lib/context';
+import { deferWrites } from '../../lib/deferred';
 import { AppError, invalid } from '../../lib/errors';
 import { uuidv7 } from '../../lib/ids';
 import { claimKeys, keyedRequest, replayKey, settleKeys, type Created, type KeyedRequest } from '../../lib/idempotency';
@@ -169,7 +170,7 @@ async function writeBatch(deps: Deps, batch: Pending[]): Promise<Outcome[]> {
   const numbers = await ticketsRepo.nextNumbers(database.db, orgDay(new Date(), deps.config.CHIDU_TIME_ZONE), batch.length);
   const fail = (i: number, error: unknown) => { outcomes[i] = { kind: 'error', error }; };
 
-  await database.transaction(async (tx) => {
+  await database.transaction((tx) => deferWrites(tx, async () => {
     // 1. Idempotency keys, claimed in this transaction: a request whose key exists is replayed after it.
     const keyedIdx = batch.map((p, i) => (p.keyed ? i : -1)).filter((i) => i >= 0);
     const claimed = await claimKeys(tx, keyedIdx.map((i) => batch[i]!.keyed!));
@@ -178,10 +179,12 @@ async function writeBatch(deps: Deps, batch: Pending[]): Promise<Outcome[]> {
     // 2. Customers (merged ones resolve to the surviving record), categories and named owners: one query each.
     const live = () => batch.map((_, i) => i).filter((i) => outcomes[i] === null);
     const custIds = [...new Set(live().map((i) => batch[i]!.input.customerId))];
-    const custRows = custIds.length ? await tx.select({ id: customers.id, tier: customers.tier, vip: customers.vip, mergedIntoId: customers.mergedIntoId }).from(customers).where(inArray(customers.id, custIds)) : [];
+    // now() is the transaction's timestamp: the tickets' created_at (their column default) in this same transaction.
+    const custRows = custIds.length ? await tx.select({ id: customers.id, tier: customers.tier, vip: customers.vip, mergedIntoId: customers.mergedIntoId, now: sql<string | Date>`now()` }).from(customers).where(inArray(customers.id, custIds)) : [];
+    const txNow = custRows[0] ? new Date(custRows[0].now) : new Date();
     const byCust = new Map(custRows.map((c) => [c.id, c]));
     const mergedIds = [...new Set(custRows.map((c) => c.mergedIntoId).filter((x): x is string => Boolean(x)))].filter((id) => !byCust.has(id));
-    if (mergedIds.length) for (const c of await tx.select({ id: customers.id, tier: customers.tier, vip: customers.vip, mergedIntoId: customers.mergedIntoId }).from(customers).where(inArray(customers.id, mergedIds))) byCust.set(c.id, c);
+    if (mergedIds.length) for (const c of await tx.select({ id: customers.id, tier: customers.tier, vip: customers.vip, mergedIntoId: customers.mergedIntoId, now: sql<string | Date>`now()` }).from(customers).where(inArray(customers.id, mergedIds))) byCust.set(c.id, c);
     const catIds = [...new Set(live().map((i) => batch[i]!.input.categoryId).filter((x): x is string => Boolean(x)))];
     const cats = new Set(catIds.length ? (await tx.select({ id: categories.id }).from(categories).where(inArray(categories.id, catIds))).map((c) => c.id) : []);
     const ownerIds = [...new Set(live().map((i) => batch[i]!.input.ownerId).filter((x): x is string => Boolean(x)))];
@@ -226,7 +229,7 @@ async function writeBatch(deps: Deps, batch: Pending[]): Promise<Outcome[]> {
 
     if (plans.length) {
       // 4. The tickets, their events with the audit rows, and every consumer: one statement each for the batch.
-      const rows = await insertTickets(tx, plans, numbers);
+      const { rows, insert } = ticketRows(plans, numbers, txNow);
       const groups: TicketEventGroup[] = [];
       for (let k = 0; k < plans.length; k++) {
         const pl = plans[k]!;
@@ -242,7 +245,7 @@ async function writeBatch(deps: Deps, batch: Pending[]): Promise<Outcome[]> {
           audit: { action: 'ticket.created', targetType: 'ticket', targetId: t.id, changes: diff(null, { number: t.number, type: t.type, channel: t.channel, priority: t.priority, ownerId: pl.ownerId, teamId: pl.teamId }) },
         });
       }
-      await recordTicketEventGroups(tx, groups);
+      await recordTicketEventGroups(tx, groups, { with: insert });
       const lines = plans.flatMap((pl, k) => (pl.p.input.orderLines ?? []).map((l, pos) => ({ id: uuidv7(), ticketId: rows[k]!.id, position: pos, item: l.item, spec: l.spec, quantity: l.quantity })));
       if (lines.length) await tx.insert(orderLines).values(lines);
       for (let k = 0; k < plans.length; k++) {
@@ -278,12 +281,12 @@ async function writeBatch(deps: Deps, batch: Pending[]): Promise<Outcome[]> {
       else refused.push(batch[i]!.keyed!);
     });
     await settleKeys(tx, done, refused);
-  });
+  }));
   return outcomes.map((o) => o ?? { kind: 'error', error: new Error('ticket create: no outcome') });
 }
 
-/** The batch's tickets in one INSERT (rows passed as one JSON parameter); returns each one's snapshot. */
-async function insertTickets(tx: Tx, plans: Plan[], numbers: string[]): Promise<(TicketSnapshot & { subject: string })[]> {
+/** The batch's tickets as one INSERT (a CTE sent with their events; rows passed as one JSON parameter), and their snapshots. */
+function ticketRows(plans: Plan[], numbers: string[], createdAt: Date): { rows: (TicketSnapshot & { subject: string })[]; insert: SQL } {
   const rows = plans.map((pl) => {
     const { input, ctx } = pl.p;
     return {
@@ -294,18 +297,19 @@ async function insertTickets(tx: Tx, plans: Plan[], numbers: string[]): Promise<
       created_by_kind: ctx.actor.kind, created_by_id: ctx.actor.id, owner_id: pl.ownerId, team_id: pl.teamId,
     };
   });
-  const res = (await tx.execute(sql`INSERT INTO tickets (id, number, customer_id, type, channel, priority, status, subject, description, category_id, tags, site,
+  const insert = sql`tk AS (INSERT INTO tickets (id, number, customer_id, type, channel, priority, status, subject, description, category_id, tags, site,
       call_duration_seconds, ring_count, external_ref, created_by_kind, created_by_id, owner_id, team_id)
     SELECT id, number, customer_id, type, channel, priority, status, subject, description, category_id, tags, site,
       call_duration_seconds, ring_count, external_ref, created_by_kind, created_by_id, owner_id, team_id
     FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x(id uuid, number text, customer_id uuid, type text, channel text, priority text, status text,
       subject text, description text, category_id uuid, tags text[], site text, call_duration_seconds int, ring_count int, external_ref text,
-      created_by_kind text, created_by_id uuid, owner_id uuid, team_id uuid)
-    RETURNING id, created_at`)) as unknown as { rows: { id: string; created_at: string | Date }[] };
-  const createdAt = new Map(res.rows.map((r) => [r.id, r.created_at instanceof Date ? r.created_at : new Date(r.created_at)]));
-  return rows.map((r, k) => ({
-    id: r.id, number: r.number, customerId: r.customer_id, customerTier: plans[k]!.tier, customerVip: plans[k]!.vip,
-    type: r.type, channel: r.channel, priority: r.priority, status: r.status, previousStatus: r.status,
-    ownerId: r.owner_id, teamId: r.team_id, categoryId: r.category_id, site: r.site, createdAt: createdAt.get(r.id)!, subject: r.subject,
-  }));
+      created_by_kind text, created_by_id uuid, owner_id uuid, team_id uuid))`;
+  return {
+    insert,
+    rows: rows.map((r, k) => ({
+      id: r.id, number: r.number, customerId: r.customer_id, customerTier: plans[k]!.tier, customerVip: plans[k]!.vip,
+      type: r.type, channel: r.channel, priority: r.priority, status: r.status, previousStatus: r.status,
+      ownerId: r.owner_id, teamId: r.team_id, categoryId: r.category_id, site: r.site, createdAt, subject: r.subject,
+    })),
+  };
 }
