@@ -79,7 +79,8 @@ function calendarFor(cc: CalendarContext, k: { customerId: string; tier: string;
   return { id: null, cal: TWENTY_FOUR_SEVEN };
 }
 
-const uuidList = (ids: readonly string[]) => sql`ARRAY[${sql.join(ids.map((i) => sql`${i}`), sql`, `)}]::uuid[]`;
+/** A uuid[] as one parameter (an array literal), not one parameter per id. */
+const uuidList = (ids: readonly string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
 
 /**
  * Recompute the bundles of these tickets from the sources. A ticket that is missing, internal (type `internal`:
@@ -223,13 +224,17 @@ export const COUNTER_COLUMNS = COLS;
 /** Apply deltas in key order (concurrent workers lock rollup rows in the same order). */
 export async function applyDeltas(ex: Executor, deltas: readonly RollupDelta[]): Promise<void> {
   const cols = COUNTERS.map((k) => COLS[k]);
-  for (let i = 0; i < deltas.length; i += 400) {
-    const chunk = deltas.slice(i, i + 400);
-    const values = sql.join(chunk.map((r) => sql`(${r.cube}, ${new Date(r.bucket)}, ${r.dimKey}, ${r.dims.team ?? null}::uuid, ${r.dims.owner ?? null}::uuid, ${r.dims.channel ?? null}, ${r.dims.type ?? null}, ${r.dims.tier ?? null}, ${sql.join(COUNTERS.map((k) => sql`${r.c[k]}::bigint`), sql`, `)})`), sql`, `);
-    await ex.execute(sql`INSERT INTO measure_rollup (cube, bucket, dim_key, team_id, owner_id, channel, type, tier, ${sql.raw(cols.join(', '))})
-      VALUES ${values}
-      ON CONFLICT (cube, bucket, dim_key) DO UPDATE SET ${sql.raw(cols.map((c) => `${c} = measure_rollup.${c} + excluded.${c}`).join(', '))}`);
-  }
+  if (deltas.length === 0) return;
+  // Rows as one JSON parameter: building thousands of placeholders costs more than the database's work.
+  const rows = JSON.stringify(deltas.map((r) => {
+    const o: Record<string, unknown> = { cube: r.cube, bucket: new Date(r.bucket).toISOString(), dim_key: r.dimKey, team_id: r.dims.team ?? null, owner_id: r.dims.owner ?? null, channel: r.dims.channel ?? null, type: r.dims.type ?? null, tier: r.dims.tier ?? null };
+    for (const k of COUNTERS) o[COLS[k]] = r.c[k];
+    return o;
+  }));
+  await ex.execute(sql`INSERT INTO measure_rollup (cube, bucket, dim_key, team_id, owner_id, channel, type, tier, ${sql.raw(cols.join(', '))})
+    SELECT cube, bucket, dim_key, team_id, owner_id, channel, type, tier, ${sql.raw(cols.join(', '))}
+    FROM json_to_recordset(${rows}::json) AS x(cube smallint, bucket timestamptz, dim_key text, team_id uuid, owner_id uuid, channel text, type text, tier text, ${sql.raw(cols.map((c) => `${c} bigint`).join(', '))})
+    ON CONFLICT (cube, bucket, dim_key) DO UPDATE SET ${sql.raw(cols.map((c) => `${c} = measure_rollup.${c} + excluded.${c}`).join(', '))}`);
 }
 
 /** Replace the stored facts of these tickets by the recomputed ones (absent = deleted). */
@@ -243,11 +248,18 @@ export async function writeFacts(ex: Executor, ids: readonly string[], fresh: Ma
   if (gone.length) await ex.execute(sql`DELETE FROM measure_ticket_facts WHERE ticket_id = ANY(${uuidList(gone)})`);
   const bs = [...fresh.values()];
   if (bs.length) {
-    const v = sql.join(bs.map(({ fact: f }) => sql`(${f.ticketId}, ${f.number}, ${f.type}, ${f.channel}, ${f.teamId}, ${f.ownerId}, ${f.tier}, ${f.categoryId}, ${f.site}, ${f.status},
-      ${f.createdAt}, ${f.resolvedAt}, ${f.reopenCount}, ${f.handoverCount}, ${f.teamTransferCount}, ${f.staffPublicReplyCount}, ${f.firstResponseSeconds}, ${f.resolutionSeconds}, ${f.calendarId}, ${f.fcr}, now())`), sql`, `);
+    const v = JSON.stringify(bs.map(({ fact: f }) => ({
+      ticket_id: f.ticketId, number: f.number, type: f.type, channel: f.channel, team_id: f.teamId, owner_id: f.ownerId, tier: f.tier, category_id: f.categoryId, site: f.site, status: f.status,
+      created_at: f.createdAt, resolved_at: f.resolvedAt, reopen_count: f.reopenCount, handover_count: f.handoverCount, team_transfer_count: f.teamTransferCount,
+      staff_public_reply_count: f.staffPublicReplyCount, first_response_seconds: f.firstResponseSeconds, resolution_seconds: f.resolutionSeconds, calendar_id: f.calendarId, fcr: f.fcr,
+    })));
     await ex.execute(sql`INSERT INTO measure_ticket_facts (ticket_id, number, type, channel, team_id, owner_id, tier, category_id, site, status, created_at, resolved_at,
         reopen_count, handover_count, team_transfer_count, staff_public_reply_count, first_response_seconds, resolution_seconds, calendar_id, fcr, updated_at)
-      VALUES ${v}
+      SELECT ticket_id, number, type, channel, team_id, owner_id, tier, category_id, site, status, created_at, resolved_at,
+        reopen_count, handover_count, team_transfer_count, staff_public_reply_count, first_response_seconds, resolution_seconds, calendar_id, fcr, now()
+      FROM json_to_recordset(${v}::json) AS x(ticket_id uuid, number text, type text, channel text, team_id uuid, owner_id uuid, tier text, category_id uuid, site text, status text,
+        created_at timestamptz, resolved_at timestamptz, reopen_count int, handover_count int, team_transfer_count int, staff_public_reply_count int,
+        first_response_seconds bigint, resolution_seconds bigint, calendar_id uuid, fcr boolean)
       ON CONFLICT (ticket_id) DO UPDATE SET number = excluded.number, type = excluded.type, channel = excluded.channel, team_id = excluded.team_id, owner_id = excluded.owner_id,
         tier = excluded.tier, category_id = excluded.category_id, site = excluded.site, status = excluded.status, created_at = excluded.created_at, resolved_at = excluded.resolved_at,
         reopen_count = excluded.reopen_count, handover_count = excluded.handover_count, team_transfer_count = excluded.team_transfer_count,
@@ -269,7 +281,7 @@ export async function writeFacts(ex: Executor, ids: readonly string[], fresh: Ma
 export async function refreshTickets(ex: Executor, ids: readonly string[]): Promise<number> {
   const sorted = [...new Set(ids)].sort();
   if (sorted.length === 0) return 0;
-  const arr = sql`ARRAY[${sql.join(sorted.map((i) => sql`${i}`), sql`, `)}]::text[]`;
+  const arr = sql`${`{${sorted.join(',')}}`}::text[]`;
   await ex.execute(sql`SELECT pg_advisory_xact_lock(${MEASURES_LOCK_SPACE}::int, hashtext(s.x)) FROM (SELECT x FROM unnest(${arr}) AS x ORDER BY x OFFSET 0) s`);
   const old = await storedBundles(ex, sorted, true);
   const neu = await computeBundles(ex, sorted);

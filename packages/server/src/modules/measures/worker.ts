@@ -132,7 +132,7 @@ export class MeasuresWorker {
       if (rows.rows.length === 0) return 0;
       const tickets = [...new Set(rows.rows.map((r) => r.ticket_id))];
       await refreshTickets(tx, tickets);
-      await tx.execute(sql`DELETE FROM measure_queue WHERE id = ANY(${sql`ARRAY[${sql.join(rows.rows.map((r) => sql`${Number(r.id)}`), sql`, `)}]::bigint[]`})`);
+      await tx.execute(sql`DELETE FROM measure_queue WHERE id = ANY(${`{${rows.rows.map((r) => Number(r.id)).join(',')}}`}::bigint[])`);
       const v = (await tx.execute(sql`UPDATE measure_state SET value = value + 1, updated_at = now() WHERE key = 'version' RETURNING value`)) as unknown as { rows: { value: number | string }[] };
       version = Number(v.rows[0]?.value ?? 0);
       await tx.execute(sql`SELECT pg_notify(${MEASURES_CHANNEL}, ${String(version)})`);

@@ -61,6 +61,24 @@ async function loadTeamMembers(ex: Executor, teamIds: string[]): Promise<Map<str
   return out;
 }
 
+/** Members of every active rule's team in one query, unless there are many (then each team is read when needed). */
+async function loadActiveRuleMembers(ex: Executor): Promise<Map<string, Member[]> | null> {
+  const LIMIT = 300;
+  const rows = await ex.select({
+    id: staff.id, teamId: staff.teamId, name: staff.name, roles: staff.roles, skills: staff.skills, onDuty: staff.onDuty,
+    openLoad: sql<number>`(SELECT count(*)::int FROM tickets t WHERE t.owner_id = ${staff.id} AND t.status IN ('new','assigned','in_progress','pending_customer','pending_internal'))`,
+  }).from(staff).where(and(eq(staff.active, true), sql`${staff.teamId} IN (SELECT team_id FROM dispatch_rules WHERE active)`)).orderBy(asc(staff.id)).limit(LIMIT + 1);
+  if (rows.length > LIMIT) return null;
+  const out = new Map<string, Member[]>();
+  for (const s of rows) {
+    if (!s.teamId || !s.roles.some((r) => SERVICE_ROLES.has(r))) continue;
+    let ms = out.get(s.teamId);
+    if (!ms) { ms = []; out.set(s.teamId, ms); }
+    ms.push({ id: s.id, name: s.name, roles: s.roles, skills: s.skills, onDuty: s.onDuty, openLoad: Number(s.openLoad) });
+  }
+  return out;
+}
+
 /**
  * Smart dispatch: the first active rule (by position) whose conditions all match picks the team; within it, staff who
  * are active, on duty, have every required skill and are under the load cap are eligible; round-robin after the
@@ -106,10 +124,11 @@ async function decide(
 }
 
 /**
- * Dispatch for a batch of creates in one transaction: the active rules are read (and locked, so round-robin turns of
- * concurrent batches in other processes follow each other) once, each team's members and open load once; every
- * decision then counts the tickets assigned before it in the batch (load and turn), exactly as if they had been
- * created one after another. `finish` records each rule's last turn.
+ * Dispatch for a batch of creates: the active rules and the members of their teams (with open load) are read once,
+ * together; every decision then counts the tickets assigned before it in the batch (load and turn), exactly as if
+ * they had been created one after another, and `finish` records each rule's last turn in the batch's transaction.
+ * One process writes one batch at a time, so its turns follow each other exactly; several processes writing at the
+ * same instant may each start from the same turn (a member can get two in a row), never lose a ticket.
  */
 export class DispatchPlanner {
   private readonly members = new Map<string, Member[]>();
@@ -117,11 +136,9 @@ export class DispatchPlanner {
   private constructor(private readonly ex: Executor, private readonly rules: RuleWithTeam[]) {}
 
   static async open(ex: Executor): Promise<DispatchPlanner> {
-    const rules = await loadRules(ex, true);
+    const [rules, members] = await Promise.all([loadRules(ex), loadActiveRuleMembers(ex)]);
     const planner = new DispatchPlanner(ex, rules);
-    // With a few teams behind the rules, read them all at once (one query instead of one per team the batch needs).
-    const teamIds = [...new Set(rules.map((r) => r.rule.teamId))];
-    if (teamIds.length <= 4) for (const [teamId, ms] of await loadTeamMembers(ex, teamIds)) planner.members.set(teamId, ms);
+    if (members) for (const [teamId, ms] of members) planner.members.set(teamId, ms);
     return planner;
   }
 
@@ -134,10 +151,11 @@ export class DispatchPlanner {
     return d;
   }
 
-  async finish(): Promise<void> {
+  /** Record the rules' last turns (deferred with the batch's other writes). */
+  async finish(tx: Executor): Promise<void> {
     if (this.turns.size === 0) return;
     const turns = JSON.stringify([...this.turns].map(([r, s]) => ({ r, s })));
-    await writeSoon(this.ex, (id) => ({ ctes: [[`${id}_d`, sql`UPDATE dispatch_rules d SET last_assigned_id = x.s FROM json_to_recordset(${turns}::json) AS x(r uuid, s uuid) WHERE d.id = x.r`]] }));
+    await writeSoon(tx, (id) => ({ ctes: [[`${id}_d`, sql`UPDATE dispatch_rules d SET last_assigned_id = x.s FROM json_to_recordset(${turns}::json) AS x(r uuid, s uuid) WHERE d.id = x.r`]] }));
   }
 
   private async membersOf(teamId: string): Promise<Member[]> {

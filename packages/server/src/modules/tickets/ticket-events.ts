@@ -136,6 +136,8 @@ export async function recordTicketEventGroups(tx: Tx, groups: TicketEventGroup[]
     const r = res.rows[k]!;
     const ev: TicketEvent = { id: Number(r.id), kind: i.kind, at: r.at instanceof Date ? r.at : new Date(r.at), actorKind: g.ctx.actor.kind, actorId: g.ctx.actor.id, data: i.data ?? {} };
     out[gi]!.push(ev);
+    // A ticket inserted in this statement has created_at = now(), the same transaction timestamp as its events' `at`.
+    if (g.fresh && out[gi]!.length === 1) g.ticket.createdAt = ev.at;
     seq.push({ ctx: g.ctx, ticket: { ...g.ticket, previousStatus: i.previousStatus ?? g.ticket.status }, event: ev, fresh: g.fresh ?? false });
   }
   if (seq.length === 1) {

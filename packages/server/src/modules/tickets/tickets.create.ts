@@ -163,76 +163,86 @@ interface Plan {
   ownerId: string | null; teamId: string | null; reason: string; dispatch: DispatchDecision | null; takes: boolean;
 }
 
+const takesOwnership = (p: Pending) => p.ctx.actor.kind === 'staff'
+  && (p.input.takeOwnership ?? (p.input.channel === 'phone' || p.input.channel === 'walk_in')) && can(p.ctx.actor, 'tickets.work');
+
 async function writeBatch(deps: Deps, batch: Pending[]): Promise<Outcome[]> {
   const { database } = deps;
+  const db = database.db;
   const outcomes: (Outcome | null)[] = batch.map(() => null);
-  // Numbers are reserved outside the transaction (a failed batch leaves a gap, like a sequence).
-  const numbers = await ticketsRepo.nextNumbers(database.db, orgDay(new Date(), deps.config.CHIDU_TIME_ZONE), batch.length);
   const fail = (i: number, error: unknown) => { outcomes[i] = { kind: 'error', error }; };
+  const live = () => batch.map((_, i) => i).filter((i) => outcomes[i] === null);
+  const keyedIdx = batch.map((p, i) => (p.keyed ? i : -1)).filter((i) => i >= 0);
 
-  await database.transaction((tx) => deferWrites(tx, async () => {
-    // 1. Idempotency keys, claimed in this transaction: a request whose key exists is replayed after it.
-    const keyedIdx = batch.map((p, i) => (p.keyed ? i : -1)).filter((i) => i >= 0);
-    const claimed = await claimKeys(tx, keyedIdx.map((i) => batch[i]!.keyed!));
-    keyedIdx.forEach((i, k) => { if (!claimed.has(k)) outcomes[i] = { kind: 'replay' }; });
+  // 1. Everything the batch reads, at once and before its transaction (each on its own pooled connection): numbers
+  //    (a failed batch leaves a gap, like a sequence), keys already used, customers, categories, named owners, and
+  //    — when a ticket needs dispatch — the rules with their teams' members and open load.
+  const ids = <T>(f: (p: Pending) => T | null | undefined) => [...new Set(batch.map(f).filter((x): x is NonNullable<T> => Boolean(x)))];
+  const custIds = ids((p) => p.input.customerId);
+  const catIds = ids((p) => p.input.categoryId);
+  const ownerIds = ids((p) => p.input.ownerId);
+  const dispatching = batch.some((p) => !p.input.ownerId && !p.input.teamId && !takesOwnership(p));
+  const [numbers, used, custRows, cats, owners, planner] = await Promise.all([
+    ticketsRepo.nextNumbers(db, orgDay(new Date(), deps.config.CHIDU_TIME_ZONE), batch.length),
+    usedKeys(database, keyedIdx.map((i) => batch[i]!.keyed!)),
+    custIds.length ? db.select({ id: customers.id, tier: customers.tier, vip: customers.vip, mergedIntoId: customers.mergedIntoId }).from(customers).where(inArray(customers.id, custIds)) : [],
+    catIds.length ? db.select({ id: categories.id }).from(categories).where(inArray(categories.id, catIds)).then((r) => new Set(r.map((c) => c.id))) : new Set<string>(),
+    ownerIds.length ? db.select({ id: staff.id, teamId: staff.teamId, active: staff.active }).from(staff).where(inArray(staff.id, ownerIds)).then((r) => new Map(r.map((o) => [o.id, o]))) : new Map<string, { id: string; teamId: string | null; active: boolean }>(),
+    dispatching ? DispatchPlanner.open(db) : null,
+  ]);
+  // A request whose key was used is replayed (after this batch), whatever its body says now.
+  keyedIdx.forEach((i, k) => { if (used.has(k)) outcomes[i] = { kind: 'replay' }; });
+  const byCust = new Map(custRows.map((c) => [c.id, c]));
+  const mergedIds = [...new Set(custRows.map((c) => c.mergedIntoId).filter((x): x is string => Boolean(x)))].filter((id) => !byCust.has(id));
+  if (mergedIds.length) for (const c of await db.select({ id: customers.id, tier: customers.tier, vip: customers.vip, mergedIntoId: customers.mergedIntoId }).from(customers).where(inArray(customers.id, mergedIds))) byCust.set(c.id, c);
 
-    // 2. Customers (merged ones resolve to the surviving record), categories and named owners: one query each.
-    const live = () => batch.map((_, i) => i).filter((i) => outcomes[i] === null);
-    const custIds = [...new Set(live().map((i) => batch[i]!.input.customerId))];
-    // now() is the transaction's timestamp: the tickets' created_at (their column default) in this same transaction.
-    const custRows = custIds.length ? await tx.select({ id: customers.id, tier: customers.tier, vip: customers.vip, mergedIntoId: customers.mergedIntoId, now: sql<string | Date>`now()` }).from(customers).where(inArray(customers.id, custIds)) : [];
-    const txNow = custRows[0] ? new Date(custRows[0].now) : new Date();
-    const byCust = new Map(custRows.map((c) => [c.id, c]));
-    const mergedIds = [...new Set(custRows.map((c) => c.mergedIntoId).filter((x): x is string => Boolean(x)))].filter((id) => !byCust.has(id));
-    if (mergedIds.length) for (const c of await tx.select({ id: customers.id, tier: customers.tier, vip: customers.vip, mergedIntoId: customers.mergedIntoId, now: sql<string | Date>`now()` }).from(customers).where(inArray(customers.id, mergedIds))) byCust.set(c.id, c);
-    const catIds = [...new Set(live().map((i) => batch[i]!.input.categoryId).filter((x): x is string => Boolean(x)))];
-    const cats = new Set(catIds.length ? (await tx.select({ id: categories.id }).from(categories).where(inArray(categories.id, catIds))).map((c) => c.id) : []);
-    const ownerIds = [...new Set(live().map((i) => batch[i]!.input.ownerId).filter((x): x is string => Boolean(x)))];
-    const owners = new Map((ownerIds.length ? await tx.select({ id: staff.id, teamId: staff.teamId, active: staff.active }).from(staff).where(inArray(staff.id, ownerIds)) : []).map((s) => [s.id, s]));
-
-    // 3. Who owns each ticket, decided before the rows are written so each is inserted once, in its final state.
-    let planner: DispatchPlanner | null = null;
-    const plans: Plan[] = [];
-    for (const i of live()) {
-      const p = batch[i]!;
-      const { input, ctx } = p;
-      const actor = ctx.actor;
-      const c0 = byCust.get(input.customerId);
-      if (!c0) { fail(i, invalid('customerId', 'no such customer')); continue; }
-      const c = c0.mergedIntoId ? (byCust.get(c0.mergedIntoId) ?? c0) : c0;
-      const customerId = c0.mergedIntoId ?? c0.id;
-      if (input.categoryId && !cats.has(input.categoryId)) { fail(i, invalid('categoryId', 'no such category')); continue; }
-      // First-contact ownership: staff logging a phone call or a walk-in own it; otherwise dispatch decides.
-      const takes = actor.kind === 'staff' && (input.takeOwnership ?? (input.channel === 'phone' || input.channel === 'walk_in')) && can(actor, 'tickets.work');
-      let ownerId: string | null = null;
-      let teamId: string | null = null;
-      let reason = '';
-      let dispatch: DispatchDecision | null = null;
-      if (input.ownerId || input.teamId) {
-        ownerId = input.ownerId ?? null;
-        if (ownerId) {
-          const o = owners.get(ownerId);
-          if (!o || !o.active) { fail(i, invalid('ownerId', 'no such active staff member')); continue; }
-          teamId = input.teamId ?? o.teamId;
-        } else teamId = input.teamId ?? null;
-        reason = '创建时指定';
-      } else if (takes && actor.kind === 'staff') {
-        ownerId = actor.id; teamId = actor.teamId; reason = '首问负责：受理人即负责人';
-      } else {
-        planner ??= await DispatchPlanner.open(tx);
-        dispatch = await planner.decide({ type: input.type, channel: input.channel, priority: input.priority, categoryId: input.categoryId ?? null, tier: c.tier, vip: c.vip });
-        ownerId = dispatch.staffId; teamId = dispatch.teamId; reason = dispatch.reason;
-      }
-      plans.push({ p, idx: i, customerId, tier: c.tier, vip: c.vip, ownerId, teamId, reason, dispatch, takes });
+  // 2. Who owns each ticket, decided before the rows are written so each is inserted once, in its final state.
+  const plans: Plan[] = [];
+  for (const i of live()) {
+    const p = batch[i]!;
+    const { input, ctx } = p;
+    const actor = ctx.actor;
+    const c0 = byCust.get(input.customerId);
+    if (!c0) { fail(i, invalid('customerId', 'no such customer')); continue; }
+    const c = c0.mergedIntoId ? (byCust.get(c0.mergedIntoId) ?? c0) : c0;
+    const customerId = c0.mergedIntoId ?? c0.id;
+    if (input.categoryId && !cats.has(input.categoryId)) { fail(i, invalid('categoryId', 'no such category')); continue; }
+    // First-contact ownership: staff logging a phone call or a walk-in own it; otherwise dispatch decides.
+    const takes = takesOwnership(p);
+    let ownerId: string | null = null;
+    let teamId: string | null = null;
+    let reason = '';
+    let dispatch: DispatchDecision | null = null;
+    if (input.ownerId || input.teamId) {
+      ownerId = input.ownerId ?? null;
+      if (ownerId) {
+        const o = owners.get(ownerId);
+        if (!o || !o.active) { fail(i, invalid('ownerId', 'no such active staff member')); continue; }
+        teamId = input.teamId ?? o.teamId;
+      } else teamId = input.teamId ?? null;
+      reason = '创建时指定';
+    } else if (takes && actor.kind === 'staff') {
+      ownerId = actor.id; teamId = actor.teamId; reason = '首问负责：受理人即负责人';
+    } else {
+      dispatch = await planner!.decide({ type: input.type, channel: input.channel, priority: input.priority, categoryId: input.categoryId ?? null, tier: c.tier, vip: c.vip });
+      ownerId = dispatch.staffId; teamId = dispatch.teamId; reason = dispatch.reason;
     }
-    if (planner) await planner.finish();
+    plans.push({ p, idx: i, customerId, tier: c.tier, vip: c.vip, ownerId, teamId, reason, dispatch, takes });
+  }
 
-    if (plans.length) {
-      // 4. The tickets, their events with the audit rows, and every consumer: one statement each for the batch.
-      const { rows, insert } = ticketRows(plans, numbers, txNow);
+  // 3. One transaction: keys, then tickets + events + audit rows in one statement, the consumers once for the batch,
+  //    and the writes nobody reads back (outbox, notifications, NOTIFYs, dispatch turns) together in one more.
+  await database.transaction((tx) => deferWrites(tx, async () => {
+    const keyed = plans.filter((pl) => pl.p.keyed);
+    const claimed = await claimKeys(tx, keyed.map((pl) => pl.p.keyed!));
+    keyed.forEach((pl, k) => { if (!claimed.has(k)) outcomes[pl.idx] = { kind: 'replay' }; });
+    const writing = plans.filter((pl) => outcomes[pl.idx] === null);
+    if (planner) await planner.finish(tx);
+    if (writing.length) {
+      const { rows, insert } = ticketRows(writing, numbers);
       const groups: TicketEventGroup[] = [];
-      for (let k = 0; k < plans.length; k++) {
-        const pl = plans[k]!;
+      for (let k = 0; k < writing.length; k++) {
+        const pl = writing[k]!;
         const t = rows[k]!;
         primeCustomer(tx, pl.customerId, { tier: pl.tier, vip: pl.vip });
         const items: TicketEventGroup['items'] = [
@@ -246,20 +256,20 @@ async function writeBatch(deps: Deps, batch: Pending[]): Promise<Outcome[]> {
         });
       }
       await recordTicketEventGroups(tx, groups, { with: insert });
-      const lines = plans.flatMap((pl, k) => (pl.p.input.orderLines ?? []).map((l, pos) => ({ id: uuidv7(), ticketId: rows[k]!.id, position: pos, item: l.item, spec: l.spec, quantity: l.quantity })));
+      const lines = writing.flatMap((pl, k) => (pl.p.input.orderLines ?? []).map((l, pos) => ({ id: uuidv7(), ticketId: rows[k]!.id, position: pos, item: l.item, spec: l.spec, quantity: l.quantity })));
       if (lines.length) await tx.insert(orderLines).values(lines);
-      for (let k = 0; k < plans.length; k++) {
-        const ids = plans[k]!.p.input.attachmentIds;
-        if (ids?.length) await attachTo(tx, plans[k]!.p.ctx, rows[k]!.id, null, ids);
+      for (let k = 0; k < writing.length; k++) {
+        const att = writing[k]!.p.input.attachmentIds;
+        if (att?.length) await attachTo(tx, writing[k]!.p.ctx, rows[k]!.id, null, att);
       }
       const notes: NotificationInput[] = [];
-      plans.forEach((pl, k) => {
+      writing.forEach((pl, k) => {
         const t = rows[k]!;
         if (pl.ownerId && pl.ownerId !== pl.p.ctx.actor.id) notes.push({ recipientId: pl.ownerId, kind: 'ticket.assigned', ticketId: t.id, title: `${t.number} 新工单分派给您：${t.subject}`, data: { reason: pl.reason } });
       });
       await notifyMany(tx, notes);
       const clocks = await readStandardsMany(tx, rows.map((r) => r.id));
-      plans.forEach((pl, k) => {
+      writing.forEach((pl, k) => {
         const t = rows[k]!;
         outcomes[pl.idx] = {
           kind: 'ok',
@@ -271,22 +281,24 @@ async function writeBatch(deps: Deps, batch: Pending[]): Promise<Outcome[]> {
         };
       });
     }
-    // 5. Keys: store the results of the created tickets; drop the keys of the refused ones.
-    const done: { req: KeyedRequest; status: number; body: unknown }[] = [];
-    const refused: KeyedRequest[] = [];
-    keyedIdx.forEach((i, k) => {
-      if (!claimed.has(k)) return;
-      const o = outcomes[i]!;
-      if (o.kind === 'ok') done.push({ req: batch[i]!.keyed!, status: 201, body: o.body });
-      else refused.push(batch[i]!.keyed!);
-    });
-    await settleKeys(tx, done, refused);
+    // 4. Keys: store the results of the created tickets.
+    const done = keyed.filter((pl, k) => claimed.has(k)).map((pl) => ({ req: pl.p.keyed!, status: 201, body: (outcomes[pl.idx] as { body: TicketCreatedBody }).body }));
+    await settleKeys(tx, done, []);
   }));
   return outcomes.map((o) => o ?? { kind: 'error', error: new Error('ticket create: no outcome') });
 }
 
+/** Of these keyed requests, the ones whose key is already stored (indexes). */
+async function usedKeys(database: Database, reqs: KeyedRequest[]): Promise<Set<number>> {
+  if (reqs.length === 0) return new Set();
+  const rows = await database.rows<{ scope: string; key: string }>(sql`SELECT scope, key FROM idempotency_keys
+    WHERE (scope, key) IN (${sql.join(reqs.map((r) => sql`(${r.scope}, ${r.key})`), sql`, `)}) AND created_at >= now() - interval '24 hours'`);
+  const got = new Set(rows.map((r) => `${r.scope}\n${r.key}`));
+  return new Set(reqs.map((r, i) => (got.has(`${r.scope}\n${r.key}`) ? i : -1)).filter((i) => i >= 0));
+}
+
 /** The batch's tickets as one INSERT (a CTE sent with their events; rows passed as one JSON parameter), and their snapshots. */
-function ticketRows(plans: Plan[], numbers: string[], createdAt: Date): { rows: (TicketSnapshot & { subject: string })[]; insert: SQL } {
+function ticketRows(plans: Plan[], numbers: string[]): { rows: (TicketSnapshot & { subject: string })[]; insert: SQL } {
   const rows = plans.map((pl) => {
     const { input, ctx } = pl.p;
     return {
@@ -309,7 +321,8 @@ function ticketRows(plans: Plan[], numbers: string[], createdAt: Date): { rows: 
     rows: rows.map((r, k) => ({
       id: r.id, number: r.number, customerId: r.customer_id, customerTier: plans[k]!.tier, customerVip: plans[k]!.vip,
       type: r.type, channel: r.channel, priority: r.priority, status: r.status, previousStatus: r.status,
-      ownerId: r.owner_id, teamId: r.team_id, categoryId: r.category_id, site: r.site, createdAt, subject: r.subject,
+      // created_at is the transaction's now(): recordTicketEventGroups sets it from the events' `at` (the same now()).
+      ownerId: r.owner_id, teamId: r.team_id, categoryId: r.category_id, site: r.site, createdAt: new Date(0), subject: r.subject,
     })),
   };
 }
