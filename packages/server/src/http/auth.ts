@@ -6,7 +6,7 @@ import type { Actor, Ctx } from '../lib/context';
 import { AppError } from '../lib/errors';
 import { actorFromRow } from '../modules/identity/identity.commands';
 import { safeEqual, sha256 } from '../modules/identity/secrets';
-import { cacheGet, cacheSet } from './session-cache';
+import { cacheLoad } from './session-cache';
 
 export const SESSION_COOKIE = 'chidu_session';
 export const CSRF_COOKIE = 'chidu_csrf';
@@ -45,13 +45,14 @@ export async function authenticate(database: Database, req: FastifyRequest): Pro
   // One round trip (or none, within the short session cache): the session and, for staff, the account behind it.
   const hash = sha256(token);
   type Found = { session: typeof sessions.$inferSelect; staff: typeof staff.$inferSelect | null };
-  let found = cacheGet<Found>(hash);
-  if (!found) {
-    [found] = await database.db.select({ session: sessions, staff }).from(sessions)
+  const found = await cacheLoad<Found>(hash, async () => {
+    const [row] = await database.db.select({ session: sessions, staff }).from(sessions)
       .leftJoin(staff, and(eq(sessions.principalKind, 'staff'), eq(staff.id, sessions.principalId)))
       .where(eq(sessions.tokenHash, hash));
-    if (found && !found.session.revokedAt) cacheSet(hash, found.session.principalId, found);
-  }
+    if (!row) return undefined;
+    // A revoked session is answered but not cached.
+    return { value: row, principalId: row.session.principalId, cache: !row.session.revokedAt };
+  });
   const session = found?.session;
   if (!session || session.revokedAt) throw new AppError('unauthenticated', 'Session ended; sign in again');
   if (session.expiresAt.getTime() <= Date.now()) throw new AppError('token_expired', 'Session expired; sign in again');

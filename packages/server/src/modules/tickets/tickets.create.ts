@@ -82,8 +82,6 @@ interface Pending {
 }
 
 const MAX_BATCH = Math.max(1, Number(process.env.CHIDU_CREATE_BATCH ?? 64) || 64);
-/** Batches written at the same time (one builds while another waits on the database). */
-const LANES = Math.max(1, Number(process.env.CHIDU_CREATE_LANES ?? 1) || 1);
 const batchers = new WeakMap<Database, CreateBatcher>();
 function batcherOf(deps: Deps): CreateBatcher {
   let b = batchers.get(deps.database);
@@ -96,7 +94,8 @@ export const createStats = { batches: 0, tickets: 0, largest: 0, retriedAlone: 0
 
 class CreateBatcher {
   private queue: Pending[] = [];
-  private running = 0;
+  /** One batch at a time per process: its dispatch turns then follow the previous batch's exactly. */
+  private running = false;
   /** How long a batch waits for company: the embedded database writes without yielding, so it gathers a moment longer. */
   private readonly windowMs: number;
   constructor(private readonly deps: Deps) {
@@ -107,12 +106,12 @@ class CreateBatcher {
   submit(p: Omit<Pending, 'resolve' | 'reject'>): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
       this.queue.push({ ...p, resolve, reject });
-      if (this.running < LANES) void this.drain();
+      if (!this.running) void this.drain();
     });
   }
 
   private async drain(): Promise<void> {
-    this.running++;
+    this.running = true;
     try {
       while (this.queue.length) {
         // Let the requests already read off the sockets in this turn of the event loop join the batch (with the
@@ -122,7 +121,7 @@ class CreateBatcher {
         await this.run(this.queue.splice(0, MAX_BATCH));
       }
     } finally {
-      this.running--;
+      this.running = false;
     }
   }
 
