@@ -78,7 +78,9 @@ export { createTicket, orgDay, type TicketCreateInput } from './tickets.create';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function presentSummary(t: TicketRow, n: { customerName: string | null; customerTier: string | null; ownerName: string | null; teamName: string | null }) {
+export type SummaryRow = Pick<TicketRow, 'id' | 'number' | 'customerId' | 'type' | 'channel' | 'priority' | 'status' | 'subject' | 'ownerId' | 'teamId' | 'categoryId' | 'tags' | 'createdAt' | 'updatedAt' | 'resolvedAt'>;
+
+export function presentSummary(t: SummaryRow, n: { customerName: string | null; customerTier: string | null; ownerName: string | null; teamName: string | null }) {
   return {
     id: t.id, number: t.number, customerId: t.customerId, customerName: n.customerName, customerTier: n.customerTier,
     type: t.type as never, channel: t.channel as never, priority: t.priority as never, status: t.status as never, subject: t.subject,
