@@ -79,7 +79,8 @@ async function runDb(kind: 'pglite' | 'postgres') {
   let drop: (() => Promise<void>) | null = null;
   if (kind === 'pglite') env = { DATA_DIR: tempDataDir() };
   else { const f = await freshDatabaseUrl(); env = { DATABASE_URL: f.url, DATABASE_POOL_SIZE: '20' }; drop = f.drop; }
-  const common = { ...env, CHIDU_BOOTSTRAP_ADMIN: ADMIN.join(':'), LOG_LEVEL: 'warn' };
+  // BENCH_SERVER_ENV: extra server environment as JSON, e.g. '{"CHIDU_MEASURES_WORKER":"0"}' to see what a worker costs.
+  const common = { ...env, CHIDU_BOOTSTRAP_ADMIN: ADMIN.join(':'), LOG_LEVEL: 'warn', ...(JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') as Record<string, string>) };
   let server: ServerProc = await startProcess(common, 60_000);
   const ids = await setup(server.url);
   const create = await creates(server.url, ids.agent, ids.customerId);

@@ -96,11 +96,12 @@ class CreateBatcher {
   private queue: Pending[] = [];
   /** One batch at a time per process: its dispatch turns then follow the previous batch's exactly. */
   private running = false;
-  /** How long a batch waits for company: the embedded database writes without yielding, so it gathers a moment longer. */
+  /** How long a batch waits for company under load (CHIDU_CREATE_WINDOW_MS, default 2 ms). */
   private readonly windowMs: number;
+  private lastSize = 0;
   constructor(private readonly deps: Deps) {
     const env = process.env.CHIDU_CREATE_WINDOW_MS;
-    this.windowMs = env !== undefined && env !== '' ? Math.max(0, Number(env) || 0) : deps.database.kind === 'pglite' ? 2 : 0;
+    this.windowMs = env !== undefined && env !== '' ? Math.max(0, Number(env) || 0) : 2;
   }
 
   submit(p: Omit<Pending, 'resolve' | 'reject'>): Promise<Result> {
@@ -116,9 +117,13 @@ class CreateBatcher {
       while (this.queue.length) {
         // Let the requests already read off the sockets in this turn of the event loop join the batch (with the
         // embedded database a write finishes without ever yielding to I/O, so without this every batch is one).
-        if (this.windowMs > 0 && this.queue.length < MAX_BATCH) await new Promise<void>((resolve) => setTimeout(resolve, this.windowMs));
+        // Under load (the previous batch had company) wait a moment longer: the clients answered by that batch are
+        // sending their next requests, and one batch for all of them costs less than two. A lone create never waits.
+        if (this.windowMs > 0 && this.lastSize > 1 && this.queue.length < MAX_BATCH) await new Promise<void>((resolve) => setTimeout(resolve, this.windowMs));
         else await new Promise<void>((resolve) => setImmediate(resolve));
-        await this.run(this.queue.splice(0, MAX_BATCH));
+        const batch = this.queue.splice(0, MAX_BATCH);
+        this.lastSize = batch.length;
+        await this.run(batch);
       }
     } finally {
       this.running = false;
