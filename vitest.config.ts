@@ -5,7 +5,9 @@ const serverTests = ['packages/server/test/**/*.test.ts', 'packages/server/src/*
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'core', include: ['packages/core/src/**/*.test.ts'], environment: 'node' } },
+      // Property tests walk the calendar minute by minute against a reference: seconds of CPU, more while the server
+      // suites run beside them. A timeout here is a slow machine, not a failure of the property.
+      { test: { name: 'core', include: ['packages/core/src/**/*.test.ts'], environment: 'node', testTimeout: 60_000 } },
       { test: { name: 'web', include: ['packages/web/src/**/*.test.ts'], environment: 'node' } },
       {
         test: {
