@@ -23,7 +23,7 @@ const SUBJECT = '楼上漏水，天花板一直滴水';
 const PROCEDURE = '楼上漏水（天花板滴水）应急处理流程';
 const SCRIPT = '漏水报修安抚与上门预约话术';
 
-const { log, fail, shot, expectVisible, setLanguage, login, newWatchedPage, stepRunner, apiSession, buildWeb, prepare, serveAndRun, runMain } =
+const { log, fail, shot, expectVisible, setLanguage, login, newWatchedPage, stepRunner, apiSession, runDemoJourney } =
   createHarness({ shotPrefix: 'kb-', stepTimeout: STEP_TIMEOUT });
 
 // ───────────────────────────── journey ─────────────────────────────
@@ -170,14 +170,4 @@ async function journey(browser, base) {
   if (problems.length) fail(`browser problems:\n  ${problems.join('\n  ')}`);
 }
 
-async function main() {
-  prepare('kb-failure.png');
-  buildWeb();
-  await serveAndRun({
-    startMessage: 'starting the demo server',
-    server: { tmpPrefix: 'chidu-e2e-kb-', env: { CHIDU_DEMO: '1' }, webDistFromEnv: true, healthzTimeoutMs: 180_000 },
-    run: (browser, server) => journey(browser, server.base),
-  });
-}
-
-runMain(main);
+runDemoJourney({ failureShot: 'kb-failure.png', tmpPrefix: 'chidu-e2e-kb-', journey });

@@ -21,7 +21,7 @@ import { ARTIFACTS, createHarness } from './lib/harness.mjs';
 const STEP_TIMEOUT = 30_000;
 const OPEN_DRAWER = '.ant-drawer.ant-drawer-open .ant-drawer-section';
 
-const { log, fail, shot, expectVisible, setLanguage, login, newWatchedPage, stepRunner, apiSession, buildWeb, prepare, serveAndRun, runMain } =
+const { log, fail, shot, expectVisible, setLanguage, login, newWatchedPage, stepRunner, apiSession, runDemoJourney } =
   createHarness({ shotPrefix: 'measures-', stepTimeout: STEP_TIMEOUT });
 
 // ───────────────────────────── journey ─────────────────────────────
@@ -194,14 +194,4 @@ async function journey(browser, base) {
 
 // ───────────────────────────── main ─────────────────────────────
 
-async function main() {
-  prepare('measures-failure.png');
-  buildWeb();
-  await serveAndRun({
-    startMessage: 'starting the demo server',
-    server: { tmpPrefix: 'chidu-e2e-measures-', env: { CHIDU_DEMO: '1' }, webDistFromEnv: true, healthzTimeoutMs: 180_000 },
-    run: (browser, server) => journey(browser, server.base),
-  });
-}
-
-runMain(main);
+runDemoJourney({ failureShot: 'measures-failure.png', tmpPrefix: 'chidu-e2e-measures-', journey });

@@ -27,7 +27,8 @@ const PUSH_BUDGET_MS = Number(process.env.E2E_PUSH_BUDGET_MS ?? 2500);
 const STD_CODE = 'E2E-FR-5S';
 const STD_NAME = '首次响应 5 秒（演示）';
 
-const { log, fail, shot, expectVisible, setLanguage, login, newWatchedPage, stepRunner, apiSession, buildWeb, prepare, serveAndRun, runMain } = createHarness({
+const { log, fail, shot, expectVisible, setLanguage, login, newWatchedPage, stepRunner, apiSession, runDemoJourney } =
+  createHarness({
   shotPrefix: 'std-',
   stepTimeout: STEP_TIMEOUT,
   shotStyle: { mouseReset: true, scrollTop: true, settleMs: 400, drawerAware: true },
@@ -315,14 +316,4 @@ async function journey(browser, base) {
 
 // ───────────────────────────── main ─────────────────────────────
 
-async function main() {
-  prepare('std-failure.png');
-  buildWeb({ tempOutDirPrefix: 'chidu-e2e-std-web-' });
-  await serveAndRun({
-    startMessage: 'starting the demo server',
-    server: { tmpPrefix: 'chidu-e2e-std-', env: { CHIDU_DEMO: '1' }, webDistFromEnv: true, healthzTimeoutMs: 180_000 },
-    run: (browser, server) => journey(browser, server.base),
-  });
-}
-
-runMain(main);
+runDemoJourney({ failureShot: 'std-failure.png', tmpPrefix: 'chidu-e2e-std-', journey, build: { tempOutDirPrefix: 'chidu-e2e-std-web-' } });

@@ -21,7 +21,7 @@ import { createHarness } from './lib/harness.mjs';
 const STEP_TIMEOUT = 20_000;
 const OPEN_MODAL = '.ant-modal-wrap:not([style*="display: none"]) .ant-modal';
 
-const { log, fail, shot, expectVisible, expectHidden, setLanguage, login, newWatchedPage, stepRunner, apiSession, buildWeb, prepare, serveAndRun, runMain } =
+const { log, fail, shot, expectVisible, expectHidden, setLanguage, login, newWatchedPage, stepRunner, apiSession, runDemoJourney } =
   createHarness({ shotPrefix: 'survey-', stepTimeout: STEP_TIMEOUT });
 
 // ───────────────────────────── journey ─────────────────────────────
@@ -180,14 +180,4 @@ async function journey(browser, base) {
   if (problems.length) fail(`browser problems:\n  ${problems.join('\n  ')}`);
 }
 
-async function main() {
-  prepare('survey-failure.png');
-  buildWeb();
-  await serveAndRun({
-    startMessage: 'starting the demo server',
-    server: { tmpPrefix: 'chidu-e2e-sv-', env: { CHIDU_DEMO: '1' }, webDistFromEnv: true, healthzTimeoutMs: 180_000 },
-    run: (browser, server) => journey(browser, server.base),
-  });
-}
-
-runMain(main);
+runDemoJourney({ failureShot: 'survey-failure.png', tmpPrefix: 'chidu-e2e-sv-', journey });

@@ -28,7 +28,7 @@ const OPEN_MODAL = '.ant-modal-wrap:not([style*="display: none"]) .ant-modal';
 const CUSTOMER = '李秀英'; // demo customer 李秀英（5栋502业主）, gold tier
 const SUBJECT = '物业维修承诺两天未上门';
 
-const { log, fail, shot, expectVisible, expectHidden, setLanguage, pickOption, login, newWatchedPage, stepRunner, apiSession, buildWeb, prepare, serveAndRun, runMain } =
+const { log, fail, shot, expectVisible, expectHidden, setLanguage, pickOption, login, newWatchedPage, stepRunner, apiSession, runDemoJourney } =
   createHarness({ shotPrefix: 'ws-', stepTimeout: STEP_TIMEOUT });
 
 // ───────────────────────────── journey ─────────────────────────────
@@ -370,14 +370,4 @@ function pngBuffer() {
 
 // ───────────────────────────── main ─────────────────────────────
 
-async function main() {
-  prepare('ws-failure.png');
-  buildWeb();
-  await serveAndRun({
-    startMessage: 'starting the demo server',
-    server: { tmpPrefix: 'chidu-e2e-ws-', env: { CHIDU_DEMO: '1' }, webDistFromEnv: true, healthzTimeoutMs: 180_000 },
-    run: (browser, server) => journey(browser, server.base),
-  });
-}
-
-runMain(main);
+runDemoJourney({ failureShot: 'ws-failure.png', tmpPrefix: 'chidu-e2e-ws-', journey });

@@ -424,7 +424,24 @@ export function createHarness({
     );
   }
 
+  /**
+   * The usual journey: clean old screenshots (the failure shot), build the web app, start a server with the demo
+   * data, run journey(browser, base), exit 0 or print why and exit 1.
+   */
+  function runDemoJourney({ failureShot, tmpPrefix, journey, build = {} }) {
+    runMain(async () => {
+      prepare(failureShot);
+      buildWeb(build);
+      await serveAndRun({
+        startMessage: 'starting the demo server',
+        server: { tmpPrefix, env: { CHIDU_DEMO: '1' }, webDistFromEnv: true, healthzTimeoutMs: 180_000 },
+        run: (browser, server) => journey(browser, server.base),
+      });
+    });
+  }
+
   return {
+    runDemoJourney,
     log,
     note,
     fail,
