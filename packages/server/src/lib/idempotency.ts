@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, eq, lt, sql } from 'drizzle-orm';
-import type { Database, Tx } from '../db/client';
+import type { Database, Executor, Tx } from '../db/client';
 import { idempotencyKeys } from '../db/schema';
 import type { Ctx } from './context';
 import { AppError } from './errors';
@@ -28,6 +28,18 @@ export function keyedRequest(ctx: Ctx, key: string, route: string, body: unknown
   return { scope: `${ctx.actor.kind}:${ctx.actor.id ?? 'system'}`, key, route, requestHash: createHash('sha256').update(`${route}\n${stableJson(body)}`).digest('hex') };
 }
 
+const pairKey = (r: KeyedRequest) => `${r.scope}\n${r.key}`;
+const pairsSql = (reqs: KeyedRequest[]) => sql.join(reqs.map((r) => sql`(${r.scope}, ${r.key})`), sql`, `);
+
+/** Of these requests, the ones (indexes) whose key is already stored within the window — to be replayed. */
+export async function usedKeys(ex: Executor, reqs: KeyedRequest[]): Promise<Set<number>> {
+  if (reqs.length === 0) return new Set();
+  const res = (await ex.execute(sql`SELECT scope, key FROM idempotency_keys WHERE (scope, key) IN (${pairsSql(reqs)})
+    AND created_at >= now() - interval '${sql.raw(String(WINDOW_HOURS))} hours'`)) as unknown as { rows: { scope: string; key: string }[] };
+  const got = new Set(res.rows.map((r) => pairKey(r as KeyedRequest)));
+  return new Set(reqs.map((r, i) => (got.has(pairKey(r)) ? i : -1)).filter((i) => i >= 0));
+}
+
 /**
  * Claim the keys of several requests in one statement (after dropping expired ones). Returns the indexes whose key
  * was new; for the others `replayKey` (after this transaction) tells the replay, the conflict or the reuse.
@@ -35,22 +47,20 @@ export function keyedRequest(ctx: Ctx, key: string, route: string, body: unknown
 export async function claimKeys(tx: Tx, reqs: KeyedRequest[]): Promise<Set<number>> {
   if (reqs.length === 0) return new Set();
   const values = sql.join(reqs.map((r) => sql`(${r.scope}, ${r.key}, ${r.route}, ${r.requestHash})`), sql`, `);
-  const pairs = sql.join(reqs.map((r) => sql`(${r.scope}, ${r.key})`), sql`, `);
-  await tx.execute(sql`DELETE FROM idempotency_keys WHERE (scope, key) IN (${pairs}) AND created_at < now() - interval '${sql.raw(String(WINDOW_HOURS))} hours'`);
+  await tx.execute(sql`DELETE FROM idempotency_keys WHERE (scope, key) IN (${pairsSql(reqs)}) AND created_at < now() - interval '${sql.raw(String(WINDOW_HOURS))} hours'`);
   const res = (await tx.execute(sql`INSERT INTO idempotency_keys (scope, key, route, request_hash) VALUES ${values} ON CONFLICT DO NOTHING RETURNING scope, key`)) as unknown as { rows: { scope: string; key: string }[] };
-  const got = new Set(res.rows.map((r) => `${r.scope}\n${r.key}`));
+  const got = new Set(res.rows.map((r) => pairKey(r as KeyedRequest)));
   const out = new Set<number>();
-  reqs.forEach((r, i) => { const k = `${r.scope}\n${r.key}`; if (got.delete(k)) out.add(i); });
+  reqs.forEach((r, i) => { if (got.delete(pairKey(r))) out.add(i); });
   return out;
 }
 
-/** Store the results of claimed keys (one statement); drop the keys of requests that failed. */
-export async function settleKeys(tx: Tx, done: { req: KeyedRequest; status: number; body: unknown }[], failed: KeyedRequest[]): Promise<void> {
+/** Store the results of claimed keys (one statement). */
+export async function settleKeys(tx: Tx, done: { req: KeyedRequest; status: number; body: unknown }[]): Promise<void> {
   if (done.length) {
     const values = sql.join(done.map((d) => sql`(${d.req.scope}, ${d.req.key}, ${d.status}::int, ${JSON.stringify(d.body)}::jsonb)`), sql`, `);
     await tx.execute(sql`UPDATE idempotency_keys k SET status_code = v.status_code, response = v.response FROM (VALUES ${values}) AS v(scope, key, status_code, response) WHERE k.scope = v.scope AND k.key = v.key`);
   }
-  if (failed.length) await tx.execute(sql`DELETE FROM idempotency_keys WHERE (scope, key) IN (${sql.join(failed.map((r) => sql`(${r.scope}, ${r.key})`), sql`, `)})`);
 }
 
 /** A request whose key was already taken: replay the stored result, or say why not (null: the key is free again). */

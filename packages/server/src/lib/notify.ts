@@ -18,12 +18,7 @@ export interface NotificationInput {
  * the realtime hub pushes it to the recipient's open web app.
  */
 export async function notify(tx: Executor, n: NotificationInput): Promise<void> {
-  // One round trip: store the notification and announce it (NOTIFY is delivered at commit).
-  await tx.execute(sql`WITH n AS (
-      INSERT INTO ${notifications} (recipient_id, kind, ticket_id, title, data)
-      VALUES (${n.recipientId}, ${n.kind}, ${n.ticketId ?? null}, ${n.title}, ${JSON.stringify(n.data ?? {})}::jsonb)
-      RETURNING id, recipient_id)
-    SELECT pg_notify(${NOTIFY_CHANNEL}, json_build_object('id', n.id, 'recipientId', n.recipient_id)::text) FROM n`);
+  await notifyMany(tx, [n]);
 }
 
 /** Several notifications in one statement (a batch of creates; deferred inside `deferWrites`), each announced like `notify`. */

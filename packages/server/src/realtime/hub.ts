@@ -166,8 +166,8 @@ export class RealtimeHub {
 }
 
 /** Ticket-event consumer: announce every ticket event (after commit) to the hubs of all processes. */
-export async function publishTicketEvent(tx: Tx, _ctx: Ctx, t: TicketSnapshot, ev: TicketEvent): Promise<void> {
-  await tx.execute(sql`SELECT pg_notify(${TICKET_EVENTS_CHANNEL}, ${JSON.stringify({ ticketId: t.id, kind: ev.kind, eventId: ev.id, at: ev.at.toISOString() })})`);
+export async function publishTicketEvent(tx: Tx, ctx: Ctx, t: TicketSnapshot, ev: TicketEvent): Promise<void> {
+  await publishTicketEvents(tx, [{ ctx, ticket: t, event: ev, fresh: false }]);
 }
 
 /** The events of a command or of a batch of creates: JSON arrays, as few NOTIFYs as the 8 kB payload limit allows. */

@@ -17,9 +17,8 @@ export const MEASURES_WAKE = 'chidu_measures_wake';
 export const MEASURES_CHANNEL = 'chidu_measures';
 
 /** Ticket-event consumer (runs in the event's transaction): queue the ticket and wake the workers at commit. */
-export async function queueTicketForMeasures(tx: Tx, _ctx: Ctx, t: TicketSnapshot, ev: TicketEvent): Promise<void> {
-  await tx.execute(sql`WITH q AS (INSERT INTO measure_queue (ticket_id, event_id) VALUES (${t.id}, ${ev.id}) RETURNING 1)
-    SELECT pg_notify(${MEASURES_WAKE}, '') FROM q`);
+export async function queueTicketForMeasures(tx: Tx, ctx: Ctx, t: TicketSnapshot, ev: TicketEvent): Promise<void> {
+  await queueTicketsForMeasures(tx, [{ ctx, ticket: t, event: ev, fresh: false }]);
 }
 
 /** The same for the events of a command or a batch of creates: one INSERT and one wake-up. */

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
 import { dispatchRules, staff, teams } from '../../db/schema';
 import { writeSoon } from '../../lib/deferred';
@@ -43,32 +43,25 @@ async function loadRules(ex: Executor, lock = false): Promise<RuleWithTeam[]> {
 }
 
 async function loadMembers(ex: Executor, teamId: string): Promise<Member[]> {
-  return (await loadTeamMembers(ex, [teamId])).get(teamId) ?? [];
-}
-
-/** Members of several teams with their open load, in one query (the open-ticket partial index keeps the count cheap). */
-async function loadTeamMembers(ex: Executor, teamIds: string[]): Promise<Map<string, Member[]>> {
-  const out = new Map<string, Member[]>(teamIds.map((id) => [id, []]));
-  if (teamIds.length === 0) return out;
-  const rows = await ex.select({
-    id: staff.id, teamId: staff.teamId, name: staff.name, roles: staff.roles, skills: staff.skills, onDuty: staff.onDuty,
-    openLoad: sql<number>`(SELECT count(*)::int FROM tickets t WHERE t.owner_id = ${staff.id} AND t.status IN ('new','assigned','in_progress','pending_customer','pending_internal'))`,
-  }).from(staff).where(and(teamIds.length === 1 ? eq(staff.teamId, teamIds[0]!) : inArray(staff.teamId, teamIds), eq(staff.active, true))).orderBy(asc(staff.id));
-  for (const s of rows) {
-    if (!s.teamId || !s.roles.some((r) => SERVICE_ROLES.has(r))) continue;
-    out.get(s.teamId)?.push({ id: s.id, name: s.name, roles: s.roles, skills: s.skills, onDuty: s.onDuty, openLoad: Number(s.openLoad) });
-  }
-  return out;
+  return (await membersByTeam(ex, eq(staff.teamId, teamId)))!.get(teamId) ?? [];
 }
 
 /** Members of every active rule's team in one query, unless there are many (then each team is read when needed). */
 async function loadActiveRuleMembers(ex: Executor): Promise<Map<string, Member[]> | null> {
-  const LIMIT = 300;
-  const rows = await ex.select({
+  return membersByTeam(ex, sql`${staff.teamId} IN (SELECT team_id FROM dispatch_rules WHERE active)`, 300);
+}
+
+/**
+ * Active staff with a service role in the teams `teams` selects, by team, with their open load (the open-ticket
+ * index keeps the count cheap). With `limit`, null when more rows than that would come back.
+ */
+async function membersByTeam(ex: Executor, teams: SQL, limit?: number): Promise<Map<string, Member[]> | null> {
+  const q = ex.select({
     id: staff.id, teamId: staff.teamId, name: staff.name, roles: staff.roles, skills: staff.skills, onDuty: staff.onDuty,
     openLoad: sql<number>`(SELECT count(*)::int FROM tickets t WHERE t.owner_id = ${staff.id} AND t.status IN ('new','assigned','in_progress','pending_customer','pending_internal'))`,
-  }).from(staff).where(and(eq(staff.active, true), sql`${staff.teamId} IN (SELECT team_id FROM dispatch_rules WHERE active)`)).orderBy(asc(staff.id)).limit(LIMIT + 1);
-  if (rows.length > LIMIT) return null;
+  }).from(staff).where(and(eq(staff.active, true), teams)).orderBy(asc(staff.id));
+  const rows = limit === undefined ? await q : await q.limit(limit + 1);
+  if (limit !== undefined && rows.length > limit) return null;
   const out = new Map<string, Member[]>();
   for (const s of rows) {
     if (!s.teamId || !s.roles.some((r) => SERVICE_ROLES.has(r))) continue;

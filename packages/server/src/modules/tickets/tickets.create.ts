@@ -22,7 +22,7 @@ import type { Ctx } from '../../lib/context';
 import { deferWrites } from '../../lib/deferred';
 import { AppError, invalid } from '../../lib/errors';
 import { uuidv7 } from '../../lib/ids';
-import { claimKeys, keyedRequest, replayKey, settleKeys, type Created, type KeyedRequest } from '../../lib/idempotency';
+import { claimKeys, keyedRequest, replayKey, settleKeys, usedKeys, type Created, type KeyedRequest } from '../../lib/idempotency';
 import { notifyMany, type NotificationInput } from '../../lib/notify';
 import { authorize, can } from '../identity/policy';
 import { DispatchPlanner, type DispatchDecision } from './dispatch';
@@ -188,7 +188,7 @@ async function writeBatch(deps: Deps, batch: Pending[]): Promise<Outcome[]> {
   const dispatching = batch.some((p) => !p.input.ownerId && !p.input.teamId && !takesOwnership(p));
   const [numbers, used, custRows, cats, owners, planner] = await Promise.all([
     ticketsRepo.nextNumbers(db, orgDay(new Date(), deps.config.CHIDU_TIME_ZONE), batch.length),
-    usedKeys(database, keyedIdx.map((i) => batch[i]!.keyed!)),
+    usedKeys(db, keyedIdx.map((i) => batch[i]!.keyed!)),
     custIds.length ? db.select({ id: customers.id, tier: customers.tier, vip: customers.vip, mergedIntoId: customers.mergedIntoId }).from(customers).where(inArray(customers.id, custIds)) : [],
     catIds.length ? db.select({ id: categories.id }).from(categories).where(inArray(categories.id, catIds)).then((r) => new Set(r.map((c) => c.id))) : new Set<string>(),
     ownerIds.length ? db.select({ id: staff.id, teamId: staff.teamId, active: staff.active }).from(staff).where(inArray(staff.id, ownerIds)).then((r) => new Map(r.map((o) => [o.id, o]))) : new Map<string, { id: string; teamId: string | null; active: boolean }>(),
@@ -287,18 +287,9 @@ async function writeBatch(deps: Deps, batch: Pending[]): Promise<Outcome[]> {
     }
     // 4. Keys: store the results of the created tickets.
     const done = keyed.filter((pl, k) => claimed.has(k)).map((pl) => ({ req: pl.p.keyed!, status: 201, body: (outcomes[pl.idx] as { body: TicketCreatedBody }).body }));
-    await settleKeys(tx, done, []);
+    await settleKeys(tx, done);
   }));
   return outcomes.map((o) => o ?? { kind: 'error', error: new Error('ticket create: no outcome') });
-}
-
-/** Of these keyed requests, the ones whose key is already stored (indexes). */
-async function usedKeys(database: Database, reqs: KeyedRequest[]): Promise<Set<number>> {
-  if (reqs.length === 0) return new Set();
-  const rows = await database.rows<{ scope: string; key: string }>(sql`SELECT scope, key FROM idempotency_keys
-    WHERE (scope, key) IN (${sql.join(reqs.map((r) => sql`(${r.scope}, ${r.key})`), sql`, `)}) AND created_at >= now() - interval '24 hours'`);
-  const got = new Set(rows.map((r) => `${r.scope}\n${r.key}`));
-  return new Set(reqs.map((r, i) => (got.has(`${r.scope}\n${r.key}`) ? i : -1)).filter((i) => i >= 0));
 }
 
 /** The batch's tickets as one INSERT (a CTE sent with their events; rows passed as one JSON parameter), and their snapshots. */
