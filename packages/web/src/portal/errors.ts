@@ -14,6 +14,8 @@ export const KNOWN_ERROR_CODES = [
   'unsupported_media_type',
   'payload_too_large',
   'idempotency_key_reused',
+  'storage_full',
+  'overloaded',
 ] as const;
 
 const ERROR_KEYS: Record<(typeof KNOWN_ERROR_CODES)[number], string> = {
@@ -28,6 +30,8 @@ const ERROR_KEYS: Record<(typeof KNOWN_ERROR_CODES)[number], string> = {
   unsupported_media_type: 'errors.unsupported_media_type',
   payload_too_large: 'errors.payload_too_large',
   idempotency_key_reused: 'errors.idempotency_key_reused',
+  storage_full: 'errors.storage_full',
+  overloaded: 'errors.overloaded',
 };
 
 /** Field-level validation messages from the server, by field path. */
