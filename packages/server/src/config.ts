@@ -34,6 +34,30 @@ const ConfigSchema = z.object({
   CHIDU_TIME_ZONE: z.string().default('Asia/Shanghai'),
   /** Set cookies with the Secure flag (behind HTTPS). */
   COOKIE_SECURE: bool.default(false),
+  // ── Failure handling (database faults, timeouts, readiness, storage, overload; docs/operations.md) ──
+  /** PostgreSQL: statement_timeout / lock_timeout of request transactions (ms; 0 = none). */
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
+  DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(3000),
+  /** PostgreSQL: the same for background workers' transactions (SET LOCAL per transaction). */
+  DB_WORKER_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
+  DB_WORKER_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
+  /** PostgreSQL: statement_timeout / lock_timeout while migrating at start. */
+  DB_MIGRATION_TIMEOUT_MS: z.coerce.number().int().min(0).default(600_000),
+  /** PostgreSQL: longest wait for a new connection or a free pooled one before 503 database_busy. */
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  /** /readyz fails when the oldest due, unfired standards deadline is older than this (ms). */
+  READY_DEADLINE_LAG_MS: z.coerce.number().int().min(100).default(30_000),
+  /** /readyz fails for this long (ms) after a request failed with database_busy / database_unavailable / storage_full. */
+  READY_FAULT_WINDOW_MS: z.coerce.number().int().min(0).default(10_000),
+  /** Embedded database: writes are refused with 507 storage_full below this much free space on DATA_DIR (MB). */
+  DISK_MIN_FREE_MB: z.coerce.number().min(0).default(64),
+  /** Embedded database: a warning is logged when free space on DATA_DIR falls below this (MB). */
+  DISK_WARN_FREE_MB: z.coerce.number().min(0).default(512),
+  /** Requests handled at once per process before the excess gets 503 overloaded (0 = no limit). */
+  MAX_IN_FLIGHT: z.coerce.number().int().min(0).default(256),
+  /** Ticket creates waiting for their batch per process before the excess gets 503 overloaded (0 = no limit). */
+  CHIDU_CREATE_QUEUE_MAX: z.coerce.number().int().min(0).default(512),
+  // ── end of failure handling ──
 });
 
 export type Config = z.output<typeof ConfigSchema>;

@@ -3,6 +3,23 @@ import { DataDirLockedError } from './db/lock';
 import { demoLoginsText } from './demo/demo';
 import { identityRepo } from './modules/identity/identity.repo';
 import { startServer } from './server';
+import { classifyDbFault } from './lib/db-faults';
+import { healthCounters } from './lib/health';
+
+// Safety net: a database fault that escaped every handler (an 'error' event, a rejected promise nobody awaited)
+// is logged and survived — the process never exits because the database went away. Anything else is a bug:
+// report it and exit as Node would.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (err: unknown) => {
+    if (classifyDbFault(err)) {
+      healthCounters.pgClientErrors++;
+      process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), msg: `database fault survived (${event})`, err: { message: (err as Error)?.message, code: (err as { code?: string })?.code } })}\n`);
+      return;
+    }
+    process.stderr.write(`chidu: ${event}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });
+}
 
 function fatal(message: string): never {
   process.stderr.write(`chidu: ${message}\n`);

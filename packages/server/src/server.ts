@@ -1,5 +1,5 @@
 import type { Config } from './config';
-import { openDatabase, type Database } from './db/client';
+import { openDatabase, type Database, type OpenOptions } from './db/client';
 import { buildApp } from './http/app';
 import { systemCtx } from './lib/context';
 import { bootstrapAdmin } from './modules/identity/identity.commands';
@@ -14,9 +14,22 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+/** The failure-handling settings of the database layer (timeouts, storage guard) from the configuration. */
+export function databaseLimits(config: Config): Pick<OpenOptions, 'timeouts' | 'diskMinFreeBytes' | 'diskWarnFreeBytes'> {
+  return {
+    timeouts: {
+      statementMs: config.DB_STATEMENT_TIMEOUT_MS, lockMs: config.DB_LOCK_TIMEOUT_MS,
+      workerStatementMs: config.DB_WORKER_STATEMENT_TIMEOUT_MS, workerLockMs: config.DB_WORKER_LOCK_TIMEOUT_MS,
+      migrationMs: config.DB_MIGRATION_TIMEOUT_MS, connectMs: config.DB_CONNECT_TIMEOUT_MS,
+    },
+    diskMinFreeBytes: config.DISK_MIN_FREE_MB * 1024 * 1024,
+    diskWarnFreeBytes: config.DISK_WARN_FREE_MB * 1024 * 1024,
+  };
+}
+
 /** Open the database (migrating it), seed what the environment asks for, and listen. */
 export async function startServer(config: Config, opts: { logger?: boolean } = {}): Promise<Running> {
-  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE });
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE, ...databaseLimits(config) });
   let app: Running['app'] | undefined;
   try {
     const bootstrapped = config.CHIDU_BOOTSTRAP_ADMIN ? await bootstrapAdmin(database, config.CHIDU_BOOTSTRAP_ADMIN, systemCtx('bootstrap')) : false;

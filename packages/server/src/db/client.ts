@@ -5,6 +5,7 @@ import { sql, type ExtractTablesWithRelations } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import * as schema from './schema';
 import { acquireDataDirLock, type DataDirLock } from './lock';
+import { faultLog, healthCounters, StorageGuard, storageGuards } from '../lib/health';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
@@ -15,8 +16,11 @@ export type Executor = Db | Tx;
 export interface Database {
   kind: 'pglite' | 'postgres';
   db: Db;
-  /** Run fn in one transaction; the audit and outbox rows of a command are written through the same tx. */
-  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Run fn in one transaction; the audit and outbox rows of a command are written through the same tx.
+   * `{ worker: true }`: a background worker's transaction (longer statement / lock timeouts on PostgreSQL).
+   */
+  transaction<T>(fn: (tx: Tx) => Promise<T>, opts?: TxOptions): Promise<T>;
   /** Raw rows from a SQL statement (both drivers return `{ rows }`). */
   rows<T = Record<string, unknown>>(query: ReturnType<typeof sql>, ex?: Executor): Promise<T[]>;
   /**
@@ -25,8 +29,20 @@ export interface Database {
    * Returns an unsubscribe function.
    */
   listen?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /** node-postgres pool gauges (PostgreSQL only). */
+  poolStats?(): { totalCount: number; idleCount: number; waitingCount: number };
   close(): Promise<void>;
 }
+
+export interface TxOptions { worker?: boolean }
+
+/** Bounded waits (ms, 0 = none). Requests get the short ones, workers the long ones, migrations their own. */
+export interface Timeouts {
+  statementMs: number; lockMs: number;
+  workerStatementMs: number; workerLockMs: number;
+  migrationMs: number; connectMs: number;
+}
+export const DEFAULT_TIMEOUTS: Timeouts = { statementMs: 5000, lockMs: 3000, workerStatementMs: 60_000, workerLockMs: 15_000, migrationMs: 600_000, connectMs: 5000 };
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
 
@@ -39,13 +55,18 @@ export interface OpenOptions {
   poolSize?: number;
   /** Run migrations on open (default true). */
   migrate?: boolean;
+  timeouts?: Partial<Timeouts>;
+  /** Embedded database: refuse writes below this much free space on the data volume (bytes; 0 = off). */
+  diskMinFreeBytes?: number;
+  /** Embedded database: log a warning below this much free space (bytes). */
+  diskWarnFreeBytes?: number;
 }
 
-function wrap(kind: Database['kind'], db: Db, close: () => Promise<void>, listen?: Database['listen']): Database {
+function wrap(kind: Database['kind'], db: Db, close: () => Promise<void>, listen?: Database['listen'], transaction?: Database['transaction']): Database {
   return {
     kind,
     db,
-    transaction: (fn) => db.transaction(fn),
+    transaction: transaction ?? ((fn) => db.transaction(fn)),
     async rows<T>(query: ReturnType<typeof sql>, ex: Executor = db) {
       const res = (await ex.execute(query)) as unknown as { rows: T[] };
       return res.rows;
@@ -78,13 +99,18 @@ function pgListener(pg: PgModule, connectionString: string) {
     if (client) return Promise.resolve();
     connecting ??= (async () => {
       const c = new pg.Client({ connectionString });
-      c.on('error', () => { if (client === c) { void c.end().catch(() => undefined); scheduleReconnect(); } });
+      c.on('error', () => { healthCounters.pgClientErrors++; if (client === c) { void c.end().catch(() => undefined); scheduleReconnect(); } });
       c.on('end', () => { if (client === c) scheduleReconnect(); });
       c.on('notification', (n) => {
         for (const fn of subs.get(n.channel) ?? []) { try { fn(n.payload ?? ''); } catch { /* a subscriber's error is its own */ } }
       });
-      await c.connect();
-      for (const ch of subs.keys()) await c.query(`LISTEN ${quote(ch)}`);
+      try {
+        await c.connect();
+        for (const ch of subs.keys()) await c.query(`LISTEN ${quote(ch)}`);
+      } catch (err) {
+        await c.end().catch(() => undefined);
+        throw err;
+      }
       if (closed) { await c.end().catch(() => undefined); return; }
       client = c;
     })().finally(() => { connecting = null; });
@@ -120,25 +146,52 @@ function pgListener(pg: PgModule, connectionString: string) {
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const migrateOnOpen = opts.migrate ?? true;
+  const t: Timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
   if (opts.databaseUrl) {
     const { default: pg } = await import('pg');
     const { drizzle } = await import('drizzle-orm/node-postgres');
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
-    pool.on('error', () => { /* idle client errors are reported on next use */ });
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: opts.poolSize ?? 10,
+      // Bounded waits: a request never hangs on a lock, a runaway statement, a full pool or an unreachable server.
+      ...(t.statementMs ? { statement_timeout: t.statementMs } : {}),
+      ...(t.lockMs ? { lock_timeout: t.lockMs } : {}),
+      connectionTimeoutMillis: t.connectMs,
+      keepAlive: true,
+    });
+    // A connection can die at any time (pg_terminate_backend, a restart, the network). node-postgres then emits
+    // 'error' on the client — while idle (the pool's own listener) and while checked out (ours, attached to
+    // every client on connect); unhandled, that event ends the process. The query in flight, if any, fails with
+    // the error and the client is dropped from the pool when released.
+    const onClientError = (err: Error) => {
+      healthCounters.pgClientErrors++;
+      faultLog()?.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database connection lost');
+    };
+    pool.on('connect', (client) => { client.on('error', onClientError); });
+    pool.on('error', () => { /* idle client errors: counted by the client listener; the pool drops the client */ });
     const db = drizzle({ client: pool, schema }) as unknown as Db;
     const listener = pgListener(pg, opts.databaseUrl);
-    const database = wrap('postgres', db, async () => { await listener.close(); await pool.end(); }, listener.listen);
+    const setWorkerTimeouts = sql`SELECT set_config('statement_timeout', ${String(t.workerStatementMs)}, true), set_config('lock_timeout', ${String(t.workerLockMs)}, true)`;
+    const database = wrap('postgres', db, async () => { await listener.close(); await pool.end(); }, listener.listen,
+      (fn, o) => db.transaction(o?.worker ? async (tx) => { await tx.execute(setWorkerTimeouts); return fn(tx); } : fn));
+    database.poolStats = () => ({ totalCount: pool.totalCount, idleCount: pool.idleCount, waitingCount: pool.waitingCount });
     if (migrateOnOpen) {
       const { migrate } = await import('drizzle-orm/node-postgres/migrator');
       // Several server processes may start at once: one migrates, the others wait.
       const client = await pool.connect();
+      let broken: unknown;
       try {
+        await client.query(`SET statement_timeout = ${Math.floor(t.migrationMs)}; SET lock_timeout = ${Math.floor(t.migrationMs)}`);
         await client.query('SELECT pg_advisory_lock(727274)');
         const { drizzle: d2 } = await import('drizzle-orm/node-postgres');
         await migrate(d2({ client, schema }), { migrationsFolder: MIGRATIONS_DIR });
+        await client.query('RESET statement_timeout; RESET lock_timeout');
+      } catch (err) {
+        broken = err;
+        throw err;
       } finally {
         await client.query('SELECT pg_advisory_unlock(727274)').catch(() => undefined);
-        client.release();
+        client.release(broken instanceof Error ? broken : undefined);
       }
     }
     return database;
@@ -162,12 +215,19 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     }
   }
   const db = drizzle({ client, schema }) as unknown as Db;
+  // PGlite has one connection and no concurrent sessions: lock_timeout cannot apply, and statement_timeout needs
+  // a signal timer the WebAssembly build does not run. What bounds the waits there is load shedding (MAX_IN_FLIGHT).
+  // The data volume's free space is guarded instead (see StorageGuard).
+  const guard = lock && (opts.diskMinFreeBytes ?? 0) > 0
+    ? new StorageGuard(path.resolve(opts.dataDir!), opts.diskMinFreeBytes!, opts.diskWarnFreeBytes ?? 0)
+    : null;
   const database = wrap('pglite', db, async () => {
     try { await client.close(); } finally { lock?.release(); }
   }, async (channel, fn) => {
     const unlisten = await client.listen(channel, fn);
     return async () => { if (!client.closed) await unlisten().catch(() => undefined); };
-  });
+  }, guard ? (fn) => { guard.assertWritable(true); return db.transaction(fn); } : undefined);
+  if (guard) storageGuards.set(database, guard);
   if (migrateOnOpen) {
     const { migrate } = await import('drizzle-orm/pglite/migrator');
     await migrate(db as never, { migrationsFolder: MIGRATIONS_DIR });

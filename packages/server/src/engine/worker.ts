@@ -10,7 +10,12 @@ import { hostname } from 'node:os';
 import { asc, eq, lte, sql } from 'drizzle-orm';
 import type { Database, Tx } from '../db/client';
 import { standardInstances } from '../db/schema';
+import { classifyDbFault } from '../lib/db-faults';
+import { healthCounters } from '../lib/health';
 import { Env, fireDue, loadSnapshots, WAKE_CHANNEL, type InstanceRow } from './engine';
+
+/** A worker pass that met a database fault sleeps 100 ms, 200 ms, … at most `pollMs`, then tries again. */
+export const faultBackoffMs = (failuresInARow: number, pollMs: number) => Math.min(pollMs, 100 * 2 ** Math.min(failuresInARow, 10));
 
 export interface WorkerLog { error(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void }
 export interface WorkerOptions {
@@ -33,6 +38,7 @@ export class ClockWorker {
   private busy: Promise<void> | null = null;
   private wokenWhileBusy = false;
   private unlisten: (() => Promise<void>) | null = null;
+  private faultsInARow = 0;
 
   constructor(private readonly database: Database, private readonly opts: WorkerOptions = {}) {
     this.batchSize = opts.batchSize ?? (database.kind === 'pglite' ? 25 : 200);
@@ -95,9 +101,16 @@ export class ClockWorker {
       else if (next <= now) delay = 25; // due but held by another process's transaction: look again shortly
       else delay = Math.min(next - now, this.pollMs);
       if (this.wokenWhileBusy) delay = 0;
+      this.faultsInARow = 0;
     } catch (err) {
       this.stats.failures++;
-      this.opts.log?.error({ err }, 'standards worker pass failed');
+      if (classifyDbFault(err)) {
+        // The database is gone, busy or full: nothing is wrong with the rows. Back off briefly and resume (a
+        // deadline due meanwhile fires as soon as the database answers again).
+        healthCounters.workerBackoffs++;
+        delay = faultBackoffMs(this.faultsInARow++, this.pollMs);
+        if (this.faultsInARow === 1) this.opts.log?.warn({ err: { message: (err as Error).message } }, 'standards worker: database unavailable; backing off');
+      } else this.opts.log?.error({ err }, 'standards worker pass failed');
     }
     if (this.running) this.schedule(delay);
   }
@@ -120,8 +133,10 @@ export class ClockWorker {
         if (rows.length) await this.fireRows(tx, rows);
         this.stats.claimed += rows.length;
         return rows.length;
-      });
+      }, { worker: true });
     } catch (err) {
+      // A database fault is not the rows' fault: do not count attempts or push their deadlines back.
+      if (classifyDbFault(err)) throw err;
       if (claimed.length <= 1) {
         if (claimed[0]) await this.recordFailure(claimed[0], err);
         else throw err;
@@ -148,8 +163,9 @@ export class ClockWorker {
         const rows = await tx.select().from(standardInstances).where(sql`${standardInstances.id} = ${id} AND ${standardInstances.nextActionAt} <= ${new Date()}`)
           .for('update', { skipLocked: true });
         if (rows.length) await this.fireRows(tx, rows);
-      });
+      }, { worker: true });
     } catch (err) {
+      if (classifyDbFault(err)) throw err;
       await this.recordFailure(id, err);
     }
   }

@@ -16,6 +16,7 @@ import { registerModules } from '../modules/index';
 import { authenticate } from './auth';
 import { errorHandler } from './errors';
 import { loggerOptions } from './logger';
+import { registerResilience } from './resilience';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -50,6 +51,8 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
   app.setErrorHandler(errorHandler);
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionScope', null);
+  // Load shedding first (before authentication), the storage guard, /readyz.
+  registerResilience(app, deps);
 
   await app.register(cookie);
   await app.register(swagger, {
@@ -109,7 +112,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
 
   app.setNotFoundHandler(async (req, reply) => {
     const url = req.url.split('?')[0] ?? '/';
-    if (url.startsWith('/api/') || url === '/healthz' || req.method !== 'GET') {
+    if (url.startsWith('/api/') || url === '/healthz' || url === '/readyz' || req.method !== 'GET') {
       return reply.status(404).type('application/problem+json; charset=utf-8').send(toProblem(new AppError('not_found', `No route ${req.method} ${url}`), req.id));
     }
     if (!hasWeb) {

@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { classifyDbFault, dbFaultError } from '../lib/db-faults';
 import { AppError, toProblem, type FieldError } from '../lib/errors';
+import { recordDbFault } from '../lib/health';
 
 function zodPath(instancePath: string | undefined, ctxName: string | undefined): string {
   const p = (instancePath ?? '').replace(/^\//, '').split('/').filter(Boolean)
@@ -35,6 +37,9 @@ export function toAppError(err: unknown): AppError {
   if (fe?.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     return new AppError(fe.statusCode === 404 ? 'not_found' : fe.statusCode === 413 ? 'payload_too_large' : fe.statusCode === 415 ? 'unsupported_media_type' : 'validation_failed', fe.message);
   }
+  // The database's environment failed (connection, timeout, disk): retryable 503 / 507, never a 500.
+  const fault = classifyDbFault(err);
+  if (fault) return dbFaultError(fault);
   // Database constraint errors that escaped a command: report without internals.
   const pgCode = (err as { code?: string; cause?: { code?: string } })?.code ?? (err as { cause?: { code?: string } })?.cause?.code;
   if (pgCode === '23505') return new AppError('conflict', 'A record with these values already exists');
@@ -45,7 +50,13 @@ export function toAppError(err: unknown): AppError {
 
 export function errorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply) {
   const app = toAppError(err);
-  if (app.status >= 500) req.log.error({ err }, 'request failed');
+  const fault = app.code === 'database_unavailable' ? 'unavailable' : app.code === 'database_busy' ? 'busy' : app.code === 'storage_full' ? 'storage_full' : null;
+  if (fault) {
+    recordDbFault(fault);
+    const cause = err instanceof AppError ? undefined : { message: (err as Error)?.message, code: (err as { code?: string })?.code ?? (err as { cause?: { code?: string } })?.cause?.code };
+    req.log.warn({ code: app.code, status: app.status, ...(cause ? { cause } : {}) }, 'request failed: database fault');
+  } else if (app.code === 'overloaded') req.log.debug({ code: app.code }, 'request shed');
+  else if (app.status >= 500) req.log.error({ err }, 'request failed');
   else req.log.info({ code: app.code, status: app.status }, 'request refused');
   if (app.headers) for (const [k, v] of Object.entries(app.headers)) reply.header(k, v);
   return reply.status(app.status).type('application/problem+json; charset=utf-8').serializer(JSON.stringify).send(toProblem(app, req.id));

@@ -21,6 +21,10 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'rate_limited'
   | 'unavailable'
+  | 'database_unavailable'
+  | 'database_busy'
+  | 'overloaded'
+  | 'storage_full'
   | 'internal';
 
 export function statusOf(code: ErrorCode): number {
@@ -45,7 +49,11 @@ export function statusOf(code: ErrorCode): number {
     case 'unsupported_media_type': return 415;
     case 'idempotency_key_reused': return 422;
     case 'rate_limited': return 429;
-    case 'unavailable': return 503;
+    case 'unavailable':
+    case 'database_unavailable':
+    case 'database_busy':
+    case 'overloaded': return 503;
+    case 'storage_full': return 507;
     case 'internal': return 500;
     default: {
       const never: never = code;
@@ -76,6 +84,10 @@ const TITLES: Record<ErrorCode, string> = {
   unsupported_media_type: 'Unsupported media type',
   rate_limited: 'Too many attempts',
   unavailable: 'Service unavailable',
+  database_unavailable: 'Database unavailable',
+  database_busy: 'Database busy',
+  overloaded: 'Server overloaded',
+  storage_full: 'Storage full',
   internal: 'Internal error',
 };
 

@@ -159,7 +159,7 @@ export class DeliveryWorker {
         }
       }
       await tx.delete(notificationOutbox).where(inArray(notificationOutbox.notificationId, ids));
-    });
+    }, { worker: true });
   }
 
   /** Claim due deliveries (a 60 s lease), send them outside the transaction, record the outcome. */
@@ -173,7 +173,7 @@ export class DeliveryWorker {
           .where(inArray(notificationDeliveries.id, rows.map((r) => r.id)));
       }
       return rows;
-    });
+    }, { worker: true });
     for (const d of claimed) {
       let ok = false;
       let status: number | null = null;

@@ -12,6 +12,9 @@ import type { Ctx } from '../../lib/context';
 import type { TicketEvent, TicketEventItem, TicketSnapshot } from '../tickets/ticket-events';
 import { writeSoon } from '../../lib/deferred';
 import { refreshTickets } from './facts';
+import { classifyDbFault } from '../../lib/db-faults';
+import { healthCounters } from '../../lib/health';
+import { faultBackoffMs } from '../../engine/worker';
 
 export const MEASURES_WAKE = 'chidu_measures_wake';
 export const MEASURES_CHANNEL = 'chidu_measures';
@@ -50,6 +53,7 @@ export class MeasuresWorker {
   private lastPeriodic = 0;
   private lastPassEnd = 0;
   private timerAt = 0;
+  private faultsInARow = 0;
 
   constructor(private readonly database: Database, private readonly opts: MeasuresWorkerOptions = {}) {
     this.batchSize = opts.batchSize ?? (database.kind === 'pglite' ? 100 : 200);
@@ -102,13 +106,18 @@ export class MeasuresWorker {
         this.lastPeriodic = Date.now();
         await this.opts.periodic();
       }
+      this.faultsInARow = 0;
     } catch (err) {
       this.stats.failures++;
-      this.opts.log?.error({ err }, 'measures worker pass failed');
+      if (classifyDbFault(err)) {
+        healthCounters.workerBackoffs++;
+        if (this.faultsInARow++ === 0) this.opts.log?.warn({ err: { message: (err as Error).message } }, 'measures worker: database unavailable; backing off');
+      } else this.opts.log?.error({ err }, 'measures worker pass failed');
     }
     this.lastPassEnd = Date.now();
     // Under a steady stream of events, let them gather for a moment: one pass then refreshes many tickets at once.
-    if (this.running) this.schedule(this.again ? this.coalesceMs : this.pollMs);
+    // After a database fault: back off (the queue rows are still there) and resume.
+    if (this.running) this.schedule(this.faultsInARow ? faultBackoffMs(this.faultsInARow, this.pollMs) : this.again ? this.coalesceMs : this.pollMs);
   }
 
   /** Process the queue until it is empty (or only rows held by other processes remain). Returns rows handled. */
@@ -137,7 +146,7 @@ export class MeasuresWorker {
       await tx.execute(sql`SELECT pg_notify(${MEASURES_CHANNEL}, ${String(version)})`);
       this.stats.tickets += tickets.length;
       return rows.rows.length;
-    });
+    }, { worker: true });
     this.stats.claimed += n;
     if (n > 0 && this.opts.onBatch) await this.opts.onBatch(version);
     return n;

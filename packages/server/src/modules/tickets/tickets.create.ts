@@ -20,7 +20,9 @@ import { attachments, categories, customers, orderLines, staff } from '../../db/
 import { diff } from '../../lib/audit';
 import type { Ctx } from '../../lib/context';
 import { deferWrites } from '../../lib/deferred';
+import { classifyDbFault, RETRY_AFTER_SECONDS } from '../../lib/db-faults';
 import { AppError, invalid } from '../../lib/errors';
+import { healthCounters, setCreateQueueDepth } from '../../lib/health';
 import { uuidv7 } from '../../lib/ids';
 import { claimKeys, keyedRequest, replayKey, settleKeys, usedKeys, type Created, type KeyedRequest } from '../../lib/idempotency';
 import { notifyMany, type NotificationInput } from '../../lib/notify';
@@ -83,6 +85,9 @@ interface Pending {
 
 const MAX_BATCH = Math.max(1, Number(process.env.CHIDU_CREATE_BATCH ?? 64) || 64);
 const batchers = new WeakMap<Database, CreateBatcher>();
+/** Creates waiting in this process's queues (a gauge for metrics; the queues of closed databases drain to 0). */
+const queued = { depth: 0 };
+setCreateQueueDepth(() => queued.depth);
 function batcherOf(deps: Deps): CreateBatcher {
   let b = batchers.get(deps.database);
   if (!b) { b = new CreateBatcher(deps); batchers.set(deps.database, b); }
@@ -104,8 +109,16 @@ class CreateBatcher {
     this.windowMs = env !== undefined && env !== '' ? Math.max(0, Number(env) || 0) : 2;
   }
 
-  submit(p: Omit<Pending, 'resolve' | 'reject'>): Promise<Result> {
+  submit(p: Omit<Pending, 'resolve' | 'reject'>, admitted = false): Promise<Result> {
+    // Load shedding: beyond CHIDU_CREATE_QUEUE_MAX waiting creates, a new one would only wait longer than its
+    // client does; refuse it at once (a replay of an admitted one is never refused).
+    const max = this.deps.config.CHIDU_CREATE_QUEUE_MAX;
+    if (!admitted && max > 0 && this.queue.length >= max) {
+      healthCounters.shedCreateQueue++;
+      return Promise.reject(new AppError('overloaded', `${this.queue.length} ticket creates are waiting; retry shortly`, { headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } }));
+    }
     return new Promise<Result>((resolve, reject) => {
+      queued.depth++;
       this.queue.push({ ...p, resolve, reject });
       if (!this.running) void this.drain();
     });
@@ -122,6 +135,7 @@ class CreateBatcher {
         if (this.windowMs > 0 && this.lastSize > 1 && this.queue.length < MAX_BATCH) await new Promise<void>((resolve) => setTimeout(resolve, this.windowMs));
         else await new Promise<void>((resolve) => setImmediate(resolve));
         const batch = this.queue.splice(0, MAX_BATCH);
+        queued.depth -= batch.length;
         this.lastSize = batch.length;
         await this.run(batch);
       }
@@ -135,7 +149,10 @@ class CreateBatcher {
     try {
       outcomes = await writeBatch(this.deps, batch);
     } catch (err) {
-      if (batch.length === 1 || alone) { for (const p of batch) p.reject(err); return; }
+      // The database failed, not a ticket (a dropped connection, a timeout, a full disk): every create of the batch
+      // gets that retryable error. Retrying them one by one would only meet it again — and after a connection lost
+      // during COMMIT the batch may have committed, where a retry without an Idempotency-Key would duplicate it.
+      if (batch.length === 1 || alone || classifyDbFault(err)) { for (const p of batch) p.reject(err); return; }
       // Something in the batch failed the transaction: retry each alone, so only its own request sees the error.
       createStats.retriedAlone += batch.length;
       for (const p of batch) await this.run([p], true);
@@ -150,7 +167,7 @@ class CreateBatcher {
       else {
         // The key was taken by an earlier request: replay it — or, if that one failed meanwhile, run this one.
         replayKey<TicketCreatedBody>(this.deps.database, p.keyed!).then(
-          (r) => { if (r) p.resolve(r); else this.submit({ ctx: p.ctx, input: p.input, keyed: p.keyed }).then(p.resolve, p.reject); },
+          (r) => { if (r) p.resolve(r); else this.submit({ ctx: p.ctx, input: p.input, keyed: p.keyed }, true).then(p.resolve, p.reject); },
           p.reject,
         );
       }
