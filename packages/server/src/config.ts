@@ -34,6 +34,11 @@ const ConfigSchema = z.object({
   CHIDU_TIME_ZONE: z.string().default('Asia/Shanghai'),
   /** Set cookies with the Secure flag (behind HTTPS). */
   COOKIE_SECURE: bool.default(false),
+  /** Prometheus `GET /metrics` (docs/operations.md#monitor): bearer token on the main listener (unset = 404 there). */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** A separate listener serving only /metrics (unset = none); the token is checked there too when set. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export type Config = z.output<typeof ConfigSchema>;
@@ -51,7 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0] ?? '?');
-    const shown = key === 'CHIDU_BOOTSTRAP_ADMIN' || key === 'DATABASE_URL' || key === 'CHIDU_WEBHOOK_SECRET' ? '(hidden)' : JSON.stringify(input[key]);
+    const shown = key === 'CHIDU_BOOTSTRAP_ADMIN' || key === 'DATABASE_URL' || key === 'CHIDU_WEBHOOK_SECRET' || key === 'METRICS_TOKEN' ? '(hidden)' : JSON.stringify(input[key]);
     throw new ConfigError(`invalid configuration: ${key} ${issue.message} (got ${shown})`);
   }
   return parsed.data;

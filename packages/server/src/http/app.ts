@@ -16,6 +16,7 @@ import { registerModules } from '../modules/index';
 import { authenticate } from './auth';
 import { errorHandler } from './errors';
 import { loggerOptions } from './logger';
+import { registerMetrics } from './metrics';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -89,6 +90,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
     if (cfg.permission && req.actor && !can(req.actor, cfg.permission)) throw new AppError('forbidden', `Missing permission ${cfg.permission}`);
   });
 
+  registerMetrics(app, deps);
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
