@@ -1,5 +1,11 @@
 /** Prometheus /metrics: access control, route-pattern labels, problems, scrape-time gauges, the firing-lag histogram. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clockWorkers } from '../src/engine/index';
 import { metricsListeners } from '../src/http/metrics';
@@ -147,7 +153,8 @@ describe('GET /metrics', () => {
 
 describe('metrics without METRICS_TOKEN, on a separate listener', () => {
   let u: TestApp;
-  beforeAll(async () => { u = await testApp({ METRICS_PORT: '0' }); });
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'chidu-metrics-data-'));
+  beforeAll(async () => { u = await testApp({ METRICS_PORT: '0', DATA_DIR: dataDir }); });
   afterAll(async () => { await u?.close(); });
 
   it('is 404 on the main listener and served (without a token) on METRICS_HOST:METRICS_PORT', async () => {
@@ -163,6 +170,43 @@ describe('metrics without METRICS_TOKEN, on a separate listener', () => {
     const text = await res.text();
     expect(sample(text, 'chidu_metrics_db_sample_ok')).toBe(1);
     expect(text).toContain('# TYPE chidu_standards_firing_lag_seconds histogram');
+    // Free space of DATA_DIR's file system: embedded mode only.
+    const free = sample(text, 'chidu_data_dir_free_bytes', { data_dir: dataDir });
+    const size = sample(text, 'chidu_data_dir_size_bytes', { data_dir: dataDir });
+    if (onPostgres) expect([free, size]).toEqual([null, null]);
+    else {
+      const fs = await statfs(dataDir);
+      expect(size).toBe(fs.blocks * fs.bsize);
+      expect(free).toBeGreaterThan(0);
+      expect(free).toBeLessThanOrEqual(size!);
+    }
     expect((await fetch(`http://127.0.0.1:${port}/api/v1/tickets`)).status).toBe(404); // nothing else there
+  });
+});
+
+describe('docs/grafana/chidu.json and docs/prometheus/alerts.yml', () => {
+  const docs = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../docs');
+  const dashboard = JSON.parse(readFileSync(path.join(docs, 'grafana/chidu.json'), 'utf8')) as { panels: { targets?: { expr: string }[] }[] };
+  const exprs = dashboard.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr);
+  const rules = readFileSync(path.join(docs, 'prometheus/alerts.yml'), 'utf8');
+  const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => existsSync(p));
+
+  it('use only metrics that /metrics exposes', async () => {
+    const text = await scrape();
+    // Declared names (some carry no sample here, e.g. DATA_DIR space on PostgreSQL), histograms with their series.
+    const exposed = new Set([...text.matchAll(/^# TYPE (\S+) (\w+)$/gm)].flatMap(([, name, type]) => (type === 'histogram' ? ['_bucket', '_sum', '_count'].map((x) => name + x) : [name!])));
+    const used = new Set([...exprs.join('\n').matchAll(/\b(?:chidu|process|nodejs)_\w+/g), ...rules.matchAll(/\b(?:chidu|process|nodejs)_\w+/g)].map((m) => m[0]));
+    expect(exprs.length).toBeGreaterThan(15);
+    expect(used.size).toBeGreaterThan(10);
+    expect([...used].filter((m) => !exposed.has(m))).toEqual([]);
+  });
+
+  it.skipIf(!promtool)('are valid PromQL (promtool check rules; the dashboard queries as recording rules)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'chidu-promtool-'));
+    const recording = ['groups:', '  - name: dashboard', '    rules:', ...exprs.map((e, i) => `      - record: chidu_dashboard_${i}\n        expr: ${JSON.stringify(e.replaceAll('$job', 'chidu').replaceAll('$instance', '.*'))}`)].join('\n');
+    writeFileSync(path.join(dir, 'dashboard.yml'), `${recording}\n`);
+    const r = spawnSync(promtool!, ['check', 'rules', path.join(docs, 'prometheus/alerts.yml'), path.join(dir, 'dashboard.yml')], { encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`SUCCESS: ${exprs.length} rules found`));
   });
 });

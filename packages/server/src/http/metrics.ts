@@ -70,8 +70,8 @@ export function createAppMetrics(database: Database, config: Pick<Config, 'DATA_
   const age = g('chidu_queue_oldest_seconds', 'Age of the oldest due item per queue (0 when empty)', ['queue']);
   const sampleOk = g('chidu_metrics_db_sample_ok', '1 when the scrape-time database sample succeeded, 0 when it failed or timed out');
   const sampleSeconds = g('chidu_metrics_db_sample_seconds', 'How long the scrape-time database sample took');
-  const freeBytes = g('chidu_data_dir_free_bytes', 'Embedded mode: bytes available to Chidu on the file system of DATA_DIR');
-  const sizeBytes = g('chidu_data_dir_size_bytes', 'Embedded mode: size of the file system of DATA_DIR');
+  const freeBytes = g('chidu_data_dir_free_bytes', 'Embedded mode: bytes available to Chidu on the file system of DATA_DIR', ['data_dir']);
+  const sizeBytes = g('chidu_data_dir_size_bytes', 'Embedded mode: size of the file system of DATA_DIR', ['data_dir']);
   dbInfo.set({ kind: database.kind }, 1);
   const merged = client.Registry.merge([registry, own]);
 
@@ -98,9 +98,10 @@ export function createAppMetrics(database: Database, config: Pick<Config, 'DATA_
   async function sampleDisk(): Promise<void> {
     if (database.kind !== 'pglite' || config.DATA_DIR.startsWith('memory://')) return;
     try {
-      const s = await statfs(path.resolve(config.DATA_DIR));
-      freeBytes.set(s.bavail * s.bsize);
-      sizeBytes.set(s.blocks * s.bsize);
+      const dir = path.resolve(config.DATA_DIR);
+      const s = await statfs(dir);
+      freeBytes.set({ data_dir: dir }, s.bavail * s.bsize);
+      sizeBytes.set({ data_dir: dir }, s.blocks * s.bsize);
     } catch { /* DATA_DIR not there (in-memory test database) */ }
   }
 
