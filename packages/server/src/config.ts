@@ -28,17 +28,17 @@ const ConfigSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   /** Serve the built web app from this folder (default packages/web/dist). */
   WEB_DIST: z.string().optional(),
+  /** Prometheus `GET /metrics` (docs/operations.md#monitor): bearer token on the main listener (unset = 404 there). */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** A separate listener serving only /metrics (unset = none); the token is checked there too when set. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** Shared secret for signed inbound webhooks (POST /api/v1/inbound/chat). Unset = webhooks off. */
   CHIDU_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Organisation time zone: ticket numbers use its calendar day. */
   CHIDU_TIME_ZONE: z.string().default('Asia/Shanghai'),
   /** Set cookies with the Secure flag (behind HTTPS). */
   COOKIE_SECURE: bool.default(false),
-  /** Prometheus `GET /metrics` (docs/operations.md#monitor): bearer token on the main listener (unset = 404 there). */
-  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** A separate listener serving only /metrics (unset = none); the token is checked there too when set. */
-  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
-  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export type Config = z.output<typeof ConfigSchema>;

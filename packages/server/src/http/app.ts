@@ -14,9 +14,9 @@ import { UUID_RE, uuidv7 } from '../lib/ids';
 import { can, type Permission } from '../modules/identity/policy';
 import { registerModules } from '../modules/index';
 import { authenticate } from './auth';
+import { registerMetrics } from './metrics';
 import { errorHandler } from './errors';
 import { loggerOptions } from './logger';
-import { registerMetrics } from './metrics';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
