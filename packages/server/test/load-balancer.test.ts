@@ -4,6 +4,7 @@
  * 502/503/504; one node is SIGKILLed mid-load. Then: nothing acknowledged is lost, nothing is created twice, and a
  * WebSocket opened through nginx reconnects to the surviving node and keeps receiving ticket events.
  * PostgreSQL only; skipped when no nginx binary is installed (`apt-get install nginx-light`; .ci/run does it).
+ * The shipped files are also checked with `nginx -t` and `systemd-analyze verify` where those are installed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const SNIPPET = path.join(root, 'deploy/nginx/snippets/chidu-proxy.conf');
 const SITE = path.join(root, 'deploy/nginx/conf.d/chidu.conf');
 const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx', '/usr/local/sbin/nginx'].find((p) => existsSync(p));
+const SYSTEMD_ANALYZE = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'].find((p) => existsSync(p));
 const METRICS_TOKEN = 'lb-test-metrics-token-0123456789';
 const ADMIN = { no: 'LB001', password: 'Lb-Test-Passw0rd' };
 
@@ -103,8 +105,8 @@ async function reconnectingSocket(url: string, ticketIds: string[]) {
   return { state, close() { state.stopped = true; state.current?.close(); } };
 }
 
-describe.skipIf(!onPostgres || !NGINX)('several nodes behind nginx', () => {
-  it('the shipped site config passes `nginx -t` (certificate placeholders swapped for a throwaway pair)', () => {
+describe('the shipped deploy files', () => {
+  it.skipIf(!NGINX)('the shipped site config passes `nginx -t` (certificate placeholders swapped for a throwaway pair)', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'chidu-nginx-t-'));
     const ssl = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=chidu.example.com',
       '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { encoding: 'utf8' });
@@ -120,6 +122,16 @@ describe.skipIf(!onPostgres || !NGINX)('several nodes behind nginx', () => {
     expect(t.stderr).toMatch(/syntax is ok/);
   });
 
+  it.skipIf(!SYSTEMD_ANALYZE)('the systemd units pass `systemd-analyze verify`', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'chidu-units-'));
+    writeFileSync(path.join(dir, 'chidu@3001.service'), readFileSync(path.join(root, 'deploy/systemd/chidu@.service'), 'utf8'));
+    writeFileSync(path.join(dir, 'chidu.target'), readFileSync(path.join(root, 'deploy/systemd/chidu.target'), 'utf8'));
+    const r = spawnSync(SYSTEMD_ANALYZE!, ['verify', path.join(dir, 'chidu@3001.service'), path.join(dir, 'chidu.target')], { encoding: 'utf8', env: { ...process.env, SYSTEMD_LOG_LEVEL: 'warning' } });
+    expect(r.stdout + r.stderr).toBe('');
+  });
+});
+
+describe.skipIf(!onPostgres || !NGINX)('several nodes behind nginx', () => {
   it('SIGKILL of one node under load: 0 acknowledged creates lost, 0 duplicated, and the WebSocket moves to the survivor', async () => {
     const fresh = await freshDatabaseUrl();
     cleanups.push(fresh.drop);
