@@ -50,7 +50,8 @@ pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
 events { worker_connections 1024; }
 http {
-  access_log ${dir}/access.log;
+  log_format upstreams '$status $request_method $upstream_addr';
+  access_log ${dir}/access.log upstreams;
   client_body_temp_path ${dir}/body;
   proxy_temp_path ${dir}/proxy;
   fastcgi_temp_path ${dir}/fastcgi;
@@ -239,6 +240,9 @@ describe.skipIf(!onPostgres || !NGINX)('several nodes behind nginx', () => {
     const ackedAfterKill = [...acked.values()].filter((x) => x.at > killedAt).length;
     console.log(`load through nginx: ${acked.size} creates acknowledged in ${elapsed} ms (${ackedBeforeKill} before the kill at ${KILL_AT_MS} ms, ${ackedAfterKill} after), `
       + `${retries} retries, ${[...acked.values()].filter((x) => x.replayed).length} replayed, longest retried create ${longestRetryMs} ms, WebSocket back in ${reconnectMs} ms`);
+    // nginx's side: requests it passed on to the next node after a failure ("a, b" in $upstream_addr), 502s it returned.
+    const log = readFileSync(path.join(dir, 'access.log'), 'utf8').trim().split('\n');
+    console.log(`nginx: ${log.length} requests, ${log.filter((l) => l.includes(', ')).length} retried on the other node by nginx, ${log.filter((l) => l.startsWith('502 ')).length} answered 502`);
     expect(ackedBeforeKill).toBeGreaterThan(0);
     expect(ackedAfterKill).toBeGreaterThan(0); // the survivor carried the load on
 
