@@ -28,6 +28,11 @@ const ConfigSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   /** Serve the built web app from this folder (default packages/web/dist). */
   WEB_DIST: z.string().optional(),
+  /** Prometheus `GET /metrics` (docs/operations.md#monitor): bearer token on the main listener (unset = 404 there). */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** A separate listener serving only /metrics (unset = none); the token is checked there too when set. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** Shared secret for signed inbound webhooks (POST /api/v1/inbound/chat). Unset = webhooks off. */
   CHIDU_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Organisation time zone: ticket numbers use its calendar day. */
@@ -75,7 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0] ?? '?');
-    const shown = key === 'CHIDU_BOOTSTRAP_ADMIN' || key === 'DATABASE_URL' || key === 'CHIDU_WEBHOOK_SECRET' ? '(hidden)' : JSON.stringify(input[key]);
+    const shown = key === 'CHIDU_BOOTSTRAP_ADMIN' || key === 'DATABASE_URL' || key === 'CHIDU_WEBHOOK_SECRET' || key === 'METRICS_TOKEN' ? '(hidden)' : JSON.stringify(input[key]);
     throw new ConfigError(`invalid configuration: ${key} ${issue.message} (got ${shown})`);
   }
   return parsed.data;

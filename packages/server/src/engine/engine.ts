@@ -10,6 +10,7 @@ import type { Executor, Tx } from '../db/client';
 import { customers, events, staff, standardActions, standardInstances, standards, standardVersions, teams, tickets } from '../db/schema';
 import { systemCtx, type Ctx } from '../lib/context';
 import { uuidv7 } from '../lib/ids';
+import { observeFiringLag } from '../lib/metrics';
 import { notify } from '../lib/notify';
 import { allDayCalendar, calendarOf, loadCalendarRows, type CalendarRow } from '../modules/calendars/calendar-cache';
 import { calendarsRepo } from '../modules/calendars/calendars.repo';
@@ -245,6 +246,7 @@ async function claimAction(env: Env, row: InstanceRow, action: string, step: num
   const out = await env.tx.insert(standardActions).values({
     instanceId: row.id, action, step, standardId: row.standardId, ticketId: row.ticketId, scheduledAt: new Date(scheduledAt), late, worker: env.worker,
   }).onConflictDoNothing().returning({ id: standardActions.instanceId });
+  if (out.length > 0) observeFiringLag(action, scheduledAt);
   return out.length > 0;
 }
 

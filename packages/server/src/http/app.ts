@@ -14,6 +14,7 @@ import { UUID_RE, uuidv7 } from '../lib/ids';
 import { can, type Permission } from '../modules/identity/policy';
 import { registerModules } from '../modules/index';
 import { authenticate } from './auth';
+import { registerMetrics } from './metrics';
 import { errorHandler } from './errors';
 import { loggerOptions } from './logger';
 import { registerResilience } from './resilience';
@@ -92,6 +93,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
     if (cfg.permission && req.actor && !can(req.actor, cfg.permission)) throw new AppError('forbidden', `Missing permission ${cfg.permission}`);
   });
 
+  registerMetrics(app, deps);
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
