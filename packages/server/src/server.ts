@@ -4,6 +4,7 @@ import { buildApp } from './http/app';
 import { systemCtx } from './lib/context';
 import { bootstrapAdmin } from './modules/identity/identity.commands';
 import { loadDemo } from './demo/demo';
+import { startAdminSocket, type AdminSocket } from './ops/admin-socket';
 
 export interface Running {
   app: Awaited<ReturnType<typeof buildApp>>;
@@ -31,15 +32,21 @@ export function databaseLimits(config: Config): Pick<OpenOptions, 'timeouts' | '
 export async function startServer(config: Config, opts: { logger?: boolean } = {}): Promise<Running> {
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE, ...databaseLimits(config) });
   let app: Running['app'] | undefined;
+  let admin: AdminSocket | undefined;
   try {
     const bootstrapped = config.CHIDU_BOOTSTRAP_ADMIN ? await bootstrapAdmin(database, config.CHIDU_BOOTSTRAP_ADMIN, systemCtx('bootstrap')) : false;
     const demoLoaded = config.CHIDU_DEMO ? await loadDemo(database, config) : false;
     app = await buildApp({ config, database }, opts);
     const address = await app.listen({ port: config.PORT, host: config.HOST });
     const url = address.replace('[::1]', 'localhost');
+    // Embedded database on disk: `npm run backup` asks this process through DATA_DIR's admin socket.
+    if (database.kind === 'pglite' && !config.DATA_DIR.startsWith('memory://')) {
+      admin = await startAdminSocket(config.DATA_DIR, (database.db as unknown as { $client: import('@electric-sql/pglite').PGlite }).$client, app.log);
+    }
     let stopping: Promise<void> | null = null;
     const stop = () => {
       stopping ??= (async () => {
+        await admin?.close();
         await app!.close();
         await database.close();
       })();
@@ -47,6 +54,7 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
     };
     return { app, database, url, demoLoaded, bootstrapped, stop };
   } catch (err) {
+    await admin?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await database.close().catch(() => undefined);
     throw err;
