@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAllowList } from './lib/outbound';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
@@ -34,6 +35,17 @@ const ConfigSchema = z.object({
   CHIDU_TIME_ZONE: z.string().default('Asia/Shanghai'),
   /** Set cookies with the Secure flag (behind HTTPS). */
   COOKIE_SECURE: bool.default(false),
+  // ── outbound requests and secrets at rest (docs/security.md) ──
+  /** Internal targets outbound requests may reach despite the private-address rule: IPs, CIDR ranges, host names, *.suffixes. */
+  CHIDU_OUTBOUND_ALLOW: z.string().optional().superRefine((v, ctx) => {
+    try { parseAllowList(v); } catch (err) { ctx.addIssue({ code: 'custom', message: (err as Error).message }); }
+  }),
+  /** Removed (it allowed every private address): refuse to start rather than silently change behaviour. */
+  CHIDU_WEBHOOK_ALLOW_PRIVATE: z.string().optional().refine((v) => v === undefined, 'was removed; list the internal targets in CHIDU_OUTBOUND_ALLOW instead'),
+  CHIDU_OUTBOUND_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  CHIDU_OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  CHIDU_OUTBOUND_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+  // ── end outbound / secrets ──
 });
 
 export type Config = z.output<typeof ConfigSchema>;

@@ -7,10 +7,10 @@ import { notificationDeliveries, notificationPreferences, notifications } from '
 import { ctxOf } from '../http/auth';
 import { diff, writeAudit } from '../lib/audit';
 import type { Ctx } from '../lib/context';
-import { invalid, notFound } from '../lib/errors';
+import { invalid, notFound, outboundRefused } from '../lib/errors';
+import { checkOutboundUrl } from '../lib/outbound';
 import { notify } from '../lib/notify';
 import { requireStaff } from '../modules/identity/policy';
-import { checkWebhookUrl } from './delivery';
 
 const Hm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
 const Prefs = z.object({
@@ -50,8 +50,8 @@ async function putPrefs(database: Database, ctx: Ctx, input: z.infer<typeof Pref
   if (next.email.enabled && !next.email.address) throw invalid('email.address', 'required when email is enabled');
   if (next.webhook.enabled && !next.webhook.url) throw invalid('webhook.url', 'required when the webhook is enabled');
   if (next.webhook.url && input.webhook) {
-    const bad = await checkWebhookUrl(next.webhook.url);
-    if (bad) throw invalid('webhook.url', bad);
+    const bad = await checkOutboundUrl(next.webhook.url);
+    if (bad) throw outboundRefused('webhook.url', bad);
   }
   if (next.quietHours?.timeZone) {
     try { new Intl.DateTimeFormat('en', { timeZone: next.quietHours.timeZone }); } catch { throw invalid('quietHours.timeZone', 'must be an IANA time zone'); }
@@ -109,6 +109,9 @@ export function registerNotificationRoutes(base: FastifyInstance, database: Data
 
   app.post('/notifications/test', { schema: { tags, summary: 'Send myself a test notification through my channels', response: { 201: z.object({ ok: z.boolean() }) } } }, async (req, reply) => {
     const me = requireStaff(ctxOf(req).actor);
+    // The test is asked for now: a webhook the outbound policy refuses is reported here (the worker would record it too).
+    const [p] = await database.db.select().from(notificationPreferences).where(eq(notificationPreferences.staffId, me.id));
+    if (p?.webhookEnabled && p.webhookUrl) { const bad = await checkOutboundUrl(p.webhookUrl); if (bad) throw outboundRefused('webhook.url', bad); }
     await database.transaction((tx) => notify(tx, { recipientId: me.id, kind: 'test', title: '测试通知 / Test notification', data: {} }));
     return reply.status(201).send({ ok: true });
   });
