@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sealSecret } from '../src/lib/secretbox';
 import { testApp, type TestApp } from './harness';
 
 let t: TestApp;
@@ -37,7 +38,7 @@ describe('SSRF through IPv4-mapped IPv6 webhook URLs', () => {
 
   it('a stored mapped URL is refused at delivery: POST /notifications/test never reaches loopback', async () => {
     const me = await t.as(['supervisor']);
-    await t.database.db.execute(sql`INSERT INTO notification_preferences (staff_id, webhook_enabled, webhook_url, webhook_format) VALUES (${me.staff.id}, true, ${forms()[0]!}, 'generic')`);
+    await t.database.db.execute(sql`INSERT INTO notification_preferences (staff_id, webhook_enabled, webhook_url, webhook_format) VALUES (${me.staff.id}, true, ${sealSecret(forms()[0]!, 'webhook_url')}, 'generic')`);
     const before = hits;
     const res = await t.inject('POST', '/api/v1/notifications/test', me.token);
     expect(res.statusCode).toBe(422);
@@ -56,7 +57,7 @@ describe('SSRF through IPv4-mapped IPv6 webhook URLs', () => {
     // A row stored before the fix: sending it now is refused, and loopback sees nothing.
     const id = '01900000-0000-7000-8000-0000000000aa';
     await t.database.db.execute(sql`INSERT INTO measure_reports (id, name, frequency, hour, time_zone, channel, target, filters, locale, next_run_at, created_by)
-      VALUES (${id}, 'old', 'daily', 8, 'Asia/Shanghai', 'webhook', ${forms()[1]!}, '{}'::jsonb, 'zh-CN', now() + interval '1 day', ${director.staff.id})`);
+      VALUES (${id}, 'old', 'daily', 8, 'Asia/Shanghai', 'webhook', ${sealSecret(forms()[1]!, 'webhook_url')}, '{}'::jsonb, 'zh-CN', now() + interval '1 day', ${director.staff.id})`);
     const before = hits;
     const sent = await t.inject('POST', `/api/v1/measures/reports/${id}/send`, director.token);
     expect(sent.statusCode).toBe(422);

@@ -157,6 +157,14 @@ export async function checkOutboundUrl(raw: string): Promise<OutboundRefusedErro
   }
 }
 
+/** A URL as shown back by the API: scheme and host only (webhook paths and queries carry keys / tokens). */
+export function displayUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    return `${u.protocol}//${u.host}${u.pathname !== '/' || u.search || u.hash ? '/…' : '/'}`;
+  } catch { return '…'; }
+}
+
 // ───────────────────────────── the request ─────────────────────────────
 
 export interface OutboundRequest {

@@ -10,6 +10,7 @@ import type { Database } from '../db/client';
 import { notificationDeliveries, notificationOutbox, notificationPreferences, notifications } from '../db/schema';
 import { NOTIFY_CHANNEL } from '../lib/notify';
 import { outbound } from '../lib/outbound';
+import { openSecret } from '../lib/secretbox';
 
 export interface EmailMessage { to: string; subject: string; text: string }
 export interface EmailSender { send(msg: EmailMessage): Promise<void> }
@@ -122,7 +123,7 @@ export class DeliveryWorker {
         if (p.emailEnabled && p.emailAddress) {
           await tx.insert(notificationDeliveries).values({ notificationId: n.id, recipientId: n.recipientId, channel: 'email', target: p.emailAddress, payload: emailOf(n, p.emailAddress), nextAttemptAt: at }).onConflictDoNothing();
         }
-        if (p.webhookEnabled && p.webhookUrl) {
+        if (p.webhookEnabled && p.webhookUrl) { // the URL stays sealed in the delivery row; opened when sent
           await tx.insert(notificationDeliveries).values({ notificationId: n.id, recipientId: n.recipientId, channel: 'webhook', target: p.webhookUrl, payload: { format: p.webhookFormat, body: webhookBody(p.webhookFormat as WebhookFormat, n) }, nextAttemptAt: at }).onConflictDoNothing();
         }
       }
@@ -153,7 +154,7 @@ export class DeliveryWorker {
         } else {
           const { format, body } = d.payload as { format: WebhookFormat; body: unknown };
           // Policy refusals (OutboundRefusedError) and timeouts / size limits are recorded as the delivery's error.
-          const res = await outbound(d.target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+          const res = await outbound(openSecret(d.target, 'webhook_url'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
           status = res.status;
           const text = res.text();
           ok = res.status >= 200 && res.status < 300;

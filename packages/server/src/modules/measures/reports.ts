@@ -12,7 +12,8 @@ import { ctxOf } from '../../http/auth';
 import { diff, writeAudit } from '../../lib/audit';
 import type { Ctx } from '../../lib/context';
 import { invalid, notFound, outboundRefused } from '../../lib/errors';
-import { checkOutboundUrl, outbound, OutboundRefusedError } from '../../lib/outbound';
+import { checkOutboundUrl, displayUrl, outbound, OutboundRefusedError } from '../../lib/outbound';
+import { openSecret, sealSecret } from '../../lib/secretbox';
 import { uuidv7 } from '../../lib/ids';
 import { getEmailSender } from '../../realtime/delivery';
 import { authorize } from '../identity/policy';
@@ -50,7 +51,7 @@ const ReportBody = z.object({
 
 function presentReport(r: ReportRow) {
   const iso = (v: Date | string | null) => (v ? new Date(v).toISOString() : null);
-  return { id: r.id, name: r.name, frequency: r.frequency, hour: r.hour, weekday: r.weekday, timeZone: r.time_zone, channel: r.channel, target: r.channel === 'email' ? r.target.replace(/^(.).*(@.*)$/, '$1***$2') : r.target.replace(/(\?|#).*$/, '$1…'),
+  return { id: r.id, name: r.name, frequency: r.frequency, hour: r.hour, weekday: r.weekday, timeZone: r.time_zone, channel: r.channel, target: r.channel === 'email' ? r.target.replace(/^(.).*(@.*)$/, '$1***$2') : displayUrl(openSecret(r.target, 'webhook_url')),
     filters: r.filters, locale: r.locale, active: r.active, nextRunAt: iso(r.next_run_at), lastRunAt: iso(r.last_run_at), lastStatus: r.last_status, lastError: r.last_error, createdAt: iso(r.created_at) };
 }
 
@@ -64,7 +65,7 @@ export async function createReport(database: Database, ctx: Ctx, input: z.infer<
   const next = nextRun({ frequency: input.frequency, hour: input.hour, weekday: input.weekday ?? null, timeZone: input.timeZone }, Date.now());
   return database.transaction(async (tx) => {
     await tx.execute(sql`INSERT INTO measure_reports (id, name, frequency, hour, weekday, time_zone, channel, target, filters, locale, next_run_at, created_by)
-      VALUES (${id}, ${input.name}, ${input.frequency}, ${input.hour}, ${input.weekday ?? null}, ${input.timeZone}, ${input.channel}, ${input.target}, ${JSON.stringify(input.filters)}::jsonb, ${input.locale}, ${new Date(next)}, ${ctx.actor.id!})`);
+      VALUES (${id}, ${input.name}, ${input.frequency}, ${input.hour}, ${input.weekday ?? null}, ${input.timeZone}, ${input.channel}, ${input.channel === 'webhook' ? sealSecret(input.target, 'webhook_url') : input.target}, ${JSON.stringify(input.filters)}::jsonb, ${input.locale}, ${new Date(next)}, ${ctx.actor.id!})`);
     await writeAudit(tx, ctx, { action: 'measure.report_created', targetType: 'measure_report', targetId: id, changes: diff(null, { name: input.name, frequency: input.frequency, channel: input.channel }) });
     const [r] = await rowsOf<ReportRow>(tx, sql`SELECT * FROM measure_reports WHERE id = ${id}`);
     return presentReport(r!);
@@ -126,14 +127,14 @@ export async function renderReport(database: Database, r: Pick<ReportRow, 'name'
  * "send now") a target the outbound policy refuses throws instead, so the caller answers 422 outbound_refused.
  */
 export async function sendReport(database: Database, r: ReportRow, opts: { throwRefused?: boolean } = {}): Promise<{ status: 'sent' | 'failed'; error: string | null; bytes: number }> {
-  if (opts.throwRefused && r.channel === 'webhook') { const bad = await checkOutboundUrl(r.target); if (bad) throw outboundRefused('target', bad); }
+  if (opts.throwRefused && r.channel === 'webhook') { const bad = await checkOutboundUrl(openSecret(r.target, 'webhook_url')); if (bad) throw outboundRefused('target', bad); }
   try {
     const out = await renderReport(database, r);
     if (r.channel === 'email') {
       const msg = { to: r.target, subject: out.subject, text: out.text, attachments: [{ filename: 'chart.png', contentType: 'image/png', content: out.png }] };
       await getEmailSender().send(msg);
     } else {
-      const res = await outbound(r.target, {
+      const res = await outbound(openSecret(r.target, 'webhook_url'), {
         method: 'POST', headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ kind: 'measures.report', title: out.subject, text: out.text, summary: out.summary, chart: { contentType: 'image/png', base64: out.png.toString('base64') } }),
       });
