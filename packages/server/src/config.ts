@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { parseAllowList } from './lib/outbound';
+import { parseSecretKey } from './lib/secretbox';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
@@ -63,6 +65,21 @@ const ConfigSchema = z.object({
   /** Ticket creates waiting for their batch per process before the excess gets 503 overloaded (0 = no limit). */
   CHIDU_CREATE_QUEUE_MAX: z.coerce.number().int().min(0).default(512),
   // ── end of failure handling ──
+  // ── outbound requests and secrets at rest (docs/security.md) ──
+  /** Internal targets outbound requests may reach despite the private-address rule: IPs, CIDR ranges, host names, *.suffixes. */
+  CHIDU_OUTBOUND_ALLOW: z.string().optional().superRefine((v, ctx) => {
+    try { parseAllowList(v); } catch (err) { ctx.addIssue({ code: 'custom', message: (err as Error).message }); }
+  }),
+  /** Removed (it allowed every private address): refuse to start rather than silently change behaviour. */
+  CHIDU_WEBHOOK_ALLOW_PRIVATE: z.string().optional().refine((v) => v === undefined, 'was removed; list the internal targets in CHIDU_OUTBOUND_ALLOW instead'),
+  CHIDU_OUTBOUND_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  CHIDU_OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  CHIDU_OUTBOUND_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+  /** AES-256-GCM key for secrets at rest (32 bytes, base64 or hex). Embedded mode: generated into DATA_DIR/secret.key when unset; PostgreSQL: required. */
+  CHIDU_SECRET_KEY: z.string().optional().refine((v) => v === undefined || parseSecretKey(v) !== null, 'must be 32 bytes, base64 or hex (openssl rand -base64 32)'),
+  /** Previous keys, comma-separated: only decrypt, until `npm run rotate-secrets` re-encrypted everything. */
+  CHIDU_SECRET_KEYS_OLD: z.string().optional().refine((v) => v === undefined || v.split(',').map((x) => x.trim()).filter(Boolean).every((x) => parseSecretKey(x) !== null), 'must be a comma-separated list of 32-byte keys (base64 or hex)'),
+  // ── end outbound / secrets ──
 });
 
 export type Config = z.output<typeof ConfigSchema>;
@@ -80,8 +97,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0] ?? '?');
-    const shown = key === 'CHIDU_BOOTSTRAP_ADMIN' || key === 'DATABASE_URL' || key === 'CHIDU_WEBHOOK_SECRET' || key === 'METRICS_TOKEN' ? '(hidden)' : JSON.stringify(input[key]);
+    const shown = key === 'CHIDU_BOOTSTRAP_ADMIN' || key === 'DATABASE_URL' || key === 'CHIDU_WEBHOOK_SECRET' || key === 'METRICS_TOKEN' || key.startsWith('CHIDU_SECRET_KEY') ? '(hidden)' : JSON.stringify(input[key]);
     throw new ConfigError(`invalid configuration: ${key} ${issue.message} (got ${shown})`);
+  }
+  if (parsed.data.DATABASE_URL && !parsed.data.CHIDU_SECRET_KEY) {
+    throw new ConfigError('invalid configuration: CHIDU_SECRET_KEY is required with DATABASE_URL (32 random bytes, base64 or hex: openssl rand -base64 32); see docs/security.md');
   }
   return parsed.data;
 }

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config';
 import { DataDirLockedError } from './db/lock';
+import { SecretKeyError } from './lib/secretbox';
 import { demoLoginsText } from './demo/demo';
 import { identityRepo } from './modules/identity/identity.repo';
 import { startServer } from './server';
@@ -39,7 +40,7 @@ let running;
 try {
   running = await startServer(config);
 } catch (err) {
-  if (err instanceof DataDirLockedError) fatal(err.message);
+  if (err instanceof DataDirLockedError || err instanceof SecretKeyError) fatal(err.message);
   const e = err as NodeJS.ErrnoException;
   if (e.code === 'EADDRINUSE') fatal(`port ${config.PORT} on ${config.HOST} is already in use; set PORT to another port`);
   if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === '3D000' || e.code === '28P01') fatal(`cannot connect to DATABASE_URL (${e.code}): ${e.message}`);

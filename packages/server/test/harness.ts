@@ -42,8 +42,11 @@ export async function testDatabase(): Promise<{ database: Database; url: string 
   return { database, url: null, dispose: () => database.close() };
 }
 
+/** A fixed 32-byte key for secrets at rest in tests (PostgreSQL requires one; PGlite in memory has no DATA_DIR). */
+export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
+
 export function testConfig(over: Partial<Record<keyof Config, string>> = {}): Config {
-  return loadConfig({}, { LOG_LEVEL: 'silent', ...over });
+  return loadConfig({}, { LOG_LEVEL: 'silent', CHIDU_SECRET_KEY: TEST_SECRET_KEY, ...over });
 }
 
 export type TestApp = Awaited<ReturnType<typeof testApp>>;

@@ -65,7 +65,7 @@ async function instance(std: { sid: string; vid: string }, ticketId: string, sta
 }
 
 beforeAll(async () => {
-  t = await testApp();
+  t = await testApp({ CHIDU_OUTBOUND_ALLOW: '127.0.0.1' }); // the report webhook test server is on loopback
   teamA = (await t.team('一组')).id; teamB = (await t.team('二组')).id;
   adminToken = (await t.as(['admin'])).token;
   directorToken = (await t.as(['director'])).token;
@@ -304,7 +304,6 @@ describe('scheduled reports', () => {
     const srv = createServer((req, res) => { let b = ''; req.on('data', (c) => { b += c; }); req.on('end', () => { got.push({ body: JSON.parse(b) }); res.writeHead(200).end('ok'); }); });
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
     const port = (srv.address() as { port: number }).port;
-    process.env.CHIDU_WEBHOOK_ALLOW_PRIVATE = '1';
     try {
       const bad = await t.inject('POST', '/api/v1/measures/reports', directorToken, { name: '周报', frequency: 'weekly', channel: 'webhook', target: `http://127.0.0.1:${port}/hook` });
       expect(bad.statusCode).toBe(400); expect(bad.json().errors[0].path).toBe('weekday');
@@ -327,7 +326,6 @@ describe('scheduled reports', () => {
       expect(await runDueReports(t.database, new Date(nextRunAt).getTime() + 1000)).toBe(0); // moved to the next day
       expect((await t.inject('POST', '/api/v1/measures/reports', agentToken, { name: 'x', frequency: 'daily', channel: 'email', target: 'a@b.cn' })).statusCode).toBe(403);
     } finally {
-      delete process.env.CHIDU_WEBHOOK_ALLOW_PRIVATE;
       srv.close();
     }
   }, 60_000);

@@ -17,11 +17,15 @@ export interface ServerProc {
 
 export const tempDataDir = () => mkdtempSync(path.join(tmpdir(), 'chidu-proc-'));
 
+/** PostgreSQL requires CHIDU_SECRET_KEY: processes on PostgreSQL get a fixed test key unless the test sets one (the embedded mode generates DATA_DIR/secret.key). */
+const PROC_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
+const withKey = (env: Record<string, string>) => (env.DATABASE_URL && !('CHIDU_SECRET_KEY' in env) ? { CHIDU_SECRET_KEY: PROC_SECRET_KEY, ...env } : env);
+
 /** Start `packages/server/src/main.ts` as a real process; resolves once it prints its URL (or rejects if it exits). */
 export function startProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProc> {
   const proc = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'warn', ...withKey(env) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -42,7 +46,7 @@ export function startProcess(env: Record<string, string>, timeoutMs = 30_000): P
 /** Run main.ts expecting it to exit; returns its exit code and output. */
 export function runToExit(env: Record<string, string>, timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'warn', ...withKey(env) }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';

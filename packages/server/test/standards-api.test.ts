@@ -13,15 +13,14 @@ let teamId: string;
 let url: string;
 
 beforeAll(async () => {
-  process.env.CHIDU_WEBHOOK_ALLOW_PRIVATE = '1';
-  t = await testApp();
+  t = await testApp({ CHIDU_OUTBOUND_ALLOW: '127.0.0.1' }); // the webhook test server is on loopback
   admin = await t.as(['admin']);
   supervisor = await t.as(['supervisor']);
   teamId = (await t.team('二线组', supervisor.staff.id)).id;
   agent = await t.as(['agent'], { teamId });
   url = await t.app.listen({ port: 0, host: '127.0.0.1' });
 });
-afterAll(async () => { await t?.close(); delete process.env.CHIDU_WEBHOOK_ALLOW_PRIVATE; });
+afterAll(async () => { await t?.close(); });
 
 describe('standards catalogue', () => {
   it('creates a hard timed standard per the contract, lists and reads it; validation names the fields', async () => {

@@ -143,6 +143,7 @@ export const measureReports = pgTable('measure_reports', {
   weekday: integer('weekday'),
   timeZone: text('time_zone').notNull().default('Asia/Shanghai'),
   channel: text('channel').notNull(), // email | webhook
+  /** email address, or the webhook URL ENCRYPTED at rest (`v1:<keyId>:…`). */
   target: text('target').notNull(),
   filters: jsonb('filters').notNull().default(sql`'{}'::jsonb`),
   locale: text('locale').notNull().default('zh-CN'),

@@ -137,6 +137,7 @@ export const notificationPreferences = pgTable('notification_preferences', {
   emailEnabled: boolean('email_enabled').notNull().default(false),
   emailAddress: text('email_address'),
   webhookEnabled: boolean('webhook_enabled').notNull().default(false),
+  /** ENCRYPTED at rest (`v1:<keyId>:…`, src/lib/secretbox.ts; the URL carries the robot's key). */
   webhookUrl: text('webhook_url'),
   webhookFormat: text('webhook_format').notNull().default('generic'), // generic | wecom | dingtalk
   /** {start: 'HH:MM', end: 'HH:MM', timeZone} — email/webhook wait until the end; null = none. */
@@ -158,6 +159,7 @@ export const notificationDeliveries = pgTable('notification_deliveries', {
   notificationId: bigint('notification_id', { mode: 'number' }).notNull(),
   recipientId: uuid('recipient_id').notNull(),
   channel: text('channel').notNull(), // email | webhook
+  /** email address, or the webhook URL ENCRYPTED at rest (`v1:<keyId>:…`). */
   target: text('target').notNull(),
   payload: jsonb('payload').notNull(),
   state: text('state').notNull().default('pending'), // pending | sending | sent | failed

@@ -38,7 +38,9 @@ export const staff = pgTable('staff', {
   /** 签入/签出: dispatch only assigns to staff on duty. */
   onDuty: boolean('on_duty').notNull().default(true),
   totpEnabled: boolean('totp_enabled').notNull().default(false),
+  /** ENCRYPTED at rest (`v1:<keyId>:…`, src/lib/secretbox.ts; CHECK staff_totp_secret_encrypted, migration 0008). */
   totpSecret: text('totp_secret'),
+  /** ENCRYPTED at rest like totpSecret. */
   totpPendingSecret: text('totp_pending_secret'),
   totpLastStep: bigint('totp_last_step', { mode: 'number' }),
   recoveryCodeHashes: text('recovery_code_hashes').array().notNull().default(sql`'{}'::text[]`),

@@ -11,6 +11,9 @@ import type { Config } from '../config';
 import type { Database } from '../db/client';
 import { AppError, toProblem } from '../lib/errors';
 import { UUID_RE, uuidv7 } from '../lib/ids';
+import { configureOutbound, parseAllowList } from '../lib/outbound';
+import { configureSecrets, resolveSecretKeyring } from '../lib/secretbox';
+import { sealStoredSecrets } from '../lib/stored-secrets';
 import { can, type Permission } from '../modules/identity/policy';
 import { registerModules } from '../modules/index';
 import { authenticate } from './auth';
@@ -35,6 +38,10 @@ export const DEFAULT_WEB_DIST = path.resolve(here, '../../../web/dist');
 
 export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
   const { config, database } = deps;
+  configureOutbound({ allow: parseAllowList(config.CHIDU_OUTBOUND_ALLOW), connectTimeoutMs: config.CHIDU_OUTBOUND_CONNECT_TIMEOUT_MS, timeoutMs: config.CHIDU_OUTBOUND_TIMEOUT_MS, maxResponseBytes: config.CHIDU_OUTBOUND_MAX_BYTES });
+  // Secrets at rest: the keyring (CHIDU_SECRET_KEY or DATA_DIR/secret.key), then seal values left plain (idempotent).
+  configureSecrets(resolveSecretKeyring(config, database.kind));
+  await sealStoredSecrets(database);
   const app = Fastify({
     logger: opts.logger === false ? false : loggerOptions(config.LOG_LEVEL),
     genReqId: (req) => {

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'complaint_steps_missing'
   | 'gone'
   | 'idempotency_key_reused'
+  | 'outbound_refused'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
@@ -47,7 +48,8 @@ export function statusOf(code: ErrorCode): number {
     case 'gone': return 410;
     case 'payload_too_large': return 413;
     case 'unsupported_media_type': return 415;
-    case 'idempotency_key_reused': return 422;
+    case 'idempotency_key_reused':
+    case 'outbound_refused': return 422;
     case 'rate_limited': return 429;
     case 'unavailable':
     case 'database_unavailable':
@@ -80,6 +82,7 @@ const TITLES: Record<ErrorCode, string> = {
   complaint_steps_missing: 'Complaint loop steps missing',
   gone: 'Expired',
   idempotency_key_reused: 'Idempotency key reused with a different request',
+  outbound_refused: 'Outbound address refused',
   payload_too_large: 'Payload too large',
   unsupported_media_type: 'Unsupported media type',
   rate_limited: 'Too many attempts',
@@ -116,6 +119,9 @@ export class AppError extends Error {
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
 export const forbidden = (detail = 'You are not allowed to do this') => new AppError('forbidden', detail);
 export const invalid = (path: string, message: string) => new AppError('validation_failed', `${path}: ${message}`, { errors: [{ path, message }] });
+/** A URL the outbound policy refuses (private / local address, bad scheme…), naming the field that holds it. */
+export const outboundRefused = (path: string, refusal: { message: string; kind: 'invalid' | 'address' }) =>
+  refusal.kind === 'invalid' ? invalid(path, refusal.message) : new AppError('outbound_refused', `${path}: ${refusal.message}`, { errors: [{ path, message: refusal.message }] });
 
 export interface Problem {
   type: string;

@@ -5,12 +5,12 @@
  * Email goes through an `EmailSender` (default: a log sender, the delivery row keeps the rendered message);
  * webhooks POST JSON (generic, WeCom or DingTalk group-robot format).
  */
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { notificationDeliveries, notificationOutbox, notificationPreferences, notifications } from '../db/schema';
 import { NOTIFY_CHANNEL } from '../lib/notify';
+import { outbound } from '../lib/outbound';
+import { openSecret } from '../lib/secretbox';
 
 export interface EmailMessage { to: string; subject: string; text: string }
 export interface EmailSender { send(msg: EmailMessage): Promise<void> }
@@ -32,37 +32,6 @@ export function getEmailSender(): EmailSender { return emailSender; }
 
 export type WebhookFormat = 'generic' | 'wecom' | 'dingtalk';
 const MAX_ATTEMPTS = 6;
-
-// ───────────────────────────── SSRF guard ─────────────────────────────
-
-const allowPrivate = () => process.env.CHIDU_WEBHOOK_ALLOW_PRIVATE === '1';
-
-function privateAddress(ip: string): boolean {
-  if (isIP(ip) === 4) {
-    const [a, b] = ip.split('.').map(Number) as [number, number];
-    return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
-  }
-  const v = ip.toLowerCase();
-  return v === '::1' || v === '::' || v.startsWith('fc') || v.startsWith('fd') || v.startsWith('fe80') || v.startsWith('::ffff:') && privateAddress(v.slice(7));
-}
-
-/** Refuse webhook URLs that point into the server's own network (unless CHIDU_WEBHOOK_ALLOW_PRIVATE=1). */
-export async function checkWebhookUrl(raw: string, resolve = true): Promise<string | null> {
-  let u: URL;
-  try { u = new URL(raw); } catch { return 'must be an absolute http(s) URL'; }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') return 'must be an http(s) URL';
-  if (u.username || u.password) return 'must not contain credentials';
-  if (allowPrivate()) return null;
-  const host = u.hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal')) return 'must not point to a private or local address';
-  if (isIP(host)) return privateAddress(host) ? 'must not point to a private or local address' : null;
-  if (!resolve) return null;
-  try {
-    const addrs = await lookup(host, { all: true });
-    if (addrs.some((a) => privateAddress(a.address))) return 'must not point to a private or local address';
-  } catch { return 'host does not resolve'; }
-  return null;
-}
 
 // ───────────────────────────── rendering ─────────────────────────────
 
@@ -154,7 +123,7 @@ export class DeliveryWorker {
         if (p.emailEnabled && p.emailAddress) {
           await tx.insert(notificationDeliveries).values({ notificationId: n.id, recipientId: n.recipientId, channel: 'email', target: p.emailAddress, payload: emailOf(n, p.emailAddress), nextAttemptAt: at }).onConflictDoNothing();
         }
-        if (p.webhookEnabled && p.webhookUrl) {
+        if (p.webhookEnabled && p.webhookUrl) { // the URL stays sealed in the delivery row; opened when sent
           await tx.insert(notificationDeliveries).values({ notificationId: n.id, recipientId: n.recipientId, channel: 'webhook', target: p.webhookUrl, payload: { format: p.webhookFormat, body: webhookBody(p.webhookFormat as WebhookFormat, n) }, nextAttemptAt: at }).onConflictDoNothing();
         }
       }
@@ -183,12 +152,11 @@ export class DeliveryWorker {
           await emailSender.send(d.payload as EmailMessage);
           ok = true;
         } else {
-          const bad = await checkWebhookUrl(d.target);
-          if (bad) throw new Error(`webhook URL ${bad}`);
           const { format, body } = d.payload as { format: WebhookFormat; body: unknown };
-          const res = await fetch(d.target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000), redirect: 'manual' });
+          // Policy refusals (OutboundRefusedError) and timeouts / size limits are recorded as the delivery's error.
+          const res = await outbound(openSecret(d.target, 'webhook_url'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
           status = res.status;
-          const text = await res.text().catch(() => '');
+          const text = res.text();
           ok = res.status >= 200 && res.status < 300;
           if (ok && format !== 'generic') {
             try { const j = JSON.parse(text) as { errcode?: number; errmsg?: string }; if (j.errcode !== undefined && j.errcode !== 0) { ok = false; error = `errcode ${j.errcode}: ${j.errmsg ?? ''}`; } } catch { /* not JSON: trust the status */ }

@@ -7,10 +7,11 @@ import { notificationDeliveries, notificationPreferences, notifications } from '
 import { ctxOf } from '../http/auth';
 import { diff, writeAudit } from '../lib/audit';
 import type { Ctx } from '../lib/context';
-import { invalid, notFound } from '../lib/errors';
+import { invalid, notFound, outboundRefused } from '../lib/errors';
+import { checkOutboundUrl, displayUrl } from '../lib/outbound';
+import { openSecret, sealSecret } from '../lib/secretbox';
 import { notify } from '../lib/notify';
 import { requireStaff } from '../modules/identity/policy';
-import { checkWebhookUrl } from './delivery';
 
 const Hm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
 const Prefs = z.object({
@@ -29,42 +30,51 @@ const NumId = z.object({ id: z.string().regex(/^\d{1,18}$/, 'must be a notificat
 const Delivery = z.object({ id: z.string(), notificationId: z.string(), channel: z.string(), state: z.string(), attempts: z.number().int(), lastError: z.string().nullable(), responseStatus: z.number().int().nullable(), sentAt: z.string().nullable(), createdAt: z.string() });
 
 type PrefRow = typeof notificationPreferences.$inferSelect;
+/** The webhook URL is stored encrypted and shown as scheme + host only (its path / query carry the robot's key). */
 const presentPrefs = (p: PrefRow | undefined) => ({
   inApp: p?.inApp ?? true,
   email: { enabled: p?.emailEnabled ?? false, address: p?.emailAddress ?? null },
-  webhook: { enabled: p?.webhookEnabled ?? false, url: p?.webhookUrl ?? null, format: (p?.webhookFormat ?? 'generic') as 'generic' },
+  webhook: { enabled: p?.webhookEnabled ?? false, url: p?.webhookUrl ? displayUrl(openSecret(p.webhookUrl, 'webhook_url')) : null, format: (p?.webhookFormat ?? 'generic') as 'generic' },
   quietHours: (p?.quietHours as z.infer<typeof Prefs>['quietHours']) ?? null,
   kinds: p?.kinds ?? [],
 });
 
+async function prefRow(database: Database, staffId: string) {
+  const [p] = await database.db.select().from(notificationPreferences).where(eq(notificationPreferences.staffId, staffId));
+  return p;
+}
+
 async function getPrefs(database: Database, ctx: Ctx) {
   const me = requireStaff(ctx.actor);
-  const [p] = await database.db.select().from(notificationPreferences).where(eq(notificationPreferences.staffId, me.id));
-  return presentPrefs(p);
+  return presentPrefs(await prefRow(database, me.id));
 }
 
 async function putPrefs(database: Database, ctx: Ctx, input: z.infer<typeof PrefsPut>) {
   const me = requireStaff(ctx.actor);
-  const cur = await getPrefs(database, ctx);
+  const stored = await prefRow(database, me.id);
+  const cur = presentPrefs(stored);
   const next = { ...cur, ...input };
+  // The shown (masked) URL sent back unchanged keeps the stored one.
+  const urlChanged = input.webhook !== undefined && input.webhook.url !== cur.webhook.url;
+  const realUrl = urlChanged ? next.webhook.url : stored?.webhookUrl ? openSecret(stored.webhookUrl, 'webhook_url') : null;
   if (next.email.enabled && !next.email.address) throw invalid('email.address', 'required when email is enabled');
-  if (next.webhook.enabled && !next.webhook.url) throw invalid('webhook.url', 'required when the webhook is enabled');
-  if (next.webhook.url && input.webhook) {
-    const bad = await checkWebhookUrl(next.webhook.url);
-    if (bad) throw invalid('webhook.url', bad);
+  if (next.webhook.enabled && !realUrl) throw invalid('webhook.url', 'required when the webhook is enabled');
+  if (realUrl && input.webhook) {
+    const bad = await checkOutboundUrl(realUrl);
+    if (bad) throw outboundRefused('webhook.url', bad);
   }
   if (next.quietHours?.timeZone) {
     try { new Intl.DateTimeFormat('en', { timeZone: next.quietHours.timeZone }); } catch { throw invalid('quietHours.timeZone', 'must be an IANA time zone'); }
   }
   const row = {
     staffId: me.id, inApp: next.inApp, emailEnabled: next.email.enabled, emailAddress: next.email.address, webhookEnabled: next.webhook.enabled,
-    webhookUrl: next.webhook.url, webhookFormat: next.webhook.format, quietHours: next.quietHours, kinds: next.kinds, updatedAt: new Date(),
+    webhookUrl: !realUrl ? null : urlChanged ? sealSecret(realUrl, 'webhook_url') : stored!.webhookUrl, webhookFormat: next.webhook.format, quietHours: next.quietHours, kinds: next.kinds, updatedAt: new Date(),
   };
   await database.transaction(async (tx) => {
     await tx.insert(notificationPreferences).values(row).onConflictDoUpdate({ target: notificationPreferences.staffId, set: row });
-    await writeAudit(tx, ctx, { action: 'notification.preferences_updated', targetType: 'staff', targetId: me.id, changes: diff({ ...cur, webhook: { ...cur.webhook, url: cur.webhook.url ? '[set]' : null } }, { ...next, webhook: { ...next.webhook, url: next.webhook.url ? '[set]' : null } }) });
+    await writeAudit(tx, ctx, { action: 'notification.preferences_updated', targetType: 'staff', targetId: me.id, changes: diff({ ...cur, webhook: { ...cur.webhook, url: cur.webhook.url ? '[set]' : null } }, { ...next, webhook: { ...next.webhook, url: realUrl ? (urlChanged ? '[changed]' : '[set]') : null } }) });
   });
-  return next;
+  return { ...next, webhook: { ...next.webhook, url: realUrl ? displayUrl(realUrl) : null } };
 }
 
 const presentNotification = (n: typeof notifications.$inferSelect) => ({
@@ -109,6 +119,9 @@ export function registerNotificationRoutes(base: FastifyInstance, database: Data
 
   app.post('/notifications/test', { schema: { tags, summary: 'Send myself a test notification through my channels', response: { 201: z.object({ ok: z.boolean() }) } } }, async (req, reply) => {
     const me = requireStaff(ctxOf(req).actor);
+    // The test is asked for now: a webhook the outbound policy refuses is reported here (the worker would record it too).
+    const p = await prefRow(database, me.id);
+    if (p?.webhookEnabled && p.webhookUrl) { const bad = await checkOutboundUrl(openSecret(p.webhookUrl, 'webhook_url')); if (bad) throw outboundRefused('webhook.url', bad); }
     await database.transaction((tx) => notify(tx, { recipientId: me.id, kind: 'test', title: '测试通知 / Test notification', data: {} }));
     return reply.status(201).send({ ok: true });
   });

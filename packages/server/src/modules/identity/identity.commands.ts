@@ -13,6 +13,7 @@ import { authorize, DEFAULT_COMPENSATION_LIMIT_FEN, PERMISSIONS, permissionsOf, 
 import {
   hashPassword, hashRecovery, newRecoveryCodes, newToken, newTotpSecret, RECOVERY_RE, sha256, totpUri, verifyPassword, verifyTotp,
 } from './secrets';
+import { openSecret, sealSecret } from '../../lib/secretbox'; // TOTP secrets are stored encrypted
 
 export interface Deps { database: Database; config: Config }
 
@@ -95,7 +96,7 @@ export async function login({ database, config }: Deps, input: LoginInput, meta:
       if (!row.recoveryCodeHashes.includes(h)) return fail('recovery_code', 'otp_invalid');
       usedRecovery = h;
     } else {
-      const step = await verifyTotp(row.totpSecret, input.otp);
+      const step = await verifyTotp(openSecret(row.totpSecret, 'totp'), input.otp);
       if (step === null) return fail('otp', 'otp_invalid');
       if (row.totpLastStep !== null && step <= row.totpLastStep) return fail('otp_replayed', 'otp_invalid');
       usedStep = step;
@@ -214,7 +215,7 @@ export async function totpSetup({ database }: Deps, ctx: Ctx) {
     if (!row) throw notFound('Staff');
     if (row.totpEnabled) throw new AppError('conflict', 'TOTP is already enrolled; an administrator can reset it');
     const secret = newTotpSecret();
-    await tx.update(staff).set({ totpPendingSecret: secret, updatedAt: new Date() }).where(eq(staff.id, actor.id));
+    await tx.update(staff).set({ totpPendingSecret: sealSecret(secret, 'totp'), updatedAt: new Date() }).where(eq(staff.id, actor.id));
     await writeAudit(tx, ctx, { action: 'staff.totp_setup_started', targetType: 'staff', targetId: actor.id });
     const otpauthUrl = totpUri(secret, row.employeeNo);
     const qrDataUrl = await QRCode.toDataURL(otpauthUrl, { margin: 1, width: 220 });
@@ -228,7 +229,7 @@ export async function totpConfirm({ database }: Deps, ctx: Ctx, code: string) {
   if (!row) throw notFound('Staff');
   if (row.totpEnabled) throw new AppError('conflict', 'TOTP is already enrolled');
   if (!row.totpPendingSecret) throw new AppError('conflict', 'Start enrolment first (POST /api/v1/me/totp/setup)');
-  const step = await verifyTotp(row.totpPendingSecret, code);
+  const step = await verifyTotp(openSecret(row.totpPendingSecret, 'totp'), code);
   if (step === null) throw new AppError('otp_invalid', 'The code does not match; check the time on your phone and try the next code', { errors: [{ path: 'code', message: 'does not match' }] });
   const codes = newRecoveryCodes();
   await database.transaction(async (tx) => {

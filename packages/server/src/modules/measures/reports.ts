@@ -11,9 +11,11 @@ import type { Database, Executor } from '../../db/client';
 import { ctxOf } from '../../http/auth';
 import { diff, writeAudit } from '../../lib/audit';
 import type { Ctx } from '../../lib/context';
-import { invalid, notFound } from '../../lib/errors';
+import { invalid, notFound, outboundRefused } from '../../lib/errors';
+import { checkOutboundUrl, displayUrl, outbound, OutboundRefusedError } from '../../lib/outbound';
+import { openSecret, sealSecret } from '../../lib/secretbox';
 import { uuidv7 } from '../../lib/ids';
-import { checkWebhookUrl, getEmailSender } from '../../realtime/delivery';
+import { getEmailSender } from '../../realtime/delivery';
 import { authorize } from '../identity/policy';
 import { allDayCalendar } from '../calendars/calendar-cache';
 import { present, runQuery } from './query';
@@ -49,7 +51,7 @@ const ReportBody = z.object({
 
 function presentReport(r: ReportRow) {
   const iso = (v: Date | string | null) => (v ? new Date(v).toISOString() : null);
-  return { id: r.id, name: r.name, frequency: r.frequency, hour: r.hour, weekday: r.weekday, timeZone: r.time_zone, channel: r.channel, target: r.channel === 'email' ? r.target.replace(/^(.).*(@.*)$/, '$1***$2') : r.target.replace(/(\?|#).*$/, '$1…'),
+  return { id: r.id, name: r.name, frequency: r.frequency, hour: r.hour, weekday: r.weekday, timeZone: r.time_zone, channel: r.channel, target: r.channel === 'email' ? r.target.replace(/^(.).*(@.*)$/, '$1***$2') : displayUrl(openSecret(r.target, 'webhook_url')),
     filters: r.filters, locale: r.locale, active: r.active, nextRunAt: iso(r.next_run_at), lastRunAt: iso(r.last_run_at), lastStatus: r.last_status, lastError: r.last_error, createdAt: iso(r.created_at) };
 }
 
@@ -58,12 +60,12 @@ export async function createReport(database: Database, ctx: Ctx, input: z.infer<
   try { new Intl.DateTimeFormat('en', { timeZone: input.timeZone }); } catch { throw invalid('timeZone', 'must be an IANA time zone'); }
   if (input.frequency === 'weekly' && !input.weekday) throw invalid('weekday', 'required for weekly reports (1 = Monday … 7 = Sunday)');
   if (input.channel === 'email' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(input.target)) throw invalid('target', 'must be an email address');
-  if (input.channel === 'webhook') { const bad = await checkWebhookUrl(input.target); if (bad) throw invalid('target', bad); }
+  if (input.channel === 'webhook') { const bad = await checkOutboundUrl(input.target); if (bad) throw outboundRefused('target', bad); }
   const id = uuidv7();
   const next = nextRun({ frequency: input.frequency, hour: input.hour, weekday: input.weekday ?? null, timeZone: input.timeZone }, Date.now());
   return database.transaction(async (tx) => {
     await tx.execute(sql`INSERT INTO measure_reports (id, name, frequency, hour, weekday, time_zone, channel, target, filters, locale, next_run_at, created_by)
-      VALUES (${id}, ${input.name}, ${input.frequency}, ${input.hour}, ${input.weekday ?? null}, ${input.timeZone}, ${input.channel}, ${input.target}, ${JSON.stringify(input.filters)}::jsonb, ${input.locale}, ${new Date(next)}, ${ctx.actor.id!})`);
+      VALUES (${id}, ${input.name}, ${input.frequency}, ${input.hour}, ${input.weekday ?? null}, ${input.timeZone}, ${input.channel}, ${input.channel === 'webhook' ? sealSecret(input.target, 'webhook_url') : input.target}, ${JSON.stringify(input.filters)}::jsonb, ${input.locale}, ${new Date(next)}, ${ctx.actor.id!})`);
     await writeAudit(tx, ctx, { action: 'measure.report_created', targetType: 'measure_report', targetId: id, changes: diff(null, { name: input.name, frequency: input.frequency, channel: input.channel }) });
     const [r] = await rowsOf<ReportRow>(tx, sql`SELECT * FROM measure_reports WHERE id = ${id}`);
     return presentReport(r!);
@@ -120,25 +122,28 @@ export async function renderReport(database: Database, r: Pick<ReportRow, 'name'
   return { subject: `${r.name} (${cal.localDate(from)})`, text: lines.join('\n'), svg, png, summary: total };
 }
 
-/** Send one report now (also used by the scheduler). Returns the delivery status. */
-export async function sendReport(database: Database, r: ReportRow): Promise<{ status: 'sent' | 'failed'; error: string | null; bytes: number }> {
+/**
+ * Send one report now (also used by the scheduler). Returns the delivery status; with `throwRefused` (the API's
+ * "send now") a target the outbound policy refuses throws instead, so the caller answers 422 outbound_refused.
+ */
+export async function sendReport(database: Database, r: ReportRow, opts: { throwRefused?: boolean } = {}): Promise<{ status: 'sent' | 'failed'; error: string | null; bytes: number }> {
+  if (opts.throwRefused && r.channel === 'webhook') { const bad = await checkOutboundUrl(openSecret(r.target, 'webhook_url')); if (bad) throw outboundRefused('target', bad); }
   try {
     const out = await renderReport(database, r);
     if (r.channel === 'email') {
       const msg = { to: r.target, subject: out.subject, text: out.text, attachments: [{ filename: 'chart.png', contentType: 'image/png', content: out.png }] };
       await getEmailSender().send(msg);
     } else {
-      const bad = await checkWebhookUrl(r.target);
-      if (bad) throw new Error(`webhook target refused: ${bad}`);
-      const res = await fetch(r.target, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(10_000),
+      const res = await outbound(openSecret(r.target, 'webhook_url'), {
+        method: 'POST', headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ kind: 'measures.report', title: out.subject, text: out.text, summary: out.summary, chart: { contentType: 'image/png', base64: out.png.toString('base64') } }),
       });
       if (res.status < 200 || res.status >= 300) throw new Error(`webhook answered ${res.status}`);
     }
     return { status: 'sent', error: null, bytes: out.png.length };
   } catch (err) {
-    return { status: 'failed', error: (err as Error).message.slice(0, 500), bytes: 0 };
+    const msg = err instanceof OutboundRefusedError ? `webhook target refused: ${err.message}` : (err as Error).message;
+    return { status: 'failed', error: msg.slice(0, 500), bytes: 0 };
   }
 }
 
@@ -186,7 +191,7 @@ export function registerReportRoutes(app: ReturnType<FastifyInstance['withTypePr
     authorize(ctx.actor, 'measures.manage');
     const [r] = await rowsOf<ReportRow>(db.db, sql`SELECT * FROM measure_reports WHERE id = ${req.params.id}`);
     if (!r) throw notFound('Report');
-    const res = await sendReport(db, r);
+    const res = await sendReport(db, r, { throwRefused: true });
     await db.db.execute(sql`UPDATE measure_reports SET last_run_at = now(), last_status = ${res.status}, last_error = ${res.error} WHERE id = ${r.id}`);
     return res;
   });
