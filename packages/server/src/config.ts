@@ -22,6 +22,12 @@ const ConfigSchema = z.object({
   CHIDU_DEMO: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 90).default(12),
+  /** Staff sessions end after this many minutes without a request; 0 = no idle timeout (only SESSION_TTL_HOURS). */
+  SESSION_IDLE_MINUTES: z.coerce.number().min(0).max(60 * 24 * 90).default(0),
+  /** Customer (portal) sessions end after this many minutes without a request. */
+  CUSTOMER_SESSION_IDLE_MINUTES: z.coerce.number().min(1).max(60 * 24 * 90).default(120),
+  /** Customer (portal) sessions end this many days after sign-in, however active. */
+  CUSTOMER_SESSION_MAX_DAYS: z.coerce.number().min(0.001).max(365).default(7),
   /** Failed logins allowed per account / per address in LOGIN_WINDOW_MINUTES before 429. */
   LOGIN_MAX_FAILURES_ACCOUNT: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_FAILURES_IP: z.coerce.number().int().min(1).default(30),

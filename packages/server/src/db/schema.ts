@@ -68,6 +68,12 @@ export const sessions = pgTable('sessions', {
   revokedAt: ts('revoked_at'),
   ip: text('ip'),
   userAgent: text('user_agent'),
+  /** Last authenticated request (written at most once a minute); idle timeouts count from it. */
+  lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
+  /** 'any' (Bearer or cookie) | 'cookie' (browser session: refused as a Bearer token). */
+  transport: text('transport').notNull().default('any'),
+  /** SHA-256 of the User-Agent a cookie session was issued to; another User-Agent is refused. */
+  userAgentHash: text('user_agent_hash'),
 }, (t) => [uniqueIndex('sessions_token_hash_key').on(t.tokenHash), index('sessions_principal_idx').on(t.principalKind, t.principalId)]);
 
 export const loginAttempts = pgTable('login_attempts', {
@@ -78,6 +84,18 @@ export const loginAttempts = pgTable('login_attempts', {
   success: boolean('success').notNull(),
   reason: text('reason'),
 }, (t) => [index('login_attempts_account_idx').on(t.account, t.at), index('login_attempts_ip_idx').on(t.ip, t.at)]);
+
+/**
+ * Attempt counters of the sign-in limiters (password, TOTP, portal codes): one row per (scope, key), counted
+ * atomically BEFORE the secret is checked (INSERT … ON CONFLICT DO UPDATE … RETURNING count). The window starts
+ * with the first counted attempt and restarts once it has passed. See src/lib/throttle.ts.
+ */
+export const authThrottle = pgTable('auth_throttle', {
+  scope: text('scope').notNull(),
+  key: text('key').notNull(),
+  windowStart: ts('window_start').notNull().defaultNow(),
+  count: integer('count').notNull().default(0),
+}, (t) => [primaryKey({ columns: [t.scope, t.key] }), index('auth_throttle_window_idx').on(t.windowStart)]);
 
 /** Append-only: a trigger (migration 0001) refuses UPDATE and DELETE. */
 export const auditLog = pgTable('audit_log', {

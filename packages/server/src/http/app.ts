@@ -96,7 +96,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
     if (!req.url.startsWith('/api/v1/')) return;
     const cfg = req.routeOptions.config;
     if (cfg.public) return;
-    await authenticate(database, req);
+    await authenticate(database, req, config);
     if (cfg.permission && req.actor && !can(req.actor, cfg.permission)) throw new AppError('forbidden', `Missing permission ${cfg.permission}`);
   });
 

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
+import type { Config } from '../config';
 import type { Database } from '../db/client';
 import { customerAccounts, sessions, staff } from '../db/schema';
 import type { Actor, Ctx } from '../lib/context';
@@ -27,9 +28,25 @@ declare module 'fastify' {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** last_seen_at is written at most this often per session (idle timeouts are exact to within this). */
+export const LAST_SEEN_WRITE_MS = 60_000;
 
-/** Resolve the caller from a Bearer token or the session cookie (cookie writes need the CSRF header). */
-export async function authenticate(database: Database, req: FastifyRequest): Promise<void> {
+export type SessionPolicy = Pick<Config, 'SESSION_IDLE_MINUTES' | 'CUSTOMER_SESSION_IDLE_MINUTES'>;
+
+/** Minutes without a request after which a session of this principal kind ends (0 = never). */
+export function idleMinutes(policy: SessionPolicy, principalKind: string): number {
+  return principalKind === 'customer' ? policy.CUSTOMER_SESSION_IDLE_MINUTES : policy.SESSION_IDLE_MINUTES;
+}
+
+export const userAgentHash = (ua: string | undefined) => sha256(`ua:${ua ?? ''}`);
+
+/**
+ * Resolve the caller from a Bearer token or the session cookie (cookie writes need the CSRF header).
+ * Also enforced here, on cached sessions too: the idle timeout (from last_seen_at, refreshed at most once a minute
+ * with a conditional UPDATE), and the device binding of browser sessions (`transport = 'cookie'`: never accepted
+ * as a Bearer token, and only from the User-Agent they were issued to).
+ */
+export async function authenticate(database: Database, req: FastifyRequest, policy: SessionPolicy): Promise<void> {
   const header = req.headers.authorization;
   let token: string | undefined;
   let viaCookie = false;
@@ -55,7 +72,22 @@ export async function authenticate(database: Database, req: FastifyRequest): Pro
   });
   const session = found?.session;
   if (!session || session.revokedAt) throw new AppError('unauthenticated', 'Session ended; sign in again');
-  if (session.expiresAt.getTime() <= Date.now()) throw new AppError('token_expired', 'Session expired; sign in again');
+  const now = Date.now();
+  if (session.expiresAt.getTime() <= now) throw new AppError('token_expired', 'Session expired; sign in again');
+  if (session.transport === 'cookie') {
+    if (!viaCookie) throw new AppError('unauthenticated', 'This session belongs to the browser it was issued to and cannot be used as a Bearer token');
+    if (session.userAgentHash && !safeEqual(session.userAgentHash, userAgentHash(req.headers['user-agent']))) {
+      throw new AppError('unauthenticated', 'This session belongs to another browser; sign in again');
+    }
+  }
+  const idle = idleMinutes(policy, session.principalKind);
+  if (idle > 0 && session.lastSeenAt.getTime() + idle * 60_000 <= now) throw new AppError('token_expired', 'Session ended after inactivity; sign in again');
+  if (now - session.lastSeenAt.getTime() >= LAST_SEEN_WRITE_MS) {
+    // The cached copy is the same object: later requests within the cache lifetime do not write again.
+    session.lastSeenAt = new Date(now);
+    await database.db.update(sessions).set({ lastSeenAt: sql`now()` })
+      .where(and(eq(sessions.id, session.id), lt(sessions.lastSeenAt, sql`now() - interval '1 minute'`)));
+  }
   if (viaCookie && !SAFE_METHODS.has(req.method)) {
     const sent = req.headers['x-csrf-token'];
     if (typeof sent !== 'string' || !safeEqual(sent, session.csrfToken)) throw new AppError('csrf_failed', 'Missing or wrong X-CSRF-Token header');

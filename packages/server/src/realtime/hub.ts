@@ -9,7 +9,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database, Tx } from '../db/client';
 import { notificationPreferences, notifications, sessions } from '../db/schema';
-import { authenticate, SESSION_COOKIE } from '../http/auth';
+import { authenticate, SESSION_COOKIE, type SessionPolicy } from '../http/auth';
 import type { Ctx, StaffActor } from '../lib/context';
 import { AppError } from '../lib/errors';
 import { writeSoon } from '../lib/deferred';
@@ -185,7 +185,7 @@ export async function publishTicketEvents(tx: Tx, items: TicketEventItem[]): Pro
 }
 
 /** Authenticate the upgrade request: Bearer header, `?token=` (non-browser clients), or the session cookie (same origin). */
-async function authenticateSocket(database: Database, req: FastifyRequest): Promise<void> {
+async function authenticateSocket(database: Database, req: FastifyRequest, policy: SessionPolicy): Promise<void> {
   const token = (req.query as { token?: unknown })?.token;
   if (typeof token === 'string' && token && !req.headers.authorization) req.headers.authorization = `Bearer ${token}`;
   if (!req.headers.authorization && req.cookies?.[SESSION_COOKIE]) {
@@ -196,11 +196,11 @@ async function authenticateSocket(database: Database, req: FastifyRequest): Prom
       if (host !== req.headers.host) throw new AppError('forbidden', 'Cross-origin WebSocket refused');
     }
   }
-  await authenticate(database, req);
+  await authenticate(database, req, policy);
   if (!req.actor || req.actor.kind !== 'staff') throw new AppError('forbidden', 'Staff only');
 }
 
-export function registerRealtimeHub(api: FastifyInstance, database: Database): RealtimeHub {
+export function registerRealtimeHub(api: FastifyInstance, database: Database, policy: SessionPolicy): RealtimeHub {
   const hub = new RealtimeHub(database, api.log);
   void api.register(async (scope) => {
     await scope.register(websocket, { options: { maxPayload: 64 * 1024 } });
@@ -208,7 +208,7 @@ export function registerRealtimeHub(api: FastifyInstance, database: Database): R
       websocket: true,
       config: { public: true },
       schema: { tags: ['realtime'], summary: 'WebSocket: notifications and watched ticket events (auth: session cookie, Bearer header or ?token=)' } as never,
-      onRequest: async (req) => authenticateSocket(database, req),
+      onRequest: async (req) => authenticateSocket(database, req, policy),
     }, (socket, req) => { hub.accept(socket as unknown as Socket, req.actor as StaffActor); });
   });
   api.addHook('onReady', async () => { await hub.start(); });

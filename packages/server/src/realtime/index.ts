@@ -12,7 +12,7 @@ export const deliveryWorkers = new WeakMap<Database, DeliveryWorker>();
 /** WebSocket hub, notification inbox and preferences, email/webhook delivery (CHIDU_DELIVERY_WORKER=0 disables it here). */
 export function registerRealtime(api: FastifyInstance, deps: AppDeps): void {
   onTicketEvent('realtime', publishTicketEvent, publishTicketEvents);
-  realtimeHubs.set(deps.database, registerRealtimeHub(api, deps.database));
+  realtimeHubs.set(deps.database, registerRealtimeHub(api, deps.database, deps.config));
   registerNotificationRoutes(api, deps.database);
   if (process.env.CHIDU_DELIVERY_WORKER === '0') return;
   const worker = new DeliveryWorker(deps.database, { log: api.log });

@@ -33,9 +33,14 @@ export interface CodeSent {
 }
 
 export interface VerifyResult {
-  token: string;
+  /** Only for API clients (transport "bearer"); a browser session lives in the HttpOnly cookie alone. */
+  token?: string;
   csrfToken: string;
+  transport: 'cookie' | 'bearer';
+  /** Absolute end of the session. */
   expiresAt: string;
+  /** The session ends after this long without a request. */
+  idleTimeoutSeconds: number;
   customer: { id: string; name: string };
 }
 
@@ -109,10 +114,13 @@ const enc = encodeURIComponent;
 
 export const portalApi = {
   sendCode: (phone: string) => api.post<CodeSent>('/portal/auth/code', { phone }, { skipAuthRedirect: true }),
-  verify: (phone: string, code: string) => api.post<VerifyResult>('/portal/auth/verify', { phone, code }, { skipAuthRedirect: true }),
+  /** A browser session: the token stays in the HttpOnly cookie and cannot be replayed as a Bearer token. */
+  verify: (phone: string, code: string) => api.post<VerifyResult>('/portal/auth/verify', { phone, code, transport: 'cookie' }, { skipAuthRedirect: true }),
   /** Not signed in answers 401 (or 403 for a staff session); the caller shows the sign-in page. */
   me: () => api.get<PortalMe>('/portal/me', undefined, { skipAuthRedirect: true }),
   logout: () => api.post<void>('/portal/auth/logout', undefined, { skipAuthRedirect: true }),
+  /** Ends the customer's sessions on every device. */
+  logoutAll: () => api.post<void>('/portal/auth/logout-all', undefined, { skipAuthRedirect: true }),
   tickets: (cursor?: string) => api.get<Page<PortalTicket>>('/portal/tickets', { limit: 20, cursor }),
   submit: (body: TicketSubmit, idempotencyKey: string) =>
     api.post<{ id: string; number: string; status: TicketStatus }>('/portal/tickets', body, { headers: { 'Idempotency-Key': idempotencyKey } }),

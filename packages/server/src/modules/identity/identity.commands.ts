@@ -9,6 +9,7 @@ import { AppError, invalid, notFound } from '../../lib/errors';
 import { uuidv7 } from '../../lib/ids';
 import { identityRepo, type StaffRow } from './identity.repo';
 import { invalidatePrincipal } from '../../http/session-cache';
+import { clearAttempts, countAttempt, releaseAttempt } from '../../lib/throttle';
 import { authorize, DEFAULT_COMPENSATION_LIMIT_FEN, PERMISSIONS, permissionsOf, requireStaff, ROLE_PERMISSIONS, ROLES, type Role } from './policy';
 import {
   hashPassword, hashRecovery, newRecoveryCodes, newToken, newTotpSecret, RECOVERY_RE, sha256, totpUri, verifyPassword, verifyTotp,
@@ -64,19 +65,20 @@ const pick = (row: StaffRow | null) => (row ? Object.fromEntries(auditedStaffFie
 export interface LoginInput { employeeNo: string; password: string; otp?: string | undefined }
 export interface LoginMeta { ip: string; userAgent: string | null; requestId: string | null }
 
+/** Limiter keys of a sign-in: the account (cleared by a success) and the address (counts failures only). */
+export const loginThrottle = {
+  account: (account: string) => ({ scope: 'login_account', key: account }),
+  ip: (ip: string) => ({ scope: 'login_ip', key: ip }),
+};
+
 export async function login({ database, config }: Deps, input: LoginInput, meta: LoginMeta) {
   const { db } = database;
   const account = input.employeeNo.trim().toUpperCase();
-  const since = new Date(Date.now() - config.LOGIN_WINDOW_MINUTES * 60_000);
-  const [acct, byIp] = await Promise.all([
-    identityRepo.recentFailures(db, 'account', account, since),
-    identityRepo.recentFailures(db, 'ip', meta.ip, since),
-  ]);
-  const limited = acct.n >= config.LOGIN_MAX_FAILURES_ACCOUNT ? acct : byIp.n >= config.LOGIN_MAX_FAILURES_IP ? byIp : null;
-  if (limited) {
-    const retry = Math.max(1, Math.ceil(((limited.oldest?.getTime() ?? Date.now()) + config.LOGIN_WINDOW_MINUTES * 60_000 - Date.now()) / 1000));
-    throw new AppError('rate_limited', `Too many failed sign-in attempts; try again in ${retry} s`, { headers: { 'retry-after': String(retry) }, extra: { retryAfterSeconds: retry } });
-  }
+  const windowMs = config.LOGIN_WINDOW_MINUTES * 60_000;
+  // Count this attempt BEFORE the password is looked at (one upsert each): racing requests cannot all pass a count
+  // read earlier. The account first, so that attempts refused for the account do not use up the address budget.
+  await countAttempt(db, loginThrottle.account(account), config.LOGIN_MAX_FAILURES_ACCOUNT, windowMs, 'Too many failed sign-in attempts for this account');
+  await countAttempt(db, loginThrottle.ip(meta.ip), config.LOGIN_MAX_FAILURES_IP, windowMs, 'Too many failed sign-in attempts from this address');
   const fail = async (reason: string, code: 'invalid_credentials' | 'otp_invalid') => {
     await identityRepo.recordAttempt(db, account, meta.ip, false, reason);
     throw new AppError(code);
@@ -90,7 +92,12 @@ export async function login({ database, config }: Deps, input: LoginInput, meta:
   let usedStep: number | null = null;
   let usedRecovery: string | null = null;
   if (row.totpEnabled && row.totpSecret) {
-    if (!input.otp) throw new AppError('otp_required', 'Enter the 6-digit dynamic password from your authenticator app');
+    if (!input.otp) {
+      // The password was right: this attempt guessed nothing, so it does not count towards either limit.
+      await releaseAttempt(db, loginThrottle.account(account));
+      await releaseAttempt(db, loginThrottle.ip(meta.ip));
+      throw new AppError('otp_required', 'Enter the 6-digit dynamic password from your authenticator app');
+    }
     if (RECOVERY_RE.test(input.otp)) {
       const h = hashRecovery(input.otp);
       if (!row.recoveryCodeHashes.includes(h)) return fail('recovery_code', 'otp_invalid');
@@ -125,6 +132,8 @@ export async function login({ database, config }: Deps, input: LoginInput, meta:
       scope: mustEnrolTotp ? 'enrol' : 'full', csrfToken, expiresAt, ip: meta.ip, userAgent: meta.userAgent?.slice(0, 300) ?? null,
     });
     await identityRepo.recordAttempt(tx, account, meta.ip, true, usedRecovery ? 'recovery_code' : null);
+    await clearAttempts(tx, loginThrottle.account(account));
+    await releaseAttempt(tx, loginThrottle.ip(meta.ip));
     await writeAudit(tx, ctx, { action: 'auth.login', targetType: 'staff', targetId: row.id, changes: usedRecovery ? { recoveryCodeUsed: { before: null, after: true } } : null });
   }).catch(async (err: unknown) => {
     if (err instanceof AppError && err.code === 'otp_invalid') await identityRepo.recordAttempt(db, account, meta.ip, false, 'otp_race');
@@ -223,12 +232,17 @@ export async function totpSetup({ database }: Deps, ctx: Ctx) {
   });
 }
 
-export async function totpConfirm({ database }: Deps, ctx: Ctx, code: string) {
+/** Limiter key of TOTP enrolment codes: per staff member, cleared by the confirming code. */
+export const totpThrottle = (staffId: string) => ({ scope: 'totp_confirm', key: staffId });
+
+export async function totpConfirm({ database, config }: Deps, ctx: Ctx, code: string) {
   const actor = requireStaff(ctx.actor);
   const row = await identityRepo.staffById(database.db, actor.id);
   if (!row) throw notFound('Staff');
   if (row.totpEnabled) throw new AppError('conflict', 'TOTP is already enrolled');
   if (!row.totpPendingSecret) throw new AppError('conflict', 'Start enrolment first (POST /api/v1/me/totp/setup)');
+  // Counted before the code is checked (see lib/throttle.ts): racing guesses get at most the allowed number of checks.
+  await countAttempt(database.db, totpThrottle(actor.id), config.LOGIN_MAX_FAILURES_ACCOUNT, config.LOGIN_WINDOW_MINUTES * 60_000, 'Too many wrong dynamic passwords');
   const step = await verifyTotp(openSecret(row.totpPendingSecret, 'totp'), code);
   if (step === null) throw new AppError('otp_invalid', 'The code does not match; check the time on your phone and try the next code', { errors: [{ path: 'code', message: 'does not match' }] });
   const codes = newRecoveryCodes();
@@ -239,6 +253,7 @@ export async function totpConfirm({ database }: Deps, ctx: Ctx, code: string) {
     }).where(eq(staff.id, actor.id));
     // A session limited to enrolment becomes a full session.
     if (actor.sessionId) await tx.update(sessions).set({ scope: 'full' }).where(eq(sessions.id, actor.sessionId));
+    await clearAttempts(tx, totpThrottle(actor.id));
     await writeAudit(tx, ctx, { action: 'staff.totp_enrolled', targetType: 'staff', targetId: actor.id, changes: { totpEnabled: { before: false, after: true } } });
   });
   invalidatePrincipal(actor.id);

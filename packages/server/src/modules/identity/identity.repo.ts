@@ -70,18 +70,6 @@ export const identityRepo = {
   async revokeSessions(ex: Executor, principalKind: string, principalId: string) {
     await ex.update(sessions).set({ revokedAt: new Date() }).where(and(eq(sessions.principalKind, principalKind), eq(sessions.principalId, principalId), isNull(sessions.revokedAt)));
   },
-  async recentFailures(ex: Executor, column: 'account' | 'ip', value: string, since: Date): Promise<{ n: number; oldest: Date | null }> {
-    const col = column === 'account' ? loginAttempts.account : loginAttempts.ip;
-    // For an account, a successful sign-in clears the count of earlier failures.
-    const floor = column === 'account'
-      ? sql`GREATEST(${since.toISOString()}::timestamptz, COALESCE((SELECT max(la.at) FROM login_attempts la WHERE la.account = ${value} AND la.success), '-infinity'::timestamptz))`
-      : sql`${since.toISOString()}::timestamptz`;
-    const [row] = await ex
-      .select({ n: count(), oldest: sql<string | null>`min(${loginAttempts.at})` })
-      .from(loginAttempts)
-      .where(and(eq(col, value), eq(loginAttempts.success, false), sql`${loginAttempts.at} > ${floor}`));
-    return { n: row?.n ?? 0, oldest: row?.oldest ? new Date(row.oldest) : null };
-  },
   async recordAttempt(ex: Executor, account: string, ip: string, success: boolean, reason: string | null) {
     await ex.insert(loginAttempts).values({ account, ip, success, reason });
   },

@@ -1,9 +1,10 @@
 /**
  * Periodic work of the loops, one per process, safe with several: delayed survey sends are claimed with
  * FOR UPDATE SKIP LOCKED; the reactivation scan claims customers the same way (and a partial unique index allows one
- * active sequence per customer); expiry and rate-limit pruning are idempotent updates.
+ * active sequence per customer); expiry and rate-limit pruning (survey windows every pass, sign-in limiter rows hourly) are idempotent updates.
  */
 import type { Database } from '../../db/client';
+import { pruneThrottle } from '../../lib/throttle';
 import { pruneRateLimits } from '../surveys/rate-limit';
 import { sendDueInvitations } from '../surveys/surveys.commands';
 import { scanReactivation } from './care';
@@ -30,6 +31,7 @@ export class LoopsWorker {
       await pruneRateLimits(this.database.db, now.getTime());
       if (now.getTime() - this.lastScan >= this.scanMs) {
         this.lastScan = now.getTime();
+        await pruneThrottle(this.database.db);
         while ((await scanReactivation(this.database, now)) >= 200) { /* drain */ }
       }
     } catch (err) {

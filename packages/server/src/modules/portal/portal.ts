@@ -5,7 +5,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { customerAccounts, customerOtps, customers, sessions } from '../../db/schema';
 import type { AppDeps } from '../../http/app';
-import { ctxOf, setSessionCookies } from '../../http/auth';
+import { clearSessionCookies, ctxOf, setSessionCookies, userAgentHash } from '../../http/auth';
+import { invalidatePrincipal } from '../../http/session-cache';
+import { clearAttempts, countAttempt } from '../../lib/throttle';
 import { writeAudit } from '../../lib/audit';
 import type { Ctx } from '../../lib/context';
 import { AppError } from '../../lib/errors';
@@ -22,9 +24,26 @@ export interface CodeSender { send(phone: string, code: string): Promise<void> }
 let sender: CodeSender | null = null;
 export function setCodeSender(s: CodeSender) { sender = s; }
 
-const CODE_TTL_SECONDS = 300;
-const MAX_VERIFY_ATTEMPTS = 5;
 const Phone = z.string().trim().regex(/^1[3-9]\d{9}$/, 'must be an 11-digit mainland mobile number');
+const CODE_TTL_SECONDS = 300;
+/** Wrong codes allowed per phone number within LOGIN_WINDOW_MINUTES (counted before the code is checked). */
+const MAX_VERIFY_ATTEMPTS = 5;
+const codeThrottle = (phone: string) => ({ scope: 'portal_code', key: phone });
+
+const VerifyBody = z.object({
+  phone: Phone,
+  code: z.string().trim().regex(/^\d{6}$/, 'must be the 6-digit code'),
+  transport: z.enum(['cookie', 'bearer']).optional()
+    .describe('cookie: a browser session, only in the HttpOnly cookie, refused as a Bearer token and bound to this User-Agent (default when an Origin header is sent); bearer: the token in the body for API clients (default otherwise)'),
+});
+const VerifyResponse = z.object({
+  token: z.string().optional().describe('Only for transport = bearer'),
+  csrfToken: z.string(),
+  transport: z.enum(['cookie', 'bearer']),
+  expiresAt: z.string().describe('Absolute end of the session (CUSTOMER_SESSION_MAX_DAYS)'),
+  idleTimeoutSeconds: z.number().int().describe('The session ends after this long without a request (CUSTOMER_SESSION_IDLE_MINUTES)'),
+  customer: z.object({ id: z.string(), name: z.string() }),
+});
 
 export function registerPortalRoutes(base: FastifyInstance, deps: AppDeps) {
   const app = base.withTypeProvider<ZodTypeProvider>();
@@ -49,18 +68,21 @@ export function registerPortalRoutes(base: FastifyInstance, deps: AppDeps) {
 
   app.post('/portal/auth/verify', {
     config: { public: true },
-    schema: { tags, summary: 'Exchange phone + code for a customer session', security: [], body: z.object({ phone: Phone, code: z.string().trim().regex(/^\d{6}$/, 'must be the 6-digit code') }) },
+    schema: { tags, summary: 'Exchange phone + code for a customer session (browser: HttpOnly cookie only; API client: Bearer token)', security: [], body: VerifyBody, response: { 200: VerifyResponse } },
   }, async (req, reply) => {
     const { phone, code } = req.body;
+    const transport = req.body.transport ?? (typeof req.headers.origin === 'string' ? 'cookie' : 'bearer');
+    // Counted before the code is compared (one upsert): racing guesses get at most MAX_VERIFY_ATTEMPTS checks.
+    await countAttempt(database.db, codeThrottle(phone), MAX_VERIFY_ATTEMPTS, config.LOGIN_WINDOW_MINUTES * 60_000, 'Too many wrong codes for this number');
     const out = await database.transaction(async (tx) => {
       const [otp] = await tx.select().from(customerOtps).where(and(eq(customerOtps.phone, phone), isNull(customerOtps.usedAt))).orderBy(desc(customerOtps.createdAt)).limit(1).for('update');
       if (!otp || otp.expiresAt.getTime() < Date.now()) return { error: new AppError('otp_invalid', 'The code expired; request a new one', { errors: [{ path: 'code', message: 'expired' }] }) };
-      if (otp.attempts >= MAX_VERIFY_ATTEMPTS) return { error: new AppError('rate_limited', 'Too many wrong codes; request a new one') };
       if (!safeEqual(otp.codeHash, sha256(`otp:${phone}:${code}`))) {
         await tx.update(customerOtps).set({ attempts: otp.attempts + 1 }).where(eq(customerOtps.id, otp.id));
         return { error: new AppError('otp_invalid', 'The code is not correct', { errors: [{ path: 'code', message: 'is not correct' }] }) };
       }
       await tx.update(customerOtps).set({ usedAt: new Date() }).where(eq(customerOtps.id, otp.id));
+      await clearAttempts(tx, codeThrottle(phone));
       let [acct] = await tx.select().from(customerAccounts).where(eq(customerAccounts.phone, phone));
       const ctx: Ctx = { actor: { kind: 'system', id: null, name: 'portal' }, requestId: req.id, ip: req.ip };
       if (!acct) {
@@ -71,15 +93,40 @@ export function registerPortalRoutes(base: FastifyInstance, deps: AppDeps) {
       await tx.update(customerAccounts).set({ lastLoginAt: new Date() }).where(eq(customerAccounts.id, acct!.id));
       const token = newToken();
       const csrfToken = newToken(18);
-      const expiresAt = new Date(Date.now() + config.SESSION_TTL_HOURS * 3_600_000);
-      await tx.insert(sessions).values({ id: uuidv7(), tokenHash: sha256(token), principalKind: 'customer', principalId: acct!.id, csrfToken, expiresAt, ip: req.ip, userAgent: req.headers['user-agent']?.slice(0, 300) ?? null });
+      const expiresAt = new Date(Date.now() + config.CUSTOMER_SESSION_MAX_DAYS * 86_400_000);
+      const ua = req.headers['user-agent'];
+      await tx.insert(sessions).values({
+        id: uuidv7(), tokenHash: sha256(token), principalKind: 'customer', principalId: acct!.id, csrfToken, expiresAt, ip: req.ip, userAgent: ua?.slice(0, 300) ?? null,
+        transport: transport === 'cookie' ? 'cookie' : 'any', userAgentHash: transport === 'cookie' ? userAgentHash(ua) : null,
+      });
       const [cust] = await tx.select({ id: customers.id, name: customers.name }).from(customers).where(eq(customers.id, acct!.customerId));
-      await writeAudit(tx, { ...ctx, actor: { kind: 'customer', id: acct!.id, customerId: acct!.customerId, sessionId: null } }, { action: 'portal.login', targetType: 'customer', targetId: acct!.customerId });
+      await writeAudit(tx, { ...ctx, actor: { kind: 'customer', id: acct!.id, customerId: acct!.customerId, sessionId: null } }, { action: 'portal.login', targetType: 'customer', targetId: acct!.customerId, changes: { transport: { before: null, after: transport } } });
       return { token, csrfToken, expiresAt: expiresAt.toISOString(), customer: { id: cust!.id, name: cust!.name } };
     });
     if ('error' in out) throw out.error;
+    const body = { csrfToken: out.csrfToken, transport, expiresAt: out.expiresAt, idleTimeoutSeconds: config.CUSTOMER_SESSION_IDLE_MINUTES * 60, customer: out.customer };
+    if (transport === 'bearer') return { ...body, token: out.token };
+    // The token goes only into the HttpOnly cookie: page scripts never see it.
     setSessionCookies(reply, out.token, out.csrfToken, new Date(out.expiresAt), config.COOKIE_SECURE);
-    return out;
+    return body;
+  });
+
+  app.post('/portal/auth/logout', {
+    config: { audience: 'customer' },
+    schema: { tags, summary: 'End this customer session (and clear the session cookie)', response: { 204: z.null().describe('Signed out') } },
+  }, async (req, reply) => {
+    await endCustomerSessions(database, ctxOf(req), 'this');
+    clearSessionCookies(reply);
+    return reply.status(204).send(null);
+  });
+
+  app.post('/portal/auth/logout-all', {
+    config: { audience: 'customer' },
+    schema: { tags, summary: 'End every session of the signed-in customer, on every device', response: { 204: z.null().describe('Signed out everywhere') } },
+  }, async (req, reply) => {
+    await endCustomerSessions(database, ctxOf(req), 'all');
+    clearSessionCookies(reply);
+    return reply.status(204).send(null);
   });
 
   app.get('/portal/me', { config: { audience: 'customer' }, schema: { tags } }, async (req) => {
@@ -108,4 +155,21 @@ export function registerPortalRoutes(base: FastifyInstance, deps: AppDeps) {
 
   app.post('/portal/tickets/:id/confirm', { config: { audience: 'customer' }, schema: { tags, summary: 'The customer confirms the problem is solved', params: z.object({ id: z.uuid() }) } },
     async (req) => cmd.closeTicket(deps, ctxOf(req), req.params.id, { customerConfirmed: true }));
+}
+
+/** Customer logout: revoke this session, or every session of the account; the session cache forgets them at once. */
+async function endCustomerSessions(database: AppDeps['database'], ctx: Ctx, which: 'this' | 'all') {
+  const actor = ctx.actor;
+  if (actor.kind !== 'customer') throw new AppError('forbidden', 'Customer portal only');
+  await database.transaction(async (tx) => {
+    const now = new Date();
+    if (which === 'all') {
+      await tx.update(sessions).set({ revokedAt: now })
+        .where(and(eq(sessions.principalKind, 'customer'), eq(sessions.principalId, actor.id), isNull(sessions.revokedAt)));
+    } else if (actor.sessionId) {
+      await tx.update(sessions).set({ revokedAt: now }).where(eq(sessions.id, actor.sessionId));
+    }
+    await writeAudit(tx, ctx, { action: which === 'all' ? 'portal.logout_all' : 'portal.logout', targetType: 'customer', targetId: actor.customerId });
+  });
+  invalidatePrincipal(actor.id);
 }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Tx } from '../../db/client';
 import { approvals, categories, compensations, dispatchRules, handovers, orderChanges, orderLines, savedFilters, staff, teams, ticketLinks, tickets } from '../../db/schema';
@@ -7,11 +7,12 @@ import type { Ctx } from '../../lib/context';
 import { AppError, invalid, notFound } from '../../lib/errors';
 import { uuidv7 } from '../../lib/ids';
 import { notify } from '../../lib/notify';
-import { effectiveLimitFen } from '../identity/identity.commands';
+import { actorFromRow, effectiveLimitFen } from '../identity/identity.commands';
+import type { StaffRow } from '../identity/identity.repo';
 import { authorize, can, requireStaff, ROLE_PERMISSIONS, type Role } from '../identity/policy';
 import { decideDispatch } from './dispatch';
 import { emit, lockVisible, presentCompensation, presentHandover, resolveInTx, type Deps } from './tickets.commands';
-import { ticketsRepo } from './tickets.repo';
+import { ticketsRepo, visibleTo } from './tickets.repo';
 import { OPEN_STATUSES } from './tickets.schema';
 
 const isOpen = (s: string) => (OPEN_STATUSES as readonly string[]).includes(s);
@@ -133,7 +134,7 @@ export async function requestCompensation(deps: Deps, ctx: Ctx, ticketId: string
     await tx.insert(approvals).values({ id: approvalId, kind: 'compensation', ticketId, subjectId: id, amountFen: input.amountFen, requestedById: actor.id, state: 'pending' });
     await tx.insert(compensations).values({ id, ticketId, customerId: t.customerId, kind: input.kind, amountFen: input.amountFen, reason: input.reason, state: 'pending_approval', requestedById: actor.id, approvalId });
     await emit(tx, ctx, t, 'ticket.compensation_requested', { compensationId: id, approvalId, kind: input.kind, amountFen: input.amountFen, limitFen: limit });
-    for (const approver of await approversFor(tx, input.amountFen, actor.id)) {
+    for (const approver of await approversFor(tx, approvalId)) {
       await notify(tx, { recipientId: approver, kind: 'approval.requested', ticketId, title: `${t.number} 补偿 ${yuan(input.amountFen)} 待您审批`, data: { approvalId } });
     }
     await writeAudit(tx, ctx, { action: 'compensation.approval_requested', targetType: 'ticket', targetId: ticketId, changes: diff(null, { kind: input.kind, amountFen: input.amountFen, approvalId }) });
@@ -141,10 +142,56 @@ export async function requestCompensation(deps: Deps, ctx: Ctx, ticketId: string
   });
 }
 
-/** Active staff whose effective limit covers the amount (supervisors first), except the requester. */
-async function approversFor(tx: Tx, amountFen: number, exceptId: string): Promise<string[]> {
-  const rows = await tx.select().from(staff).where(eq(staff.active, true));
-  return rows.filter((s) => s.id !== exceptId && effectiveLimitFen(s) >= amountFen && (s.roles.includes('supervisor') || s.roles.includes('director'))).slice(0, 20).map((s) => s.id);
+// Who decides an approval (compensation above the requester's limit, change of a confirmed order). One rule, written
+// once as SQL over approvals ⋈ tickets ⋈ requester ⋈ requester's team and used by the list, the decision and the
+// notification of approvers:
+//   • not one's own request;
+//   • the approver can see the ticket — the same `visibleTo` condition that GET /tickets/{id} uses;
+//   • the approver covers it — an effective compensation limit ≥ the amount, or `orders.approve` for an order change;
+//   • the approver is above the requester — a director or an admin, or a supervisor of the requester's team (the
+//     team's designated supervisor, or a supervisor who is a member of that team) when the requester is not
+//     themselves a supervisor, director or admin.
+const requesterRow = alias(staff, 'requester');
+const requesterTeam = alias(teams, 'requester_team');
+const ABOVE_ANY = ['director', 'admin'];
+const SUPERVISING = ['supervisor', 'director', 'admin'];
+
+function approverRule(me: StaffRow) {
+  const actor = actorFromRow(me, null);
+  const v = visibleTo(actor);
+  const visible = sql<boolean>`COALESCE((${v ?? sql.raw('true')}), false)`;
+  const orders = sql.raw(can(actor, 'orders.approve') ? 'true' : 'false');
+  const covers = sql<boolean>`COALESCE(CASE WHEN ${approvals.kind} = 'compensation' THEN ${approvals.amountFen} <= ${effectiveLimitFen(me)}::int ELSE ${orders} END, false)`;
+  const above: SQL<boolean> = !me.active ? sql`false`
+    : me.roles.some((r) => ABOVE_ANY.includes(r)) ? sql`true`
+      : me.roles.includes('supervisor')
+        ? sql`COALESCE(NOT (${requesterRow.roles} && ${sql.param(SUPERVISING)}::text[]) AND (${requesterTeam.supervisorId} = ${me.id}::uuid OR ${requesterRow.teamId} = ${me.teamId}::uuid), false)`
+        : sql`false`;
+  const notOwn = sql<boolean>`(${approvals.requestedById} <> ${me.id}::uuid)`;
+  return { visible, covers, above, notOwn, all: sql<boolean>`(${notOwn} AND ${visible} AND ${covers} AND ${above})` };
+}
+
+/** approvals joined with what the rule reads. */
+function approvalsWithRequester<T extends Record<string, unknown>>(ex: Tx | Deps['database']['db'], fields: T) {
+  return ex.select(fields as never).from(approvals)
+    .innerJoin(tickets, eq(tickets.id, approvals.ticketId))
+    .innerJoin(requesterRow, eq(requesterRow.id, approvals.requestedById))
+    .leftJoin(requesterTeam, eq(requesterTeam.id, requesterRow.teamId));
+}
+
+/**
+ * Who is told about a new approval request: those the rule lets decide it, nearest first — the supervisors of the
+ * requester's team when any may decide, otherwise the directors and admins who may (at most 20).
+ */
+async function approversFor(tx: Tx, approvalId: string): Promise<string[]> {
+  const candidates = await tx.select().from(staff)
+    .where(and(eq(staff.active, true), sql`${staff.roles} && ${sql.param(SUPERVISING)}::text[]`)).orderBy(asc(staff.employeeNo)).limit(500);
+  if (candidates.length === 0) return [];
+  const fields = Object.fromEntries(candidates.map((c, i) => [`c${i}`, approverRule(c).all]));
+  const [row] = (await approvalsWithRequester(tx, fields).where(eq(approvals.id, approvalId))) as Record<string, boolean>[];
+  const may = candidates.filter((_, i) => row?.[`c${i}`] === true);
+  const nearest = may.filter((c) => !c.roles.some((r) => ABOVE_ANY.includes(r)));
+  return (nearest.length ? nearest : may).slice(0, 20).map((c) => c.id);
 }
 
 export async function decideApproval(deps: Deps, ctx: Ctx, approvalId: string, decision: 'approve' | 'reject', comment: string) {
@@ -153,12 +200,18 @@ export async function decideApproval(deps: Deps, ctx: Ctx, approvalId: string, d
   return deps.database.transaction(async (tx) => {
     const [a] = await tx.select().from(approvals).where(eq(approvals.id, approvalId)).for('update');
     if (!a) throw notFound('Approval');
+    const me = (await staffRow(tx, actor.id))!;
+    const rule = approverRule(me);
+    const [chk] = (await approvalsWithRequester(tx, { visible: rule.visible, covers: rule.covers, above: rule.above }).where(eq(approvals.id, approvalId))) as { visible: boolean; covers: boolean; above: boolean }[];
+    // A request on a ticket one cannot see does not exist for them (its requester always sees it).
+    if (a.requestedById !== actor.id && !chk?.visible) throw notFound('Approval');
     if (a.state !== 'pending') throw new AppError('conflict', `This request is already ${a.state}`);
     if (a.requestedById === actor.id) throw new AppError('forbidden', 'Nobody approves their own request');
-    const me = (await staffRow(tx, actor.id))!;
-    if (a.kind === 'compensation') {
-      if (effectiveLimitFen(me) < (a.amountFen ?? 0)) throw new AppError('forbidden', `Your limit ${yuan(effectiveLimitFen(me))} does not cover ${yuan(a.amountFen ?? 0)}`);
-    } else if (!can(actor, 'orders.approve')) throw new AppError('forbidden', 'Order changes are approved by a supervisor');
+    if (!chk!.covers) {
+      if (a.kind === 'compensation') throw new AppError('forbidden', `Your limit ${yuan(effectiveLimitFen(me))} does not cover ${yuan(a.amountFen ?? 0)}`);
+      throw new AppError('forbidden', 'Order changes are approved by a supervisor');
+    }
+    if (!chk!.above) throw new AppError('forbidden', "Only a supervisor of the requester's team, or a director, decides this request");
     const state = decision === 'approve' ? 'approved' : 'rejected';
     const [after] = await tx.update(approvals).set({ state, decidedById: actor.id, comment, decidedAt: new Date() }).where(eq(approvals.id, approvalId)).returning();
     const [t] = await tx.select().from(tickets).where(eq(tickets.id, a.ticketId)).for('update');
@@ -190,20 +243,16 @@ function presentApproval(a: typeof approvals.$inferSelect, number: string | null
   };
 }
 
+/** The approvals the viewer may decide (pending or not), requested, or decided; `canDecide` on the pending ones they may decide. */
 export async function listApprovals(deps: Deps, ctx: Ctx, q: { state?: string | undefined }) {
   const actor = requireStaff(ctx.actor);
   authorize(actor, 'tickets.work');
   const me = (await deps.database.db.select().from(staff).where(eq(staff.id, actor.id)))[0]!;
-  const limit = effectiveLimitFen(me);
-  const requester = alias(staff, 'requester');
-  const rows = await deps.database.db.select({ a: approvals, number: tickets.number, requesterName: requester.name }).from(approvals)
-    .leftJoin(tickets, eq(tickets.id, approvals.ticketId)).leftJoin(requester, eq(requester.id, approvals.requestedById))
-    .where(q.state ? eq(approvals.state, q.state) : undefined).orderBy(desc(approvals.id)).limit(200);
-  const visible = rows.filter((r) => r.a.requestedById === actor.id || can(actor, 'tickets.read_all') || (r.a.kind === 'compensation' && limit >= (r.a.amountFen ?? 0) && limit > 0));
-  return {
-    items: visible.map((r) => presentApproval(r.a, r.number, r.requesterName,
-      r.a.state === 'pending' && r.a.requestedById !== actor.id && (r.a.kind === 'compensation' ? limit >= (r.a.amountFen ?? 0) : can(actor, 'orders.approve')))),
-  };
+  const rule = approverRule(me);
+  const rows = (await approvalsWithRequester(deps.database.db, { a: approvals, number: tickets.number, requesterName: requesterRow.name, mayDecide: rule.all })
+    .where(and(q.state ? eq(approvals.state, q.state) : undefined, or(eq(approvals.requestedById, me.id), eq(approvals.decidedById, me.id), rule.all)))
+    .orderBy(desc(approvals.id)).limit(200)) as { a: typeof approvals.$inferSelect; number: string; requesterName: string; mayDecide: boolean }[];
+  return { items: rows.map((r) => presentApproval(r.a, r.number, r.requesterName, r.a.state === 'pending' && r.mayDecide === true)) };
 }
 
 // ───────────────────────────── orders ─────────────────────────────
@@ -249,8 +298,9 @@ export async function requestOrderChange(deps: Deps, ctx: Ctx, ticketId: string,
     await tx.insert(approvals).values({ id: approvalId, kind: 'order_change', ticketId, subjectId: id, amountFen: null, requestedById: actor.id, state: 'pending' });
     await tx.insert(orderChanges).values({ id, ticketId, lines: input.lines, reason: input.reason, state: 'pending', requestedById: actor.id, approvalId });
     await emit(tx, ctx, t, 'ticket.order_change_requested', { changeId: id, approvalId, reason: input.reason });
-    const sup = await teamSupervisor(tx, t.teamId);
-    if (sup && sup !== actor.id) await notify(tx, { recipientId: sup, kind: 'approval.requested', ticketId, title: `${t.number} 订单变更待您审批`, data: { approvalId } });
+    for (const approver of await approversFor(tx, approvalId)) {
+      await notify(tx, { recipientId: approver, kind: 'approval.requested', ticketId, title: `${t.number} 订单变更待您审批`, data: { approvalId } });
+    }
     await writeAudit(tx, ctx, { action: 'order.change_requested', targetType: 'ticket', targetId: ticketId, changes: diff(null, { approvalId }) });
     return { id, approvalId, state: 'pending' as const };
   });

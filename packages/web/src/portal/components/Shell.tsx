@@ -4,7 +4,7 @@ import { UserOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
-import { ApiError, onAuthEvent } from '../../api/client';
+import { onAuthEvent } from '../../api/client';
 import { portalApi } from '../api';
 import { isSignedOut, portalErrorMessage } from '../errors';
 import { ME_KEY } from '../keys';
@@ -42,15 +42,20 @@ function AccountMenu({ phone }: { phone: string }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const logout = useMutation({
-    mutationFn: portalApi.logout,
-    onSuccess: () => {
+    mutationFn: (everywhere: boolean) => (everywhere ? portalApi.logoutAll() : portalApi.logout()),
+    onSuccess: (_data, everywhere) => {
       queryClient.clear();
+      void message.success(t(everywhere ? 'account.loggedOutEverywhere' : 'account.loggedOut'));
       navigate('/login', { replace: true });
     },
     onError: (err) => {
-      // POST /portal/auth/logout is not on every server yet: 403/404 means "no customer logout route"
-      if (err instanceof ApiError && (err.status === 403 || err.status === 404)) void message.warning(t('account.logoutUnavailable'));
-      else void message.error(portalErrorMessage(err, t));
+      // The session already ended (expired, or ended on another device): nothing left to sign out of.
+      if (isSignedOut(err)) {
+        queryClient.clear();
+        navigate('/login', { replace: true });
+        return;
+      }
+      void message.error(portalErrorMessage(err, t));
     },
   });
   return (
@@ -61,7 +66,8 @@ function AccountMenu({ phone }: { phone: string }) {
         items: [
           { key: 'phone', label: t('account.signedInAs', { phone }), disabled: true },
           { type: 'divider' },
-          { key: 'logout', label: t('account.logout'), danger: true, onClick: () => logout.mutate() },
+          { key: 'logout', label: t('account.logout'), danger: true, disabled: logout.isPending, onClick: () => logout.mutate(false) },
+          { key: 'logoutAll', label: t('account.logoutAll'), danger: true, disabled: logout.isPending, onClick: () => logout.mutate(true) },
         ],
       }}
     >
