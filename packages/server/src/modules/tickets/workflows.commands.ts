@@ -12,6 +12,7 @@ import { authorize, can, requireStaff, ROLE_PERMISSIONS, type Role } from '../id
 import { decideDispatch } from './dispatch';
 import { emit, lockVisible, presentCompensation, presentHandover, resolveInTx, type Deps } from './tickets.commands';
 import { ticketsRepo } from './tickets.repo';
+import { ticketVisibilityScope } from './visibility';
 import { OPEN_STATUSES } from './tickets.schema';
 
 const isOpen = (s: string) => (OPEN_STATUSES as readonly string[]).includes(s);
@@ -103,7 +104,7 @@ export async function listHandovers(deps: Deps, ctx: Ctx, q: { state?: string | 
     ? undefined
     : sql`(${handovers.fromStaffId} = ${actor.id} OR ${handovers.toStaffId} = ${actor.id})`;
   const rows = await deps.database.db.select({ h: handovers, fromName: from.name, toName: to.name, number: tickets.number, subject: tickets.subject }).from(handovers)
-    .leftJoin(from, eq(from.id, handovers.fromStaffId)).leftJoin(to, eq(to.id, handovers.toStaffId)).leftJoin(tickets, eq(tickets.id, handovers.ticketId))
+    .leftJoin(from, eq(from.id, handovers.fromStaffId)).leftJoin(to, eq(to.id, handovers.toStaffId)).leftJoin(tickets, and(eq(tickets.id, handovers.ticketId), ticketVisibilityScope(actor)))
     .where(and(q.state ? eq(handovers.state, q.state) : undefined, scope)).orderBy(desc(handovers.id)).limit(200);
   return { items: rows.map((r) => presentHandover(r.h, r.fromName, r.toName, { ticketNumber: r.number, ticketSubject: r.subject })) };
 }
