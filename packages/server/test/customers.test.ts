@@ -129,4 +129,37 @@ describe('CRM', () => {
     const audit = await t.auditRows('customer.updated');
     expect(JSON.stringify(audit)).not.toContain('31010119800101123X');
   });
+
+  it('customer 360 lists only the tickets, compensations and ticket events the caller may see (issue #12)', async () => {
+    const teamA = (await t.team()).id;
+    const teamB = (await t.team()).id;
+    const a1 = await t.as(['agent'], { teamId: teamA });
+    const b1 = await t.as(['agent'], { teamId: teamB });
+    const c = (await t.inject('POST', '/api/v1/customers', a1.token, { name: '赵小燕', phone: '13600136111' })).json();
+    const tk = await t.inject('POST', '/api/v1/tickets', a1.token, { customerId: c.id, type: 'complaint', channel: 'phone', subject: 'A组机密投诉', description: '只有A组可见' });
+    expect(tk.statusCode).toBe(201);
+    const ticket = tk.json();
+    await t.inject('POST', `/api/v1/tickets/${ticket.id}/compensations`, a1.token, { kind: 'coupon', amountFen: 1000, reason: '致歉' });
+    // GET /tickets/{id} refuses team B; the 360 view must not show what that refuses.
+    expect((await t.inject('GET', `/api/v1/tickets/${ticket.id}`, b1.token)).statusCode).toBe(404);
+    const other = await t.inject('GET', `/api/v1/customers/${c.id}/360`, b1.token);
+    expect(other.statusCode).toBe(200);
+    const body = other.json();
+    const text = JSON.stringify(body);
+    expect(text).not.toContain('A组机密投诉');
+    expect(text).not.toContain(ticket.number);
+    expect(text).not.toContain(ticket.id);
+    expect(body.tickets).toEqual([]);
+    expect(body.compensations).toEqual([]);
+    expect(body.stats).toMatchObject({ tickets: 0, open: 0, complaints: 0, compensationFen: 0 });
+    // The owner's team sees it all.
+    const own = (await t.inject('GET', `/api/v1/customers/${c.id}/360`, a1.token)).json();
+    expect(own.tickets.map((x: { id: string }) => x.id)).toEqual([ticket.id]);
+    expect(own.stats).toMatchObject({ tickets: 1, complaints: 1, compensationFen: 1000 });
+    expect(own.timeline.some((e: { aggregateId: string }) => e.aggregateId === ticket.id)).toBe(true);
+    // So does the customer's survey list (ticket subject) — nothing of team A's ticket for team B.
+    const surveys = await t.inject('GET', `/api/v1/customers/${c.id}/surveys`, b1.token);
+    expect(surveys.statusCode).toBe(200);
+    expect(JSON.stringify(surveys.json())).not.toContain('A组机密投诉');
+  });
 });

@@ -254,6 +254,11 @@ describe('notifications: inbox, preferences, email and webhook adapters, WebSock
     expect(ev).toMatchObject({ ticketId: mine.id, kind: 'ticket.internal_note' });
     await new Promise((r) => setTimeout(r, 300));
     expect(msgs.filter((m) => m.type === 'ticket.event' && m.ticketId === other.id)).toHaveLength(0);
+    // Visibility is checked when an event is pushed, not only when watching starts: a ticket moved to someone
+    // outside the agent's reach stops reaching the agent's socket (issue #12).
+    await event(t.database, mine, 'ticket.public_reply', { ownerId: supervisor.staff.id, teamId: null });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(msgs.filter((m) => m.type === 'ticket.event' && m.ticketId === mine.id).map((m) => m.kind)).toEqual(['ticket.internal_note']);
     ws.send(JSON.stringify({ type: 'ping' }));
     await waitFor(async () => msgs.find((m) => m.type === 'pong'));
     ws.close();

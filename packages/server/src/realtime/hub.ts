@@ -14,7 +14,7 @@ import type { Ctx, StaffActor } from '../lib/context';
 import { AppError } from '../lib/errors';
 import { writeSoon } from '../lib/deferred';
 import { NOTIFY_CHANNEL } from '../lib/notify';
-import { ticketsRepo } from '../modules/tickets/tickets.repo';
+import { canSeeTicket, loadTicketAccessRow, seesAllTickets } from '../modules/tickets/visibility';
 import type { TicketEvent, TicketEventItem, TicketSnapshot } from '../modules/tickets/ticket-events';
 
 export const TICKET_EVENTS_CHANNEL = 'chidu_ticket_events';
@@ -36,7 +36,10 @@ interface Client { socket: Socket; actor: StaffActor; watching: Set<string>; ali
 
 /** Who may watch a ticket: by default the tickets module's visibility rule. */
 export type WatchCheck = (database: Database, actor: StaffActor, ticketId: string) => Promise<boolean>;
-let canWatch: WatchCheck = async (database, actor, ticketId) => Boolean(await ticketsRepo.visibleById(database.db, actor, ticketId));
+let canWatch: WatchCheck = async (database, actor, ticketId) => {
+  const row = await loadTicketAccessRow(database.db, ticketId);
+  return Boolean(row && canSeeTicket(actor, row));
+};
 export function setWatchCheck(fn: WatchCheck): void { canWatch = fn; }
 
 export class RealtimeHub {
@@ -125,8 +128,14 @@ export class RealtimeHub {
         .leftJoin(notificationPreferences, eq(notificationPreferences.staffId, notifications.recipientId)).where(eq(notifications.id, Number(p.id)));
       if (!row || row.inApp === false) return;
       const n = row.n;
+      // A notification about a ticket reaches only sockets whose actor may (still) see the ticket.
+      let access: Awaited<ReturnType<typeof loadTicketAccessRow>> | null = null;
+      if (n.ticketId) access = await loadTicketAccessRow(this.database.db, n.ticketId);
       const msg = { type: 'notification', id: String(n.id), kind: n.kind, ticketId: n.ticketId, title: n.title, data: n.data, createdAt: n.createdAt.toISOString(), readAt: null };
-      for (const c of this.byUser.get(n.recipientId) ?? []) { this.send(c, msg); this.stats.pushedNotifications++; }
+      for (const c of this.byUser.get(n.recipientId) ?? []) {
+        if (n.ticketId && !(access && canSeeTicket(c.actor, access))) continue;
+        this.send(c, msg); this.stats.pushedNotifications++;
+      }
     } catch (err) {
       this.log?.warn({ err }, 'realtime: could not push a notification');
     }
@@ -136,15 +145,29 @@ export class RealtimeHub {
     type P = { ticketId?: string; kind?: string; eventId?: number; at?: string };
     let parsed: P | P[];
     try { parsed = JSON.parse(payload); } catch { return; }
-    for (const p of Array.isArray(parsed) ? parsed : [parsed]) this.pushTicketEvent(p);
+    // In order: the events of one ticket reach a socket in the order they were written.
+    const list = (Array.isArray(parsed) ? parsed : [parsed]).filter((p) => p && p.ticketId && this.byTicket.has(p.ticketId));
+    if (list.length === 0) return;
+    this.pushing = this.pushing.then(async () => { for (const p of list) await this.pushTicketEvent(p); }).catch((err) => { this.log?.warn({ err }, 'realtime: could not push a ticket event'); });
   }
 
-  private pushTicketEvent(p: { ticketId?: string; kind?: string; eventId?: number; at?: string }): void {
+  private pushing: Promise<void> = Promise.resolve();
+
+  /**
+   * Push one ticket event to its watchers — only to sockets whose actor may see the ticket NOW (the one visibility
+   * rule, `canSeeTicket`): a ticket moved to another team stops reaching the old team's sockets, which are unwatched.
+   */
+  private async pushTicketEvent(p: { ticketId?: string; kind?: string; eventId?: number; at?: string }): Promise<void> {
     if (!p || !p.ticketId) return;
     const watchers = this.byTicket.get(p.ticketId);
-    if (!watchers) return;
+    if (!watchers || watchers.size === 0) return;
     const msg = { type: 'ticket.event', ticketId: p.ticketId, kind: p.kind, eventId: p.eventId !== undefined ? String(p.eventId) : null, at: p.at ?? null };
-    for (const c of watchers) { this.send(c, msg); this.stats.pushedEvents++; }
+    const needCheck = [...watchers].some((c) => !seesAllTickets(c.actor));
+    const access = needCheck ? await loadTicketAccessRow(this.database.db, p.ticketId) : undefined;
+    for (const c of [...watchers]) {
+      if (needCheck && !seesAllTickets(c.actor) && !(access && canSeeTicket(c.actor, access))) { this.unwatch(c, p.ticketId); continue; }
+      this.send(c, msg); this.stats.pushedEvents++;
+    }
   }
 
   /** Drop dead sockets, and sockets whose session ended (logout, revocation, expiry). */

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -6,12 +6,13 @@ import type { Database } from '../db/client';
 import { notificationDeliveries, notificationPreferences, notifications } from '../db/schema';
 import { ctxOf } from '../http/auth';
 import { diff, writeAudit } from '../lib/audit';
-import type { Ctx } from '../lib/context';
+import type { Actor, Ctx } from '../lib/context';
 import { invalid, notFound, outboundRefused } from '../lib/errors';
 import { checkOutboundUrl, displayUrl } from '../lib/outbound';
 import { openSecret, sealSecret } from '../lib/secretbox';
 import { notify } from '../lib/notify';
 import { requireStaff } from '../modules/identity/policy';
+import { seesAllTickets, ticketVisibilitySql } from '../modules/tickets/visibility';
 
 const Hm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
 const Prefs = z.object({
@@ -77,6 +78,12 @@ async function putPrefs(database: Database, ctx: Ctx, input: z.infer<typeof Pref
   return { ...next, webhook: { ...next.webhook, url: realUrl ? displayUrl(realUrl) : null } };
 }
 
+/** `ticket_id IS NULL OR` the ticket is visible to the recipient. */
+export function notificationTicketVisible(actor: Actor): SQL {
+  if (seesAllTickets(actor)) return sql`true`;
+  return sql`(${notifications.ticketId} IS NULL OR EXISTS (SELECT 1 FROM tickets WHERE tickets.id = ${notifications.ticketId} AND ${ticketVisibilitySql(actor)}))`;
+}
+
 const presentNotification = (n: typeof notifications.$inferSelect) => ({
   id: String(n.id), kind: n.kind, ticketId: n.ticketId, title: n.title, data: n.data as Record<string, unknown>, createdAt: n.createdAt.toISOString(), readAt: n.readAt ? n.readAt.toISOString() : null,
 });
@@ -88,11 +95,13 @@ export function registerNotificationRoutes(base: FastifyInstance, database: Data
   app.get('/notifications', { schema: { tags, summary: 'My notifications, newest first', querystring: ListQuery, response: { 200: z.object({ items: z.array(Notification), nextCursor: z.string().nullable(), unreadCount: z.number().int() }) } } }, async (req) => {
     const me = requireStaff(ctxOf(req).actor);
     const q = req.query;
-    const conds = [eq(notifications.recipientId, me.id)];
+    // A notification about a ticket is listed only while the recipient may see that ticket (the one visibility rule).
+    const visible = notificationTicketVisible(me);
+    const conds = [eq(notifications.recipientId, me.id), visible];
     if (q.unread === 'true') conds.push(isNull(notifications.readAt));
     if (q.cursor) conds.push(lt(notifications.id, Number(q.cursor)));
     const rows = await database.db.select().from(notifications).where(and(...conds)).orderBy(desc(notifications.id)).limit(q.limit + 1);
-    const [{ n }] = (await database.db.select({ n: sql<number>`count(*)::int` }).from(notifications).where(and(eq(notifications.recipientId, me.id), isNull(notifications.readAt)))) as [{ n: number }];
+    const [{ n }] = (await database.db.select({ n: sql<number>`count(*)::int` }).from(notifications).where(and(eq(notifications.recipientId, me.id), isNull(notifications.readAt), visible))) as [{ n: number }];
     const items = rows.slice(0, q.limit).map(presentNotification);
     return { items, nextCursor: rows.length > q.limit ? items[items.length - 1]!.id : null, unreadCount: Number(n) };
   });

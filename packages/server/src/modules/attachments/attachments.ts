@@ -12,7 +12,7 @@ import { writeAudit } from '../../lib/audit';
 import type { Ctx } from '../../lib/context';
 import { AppError, notFound } from '../../lib/errors';
 import { uuidv7 } from '../../lib/ids';
-import { visibleTo } from '../tickets/tickets.repo';
+import { visibleTicketById } from '../tickets/visibility';
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
@@ -81,8 +81,7 @@ async function loadVisible(database: Database, ctx: Ctx, id: string, withData: '
   if (!a) throw notFound('Attachment');
   if (a.uploadedById && a.uploadedById === ctx.actor.id) return a;
   if (!a.ticketId) throw notFound('Attachment');
-  const v = visibleTo(ctx.actor);
-  const [t] = await database.db.select({ id: tickets.id }).from(tickets).where(v ? and(eq(tickets.id, a.ticketId), v) : eq(tickets.id, a.ticketId));
+  const [t] = await database.db.select({ id: tickets.id }).from(tickets).where(visibleTicketById(ctx.actor, a.ticketId));
   if (!t) throw notFound('Attachment');
   if (ctx.actor.kind === 'customer' && a.replyId) {
     const [r] = await database.db.select({ v: ticketReplies.visibility }).from(ticketReplies).where(eq(ticketReplies.id, a.replyId));

@@ -12,6 +12,7 @@ import { maskEmail, maskIdNumber, maskPhone } from '../../lib/mask';
 import { authorize, can } from '../identity/policy';
 import type { Database } from '../../db/client';
 import { TIERS } from './customers.schema';
+import { ticketVisibilityScope } from '../tickets/visibility';
 
 const Address = z.object({ label: z.string().trim().max(32).default(''), text: z.string().trim().min(1).max(300) });
 export const CustomerPatch = z.object({
@@ -106,9 +107,12 @@ async function customer360(database: Database, ctx: Ctx, id: string, reveal: boo
   const [c] = await ex.select().from(customers).where(eq(customers.id, id));
   if (!c) throw notFound('Customer');
   if (reveal) await database.transaction((tx) => writeAudit(tx, ctx, { action: 'customer.contact_revealed', targetType: 'customer', targetId: id }));
+  // Tickets, their compensations and their events: only those of tickets the caller may see (the one visibility rule).
   const seeTickets = can(ctx.actor, 'tickets.read_all') || can(ctx.actor, 'tickets.work');
-  const ts = seeTickets ? await ex.select().from(tickets).where(eq(tickets.customerId, id)).orderBy(desc(tickets.id)).limit(100) : [];
-  const comps = seeTickets ? await ex.select().from(compensations).where(eq(compensations.customerId, id)).orderBy(desc(compensations.id)).limit(100) : [];
+  const scope = ticketVisibilityScope(ctx.actor);
+  const ts = seeTickets ? await ex.select().from(tickets).where(and(eq(tickets.customerId, id), scope)).orderBy(desc(tickets.id)).limit(100) : [];
+  const comps = seeTickets ? (await ex.select({ x: compensations }).from(compensations).innerJoin(tickets, eq(tickets.id, compensations.ticketId))
+    .where(and(eq(compensations.customerId, id), scope)).orderBy(desc(compensations.id)).limit(100)).map((r) => r.x) : [];
   const ticketIds = ts.map((t) => t.id);
   const timeline = await ex.select({ e: events, staffName: staff.name }).from(events).leftJoin(staff, and(eq(events.actorKind, 'staff'), eq(staff.id, events.actorId)))
     .where(or(and(eq(events.aggregateType, 'customer'), eq(events.aggregateId, id)), ticketIds.length ? and(eq(events.aggregateType, 'ticket'), inArray(events.aggregateId, ticketIds), inArray(events.kind, ['ticket.created', 'ticket.resolved', 'ticket.reopened', 'ticket.closed', 'ticket.compensation_granted', 'ticket.customer_confirmed', 'survey.answered', 'recovery.opened'])) : sql`false`))

@@ -21,6 +21,7 @@ import { authorize, can } from '../identity/policy';
 import type { TicketSnapshot } from '../tickets/ticket-events';
 import { emit } from '../tickets/tickets.commands';
 import { loopSettings } from './settings';
+import { ticketVisibilityScope } from '../tickets/visibility';
 
 const DAY = 86400_000;
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -100,7 +101,8 @@ export async function listTasks(database: Database, ctx: Ctx, q: { from?: string
     conds.push(actor.teamId ? or(eq(careTasks.ownerId, actor.id), and(isNull(careTasks.ownerId), eq(careTasks.teamId, actor.teamId)))! : eq(careTasks.ownerId, actor.id));
   }
   const rows = await database.db.select({ r: careTasks, number: tickets.number, subject: tickets.subject, customerName: customers.name, ownerName: staff.name }).from(careTasks)
-    .leftJoin(tickets, eq(tickets.id, careTasks.ticketId)).leftJoin(customers, eq(customers.id, careTasks.customerId)).leftJoin(staff, eq(staff.id, careTasks.ownerId))
+    // The ticket's number and subject only when the caller may see the ticket (the one visibility rule).
+    .leftJoin(tickets, and(eq(tickets.id, careTasks.ticketId), ticketVisibilityScope(actor))).leftJoin(customers, eq(customers.id, careTasks.customerId)).leftJoin(staff, eq(staff.id, careTasks.ownerId))
     .where(and(...conds)).orderBy(asc(careTasks.dueAt)).limit(q.limit);
   return { items: rows.map((x) => presentTask(x.r, { ticketNumber: x.number, ticketSubject: x.subject, customerName: x.customerName, ownerName: x.ownerName })) };
 }

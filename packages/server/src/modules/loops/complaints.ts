@@ -16,7 +16,8 @@ import { notify } from '../../lib/notify';
 import { authorize, can } from '../identity/policy';
 import { standardsForTicket } from '../standards/standards.repo';
 import { recordTicketEvent } from '../tickets/ticket-events';
-import { ticketsRepo, visibleTo } from '../tickets/tickets.repo';
+import { ticketsRepo } from '../tickets/tickets.repo';
+import { ticketVisibilityScope } from '../tickets/visibility';
 
 export const COMPLAINT_STEPS = ['listen', 'empathise', 'confirm', 'resolve', 'revisit', 'feedback'] as const;
 export type ComplaintStep = (typeof COMPLAINT_STEPS)[number];
@@ -175,7 +176,7 @@ export async function classifyComplaint(database: Database, ctx: Ctx, ticketId: 
 /** The complaint board: open complaint tickets (or all) with their next step and clocks. */
 export async function listComplaints(database: Database, ctx: Ctx, q: { state?: 'open' | 'all' | undefined; limit: number; cursor?: string | undefined }) {
   authorize(ctx.actor, 'loops.work');
-  const v = visibleTo(ctx.actor);
+  const v = ticketVisibilityScope(ctx.actor);
   const conds = [eq(tickets.type, 'complaint'), ...(q.state === 'all' ? [] : [inArray(tickets.status, ['new', 'assigned', 'in_progress', 'pending_customer', 'pending_internal', 'resolved'])]), ...(v ? [v] : []), ...(q.cursor ? [lt(tickets.id, q.cursor)] : [])];
   const rows = await database.db.select({ t: tickets, c: complaintCases, customerName: customers.name, ownerName: staff.name }).from(tickets)
     .leftJoin(complaintCases, eq(complaintCases.ticketId, tickets.id)).leftJoin(customers, eq(customers.id, tickets.customerId)).leftJoin(staff, eq(staff.id, tickets.ownerId))

@@ -18,7 +18,8 @@ import { buildDefinition, StandardFields } from '../standards/definition';
 import { standardsForTicket } from '../standards/standards.repo';
 import { STANDARD_TEMPLATES } from '../standards/templates';
 import { recordTicketEvent, type TicketSnapshot } from '../tickets/ticket-events';
-import { ticketsRepo, visibleTo } from '../tickets/tickets.repo';
+import { ticketsRepo } from '../tickets/tickets.repo';
+import { ticketVisibilityScope } from '../tickets/visibility';
 
 export const RECOVERY_TEMPLATE_KEYS = ['low-score-supervisor-15min', 'low-score-solution-48h', 'low-score-revisit-1-week'];
 export type RecoveryRow = typeof recoveryCases.$inferSelect;
@@ -176,7 +177,7 @@ export async function ticketRecovery(database: Database, ctx: Ctx, ticketId: str
 /** The recovery board: cases by state, newest first (only tickets the caller may see). */
 export async function listRecovery(database: Database, ctx: Ctx, q: { state?: 'open' | 'closed' | 'all' | undefined; limit: number; cursor?: string | undefined }) {
   authorize(ctx.actor, 'loops.recover');
-  const v = visibleTo(ctx.actor);
+  const v = ticketVisibilityScope(ctx.actor);
   const cond = q.state === 'closed' ? sql`${recoveryCases.closedAt} IS NOT NULL` : q.state === 'all' ? sql`true` : isNull(recoveryCases.closedAt);
   const conds = [cond, ...(v ? [v] : []), ...(q.cursor ? [lt(recoveryCases.id, q.cursor)] : [])];
   const rows = await database.db.select({ c: recoveryCases, t: tickets, customerName: customers.name, supervisorName: staff.name }).from(recoveryCases)

@@ -5,6 +5,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import { tickets } from '../../db/schema';
+import { ticketVisibilityScope, ticketVisibilitySql } from '../tickets/visibility';
 import { DEFAULT_TARGETS, MEASURE_KEYS, missesTarget, type MeasureKey } from '@chidu/core/measures/index';
 import type { Database, Executor } from '../../db/client';
 import { diff, writeAudit } from '../../lib/audit';
@@ -175,6 +178,9 @@ export async function drill(database: Database, ctx: Ctx, q: MeasuresQueryInput 
     default: throw invalid('measure', `use one of ${DRILL_MEASURES.join(', ')}`);
   }
   if (q.measure === 'knowledgeApplicationRate' && num && !(await kbUsageExists(database.db))) return { items: [], nextCursor: null, total: 0 };
+  // Only tickets the caller may see (the one visibility rule; facts may lag behind a reassignment).
+  const scope = ticketVisibilityScope(ctx.actor, alias(tickets, 'vt'));
+  if (scope) where = sql`${where} AND EXISTS (SELECT 1 FROM tickets vt WHERE vt.id = f.ticket_id AND ${scope})`;
   const [cnt] = await rowsOf<{ n: number | string }>(database.db, sql`SELECT count(*) AS n FROM ${from} WHERE ${where}${f}`);
   const items = await rowsOf<{ ticket_id: string; number: string; subject: string | null; type: string; channel: string; status: string; team_id: string | null; owner_id: string | null; team_name: string | null; owner_name: string | null; created_at: Date | string; resolved_at: Date | string | null; value: number | string | null }>(database.db, sql`
     SELECT f.ticket_id, f.number, t.subject, f.type, f.channel, f.status, f.team_id, f.owner_id, tm.name AS team_name, s.name AS owner_name, f.created_at, f.resolved_at, ${value} AS value
@@ -334,7 +340,7 @@ export async function board(database: Database, ctx: Ctx, q: { teamId?: string |
     GROUP BY s.id, s.name, s.on_duty ORDER BY count(t.id) DESC, s.name LIMIT 200`);
   const clocks = await rowsOf<{ id: string; code: string; state: string; due_at: Date | string | null; ticket_id: string; number: string; subject: string; owner_name: string | null }>(ex, sql`
     SELECT i.id, i.code, i.state, i.due_at, t.id AS ticket_id, t.number, t.subject, s.name AS owner_name
-    FROM standard_instances i JOIN tickets t ON t.id = i.ticket_id LEFT JOIN staff s ON s.id = t.owner_id
+    FROM standard_instances i JOIN tickets t ON t.id = i.ticket_id AND ${ticketVisibilitySql(ctx.actor, alias(tickets, 't'))} LEFT JOIN staff s ON s.id = t.owner_id
     WHERE i.ended_at IS NULL AND ((i.state = 'running' AND i.due_at IS NOT NULL AND i.due_at < now() + ${`${within} minutes`}::interval) OR i.state = 'breached')${tf}
     ORDER BY (i.state = 'breached') DESC, i.due_at LIMIT 100`);
   const loads = agents.map((a) => Number(a.open));

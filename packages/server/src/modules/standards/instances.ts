@@ -1,7 +1,7 @@
 /**
  * "The instances behind a number": the clocks (standard_instances) that make up a compliance figure, with their
  * ticket. Same window and filters as compliance (encounters whose clock started in [from, to)); only tickets the
- * actor may see (tickets module's visibleTo) are listed.
+ * actor may see (tickets/visibility.ts ticketVisibilityScope) are listed.
  */
 import { and, desc, eq, gte, inArray, lt, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
@@ -10,7 +10,7 @@ import { staff, standardInstances, standardVersions, teams, tickets } from '../.
 import type { Ctx } from '../../lib/context';
 import { notFound } from '../../lib/errors';
 import { authorize } from '../identity/policy';
-import { visibleTo } from '../tickets/tickets.repo';
+import { ticketVisibilityScope } from '../tickets/visibility';
 import { parseRange } from './compliance';
 import { standardsRepo } from './standards.repo';
 
@@ -63,7 +63,7 @@ export async function listInstances(database: Database, ctx: Ctx, standardId: st
   if (!(await standardsRepo.byId(database.db, standardId))) throw notFound('Standard');
   const { from, to } = parseRange(q);
   const i = standardInstances;
-  const conds: (SQL | undefined)[] = [eq(i.standardId, standardId), gte(i.startedAt, from), lt(i.startedAt, to), visibleTo(ctx.actor)];
+  const conds: (SQL | undefined)[] = [eq(i.standardId, standardId), gte(i.startedAt, from), lt(i.startedAt, to), ticketVisibilityScope(ctx.actor)];
   if (q.state === 'running') conds.push(inArray(i.state, ['running', 'paused']));
   else if (q.state) conds.push(eq(i.state, q.state));
   if (q.teamId) conds.push(eq(i.teamId, q.teamId));

@@ -23,6 +23,7 @@ import { hitRateLimit } from './rate-limit';
 import { signToken, surveySecret, verifyToken } from './token';
 import { Question, Rules, type AnswerIn, type QuestionIn, type RulesT } from './surveys.schema';
 import type { z } from 'zod';
+import { ticketVisibilityScope } from '../tickets/visibility';
 
 export type TemplateRow = typeof surveyTemplates.$inferSelect;
 export type InvitationRow = typeof surveyInvitations.$inferSelect;
@@ -357,8 +358,9 @@ export async function customerSurveys(database: Database, ctx: Ctx, customerId: 
   authorize(ctx.actor, 'surveys.view');
   const rows = await database.db.select({ r: surveyResponses, number: tickets.number, subject: tickets.subject })
     .from(surveyResponses).innerJoin(tickets, eq(tickets.id, surveyResponses.ticketId))
-    .where(eq(surveyResponses.customerId, customerId)).orderBy(desc(surveyResponses.answeredAt)).limit(100);
-  const pending = await database.db.select().from(surveyInvitations).where(and(eq(surveyInvitations.customerId, customerId), inArray(surveyInvitations.state, ['scheduled', 'sent']))).orderBy(desc(surveyInvitations.id)).limit(20);
+    .where(and(eq(surveyResponses.customerId, customerId), ticketVisibilityScope(ctx.actor))).orderBy(desc(surveyResponses.answeredAt)).limit(100);
+  const pending = (await database.db.select({ p: surveyInvitations }).from(surveyInvitations).innerJoin(tickets, eq(tickets.id, surveyInvitations.ticketId))
+    .where(and(eq(surveyInvitations.customerId, customerId), inArray(surveyInvitations.state, ['scheduled', 'sent']), ticketVisibilityScope(ctx.actor))).orderBy(desc(surveyInvitations.id)).limit(20)).map((r) => r.p);
   const csats = rows.map((x) => x.r.csat).filter((v): v is number => v !== null);
   return {
     items: rows.map((x) => ({ ...presentResponse(x.r), ticketNumber: x.number, ticketSubject: x.subject })),

@@ -9,7 +9,8 @@ import { notify } from '../../lib/notify';
 import { authorize, can } from '../identity/policy';
 import { checkTicketTransition, readStandards, recordTicketEvent } from './ticket-events';
 import { attachTo, type Deps } from './tickets.create';
-import { ticketsRepo, visibleTo, type TicketRow } from './tickets.repo';
+import { ticketsRepo, type TicketRow } from './tickets.repo';
+import { visibleTicketById } from './visibility';
 import { OPEN_STATUSES, type TicketStatus } from './tickets.schema';
 
 export type { Deps } from './tickets.create';
@@ -53,8 +54,7 @@ async function changeStatus(tx: Tx, ctx: Ctx, t: TicketRow, to: TicketStatus, se
 
 /** Lock a ticket the actor may see; an invisible ticket is "not found" (its existence is not revealed). */
 export async function lockVisible(tx: Tx, actor: Actor, id: string): Promise<TicketRow> {
-  const v = visibleTo(actor);
-  const [row] = await tx.select().from(tickets).where(v ? and(eq(tickets.id, id), v) : eq(tickets.id, id)).for('update');
+  const [row] = await tx.select().from(tickets).where(visibleTicketById(actor, id)).for('update');
   if (!row) throw notFound('Ticket');
   return row;
 }

@@ -8,6 +8,7 @@ import type { Actor } from '../../lib/context';
 import { can } from '../identity/policy';
 import { OPEN_STATUSES } from './tickets.schema';
 import type { TicketSnapshot } from './ticket-events';
+import { ticketVisibilityScope, visibleTicketById } from './visibility';
 
 export type TicketRow = typeof tickets.$inferSelect;
 
@@ -19,17 +20,6 @@ export function primeCustomer(ex: Executor, id: string, c: { tier: string; vip: 
   let cache = customerCache.get(ex);
   if (!cache) { cache = new Map(); customerCache.set(ex, cache); }
   cache.set(id, c);
-}
-
-/** SQL condition for the tickets an actor may see (undefined = all). Deny by default for unknown actors. */
-export function visibleTo(actor: Actor): SQL | undefined {
-  if (actor.kind === 'system') return undefined;
-  if (actor.kind === 'customer') return eq(tickets.customerId, actor.customerId);
-  if (can(actor, 'tickets.read_all')) return undefined;
-  const conds: SQL[] = [eq(tickets.ownerId, actor.id), eq(tickets.createdById, actor.id)];
-  if (actor.teamId) conds.push(eq(tickets.teamId, actor.teamId));
-  conds.push(sql`EXISTS (SELECT 1 FROM handovers h WHERE h.ticket_id = ${tickets.id} AND h.to_staff_id = ${actor.id} AND h.state = 'pending')`);
-  return or(...conds);
 }
 
 export const ticketsRepo = {
@@ -70,8 +60,7 @@ export const ticketsRepo = {
   },
 
   async visibleById(ex: Executor, actor: Actor, id: string): Promise<TicketRow | undefined> {
-    const v = visibleTo(actor);
-    const [row] = await ex.select().from(tickets).where(v ? and(eq(tickets.id, id), v) : eq(tickets.id, id));
+    const [row] = await ex.select().from(tickets).where(visibleTicketById(actor, id));
     return row;
   },
 
@@ -97,7 +86,7 @@ export const ticketsRepo = {
   }) {
     // A filter on the caller's own tickets or own team already implies visibility: skip the OR (it defeats the indexes).
     const implied = actor.kind === 'staff' && (f.ownerId === actor.id || (f.teamId !== undefined && f.teamId === actor.teamId));
-    const conds: (SQL | undefined)[] = [implied ? undefined : visibleTo(actor)];
+    const conds: (SQL | undefined)[] = [implied ? undefined : ticketVisibilityScope(actor)];
     if (f.statuses?.length) conds.push(inArray(tickets.status, f.statuses));
     if (f.ownerId) conds.push(eq(tickets.ownerId, f.ownerId));
     if (f.teamId) conds.push(eq(tickets.teamId, f.teamId));

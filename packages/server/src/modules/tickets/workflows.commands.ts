@@ -12,7 +12,8 @@ import type { StaffRow } from '../identity/identity.repo';
 import { authorize, can, requireStaff, ROLE_PERMISSIONS, type Role } from '../identity/policy';
 import { decideDispatch } from './dispatch';
 import { emit, lockVisible, presentCompensation, presentHandover, resolveInTx, type Deps } from './tickets.commands';
-import { ticketsRepo, visibleTo } from './tickets.repo';
+import { ticketsRepo } from './tickets.repo';
+import { ticketVisibilityScope } from './visibility';
 import { OPEN_STATUSES } from './tickets.schema';
 
 const isOpen = (s: string) => (OPEN_STATUSES as readonly string[]).includes(s);
@@ -104,7 +105,7 @@ export async function listHandovers(deps: Deps, ctx: Ctx, q: { state?: string | 
     ? undefined
     : sql`(${handovers.fromStaffId} = ${actor.id} OR ${handovers.toStaffId} = ${actor.id})`;
   const rows = await deps.database.db.select({ h: handovers, fromName: from.name, toName: to.name, number: tickets.number, subject: tickets.subject }).from(handovers)
-    .leftJoin(from, eq(from.id, handovers.fromStaffId)).leftJoin(to, eq(to.id, handovers.toStaffId)).leftJoin(tickets, eq(tickets.id, handovers.ticketId))
+    .leftJoin(from, eq(from.id, handovers.fromStaffId)).leftJoin(to, eq(to.id, handovers.toStaffId)).leftJoin(tickets, and(eq(tickets.id, handovers.ticketId), ticketVisibilityScope(actor)))
     .where(and(q.state ? eq(handovers.state, q.state) : undefined, scope)).orderBy(desc(handovers.id)).limit(200);
   return { items: rows.map((r) => presentHandover(r.h, r.fromName, r.toName, { ticketNumber: r.number, ticketSubject: r.subject })) };
 }
@@ -146,7 +147,7 @@ export async function requestCompensation(deps: Deps, ctx: Ctx, ticketId: string
 // once as SQL over approvals ⋈ tickets ⋈ requester ⋈ requester's team and used by the list, the decision and the
 // notification of approvers:
 //   • not one's own request;
-//   • the approver can see the ticket — the same `visibleTo` condition that GET /tickets/{id} uses;
+//   • the approver can see the ticket — the one visibility rule, `ticketVisibilityScope` (tickets/visibility.ts);
 //   • the approver covers it — an effective compensation limit ≥ the amount, or `orders.approve` for an order change;
 //   • the approver is above the requester — a director or an admin, or a supervisor of the requester's team (the
 //     team's designated supervisor, or a supervisor who is a member of that team) when the requester is not
@@ -158,7 +159,7 @@ const SUPERVISING = ['supervisor', 'director', 'admin'];
 
 function approverRule(me: StaffRow) {
   const actor = actorFromRow(me, null);
-  const v = visibleTo(actor);
+  const v = ticketVisibilityScope(actor);
   const visible = sql<boolean>`COALESCE((${v ?? sql.raw('true')}), false)`;
   const orders = sql.raw(can(actor, 'orders.approve') ? 'true' : 'false');
   const covers = sql<boolean>`COALESCE(CASE WHEN ${approvals.kind} = 'compensation' THEN ${approvals.amountFen} <= ${effectiveLimitFen(me)}::int ELSE ${orders} END, false)`;
