@@ -209,4 +209,10 @@ describe('docs/grafana/chidu.json and docs/prometheus/alerts.yml', () => {
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`SUCCESS: ${exprs.length} rules found`));
   });
+
+  it.skipIf(!promtool)('alert rules fire when they should (promtool test rules docs/prometheus/alerts.test.yml)', () => {
+    const r = spawnSync(promtool!, ['test', 'rules', 'alerts.test.yml'], { cwd: path.join(docs, 'prometheus'), encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/SUCCESS/);
+  });
 });
