@@ -2,14 +2,15 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clockWorkers } from '../src/engine/index';
 import { metricsListeners } from '../src/http/metrics';
-import { onPostgres, testApp, type TestApp } from './harness';
+import { freshDatabaseUrl, onPostgres, testApp, type TestApp } from './harness';
+import { runToExit } from './process-harness';
 import { sleep, standard, timeline, waitFor } from './standards-helpers';
 
 const TOKEN = 'metrics-test-token-0123456789';
@@ -181,6 +182,21 @@ describe('metrics without METRICS_TOKEN, on a separate listener', () => {
       expect(free).toBeLessThanOrEqual(size!);
     }
     expect((await fetch(`http://127.0.0.1:${port}/api/v1/tickets`)).status).toBe(404); // nothing else there
+  });
+
+  // On PostgreSQL only: the check is the same on both, and a fresh embedded DATA_DIR takes long to create on a busy machine.
+  it.skipIf(!onPostgres)('a METRICS_PORT already in use stops the server with one line naming it', async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const fresh = await freshDatabaseUrl();
+      const r = await runToExit({ DATABASE_URL: fresh.url, METRICS_PORT: String(port) }, 60_000).finally(() => fresh.drop());
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toBe(`chidu: METRICS_PORT ${port} on 127.0.0.1 is already in use; set METRICS_PORT to another port`);
+    } finally {
+      busy.close();
+    }
   });
 });
 
