@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config';
 import { clockWorkers } from '../src/engine/index';
 import { metricsListeners } from '../src/http/metrics';
 import { freshDatabaseUrl, onPostgres, testApp, type TestApp } from './harness';
@@ -149,6 +150,13 @@ describe('GET /metrics', () => {
     expect(sample(after, 'chidu_standards_firing_lag_seconds_count', { action: 'breach' })).toBe(before + 1);
     // The late breach landed in a bucket above 1 s.
     expect(sample(after, 'chidu_standards_firing_lag_seconds_bucket', { action: 'breach', le: '1' })).toBe(sample(stalled, 'chidu_standards_firing_lag_seconds_bucket', { action: 'breach', le: '1' }));
+  });
+});
+
+describe('METRICS_TOKEN configuration', () => {
+  it('refuses a token shorter than 16 characters without printing it', () => {
+    expect(() => loadConfig({}, { METRICS_TOKEN: 'short-secret' })).toThrow('invalid configuration: METRICS_TOKEN must be at least 16 characters (got (hidden))');
+    expect(loadConfig({}, { METRICS_TOKEN: 'x'.repeat(16), METRICS_PORT: '9101' })).toMatchObject({ METRICS_TOKEN: 'x'.repeat(16), METRICS_PORT: 9101, METRICS_HOST: '127.0.0.1' });
   });
 });
 
