@@ -6,10 +6,12 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config';
+import { openDatabase } from '../src/db/client';
 import { clockWorkers } from '../src/engine/index';
-import { metricsListeners } from '../src/http/metrics';
+import { metricsListeners, SAMPLE_SQL } from '../src/http/metrics';
 import { freshDatabaseUrl, onPostgres, testApp, type TestApp } from './harness';
 import { runToExit } from './process-harness';
 import { sleep, standard, timeline, waitFor } from './standards-helpers';
@@ -151,6 +153,37 @@ describe('GET /metrics', () => {
     // The late breach landed in a bucket above 1 s.
     expect(sample(after, 'chidu_standards_firing_lag_seconds_bucket', { action: 'breach', le: '1' })).toBe(sample(stalled, 'chidu_standards_firing_lag_seconds_bucket', { action: 'breach', le: '1' }));
   });
+});
+
+describe.skipIf(!onPostgres)('the scrape-time statement with a big backlog', () => {
+  it('stays bounded (counts stop at 100 000) and fast: 120 000 due clocks + 300 000 ended ones, 120 000 queued measures', async () => {
+    const fresh = await freshDatabaseUrl();
+    const database = await openDatabase({ databaseUrl: fresh.url, poolSize: 2 });
+    try {
+      await database.rows(sql.raw(`INSERT INTO measure_queue (ticket_id, event_id) SELECT gen_random_uuid(), i FROM generate_series(1, 120000) i`));
+      await database.rows(sql.raw(`INSERT INTO standard_instances (id, standard_id, version_id, code, ticket_id, state, started_at, limit_ms, due_at, next_action_at, next_action)
+        SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 'BIG', gen_random_uuid(), 'running', now(), 1000, now() - make_interval(secs => 1 + i % 600), now() - make_interval(secs => 1 + i % 600), 'breach'
+        FROM generate_series(1, 120000) i`));
+      await database.rows(sql.raw(`INSERT INTO standard_instances (id, standard_id, version_id, code, ticket_id, state, started_at, limit_ms, ended_at)
+        SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 'OLD', gen_random_uuid(), 'met', now(), 1000, now() FROM generate_series(1, 300000) i`));
+      await database.rows(sql.raw('ANALYZE'));
+      const times: number[] = [];
+      let row: Record<string, unknown> = {};
+      for (let i = 0; i < 5; i++) {
+        const t0 = performance.now();
+        row = (await database.rows<Record<string, unknown>>(SAMPLE_SQL))[0]!;
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      console.log(`scrape-time statement over the big backlog: ${times.map((t) => t.toFixed(0)).join(' / ')} ms (median ${times[2]!.toFixed(0)})`);
+      expect(row).toMatchObject({ standards_n: 100000, measures_n: 100000, notification_outbox_n: 0 });
+      expect(Number(row.standards_age)).toBeGreaterThanOrEqual(599);
+      expect(times[2]).toBeLessThan(1000); // the statement runs under a 1 s statement_timeout in a scrape
+    } finally {
+      await database.close();
+      await fresh.drop();
+    }
+  }, 120_000);
 });
 
 describe('METRICS_TOKEN configuration', () => {
