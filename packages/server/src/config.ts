@@ -100,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     input[key] = v === '' && key !== 'CHIDU_DEMO' ? undefined : v;
   }
   const parsed = ConfigSchema.safeParse(input);
+  if (!parsed.success && parsed.error.issues[0]?.path[0] === 'METRICS_TOKEN') throw new ConfigError(`invalid configuration: METRICS_TOKEN ${parsed.error.issues[0].message} (got (hidden))`);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0] ?? '?');

@@ -42,7 +42,7 @@ try {
 } catch (err) {
   if (err instanceof DataDirLockedError || err instanceof SecretKeyError) fatal(err.message);
   const e = err as NodeJS.ErrnoException;
-  if (e.code === 'EADDRINUSE') fatal(`port ${config.PORT} on ${config.HOST} is already in use; set PORT to another port`);
+  if (e.code === 'EADDRINUSE') fatal(config.METRICS_PORT && (e as { port?: number }).port === config.METRICS_PORT ? `METRICS_PORT ${config.METRICS_PORT} on ${config.METRICS_HOST} is already in use; set METRICS_PORT to another port` : `port ${config.PORT} on ${config.HOST} is already in use; set PORT to another port`);
   if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === '3D000' || e.code === '28P01') fatal(`cannot connect to DATABASE_URL (${e.code}): ${e.message}`);
   throw err;
 }

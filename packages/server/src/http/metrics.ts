@@ -31,8 +31,8 @@ import { realtimeHubs } from '../realtime/index';
 const BOUND = 100_000; // counts stop at this (a backlog that big is an incident whatever the exact figure)
 const QUEUES = ['standards', 'measures', 'notification_outbox', 'notification_deliveries', 'survey_invitations'] as const;
 
-/** One statement: each subquery walks a partial index (or the primary key) and is bounded. */
-const SAMPLE_SQL = sql.raw(`SELECT
+/** One statement: each subquery walks a partial index, the primary key or a bounded scan (exported for its test). */
+export const SAMPLE_SQL = sql.raw(`SELECT
   (SELECT count(*) FROM (SELECT 1 FROM standard_instances WHERE next_action_at <= now() LIMIT ${BOUND}) s)::int AS standards_n,
   (SELECT extract(epoch FROM now() - min(next_action_at)) FROM standard_instances WHERE next_action_at <= now())::float8 AS standards_age,
   (SELECT count(*) FROM (SELECT 1 FROM measure_queue LIMIT ${BOUND}) s)::int AS measures_n,
