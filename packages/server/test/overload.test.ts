@@ -58,6 +58,25 @@ describe('load shedding', () => {
     expect(createQueueDepth()).toBe(0);
   });
 
+  it('open WebSockets and finished requests over a real socket do not stay counted as in flight', async () => {
+    t = await testApp({ MAX_IN_FLIGHT: '2' });
+    const { token } = await t.as(['agent']);
+    const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { WebSocket } = (await import('ws' as string)) as { WebSocket: new (u: string) => { on(e: string, f: (...a: unknown[]) => void): void; close(): void } };
+    const sockets = await Promise.all(Array.from({ length: 3 }, () => new Promise<{ close(): void }>((resolve, reject) => {
+      const ws = new WebSocket(`${url.replace('http', 'ws')}/api/v1/ws?token=${token}`);
+      ws.on('open', () => resolve(ws));
+      ws.on('error', reject);
+    })));
+    for (let i = 0; i < 5; i++) {
+      const r = await fetch(`${url}/api/v1/tickets?limit=1`, { headers: { authorization: `Bearer ${token}` } });
+      expect(r.status).toBe(200);
+      await r.text();
+    }
+    expect(inFlightRequests()).toBe(0);
+    for (const ws of sockets) ws.close();
+  });
+
   it('no shedding with the limits off', async () => {
     t = await testApp({ MAX_IN_FLIGHT: '0', CHIDU_CREATE_QUEUE_MAX: '0' });
     const { res } = await burst(t, 60);
