@@ -70,7 +70,7 @@ export function registerResilience(app: FastifyInstance, deps: { config: Config;
     if (busy) return;
     busy = true;
     try {
-      const recentError = Date.now() - lastFaultOf('storage_full') < Math.max(config.READY_FAULT_WINDOW_MS, 5000);
+      const recentError = Date.now() - lastFaultOf('storage_full') < Math.max(config.READY_FAULT_WINDOW_MS, 1000);
       const full = (guard?.low ?? false) || recentError;
       if (full && !episode) {
         episode = { since: Date.now(), notified: false };
