@@ -119,7 +119,7 @@ describe.skipIf(onPostgres || !isRoot)('storage full (embedded database on a sma
       const back = await waitFor(async () => { const r = await create(`after-${episode}`); return r.status === 201 ? r : null; }, 3000, 100);
       expect(back.status).toBe(201);
       await waitFor(async () => (await call('GET', '/readyz')).status === 200, 5000, 200);
-      await sleep(1500); // the episode ends (recovery) before the next one starts
+      await sleep(2500); // the episode ends (space back, no storage_full for the fault window, a 1 s tick) before the next one starts
     }
     expect(s.stdout()).toMatch(/low disk space for the embedded database/);
     expect(s.stdout()).toMatch(/storage full: writes are refused/);

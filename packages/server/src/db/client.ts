@@ -226,7 +226,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   }, async (channel, fn) => {
     const unlisten = await client.listen(channel, fn);
     return async () => { if (!client.closed) await unlisten().catch(() => undefined); };
-  }, guard ? (fn) => { guard.assertWritable(true); return db.transaction(fn); } : undefined);
+  }, guard ? async (fn) => { guard.assertWritable(true); return db.transaction(fn); } : undefined);
   if (guard) storageGuards.set(database, guard);
   if (migrateOnOpen) {
     const { migrate } = await import('drizzle-orm/pglite/migrator');

@@ -30,16 +30,19 @@ export function registerResilience(app: FastifyInstance, deps: { config: Config;
 
   // ── load shedding ──
   const max = config.MAX_IN_FLIGHT;
-  app.addHook('onRequest', async (req) => {
-    if (max <= 0 || UNCOUNTED.has(req.url)) return;
+  const done = async (req: { inFlightCounted?: boolean }) => { if (req.inFlightCounted) { req.inFlightCounted = false; requestEnded(); } };
+  app.addHook('onRequest', async (req, reply) => {
+    // WebSocket upgrades are long-lived and never "respond": not counted (the hub has its own limits).
+    if (max <= 0 || UNCOUNTED.has(req.url) || req.headers.upgrade) return;
     if (inFlightRequests() >= max) {
       healthCounters.shedInFlight++;
       throw new AppError('overloaded', `The server is handling ${max} requests; retry shortly`, { headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } });
     }
     requestStarted();
     req.inFlightCounted = true;
+    // Whatever happens to the request (answered, aborted, the socket destroyed), it leaves the count once.
+    reply.raw.once('close', () => { void done(req); });
   });
-  const done = async (req: { inFlightCounted?: boolean }) => { if (req.inFlightCounted) { req.inFlightCounted = false; requestEnded(); } };
   app.addHook('onResponse', done);
   app.addHook('onRequestAbort', done);
 
@@ -67,7 +70,7 @@ export function registerResilience(app: FastifyInstance, deps: { config: Config;
     if (busy) return;
     busy = true;
     try {
-      const recentError = Date.now() - lastFaultOf('storage_full') < Math.max(config.READY_FAULT_WINDOW_MS, 5000);
+      const recentError = Date.now() - lastFaultOf('storage_full') < Math.max(config.READY_FAULT_WINDOW_MS, 1000);
       const full = (guard?.low ?? false) || recentError;
       if (full && !episode) {
         episode = { since: Date.now(), notified: false };

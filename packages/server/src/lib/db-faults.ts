@@ -34,7 +34,10 @@ function* chain(err: unknown): Generator<Record<string, unknown>> {
 
 /** What kind of environmental database failure `err` is (walking `cause`, as drizzle wraps driver errors), or null. */
 export function classifyDbFault(err: unknown): DbFault | null {
-  if (err instanceof AppError) return null;
+  if (err instanceof AppError) {
+    // Already a fault problem (the storage guard, a worker rethrowing): keep its kind.
+    return err.code === 'storage_full' ? 'storage_full' : err.code === 'database_busy' ? 'busy' : err.code === 'database_unavailable' ? 'unavailable' : null;
+  }
   for (const e of chain(err)) {
     const code = typeof e.code === 'string' ? e.code : undefined;
     const message = typeof e.message === 'string' ? e.message : '';
@@ -62,7 +65,7 @@ export function dbFaultError(kind: DbFault): AppError {
   }
 }
 
-/** A fault the error handler turned into a problem, kept with the original for logs. */
+/** A fault that goes away by itself (a dropped connection, a timeout), as opposed to a full disk. */
 export function isTransientDbFault(err: unknown): boolean {
   const k = classifyDbFault(err);
   return k === 'unavailable' || k === 'busy';

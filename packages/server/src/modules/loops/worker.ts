@@ -8,8 +8,10 @@ import { pruneThrottle } from '../../lib/throttle';
 import { pruneRateLimits } from '../surveys/rate-limit';
 import { sendDueInvitations } from '../surveys/surveys.commands';
 import { scanReactivation } from './care';
+import { classifyDbFault } from '../../lib/db-faults';
+import { healthCounters } from '../../lib/health';
 
-interface Log { error(obj: unknown, msg?: string): void }
+interface Log { error(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void }
 
 export class LoopsWorker {
   private timer: NodeJS.Timeout | null = null;
@@ -35,7 +37,9 @@ export class LoopsWorker {
         while ((await scanReactivation(this.database, now)) >= 200) { /* drain */ }
       }
     } catch (err) {
-      this.log.error({ err }, 'loops worker pass failed');
+      // A database fault: the next pass (CHIDU_LOOPS_POLL_MS later) resumes where this one stopped.
+      if (classifyDbFault(err)) { healthCounters.workerBackoffs++; this.log.warn({ err: { message: (err as Error).message } }, 'loops worker: database unavailable; next pass retries'); }
+      else this.log.error({ err }, 'loops worker pass failed');
     }
   }
 
