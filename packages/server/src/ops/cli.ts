@@ -60,6 +60,8 @@ async function backup(argv: string[], env: NodeJS.ProcessEnv, print: (l: string)
     const password = decodeURIComponent(u.password);
     u.password = '';
     print(`DATABASE_URL is set: running pg_dump (custom format) to ${file}`);
+    // The dump is the whole database: readable by this account only (pg_dump creates the file).
+    process.umask(0o077);
     const r = spawnSync('pg_dump', ['--format=custom', `--file=${file}`, `--dbname=${u.toString()}`], {
       stdio: ['ignore', 'inherit', 'inherit'], env: { ...env, ...(password ? { PGPASSWORD: password } : {}) },
     });
@@ -120,8 +122,9 @@ async function move(argv: string[], env: NodeJS.ProcessEnv, print: (l: string) =
   print('');
   print(`Moved ${r.report.tables.length} tables and ${r.report.sequences} sequences in ${r.report.ms} ms; all tables equal.`);
   for (const k of r.keyFiles) {
-    print(`Key file ${k}: the PostgreSQL installation has no DATA_DIR, so carry it over — set CHIDU_SECRET_KEY to its contents`);
-    print(`  (e.g. CHIDU_SECRET_KEY="$(cat ${backupFile ? `${k} from the backup's files/` : path.join(dataDirOf(p, env), k)})"), or secrets stored in the database cannot be decrypted.`);
+    const read = backupFile ? `tar -xzOf ${path.resolve(backupFile)} files/${k}` : `cat ${path.join(dataDirOf(p, env), k)}`;
+    print(`Key file ${k}: a PostgreSQL installation has no DATA_DIR, so carry the key over — set CHIDU_SECRET_KEY to its contents`);
+    print(`  (CHIDU_SECRET_KEY="$(${read})", see docs/security.md), or secrets stored encrypted in the database cannot be read.`);
   }
   if (r.otherFiles.length) print(`Other files in DATA_DIR (not in the database): ${r.otherFiles.join(', ')}`);
   print('The embedded database is unchanged; keep it (or a backup) until you are satisfied.');

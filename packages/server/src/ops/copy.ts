@@ -111,7 +111,7 @@ export async function assertEmptyTarget(target: Target, snapshot: SnapshotData):
   const now = await target.transaction(async (q) => tableSums(q, tables.map((t) => t.name)));
   const dirty = now.filter((s) => s.rows > (seeded.get(s.name) ?? 0));
   if (dirty.length) {
-    throw new Error(`${target.describe} is not empty: ${dirty.slice(0, 5).map((d) => `${d.name} (${d.rows} rows)`).join(', ')}; use a new, empty database`);
+    throw new Error(`${target.describe} is not empty: ${dirty.slice(0, 5).map((d) => `${d.name} (${d.rows} ${d.rows === 1 ? 'row' : 'rows'})`).join(', ')}; use a new, empty database`);
   }
 }
 
@@ -162,7 +162,7 @@ export async function loadSnapshot(target: Target, dir: string, snapshot: Snapsh
     for (const name of order) {
       const t0t = performance.now();
       const rows = await loadTable(q, byName.get(name)!, path.join(dir, manifestOf.get(name)!.file));
-      if (rows > 0) log(`  ${name}: ${rows} rows (${Math.round(performance.now() - t0t)} ms)`);
+      if (rows > 0) log(`  ${name}: ${rows} ${rows === 1 ? 'row' : 'rows'} (${Math.round(performance.now() - t0t)} ms)`);
     }
     for (const s of snapshot.sequences) {
       const [exists] = await q.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [qname(s.name)]);
