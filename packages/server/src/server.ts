@@ -28,7 +28,12 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
     const url = address.replace('[::1]', 'localhost');
     // Embedded database on disk: `npm run backup` asks this process through DATA_DIR's admin socket.
     if (database.kind === 'pglite' && !config.DATA_DIR.startsWith('memory://')) {
-      admin = await startAdminSocket(config.DATA_DIR, (database.db as unknown as { $client: import('@electric-sql/pglite').PGlite }).$client, app.log);
+      try {
+        admin = await startAdminSocket(config.DATA_DIR, (database.db as unknown as { $client: import('@electric-sql/pglite').PGlite }).$client, app.log);
+      } catch (err) {
+        // Not fatal: the server runs, only `npm run backup` needs it stopped (it says so).
+        app.log.warn({ err }, 'admin socket unavailable: online backups of this DATA_DIR are not possible');
+      }
     }
     let stopping: Promise<void> | null = null;
     const stop = () => {

@@ -112,8 +112,7 @@ describe.skipIf(onPostgres)('backup and restore of the embedded database', () =>
     const restored = await runOps(['restore', backupFile], { DATA_DIR: restoredDir });
     expect(restored.stderr).toBe('');
     expect(restored.code).toBe(0);
-    expect(restored.stdout).toMatch(/66 tables|\d+ tables\s+\d+\s+\d+\s+all equal/);
-    expect(restored.stdout).toContain('all equal');
+    expect(restored.stdout).toMatch(/\d+ tables\s+\d+\s+\d+\s+all equal/);
     expect(statSync(path.join(restoredDir, 'secret.key')).mode & 0o777).toBe(0o600);
 
     // The restored database is consistent: every ticket has its creation event and a number its day's counter had reserved.
