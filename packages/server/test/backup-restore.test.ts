@@ -51,7 +51,7 @@ describe.skipIf(onPostgres)('backup and restore of the embedded database', () =>
     dirs.push(dataDir, outDir, path.dirname(restoredDir));
     writeFileSync(path.join(dataDir, 'secret.key'), 'a-key-that-must-travel-with-the-data\n', { mode: 0o600 });
 
-    const srv = await startProcess({ DATA_DIR: dataDir, CHIDU_BOOTSTRAP_ADMIN: `${ADMIN}:${PASSWORD}` }, 60_000);
+    const srv = await startProcess({ DATA_DIR: dataDir, CHIDU_BOOTSTRAP_ADMIN: `${ADMIN}:${PASSWORD}` }, 150_000);
     procs.push(srv);
     const token = await loginOver(srv.url, ADMIN, PASSWORD);
     const customer = await api(srv.url, token, 'POST', '/customers', { name: '备份测试客户', phone: '13800000001' });
@@ -133,7 +133,7 @@ describe.skipIf(onPostgres)('backup and restore of the embedded database', () =>
     expect(again.stderr).toMatch(/is not empty; restore into a new DATA_DIR, or add --force/);
 
     // A server starts on the restored DATA_DIR and has the data (and its sign-in).
-    const srv2 = await startProcess({ DATA_DIR: restoredDir }, 60_000);
+    const srv2 = await startProcess({ DATA_DIR: restoredDir }, 150_000);
     procs.push(srv2);
     const token2 = await loginOver(srv2.url, ADMIN, PASSWORD);
     let seen = 0;
@@ -148,7 +148,7 @@ describe.skipIf(onPostgres)('backup and restore of the embedded database', () =>
     srv2.proc.kill('SIGTERM');
     expect((await srv2.exited).code).toBe(0);
     expect(existsSync(path.join(restoredDir, 'chidu.lock'))).toBe(false);
-  }, 240_000);
+  }, 480_000);
 
   it('refuses a damaged backup before touching DATA_DIR', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'chidu-damaged-'));
@@ -158,5 +158,5 @@ describe.skipIf(onPostgres)('backup and restore of the embedded database', () =>
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/not a readable \.tar\.gz/);
     expect(existsSync(path.join(dir, 'data'))).toBe(false);
-  }, 60_000);
+  }, 150_000);
 });

@@ -153,7 +153,9 @@ export interface RestoreResult { dataDir: string; manifest: Manifest; report: Lo
 export async function restoreBackup(file: string, dataDir: string, opts: { force?: boolean; log?: (line: string) => void } = {}): Promise<RestoreResult> {
   const log = opts.log ?? (() => undefined);
   const dir = path.resolve(dataDir);
-  const backup = await openBackup(file);
+  // Unpacked beside DATA_DIR: the disk that must hold the restored data anyway.
+  mkdirSync(path.dirname(dir), { recursive: true });
+  const backup = await openBackup(file, path.dirname(dir));
   let movedAside: string | null = null;
   try {
     log(`backup of ${backup.manifest.createdAt} (Chidu ${backup.manifest.chiduVersion}, ${backup.manifest.tables.length} tables, ${backup.manifest.files.length} files): archive checked`);
