@@ -56,6 +56,13 @@ describe.skipIf(onPostgres)('backup and restore of the embedded database', () =>
     const token = await loginOver(srv.url, ADMIN, PASSWORD);
     const customer = await api(srv.url, token, 'POST', '/customers', { name: '备份测试客户', phone: '13800000001' });
     expect(customer.status).toBe(201);
+    // An attachment: its bytes live in the database (bytea) and must come back identical.
+    const fileBytes = Buffer.from('备份附件 — 字节必须原样恢复 ✓\n'.repeat(2000));
+    const form = new FormData();
+    form.append('file', new Blob([fileBytes]), '备份说明.txt');
+    const up = await fetch(`${srv.url}/api/v1/attachments`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+    expect(up.status).toBe(201);
+    const attachmentId = ((await up.json()) as { id: string }).id;
 
     // Writers: ticket creates, acknowledged ones counted, until told to stop.
     let acked = 0;
@@ -145,6 +152,9 @@ describe.skipIf(onPostgres)('backup and restore of the embedded database', () =>
       cursor = page.json.nextCursor as string | null;
     } while (cursor);
     expect(seen).toBe(tickets.rows);
+    const download = await fetch(`${srv2.url}/api/v1/attachments/${attachmentId}`, { headers: { authorization: `Bearer ${token2}` } });
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(fileBytes)).toBe(true);
     srv2.proc.kill('SIGTERM');
     expect((await srv2.exited).code).toBe(0);
     expect(existsSync(path.join(restoredDir, 'chidu.lock'))).toBe(false);

@@ -3,11 +3,13 @@
  * verified table by table, and the app on PostgreSQL serves the same tickets, clocks (same deadlines), surveys and
  * measures. PostgreSQL project only (it needs a server to move to); the PGlite project skips it.
  */
+import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/db/client';
+import { attachments } from '../src/db/schema';
 import { DEMO_PASSWORD, loadDemo } from '../src/demo/demo';
 import { buildApp } from '../src/http/app';
 import { formatReport, loadSnapshot, pgliteQ, takeSnapshot, VerificationError, type SnapshotData } from '../src/ops/copy';
@@ -15,6 +17,9 @@ import { moveToPostgres } from '../src/ops/move';
 import { openPgliteDir, pgTarget } from '../src/ops/targets';
 import { freshDatabaseUrl, onPostgres, testConfig } from './harness';
 import { tempDataDir } from './process-harness';
+
+const ATTACHMENT_ID = '01900000-0000-7000-8000-00000000beef';
+const ALL_BYTES = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from('\\x00\'"\n,()', 'utf8'), Buffer.alloc(1000, 0)]);
 
 interface Facts {
   tickets: number;
@@ -52,6 +57,13 @@ describe.skipIf(!onPostgres)('move an embedded installation to PostgreSQL', () =
     const database = await openDatabase({ dataDir });
     try {
       await loadDemo(database, testConfig({ CHIDU_DEMO: '1' }));
+      // An attachment with every byte value: bytea must move exactly (the demo has none).
+      const { sql } = await import('drizzle-orm');
+      const [admin] = await database.rows<{ id: string }>(sql`SELECT id::text FROM staff WHERE employee_no = 'A0001'`);
+      await database.db.insert(attachments).values({
+        id: ATTACHMENT_ID, uploadedByKind: 'staff', uploadedById: admin!.id, filename: '全部字节.bin', mime: 'application/pdf',
+        size: ALL_BYTES.length, sha256: createHash('sha256').update(ALL_BYTES).digest('hex'), data: ALL_BYTES, thumbnail: null,
+      });
       source = await facts(database);
     } finally {
       await database.close();
@@ -142,6 +154,11 @@ describe.skipIf(!onPostgres)('move an embedded installation to PostgreSQL', () =
           expect((t.standards as { code: string; state: string; dueAt: string | null }[]).find((x) => x.code === r.code && (x.state === 'running' || x.state === 'paused'))?.dueAt).toBe(r.due_at);
         }
       }
+
+      // Attachment bytes, through the API of the app on PostgreSQL.
+      const file = await pgApp.inject({ method: 'GET', url: `/api/v1/attachments/${ATTACHMENT_ID}`, headers: { authorization: `Bearer ${tokens[1]}` } });
+      expect(file.statusCode).toBe(200);
+      expect(file.rawPayload.equals(ALL_BYTES)).toBe(true);
 
       // Surveys and measures through the API, on both sides.
       expect(await get(1, '/survey-templates')).toEqual(await get(0, '/survey-templates'));
