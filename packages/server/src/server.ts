@@ -4,7 +4,7 @@ import { buildApp } from './http/app';
 import { systemCtx } from './lib/context';
 import { bootstrapAdmin } from './modules/identity/identity.commands';
 import { loadDemo } from './demo/demo';
-import { startAdminSocket, type AdminSocket } from './ops/admin-socket';
+import type { AdminSocket } from './ops/admin-socket';
 
 export interface Running {
   app: Awaited<ReturnType<typeof buildApp>>;
@@ -29,6 +29,7 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
     // Embedded database on disk: `npm run backup` asks this process through DATA_DIR's admin socket.
     if (database.kind === 'pglite' && !config.DATA_DIR.startsWith('memory://')) {
       try {
+        const { startAdminSocket } = await import('./ops/admin-socket');
         admin = await startAdminSocket(config.DATA_DIR, (database.db as unknown as { $client: import('@electric-sql/pglite').PGlite }).$client, app.log);
       } catch (err) {
         // Not fatal: the server runs, only `npm run backup` needs it stopped (it says so).
