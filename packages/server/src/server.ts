@@ -4,7 +4,7 @@ import { buildApp } from './http/app';
 import { systemCtx } from './lib/context';
 import { bootstrapAdmin } from './modules/identity/identity.commands';
 import { loadDemo } from './demo/demo';
-import { startAdminSocket, type AdminSocket } from './ops/admin-socket';
+import type { AdminSocket } from './ops/admin-socket';
 
 export interface Running {
   app: Awaited<ReturnType<typeof buildApp>>;
@@ -41,7 +41,13 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
     const url = address.replace('[::1]', 'localhost');
     // Embedded database on disk: `npm run backup` asks this process through DATA_DIR's admin socket.
     if (database.kind === 'pglite' && !config.DATA_DIR.startsWith('memory://')) {
-      admin = await startAdminSocket(config.DATA_DIR, (database.db as unknown as { $client: import('@electric-sql/pglite').PGlite }).$client, app.log);
+      try {
+        const { startAdminSocket } = await import('./ops/admin-socket');
+        admin = await startAdminSocket(config.DATA_DIR, (database.db as unknown as { $client: import('@electric-sql/pglite').PGlite }).$client, app.log);
+      } catch (err) {
+        // Not fatal: the server runs, only `npm run backup` needs it stopped (it says so).
+        app.log.warn({ err }, 'admin socket unavailable: online backups of this DATA_DIR are not possible');
+      }
     }
     let stopping: Promise<void> | null = null;
     const stop = () => {

@@ -11,7 +11,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { backupPglite, type Manifest } from './backup';
+import type { Manifest } from './backup';
 
 const SOCKET_NAME = 'admin.sock';
 /** sun_path is 108 bytes on Linux (104 on macOS). */
@@ -76,7 +76,8 @@ export async function startAdminSocket(dataDir: string, client: PGlite, log: { i
       busy = true;
       const out = req.out;
       const t0 = performance.now();
-      backupPglite(client, dataDir, out).then((m) => {
+      // Loaded on first use: the backup code costs a server nothing until someone asks for a backup.
+      import('./backup').then(({ backupPglite }) => backupPglite(client, dataDir, out)).then((m) => {
         log.info({ file: out, ms: Math.round(performance.now() - t0), snapshotMs: m.snapshotMs }, 'backup written');
         reply({ ok: true, summary: summarize(out, m) });
       }, (err: unknown) => {

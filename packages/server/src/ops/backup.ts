@@ -3,7 +3,6 @@
  * REPEATABLE READ transaction (PGlite runs it exclusively: requests wait for the snapshot, not for the compression),
  * and the files of DATA_DIR outside the database (secret.key and any other *.key, …).
  */
-import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, copyFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -154,7 +153,9 @@ export interface RestoreResult { dataDir: string; manifest: Manifest; report: Lo
 export async function restoreBackup(file: string, dataDir: string, opts: { force?: boolean; log?: (line: string) => void } = {}): Promise<RestoreResult> {
   const log = opts.log ?? (() => undefined);
   const dir = path.resolve(dataDir);
-  const backup = await openBackup(file);
+  // Unpacked beside DATA_DIR: the disk that must hold the restored data anyway.
+  mkdirSync(path.dirname(dir), { recursive: true });
+  const backup = await openBackup(file, path.dirname(dir));
   let movedAside: string | null = null;
   try {
     log(`backup of ${backup.manifest.createdAt} (Chidu ${backup.manifest.chiduVersion}, ${backup.manifest.tables.length} tables, ${backup.manifest.files.length} files): archive checked`);
@@ -184,8 +185,12 @@ export async function restoreBackup(file: string, dataDir: string, opts: { force
       }
     } catch (err) {
       await opened.close().catch(() => undefined);
-      // Leave DATA_DIR as empty as it was given.
+      // Leave DATA_DIR as it was given: empty, or with what --force had moved aside moved back.
       for (const name of readdirSync(dir)) if (name !== 'lost+found') rmSync(path.join(dir, name), { recursive: true, force: true });
+      if (movedAside) {
+        for (const name of readdirSync(movedAside)) renameSync(path.join(movedAside, name), path.join(dir, name));
+        rmSync(movedAside, { recursive: true, force: true });
+      }
       throw err;
     }
     await opened.close();
@@ -194,6 +199,3 @@ export async function restoreBackup(file: string, dataDir: string, opts: { force
     backup.cleanup();
   }
 }
-
-/** sha256 of a string, for tests and messages. */
-export const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');

@@ -32,15 +32,19 @@ function parseArgs(argv: string[], valued: string[], bools: string[]): Parsed {
 }
 
 const str = (p: Parsed, name: string) => { const v = p.flags.get(name); return typeof v === 'string' ? v : undefined; };
-const dataDirOf = (p: Parsed, env: NodeJS.ProcessEnv) => path.resolve(str(p, 'data-dir') ?? (env.DATA_DIR || './data'));
+/** Paths typed on the command line are relative to where the user typed them (npm run moves to the project root). */
+let userCwd = process.cwd();
+const userPath = (p: string) => path.resolve(userCwd, p);
+/** DATA_DIR: --data-dir, else the variable exactly as the server reads it (relative to the project root). */
+const dataDirOf = (p: Parsed, env: NodeJS.ProcessEnv) => { const d = str(p, 'data-dir'); return d ? userPath(d) : path.resolve(env.DATA_DIR || './data'); };
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 2 : 0)} MB`;
 
 /** Output path: --out may be a folder (the default name goes into it) or a file name. */
 function outputPath(p: Parsed, name: string): string {
   const out = str(p, 'out');
-  if (!out) return path.resolve(name);
-  if (existsSync(out) && statSync(out).isDirectory()) return path.resolve(out, name);
-  return path.resolve(out);
+  if (!out) return userPath(name);
+  if (existsSync(userPath(out)) && statSync(userPath(out)).isDirectory()) return path.resolve(userPath(out), name);
+  return userPath(out);
 }
 
 function printBackup(s: BackupSummary, mode: string, print: (l: string) => void) {
@@ -60,6 +64,8 @@ async function backup(argv: string[], env: NodeJS.ProcessEnv, print: (l: string)
     const password = decodeURIComponent(u.password);
     u.password = '';
     print(`DATABASE_URL is set: running pg_dump (custom format) to ${file}`);
+    // The dump is the whole database: readable by this account only (pg_dump creates the file).
+    process.umask(0o077);
     const r = spawnSync('pg_dump', ['--format=custom', `--file=${file}`, `--dbname=${u.toString()}`], {
       stdio: ['ignore', 'inherit', 'inherit'], env: { ...env, ...(password ? { PGPASSWORD: password } : {}) },
     });
@@ -97,7 +103,7 @@ async function restore(argv: string[], env: NodeJS.ProcessEnv, print: (l: string
   if (!file || extra) throw new UsageError('usage: npm run restore -- <chidu-backup-….tar.gz> [--data-dir DIR] [--force]');
   if (file.endsWith('.pgdump')) throw new Error(`${file} is a PostgreSQL dump: restore it into an empty database with pg_restore --no-owner --dbname=postgres://… ${file}`);
   const dataDir = dataDirOf(p, env);
-  const r = await restoreBackup(file, dataDir, { force: p.flags.has('force'), log: print });
+  const r = await restoreBackup(userPath(file), dataDir, { force: p.flags.has('force'), log: print });
   print('');
   print(formatReport(r.report));
   print('');
@@ -112,7 +118,7 @@ async function move(argv: string[], env: NodeJS.ProcessEnv, print: (l: string) =
   if (!url || extra) throw new UsageError('usage: npm run move-to-postgres -- postgres://user@host:5432/db [--data-dir DIR | --from-backup FILE]');
   if (p.flags.has('data-dir') && p.flags.has('from-backup')) throw new UsageError('give --data-dir or --from-backup, not both');
   const backupFile = str(p, 'from-backup');
-  const from = backupFile ? { backupFile } : { dataDir: dataDirOf(p, env) };
+  const from = backupFile ? { backupFile: userPath(backupFile) } : { dataDir: dataDirOf(p, env) };
   const r = await moveToPostgres(url, from, print);
   print('');
   print(`Verification (${r.source} → ${r.target}; counts and checksums computed by each database):`);
@@ -120,8 +126,9 @@ async function move(argv: string[], env: NodeJS.ProcessEnv, print: (l: string) =
   print('');
   print(`Moved ${r.report.tables.length} tables and ${r.report.sequences} sequences in ${r.report.ms} ms; all tables equal.`);
   for (const k of r.keyFiles) {
-    print(`Key file ${k}: the PostgreSQL installation has no DATA_DIR, so carry it over — set CHIDU_SECRET_KEY to its contents`);
-    print(`  (e.g. CHIDU_SECRET_KEY="$(cat ${backupFile ? `${k} from the backup's files/` : path.join(dataDirOf(p, env), k)})"), or secrets stored in the database cannot be decrypted.`);
+    const read = backupFile ? `tar -xzOf ${userPath(backupFile)} files/${k}` : `cat ${path.join(dataDirOf(p, env), k)}`;
+    print(`Key file ${k}: a PostgreSQL installation has no DATA_DIR, so carry the key over — set CHIDU_SECRET_KEY to its contents`);
+    print(`  (CHIDU_SECRET_KEY="$(${read})", see docs/security.md), or secrets stored encrypted in the database cannot be read.`);
   }
   if (r.otherFiles.length) print(`Other files in DATA_DIR (not in the database): ${r.otherFiles.join(', ')}`);
   print('The embedded database is unchanged; keep it (or a backup) until you are satisfied.');
@@ -130,6 +137,7 @@ async function move(argv: string[], env: NodeJS.ProcessEnv, print: (l: string) =
 }
 
 export async function runOps(command: string | undefined, argv: string[], env: NodeJS.ProcessEnv = process.env, print: (l: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
+  userCwd = env.INIT_CWD || process.cwd();
   try {
     if (command === 'backup') await backup(argv, env, print);
     else if (command === 'restore') await restore(argv, env, print);

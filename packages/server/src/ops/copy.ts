@@ -69,22 +69,20 @@ export class VerificationError extends Error {
 }
 
 /**
- * What an untouched database of this migration level holds (the rows migrations seed themselves): a table's
- * content counts as "empty" when it equals this. Computed once on an in-memory PGlite.
+ * How many rows an untouched database of this migration level holds per table (the rows migrations seed
+ * themselves, e.g. measure_state's version counter, stamped with the time they ran: so counts, not checksums).
+ * Computed on an in-memory PGlite.
  */
-async function seededState(migrationCount: number): Promise<Map<string, TableSum>> {
+async function seededCounts(migrationCount: number): Promise<Map<string, number>> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   const mem = await PGlite.create();
   try {
     if (migrationCount > 0) await migrate(drizzle({ client: mem }), { migrationsFolder: migrationsFolderUpTo(migrationCount).dir });
-    return await mem.transaction(async (tx) => {
-      const q = pgliteQ(tx);
-      await applyCanonicalSettings(q);
-      const tables = await listTables(q);
-      return new Map((await tableSums(q, tables.map((t) => t.name))).map((s) => [s.name, s]));
-    });
+    const q = pgliteQ(mem);
+    const tables = await listTables(q);
+    return new Map((await tableSums(q, tables.map((t) => t.name))).map((s) => [s.name, s.rows]));
   } finally {
     await mem.close();
   }
@@ -109,11 +107,11 @@ export async function assertEmptyTarget(target: Target, snapshot: SnapshotData):
   if (applied.length > snapshot.migrations.length) {
     throw new Error(`${target.describe} already has a newer Chidu schema (${applied.length} migrations) than the source (${snapshot.migrations.length}); use a new, empty database`);
   }
-  const seeded = await seededState(applied.length);
-  const now = await target.transaction(async (q) => { await applyCanonicalSettings(q); return tableSums(q, tables.map((t) => t.name)); });
-  const dirty = now.filter((s) => { const e = seeded.get(s.name); return !e || e.rows !== s.rows || e.checksum !== s.checksum; });
+  const seeded = await seededCounts(applied.length);
+  const now = await target.transaction(async (q) => tableSums(q, tables.map((t) => t.name)));
+  const dirty = now.filter((s) => s.rows > (seeded.get(s.name) ?? 0));
   if (dirty.length) {
-    throw new Error(`${target.describe} is not empty: ${dirty.slice(0, 5).map((d) => `${d.name} (${d.rows} rows)`).join(', ')}; use a new, empty database`);
+    throw new Error(`${target.describe} is not empty: ${dirty.slice(0, 5).map((d) => `${d.name} (${d.rows} ${d.rows === 1 ? 'row' : 'rows'})`).join(', ')}; use a new, empty database`);
   }
 }
 
@@ -164,7 +162,7 @@ export async function loadSnapshot(target: Target, dir: string, snapshot: Snapsh
     for (const name of order) {
       const t0t = performance.now();
       const rows = await loadTable(q, byName.get(name)!, path.join(dir, manifestOf.get(name)!.file));
-      if (rows > 0) log(`  ${name}: ${rows} rows (${Math.round(performance.now() - t0t)} ms)`);
+      if (rows > 0) log(`  ${name}: ${rows} ${rows === 1 ? 'row' : 'rows'} (${Math.round(performance.now() - t0t)} ms)`);
     }
     for (const s of snapshot.sequences) {
       const [exists] = await q.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [qname(s.name)]);

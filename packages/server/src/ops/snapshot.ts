@@ -168,10 +168,13 @@ export async function fileSha256(file: string): Promise<string> {
   return h.digest('hex');
 }
 
-/** Insert the rows of a dump file into a table (all columns but generated ones), in batches. */
+/**
+ * Insert the rows of a dump file into a table (all columns but generated ones), in batches. `OFFSET 0` keeps the
+ * planner from inlining the cast into every column reference (one record_in per row, not one per column).
+ */
 export async function loadTable(q: Q, table: TableInfo, file: string): Promise<number> {
   const cols = table.columns.filter((c) => !c.generated).map((c) => ident(c.name));
-  const insert = `INSERT INTO ${qname(table.name)} (${cols.join(', ')}) SELECT ${cols.map((c) => `(x).${c}`).join(', ')} FROM (SELECT r::${qname(table.name)} AS x FROM unnest($1::text[]) AS r) s`;
+  const insert = `INSERT INTO ${qname(table.name)} (${cols.join(', ')}) SELECT ${cols.map((c) => `(x).${c}`).join(', ')} FROM (SELECT r::${qname(table.name)} AS x FROM unnest($1::text[]) AS r OFFSET 0) s`;
   let batch: string[] = [];
   let bytes = 0;
   let rows = 0;
