@@ -1,6 +1,6 @@
 /** Secrets at rest (issue #12): TOTP secrets and webhook URLs are stored sealed; start seals old plain values; rotation. */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -157,5 +157,6 @@ describe('key configuration', () => {
     const b = resolveSecretKeyring({ DATA_DIR: dir, CHIDU_SECRET_KEY: TEST_SECRET_KEY }, 'pglite');
     expect(b.current.id).toBe(keyIdOf(parseSecretKey(TEST_SECRET_KEY)!));
     expect(b.old.map((k) => k.id)).toEqual([a.current.id]);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -47,6 +47,21 @@ describe('SSRF through IPv4-mapped IPv6 webhook URLs', () => {
     expect(hits).toBe(before);
   });
 
+  it('the delivery worker records a refusal as the delivery\'s error (no request made)', async () => {
+    const me = await t.as(['supervisor']);
+    await t.database.db.execute(sql`INSERT INTO notification_preferences (staff_id, webhook_enabled, webhook_url, webhook_format) VALUES (${me.staff.id}, true, ${sealSecret(forms()[2]!, 'webhook_url')}, 'generic')`);
+    const before = hits;
+    const { notify } = await import('../src/lib/notify');
+    await t.database.transaction((tx) => notify(tx, { recipientId: me.staff.id, kind: 'test', title: 'x', data: {} }));
+    let d: { state: string; lastError: string | null }[] = [];
+    for (let i = 0; i < 80 && !d.some((x) => x.lastError); i++) {
+      await waitMs(100);
+      d = (await t.inject('GET', '/api/v1/notifications/deliveries', me.token)).json().items;
+    }
+    expect(d[0]).toMatchObject({ state: 'pending', lastError: expect.stringMatching(/private or local address/) });
+    expect(hits).toBe(before);
+  });
+
   it('scheduled reports refuse them on create and on "send now"', async () => {
     const director = await t.as(['director']);
     for (const target of forms()) {
@@ -62,6 +77,12 @@ describe('SSRF through IPv4-mapped IPv6 webhook URLs', () => {
     const sent = await t.inject('POST', `/api/v1/measures/reports/${id}/send`, director.token);
     expect(sent.statusCode).toBe(422);
     expect(sent.json()).toMatchObject({ code: 'outbound_refused', errors: [{ path: 'target' }] });
+    expect(hits).toBe(before);
+    // The scheduler records the refusal on the report.
+    const { runDueReports } = await import('../src/modules/measures/reports');
+    expect(await runDueReports(t.database, Date.now() + 2 * 86_400_000)).toBeGreaterThanOrEqual(1);
+    const [row] = await t.database.rows<{ last_status: string; last_error: string }>(sql`SELECT last_status, last_error FROM measure_reports WHERE id = ${id}`);
+    expect(row).toMatchObject({ last_status: 'failed', last_error: expect.stringMatching(/^webhook target refused: .*private or local address/) });
     expect(hits).toBe(before);
   });
 });

@@ -188,10 +188,15 @@ export async function outbound(raw: string, req: OutboundRequest = {}): Promise<
   let url = raw;
   let method = req.method ?? 'GET';
   let body = req.body;
+  let headers = req.headers ?? {};
   const maxRedirects = req.maxRedirects ?? 0;
+  let origin: string | null = null;
   for (let hop = 0; ; hop++) {
     const target = await vetUrl(url, s);
-    const res = await once(target, { method, headers: req.headers ?? {}, body, deadline, connectTimeoutMs: req.connectTimeoutMs ?? s.connectTimeoutMs, maxBytes: req.maxResponseBytes ?? s.maxResponseBytes });
+    origin ??= target.url.origin;
+    // Credentials stay with the origin they were given for.
+    if (target.url.origin !== origin) headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !/^(authorization|cookie|proxy-authorization)$/i.test(k)));
+    const res = await once(target, { method, headers, body, deadline, connectTimeoutMs: req.connectTimeoutMs ?? s.connectTimeoutMs, maxBytes: req.maxResponseBytes ?? s.maxResponseBytes });
     const loc = res.headers.location;
     if (maxRedirects > 0 && res.status >= 300 && res.status < 400 && res.status !== 304 && typeof loc === 'string') {
       if (hop >= maxRedirects) throw new OutboundError(`more than ${maxRedirects} redirects`, 'redirects');

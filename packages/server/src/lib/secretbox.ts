@@ -11,7 +11,8 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-export type SecretPurpose = 'totp' | 'webhook_url';
+/** Bound as additional data: a sealed value only opens for the purpose it was sealed for. */
+export type SecretPurpose = 'totp' | 'webhook_url' | 'channel_credential';
 export interface SecretKey { id: string; key: Buffer }
 export interface SecretKeyring { current: SecretKey; old: SecretKey[] }
 
