@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invalidateAllSessions } from '../src/http/session-cache';
+import { realtimeHubs } from '../src/realtime';
 import { testApp, totpNow, type TestApp } from './harness';
 
 let t: TestApp;
@@ -177,8 +178,16 @@ describe('portal sessions', () => {
       const s2 = await t2.staff({ roles: ['agent'] });
       const tk = await t2.login(s2.employeeNo, s2.password);
       expect((await t2.inject('GET', '/api/v1/me', tk)).statusCode).toBe(200);
+      // An open WebSocket does not keep an idle session alive: the hub's heartbeat closes it with 4401.
+      const url = await t2.app.listen({ port: 0, host: '127.0.0.1' });
+      const { WebSocket } = (await import('ws' as string)) as { WebSocket: new (u: string, o?: unknown) => { on(e: string, f: (...a: unknown[]) => void): void; close(): void } };
+      const ws = new WebSocket(`${url.replace('http', 'ws')}/api/v1/ws`, { headers: { authorization: `Bearer ${tk}` } });
+      const closed = new Promise<number>((r) => ws.on('close', (code) => r(code as number)));
+      await new Promise<void>((r) => ws.on('open', () => r()));
       await t2.database.db.execute(sql`UPDATE sessions SET last_seen_at = now() - interval '31 minutes' WHERE principal_id = ${s2.id}`);
       invalidateAllSessions();
+      await (realtimeHubs.get(t2.database) as unknown as { beat(): Promise<void> }).beat();
+      expect(await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(-1), 5000))])).toBe(4401);
       const res = await t2.inject('GET', '/api/v1/me', tk);
       expect(res.statusCode).toBe(401);
       expect(res.json().code).toBe('token_expired');

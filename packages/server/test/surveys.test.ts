@@ -120,6 +120,19 @@ describe('survey invitations and public answers (contract)', () => {
       expect((await t.app.inject({ method: 'GET', url: `/api/v1/public/surveys/${'Z'.repeat(22)}.${'Q'.repeat(22)}`, remoteAddress: '203.0.113.10' })).statusCode).toBe(404);
     } finally { delete process.env.CHIDU_SURVEY_RATE_IP; }
   });
+
+  it('racing answers on one link: the limit is counted before the token is checked, and only one answer lands', async () => {
+    const id = await resolvedTicket();
+    const [inv] = await surveyOf(id);
+    process.env.CHIDU_SURVEY_RATE_TOKEN = '3';
+    try {
+      const res = await Promise.all(Array.from({ length: 20 }, () => t.inject('POST', `/api/v1/public/surveys/${inv!.token}`, undefined, { csat: 5 })));
+      const by = (code: number) => res.filter((r) => r.statusCode === code).length;
+      expect(by(429)).toBe(17);
+      expect(res.filter((r) => r.statusCode < 300)).toHaveLength(1);
+      expect(by(409)).toBe(2);
+    } finally { delete process.env.CHIDU_SURVEY_RATE_TOKEN; }
+  });
 });
 
 describe('low-score recovery', () => {

@@ -82,12 +82,14 @@ export async function authenticate(database: Database, req: FastifyRequest, poli
   }
   const idle = idleMinutes(policy, session.principalKind);
   if (idle > 0 && session.lastSeenAt.getTime() + idle * 60_000 <= now) throw new AppError('token_expired', 'Session ended after inactivity; sign in again');
-  if (now - session.lastSeenAt.getTime() >= LAST_SEEN_WRITE_MS) {
+  // Only a request that gets through keeps the session alive.
+  const touch = async () => {
+    if (now - session.lastSeenAt.getTime() < LAST_SEEN_WRITE_MS) return;
     // The cached copy is the same object: later requests within the cache lifetime do not write again.
     session.lastSeenAt = new Date(now);
     await database.db.update(sessions).set({ lastSeenAt: sql`now()` })
       .where(and(eq(sessions.id, session.id), lt(sessions.lastSeenAt, sql`now() - interval '1 minute'`)));
-  }
+  };
   if (viaCookie && !SAFE_METHODS.has(req.method)) {
     const sent = req.headers['x-csrf-token'];
     if (typeof sent !== 'string' || !safeEqual(sent, session.csrfToken)) throw new AppError('csrf_failed', 'Missing or wrong X-CSRF-Token header');
@@ -99,6 +101,7 @@ export async function authenticate(database: Database, req: FastifyRequest, poli
     if (!acct) throw new AppError('unauthenticated', 'Session ended; sign in again');
     req.actor = { kind: 'customer', id: acct.id, customerId: acct.customerId, sessionId: session.id };
     req.sessionScope = 'full';
+    await touch();
     return;
   }
   if (audience === 'customer') throw new AppError('forbidden', 'Customer portal only');
@@ -107,6 +110,7 @@ export async function authenticate(database: Database, req: FastifyRequest, poli
   if (!row.active) throw new AppError('account_disabled', 'This account is disabled');
   req.actor = actorFromRow(row, session.id);
   req.sessionScope = session.scope === 'enrol' ? 'enrol' : 'full';
+  await touch();
   if (req.sessionScope === 'enrol' && !req.routeOptions.config.allowDuringEnrolment) {
     throw new AppError('totp_enrolment_required', 'Your role requires a dynamic password (TOTP): enrol on your profile page first');
   }

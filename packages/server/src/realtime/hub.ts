@@ -9,7 +9,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database, Tx } from '../db/client';
 import { notificationPreferences, notifications, sessions } from '../db/schema';
-import { authenticate, SESSION_COOKIE, type SessionPolicy } from '../http/auth';
+import { authenticate, idleMinutes, SESSION_COOKIE, type SessionPolicy } from '../http/auth';
 import type { Ctx, StaffActor } from '../lib/context';
 import { AppError } from '../lib/errors';
 import { writeSoon } from '../lib/deferred';
@@ -49,7 +49,7 @@ export class RealtimeHub {
   private heartbeat: NodeJS.Timeout | null = null;
   readonly stats = { pushedNotifications: 0, pushedEvents: 0 };
 
-  constructor(private readonly database: Database, private readonly log?: { warn(o: unknown, m?: string): void }) {}
+  constructor(private readonly database: Database, private readonly log?: { warn(o: unknown, m?: string): void }, private readonly policy?: SessionPolicy) {}
 
   get clientCount(): number { let n = 0; for (const s of this.byUser.values()) n += s.size; return n; }
 
@@ -170,7 +170,7 @@ export class RealtimeHub {
     }
   }
 
-  /** Drop dead sockets, and sockets whose session ended (logout, revocation, expiry). */
+  /** Drop dead sockets, and sockets whose session ended (logout, revocation, expiry, idle timeout). */
   private async beat(): Promise<void> {
     const clients = [...this.byUser.values()].flatMap((s) => [...s]);
     for (const c of clients) {
@@ -181,8 +181,14 @@ export class RealtimeHub {
     const ids = [...new Set(clients.map((c) => c.actor.sessionId).filter((x): x is string => Boolean(x)))];
     if (ids.length === 0) return;
     try {
-      const rows = await this.database.db.select({ id: sessions.id, revokedAt: sessions.revokedAt, expiresAt: sessions.expiresAt }).from(sessions).where(inArray(sessions.id, ids));
-      const ok = new Set(rows.filter((r) => !r.revokedAt && r.expiresAt.getTime() > Date.now()).map((r) => r.id));
+      const rows = await this.database.db.select({ id: sessions.id, revokedAt: sessions.revokedAt, expiresAt: sessions.expiresAt, lastSeenAt: sessions.lastSeenAt, principalKind: sessions.principalKind })
+        .from(sessions).where(inArray(sessions.id, ids));
+      const now = Date.now();
+      const idleOver = (r: (typeof rows)[number]) => {
+        const idle = this.policy ? idleMinutes(this.policy, r.principalKind) : 0;
+        return idle > 0 && r.lastSeenAt.getTime() + idle * 60_000 <= now;
+      };
+      const ok = new Set(rows.filter((r) => !r.revokedAt && r.expiresAt.getTime() > now && !idleOver(r)).map((r) => r.id));
       for (const c of clients) if (c.actor.sessionId && !ok.has(c.actor.sessionId)) { c.socket.close(4401, 'session ended'); this.drop(c); }
     } catch { /* next beat */ }
   }
@@ -224,7 +230,7 @@ async function authenticateSocket(database: Database, req: FastifyRequest, polic
 }
 
 export function registerRealtimeHub(api: FastifyInstance, database: Database, policy: SessionPolicy): RealtimeHub {
-  const hub = new RealtimeHub(database, api.log);
+  const hub = new RealtimeHub(database, api.log, policy);
   void api.register(async (scope) => {
     await scope.register(websocket, { options: { maxPayload: 64 * 1024 } });
     scope.get('/ws', {
