@@ -13,6 +13,7 @@ import { AppError, toProblem } from '../lib/errors';
 import { UUID_RE, uuidv7 } from '../lib/ids';
 import { can, type Permission } from '../modules/identity/policy';
 import { registerModules } from '../modules/index';
+import { accessFor, enforceAccess } from './access';
 import { authenticate } from './auth';
 import { errorHandler } from './errors';
 import { loggerOptions } from './logger';
@@ -87,6 +88,9 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
     if (cfg.public) return;
     await authenticate(database, req);
     if (cfg.permission && req.actor && !can(req.actor, cfg.permission)) throw new AppError('forbidden', `Missing permission ${cfg.permission}`);
+    // The route's access declaration (its module's *.access.ts): caller kind, permissions, ticket visibility.
+    const access = accessFor(req.method, req.routeOptions.url);
+    if (access) await enforceAccess(database, req, access);
   });
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));

@@ -1,0 +1,11 @@
+import { customerOnly, publicRoute, type AccessTable } from '../../http/access';
+
+/** Who may call the customer portal routes (portal.ts). See src/http/access.ts. */
+export const portalAccess: AccessTable = {
+  'POST /portal/auth/code': publicRoute(),
+  'POST /portal/auth/verify': publicRoute(),
+  'GET /portal/me': customerOnly(),
+  'GET /portal/tickets': customerOnly(),
+  'POST /portal/tickets': customerOnly(),
+  'POST /portal/tickets/{id}/confirm': customerOnly({ ticket: 'id' }),
+};
