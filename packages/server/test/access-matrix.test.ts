@@ -297,6 +297,18 @@ describe('ticket access (hand-picked cells)', () => {
     }
   }
 
+  it('an unowned care task is completed by its team (or a supervisor), not by another team', async () => {
+    const task = async () => {
+      const id = uuidv7();
+      await t.database.db.insert(careTasks).values({ id, kind: 'care', ticketId: fx.ticket!, customerId: customerA, ownerId: null, teamId: teamA, seq: 1, dueAt: new Date(Date.now() + 86_400_000) });
+      return id;
+    };
+    const body = { result: 'reached', outcome: '已回访' };
+    expect((await t.inject('POST', `/api/v1/care-tasks/${await task()}/complete`, tokens.agentOther!, body)).statusCode).toBe(403);
+    expect((await t.inject('POST', `/api/v1/care-tasks/${await task()}/complete`, tokens.agentTeammate!, body)).statusCode).toBe(200);
+    expect((await t.inject('POST', `/api/v1/care-tasks/${await task()}/complete`, tokens.supervisor!, body)).statusCode).toBe(200);
+  });
+
   it('lists: each actor sees exactly what they may', async () => {
     const id = await newTicket();
     const sees = async (actor: MatrixActor) => {
