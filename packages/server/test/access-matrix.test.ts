@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { careTasks, sessions, attachments } from '../src/db/schema';
+import { and, inArray } from 'drizzle-orm';
+import { attachments, careTasks, customerAccounts, sessions, staff as staffTable, tickets } from '../src/db/schema';
+import type { Actor } from '../src/lib/context';
+import { actorFromRow } from '../src/modules/identity/identity.commands';
+import { canSeeTicket, loadTicketAccessRow, ticketVisibilityScope } from '../src/modules/tickets/visibility';
 import { MATRIX_ACTORS, staffOnly, type MatrixActor, type RouteAccess } from '../src/http/access';
 import { uuidv7 } from '../src/lib/ids';
 import { sha256 } from '../src/modules/identity/secrets';
@@ -331,6 +335,41 @@ describe('ticket access (hand-picked cells)', () => {
     expect(JSON.stringify(d)).not.toContain('内部');
     expect(d.timeline.every((e: { actorId: unknown }) => e.actorId === null)).toBe(true);
     expect(d.timeline.map((e: { kind: string }) => e.kind)).not.toContain('ticket.internal_note');
+  });
+});
+
+// ───────────── the SQL scope and the in-memory check are the same rule ─────────────
+
+describe('ticketVisibilityScope and canSeeTicket agree', () => {
+  it('for every matrix actor and tickets of both teams, moved, unowned, created by someone else, or being handed over', async () => {
+    const handedOver = await newTicket();
+    await ok(t.inject('POST', `/api/v1/tickets/${handedOver}/handovers`, tokens.agentOwner!, { toStaffId: ids.agentOther, situation: 's', need: 'n', done: 'd', pending: 'p', expectation: 'e', cautions: 'c' }));
+    const teamBTicket = await newTicket();
+    await ok(t.inject('POST', `/api/v1/tickets/${teamBTicket}/assign`, tokens.admin!, { ownerId: ids.agentOther, teamId: teamB }));
+    const unowned = await newTicket();
+    await ok(t.inject('POST', `/api/v1/tickets/${unowned}/assign`, tokens.admin!, { ownerId: null, teamId: null }));
+    const byFrontdesk = await ok(t.inject('POST', '/api/v1/tickets', tokens.frontdesk!, { customerId: customerA, type: 'inquiry', channel: 'walk_in', subject: '前台登记', description: '访客咨询' }));
+    const ticketIds = [fx.ticket!, handedOver, teamBTicket, unowned, byFrontdesk.id as string];
+    const rows = await t.database.db.select().from(staffTable);
+    const accounts = await t.database.db.select().from(customerAccounts);
+    const actors: Actor[] = [
+      ...rows.map((r) => actorFromRow(r, null)),
+      ...accounts.map((a) => ({ kind: 'customer' as const, id: a.id, customerId: a.customerId, sessionId: null })),
+    ];
+    let compared = 0;
+    for (const actor of actors) {
+      const sqlSees = new Set((await t.database.db.select({ id: tickets.id }).from(tickets).where(and(inArray(tickets.id, ticketIds), ticketVisibilityScope(actor)))).map((r) => r.id));
+      for (const id of ticketIds) {
+        const row = await loadTicketAccessRow(t.database.db, id);
+        expect(canSeeTicket(actor, row!), `${actor.kind} ${actor.id} × ${id}`).toBe(sqlSees.has(id));
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThanOrEqual(70);
+    // The handover receiver (team B) sees the team-A ticket while the handover is pending; their teammate does not.
+    const other = actors.find((a) => a.id === ids.agentOther)!;
+    expect(canSeeTicket(other, (await loadTicketAccessRow(t.database.db, handedOver))!)).toBe(true);
+    expect(canSeeTicket(other, (await loadTicketAccessRow(t.database.db, fx.ticket!))!)).toBe(false);
   });
 });
 
