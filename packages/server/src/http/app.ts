@@ -16,6 +16,7 @@ import { configureSecrets, resolveSecretKeyring } from '../lib/secretbox';
 import { sealStoredSecrets } from '../lib/stored-secrets';
 import { can, type Permission } from '../modules/identity/policy';
 import { registerModules } from '../modules/index';
+import { accessFor, enforceAccess } from './access';
 import { authenticate } from './auth';
 import { registerMetrics } from './metrics';
 import { errorHandler } from './errors';
@@ -98,6 +99,9 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
     if (cfg.public) return;
     await authenticate(database, req, config);
     if (cfg.permission && req.actor && !can(req.actor, cfg.permission)) throw new AppError('forbidden', `Missing permission ${cfg.permission}`);
+    // The route's access declaration (its module's *.access.ts): caller kind, permissions, ticket visibility.
+    const access = accessFor(req.method, req.routeOptions.url);
+    if (access) await enforceAccess(database, req, access);
   });
 
   registerMetrics(app, deps);

@@ -9,6 +9,7 @@ import type { Ctx } from '../../lib/context';
 import type { Database } from '../../db/client';
 import { authorize } from '../identity/policy';
 import { page } from '../identity/identity.schema';
+import { seesAllTickets, ticketVisibilitySql } from '../tickets/visibility';
 
 const AuditQuery = z.object({
   actorId: z.uuid().optional(),
@@ -47,6 +48,11 @@ export async function searchAudit(database: Database, ctx: Ctx, q: z.infer<typeo
   if (q.from) conds.push(gte(auditLog.at, new Date(q.from)));
   if (q.to) conds.push(lte(auditLog.at, new Date(q.to)));
   if (q.cursor) conds.push(lt(auditLog.id, Number(q.cursor)));
+  // audit.view can be granted to a role without tickets.read_all (PATCH /roles): rows about a ticket then follow the
+  // one ticket visibility rule like every other read of ticket data.
+  if (!seesAllTickets(ctx.actor)) {
+    conds.push(sql`(${auditLog.targetType} <> 'ticket' OR EXISTS (SELECT 1 FROM tickets WHERE tickets.id::text = ${auditLog.targetId} AND ${ticketVisibilitySql(ctx.actor)}))`);
+  }
   // A readable label for the target (staff name + 工号, customer name, ticket number, team name).
   const targetLabel = sql<string | null>`CASE ${auditLog.targetType}
       WHEN 'staff' THEN (SELECT s2.name || '（' || s2.employee_no || '）' FROM staff s2 WHERE s2.id::text = ${auditLog.targetId})

@@ -116,6 +116,8 @@ export async function completeTask(database: Database, ctx: Ctx, id: string, inp
     const [r] = await tx.select().from(careTasks).where(eq(careTasks.id, id)).for('update');
     if (!r) throw notFound('Care task');
     if (r.ownerId && r.ownerId !== ctx.actor.id && !can(ctx.actor, 'tickets.assign_any')) throw new AppError('forbidden', 'Only the task owner or a supervisor completes it');
+    // An unowned task belongs to its team (as the care calendar lists it): another team's member may not complete it.
+    if (!r.ownerId && r.teamId && !can(ctx.actor, 'tickets.assign_any') && (ctx.actor.kind !== 'staff' || ctx.actor.teamId !== r.teamId)) throw new AppError('forbidden', 'Only a member of the task\'s team or a supervisor completes it');
     if (r.state !== 'pending') throw new AppError('conflict', `This task is already ${r.state}`);
     const outcome = input.outcome.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').trim();
     if (!outcome) throw invalid('outcome', 'required');

@@ -1,0 +1,13 @@
+import { customerOnly, publicRoute, type AccessTable } from '../../http/access';
+
+/** Who may call the customer portal routes (portal.ts). See src/http/access.ts. */
+export const portalAccess: AccessTable = {
+  'POST /portal/auth/code': publicRoute(),
+  'POST /portal/auth/verify': publicRoute(),
+  'POST /portal/auth/logout': customerOnly(),
+  'POST /portal/auth/logout-all': customerOnly(),
+  'GET /portal/me': customerOnly(),
+  'GET /portal/tickets': customerOnly(),
+  'POST /portal/tickets': customerOnly(),
+  'POST /portal/tickets/{id}/confirm': customerOnly({ ticket: 'id' }),
+};
