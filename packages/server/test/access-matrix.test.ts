@@ -58,7 +58,7 @@ async function newHandover() {
   const tk = await newTicket();
   return (await ok(t.inject('POST', `/api/v1/tickets/${tk}/handovers`, tokens.agentOwner!, { toStaffId: ids.agentTeammate, situation: 's', need: 'n', done: 'd', pending: 'p', expectation: 'e', cautions: 'c' }))).id as string;
 }
-/** ¥50 asked by technicianA (no limit): within an agent's ¥200 — any agent who may see the ticket could approve it. */
+/** ¥50 asked by technicianA (no limit) on a team-A ticket: only a director (or team A's supervisor) may decide it. */
 async function newApproval() {
   const tk = await newTicket();
   const res = await t.inject('POST', `/api/v1/tickets/${tk}/compensations`, tokens.technicianA!, { kind: 'coupon', amountFen: 5_000, reason: '技师无补偿额度' });
@@ -111,7 +111,7 @@ const bodyFor = (key: string) => {
 };
 
 /** Calls that end the caller's session run last, each on a session of its own. */
-const ENDS_SESSION = new Set(['POST /auth/logout', 'POST /auth/logout-all']);
+const ENDS_SESSION = new Set(['POST /auth/logout', 'POST /auth/logout-all', 'POST /portal/auth/logout', 'POST /portal/auth/logout-all']);
 
 /**
  * The value of each path parameter: shared fixture records for reads and for cells refused before the handler

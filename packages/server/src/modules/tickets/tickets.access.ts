@@ -32,11 +32,11 @@ export const ticketsAccess: AccessTable = {
   'GET /approvals': staffOnly('tickets.work'),
   // Fixture: ¥50 asked by technicianA (limit ¥0) on a team-A ticket. Deciding needs a limit that covers the amount.
   'POST /approvals/{id}/approve': staffOnly('tickets.work', {
-    except: { admin: 403, technicianA: 403, agentOther: 'deny', frontdesk: 'deny', technicianB: 'deny' },
-    why: 'the requester never decides; admin, frontdesk and technicians have no compensation limit; staff of another team must not see a team-A approval (agentOther)',
+    except: { admin: 403, technicianA: 403, supervisor: 403, agentOwner: 403, agentTeammate: 403, agentOther: 'deny', frontdesk: 'deny', technicianB: 'deny' },
+    why: 'only someone above the requester decides (docs/security.md#approvals): a director, or a supervisor of the requester\'s team (the fixture supervisor leads team B: 403); the requester never decides; the requester\'s peers (agents of team A) may see the ticket but are not above them (403); staff of another team must not see a team-A approval (agentOther: 404)',
   }),
   'POST /approvals/{id}/reject': staffOnly('tickets.work', {
-    except: { admin: 403, technicianA: 403, agentOther: 'deny', frontdesk: 'deny', technicianB: 'deny' },
+    except: { admin: 403, technicianA: 403, supervisor: 403, agentOwner: 403, agentTeammate: 403, agentOther: 'deny', frontdesk: 'deny', technicianB: 'deny' },
     why: 'as approve',
   }),
   'PUT /tickets/{id}/order-lines': staffOnly('tickets.work', { ticket: 'id' }),
