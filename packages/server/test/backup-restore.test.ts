@@ -3,8 +3,9 @@
  * then `npm run restore` into a new DATA_DIR and a server on it. PGlite only: the PostgreSQL project skips it
  * (PostgreSQL installs back up with pg_dump).
  */
+import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,7 +50,9 @@ describe.skipIf(onPostgres)('backup and restore of the embedded database', () =>
     const outDir = mkdtempSync(path.join(tmpdir(), 'chidu-backups-'));
     const restoredDir = path.join(mkdtempSync(path.join(tmpdir(), 'chidu-restored-')), 'data');
     dirs.push(dataDir, outDir, path.dirname(restoredDir));
-    writeFileSync(path.join(dataDir, 'secret.key'), 'a-key-that-must-travel-with-the-data\n', { mode: 0o600 });
+    // The key that seals stored secrets (docs/security.md) lives in DATA_DIR: it must travel with the data.
+    const secretKey = `${randomBytes(32).toString('base64')}\n`;
+    writeFileSync(path.join(dataDir, 'secret.key'), secretKey, { mode: 0o600 });
 
     const srv = await startProcess({ DATA_DIR: dataDir, CHIDU_BOOTSTRAP_ADMIN: `${ADMIN}:${PASSWORD}` }, 150_000);
     procs.push(srv);
@@ -121,6 +124,7 @@ describe.skipIf(onPostgres)('backup and restore of the embedded database', () =>
     expect(restored.code).toBe(0);
     expect(restored.stdout).toMatch(/\d+ tables\s+\d+\s+\d+\s+all equal/);
     expect(statSync(path.join(restoredDir, 'secret.key')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(path.join(restoredDir, 'secret.key'), 'utf8')).toBe(secretKey);
 
     // The restored database is consistent: every ticket has its creation event and a number its day's counter had reserved.
     const db = await openPgliteDir(restoredDir);
