@@ -2,7 +2,8 @@
  * Overload benchmark: ticket creates offered at twice the measured capacity, with and without load shedding.
  * 1. capacity: closed loop, BENCH_CAPACITY_CONNECTIONS (256) clients for BENCH_CAPACITY_SECONDS (5) → C creates/s;
  * 2. open loop at BENCH_OVERLOAD_FACTOR × C (2×) from BENCH_OVERLOAD_CONNECTIONS (1000) connections for
- *    BENCH_SECONDS (10), once per MAX_IN_FLIGHT in BENCH_MAX_IN_FLIGHT ("0,256": 0 = no shedding).
+ *    BENCH_SECONDS (10), once per MAX_IN_FLIGHT in BENCH_MAX_IN_FLIGHT ("0,256": 0 = no shedding; with shedding the
+ *    create queue also sheds past CHIDU_CREATE_MAX_WAIT_MS, default 2000).
  * "answered/s" below "offered/s" means the load generator could not send that fast (each connection waits for its
  * answer): requests then wait in the server's socket queue, which is part of the latency reported.
  * Reports the p50 / p99 of the admitted creates (2xx), the share shed (503 overloaded) and how fast a refusal is.
@@ -92,7 +93,7 @@ async function dbEnv(): Promise<Record<string, string>> {
 const stop = async (s: ServerProc) => { s.proc.kill('SIGTERM'); await s.exited; };
 
 // 1. Capacity (closed loop, shedding off so nothing is refused).
-let s = await server({ ...(await dbEnv()), MAX_IN_FLIGHT: '0', CHIDU_CREATE_QUEUE_MAX: '0' });
+let s = await server({ ...(await dbEnv()), MAX_IN_FLIGHT: '0', CHIDU_CREATE_QUEUE_MAX: '0', CHIDU_CREATE_MAX_WAIT_MS: '0' });
 let ids = await setup(s.url);
 await run(s.url, ids.agent, ids.customerId, { connections: 8, seconds: 2 }); // warm-up
 const capacity = await run(s.url, ids.agent, ids.customerId, { connections: CAPACITY_CONNECTIONS, seconds: CAPACITY_SECONDS });
@@ -103,7 +104,7 @@ await stop(s);
 // 2. Twice that, open loop, without and with shedding (a fresh database each time, so both start alike).
 const overload = [];
 for (const limit of LIMITS) {
-  s = await server({ ...(await dbEnv()), MAX_IN_FLIGHT: String(limit), CHIDU_CREATE_QUEUE_MAX: limit ? String(limit) : '0' });
+  s = await server({ ...(await dbEnv()), MAX_IN_FLIGHT: String(limit), CHIDU_CREATE_QUEUE_MAX: limit ? String(limit) : '0', CHIDU_CREATE_MAX_WAIT_MS: limit ? (process.env.CHIDU_CREATE_MAX_WAIT_MS ?? '2000') : '0' });
   ids = await setup(s.url);
   await run(s.url, ids.agent, ids.customerId, { connections: 8, seconds: 2 }); // warm-up
   const r = await run(s.url, ids.agent, ids.customerId, { connections: OVERLOAD_CONNECTIONS, seconds: SECONDS, overallRate: Math.round(C * FACTOR) });

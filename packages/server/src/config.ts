@@ -70,6 +70,8 @@ const ConfigSchema = z.object({
   MAX_IN_FLIGHT: z.coerce.number().int().min(0).default(256),
   /** Ticket creates waiting for their batch per process before the excess gets 503 overloaded (0 = no limit). */
   CHIDU_CREATE_QUEUE_MAX: z.coerce.number().int().min(0).default(512),
+  /** A new ticket create is refused with 503 overloaded while the oldest waiting one has waited this long (ms; 0 = never). */
+  CHIDU_CREATE_MAX_WAIT_MS: z.coerce.number().int().min(0).default(2000),
   // ── end of failure handling ──
   // ── outbound requests and secrets at rest (docs/security.md) ──
   /** Internal targets outbound requests may reach despite the private-address rule: IPs, CIDR ranges, host names, *.suffixes. */

@@ -25,7 +25,7 @@ async function burst(app: TestApp, n: number) {
 
 describe('load shedding', () => {
   it('more than MAX_IN_FLIGHT requests at once: the excess gets 503 overloaded with Retry-After, the rest is served, probes pass', async () => {
-    t = await testApp({ MAX_IN_FLIGHT: '8', CHIDU_CREATE_QUEUE_MAX: '0' });
+    t = await testApp({ MAX_IN_FLIGHT: '8', CHIDU_CREATE_QUEUE_MAX: '0', CHIDU_CREATE_MAX_WAIT_MS: '0' });
     const before = healthCounters.shedInFlight;
     const { res, probes, token } = await burst(t, 60);
     const ok = res.filter((r) => r.statusCode === 201);
@@ -47,7 +47,7 @@ describe('load shedding', () => {
   });
 
   it('more than CHIDU_CREATE_QUEUE_MAX creates waiting for their batch: the excess gets 503 overloaded', async () => {
-    t = await testApp({ MAX_IN_FLIGHT: '0', CHIDU_CREATE_QUEUE_MAX: '5' });
+    t = await testApp({ MAX_IN_FLIGHT: '0', CHIDU_CREATE_QUEUE_MAX: '5', CHIDU_CREATE_MAX_WAIT_MS: '0' });
     const before = healthCounters.shedCreateQueue;
     const { res } = await burst(t, 60);
     const shed = res.filter((r) => r.statusCode === 503);
@@ -77,8 +77,42 @@ describe('load shedding', () => {
     for (const ws of sockets) ws.close();
   });
 
+  it('creates arriving while the oldest waiting one has waited CHIDU_CREATE_MAX_WAIT_MS are refused; the admitted ones are all there', async () => {
+    t = await testApp({ MAX_IN_FLIGHT: '0', CHIDU_CREATE_QUEUE_MAX: '0', CHIDU_CREATE_MAX_WAIT_MS: '1' });
+    const before = healthCounters.shedCreateQueue;
+    const { token } = await t.as(['agent']);
+    const customer = (await t.inject('POST', '/api/v1/customers', token, { name: '排队客户', phone: '13700006667' })).json();
+    const body = { customerId: customer.id, type: 'inquiry', channel: 'email', priority: 'normal', subject: '排队', description: '' };
+    // Waves that arrive while earlier creates are still waiting for their batch.
+    const waves: Promise<{ statusCode: number; json: () => any; headers: Record<string, unknown> }>[] = [];
+    for (let w = 0; w < 6; w++) {
+      for (let i = 0; i < 40; i++) waves.push(t.inject('POST', '/api/v1/tickets', token, body));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const res = await Promise.all(waves);
+    const ok = res.filter((r) => r.statusCode === 201);
+    const shed = res.filter((r) => r.statusCode === 503);
+    expect(ok.length + shed.length).toBe(res.length);
+    expect(ok.length).toBeGreaterThan(0);
+    expect(shed.length).toBeGreaterThan(0);
+    for (const r of shed) {
+      expect(r.json()).toMatchObject({ code: 'overloaded' });
+      expect(r.headers['retry-after']).toBe('1');
+    }
+    expect(healthCounters.shedCreateQueue - before).toBe(shed.length);
+    expect(createQueueDepth()).toBe(0);
+    const all: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: { id: string }[]; nextCursor: string | null } = (await t.inject('GET', `/api/v1/tickets?limit=100${cursor ? `&cursor=${cursor}` : ''}`, token)).json();
+      all.push(...page.items.map((x) => x.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(new Set(all)).toEqual(new Set(ok.map((r) => r.json().id)));
+  });
+
   it('no shedding with the limits off', async () => {
-    t = await testApp({ MAX_IN_FLIGHT: '0', CHIDU_CREATE_QUEUE_MAX: '0' });
+    t = await testApp({ MAX_IN_FLIGHT: '0', CHIDU_CREATE_QUEUE_MAX: '0', CHIDU_CREATE_MAX_WAIT_MS: '0' });
     const { res } = await burst(t, 60);
     expect(res.every((r) => r.statusCode === 201)).toBe(true);
   });

@@ -81,6 +81,8 @@ export async function attachTo(tx: Tx, ctx: Ctx, ticketId: string, replyId: stri
 interface Pending {
   ctx: Ctx; input: TicketCreateInput; keyed: KeyedRequest | null;
   resolve: (r: Result) => void; reject: (e: unknown) => void;
+  /** When it joined the queue (ms since the epoch): the age of the queue's head is how long a new create would wait. */
+  at: number;
 }
 
 const MAX_BATCH = Math.max(1, Number(process.env.CHIDU_CREATE_BATCH ?? 64) || 64);
@@ -109,7 +111,7 @@ class CreateBatcher {
     this.windowMs = env !== undefined && env !== '' ? Math.max(0, Number(env) || 0) : 2;
   }
 
-  submit(p: Omit<Pending, 'resolve' | 'reject'>, admitted = false): Promise<Result> {
+  submit(p: Omit<Pending, 'resolve' | 'reject' | 'at'>, admitted = false): Promise<Result> {
     // Load shedding: beyond CHIDU_CREATE_QUEUE_MAX waiting creates, a new one would only wait longer than its
     // client does; refuse it at once (a replay of an admitted one is never refused).
     const max = this.deps.config.CHIDU_CREATE_QUEUE_MAX;
@@ -117,9 +119,18 @@ class CreateBatcher {
       healthCounters.shedCreateQueue++;
       return Promise.reject(new AppError('overloaded', `${this.queue.length} ticket creates are waiting; retry shortly`, { headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } }));
     }
+    // …and when the oldest waiting create has already waited CHIDU_CREATE_MAX_WAIT_MS, the queue is not draining as
+    // fast as creates arrive (sustained overload): a new one is refused at once, so the admitted ones keep a bounded
+    // wait whatever the count (a count alone cannot know how fast this database writes).
+    const maxWait = this.deps.config.CHIDU_CREATE_MAX_WAIT_MS;
+    const head = this.queue[0];
+    if (!admitted && maxWait > 0 && head && Date.now() - head.at >= maxWait) {
+      healthCounters.shedCreateQueue++;
+      return Promise.reject(new AppError('overloaded', `ticket creates are waiting ${Date.now() - head.at} ms; retry shortly`, { headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } }));
+    }
     return new Promise<Result>((resolve, reject) => {
       queued.depth++;
-      this.queue.push({ ...p, resolve, reject });
+      this.queue.push({ ...p, resolve, reject, at: Date.now() });
       if (!this.running) void this.drain();
     });
   }
