@@ -633,6 +633,24 @@ async function journey(browser, base, files, problems) {
     await shot(phone, 'detail-360');
   });
 
+  await step('the customer signs out (退出登录): back at the sign-in page, and the old cookie no longer opens anything', async () => {
+    const cookies = await phone.context().cookies();
+    const cookieHeader = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+    const ua = await phone.evaluate(() => navigator.userAgent);
+    const me = () => fetch(`${base}/api/v1/portal/me`, { headers: { cookie: cookieHeader, 'user-agent': ua } });
+    const before = await me();
+    if (before.status !== 200) fail(`the portal cookie should open /portal/me before signing out (got ${before.status})`);
+    await phone.goto(`${base}/portal`);
+    await phone.getByTestId('account-menu').tap();
+    await expectVisible(phone.getByText('退出所有设备'), 'the 退出所有设备 item');
+    await shot(phone, 'account-menu');
+    await phone.getByText('退出登录', { exact: true }).tap();
+    await phone.waitForURL(/\/portal\/login/);
+    await shot(phone, 'signed-out');
+    const after = await me();
+    if (after.status !== 401) fail(`the cookie of a signed-out session must be refused (got ${after.status})`);
+  });
+
   if (!usedAgentUi) note('the agent steps ran through the API because the agent ticket page was not available');
   await deskCtx.close();
   await phoneCtx.close();
