@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = path.join(root, 'bench');
-const all = readdirSync(benchDir, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== 'results').map((d) => d.name).sort();
+const all = readdirSync(benchDir, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== 'results' && d.name !== 'lib').map((d) => d.name).sort();
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : all;
 let failed = 0;
 for (const name of wanted) {

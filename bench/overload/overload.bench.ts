@@ -15,6 +15,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { freshDatabaseUrl } from '../../packages/server/test/harness';
 import { startProcess, tempDataDir, type ServerProc } from '../../packages/server/test/process-harness';
+import { api } from '../lib/http';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CAPACITY_SECONDS = Number(process.env.BENCH_CAPACITY_SECONDS ?? 5);
@@ -25,13 +26,6 @@ const FACTOR = Number(process.env.BENCH_OVERLOAD_FACTOR ?? 2);
 const LIMITS = (process.env.BENCH_MAX_IN_FLIGHT ?? '0,256').split(',').map(Number);
 const DB = process.env.BENCH_DB === 'postgres' ? 'postgres' : 'pglite';
 const ADMIN = ['BENCH01', 'Bench-Passw0rd!'] as const;
-
-async function api(url: string, token: string | null, method: string, p: string, body?: unknown) {
-  const res = await fetch(`${url}${p}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body ? JSON.stringify(body) : undefined });
-  const json = await res.json().catch(() => null);
-  if (res.status >= 300) throw new Error(`${method} ${p} → ${res.status} ${JSON.stringify(json)}`);
-  return json as Record<string, any>;
-}
 
 async function setup(url: string) {
   const admin = (await api(url, null, 'POST', '/api/v1/auth/login', { employeeNo: ADMIN[0], password: ADMIN[1] })).token as string;

@@ -16,19 +16,13 @@ import { ensureDefaultTemplate } from '../../packages/server/src/modules/surveys
 import { signToken } from '../../packages/server/src/modules/surveys/token';
 import { freshDatabaseUrl } from '../../packages/server/test/harness';
 import { startProcess, tempDataDir, type ServerProc } from '../../packages/server/test/process-harness';
+import { api } from '../lib/http';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const PG_URL = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const ADMIN = ['BENCH01', 'Bench-Passw0rd!'] as const;
 const SECRET = 'bench-survey-secret-0123456789abcdef';
-
-async function api(url: string, token: string | null, method: string, p: string, body?: unknown) {
-  const res = await fetch(`${url}${p}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body ? JSON.stringify(body) : undefined });
-  const json = await res.json().catch(() => null);
-  if (res.status >= 300) throw new Error(`${method} ${p} → ${res.status} ${JSON.stringify(json)}`);
-  return json as Record<string, any>;
-}
 
 async function setup(url: string) {
   const admin = (await api(url, null, 'POST', '/api/v1/auth/login', { employeeNo: ADMIN[0], password: ADMIN[1] })).token as string;

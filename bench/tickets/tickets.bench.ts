@@ -14,6 +14,7 @@ import { openDatabase } from '../../packages/server/src/db/client';
 import { drainMeasures } from '../../packages/server/src/modules/measures/worker';
 import { freshDatabaseUrl } from '../../packages/server/test/harness';
 import { startProcess, tempDataDir, type ServerProc } from '../../packages/server/test/process-harness';
+import { api } from '../lib/http';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -23,13 +24,6 @@ const QUEUE_CONNECTIONS = (process.env.BENCH_QUEUE_CONNECTIONS ?? '8,1').split('
 const QUEUE_TICKETS = Number(process.env.BENCH_QUEUE_TICKETS ?? 100_000);
 const PG_URL = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const ADMIN = ['BENCH01', 'Bench-Passw0rd!'] as const;
-
-async function api(url: string, token: string | null, method: string, p: string, body?: unknown) {
-  const res = await fetch(`${url}${p}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body ? JSON.stringify(body) : undefined });
-  const json = await res.json().catch(() => null);
-  if (res.status >= 300) throw new Error(`${method} ${p} → ${res.status} ${JSON.stringify(json)}`);
-  return json as Record<string, any>;
-}
 
 async function setup(url: string) {
   const admin = (await api(url, null, 'POST', '/api/v1/auth/login', { employeeNo: ADMIN[0], password: ADMIN[1] })).token as string;
