@@ -111,23 +111,20 @@ export function registerPortalRoutes(base: FastifyInstance, deps: AppDeps) {
     return body;
   });
 
-  app.post('/portal/auth/logout', {
-    config: { audience: 'customer' },
-    schema: { tags, summary: 'End this customer session (and clear the session cookie)', response: { 204: z.null().describe('Signed out') } },
-  }, async (req, reply) => {
-    await endCustomerSessions(database, ctxOf(req), 'this');
-    clearSessionCookies(reply);
-    return reply.status(204).send(null);
-  });
-
-  app.post('/portal/auth/logout-all', {
-    config: { audience: 'customer' },
-    schema: { tags, summary: 'End every session of the signed-in customer, on every device', response: { 204: z.null().describe('Signed out everywhere') } },
-  }, async (req, reply) => {
-    await endCustomerSessions(database, ctxOf(req), 'all');
-    clearSessionCookies(reply);
-    return reply.status(204).send(null);
-  });
+  const logouts = [
+    { path: '/portal/auth/logout', which: 'this', summary: 'End this customer session (and clear the session cookie)', done: 'Signed out' },
+    { path: '/portal/auth/logout-all', which: 'all', summary: 'End every session of the signed-in customer, on every device', done: 'Signed out everywhere' },
+  ] as const;
+  for (const l of logouts) {
+    app.post(l.path, {
+      config: { audience: 'customer' },
+      schema: { tags, summary: l.summary, response: { 204: z.null().describe(l.done) } },
+    }, async (req, reply) => {
+      await endCustomerSessions(database, ctxOf(req), l.which);
+      clearSessionCookies(reply);
+      return reply.status(204).send(null);
+    });
+  }
 
   app.get('/portal/me', { config: { audience: 'customer' }, schema: { tags } }, async (req) => {
     const ctx = ctxOf(req);
