@@ -11,14 +11,22 @@ export default defineConfig({
       { test: { name: 'web', include: ['packages/web/src/**/*.test.ts'], environment: 'node' } },
       {
         test: {
-          name: 'server-pglite', include: serverTests, environment: 'node',
-          env: { CHIDU_TEST_DB: 'pglite' }, testTimeout: 60_000, hookTimeout: 120_000,
+          name: 'server-pglite',
+          include: serverTests,
+          environment: 'node',
+          env: { CHIDU_TEST_DB: 'pglite' },
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
       {
         test: {
-          name: 'server-postgres', include: serverTests, environment: 'node',
-          env: { CHIDU_TEST_DB: 'postgres' }, testTimeout: 60_000, hookTimeout: 120_000,
+          name: 'server-postgres',
+          include: serverTests,
+          environment: 'node',
+          env: { CHIDU_TEST_DB: 'postgres' },
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
     ],

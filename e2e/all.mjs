@@ -1,43 +1,86 @@
 #!/usr/bin/env node
 /**
- * `npm run e2e`: builds the web app once, then runs every browser journey in turn (each starts its own server on a
- * free port with a fresh DATA_DIR). Screenshots land in e2e/artifacts/. Exits non-zero if any journey fails.
+ * `npm run e2e`: builds the web app once, then runs every browser journey (each starts its own server on a free
+ * port with a fresh DATA_DIR). Journeys run side by side, `E2E_JOBS` at a time (default: 2, or 1 on a one-core
+ * machine); each journey's output is printed as one block when it ends, so logs don't interleave. Screenshots land
+ * in e2e/artifacts/. Exits non-zero if any journey fails.
  *
  *   node e2e/all.mjs               # all journeys
  *   node e2e/all.mjs portal kb     # only the named ones
+ *   E2E_JOBS=1 node e2e/all.mjs    # one after the other
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** Journey name → script. Order: the shell first, then the domains in the order they build on each other. */
+/** Journey name → script. The longest first, so two lanes finish close together. */
 const JOURNEYS = {
-  shell: 'e2e/run.mjs',
   portal: 'e2e/portal.mjs',
   workspace: 'e2e/workspace.mjs',
   standards: 'e2e/standards.mjs',
+  shell: 'e2e/run.mjs',
   kb: 'e2e/kb.mjs',
   surveys: 'e2e/surveys.mjs',
+  'daily-survey': 'e2e/daily-survey.mjs',
   measures: 'e2e/measures.mjs',
+  'daily-compose': 'e2e/daily-compose.mjs',
+  'daily-calendar': 'e2e/daily-calendar.mjs',
+  'daily-roles': 'e2e/daily-roles.mjs',
+  'daily-demo': 'e2e/daily-demo.mjs',
+  'daily-rates': 'e2e/daily-rates.mjs',
+  'daily-reports': 'e2e/daily-reports.mjs',
+  'std-process': 'e2e/std-process.mjs',
+  'std-fidelity': 'e2e/std-fidelity.mjs',
+  'std-templates': 'e2e/std-templates.mjs',
+  'std-define': 'e2e/std-define.mjs',
+  field: 'e2e/field.mjs',
+  inspection: 'e2e/inspection.mjs',
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const names = wanted.length ? wanted : Object.keys(JOURNEYS);
-for (const n of names) if (!JOURNEYS[n]) { console.error(`no journey "${n}" (have: ${Object.keys(JOURNEYS).join(', ')})`); process.exit(2); }
+for (const n of names)
+  if (!JOURNEYS[n]) {
+    console.error(`no journey "${n}" (have: ${Object.keys(JOURNEYS).join(', ')})`);
+    process.exit(2);
+  }
 
 if (!process.argv.includes('--no-build')) {
   console.log('[e2e] building packages/web');
   const b = spawnSync('npm', ['run', 'build', '-w', '@chidu/web'], { cwd: ROOT, stdio: 'inherit' });
   if (b.status !== 0) process.exit(b.status ?? 1);
 }
-const results = [];
-for (const n of names) {
+
+const jobs = Math.max(1, Number(process.env.E2E_JOBS ?? (availableParallelism() > 1 ? 2 : 1)));
+console.log(`[e2e] ${names.length} journeys, ${jobs} at a time`);
+
+/** Runs one journey, collecting its output; resolves with its result. */
+function run(n) {
   const t0 = Date.now();
-  console.log(`\n[e2e] ── journey ${n} (${JOURNEYS[n]})`);
-  const r = spawnSync(process.execPath, [JOURNEYS[n], '--no-build'], { cwd: ROOT, stdio: 'inherit', env: process.env });
-  results.push({ n, ok: r.status === 0, s: ((Date.now() - t0) / 1000).toFixed(0) });
+  return new Promise((resolve) => {
+    const chunks = [];
+    const child = spawn(process.execPath, [JOURNEYS[n], '--no-build'], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (c) => chunks.push(c));
+    child.stderr.on('data', (c) => chunks.push(c));
+    child.on('close', (code, signal) => {
+      const s = ((Date.now() - t0) / 1000).toFixed(0);
+      const ok = code === 0;
+      console.log(`\n[e2e] ── journey ${n} (${JOURNEYS[n]}): ${ok ? 'ok' : `FAILED (${signal ?? code})`} in ${s} s`);
+      process.stdout.write(Buffer.concat(chunks));
+      resolve({ n, ok, s });
+    });
+  });
 }
+
+const queue = [...names];
+const results = [];
+await Promise.all(
+  Array.from({ length: Math.min(jobs, queue.length) }, async () => {
+    for (let n = queue.shift(); n !== undefined; n = queue.shift()) results.push(await run(n));
+  }),
+);
 console.log('\n[e2e] summary');
 for (const r of results) console.log(`  ${r.ok ? '✔' : '✘'} ${r.n} (${r.s} s)`);
 const failed = results.filter((r) => !r.ok).length;

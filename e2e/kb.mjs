@@ -17,14 +17,15 @@
 import { createHarness } from './lib/harness.mjs';
 
 const STEP_TIMEOUT = 20_000;
-const OPEN_MODAL = '.ant-modal-wrap:not([style*="display: none"]) .ant-modal';
 const CUSTOMER = '杨丽'; // demo customer 杨丽（7栋902业主）
 const SUBJECT = '楼上漏水，天花板一直滴水';
 const PROCEDURE = '楼上漏水（天花板滴水）应急处理流程';
 const SCRIPT = '漏水报修安抚与上门预约话术';
 
-const { log, fail, shot, expectVisible, setLanguage, login, newWatchedPage, stepRunner, apiSession, runDemoJourney } =
-  createHarness({ shotPrefix: 'kb-', stepTimeout: STEP_TIMEOUT });
+const { log, fail, shot, expectVisible, setLanguage, login, newWatchedPage, stepRunner, apiSession, runDemoJourney } = createHarness({
+  shotPrefix: 'kb-',
+  stepTimeout: STEP_TIMEOUT,
+});
 
 // ───────────────────────────── journey ─────────────────────────────
 
@@ -45,7 +46,14 @@ async function journey(browser, base) {
     const customers = await k('GET', `/customers?q=${encodeURIComponent(CUSTOMER)}&limit=5`);
     const c = customers.body?.items?.find((x) => x.name.startsWith(CUSTOMER));
     if (!c) fail(`demo customer ${CUSTOMER} not found: ${JSON.stringify(customers.body).slice(0, 300)}`);
-    const res = await k('POST', '/tickets', { customerId: c.id, type: 'repair', channel: 'phone', priority: 'high', subject: SUBJECT, description: '业主来电：卫生间天花板一直在滴水，已经用盆接着了，请尽快派人。' });
+    const res = await k('POST', '/tickets', {
+      customerId: c.id,
+      type: 'repair',
+      channel: 'phone',
+      priority: 'high',
+      subject: SUBJECT,
+      description: '业主来电：卫生间天花板一直在滴水，已经用盆接着了，请尽快派人。',
+    });
     if (res.status !== 201) fail(`ticket not created: ${res.status} ${JSON.stringify(res.body)}`);
     ticket.id = res.body.id;
   });
@@ -73,7 +81,7 @@ async function journey(browser, base) {
     log(`  reply box: ${text.slice(0, 60)}…`);
     const proc = k1.getByTestId('kb-suggestion').filter({ hasText: PROCEDURE }).first();
     await proc.getByTestId('kb-mark-used').click();
-    await expectVisible(proc.getByText('已使用'), 'the procedure marked 已使用');
+    await expectVisible(proc.getByText('已采用'), 'the procedure marked 已采用');
     await shot(k1, 'ticket-script-inserted');
   });
 

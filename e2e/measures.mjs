@@ -21,17 +21,23 @@ import { ARTIFACTS, createHarness } from './lib/harness.mjs';
 const STEP_TIMEOUT = 30_000;
 const OPEN_DRAWER = '.ant-drawer.ant-drawer-open .ant-drawer-section';
 
-const { log, fail, shot, expectVisible, setLanguage, login, newWatchedPage, stepRunner, apiSession, runDemoJourney } =
-  createHarness({ shotPrefix: 'measures-', stepTimeout: STEP_TIMEOUT });
+const { log, fail, shot, expectVisible, setLanguage, login, newWatchedPage, stepRunner, apiSession, runDemoJourney } = createHarness({
+  shotPrefix: 'measures-',
+  stepTimeout: STEP_TIMEOUT,
+});
 
 // ───────────────────────────── journey ─────────────────────────────
 
 /** Wait until every metric card shows a value (not the loading ellipsis). */
 async function cardsLoaded(page) {
-  await page.waitForFunction(() => {
-    const vs = [...document.querySelectorAll('[data-testid^="value-"]')];
-    return vs.length > 0 && vs.every((v) => !v.textContent.includes('…'));
-  }, null, { timeout: STEP_TIMEOUT });
+  await page.waitForFunction(
+    () => {
+      const vs = [...document.querySelectorAll('[data-testid^="value-"]')];
+      return vs.length > 0 && vs.every((v) => !v.textContent.includes('…'));
+    },
+    null,
+    { timeout: STEP_TIMEOUT },
+  );
 }
 
 async function csatCounts(page) {
@@ -53,7 +59,11 @@ async function journey(browser, base) {
     await login(dir, base, 'D0001');
     // The demo history is applied by the measures worker right after start: wait until its queue is empty.
     const api = await apiSession(base, 'D0001');
-    for (let i = 0; i < 120; i++) { const v = await api('GET', '/measures/version'); if (v.body.pending === 0 && v.body.version > 0) break; await new Promise((r) => setTimeout(r, 500)); }
+    for (let i = 0; i < 120; i++) {
+      const v = await api('GET', '/measures/version');
+      if (v.body.pending === 0 && v.body.version > 0) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
     await dir.goto(`${base}/dashboards`);
     await cardsLoaded(dir);
     await expectVisible(dir.getByTestId('def-fcr'), 'the FCR definition next to its number');
@@ -82,7 +92,13 @@ async function journey(browser, base) {
     const agent = await apiSession(base, 'K0001');
     const customers = await agent('GET', '/customers?limit=5');
     const customerId = customers.body.items[0].id;
-    const created = await agent('POST', '/tickets', { customerId, type: 'inquiry', channel: 'phone', subject: '仪表盘实时性验证：咨询停车月卡', description: 'e2e' });
+    const created = await agent('POST', '/tickets', {
+      customerId,
+      type: 'inquiry',
+      channel: 'phone',
+      subject: '仪表盘实时性验证：咨询停车月卡',
+      description: 'e2e',
+    });
     if (created.status !== 201) fail(`create ticket: ${created.status} ${JSON.stringify(created.body)}`);
     const id = created.body.id;
     await agent('POST', `/tickets/${id}/replies`, { body: '您好，月卡可在物业APP续费。', visibility: 'public' });
@@ -98,13 +114,21 @@ async function journey(browser, base) {
     await dir.waitForTimeout(1200); // the resolve itself may move other numbers: let the page settle first
     const settled = await csatCounts(dir);
     const t0 = Date.now();
-    const answer = await fetch(`${base}/api/v1/public/surveys/${encodeURIComponent(invitation.token)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ csat: 5, comment: '很满意' }) });
+    const answer = await fetch(`${base}/api/v1/public/surveys/${encodeURIComponent(invitation.token)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ csat: 5, comment: '很满意' }),
+    });
     if (answer.status >= 300) fail(`answer survey: ${answer.status} ${await answer.text()}`);
-    await dir.waitForFunction((den) => {
-      const t = document.querySelector('[data-testid="counts-csat"]')?.textContent ?? '';
-      const m = /(\d+)\s*\/\s*(\d+)/.exec(t);
-      return m && Number(m[2]) === den + 1;
-    }, settled.den, { timeout: 10_000, polling: 50 });
+    await dir.waitForFunction(
+      (den) => {
+        const t = document.querySelector('[data-testid="counts-csat"]')?.textContent ?? '';
+        const m = /(\d+)\s*\/\s*(\d+)/.exec(t);
+        return m && Number(m[2]) === den + 1;
+      },
+      settled.den,
+      { timeout: 10_000, polling: 50 },
+    );
     const ms = Date.now() - t0;
     figures.surveyToDashboardMs = ms;
     const after = await csatCounts(dir);
@@ -138,7 +162,14 @@ async function journey(browser, base) {
     current = wall;
     await wall.setViewportSize({ width: 1920, height: 1080 });
     await wall.goto(figures.wallUrl);
-    await wall.waitForFunction(() => { const v = document.querySelector('[data-testid="wall-csat"] .big'); return v && !v.textContent.includes('…'); }, null, { timeout: STEP_TIMEOUT });
+    await wall.waitForFunction(
+      () => {
+        const v = document.querySelector('[data-testid="wall-csat"] .big');
+        return v && !v.textContent.includes('…');
+      },
+      null,
+      { timeout: STEP_TIMEOUT },
+    );
     await wall.waitForTimeout(800);
     await shot(wall, 'wall-zh');
     await wall.goto(`${base}/wall?token=wall_invalidinvalidinvalidinvalid`);

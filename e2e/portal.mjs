@@ -133,7 +133,7 @@ class ApiSession {
       this.cookies[kv.slice(0, i)] = kv.slice(i + 1);
     }
     const text = await res.text();
-    let json = null;
+    let json;
     try {
       json = text ? JSON.parse(text) : null;
     } catch {
@@ -188,7 +188,10 @@ async function expectStatus(page, status, label) {
   try {
     await page.locator(`.pt-detail-head [data-testid=status-chip][data-status=${status}]`).waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
   } catch {
-    const actual = await headChip(page).first().textContent().catch(() => '?');
+    const actual = await headChip(page)
+      .first()
+      .textContent()
+      .catch(() => '?');
     fail(`expected the status chip ${label} (${status}), saw ${actual}`);
   }
   const text = (await headChip(page).first().textContent())?.trim();
@@ -228,8 +231,7 @@ async function journey(browser, base, files, problems) {
     hasTouch: true,
     locale: 'zh-CN',
     timezoneId: 'Europe/London',
-    userAgent:
-      'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36',
+    userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36',
   });
   phoneCtx.setDefaultTimeout(STEP_TIMEOUT);
   const phone = await phoneCtx.newPage();
@@ -439,6 +441,16 @@ async function journey(browser, base, files, problems) {
     await shot(phone, 'detail-accepted');
   });
 
+  await step('the customer asks for an update (询问进度): recorded once on the ticket, a second ask at once is refused politely', async () => {
+    await phone.getByTestId('ask-progress').tap();
+    await expectVisible(phone.getByText('已提醒客服，请留意回复。'), 'the 询问进度 confirmation');
+    const t = await admin.get(`/tickets/${ticketId}`);
+    const asks = t.timeline.filter((e) => e.kind === 'ticket.status_requested');
+    if (asks.length !== 1 || asks[0].data.by !== 'customer') fail(`expected one status request by the customer, got ${JSON.stringify(asks)}`);
+    await phone.getByTestId('ask-progress').tap();
+    await expectVisible(phone.getByText(/秒后再试|分钟后再试|稍后再试|请求过于频繁/).first(), 'the rate-limit message on a second ask');
+  });
+
   // ─── the agent, on a desktop ───
   const deskCtx = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   deskCtx.setDefaultTimeout(STEP_TIMEOUT);
@@ -512,7 +524,9 @@ async function journey(browser, base, files, problems) {
     if ((await phone.getByText('内部备注', { exact: false }).count()) > 0) fail('the internal note is visible to the customer');
     const staffThumbs = phone.locator('[data-testid=staff-reply] img.ant-image-img');
     if ((await staffThumbs.count()) > 0) {
-      await phone.waitForFunction(() => [...document.querySelectorAll('[data-testid=staff-reply] img.ant-image-img')].every((i) => i.complete && i.naturalWidth > 0));
+      await phone.waitForFunction(() =>
+        [...document.querySelectorAll('[data-testid=staff-reply] img.ant-image-img')].every((i) => i.complete && i.naturalWidth > 0),
+      );
     } else {
       note('the agent reply has no photo to show');
     }
@@ -553,8 +567,14 @@ async function journey(browser, base, files, problems) {
       }
       await button.first().click();
       await desk.getByTestId('resolution-input').fill(resolution);
-      await desk.locator('.ant-modal-wrap:not([style*="display: none"]) .ant-modal-footer .ant-btn-primary').last().click();
-      for (let i = 0; i < 40; i++) {
+      // The 解决 button of the open 解决工单 dialog (visible and enabled; under load the dialog may still be animating in).
+      const ok = desk
+        .getByRole('dialog')
+        .filter({ has: desk.getByTestId('resolution-input') })
+        .locator('.ant-modal-footer .ant-btn-primary');
+      await ok.waitFor({ state: 'visible', timeout: 10_000 });
+      await ok.click({ timeout: 10_000 });
+      for (let i = 0; i < 80; i++) {
         const t = await agentApi.get(`/tickets/${ticketId}`);
         if (t.status === 'resolved') return;
         await desk.waitForTimeout(250);

@@ -20,7 +20,23 @@ const ADMIN = { employeeNo: 'E2E001', password: 'E2e-Passw0rd!' };
 const STEP_TIMEOUT = 20_000;
 const OPEN_DRAWER = '.ant-drawer.ant-drawer-open .ant-drawer-section';
 
-const { log, fail, shot, expectVisible, expectHidden, setLanguage, pickOption, fillLogin, watchProblems, stepRunner, freshCode, buildWeb, prepare, serveAndRun, runMain } = createHarness({
+const {
+  log,
+  fail,
+  shot,
+  expectVisible,
+  expectHidden,
+  setLanguage,
+  pickOption,
+  fillLogin,
+  watchProblems,
+  stepRunner,
+  freshCode,
+  buildWeb,
+  prepare,
+  serveAndRun,
+  runMain,
+} = createHarness({
   stepTimeout: STEP_TIMEOUT,
   password: ADMIN.password,
   shotStyle: { settleMs: 250 },

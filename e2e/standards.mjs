@@ -27,8 +27,7 @@ const PUSH_BUDGET_MS = Number(process.env.E2E_PUSH_BUDGET_MS ?? 2500);
 const STD_CODE = 'E2E-FR-5S';
 const STD_NAME = '首次响应 5 秒（演示）';
 
-const { log, fail, shot, expectVisible, setLanguage, login, newWatchedPage, stepRunner, apiSession, runDemoJourney } =
-  createHarness({
+const { log, fail, shot, expectVisible, setLanguage, login, newWatchedPage, stepRunner, apiSession, runDemoJourney } = createHarness({
   shotPrefix: 'std-',
   stepTimeout: STEP_TIMEOUT,
   shotStyle: { mouseReset: true, scrollTop: true, settleMs: 400, drawerAware: true },
@@ -108,7 +107,13 @@ async function journey(browser, base) {
     const list = await admin('GET', '/standards');
     const s = list.body.items.find((x) => x.code === STD_CODE);
     if (!s) fail('the new standard is not in GET /standards');
-    if (s.limitSeconds !== 5 || s.calendarId !== null || s.escalation.length !== 1 || s.escalation[0].notifyRole !== 'supervisor' || s.escalation[0].afterBreachSeconds !== 0) {
+    if (
+      s.limitSeconds !== 5 ||
+      s.calendarId !== null ||
+      s.escalation.length !== 1 ||
+      s.escalation[0].notifyRole !== 'supervisor' ||
+      s.escalation[0].afterBreachSeconds !== 0
+    ) {
       fail(`unexpected standard definition: ${JSON.stringify(s)}`);
     }
     standardId = s.id;
@@ -192,11 +197,17 @@ async function journey(browser, base) {
     await expectVisible(row.getByTestId('rate-value').filter({ hasText: '0%' }), 'the 0% rate (1 breached, 0 met)');
     await expectVisible(sup.getByTestId('rate-definition'), 'the rate definition');
     // Soft standards (survey-measured) side by side with the timed ones (the demo has 收费前解释费用).
-    await expectVisible(sup.getByTestId('std-soft').locator('tr', { hasText: '收费前解释费用' }).first(), 'the soft standard 收费前解释费用 measured by surveys');
+    await expectVisible(
+      sup.getByTestId('std-soft').locator('tr', { hasText: '收费前解释费用' }).first(),
+      'the soft standard 收费前解释费用 measured by surveys',
+    );
     await shot(sup, 'overview');
     await row.getByTestId('drill-breached').click();
     const drawer = sup.getByTestId('instances-drawer');
-    await expectVisible(sup.locator(OPEN_DRAWER).getByTestId('instance-ticket').filter({ hasText: ticket.number }), 'the breached clock with its ticket number');
+    await expectVisible(
+      sup.locator(OPEN_DRAWER).getByTestId('instance-ticket').filter({ hasText: ticket.number }),
+      'the breached clock with its ticket number',
+    );
     await expectVisible(sup.locator(OPEN_DRAWER).getByTestId('instance-state').filter({ hasText: '已超时' }), 'the 已超时 state');
     void drawer;
     await shot(sup, 'drill-breached');
@@ -257,7 +268,10 @@ async function journey(browser, base) {
     await sup.getByTestId('try-add-seconds-m').fill('0');
     await sup.getByTestId('try-add-seconds-s').fill('0');
     await sup.getByTestId('try-add-run').click();
-    await expectVisible(sup.getByTestId('try-add-result').filter({ hasText: '2025-10-09 10:00:00' }), 'the due instant 2025-10-09 10:00 after the National Day holidays');
+    await expectVisible(
+      sup.getByTestId('try-add-result').filter({ hasText: '2025-10-09 10:00:00' }),
+      'the due instant 2025-10-09 10:00 after the National Day holidays',
+    );
     await shot(sup, 'calendar-try');
     await setLanguage(sup, 'en');
     await sup.getByRole('tab', { name: 'Month' }).click();
@@ -276,10 +290,31 @@ async function journey(browser, base) {
     await a.getByTestId('cal-edit').click();
     await expectVisible(a.locator(OPEN_DRAWER).getByTestId('cal-mon-1-start'), 'the second Monday period (after lunch)');
     await shot(a, 'calendar-editor');
-    await a.locator(OPEN_DRAWER).getByRole('button', { name: /取\s*消/ }).click();
+    await a
+      .locator(OPEN_DRAWER)
+      .getByRole('button', { name: /取\s*消/ })
+      .click();
     await a.getByRole('tab', { name: '导入 .ics' }).click();
-    const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', 'DTSTART;VALUE=DATE:20270101', 'DTEND;VALUE=DATE:20270102', 'SUMMARY:元旦', 'END:VEVENT', 'BEGIN:VEVENT', 'DTSTART;VALUE=DATE:20270206', 'DTEND;VALUE=DATE:20270213', 'SUMMARY:春节', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
-    await a.getByTestId('ics-import').locator('input[type=file]').setInputFiles({ name: '2027.ics', mimeType: 'text/calendar', buffer: Buffer.from(ics) });
+    const ics = [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'BEGIN:VEVENT',
+      'DTSTART;VALUE=DATE:20270101',
+      'DTEND;VALUE=DATE:20270102',
+      'SUMMARY:元旦',
+      'END:VEVENT',
+      'BEGIN:VEVENT',
+      'DTSTART;VALUE=DATE:20270206',
+      'DTEND;VALUE=DATE:20270213',
+      'SUMMARY:春节',
+      'END:VEVENT',
+      'END:VCALENDAR',
+      '',
+    ].join('\r\n');
+    await a
+      .getByTestId('ics-import')
+      .locator('input[type=file]')
+      .setInputFiles({ name: '2027.ics', mimeType: 'text/calendar', buffer: Buffer.from(ics) });
     await expectVisible(a.getByText('2027.ics'), 'the chosen file');
     await a.getByTestId('ics-run').click();
     await expectVisible(a.getByTestId('ics-result').getByText(/已读取 8 个日期/), 'the import result');
@@ -293,7 +328,8 @@ async function journey(browser, base) {
     await as.getByRole('button', { name: /分\s*配/ }).click();
     await expectVisible(as.locator('tr', { hasText: '客服中心一组' }).filter({ hasText: '客服中心标准工时' }), 'the team assignment');
     const resolved = await admin('GET', `/calendars/resolve?teamId=${(await admin('GET', '/teams')).body.items.find((x) => x.name === '客服中心一组').id}`);
-    if (resolved.body.calendarName !== '客服中心标准工时' || resolved.body.source !== 'team') fail(`resolve after assignment: ${JSON.stringify(resolved.body)}`);
+    if (resolved.body.calendarName !== '客服中心标准工时' || resolved.body.source !== 'team')
+      fail(`resolve after assignment: ${JSON.stringify(resolved.body)}`);
     await as.scrollIntoViewIfNeeded();
     await shot(a, 'calendar-assignments');
     await a.goto(`${base}/notifications/settings`);

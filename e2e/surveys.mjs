@@ -21,8 +21,10 @@ import { createHarness } from './lib/harness.mjs';
 const STEP_TIMEOUT = 20_000;
 const OPEN_MODAL = '.ant-modal-wrap:not([style*="display: none"]) .ant-modal';
 
-const { log, fail, shot, expectVisible, expectHidden, setLanguage, login, newWatchedPage, stepRunner, apiSession, runDemoJourney } =
-  createHarness({ shotPrefix: 'survey-', stepTimeout: STEP_TIMEOUT });
+const { log, fail, shot, expectVisible, expectHidden, setLanguage, login, newWatchedPage, stepRunner, apiSession, runDemoJourney } = createHarness({
+  shotPrefix: 'survey-',
+  stepTimeout: STEP_TIMEOUT,
+});
 
 // ───────────────────────────── journey ─────────────────────────────
 
@@ -41,16 +43,37 @@ async function journey(browser, base) {
   await step('setup: K0001 logs a phone inquiry for a demo customer (API)', async () => {
     const customers = await k1api('GET', '/customers?limit=5');
     const customerId = customers.body.items[0].id;
-    const r = await k1api('POST', '/tickets', { customerId, type: 'inquiry', channel: 'phone', priority: 'normal', subject: '咨询物业费发票开具', description: '需要 2026 年度物业费电子发票' });
+    const r = await k1api('POST', '/tickets', {
+      customerId,
+      type: 'inquiry',
+      channel: 'phone',
+      priority: 'normal',
+      subject: '咨询物业费发票开具',
+      description: '需要 2026 年度物业费电子发票',
+    });
     if (r.status !== 201) fail(`ticket not created: ${r.status} ${JSON.stringify(r.body)}`);
     ticket.id = r.body.id;
     ticket.number = r.body.number;
-    const c = await k1api('POST', '/tickets', { customerId, type: 'complaint', channel: 'phone', priority: 'high', subject: '保洁人员态度恶劣', description: '业主反映保洁员在电梯内大声呵斥' });
+    const c = await k1api('POST', '/tickets', {
+      customerId,
+      type: 'complaint',
+      channel: 'phone',
+      priority: 'high',
+      subject: '保洁人员态度恶劣',
+      description: '业主反映保洁员在电梯内大声呵斥',
+    });
     if (c.status !== 201) fail(`complaint not created: ${c.status}`);
     complaint.id = c.body.id;
     complaint.number = c.body.number;
     // a repair resolved today: its 3 after-sales care contacts land on K0001's care calendar
-    const rp = await k1api('POST', '/tickets', { customerId, type: 'repair', channel: 'phone', priority: 'normal', subject: '厨房水龙头漏水', description: '水龙头根部渗水' });
+    const rp = await k1api('POST', '/tickets', {
+      customerId,
+      type: 'repair',
+      channel: 'phone',
+      priority: 'normal',
+      subject: '厨房水龙头漏水',
+      description: '水龙头根部渗水',
+    });
     const rr = await k1api('POST', `/tickets/${rp.body.id}/resolve`, { resolution: '更换水龙头阀芯' });
     if (rr.status !== 200) fail(`repair not resolved: ${rr.status}`);
   });
@@ -65,7 +88,8 @@ async function journey(browser, base) {
     await k1.locator(OPEN_MODAL).locator('.ant-btn-primary').click();
     await expectVisible(k1.getByTestId('action-reopen'), 'the 重新打开 button (ticket resolved)');
     const invs = await k1api('GET', `/tickets/${ticket.id}/surveys`);
-    if (invs.status !== 200 || invs.body.length !== 1 || invs.body[0].state !== 'sent') fail(`expected one sent survey invitation, got ${JSON.stringify(invs.body)}`);
+    if (invs.status !== 200 || invs.body.length !== 1 || invs.body[0].state !== 'sent')
+      fail(`expected one sent survey invitation, got ${JSON.stringify(invs.body)}`);
     surveyUrl = invs.body[0].url;
     if (!surveyUrl.startsWith('/s/')) fail(`unexpected survey url ${surveyUrl}`);
   });

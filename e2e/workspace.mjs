@@ -28,8 +28,10 @@ const OPEN_MODAL = '.ant-modal-wrap:not([style*="display: none"]) .ant-modal';
 const CUSTOMER = '李秀英'; // demo customer 李秀英（5栋502业主）, gold tier
 const SUBJECT = '物业维修承诺两天未上门';
 
-const { log, fail, shot, expectVisible, expectHidden, setLanguage, pickOption, login, newWatchedPage, stepRunner, apiSession, runDemoJourney } =
-  createHarness({ shotPrefix: 'ws-', stepTimeout: STEP_TIMEOUT });
+const { log, fail, shot, expectVisible, expectHidden, setLanguage, pickOption, login, newWatchedPage, stepRunner, apiSession, runDemoJourney } = createHarness({
+  shotPrefix: 'ws-',
+  stepTimeout: STEP_TIMEOUT,
+});
 
 // ───────────────────────────── journey ─────────────────────────────
 
@@ -55,7 +57,7 @@ async function journey(browser, base) {
 
   await step('K0001 logs in; home shows the work counts', async () => {
     await login(k1, base, 'K0001');
-    await expectVisible(k1.getByTestId('home-count-mine-value'), 'the 我的待办工单 count');
+    await expectVisible(k1.getByTestId('home-count-open-value'), 'the open-tickets count of what the agent is responsible for');
     await expectVisible(k1.getByRole('menuitem', { name: '工单' }), 'the 工单 menu entry');
     await shot(k1, 'home');
   });
@@ -87,7 +89,10 @@ async function journey(browser, base) {
     await drawer.getByTestId('ticket-subject').fill(SUBJECT);
     await drawer.getByLabel('问题描述').fill('业主反映周一报修厨房水管漏水，承诺两天内上门，至今无人联系，情绪较大。');
     await drawer.locator('input[type=file]').setInputFiles({ name: '现场照片.png', mimeType: 'image/png', buffer: pngBuffer() });
-    await expectVisible(drawer.locator('.ant-upload-list-item-done, .ant-upload-list-item:not(.ant-upload-list-item-uploading):not(.ant-upload-list-item-error)'), 'the uploaded photo');
+    await expectVisible(
+      drawer.locator('.ant-upload-list-item-done, .ant-upload-list-item:not(.ant-upload-list-item-uploading):not(.ant-upload-list-item-error)'),
+      'the uploaded photo',
+    );
     await shot(k1, 'new-ticket');
     await k1.getByTestId('ticket-create-submit').click();
     await k1.waitForURL(/\/tickets\/[0-9a-f-]{36}$/);
@@ -177,7 +182,10 @@ async function journey(browser, base) {
     const approvalId = (await modal.getByTestId('approval-id').innerText()).trim();
     if (!/^[0-9a-f-]{36}$/.test(approvalId)) fail(`unexpected approval id ${approvalId}`);
     await shot(k1, 'compensation-filed');
-    await modal.getByRole('button', { name: /关\s?闭/ }).last().click();
+    await modal
+      .getByRole('button', { name: /关\s?闭/ })
+      .last()
+      .click();
     await expectHidden(k1.locator(OPEN_MODAL), 'the compensation dialog');
     await expectVisible(k1.getByTestId('compensations').getByText('待审批'), 'the pending compensation on the ticket');
   });
@@ -365,7 +373,12 @@ function pngBuffer() {
   ihdr.writeUInt32BE(w, 0);
   ihdr.writeUInt32BE(h, 4);
   ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 // ───────────────────────────── main ─────────────────────────────

@@ -9,11 +9,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const argAt = (flag) => { const i = process.argv.indexOf(flag); return i > 0 ? process.argv[i + 1] : undefined; };
+const argAt = (flag) => {
+  const i = process.argv.indexOf(flag);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
 const allowFile = path.resolve(argAt('--allow') ?? path.join(root, '.ci/audit-allow.json'));
 const LEVELS = new Set(['high', 'critical']);
 
-function fail(code, msg) { console.error(`audit: ${msg}`); process.exit(code); }
+function fail(code, msg) {
+  console.error(`audit: ${msg}`);
+  process.exit(code);
+}
 
 const allow = JSON.parse(readFileSync(allowFile, 'utf8'));
 if (!Array.isArray(allow.advisories)) fail(1, `${allowFile}: "advisories" must be an array`);
@@ -28,8 +34,17 @@ if (argAt('--input')) {
   report = JSON.parse(readFileSync(argAt('--input'), 'utf8'));
 } else {
   // --audit-level only changes npm's exit code; the filtering below decides.
-  const r = spawnSync('npm', ['audit', '--json', '--audit-level=high', '--include=prod', '--include=dev'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, npm_config_audit: 'true' } });
-  try { report = JSON.parse(r.stdout || '{}'); } catch { report = { error: { summary: (r.stderr || 'no output').trim().split('\n')[0] } }; }
+  const r = spawnSync('npm', ['audit', '--json', '--audit-level=high', '--include=prod', '--include=dev'], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, npm_config_audit: 'true' },
+  });
+  try {
+    report = JSON.parse(r.stdout || '{}');
+  } catch {
+    report = { error: { summary: (r.stderr || 'no output').trim().split('\n')[0] } };
+  }
 }
 
 if (!report.vulnerabilities) {
@@ -65,5 +80,9 @@ const seen = new Set([...found.values()].flatMap((e) => [...e.ids]));
 for (const id of allowed.keys()) if (!seen.has(id)) console.log(`stale      allow-list entry ${id} no longer reported; remove it from .ci/audit-allow.json`);
 const m = report.metadata?.vulnerabilities;
 if (m) console.log(`audit: ${m.critical ?? 0} critical, ${m.high ?? 0} high, ${m.moderate ?? 0} moderate, ${m.low ?? 0} low advisories in the tree`);
-if (unaccepted.length) fail(1, `${unaccepted.length} high/critical advisor${unaccepted.length === 1 ? 'y is' : 'ies are'} not accepted in .ci/audit-allow.json: ${unaccepted.join(', ')}`);
+if (unaccepted.length)
+  fail(
+    1,
+    `${unaccepted.length} high/critical advisor${unaccepted.length === 1 ? 'y is' : 'ies are'} not accepted in .ci/audit-allow.json: ${unaccepted.join(', ')}`,
+  );
 console.log('audit: no unaccepted high/critical advisories');

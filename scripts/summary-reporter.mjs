@@ -1,7 +1,9 @@
 // Prints the plain closing line CI reads: "tests: N passed, N failed, N skipped".
 export default class SummaryReporter {
   onTestRunEnd(testModules) {
-    let passed = 0, failed = 0, skipped = 0;
+    let passed = 0,
+      failed = 0,
+      skipped = 0;
     for (const mod of testModules) {
       for (const test of mod.children.allTests()) {
         const s = test.result().state;

@@ -29,7 +29,14 @@ if (url) {
   console.log('PostgreSQL suite: off (set TEST_DATABASE_URL=postgres://… or REQUIRE_POSTGRES=1 to run it)');
 }
 
-const args = ['vitest', 'run', ...projects.flatMap((p) => ['--project', p]), '--reporter=default', '--reporter=./scripts/summary-reporter.mjs', ...process.argv.slice(2)];
+const args = [
+  'vitest',
+  'run',
+  ...projects.flatMap((p) => ['--project', p]),
+  '--reporter=default',
+  '--reporter=./scripts/summary-reporter.mjs',
+  ...process.argv.slice(2),
+];
 const child = spawn('npx', args, {
   stdio: 'inherit',
   env: { ...process.env, TEST_DATABASE_URL: url ?? '', DATABASE_URL: '' },

@@ -61,7 +61,9 @@ function throughput(name: string, fn: (i: number) => number): { opsPerSec: numbe
   for (let i = 0; i < OPS; i++) checksum += fn(i);
   const secs = (performance.now() - t0) / 1000;
   const opsPerSec = OPS / secs;
-  console.log(`${name.padEnd(16)} ${Math.round(opsPerSec).toLocaleString('en-US').padStart(12)} ops/s  (${OPS.toLocaleString('en-US')} ops in ${secs.toFixed(3)} s)`);
+  console.log(
+    `${name.padEnd(16)} ${Math.round(opsPerSec).toLocaleString('en-US').padStart(12)} ops/s  (${OPS.toLocaleString('en-US')} ops in ${secs.toFixed(3)} s)`,
+  );
   return { opsPerSec, checksum };
 }
 
@@ -91,7 +93,9 @@ function latency(name: string, fn: (i: number) => number): { p50Us: number; p99U
   d.sort();
   const q = (p: number): number => d[Math.min(n - 1, Math.floor(p * n))] as number;
   const r = { p50Us: q(0.5), p99Us: q(0.99), p999Us: q(0.999), maxUs: d[n - 1] as number };
-  console.log(`${name.padEnd(16)} p50 ${r.p50Us.toFixed(2)} µs  p99 ${r.p99Us.toFixed(2)} µs  p99.9 ${r.p999Us.toFixed(2)} µs  (per op, incl. timer; sink ${sink > 0 ? 'ok' : '0'})`);
+  console.log(
+    `${name.padEnd(16)} p50 ${r.p50Us.toFixed(2)} µs  p99 ${r.p99Us.toFixed(2)} µs  p99.9 ${r.p999Us.toFixed(2)} µs  (per op, incl. timer; sink ${sink > 0 ? 'ok' : '0'})`,
+  );
   return r;
 }
 

@@ -31,11 +31,7 @@ function load<T>(name: string): T {
 }
 
 export function loadArticles(): Article[] {
-  return [
-    ...load<Article[]>('articles-1.json'),
-    ...load<Article[]>('articles-2.json'),
-    ...load<Article[]>('articles-3.json'),
-  ];
+  return [...load<Article[]>('articles-1.json'), ...load<Article[]>('articles-2.json'), ...load<Article[]>('articles-3.json')];
 }
 
 export function loadQueries(): RelevanceQuery[] {
@@ -43,3 +39,16 @@ export function loadQueries(): RelevanceQuery[] {
 }
 
 export const KINDS: QueryKind[] = ['keywords', 'paraphrase', 'spoken', 'typo_trad', 'ticket'];
+
+/** A ticket text and what the suggestions panel should show for it (`rel` empty: nothing). */
+export interface SuggestCase {
+  id: string;
+  /** tune: cases the floor was tuned on; holdout: never looked at while tuning (report only its totals). */
+  split: 'tune' | 'holdout';
+  q: string;
+  rel: Record<string, number>;
+}
+
+export function loadSuggestCases(): SuggestCase[] {
+  return load<SuggestCase[]>('suggest.json');
+}

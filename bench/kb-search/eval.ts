@@ -18,8 +18,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SearchIndex } from '../../packages/core/src/search/index';
-import { KINDS, loadArticles, loadQueries, type Article, type QueryKind, type RelevanceQuery } from './dataset';
+import { SearchIndex, aboveFloor } from '../../packages/core/src/search/index';
+import { KINDS, loadArticles, loadQueries, loadSuggestCases, type Article, type QueryKind, type RelevanceQuery, type SuggestCase } from './dataset';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RESULTS = join(here, '..', 'results', 'kb-search-eval.json');
@@ -37,7 +37,9 @@ interface Metrics {
 type Ranker = (q: RelevanceQuery) => Promise<string[]> | string[];
 
 function scoreQuery(q: RelevanceQuery, ranked: string[]): Metrics {
-  const primary = Object.entries(q.rel).filter(([, g]) => g >= 2).map(([id]) => id);
+  const primary = Object.entries(q.rel)
+    .filter(([, g]) => g >= 2)
+    .map(([id]) => id);
   const top10 = ranked.slice(0, 10);
   const first = top10.findIndex((id) => (q.rel[id] ?? 0) >= 2);
   const mrr10 = first >= 0 ? 1 / (first + 1) : 0;
@@ -82,7 +84,52 @@ async function evaluate(name: string, queries: RelevanceQuery[], rank: Ranker): 
 
 // ----------------------------------------------------------------- systems
 
-function chiduRanker(articles: Article[]): { rank: Ranker; buildMs: number } {
+interface SuggestMetrics {
+  cases: number;
+  /** cases with an answer (grade 2) whose answer is among the shown suggestions */
+  answered: number;
+  withAnswer: number;
+  /** cases without any related article that show nothing */
+  silent: number;
+  withoutAnswer: number;
+  /** shown suggestions that are not related at all (grade 0) / all shown */
+  noise: number;
+  shown: number;
+}
+
+/**
+ * Suggestions (the ticket's 知识推荐): the ticket text, the best five after the relevance floor (`aboveFloor`), as the
+ * server shows them. Without the floor for comparison.
+ */
+function evaluateSuggestions(index: SearchIndex<{ audience: string; category: string }>, cases: SuggestCase[], floor: boolean) {
+  const m: SuggestMetrics = { cases: cases.length, answered: 0, withAnswer: 0, silent: 0, withoutAnswer: 0, noise: 0, shown: 0 };
+  const details: { id: string; shown: string[]; ok: boolean }[] = [];
+  for (const c of cases) {
+    const hits = index.search(c.q, { limit: 15 });
+    const shown = (floor ? aboveFloor(hits) : hits).slice(0, 5).map((h) => h.id);
+    const primary = Object.keys(c.rel).filter((id) => (c.rel[id] ?? 0) >= 2);
+    let ok: boolean;
+    if (primary.length > 0) {
+      m.withAnswer++;
+      ok = shown.some((id) => primary.includes(id));
+      if (ok) m.answered++;
+    } else {
+      m.withoutAnswer++;
+      ok = shown.every((id) => (c.rel[id] ?? 0) > 0);
+      if (shown.length === 0) m.silent++;
+    }
+    m.shown += shown.length;
+    m.noise += shown.filter((id) => (c.rel[id] ?? 0) === 0).length;
+    details.push({ id: c.id, shown, ok });
+  }
+  return { m, details };
+}
+
+function fmtSuggest(m: SuggestMetrics): string {
+  return `answer shown ${m.answered}/${m.withAnswer} · silent when nothing relates ${m.silent}/${m.withoutAnswer} · noise ${m.noise}/${m.shown} shown (${fmt(m.shown ? m.noise / m.shown : 0)})`;
+}
+
+function chiduRanker(articles: Article[]): { rank: Ranker; buildMs: number; index: SearchIndex<{ audience: string; category: string }> } {
   const t0 = performance.now();
   const index = new SearchIndex<{ audience: string; category: string }>();
   for (const a of articles) {
@@ -93,7 +140,7 @@ function chiduRanker(articles: Article[]): { rank: Ranker; buildMs: number } {
     });
   }
   const buildMs = performance.now() - t0;
-  return { rank: (q) => index.search(q.q, { limit: 10 }).map((h) => h.id), buildMs };
+  return { rank: (q) => index.search(q.q, { limit: 10 }).map((h) => h.id), buildMs, index };
 }
 
 interface Pg {
@@ -107,7 +154,7 @@ async function connectPg(): Promise<Pg | null> {
     const Client = (mod.default ?? mod).Client;
     const client = new Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
     await client.connect();
-    return client as unknown as Pg;
+    return client;
   } catch (err) {
     console.warn(`PostgreSQL unreachable at ${PG_URL} (${(err as Error).message}); skipping baselines.`);
     return null;
@@ -199,7 +246,10 @@ async function main(): Promise<void> {
     const schema = `kb_eval_${process.pid}_${Date.now()}`;
     try {
       await pg.query(`CREATE SCHEMA ${schema}`);
-      for (const [table, withVt] of [['a', false], ['avt', true]] as const) {
+      for (const [table, withVt] of [
+        ['a', false],
+        ['avt', true],
+      ] as const) {
         await pg.query(`CREATE TABLE ${schema}.${table} (id text PRIMARY KEY, title text NOT NULL, body text NOT NULL, tsv tsvector)`);
         for (const a of articles) {
           const body = withVt ? [a.body, ...a.variants, ...a.tags].join(' ') : a.body;
@@ -232,8 +282,12 @@ async function main(): Promise<void> {
   const bestSpec = specBaselines.reduce<SystemResult | undefined>((b, r) => (!b || r.overall.mrr10 > b.overall.mrr10 ? r : b), undefined);
   console.log(`\nchidu index build: ${chidu.buildMs.toFixed(0)} ms for ${articles.length} articles (includes analyzer start-up)`);
   if (bestSpec && bestBaseline) {
-    console.log(`best baseline (title/body, as specified): ${bestSpec.name} MRR@10 ${fmt(bestSpec.overall.mrr10)} → chidu +${fmt(chiduRes.overall.mrr10 - bestSpec.overall.mrr10)}`);
-    console.log(`best baseline (any, incl. +vt):           ${bestBaseline.name} MRR@10 ${fmt(bestBaseline.overall.mrr10)} → chidu +${fmt(chiduRes.overall.mrr10 - bestBaseline.overall.mrr10)}`);
+    console.log(
+      `best baseline (title/body, as specified): ${bestSpec.name} MRR@10 ${fmt(bestSpec.overall.mrr10)} → chidu +${fmt(chiduRes.overall.mrr10 - bestSpec.overall.mrr10)}`,
+    );
+    console.log(
+      `best baseline (any, incl. +vt):           ${bestBaseline.name} MRR@10 ${fmt(bestBaseline.overall.mrr10)} → chidu +${fmt(chiduRes.overall.mrr10 - bestBaseline.overall.mrr10)}`,
+    );
   }
   const target = chiduRes.overall.mrr10 >= 0.85 && (!bestBaseline || chiduRes.overall.mrr10 - bestBaseline.overall.mrr10 >= 0.25);
   console.log(`target (MRR@10 ≥ 0.85 and ≥ 0.25 above the better baseline): ${target ? 'met' : 'NOT met'}`);
@@ -243,10 +297,26 @@ async function main(): Promise<void> {
     for (const p of chiduRes.perQuery) {
       if (p.mrr10 < 1) {
         const q = queries.find((x) => x.id === p.id)!;
-        const primary = Object.entries(q.rel).filter(([, g]) => g === 2).map(([id]) => id);
+        const primary = Object.entries(q.rel)
+          .filter(([, g]) => g === 2)
+          .map(([id]) => id);
         console.log(`  ${p.id} [${p.kind}] rr=${fmt(p.mrr10)} ${p.q}\n      want ${primary.join(',')}  got ${p.top.join(', ')}`);
       }
     }
+  }
+
+  // suggestions: tuning part in detail, held-out part as totals only
+  const cases = loadSuggestCases();
+  for (const c of cases) for (const id of Object.keys(c.rel)) if (!ids.has(id)) throw new Error(`${c.id}: unknown article ${id}`);
+  const suggest: Record<string, { floor: SuggestMetrics; noFloor: SuggestMetrics }> = {};
+  console.log('\nsuggestions (ticket text → best 5 above the relevance floor; without the floor in brackets)');
+  for (const split of ['tune', 'holdout'] as const) {
+    const part = cases.filter((c) => c.split === split);
+    const withFloor = evaluateSuggestions(chidu.index, part, true);
+    const noFloor = evaluateSuggestions(chidu.index, part, false);
+    suggest[split] = { floor: withFloor.m, noFloor: noFloor.m };
+    console.log(`  ${split.padEnd(8)} ${fmtSuggest(withFloor.m)}\n  ${''.padEnd(8)} (${fmtSuggest(noFloor.m)})`);
+    if (verbose && split === 'tune') for (const d of withFloor.details) console.log(`      ${d.ok ? 'ok  ' : 'MISS'} ${d.id} → ${d.shown.join(', ') || '—'}`);
   }
 
   mkdirSync(dirname(RESULTS), { recursive: true });
@@ -256,12 +326,18 @@ async function main(): Promise<void> {
       {
         generatedAt: new Date().toISOString(),
         command: 'npx tsx bench/kb-search/eval.ts',
-        data: { articles: articles.length, queries: queries.length, byKind: Object.fromEntries(KINDS.map((k) => [k, queries.filter((q) => q.kind === k).length])) },
-        metrics: 'mrr10 = MRR@10 of first grade-2 article; recall5 = share of grade-2 articles in top 5; success3 = grade-2 article in top 3; ndcg10 = graded nDCG@10',
+        data: {
+          articles: articles.length,
+          queries: queries.length,
+          byKind: Object.fromEntries(KINDS.map((k) => [k, queries.filter((q) => q.kind === k).length])),
+        },
+        metrics:
+          'mrr10 = MRR@10 of first grade-2 article; recall5 = share of grade-2 articles in top 5; success3 = grade-2 article in top 3; ndcg10 = graded nDCG@10',
         baselines: baselineNote,
         targetMet: target,
         bestBaseline: bestBaseline?.name ?? null,
         systems: results.map((r) => ({ name: r.name, overall: r.overall, byKind: r.byKind })),
+        suggestions: suggest,
         chiduPerQuery: chiduRes.perQuery,
       },
       null,

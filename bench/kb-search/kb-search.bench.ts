@@ -36,7 +36,10 @@ const PGLITE_ITEMS = Number(process.env.BENCH_KB_PGLITE_ITEMS ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_KB_ROUNDS ?? 3);
 const SKIP_SCRIPTS = process.env.BENCH_KB_SKIP_SCRIPTS === '1';
 
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : NaN; };
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : NaN;
+};
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
 function runScript(file: string, args: string[] = []) {
@@ -54,10 +57,22 @@ async function seed(database: Database, n: number) {
   const t0 = performance.now();
   for (let i = 0; i < docs.length; i += 1000) {
     const batch = docs.slice(i, i + 1000).map((d) => ({
-      id: uuidv7(), kind: 'article', title: d.fields.title, body: `<p>${d.fields.body ?? ''}</p>`, variants: [...(d.fields.variants ?? [])], tags: [...(d.fields.tags ?? [])],
-      categoryId: catIds.get(d.meta!.category)!, audience: d.meta!.audience === 'customer' ? 'customer' : 'internal', status: 'published', version: 1, publishedVersion: 1, publishedAt: new Date(),
+      id: uuidv7(),
+      kind: 'article',
+      title: d.fields.title,
+      body: `<p>${d.fields.body ?? ''}</p>`,
+      variants: [...(d.fields.variants ?? [])],
+      tags: [...(d.fields.tags ?? [])],
+      categoryId: catIds.get(d.meta!.category)!,
+      audience: d.meta!.audience === 'customer' ? 'customer' : 'internal',
+      status: 'published',
+      version: 1,
+      publishedVersion: 1,
+      publishedAt: new Date(),
     }));
-    await database.transaction(async (tx) => { await tx.insert(kbItems).values(batch); });
+    await database.transaction(async (tx) => {
+      await tx.insert(kbItems).values(batch);
+    });
   }
   return { insertMs: performance.now() - t0, categoryId: catIds.get(cats[0]!)! };
 }
@@ -68,7 +83,7 @@ async function serverRun(kind: 'postgres' | 'pglite', n: number) {
   let database: Database;
   if (kind === 'postgres') {
     const fresh = await freshDatabaseUrl();
-    drop = fresh.drop;
+    drop = () => fresh.drop();
     database = await openDatabase({ databaseUrl: fresh.url, poolSize: 5 });
   } else {
     database = await openDatabase({ inMemory: true });
@@ -76,7 +91,14 @@ async function serverRun(kind: 'postgres' | 'pglite', n: number) {
   try {
     const { insertMs, categoryId } = await seed(database, n);
     const password = 'Bench@2026';
-    const staffRow = await database.transaction(async (tx) => createStaffInTx(tx, systemCtx('bench'), { employeeNo: 'B0001', name: '基准专家', password, roles: ['supervisor'], teamId: null }, await hashPassword(password)));
+    const staffRow = await database.transaction(async (tx) =>
+      createStaffInTx(
+        tx,
+        systemCtx('bench'),
+        { employeeNo: 'B0001', name: '基准专家', password, roles: ['supervisor'], teamId: null },
+        await hashPassword(password),
+      ),
+    );
     await database.db.insert(kbCategoryExperts).values({ categoryId, staffId: staffRow.id });
     const t0 = performance.now();
     const app = await buildApp({ config: testConfig(), database }, { logger: false });
@@ -104,27 +126,47 @@ async function serverRun(kind: 'postgres' | 'pglite', n: number) {
     let ip = 0;
     for (const q of queries) {
       const t = performance.now();
-      const res = await app.inject({ method: 'GET', url: `/api/v1/public/kb/search?q=${encodeURIComponent(q.q.slice(0, 200))}`, remoteAddress: `10.0.${(ip >> 8) & 255}.${ip++ & 255}` });
+      const res = await app.inject({
+        method: 'GET',
+        url: `/api/v1/public/kb/search?q=${encodeURIComponent(q.q.slice(0, 200))}`,
+        remoteAddress: `10.0.${(ip >> 8) & 255}.${ip++ & 255}`,
+      });
       publicMs.push(performance.now() - t);
       if (res.statusCode !== 200) throw new Error(`public search: ${res.statusCode} ${res.body.slice(0, 200)}`);
     }
     // Edit → visible at once: the expert edits a published item of their category (it stays published) and the
     // very next search finds the new phrase. (Seeded rows have no version history; give this one its first version.)
     const [victim] = await database.db.select({ id: kbItems.id }).from(kbItems).where(eq(kbItems.categoryId, categoryId)).limit(1);
-    await database.db.insert(kbVersions).values({ id: uuidv7(), itemId: victim!.id, version: 1, kind: 'article', title: 'x', body: 'x', categoryId, audience: 'internal' });
+    await database.db
+      .insert(kbVersions)
+      .values({ id: uuidv7(), itemId: victim!.id, version: 1, kind: 'article', title: 'x', body: 'x', categoryId, audience: 'internal' });
     const phrase = '基准验证短语丙午年雪松';
     const te = performance.now();
-    const patch = await app.inject({ method: 'PATCH', url: `/api/v1/kb/articles/${victim!.id}`, headers: { authorization: `Bearer ${token}` }, payload: { body: `<p>${phrase}：编辑后立即可检索。</p>` } });
+    const patch = await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/kb/articles/${victim!.id}`,
+      headers: { authorization: `Bearer ${token}` },
+      payload: { body: `<p>${phrase}：编辑后立即可检索。</p>` },
+    });
     const editMs = performance.now() - te;
-    const after = await app.inject({ method: 'GET', url: `/api/v1/kb/search?q=${encodeURIComponent(phrase)}&limit=3`, headers: { authorization: `Bearer ${token}` } });
+    const after = await app.inject({
+      method: 'GET',
+      url: `/api/v1/kb/search?q=${encodeURIComponent(phrase)}&limit=3`,
+      headers: { authorization: `Bearer ${token}` },
+    });
     const visible = patch.statusCode === 200 && after.json().hits[0]?.id === victim!.id;
     await app.close();
     const out = {
-      database: kind, items: n, insertSeconds: r2(insertMs / 1000), startSeconds: r2(startMs / 1000), rounds: ROUNDS,
+      database: kind,
+      items: n,
+      insertSeconds: r2(insertMs / 1000),
+      startSeconds: r2(startMs / 1000),
+      rounds: ROUNDS,
       staffSearchMs: { n: staffMs.length, p50: r2(pct(staffMs, 50)), p95: r2(pct(staffMs, 95)), p99: r2(pct(staffMs, 99)), max: r2(Math.max(...staffMs)) },
       publicSearchMs: { n: publicMs.length, p50: r2(pct(publicMs, 50)), p95: r2(pct(publicMs, 95)), p99: r2(pct(publicMs, 99)) },
       editThenSearch: { editMs: r2(editMs), visibleToNextSearch: visible },
-      targetP95Ms: 20, targetMet: pct(staffMs, 95) <= 20 && pct(publicMs, 95) <= 20,
+      targetP95Ms: 20,
+      targetMet: pct(staffMs, 95) <= 20 && pct(publicMs, 95) <= 20,
     };
     console.log(JSON.stringify(out, null, 1));
     return out;
@@ -144,13 +186,28 @@ async function main() {
   }
   runs.push(await serverRun('pglite', PGLITE_ITEMS));
   mkdirSync(path.dirname(RESULTS), { recursive: true });
-  writeFileSync(RESULTS, JSON.stringify({
-    generatedAt: new Date().toISOString(), command: 'npm run bench -- kb-search', node: process.version, cpus: os.cpus().length, loadavg: os.loadavg().map(r2),
-    scripts, server: runs,
-    note: 'latency through app.inject (whole Fastify pipeline, no socket); eval and in-process latency results are in kb-search-eval.json and kb-search-latency.json',
-  }, null, 2) + '\n');
+  writeFileSync(
+    RESULTS,
+    JSON.stringify(
+      {
+        generatedAt: new Date().toISOString(),
+        command: 'npm run bench -- kb-search',
+        node: process.version,
+        cpus: os.cpus().length,
+        loadavg: os.loadavg().map(r2),
+        scripts,
+        server: runs,
+        note: 'latency through app.inject (whole Fastify pipeline, no socket); eval and in-process latency results are in kb-search-eval.json and kb-search-latency.json',
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   console.log(`\nwrote ${RESULTS}`);
   if (scripts && (!scripts.eval || !scripts.latency)) process.exitCode = 1;
 }
 
-main().catch((err) => { console.error(err); process.exitCode = 1; });
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

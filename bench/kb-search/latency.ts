@@ -46,10 +46,17 @@ function percentile(sorted: number[], p: number): number {
 function stats(samples: number[]) {
   const s = [...samples].sort((x, y) => x - y);
   const r = (x: number) => Math.round(x * 1000) / 1000;
-  return { n: s.length, p50: r(percentile(s, 50)), p95: r(percentile(s, 95)), p99: r(percentile(s, 99)), max: r(s[s.length - 1] ?? 0), mean: r(s.reduce((a, b) => a + b, 0) / (s.length || 1)) };
+  return {
+    n: s.length,
+    p50: r(percentile(s, 50)),
+    p95: r(percentile(s, 95)),
+    p99: r(percentile(s, 99)),
+    max: r(s[s.length - 1] ?? 0),
+    mean: r(s.reduce((a, b) => a + b, 0) / (s.length || 1)),
+  };
 }
 
-async function main(): Promise<void> {
+function main(): void {
   const articles = loadArticles();
   const queries = loadQueries();
   const docs = synthesize(articles, N_DOCS);
@@ -84,7 +91,9 @@ async function main(): Promise<void> {
     rssDeltaMB: MB(m2.rss - m0.rss),
     bytesPerDoc: Math.round((m2.heapUsed - m0.heapUsed + m2.arrayBuffers - m0.arrayBuffers) / docs.length),
   };
-  console.log(`analyzer start-up ${startupMs.toFixed(0)} ms; index build ${(buildMs / 1000).toFixed(1)} s (${((buildMs * 1000) / docs.length).toFixed(0)} µs/doc); compact() ${compactMs.toFixed(0)} ms`);
+  console.log(
+    `analyzer start-up ${startupMs.toFixed(0)} ms; index build ${(buildMs / 1000).toFixed(1)} s (${((buildMs * 1000) / docs.length).toFixed(0)} µs/doc); compact() ${compactMs.toFixed(0)} ms`,
+  );
   console.log(
     `memory after compact(): heapUsed +${mem.heapUsedDeltaMB} MB, typed arrays +${mem.arrayBuffersDeltaMB} MB, total +${mem.totalDeltaMB} MB (${mem.bytesPerDoc} B/doc; before compact +${mem.beforeCompactTotalDeltaMB} MB); RSS +${mem.rssDeltaMB} MB`,
   );
@@ -197,7 +206,11 @@ async function main(): Promise<void> {
   console.log(`\nupdate (replace) ms: p50 ${uStats.p50}  p95 ${uStats.p95}  p99 ${uStats.p99}`);
   console.log(`remove ms:           p50 ${rStats.p50}  p95 ${rStats.p95}  p99 ${rStats.p99}`);
   const target = qAll.p95 <= 2;
-  console.log(`\ntarget p95 ≤ 2 ms per query (no filter): ${target ? 'met' : 'NOT met'}  (load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} CPUs)`);
+  console.log(
+    `\ntarget p95 ≤ 2 ms per query (no filter): ${target ? 'met' : 'NOT met'}  (load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} on ${cpus().length} CPUs)`,
+  );
 
   mkdirSync(dirname(RESULTS), { recursive: true });
   writeFileSync(
@@ -217,7 +230,9 @@ async function main(): Promise<void> {
         buildUsPerDoc: Math.round((buildMs * 1000) / docs.length),
         compactMs: Math.round(compactMs),
         memory: mem,
-        density: Object.fromEntries(['物业', '业主', '处理', '维修', '小区'].map((w) => [w, Math.round((1000 * index.documentFrequency(w)) / index.size) / 1000])),
+        density: Object.fromEntries(
+          ['物业', '业主', '处理', '维修', '小区'].map((w) => [w, Math.round((1000 * index.documentFrequency(w)) / index.size) / 1000]),
+        ),
         ranking: { postingBudget: saved.postingBudget, candidatePool: saved.candidatePool },
         queryMs: { noFilter: qAll, noFilterCpu: qCpu, perQueryMedian: qMedians, customerFilter: qFiltered, byKind: qKinds },
         fidelityVsExhaustive: fid,
@@ -232,7 +247,9 @@ async function main(): Promise<void> {
   console.log(`wrote ${RESULTS}`);
 }
 
-main().catch((err) => {
+try {
+  main();
+} catch (err) {
   console.error(err);
   process.exitCode = 1;
-});
+}

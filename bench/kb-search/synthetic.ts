@@ -27,7 +27,23 @@ export function synthesize(articles: Article[], n: number): SearchDocument<Meta>
   const rand = rng(20240601);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const sentences = articles.flatMap((a) => a.body.split(/(?<=[。！？])/).filter((s) => s.trim().length > 4));
-  const qualifiers = ['', '', '', '（2024版）', '（补充说明）', '（高层住宅）', '（商铺适用）', '（夜间）', '（节假日）', '操作指引', '常见问题', '话术参考', '（一期）', '（二期）', '（新版）'];
+  const qualifiers = [
+    '',
+    '',
+    '',
+    '（2024版）',
+    '（补充说明）',
+    '（高层住宅）',
+    '（商铺适用）',
+    '（夜间）',
+    '（节假日）',
+    '操作指引',
+    '常见问题',
+    '话术参考',
+    '（一期）',
+    '（二期）',
+    '（新版）',
+  ];
   const places = ['1号楼', '3栋2单元', '5栋', '12号楼', 'A座', 'B区', '东区', '西门', '地下二层', '会所'];
   const subst = (s: string) =>
     s
@@ -60,4 +76,3 @@ export function synthesize(articles: Article[], n: number): SearchDocument<Meta>
   }
   return docs;
 }
-

@@ -38,10 +38,18 @@ const TEAMS = 20;
 const AGENTS = 200;
 const DAY = 86_400_000;
 
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!; };
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
 const r1 = (x: number) => Math.round(x * 10) / 10;
 const log = (m: string) => process.stdout.write(`[measures-bench] ${m}\n`);
-const timed = async <T>(label: string, fn: () => Promise<T>) => { const t0 = performance.now(); const v = await fn(); log(`${label}: ${r1((performance.now() - t0) / 1000)} s`); return v; };
+const timed = async <T>(label: string, fn: () => Promise<T>) => {
+  const t0 = performance.now();
+  const v = await fn();
+  log(`${label}: ${r1((performance.now() - t0) / 1000)} s`);
+  return v;
+};
 
 /** generate_series data: teams, agents, customers, tickets, events, facts, answers, outcomes. */
 async function generate(database: Database, n: number, now: number) {
@@ -49,9 +57,14 @@ async function generate(database: Database, n: number, now: number) {
   const span = 365 * DAY;
   const start = new Date(now - span).toISOString();
   await x(`INSERT INTO teams (id, name) SELECT md5('team' || g)::uuid, '基准团队' || g FROM generate_series(1, ${TEAMS}) g`);
-  await x(`INSERT INTO staff (id, employee_no, name, password_hash, roles, team_id) SELECT md5('agent' || g)::uuid, 'B' || lpad(g::text, 5, '0'), '坐席' || g, 'x', ARRAY['agent'], md5('team' || (1 + g % ${TEAMS}))::uuid FROM generate_series(1, ${AGENTS}) g`);
-  await x(`INSERT INTO customers (id, name, tier) SELECT md5('cust' || g)::uuid, '客户' || g, (ARRAY['regular','silver','gold'])[1 + g % 3] FROM generate_series(1, 10000) g`);
-  await timed(`tickets ×${n}`, () => x(`INSERT INTO tickets (id, number, customer_id, type, channel, priority, status, subject, description, owner_id, team_id, site, created_by_kind,
+  await x(
+    `INSERT INTO staff (id, employee_no, name, password_hash, roles, team_id) SELECT md5('agent' || g)::uuid, 'B' || lpad(g::text, 5, '0'), '坐席' || g, 'x', ARRAY['agent'], md5('team' || (1 + g % ${TEAMS}))::uuid FROM generate_series(1, ${AGENTS}) g`,
+  );
+  await x(
+    `INSERT INTO customers (id, name, tier) SELECT md5('cust' || g)::uuid, '客户' || g, (ARRAY['regular','silver','gold'])[1 + g % 3] FROM generate_series(1, 10000) g`,
+  );
+  await timed(`tickets ×${n}`, () =>
+    x(`INSERT INTO tickets (id, number, customer_id, type, channel, priority, status, subject, description, owner_id, team_id, site, created_by_kind,
       created_at, first_public_reply_at, resolved_at, reopen_count, handover_count, team_transfer_count, staff_public_reply_count)
     SELECT md5('t' || g)::uuid, 'BM' || g, md5('cust' || (1 + g % 10000))::uuid,
       (ARRAY['inquiry','inquiry','repair','complaint','inquiry','repair','suggestion','inquiry','repair','complaint'])[1 + g % 10],
@@ -60,7 +73,8 @@ async function generate(database: Database, n: number, now: number) {
       '小区' || (g % 50), 'system',
       c, c + ((60 + (g::bigint * 7919) % 7200) || ' seconds')::interval, CASE WHEN g % 20 = 0 THEN NULL ELSE c + ((600 + (g::bigint * 104729) % 172800) || ' seconds')::interval END,
       (g % 17 = 0)::int, (g % 13 = 0)::int, (g % 29 = 0)::int, 1 + (g % 3 = 0)::int
-    FROM (SELECT g, '${start}'::timestamptz + ((g::float8 / ${n}) * ${span / 1000} || ' seconds')::interval AS c FROM generate_series(1, ${n}) g) s`));
+    FROM (SELECT g, '${start}'::timestamptz + ((g::float8 / ${n}) * ${span / 1000} || ' seconds')::interval AS c FROM generate_series(1, ${n}) g) s`),
+  );
   await timed('events (created, first reply, resolved, survey every 3rd)', async () => {
     await x(`INSERT INTO events (at, kind, aggregate_type, aggregate_id, actor_kind, data)
       SELECT t.created_at, 'ticket.created', 'ticket', t.id, 'system', '{}'::jsonb FROM tickets t
@@ -86,7 +100,9 @@ async function generate(database: Database, n: number, now: number) {
   });
   await timed('rollup cubes from the facts', () => database.transaction((tx) => rollupFromFacts(tx)));
   await timed('ANALYZE', () => x('ANALYZE'));
-  const [c] = await database.rows<{ t: number; e: number; r: number }>(sql`SELECT (SELECT count(*) FROM tickets)::int AS t, (SELECT count(*) FROM events)::int AS e, (SELECT count(*) FROM measure_rollup)::int AS r`);
+  const [c] = await database.rows<{ t: number; e: number; r: number }>(
+    sql`SELECT (SELECT count(*) FROM tickets)::int AS t, (SELECT count(*) FROM events)::int AS e, (SELECT count(*) FROM measure_rollup)::int AS r`,
+  );
   return c!;
 }
 
@@ -97,10 +113,13 @@ async function measure(database: Database, kind: string, n: number) {
   const app = await buildApp({ config: testConfig(), database }, { logger: false });
   await app.ready();
   const hash = await hashPassword('Bench@2026');
-  await database.transaction((tx) => createStaffInTx(tx, systemCtx('bench'), { employeeNo: 'BDIR', name: '基准总监', password: 'Bench@2026', roles: ['director'], teamId: null }, hash));
+  await database.transaction((tx) =>
+    createStaffInTx(tx, systemCtx('bench'), { employeeNo: 'BDIR', name: '基准总监', password: 'Bench@2026', roles: ['director'], teamId: null }, hash),
+  );
   const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { employeeNo: 'BDIR', password: 'Bench@2026' } });
   const token = login.json().token as string;
-  const fmt = (d: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(d));
+  const fmt = (d: number) =>
+    new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(d));
   const summaryUrl = `/api/v1/metrics/summary?from=${fmt(now - 29 * DAY)}&to=${fmt(now)}`;
   const trendUrl = `/api/v1/measures?from=${fmt(now - 364 * DAY)}&to=${fmt(now)}&groupBy=month,team&percentiles=false&knowledge=false`;
   const trendPctUrl = `/api/v1/measures?from=${fmt(now - 364 * DAY)}&to=${fmt(now)}&groupBy=month,team`;
@@ -112,7 +131,8 @@ async function measure(database: Database, kind: string, n: number) {
       const res = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
       const ms = performance.now() - t0;
       if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
-      if (i >= 3) lat.push(ms); else body = res.json();
+      if (i >= 3) lat.push(ms);
+      else body = res.json();
     }
     return { p50: r1(pct(lat, 50)), p95: r1(pct(lat, 95)), max: r1(Math.max(...lat)), runs: lat.length, body };
   };
@@ -120,7 +140,9 @@ async function measure(database: Database, kind: string, n: number) {
   const trend = await run(trendUrl);
   const sb = summary.body as { tickets: number; csat: number; source: string; counts: { csat: { denominator: number } } };
   const tb = trend.body as { rows: unknown[]; source: string; cube: number };
-  log(`${kind} /metrics/summary (30 days, ${sb.tickets} tickets, ${sb.counts.csat.denominator} CSAT answers, ${sb.source}): p50 ${summary.p50} ms, p95 ${summary.p95} ms`);
+  log(
+    `${kind} /metrics/summary (30 days, ${sb.tickets} tickets, ${sb.counts.csat.denominator} CSAT answers, ${sb.source}): p50 ${summary.p50} ms, p95 ${summary.p95} ms`,
+  );
   log(`${kind} 12-month by-team trend (${tb.rows.length} rows, cube ${tb.cube}): p50 ${trend.p50} ms, p95 ${trend.p95} ms`);
   const trendPct = await run(trendPctUrl, 5); // slow by design (exact percentiles over a year of facts): few runs
   log(`${kind} 12-month by-team trend with exact P50/P90 per month and team and knowledge rate (facts): p50 ${trendPct.p50} ms, p95 ${trendPct.p95} ms`);
@@ -129,24 +151,72 @@ async function measure(database: Database, kind: string, n: number) {
   log(`${kind} same 30 days straight from the facts tables: p50 ${facts.p50} ms, p95 ${facts.p95} ms`);
 
   // Incremental worker on top of the data set: new events on existing tickets (survey answers), applied by the worker.
-  const [cust] = await database.rows<{ id: string; team_id: string; owner_id: string; type: string; channel: string; created_at: Date | string; number: string }>(sql`SELECT t.id, t.team_id, t.owner_id, t.type, t.channel, t.created_at, t.number FROM tickets t ORDER BY t.created_at DESC LIMIT 1`);
-  const ids = await database.rows<{ id: string; team_id: string; owner_id: string; type: string; channel: string; created_at: Date | string; number: string; customer_id: string }>(sql`SELECT id, team_id, owner_id, type, channel, created_at, number, customer_id FROM tickets ORDER BY created_at DESC LIMIT ${APPLY}`);
+  const [cust] = await database.rows<{
+    id: string;
+    team_id: string;
+    owner_id: string;
+    type: string;
+    channel: string;
+    created_at: Date | string;
+    number: string;
+  }>(sql`SELECT t.id, t.team_id, t.owner_id, t.type, t.channel, t.created_at, t.number FROM tickets t ORDER BY t.created_at DESC LIMIT 1`);
+  const ids = await database.rows<{
+    id: string;
+    team_id: string;
+    owner_id: string;
+    type: string;
+    channel: string;
+    created_at: Date | string;
+    number: string;
+    customer_id: string;
+  }>(sql`SELECT id, team_id, owner_id, type, channel, created_at, number, customer_id FROM tickets ORDER BY created_at DESC LIMIT ${APPLY}`);
   void cust;
   const t0 = performance.now();
   for (const t of ids) {
-    const snap: TicketSnapshot = { id: t.id, number: t.number, customerId: t.customer_id, customerTier: 'regular', customerVip: false, type: t.type, channel: t.channel, priority: 'normal', status: 'resolved', previousStatus: 'resolved', ownerId: t.owner_id, teamId: t.team_id, categoryId: null, site: null, createdAt: new Date(t.created_at) };
-    await database.transaction((tx) => recordTicketEvent(tx, systemCtx('bench'), snap, 'survey.answered', { surveyId: t.id, responseId: t.id, answers: { csat: 5, nps: 10 }, lowScore: false }).then(() => undefined));
+    const snap: TicketSnapshot = {
+      id: t.id,
+      number: t.number,
+      customerId: t.customer_id,
+      customerTier: 'regular',
+      customerVip: false,
+      type: t.type,
+      channel: t.channel,
+      priority: 'normal',
+      status: 'resolved',
+      previousStatus: 'resolved',
+      ownerId: t.owner_id,
+      teamId: t.team_id,
+      categoryId: null,
+      site: null,
+      createdAt: new Date(t.created_at),
+    };
+    await database.transaction((tx) =>
+      recordTicketEvent(tx, systemCtx('bench'), snap, 'survey.answered', {
+        surveyId: t.id,
+        responseId: t.id,
+        answers: { csat: 5, nps: 10 },
+        lowScore: false,
+      }).then(() => undefined),
+    );
   }
   const recordMs = performance.now() - t0;
   const w = new MeasuresWorker(database);
   const t1 = performance.now();
   let applied = 0;
-  for (;;) { const k = await w.claimAndApply(database.kind === 'pglite' ? 50 : 200); applied += k; if (k === 0) break; }
+  for (;;) {
+    const k = await w.claimAndApply(database.kind === 'pglite' ? 50 : 200);
+    applied += k;
+    if (k === 0) break;
+  }
   const applyMs = performance.now() - t1;
-  log(`${kind} worker: ${applied} events applied in ${r1(applyMs)} ms (${Math.round(applied / (applyMs / 1000))} events/s); recording them took ${r1(recordMs / APPLY)} ms per event`);
+  log(
+    `${kind} worker: ${applied} events applied in ${r1(applyMs)} ms (${Math.round(applied / (applyMs / 1000))} events/s); recording them took ${r1(recordMs / APPLY)} ms per event`,
+  );
   await app.close();
   return {
-    tickets: counts.t, events: counts.e, rollupRows: counts.r,
+    tickets: counts.t,
+    events: counts.e,
+    rollupRows: counts.r,
     summary30d: { p50Ms: summary.p50, p95Ms: summary.p95, maxMs: summary.max, runs: summary.runs, source: sb.source },
     trend12mByTeam: { p50Ms: trend.p50, p95Ms: trend.p95, maxMs: trend.max, runs: trend.runs, rows: tb.rows.length, cube: tb.cube },
     summary30dFromFacts: { p50Ms: facts.p50, p95Ms: facts.p95 },
@@ -156,24 +226,48 @@ async function measure(database: Database, kind: string, n: number) {
 }
 
 async function main() {
-  const results: Record<string, unknown> = { at: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '', memGiB: Math.round(os.totalmem() / 2 ** 30) }, targetP95Ms: 300 };
+  const results: Record<string, unknown> = {
+    at: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '', memGiB: Math.round(os.totalmem() / 2 ** 30) },
+    targetP95Ms: 300,
+  };
   if (!process.env.BENCH_SKIP_PG) {
     const fresh = await freshDatabaseUrl();
     const database = await openDatabase({ databaseUrl: fresh.url, poolSize: 4 });
-    try { results.postgres = await measure(database, 'PostgreSQL', PG_TICKETS); } finally { await database.close(); await fresh.drop(); }
+    try {
+      results.postgres = await measure(database, 'PostgreSQL', PG_TICKETS);
+    } finally {
+      await database.close();
+      await fresh.drop();
+    }
   }
   if (!process.env.BENCH_SKIP_PGLITE) {
     const database = await openDatabase({ inMemory: true });
-    try { results.pglite = await measure(database, 'PGlite', PGLITE_TICKETS); } finally { await database.close(); }
+    try {
+      results.pglite = await measure(database, 'PGlite', PGLITE_TICKETS);
+    } finally {
+      await database.close();
+    }
   }
   const out = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../results/measures.json');
   mkdirSync(path.dirname(out), { recursive: true });
   // A partial run (BENCH_SKIP_PG / BENCH_SKIP_PGLITE) keeps the other database's last figures.
   if (existsSync(out)) {
-    try { const prev = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>; for (const k of ['postgres', 'pglite']) if (!(k in results) && k in prev) results[k] = prev[k]; } catch { /* unreadable: overwrite */ }
+    try {
+      const prev = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
+      for (const k of ['postgres', 'pglite']) if (!(k in results) && k in prev) results[k] = prev[k];
+    } catch {
+      /* unreadable: overwrite */
+    }
   }
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   log(`wrote ${out}`);
 }
 
-main().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

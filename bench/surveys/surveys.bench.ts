@@ -32,7 +32,14 @@ async function setup(url: string) {
   const agent = (await api(url, null, 'POST', '/api/v1/auth/login', { employeeNo: 'AG001', password: 'Passw0rd!' })).token as string;
   const customer = await api(url, agent, 'POST', '/api/v1/customers', { name: '压测客户', tier: 'gold' });
   // One real resolve so the recovery standards path is warm and the default template exists.
-  const t = await api(url, agent, 'POST', '/api/v1/tickets', { customerId: customer.id, type: 'inquiry', channel: 'phone', priority: 'normal', subject: '预热', description: '预热' });
+  const t = await api(url, agent, 'POST', '/api/v1/tickets', {
+    customerId: customer.id,
+    type: 'inquiry',
+    channel: 'phone',
+    priority: 'normal',
+    subject: '预热',
+    description: '预热',
+  });
   await api(url, agent, 'POST', `/api/v1/tickets/${t.id}/resolve`, { resolution: '预热' });
   return { teamId: team.id as string, customerId: customer.id as string };
 }
@@ -56,15 +63,29 @@ async function seed(env: Record<string, string>, teamId: string, customerId: str
       FROM tickets t WHERE t.number LIKE 'GD20250202-%' RETURNING id`);
     const secret = Buffer.from(SECRET, 'utf8');
     return rows.map((r) => signToken(secret, r.id));
-  } finally { await database.close(); }
+  } finally {
+    await database.close();
+  }
 }
 
 async function runDb(kind: 'pglite' | 'postgres') {
   let env: Record<string, string>;
   let drop: (() => Promise<void>) | null = null;
   if (kind === 'pglite') env = { DATA_DIR: tempDataDir() };
-  else { const f = await freshDatabaseUrl(); env = { DATABASE_URL: f.url, DATABASE_POOL_SIZE: '20' }; drop = f.drop; }
-  const common = { ...env, CHIDU_BOOTSTRAP_ADMIN: ADMIN.join(':'), LOG_LEVEL: 'warn', CHIDU_SURVEY_SECRET: SECRET, CHIDU_SURVEY_RATE_TOKEN: '1000000', CHIDU_SURVEY_RATE_IP: '100000000', CHIDU_LOOPS_WORKER: '0' };
+  else {
+    const f = await freshDatabaseUrl();
+    env = { DATABASE_URL: f.url, DATABASE_POOL_SIZE: '20' };
+    drop = () => f.drop();
+  }
+  const common = {
+    ...env,
+    CHIDU_BOOTSTRAP_ADMIN: ADMIN.join(':'),
+    LOG_LEVEL: 'warn',
+    CHIDU_SURVEY_SECRET: SECRET,
+    CHIDU_SURVEY_RATE_TOKEN: '1000000',
+    CHIDU_SURVEY_RATE_IP: '100000000',
+    CHIDU_LOOPS_WORKER: '0',
+  };
   let server: ServerProc = await startProcess(common, 60_000);
   const ids = await setup(server.url);
   server.proc.kill('SIGTERM');
@@ -76,41 +97,84 @@ async function runDb(kind: 'pglite' | 'postgres') {
   const good = JSON.stringify({ csat: 5, comment: '很满意' });
   const low = JSON.stringify({ csat: 2, reasons: ['响应太慢'] });
   const r = await autocannon({
-    url: `${server.url}/api/v1/public/surveys/x`, method: 'POST', connections: CONNECTIONS, duration: SECONDS,
+    url: `${server.url}/api/v1/public/surveys/x`,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: SECONDS,
     headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req: Record<string, unknown>) => { const i = n++; return { ...req, path: `/api/v1/public/surveys/${tokens[i % tokens.length]}`, body: i % 10 === 9 ? low : good }; } }],
+    requests: [
+      {
+        setupRequest: (req: Record<string, unknown>) => {
+          const i = n++;
+          return { ...req, path: `/api/v1/public/surveys/${tokens[i % tokens.length]}`, body: i % 10 === 9 ? low : good };
+        },
+      },
+    ],
   });
   // one more on a used token: must be 409
-  const again = await fetch(`${server.url}/api/v1/public/surveys/${tokens[0]}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: good });
+  const again = await fetch(`${server.url}/api/v1/public/surveys/${tokens[0]}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: good,
+  });
   server.proc.kill('SIGTERM');
   await server.exited;
   const counts = await (async () => {
     const database = await openDatabase(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { dataDir: env.DATA_DIR });
     try {
-      const [c] = await database.rows<{ responses: number; recoveries: number; clocks: number }>(sql`SELECT (SELECT count(*)::int FROM survey_responses) AS responses, (SELECT count(*)::int FROM recovery_cases) AS recoveries, (SELECT count(*)::int FROM standard_instances WHERE code LIKE 'RECOVERY-%') AS clocks`);
+      const [c] = await database.rows<{ responses: number; recoveries: number; clocks: number }>(
+        sql`SELECT (SELECT count(*)::int FROM survey_responses) AS responses, (SELECT count(*)::int FROM recovery_cases) AS recoveries, (SELECT count(*)::int FROM standard_instances WHERE code LIKE 'RECOVERY-%') AS clocks`,
+      );
       return c!;
-    } finally { await database.close(); }
+    } finally {
+      await database.close();
+    }
   })();
   if (drop) await drop();
   return {
-    database: kind, answersPerSecond: Math.round(r.requests.average), p50Ms: r.latency.p50, p90Ms: r.latency.p90, p99Ms: r.latency.p99, maxMs: r.latency.max,
-    total: r.requests.total, non2xx: r.non2xx + r.errors, tokensSeeded: tokens.length, tokensReused: Math.max(0, r.requests.total - tokens.length),
-    usedTokenStatus: again.status, stored: counts, connections: CONNECTIONS, seconds: SECONDS,
+    database: kind,
+    answersPerSecond: Math.round(r.requests.average),
+    p50Ms: r.latency.p50,
+    p90Ms: r.latency.p90,
+    p99Ms: r.latency.p99,
+    maxMs: r.latency.max,
+    total: r.requests.total,
+    non2xx: r.non2xx + r.errors,
+    tokensSeeded: tokens.length,
+    tokensReused: Math.max(0, r.requests.total - tokens.length),
+    usedTokenStatus: again.status,
+    stored: counts,
+    connections: CONNECTIONS,
+    seconds: SECONDS,
   };
 }
 
 async function pgReachable() {
   const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try { await c.connect(); await c.end(); return true; } catch { return false; }
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const only = process.env.BENCH_DB;
 const results = [];
 if (!only || only === 'pglite') results.push(await runDb('pglite'));
-if ((!only || only === 'postgres') && await pgReachable()) { process.env.TEST_DATABASE_URL = PG_URL; results.push(await runDb('postgres')); }
+if ((!only || only === 'postgres') && (await pgReachable())) {
+  process.env.TEST_DATABASE_URL = PG_URL;
+  results.push(await runDb('postgres'));
+}
 for (const r of results) {
-  console.log(`[${r.database}] survey answers: ${r.answersPerSecond}/s, p50 ${r.p50Ms} ms, p90 ${r.p90Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms (${r.total} answers, ${r.non2xx} non-2xx, ${r.tokensReused} beyond the seeded tokens; stored ${r.stored.responses} responses, ${r.stored.recoveries} recovery cases, ${r.stored.clocks} recovery clocks; used token → ${r.usedTokenStatus})`);
+  console.log(
+    `[${r.database}] survey answers: ${r.answersPerSecond}/s, p50 ${r.p50Ms} ms, p90 ${r.p90Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms (${r.total} answers, ${r.non2xx} non-2xx, ${r.tokensReused} beyond the seeded tokens; stored ${r.stored.responses} responses, ${r.stored.recoveries} recovery cases, ${r.stored.clocks} recovery clocks; used token → ${r.usedTokenStatus})`,
+  );
 }
 mkdirSync(path.resolve('bench/results'), { recursive: true });
-writeFileSync(path.resolve('bench/results/surveys.json'), `${JSON.stringify({ bench: 'surveys', at: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version }, results }, null, 2)}\n`);
+writeFileSync(
+  path.resolve('bench/results/surveys.json'),
+  `${JSON.stringify({ bench: 'surveys', at: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version }, results }, null, 2)}\n`,
+);
 console.log('wrote bench/results/surveys.json');

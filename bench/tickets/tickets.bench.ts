@@ -38,20 +38,43 @@ async function setup(url: string) {
 }
 
 async function creates(url: string, token: string, customerId: string, connections: number) {
-  const bodies = ['phone', 'api', 'walk_in', 'portal'].map((channel, i) => JSON.stringify({
-    customerId, type: ['repair', 'inquiry', 'complaint', 'after_sales'][i], channel, priority: 'normal', subject: `压测工单 ${channel}`, description: '楼上漏水，天花板一直滴水',
-  }));
+  const bodies = ['phone', 'api', 'walk_in', 'portal'].map((channel, i) =>
+    JSON.stringify({
+      customerId,
+      type: ['repair', 'inquiry', 'complaint', 'after_sales'][i],
+      channel,
+      priority: 'normal',
+      subject: `压测工单 ${channel}`,
+      description: '楼上漏水，天花板一直滴水',
+    }),
+  );
   let n = 0;
   const r = await autocannon({
-    url: `${url}/api/v1/tickets`, method: 'POST', connections, duration: SECONDS,
+    url: `${url}/api/v1/tickets`,
+    method: 'POST',
+    connections,
+    duration: SECONDS,
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: bodies[n++ % bodies.length] }) }],
   });
-  return { requestsPerSecond: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, total: r.requests.total, non2xx: r.non2xx + r.errors, connections, seconds: SECONDS };
+  return {
+    requestsPerSecond: Math.round(r.requests.average),
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    total: r.requests.total,
+    non2xx: r.non2xx + r.errors,
+    connections,
+    seconds: SECONDS,
+  };
 }
 
 async function queue(url: string, token: string, query: string, connections: number) {
-  const r = await autocannon({ url: `${url}/api/v1/tickets?${query}`, connections, duration: Math.max(5, Math.round(SECONDS / 2)), headers: { authorization: `Bearer ${token}` } });
+  const r = await autocannon({
+    url: `${url}/api/v1/tickets?${query}`,
+    connections,
+    duration: Math.max(5, Math.round(SECONDS / 2)),
+    headers: { authorization: `Bearer ${token}` },
+  });
   return { query, connections, requestsPerSecond: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, non2xx: r.non2xx + r.errors };
 }
 
@@ -73,20 +96,38 @@ async function seedQueue(env: Record<string, string>, teamId: string, customerId
              '历史工单 ' || g, '批量导入', (${owners}::uuid[])[1 + g % ${staffRows.length}], ${teamId}::uuid, 'staff', now() - (g || ' seconds')::interval, now()
       FROM generate_series(1, ${n}) g`);
     await database.db.execute(sql`ANALYZE tickets`);
-  } finally { await database.close(); }
+  } finally {
+    await database.close();
+  }
 }
 
 async function runDb(kind: 'pglite' | 'postgres') {
   let env: Record<string, string>;
   let drop: (() => Promise<void>) | null = null;
   if (kind === 'pglite') env = { DATA_DIR: tempDataDir() };
-  else { const f = await freshDatabaseUrl(); env = { DATABASE_URL: f.url, DATABASE_POOL_SIZE: '20' }; drop = f.drop; }
+  else {
+    const f = await freshDatabaseUrl();
+    env = { DATABASE_URL: f.url, DATABASE_POOL_SIZE: '20' };
+    drop = () => f.drop();
+  }
   // BENCH_SERVER_ENV: extra server environment as JSON, e.g. '{"CHIDU_MEASURES_WORKER":"0"}' to see what a worker costs.
-  const common = { ...env, CHIDU_BOOTSTRAP_ADMIN: ADMIN.join(':'), LOG_LEVEL: 'warn', ...(JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') as Record<string, string>) };
+  const common = {
+    ...env,
+    CHIDU_BOOTSTRAP_ADMIN: ADMIN.join(':'),
+    LOG_LEVEL: 'warn',
+    ...(JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') as Record<string, string>),
+  };
   let server: ServerProc = await startProcess(common, 60_000);
   const ids = await setup(server.url);
   // Two seconds of warm-up (JIT, pools, caches), not reported.
-  await autocannon({ url: `${server.url}/api/v1/tickets`, method: 'POST', connections: 8, duration: 2, headers: { 'content-type': 'application/json', authorization: `Bearer ${ids.agent}` }, body: JSON.stringify({ customerId: ids.customerId, type: 'repair', channel: 'api', priority: 'normal', subject: '预热', description: '预热' }) });
+  await autocannon({
+    url: `${server.url}/api/v1/tickets`,
+    method: 'POST',
+    connections: 8,
+    duration: 2,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ids.agent}` },
+    body: JSON.stringify({ customerId: ids.customerId, type: 'repair', channel: 'api', priority: 'normal', subject: '预热', description: '预热' }),
+  });
   const createRuns = [];
   for (const c of CREATE_CONNECTIONS) createRuns.push(await creates(server.url, ids.agent, ids.customerId, c));
   const create = createRuns[0]!;
@@ -109,17 +150,35 @@ async function runDb(kind: 'pglite' | 'postgres') {
 
 async function pgReachable() {
   const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try { await c.connect(); await c.end(); return true; } catch { return false; }
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const only = process.env.BENCH_DB;
 const results = [];
 if (!only || only === 'pglite') results.push(await runDb('pglite'));
-if ((!only || only === 'postgres') && await pgReachable()) { process.env.TEST_DATABASE_URL = PG_URL; results.push(await runDb('postgres')); }
+if ((!only || only === 'postgres') && (await pgReachable())) {
+  process.env.TEST_DATABASE_URL = PG_URL;
+  results.push(await runDb('postgres'));
+}
 for (const r of results) {
-  for (const c of r.createRuns) console.log(`[${r.database}] ticket create, ${c.connections} connections: ${c.requestsPerSecond}/s, p50 ${c.p50Ms} ms, p99 ${c.p99Ms} ms (${c.total} created, ${c.non2xx} non-2xx)`);
-  for (const q of r.queues) console.log(`[${r.database}] queue ${q.query}, ${q.connections} readers, over ${r.queueTickets} tickets: p50 ${q.p50Ms} ms, p99 ${q.p99Ms} ms, ${q.requestsPerSecond} req/s`);
+  for (const c of r.createRuns)
+    console.log(
+      `[${r.database}] ticket create, ${c.connections} connections: ${c.requestsPerSecond}/s, p50 ${c.p50Ms} ms, p99 ${c.p99Ms} ms (${c.total} created, ${c.non2xx} non-2xx)`,
+    );
+  for (const q of r.queues)
+    console.log(
+      `[${r.database}] queue ${q.query}, ${q.connections} readers, over ${r.queueTickets} tickets: p50 ${q.p50Ms} ms, p99 ${q.p99Ms} ms, ${q.requestsPerSecond} req/s`,
+    );
 }
 mkdirSync(path.resolve('bench/results'), { recursive: true });
-writeFileSync(path.resolve('bench/results/tickets.json'), `${JSON.stringify({ bench: 'tickets', at: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version }, targets: { pgliteCreatesPerSecond: 300, postgresCreatesPerSecond: 1000, queueP99Ms: 50 }, results }, null, 2)}\n`);
+writeFileSync(
+  path.resolve('bench/results/tickets.json'),
+  `${JSON.stringify({ bench: 'tickets', at: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version }, targets: { pgliteCreatesPerSecond: 300, postgresCreatesPerSecond: 1000, queueP99Ms: 50 }, results }, null, 2)}\n`,
+);
 console.log('wrote bench/results/tickets.json');

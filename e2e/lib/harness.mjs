@@ -241,7 +241,12 @@ export function createHarness({
     if (shotStyle.mouseReset) await page.mouse.move(1, 1); // no hover effects or tooltips in the picture
     if (shotStyle.scrollTop) await page.evaluate(() => window.scrollTo(0, 0)); // sticky header and menu stay where they belong
     // toasts ("已发送…") fade after 3 s; wait for them so they do not cover the header in the picture
-    if (shotStyle.waitToasts) await page.locator('.ant-message-notice').first().waitFor({ state: 'detached', timeout: 4_000 }).catch(() => {});
+    if (shotStyle.waitToasts)
+      await page
+        .locator('.ant-message-notice')
+        .first()
+        .waitFor({ state: 'detached', timeout: 4_000 })
+        .catch(() => {});
     await page.waitForTimeout(shotStyle.settleMs ?? 350); // let antd motion settle
     // an open drawer is fixed to the viewport: a full-page picture would cut it off
     const drawer = shotStyle.drawerAware ? await page.locator('.ant-drawer-open').count() : 0;
@@ -315,6 +320,8 @@ export function createHarness({
   async function newWatchedPage(browser, who, problems, contextOptions = {}) {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...contextOptions });
     context.setDefaultTimeout(stepTimeout);
+    // A page load fetches the whole app: with journeys running side by side on two cores it can take longer than a step.
+    context.setDefaultNavigationTimeout(Math.max(3 * stepTimeout, 60_000));
     const page = await context.newPage();
     watchProblems(page, who, problems);
     return page;
@@ -397,7 +404,8 @@ export function createHarness({
     for (const sig of ['SIGINT', 'SIGTERM']) {
       process.once(sig, () => {
         log(`${sig}: stopping the server`);
-        server.cleanup().finally(() => process.exit(130));
+        // exits in either case, so nothing is left to handle a rejection
+        void server.cleanup().finally(() => process.exit(130));
       });
     }
     let browser;

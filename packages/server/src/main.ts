@@ -14,7 +14,9 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
   process.on(event, (err: unknown) => {
     if (classifyDbFault(err)) {
       healthCounters.pgClientErrors++;
-      process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), msg: `database fault survived (${event})`, err: { message: (err as Error)?.message, code: (err as { code?: string })?.code } })}\n`);
+      process.stderr.write(
+        `${JSON.stringify({ level: 40, time: Date.now(), msg: `database fault survived (${event})`, err: { message: (err as Error)?.message, code: (err as { code?: string })?.code } })}\n`,
+      );
       return;
     }
     process.stderr.write(`chidu: ${event}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
@@ -42,8 +44,14 @@ try {
 } catch (err) {
   if (err instanceof DataDirLockedError || err instanceof SecretKeyError) fatal(err.message);
   const e = err as NodeJS.ErrnoException;
-  if (e.code === 'EADDRINUSE') fatal(config.METRICS_PORT && (e as { port?: number }).port === config.METRICS_PORT ? `METRICS_PORT ${config.METRICS_PORT} on ${config.METRICS_HOST} is already in use; set METRICS_PORT to another port` : `port ${config.PORT} on ${config.HOST} is already in use; set PORT to another port`);
-  if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === '3D000' || e.code === '28P01') fatal(`cannot connect to DATABASE_URL (${e.code}): ${e.message}`);
+  if (e.code === 'EADDRINUSE')
+    fatal(
+      config.METRICS_PORT && (e as { port?: number }).port === config.METRICS_PORT
+        ? `METRICS_PORT ${config.METRICS_PORT} on ${config.METRICS_HOST} is already in use; set METRICS_PORT to another port`
+        : `port ${config.PORT} on ${config.HOST} is already in use; set PORT to another port`,
+    );
+  if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === '3D000' || e.code === '28P01')
+    fatal(`cannot connect to DATABASE_URL (${e.code}): ${e.message}`);
   throw err;
 }
 
@@ -65,8 +73,17 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     if (shuttingDown) return;
     shuttingDown = true;
     running.app.log.info({ signal: sig }, 'shutting down');
-    const force = setTimeout(() => { process.stderr.write('chidu: shutdown timed out\n'); process.exit(1); }, 15_000);
+    const force = setTimeout(() => {
+      process.stderr.write('chidu: shutdown timed out\n');
+      process.exit(1);
+    }, 15_000);
     force.unref();
-    running.stop().then(() => process.exit(0), (err: unknown) => { process.stderr.write(`chidu: shutdown failed: ${String(err)}\n`); process.exit(1); });
+    running.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`chidu: shutdown failed: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
   });
 }

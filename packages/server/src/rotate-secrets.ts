@@ -16,7 +16,12 @@ function fatal(message: string): never {
 }
 
 let config;
-try { config = loadConfig(); } catch (err) { if (err instanceof ConfigError) fatal(err.message); throw err; }
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) fatal(err.message);
+  throw err;
+}
 if (!config.CHIDU_SECRET_KEY) fatal('set CHIDU_SECRET_KEY to the NEW key (openssl rand -base64 32) and CHIDU_SECRET_KEYS_OLD to the previous one(s)');
 
 let database;
@@ -32,17 +37,23 @@ try {
   const { sealed } = await sealStoredSecrets(database, ring);
   const { resealed, byColumn } = await rotateStoredSecrets(database, ring);
   const ids = await storedSecretKeyIds(database);
-  const stray = Object.entries(ids).flatMap(([col, m]) => Object.keys(m).filter((id) => id !== ring.current.id).map((id) => `${col}: ${id}`));
+  const stray = Object.entries(ids).flatMap(([col, m]) =>
+    Object.keys(m)
+      .filter((id) => id !== ring.current.id)
+      .map((id) => `${col}: ${id}`),
+  );
   if (stray.length) fatal(`still not under the current key after rotation: ${stray.join(', ')}`);
   if (database.kind === 'pglite') writeKeyFile(secretKeyFile(config.DATA_DIR), parseSecretKey(config.CHIDU_SECRET_KEY)!);
-  process.stdout.write([
-    `chidu rotate-secrets: ${resealed} secret(s) re-encrypted under key ${ring.current.id}${sealed ? ` (${sealed} plain value(s) encrypted first)` : ''}.`,
-    ...Object.entries(byColumn).map(([col, n]) => `  ${col}: ${n}`),
-    database.kind === 'pglite'
-      ? `  ${secretKeyFile(config.DATA_DIR)} now holds the new key; CHIDU_SECRET_KEY / CHIDU_SECRET_KEYS_OLD can be removed.`
-      : '  Remove the old key from CHIDU_SECRET_KEYS_OLD on every server and restart them.',
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      `chidu rotate-secrets: ${resealed} secret(s) re-encrypted under key ${ring.current.id}${sealed ? ` (${sealed} plain value(s) encrypted first)` : ''}.`,
+      ...Object.entries(byColumn).map(([col, n]) => `  ${col}: ${n}`),
+      database.kind === 'pglite'
+        ? `  ${secretKeyFile(config.DATA_DIR)} now holds the new key; CHIDU_SECRET_KEY / CHIDU_SECRET_KEYS_OLD can be removed.`
+        : '  Remove the old key from CHIDU_SECRET_KEYS_OLD on every server and restart them.',
+      '',
+    ].join('\n'),
+  );
 } catch (err) {
   if (err instanceof SecretKeyError) fatal(err.message);
   throw err;

@@ -19,9 +19,12 @@ export interface Running {
 export function databaseLimits(config: Config): Pick<OpenOptions, 'timeouts' | 'diskMinFreeBytes' | 'diskWarnFreeBytes'> {
   return {
     timeouts: {
-      statementMs: config.DB_STATEMENT_TIMEOUT_MS, lockMs: config.DB_LOCK_TIMEOUT_MS,
-      workerStatementMs: config.DB_WORKER_STATEMENT_TIMEOUT_MS, workerLockMs: config.DB_WORKER_LOCK_TIMEOUT_MS,
-      migrationMs: config.DB_MIGRATION_TIMEOUT_MS, connectMs: config.DB_CONNECT_TIMEOUT_MS,
+      statementMs: config.DB_STATEMENT_TIMEOUT_MS,
+      lockMs: config.DB_LOCK_TIMEOUT_MS,
+      workerStatementMs: config.DB_WORKER_STATEMENT_TIMEOUT_MS,
+      workerLockMs: config.DB_WORKER_LOCK_TIMEOUT_MS,
+      migrationMs: config.DB_MIGRATION_TIMEOUT_MS,
+      connectMs: config.DB_CONNECT_TIMEOUT_MS,
     },
     diskMinFreeBytes: config.DISK_MIN_FREE_MB * 1024 * 1024,
     diskWarnFreeBytes: config.DISK_WARN_FREE_MB * 1024 * 1024,
@@ -30,11 +33,17 @@ export function databaseLimits(config: Config): Pick<OpenOptions, 'timeouts' | '
 
 /** Open the database (migrating it), seed what the environment asks for, and listen. */
 export async function startServer(config: Config, opts: { logger?: boolean } = {}): Promise<Running> {
-  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE, ...databaseLimits(config) });
+  const database = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    poolSize: config.DATABASE_POOL_SIZE,
+    workerPoolSize: config.DATABASE_WORKER_POOL_SIZE,
+    ...databaseLimits(config),
+  });
   let app: Running['app'] | undefined;
   let admin: AdminSocket | undefined;
   try {
-    const bootstrapped = config.CHIDU_BOOTSTRAP_ADMIN ? await bootstrapAdmin(database, config.CHIDU_BOOTSTRAP_ADMIN, systemCtx('bootstrap')) : false;
+    const bootstrapped = config.CHIDU_BOOTSTRAP_ADMIN ? await bootstrapAdmin(database, systemCtx('bootstrap'), config.CHIDU_BOOTSTRAP_ADMIN) : false;
     const demoLoaded = config.CHIDU_DEMO ? await loadDemo(database, config) : false;
     app = await buildApp({ config, database }, opts);
     const address = await app.listen({ port: config.PORT, host: config.HOST });

@@ -6,7 +6,12 @@ import { permissionsOfDecl, type AccessTable, type Expectation, type MatrixActor
 import { ROLE_PERMISSIONS, type Role } from '../src/modules/identity/policy';
 
 /** The matrix fixture: ticket T of team A, created and owned by agentOwner, for customer A. */
-export interface ActorModel { kind: 'anonymous' | 'customer' | 'staff'; roles?: Role[]; team?: 'A' | 'B' | null; seesTicket: boolean }
+export interface ActorModel {
+  kind: 'anonymous' | 'customer' | 'staff';
+  roles?: Role[];
+  team?: 'A' | 'B' | null;
+  seesTicket: boolean;
+}
 
 export const ACTOR_MODEL: Record<MatrixActor, ActorModel> = {
   anonymous: { kind: 'anonymous', seesTicket: false },

@@ -11,6 +11,8 @@ import { uuidv7 } from '../src/lib/ids';
 import { sha256 } from '../src/modules/identity/secrets';
 import { ACCESS_TABLES } from '../src/modules/index';
 import { checkDeclarations, expectedFor, operationsOf, satisfies } from './access-matrix-lib';
+import { moreParam, setupChannels, setupField } from './access-matrix-more';
+import { qualityFixtures } from './access-matrix-quality';
 import { testApp, type TestApp } from './harness';
 
 /**
@@ -49,29 +51,74 @@ async function ok<T = any>(p: Promise<{ statusCode: number; json: () => any; bod
 
 /** A ticket of team A owned by agentOwner for customer A (what T is). */
 async function newTicket(o: { type?: string } = {}): Promise<string> {
-  const body = await ok(t.inject('POST', '/api/v1/tickets', tokens.agentOwner!, { customerId: customerA, type: o.type ?? 'repair', channel: 'phone', subject: `门禁坏了 ${++seq}`, description: '单元门禁刷卡无反应' }));
-  if (body.ownerId !== ids.agentOwner) await ok(t.inject('POST', `/api/v1/tickets/${body.id}/assign`, tokens.admin!, { ownerId: ids.agentOwner, teamId: teamA }));
+  const body = await ok(
+    t.inject('POST', '/api/v1/tickets', tokens.agentOwner!, {
+      customerId: customerA,
+      type: o.type ?? 'repair',
+      channel: 'phone',
+      subject: `门禁坏了 ${++seq}`,
+      description: '单元门禁刷卡无反应',
+    }),
+  );
+  if (body.ownerId !== ids.agentOwner)
+    await ok(t.inject('POST', `/api/v1/tickets/${body.id}/assign`, tokens.admin!, { ownerId: ids.agentOwner, teamId: teamA }));
   return body.id;
 }
-const resolved = async () => { const id = await newTicket(); await ok(t.inject('POST', `/api/v1/tickets/${id}/resolve`, tokens.agentOwner!, { resolution: '已修复' })); return id; };
+const resolved = async () => {
+  const id = await newTicket();
+  await ok(t.inject('POST', `/api/v1/tickets/${id}/resolve`, tokens.agentOwner!, { resolution: '已修复' }));
+  return id;
+};
 async function newHandover() {
   const tk = await newTicket();
-  return (await ok(t.inject('POST', `/api/v1/tickets/${tk}/handovers`, tokens.agentOwner!, { toStaffId: ids.agentTeammate, situation: 's', need: 'n', done: 'd', pending: 'p', expectation: 'e', cautions: 'c' }))).id as string;
+  return (
+    await ok(
+      t.inject('POST', `/api/v1/tickets/${tk}/handovers`, tokens.agentOwner!, {
+        toStaffId: ids.agentTeammate,
+        situation: 's',
+        need: 'n',
+        done: 'd',
+        pending: 'p',
+        expectation: 'e',
+        cautions: 'c',
+      }),
+    )
+  ).id as string;
 }
 /** ¥50 asked by technicianA (no limit) on a team-A ticket: only a director (or team A's supervisor) may decide it. */
 async function newApproval() {
   const tk = await newTicket();
-  const res = await t.inject('POST', `/api/v1/tickets/${tk}/compensations`, tokens.technicianA!, { kind: 'coupon', amountFen: 5_000, reason: '技师无补偿额度' });
+  const res = await t.inject('POST', `/api/v1/tickets/${tk}/compensations`, tokens.technicianA!, {
+    kind: 'coupon',
+    amountFen: 5_000,
+    reason: '技师无补偿额度',
+  });
   if (res.statusCode !== 403 || !res.json().approvalId) throw new Error(`no approval: ${res.statusCode} ${res.body}`);
   return res.json().approvalId as string;
 }
 async function newCareTask() {
   const id = uuidv7();
-  await t.database.db.insert(careTasks).values({ id, kind: 'care', ticketId: fx.ticket!, customerId: customerA, ownerId: ids.agentOwner, teamId: teamA, seq: 1, dueAt: new Date(Date.now() + 86_400_000) });
+  await t.database.db.insert(careTasks).values({
+    id,
+    kind: 'care',
+    ticketId: fx.ticket!,
+    customerId: customerA,
+    ownerId: ids.agentOwner,
+    teamId: teamA,
+    seq: 1,
+    dueAt: new Date(Date.now() + 86_400_000),
+  });
   return id;
 }
 async function newArticle(stage: 'draft' | 'in_review' | 'published') {
-  const a = await ok(t.inject('POST', '/api/v1/kb/articles', tokens.admin!, { title: `如何重置门禁卡 ${++seq}`, body: '到物业前台办理，携带身份证。', category: '门禁', audience: 'customer' }));
+  const a = await ok(
+    t.inject('POST', '/api/v1/kb/articles', tokens.admin!, {
+      title: `如何重置门禁卡 ${++seq}`,
+      body: '到物业前台办理，携带身份证。',
+      category: '门禁',
+      audience: 'customer',
+    }),
+  );
   if (stage === 'draft') return a.id as string;
   await ok(t.inject('POST', `/api/v1/kb/articles/${a.id}/submit`, tokens.admin!));
   if (stage === 'in_review') return a.id as string;
@@ -79,18 +126,55 @@ async function newArticle(stage: 'draft' | 'in_review' | 'published') {
   return a.id as string;
 }
 const newRule = async () => (await ok(t.inject('POST', '/api/v1/dispatch/rules', tokens.admin!, { name: `规则${++seq}`, teamId: teamA }))).id as string;
-const newFilter = async () => (await ok(t.inject('POST', '/api/v1/me/filters', tokens.agentOwner!, { name: `筛选${++seq}`, query: { status: 'open' } }))).id as string;
+const newQaRule = async () =>
+  (
+    await ok(
+      t.inject('POST', '/api/v1/qa/rules', tokens.admin!, {
+        code: `custom.r${++seq}`,
+        name: `规则${seq}`,
+        kind: 'phrases',
+        severity: 'minor',
+        phrases: ['不晓得'],
+      }),
+    )
+  ).id as string;
+const newFilter = async () =>
+  (await ok(t.inject('POST', '/api/v1/me/filters', tokens.agentOwner!, { name: `筛选${++seq}`, query: { status: 'open' } }))).id as string;
 const newVocab = async () => (await ok(t.inject('POST', '/api/v1/kb/vocabulary', tokens.admin!, { kind: 'word', term: `门禁卡${++seq}` }))).id as string;
+const newHolidayImport = async () =>
+  (
+    await ok(
+      t.inject('POST', `/api/v1/calendars/${fx.calendar}/holiday-imports`, tokens.admin!, {
+        text: JSON.stringify({ year: 2099, days: [{ name: '测试', date: `2099-03-${String((++seq % 28) + 1).padStart(2, '0')}`, isOffDay: true }] }),
+      }),
+      [201],
+    )
+  ).id as string;
 const newWallToken = async () => (await ok(t.inject('POST', '/api/v1/measures/wall-tokens', tokens.admin!, { name: `大屏${++seq}` }))).id as string;
-const newReport = async () => (await ok(t.inject('POST', '/api/v1/measures/reports', tokens.admin!, { name: `日报${++seq}`, frequency: 'daily', channel: 'email', target: 'ops@example.com' }))).id as string;
+const newReport = async () =>
+  (
+    await ok(
+      t.inject('POST', '/api/v1/measures/reports', tokens.admin!, { name: `日报${++seq}`, frequency: 'daily', channel: 'email', target: 'ops@example.com' }),
+    )
+  ).id as string;
 
 /** A session of its own for a call that ends the caller's session (logout). */
 async function freshToken(actor: MatrixActor): Promise<string | null> {
   const tk = tokens[actor];
   if (!tk) return null;
-  const [s] = await t.database.db.select().from(sessions).where(eq(sessions.tokenHash, sha256(tk)));
+  const [s] = await t.database.db
+    .select()
+    .from(sessions)
+    .where(eq(sessions.tokenHash, sha256(tk)));
   const token = randomBytes(32).toString('base64url');
-  await t.database.db.insert(sessions).values({ id: uuidv7(), tokenHash: sha256(token), principalKind: s!.principalKind, principalId: s!.principalId, csrfToken: 'x'.repeat(24), expiresAt: new Date(Date.now() + 3_600_000) });
+  await t.database.db.insert(sessions).values({
+    id: uuidv7(),
+    tokenHash: sha256(token),
+    principalKind: s!.principalKind,
+    principalId: s!.principalId,
+    csrfToken: 'x'.repeat(24),
+    expiresAt: new Date(Date.now() + 3_600_000),
+  });
   return token;
 }
 
@@ -103,10 +187,16 @@ const BODIES: Record<string, unknown> = {
   'POST /approvals/{id}/reject': { comment: '不同意' },
   'POST /care-tasks/{id}/complete': { result: 'reached', outcome: '已回访，客户满意' },
   'POST /kb/articles/{id}/review': { decision: 'approve' },
+  // Field visits: a valid body, so the visit's technician check (404 for anyone else) is what answers.
+  'POST /visits/{id}/decline': { reason: '另有急修' },
+  'POST /visits/{id}/arrive': { code: 's.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA' },
+  'PUT /visits/{id}/checklist': { steps: ['show_id'] },
+  'POST /qa/inspections/{id}/appeal': { reason: '申诉理由' },
 };
 const bodyFor = (key: string) => {
-  if (key === 'POST /tickets/{id}/assign') return { ownerId: ids.agentTeammate };
-  if (key === 'POST /tickets/{id}/handovers') return { toStaffId: ids.agentTeammate, situation: 's', need: 'n', done: 'd', pending: 'p', expectation: 'e', cautions: 'c' };
+  if (key === 'POST /tickets/{id}/assign') return { ownerId: ids.agentTeammate, reasonKind: 'specialist' };
+  if (key === 'POST /tickets/{id}/handovers')
+    return { toStaffId: ids.agentTeammate, situation: 's', need: 'n', done: 'd', pending: 'p', expectation: 'e', cautions: 'c' };
   return BODIES[key] ?? {};
 };
 
@@ -117,6 +207,8 @@ const ENDS_SESSION = new Set(['POST /auth/logout', 'POST /auth/logout-all', 'POS
  * The value of each path parameter: shared fixture records for reads and for cells refused before the handler
  * (the record is not touched); a fresh record when an admitted call may change what it points at.
  */
+const { newInspection, newAppeal, newProposal, setupQuality } = qualityFixtures(() => ({ t, tokens, fx, ok }));
+
 async function pathFor(key: string, fresh: boolean): Promise<string> {
   const [method, path] = key.split(' ') as [string, string];
   const write = method !== 'GET' && fresh;
@@ -133,10 +225,12 @@ async function pathFor(key: string, fresh: boolean): Promise<string> {
     if (path.startsWith('/customers/{id}')) return customerA;
     if (path.startsWith('/staff/{id}')) return victimId;
     if (path.startsWith('/roles/{role}')) return 'trainer';
+    if (path.startsWith('/qa/rules/{id}')) return method === 'DELETE' && write ? newQaRule() : '019aa000-0000-7000-8000-000000000001';
     if (path.startsWith('/dispatch/rules/{id}')) return method === 'DELETE' && write ? newRule() : fx.rule!;
     if (path.startsWith('/me/filters/{id}')) return write ? newFilter() : fx.filter!;
     if (path.startsWith('/attachments/{id}')) return fx.attachment!;
     if (path.startsWith('/standards/templates/{key}')) return 'callback-4h';
+    if (path.startsWith('/standards/target-templates/{key}')) return 'target-csat-85';
     if (path.startsWith('/standards/improvements/{improvementId}')) return fx.improvement!;
     if (path.startsWith('/standards/{id}')) return fx.standard!;
     if (path.startsWith('/notifications/{id}')) return fx.notification!;
@@ -158,7 +252,10 @@ async function pathFor(key: string, fresh: boolean): Promise<string> {
     if (path.startsWith('/measures/wall-tokens/{id}')) return write ? newWallToken() : fx.wallToken!;
     if (path.startsWith('/measures/reports/{id}')) return method === 'DELETE' && write ? newReport() : fx.report!;
     if (path.startsWith('/inbound/{channel}')) return 'chat';
+    if (path.startsWith('/calendars/holiday-imports/{id}')) return write ? newHolidayImport() : (fx.holidayImport ??= await newHolidayImport());
     if (path.startsWith('/calendars/{id}')) return fx.calendar!;
+    const more = await moreParam(path, write, { t, tokens, ids, fx, ok }, { newInspection, newAppeal, newProposal });
+    if (more) return more;
     throw new Error(`no fixture for the path parameter ${name} of ${key}: add one to pathFor`);
   };
   let out = path;
@@ -171,16 +268,25 @@ beforeAll(async () => {
   teamA = (await t.team('A组')).id;
   teamB = (await t.team('B组')).id;
   const staffOf: Record<string, { roles: Parameters<TestApp['as']>[0]; teamId: string | null }> = {
-    admin: { roles: ['admin'], teamId: null }, director: { roles: ['director'], teamId: null }, supervisor: { roles: ['supervisor'], teamId: teamB },
-    agentOwner: { roles: ['agent'], teamId: teamA }, agentTeammate: { roles: ['agent'], teamId: teamA }, agentOther: { roles: ['agent'], teamId: teamB },
-    frontdesk: { roles: ['frontdesk'], teamId: teamB }, technicianA: { roles: ['technician'], teamId: teamA }, technicianB: { roles: ['technician'], teamId: teamB },
-    qa: { roles: ['qa'], teamId: null }, trainer: { roles: ['trainer'], teamId: null },
+    admin: { roles: ['admin'], teamId: null },
+    director: { roles: ['director'], teamId: null },
+    supervisor: { roles: ['supervisor'], teamId: teamB },
+    agentOwner: { roles: ['agent'], teamId: teamA },
+    agentTeammate: { roles: ['agent'], teamId: teamA },
+    agentOther: { roles: ['agent'], teamId: teamB },
+    frontdesk: { roles: ['frontdesk'], teamId: teamB },
+    technicianA: { roles: ['technician'], teamId: teamA },
+    technicianB: { roles: ['technician'], teamId: teamB },
+    qa: { roles: ['qa'], teamId: null },
+    trainer: { roles: ['trainer'], teamId: null },
   };
-  await Promise.all(Object.entries(staffOf).map(async ([name, o]) => {
-    const a = await t.as(o.roles, { teamId: o.teamId });
-    tokens[name as MatrixActor] = a.token;
-    ids[name as MatrixActor] = a.staff.id;
-  }));
+  await Promise.all(
+    Object.entries(staffOf).map(async ([name, o]) => {
+      const a = await t.as(o.roles, { teamId: o.teamId });
+      tokens[name as MatrixActor] = a.token;
+      ids[name as MatrixActor] = a.staff.id;
+    }),
+  );
   victimId = (await t.staff({ roles: ['agent'], teamId: teamB })).id;
   tokens.anonymous = null;
   const a = await portalLogin('13911110001');
@@ -192,7 +298,18 @@ beforeAll(async () => {
   fx.ticket = await newTicket();
   fx.complaintTicket = await newTicket({ type: 'complaint' });
   fx.attachment = uuidv7();
-  await t.database.db.insert(attachments).values({ id: fx.attachment, ticketId: fx.ticket, uploadedByKind: 'staff', uploadedById: ids.agentOwner, filename: '门禁.jpg', mime: 'image/jpeg', size: 3, sha256: sha256('abc'), data: Buffer.from('abc'), thumbnail: Buffer.from('abc') });
+  await t.database.db.insert(attachments).values({
+    id: fx.attachment,
+    ticketId: fx.ticket,
+    uploadedByKind: 'staff',
+    uploadedById: ids.agentOwner,
+    filename: '门禁.jpg',
+    mime: 'image/jpeg',
+    size: 3,
+    sha256: sha256('abc'),
+    data: Buffer.from('abc'),
+    thumbnail: Buffer.from('abc'),
+  });
   // A resolved ticket with a survey invitation (public survey routes) and one whose low score opened a recovery case.
   const surveyed = await resolved();
   fx.surveyToken = (await ok<{ token: string }[]>(t.inject('GET', `/api/v1/tickets/${surveyed}/surveys`, tokens.agentOwner!)))[0]!.token;
@@ -201,18 +318,45 @@ beforeAll(async () => {
   await ok(t.inject('POST', `/api/v1/public/surveys/${rt}`, undefined, { csat: 1, comment: '很不满意' }));
   fx.recoveryCase = (await ok(t.inject('GET', `/api/v1/tickets/${fx.recoveryTicket}/recovery`, tokens.admin!))).id;
   fx.rule = await newRule();
-  [fx.handover, fx.approval, fx.careTask, fx.filter, fx.vocab, fx.wallToken] = await Promise.all([newHandover(), newApproval(), newCareTask(), newFilter(), newVocab(), newWallToken()]);
+  [fx.handover, fx.approval, fx.careTask, fx.filter, fx.vocab, fx.wallToken] = await Promise.all([
+    newHandover(),
+    newApproval(),
+    newCareTask(),
+    newFilter(),
+    newVocab(),
+    newWallToken(),
+  ]);
   fx.article = await newArticle('published');
   fx.kbCategory = (await ok<{ items: { id: string }[] }>(t.inject('GET', '/api/v1/kb/categories', tokens.admin!))).items[0]!.id;
   fx.standard = (await ok(t.inject('POST', '/api/v1/standards/templates/complaint-same-day/adopt', tokens.admin!), [201])).id;
-  fx.improvement = (await ok(t.inject('POST', `/api/v1/standards/${fx.standard}/improvements`, tokens.admin!, { cause: '人手不足', change: '增加排班', ownerId: ids.supervisor, dueDate: '2030-01-01' }), [201])).id;
+  fx.improvement = (
+    await ok(
+      t.inject('POST', `/api/v1/standards/${fx.standard}/improvements`, tokens.admin!, {
+        cause: '人手不足',
+        change: '增加排班',
+        ownerId: ids.supervisor,
+        dueDate: '2030-01-01',
+      }),
+      [201],
+    )
+  ).id;
   fx.surveyTemplate = (await ok<{ items: { id: string }[] }>(t.inject('GET', '/api/v1/survey-templates', tokens.admin!))).items[0]!.id;
   fx.report = await newReport();
-  fx.calendar = (await ok(t.inject('POST', '/api/v1/calendars', tokens.admin!, { name: '客服中心', timeZone: 'Asia/Shanghai', weekly: { mon: [['09:00', '18:00']] } }), [201])).id;
+  fx.calendar = (
+    await ok(
+      t.inject('POST', '/api/v1/calendars', tokens.admin!, { name: '客服中心', timeZone: 'Asia/Shanghai', weekly: { mon: [['09:00', '18:00']] } }),
+      [201],
+    )
+  ).id;
   await ok(t.inject('POST', '/api/v1/notifications/test', tokens.agentOwner!), [201]);
+  await setupQuality();
   fx.notification = (await ok<{ items: { id: string }[] }>(t.inject('GET', '/api/v1/notifications', tokens.agentOwner!))).items[0]!.id;
+  await setupField({ t, tokens, ids, fx, ok });
+  await setupChannels({ t, tokens, ids, fx, ok });
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 describe('access declarations cover the OpenAPI document', () => {
   it('every operation has exactly one declaration, and every declaration an operation', () => {
@@ -250,42 +394,146 @@ describe('access declarations cover the OpenAPI document', () => {
 // matrix, whose last cells end every session (logout-all) ─────────────
 
 describe('ticket access (hand-picked cells)', () => {
-  const ACTORS: MatrixActor[] = ['customerA', 'customerB', 'agentOwner', 'agentTeammate', 'agentOther', 'supervisor', 'technicianB', 'qa', 'trainer', 'anonymous'];
-  const cases: { name: string; expect: Partial<Record<MatrixActor, number>>; call: (id: string, token: string | null) => Promise<{ statusCode: number; json: () => any }>; prepare?: (id: string) => Promise<void> }[] = [
+  const ACTORS: MatrixActor[] = [
+    'customerA',
+    'customerB',
+    'agentOwner',
+    'agentTeammate',
+    'agentOther',
+    'supervisor',
+    'technicianB',
+    'qa',
+    'trainer',
+    'anonymous',
+  ];
+  const cases: {
+    name: string;
+    expect: Partial<Record<MatrixActor, number>>;
+    call: (id: string, token: string | null) => Promise<{ statusCode: number; json: () => any }>;
+    prepare?: (id: string) => Promise<void>;
+  }[] = [
     {
       name: 'GET /tickets/{id}',
-      expect: { customerA: 200, customerB: 404, agentOwner: 200, agentTeammate: 200, agentOther: 404, supervisor: 200, technicianB: 404, qa: 200, trainer: 403, anonymous: 401 },
+      expect: {
+        customerA: 200,
+        customerB: 404,
+        agentOwner: 200,
+        agentTeammate: 200,
+        agentOther: 404,
+        supervisor: 200,
+        technicianB: 404,
+        qa: 200,
+        trainer: 403,
+        anonymous: 401,
+      },
       call: (id, tk) => t.inject('GET', `/api/v1/tickets/${id}`, tk ?? undefined),
     },
     {
       name: 'POST /tickets/{id}/replies',
-      expect: { customerA: 201, customerB: 404, agentOwner: 201, agentTeammate: 201, agentOther: 404, supervisor: 201, technicianB: 404, qa: 403, trainer: 403, anonymous: 401 },
+      expect: {
+        customerA: 201,
+        customerB: 404,
+        agentOwner: 201,
+        agentTeammate: 201,
+        agentOther: 404,
+        supervisor: 201,
+        technicianB: 404,
+        qa: 403,
+        trainer: 403,
+        anonymous: 401,
+      },
       call: (id, tk) => t.inject('POST', `/api/v1/tickets/${id}/replies`, tk ?? undefined, { body: '您好', visibility: 'public' }),
     },
     {
       name: 'POST /tickets/{id}/resolve',
-      expect: { customerA: 403, customerB: 403, agentOwner: 200, agentTeammate: 200, agentOther: 404, supervisor: 200, technicianB: 404, qa: 403, trainer: 403, anonymous: 401 },
+      expect: {
+        customerA: 403,
+        customerB: 403,
+        agentOwner: 200,
+        agentTeammate: 200,
+        agentOther: 404,
+        supervisor: 200,
+        technicianB: 404,
+        qa: 403,
+        trainer: 403,
+        anonymous: 401,
+      },
       call: (id, tk) => t.inject('POST', `/api/v1/tickets/${id}/resolve`, tk ?? undefined, { resolution: '已修复' }),
     },
     {
       name: 'POST /tickets/{id}/assign',
-      expect: { customerA: 403, customerB: 403, agentOwner: 403, agentTeammate: 403, agentOther: 404, supervisor: 200, technicianB: 404, qa: 403, trainer: 403, anonymous: 401 },
-      call: (id, tk) => t.inject('POST', `/api/v1/tickets/${id}/assign`, tk ?? undefined, { ownerId: ids.agentTeammate }),
+      expect: {
+        customerA: 403,
+        customerB: 403,
+        agentOwner: 403,
+        agentTeammate: 403,
+        agentOther: 404,
+        supervisor: 200,
+        technicianB: 404,
+        qa: 403,
+        trainer: 403,
+        anonymous: 401,
+      },
+      call: (id, tk) => t.inject('POST', `/api/v1/tickets/${id}/assign`, tk ?? undefined, { ownerId: ids.agentTeammate, reasonKind: 'specialist' }),
     },
     {
       name: 'POST /tickets/{id}/handovers',
-      expect: { customerA: 403, customerB: 403, agentOwner: 201, agentTeammate: 403, agentOther: 404, supervisor: 201, technicianB: 404, qa: 403, trainer: 403, anonymous: 401 },
-      call: (id, tk) => t.inject('POST', `/api/v1/tickets/${id}/handovers`, tk ?? undefined, { toStaffId: ids.agentTeammate, situation: 's', need: 'n', done: 'd', pending: 'p', expectation: 'e', cautions: 'c' }),
+      expect: {
+        customerA: 403,
+        customerB: 403,
+        agentOwner: 201,
+        agentTeammate: 403,
+        agentOther: 404,
+        supervisor: 201,
+        technicianB: 404,
+        qa: 403,
+        trainer: 403,
+        anonymous: 401,
+      },
+      call: (id, tk) =>
+        t.inject('POST', `/api/v1/tickets/${id}/handovers`, tk ?? undefined, {
+          toStaffId: ids.agentTeammate,
+          situation: 's',
+          need: 'n',
+          done: 'd',
+          pending: 'p',
+          expectation: 'e',
+          cautions: 'c',
+        }),
     },
     {
       name: 'POST /tickets/{id}/compensations',
-      expect: { customerA: 403, customerB: 403, agentOwner: 201, agentTeammate: 201, agentOther: 404, supervisor: 201, technicianB: 404, qa: 403, trainer: 403, anonymous: 401 },
+      expect: {
+        customerA: 403,
+        customerB: 403,
+        agentOwner: 201,
+        agentTeammate: 201,
+        agentOther: 404,
+        supervisor: 201,
+        technicianB: 404,
+        qa: 403,
+        trainer: 403,
+        anonymous: 401,
+      },
       call: (id, tk) => t.inject('POST', `/api/v1/tickets/${id}/compensations`, tk ?? undefined, { kind: 'coupon', amountFen: 5000, reason: '致歉' }),
     },
     {
       name: 'POST /portal/tickets/{id}/confirm',
-      expect: { customerA: 200, customerB: 404, agentOwner: 403, agentTeammate: 403, agentOther: 403, supervisor: 403, technicianB: 403, qa: 403, trainer: 403, anonymous: 401 },
-      prepare: async (id) => { await t.inject('POST', `/api/v1/tickets/${id}/resolve`, tokens.agentOwner!, { resolution: '已修复' }); },
+      expect: {
+        customerA: 200,
+        customerB: 404,
+        agentOwner: 403,
+        agentTeammate: 403,
+        agentOther: 403,
+        supervisor: 403,
+        technicianB: 403,
+        qa: 403,
+        trainer: 403,
+        anonymous: 401,
+      },
+      prepare: async (id) => {
+        await t.inject('POST', `/api/v1/tickets/${id}/resolve`, tokens.agentOwner!, { resolution: '已修复' });
+      },
       call: (id, tk) => t.inject('POST', `/api/v1/portal/tickets/${id}/confirm`, tk ?? undefined),
     },
   ];
@@ -304,7 +552,16 @@ describe('ticket access (hand-picked cells)', () => {
   it('an unowned care task is completed by its team (or a supervisor), not by another team', async () => {
     const task = async () => {
       const id = uuidv7();
-      await t.database.db.insert(careTasks).values({ id, kind: 'care', ticketId: fx.ticket!, customerId: customerA, ownerId: null, teamId: teamA, seq: 1, dueAt: new Date(Date.now() + 86_400_000) });
+      await t.database.db.insert(careTasks).values({
+        id,
+        kind: 'care',
+        ticketId: fx.ticket!,
+        customerId: customerA,
+        ownerId: null,
+        teamId: teamA,
+        seq: 1,
+        dueAt: new Date(Date.now() + 86_400_000),
+      });
       return id;
     };
     const body = { result: 'reached', outcome: '已回访' };
@@ -320,7 +577,18 @@ describe('ticket access (hand-picked cells)', () => {
       if (res.statusCode !== 200) return res.statusCode;
       return res.json().items.some((i: { id: string }) => i.id === id);
     };
-    const want: Partial<Record<MatrixActor, boolean | number>> = { customerA: true, customerB: false, agentOwner: true, agentTeammate: true, agentOther: false, supervisor: true, technicianB: false, qa: true, trainer: 403, anonymous: 401 };
+    const want: Partial<Record<MatrixActor, boolean | number>> = {
+      customerA: true,
+      customerB: false,
+      agentOwner: true,
+      agentTeammate: true,
+      agentOther: false,
+      supervisor: true,
+      technicianB: false,
+      qa: true,
+      trainer: 403,
+      anonymous: 401,
+    };
     for (const actor of ACTORS) expect(await sees(actor), actor).toBe(want[actor]);
     const portal = await t.inject('GET', '/api/v1/portal/tickets', tokens.customerB!);
     expect(portal.json().items.some((i: { id: string }) => i.id === id)).toBe(false);
@@ -343,12 +611,30 @@ describe('ticket access (hand-picked cells)', () => {
 describe('ticketVisibilityScope and canSeeTicket agree', () => {
   it('for every matrix actor and tickets of both teams, moved, unowned, created by someone else, or being handed over', async () => {
     const handedOver = await newTicket();
-    await ok(t.inject('POST', `/api/v1/tickets/${handedOver}/handovers`, tokens.agentOwner!, { toStaffId: ids.agentOther, situation: 's', need: 'n', done: 'd', pending: 'p', expectation: 'e', cautions: 'c' }));
+    await ok(
+      t.inject('POST', `/api/v1/tickets/${handedOver}/handovers`, tokens.agentOwner!, {
+        toStaffId: ids.agentOther,
+        situation: 's',
+        need: 'n',
+        done: 'd',
+        pending: 'p',
+        expectation: 'e',
+        cautions: 'c',
+      }),
+    );
     const teamBTicket = await newTicket();
-    await ok(t.inject('POST', `/api/v1/tickets/${teamBTicket}/assign`, tokens.admin!, { ownerId: ids.agentOther, teamId: teamB }));
+    await ok(t.inject('POST', `/api/v1/tickets/${teamBTicket}/assign`, tokens.admin!, { ownerId: ids.agentOther, teamId: teamB, reasonKind: 'specialist' }));
     const unowned = await newTicket();
     await ok(t.inject('POST', `/api/v1/tickets/${unowned}/assign`, tokens.admin!, { ownerId: null, teamId: null }));
-    const byFrontdesk = await ok(t.inject('POST', '/api/v1/tickets', tokens.frontdesk!, { customerId: customerA, type: 'inquiry', channel: 'walk_in', subject: '前台登记', description: '访客咨询' }));
+    const byFrontdesk = await ok(
+      t.inject('POST', '/api/v1/tickets', tokens.frontdesk!, {
+        customerId: customerA,
+        type: 'inquiry',
+        channel: 'walk_in',
+        subject: '前台登记',
+        description: '访客咨询',
+      }),
+    );
     const ticketIds = [fx.ticket!, handedOver, teamBTicket, unowned, byFrontdesk.id as string];
     const rows = await t.database.db.select().from(staffTable);
     const accounts = await t.database.db.select().from(customerAccounts);
@@ -358,7 +644,14 @@ describe('ticketVisibilityScope and canSeeTicket agree', () => {
     ];
     let compared = 0;
     for (const actor of actors) {
-      const sqlSees = new Set((await t.database.db.select({ id: tickets.id }).from(tickets).where(and(inArray(tickets.id, ticketIds), ticketVisibilityScope(actor)))).map((r) => r.id));
+      const sqlSees = new Set(
+        (
+          await t.database.db
+            .select({ id: tickets.id })
+            .from(tickets)
+            .where(and(inArray(tickets.id, ticketIds), ticketVisibilityScope(actor)))
+        ).map((r) => r.id),
+      );
       for (const id of ticketIds) {
         const row = await loadTicketAccessRow(t.database.db, id);
         expect(canSeeTicket(actor, row!), `${actor.kind} ${actor.id} × ${id}`).toBe(sqlSees.has(id));
@@ -378,13 +671,33 @@ describe('ticketVisibilityScope and canSeeTicket agree', () => {
 describe('every read follows ticket visibility', () => {
   it('no GET operation shows a team-A ticket (subject or number) to staff of team B or to another customer', async () => {
     // T2 was team B's (agentOther got the assignment notification and a care task), then moved to team A.
-    const t2 = await ok(t.inject('POST', '/api/v1/tickets', tokens.agentOwner!, { customerId: customerA, type: 'complaint', channel: 'phone', subject: '机密转组投诉XJ', description: '转组前属于B组' }));
-    await ok(t.inject('POST', `/api/v1/tickets/${t2.id}/assign`, tokens.admin!, { ownerId: ids.agentOther, teamId: teamB }));
-    await t.database.db.insert(careTasks).values({ id: uuidv7(), kind: 'care', ticketId: t2.id, customerId: customerA, ownerId: ids.agentOther, teamId: teamB, seq: 1, dueAt: new Date(Date.now() + 3_600_000) });
+    const t2 = await ok(
+      t.inject('POST', '/api/v1/tickets', tokens.agentOwner!, {
+        customerId: customerA,
+        type: 'complaint',
+        channel: 'phone',
+        subject: '机密转组投诉XJ',
+        description: '转组前属于B组',
+      }),
+    );
+    await ok(t.inject('POST', `/api/v1/tickets/${t2.id}/assign`, tokens.admin!, { ownerId: ids.agentOther, teamId: teamB, reasonKind: 'specialist' }));
+    await t.database.db.insert(careTasks).values({
+      id: uuidv7(),
+      kind: 'care',
+      ticketId: t2.id,
+      customerId: customerA,
+      ownerId: ids.agentOther,
+      teamId: teamB,
+      seq: 1,
+      dueAt: new Date(Date.now() + 3_600_000),
+    });
     await ok(t.inject('POST', `/api/v1/tickets/${t2.id}/replies`, tokens.agentOwner!, { body: '已受理', visibility: 'public' }));
     const notes = await ok<{ items: { ticketId: string | null }[] }>(t.inject('GET', '/api/v1/notifications', tokens.agentOther!));
-    expect(notes.items.some((n) => n.ticketId === t2.id), 'the leak scenario needs a notification about T2 while it was visible').toBe(true);
-    await ok(t.inject('POST', `/api/v1/tickets/${t2.id}/assign`, tokens.admin!, { ownerId: ids.agentOwner, teamId: teamA }));
+    expect(
+      notes.items.some((n) => n.ticketId === t2.id),
+      'the leak scenario needs a notification about T2 while it was visible',
+    ).toBe(true);
+    await ok(t.inject('POST', `/api/v1/tickets/${t2.id}/assign`, tokens.admin!, { ownerId: ids.agentOwner, teamId: teamA, reasonKind: 'customer_request' }));
     const secrets = [t2.number as string, '机密转组投诉XJ'];
     const tNumber = (await ok(t.inject('GET', `/api/v1/tickets/${fx.ticket}`, tokens.admin!))).number as string;
     secrets.push(tNumber);
@@ -423,10 +736,11 @@ describe('generated access matrix (every operation × every actor)', () => {
         const byRule = decl.except?.[actor] === undefined && (want === 401 || want === 403 || want === 404);
         const url = await pathFor(key, !byRule);
         const token = ENDS_SESSION.has(key) ? await freshToken(actor) : tokens[actor];
-        const res = method === 'GET' || method === 'DELETE'
-          ? await t.inject(method, url, token ?? undefined)
-          : await t.inject(method, url, token ?? undefined, bodyFor(key));
-        const code = res.statusCode >= 400 ? (res.json() as { code?: string }).code : undefined;
+        const res =
+          method === 'GET' || method === 'DELETE'
+            ? await t.inject(method, url, token ?? undefined)
+            : await t.inject(method, url, token ?? undefined, bodyFor(key));
+        const code = res.statusCode >= 400 ? res.json<{ code?: string }>().code : undefined;
         expect(satisfies(want, res.statusCode, code), `${name}: got ${res.statusCode} ${res.body.slice(0, 300)}`).toBe(true);
         if (res.statusCode >= 400) expect(res.headers['content-type']).toContain('application/problem+json');
       });

@@ -21,18 +21,26 @@ const PASSWORD = 'Backup-Test-2026';
 
 function runOps(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const proc = spawn(process.execPath, [path.join(root, 'scripts/ops.mjs'), ...args], {
-    cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
-  proc.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  proc.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  proc.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  proc.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   return new Promise((resolve) => proc.on('exit', (code) => resolve({ code, stdout, stderr })));
 }
 
 async function api(url: string, token: string, method: string, p: string, body?: unknown) {
   const res = await fetch(`${url}/api/v1${p}`, {
-    method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
   });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
@@ -40,7 +48,7 @@ async function api(url: string, token: string, method: string, p: string, body?:
 describe.skipIf(onPostgres)('backup and restore of the embedded database', () => {
   const dirs: string[] = [];
   const procs: ServerProc[] = [];
-  afterAll(async () => {
+  afterAll(() => {
     for (const p of procs) if (p.proc.exitCode === null) p.proc.kill('SIGKILL');
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
@@ -107,7 +115,9 @@ describe.skipIf(onPostgres)('backup and restore of the embedded database', () =>
     expect(manifest.migrations.map((m) => m.tag)).toContain('0000_foundation');
     expect(manifest.files.map((f) => f.path)).toEqual(['secret.key']);
     expect(manifest.tables.every((t) => /^[0-9a-f]{32}$/.test(t.checksum))).toBe(true);
-    process.stdout.write(`backup of a running server: ${backupMs} ms for ${tickets.rows} tickets (${ackedBefore}–${ackedAfterBackup} acknowledged around it, ${total} in the end); snapshot ${manifest.snapshotMs} ms\n`);
+    process.stdout.write(
+      `backup of a running server: ${backupMs} ms for ${tickets.rows} tickets (${ackedBefore}–${ackedAfterBackup} acknowledged around it, ${total} in the end); snapshot ${manifest.snapshotMs} ms\n`,
+    );
 
     // A second server cannot open the DATA_DIR; the backup did not need to.
     srv.proc.kill('SIGTERM');
@@ -131,9 +141,25 @@ describe.skipIf(onPostgres)('backup and restore of the embedded database', () =>
     try {
       const q = async (s: string) => (await db.client.query<Record<string, unknown>>(s)).rows[0]!;
       expect(Number((await q('SELECT count(*)::int AS n FROM tickets')).n)).toBe(tickets.rows);
-      expect(Number((await q(`SELECT count(*)::int AS n FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.aggregate_id = t.id AND e.kind = 'ticket.created')`)).n)).toBe(0);
+      expect(
+        Number(
+          (
+            await q(
+              `SELECT count(*)::int AS n FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.aggregate_id = t.id AND e.kind = 'ticket.created')`,
+            )
+          ).n,
+        ),
+      ).toBe(0);
       // Numbers come from blocks reserved on the day's counter: none may lie beyond its value in the same snapshot.
-      expect(Number((await q(`SELECT count(*)::int AS n FROM tickets t WHERE split_part(t.number, '-', 2)::int > coalesce((SELECT c.value FROM ticket_counters c WHERE 'GD' || c.day = split_part(t.number, '-', 1)), 0)`)).n)).toBe(0);
+      expect(
+        Number(
+          (
+            await q(
+              `SELECT count(*)::int AS n FROM tickets t WHERE split_part(t.number, '-', 2)::int > coalesce((SELECT c.value FROM ticket_counters c WHERE 'GD' || c.day = split_part(t.number, '-', 1)), 0)`,
+            )
+          ).n,
+        ),
+      ).toBe(0);
     } finally {
       await db.close();
     }

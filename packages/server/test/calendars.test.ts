@@ -13,15 +13,20 @@ beforeAll(async () => {
   admin = (await t.as(['admin'])).token;
   agent = (await t.as(['agent'])).token;
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
-const P: [string, string][] = [['09:00', '12:00'], ['13:30', '18:00']];
+const P: [string, string][] = [
+  ['09:00', '12:00'],
+  ['13:30', '18:00'],
+];
 const shanghai = { timeZone: 'Asia/Shanghai', weekly: { mon: P, tue: P, wed: P, thu: P, fri: P }, holidays: 'cn-mainland' as const };
 let seq = 0;
 async function createCalendar(body: Record<string, unknown> = {}) {
   const res = await t.inject('POST', '/api/v1/calendars', admin, { name: `上海客服中心 ${++seq}`, ...shanghai, ...body });
   expect(res.statusCode).toBe(201);
-  return res.json() as { id: string; version: number; uncoveredYears: number[]; coverage: { fromYear: number; toYear: number } | null; warnings: string[] };
+  return res.json<{ id: string; version: number; uncoveredYears: number[]; coverage: { fromYear: number; toYear: number } | null; warnings: string[] }>();
 }
 
 describe('calendars API', () => {
@@ -42,38 +47,76 @@ describe('calendars API', () => {
 
   it('adds and measures business time across 国庆/中秋 2025-10-01..08 and the 调休 make-up Sunday 2025-09-28', async () => {
     const { id } = await createCalendar();
-    const add = async (from: string, seconds: number) => (await t.inject('GET', `/api/v1/calendars/${id}/add?from=${encodeURIComponent(from)}&seconds=${seconds}`, agent)).json();
+    const add = async (from: string, seconds: number) =>
+      (await t.inject('GET', `/api/v1/calendars/${id}/add?from=${encodeURIComponent(from)}&seconds=${seconds}`, agent)).json();
     // Tue 30 Sep 17:00 + 2 h: one hour that day, then the holiday week, then Thu 9 Oct 09:00–10:00.
     expect(await add('2025-09-30T17:00:00+08:00', 7200)).toEqual({ dueAt: '2025-10-09T02:00:00.000Z' });
     // Exactly to the end of a period: the earliest instant, not the next opening.
     expect(await add('2025-09-30T17:00:00+08:00', 3600)).toEqual({ dueAt: '2025-09-30T10:00:00.000Z' });
     // Fri 26 Sep 17:00 + 2 h: Sunday 28 Sep is a make-up workday (补班) → Sun 10:00.
     expect(await add('2025-09-26T17:00:00+08:00', 7200)).toEqual({ dueAt: '2025-09-28T02:00:00.000Z' });
-    const elapsed = (await t.inject('GET', `/api/v1/calendars/${id}/elapsed?from=${encodeURIComponent('2025-09-30T00:00:00+08:00')}&to=${encodeURIComponent('2025-10-10T00:00:00+08:00')}`, agent)).json();
+    const elapsed = (
+      await t.inject(
+        'GET',
+        `/api/v1/calendars/${id}/elapsed?from=${encodeURIComponent('2025-09-30T00:00:00+08:00')}&to=${encodeURIComponent('2025-10-10T00:00:00+08:00')}`,
+        agent,
+      )
+    ).json();
     expect(elapsed).toEqual({ seconds: 54000 });
     const days = (await t.inject('GET', `/api/v1/calendars/${id}/days?from=2025-09-27&to=2025-10-12`, agent)).json();
     const byDate = Object.fromEntries(days.items.map((d: { date: string }) => [d.date, d]));
     expect(byDate['2025-09-27']).toMatchObject({ kind: 'weekend', openSeconds: 0 });
     expect(byDate['2025-09-28']).toMatchObject({ kind: 'makeup_workday', name: '国庆节', periods: P, openSeconds: 27000 });
-    for (const d of ['2025-10-01', '2025-10-02', '2025-10-03', '2025-10-06', '2025-10-08']) expect(byDate[d]).toMatchObject({ kind: 'holiday', openSeconds: 0 });
+    for (const d of ['2025-10-01', '2025-10-02', '2025-10-03', '2025-10-06', '2025-10-08'])
+      expect(byDate[d]).toMatchObject({ kind: 'holiday', openSeconds: 0 });
     expect(byDate['2025-10-06'].name).toBe('中秋');
-    expect(byDate['2025-10-09']).toMatchObject({ kind: 'workday', intervals: [{ from: '2025-10-09T01:00:00.000Z', to: '2025-10-09T04:00:00.000Z' }, { from: '2025-10-09T05:30:00.000Z', to: '2025-10-09T10:00:00.000Z' }] });
+    expect(byDate['2025-10-09']).toMatchObject({
+      kind: 'workday',
+      intervals: [
+        { from: '2025-10-09T01:00:00.000Z', to: '2025-10-09T04:00:00.000Z' },
+        { from: '2025-10-09T05:30:00.000Z', to: '2025-10-09T10:00:00.000Z' },
+      ],
+    });
     expect(byDate['2025-10-11']).toMatchObject({ kind: 'makeup_workday' });
   });
 
   it('names every bad field (weekly.mon[1][0], overrides[0].date, timeZone) and refuses bad queries', async () => {
-    const bad = await t.inject('POST', '/api/v1/calendars', admin, { name: '坏日历', timeZone: 'Asia/Shanghai', weekly: { mon: [['09:00', '12:00'], ['25:00', '26:00']] } });
+    const bad = await t.inject('POST', '/api/v1/calendars', admin, {
+      name: '坏日历',
+      timeZone: 'Asia/Shanghai',
+      weekly: {
+        mon: [
+          ['09:00', '12:00'],
+          ['25:00', '26:00'],
+        ],
+      },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().code).toBe('validation_failed');
     expect(bad.json().errors.map((e: { path: string }) => e.path)).toContain('weekly.mon[1][0]');
-    const bad2 = await t.inject('POST', '/api/v1/calendars', admin, { name: '坏日历2', timeZone: 'Mars/Base', weekly: { tue: [['18:00', '09:00']] }, overrides: [{ date: '2025-02-30', kind: 'holiday' }] });
-    expect(bad2.json().errors.map((e: { path: string }) => e.path).sort()).toEqual(['overrides[0].date', 'timeZone', 'weekly.tue[0]']);
+    const bad2 = await t.inject('POST', '/api/v1/calendars', admin, {
+      name: '坏日历2',
+      timeZone: 'Mars/Base',
+      weekly: { tue: [['18:00', '09:00']] },
+      overrides: [{ date: '2025-02-30', kind: 'holiday' }],
+    });
+    expect(
+      bad2
+        .json()
+        .errors.map((e: { path: string }) => e.path)
+        .sort(),
+    ).toEqual(['overrides[0].date', 'timeZone', 'weekly.tue[0]']);
     const bad3 = await t.inject('POST', '/api/v1/calendars', admin, { name: '坏日历3', timeZone: 'Asia/Shanghai', weekly: { monday: [] } });
     expect(bad3.statusCode).toBe(400);
     const { id } = await createCalendar();
     const q = await t.inject('GET', `/api/v1/calendars/${id}/add?from=yesterday&seconds=0`, agent);
     expect(q.statusCode).toBe(400);
-    expect(q.json().errors.map((e: { path: string }) => e.path).sort()).toEqual(['querystring.from', 'querystring.seconds']);
+    expect(
+      q
+        .json()
+        .errors.map((e: { path: string }) => e.path)
+        .sort(),
+    ).toEqual(['querystring.from', 'querystring.seconds']);
     expect((await t.inject('GET', '/api/v1/calendars/00000000-0000-7000-8000-000000000000', agent)).statusCode).toBe(404);
   });
 
@@ -88,15 +131,43 @@ describe('calendars API', () => {
   });
 
   it('imports an .ics (text/calendar or JSON) as overrides merged over the existing ones; imported dates win', async () => {
-    const { id } = await createCalendar({ overrides: [{ date: '2027-01-01', kind: 'workday', name: '盘点' }, { date: '2026-12-31', kind: 'workday', hours: [['09:00', '15:00']] }] });
+    const { id } = await createCalendar({
+      overrides: [
+        { date: '2027-01-01', kind: 'workday', name: '盘点' },
+        { date: '2026-12-31', kind: 'workday', hours: [['09:00', '15:00']] },
+      ],
+    });
     const ics = [
-      'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//CN',
-      'BEGIN:VEVENT', 'UID:1', 'DTSTART;VALUE=DATE:20270101', 'DTEND;VALUE=DATE:20270102', 'SUMMARY:元旦', 'END:VEVENT',
-      'BEGIN:VEVENT', 'UID:2', 'DTSTART;VALUE=DATE:20270206', 'DTEND;VALUE=DATE:20270213', 'SUMMARY:春节', 'END:VEVENT',
-      'BEGIN:VEVENT', 'UID:3', 'DTSTART;VALUE=DATE:20270131', 'DTEND;VALUE=DATE:20270201', 'SUMMARY:春节 (班)', 'END:VEVENT',
-      'END:VCALENDAR', '',
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'PRODID:-//test//CN',
+      'BEGIN:VEVENT',
+      'UID:1',
+      'DTSTART;VALUE=DATE:20270101',
+      'DTEND;VALUE=DATE:20270102',
+      'SUMMARY:元旦',
+      'END:VEVENT',
+      'BEGIN:VEVENT',
+      'UID:2',
+      'DTSTART;VALUE=DATE:20270206',
+      'DTEND;VALUE=DATE:20270213',
+      'SUMMARY:春节',
+      'END:VEVENT',
+      'BEGIN:VEVENT',
+      'UID:3',
+      'DTSTART;VALUE=DATE:20270131',
+      'DTEND;VALUE=DATE:20270201',
+      'SUMMARY:春节 (班)',
+      'END:VEVENT',
+      'END:VCALENDAR',
+      '',
     ].join('\r\n');
-    const res = await t.app.inject({ method: 'POST', url: `/api/v1/calendars/${id}/import-ics`, headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/calendar' }, payload: ics });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/calendars/${id}/import-ics`,
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/calendar' },
+      payload: ics,
+    });
     expect(res.statusCode).toBe(200);
     const out = res.json();
     expect(out).toMatchObject({ imported: 9, added: 8, replaced: 1, errors: [] });
@@ -117,7 +188,18 @@ describe('calendars API', () => {
   it('attaches calendars with precedence customer > tier > site > team > default, and a "ticket" standard uses it', async () => {
     const def = await createCalendar({ name: '默认日历' });
     const team = await createCalendar({ name: '团队日历' });
-    const tier = await createCalendar({ name: '钻石客户日历', weekly: { mon: [['00:00', '24:00']], tue: [['00:00', '24:00']], wed: [['00:00', '24:00']], thu: [['00:00', '24:00']], fri: [['00:00', '24:00']], sat: [['00:00', '24:00']], sun: [['00:00', '24:00']] } });
+    const tier = await createCalendar({
+      name: '钻石客户日历',
+      weekly: {
+        mon: [['00:00', '24:00']],
+        tue: [['00:00', '24:00']],
+        wed: [['00:00', '24:00']],
+        thu: [['00:00', '24:00']],
+        fri: [['00:00', '24:00']],
+        sat: [['00:00', '24:00']],
+        sun: [['00:00', '24:00']],
+      },
+    });
     const teamId = (await t.team('日历团队')).id;
     const put = (body: Record<string, unknown>) => t.inject('PUT', '/api/v1/calendars/assignments', admin, body);
     expect((await put({ scope: 'default', calendarId: def.id })).statusCode).toBe(200);
@@ -130,13 +212,22 @@ describe('calendars API', () => {
     expect(await resolve(`teamId=${teamId}&tier=diamond`)).toMatchObject({ calendarId: tier.id, source: 'tier', calendarName: '钻石客户日历' });
 
     await deactivateAll(t.database);
-    await standard(t, admin, { code: 'CAL-TICKET', name: '按工单日历', start: 'ticket.created', stop: 'ticket.first_public_reply', limitSeconds: 3600, calendarSource: 'ticket' });
+    await standard(t, admin, {
+      code: 'CAL-TICKET',
+      name: '按工单日历',
+      start: 'ticket.created',
+      stop: 'ticket.first_public_reply',
+      limitSeconds: 3600,
+      calendarSource: 'ticket',
+    });
     let a = await ticketRow(t.database, { teamId });
     a = await event(t.database, a, 'ticket.created');
     let d = await ticketRow(t.database, { teamId, tier: 'diamond' });
     d = await event(t.database, d, 'ticket.created');
     const [ia] = await t.database.rows<{ calendar_id: string }>(sql`SELECT calendar_id FROM standard_instances WHERE ticket_id = ${a.id}`);
-    const [id] = await t.database.rows<{ calendar_id: string; due_at: Date; started_at: Date }>(sql`SELECT calendar_id, due_at, started_at FROM standard_instances WHERE ticket_id = ${d.id}`);
+    const [id] = await t.database.rows<{ calendar_id: string; due_at: Date; started_at: Date }>(
+      sql`SELECT calendar_id, due_at, started_at FROM standard_instances WHERE ticket_id = ${d.id}`,
+    );
     expect(ia!.calendar_id).toBe(team.id);
     expect(id!.calendar_id).toBe(tier.id);
     expect(new Date(id!.due_at).getTime() - new Date(id!.started_at).getTime()).toBe(3_600_000); // the diamond calendar is 24×7
@@ -146,7 +237,14 @@ describe('calendars API', () => {
   it('a calendar change moves the deadlines of running clocks on it (same transaction), and bumps the version', async () => {
     const cal = await createCalendar({ name: '变更日历' });
     await deactivateAll(t.database);
-    await standard(t, admin, { code: 'CAL-FIXED', name: '固定日历 4 工作小时', start: 'ticket.created', stop: 'ticket.first_public_reply', limitSeconds: 4 * 3600, calendarId: cal.id });
+    await standard(t, admin, {
+      code: 'CAL-FIXED',
+      name: '固定日历 4 工作小时',
+      start: 'ticket.created',
+      stop: 'ticket.first_public_reply',
+      limitSeconds: 4 * 3600,
+      calendarId: cal.id,
+    });
     let s = await ticketRow(t.database);
     s = await event(t.database, s, 'ticket.created');
     const [before] = await instances(t.database, s.id);
@@ -156,7 +254,9 @@ describe('calendars API', () => {
     expect(patched.statusCode).toBe(200);
     expect(patched.json().version).toBe(2);
     const [after] = await instances(t.database, s.id);
-    const expected = (await t.inject('GET', `/api/v1/calendars/${cal.id}/add?from=${encodeURIComponent(new Date(started).toISOString())}&seconds=${4 * 3600}`, agent)).json().dueAt;
+    const expected = (
+      await t.inject('GET', `/api/v1/calendars/${cal.id}/add?from=${encodeURIComponent(new Date(started).toISOString())}&seconds=${4 * 3600}`, agent)
+    ).json().dueAt;
     expect(new Date(after!.due_at!).toISOString()).toBe(expected);
     expect(new Date(after!.due_at!).getTime()).toBeGreaterThan(new Date(before!.due_at!).getTime());
     const audit = await t.auditRows('calendar.updated');
@@ -166,7 +266,12 @@ describe('calendars API', () => {
 
 describe('clock arithmetic on a business calendar (pure)', () => {
   const cal = compileCalendar(shanghai);
-  const rules = { deadline: 'duration' as const, limitSeconds: 4 * 3600, warnAtPercent: [50, 75], escalation: [{ afterBreachSeconds: 0 }, { afterBreachSeconds: 3600 }] };
+  const rules = {
+    deadline: 'duration' as const,
+    limitSeconds: 4 * 3600,
+    warnAtPercent: [50, 75],
+    escalation: [{ afterBreachSeconds: 0 }, { afterBreachSeconds: 3600 }],
+  };
   const at = (s: string) => Date.parse(s);
   const iso = (n: number | null) => (n === null ? null : new Date(n).toISOString());
 

@@ -3,12 +3,24 @@ import { testApp, type TestApp } from './harness';
 
 let t: TestApp;
 let agent: string;
-beforeAll(async () => { t = await testApp(); agent = (await t.as(['agent'])).token; });
-afterAll(async () => { await t?.close(); });
+beforeAll(async () => {
+  t = await testApp();
+  agent = (await t.as(['agent'])).token;
+});
+afterAll(async () => {
+  await t?.close();
+});
 
 describe('customers', () => {
   it('creates a customer (contract shape) and reads it back masked, revealing only as a logged action', async () => {
-    const res = await t.inject('POST', '/api/v1/customers', agent, { name: '张建华', phone: '138 0013 8000', email: 'Zhang@Example.com', tier: 'diamond', vip: true, tags: ['业主'] });
+    const res = await t.inject('POST', '/api/v1/customers', agent, {
+      name: '张建华',
+      phone: '138 0013 8000',
+      email: 'Zhang@Example.com',
+      tier: 'diamond',
+      vip: true,
+      tags: ['业主'],
+    });
     expect(res.statusCode).toBe(201);
     const c = res.json();
     expect(c).toMatchObject({ name: '张建华', phone: '13800138000', email: 'zhang@example.com', tier: 'diamond', vip: true, tags: ['业主'] });
@@ -52,7 +64,9 @@ describe('customers', () => {
 
   it('concurrent requests with one key create exactly one customer', async () => {
     const body = { name: '并发客户', phone: '13600136000' };
-    const results = await Promise.all(Array.from({ length: 10 }, () => t.inject('POST', '/api/v1/customers', agent, body, { 'idempotency-key': 'ik-concurrent' })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => t.inject('POST', '/api/v1/customers', agent, body, { 'idempotency-key': 'ik-concurrent' })),
+    );
     const ids = new Set(results.filter((r) => r.statusCode === 201).map((r) => r.json().id));
     expect(ids.size).toBe(1);
     for (const r of results) expect([201, 409]).toContain(r.statusCode);
@@ -72,8 +86,18 @@ describe('customers', () => {
     const res = await t.inject('POST', '/api/v1/customers', agent, { name: '', phone: 'abc', email: 'nope', tier: 'platinum', vip: 'yes', tags: 'x' });
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe('validation_failed');
-    expect(res.json().errors.map((e: { path: string }) => e.path).sort()).toEqual(['email', 'name', 'phone', 'tags', 'tier', 'vip']);
-    const notJson = await t.app.inject({ method: 'POST', url: '/api/v1/customers', headers: { authorization: `Bearer ${agent}`, 'content-type': 'application/json' }, payload: '{"name": ' });
+    expect(
+      res
+        .json()
+        .errors.map((e: { path: string }) => e.path)
+        .sort(),
+    ).toEqual(['email', 'name', 'phone', 'tags', 'tier', 'vip']);
+    const notJson = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/customers',
+      headers: { authorization: `Bearer ${agent}`, 'content-type': 'application/json' },
+      payload: '{"name": ',
+    });
     expect(notJson.statusCode).toBe(400);
     expect(notJson.json().code).toBe('validation_failed');
     const huge = await t.inject('POST', '/api/v1/customers', agent, { name: 'x'.repeat(2_000_000) });
@@ -121,8 +145,18 @@ describe('CRM', () => {
   it('edits CRM fields with validation; id numbers stay masked unless revealed', async () => {
     const c = (await t.inject('POST', '/api/v1/customers', agent, { name: '刘芳' })).json();
     const bad = await t.inject('PATCH', `/api/v1/customers/${c.id}`, agent, { idNumber: '123', email: 'x' });
-    expect(bad.json().errors.map((e: { path: string }) => e.path).sort()).toEqual(['email', 'idNumber']);
-    const ok = await t.inject('PATCH', `/api/v1/customers/${c.id}`, agent, { idNumber: '31010119800101123X', wechatId: 'liufang_sh', addresses: [{ label: '家', text: '2栋301' }], consent: { surveys: true } });
+    expect(
+      bad
+        .json()
+        .errors.map((e: { path: string }) => e.path)
+        .sort(),
+    ).toEqual(['email', 'idNumber']);
+    const ok = await t.inject('PATCH', `/api/v1/customers/${c.id}`, agent, {
+      idNumber: '31010119800101123X',
+      wechatId: 'liufang_sh',
+      addresses: [{ label: '家', text: '2栋301' }],
+      consent: { surveys: true },
+    });
     expect(ok.statusCode).toBe(200);
     const v = (await t.inject('GET', `/api/v1/customers/${c.id}/360`, agent)).json();
     expect(v.profile.idNumber).toBe('3101**********123X');
@@ -136,7 +170,13 @@ describe('CRM', () => {
     const a1 = await t.as(['agent'], { teamId: teamA });
     const b1 = await t.as(['agent'], { teamId: teamB });
     const c = (await t.inject('POST', '/api/v1/customers', a1.token, { name: '赵小燕', phone: '13600136111' })).json();
-    const tk = await t.inject('POST', '/api/v1/tickets', a1.token, { customerId: c.id, type: 'complaint', channel: 'phone', subject: 'A组机密投诉', description: '只有A组可见' });
+    const tk = await t.inject('POST', '/api/v1/tickets', a1.token, {
+      customerId: c.id,
+      type: 'complaint',
+      channel: 'phone',
+      subject: 'A组机密投诉',
+      description: '只有A组可见',
+    });
     expect(tk.statusCode).toBe(201);
     const ticket = tk.json();
     await t.inject('POST', `/api/v1/tickets/${ticket.id}/compensations`, a1.token, { kind: 'coupon', amountFen: 1000, reason: '致歉' });

@@ -13,24 +13,37 @@ import { loginOver, startProcess, type ServerProc } from './process-harness';
 import { sleep, waitFor } from './standards-helpers';
 
 const cleanups: (() => Promise<void>)[] = [];
-afterAll(async () => { for (const c of cleanups.reverse()) await c().catch(() => undefined); });
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+});
 
 async function stop(s: ServerProc) {
   if (s.proc.exitCode === null && s.proc.signalCode === null) s.proc.kill('SIGTERM');
   await s.exited;
 }
 
-interface Res { status: number; json: any; headers: Headers }
-const client = (base: string, token?: string) => async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> => {
-  const res = await fetch(`${base}${path.startsWith('/readyz') ? '' : '/api/v1'}${path}`, {
-    method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body ? JSON.stringify(body) : null,
-  });
-  const text = await res.text();
-  let json: unknown = null;
-  try { json = text ? JSON.parse(text) : null; } catch { json = text; }
-  return { status: res.status, json, headers: res.headers };
-};
+interface Res {
+  status: number;
+  json: any;
+  headers: Headers;
+}
+const client =
+  (base: string, token?: string) =>
+  async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> => {
+    const res = await fetch(`${base}${path.startsWith('/readyz') ? '' : '/api/v1'}${path}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body ? JSON.stringify(body) : null,
+    });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = text;
+    }
+    return { status: res.status, json, headers: res.headers };
+  };
 
 async function setup(extraEnv: Record<string, string> = {}) {
   const fresh = await freshDatabaseUrl();
@@ -55,9 +68,28 @@ const expectRetryable = (r: Res, codes: string[]) => {
 describe.skipIf(!onPostgres)('database faults on PostgreSQL', () => {
   it('backends terminated again and again under 40 concurrent clients: the process stays up, nothing acknowledged is lost, service resumes within 2 s, a 5 s standard fires on time', async () => {
     const { server, admin, dbName, call, anon } = await setup();
-    expect((await call('POST', '/standards', { code: 'FAULT5', name: '故障中五秒', encounter: '测试', kind: 'hard', start: 'ticket.created', stop: 'ticket.first_public_reply', limitSeconds: 5 })).status).toBe(201);
+    expect(
+      (
+        await call('POST', '/standards', {
+          code: 'FAULT5',
+          name: '故障中五秒',
+          encounter: '测试',
+          kind: 'hard',
+          start: 'ticket.created',
+          stop: 'ticket.first_public_reply',
+          limitSeconds: 5,
+        })
+      ).status,
+    ).toBe(201);
     const customer = (await call('POST', '/customers', { name: '故障客户', phone: '13700009999' })).json;
-    const newTicket = (i: number | string) => ({ customerId: customer.id, type: 'inquiry', channel: 'email', priority: 'normal', subject: `断线测试 ${i}`, description: '数据库连接被终止' });
+    const newTicket = (i: number | string) => ({
+      customerId: customer.id,
+      type: 'inquiry',
+      channel: 'email',
+      priority: 'normal',
+      subject: `断线测试 ${i}`,
+      description: '数据库连接被终止',
+    });
     const C = 40;
     // Each client gets a ticket to reply to and a survey link to answer.
     const own: { ticketId: string; token: string }[] = [];
@@ -74,14 +106,24 @@ describe.skipIf(!onPostgres)('database faults on PostgreSQL', () => {
     const watched = await call('POST', '/tickets', newTicket('watched'));
     const dueAt = Date.parse(watched.json.standards.find((s: { code: string }) => s.code === 'FAULT5').dueAt);
 
-    const created: string[] = []; const replies: string[] = []; const answered = new Set<string>();
+    const created: string[] = [];
+    const replies: string[] = [];
+    const answered = new Set<string>();
     let repeated = 0;
     const statuses: Record<string, number> = {};
     const unexpected: string[] = [];
     const note = (what: string, r: Res) => {
       statuses[`${what} ${r.status}`] = (statuses[`${what} ${r.status}`] ?? 0) + 1;
-      if (r.status === 503) { try { expectRetryable(r, ['database_unavailable', 'database_busy']); } catch { unexpected.push(`${what} ${JSON.stringify(r.json)}`); } }
-      else if (r.status !== (what === 'answer' ? 200 : 201) && !(what === 'answer' && r.status === 409)) unexpected.push(`${what} ${r.status} ${JSON.stringify(r.json)}`);
+      if (r.status === 503) {
+        try {
+          // While the database storms, requests wait on it and the wait-based shedding (CHIDU_SHED_TARGET_MS) may refuse
+          // new ones with `overloaded`: also a retryable 503 with Retry-After, and nothing is acknowledged by it.
+          expectRetryable(r, ['database_unavailable', 'database_busy', 'overloaded']);
+        } catch {
+          unexpected.push(`${what} ${JSON.stringify(r.json)}`);
+        }
+      } else if (r.status !== (what === 'answer' ? 200 : 201) && !(what === 'answer' && r.status === 409))
+        unexpected.push(`${what} ${r.status} ${JSON.stringify(r.json)}`);
     };
 
     let storming = true;
@@ -89,9 +131,14 @@ describe.skipIf(!onPostgres)('database faults on PostgreSQL', () => {
     const storm = (async () => {
       const until = Date.now() + 9000;
       while (Date.now() < until) {
-        const r = await admin.query('SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [dbName]);
+        const r = await admin.query('SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
+          dbName,
+        ]);
         kills += r.rows[0].n;
-        await sleep(250);
+        // Again and again, at uneven intervals (0.4–1.2 s): a flapping network or a failover that repeats, not a
+        // metronome. A transaction needs a new connection and all its statements between two cuts to commit; under
+        // 40 clients on a loaded machine that is a few hundred ms, so cuts every 250 ms would let nothing commit.
+        await sleep(400 + Math.random() * 800);
       }
       storming = false;
     })();
@@ -108,7 +155,10 @@ describe.skipIf(!onPostgres)('database faults on PostgreSQL', () => {
           const a = await anon('POST', `/public/surveys/${mine.token}`, { csat: 4, comment: '断线中' });
           note('answer', a);
           if (a.status === 200) answered.add(mine.token);
-          if (a.status === 409) { answered.add(mine.token); repeated++; }
+          if (a.status === 409) {
+            answered.add(mine.token);
+            repeated++;
+          }
         }
       }
     });
@@ -120,12 +170,31 @@ describe.skipIf(!onPostgres)('database faults on PostgreSQL', () => {
     expect(server.proc.signalCode).toBeNull();
     let recoveredAt = 0;
     const tries: string[] = [];
-    await waitFor(async () => {
-      const r = await call('POST', '/tickets', newTicket('after'));
-      tries.push(`${Date.now() - stormEnded} ms: ${r.status} ${r.status === 201 ? '' : JSON.stringify(r.json).slice(0, 160)}`);
-      if (r.status === 201) { created.push(r.json.id); recoveredAt = Date.now(); return true; }
-      return false;
-    }, 15_000, 50).catch((err: Error) => { throw new Error(`${err.message}; attempts after the storm:\n${tries.slice(-20).join('\n')}`); });
+    await waitFor(
+      async () => {
+        const r = await call('POST', '/tickets', newTicket('after'));
+        tries.push(`${Date.now() - stormEnded} ms: ${r.status} ${r.status === 201 ? '' : JSON.stringify(r.json).slice(0, 160)}`);
+        if (r.status === 201) {
+          created.push(r.json.id);
+          recoveredAt = Date.now();
+          return true;
+        }
+        return false;
+      },
+      15_000,
+      50,
+    ).catch(async (err: Error) => {
+      // What holds the database up: every session of this database, what it waits on and what it last ran.
+      const sessions = (
+        await admin.query(
+          `SELECT pid, state, wait_event_type, wait_event, now() - xact_start AS xact_age, left(query, 200) AS query,
+                  (SELECT string_agg(l.locktype || ':' || l.mode || ':' || l.granted, ',') FROM pg_locks l WHERE l.pid = a.pid) AS locks
+             FROM pg_stat_activity a WHERE datname = $1 AND pid <> pg_backend_pid()`,
+          [dbName],
+        )
+      ).rows;
+      throw new Error(`${err.message}; attempts after the storm:\n${tries.slice(-20).join('\n')}\nsessions:\n${JSON.stringify(sessions, null, 1)}`);
+    });
     expect(recoveredAt - stormEnded, tries.join('\n')).toBeLessThan(2000);
 
     // The storm really hit, writes went through between the kills, and nothing else than 201 / 200 / 503 (/ 409 for
@@ -134,27 +203,37 @@ describe.skipIf(!onPostgres)('database faults on PostgreSQL', () => {
     expect(Object.entries(statuses).filter(([k]) => k.endsWith(' 503')).length).toBeGreaterThan(0);
     expect(created.length).toBeGreaterThan(C);
     expect(unexpected).toEqual([]);
-    console.log(`db-faults: ${kills} backends terminated; statuses ${JSON.stringify(statuses)}; ${repeated} repeated answers; recovered ${recoveredAt - stormEnded} ms after the storm`);
+    console.log(
+      `db-faults: ${kills} backends terminated; statuses ${JSON.stringify(statuses)}; ${repeated} repeated answers; recovered ${recoveredAt - stormEnded} ms after the storm`,
+    );
 
     // Every acknowledged write is in the database.
-    const has = async (table: string, ids: string[]) => Number((await admin.query(`SELECT count(*)::int AS n FROM ${table} WHERE id = ANY($1::uuid[])`, [ids])).rows[0].n);
+    const has = async (table: string, ids: string[]) =>
+      Number((await admin.query(`SELECT count(*)::int AS n FROM ${table} WHERE id = ANY($1::uuid[])`, [ids])).rows[0].n);
     expect(await has('tickets', created)).toBe(created.length);
     expect(await has('ticket_replies', replies)).toBe(replies.length);
     const answeredRows = Number((await admin.query('SELECT count(*)::int AS n FROM survey_responses')).rows[0].n);
     expect(answeredRows).toBe(answered.size);
     // No half-applied create: every ticket has its creation event and audit row.
-    const orphans = (await admin.query(`SELECT count(*)::int AS n FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.aggregate_type = 'ticket' AND e.aggregate_id = t.id AND e.kind = 'ticket.created')
-      OR NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.target_id = t.id::text AND a.action = 'ticket.created')`)).rows[0].n;
+    const orphans = (
+      await admin.query(`SELECT count(*)::int AS n FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.aggregate_type = 'ticket' AND e.aggregate_id = t.id AND e.kind = 'ticket.created')
+      OR NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.target_id = t.id::text AND a.action = 'ticket.created')`)
+    ).rows[0].n;
     expect(orphans).toBe(0);
 
     // The 5-second standard fired, on time, despite the storm.
     expect(Date.now()).toBeGreaterThan(dueAt);
-    const breach = await waitFor(async () => {
-      const d = await call('GET', `/tickets/${watched.json.id}`);
-      return d.json.timeline.find((e: { kind: string; data: { code?: string } }) => e.kind === 'standard.breached' && e.data.code === 'FAULT5');
-    }, 5000, 100);
-    expect(breach.data.late).toBe(false);
+    const breach = await waitFor(
+      async () => {
+        const d = await call('GET', `/tickets/${watched.json.id}`);
+        return d.json.timeline.find((e: { kind: string; data: { code?: string } }) => e.kind === 'standard.breached' && e.data.code === 'FAULT5');
+      },
+      5000,
+      100,
+    );
+    expect(breach.data.late, JSON.stringify(breach.data)).toBe(false);
     expect(breach.data.lagMs).toBeLessThan(2000);
+    console.log(`db-faults: the 5 s standard fired ${breach.data.lagMs} ms after its deadline`);
     await stop(server);
   }, 180_000);
 

@@ -10,10 +10,15 @@ import type { Role } from '../src/modules/identity/policy';
 import { hashPassword } from '../src/modules/identity/secrets';
 
 export const onPostgres = process.env.CHIDU_TEST_DB === 'postgres';
+/**
+ * The `ws` package (a dependency of @fastify/websocket) has no type declarations installed: imported by a name typed
+ * `string`, `await import(WS_MODULE)` is `any`, and each test declares the part of the client it uses.
+ */
+export const WS_MODULE: string = 'ws';
 export const pgAdminUrl = () => process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
 /** A fresh, migrated database for one test file: in-memory PGlite, or a new PostgreSQL database. */
-export async function freshDatabaseUrl(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function freshDatabaseUrl(): Promise<{ url: string; drop: () => Promise<void> }> {
   const admin = new pg.Client({ connectionString: pgAdminUrl() });
   await admin.connect();
   const name = `chidu_t_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -32,11 +37,18 @@ export async function freshDatabaseUrl(): Promise<{ url: string; drop(): Promise
   };
 }
 
-export async function testDatabase(): Promise<{ database: Database; url: string | null; dispose(): Promise<void> }> {
+export async function testDatabase(): Promise<{ database: Database; url: string | null; dispose: () => Promise<void> }> {
   if (onPostgres) {
     const fresh = await freshDatabaseUrl();
     const database = await openDatabase({ databaseUrl: fresh.url, poolSize: 5 });
-    return { database, url: fresh.url, async dispose() { await database.close(); await fresh.drop(); } };
+    return {
+      database,
+      url: fresh.url,
+      async dispose() {
+        await database.close();
+        await fresh.drop();
+      },
+    };
   }
   const database = await openDatabase({ inMemory: true });
   return { database, url: null, dispose: () => database.close() };
@@ -59,24 +71,50 @@ export async function testApp(over: Partial<Record<keyof Config, string>> = {}) 
   await app.ready();
   let seq = 0;
   const passwordHashes = new Map<string, Promise<string>>();
-  const hashOf = (p: string) => { if (!passwordHashes.has(p)) passwordHashes.set(p, hashPassword(p)); return passwordHashes.get(p)!; };
+  const hashOf = (p: string) => {
+    if (!passwordHashes.has(p)) passwordHashes.set(p, hashPassword(p));
+    return passwordHashes.get(p)!;
+  };
 
   const t = {
     app,
     database,
     config,
     url,
-    async close() { await app.close(); await dispose(); },
+    async close() {
+      await app.close();
+      await dispose();
+    },
     async team(name = `team-${++seq}`, supervisorId: string | null = null) {
       return database.transaction((tx) => createTeamInTx(tx, systemCtx('test'), { name, supervisorId }));
     },
-    async staff(o: { roles: Role[]; employeeNo?: string; password?: string; teamId?: string | null; name?: string; compensationLimitFen?: number | null; skills?: string[] }) {
+    async staff(o: {
+      roles: Role[];
+      employeeNo?: string;
+      password?: string;
+      teamId?: string | null;
+      name?: string;
+      compensationLimitFen?: number | null;
+      skills?: string[];
+    }) {
       const employeeNo = o.employeeNo ?? `E${String(++seq).padStart(5, '0')}`;
       const password = o.password ?? 'Passw0rd!';
-      const row = await database.transaction(async (tx) => createStaffInTx(tx, systemCtx('test'), {
-        employeeNo, name: o.name ?? `员工${employeeNo}`, password, roles: o.roles, teamId: o.teamId ?? null,
-        skills: o.skills, compensationLimitFen: o.compensationLimitFen ?? null,
-      }, await hashOf(password)));
+      const row = await database.transaction(async (tx) =>
+        createStaffInTx(
+          tx,
+          systemCtx('test'),
+          {
+            employeeNo,
+            name: o.name ?? `员工${employeeNo}`,
+            password,
+            roles: o.roles,
+            teamId: o.teamId ?? null,
+            skills: o.skills,
+            compensationLimitFen: o.compensationLimitFen ?? null,
+          },
+          await hashOf(password),
+        ),
+      );
       return { ...row, password };
     },
     async login(employeeNo: string, password = 'Passw0rd!', otp?: string) {
@@ -94,7 +132,9 @@ export async function testApp(over: Partial<Record<keyof Config, string>> = {}) 
     },
     async auditRows(action?: string) {
       return database.rows<{ action: string; actor_id: string | null; target_id: string | null; changes: unknown }>(
-        action ? (await import('drizzle-orm')).sql`SELECT * FROM audit_log WHERE action = ${action} ORDER BY id` : (await import('drizzle-orm')).sql`SELECT * FROM audit_log ORDER BY id`,
+        action
+          ? (await import('drizzle-orm')).sql`SELECT * FROM audit_log WHERE action = ${action} ORDER BY id`
+          : (await import('drizzle-orm')).sql`SELECT * FROM audit_log ORDER BY id`,
       );
     },
   };

@@ -3,8 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, totpNow, type TestApp } from './harness';
 
 let t: TestApp;
-beforeAll(async () => { t = await testApp({ LOGIN_MAX_FAILURES_ACCOUNT: '3', LOGIN_MAX_FAILURES_IP: '1000' }); });
-afterAll(async () => { await t?.close(); });
+beforeAll(async () => {
+  t = await testApp({ LOGIN_MAX_FAILURES_ACCOUNT: '3', LOGIN_MAX_FAILURES_IP: '1000' });
+});
+afterAll(async () => {
+  await t?.close();
+});
 
 async function enrol(token: string) {
   const setup = await t.inject('POST', '/api/v1/me/totp/setup', token);
@@ -61,7 +65,11 @@ describe('login', () => {
     expect(missing.statusCode).toBe(401);
     expect(missing.json().code).toBe('otp_required');
 
-    const wrong = await t.inject('POST', '/api/v1/auth/login', undefined, { employeeNo: s.employeeNo, password: s.password, otp: '000000' === await totpNow(secret) ? '111111' : '000000' });
+    const wrong = await t.inject('POST', '/api/v1/auth/login', undefined, {
+      employeeNo: s.employeeNo,
+      password: s.password,
+      otp: '000000' === (await totpNow(secret)) ? '111111' : '000000',
+    });
     expect(wrong.json().code).toBe('otp_invalid');
 
     const code = await totpNow(secret);
@@ -100,14 +108,18 @@ describe('login', () => {
       }
       const r = await t2.inject('POST', '/api/v1/auth/login', undefined, { employeeNo: 'X9', password: 'whatever1' });
       expect(r.statusCode).toBe(429);
-    } finally { await t2.close(); }
+    } finally {
+      await t2.close();
+    }
   });
 
   it('refuses an expired token with token_expired and a revoked one after logout-all', async () => {
     const s = await t.staff({ roles: ['agent'] });
     const a = await t.login(s.employeeNo, s.password);
     const b = await t.login(s.employeeNo, s.password);
-    await t.database.db.execute(sql`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE principal_id = ${s.id} AND created_at = (SELECT min(created_at) FROM sessions WHERE principal_id = ${s.id})`);
+    await t.database.db.execute(
+      sql`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE principal_id = ${s.id} AND created_at = (SELECT min(created_at) FROM sessions WHERE principal_id = ${s.id})`,
+    );
     const expired = await t.inject('GET', '/api/v1/me', a);
     expect(expired.statusCode).toBe(401);
     expect(expired.json().code).toBe('token_expired');
@@ -233,7 +245,13 @@ describe('staff administration', () => {
     const team = await t.inject('POST', '/api/v1/teams', admin.token, { name: '测试班组' });
     expect(team.statusCode).toBe(201);
     const res = await t.inject('POST', '/api/v1/staff', admin.token, {
-      employeeNo: 'N1001', name: '新员工', password: 'Passw0rd!', roles: ['agent'], teamId: team.json().id, skills: ['报修受理'], compensationLimitFen: 30000,
+      employeeNo: 'N1001',
+      name: '新员工',
+      password: 'Passw0rd!',
+      roles: ['agent'],
+      teamId: team.json().id,
+      skills: ['报修受理'],
+      compensationLimitFen: 30000,
     });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ employeeNo: 'N1001', teamName: '测试班组', skills: ['报修受理'], compensationLimitFen: 30000 });
@@ -241,9 +259,18 @@ describe('staff administration', () => {
     const dup = await t.inject('POST', '/api/v1/staff', admin.token, { employeeNo: 'N1001', name: 'x', password: 'Passw0rd!', roles: ['agent'] });
     expect(dup.statusCode).toBe(409);
     expect(dup.json().errors[0].path).toBe('employeeNo');
-    const bad = await t.inject('POST', '/api/v1/staff', admin.token, { employeeNo: 'has space', name: '', password: 'short', roles: ['king'], compensationLimitFen: -1 });
+    const bad = await t.inject('POST', '/api/v1/staff', admin.token, {
+      employeeNo: 'has space',
+      name: '',
+      password: 'short',
+      roles: ['king'],
+      compensationLimitFen: -1,
+    });
     expect(bad.statusCode).toBe(400);
-    const paths = bad.json().errors.map((e: { path: string }) => e.path).sort();
+    const paths = bad
+      .json()
+      .errors.map((e: { path: string }) => e.path)
+      .sort();
     expect(paths).toEqual(expect.arrayContaining(['employeeNo', 'name', 'password', 'roles[0]', 'compensationLimitFen']));
     const audit = await t.auditRows('staff.created');
     const row = audit.find((a) => a.target_id === res.json().id)!;

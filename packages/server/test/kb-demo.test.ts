@@ -12,7 +12,9 @@ beforeAll(async () => {
   expect(await loadDemo(t.database, t.config)).toBe(true);
   await kbSearchOf(t.database)!.reloadAll(); // the app started before the demo rows existed
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 describe('demo knowledge base', () => {
   it('is idempotent', async () => {

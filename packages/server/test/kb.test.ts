@@ -25,13 +25,13 @@ async function portalLogin(phone: string) {
   const code = (await api('POST', '/portal/auth/code', undefined, { phone })).json().demoCode;
   const res = await api('POST', '/portal/auth/verify', undefined, { phone, code });
   expect(res.statusCode).toBe(200);
-  return res.json() as { token: string; customer: { id: string } };
+  return res.json<{ token: string; customer: { id: string } }>();
 }
 
 async function draft(body: Record<string, unknown>, token = author.token) {
   const res = await api('POST', '/kb/articles', token, { category: repairCat, ...body });
   expect(res.statusCode, res.body).toBe(201);
-  return res.json() as { id: string; status: string; version: number };
+  return res.json<{ id: string; status: string; version: number }>();
 }
 async function publish(body: Record<string, unknown>, reviewer = expert.token) {
   const d = await draft(body);
@@ -41,14 +41,18 @@ async function publish(body: Record<string, unknown>, reviewer = expert.token) {
   expect(r.json().status).toBe('published');
   return d.id;
 }
-const staffSearch = async (q: string, token = agent.token) => (await api('GET', `/kb/search?q=${encodeURIComponent(q)}&limit=10`, token)).json().hits as { id: string; title: string; snippet: string; score: number }[];
+const staffSearch = async (q: string, token = agent.token) =>
+  (await api('GET', `/kb/search?q=${encodeURIComponent(q)}&limit=10`, token)).json().hits as { id: string; title: string; snippet: string; score: number }[];
 const publicSearch = async (q: string) => (await api('GET', `/public/kb/search?q=${encodeURIComponent(q)}`)).json().hits as { id: string }[];
 
 beforeAll(async () => {
   t = await testApp({ CHIDU_DEMO: '1' });
   const a = await t.as(['admin']);
   admin = a.token;
-  const mk = async (roles: Parameters<TestApp['as']>[0]) => { const s = await t.as(roles); return { token: s.token, id: s.staff.id }; };
+  const mk = async (roles: Parameters<TestApp['as']>[0]) => {
+    const s = await t.as(roles);
+    return { token: s.token, id: s.staff.id };
+  };
   author = await mk(['agent']);
   expert = await mk(['supervisor']);
   otherExpert = await mk(['qa']);
@@ -61,11 +65,18 @@ beforeAll(async () => {
   expect((await api('PUT', `/kb/categories/${repairCat}/experts`, admin, { staffIds: [expert.id] })).statusCode).toBe(200);
   expect((await api('PUT', `/kb/categories/${billingCat}/experts`, admin, { staffIds: [otherExpert.id] })).statusCode).toBe(200);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 describe('workflow', () => {
   it('contract: create → draft, submit → in_review, review by an expert → published', async () => {
-    const res = await api('POST', '/kb/articles', author.token, { title: '门禁卡补办流程', body: '<p>携带身份证到物业前台办理，工本费20元。</p>', category: '门禁与停车', tags: ['门禁卡'] });
+    const res = await api('POST', '/kb/articles', author.token, {
+      title: '门禁卡补办流程',
+      body: '<p>携带身份证到物业前台办理，工本费20元。</p>',
+      category: '门禁与停车',
+      tags: ['门禁卡'],
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ status: 'draft', categoryName: '门禁与停车' });
     const cats = (await api('GET', '/kb/categories', admin)).json().items as { name: string }[];
@@ -97,7 +108,9 @@ describe('workflow', () => {
     expect(back.json()).toMatchObject({ status: 'draft', statusReason: '补充作业时间' });
     expect((await api('GET', `/kb/articles/${d.id}`, author.token)).json().reviews[0]).toMatchObject({ decision: 'return', comment: '补充作业时间' });
     // Edit, resubmit, approve: now visible to customers.
-    expect((await api('PATCH', `/kb/articles/${d.id}`, author.token, { body: '<p>外墙清洗作业时间 8:00–17:00，请关闭门窗，收好晾晒衣物。</p>' })).json().version).toBe(2);
+    expect(
+      (await api('PATCH', `/kb/articles/${d.id}`, author.token, { body: '<p>外墙清洗作业时间 8:00–17:00，请关闭门窗，收好晾晒衣物。</p>' })).json().version,
+    ).toBe(2);
     await api('POST', `/kb/articles/${d.id}/submit`, author.token);
     expect((await api('PATCH', `/kb/articles/${d.id}`, author.token, { title: '改不了' })).json().code).toBe('conflict');
     await api('POST', `/kb/articles/${d.id}/review`, expert.token, { decision: 'approve' });
@@ -110,7 +123,12 @@ describe('workflow', () => {
   });
 
   it('retired items disappear from search and the help centre; a non-expert edit of a published item withdraws it', async () => {
-    const id = await publish({ title: '小区泳池开放时间', body: '<p>泳池每年6月至9月开放，开放时间为每天9:00至21:00。</p>', audience: 'customer', tags: ['泳池'] });
+    const id = await publish({
+      title: '小区泳池开放时间',
+      body: '<p>泳池每年6月至9月开放，开放时间为每天9:00至21:00。</p>',
+      audience: 'customer',
+      tags: ['泳池'],
+    });
     expect((await publicSearch('泳池开放时间')).map((h) => h.id)).toContain(id);
     // The author (not an expert) edits: the item goes back to draft and leaves the help centre until reviewed.
     const edited = await api('PATCH', `/kb/articles/${id}`, author.token, { body: '<p>泳池7月开放。</p>' });
@@ -121,9 +139,16 @@ describe('workflow', () => {
     expect(restored.json()).toMatchObject({ status: 'draft', version: 3 });
     await api('POST', `/kb/articles/${id}/submit`, author.token);
     expect((await api('POST', `/kb/articles/${id}/review`, otherExpert.token, { decision: 'approve' })).statusCode).toBe(404);
-    expect((await api('POST', `/kb/articles/${id}/review`, expert.token, { decision: 'approve' })).json()).toMatchObject({ status: 'published', publishedVersion: 3 });
+    expect((await api('POST', `/kb/articles/${id}/review`, expert.token, { decision: 'approve' })).json()).toMatchObject({
+      status: 'published',
+      publishedVersion: 3,
+    });
     // The restored version's author (the expert) is credited with the revision.
-    expect((await api('GET', `/kb/contributions/${expert.id}`, agent.token)).json().items.some((c: { itemId: string; version: number }) => c.itemId === id && c.version === 3)).toBe(true);
+    expect(
+      (await api('GET', `/kb/contributions/${expert.id}`, agent.token))
+        .json()
+        .items.some((c: { itemId: string; version: number }) => c.itemId === id && c.version === 3),
+    ).toBe(true);
     expect((await publicSearch('泳池开放时间')).map((h) => h.id)).toContain(id);
     const diff = (await api('GET', `/kb/articles/${id}/versions/2/diff`, agent.token)).json();
     expect(diff.lines.some((l: { op: string; text: string }) => l.op === 'add' && l.text.includes('7月'))).toBe(true);
@@ -164,10 +189,38 @@ describe('workflow', () => {
     const bad = await api('POST', '/kb/articles', author.token, { title: '', body: 1, category: '' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().code).toBe('validation_failed');
-    expect((await api('POST', '/kb/articles', author.token, { title: 'x', category: '00000000-0000-7000-8000-000000000000' })).json().errors[0].path).toBe('category');
+    expect((await api('POST', '/kb/articles', author.token, { title: 'x', category: '00000000-0000-7000-8000-000000000000' })).json().errors[0].path).toBe(
+      'category',
+    );
     expect((await api('GET', '/kb/articles/00000000-0000-7000-8000-000000000000', agent.token)).statusCode).toBe(404);
     const empty = await draft({ title: '空白' });
     expect((await api('POST', `/kb/articles/${empty.id}/submit`, author.token)).json().errors[0].path).toBe('body');
+  });
+});
+
+describe('languages and reasons', () => {
+  it('texts the server writes (status reasons, version notes) reach an English reader in English; conflicts carry a stable reason', async () => {
+    const get = (id: string, lang: string) => t.inject('GET', `/api/v1/kb/articles/${id}`, agent.token, undefined, { 'accept-language': lang });
+    const b = await publish({ title: '游泳馆储物柜押金', body: '<p>储物柜押金10元，退柜时退还。</p>', audience: 'customer' });
+    expect((await api('POST', `/public/kb/articles/${b}/feedback`, undefined, { helpful: false, query: '储物柜押金' })).statusCode).toBe(200);
+    expect((await get(b, 'en')).json().statusReason).toBe('A customer found it not helpful (searched: 储物柜押金)');
+    expect((await get(b, 'zh-CN,zh;q=0.9')).json().statusReason).toBe('客户反馈没有帮助（搜索：储物柜押金）');
+    // A non-expert's edit withdraws a published item; the reason is rendered for each reader.
+    const c = await publish({ title: '会所开放时间', body: '<p>会所每天10:00至22:00开放。</p>' });
+    expect((await api('PATCH', `/kb/articles/${c}`, author.token, { body: '<p>会所每天9:00至22:00开放。</p>' })).json().status).toBe('draft');
+    const byAuthor = (lang: string) => t.inject('GET', `/api/v1/kb/articles/${c}`, author.token, undefined, { 'accept-language': lang });
+    expect((await byAuthor('en')).json().statusReason).toBe('Withdrawn for review after an edit');
+    expect((await byAuthor('zh-CN')).json().statusReason).toBe('编辑后撤回，待重新审核');
+    // Refusals that depend on the item's state name their reason (the web app translates it).
+    expect((await api('POST', `/kb/articles/${c}/submit`, author.token)).statusCode).toBe(200);
+    const inReview = await api('PATCH', `/kb/articles/${c}`, author.token, { title: '改不了' });
+    expect(inReview.statusCode).toBe(409);
+    expect(inReview.json()).toMatchObject({ code: 'conflict', reason: 'kb_item_in_review' });
+    expect((await api('POST', `/kb/articles/${c}/submit`, author.token)).json()).toMatchObject({ code: 'conflict', reason: 'kb_item_not_draft' });
+    expect((await api('POST', `/kb/articles/${b}/flag`, agent.token, { reason: 'x' })).json()).toMatchObject({
+      code: 'conflict',
+      reason: 'kb_item_not_published',
+    });
   });
 });
 
@@ -185,7 +238,8 @@ describe('search', () => {
   });
 
   it('sanitises rich text: scripts, handlers and javascript: URLs are removed; snippets escape text', async () => {
-    const evil = '<h1 onclick="x()">标题</h1><p>正文<script>alert(1)</script><img src=x onerror=alert(2)><a href="javascript:alert(3)">链接</a><a href=" jav&#x09;ascript:alert(4)">二</a><a href="https://example.com/a?b=1&c=2">好链接</a><iframe src="https://evil"></iframe><style>p{}</style><b>粗</b></p>';
+    const evil =
+      '<h1 onclick="x()">标题</h1><p>正文<script>alert(1)</script><img src=x onerror=alert(2)><a href="javascript:alert(3)">链接</a><a href=" jav&#x09;ascript:alert(4)">二</a><a href="https://example.com/a?b=1&c=2">好链接</a><iframe src="https://evil"></iframe><style>p{}</style><b>粗</b></p>';
     const d = await draft({ title: '安全测试 <b>标题</b>', body: evil });
     const body = (await api('GET', `/kb/articles/${d.id}`, author.token)).json().body as string;
     expect(body).not.toMatch(/script|onerror|onclick|javascript|iframe|<style|alert\(/i);
@@ -202,8 +256,18 @@ describe('search', () => {
   });
 
   it('scoping: customers see only published customer-facing items; staff see internal ones too; roles without kb.view see nothing', async () => {
-    const internal = await publish({ title: '内部：业主投诉升级口径', body: '<p>投诉涉及赔偿金额时，升级主管处理。</p>', audience: 'internal', tags: ['投诉升级'] });
-    const pub = await publish({ title: '如何投诉物业服务', body: '<p>可拨打客服热线或在线提交投诉，我们会在24小时内联系您。</p>', audience: 'customer', tags: ['投诉'] });
+    const internal = await publish({
+      title: '内部：业主投诉升级口径',
+      body: '<p>投诉涉及赔偿金额时，升级主管处理。</p>',
+      audience: 'internal',
+      tags: ['投诉升级'],
+    });
+    const pub = await publish({
+      title: '如何投诉物业服务',
+      body: '<p>可拨打客服热线或在线提交投诉，我们会在24小时内联系您。</p>',
+      audience: 'customer',
+      tags: ['投诉'],
+    });
     expect((await staffSearch('投诉')).map((h) => h.id)).toEqual(expect.arrayContaining([internal, pub]));
     expect((await staffSearch('投诉', technician)).map((h) => h.id)).toEqual(expect.arrayContaining([internal, pub]));
     const pubHits = (await publicSearch('投诉')).map((h) => h.id);
@@ -251,11 +315,19 @@ describe('in the ticket', () => {
 
   beforeAll(async () => {
     leak = await publish({
-      kind: 'procedure', title: '楼上漏水应急处理流程', audience: 'internal', scenario: '漏水报修', tags: ['漏水', '应急'],
+      kind: 'procedure',
+      title: '楼上漏水应急处理流程',
+      audience: 'internal',
+      scenario: '漏水报修',
+      tags: ['漏水', '应急'],
       body: '<ol><li>确认漏水位置与程度，提醒业主断电、移开贵重物品。</li><li>立即派维修技师上门，关闭楼上住户进水总阀。</li><li>联系楼上业主，协调入户排查渗漏点。</li></ol>',
     });
     leakScript = await publish({
-      kind: 'script', title: '漏水报修安抚话术', audience: 'internal', scenario: '漏水报修', tags: ['漏水'],
+      kind: 'script',
+      title: '漏水报修安抚话术',
+      audience: 'internal',
+      scenario: '漏水报修',
+      tags: ['漏水'],
       body: '{客户称呼}您好，非常抱歉给您带来困扰。您的报修单{工单号}已受理，维修师傅预计{预计时间}前上门，请先切断漏水区域电源。',
     });
     // Distractors that share words with the ticket.
@@ -264,7 +336,14 @@ describe('in the ticket', () => {
     await publish({ title: '厨房水槽堵塞疏通', body: '<p>水槽堵塞可预约疏通服务，收费按价目表执行。</p>' });
     await publish({ kind: 'script', title: '物业费催缴话术', body: '{客户称呼}您好，您家本年度物业费尚未缴纳，可通过APP在线缴费。', tags: ['物业费'] });
     customerId = (await api('POST', '/customers', agent.token, { name: '赵女士', phone: '13800002222' })).json().id;
-    const tk = await api('POST', '/tickets', agent.token, { customerId, type: 'repair', channel: 'phone', priority: 'high', subject: '楼上漏水，天花板一直滴水', description: '业主来电说卫生间天花板滴水很厉害。' });
+    const tk = await api('POST', '/tickets', agent.token, {
+      customerId,
+      type: 'repair',
+      channel: 'phone',
+      priority: 'high',
+      subject: '楼上漏水，天花板一直滴水',
+      description: '业主来电说卫生间天花板滴水很厉害。',
+    });
     expect(tk.statusCode, tk.body).toBe(201);
     ticketId = tk.json().id;
   });
@@ -305,7 +384,9 @@ describe('in the ticket', () => {
     expect(marked.items.find((h: { id: string }) => h.id === leak).used).toBe(true);
     expect((await api('GET', `/tickets/${ticketId}/kb-usage`, agent.token)).json().items).toHaveLength(2);
     // Another resolved ticket without knowledge.
-    const other = (await api('POST', '/tickets', agent.token, { customerId, type: 'inquiry', channel: 'phone', subject: '咨询停车', description: '问月租价格' })).json().id;
+    const other = (
+      await api('POST', '/tickets', agent.token, { customerId, type: 'inquiry', channel: 'phone', subject: '咨询停车', description: '问月租价格' })
+    ).json().id;
     expect((await api('POST', `/tickets/${other}/resolve`, agent.token, { resolution: '已告知' })).statusCode).toBe(200);
     expect((await api('POST', `/tickets/${ticketId}/resolve`, agent.token, { resolution: '已派技师关阀' })).statusCode).toBe(200);
     const rate = (await api('GET', '/kb/application-rate', agent.token)).json();
@@ -326,7 +407,7 @@ describe('help centre', () => {
   it('lists categories with customer-facing articles and rate-limits public search', async () => {
     const cats = (await api('GET', '/public/kb/categories')).json().items as { name: string; count: number }[];
     expect(cats.find((c) => c.name === '报修与应急')!.count).toBeGreaterThan(0);
-    let limited = null;
+    let limited: Awaited<ReturnType<typeof api>> | null = null;
     for (let i = 0; i < 70 && !limited; i++) {
       const r = await api('GET', '/public/kb/search?q=%E5%BF%AB%E9%80%92');
       if (r.statusCode === 429) limited = r;
@@ -343,7 +424,10 @@ describe('several server processes', () => {
     const app2 = await buildApp({ config: t.config, database: database2 }, { logger: false });
     await app2.ready();
     try {
-      const search2 = async (q: string) => (await app2.inject({ method: 'GET', url: `/api/v1/kb/search?q=${encodeURIComponent(q)}`, headers: { authorization: `Bearer ${agent.token}` } })).json().hits.map((h: { id: string }) => h.id) as string[];
+      const search2 = async (q: string) =>
+        (await app2.inject({ method: 'GET', url: `/api/v1/kb/search?q=${encodeURIComponent(q)}`, headers: { authorization: `Bearer ${agent.token}` } }))
+          .json()
+          .hits.map((h: { id: string }) => h.id) as string[];
       const id = await publish({ title: '高空抛物举报渠道', body: '<p>发现高空抛物请立即拨打物业24小时热线。</p>' });
       await waitFor(async () => (await search2('高空抛物')).includes(id));
       await api('POST', `/kb/articles/${id}/retire`, author.token, {});

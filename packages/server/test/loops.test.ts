@@ -20,16 +20,27 @@ beforeAll(async () => {
   sup = await t.as(['supervisor'], { teamId });
   director = await t.as(['director']);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 const newCustomer = async (name = '赵女士') => (await t.inject('POST', '/api/v1/customers', agent.token, { name, tier: 'regular' })).json().id as string;
 const newTicket = async (customerId: string, body: Record<string, unknown> = {}) => {
-  const r = await t.inject('POST', '/api/v1/tickets', agent.token, { customerId, type: 'complaint', channel: 'phone', priority: 'normal', subject: '物业费账单多收', description: '10 月已缴费仍显示欠费', ...body });
+  const r = await t.inject('POST', '/api/v1/tickets', agent.token, {
+    customerId,
+    type: 'complaint',
+    channel: 'phone',
+    priority: 'normal',
+    subject: '物业费账单多收',
+    description: '10 月已缴费仍显示欠费',
+    ...body,
+  });
   expect(r.statusCode).toBe(201);
   return r.json().id as string;
 };
 const kinds = async (id: string) => ((await t.inject('GET', `/api/v1/tickets/${id}`, agent.token)).json().timeline as { kind: string }[]).map((e) => e.kind);
-const step = (id: string, s: string, evidence: string, extra: Record<string, unknown> = {}) => t.inject('POST', `/api/v1/tickets/${id}/complaint/steps`, agent.token, { step: s, evidence, ...extra });
+const step = (id: string, s: string, evidence: string, extra: Record<string, unknown> = {}) =>
+  t.inject('POST', `/api/v1/tickets/${id}/complaint/steps`, agent.token, { step: s, evidence, ...extra });
 
 describe('complaint loop (6 steps)', () => {
   it('refuses to resolve or close a complaint with a step missing; steps go in order; each is on the timeline', async () => {
@@ -53,6 +64,9 @@ describe('complaint loop (6 steps)', () => {
     const partial = await t.inject('POST', `/api/v1/tickets/${id}/resolve`, agent.token, { resolution: 'x' });
     expect(partial.json().missingSteps).toEqual(['resolve']);
     expect((await step(id, 'resolve', '财务补登入账，撤销欠费，短信告知客户')).statusCode).toBe(200);
+    // seed 001: the customer chose one of the 2–3 solutions offered (modules/process, std-process.test.ts)
+    const offer = { options: ['退还多收的 320 元', '抵扣下月物业费'], chosen: 0 };
+    expect((await t.inject('POST', `/api/v1/tickets/${id}/solution-options`, agent.token, offer)).statusCode).toBe(200);
     expect((await t.inject('POST', `/api/v1/tickets/${id}/resolve`, agent.token, { resolution: '已补登入账' })).statusCode).toBe(200);
 
     const close = await t.inject('POST', `/api/v1/tickets/${id}/close`, agent.token);
@@ -61,9 +75,17 @@ describe('complaint loop (6 steps)', () => {
     expect((await step(id, 'revisit', '次日回访，客户确认账单已更正', { satisfied: true })).statusCode).toBe(200);
     expect((await t.inject('POST', `/api/v1/tickets/${id}/close`, agent.token)).json().missingSteps).toEqual(['feedback']);
 
-    const std = await t.inject('POST', '/api/v1/standards', admin, { code: 'PAY-SYNC', name: 'APP 缴费当日入账', encounter: '收费', kind: 'hard', measure: 'operating_data', target: 0.99 });
+    const std = await t.inject('POST', '/api/v1/standards', admin, {
+      code: 'PAY-SYNC',
+      name: 'APP 缴费当日入账',
+      encounter: '收费',
+      kind: 'hard',
+      measure: 'operating_data',
+      target: 0.99,
+    });
     const fb = await t.inject('POST', `/api/v1/tickets/${id}/complaint/steps`, sup.token, {
-      step: 'feedback', evidence: '缴费接口对账延迟，建议每日自动对账',
+      step: 'feedback',
+      evidence: '缴费接口对账延迟，建议每日自动对账',
       improvement: { standardId: std.json().id, cause: 'APP 缴费与账单系统对账延迟', change: '上线每日自动对账', ownerId: sup.staff.id, dueDate: '2026-12-31' },
     });
     expect(fb.statusCode).toBe(200);
@@ -73,21 +95,41 @@ describe('complaint loop (6 steps)', () => {
     expect(imps.json().items.map((i: { id: string }) => i.id)).toContain(fb.json().improvementActionId);
 
     expect((await t.inject('POST', `/api/v1/tickets/${id}/close`, agent.token)).statusCode).toBe(200);
+    // a closed complaint takes no more steps (a stable reason the web app translates)
+    expect((await step(id, 'feedback', '再补一条')).json()).toMatchObject({ code: 'conflict', reason: 'complaint_closed' });
     const k = await kinds(id);
-    for (const e of ['complaint.listened', 'complaint.empathised', 'complaint.confirmed', 'complaint.resolved', 'complaint.revisited', 'complaint.feedback', 'ticket.closed']) expect(k).toContain(e);
+    for (const e of [
+      'complaint.listened',
+      'complaint.empathised',
+      'complaint.confirmed',
+      'complaint.resolved',
+      'complaint.revisited',
+      'complaint.feedback',
+      'ticket.closed',
+    ])
+      expect(k).toContain(e);
     // closing the complaint triggers no survey by default (the default template fires on ticket.resolved only)
     expect(k.filter((x) => x === 'survey.sent')).toHaveLength(1);
   });
 
   it('a serious complaint escalates to management at once; the board shows complaints by step', async () => {
     const id = await newTicket(await newCustomer('钱先生'), { subject: '保安推搡业主' });
-    const r = await t.inject('PATCH', `/api/v1/tickets/${id}/complaint`, agent.token, { category: '服务态度', responsibility: 'ours', severity: 'serious', rootCause: '培训不足' });
+    const r = await t.inject('PATCH', `/api/v1/tickets/${id}/complaint`, agent.token, {
+      category: '服务态度',
+      responsibility: 'ours',
+      severity: 'serious',
+      rootCause: '培训不足',
+    });
     expect(r.statusCode).toBe(200);
     expect(r.json().escalatedAt).toBeTruthy();
     const notes = (await t.inject('GET', '/api/v1/notifications', director.token)).json().items as { kind: string; ticketId: string }[];
     expect(notes.filter((n) => n.kind === 'complaint.escalated' && n.ticketId === id)).toHaveLength(1);
     await t.inject('PATCH', `/api/v1/tickets/${id}/complaint`, agent.token, { severity: 'serious', rootCause: '培训不足，排班过长' });
-    expect(((await t.inject('GET', '/api/v1/notifications', director.token)).json().items as { kind: string; ticketId: string }[]).filter((n) => n.kind === 'complaint.escalated' && n.ticketId === id)).toHaveLength(1);
+    expect(
+      ((await t.inject('GET', '/api/v1/notifications', director.token)).json().items as { kind: string; ticketId: string }[]).filter(
+        (n) => n.kind === 'complaint.escalated' && n.ticketId === id,
+      ),
+    ).toHaveLength(1);
     expect(await kinds(id)).toEqual(expect.arrayContaining(['complaint.classified', 'complaint.escalated']));
     const board = await t.inject('GET', '/api/v1/complaints', sup.token);
     const item = board.json().items.find((i: { ticketId: string }) => i.ticketId === id);
@@ -98,10 +140,27 @@ describe('complaint loop (6 steps)', () => {
 
 describe('loop steps carry their own standards', () => {
   it('a "resolve the complaint same day" style standard stops on complaint.resolved; care contacts stop the 3-cycle care standard', async () => {
-    const std = await t.inject('POST', '/api/v1/standards', admin, { code: 'COMPLAINT-RESOLVE-2H', name: '投诉 2 小时内给出解决方案', encounter: '投诉处理', kind: 'hard', start: 'ticket.created', stop: 'complaint.resolved', limitSeconds: 7200, calendarId: null, target: 0.9, appliesTo: { types: ['complaint'] } });
+    const std = await t.inject('POST', '/api/v1/standards', admin, {
+      code: 'COMPLAINT-RESOLVE-2H',
+      name: '投诉 2 小时内给出解决方案',
+      encounter: '投诉处理',
+      kind: 'hard',
+      start: 'ticket.created',
+      stop: 'complaint.resolved',
+      limitSeconds: 7200,
+      calendarId: null,
+      target: 0.9,
+      appliesTo: { types: ['complaint'] },
+    });
     expect(std.statusCode).toBe(201);
     const id = await newTicket(await newCustomer('冯先生'));
-    for (const [s, e] of [['listen', '客户陈述'], ['empathise', '致歉'], ['confirm', '确认问题'], ['resolve', '退还多收费用']]) expect((await step(id, s!, e!)).statusCode).toBe(200);
+    for (const [s, e] of [
+      ['listen', '客户陈述'],
+      ['empathise', '致歉'],
+      ['confirm', '确认问题'],
+      ['resolve', '退还多收费用'],
+    ])
+      expect((await step(id, s!, e!)).statusCode).toBe(200);
     const clocks = (await t.inject('GET', `/api/v1/tickets/${id}`, agent.token)).json().standards as { code: string; state: string }[];
     expect(clocks.find((c) => c.code === 'COMPLAINT-RESOLVE-2H')?.state).toBe('met');
     await t.inject('PATCH', `/api/v1/standards/${std.json().id}`, admin, { active: false });
@@ -114,8 +173,13 @@ describe('loop steps carry their own standards', () => {
     const tasks = (await t.inject('GET', '/api/v1/care-tasks?kind=care', agent.token)).json().items.filter((x: { ticketId: string }) => x.ticketId === tk);
     expect(tasks).toHaveLength(3);
     await t.inject('POST', `/api/v1/care-tasks/${tasks[0].id}/complete`, agent.token, { result: 'reached', outcome: '制冷正常' });
-    const cyc = ((await t.inject('GET', `/api/v1/tickets/${tk}`, agent.token)).json().standards as { code: string; state: string; cycle: number }[]).filter((c) => c.code === 'AFTERSALES-CARE');
-    expect(cyc.map((c) => [c.cycle, c.state])).toEqual([[1, 'met'], [2, 'running']]);
+    const cyc = ((await t.inject('GET', `/api/v1/tickets/${tk}`, agent.token)).json().standards as { code: string; state: string; cycle: number }[]).filter(
+      (c) => c.code === 'AFTERSALES-CARE',
+    );
+    expect(cyc.map((c) => [c.cycle, c.state])).toEqual([
+      [1, 'met'],
+      [2, 'running'],
+    ]);
     await t.inject('PATCH', `/api/v1/standards/${care.json().id}`, admin, { active: false });
   });
 });
@@ -131,21 +195,33 @@ describe('after-sales care', () => {
     expect(await kinds(id)).toContain('care.planned');
 
     // other agents don't see them; the owner completes the first
-    expect((await t.inject('GET', '/api/v1/care-tasks?kind=care', other.token)).json().items.filter((x: { ticketId: string }) => x.ticketId === id)).toHaveLength(0);
-    expect((await t.inject('POST', `/api/v1/care-tasks/${tasks[0].id}/complete`, other.token, { result: 'reached', outcome: '使用正常' })).statusCode).toBe(403);
+    expect(
+      (await t.inject('GET', '/api/v1/care-tasks?kind=care', other.token)).json().items.filter((x: { ticketId: string }) => x.ticketId === id),
+    ).toHaveLength(0);
+    expect((await t.inject('POST', `/api/v1/care-tasks/${tasks[0].id}/complete`, other.token, { result: 'reached', outcome: '使用正常' })).statusCode).toBe(
+      403,
+    );
     const done = await t.inject('POST', `/api/v1/care-tasks/${tasks[0].id}/complete`, agent.token, { result: 'reached', outcome: '客户反馈使用正常' });
     expect(done.statusCode).toBe(200);
     expect(done.json().state).toBe('done');
     expect(await kinds(id)).toEqual(expect.arrayContaining(['ticket.revisited', 'care.contacted']));
     expect((await t.inject('POST', `/api/v1/care-tasks/${tasks[0].id}/complete`, agent.token, { result: 'reached', outcome: 'x' })).statusCode).toBe(409);
+    expect((await t.inject('POST', `/api/v1/care-tasks/${tasks[0].id}/complete`, agent.token, { result: 'reached', outcome: 'x' })).json()).toMatchObject({
+      code: 'conflict',
+      reason: 'care_task_not_pending',
+    });
 
     const again = await newTicket(customerId, { type: 'repair', subject: '热水器又不出热水了', description: '同样的问题' });
     const orig = (await t.inject('GET', `/api/v1/tickets/${id}`, agent.token)).json();
     expect(orig.status).toBe('in_progress');
     expect(orig.priority).toBe('high');
-    expect(orig.timeline.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['ticket.reopened', 'care.guarantee_reopened', 'ticket.priority_changed']));
+    expect(orig.timeline.map((e: { kind: string }) => e.kind)).toEqual(
+      expect.arrayContaining(['ticket.reopened', 'care.guarantee_reopened', 'ticket.priority_changed']),
+    );
     expect(orig.timeline.find((e: { kind: string }) => e.kind === 'care.guarantee_reopened').data.newTicketId).toBe(again);
-    const left = (await t.inject('GET', '/api/v1/care-tasks?kind=care&state=pending', agent.token)).json().items.filter((x: { ticketId: string }) => x.ticketId === id);
+    const left = (await t.inject('GET', '/api/v1/care-tasks?kind=care&state=pending', agent.token))
+      .json()
+      .items.filter((x: { ticketId: string }) => x.ticketId === id);
     expect(left).toHaveLength(0);
   });
 
@@ -172,7 +248,9 @@ describe('silent-customer reactivation', () => {
     expect(runs[0].state).toBe('active');
     expect(runs[0].tasks.map((x: { seq: number; ownerId: string }) => [x.seq, x.ownerId])).toEqual([1, 2, 3, 4].map((n) => [n, agent.staff.id]));
     // one touch without answer, then the customer calls in
-    expect((await t.inject('POST', `/api/v1/care-tasks/${runs[0].tasks[0].id}/complete`, agent.token, { result: 'no_answer', outcome: '电话未接通' })).statusCode).toBe(200);
+    expect(
+      (await t.inject('POST', `/api/v1/care-tasks/${runs[0].tasks[0].id}/complete`, agent.token, { result: 'no_answer', outcome: '电话未接通' })).statusCode,
+    ).toBe(200);
     await newTicket(customerId, { type: 'inquiry', subject: '再次咨询', description: '想续约' });
     const after = (await t.inject('GET', `/api/v1/customers/${customerId}/reactivation`, agent.token)).json().items[0];
     expect(after).toMatchObject({ state: 'stopped', stoppedReason: 'new_ticket' });
@@ -188,7 +266,9 @@ describe('silent-customer reactivation', () => {
     await Promise.all([scanReactivation(t.database), scanReactivation(t.database)]);
     const rows = await t.database.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM reactivation_runs WHERE customer_id = ${customerId}`);
     expect(rows[0]!.n).toBe(1);
-    const tasks = await t.database.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM care_tasks WHERE customer_id = ${customerId} AND kind = 'reactivation'`);
+    const tasks = await t.database.rows<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM care_tasks WHERE customer_id = ${customerId} AND kind = 'reactivation'`,
+    );
     expect(tasks[0]!.n).toBe(4);
   });
 });

@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/client';
 import { clockWorkers } from '../src/engine/index';
 import { metricsListeners, SAMPLE_SQL } from '../src/http/metrics';
-import { freshDatabaseUrl, onPostgres, testApp, type TestApp } from './harness';
+import { freshDatabaseUrl, onPostgres, testApp, type TestApp, WS_MODULE } from './harness';
 import { runToExit } from './process-harness';
 import { sleep, standard, timeline, waitFor } from './standards-helpers';
 
@@ -28,7 +28,9 @@ beforeAll(async () => {
   agent = await t.as(['agent']);
   url = await t.app.listen({ port: 0, host: '127.0.0.1' });
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 /** Value of one sample line `name{labels} value` (labels given must all match); null when absent. */
 export function sample(text: string, name: string, labels: Record<string, string> = {}): number | null {
@@ -84,7 +86,14 @@ describe('GET /metrics', () => {
 
   it('labels latency by route pattern, method and status class, and counts problems by code', async () => {
     const c = await t.inject('POST', '/api/v1/customers', agent.token, { name: '指标客户', phone: '13700005555' });
-    const ticket = await t.inject('POST', '/api/v1/tickets', agent.token, { customerId: c.json().id, type: 'inquiry', channel: 'phone', priority: 'normal', subject: '指标', description: '' });
+    const ticket = await t.inject('POST', '/api/v1/tickets', agent.token, {
+      customerId: c.json().id,
+      type: 'inquiry',
+      channel: 'phone',
+      priority: 'normal',
+      subject: '指标',
+      description: '',
+    });
     expect(ticket.statusCode).toBe(201);
     const before = await scrape();
     const missing = '01890000-0000-7000-8000-000000000000';
@@ -93,8 +102,14 @@ describe('GET /metrics', () => {
     expect((await t.inject('GET', '/api/v1/tickets', undefined)).statusCode).toBe(401);
     const after = await scrape();
     const n = (text: string, labels: Record<string, string>) => sample(text, 'chidu_http_request_duration_seconds_count', labels) ?? 0;
-    expect(n(after, { method: 'GET', route: '/api/v1/tickets/:id', status_class: '2xx' }) - n(before, { method: 'GET', route: '/api/v1/tickets/:id', status_class: '2xx' })).toBe(1);
-    expect(n(after, { method: 'GET', route: '/api/v1/tickets/:id', status_class: '4xx' }) - n(before, { method: 'GET', route: '/api/v1/tickets/:id', status_class: '4xx' })).toBe(1);
+    expect(
+      n(after, { method: 'GET', route: '/api/v1/tickets/:id', status_class: '2xx' }) -
+        n(before, { method: 'GET', route: '/api/v1/tickets/:id', status_class: '2xx' }),
+    ).toBe(1);
+    expect(
+      n(after, { method: 'GET', route: '/api/v1/tickets/:id', status_class: '4xx' }) -
+        n(before, { method: 'GET', route: '/api/v1/tickets/:id', status_class: '4xx' }),
+    ).toBe(1);
     expect(n(after, { method: 'POST', route: '/api/v1/tickets', status_class: '2xx' })).toBeGreaterThanOrEqual(1);
     expect(after).not.toContain(ticket.json().id); // the URL never becomes a label
     expect(after).not.toContain(missing);
@@ -104,21 +119,40 @@ describe('GET /metrics', () => {
   });
 
   it('counts WebSocket connections', async () => {
-    const { WebSocket } = (await import('ws' as string)) as { WebSocket: new (u: string) => { on(e: string, f: (...a: unknown[]) => void): void; close(): void } };
+    const { WebSocket } = (await import(WS_MODULE)) as {
+      WebSocket: new (u: string) => { on(e: string, f: (...a: unknown[]) => void): void; close(): void };
+    };
     const ws = new WebSocket(`${url.replace('http', 'ws')}/api/v1/ws?token=${agent.token}`);
-    await new Promise<void>((resolve, reject) => { ws.on('message', () => resolve()); ws.on('error', reject); });
+    await new Promise<void>((resolve, reject) => {
+      ws.on('message', () => resolve());
+      ws.on('error', reject);
+    });
     expect(sample(await scrape(), 'chidu_websocket_connections')).toBe(1);
     ws.close();
     await waitFor(async () => sample(await scrape(), 'chidu_websocket_connections') === 0, 5000, 50);
   });
 
   it('the firing-lag histogram moves when a deadline fires', async () => {
-    await standard(t, admin.token, { code: 'MET-2S', name: '指标 2 秒', start: 'ticket.created', stop: 'ticket.first_public_reply', limitSeconds: 2, calendarId: null });
+    await standard(t, admin.token, {
+      code: 'MET-2S',
+      name: '指标 2 秒',
+      start: 'ticket.created',
+      stop: 'ticket.first_public_reply',
+      limitSeconds: 2,
+      calendarId: null,
+    });
     const count = (text: string) => sample(text, 'chidu_standards_firing_lag_seconds_count', { action: 'breach' }) ?? 0;
     const sum = (text: string) => sample(text, 'chidu_standards_firing_lag_seconds_sum', { action: 'breach' }) ?? 0;
     const before = await scrape();
     const c = await t.inject('POST', '/api/v1/customers', agent.token, { name: '时限客户', phone: '13700006666' });
-    const ticket = await t.inject('POST', '/api/v1/tickets', agent.token, { customerId: c.json().id, type: 'inquiry', channel: 'phone', priority: 'normal', subject: '时限', description: '' });
+    const ticket = await t.inject('POST', '/api/v1/tickets', agent.token, {
+      customerId: c.json().id,
+      type: 'inquiry',
+      channel: 'phone',
+      priority: 'normal',
+      subject: '时限',
+      description: '',
+    });
     expect(ticket.json().standards[0]).toMatchObject({ code: 'MET-2S', state: 'running' });
     expect(count(await scrape())).toBe(count(before)); // nothing fired yet
     await waitFor(async () => (await timeline(t.database, ticket.json().id)).find((e) => e.kind === 'standard.breached'), 10_000, 20);
@@ -137,7 +171,14 @@ describe('GET /metrics', () => {
     const worker = clockWorkers.get(t.database)!;
     await worker.stop();
     const c = await t.inject('POST', '/api/v1/customers', agent.token, { name: '积压客户', phone: '13700007777' });
-    const ticket = await t.inject('POST', '/api/v1/tickets', agent.token, { customerId: c.json().id, type: 'inquiry', channel: 'phone', priority: 'normal', subject: '积压', description: '' });
+    const ticket = await t.inject('POST', '/api/v1/tickets', agent.token, {
+      customerId: c.json().id,
+      type: 'inquiry',
+      channel: 'phone',
+      priority: 'normal',
+      subject: '积压',
+      description: '',
+    });
     const dueAt = Date.parse(ticket.json().standards[0].dueAt);
     await sleep(dueAt - Date.now() + 1000);
     const stalled = await scrape();
@@ -151,7 +192,9 @@ describe('GET /metrics', () => {
     expect(sample(after, 'chidu_standards_due_unfired')).toBe(0);
     expect(sample(after, 'chidu_standards_firing_lag_seconds_count', { action: 'breach' })).toBe(before + 1);
     // The late breach landed in a bucket above 1 s.
-    expect(sample(after, 'chidu_standards_firing_lag_seconds_bucket', { action: 'breach', le: '1' })).toBe(sample(stalled, 'chidu_standards_firing_lag_seconds_bucket', { action: 'breach', le: '1' }));
+    expect(sample(after, 'chidu_standards_firing_lag_seconds_bucket', { action: 'breach', le: '1' })).toBe(
+      sample(stalled, 'chidu_standards_firing_lag_seconds_bucket', { action: 'breach', le: '1' }),
+    );
   });
 });
 
@@ -161,11 +204,15 @@ describe.skipIf(!onPostgres)('the scrape-time statement with a big backlog', () 
     const database = await openDatabase({ databaseUrl: fresh.url, poolSize: 2 });
     try {
       await database.rows(sql.raw(`INSERT INTO measure_queue (ticket_id, event_id) SELECT gen_random_uuid(), i FROM generate_series(1, 101000) i`));
-      await database.rows(sql.raw(`INSERT INTO standard_instances (id, standard_id, version_id, code, ticket_id, state, started_at, limit_ms, due_at, next_action_at, next_action)
+      await database.rows(
+        sql.raw(`INSERT INTO standard_instances (id, standard_id, version_id, code, ticket_id, state, started_at, limit_ms, due_at, next_action_at, next_action)
         SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 'BIG', gen_random_uuid(), 'running', now(), 1000, now() - make_interval(secs => 1 + i % 600), now() - make_interval(secs => 1 + i % 600), 'breach'
-        FROM generate_series(1, 101000) i`));
-      await database.rows(sql.raw(`INSERT INTO standard_instances (id, standard_id, version_id, code, ticket_id, state, started_at, limit_ms, ended_at)
-        SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 'OLD', gen_random_uuid(), 'met', now(), 1000, now() FROM generate_series(1, 50000) i`));
+        FROM generate_series(1, 101000) i`),
+      );
+      await database.rows(
+        sql.raw(`INSERT INTO standard_instances (id, standard_id, version_id, code, ticket_id, state, started_at, limit_ms, ended_at)
+        SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 'OLD', gen_random_uuid(), 'met', now(), 1000, now() FROM generate_series(1, 50000) i`),
+      );
       await database.rows(sql.raw('ANALYZE'));
       const times: number[] = [];
       let row: Record<string, unknown> = {};
@@ -188,16 +235,26 @@ describe.skipIf(!onPostgres)('the scrape-time statement with a big backlog', () 
 
 describe('METRICS_TOKEN configuration', () => {
   it('refuses a token shorter than 16 characters without printing it', () => {
-    expect(() => loadConfig({}, { METRICS_TOKEN: 'short-secret' })).toThrow('invalid configuration: METRICS_TOKEN must be at least 16 characters (got (hidden))');
-    expect(loadConfig({}, { METRICS_TOKEN: 'x'.repeat(16), METRICS_PORT: '9101' })).toMatchObject({ METRICS_TOKEN: 'x'.repeat(16), METRICS_PORT: 9101, METRICS_HOST: '127.0.0.1' });
+    expect(() => loadConfig({}, { METRICS_TOKEN: 'short-secret' })).toThrow(
+      'invalid configuration: METRICS_TOKEN must be at least 16 characters (got (hidden))',
+    );
+    expect(loadConfig({}, { METRICS_TOKEN: 'x'.repeat(16), METRICS_PORT: '9101' })).toMatchObject({
+      METRICS_TOKEN: 'x'.repeat(16),
+      METRICS_PORT: 9101,
+      METRICS_HOST: '127.0.0.1',
+    });
   });
 });
 
 describe('metrics without METRICS_TOKEN, on a separate listener', () => {
   let u: TestApp;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'chidu-metrics-data-'));
-  beforeAll(async () => { u = await testApp({ METRICS_PORT: '0', DATA_DIR: dataDir }); });
-  afterAll(async () => { await u?.close(); });
+  beforeAll(async () => {
+    u = await testApp({ METRICS_PORT: '0', DATA_DIR: dataDir });
+  });
+  afterAll(async () => {
+    await u?.close();
+  });
 
   it('is 404 on the main listener and served (without a token) on METRICS_HOST:METRICS_PORT', async () => {
     const main = await u.inject('GET', '/metrics');
@@ -251,8 +308,14 @@ describe('docs/grafana/chidu.json and docs/prometheus/alerts.yml', () => {
   it('use only metrics that /metrics exposes', async () => {
     const text = await scrape();
     // Declared names (some carry no sample here, e.g. DATA_DIR space on PostgreSQL), histograms with their series.
-    const exposed = new Set([...text.matchAll(/^# TYPE (\S+) (\w+)$/gm)].flatMap(([, name, type]) => (type === 'histogram' ? ['_bucket', '_sum', '_count'].map((x) => name + x) : [name!])));
-    const used = new Set([...exprs.join('\n').matchAll(/\b(?:chidu|process|nodejs)_\w+/g), ...rules.matchAll(/\b(?:chidu|process|nodejs)_\w+/g)].map((m) => m[0]));
+    const exposed = new Set(
+      [...text.matchAll(/^# TYPE (\S+) (\w+)$/gm)].flatMap(([, name, type]) =>
+        type === 'histogram' ? ['_bucket', '_sum', '_count'].map((x) => name + x) : [name!],
+      ),
+    );
+    const used = new Set(
+      [...exprs.join('\n').matchAll(/\b(?:chidu|process|nodejs)_\w+/g), ...rules.matchAll(/\b(?:chidu|process|nodejs)_\w+/g)].map((m) => m[0]),
+    );
     expect(exprs.length).toBeGreaterThan(15);
     expect(used.size).toBeGreaterThan(10);
     expect([...used].filter((m) => !exposed.has(m))).toEqual([]);
@@ -260,7 +323,14 @@ describe('docs/grafana/chidu.json and docs/prometheus/alerts.yml', () => {
 
   it.skipIf(!promtool)('are valid PromQL (promtool check rules; the dashboard queries as recording rules)', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'chidu-promtool-'));
-    const recording = ['groups:', '  - name: dashboard', '    rules:', ...exprs.map((e, i) => `      - record: chidu_dashboard_${i}\n        expr: ${JSON.stringify(e.replaceAll('$job', 'chidu').replaceAll('$instance', '.*'))}`)].join('\n');
+    const recording = [
+      'groups:',
+      '  - name: dashboard',
+      '    rules:',
+      ...exprs.map(
+        (e, i) => `      - record: chidu_dashboard_${i}\n        expr: ${JSON.stringify(e.replaceAll('$job', 'chidu').replaceAll('$instance', '.*'))}`,
+      ),
+    ].join('\n');
     writeFileSync(path.join(dir, 'dashboard.yml'), `${recording}\n`);
     const r = spawnSync(promtool!, ['check', 'rules', path.join(docs, 'prometheus/alerts.yml'), path.join(dir, 'dashboard.yml')], { encoding: 'utf8' });
     expect(r.status, r.stdout + r.stderr).toBe(0);

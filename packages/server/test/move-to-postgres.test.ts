@@ -61,8 +61,15 @@ describe.skipIf(!onPostgres)('move an embedded installation to PostgreSQL', () =
       const { sql } = await import('drizzle-orm');
       const [admin] = await database.rows<{ id: string }>(sql`SELECT id::text FROM staff WHERE employee_no = 'A0001'`);
       await database.db.insert(attachments).values({
-        id: ATTACHMENT_ID, uploadedByKind: 'staff', uploadedById: admin!.id, filename: '全部字节.bin', mime: 'application/pdf',
-        size: ALL_BYTES.length, sha256: createHash('sha256').update(ALL_BYTES).digest('hex'), data: ALL_BYTES, thumbnail: null,
+        id: ATTACHMENT_ID,
+        uploadedByKind: 'staff',
+        uploadedById: admin!.id,
+        filename: '全部字节.bin',
+        mime: 'application/pdf',
+        size: ALL_BYTES.length,
+        sha256: createHash('sha256').update(ALL_BYTES).digest('hex'),
+        data: ALL_BYTES,
+        thumbnail: null,
       });
       source = await facts(database);
     } finally {
@@ -121,7 +128,7 @@ describe.skipIf(!onPostgres)('move an embedded installation to PostgreSQL', () =
       expect(seq!.ok).toBe(true);
 
       await Promise.all(apps.map((a) => a.ready()));
-      const [srcApp, pgApp] = apps as [typeof apps[0], typeof apps[0]];
+      const [srcApp, pgApp] = apps as [(typeof apps)[0], (typeof apps)[0]];
       const login = async (app: typeof srcApp) => {
         const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { employeeNo: 'A0001', password: DEMO_PASSWORD } });
         expect(res.statusCode).toBe(200);
@@ -131,7 +138,7 @@ describe.skipIf(!onPostgres)('move an embedded installation to PostgreSQL', () =
       const get = async (i: 0 | 1, url: string) => {
         const res = await apps[i]!.inject({ method: 'GET', url: `/api/v1${url}`, headers: { authorization: `Bearer ${tokens[i]}` } });
         expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
-        return res.json() as Record<string, unknown>;
+        return res.json<Record<string, unknown>>();
       };
 
       // The same tickets: every page of the queue, and a few by number with their clocks.
@@ -147,11 +154,21 @@ describe.skipIf(!onPostgres)('move an embedded installation to PostgreSQL', () =
         const t = await get(1, `/tickets/${s.id}`);
         expect({ number: t.number, subject: t.subject, status: t.status }).toEqual({ number: s.number, subject: s.subject, status: s.status });
         const fromSource = await get(0, `/tickets/${s.id}`);
-        expect(t.standards).toEqual(fromSource.standards);
-        expect(t.timeline).toEqual(fromSource.timeline);
-        for (const r of source.running.filter((c) => c.number === s.number)) {
+        // The clocks moved with their identity and start; what the workers do next (a warning that was already due
+        // when the demo loaded fires on whichever node's worker gets it first) is compared below for running clocks.
+        const stable = (xs: Record<string, unknown>[]) =>
+          xs.map((c) => ({ id: c.id, code: c.code, standardId: c.standardId, startedAt: c.startedAt, limitSeconds: c.limitSeconds, version: c.version }));
+        expect(stable(t.standards as Record<string, unknown>[])).toEqual(stable(fromSource.standards as Record<string, unknown>[]));
+        const notByWorkers = (e: { kind: string }) => !e.kind.startsWith('standard.') && e.kind !== 'ticket.escalated';
+        expect((t.timeline as { kind: string }[]).filter(notByWorkers)).toEqual((fromSource.timeline as { kind: string }[]).filter(notByWorkers));
+        // Only clocks due well after now: one already past its deadline breaches on the new node's worker.
+        for (const r of source.running.filter((c) => c.number === s.number && new Date(c.due_at).getTime() > Date.now() + 60_000)) {
           // The running clock keeps its deadline (workers are running now; these are due later).
-          expect((t.standards as { code: string; state: string; dueAt: string | null }[]).find((x) => x.code === r.code && (x.state === 'running' || x.state === 'paused'))?.dueAt).toBe(r.due_at);
+          expect(
+            (t.standards as { code: string; state: string; dueAt: string | null }[]).find(
+              (x) => x.code === r.code && (x.state === 'running' || x.state === 'paused'),
+            )?.dueAt,
+          ).toBe(r.due_at);
         }
       }
 
@@ -204,12 +221,17 @@ describe.skipIf(!onPostgres)('move an embedded installation to PostgreSQL', () =
     drops.push(fresh.drop);
     const target = await pgTarget(fresh.url);
     try {
-      const err = await loadSnapshot(target, tampered, snapshot).then(() => null, (e: unknown) => e);
+      const err = await loadSnapshot(target, tampered, snapshot).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(VerificationError);
       const bad = (err as VerificationError).report.filter((r) => !r.equal).map((r) => r.table);
       expect(bad).toEqual(['customers']);
       // Rolled back: the schema is there (migrations), no copied row is.
-      const counts = await target.q.query<{ n: string }>('SELECT (SELECT count(*) FROM tickets) + (SELECT count(*) FROM customers) + (SELECT count(*) FROM audit_log) AS n');
+      const counts = await target.q.query<{ n: string }>(
+        'SELECT (SELECT count(*) FROM tickets) + (SELECT count(*) FROM customers) + (SELECT count(*) FROM audit_log) AS n',
+      );
       expect(Number(counts[0]!.n)).toBe(0);
     } finally {
       await target.close();

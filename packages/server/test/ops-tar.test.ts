@@ -27,7 +27,12 @@ describe('backup archive (tar.gz)', () => {
     expect(statSync(out).mode & 0o777).toBe(0o600);
     const dest = mkdtempSync(path.join(dir, 'x-'));
     const entries = await extractTarGz(out, dest);
-    expect(entries.map((e) => [e.name, e.size])).toEqual([['manifest.json', 25], ['empty', 0], ['tables/big.rows', big.length], [longName, 7]]);
+    expect(entries.map((e) => [e.name, e.size])).toEqual([
+      ['manifest.json', 25],
+      ['empty', 0],
+      ['tables/big.rows', big.length],
+      [longName, 7],
+    ]);
     expect(entries[3]!.mode).toBe(0o600);
     expect(readFileSync(path.join(dest, 'tables/big.rows')).equals(big)).toBe(true);
     expect(readFileSync(path.join(dest, longName), 'utf8')).toBe('secret\n');

@@ -3,29 +3,81 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config';
 import {
-  DEFAULT_OUTBOUND, forbiddenAddress, outbound, OutboundError, OutboundRefusedError, parseAllowList, vetUrl, type OutboundSettings, type Resolver,
+  DEFAULT_OUTBOUND,
+  forbiddenAddress,
+  outbound,
+  OutboundError,
+  OutboundRefusedError,
+  parseAllowList,
+  vetUrl,
+  type OutboundSettings,
+  type Resolver,
 } from '../src/lib/outbound';
 
-const stub = (map: Record<string, string[]>): Resolver => async (host) => {
-  const a = map[host];
-  if (!a) throw new Error('ENOTFOUND');
-  return a.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-};
+const stub =
+  (map: Record<string, string[]>): Resolver =>
+  (host) => {
+    const a = map[host];
+    if (!a) return Promise.reject(new Error('ENOTFOUND'));
+    return Promise.resolve(a.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
+  };
 const policy = (allow = '', more: Partial<OutboundSettings> = {}): OutboundSettings => ({ ...DEFAULT_OUTBOUND, allow: parseAllowList(allow), ...more });
 const refused = async (url: string, s: OutboundSettings = policy()) => {
-  try { await vetUrl(url, s); return false; } catch (err) { if (err instanceof OutboundRefusedError) return true; throw err; }
+  try {
+    await vetUrl(url, s);
+    return false;
+  } catch (err) {
+    if (err instanceof OutboundRefusedError) return true;
+    throw err;
+  }
 };
 
 describe('address policy: every loopback / private / embedded form is refused', () => {
   const forbidden = [
-    'http://127.0.0.1/', 'http://2130706433/', 'http://0177.0.0.1/', 'http://0x7f000001/', 'http://0x7f.0.0.1/', 'http://127.1/', 'http://127.0.0.1:3000/api/v1/',
-    'http://[::1]/', 'http://[::ffff:127.0.0.1]/', 'http://[0:0:0:0:0:ffff:7f00:1]/', 'http://[::ffff:7f00:1]/', 'http://[::127.0.0.1]/',
-    'http://[64:ff9b::7f00:1]/', 'http://[64:ff9b:1::a00:1]/', 'http://[2002:7f00:1::]/', 'http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/',
-    'http://[::ffff:10.0.0.1]/', 'http://[::ffff:169.254.169.254]/', 'http://[::a00:1]/',
-    'http://10.0.0.1/', 'http://10.255.255.255/', 'http://172.16.0.1/', 'http://172.31.255.254/', 'http://192.168.1.1/',
-    'http://169.254.169.254/latest/meta-data/', 'http://100.64.0.1/', 'http://100.127.255.254/', 'http://0.0.0.0/', 'http://0/', 'http://0.1.2.3/',
-    'http://255.255.255.255/', 'http://224.0.0.1/', 'http://239.255.255.250/', 'http://240.0.0.1/', 'http://192.0.2.1/', 'http://198.18.0.1/',
-    'http://[fc00::1]/', 'http://[fd12:3456::1]/', 'http://[fe80::1]/', 'http://[febf::1]/', 'http://[ff02::1]/', 'http://[::]/', 'http://[fec0::1]/', 'http://[100::1]/',
+    'http://127.0.0.1/',
+    'http://2130706433/',
+    'http://0177.0.0.1/',
+    'http://0x7f000001/',
+    'http://0x7f.0.0.1/',
+    'http://127.1/',
+    'http://127.0.0.1:3000/api/v1/',
+    'http://[::1]/',
+    'http://[::ffff:127.0.0.1]/',
+    'http://[0:0:0:0:0:ffff:7f00:1]/',
+    'http://[::ffff:7f00:1]/',
+    'http://[::127.0.0.1]/',
+    'http://[64:ff9b::7f00:1]/',
+    'http://[64:ff9b:1::a00:1]/',
+    'http://[2002:7f00:1::]/',
+    'http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/',
+    'http://[::ffff:10.0.0.1]/',
+    'http://[::ffff:169.254.169.254]/',
+    'http://[::a00:1]/',
+    'http://10.0.0.1/',
+    'http://10.255.255.255/',
+    'http://172.16.0.1/',
+    'http://172.31.255.254/',
+    'http://192.168.1.1/',
+    'http://169.254.169.254/latest/meta-data/',
+    'http://100.64.0.1/',
+    'http://100.127.255.254/',
+    'http://0.0.0.0/',
+    'http://0/',
+    'http://0.1.2.3/',
+    'http://255.255.255.255/',
+    'http://224.0.0.1/',
+    'http://239.255.255.250/',
+    'http://240.0.0.1/',
+    'http://192.0.2.1/',
+    'http://198.18.0.1/',
+    'http://[fc00::1]/',
+    'http://[fd12:3456::1]/',
+    'http://[fe80::1]/',
+    'http://[febf::1]/',
+    'http://[ff02::1]/',
+    'http://[::]/',
+    'http://[fec0::1]/',
+    'http://[100::1]/',
     'https://[2001:db8::1]/',
   ];
   it.each(forbidden)('%s', async (url) => {
@@ -44,7 +96,14 @@ describe('address policy: every loopback / private / embedded form is refused', 
 
   it('host names are resolved and every address checked (localhost; a stub resolving to loopback; mixed answers)', async () => {
     expect(await refused('http://localhost:3000/')).toBe(true);
-    const s = policy('', { resolve: stub({ 'evil.test': ['127.0.0.1'], 'mixed.test': ['93.184.216.34', '10.0.0.7'], 'v6.test': ['::ffff:127.0.0.1'], 'good.test': ['93.184.216.34'] }) });
+    const s = policy('', {
+      resolve: stub({
+        'evil.test': ['127.0.0.1'],
+        'mixed.test': ['93.184.216.34', '10.0.0.7'],
+        'v6.test': ['::ffff:127.0.0.1'],
+        'good.test': ['93.184.216.34'],
+      }),
+    });
     expect(await refused('http://evil.test/', s)).toBe(true);
     expect(await refused('http://mixed.test/', s)).toBe(true);
     expect(await refused('http://v6.test/', s)).toBe(true);
@@ -80,8 +139,10 @@ describe('allow list (CHIDU_OUTBOUND_ALLOW) permits exactly what it lists', () =
       expect(() => loadConfig({}, { CHIDU_OUTBOUND_ALLOW: bad })).toThrow(ConfigError);
       expect(() => loadConfig({}, { CHIDU_OUTBOUND_ALLOW: bad })).toThrow(/CHIDU_OUTBOUND_ALLOW/);
     }
-    expect(loadConfig({}, { CHIDU_OUTBOUND_ALLOW: '10.0.0.5,internal.example.com,192.168.0.0/16' }).CHIDU_OUTBOUND_ALLOW).toBe('10.0.0.5,internal.example.com,192.168.0.0/16');
-    expect(() => loadConfig({}, { CHIDU_WEBHOOK_ALLOW_PRIVATE: '1' } as never)).toThrow(/CHIDU_OUTBOUND_ALLOW/);
+    expect(loadConfig({}, { CHIDU_OUTBOUND_ALLOW: '10.0.0.5,internal.example.com,192.168.0.0/16' }).CHIDU_OUTBOUND_ALLOW).toBe(
+      '10.0.0.5,internal.example.com,192.168.0.0/16',
+    );
+    expect(() => loadConfig({}, { CHIDU_WEBHOOK_ALLOW_PRIVATE: '1' })).toThrow(/CHIDU_OUTBOUND_ALLOW/);
   });
 });
 
@@ -97,10 +158,35 @@ describe('requests against a loopback server on the allow list', () => {
     '/to-metadata': (_q, r) => r.writeHead(301, { location: 'http://169.254.169.254/latest/meta-data/' }).end(),
     '/loop': (_q, r) => r.writeHead(302, { location: '/loop' }).end(),
     '/secret': (_q, r) => r.writeHead(200).end('secret'),
-    '/huge': (_q, r) => { r.writeHead(200, { 'content-length': String(3 * 1024 * 1024) }); r.end(Buffer.alloc(3 * 1024 * 1024)); },
-    '/huge-chunked': (_q, r) => { r.writeHead(200); const chunk = Buffer.alloc(64 * 1024); let n = 0; const push = () => { while (n++ < 64) { if (!r.write(chunk)) { r.once('drain', push); return; } } r.end(); }; push(); },
-    '/slow': () => { /* never answers */ },
-    '/trickle': (_q, r) => { r.writeHead(200); const iv = setInterval(() => { if (r.destroyed) clearInterval(iv); else r.write('.'); }, 50); },
+    '/huge': (_q, r) => {
+      r.writeHead(200, { 'content-length': String(3 * 1024 * 1024) });
+      r.end(Buffer.alloc(3 * 1024 * 1024));
+    },
+    '/huge-chunked': (_q, r) => {
+      r.writeHead(200);
+      const chunk = Buffer.alloc(64 * 1024);
+      let n = 0;
+      const push = () => {
+        while (n++ < 64) {
+          if (!r.write(chunk)) {
+            r.once('drain', push);
+            return;
+          }
+        }
+        r.end();
+      };
+      push();
+    },
+    '/slow': () => {
+      /* never answers */
+    },
+    '/trickle': (_q, r) => {
+      r.writeHead(200);
+      const iv = setInterval(() => {
+        if (r.destroyed) clearInterval(iv);
+        else r.write('.');
+      }, 50);
+    },
   };
   beforeAll(async () => {
     srv = createServer((req, res) => {
@@ -111,7 +197,10 @@ describe('requests against a loopback server on the allow list', () => {
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
     port = (srv.address() as { port: number }).port;
   });
-  afterAll(() => { srv.closeAllConnections(); srv.close(); });
+  afterAll(() => {
+    srv.closeAllConnections();
+    srv.close();
+  });
 
   const allowed = (more: Partial<OutboundSettings> = {}) => policy('127.0.0.1', more);
 
@@ -124,7 +213,10 @@ describe('requests against a loopback server on the allow list', () => {
 
   it('connects to the vetted address: one DNS answer, no second lookup (no rebinding), Host header kept', async () => {
     let calls = 0;
-    const resolve: Resolver = async () => { calls++; return calls === 1 ? [{ address: '127.0.0.1', family: 4 }] : [{ address: '10.9.9.9', family: 4 }]; };
+    const resolve: Resolver = () => {
+      calls++;
+      return Promise.resolve(calls === 1 ? [{ address: '127.0.0.1', family: 4 }] : [{ address: '10.9.9.9', family: 4 }]);
+    };
     const s = policy('pinned.test', { resolve });
     const res = await outbound(`http://pinned.test:${port}/ok`, { settings: s });
     expect(res.status).toBe(200);
@@ -161,7 +253,12 @@ describe('requests against a loopback server on the allow list', () => {
   });
 
   it('POSTs a body', async () => {
-    const res = await outbound(`http://127.0.0.1:${port}/ok`, { settings: allowed(), method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+    const res = await outbound(`http://127.0.0.1:${port}/ok`, {
+      settings: allowed(),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":1}',
+    });
     expect(res.status).toBe(200);
     expect(hits.at(-1)).toMatchObject({ method: 'POST' });
   });

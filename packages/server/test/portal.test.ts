@@ -3,8 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from './harness';
 
 let t: TestApp;
-beforeAll(async () => { t = await testApp({ CHIDU_DEMO: '1' }); });
-afterAll(async () => { await t?.close(); });
+beforeAll(async () => {
+  t = await testApp({ CHIDU_DEMO: '1' });
+});
+afterAll(async () => {
+  await t?.close();
+});
 
 function multipart(filename: string, data: Buffer, contentType = 'application/octet-stream') {
   const boundary = '----chidu' + Math.random().toString(16).slice(2);
@@ -38,14 +42,31 @@ describe('customer portal', () => {
     expect((await t.inject('GET', '/api/v1/customers', ok.json().token)).statusCode).toBe(403);
   });
 
+  it('names a customer created by their first sign-in in the language they use (#17)', async () => {
+    const lang = { 'accept-language': 'en-GB,en;q=0.8' };
+    const code = (await t.inject('POST', '/api/v1/portal/auth/code', undefined, { phone: '13922220017' }, lang)).json().demoCode as string;
+    const ok = await t.inject('POST', '/api/v1/portal/auth/verify', undefined, { phone: '13922220017', code }, lang);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().customer.name).toBe('Customer 139****0017');
+    const me = await t.inject('GET', '/api/v1/portal/me', ok.json().token);
+    expect(me.json()).toEqual({ id: ok.json().customer.id, name: 'Customer 139****0017', phone: '139****0017', tier: 'regular' });
+  });
+
   it('submits a repair with a photo (thumbnail made, served as attachment with nosniff), sees the reply and confirms', async () => {
     const code = (await t.inject('POST', '/api/v1/portal/auth/code', undefined, { phone: '13922220002' })).json().demoCode;
     const { token } = (await t.inject('POST', '/api/v1/portal/auth/verify', undefined, { phone: '13922220002', code })).json();
-    const png = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#3366cc' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#3366cc' } })
+      .png()
+      .toBuffer();
     const up = await upload(token, '天花板漏水.png', png, 'image/png');
     expect(up.statusCode).toBe(201);
     expect(up.json()).toMatchObject({ mime: 'image/png', hasThumbnail: true, filename: '天花板漏水.png' });
-    const created = await t.inject('POST', '/api/v1/portal/tickets', token, { type: 'repair', subject: '卫生间天花板漏水', description: '楼上漏水，天花板一直滴水', attachmentIds: [up.json().id] });
+    const created = await t.inject('POST', '/api/v1/portal/tickets', token, {
+      type: 'repair',
+      subject: '卫生间天花板漏水',
+      description: '楼上漏水，天花板一直滴水',
+      attachmentIds: [up.json().id],
+    });
     expect(created.statusCode).toBe(201);
     expect(created.json().number).toMatch(/^GD/);
     const id = created.json().id;
@@ -60,7 +81,12 @@ describe('customer portal', () => {
 
     const agent = await t.as(['supervisor']);
     expect((await t.inject('GET', `/api/v1/attachments/${up.json().id}`, agent.token)).statusCode).toBe(200);
-    const other = (await t.inject('POST', '/api/v1/portal/auth/verify', undefined, { phone: '13922220003', code: (await t.inject('POST', '/api/v1/portal/auth/code', undefined, { phone: '13922220003' })).json().demoCode })).json().token;
+    const other = (
+      await t.inject('POST', '/api/v1/portal/auth/verify', undefined, {
+        phone: '13922220003',
+        code: (await t.inject('POST', '/api/v1/portal/auth/code', undefined, { phone: '13922220003' })).json().demoCode,
+      })
+    ).json().token;
     expect((await t.inject('GET', `/api/v1/attachments/${up.json().id}`, other)).statusCode).toBe(404);
 
     await t.inject('POST', `/api/v1/tickets/${id}/replies`, agent.token, { body: '已安排杨师傅今天下午上门', visibility: 'public' });

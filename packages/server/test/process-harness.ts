@@ -32,34 +32,58 @@ export function startProcess(env: Record<string, string>, timeoutMs = 30_000): P
   let err = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`server did not start in ${timeoutMs} ms\n${out}\n${err}`)); }, timeoutMs);
-    proc.stdout!.on('data', (d: Buffer) => {
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`server did not start in ${timeoutMs} ms\n${out}\n${err}`));
+    }, timeoutMs);
+    proc.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /running at (http:\/\/[^\s]+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve({ proc, url: m[1]!, stdout: () => out, stderr: () => err, exited }); }
+      if (m) {
+        clearTimeout(timer);
+        resolve({ proc, url: m[1]!, stdout: () => out, stderr: () => err, exited });
+      }
     });
-    proc.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-    void exited.then(({ code }) => { clearTimeout(timer); reject(Object.assign(new Error(`server exited with ${code}: ${err}`), { code, stderr: err })); });
+    proc.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(Object.assign(new Error(`server exited with ${code}: ${err}`), { code, stderr: err }));
+    });
   });
 }
 
 /** Run main.ts expecting it to exit; returns its exit code and output. */
 export function runToExit(env: Record<string, string>, timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'warn', ...withKey(env) }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'warn', ...withKey(env) },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
-  proc.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  proc.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  proc.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  proc.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   return new Promise((resolve) => {
     const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
-    proc.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
 export async function loginOver(url: string, employeeNo: string, password: string): Promise<string> {
-  const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ employeeNo, password }) });
+  const res = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ employeeNo, password }),
+  });
   if (res.status !== 200) throw new Error(`login failed ${res.status} ${await res.text()}`);
   return ((await res.json()) as { token: string }).token;
 }

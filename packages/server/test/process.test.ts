@@ -6,7 +6,9 @@ import { loginOver, runToExit, startProcess, tempDataDir } from './process-harne
 
 const ADMIN = 'ADM01:Kill-Test-Passw0rd';
 const cleanups: (() => Promise<void>)[] = [];
-afterAll(async () => { for (const c of cleanups) await c().catch(() => undefined); });
+afterAll(async () => {
+  for (const c of cleanups) await c().catch(() => undefined);
+});
 
 async function dbEnv(): Promise<Record<string, string>> {
   if (!onPostgres) return { DATA_DIR: tempDataDir() };
@@ -16,18 +18,19 @@ async function dbEnv(): Promise<Record<string, string>> {
 }
 
 describe('server process', () => {
-  it('answers /healthz within 15 s of start, and SIGTERM exits 0 after in-flight requests', async () => {
+  // How fast it starts (the 15 s target) is measured by `npm run bench -- foundation`, not here: a timed assertion in a
+  // test measures the machine's load (the parallel suite, another runtime), not the server.
+  it('answers /healthz once started, and SIGTERM exits 0 after in-flight requests', async () => {
     const env = await dbEnv();
-    const t0 = Date.now();
     const s = await startProcess({ ...env, CHIDU_BOOTSTRAP_ADMIN: ADMIN });
     const health = await fetch(`${s.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
-    expect(Date.now() - t0).toBeLessThan(15_000);
     const token = await loginOver(s.url, 'ADM01', 'Kill-Test-Passw0rd');
     // Creating staff hashes a password (argon2, tens of ms): the request is still running when SIGTERM lands.
     const inflight = fetch(`${s.url}/api/v1/staff`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', connection: 'close' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', connection: 'close' },
       body: JSON.stringify({ employeeNo: 'LAST01', name: '关停前员工', password: 'Passw0rd!', roles: ['agent'] }),
     });
     await new Promise((r) => setTimeout(r, 15));
@@ -47,16 +50,26 @@ describe('server process', () => {
     let settled = 0;
     let killedAt = -1;
     const killAfter = 40;
-    const requests = Array.from({ length: 200 }, (_, i) => fetch(`${first.url}/api/v1/customers`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `kill-${i}` },
-      body: JSON.stringify({ name: `断电客户${i}`, phone: `1390000${String(i).padStart(4, '0')}` }),
-    }).then(async (res) => {
-      if (res.status >= 200 && res.status < 300) acknowledged.push(((await res.json()) as { id: string }).id);
-    }, () => undefined).finally(() => {
-      settled++;
-      if (settled === killAfter) { killedAt = settled; first.proc.kill('SIGKILL'); }
-    }));
+    const requests = Array.from({ length: 200 }, (_, i) =>
+      fetch(`${first.url}/api/v1/customers`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `kill-${i}` },
+        body: JSON.stringify({ name: `断电客户${i}`, phone: `1390000${String(i).padStart(4, '0')}` }),
+      })
+        .then(
+          async (res) => {
+            if (res.status >= 200 && res.status < 300) acknowledged.push(((await res.json()) as { id: string }).id);
+          },
+          () => undefined,
+        )
+        .finally(() => {
+          settled++;
+          if (settled === killAfter) {
+            killedAt = settled;
+            first.proc.kill('SIGKILL');
+          }
+        }),
+    );
     await Promise.all(requests);
     await first.exited;
     expect(killedAt).toBe(killAfter);

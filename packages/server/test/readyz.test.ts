@@ -15,7 +15,8 @@ beforeAll(async () => {
   t = await testApp({ READY_DEADLINE_LAG_MS: '5000', READY_FAULT_WINDOW_MS: '1000' });
 });
 afterAll(async () => {
-  if (workerEnv === undefined) delete process.env.CHIDU_STANDARDS_WORKER; else process.env.CHIDU_STANDARDS_WORKER = workerEnv;
+  if (workerEnv === undefined) delete process.env.CHIDU_STANDARDS_WORKER;
+  else process.env.CHIDU_STANDARDS_WORKER = workerEnv;
   await t?.close();
 });
 

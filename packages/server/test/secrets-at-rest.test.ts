@@ -7,7 +7,16 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config';
 import {
-  configureSecrets, isSealed, keyIdOf, openSecret, parseSecretKey, resolveSecretKeyring, SecretKeyError, secretKeyring, toKey, type SecretKeyring,
+  configureSecrets,
+  isSealed,
+  keyIdOf,
+  openSecret,
+  parseSecretKey,
+  resolveSecretKeyring,
+  SecretKeyError,
+  secretKeyring,
+  toKey,
+  type SecretKeyring,
 } from '../src/lib/secretbox';
 import { rotateStoredSecrets, sealStoredSecrets, storedSecretKeyIds } from '../src/lib/stored-secrets';
 import { TEST_SECRET_KEY, testApp, totpNow, type TestApp } from './harness';
@@ -18,9 +27,17 @@ beforeAll(async () => {
   t = await testApp({ CHIDU_OUTBOUND_ALLOW: '127.0.0.1' });
   original = secretKeyring();
 });
-afterAll(async () => { configureSecrets(original); await t?.close(); });
+afterAll(async () => {
+  configureSecrets(original);
+  await t?.close();
+});
 
-const staffRow = async (id: string) => (await t.database.rows<{ totp_secret: string | null; totp_pending_secret: string | null }>(sql`SELECT totp_secret, totp_pending_secret FROM staff WHERE id = ${id}`))[0]!;
+const staffRow = async (id: string) =>
+  (
+    await t.database.rows<{ totp_secret: string | null; totp_pending_secret: string | null }>(
+      sql`SELECT totp_secret, totp_pending_secret FROM staff WHERE id = ${id}`,
+    )
+  )[0]!;
 const allowReplay = (id: string) => t.database.db.execute(sql`UPDATE staff SET totp_last_step = NULL WHERE id = ${id}`);
 
 async function enrol(token: string) {
@@ -47,7 +64,11 @@ describe('TOTP secrets are stored encrypted', () => {
     await allowReplay(s.id);
     const again = await t.login(s.employeeNo, s.password, await totpNow(setup.secret));
     const admin = await t.as(['admin']);
-    for (const [url, tok] of [['/api/v1/me', again], [`/api/v1/staff/${s.id}`, admin.token], ['/api/v1/staff', admin.token]] as const) {
+    for (const [url, tok] of [
+      ['/api/v1/me', again],
+      [`/api/v1/staff/${s.id}`, admin.token],
+      ['/api/v1/staff', admin.token],
+    ] as const) {
       const body = (await t.inject('GET', url, tok)).body;
       expect(body, url).not.toContain(setup.secret);
       expect(body, url).not.toContain(row.totp_secret!.slice(0, 20));
@@ -60,7 +81,9 @@ describe('TOTP secrets are stored encrypted', () => {
     // Simulate a row written before 0008: drop the constraint, store the plain value, re-add it NOT VALID.
     await t.database.db.execute(sql`ALTER TABLE staff DROP CONSTRAINT staff_totp_secret_encrypted`);
     await t.database.db.execute(sql`UPDATE staff SET totp_secret = ${plain} WHERE id = ${s.id}`);
-    await t.database.db.execute(sql`ALTER TABLE staff ADD CONSTRAINT staff_totp_secret_encrypted CHECK (totp_secret IS NULL OR totp_secret LIKE 'v1:%') NOT VALID`);
+    await t.database.db.execute(
+      sql`ALTER TABLE staff ADD CONSTRAINT staff_totp_secret_encrypted CHECK (totp_secret IS NULL OR totp_secret LIKE 'v1:%') NOT VALID`,
+    );
     expect((await staffRow(s.id)).totp_secret).toBe(plain);
     const { sealed } = await sealStoredSecrets(t.database);
     expect(sealed).toBeGreaterThanOrEqual(1);
@@ -96,7 +119,12 @@ describe('webhook URLs are stored encrypted and shown masked', () => {
     const audit = JSON.stringify(await t.auditRows('notification.preferences_updated'));
     expect(audit).not.toContain('ROBOT-KEY');
 
-    const created = await t.inject('POST', '/api/v1/measures/reports', me.token, { name: '日报', frequency: 'daily', channel: 'webhook', target: 'http://127.0.0.1:9/robot/send?access_token=DING-TOKEN-9' });
+    const created = await t.inject('POST', '/api/v1/measures/reports', me.token, {
+      name: '日报',
+      frequency: 'daily',
+      channel: 'webhook',
+      target: 'http://127.0.0.1:9/robot/send?access_token=DING-TOKEN-9',
+    });
     expect(created.statusCode).toBe(201);
     expect(created.json().target).toBe('http://127.0.0.1:9/…');
     expect((await t.inject('GET', '/api/v1/measures/reports', me.token)).body).not.toContain('DING-TOKEN');
@@ -141,7 +169,11 @@ describe('key configuration', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://u@h/db' })).toThrow(/CHIDU_SECRET_KEY is required with DATABASE_URL/);
     expect(() => loadConfig({ DATABASE_URL: 'postgres://u@h/db', CHIDU_SECRET_KEY: TEST_SECRET_KEY })).not.toThrow();
     expect(() => loadConfig({ CHIDU_SECRET_KEY: 'too-short' })).toThrow(ConfigError);
-    try { loadConfig({ CHIDU_SECRET_KEY: 'too-short-secret' }); } catch (e) { expect(String(e)).not.toContain('too-short-secret'); }
+    try {
+      loadConfig({ CHIDU_SECRET_KEY: 'too-short-secret' });
+    } catch (e) {
+      expect(String(e)).not.toContain('too-short-secret');
+    }
     expect(() => loadConfig({ CHIDU_SECRET_KEY: 'ab'.repeat(32) })).not.toThrow();
     expect(() => loadConfig({ CHIDU_SECRET_KEY: TEST_SECRET_KEY, CHIDU_SECRET_KEYS_OLD: `${'cd'.repeat(32)}, nope` })).toThrow(/CHIDU_SECRET_KEYS_OLD/);
     expect(() => resolveSecretKeyring({ DATA_DIR: '/nonexistent' }, 'postgres')).toThrow(SecretKeyError);

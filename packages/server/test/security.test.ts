@@ -7,11 +7,15 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invalidateAllSessions } from '../src/http/session-cache';
 import { realtimeHubs } from '../src/realtime';
-import { testApp, totpNow, type TestApp } from './harness';
+import { testApp, totpNow, type TestApp, WS_MODULE } from './harness';
 
 let t: TestApp;
-beforeAll(async () => { t = await testApp({ CHIDU_DEMO: '1', LOGIN_MAX_FAILURES_ACCOUNT: '5', LOGIN_MAX_FAILURES_IP: '1000' }); });
-afterAll(async () => { await t?.close(); });
+beforeAll(async () => {
+  t = await testApp({ CHIDU_DEMO: '1', LOGIN_MAX_FAILURES_ACCOUNT: '5', LOGIN_MAX_FAILURES_IP: '1000' });
+});
+afterAll(async () => {
+  await t?.close();
+});
 
 const statuses = (rs: { statusCode: number }[]) => {
   const out: Record<number, number> = {};
@@ -34,7 +38,10 @@ describe('sign-in limiters cannot be raced', () => {
       expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
     }
     // The right password raced among more wrong ones (and alone) does not get in once the limit is reached.
-    const again = await Promise.all([...Array.from({ length: 9 }, (_, i) => login(s.employeeNo, `wrong-again-${i}`, '10.12.0.2')), login(s.employeeNo, s.password, '10.12.0.2')]);
+    const again = await Promise.all([
+      ...Array.from({ length: 9 }, (_, i) => login(s.employeeNo, `wrong-again-${i}`, '10.12.0.2')),
+      login(s.employeeNo, s.password, '10.12.0.2'),
+    ]);
     expect(statuses(again)).toEqual({ 429: 10 });
     expect((await login(s.employeeNo, s.password, '10.12.0.3')).statusCode).toBe(429);
   });
@@ -48,10 +55,20 @@ describe('sign-in limiters cannot be raced', () => {
 
     const t2 = await testApp({ LOGIN_MAX_FAILURES_ACCOUNT: '100', LOGIN_MAX_FAILURES_IP: '4' });
     try {
-      const res = await Promise.all(Array.from({ length: 20 }, (_, i) =>
-        t2.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { employeeNo: `NOBODY${i}`, password: 'whatever1' }, remoteAddress: '10.12.2.1' })));
+      const res = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          t2.app.inject({
+            method: 'POST',
+            url: '/api/v1/auth/login',
+            payload: { employeeNo: `NOBODY${i}`, password: 'whatever1' },
+            remoteAddress: '10.12.2.1',
+          }),
+        ),
+      );
       expect(statuses(res)).toEqual({ 401: 4, 429: 16 });
-    } finally { await t2.close(); }
+    } finally {
+      await t2.close();
+    }
   });
 
   it('TOTP enrolment codes: 20 simultaneous wrong codes → 5 checked, the rest and then the right code get 429', async () => {
@@ -93,13 +110,23 @@ function cookiesOf(res: { headers: Record<string, unknown> }) {
   return { list, session: get('chidu_session'), csrf: get('chidu_csrf') };
 }
 async function browserLogin(phone: string) {
-  const res = await t.app.inject({ method: 'POST', url: '/api/v1/portal/auth/verify', payload: { phone, code: await portalCode(phone) }, headers: { origin: 'http://127.0.0.1:3000', 'user-agent': UA } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/portal/auth/verify',
+    payload: { phone, code: await portalCode(phone) },
+    headers: { origin: 'http://127.0.0.1:3000', 'user-agent': UA },
+  });
   expect(res.statusCode, res.body).toBe(200);
   const c = cookiesOf(res);
   return { res, session: c.session!, csrf: c.csrf! };
 }
 const withCookie = (method: 'GET' | 'POST', url: string, s: { session: string; csrf: string }, extra: Record<string, string> = {}) =>
-  t.app.inject({ method, url, cookies: { chidu_session: s.session, chidu_csrf: s.csrf }, headers: { 'user-agent': UA, ...(method === 'POST' ? { 'x-csrf-token': s.csrf } : {}), ...extra } });
+  t.app.inject({
+    method,
+    url,
+    cookies: { chidu_session: s.session, chidu_csrf: s.csrf },
+    headers: { 'user-agent': UA, ...(method === 'POST' ? { 'x-csrf-token': s.csrf } : {}), ...extra },
+  });
 
 describe('portal sessions', () => {
   it('a browser sign-in keeps the token in the HttpOnly cookie only; it is refused as a Bearer token and from another browser', async () => {
@@ -180,7 +207,9 @@ describe('portal sessions', () => {
       expect((await t2.inject('GET', '/api/v1/me', tk)).statusCode).toBe(200);
       // An open WebSocket does not keep an idle session alive: the hub's heartbeat closes it with 4401.
       const url = await t2.app.listen({ port: 0, host: '127.0.0.1' });
-      const { WebSocket } = (await import('ws' as string)) as { WebSocket: new (u: string, o?: unknown) => { on(e: string, f: (...a: unknown[]) => void): void; close(): void } };
+      const { WebSocket } = (await import(WS_MODULE)) as {
+        WebSocket: new (u: string, o?: unknown) => { on(e: string, f: (...a: unknown[]) => void): void; close(): void };
+      };
       const ws = new WebSocket(`${url.replace('http', 'ws')}/api/v1/ws`, { headers: { authorization: `Bearer ${tk}` } });
       const closed = new Promise<number>((r) => ws.on('close', (code) => r(code as number)));
       await new Promise<void>((r) => ws.on('open', () => r()));
@@ -191,7 +220,9 @@ describe('portal sessions', () => {
       const res = await t2.inject('GET', '/api/v1/me', tk);
       expect(res.statusCode).toBe(401);
       expect(res.json().code).toBe('token_expired');
-    } finally { await t2.close(); }
+    } finally {
+      await t2.close();
+    }
   });
 });
 
@@ -241,7 +272,9 @@ describe('approvals', () => {
     // The requester sees their own request and cannot decide it.
     expect((await listed(frontA.token)).find((a) => a.id === id)?.canDecide).toBe(false);
     // Only team A's supervisor was told (the nearest who may decide), not team B's.
-    const told = await t.database.rows<{ recipient_id: string }>(sql`SELECT recipient_id FROM notifications WHERE kind = 'approval.requested' AND data->>'approvalId' = ${id}`);
+    const told = await t.database.rows<{ recipient_id: string }>(
+      sql`SELECT recipient_id FROM notifications WHERE kind = 'approval.requested' AND data->>'approvalId' = ${id}`,
+    );
     expect(told.map((r) => r.recipient_id)).toEqual([supA.staff.id]);
     expect((await listed(director.token)).find((a) => a.id === id)?.canDecide).toBe(true);
     expect((await listed(supA.token)).find((a) => a.id === id)?.canDecide).toBe(true);
@@ -261,7 +294,9 @@ describe('approvals', () => {
     const req = await t.inject('POST', `/api/v1/tickets/${tk.id}/compensations`, supA.token, { kind: 'refund', amountFen: 300_000, reason: '重大损失' });
     const id = req.json().approvalId as string;
     expect((await t.inject('POST', `/api/v1/approvals/${id}/approve`, supA2.token, { comment: '' })).statusCode).toBe(403);
-    const told = await t.database.rows<{ recipient_id: string }>(sql`SELECT recipient_id FROM notifications WHERE kind = 'approval.requested' AND data->>'approvalId' = ${id}`);
+    const told = await t.database.rows<{ recipient_id: string }>(
+      sql`SELECT recipient_id FROM notifications WHERE kind = 'approval.requested' AND data->>'approvalId' = ${id}`,
+    );
     expect(told.map((r) => r.recipient_id)).toContain(director.staff.id);
     expect(told.map((r) => r.recipient_id)).not.toContain(supA2.staff.id);
     expect((await t.inject('POST', `/api/v1/approvals/${id}/reject`, director.token, { comment: '证据不足' })).json().state).toBe('rejected');
@@ -270,7 +305,10 @@ describe('approvals', () => {
   it('order changes: a supervisor of another team cannot approve; the requester team supervisor can', async () => {
     const tk = await ticket({ type: 'order', subject: '订购桶装水', orderLines: [{ item: '桶装水', spec: '18.9L', quantity: 2 }] });
     expect((await t.inject('POST', `/api/v1/tickets/${tk.id}/order/confirm`, frontA.token)).statusCode).toBe(200);
-    const ch = await t.inject('POST', `/api/v1/tickets/${tk.id}/order/changes`, frontA.token, { lines: [{ item: '桶装水', spec: '18.9L', quantity: 3 }], reason: '客户加一桶' });
+    const ch = await t.inject('POST', `/api/v1/tickets/${tk.id}/order/changes`, frontA.token, {
+      lines: [{ item: '桶装水', spec: '18.9L', quantity: 3 }],
+      reason: '客户加一桶',
+    });
     const id = ch.json().approvalId as string;
     expect((await listed(supB.token)).map((a) => a.id)).not.toContain(id);
     expect((await t.inject('POST', `/api/v1/approvals/${id}/approve`, supB.token, { comment: '' })).statusCode).toBe(403);

@@ -16,11 +16,18 @@ let hits = 0;
 
 beforeAll(async () => {
   t = await testApp();
-  srv = createServer((req, res) => { hits++; req.resume(); res.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":0}'); });
+  srv = createServer((req, res) => {
+    hits++;
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":0}');
+  });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
   port = (srv.address() as { port: number }).port;
 });
-afterAll(async () => { srv?.close(); await t?.close(); });
+afterAll(async () => {
+  srv?.close();
+  await t?.close();
+});
 
 const waitMs = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -38,7 +45,9 @@ describe('SSRF through IPv4-mapped IPv6 webhook URLs', () => {
 
   it('a stored mapped URL is refused at delivery: POST /notifications/test never reaches loopback', async () => {
     const me = await t.as(['supervisor']);
-    await t.database.db.execute(sql`INSERT INTO notification_preferences (staff_id, webhook_enabled, webhook_url, webhook_format) VALUES (${me.staff.id}, true, ${sealSecret(forms()[0]!, 'webhook_url')}, 'generic')`);
+    await t.database.db.execute(
+      sql`INSERT INTO notification_preferences (staff_id, webhook_enabled, webhook_url, webhook_format) VALUES (${me.staff.id}, true, ${sealSecret(forms()[0]!, 'webhook_url')}, 'generic')`,
+    );
     const before = hits;
     const res = await t.inject('POST', '/api/v1/notifications/test', me.token);
     expect(res.statusCode).toBe(422);
@@ -47,9 +56,11 @@ describe('SSRF through IPv4-mapped IPv6 webhook URLs', () => {
     expect(hits).toBe(before);
   });
 
-  it('the delivery worker records a refusal as the delivery\'s error (no request made)', async () => {
+  it("the delivery worker records a refusal as the delivery's error (no request made)", async () => {
     const me = await t.as(['supervisor']);
-    await t.database.db.execute(sql`INSERT INTO notification_preferences (staff_id, webhook_enabled, webhook_url, webhook_format) VALUES (${me.staff.id}, true, ${sealSecret(forms()[2]!, 'webhook_url')}, 'generic')`);
+    await t.database.db.execute(
+      sql`INSERT INTO notification_preferences (staff_id, webhook_enabled, webhook_url, webhook_format) VALUES (${me.staff.id}, true, ${sealSecret(forms()[2]!, 'webhook_url')}, 'generic')`,
+    );
     const before = hits;
     const { notify } = await import('../src/lib/notify');
     await t.database.transaction((tx) => notify(tx, { recipientId: me.staff.id, kind: 'test', title: 'x', data: {} }));
@@ -71,7 +82,8 @@ describe('SSRF through IPv4-mapped IPv6 webhook URLs', () => {
     }
     // A row stored before the fix: sending it now is refused, and loopback sees nothing.
     const id = '01900000-0000-7000-8000-0000000000aa';
-    await t.database.db.execute(sql`INSERT INTO measure_reports (id, name, frequency, hour, time_zone, channel, target, filters, locale, next_run_at, created_by)
+    await t.database.db
+      .execute(sql`INSERT INTO measure_reports (id, name, frequency, hour, time_zone, channel, target, filters, locale, next_run_at, created_by)
       VALUES (${id}, 'old', 'daily', 8, 'Asia/Shanghai', 'webhook', ${sealSecret(forms()[1]!, 'webhook_url')}, '{}'::jsonb, 'zh-CN', now() + interval '1 day', ${director.staff.id})`);
     const before = hits;
     const sent = await t.inject('POST', `/api/v1/measures/reports/${id}/send`, director.token);
@@ -79,7 +91,7 @@ describe('SSRF through IPv4-mapped IPv6 webhook URLs', () => {
     expect(sent.json()).toMatchObject({ code: 'outbound_refused', errors: [{ path: 'target' }] });
     expect(hits).toBe(before);
     // The scheduler records the refusal on the report.
-    const { runDueReports } = await import('../src/modules/measures/reports');
+    const { runDueReports } = await import('../src/modules/measures/measures.reports.commands');
     expect(await runDueReports(t.database, Date.now() + 2 * 86_400_000)).toBeGreaterThanOrEqual(1);
     const [row] = await t.database.rows<{ last_status: string; last_error: string }>(sql`SELECT last_status, last_error FROM measure_reports WHERE id = ${id}`);
     expect(row).toMatchObject({ last_status: 'failed', last_error: expect.stringMatching(/^webhook target refused: .*private or local address/) });

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getEmailSender, LogEmailSender, afterQuietHours } from '../src/realtime/delivery';
-import { testApp, type TestApp } from './harness';
+import { getEmailSender, type LogEmailSender, afterQuietHours } from '../src/realtime/delivery';
+import { testApp, type TestApp, WS_MODULE } from './harness';
 import { deactivateAll, event, standard, ticketRow, waitFor } from './standards-helpers';
 
 let t: TestApp;
@@ -20,23 +20,73 @@ beforeAll(async () => {
   agent = await t.as(['agent'], { teamId });
   url = await t.app.listen({ port: 0, host: '127.0.0.1' });
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 describe('standards catalogue', () => {
   it('creates a hard timed standard per the contract, lists and reads it; validation names the fields', async () => {
-    const res = await t.inject('POST', '/api/v1/standards', admin.token, {
-      code: 'API-FR', name: '首次响应 4 个工作小时', encounter: '工单受理', kind: 'hard', start: 'ticket.created', stop: 'ticket.first_public_reply',
-      pauseWhile: ['pending_customer'], limitSeconds: 14400, calendarId: null, target: 0.95, appliesTo: { types: ['complaint'], priorities: ['urgent'] },
-      warnAtPercent: [75], escalation: [{ afterBreachSeconds: 0, notifyRole: 'supervisor' }, { afterBreachSeconds: 3600, notifyRole: 'director' }],
-    }, { 'idempotency-key': 'std-create-1' });
+    const res = await t.inject(
+      'POST',
+      '/api/v1/standards',
+      admin.token,
+      {
+        code: 'API-FR',
+        name: '首次响应 4 个工作小时',
+        encounter: '工单受理',
+        kind: 'hard',
+        start: 'ticket.created',
+        stop: 'ticket.first_public_reply',
+        pauseWhile: ['pending_customer'],
+        limitSeconds: 14400,
+        calendarId: null,
+        target: 0.95,
+        appliesTo: { types: ['complaint'], priorities: ['urgent'] },
+        warnAtPercent: [75],
+        escalation: [
+          { afterBreachSeconds: 0, notifyRole: 'supervisor' },
+          { afterBreachSeconds: 3600, notifyRole: 'director' },
+        ],
+      },
+      { 'idempotency-key': 'std-create-1' },
+    );
     expect(res.statusCode).toBe(201);
     const body = res.json();
-    expect(body).toMatchObject({ id: expect.any(String), code: 'API-FR', version: 1, timed: true, measure: 'timer', start: 'ticket.created', stop: 'ticket.first_public_reply', recurring: false, active: true });
-    const replay = await t.inject('POST', '/api/v1/standards', admin.token, {
-      code: 'API-FR', name: '首次响应 4 个工作小时', encounter: '工单受理', kind: 'hard', start: 'ticket.created', stop: 'ticket.first_public_reply',
-      pauseWhile: ['pending_customer'], limitSeconds: 14400, calendarId: null, target: 0.95, appliesTo: { types: ['complaint'], priorities: ['urgent'] },
-      warnAtPercent: [75], escalation: [{ afterBreachSeconds: 0, notifyRole: 'supervisor' }, { afterBreachSeconds: 3600, notifyRole: 'director' }],
-    }, { 'idempotency-key': 'std-create-1' });
+    expect(body).toMatchObject({
+      id: expect.any(String),
+      code: 'API-FR',
+      version: 1,
+      timed: true,
+      measure: 'timer',
+      start: 'ticket.created',
+      stop: 'ticket.first_public_reply',
+      recurring: false,
+      active: true,
+    });
+    const replay = await t.inject(
+      'POST',
+      '/api/v1/standards',
+      admin.token,
+      {
+        code: 'API-FR',
+        name: '首次响应 4 个工作小时',
+        encounter: '工单受理',
+        kind: 'hard',
+        start: 'ticket.created',
+        stop: 'ticket.first_public_reply',
+        pauseWhile: ['pending_customer'],
+        limitSeconds: 14400,
+        calendarId: null,
+        target: 0.95,
+        appliesTo: { types: ['complaint'], priorities: ['urgent'] },
+        warnAtPercent: [75],
+        escalation: [
+          { afterBreachSeconds: 0, notifyRole: 'supervisor' },
+          { afterBreachSeconds: 3600, notifyRole: 'director' },
+        ],
+      },
+      { 'idempotency-key': 'std-create-1' },
+    );
     expect(replay.statusCode).toBe(201);
     expect(replay.json().id).toBe(body.id);
     expect((await t.inject('GET', `/api/v1/standards/${body.id}`, agent.token)).json().code).toBe('API-FR');
@@ -44,22 +94,54 @@ describe('standards catalogue', () => {
     const dup = await t.inject('POST', '/api/v1/standards', admin.token, { code: 'API-FR', name: 'x', encounter: 'x', kind: 'soft' });
     expect(dup.statusCode).toBe(409);
 
-    const bad = await t.inject('POST', '/api/v1/standards', admin.token, { code: 'BAD 1', name: '', encounter: '电话', kind: 'hard', start: 'standard.breached', limitSeconds: -1, target: 2, warnAtPercent: [120], escalation: [{ afterBreachSeconds: 0, notifyRole: 'ceo' }] });
+    const bad = await t.inject('POST', '/api/v1/standards', admin.token, {
+      code: 'BAD 1',
+      name: '',
+      encounter: '电话',
+      kind: 'hard',
+      start: 'standard.breached',
+      limitSeconds: -1,
+      target: 2,
+      warnAtPercent: [120],
+      escalation: [{ afterBreachSeconds: 0, notifyRole: 'ceo' }],
+    });
     expect(bad.statusCode).toBe(400);
     const paths = bad.json().errors.map((e: { path: string }) => e.path);
     expect(paths).toEqual(expect.arrayContaining(['code', 'name', 'start', 'limitSeconds', 'target', 'warnAtPercent[0]', 'escalation[0].notifyRole']));
-    const semantic = await t.inject('POST', '/api/v1/standards', admin.token, { code: 'BAD-2', name: '缺少停止事件', encounter: '电话', kind: 'hard', start: 'ticket.created', calendarId: '00000000-0000-7000-8000-000000000000' });
+    const semantic = await t.inject('POST', '/api/v1/standards', admin.token, {
+      code: 'BAD-2',
+      name: '缺少停止事件',
+      encounter: '电话',
+      kind: 'hard',
+      start: 'ticket.created',
+      calendarId: '00000000-0000-7000-8000-000000000000',
+    });
     expect(semantic.json().errors.map((e: { path: string }) => e.path)).toEqual(['stop', 'limitSeconds']);
-    const noCal = await t.inject('POST', '/api/v1/standards', admin.token, { code: 'BAD-3', name: '无日历', encounter: '电话', kind: 'hard', start: 'ticket.created', stop: 'ticket.resolved', limitSeconds: 60, calendarId: '00000000-0000-7000-8000-000000000000' });
+    const noCal = await t.inject('POST', '/api/v1/standards', admin.token, {
+      code: 'BAD-3',
+      name: '无日历',
+      encounter: '电话',
+      kind: 'hard',
+      start: 'ticket.created',
+      stop: 'ticket.resolved',
+      limitSeconds: 60,
+      calendarId: '00000000-0000-7000-8000-000000000000',
+    });
     expect(noCal.json().errors).toEqual([{ path: 'calendarId', message: 'no such calendar' }]);
-    const soft = await t.inject('POST', '/api/v1/standards', admin.token, { code: 'SOFT-1', name: '服务人员礼貌', encounter: '前台', kind: 'soft', survey: { measure: 'csat', threshold: 4 } });
+    const soft = await t.inject('POST', '/api/v1/standards', admin.token, {
+      code: 'SOFT-1',
+      name: '服务人员礼貌',
+      encounter: '前台',
+      kind: 'soft',
+      survey: { measure: 'csat', threshold: 4 },
+    });
     expect(soft.json()).toMatchObject({ measure: 'survey', timed: false, start: null });
   });
 
   it('ships the domain figures as Chinese templates and adopts them (with overrides)', async () => {
     const list = (await t.inject('GET', '/api/v1/standards/templates', agent.token)).json().items;
     const byKey = Object.fromEntries(list.map((x: { key: string }) => [x.key, x]));
-    expect(byKey['phone-answer-3-rings'].definition).toMatchObject({ name: '电话三声内接听', limitSeconds: 15 });
+    expect(byKey['phone-answer-3-rings'].definition).toMatchObject({ name: '电话三声内接听', measure: 'count', count: { source: 'ring_count', limit: 3 } });
     expect(byKey['callback-4h'].definition).toMatchObject({ name: '4 小时内回电', limitSeconds: 14400 });
     expect(byKey['complaint-same-day'].definition).toMatchObject({ name: '投诉当日办结', deadline: 'end_of_business_day' });
     expect(byKey['first-response-4-business-hours'].definition).toMatchObject({ name: '首次响应 4 个工作小时', calendarSource: 'ticket', warnAtPercent: [75] });
@@ -80,7 +162,11 @@ describe('standards catalogue', () => {
   it('permissions: admin manages; directors and supervisors see compliance; agents see the catalogue only', async () => {
     const id = (await t.inject('GET', '/api/v1/standards', admin.token)).json().items[0].id;
     const director = (await t.as(['director'])).token;
-    for (const [tok, status] of [[director, 200], [supervisor.token, 200], [agent.token, 403]] as const) {
+    for (const [tok, status] of [
+      [director, 200],
+      [supervisor.token, 200],
+      [agent.token, 403],
+    ] as const) {
       expect((await t.inject('GET', `/api/v1/standards/${id}/compliance`, tok)).statusCode).toBe(status);
     }
     expect((await t.inject('PATCH', `/api/v1/standards/${id}`, supervisor.token, { target: 0.5 })).statusCode).toBe(403);
@@ -91,14 +177,24 @@ describe('standards catalogue', () => {
 describe('compliance, breakdown, SQI and improvement actions', () => {
   it('counts met / breached / running per standard with filters, breaks down by agent, team, channel, tier and day', async () => {
     await deactivateAll(t.database);
-    const id = await standard(t, admin.token, { code: 'COMP', name: '合规统计', start: 'ticket.created', stop: 'ticket.first_public_reply', limitSeconds: 3600, target: 0.8, sqiWeight: 2 });
+    const id = await standard(t, admin.token, {
+      code: 'COMP',
+      name: '合规统计',
+      start: 'ticket.created',
+      stop: 'ticket.first_public_reply',
+      limitSeconds: 3600,
+      target: 0.8,
+      sqiWeight: 2,
+    });
     const make = async (o: Record<string, unknown>, outcome: 'met' | 'breached' | 'running') => {
       let s = await ticketRow(t.database, { ownerId: agent.staff.id, teamId, ...o });
       s = await event(t.database, s, 'ticket.created');
       if (outcome === 'met') await event(t.database, s, 'ticket.first_public_reply');
       if (outcome === 'breached') {
         // Backdate so the deadline has passed, then let the reply discover the breach.
-        await t.database.rows(sql`UPDATE standard_instances SET started_at = started_at - interval '2 hours', segment_started_at = segment_started_at - interval '2 hours', due_at = due_at - interval '2 hours', next_action_at = next_action_at - interval '2 hours' WHERE ticket_id = ${s.id}`);
+        await t.database.rows(
+          sql`UPDATE standard_instances SET started_at = started_at - interval '2 hours', segment_started_at = segment_started_at - interval '2 hours', due_at = due_at - interval '2 hours', next_action_at = next_action_at - interval '2 hours' WHERE ticket_id = ${s.id}`,
+        );
         await event(t.database, s, 'ticket.first_public_reply');
       }
     };
@@ -109,7 +205,9 @@ describe('compliance, breakdown, SQI and improvement actions', () => {
     await make({ channel: 'wechat', tier: 'regular' }, 'running');
     const c = (await t.inject('GET', `/api/v1/standards/${id}/compliance`, supervisor.token)).json();
     expect(c).toMatchObject({ met: 3, breached: 1, running: 1, rate: 0.75, target: 0.8, meetsTarget: false, code: 'COMP' });
-    const phone = (await t.inject('GET', `/api/v1/standards/${id}/compliance?channel=phone&agentId=${agent.staff.id}&teamId=${teamId}`, supervisor.token)).json();
+    const phone = (
+      await t.inject('GET', `/api/v1/standards/${id}/compliance?channel=phone&agentId=${agent.staff.id}&teamId=${teamId}`, supervisor.token)
+    ).json();
     expect(phone).toMatchObject({ met: 2, breached: 0, rate: 1 });
     const none = (await t.inject('GET', `/api/v1/standards/${id}/compliance?from=2020-01-01&to=2020-01-31`, supervisor.token)).json();
     expect(none).toMatchObject({ met: 0, breached: 0, rate: null, meetsTarget: null });
@@ -131,7 +229,10 @@ describe('compliance, breakdown, SQI and improvement actions', () => {
 
     const sqi = (await t.inject('GET', `/api/v1/standards/sqi?standardId=${id}&tz=Asia/Shanghai`, supervisor.token)).json();
     expect(sqi.weights).toEqual({ breach_same_day: 1, breach_later_day: 3, escalation: 2 });
-    const failures = sqi.days.reduce((a: number, d: { failures: { breach_same_day: number; breach_later_day: number } }) => a + d.failures.breach_same_day + d.failures.breach_later_day, 0);
+    const failures = sqi.days.reduce(
+      (a: number, d: { failures: { breach_same_day: number; breach_later_day: number } }) => a + d.failures.breach_same_day + d.failures.breach_later_day,
+      0,
+    );
     expect(failures).toBe(1);
     expect([2, 6]).toContain(sqi.total); // sqiWeight 2 × (1 same-day or 3 later-day, depending on the hour the test runs)
     const custom = (await t.inject('GET', `/api/v1/standards/sqi?standardId=${id}&weights=breach_same_day:5,breach_later_day:5`, supervisor.token)).json();
@@ -140,7 +241,13 @@ describe('compliance, breakdown, SQI and improvement actions', () => {
 
   it('records improvement actions (一次性修正) and shows the rate before vs after the date they took effect', async () => {
     await deactivateAll(t.database);
-    const id = await standard(t, admin.token, { code: 'IMPROVE', name: '改进测试', start: 'ticket.created', stop: 'ticket.first_public_reply', limitSeconds: 60 });
+    const id = await standard(t, admin.token, {
+      code: 'IMPROVE',
+      name: '改进测试',
+      start: 'ticket.created',
+      stop: 'ticket.first_public_reply',
+      limitSeconds: 60,
+    });
     // Two weeks ago: 1 met, 3 breached; this week: 3 met, 1 breached (rows inserted as they would be).
     const ins = async (daysAgo: number, state: 'met' | 'breached') => {
       const s = await ticketRow(t.database);
@@ -150,16 +257,35 @@ describe('compliance, breakdown, SQI and improvement actions', () => {
     for (const st of ['met', 'breached', 'breached', 'breached'] as const) await ins(14, st);
     for (const st of ['met', 'met', 'met', 'breached'] as const) await ins(2, st);
     const due = new Date(Date.now() - 7 * 86400_000).toISOString().slice(0, 10);
-    const created = await t.inject('POST', `/api/v1/standards/${id}/improvements`, supervisor.token, { cause: '夜班无人值守邮件渠道', change: '邮件工单自动转值班手机（技术修正）', ownerId: supervisor.staff.id, dueDate: due });
+    const created = await t.inject('POST', `/api/v1/standards/${id}/improvements`, supervisor.token, {
+      cause: '夜班无人值守邮件渠道',
+      change: '邮件工单自动转值班手机（技术修正）',
+      ownerId: supervisor.staff.id,
+      dueDate: due,
+    });
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({ state: 'open', ownerName: expect.any(String) });
     const list = (await t.inject('GET', `/api/v1/standards/${id}/improvements?windowDays=10`, supervisor.token)).json().items;
-    expect(list[0].effect).toMatchObject({ effectiveDate: due, windowDays: 10, before: { met: 1, breached: 3, rate: 0.25 }, after: { met: 3, breached: 1, rate: 0.75 }, rateChange: 0.5 });
+    expect(list[0].effect).toMatchObject({
+      effectiveDate: due,
+      windowDays: 10,
+      before: { met: 1, breached: 3, rate: 0.25 },
+      after: { met: 3, breached: 1, rate: 0.75 },
+      rateChange: 0.5,
+    });
     const done = await t.inject('PATCH', `/api/v1/standards/improvements/${created.json().id}`, supervisor.token, { state: 'done' });
     expect(done.json()).toMatchObject({ state: 'done', doneAt: expect.any(String) });
-    const bad = await t.inject('POST', `/api/v1/standards/${id}/improvements`, supervisor.token, { cause: 'x', change: 'y', ownerId: '00000000-0000-7000-8000-000000000000', dueDate: '2025-02-30' });
+    const bad = await t.inject('POST', `/api/v1/standards/${id}/improvements`, supervisor.token, {
+      cause: 'x',
+      change: 'y',
+      ownerId: '00000000-0000-7000-8000-000000000000',
+      dueDate: '2025-02-30',
+    });
     expect(bad.json().errors[0].path).toBe('dueDate');
-    expect((await t.inject('POST', `/api/v1/standards/${id}/improvements`, agent.token, { cause: 'x', change: 'y', ownerId: agent.staff.id, dueDate: due })).statusCode).toBe(403);
+    expect(
+      (await t.inject('POST', `/api/v1/standards/${id}/improvements`, agent.token, { cause: 'x', change: 'y', ownerId: agent.staff.id, dueDate: due }))
+        .statusCode,
+    ).toBe(403);
   });
 });
 
@@ -180,23 +306,31 @@ describe('notifications: inbox, preferences, email and webhook adapters, WebSock
     const received: { body: unknown; path: string }[] = [];
     const server = createServer((req: IncomingMessage, res) => {
       let data = '';
-      req.on('data', (c) => { data += c; });
-      req.on('end', () => { received.push({ body: JSON.parse(data), path: req.url ?? '' }); res.setHeader('content-type', 'application/json'); res.end('{"errcode":0,"errmsg":"ok"}'); });
+      req.on('data', (c) => {
+        data += c;
+      });
+      req.on('end', () => {
+        received.push({ body: JSON.parse(data), path: req.url ?? '' });
+        res.setHeader('content-type', 'application/json');
+        res.end('{"errcode":0,"errmsg":"ok"}');
+      });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const port = (server.address() as { port: number }).port;
     try {
       const put = await t.inject('PUT', '/api/v1/notifications/preferences', supervisor.token, {
-        email: { enabled: true, address: 'zhuguan@example.com' }, webhook: { enabled: true, url: `http://127.0.0.1:${port}/cgi-bin/webhook/send?key=abc`, format: 'wecom' }, kinds: ['standard.escalated', 'test'],
+        email: { enabled: true, address: 'zhuguan@example.com' },
+        webhook: { enabled: true, url: `http://127.0.0.1:${port}/cgi-bin/webhook/send?key=abc`, format: 'wecom' },
+        kinds: ['standard.escalated', 'test'],
       });
       expect(put.statusCode).toBe(200);
       expect(put.json()).toMatchObject({ inApp: true, email: { enabled: true }, webhook: { enabled: true, format: 'wecom' }, quietHours: null });
       const sentBefore = (getEmailSender() as LogEmailSender).sent.length;
       await t.inject('POST', '/api/v1/notifications/test', supervisor.token);
-      await waitFor(async () => received.length >= 1, 8000);
+      await waitFor(() => received.length >= 1, 8000);
       expect(received[0]!.body).toEqual({ msgtype: 'text', text: { content: '【尺度】测试通知 / Test notification' } });
       expect(received[0]!.path).toBe('/cgi-bin/webhook/send?key=abc');
-      await waitFor(async () => (getEmailSender() as LogEmailSender).sent.length > sentBefore, 5000);
+      await waitFor(() => (getEmailSender() as LogEmailSender).sent.length > sentBefore, 5000);
       expect((getEmailSender() as LogEmailSender).sent.at(-1)).toMatchObject({ to: 'zhuguan@example.com', subject: '[尺度] 测试通知 / Test notification' });
       const deliveries = await waitFor(async () => {
         const d = (await t.inject('GET', '/api/v1/notifications/deliveries', supervisor.token)).json().items;
@@ -204,12 +338,19 @@ describe('notifications: inbox, preferences, email and webhook adapters, WebSock
       }, 5000);
       expect(deliveries.map((d: { channel: string }) => d.channel).sort()).toEqual(['email', 'webhook']);
       // A kind not in the list stays in-app only.
-      await t.database.transaction(async (tx) => { await (await import('../src/lib/notify')).notify(tx, { recipientId: supervisor.staff.id, kind: 'ticket.assigned', title: '分派', data: {} }); });
+      await t.database.transaction(async (tx) => {
+        await (await import('../src/lib/notify')).notify(tx, { recipientId: supervisor.staff.id, kind: 'ticket.assigned', title: '分派', data: {} });
+      });
       await new Promise((r) => setTimeout(r, 1500));
       expect(received).toHaveLength(1);
-      const badUrl = await t.inject('PUT', '/api/v1/notifications/preferences', supervisor.token, { webhook: { enabled: true, url: 'ftp://example.com/x', format: 'generic' } });
+      const badUrl = await t.inject('PUT', '/api/v1/notifications/preferences', supervisor.token, {
+        webhook: { enabled: true, url: 'ftp://example.com/x', format: 'generic' },
+      });
       expect(badUrl.json().errors[0].path).toBe('webhook.url');
-      await t.inject('PUT', '/api/v1/notifications/preferences', supervisor.token, { email: { enabled: false, address: null }, webhook: { enabled: false, url: null, format: 'generic' } });
+      await t.inject('PUT', '/api/v1/notifications/preferences', supervisor.token, {
+        email: { enabled: false, address: null },
+        webhook: { enabled: false, url: null, format: 'generic' },
+      });
     } finally {
       server.close();
     }
@@ -223,7 +364,9 @@ describe('notifications: inbox, preferences, email and webhook adapters, WebSock
   });
 
   it('WebSocket: refuses without a session; pushes events of watched tickets the user may see', async () => {
-    const { WebSocket } = (await import('ws' as string)) as { WebSocket: new (u: string, o?: unknown) => { on(e: string, f: (...a: unknown[]) => void): void; send(s: string): void; close(): void } };
+    const { WebSocket } = (await import(WS_MODULE)) as {
+      WebSocket: new (u: string, o?: unknown) => { on(e: string, f: (...a: unknown[]) => void): void; send(s: string): void; close(): void };
+    };
     const refused = await new Promise<number>((resolve) => {
       const ws = new WebSocket(`${url.replace('http', 'ws')}/api/v1/ws?token=not-a-real-token-at-all-xxxx`);
       ws.on('unexpected-response', (_req, res) => resolve((res as { statusCode: number }).statusCode));
@@ -232,7 +375,9 @@ describe('notifications: inbox, preferences, email and webhook adapters, WebSock
     });
     expect(refused).toBe(401);
     const cross = await new Promise<number>((resolve) => {
-      const ws = new WebSocket(`${url.replace('http', 'ws')}/api/v1/ws`, { headers: { cookie: `chidu_session=${agent.token}`, origin: 'https://evil.example' } });
+      const ws = new WebSocket(`${url.replace('http', 'ws')}/api/v1/ws`, {
+        headers: { cookie: `chidu_session=${agent.token}`, origin: 'https://evil.example' },
+      });
       ws.on('unexpected-response', (_req, res) => resolve((res as { statusCode: number }).statusCode));
       ws.on('open', () => resolve(101));
       ws.on('error', () => undefined);
@@ -246,11 +391,11 @@ describe('notifications: inbox, preferences, email and webhook adapters, WebSock
     ws.on('message', (d) => msgs.push(JSON.parse(String(d))));
     await new Promise<void>((r) => ws.on('open', () => r()));
     ws.send(JSON.stringify({ type: 'watch', ticketIds: [mine.id, other.id] }));
-    const watching = await waitFor(async () => msgs.find((m) => m.type === 'watching'));
+    const watching = await waitFor(() => msgs.find((m) => m.type === 'watching'));
     expect(watching).toMatchObject({ ticketIds: [mine.id], refused: [other.id] });
     await event(t.database, mine, 'ticket.internal_note');
     await event(t.database, other, 'ticket.internal_note');
-    const ev = await waitFor(async () => msgs.find((m) => m.type === 'ticket.event'));
+    const ev = await waitFor(() => msgs.find((m) => m.type === 'ticket.event'));
     expect(ev).toMatchObject({ ticketId: mine.id, kind: 'ticket.internal_note' });
     await new Promise((r) => setTimeout(r, 300));
     expect(msgs.filter((m) => m.type === 'ticket.event' && m.ticketId === other.id)).toHaveLength(0);
@@ -260,7 +405,7 @@ describe('notifications: inbox, preferences, email and webhook adapters, WebSock
     await new Promise((r) => setTimeout(r, 400));
     expect(msgs.filter((m) => m.type === 'ticket.event' && m.ticketId === mine.id).map((m) => m.kind)).toEqual(['ticket.internal_note']);
     ws.send(JSON.stringify({ type: 'ping' }));
-    await waitFor(async () => msgs.find((m) => m.type === 'pong'));
+    await waitFor(() => msgs.find((m) => m.type === 'pong'));
     ws.close();
   });
 });

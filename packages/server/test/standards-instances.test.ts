@@ -19,18 +19,29 @@ beforeAll(async () => {
   teamB = (await t.team('二线组')).id;
   agent = await t.as(['agent'], { teamId: teamA });
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 describe('instances behind a compliance number', () => {
   it('lists met / breached / running clocks with their ticket, filters like compliance, pages with a cursor', async () => {
     await deactivateAll(t.database);
-    const id = await standard(t, admin.token, { code: 'INST', name: '首次响应（明细）', start: 'ticket.created', stop: 'ticket.first_public_reply', limitSeconds: 3600, target: 0.9 });
+    const id = await standard(t, admin.token, {
+      code: 'INST',
+      name: '首次响应（明细）',
+      start: 'ticket.created',
+      stop: 'ticket.first_public_reply',
+      limitSeconds: 3600,
+      target: 0.9,
+    });
     const make = async (o: Record<string, unknown>, outcome: 'met' | 'breached' | 'running') => {
       let s = await ticketRow(t.database, { ownerId: agent.staff.id, teamId: teamA, ...o });
       s = await event(t.database, s, 'ticket.created');
       if (outcome === 'met') await event(t.database, s, 'ticket.first_public_reply');
       if (outcome === 'breached') {
-        await t.database.rows(sql`UPDATE standard_instances SET started_at = started_at - interval '2 hours', segment_started_at = segment_started_at - interval '2 hours', due_at = due_at - interval '2 hours', next_action_at = next_action_at - interval '2 hours' WHERE ticket_id = ${s.id}`);
+        await t.database.rows(
+          sql`UPDATE standard_instances SET started_at = started_at - interval '2 hours', segment_started_at = segment_started_at - interval '2 hours', due_at = due_at - interval '2 hours', next_action_at = next_action_at - interval '2 hours' WHERE ticket_id = ${s.id}`,
+        );
         await event(t.database, s, 'ticket.first_public_reply');
       }
       return s;
@@ -51,7 +62,21 @@ describe('instances behind a compliance number', () => {
     const breached = (await t.inject('GET', `/api/v1/standards/${id}/instances?state=breached`, supervisor.token)).json();
     expect(breached.items).toHaveLength(1);
     const b = breached.items[0];
-    expect(b).toMatchObject({ ticketId: b1.id, ticketNumber: b1.number, ticketSubject: '测试工单', state: 'breached', version: 1, cycle: 1, ownerId: agent.staff.id, ownerName: agent.staff.name, teamId: teamA, teamName: '一线组', channel: 'email', tier: 'gold', paused: false });
+    expect(b).toMatchObject({
+      ticketId: b1.id,
+      ticketNumber: b1.number,
+      ticketSubject: '测试工单',
+      state: 'breached',
+      version: 1,
+      cycle: 1,
+      ownerId: agent.staff.id,
+      ownerName: agent.staff.name,
+      teamId: teamA,
+      teamName: '一线组',
+      channel: 'email',
+      tier: 'gold',
+      paused: false,
+    });
     expect(Date.parse(b.breachedAt)).toBe(Date.parse(b.dueAt));
     expect(b.endedAt).not.toBeNull();
     expect(b.metAt).toBeNull();
@@ -82,7 +107,7 @@ describe('instances behind a compliance number', () => {
     let pages = 0;
     do {
       const res = await t.inject('GET', `/api/v1/standards/${id}/instances?limit=2${cursor ? `&cursor=${cursor}` : ''}`, supervisor.token);
-      const body = res.json() as { items: { id: string }[]; nextCursor: string | null };
+      const body = res.json<{ items: { id: string }[]; nextCursor: string | null }>();
       expect(body.items.length).toBeLessThanOrEqual(2);
       seen.push(...body.items.map((i) => i.id));
       cursor = body.nextCursor;
@@ -94,7 +119,13 @@ describe('instances behind a compliance number', () => {
   });
 
   it('needs standards.compliance, validates the filters by field, 404 for an unknown standard', async () => {
-    const id = await standard(t, admin.token, { code: 'INST2', name: '明细权限', start: 'ticket.created', stop: 'ticket.first_public_reply', limitSeconds: 60 });
+    const id = await standard(t, admin.token, {
+      code: 'INST2',
+      name: '明细权限',
+      start: 'ticket.created',
+      stop: 'ticket.first_public_reply',
+      limitSeconds: 60,
+    });
     expect((await t.inject('GET', `/api/v1/standards/${id}/instances`, agent.token)).statusCode).toBe(403);
     expect((await t.inject('GET', `/api/v1/standards/${id}/instances`)).statusCode).toBe(401);
     const bad = await t.inject('GET', `/api/v1/standards/${id}/instances?state=late`, supervisor.token);

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testApp, type TestApp } from './harness';
+import { render, type Message } from '../src/i18n/index';
+import { testApp, type TestApp, WS_MODULE } from './harness';
 import { deactivateAll, event, instances, sleep, standard, ticketRow, timeline, waitFor } from './standards-helpers';
 
 let t: TestApp;
@@ -20,28 +21,47 @@ beforeAll(async () => {
   customerId = (await t.inject('POST', '/api/v1/customers', agent.token, { name: '李女士', phone: '13900002222', tier: 'gold' })).json().id;
   url = await t.app.listen({ port: 0, host: '127.0.0.1' });
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 type WsMsg = { type: string; [k: string]: unknown };
 async function connect(token: string) {
-  const { WebSocket } = (await import('ws' as string)) as { WebSocket: new (u: string) => { on(e: string, f: (...a: unknown[]) => void): void; send(s: string): void; close(): void } };
+  const { WebSocket } = (await import(WS_MODULE)) as {
+    WebSocket: new (u: string) => { on(e: string, f: (...a: unknown[]) => void): void; send(s: string): void; close(): void };
+  };
   const ws = new WebSocket(`${url.replace('http', 'ws')}/api/v1/ws?token=${token}`);
   const messages: WsMsg[] = [];
   ws.on('message', (d) => messages.push(JSON.parse(String(d)) as WsMsg));
-  await new Promise<void>((resolve, reject) => { ws.on('open', () => resolve()); ws.on('error', (e) => reject(e)); });
-  await waitFor(async () => messages.find((m) => m.type === 'hello'));
+  await new Promise<void>((resolve, reject) => {
+    ws.on('open', () => resolve());
+    ws.on('error', reject);
+  });
+  await waitFor(() => messages.find((m) => m.type === 'hello'));
   return { ws, messages };
 }
 
-const createTicket = (body: Record<string, unknown> = {}) => t.inject('POST', '/api/v1/tickets', agent.token, {
-  customerId, type: 'inquiry', channel: 'phone', priority: 'normal', subject: '咨询物业费', description: '想了解本月物业费明细', ...body,
-});
+const createTicket = (body: Record<string, unknown> = {}) =>
+  t.inject('POST', '/api/v1/tickets', agent.token, {
+    customerId,
+    type: 'inquiry',
+    channel: 'phone',
+    priority: 'normal',
+    subject: '咨询物业费',
+    description: '想了解本月物业费明细',
+    ...body,
+  });
 
 describe('clock engine: breach within a second of the deadline', () => {
   it('a 5 s first-response standard on 24×7 breaches on time, writes standard.breached, and escalates to the supervisor over WebSocket', async () => {
     await deactivateAll(t.database);
     await standard(t, admin.token, {
-      code: 'FR-5S', name: '首次响应 5 秒', start: 'ticket.created', stop: 'ticket.first_public_reply', limitSeconds: 5, calendarId: null,
+      code: 'FR-5S',
+      name: '首次响应 5 秒',
+      start: 'ticket.created',
+      stop: 'ticket.first_public_reply',
+      limitSeconds: 5,
+      calendarId: null,
       escalation: [{ afterBreachSeconds: 0, notifyRole: 'supervisor' }],
     });
     const sup = await connect(supervisor.token);
@@ -64,11 +84,23 @@ describe('clock engine: breach within a second of the deadline', () => {
     const kinds = detail.timeline.map((e: { kind: string }) => e.kind);
     expect(kinds).toEqual(expect.arrayContaining(['standard.breached', 'ticket.escalated']));
 
-    const notes = await t.database.rows<{ recipient_id: string; kind: string }>(sql`SELECT recipient_id, kind FROM notifications WHERE ticket_id = ${body.id} AND kind LIKE 'standard.%'`);
-    expect(notes).toEqual(expect.arrayContaining([{ recipient_id: supervisor.staff.id, kind: 'standard.escalated' }, { recipient_id: agent.staff.id, kind: 'standard.breached' }]));
-    const pushed = await waitFor(async () => sup.messages.find((m) => m.type === 'notification' && m.kind === 'standard.escalated' && m.ticketId === body.id), 3000);
+    const notes = await t.database.rows<{ recipient_id: string; kind: string }>(
+      sql`SELECT recipient_id, kind FROM notifications WHERE ticket_id = ${body.id} AND kind LIKE 'standard.%'`,
+    );
+    expect(notes).toEqual(
+      expect.arrayContaining([
+        { recipient_id: supervisor.staff.id, kind: 'standard.escalated' },
+        { recipient_id: agent.staff.id, kind: 'standard.breached' },
+      ]),
+    );
+    const pushed = await waitFor(() => sup.messages.find((m) => m.type === 'notification' && m.kind === 'standard.escalated' && m.ticketId === body.id), 3000);
     expect(pushed.title).toMatch(/超时升级/);
     sup.ws.close();
+    // The title is stored as a message as well: an English reader gets it in English.
+    const [esc] = await t.database.rows<{ data: { message: Message } }>(
+      sql`SELECT data FROM notifications WHERE ticket_id = ${body.id} AND kind = 'standard.escalated'`,
+    );
+    expect(render('en', esc!.data.message)).toMatch(/^\S+ escalated \(level 1\): 首次响应 5 秒/);
 
     // Exactly once: one breach, one escalation, and nothing left to do.
     const [inst] = await instances(t.database, body.id);
@@ -80,7 +112,14 @@ describe('clock engine: breach within a second of the deadline', () => {
 describe('clock lifecycle', () => {
   it('pauses while pending_customer, resumes, and a first public reply stops it as met', async () => {
     await deactivateAll(t.database);
-    await standard(t, admin.token, { code: 'FR-PAUSE', name: '首次响应（等待客户暂停）', start: 'ticket.created', stop: 'ticket.first_public_reply', limitSeconds: 3600, pauseWhile: ['pending_customer'] });
+    await standard(t, admin.token, {
+      code: 'FR-PAUSE',
+      name: '首次响应（等待客户暂停）',
+      start: 'ticket.created',
+      stop: 'ticket.first_public_reply',
+      limitSeconds: 3600,
+      pauseWhile: ['pending_customer'],
+    });
     let snap = await ticketRow(t.database, { ownerId: agent.staff.id, teamId, status: 'assigned' });
     snap = await event(t.database, snap, 'ticket.created');
     let [i] = await instances(t.database, snap.id);
@@ -107,7 +146,14 @@ describe('clock lifecycle', () => {
 
   it('starts paused when the ticket is already waiting, and resolving settles running clocks as met', async () => {
     await deactivateAll(t.database);
-    await standard(t, admin.token, { code: 'RES-1H', name: '1 小时内解决', start: 'ticket.created', stop: 'ticket.customer_confirmed', limitSeconds: 3600, pauseWhile: ['pending_internal'] });
+    await standard(t, admin.token, {
+      code: 'RES-1H',
+      name: '1 小时内解决',
+      start: 'ticket.created',
+      stop: 'ticket.customer_confirmed',
+      limitSeconds: 3600,
+      pauseWhile: ['pending_internal'],
+    });
     let snap = await ticketRow(t.database, { status: 'pending_internal' });
     snap = await event(t.database, snap, 'ticket.created');
     expect((await instances(t.database, snap.id))[0]).toMatchObject({ state: 'paused' });
@@ -118,16 +164,31 @@ describe('clock lifecycle', () => {
 
   it('a recurring standard restarts after each stop event and ends for good on resolve', async () => {
     await deactivateAll(t.database);
-    await standard(t, admin.token, { code: 'UPDATE-2H', name: '每 2 小时更新客户', start: 'ticket.created', stop: 'ticket.public_reply', limitSeconds: 7200, recurring: true });
+    await standard(t, admin.token, {
+      code: 'UPDATE-2H',
+      name: '每 2 小时更新客户',
+      start: 'ticket.created',
+      stop: 'ticket.public_reply',
+      limitSeconds: 7200,
+      recurring: true,
+    });
     let snap = await ticketRow(t.database, { ownerId: agent.staff.id, status: 'in_progress' });
     snap = await event(t.database, snap, 'ticket.created');
     snap = await event(t.database, snap, 'ticket.public_reply');
     snap = await event(t.database, snap, 'ticket.public_reply');
     let rows = await instances(t.database, snap.id);
-    expect(rows.map((r) => [r.cycle, r.state])).toEqual([[1, 'met'], [2, 'met'], [3, 'running']]);
+    expect(rows.map((r) => [r.cycle, r.state])).toEqual([
+      [1, 'met'],
+      [2, 'met'],
+      [3, 'running'],
+    ]);
     snap = await event(t.database, snap, 'ticket.resolved', { status: 'resolved' });
     rows = await instances(t.database, snap.id);
-    expect(rows.map((r) => [r.cycle, r.state, r.end_reason])).toEqual([[1, 'met', 'stop'], [2, 'met', 'stop'], [3, 'met', 'resolved']]);
+    expect(rows.map((r) => [r.cycle, r.state, r.end_reason])).toEqual([
+      [1, 'met', 'stop'],
+      [2, 'met', 'stop'],
+      [3, 'met', 'resolved'],
+    ]);
     // No restart after resolve, even on a later public reply.
     snap = await event(t.database, snap, 'ticket.public_reply');
     expect(await instances(t.database, snap.id)).toHaveLength(3);
@@ -135,18 +196,44 @@ describe('clock lifecycle', () => {
 
   it('recurring with maxCycles stops restarting after the last cycle', async () => {
     await deactivateAll(t.database);
-    await standard(t, admin.token, { code: 'CARE-3X', name: '3 次关怀', start: 'ticket.resolved', stop: 'ticket.revisited', limitSeconds: 7200, recurring: true, maxCycles: 3 });
+    await standard(t, admin.token, {
+      code: 'CARE-3X',
+      name: '3 次关怀',
+      start: 'ticket.resolved',
+      stop: 'ticket.revisited',
+      limitSeconds: 7200,
+      recurring: true,
+      maxCycles: 3,
+    });
     let snap = await ticketRow(t.database, { status: 'in_progress' });
     snap = await event(t.database, snap, 'ticket.resolved', { status: 'resolved' });
     for (let k = 0; k < 4; k++) snap = await event(t.database, snap, 'ticket.revisited');
     const rows = await instances(t.database, snap.id);
-    expect(rows.map((r) => [r.cycle, r.state])).toEqual([[1, 'met'], [2, 'met'], [3, 'met']]);
+    expect(rows.map((r) => [r.cycle, r.state])).toEqual([
+      [1, 'met'],
+      [2, 'met'],
+      [3, 'met'],
+    ]);
   });
 
   it('appliesTo filters by type, priority, tier, channel and team; a priority change re-evaluates', async () => {
     await deactivateAll(t.database);
-    await standard(t, admin.token, { code: 'URGENT-GOLD', name: '金卡紧急工单 30 分钟响应', start: 'ticket.created', stop: 'ticket.first_public_reply', limitSeconds: 1800, appliesTo: { priorities: ['urgent'], tiers: ['gold', 'diamond'], channels: ['phone', 'wechat'], types: ['complaint'] } });
-    await standard(t, admin.token, { code: 'TEAM-ONLY', name: '一线组', start: 'ticket.created', stop: 'ticket.first_public_reply', limitSeconds: 1800, appliesTo: { teams: [teamId] } });
+    await standard(t, admin.token, {
+      code: 'URGENT-GOLD',
+      name: '金卡紧急工单 30 分钟响应',
+      start: 'ticket.created',
+      stop: 'ticket.first_public_reply',
+      limitSeconds: 1800,
+      appliesTo: { priorities: ['urgent'], tiers: ['gold', 'diamond'], channels: ['phone', 'wechat'], types: ['complaint'] },
+    });
+    await standard(t, admin.token, {
+      code: 'TEAM-ONLY',
+      name: '一线组',
+      start: 'ticket.created',
+      stop: 'ticket.first_public_reply',
+      limitSeconds: 1800,
+      appliesTo: { teams: [teamId] },
+    });
     const cases: [Record<string, unknown>, string[]][] = [
       [{ priority: 'urgent', tier: 'gold', channel: 'phone', type: 'complaint' }, ['URGENT-GOLD']],
       [{ priority: 'normal', tier: 'gold', channel: 'phone', type: 'complaint' }, []],
@@ -156,7 +243,7 @@ describe('clock lifecycle', () => {
       [{ teamId }, ['TEAM-ONLY']],
     ];
     for (const [o, codes] of cases) {
-      let snap = await ticketRow(t.database, o as never);
+      let snap = await ticketRow(t.database, o);
       snap = await event(t.database, snap, 'ticket.created');
       expect((await instances(t.database, snap.id)).map((r) => r.code).sort()).toEqual(codes);
     }
@@ -189,7 +276,10 @@ describe('clock lifecycle', () => {
     expect(Number(ib!.limit_ms)).toBe(1_200_000);
     expect(ia!.version_id).not.toBe(ib!.version_id);
     const versions = (await t.inject('GET', `/api/v1/standards/${id}/versions`, admin.token)).json().items;
-    expect(versions.map((v: { version: number; definition: { limitSeconds: number } }) => [v.version, v.definition.limitSeconds])).toEqual([[2, 1200], [1, 600]]);
+    expect(versions.map((v: { version: number; definition: { limitSeconds: number } }) => [v.version, v.definition.limitSeconds])).toEqual([
+      [2, 1200],
+      [1, 600],
+    ]);
     const viaApi = (await t.inject('GET', `/api/v1/tickets/${a.id}`, admin.token)).json().standards[0];
     expect(viaApi).toMatchObject({ code: 'VER', version: 1, name: '版本测试' });
     // Deactivating stops new clocks; the running one goes on.
@@ -202,7 +292,14 @@ describe('clock lifecycle', () => {
 
   it('warns at X % of the budget, then breaches, each once, with the owner notified', async () => {
     await deactivateAll(t.database);
-    await standard(t, admin.token, { code: 'WARN', name: '预警测试', start: 'ticket.created', stop: 'ticket.first_public_reply', limitSeconds: 2, warnAtPercent: [50] });
+    await standard(t, admin.token, {
+      code: 'WARN',
+      name: '预警测试',
+      start: 'ticket.created',
+      stop: 'ticket.first_public_reply',
+      limitSeconds: 2,
+      warnAtPercent: [50],
+    });
     let snap = await ticketRow(t.database, { ownerId: agent.staff.id, teamId, status: 'assigned' });
     snap = await event(t.database, snap, 'ticket.created');
     await waitFor(async () => (await timeline(t.database, snap.id)).some((e) => e.kind === 'standard.breached'), 8000);
@@ -211,7 +308,9 @@ describe('clock lifecycle', () => {
     expect(kinds.filter((k) => k === 'standard.warning')).toHaveLength(1);
     expect(kinds.filter((k) => k === 'standard.breached')).toHaveLength(1);
     expect(kinds.indexOf('standard.warning')).toBeLessThan(kinds.indexOf('standard.breached'));
-    const notes = await t.database.rows<{ kind: string }>(sql`SELECT kind FROM notifications WHERE ticket_id = ${snap.id} AND recipient_id = ${agent.staff.id} ORDER BY id`);
+    const notes = await t.database.rows<{ kind: string }>(
+      sql`SELECT kind FROM notifications WHERE ticket_id = ${snap.id} AND recipient_id = ${agent.staff.id} ORDER BY id`,
+    );
     expect(notes.map((n) => n.kind)).toEqual(['standard.warning', 'standard.breached']);
   });
 
@@ -221,7 +320,9 @@ describe('clock lifecycle', () => {
     let snap = await ticketRow(t.database, { ownerId: agent.staff.id });
     // Start the clock 10 s in the past by backdating the instance (the worker could fire it any moment: race both paths).
     snap = await event(t.database, snap, 'ticket.created');
-    await t.database.rows(sql`UPDATE standard_instances SET started_at = started_at - interval '10 seconds', segment_started_at = segment_started_at - interval '10 seconds', due_at = due_at - interval '10 seconds', next_action_at = next_action_at - interval '10 seconds' WHERE ticket_id = ${snap.id}`);
+    await t.database.rows(
+      sql`UPDATE standard_instances SET started_at = started_at - interval '10 seconds', segment_started_at = segment_started_at - interval '10 seconds', due_at = due_at - interval '10 seconds', next_action_at = next_action_at - interval '10 seconds' WHERE ticket_id = ${snap.id}`,
+    );
     snap = await event(t.database, snap, 'ticket.first_public_reply');
     const [i] = await instances(t.database, snap.id);
     expect(i).toMatchObject({ state: 'breached', end_reason: 'stop' });

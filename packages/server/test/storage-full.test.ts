@@ -16,7 +16,9 @@ import { loginOver, startProcess, type ServerProc } from './process-harness';
 import { sleep, waitFor } from './standards-helpers';
 
 const cleanups: (() => Promise<void> | void)[] = [];
-afterAll(async () => { for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined); });
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined);
+});
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 const MB = 1024 * 1024;
@@ -29,11 +31,21 @@ function mountTmpfs(sizeMb: number): string | null {
     rmSync(dir, { recursive: true, force: true });
     return null;
   }
-  cleanups.push(() => { try { execFileSync('umount', ['-l', dir], { stdio: 'ignore' }); } catch { /* already */ } rmSync(dir, { recursive: true, force: true }); });
+  cleanups.push(() => {
+    try {
+      execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+    } catch {
+      /* already */
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
 }
 
-const freeBytes = (dir: string) => { const s = statfsSync(dir); return s.bavail * s.bsize; };
+const freeBytes = (dir: string) => {
+  const s = statfsSync(dir);
+  return s.bavail * s.bsize;
+};
 
 /** Take all but `leaveMb` of the free space with a filler file. */
 function fill(dir: string, leaveMb: number): string {
@@ -75,28 +87,52 @@ describe.skipIf(onPostgres || !isRoot)('storage full (embedded database on a sma
     const mnt = mountTmpfs(200);
     if (!mnt) return; // no tmpfs here: nothing to test
     const dataDir = path.join(mnt, 'data');
-    const s: ServerProc = await startProcess({
-      DATA_DIR: dataDir, CHIDU_BOOTSTRAP_ADMIN: 'ADM01:Disk-Test-Passw0rd', DISK_MIN_FREE_MB: '48', DISK_WARN_FREE_MB: '64',
-      READY_FAULT_WINDOW_MS: '500', LOG_LEVEL: 'info',
-    }, 60_000);
-    cleanups.push(async () => { if (s.proc.exitCode === null) { s.proc.kill('SIGTERM'); await s.exited; } });
+    const s: ServerProc = await startProcess(
+      {
+        DATA_DIR: dataDir,
+        CHIDU_BOOTSTRAP_ADMIN: 'ADM01:Disk-Test-Passw0rd',
+        DISK_MIN_FREE_MB: '48',
+        DISK_WARN_FREE_MB: '64',
+        READY_FAULT_WINDOW_MS: '500',
+        LOG_LEVEL: 'info',
+      },
+      60_000,
+    );
+    cleanups.push(async () => {
+      if (s.proc.exitCode === null) {
+        s.proc.kill('SIGTERM');
+        await s.exited;
+      }
+    });
     expect(freeBytes(mnt)).toBeGreaterThan(100 * MB);
     const token = await loginOver(s.url, 'ADM01', 'Disk-Test-Passw0rd');
     const call = async (method: string, p: string, body?: unknown) => {
-      const res = await fetch(`${s.url}${p}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : null });
+      const res = await fetch(`${s.url}${p}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : null,
+      });
       const text = await res.text();
       return { status: res.status, json: text ? JSON.parse(text) : null, type: res.headers.get('content-type') ?? '' };
     };
     const customer = (await call('POST', '/api/v1/customers', { name: '满盘客户', phone: '13700007777' })).json;
     const acknowledged: string[] = [];
     const create = async (i: number | string) => {
-      const r = await call('POST', '/api/v1/tickets', { customerId: customer.id, type: 'inquiry', channel: 'email', priority: 'normal', subject: `满盘 ${i}`, description: '磁盘' });
+      const r = await call('POST', '/api/v1/tickets', {
+        customerId: customer.id,
+        type: 'inquiry',
+        channel: 'email',
+        priority: 'normal',
+        subject: `满盘 ${i}`,
+        description: '磁盘',
+      });
       if (r.status === 201) acknowledged.push(r.json.id);
       return r;
     };
     for (let i = 0; i < 5; i++) expect((await create(`before-${i}`)).status).toBe(201);
     expect((await call('GET', '/readyz')).status).toBe(200);
-    const storageNotes = async () => ((await call('GET', '/api/v1/notifications?limit=100')).json.items as { kind: string; title: string }[]).filter((n) => n.kind === 'system.storage_full');
+    const storageNotes = async () =>
+      ((await call('GET', '/api/v1/notifications?limit=100')).json.items as { kind: string; title: string }[]).filter((n) => n.kind === 'system.storage_full');
 
     for (const episode of [1, 2]) {
       const filler = fill(mnt, 32); // below DISK_MIN_FREE_MB (48), above the 24 MB hard floor
@@ -116,7 +152,14 @@ describe.skipIf(onPostgres || !isRoot)('storage full (embedded database on a sma
       expect(await storageNotes()).toHaveLength(episode);
       // Space freed: writes again, no restart.
       rmSync(filler);
-      const back = await waitFor(async () => { const r = await create(`after-${episode}`); return r.status === 201 ? r : null; }, 3000, 100);
+      const back = await waitFor(
+        async () => {
+          const r = await create(`after-${episode}`);
+          return r.status === 201 ? r : null;
+        },
+        3000,
+        100,
+      );
       expect(back.status).toBe(201);
       await waitFor(async () => (await call('GET', '/readyz')).status === 200, 5000, 200);
       await sleep(2500); // the episode ends (space back, no storage_full for the fault window, a 1 s tick) before the next one starts

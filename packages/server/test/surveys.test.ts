@@ -19,10 +19,20 @@ beforeAll(async () => {
   await t.database.db.execute(sql`UPDATE teams SET supervisor_id = ${sup.staff.id} WHERE id = ${teamId}`);
   customerId = (await t.inject('POST', '/api/v1/customers', agent.token, { name: '王先生', tier: 'gold' })).json().id;
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 async function resolvedTicket(body: Record<string, unknown> = {}) {
-  const res = await t.inject('POST', '/api/v1/tickets', agent.token, { customerId, type: 'inquiry', channel: 'phone', priority: 'normal', subject: '咨询停车费', description: '月卡怎么办理', ...body });
+  const res = await t.inject('POST', '/api/v1/tickets', agent.token, {
+    customerId,
+    type: 'inquiry',
+    channel: 'phone',
+    priority: 'normal',
+    subject: '咨询停车费',
+    description: '月卡怎么办理',
+    ...body,
+  });
   expect(res.statusCode).toBe(201);
   const id = res.json().id as string;
   expect((await t.inject('POST', `/api/v1/tickets/${id}/resolve`, agent.token, { resolution: '已告知办理流程' })).statusCode).toBe(200);
@@ -31,9 +41,10 @@ async function resolvedTicket(body: Record<string, unknown> = {}) {
 async function surveyOf(ticketId: string) {
   const res = await t.inject('GET', `/api/v1/tickets/${ticketId}/surveys`, agent.token);
   expect(res.statusCode).toBe(200);
-  return res.json() as { id: string; token: string; url: string; state: string }[];
+  return res.json<{ id: string; token: string; url: string; state: string }[]>();
 }
-const timeline = async (id: string) => (await t.inject('GET', `/api/v1/tickets/${id}`, agent.token)).json().timeline as { kind: string; data: Record<string, unknown> }[];
+const timeline = async (id: string) =>
+  (await t.inject('GET', `/api/v1/tickets/${id}`, agent.token)).json().timeline as { kind: string; data: Record<string, unknown> }[];
 
 describe('survey invitations and public answers (contract)', () => {
   it('resolving invites once; a token answers once; the answer joins the timeline and the customer record', async () => {
@@ -110,15 +121,25 @@ describe('survey invitations and public answers (contract)', () => {
       expect(r.statusCode).toBe(429);
       expect(r.json().code).toBe('rate_limited');
       expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
-    } finally { delete process.env.CHIDU_SURVEY_RATE_TOKEN; }
+    } finally {
+      delete process.env.CHIDU_SURVEY_RATE_TOKEN;
+    }
     process.env.CHIDU_SURVEY_RATE_IP = '4';
     try {
       const codes: number[] = [];
-      for (let i = 0; i < 6; i++) codes.push((await t.app.inject({ method: 'GET', url: `/api/v1/public/surveys/${'Z'.repeat(22)}.${String(i).repeat(22)}`, remoteAddress: '203.0.113.9' })).statusCode);
+      for (let i = 0; i < 6; i++)
+        codes.push(
+          (await t.app.inject({ method: 'GET', url: `/api/v1/public/surveys/${'Z'.repeat(22)}.${String(i).repeat(22)}`, remoteAddress: '203.0.113.9' }))
+            .statusCode,
+        );
       expect(codes).toEqual([404, 404, 404, 404, 429, 429]);
       // another address is not affected
-      expect((await t.app.inject({ method: 'GET', url: `/api/v1/public/surveys/${'Z'.repeat(22)}.${'Q'.repeat(22)}`, remoteAddress: '203.0.113.10' })).statusCode).toBe(404);
-    } finally { delete process.env.CHIDU_SURVEY_RATE_IP; }
+      expect(
+        (await t.app.inject({ method: 'GET', url: `/api/v1/public/surveys/${'Z'.repeat(22)}.${'Q'.repeat(22)}`, remoteAddress: '203.0.113.10' })).statusCode,
+      ).toBe(404);
+    } finally {
+      delete process.env.CHIDU_SURVEY_RATE_IP;
+    }
   });
 
   it('racing answers on one link: the limit is counted before the token is checked, and only one answer lands', async () => {
@@ -131,7 +152,9 @@ describe('survey invitations and public answers (contract)', () => {
       expect(by(429)).toBe(17);
       expect(res.filter((r) => r.statusCode < 300)).toHaveLength(1);
       expect(by(409)).toBe(2);
-    } finally { delete process.env.CHIDU_SURVEY_RATE_TOKEN; }
+    } finally {
+      delete process.env.CHIDU_SURVEY_RATE_TOKEN;
+    }
   });
 });
 
@@ -139,7 +162,11 @@ describe('low-score recovery', () => {
   it('CSAT 1 opens a recovery case with three running standards; it closes only with an outcome; all steps on the timeline', async () => {
     const id = await resolvedTicket();
     const [inv] = await surveyOf(id);
-    const ans = await t.inject('POST', `/api/v1/public/surveys/${inv!.token}`, undefined, { csat: 1, reasons: ['响应太慢', '不存在的原因'], comment: '等了很久' });
+    const ans = await t.inject('POST', `/api/v1/public/surveys/${inv!.token}`, undefined, {
+      csat: 1,
+      reasons: ['响应太慢', '不存在的原因'],
+      comment: '等了很久',
+    });
     expect(ans.statusCode).toBe(200);
     expect(ans.json()).toMatchObject({ lowScore: true, recoveryOpened: true });
 
@@ -164,7 +191,9 @@ describe('low-score recovery', () => {
 
     // Closing the ticket does not settle the recovery clocks.
     expect((await t.inject('POST', `/api/v1/tickets/${id}/close`, agent.token)).statusCode).toBe(200);
-    expect((await t.inject('GET', `/api/v1/tickets/${id}/recovery`, agent.token)).json().standards.every((s: { state: string }) => s.state === 'running')).toBe(true);
+    expect((await t.inject('GET', `/api/v1/tickets/${id}/recovery`, agent.token)).json().standards.every((s: { state: string }) => s.state === 'running')).toBe(
+      true,
+    );
 
     const noOutcome = await t.inject('POST', `/api/v1/recovery-cases/${c.id}/close`, sup.token, { note: '已处理' });
     expect(noOutcome.statusCode).toBe(400);
@@ -182,7 +211,8 @@ describe('low-score recovery', () => {
     expect((await t.inject('POST', `/api/v1/recovery-cases/${c.id}/close`, sup.token, { outcome: 'recovered' })).json().code).toBe('conflict');
 
     const kinds = (await timeline(id)).map((e) => e.kind);
-    for (const k of ['survey.answered', 'recovery.opened', 'recovery.contacted', 'recovery.solution_proposed', 'recovery.revisited', 'recovery.closed']) expect(kinds).toContain(k);
+    for (const k of ['survey.answered', 'recovery.opened', 'recovery.contacted', 'recovery.solution_proposed', 'recovery.revisited', 'recovery.closed'])
+      expect(kinds).toContain(k);
     const closedEv = (await timeline(id)).find((e) => e.kind === 'recovery.closed')!;
     expect(closedEv.data).toMatchObject({ caseId: c.id, outcome: 'recovered' });
     expect((await timeline(id)).find((e) => e.kind === 'recovery.opened')!.data).toMatchObject({ caseId: c.id });
@@ -191,7 +221,8 @@ describe('low-score recovery', () => {
 
   it('NPS ≤ 6 is low by default; the thresholds are configurable', async () => {
     const tpl = await t.inject('POST', '/api/v1/survey-templates', admin, {
-      name: 'NPS 推荐度', questions: [{ id: 'nps', kind: 'nps', label: '您向朋友推荐我们的可能性有多大？', required: true }],
+      name: 'NPS 推荐度',
+      questions: [{ id: 'nps', kind: 'nps', label: '您向朋友推荐我们的可能性有多大？', required: true }],
       rules: { triggers: ['ticket.resolved'], ticketTypes: ['suggestion'] },
     });
     expect(tpl.statusCode).toBe(201);
@@ -209,11 +240,19 @@ describe('low-score recovery', () => {
 
 describe('templates, rules, soft standards', () => {
   it('validates templates and names the field', async () => {
-    const bad = await t.inject('POST', '/api/v1/survey-templates', admin, { name: 'x', questions: [{ id: 'a', kind: 'choice', label: '选一个', options: ['仅一个'] }, { id: 'a', kind: 'csat', label: '满意度' }] });
+    const bad = await t.inject('POST', '/api/v1/survey-templates', admin, {
+      name: 'x',
+      questions: [
+        { id: 'a', kind: 'choice', label: '选一个', options: ['仅一个'] },
+        { id: 'a', kind: 'csat', label: '满意度' },
+      ],
+    });
     expect(bad.statusCode).toBe(400);
     const paths = bad.json().errors.map((e: { path: string }) => e.path);
     expect(paths).toEqual(expect.arrayContaining(['questions[0].options', 'questions[1].id']));
-    expect((await t.inject('POST', '/api/v1/survey-templates', agent.token, { name: 'x', questions: [{ id: 'csat', kind: 'csat', label: 'x' }] })).statusCode).toBe(403);
+    expect(
+      (await t.inject('POST', '/api/v1/survey-templates', agent.token, { name: 'x', questions: [{ id: 'csat', kind: 'csat', label: 'x' }] })).statusCode,
+    ).toBe(403);
     const body = { name: '幂等模板', active: false, questions: [{ id: 'csat', kind: 'csat', label: '满意度' }] };
     const first = await t.inject('POST', '/api/v1/survey-templates', admin, body, { 'idempotency-key': 'tpl-1' });
     const again = await t.inject('POST', '/api/v1/survey-templates', admin, body, { 'idempotency-key': 'tpl-1' });
@@ -224,7 +263,8 @@ describe('templates, rules, soft standards', () => {
 
   it('a 7-day revisit is scheduled and sent by the worker when due; at most one per customer per N days', async () => {
     const tpl = await t.inject('POST', '/api/v1/survey-templates', admin, {
-      name: '7 天回访', questions: [{ id: 'ces', kind: 'ces', label: '办理是否省心？' }],
+      name: '7 天回访',
+      questions: [{ id: 'ces', kind: 'ces', label: '办理是否省心？' }],
       rules: { triggers: ['ticket.resolved'], delaySeconds: 7 * 86400, ticketTypes: ['order'], minDaysBetween: 30 },
     });
     expect(tpl.statusCode).toBe(201);
@@ -237,7 +277,9 @@ describe('templates, rules, soft standards', () => {
     const later = new Date(Date.now() + 8 * 86400_000);
     const [n1, n2] = await Promise.all([sendDueInvitations(t.database, later), sendDueInvitations(t.database, later)]);
     expect(n1 + n2).toBeGreaterThanOrEqual(1);
-    const sentEvents = await t.database.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM events WHERE kind = 'survey.sent' AND data->>'surveyId' = ${inv.id}`);
+    const sentEvents = await t.database.rows<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM events WHERE kind = 'survey.sent' AND data->>'surveyId' = ${inv.id}`,
+    );
     expect(sentEvents[0]!.n).toBe(1);
     const sent = (await surveyOf(a)).find((i) => i.id === inv.id)!;
     expect(sent.state).toBe('sent');
@@ -247,13 +289,22 @@ describe('templates, rules, soft standards', () => {
   });
 
   it('answers to a question linked to a soft standard give its compliance rate vs target, by agent', async () => {
-    const std = await t.inject('POST', '/api/v1/standards', admin, { code: 'EXPLAIN-FEES', name: '收费前解释费用', encounter: '上门维修', kind: 'soft', measure: 'survey', target: 0.95 });
+    const std = await t.inject('POST', '/api/v1/standards', admin, {
+      code: 'EXPLAIN-FEES',
+      name: '收费前解释费用',
+      encounter: '上门维修',
+      kind: 'soft',
+      measure: 'survey',
+      target: 0.95,
+    });
     expect(std.statusCode).toBe(201);
     const tpl = await t.inject('POST', '/api/v1/survey-templates', admin, {
-      name: '上门维修回访', questions: [
+      name: '上门维修回访',
+      questions: [
         { id: 'csat', kind: 'csat', label: '满意度', required: true },
         { id: 'fees', kind: 'choice', label: '师傅开工前解释了收费吗？', options: ['是', '否'], standardId: std.json().id, agree: { options: ['是'] } },
-      ], rules: { triggers: ['ticket.resolved'], ticketTypes: ['emergency'] },
+      ],
+      rules: { triggers: ['ticket.resolved'], ticketTypes: ['emergency'] },
     });
     expect(tpl.statusCode).toBe(201);
     for (const fee of ['是', '是', '否']) {
@@ -262,8 +313,12 @@ describe('templates, rules, soft standards', () => {
       const r = await t.inject('POST', `/api/v1/public/surveys/${inv.token}`, undefined, { csat: 5, answers: { fees: fee } });
       expect(r.statusCode).toBe(200);
     }
-    const bad = (await surveyOf(await resolvedTicket({ type: 'emergency' }))).find((i) => (i as unknown as { templateId: string }).templateId === tpl.json().id)!;
-    expect((await t.inject('POST', `/api/v1/public/surveys/${bad.token}`, undefined, { csat: 5, answers: { fees: '也许' } })).json().errors[0].path).toBe('answers.fees');
+    const bad = (await surveyOf(await resolvedTicket({ type: 'emergency' }))).find(
+      (i) => (i as unknown as { templateId: string }).templateId === tpl.json().id,
+    )!;
+    expect((await t.inject('POST', `/api/v1/public/surveys/${bad.token}`, undefined, { csat: 5, answers: { fees: '也许' } })).json().errors[0].path).toBe(
+      'answers.fees',
+    );
     const res = await t.inject('GET', `/api/v1/surveys/soft-compliance?by=agent&standardId=${std.json().id}`, sup.token);
     expect(res.statusCode).toBe(200);
     const item = res.json().items[0];

@@ -11,11 +11,20 @@ beforeAll(async () => {
   agentA = await t.as(['agent'], { teamId: teamA });
   customerId = (await t.inject('POST', '/api/v1/customers', agentA.token, { name: '张先生', phone: '13800001111', tier: 'gold' })).json().id;
 });
-afterAll(async () => { await t?.close(); });
-
-const create = (token: string, body: Record<string, unknown> = {}) => t.inject('POST', '/api/v1/tickets', token, {
-  customerId, type: 'repair', channel: 'phone', priority: 'normal', subject: '厨房水管漏水', description: '楼上漏水，天花板一直滴水', ...body,
+afterAll(async () => {
+  await t?.close();
 });
+
+const create = (token: string, body: Record<string, unknown> = {}) =>
+  t.inject('POST', '/api/v1/tickets', token, {
+    customerId,
+    type: 'repair',
+    channel: 'phone',
+    priority: 'normal',
+    subject: '厨房水管漏水',
+    description: '楼上漏水，天花板一直滴水',
+    ...body,
+  });
 
 describe('tickets', () => {
   it('creates a phone ticket owned by the agent who took the call, with a readable number and a timeline', async () => {
@@ -47,7 +56,16 @@ describe('tickets', () => {
     expect((await t.inject('POST', `/api/v1/tickets/${id}/close`, agentA.token)).json().status).toBe('closed');
     const d = (await t.inject('GET', `/api/v1/tickets/${id}`, agentA.token)).json();
     const kinds = d.timeline.map((e: { kind: string }) => e.kind);
-    expect(kinds).toEqual(expect.arrayContaining(['ticket.first_public_reply', 'ticket.public_reply', 'ticket.internal_note', 'ticket.resolved', 'ticket.reopened', 'ticket.closed']));
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'ticket.first_public_reply',
+        'ticket.public_reply',
+        'ticket.internal_note',
+        'ticket.resolved',
+        'ticket.reopened',
+        'ticket.closed',
+      ]),
+    );
     expect(kinds.filter((k: string) => k === 'ticket.first_public_reply')).toHaveLength(1);
     expect(d.reopenCount).toBe(1);
     expect(d.replies.map((r: { visibility: string }) => r.visibility)).toEqual(['public', 'internal']);
@@ -84,7 +102,12 @@ describe('tickets', () => {
   it('validates the contract fields and names every bad one', async () => {
     const res = await t.inject('POST', '/api/v1/tickets', agentA.token, { customerId: 'x', type: 'rant', channel: 'fax', priority: 'asap', subject: '' });
     expect(res.statusCode).toBe(400);
-    expect(res.json().errors.map((e: { path: string }) => e.path).sort()).toEqual(['channel', 'customerId', 'priority', 'subject', 'type']);
+    expect(
+      res
+        .json()
+        .errors.map((e: { path: string }) => e.path)
+        .sort(),
+    ).toEqual(['channel', 'customerId', 'priority', 'subject', 'type']);
     const nf = await create(agentA.token, { customerId: '01900000-0000-7000-8000-000000000000' });
     expect(nf.statusCode).toBe(400);
     expect(nf.json().errors[0].path).toBe('customerId');
@@ -104,8 +127,16 @@ describe('tickets', () => {
   });
 
   it('replays a create with the same Idempotency-Key', async () => {
-    const a = await create(agentA.token, {}).then(() => t.inject('POST', '/api/v1/tickets', agentA.token, { customerId, type: 'inquiry', channel: 'api', subject: '幂等' }, { 'idempotency-key': 'tk-1' }));
-    const b = await t.inject('POST', '/api/v1/tickets', agentA.token, { customerId, type: 'inquiry', channel: 'api', subject: '幂等' }, { 'idempotency-key': 'tk-1' });
+    const a = await create(agentA.token, {}).then(() =>
+      t.inject('POST', '/api/v1/tickets', agentA.token, { customerId, type: 'inquiry', channel: 'api', subject: '幂等' }, { 'idempotency-key': 'tk-1' }),
+    );
+    const b = await t.inject(
+      'POST',
+      '/api/v1/tickets',
+      agentA.token,
+      { customerId, type: 'inquiry', channel: 'api', subject: '幂等' },
+      { 'idempotency-key': 'tk-1' },
+    );
     expect(a.statusCode).toBe(201);
     expect(b.json().id).toBe(a.json().id);
   });
@@ -130,7 +161,9 @@ describe('inbound chat webhook', () => {
       const d = (await t2.inject('GET', `/api/v1/tickets/${a.json().ticketId}`, sup.token)).json();
       expect(d.channel).toBe('chat');
       expect(d.timeline.map((e: { kind: string }) => e.kind)).toContain('ticket.customer_reply');
-    } finally { await t2.close(); }
+    } finally {
+      await t2.close();
+    }
     const off = await t.app.inject({ method: 'POST', url: '/api/v1/inbound/chat', payload: {} });
     expect(off.statusCode).toBe(403);
   });

@@ -19,12 +19,31 @@ beforeAll(async () => {
   sup = await t.as(['supervisor'], { teamId: teamA });
   customerId = (await t.inject('POST', '/api/v1/customers', owner.token, { name: '李女士', tier: 'regular' })).json().id;
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 const newTicket = async (token = owner.token, body: Record<string, unknown> = {}) =>
-  (await t.inject('POST', '/api/v1/tickets', token, { customerId, type: 'complaint', channel: 'phone', subject: '物业费账单有误', description: '多收了一个月', ...body })).json();
+  (
+    await t.inject('POST', '/api/v1/tickets', token, {
+      customerId,
+      type: 'complaint',
+      channel: 'phone',
+      subject: '物业费账单有误',
+      description: '多收了一个月',
+      ...body,
+    })
+  ).json();
 
-const handoverBody = (to: string) => ({ toStaffId: to, situation: '老业主，情绪激动', need: '核对物业费', done: '已调取缴费记录', pending: '财务确认', expectation: '今天给答复', cautions: '不要在电话里提滞纳金' });
+const handoverBody = (to: string) => ({
+  toStaffId: to,
+  situation: '老业主，情绪激动',
+  need: '核对物业费',
+  done: '已调取缴费记录',
+  pending: '财务确认',
+  expectation: '今天给答复',
+  cautions: '不要在电话里提滞纳金',
+});
 
 describe('handover (服务交接)', () => {
   it('leaves ownership unchanged until the receiver confirms; only the receiver can confirm', async () => {
@@ -121,7 +140,9 @@ describe('dispatch (智能分派)', () => {
     // A regular customer does not match the rule and stays unassigned.
     const plain = await t.inject('POST', '/api/v1/tickets', owner.token, { customerId, type: 'inquiry', channel: 'api', subject: '普通咨询' });
     expect(plain.json()).toMatchObject({ ownerId: null, status: 'new' });
-    const d = (await t.inject('GET', `/api/v1/tickets/${(await t.inject('GET', `/api/v1/tickets?ownerId=${v1.staff.id}`, admin)).json().items[0].id}`, admin)).json();
+    const d = (
+      await t.inject('GET', `/api/v1/tickets/${(await t.inject('GET', `/api/v1/tickets?ownerId=${v1.staff.id}`, admin)).json().items[0].id}`, admin)
+    ).json();
     expect(d.timeline.find((e: { kind: string }) => e.kind === 'ticket.assigned').data).toMatchObject({ auto: true, reason: expect.stringContaining('轮询') });
     expect((await t.inject('POST', '/api/v1/dispatch/rules', owner.token, { name: 'x', teamId: vipTeam })).statusCode).toBe(403);
   });
@@ -131,10 +152,16 @@ describe('dispatch (智能分派)', () => {
     const members = [await t.as(['agent'], { teamId: team }), await t.as(['agent'], { teamId: team }), await t.as(['agent'], { teamId: team })];
     await t.inject('POST', '/api/v1/dispatch/rules', admin, { name: '并发轮询', conditions: { tiers: ['silver'] }, teamId: team });
     const silver = (await t.inject('POST', '/api/v1/customers', owner.token, { name: '钱女士', tier: 'silver' })).json().id;
-    const res = await Promise.all(Array.from({ length: 12 }, (_, i) =>
-      t.inject('POST', '/api/v1/tickets', owner.token, { customerId: silver, type: 'inquiry', channel: 'api', subject: `并发${i}` })));
+    const res = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        t.inject('POST', '/api/v1/tickets', owner.token, { customerId: silver, type: 'inquiry', channel: 'api', subject: `并发${i}` }),
+      ),
+    );
     const count = new Map<string, number>();
-    for (const r of res) { expect(r.statusCode).toBe(201); count.set(r.json().ownerId, (count.get(r.json().ownerId) ?? 0) + 1); }
+    for (const r of res) {
+      expect(r.statusCode).toBe(201);
+      count.set(r.json().ownerId, (count.get(r.json().ownerId) ?? 0) + 1);
+    }
     expect([...count.keys()].sort()).toEqual(members.map((m) => m.staff.id).sort());
     expect([...count.values()]).toEqual([4, 4, 4]);
   });
@@ -144,8 +171,13 @@ describe('orders, links, merge, bulk', () => {
   it('a confirmed order changes only after a supervisor approves the change request', async () => {
     const tk = await newTicket(owner.token, { type: 'order', subject: '订购桶装水', orderLines: [{ item: '桶装水', spec: '18.9L', quantity: 2 }] });
     expect((await t.inject('POST', `/api/v1/tickets/${tk.id}/order/confirm`, owner.token)).statusCode).toBe(200);
-    expect((await t.inject('PUT', `/api/v1/tickets/${tk.id}/order-lines`, owner.token, { lines: [{ item: '桶装水', quantity: 5 }] })).json().code).toBe('conflict');
-    const ch = await t.inject('POST', `/api/v1/tickets/${tk.id}/order/changes`, owner.token, { lines: [{ item: '桶装水', spec: '18.9L', quantity: 3 }], reason: '客户来电加一桶' });
+    expect((await t.inject('PUT', `/api/v1/tickets/${tk.id}/order-lines`, owner.token, { lines: [{ item: '桶装水', quantity: 5 }] })).json().code).toBe(
+      'conflict',
+    );
+    const ch = await t.inject('POST', `/api/v1/tickets/${tk.id}/order/changes`, owner.token, {
+      lines: [{ item: '桶装水', spec: '18.9L', quantity: 3 }],
+      reason: '客户来电加一桶',
+    });
     expect(ch.statusCode).toBe(201);
     expect((await t.inject('GET', `/api/v1/tickets/${tk.id}`, owner.token)).json().orderLines[0].quantity).toBe(2);
     expect((await t.inject('POST', `/api/v1/approvals/${ch.json().approvalId}/approve`, peer.token, { comment: '' })).statusCode).toBe(403);
@@ -161,7 +193,11 @@ describe('orders, links, merge, bulk', () => {
     const da = (await t.inject('GET', `/api/v1/tickets/${a.id}`, owner.token)).json();
     expect(da.links).toEqual([expect.objectContaining({ otherId: b.id, kind: 'duplicate' })]);
     const c = await newTicket();
-    const bulk = await t.inject('POST', '/api/v1/tickets/bulk', owner.token, { ids: [a.id, c.id, '01900000-0000-7000-8000-000000000000'], action: 'priority', priority: 'high' });
+    const bulk = await t.inject('POST', '/api/v1/tickets/bulk', owner.token, {
+      ids: [a.id, c.id, '01900000-0000-7000-8000-000000000000'],
+      action: 'priority',
+      priority: 'high',
+    });
     expect(bulk.json()).toMatchObject({ succeeded: 2, failed: 1 });
     expect((await t.inject('GET', `/api/v1/tickets/${c.id}`, owner.token)).json().priority).toBe('high');
   });

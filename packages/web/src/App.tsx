@@ -5,6 +5,7 @@ import enUS from 'antd/locale/en_US';
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
+import { useRefetchOnLanguageChange } from './lib/refetchOnLanguage';
 import { ApiError } from './api/client';
 import { router } from './routes';
 
@@ -39,6 +40,7 @@ const theme: ThemeConfig = {
 
 export function App() {
   const { i18n } = useTranslation();
+  useRefetchOnLanguageChange(i18n, queryClient);
   const locale = useMemo(() => (i18n.language === 'en' ? enUS : zhCN), [i18n.language]);
   return (
     <QueryClientProvider client={queryClient}>

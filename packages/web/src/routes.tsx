@@ -28,8 +28,12 @@ const RolesPage = lazy(() => import('./features/roles/RolesPage'));
 const AuditPage = lazy(() => import('./features/audit/AuditPage'));
 const StandardsPage = lazy(() => import('./features/standards/StandardsPage'));
 const StandardDetailPage = lazy(() => import('./features/standards/StandardDetailPage'));
+const DefineStandardPage = lazy(() => import('./features/std-define/DefineStandardPage'));
 const CalendarsPage = lazy(() => import('./features/calendars/CalendarsPage'));
+const ChannelsPage = lazy(() => import('./features/channels/ChannelsPage'));
 const SurveysPage = lazy(() => import('./features/surveys/SurveysPage'));
+const QaRulesPage = lazy(() => import('./features/inspection/RulesPage'));
+const SurveyResponsesPage = lazy(() => import('./features/surveys/ResponsesPage'));
 const RecoveryBoard = lazy(() => import('./features/loops/RecoveryBoard'));
 const ComplaintBoard = lazy(() => import('./features/loops/ComplaintBoard'));
 const CareCalendar = lazy(() => import('./features/loops/CareCalendar'));
@@ -38,6 +42,8 @@ const ProfilePage = lazy(() => import('./features/profile/ProfilePage'));
 const KbPage = lazy(() => import('./features/kb/KbPage'));
 const KbItemPage = lazy(() => import('./features/kb/KbItemPage'));
 const TotpEnrolPage = lazy(() => import('./features/profile/TotpEnrolPage'));
+const FieldSitesPage = lazy(() => import('./features/field/SitesPage'));
+const FieldTodayPage = lazy(() => import('./features/field/TodayPage'));
 
 /** Wrap a page in the permission guard declared for its menu entry in `layout/nav.tsx`. */
 function guarded(navKey: string, page: ReactNode) {
@@ -83,10 +89,14 @@ export const router = createBrowserRouter([
           { path: 'roles', element: guarded('roles', <RolesPage />) },
           { path: 'audit', element: guarded('audit', <AuditPage />) },
           { path: 'standards', element: guarded('standards', <StandardsPage />) },
+          { path: 'standards/define', element: guarded('standards', <DefineStandardPage />) },
           { path: 'standards/:id', element: guarded('standards', <StandardDetailPage />) },
           { path: 'calendars', element: guarded('calendars', <CalendarsPage />) },
           { path: 'calendars/:id', element: guarded('calendars', <CalendarsPage />) },
+          { path: 'channels', element: guarded('channels', <ChannelsPage />) },
           { path: 'surveys', element: guarded('surveys', <SurveysPage />) },
+          { path: 'qa/rules', element: guarded('qaRules', <QaRulesPage />) },
+          { path: 'surveys/responses', element: guarded('surveyResponses', <SurveyResponsesPage />) },
           { path: 'recovery', element: guarded('recovery', <RecoveryBoard />) },
           { path: 'complaints', element: guarded('complaints', <ComplaintBoard />) },
           { path: 'care', element: guarded('care', <CareCalendar />) },
@@ -100,6 +110,8 @@ export const router = createBrowserRouter([
           { path: 'dashboards/me', element: guarded('myMeasures', <AgentMeasuresPage />) },
           { path: 'dashboards/complaints', element: guarded('complaintAnalysis', <ComplaintsAnalysisPage />) },
           { path: 'dashboards/settings', element: guarded('measureSettings', <MeasureSettingsPage />) },
+          { path: 'field/sites', element: guarded('fieldSites', <FieldSitesPage />) },
+          { path: 'field/today', element: guarded('fieldToday', <FieldTodayPage />) },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -169,7 +169,15 @@ describe('earliest instant and period ends', () => {
   });
 
   it('touching periods behave as one', () => {
-    const t = compileCalendar({ timeZone: 'Asia/Shanghai', weekly: { mon: [['12:00', '18:00'], ['09:00', '12:00']] } });
+    const t = compileCalendar({
+      timeZone: 'Asia/Shanghai',
+      weekly: {
+        mon: [
+          ['12:00', '18:00'],
+          ['09:00', '12:00'],
+        ],
+      },
+    });
     expect(t.dayInfo('2025-11-10').periods).toEqual([['09:00', '18:00']]);
     expect(t.nextClose(cn('2025-11-10T10:00:00'))).toBe(cn('2025-11-10T18:00:00'));
   });
@@ -186,7 +194,13 @@ describe('overrides', () => {
     const c = compileCalendar({ ...CN_LUNCH, overrides: [{ date: '2025-11-15', kind: 'workday', hours: [['10:00', '15:00']], name: '盘点' }] });
     expect(c.addSeconds(cn('2025-11-14T17:30:00'), H)).toBe(cn('2025-11-15T10:30:00'));
     expect(c.addSeconds(cn('2025-11-15T14:30:00'), H)).toBe(cn('2025-11-17T09:30:00'));
-    expect(c.dayInfo('2025-11-15')).toMatchObject({ kind: 'makeup_workday', source: 'override', name: '盘点', periods: [['10:00', '15:00']], openSeconds: 5 * H });
+    expect(c.dayInfo('2025-11-15')).toMatchObject({
+      kind: 'makeup_workday',
+      source: 'override',
+      name: '盘点',
+      periods: [['10:00', '15:00']],
+      openSeconds: 5 * H,
+    });
   });
 
   it('workday override with hours replaces the weekly hours on a normal weekday', () => {
@@ -281,7 +295,7 @@ describe('24×7, edge inputs, errors', () => {
     expect(TWENTY_FOUR_SEVEN.nextOpen(t)).toBe(t);
     expect(TWENTY_FOUR_SEVEN.nextClose(t)).toBeNull();
     expect(TWENTY_FOUR_SEVEN.dayInfo('2025-10-01')).toMatchObject({ kind: 'workday', periods: [['00:00', '24:00']], openSeconds: 86400 });
-    const spec = compileCalendar(TWENTY_FOUR_SEVEN_SPEC as CalendarSpec);
+    const spec = compileCalendar(TWENTY_FOUR_SEVEN_SPEC);
     expect(spec.addSeconds(t + 123, 10 * 86400 + 7)).toBe(TWENTY_FOUR_SEVEN.addSeconds(t + 123, 10 * 86400 + 7));
     expect(spec.nextClose(t)).toBeNull();
   });

@@ -147,7 +147,10 @@ describe('parseIcsHolidays', () => {
   });
 
   it('X-WR-TIMEZONE is the default target zone', () => {
-    const ics = wrap(['BEGIN:VEVENT', 'DTSTART:20271101T160000Z', 'DTEND:20271101T180000Z', 'SUMMARY:补班', 'END:VEVENT'].join('\r\n'), 'X-WR-TIMEZONE:Asia/Shanghai');
+    const ics = wrap(
+      ['BEGIN:VEVENT', 'DTSTART:20271101T160000Z', 'DTEND:20271101T180000Z', 'SUMMARY:补班', 'END:VEVENT'].join('\r\n'),
+      'X-WR-TIMEZONE:Asia/Shanghai',
+    );
     expect(parseIcsHolidays(ics).overrides).toEqual([{ date: '2027-11-02', kind: 'workday', hours: [['00:00', '02:00']], name: '补班' }]);
   });
 

@@ -80,7 +80,7 @@ function refIsOpen(spec: CalendarSpec, ms: number): boolean {
 /** Open pieces `[s, e)` of `[from, to)`, by brute force. */
 function refPieces(spec: CalendarSpec, from: number, to: number): [number, number][] {
   const out: [number, number][] = [];
-  for (let t = from; t < to; ) {
+  for (let t = from; t < to;) {
     const next = Math.min(to, Math.floor(t / MIN) * MIN + MIN);
     if (refIsOpen(spec, t)) {
       const last = out[out.length - 1];
@@ -124,9 +124,15 @@ const dayPeriods: fc.Arbitrary<CalendarPeriod[]> = fc.uniqueArray(boundary, { ma
 
 /** Typical office day, split shift, or overnight pair. */
 const namedDay = fc.constantFrom<CalendarPeriod[]>(
-  [['09:00', '12:00'], ['13:30', '18:00']],
+  [
+    ['09:00', '12:00'],
+    ['13:30', '18:00'],
+  ],
   [['09:00', '18:00']],
-  [['00:00', '06:00'], ['22:00', '24:00']],
+  [
+    ['00:00', '06:00'],
+    ['22:00', '24:00'],
+  ],
   [['00:00', '24:00']],
   [['02:00', '03:00']],
   [['01:00', '02:30']],
@@ -146,7 +152,10 @@ const overrideSeeds = fc.uniqueArray(
   fc.record({
     offset: fc.integer({ min: -3, max: 4 }),
     kind: fc.constantFrom<'holiday' | 'workday'>('holiday', 'workday'),
-    hours: fc.option(dayPeriods.filter((p) => p.length > 0), { nil: undefined }),
+    hours: fc.option(
+      dayPeriods.filter((p) => p.length > 0),
+      { nil: undefined },
+    ),
   }),
   { maxLength: 3, selector: (o) => o.offset },
 );
@@ -204,7 +213,9 @@ const scenario: fc.Arbitrary<Scenario> = fc
     const spec: CalendarSpec = { timeZone: zone, weekly: w, holidays };
     if (seeds.length > 0) {
       spec.overrides = seeds.map((s) =>
-        s.kind === 'workday' && s.hours ? { date: shiftDate(base, s.offset), kind: 'workday', hours: s.hours } : { date: shiftDate(base, s.offset), kind: s.kind },
+        s.kind === 'workday' && s.hours
+          ? { date: shiftDate(base, s.offset), kind: 'workday', hours: s.hours }
+          : { date: shiftDate(base, s.offset), kind: s.kind },
       );
     }
     return { spec, from };
@@ -225,7 +236,7 @@ describe('brute-force reference agreement', () => {
         expect(cal.elapsedMs(from, to)).toBe(total);
         expect(cal.elapsedSeconds(from, to)).toBe(Math.floor(total / 1000));
         // add: n drawn inside the reference window (so the reference knows the answer) …
-        const n = Math.floor((Math.floor(total / 1000) * frac));
+        const n = Math.floor(Math.floor(total / 1000) * frac);
         if (n > 0) expect(cal.addSeconds(from, n)).toBe(refAdd(pieces, n * 1000));
         // … and exactly the whole window's business time (may land on a period end).
         if (total >= 1000) expect(cal.addSeconds(from, Math.floor(total / 1000))).toBe(refAdd(pieces, Math.floor(total / 1000) * 1000));
@@ -321,17 +332,24 @@ describe('algebraic properties', () => {
 
   it('elapsedMs is additive and add composes: add(add(f, a), b) === add(f, a + b)', () => {
     fc.assert(
-      fc.property(scenario, fc.integer({ min: 0, max: 4 * DAY }), fc.integer({ min: 0, max: 4 * DAY }), fc.nat(5 * 86_400), fc.nat(5 * 86_400), ({ spec, from }, d1, d2, a, b) => {
-        const cal = compileCalendar(spec);
-        expect(cal.elapsedMs(from, from + d1 + d2)).toBe(cal.elapsedMs(from, from + d1) + cal.elapsedMs(from + d1, from + d1 + d2));
-        const mid = cal.addSeconds(from, a);
-        if (mid !== null) {
-          const two = cal.addSeconds(mid, b);
-          const one = cal.addSeconds(from, a + b);
-          if (b > 0) expect(two).toBe(one);
-          else expect(two).toBe(mid);
-        }
-      }),
+      fc.property(
+        scenario,
+        fc.integer({ min: 0, max: 4 * DAY }),
+        fc.integer({ min: 0, max: 4 * DAY }),
+        fc.nat(5 * 86_400),
+        fc.nat(5 * 86_400),
+        ({ spec, from }, d1, d2, a, b) => {
+          const cal = compileCalendar(spec);
+          expect(cal.elapsedMs(from, from + d1 + d2)).toBe(cal.elapsedMs(from, from + d1) + cal.elapsedMs(from + d1, from + d1 + d2));
+          const mid = cal.addSeconds(from, a);
+          if (mid !== null) {
+            const two = cal.addSeconds(mid, b);
+            const one = cal.addSeconds(from, a + b);
+            if (b > 0) expect(two).toBe(one);
+            else expect(two).toBe(mid);
+          }
+        },
+      ),
       { seed: SEED + 5, numRuns: 300 },
     );
   });
@@ -360,7 +378,7 @@ describe('algebraic properties', () => {
   });
 
   it('TWENTY_FOUR_SEVEN equals the compiled all-day spec', () => {
-    const spec = compileCalendar(TWENTY_FOUR_SEVEN_SPEC as CalendarSpec);
+    const spec = compileCalendar(TWENTY_FOUR_SEVEN_SPEC);
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 4_000_000_000_000 }), fc.nat(40 * 86_400), fc.nat(40 * DAY), (from, n, span) => {
         expect(spec.addSeconds(from, n)).toBe(TWENTY_FOUR_SEVEN.addSeconds(from, n));

@@ -7,7 +7,14 @@ describe('validateCalendarSpec', () => {
   it('accepts a typical spec', () => {
     const spec = {
       timeZone: 'Asia/Shanghai',
-      weekly: { mon: [['09:00', '12:00'], ['13:30', '18:00']], sat: [['22:00', '24:00']], sun: [] },
+      weekly: {
+        mon: [
+          ['09:00', '12:00'],
+          ['13:30', '18:00'],
+        ],
+        sat: [['22:00', '24:00']],
+        sun: [],
+      },
       holidays: 'cn-mainland',
       overrides: [
         { date: '2027-10-01', kind: 'holiday', name: '国庆节' },
@@ -21,7 +28,15 @@ describe('validateCalendarSpec', () => {
   });
 
   it('names the time field: weekly.mon[1][0]', () => {
-    const problems = validateCalendarSpec({ timeZone: 'Asia/Shanghai', weekly: { mon: [['09:00', '12:00'], ['25:00', '18:00']] } });
+    const problems = validateCalendarSpec({
+      timeZone: 'Asia/Shanghai',
+      weekly: {
+        mon: [
+          ['09:00', '12:00'],
+          ['25:00', '18:00'],
+        ],
+      },
+    });
     expect(problems).toHaveLength(1);
     expect(problems[0]?.path).toBe('weekly.mon[1][0]');
     expect(problems[0]?.message).toMatch(/HH:MM/);
@@ -43,11 +58,30 @@ describe('validateCalendarSpec', () => {
   });
 
   it('overlapping periods name the later one and mention the other', () => {
-    const p = validateCalendarSpec({ timeZone: 'UTC', weekly: { fri: [['13:00', '18:00'], ['09:00', '12:00'], ['11:00', '14:00']] } });
+    const p = validateCalendarSpec({
+      timeZone: 'UTC',
+      weekly: {
+        fri: [
+          ['13:00', '18:00'],
+          ['09:00', '12:00'],
+          ['11:00', '14:00'],
+        ],
+      },
+    });
     expect(p.map((x) => x.path)).toEqual(['weekly.fri[2]', 'weekly.fri[2]']);
     expect(p[0]?.message).toContain('weekly.fri[1]');
     // touching is fine
-    expect(paths({ timeZone: 'UTC', weekly: { fri: [['09:00', '12:00'], ['12:00', '18:00']] } })).toEqual([]);
+    expect(
+      paths({
+        timeZone: 'UTC',
+        weekly: {
+          fri: [
+            ['09:00', '12:00'],
+            ['12:00', '18:00'],
+          ],
+        },
+      }),
+    ).toEqual([]);
   });
 
   it('unknown weekday key, bad holidays value, non-object input', () => {
@@ -69,7 +103,14 @@ describe('validateCalendarSpec', () => {
         { date: '2025-10-01', kind: 'holiday' },
         { date: '2025-10-02', kind: 'holiday', hours: [['09:00', '12:00']] },
         { date: '2025-10-03', kind: 'workday', hours: [] },
-        { date: '2025-10-04', kind: 'workday', hours: [['09:00', '12:00'], ['08:00', '10:00']] },
+        {
+          date: '2025-10-04',
+          kind: 'workday',
+          hours: [
+            ['09:00', '12:00'],
+            ['08:00', '10:00'],
+          ],
+        },
         { date: '2025-10-05', kind: 'workday', name: 42 },
         'nope',
       ],

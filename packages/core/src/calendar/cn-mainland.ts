@@ -29,7 +29,10 @@ function label(raw: string): { name: string; nameEn?: string } {
   const parts = raw.split(',');
   if (parts.length >= 3) {
     const name = (parts[parts.length - 2] ?? '').trim();
-    const nameEn = parts.slice(0, parts.length - 2).join(',').trim();
+    const nameEn = parts
+      .slice(0, parts.length - 2)
+      .join(',')
+      .trim();
     if (name) return nameEn ? { name, nameEn } : { name };
   }
   return { name: raw.trim() };

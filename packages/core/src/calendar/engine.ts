@@ -12,28 +12,10 @@
  * is a walk over chunks — `Math.floor(ms / 86_400_000)` locates the chunk, no
  * Intl call — using bounded caches of dates and chunks.
  */
-import type {
-  BusinessCalendar,
-  CalendarDayInfo,
-  CalendarDayKind,
-  CalendarPeriod,
-  CalendarSpec,
-  HolidayCoverage,
-} from './types';
+import type { BusinessCalendar, CalendarDayInfo, CalendarDayKind, CalendarPeriod, CalendarSpec, HolidayCoverage } from './types';
 import { CalendarSpecError, validateCalendarSpec } from './validate';
 import { cnMainlandCoverage, cnMainlandDays, type BuiltInDay } from './cn-mainland';
-import {
-  DAY_MINUTES,
-  DAY_MS,
-  MINUTE_MS,
-  WEEKDAYS_BY_JS_DAY,
-  WEEKDAY_KEYS,
-  formatDate,
-  formatHm,
-  parseDate,
-  parseHm,
-  weekdayOf,
-} from './time';
+import { DAY_MINUTES, DAY_MS, MINUTE_MS, WEEKDAYS_BY_JS_DAY, WEEKDAY_KEYS, formatDate, formatHm, parseDate, parseHm, weekdayOf } from './time';
 import { getZone, type Zone } from './zone';
 
 /** Search horizon for nextOpen / nextClose / addSeconds / endOfBusinessDay: 3 years of days. */
@@ -197,7 +179,7 @@ class CompiledCalendar implements BusinessCalendar {
       const segs = this.zone.segments(base - DAY_MS, base + 2 * DAY_MS);
       if (segs.length === 3) {
         const off = segs[2] as number;
-        const arr: number[] = new Array(periods.length);
+        const arr: number[] = new Array<number>(periods.length);
         for (let i = 0; i < periods.length; i++) arr[i] = base + (periods[i] as number) * MINUTE_MS - off;
         out = arr;
       } else {
@@ -433,7 +415,7 @@ class CompiledCalendar implements BusinessCalendar {
 /** The spec equivalent of {@link TWENTY_FOUR_SEVEN}: every day 00:00–24:00 UTC, no holidays. */
 export const TWENTY_FOUR_SEVEN_SPEC: Readonly<CalendarSpec> = Object.freeze({
   timeZone: 'UTC',
-  weekly: Object.freeze({
+  weekly: Object.freeze<CalendarSpec['weekly']>({
     mon: [['00:00', '24:00']],
     tue: [['00:00', '24:00']],
     wed: [['00:00', '24:00']],
@@ -441,7 +423,7 @@ export const TWENTY_FOUR_SEVEN_SPEC: Readonly<CalendarSpec> = Object.freeze({
     fri: [['00:00', '24:00']],
     sat: [['00:00', '24:00']],
     sun: [['00:00', '24:00']],
-  }) as CalendarSpec['weekly'],
+  }),
   holidays: null,
 });
 
@@ -552,10 +534,7 @@ export function builtInCoverage(set: 'cn-mainland' = 'cn-mainland'): HolidayCove
 }
 
 /** Splits `years` into those the built-in set covers and those it does not (add them as overrides). */
-export function holidayCoverage(
-  years: readonly number[],
-  set: 'cn-mainland' = 'cn-mainland',
-): { covered: number[]; uncovered: number[] } {
+export function holidayCoverage(years: readonly number[], set: 'cn-mainland' = 'cn-mainland'): { covered: number[]; uncovered: number[] } {
   const c = new Set(builtInCoverage(set).years);
   const covered: number[] = [];
   const uncovered: number[] = [];

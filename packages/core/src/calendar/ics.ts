@@ -154,7 +154,9 @@ export function parseIcsHolidays(text: string, options: IcsImportOptions = {}): 
   const maxDays = options.maxDaysPerEvent ?? 366;
 
   // 1. Unfold.
-  const physical = String(text).replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
+  const physical = String(text)
+    .replace(/^\uFEFF/, '')
+    .split(/\r\n|\n|\r/);
   const logical: { text: string; line: number }[] = [];
   physical.forEach((l, i) => {
     const last = logical[logical.length - 1];

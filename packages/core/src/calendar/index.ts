@@ -25,4 +25,6 @@ export {
   holidayCoverage,
 } from './engine';
 export { parseIcsHolidays } from './ics';
+export { timeOfDayDeadline, isValidTimeOfDaySpec, type TimeOfDayDeadline } from './deadline';
 export type { IcsProblem, IcsImportResult, IcsImportOptions } from './ics';
+export * from './feed';

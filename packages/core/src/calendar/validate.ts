@@ -25,8 +25,7 @@ export class CalendarSpecError extends Error {
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Validates a list of periods at `path` (e.g. `weekly.mon`, `overrides[2].hours`).

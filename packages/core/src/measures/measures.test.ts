@@ -5,8 +5,17 @@ import { csat, fcr, nps, percentile, summarize, type TicketFacts } from './measu
 const H = 3_600_000;
 const T0 = Date.UTC(2026, 10, 1);
 const ticket = (o: Partial<TicketFacts> & { id: string }): TicketFacts => ({
-  type: 'inquiry', createdAt: T0, resolvedAt: null, isResolved: false, reopenCount: 0, handoverCount: 0, teamTransferCount: 0,
-  staffPublicReplyCount: 0, firstResponseSeconds: null, resolutionSeconds: null, ...o,
+  type: 'inquiry',
+  createdAt: T0,
+  resolvedAt: null,
+  isResolved: false,
+  reopenCount: 0,
+  handoverCount: 0,
+  teamTransferCount: 0,
+  staffPublicReplyCount: 0,
+  firstResponseSeconds: null,
+  resolutionSeconds: null,
+  ...o,
 });
 
 describe('measures (scripted history, hand-computed)', () => {
@@ -14,12 +23,58 @@ describe('measures (scripted history, hand-computed)', () => {
   const from = T0;
   const to = T0 + 24 * H;
   const tickets = [
-    ticket({ id: 'T1', createdAt: T0 + 1 * H, resolvedAt: T0 + 2 * H, isResolved: true, staffPublicReplyCount: 1, firstResponseSeconds: 600, resolutionSeconds: 3600 }), // FCR
-    ticket({ id: 'T2', type: 'complaint', createdAt: T0 + 2 * H, resolvedAt: T0 + 5 * H, isResolved: true, reopenCount: 1, staffPublicReplyCount: 2, firstResponseSeconds: 1200, resolutionSeconds: 10800 }), // reopened
-    ticket({ id: 'T3', type: 'complaint', createdAt: T0 + 3 * H, resolvedAt: T0 + 4 * H, isResolved: true, handoverCount: 1, staffPublicReplyCount: 1, firstResponseSeconds: 300, resolutionSeconds: 3600 }), // handover
-    ticket({ id: 'T4', type: 'repair', createdAt: T0 + 4 * H, resolvedAt: T0 + 6 * H, isResolved: true, staffPublicReplyCount: 0, firstResponseSeconds: null, resolutionSeconds: 7200 }), // FCR, no reply
+    ticket({
+      id: 'T1',
+      createdAt: T0 + 1 * H,
+      resolvedAt: T0 + 2 * H,
+      isResolved: true,
+      staffPublicReplyCount: 1,
+      firstResponseSeconds: 600,
+      resolutionSeconds: 3600,
+    }), // FCR
+    ticket({
+      id: 'T2',
+      type: 'complaint',
+      createdAt: T0 + 2 * H,
+      resolvedAt: T0 + 5 * H,
+      isResolved: true,
+      reopenCount: 1,
+      staffPublicReplyCount: 2,
+      firstResponseSeconds: 1200,
+      resolutionSeconds: 10800,
+    }), // reopened
+    ticket({
+      id: 'T3',
+      type: 'complaint',
+      createdAt: T0 + 3 * H,
+      resolvedAt: T0 + 4 * H,
+      isResolved: true,
+      handoverCount: 1,
+      staffPublicReplyCount: 1,
+      firstResponseSeconds: 300,
+      resolutionSeconds: 3600,
+    }), // handover
+    ticket({
+      id: 'T4',
+      type: 'repair',
+      createdAt: T0 + 4 * H,
+      resolvedAt: T0 + 6 * H,
+      isResolved: true,
+      staffPublicReplyCount: 0,
+      firstResponseSeconds: null,
+      resolutionSeconds: 7200,
+    }), // FCR, no reply
     ticket({ id: 'T5', createdAt: T0 + 5 * H, firstResponseSeconds: 900 }), // open
-    ticket({ id: 'T6', createdAt: T0 - 5 * H, resolvedAt: T0 + 1 * H, isResolved: true, teamTransferCount: 1, staffPublicReplyCount: 1, firstResponseSeconds: 60, resolutionSeconds: 21600 }), // transferred, resolved in period
+    ticket({
+      id: 'T6',
+      createdAt: T0 - 5 * H,
+      resolvedAt: T0 + 1 * H,
+      isResolved: true,
+      teamTransferCount: 1,
+      staffPublicReplyCount: 1,
+      firstResponseSeconds: 60,
+      resolutionSeconds: 21600,
+    }), // transferred, resolved in period
     ticket({ id: 'T7', type: 'complaint', createdAt: T0 + 30 * H }), // outside
   ];
   const answers = [
@@ -30,18 +85,21 @@ describe('measures (scripted history, hand-computed)', () => {
     { at: T0 + 30 * H, csat: 1, nps: 0, ces: 7 }, // outside
   ];
   const outcomes = [
-    { endedAt: T0 + 1 * H, state: 'met' as const }, { endedAt: T0 + 2 * H, state: 'met' as const }, { endedAt: T0 + 3 * H, state: 'breached' as const },
-    { endedAt: T0 + 4 * H, state: 'met' as const }, { endedAt: T0 + 25 * H, state: 'breached' as const },
+    { endedAt: T0 + 1 * H, state: 'met' as const },
+    { endedAt: T0 + 2 * H, state: 'met' as const },
+    { endedAt: T0 + 3 * H, state: 'breached' as const },
+    { endedAt: T0 + 4 * H, state: 'met' as const },
+    { endedAt: T0 + 25 * H, state: 'breached' as const },
   ];
 
   it('yields every definition', () => {
     const s = summarize({ tickets, answers, outcomes, from, to });
-    expect(s.csat).toBeCloseTo(2 / 4);              // 5,4 of 5,4,2,3
+    expect(s.csat).toBeCloseTo(2 / 4); // 5,4 of 5,4,2,3
     expect(s.nps).toBeCloseTo(((2 - 1) / 4) * 100); // promoters 10,9; detractor 6; passive 8 → 25
     expect(s.ces).toBeCloseTo((2 + 3 + 6) / 3);
-    expect(s.fcr).toBeCloseTo(2 / 5);               // resolved in period T1,T2,T3,T4,T6 → FCR T1,T4
+    expect(s.fcr).toBeCloseTo(2 / 5); // resolved in period T1,T2,T3,T4,T6 → FCR T1,T4
     expect(s.standardExecutionRate).toBeCloseTo(3 / 4);
-    expect(s.complaintRate).toBeCloseTo(2 / 5);     // created in period T1..T5 → complaints T2,T3
+    expect(s.complaintRate).toBeCloseTo(2 / 5); // created in period T1..T5 → complaints T2,T3
     expect(s.complaintResolutionRate).toBeCloseTo(1 / 2); // T3 resolved & never reopened; T2 reopened
     // First responses of tickets created in the period: 300, 600, 900, 1200 → nearest rank P50 = 2nd, P90 = 4th.
     expect(s.firstResponseSecondsP50).toBe(600);
@@ -56,23 +114,36 @@ describe('measures (scripted history, hand-computed)', () => {
 
 describe('percentile (nearest rank)', () => {
   it('is the smallest value with at least p of the values at or below it', () => {
-    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 60 }), fc.double({ min: 0.01, max: 1, noNaN: true }), (xs, p) => {
-      const s = [...xs].sort((a, b) => a - b);
-      const v = percentile(s, p)!;
-      expect(s.filter((x) => x <= v).length / s.length).toBeGreaterThanOrEqual(p - 1e-9);
-      expect(s.filter((x) => x < v).length / s.length).toBeLessThan(p);
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 60 }), fc.double({ min: 0.01, max: 1, noNaN: true }), (xs, p) => {
+        const s = [...xs].sort((a, b) => a - b);
+        const v = percentile(s, p)!;
+        expect(s.filter((x) => x <= v).length / s.length).toBeGreaterThanOrEqual(p - 1e-9);
+        expect(s.filter((x) => x < v).length / s.length).toBeLessThan(p);
+      }),
+    );
   });
 });
 
 describe('properties', () => {
   it('CSAT and FCR stay within 0..1 and NPS within −100..100', () => {
-    fc.assert(fc.property(fc.array(fc.record({ at: fc.constant(T0), csat: fc.integer({ min: 1, max: 5 }), nps: fc.integer({ min: 0, max: 10 }) }), { maxLength: 50 }), (as) => {
-      const c = csat(as, T0, T0 + 1).value;
-      const n = nps(as, T0, T0 + 1).value;
-      if (c !== null) expect(c).toBeGreaterThanOrEqual(0), expect(c).toBeLessThanOrEqual(1);
-      if (n !== null) expect(n).toBeGreaterThanOrEqual(-100), expect(n).toBeLessThanOrEqual(100);
-      expect(fcr([], T0, T0 + 1).value).toBeNull();
-    }));
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ at: fc.constant(T0), csat: fc.integer({ min: 1, max: 5 }), nps: fc.integer({ min: 0, max: 10 }) }), { maxLength: 50 }),
+        (as) => {
+          const c = csat(as, T0, T0 + 1).value;
+          const n = nps(as, T0, T0 + 1).value;
+          if (c !== null) {
+            expect(c).toBeGreaterThanOrEqual(0);
+            expect(c).toBeLessThanOrEqual(1);
+          }
+          if (n !== null) {
+            expect(n).toBeGreaterThanOrEqual(-100);
+            expect(n).toBeLessThanOrEqual(100);
+          }
+          expect(fcr([], T0, T0 + 1).value).toBeNull();
+        },
+      ),
+    );
   });
 });

@@ -4,9 +4,21 @@
  * Periods are half-open: from ≤ t < to (epoch ms).
  */
 
-export interface Ratio { value: number | null; numerator: number; denominator: number }
-export interface Mean { value: number | null; sum: number; count: number }
-export interface Percentiles { p50: number | null; p90: number | null; count: number }
+export interface Ratio {
+  value: number | null;
+  numerator: number;
+  denominator: number;
+}
+export interface Mean {
+  value: number | null;
+  sum: number;
+  count: number;
+}
+export interface Percentiles {
+  p50: number | null;
+  p90: number | null;
+  count: number;
+}
 
 export interface TicketFacts {
   id: string;
@@ -27,35 +39,64 @@ export interface TicketFacts {
   knowledgeUsed?: boolean;
 }
 
-export interface SurveyAnswerFacts { at: number; csat?: number | null; nps?: number | null; ces?: number | null }
-export interface StandardOutcomeFacts { endedAt: number; state: 'met' | 'breached' }
-export interface RecoveryFacts { closedAt: number | null; outcome: 'recovered' | 'not_recovered' | null }
+export interface SurveyAnswerFacts {
+  at: number;
+  csat?: number | null;
+  nps?: number | null;
+  ces?: number | null;
+}
+export interface StandardOutcomeFacts {
+  /** The instant the outcome counts: the breach for a failure, the stop for a success (`standardOutcome`, outcomes.ts). */
+  endedAt: number;
+  state: 'met' | 'breached';
+}
+export interface RecoveryFacts {
+  closedAt: number | null;
+  outcome: 'recovered' | 'not_recovered' | null;
+}
 
 export const ratio = (numerator: number, denominator: number): Ratio => ({ value: denominator === 0 ? null : numerator / denominator, numerator, denominator });
 const inPeriod = (t: number | null | undefined, from: number, to: number) => t !== null && t !== undefined && t >= from && t < to;
 
 /** CSAT = answers of 4 or 5 / all CSAT answers, in the period of the answer. */
 export function csat(answers: readonly SurveyAnswerFacts[], from: number, to: number): Ratio {
-  let num = 0; let den = 0;
-  for (const a of answers) if (typeof a.csat === 'number' && inPeriod(a.at, from, to)) { den++; if (a.csat >= 4) num++; }
+  let num = 0;
+  let den = 0;
+  for (const a of answers)
+    if (typeof a.csat === 'number' && inPeriod(a.at, from, to)) {
+      den++;
+      if (a.csat >= 4) num++;
+    }
   return ratio(num, den);
 }
 
 /** NPS = % answers 9–10 − % answers 0–6, in −100…100. */
-export function nps(answers: readonly SurveyAnswerFacts[], from: number, to: number): { value: number | null; promoters: number; detractors: number; passives: number; count: number } {
-  let p = 0; let d = 0; let n = 0;
+export function nps(
+  answers: readonly SurveyAnswerFacts[],
+  from: number,
+  to: number,
+): { value: number | null; promoters: number; detractors: number; passives: number; count: number } {
+  let p = 0;
+  let d = 0;
+  let n = 0;
   for (const a of answers) {
     if (typeof a.nps !== 'number' || !inPeriod(a.at, from, to)) continue;
     n++;
-    if (a.nps >= 9) p++; else if (a.nps <= 6) d++;
+    if (a.nps >= 9) p++;
+    else if (a.nps <= 6) d++;
   }
   return { value: n === 0 ? null : ((p - d) / n) * 100, promoters: p, detractors: d, passives: n - p - d, count: n };
 }
 
 /** CES = mean CES answer (1–7). */
 export function ces(answers: readonly SurveyAnswerFacts[], from: number, to: number): Mean {
-  let sum = 0; let count = 0;
-  for (const a of answers) if (typeof a.ces === 'number' && inPeriod(a.at, from, to)) { sum += a.ces; count++; }
+  let sum = 0;
+  let count = 0;
+  for (const a of answers)
+    if (typeof a.ces === 'number' && inPeriod(a.at, from, to)) {
+      sum += a.ces;
+      count++;
+    }
   return { value: count === 0 ? null : sum / count, sum, count };
 }
 
@@ -65,28 +106,47 @@ export const isFirstContactResolution = (t: TicketFacts) =>
 
 /** FCR = tickets resolved in the period that were resolved at first contact / all tickets resolved in the period. */
 export function fcr(tickets: readonly TicketFacts[], from: number, to: number): Ratio {
-  let num = 0; let den = 0;
-  for (const t of tickets) if (t.isResolved && inPeriod(t.resolvedAt, from, to)) { den++; if (isFirstContactResolution(t)) num++; }
+  let num = 0;
+  let den = 0;
+  for (const t of tickets)
+    if (t.isResolved && inPeriod(t.resolvedAt, from, to)) {
+      den++;
+      if (isFirstContactResolution(t)) num++;
+    }
   return ratio(num, den);
 }
 
-/** Standard execution rate = instances that ended met / ended met or breached, in the period they ended. */
+/**
+ * Standard execution rate = instances met / met or breached, each in the period it counts: a breach from its breach
+ * instant (even while the ticket is still open), a success at its stop (`standardOutcome`, outcomes.ts).
+ */
 export function standardExecutionRate(outcomes: readonly StandardOutcomeFacts[], from: number, to: number): Ratio {
-  let num = 0; let den = 0;
-  for (const o of outcomes) if (inPeriod(o.endedAt, from, to)) { den++; if (o.state === 'met') num++; }
+  let num = 0;
+  let den = 0;
+  for (const o of outcomes)
+    if (inPeriod(o.endedAt, from, to)) {
+      den++;
+      if (o.state === 'met') num++;
+    }
   return ratio(num, den);
 }
 
 /** Complaint rate = complaint tickets created / all tickets created, in the period. */
 export function complaintRate(tickets: readonly TicketFacts[], from: number, to: number): Ratio {
-  let num = 0; let den = 0;
-  for (const t of tickets) if (inPeriod(t.createdAt, from, to)) { den++; if (t.type === 'complaint') num++; }
+  let num = 0;
+  let den = 0;
+  for (const t of tickets)
+    if (inPeriod(t.createdAt, from, to)) {
+      den++;
+      if (t.type === 'complaint') num++;
+    }
   return ratio(num, den);
 }
 
 /** Complaint resolution rate = complaints created in the period that are resolved and were never reopened / complaints created in the period. */
 export function complaintResolutionRate(tickets: readonly TicketFacts[], from: number, to: number): Ratio {
-  let num = 0; let den = 0;
+  let num = 0;
+  let den = 0;
   for (const t of tickets) {
     if (t.type !== 'complaint' || !inPeriod(t.createdAt, from, to)) continue;
     den++;
@@ -119,15 +179,25 @@ export function resolutionTimes(tickets: readonly TicketFacts[], from: number, t
 
 /** Knowledge application rate = tickets resolved in the period with knowledge used / all tickets resolved in the period. */
 export function knowledgeApplicationRate(tickets: readonly TicketFacts[], from: number, to: number): Ratio {
-  let num = 0; let den = 0;
-  for (const t of tickets) if (t.isResolved && inPeriod(t.resolvedAt, from, to)) { den++; if (t.knowledgeUsed) num++; }
+  let num = 0;
+  let den = 0;
+  for (const t of tickets)
+    if (t.isResolved && inPeriod(t.resolvedAt, from, to)) {
+      den++;
+      if (t.knowledgeUsed) num++;
+    }
   return ratio(num, den);
 }
 
 /** Recovery rate = recovered / closed recovery cases (closed in the period). */
 export function recoveryRate(cases: readonly RecoveryFacts[], from: number, to: number): Ratio {
-  let num = 0; let den = 0;
-  for (const c of cases) if (c.outcome !== null && inPeriod(c.closedAt, from, to)) { den++; if (c.outcome === 'recovered') num++; }
+  let num = 0;
+  let den = 0;
+  for (const c of cases)
+    if (c.outcome !== null && inPeriod(c.closedAt, from, to)) {
+      den++;
+      if (c.outcome === 'recovered') num++;
+    }
   return ratio(num, den);
 }
 
@@ -152,9 +222,17 @@ export function summarize(i: SummaryInput) {
   const fr = firstResponseTimes(i.tickets, i.from, i.to);
   const rt = resolutionTimes(i.tickets, i.from, i.to);
   return {
-    csat: c.value, nps: n.value, ces: e.value, fcr: f.value, standardExecutionRate: s.value,
-    complaintRate: cr.value, complaintResolutionRate: crr.value,
-    firstResponseSecondsP50: fr.p50, firstResponseSecondsP90: fr.p90, resolutionSecondsP50: rt.p50, resolutionSecondsP90: rt.p90,
+    csat: c.value,
+    nps: n.value,
+    ces: e.value,
+    fcr: f.value,
+    standardExecutionRate: s.value,
+    complaintRate: cr.value,
+    complaintResolutionRate: crr.value,
+    firstResponseSecondsP50: fr.p50,
+    firstResponseSecondsP90: fr.p90,
+    resolutionSecondsP50: rt.p50,
+    resolutionSecondsP90: rt.p90,
     tickets: cr.denominator,
     knowledgeApplicationRate: knowledgeApplicationRate(i.tickets, i.from, i.to).value,
     recoveryRate: i.recoveries ? recoveryRate(i.recoveries, i.from, i.to).value : null,

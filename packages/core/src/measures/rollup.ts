@@ -9,18 +9,45 @@
 import { isFirstContactResolution, ratio, type Mean, type Ratio, type TicketFacts } from './measures';
 
 export const COUNTERS = [
-  'created', 'complaints', 'complaintsOk', 'resolved', 'fcr', 'frCount', 'rsCount',
-  'csatCount', 'csatPositive', 'npsCount', 'npsPromoters', 'npsDetractors', 'cesCount', 'cesSum',
-  'stdMet', 'stdBreached', 'recClosed', 'recRecovered',
+  'created',
+  'complaints',
+  'complaintsOk',
+  'resolved',
+  'fcr',
+  'frCount',
+  'rsCount',
+  'csatCount',
+  'csatPositive',
+  'npsCount',
+  'npsPromoters',
+  'npsDetractors',
+  'cesCount',
+  'cesSum',
+  'stdMet',
+  'stdBreached',
+  'recClosed',
+  'recRecovered',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 export type Counters = Record<Counter, number>;
 
 export const zeroCounters = (): Counters => Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Counters;
 
-export interface AnswerFact { at: number; csat?: number | null; nps?: number | null; ces?: number | null }
-export interface OutcomeFact { endedAt: number; met: boolean }
-export interface RecoveryFact { closedAt: number; recovered: boolean }
+export interface AnswerFact {
+  at: number;
+  csat?: number | null;
+  nps?: number | null;
+  ces?: number | null;
+}
+export interface OutcomeFact {
+  /** The instant the outcome counts (`standardOutcome`): the breach for a failure, the stop for a success. */
+  endedAt: number;
+  met: boolean;
+}
+export interface RecoveryFact {
+  closedAt: number;
+  recovered: boolean;
+}
 
 /** Everything one ticket contributes to the measures. */
 export interface TicketBundle {
@@ -31,13 +58,19 @@ export interface TicketBundle {
 }
 
 /** One counter increment at an instant (the instant decides the bucket). */
-export interface Contribution { at: number; counter: Counter; n: number }
+export interface Contribution {
+  at: number;
+  counter: Counter;
+  n: number;
+}
 
 /** The counters a ticket bundle adds, each at the instant that places it in a period (per the fixed definitions). */
 export function contributions(b: TicketBundle): Contribution[] {
   const out: Contribution[] = [];
   const t = b.ticket;
-  const add = (at: number, counter: Counter, n = 1) => { if (n !== 0) out.push({ at, counter, n }); };
+  const add = (at: number, counter: Counter, n = 1) => {
+    if (n !== 0) out.push({ at, counter, n });
+  };
   // Created in the period: volume, complaints, complaints resolved without reopen, first responses.
   add(t.createdAt, 'created');
   if (t.type === 'complaint') {
@@ -53,13 +86,26 @@ export function contributions(b: TicketBundle): Contribution[] {
   }
   // Survey answers, in the period of the answer.
   for (const a of b.answers) {
-    if (typeof a.csat === 'number') { add(a.at, 'csatCount'); if (a.csat >= 4) add(a.at, 'csatPositive'); }
-    if (typeof a.nps === 'number') { add(a.at, 'npsCount'); if (a.nps >= 9) add(a.at, 'npsPromoters'); else if (a.nps <= 6) add(a.at, 'npsDetractors'); }
-    if (typeof a.ces === 'number') { add(a.at, 'cesCount'); add(a.at, 'cesSum', a.ces); }
+    if (typeof a.csat === 'number') {
+      add(a.at, 'csatCount');
+      if (a.csat >= 4) add(a.at, 'csatPositive');
+    }
+    if (typeof a.nps === 'number') {
+      add(a.at, 'npsCount');
+      if (a.nps >= 9) add(a.at, 'npsPromoters');
+      else if (a.nps <= 6) add(a.at, 'npsDetractors');
+    }
+    if (typeof a.ces === 'number') {
+      add(a.at, 'cesCount');
+      add(a.at, 'cesSum', a.ces);
+    }
   }
-  // Hard standard instances that ended met or breached, in the period they ended.
+  // Hard standard outcomes: a failure at its breach instant, a success at its stop (standardOutcome).
   for (const o of b.outcomes) add(o.endedAt, o.met ? 'stdMet' : 'stdBreached');
-  for (const r of b.recoveries) { add(r.closedAt, 'recClosed'); if (r.recovered) add(r.closedAt, 'recRecovered'); }
+  for (const r of b.recoveries) {
+    add(r.closedAt, 'recClosed');
+    if (r.recovered) add(r.closedAt, 'recRecovered');
+  }
   return out;
 }
 
@@ -68,7 +114,10 @@ export function bucketize(cs: readonly Contribution[], bucketOf: (at: number) =>
   for (const c of cs) {
     const k = bucketOf(c.at);
     let row = into.get(k);
-    if (!row) { row = zeroCounters(); into.set(k, row); }
+    if (!row) {
+      row = zeroCounters();
+      into.set(k, row);
+    }
     row[c.counter] += sign * c.n;
   }
   return into;
@@ -91,12 +140,26 @@ export function addCounters(a: Counters, b: Counters): Counters {
 
 /** The rates of a set of counters, each with numerator and denominator. */
 export function ratesOf(c: Counters): {
-  csat: Ratio; nps: { value: number | null; promoters: number; detractors: number; passives: number; count: number }; ces: Mean;
-  fcr: Ratio; standardExecutionRate: Ratio; complaintRate: Ratio; complaintResolutionRate: Ratio; recoveryRate: Ratio; tickets: number; resolved: number;
+  csat: Ratio;
+  nps: { value: number | null; promoters: number; detractors: number; passives: number; count: number };
+  ces: Mean;
+  fcr: Ratio;
+  standardExecutionRate: Ratio;
+  complaintRate: Ratio;
+  complaintResolutionRate: Ratio;
+  recoveryRate: Ratio;
+  tickets: number;
+  resolved: number;
 } {
   return {
     csat: ratio(c.csatPositive, c.csatCount),
-    nps: { value: c.npsCount === 0 ? null : ((c.npsPromoters - c.npsDetractors) / c.npsCount) * 100, promoters: c.npsPromoters, detractors: c.npsDetractors, passives: c.npsCount - c.npsPromoters - c.npsDetractors, count: c.npsCount },
+    nps: {
+      value: c.npsCount === 0 ? null : ((c.npsPromoters - c.npsDetractors) / c.npsCount) * 100,
+      promoters: c.npsPromoters,
+      detractors: c.npsDetractors,
+      passives: c.npsCount - c.npsPromoters - c.npsDetractors,
+      count: c.npsCount,
+    },
     ces: { value: c.cesCount === 0 ? null : c.cesSum / c.cesCount, sum: c.cesSum, count: c.cesCount },
     fcr: ratio(c.fcr, c.resolved),
     standardExecutionRate: ratio(c.stdMet, c.stdMet + c.stdBreached),
@@ -109,7 +172,19 @@ export function ratesOf(c: Counters): {
 }
 
 /** Default targets (domain spec §6). `direction` min = at least, max = at most. */
-export const MEASURE_KEYS = ['csat', 'nps', 'ces', 'fcr', 'standardExecutionRate', 'complaintRate', 'complaintResolutionRate', 'recoveryRate', 'knowledgeApplicationRate', 'firstResponseSecondsP50', 'resolutionSecondsP50'] as const;
+export const MEASURE_KEYS = [
+  'csat',
+  'nps',
+  'ces',
+  'fcr',
+  'standardExecutionRate',
+  'complaintRate',
+  'complaintResolutionRate',
+  'recoveryRate',
+  'knowledgeApplicationRate',
+  'firstResponseSecondsP50',
+  'resolutionSecondsP50',
+] as const;
 export type MeasureKey = (typeof MEASURE_KEYS)[number];
 export const DEFAULT_TARGETS: Record<MeasureKey, { target: number | null; direction: 'min' | 'max' }> = {
   csat: { target: 0.85, direction: 'min' },

@@ -24,12 +24,7 @@
 import { Jieba } from '@node-rs/jieba';
 import { dict as jiebaDict } from '@node-rs/jieba/dict.js';
 import { pinyin } from 'pinyin-pro';
-import {
-  DEFAULT_STOP_WORDS,
-  DEFAULT_SYNONYM_GROUPS,
-  DEFAULT_SYNONYM_RULES,
-  DEFAULT_WORDS,
-} from './dictionary';
+import { DEFAULT_STOP_WORDS, DEFAULT_SYNONYM_GROUPS, DEFAULT_SYNONYM_RULES, DEFAULT_WORDS } from './dictionary';
 import { normalizeText } from './normalize';
 
 /** A main-channel token. `pos` is the word position (sub-words share their parent's). */
@@ -367,7 +362,7 @@ export class Analyzer {
   private charSyllable(ch: string): string {
     let syl = this.charPinyinCache.get(ch);
     if (syl === undefined) {
-      syl = HAN_ONLY.test(ch) ? (pinyin(ch, { toneType: 'none', v: true }).toLowerCase() || ch) : ch;
+      syl = HAN_ONLY.test(ch) ? pinyin(ch, { toneType: 'none', v: true }).toLowerCase() || ch : ch;
       this.charPinyinCache.set(ch, syl);
     }
     return syl;
@@ -377,7 +372,9 @@ export class Analyzer {
   private baseWords(phrase: string): string[] {
     let words = this.phraseCache.get(phrase);
     if (!words) {
-      words = this.analyzeNormalized(phrase, {}).tokens.filter((t) => !t.sub).map((t) => t.term);
+      words = this.analyzeNormalized(phrase, {})
+        .tokens.filter((t) => !t.sub)
+        .map((t) => t.term);
       if (this.phraseCache.size > 10_000) this.phraseCache.clear();
       this.phraseCache.set(phrase, words);
     }
@@ -495,7 +492,12 @@ export class Analyzer {
       const joined = run.replace(/\s+/g, '');
       const key = `\u0002${joined}`;
       if (joined.length >= 3 && !units.has(key)) {
-        units.set(key, { label: joined, pos: -1, core: [{ term: joined, channel: 'pinyin', weight: W.pinyin, display: joined, fuzzy: joined.length >= 5 || undefined }], partial: [] });
+        units.set(key, {
+          label: joined,
+          pos: -1,
+          core: [{ term: joined, channel: 'pinyin', weight: W.pinyin, display: joined, fuzzy: joined.length >= 5 || undefined }],
+          partial: [],
+        });
       }
     }
     // synonyms (substring matches of the normalised query)

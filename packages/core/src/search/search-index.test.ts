@@ -259,7 +259,10 @@ describe('SearchIndex updates', () => {
         }
         expect(index.size).toBe(model.size);
         for (const c of codes) {
-          const want = [...model].filter(([, code]) => code === c).map(([id]) => id).sort();
+          const want = [...model]
+            .filter(([, code]) => code === c)
+            .map(([id]) => id)
+            .sort();
           expect(ids(index.search(c, { limit: 20 })).sort()).toEqual(want);
         }
       }),

@@ -60,6 +60,12 @@ export interface SearchHit {
   snippet: string;
   /** Normalised query terms found in the document. */
   matchedTerms: string[];
+  /**
+   * Share (0–1) of the query's evidence the document matches: Σ importance (weight × IDF) of the query units it
+   * matches over Σ importance of all units. A floor on it keeps suggestions from showing documents that share only a
+   * common word with a long ticket text (业主, 反映).
+   */
+  coverage: number;
 }
 
 export interface RankingParams {
@@ -145,6 +151,7 @@ const LONG_QUERY_GRAMS = 8;
 /** In long queries, drop word units whose IDF is below this (df above ~37% of documents). */
 const LONG_QUERY_MIN_IDF = 1.0;
 
+const HAN_CHAR = /^\p{Script=Han}$/u;
 const CH: Record<QueryChannel, number> = { main: 0, bigram: 1, pinyin: 2, phonetic: 3, unigram: 4 };
 
 interface ResolvedMember {
@@ -235,7 +242,13 @@ export class SearchIndex<M = unknown> {
   readonly ranking: RankingParams;
 
   // ---- terms
-  private readonly dicts: Map<string, number>[] = [new Map(), new Map(), new Map(), new Map(), new Map()];
+  private readonly dicts: Map<string, number>[] = [
+    new Map<string, number>(),
+    new Map<string, number>(),
+    new Map<string, number>(),
+    new Map<string, number>(),
+    new Map<string, number>(),
+  ];
   private termText: string[] = [];
   private termChannel = new Uint8Array(1024);
   private postings: Uint32Array[] = [];
@@ -285,6 +298,8 @@ export class SearchIndex<M = unknown> {
   private filterState = new Uint8Array(1024);
   private aliveMark = new Uint8Array(1024);
   private readonly fwdMark = new Uint8Array(65536);
+  /** Importance of the last resolved query's typed words that occur in no document (for `coverage`). */
+  private unmatchedImportance = 0;
 
   constructor(options: SearchIndexOptions = {}) {
     this.analyzer = options.analyzer ?? new Analyzer();
@@ -601,7 +616,7 @@ export class SearchIndex<M = unknown> {
     const units = this.resolve(qa.units);
 
     let ranked: { slot: number; score: number }[] = [];
-    if (units.length > 0) ranked = this.rank(units, limit, filter);
+    if (units.length > 0) ranked = this.rank(units, limit, this.evidenceFilter(units, filter));
 
     // Substring fallback: 1–2 Han characters, or nothing matched at all.
     if ((qa.shortHan && ranked.length < limit) || ranked.length === 0) {
@@ -626,6 +641,27 @@ export class SearchIndex<M = unknown> {
   }
 
   /**
+   * A single Han character typed as a word (后, 按, 已) found somewhere in a body is weak evidence: when the query also
+   * has a longer word, a synonym or a bigram, a document must match one of those, or have the character in its title,
+   * FAQ variants or tags (赔 in 补偿与赔偿审批权限, 停 and 车 in 临时停车收费规则) — it never qualifies on body characters
+   * alone (ticket text 阳台地漏反水…排水后… must not find every article whose body says 后). Queries made only of single
+   * characters (停 车) keep matching on them.
+   */
+  private evidenceFilter(units: ResolvedUnit[], filter: SearchOptions<M>['filter']): SearchOptions<M>['filter'] {
+    const weak = (u: ResolvedUnit) => !u.gram && u.label.length === 1 && HAN_CHAR.test(u.label);
+    if (!units.some(weak) || units.every(weak)) return filter;
+    const strong = units.flatMap((u) => [...u.core, ...u.partial].filter((m) => !weak(u) || m.channel === 'unigram').map((m) => m.tid));
+    return (meta, id) => {
+      if (filter && !filter(meta, id)) return false;
+      const slot = this.idToSlot.get(id);
+      const o = slot === undefined ? -1 : this.docOff[slot]!;
+      if (o < 0) return false;
+      for (const tid of strong) if (SearchIndex.findTerm(this.arena, o, tid) >= 0) return true;
+      return false;
+    };
+  }
+
+  /**
    * Why does `id` score what it scores for `query`? Per-unit BM25F
    * contributions (before the proximity boost), for debugging and tuning.
    */
@@ -638,7 +674,14 @@ export class SearchIndex<M = unknown> {
     for (const u of units) {
       const members: ExplainUnit['members'] = [];
       const contribution = this.unitScore(u, slot, (m, role, x) =>
-        members.push({ term: this.termText[m.tid]!, channel: m.channel, role, weight: m.weight, idf: round3(role === 'core' ? u.coreIdf : m.idf), tf: round3(x) }),
+        members.push({
+          term: this.termText[m.tid]!,
+          channel: m.channel,
+          role,
+          weight: m.weight,
+          idf: round3(role === 'core' ? u.coreIdf : m.idf),
+          tf: round3(x),
+        }),
       );
       if (members.length > 0) out.push({ label: u.label, contribution: round3(contribution), members });
     }
@@ -655,6 +698,7 @@ export class SearchIndex<M = unknown> {
       return tid === undefined ? { tid: -1, df: 0 } : { tid, df: this.postLen[tid]! };
     };
     const out: ResolvedUnit[] = [];
+    this.unmatchedImportance = 0;
     for (const u of qunits) {
       const core: ResolvedMember[] = [];
       const partial: ResolvedMember[] = [];
@@ -686,7 +730,11 @@ export class SearchIndex<M = unknown> {
       };
       for (const q of u.core) resolveTerm(q, 'core');
       for (const q of u.partial) resolveTerm(q, 'partial');
-      if (core.length === 0 && partial.length === 0) continue;
+      if (core.length === 0 && partial.length === 0) {
+        // a typed word no document contains still counts against coverage, at the IDF of an unseen term
+        if (!u.gram && u.pos >= 0) this.unmatchedImportance += (u.core[0]?.weight ?? 0) * idf(0);
+        continue;
+      }
       let coreIdf = core.length > 0 ? idf(Math.min(N, dfSum)) : 0;
       if (u.capBy && u.capBy.length > 0) {
         let cap = -1;
@@ -726,7 +774,10 @@ export class SearchIndex<M = unknown> {
       const keep = words.filter((u) => u.importance >= LONG_QUERY_MIN_IDF * (u.coreWeight || 1) || u.core.length === 0);
       if (keep.length >= 3) words.splice(0, words.length, ...keep);
     }
-    return [...cap(words, this.ranking.maxWordTerms), ...cap(grams, long ? Math.min(LONG_QUERY_GRAMS, this.ranking.maxBigramTerms) : this.ranking.maxBigramTerms)];
+    return [
+      ...cap(words, this.ranking.maxWordTerms),
+      ...cap(grams, long ? Math.min(LONG_QUERY_GRAMS, this.ranking.maxBigramTerms) : this.ranking.maxBigramTerms),
+    ];
   }
 
   private typoCandidates(term: string, channel: number): number[] {
@@ -818,7 +869,8 @@ export class SearchIndex<M = unknown> {
         const slot = v >>> 12;
         if (alive !== undefined && alive[slot] === 0) continue;
         const b = slot * 4;
-        const x = (v & 7) * L[nq[b]!]! + ((v >>> 3) & 7) * L[256 + nq[b + 1]!]! + ((v >>> 6) & 7) * L[512 + nq[b + 2]!]! + ((v >>> 9) & 7) * L[768 + nq[b + 3]!]!;
+        const x =
+          (v & 7) * L[nq[b]!]! + ((v >>> 3) & 7) * L[256 + nq[b + 1]!]! + ((v >>> 6) & 7) * L[512 + nq[b + 2]!]! + ((v >>> 9) & 7) * L[768 + nq[b + 3]!]!;
         const prev = scores[slot]!;
         if (prev === 0) touched[nTouched++] = slot;
         const s = prev + (qw * x) / (k1 + x);
@@ -840,7 +892,8 @@ export class SearchIndex<M = unknown> {
         const slot = v >>> 12;
         if (alive !== undefined && alive[slot] === 0) continue;
         const b = slot * 4;
-        const x = (v & 7) * L[nq[b]!]! + ((v >>> 3) & 7) * L[256 + nq[b + 1]!]! + ((v >>> 6) & 7) * L[512 + nq[b + 2]!]! + ((v >>> 9) & 7) * L[768 + nq[b + 3]!]!;
+        const x =
+          (v & 7) * L[nq[b]!]! + ((v >>> 3) & 7) * L[256 + nq[b + 1]!]! + ((v >>> 6) & 7) * L[512 + nq[b + 2]!]! + ((v >>> 9) & 7) * L[768 + nq[b + 3]!]!;
         if (us[b + 3] === 0) {
           us[b + 3] = 1;
           uTouched[nu++] = slot;
@@ -859,7 +912,8 @@ export class SearchIndex<M = unknown> {
         const slot = v >>> 12;
         if (alive !== undefined && alive[slot] === 0) continue;
         const b = slot * 4;
-        const x = (v & 7) * L[nq[b]!]! + ((v >>> 3) & 7) * L[256 + nq[b + 1]!]! + ((v >>> 6) & 7) * L[512 + nq[b + 2]!]! + ((v >>> 9) & 7) * L[768 + nq[b + 3]!]!;
+        const x =
+          (v & 7) * L[nq[b]!]! + ((v >>> 3) & 7) * L[256 + nq[b + 1]!]! + ((v >>> 6) & 7) * L[512 + nq[b + 2]!]! + ((v >>> 9) & 7) * L[768 + nq[b + 3]!]!;
         const c = (qw * x) / (k1 + x);
         if (us[b + 3] === 0) {
           us[b + 3] = 1;
@@ -1099,7 +1153,8 @@ export class SearchIndex<M = unknown> {
         lo = found;
         const i = found - o - 2;
         const v = (A[tfBase + (i >> 1)]! >>> ((i & 1) * 16)) & 0xffff;
-        const x = (v & 7) * L[nq[b]!]! + ((v >>> 3) & 7) * L[256 + nq[b + 1]!]! + ((v >>> 6) & 7) * L[512 + nq[b + 2]!]! + ((v >>> 9) & 7) * L[768 + nq[b + 3]!]!;
+        const x =
+          (v & 7) * L[nq[b]!]! + ((v >>> 3) & 7) * L[256 + nq[b + 1]!]! + ((v >>> 6) & 7) * L[512 + nq[b + 2]!]! + ((v >>> 9) & 7) * L[768 + nq[b + 3]!]!;
         const u = unitOf[j]!;
         if (isCore[j]) X[u] = X[u]! + coef[j]! * x;
         else {
@@ -1216,12 +1271,19 @@ export class SearchIndex<M = unknown> {
     const o = this.docOff[slot]!;
     const words: string[] = [];
     const grams: string[] = [];
+    let total = this.unmatchedImportance;
+    let matched = 0;
     for (const u of units) {
+      total += u.importance;
+      let hitUnit = false;
       for (const list of [u.core, u.partial]) {
         for (const m of list) {
-          if (m.display && SearchIndex.findTerm(A, o, m.tid) >= 0) (m.channel === 'bigram' ? grams : words).push(m.display);
+          if (SearchIndex.findTerm(A, o, m.tid) < 0) continue;
+          hitUnit = true;
+          if (m.display) (m.channel === 'bigram' ? grams : words).push(m.display);
         }
       }
+      if (hitUnit) matched += u.importance;
     }
     if (forced) words.push(...forced);
     const uniq = [...new Set([...words, ...grams])];
@@ -1235,7 +1297,8 @@ export class SearchIndex<M = unknown> {
     // report words rather than their bigram fragments when both matched
     const reported = words.length > 0 ? [...new Set(words)] : uniq;
     const matchedTerms = reported.filter((t) => !reported.some((o) => o !== t && o.length > t.length && o.includes(t)));
-    return { id: this.ids[slot]!, score: Math.round(score * 1e4) / 1e4, snippet, matchedTerms };
+    const coverage = forced ? 1 : total > 0 ? Math.round((matched / total) * 1e4) / 1e4 : 0;
+    return { id: this.ids[slot]!, score: Math.round(score * 1e4) / 1e4, snippet, matchedTerms, coverage };
   }
 }
 

@@ -37,14 +37,19 @@ describe('buildSnippet', () => {
   it('property: never emits a tag other than <mark>/</mark>, whatever the text and terms', () => {
     const chars = fc.constantFrom('<', '>', '&', '"', "'", '漏', '水', 'a', 'b', ' ', '\n', '/', '=', '樓');
     const text = fc.array(chars, { maxLength: 200 }).map((xs) => xs.join(''));
-    const terms = fc.array(fc.array(chars, { minLength: 1, maxLength: 3 }).map((xs) => xs.join('')), { maxLength: 4 });
+    const terms = fc.array(
+      fc.array(chars, { minLength: 1, maxLength: 3 }).map((xs) => xs.join('')),
+      { maxLength: 4 },
+    );
     fc.assert(
       fc.property(text, terms, (t, ts) => {
         const s = buildSnippet(t, ts, { width: 30 });
         const stripped = s.replace(/<\/?mark>/g, '');
         expect(stripped).not.toMatch(/[<>"']/);
         // unescaping gives back a contiguous piece of the (whitespace-collapsed) text
-        const plain = stripped.replace(/^…|…$/g, '').replace(/&lt;|&gt;|&quot;|&#39;|&amp;/g, (e) => ({ '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&amp;': '&' })[e]!);
+        const plain = stripped
+          .replace(/^…|…$/g, '')
+          .replace(/&lt;|&gt;|&quot;|&#39;|&amp;/g, (e) => ({ '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&amp;': '&' })[e]!);
         expect(t.replace(/\s+/g, ' ')).toContain(plain.replace(/\s+/g, ' ').trim());
       }),
       { numRuns: 300 },

@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { sql, type ExtractTablesWithRelations } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import * as schema from './schema';
 import { acquireDataDirLock, type DataDirLock } from './lock';
+import { MIGRATIONS_DIR } from './paths';
+import type { PgDialect } from 'drizzle-orm/pg-core';
 import { faultLog, healthCounters, StorageGuard, storageGuards } from '../lib/health';
 
 export type Schema = typeof schema;
@@ -34,17 +35,27 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export interface TxOptions { worker?: boolean }
+export interface TxOptions {
+  worker?: boolean;
+}
 
 /** Bounded waits (ms, 0 = none). Requests get the short ones, workers the long ones, migrations their own. */
 export interface Timeouts {
-  statementMs: number; lockMs: number;
-  workerStatementMs: number; workerLockMs: number;
-  migrationMs: number; connectMs: number;
+  statementMs: number;
+  lockMs: number;
+  workerStatementMs: number;
+  workerLockMs: number;
+  migrationMs: number;
+  connectMs: number;
 }
-export const DEFAULT_TIMEOUTS: Timeouts = { statementMs: 5000, lockMs: 3000, workerStatementMs: 60_000, workerLockMs: 15_000, migrationMs: 600_000, connectMs: 5000 };
-
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+export const DEFAULT_TIMEOUTS: Timeouts = {
+  statementMs: 5000,
+  lockMs: 3000,
+  workerStatementMs: 60_000,
+  workerLockMs: 15_000,
+  migrationMs: 600_000,
+  connectMs: 5000,
+};
 
 export interface OpenOptions {
   /** postgres://… — when absent the embedded PGlite database is used. */
@@ -53,6 +64,11 @@ export interface OpenOptions {
   dataDir?: string | undefined;
   inMemory?: boolean;
   poolSize?: number;
+  /**
+   * PostgreSQL: connections reserved for background workers' transactions (`{ worker: true }`: the standards clock,
+   * outbox, alerts …), apart from the request pool, so a flood of requests cannot make a deadline fire late.
+   */
+  workerPoolSize?: number;
   /** Run migrations on open (default true). */
   migrate?: boolean;
   timeouts?: Partial<Timeouts>;
@@ -68,7 +84,7 @@ function wrap(kind: Database['kind'], db: Db, close: () => Promise<void>, listen
     db,
     transaction: transaction ?? ((fn) => db.transaction(fn)),
     async rows<T>(query: ReturnType<typeof sql>, ex: Executor = db) {
-      const res = (await ex.execute(query)) as unknown as { rows: T[] };
+      const res = (await ex.execute(query)) as { rows: T[] };
       return res.rows;
     },
     ...(listen ? { listen } : {}),
@@ -91,7 +107,10 @@ function pgListener(pg: PgModule, connectionString: string) {
     client = null;
     connecting = null;
     if (closed || retry || subs.size === 0) return;
-    retry = setTimeout(() => { retry = null; void ensure().catch(() => scheduleReconnect()); }, 500);
+    retry = setTimeout(() => {
+      retry = null;
+      void ensure().catch(() => scheduleReconnect());
+    }, 500);
     retry.unref();
   }
 
@@ -99,10 +118,24 @@ function pgListener(pg: PgModule, connectionString: string) {
     if (client) return Promise.resolve();
     connecting ??= (async () => {
       const c = new pg.Client({ connectionString });
-      c.on('error', () => { healthCounters.pgClientErrors++; if (client === c) { void c.end().catch(() => undefined); scheduleReconnect(); } });
-      c.on('end', () => { if (client === c) scheduleReconnect(); });
+      c.on('error', () => {
+        healthCounters.pgClientErrors++;
+        if (client === c) {
+          void c.end().catch(() => undefined);
+          scheduleReconnect();
+        }
+      });
+      c.on('end', () => {
+        if (client === c) scheduleReconnect();
+      });
       c.on('notification', (n) => {
-        for (const fn of subs.get(n.channel) ?? []) { try { fn(n.payload ?? ''); } catch { /* a subscriber's error is its own */ } }
+        for (const fn of subs.get(n.channel) ?? []) {
+          try {
+            fn(n.payload ?? '');
+          } catch {
+            /* a subscriber's error is its own */
+          }
+        }
       });
       try {
         await c.connect();
@@ -111,9 +144,14 @@ function pgListener(pg: PgModule, connectionString: string) {
         await c.end().catch(() => undefined);
         throw err;
       }
-      if (closed) { await c.end().catch(() => undefined); return; }
+      if (closed) {
+        await c.end().catch(() => undefined);
+        return;
+      }
       client = c;
-    })().finally(() => { connecting = null; });
+    })().finally(() => {
+      connecting = null;
+    });
     return connecting;
   }
 
@@ -121,13 +159,16 @@ function pgListener(pg: PgModule, connectionString: string) {
     async listen(channel: string, fn: (payload: string) => void) {
       let set = subs.get(channel);
       const fresh = !set;
-      if (!set) { set = new Set(); subs.set(channel, set); }
+      if (!set) {
+        set = new Set();
+        subs.set(channel, set);
+      }
       set.add(fn);
       if (client && fresh) await client.query(`LISTEN ${quote(channel)}`);
       else await ensure();
       return async () => {
-        set!.delete(fn);
-        if (set!.size === 0) {
+        set.delete(fn);
+        if (set.size === 0) {
           subs.delete(channel);
           await client?.query(`UNLISTEN ${quote(channel)}`).catch(() => undefined);
         }
@@ -144,12 +185,61 @@ function pgListener(pg: PgModule, connectionString: string) {
   };
 }
 
+/**
+ * One transaction on a client of the pool. drizzle's own pool transaction sends BEGIN before its try block, so a
+ * connection terminated between checkout and BEGIN (pg_terminate_backend, a failover) never went back to the pool:
+ * under repeated terminations every slot leaked and each later request waited out the connect timeout (503
+ * database_busy for good). Here the client is always released, and destroyed when BEGIN, COMMIT or ROLLBACK failed
+ * on it; the error the caller sees is the one that broke the transaction, not a failed ROLLBACK's.
+ */
+export async function pooledTransaction<T>(
+  driver: typeof import('drizzle-orm/node-postgres'),
+  pool: import('pg').Pool,
+  db: Db,
+  fn: (tx: Tx) => Promise<T>,
+  first: ReturnType<typeof sql> | null,
+): Promise<T> {
+  const base = (db as unknown as { session: { dialect: PgDialect; schema: never; options: never } }).session;
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    const session = new driver.NodePgSession(client, base.dialect, base.schema, base.options);
+    const tx = new driver.NodePgTransaction(base.dialect, session, base.schema) as unknown as Tx;
+    try {
+      await tx.execute(sql`begin`);
+    } catch (err) {
+      broken = err as Error;
+      throw err;
+    }
+    let result: T;
+    try {
+      if (first) await tx.execute(first);
+      result = await fn(tx);
+    } catch (err) {
+      await tx.execute(sql`rollback`).catch((rollbackErr: Error) => {
+        broken = rollbackErr;
+      });
+      throw err;
+    }
+    try {
+      await tx.execute(sql`commit`);
+    } catch (err) {
+      broken = err as Error;
+      throw err;
+    }
+    return result;
+  } finally {
+    client.release(broken);
+  }
+}
+
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const migrateOnOpen = opts.migrate ?? true;
   const t: Timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
   if (opts.databaseUrl) {
     const { default: pg } = await import('pg');
-    const { drizzle } = await import('drizzle-orm/node-postgres');
+    const driver = await import('drizzle-orm/node-postgres');
+    const { drizzle } = driver;
     const pool = new pg.Pool({
       connectionString: opts.databaseUrl,
       max: opts.poolSize ?? 10,
@@ -167,13 +257,33 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       healthCounters.pgClientErrors++;
       faultLog()?.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database connection lost');
     };
-    pool.on('connect', (client) => { client.on('error', onClientError); });
-    pool.on('error', () => { /* idle client errors: counted by the client listener; the pool drops the client */ });
+    const workerPool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: opts.workerPoolSize ?? 3,
+      connectionTimeoutMillis: t.connectMs,
+      keepAlive: true,
+    });
+    for (const p of [pool, workerPool]) {
+      p.on('connect', (client) => {
+        client.on('error', onClientError);
+      });
+      p.on('error', () => {
+        /* idle client errors: counted by the client listener; the pool drops the client */
+      });
+    }
     const db = drizzle({ client: pool, schema }) as unknown as Db;
     const listener = pgListener(pg, opts.databaseUrl);
     const setWorkerTimeouts = sql`SELECT set_config('statement_timeout', ${String(t.workerStatementMs)}, true), set_config('lock_timeout', ${String(t.workerLockMs)}, true)`;
-    const database = wrap('postgres', db, async () => { await listener.close(); await pool.end(); }, listener.listen,
-      (fn, o) => db.transaction(o?.worker ? async (tx) => { await tx.execute(setWorkerTimeouts); return fn(tx); } : fn));
+    const database = wrap(
+      'postgres',
+      db,
+      async () => {
+        await listener.close();
+        await Promise.all([pool.end(), workerPool.end()]);
+      },
+      (ch, fn) => listener.listen(ch, fn),
+      (fn, o) => (o?.worker ? pooledTransaction(driver, workerPool, db, fn, setWorkerTimeouts) : pooledTransaction(driver, pool, db, fn, null)),
+    );
     database.poolStats = () => ({ totalCount: pool.totalCount, idleCount: pool.idleCount, waitingCount: pool.waitingCount });
     if (migrateOnOpen) {
       const { migrate } = await import('drizzle-orm/node-postgres/migrator');
@@ -218,15 +328,31 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   // PGlite has one connection and no concurrent sessions: lock_timeout cannot apply, and statement_timeout needs
   // a signal timer the WebAssembly build does not run. What bounds the waits there is load shedding (MAX_IN_FLIGHT).
   // The data volume's free space is guarded instead (see StorageGuard).
-  const guard = lock && (opts.diskMinFreeBytes ?? 0) > 0
-    ? new StorageGuard(path.resolve(opts.dataDir!), opts.diskMinFreeBytes!, opts.diskWarnFreeBytes ?? 0)
-    : null;
-  const database = wrap('pglite', db, async () => {
-    try { await client.close(); } finally { lock?.release(); }
-  }, async (channel, fn) => {
-    const unlisten = await client.listen(channel, fn);
-    return async () => { if (!client.closed) await unlisten().catch(() => undefined); };
-  }, guard ? async (fn) => { guard.assertWritable(true); return db.transaction(fn); } : undefined);
+  const guard =
+    lock && (opts.diskMinFreeBytes ?? 0) > 0 ? new StorageGuard(path.resolve(opts.dataDir!), opts.diskMinFreeBytes!, opts.diskWarnFreeBytes ?? 0) : null;
+  const database = wrap(
+    'pglite',
+    db,
+    async () => {
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
+    },
+    async (channel, fn) => {
+      const unlisten = await client.listen(channel, fn);
+      return async () => {
+        if (!client.closed) await unlisten().catch(() => undefined);
+      };
+    },
+    guard
+      ? async (fn) => {
+          guard.assertWritable(true);
+          return db.transaction(fn);
+        }
+      : undefined,
+  );
   if (guard) storageGuards.set(database, guard);
   if (migrateOnOpen) {
     const { migrate } = await import('drizzle-orm/pglite/migrator');

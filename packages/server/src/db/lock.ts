@@ -2,17 +2,28 @@ import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:f
 import { hostname } from 'node:os';
 import path from 'node:path';
 
-export interface DataDirLock { file: string; release(): void }
+export interface DataDirLock {
+  file: string;
+  release(): void;
+}
 
 export class DataDirLockedError extends Error {
-  constructor(public readonly dir: string, public readonly pid: number) {
+  constructor(
+    public readonly dir: string,
+    public readonly pid: number,
+  ) {
     super(`DATA_DIR ${dir} is in use by another Chidu process (pid ${pid}); stop it first or choose another DATA_DIR`);
     this.name = 'DataDirLockedError';
   }
 }
 
 function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**
@@ -32,19 +43,31 @@ export function acquireDataDirLock(dir: string): DataDirLock {
         release() {
           if (released) return;
           released = true;
-          try { unlinkSync(file); } catch { /* already gone */ }
+          try {
+            unlinkSync(file);
+          } catch {
+            /* already gone */
+          }
         },
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       let holder: { pid?: number; host?: string } = {};
-      try { holder = JSON.parse(readFileSync(file, 'utf8')) as typeof holder; } catch { /* torn write: treat as stale */ }
+      try {
+        holder = JSON.parse(readFileSync(file, 'utf8')) as typeof holder;
+      } catch {
+        /* torn write: treat as stale */
+      }
       const pid = Number(holder.pid);
       const otherHost = holder.host !== undefined && holder.host !== hostname();
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && (otherHost || alive(pid))) {
         throw new DataDirLockedError(dir, pid);
       }
-      try { unlinkSync(file); } catch { /* raced with another taker */ }
+      try {
+        unlinkSync(file);
+      } catch {
+        /* raced with another taker */
+      }
     }
   }
   throw new DataDirLockedError(dir, -1);

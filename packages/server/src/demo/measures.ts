@@ -22,20 +22,39 @@ const SUBJECTS: Record<string, string[]> = {
 
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 export async function loadDemoMeasures(database: Database, now = Date.now()): Promise<number> {
-  const [marked] = await database.rows<{ key: string }>(sql`INSERT INTO settings (key, value) VALUES ('demo.measures', ${JSON.stringify({ at: new Date(now).toISOString() })}::jsonb) ON CONFLICT DO NOTHING RETURNING key`);
+  const [marked] = await database.rows<{ key: string }>(
+    sql`INSERT INTO settings (key, value) VALUES ('demo.measures', ${JSON.stringify({ at: new Date(now).toISOString() })}::jsonb) ON CONFLICT DO NOTHING RETURNING key`,
+  );
   if (!marked) return 0;
-  const agents = await database.rows<{ id: string; team_id: string }>(sql`SELECT id, team_id FROM staff WHERE active AND team_id IS NOT NULL AND (roles && ARRAY['agent', 'frontdesk', 'technician']::text[]) ORDER BY employee_no`);
+  const agents = await database.rows<{ id: string; team_id: string }>(
+    sql`SELECT id, team_id FROM staff WHERE active AND team_id IS NOT NULL AND (roles && ARRAY['agent', 'frontdesk', 'technician']::text[]) ORDER BY employee_no`,
+  );
   const customers = await database.rows<{ id: string }>(sql`SELECT id FROM customers ORDER BY id LIMIT 50`);
   const cats = await database.rows<{ id: string; name: string }>(sql`SELECT id, name FROM categories WHERE parent_id IS NOT NULL ORDER BY name`);
   // The history's first-response outcomes belong to a hard standard kept inactive (no clocks on new tickets).
-  const findStd = () => database.rows<{ id: string; v: string; code: string }>(sql`SELECT s.id, s.current_version_id AS v, s.code FROM standards s WHERE s.code = 'DEMO-FR-30M'`);
+  const findStd = () =>
+    database.rows<{ id: string; v: string; code: string }>(sql`SELECT s.id, s.current_version_id AS v, s.code FROM standards s WHERE s.code = 'DEMO-FR-30M'`);
   let [std] = await findStd();
   if (!std) {
-    await createStandard(database, systemCtx('demo'), { code: 'DEMO-FR-30M', name: '30 分钟内首次响应（历史）', encounter: '工单首次响应', kind: 'hard', target: 0.93, start: 'ticket.created', stop: 'ticket.first_public_reply', limitSeconds: 1800, active: false, description: '演示历史数据所用的首次响应标准（已停用）。' } as never);
+    await createStandard(database, systemCtx('demo'), {
+      code: 'DEMO-FR-30M',
+      name: '30 分钟内首次响应（历史）',
+      encounter: '工单首次响应',
+      kind: 'hard',
+      target: 0.93,
+      start: 'ticket.created',
+      stop: 'ticket.first_public_reply',
+      limitSeconds: 1800,
+      active: false,
+      description: '演示历史数据所用的首次响应标准（已停用）。',
+    } as never);
     await database.rows(sql`UPDATE standards SET active = false WHERE code = 'DEMO-FR-30M'`);
     invalidateCatalogue();
     [std] = await findStd();
@@ -70,10 +89,14 @@ export async function loadDemoMeasures(database: Database, now = Date.now()): Pr
         await tx.execute(sql`INSERT INTO tickets (id, number, customer_id, type, channel, priority, status, subject, description, owner_id, team_id, category_id, tags, site,
             created_by_kind, first_public_reply_at, resolved_at, closed_at, reopen_count, handover_count, staff_public_reply_count, created_at, updated_at)
           VALUES (${id}, ${number}, ${pick(customers).id}, ${type}, ${pick(['phone', 'phone', 'wechat', 'portal', 'walk_in'])}, 'normal', ${status}, ${pick(SUBJECTS[type]!)}, ${'历史工单（演示数据）'},
-            ${a.id}, ${a.team_id}, ${cat}, ${sql`ARRAY[${sql.join(tags.map((x) => sql`${x}`), sql`, `)}]::text[]`}, ${site}, 'staff', ${new Date(fr)}, ${resolved === null ? null : new Date(resolved)},
+            ${a.id}, ${a.team_id}, ${cat}, ${sql`ARRAY[${sql.join(
+              tags.map((x) => sql`${x}`),
+              sql`, `,
+            )}]::text[]`}, ${site}, 'staff', ${new Date(fr)}, ${resolved === null ? null : new Date(resolved)},
             ${status === 'closed' && resolved ? new Date(resolved + DAY) : null}, ${reopen}, ${handover}, ${replies}, ${new Date(created)}, ${new Date(resolved ?? fr)})
           ON CONFLICT DO NOTHING`);
-        const ev = async (kind: string, at: number, data: Record<string, unknown> = {}) => tx.execute(sql`INSERT INTO events (at, kind, aggregate_type, aggregate_id, actor_kind, actor_id, data)
+        const ev = async (kind: string, at: number, data: Record<string, unknown> = {}) =>
+          tx.execute(sql`INSERT INTO events (at, kind, aggregate_type, aggregate_id, actor_kind, actor_id, data)
           VALUES (${new Date(Math.min(at, now - 60_000))}, ${kind}, 'ticket', ${id}, 'staff', ${a.id}, ${JSON.stringify(data)}::jsonb)`);
         await ev('ticket.created', created);
         await ev('ticket.first_public_reply', fr);
@@ -83,8 +106,14 @@ export async function loadDemoMeasures(database: Database, now = Date.now()): Pr
             const good = r() < (type === 'complaint' ? 0.55 : 0.88);
             const csat = good ? (r() < 0.6 ? 5 : 4) : 1 + Math.floor(r() * 3);
             const nps = good ? (r() < 0.55 ? 9 + Math.floor(r() * 2) : 7 + Math.floor(r() * 2)) : Math.floor(r() * 7);
-            await ev('survey.answered', resolved + 2 * 3_600_000, { surveyId: uuidv7(), responseId: uuidv7(), answers: { csat, nps, ces: good ? 1 + Math.floor(r() * 3) : 4 + Math.floor(r() * 4) }, lowScore: csat <= 2 });
-            if (csat <= 2 && r() < 0.7) await ev('recovery.closed', resolved + 2 * DAY, { caseId: uuidv7(), outcome: r() < 0.6 ? 'recovered' : 'not_recovered' });
+            await ev('survey.answered', resolved + 2 * 3_600_000, {
+              surveyId: uuidv7(),
+              responseId: uuidv7(),
+              answers: { csat, nps, ces: good ? 1 + Math.floor(r() * 3) : 4 + Math.floor(r() * 4) },
+              lowScore: csat <= 2,
+            });
+            if (csat <= 2 && r() < 0.7)
+              await ev('recovery.closed', resolved + 2 * DAY, { caseId: uuidv7(), outcome: r() < 0.6 ? 'recovered' : 'not_recovered' });
           }
         }
         if (std) {

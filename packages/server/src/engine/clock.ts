@@ -2,10 +2,11 @@
  * Pure clock arithmetic of the standards engine (no I/O): start, pause, resume, and the next action of a clock.
  * All instants are epoch ms; business time comes from a compiled calendar.
  */
-import type { BusinessCalendar } from '@chidu/core/calendar/index';
+import { timeOfDayDeadline, type BusinessCalendar, type TimeOfDayDeadline } from '@chidu/core/calendar/index';
 
 export type ClockStateName = 'running' | 'paused' | 'met' | 'breached' | 'cancelled';
-export type NextAction = { kind: 'warning'; step: number; at: number } | { kind: 'breach'; step: 0; at: number } | { kind: 'escalation'; step: number; at: number };
+export type NextAction =
+  { kind: 'warning'; step: number; at: number } | { kind: 'breach'; step: 0; at: number } | { kind: 'escalation'; step: number; at: number };
 
 export interface Clock {
   state: ClockStateName;
@@ -19,17 +20,33 @@ export interface Clock {
 }
 
 export interface ClockRules {
-  deadline: 'duration' | 'end_of_business_day';
+  deadline: 'duration' | 'end_of_business_day' | 'time_of_day';
   limitSeconds: number | null;
+  timeOfDay?: TimeOfDayDeadline | null | undefined;
   warnAtPercent: number[];
   escalation: { afterBreachSeconds: number }[];
 }
 
-/** Business-time budget of a new clock started at `at`. */
+const END_OF_DAY: TimeOfDayDeadline = { at: 'end_of_day', businessDaysAfter: 0 };
+
+/**
+ * The fixed deadline instant of a time-of-day clock ("by 10:30", "same business day, cut-off 16:00"); null for
+ * duration-like clocks. It does not move while the clock is paused (such standards have no pauseWhile).
+ */
+export function absoluteDue(rules: ClockRules, cal: BusinessCalendar, startedAt: number): number | null {
+  if (rules.deadline !== 'time_of_day' || !rules.timeOfDay) return null;
+  return timeOfDayDeadline(cal, startedAt, rules.timeOfDay);
+}
+
+/**
+ * Business-time budget of a new clock started at `at`. `end_of_business_day` (当日) is the time-of-day deadline
+ * {at: end_of_day, businessDaysAfter: 0}, kept as a budget so that it pauses like a duration; `time_of_day` spans
+ * the business time from the start to its fixed deadline (warnings are percentages of that span).
+ */
 export function budgetMs(rules: ClockRules, cal: BusinessCalendar, at: number): number {
-  if (rules.deadline === 'end_of_business_day') {
-    const eob = cal.endOfBusinessDay(at);
-    return eob === null ? 0 : Math.max(1000, cal.elapsedMs(at, eob));
+  if (rules.deadline === 'end_of_business_day' || rules.deadline === 'time_of_day') {
+    const due = rules.deadline === 'time_of_day' ? absoluteDue(rules, cal, at) : timeOfDayDeadline(cal, at, END_OF_DAY);
+    return due === null ? 0 : Math.max(1000, cal.elapsedMs(at, due));
   }
   return (rules.limitSeconds ?? 0) * 1000;
 }
@@ -43,7 +60,7 @@ export function startClock(rules: ClockRules, cal: BusinessCalendar, at: number,
   const limitMs = budgetMs(rules, cal, at);
   const base: Clock = { state: 'running', limitMs, consumedMs: 0, segmentStartedAt: at, dueAt: null, warningsSent: 0, escalationsSent: 0, endedAt: null };
   if (paused) return { ...base, state: 'paused', segmentStartedAt: null };
-  return { ...base, dueAt: dueOf(cal, at, limitMs, 0) };
+  return { ...base, dueAt: absoluteDue(rules, cal, at) ?? dueOf(cal, at, limitMs, 0) };
 }
 
 export function pauseClock(c: Clock, cal: BusinessCalendar, at: number): Clock {

@@ -24,8 +24,20 @@ import { visibleTicketById } from '../modules/tickets/visibility';
 
 /** The actors of the access matrix (test fixture: ticket T of team A, owned and created by agentOwner, customer A). */
 export const MATRIX_ACTORS = [
-  'anonymous', 'customerA', 'customerB', 'admin', 'director', 'supervisor', 'agentOwner', 'agentTeammate', 'agentOther',
-  'frontdesk', 'technicianA', 'technicianB', 'qa', 'trainer',
+  'anonymous',
+  'customerA',
+  'customerB',
+  'admin',
+  'director',
+  'supervisor',
+  'agentOwner',
+  'agentTeammate',
+  'agentOther',
+  'frontdesk',
+  'technicianA',
+  'technicianB',
+  'qa',
+  'trainer',
 ] as const;
 export type MatrixActor = (typeof MATRIX_ACTORS)[number];
 
@@ -52,12 +64,21 @@ export type AccessTable = Record<string, RouteAccess>;
 // Shorthands for the tables.
 type Extra = Omit<RouteAccess, 'caller' | 'permission'>;
 export const publicRoute = (extra: Extra = {}): RouteAccess => ({ caller: 'public', ...extra });
-export const staffOnly = (permission?: Permission | readonly Permission[], extra: Extra = {}): RouteAccess => ({ caller: 'staff', ...(permission ? { permission } : {}), ...extra });
+export const staffOnly = (permission?: Permission | readonly Permission[], extra: Extra = {}): RouteAccess => ({
+  caller: 'staff',
+  ...(permission ? { permission } : {}),
+  ...extra,
+});
 export const customerOnly = (extra: Extra = {}): RouteAccess => ({ caller: 'customer', ...extra });
-export const anyPrincipal = (permission?: Permission | readonly Permission[], extra: Extra = {}): RouteAccess => ({ caller: 'any', ...(permission ? { permission } : {}), ...extra });
+export const anyPrincipal = (permission?: Permission | readonly Permission[], extra: Extra = {}): RouteAccess => ({
+  caller: 'any',
+  ...(permission ? { permission } : {}),
+  ...extra,
+});
 
 /** The same expectation for several actors: `except: { ...each(['agentOwner', 'qa'], 403) }`. */
-export const each = (actors: readonly MatrixActor[], e: Expectation): Partial<Record<MatrixActor, Expectation>> => Object.fromEntries(actors.map((a) => [a, e]));
+export const each = (actors: readonly MatrixActor[], e: Expectation): Partial<Record<MatrixActor, Expectation>> =>
+  Object.fromEntries(actors.map((a) => [a, e]));
 /** Every actor of the matrix. */
 export const everyone = (e: Expectation) => each(MATRIX_ACTORS, e);
 
@@ -72,18 +93,22 @@ let registry: Map<string, RouteAccess> | null = null;
 /** Called once by registerModules with every module's table. */
 export function setAccessTables(tables: AccessTable[]): void {
   const m = new Map<string, RouteAccess>();
-  for (const t of tables) for (const [k, v] of Object.entries(t)) {
-    if (m.has(k)) throw new Error(`access declared twice: ${k}`);
-    m.set(k, v);
-  }
+  for (const t of tables)
+    for (const [k, v] of Object.entries(t)) {
+      if (m.has(k)) throw new Error(`access declared twice: ${k}`);
+      m.set(k, v);
+    }
   registry = m;
 }
-export function accessTables(): ReadonlyMap<string, RouteAccess> { return registry ?? new Map(); }
+export function accessTables(): ReadonlyMap<string, RouteAccess> {
+  return registry ?? new Map();
+}
 export function accessFor(method: string, url: string | undefined): RouteAccess | undefined {
   return url ? registry?.get(routeKey(method, url)) : undefined;
 }
 
-export const permissionsOfDecl = (d: RouteAccess): readonly Permission[] => (d.permission === undefined ? [] : typeof d.permission === 'string' ? [d.permission] : d.permission);
+export const permissionsOfDecl = (d: RouteAccess): readonly Permission[] =>
+  d.permission === undefined ? [] : typeof d.permission === 'string' ? [d.permission] : d.permission;
 
 /** Enforce a declaration before validation (the session is already resolved into `req.actor`). */
 export async function enforceAccess(database: Database, req: FastifyRequest, d: RouteAccess): Promise<void> {

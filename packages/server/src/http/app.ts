@@ -6,11 +6,12 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
 import { AppError, toProblem } from '../lib/errors';
 import { UUID_RE, uuidv7 } from '../lib/ids';
+import { setOrgTimeZone } from '../lib/timezone';
 import { configureOutbound, parseAllowList } from '../lib/outbound';
 import { configureSecrets, resolveSecretKeyring } from '../lib/secretbox';
 import { sealStoredSecrets } from '../lib/stored-secrets';
@@ -20,7 +21,9 @@ import { accessFor, enforceAccess } from './access';
 import { authenticate } from './auth';
 import { registerMetrics } from './metrics';
 import { errorHandler } from './errors';
-import { loggerOptions } from './logger';
+import { loggerOptions, QuietLogController } from './logger';
+import { chiduValidatorCompiler, openApiTransform, openApiTransformObject, rejectUndeclaredQuery } from './openapi';
+import { syncPlugin } from './plugin';
 import { registerResilience } from './resilience';
 
 declare module 'fastify' {
@@ -31,20 +34,30 @@ declare module 'fastify' {
 }
 
 export type App = ReturnType<FastifyInstance['withTypeProvider']> & FastifyInstance;
-export interface AppDeps { config: Config; database: Database }
-export type ZApp = FastifyInstance & { withTypeProvider<T>(): FastifyInstance };
+export interface AppDeps {
+  config: Config;
+  database: Database;
+}
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_WEB_DIST = path.resolve(here, '../../../web/dist');
 
 export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
   const { config, database } = deps;
-  configureOutbound({ allow: parseAllowList(config.CHIDU_OUTBOUND_ALLOW), connectTimeoutMs: config.CHIDU_OUTBOUND_CONNECT_TIMEOUT_MS, timeoutMs: config.CHIDU_OUTBOUND_TIMEOUT_MS, maxResponseBytes: config.CHIDU_OUTBOUND_MAX_BYTES });
+  setOrgTimeZone(config.CHIDU_TIME_ZONE);
+  configureOutbound({
+    allow: parseAllowList(config.CHIDU_OUTBOUND_ALLOW),
+    connectTimeoutMs: config.CHIDU_OUTBOUND_CONNECT_TIMEOUT_MS,
+    timeoutMs: config.CHIDU_OUTBOUND_TIMEOUT_MS,
+    maxResponseBytes: config.CHIDU_OUTBOUND_MAX_BYTES,
+  });
   // Secrets at rest: the keyring (CHIDU_SECRET_KEY or DATA_DIR/secret.key), then seal values left plain (idempotent).
   configureSecrets(resolveSecretKeyring(config, database.kind));
   await sealStoredSecrets(database);
   const app = Fastify({
     logger: opts.logger === false ? false : loggerOptions(config.LOG_LEVEL),
+    // Request lines (src/http/logger.ts): server errors and slow requests at the default level, the rest at debug.
+    logController: new QuietLogController(config.CHIDU_SLOW_REQUEST_MS),
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : uuidv7();
@@ -55,7 +68,8 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
     forceCloseConnections: false,
   }).withTypeProvider<ZodTypeProvider>();
 
-  app.setValidatorCompiler(validatorCompiler);
+  // zod validation; query strings are strict (an unknown parameter is a 400 naming it): src/http/openapi.ts.
+  app.setValidatorCompiler(chiduValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.decorateRequest('actor', null);
@@ -70,12 +84,21 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
       info: {
         title: 'Chidu 尺度 API',
         version: '1.0.0',
-        description: 'Service-operations platform. Errors are RFC 9457 problem+json with a stable `code`. Auth: `Authorization: Bearer <token>` from POST /api/v1/auth/login (or the web session cookie with an X-CSRF-Token header).',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+        description:
+          'Service-operations platform. Errors are RFC 9457 problem+json with a stable `code`. Auth: `Authorization: Bearer <token>` from POST /api/v1/auth/login (or the web session cookie with an X-CSRF-Token header).',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'chidu_session', description: 'The web session (writes also send X-CSRF-Token = cookie chidu_csrf)' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
     },
-    transform: jsonSchemaTransform,
+    // Named components, operationIds, problem responses, servers: src/http/openapi.ts (also writes packages/server/openapi.json).
+    transform: openApiTransform,
+    transformObject: openApiTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
@@ -87,7 +110,10 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
       reply.header('x-frame-options', 'DENY');
       const type = String(reply.getHeader('content-type') ?? '');
       if (type.startsWith('text/html')) {
-        reply.header('content-security-policy', "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self' ws: wss:; font-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'");
+        reply.header(
+          'content-security-policy',
+          "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self' ws: wss:; font-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        );
       }
     }
   });
@@ -104,11 +130,19 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
     if (access) await enforceAccess(database, req, access);
   });
 
-  registerMetrics(app, deps);
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // An operation without a query-string schema takes no parameters (with one: strict, chiduValidatorCompiler).
+  app.addHook('preValidation', rejectUndeclaredQuery);
 
-  await app.register(async (api) => { registerModules(api as never, deps); }, { prefix: '/api/v1' });
+  registerMetrics(app, deps);
+  app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }));
+  app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  await app.register(
+    syncPlugin((api) => {
+      registerModules(api, deps);
+    }),
+    { prefix: '/api/v1' },
+  );
 
   const webDist = config.WEB_DIST ? path.resolve(config.WEB_DIST) : DEFAULT_WEB_DIST;
   const hasWeb = existsSync(path.join(webDist, 'index.html'));
@@ -117,8 +151,12 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
       root: webDist,
       wildcard: false,
       index: false,
+      // The build writes .br and .gz next to each text asset (packages/web/vite.config.ts): sent when accepted.
+      preCompressed: true,
       setHeaders: (res, file) => {
+        // Hashed file names under /assets never change: cached for a year; the pages (index.html …) revalidate.
         res.header('cache-control', /[\\/]assets[\\/]/.test(file) ? 'public, max-age=31536000, immutable' : 'no-cache');
+        res.header('vary', 'Accept-Encoding');
       },
     });
   }
@@ -126,10 +164,17 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
   app.setNotFoundHandler(async (req, reply) => {
     const url = req.url.split('?')[0] ?? '/';
     if (url.startsWith('/api/') || url === '/healthz' || url === '/readyz' || req.method !== 'GET') {
-      return reply.status(404).type('application/problem+json; charset=utf-8').send(toProblem(new AppError('not_found', `No route ${req.method} ${url}`), req.id));
+      return reply
+        .status(404)
+        .type('application/problem+json; charset=utf-8')
+        .send(toProblem(new AppError('not_found', `No route ${req.method} ${url}`), req.id));
     }
     if (!hasWeb) {
-      return reply.type('text/html; charset=utf-8').send('<!doctype html><meta charset="utf-8"><title>Chidu</title><p>The web app is not built. Run <code>npm start</code> (it builds it) or <code>npm run build</code>.</p>');
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(
+          '<!doctype html><meta charset="utf-8"><title>Chidu</title><p>The web app is not built. Run <code>npm start</code> (it builds it) or <code>npm run build</code>.</p>',
+        );
     }
     // Static file or SPA route.
     const rel = decodeURIComponent(url).replace(/^\/+/, '');
@@ -137,7 +182,10 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
       return reply.sendFile(rel);
     }
     if (/\.[a-z0-9]{2,5}$/i.test(rel)) {
-      return reply.status(404).type('application/problem+json; charset=utf-8').send(toProblem(new AppError('not_found', `No file ${url}`), req.id));
+      return reply
+        .status(404)
+        .type('application/problem+json; charset=utf-8')
+        .send(toProblem(new AppError('not_found', `No file ${url}`), req.id));
     }
     reply.header('cache-control', 'no-cache');
     // The customer portal is its own mobile-first page (portal.html) under /portal.

@@ -1,3 +1,4 @@
+import { asLocale, DEFAULT_LOCALE, localeFromAcceptLanguage } from '../i18n/index';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Config } from '../config';
@@ -63,7 +64,9 @@ export async function authenticate(database: Database, req: FastifyRequest, poli
   const hash = sha256(token);
   type Found = { session: typeof sessions.$inferSelect; staff: typeof staff.$inferSelect | null };
   const found = await cacheLoad<Found>(hash, async () => {
-    const [row] = await database.db.select({ session: sessions, staff }).from(sessions)
+    const [row] = await database.db
+      .select({ session: sessions, staff })
+      .from(sessions)
       .leftJoin(staff, and(eq(sessions.principalKind, 'staff'), eq(staff.id, sessions.principalId)))
       .where(eq(sessions.tokenHash, hash));
     if (!row) return undefined;
@@ -87,7 +90,9 @@ export async function authenticate(database: Database, req: FastifyRequest, poli
     if (now - session.lastSeenAt.getTime() < LAST_SEEN_WRITE_MS) return;
     // The cached copy is the same object: later requests within the cache lifetime do not write again.
     session.lastSeenAt = new Date(now);
-    await database.db.update(sessions).set({ lastSeenAt: sql`now()` })
+    await database.db
+      .update(sessions)
+      .set({ lastSeenAt: sql`now()` })
       .where(and(eq(sessions.id, session.id), lt(sessions.lastSeenAt, sql`now() - interval '1 minute'`)));
   };
   if (viaCookie && !SAFE_METHODS.has(req.method)) {
@@ -118,7 +123,9 @@ export async function authenticate(database: Database, req: FastifyRequest, poli
 
 export function ctxOf(req: FastifyRequest): Ctx {
   if (!req.actor) throw new AppError('unauthenticated');
-  return { actor: req.actor, requestId: req.id, ip: req.ip };
+  // The web app sends its current language as Accept-Language; API clients without one read in their profile's.
+  const locale = localeFromAcceptLanguage(req.headers['accept-language']) ?? (req.actor.kind === 'staff' ? asLocale(req.actor.locale) : null) ?? DEFAULT_LOCALE;
+  return { actor: req.actor, requestId: req.id, ip: req.ip, locale };
 }
 
 export function setSessionCookies(reply: FastifyReply, token: string, csrfToken: string, expiresAt: Date, secure: boolean) {

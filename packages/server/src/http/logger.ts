@@ -1,4 +1,4 @@
-import type { FastifyServerOptions } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { scrubText } from '../lib/mask';
 
 /** pino options: secrets redacted, phone and id numbers scrubbed from URLs and messages. */
@@ -20,4 +20,31 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
       },
     },
   };
+}
+
+/**
+ * Fastify's per-request lines at levels that keep the default (`info`) log quiet, so the start banner with the demo
+ * logins stays on screen: "incoming request" at `debug`; "request failed" at `error` for server errors (≥ 500; 503 and 507 — refusals the server chose — at `warn`),
+ * `warn` when slower than `slowMs` (CHIDU_SLOW_REQUEST_MS; 0 = never), else `debug` (4xx included — refusals the
+ * error handler already reports at `info`). URLs go through the scrubbing `req` serializer; no bodies.
+ */
+export class QuietLogController extends LogController {
+  constructor(private readonly slowMs: number) {
+    super();
+  }
+
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ req: request }, 'incoming request');
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const ms = Math.round(reply.elapsedTime);
+    const line = { req: request, res: reply, responseTime: ms, ...(error ? { err: error } : {}) };
+    // 503 and 507 are refusals the server chose (overload, database unavailable, disk full), each reported once by
+    // its own warning: `warn`, not the `error` of a request that failed.
+    if (!error && (reply.statusCode === 503 || reply.statusCode === 507)) reply.log.warn(line, 'request refused');
+    else if (error || reply.statusCode >= 500) reply.log.error(line, 'request failed');
+    else if (this.slowMs > 0 && ms >= this.slowMs) reply.log.warn(line, 'slow request');
+    else reply.log.debug(line, 'request completed');
+  }
 }

@@ -44,12 +44,21 @@ export const SAMPLE_SQL = sql.raw(`SELECT
   (SELECT count(*) FROM (SELECT 1 FROM survey_invitations WHERE state = 'scheduled' AND send_at <= now() LIMIT ${BOUND}) s)::int AS survey_invitations_n,
   (SELECT extract(epoch FROM now() - min(send_at)) FROM survey_invitations WHERE state = 'scheduled' AND send_at <= now())::float8 AS survey_invitations_age`);
 
-interface PoolLike { totalCount: number; idleCount: number; waitingCount: number; options?: { max?: number } }
+interface PoolLike {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+  options?: { max?: number };
+}
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms); })])
-    .finally(() => clearTimeout(timer));
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 export interface AppMetrics {
@@ -62,11 +71,17 @@ export function createAppMetrics(database: Database, config: Pick<Config, 'DATA_
   collectDefaults();
   const own = new client.Registry();
   const g = (name: string, help: string, labelNames: string[] = []) => new client.Gauge({ name, help, labelNames, registers: [own] });
-  const pool = g('chidu_db_pool_connections', 'Database connections by state (node-postgres pool: total, idle, waiting clients, max; PGlite: one connection)', ['state']);
+  const pool = g('chidu_db_pool_connections', 'Database connections by state (node-postgres pool: total, idle, waiting clients, max; PGlite: one connection)', [
+    'state',
+  ]);
   const dbInfo = g('chidu_db_info', 'Database kind in use (1)', ['kind']);
   const ws = g('chidu_websocket_connections', 'Open WebSocket connections on this process');
   const standardsDue = g('chidu_standards_due_unfired', 'Standards clocks whose next action is due but not yet fired (sampled at scrape; bounded at 100000)');
-  const depth = g('chidu_queue_depth', `Background queue depth (bounded at ${BOUND}): standards = due-but-unfired clocks, measures = measure_queue, notification_outbox, notification_deliveries / survey_invitations = due but not sent`, ['queue']);
+  const depth = g(
+    'chidu_queue_depth',
+    `Background queue depth (bounded at ${BOUND}): standards = due-but-unfired clocks, measures = measure_queue, notification_outbox, notification_deliveries / survey_invitations = due but not sent`,
+    ['queue'],
+  );
   const age = g('chidu_queue_oldest_seconds', 'Age of the oldest due item per queue (0 when empty)', ['queue']);
   const sampleOk = g('chidu_metrics_db_sample_ok', '1 when the scrape-time database sample succeeded, 0 when it failed or timed out');
   const sampleSeconds = g('chidu_metrics_db_sample_seconds', 'How long the scrape-time database sample took');
@@ -78,10 +93,13 @@ export function createAppMetrics(database: Database, config: Pick<Config, 'DATA_
   async function sampleDatabase(): Promise<void> {
     const t0 = performance.now();
     try {
-      const rows = await withTimeout(database.transaction(async (tx) => {
-        await tx.execute(sql`SET LOCAL statement_timeout = 1000`);
-        return database.rows<Record<string, number | string | null>>(SAMPLE_SQL, tx);
-      }), 2000);
+      const rows = await withTimeout(
+        database.transaction(async (tx) => {
+          await tx.execute(sql`SET LOCAL statement_timeout = 1000`);
+          return database.rows<Record<string, number | string | null>>(SAMPLE_SQL, tx);
+        }),
+        2000,
+      );
       const r = rows[0] ?? {};
       for (const q of QUEUES) {
         depth.set({ queue: q }, Number(r[`${q}_n`] ?? 0));
@@ -102,7 +120,9 @@ export function createAppMetrics(database: Database, config: Pick<Config, 'DATA_
       const s = await statfs(dir);
       freeBytes.set({ data_dir: dir }, s.bavail * s.bsize);
       sizeBytes.set({ data_dir: dir }, s.blocks * s.bsize);
-    } catch { /* DATA_DIR not there (in-memory test database) */ }
+    } catch {
+      /* DATA_DIR not there (in-memory test database) */
+    }
   }
 
   function samplePool(): void {
@@ -128,7 +148,9 @@ export function createAppMetrics(database: Database, config: Pick<Config, 'DATA_
         ws.set(realtimeHubs.get(database)?.clientCount ?? 0);
         await Promise.all([sampleDatabase(), sampleDisk()]);
         return merged.metrics();
-      })().finally(() => { inFlight = null; });
+      })().finally(() => {
+        inFlight = null;
+      });
       return inFlight;
     },
   };
@@ -176,25 +198,38 @@ export function registerMetrics(app: FastifyInstance, deps: { config: Config; da
   if (config.METRICS_PORT !== undefined) {
     const server = http.createServer((req, res) => {
       const url = (req.url ?? '/').split('?')[0];
-      if (req.method !== 'GET' || url !== '/metrics') { res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n'); return; }
+      if (req.method !== 'GET' || url !== '/metrics') {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+        return;
+      }
       if (config.METRICS_TOKEN && !tokenOk(req.headers.authorization, config.METRICS_TOKEN)) {
         res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer realm="metrics"' }).end('unauthorized\n');
         return;
       }
       metrics.render().then(
-        (text) => { res.writeHead(200, { 'content-type': metrics.contentType }).end(text); },
-        (err: unknown) => { app.log.error({ err }, 'metrics: render failed'); res.writeHead(500).end(); },
+        (text) => {
+          res.writeHead(200, { 'content-type': metrics.contentType }).end(text);
+        },
+        (err: unknown) => {
+          app.log.error({ err }, 'metrics: render failed');
+          res.writeHead(500).end();
+        },
       );
     });
     app.addHook('onReady', async () => {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(config.METRICS_PORT, config.METRICS_HOST, () => { server.off('error', reject); resolve(); });
+        server.listen(config.METRICS_PORT, config.METRICS_HOST, () => {
+          server.off('error', reject);
+          resolve();
+        });
       });
       const a = server.address() as AddressInfo;
       app.log.info({ host: a.address, port: a.port }, 'metrics listener');
     });
-    app.addHook('onClose', async () => { if (server.listening) await new Promise<void>((r) => server.close(() => r())); });
+    app.addHook('onClose', async () => {
+      if (server.listening) await new Promise<void>((r) => server.close(() => r()));
+    });
     metricsListeners.set(app, server);
   }
   return metrics;

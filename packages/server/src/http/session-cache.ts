@@ -7,13 +7,20 @@
 const TTL_MS = 2000;
 const MAX = 20_000;
 
-interface Entry<T> { value: T; principalId: string; at: number }
+interface Entry<T> {
+  value: T;
+  principalId: string;
+  at: number;
+}
 const byHash = new Map<string, Entry<unknown>>();
 
 export function cacheGet<T>(hash: string): T | undefined {
   const e = byHash.get(hash);
   if (!e) return undefined;
-  if (Date.now() - e.at > TTL_MS) { byHash.delete(hash); return undefined; }
+  if (Date.now() - e.at > TTL_MS) {
+    byHash.delete(hash);
+    return undefined;
+  }
   return e.value as T;
 }
 
@@ -35,10 +42,14 @@ export async function cacheLoad<T>(hash: string, load: () => Promise<{ value: T;
   const running = inflight.get(hash);
   if (running && running.gen === generation) return (await running.p) as T | undefined;
   const gen = generation;
-  const p = load().then((r) => {
-    if (r?.cache && gen === generation) cacheSet(hash, r.principalId, r.value);
-    return r?.value;
-  }).finally(() => { if (inflight.get(hash)?.p === p) inflight.delete(hash); });
+  const p = load()
+    .then((r) => {
+      if (r?.cache && gen === generation) cacheSet(hash, r.principalId, r.value);
+      return r?.value;
+    })
+    .finally(() => {
+      if (inflight.get(hash)?.p === p) inflight.delete(hash);
+    });
   inflight.set(hash, { gen, p });
   return p;
 }
@@ -48,4 +59,7 @@ export function invalidatePrincipal(principalId: string): void {
   for (const [k, e] of byHash) if (e.principalId === principalId) byHash.delete(k);
 }
 
-export function invalidateAllSessions(): void { generation++; byHash.clear(); }
+export function invalidateAllSessions(): void {
+  generation++;
+  byHash.clear();
+}

@@ -43,7 +43,12 @@ export async function writeAudit(tx: Executor, ctx: Ctx, e: AuditEntry): Promise
   });
 }
 
-export interface EventEntry { kind: string; aggregateType: string; aggregateId: string; data?: Record<string, unknown> }
+export interface EventEntry {
+  kind: string;
+  aggregateType: string;
+  aggregateId: string;
+  data?: Record<string, unknown>;
+}
 
 /** Append to the event outbox (timelines, standards, measures and realtime pushes consume it). */
 export async function emitEvent(tx: Executor, ctx: Ctx, e: EventEntry): Promise<void> {

@@ -57,9 +57,15 @@ export const RETRY_AFTER_SECONDS = 1;
 export function dbFaultError(kind: DbFault): AppError {
   switch (kind) {
     case 'unavailable':
-      return new AppError('database_unavailable', 'The database connection failed; nothing was saved by this request unless it was already acknowledged. Retry shortly (with the same Idempotency-Key for creates).', { headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } });
+      return new AppError(
+        'database_unavailable',
+        'The database connection failed; nothing was saved by this request unless it was already acknowledged. Retry shortly (with the same Idempotency-Key for creates).',
+        { headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } },
+      );
     case 'busy':
-      return new AppError('database_busy', 'The database did not answer in time (statement or lock timeout); nothing was saved. Retry shortly.', { headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } });
+      return new AppError('database_busy', 'The database did not answer in time (statement or lock timeout); nothing was saved. Retry shortly.', {
+        headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
+      });
     case 'storage_full':
       return new AppError('storage_full', 'The database storage is full; nothing was saved. An administrator has to free or add disk space.');
   }

@@ -25,7 +25,11 @@ function statement(writes: SoonWrite[]): SQL {
   const tails: string[] = [];
   writes.forEach((w, i) => {
     for (const [name, body] of w.ctes ?? []) parts.push(sql`${sql.raw(name)} AS (${body})`);
-    if (w.tail) { const name = `t${i}_tail`; tails.push(name); parts.push(sql`${sql.raw(name)} AS (${w.tail})`); }
+    if (w.tail) {
+      const name = `t${i}_tail`;
+      tails.push(name);
+      parts.push(sql`${sql.raw(name)} AS (${w.tail})`);
+    }
   });
   const sum = tails.length ? tails.map((t) => `(SELECT count(*) FROM ${t})`).join(' + ') : '0';
   return sql`WITH ${sql.join(parts, sql`, `)} SELECT ${sql.raw(sum)} AS n`;
@@ -34,7 +38,10 @@ function statement(writes: SoonWrite[]): SQL {
 /** Queue (inside `deferWrites`) or run now a write built for a unique name prefix. */
 export async function writeSoon(tx: Executor, build: (id: string) => SoonWrite): Promise<void> {
   const q = queues.get(tx);
-  if (q) { q.writes.push(build(`w${q.n++}`)); return; }
+  if (q) {
+    q.writes.push(build(`w${q.n++}`));
+    return;
+  }
   const w = build('w0');
   if (!w.ctes?.length && !w.tail) return;
   await tx.execute(statement([w]));

@@ -10,7 +10,8 @@
 import { readFileSync, statfsSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { MIGRATIONS_DIR, type Database } from '../db/client';
+import type { Database } from '../db/client';
+import { MIGRATIONS_DIR } from '../db/paths';
 import { AppError } from './errors';
 import type { DbFault } from './db-faults';
 
@@ -34,7 +35,9 @@ export const healthCounters = {
 /** Where the database layer logs what it survives (the app's logger once it is built). */
 let faultLogger: GuardLog | null = null;
 export const faultLog = () => faultLogger;
-export function setFaultLog(log: GuardLog): void { faultLogger = log; }
+export function setFaultLog(log: GuardLog): void {
+  faultLogger = log;
+}
 
 const lastFault = { at: 0, kind: null as DbFault | null };
 const lastFaultAt: Record<DbFault, number> = { unavailable: 0, busy: 0, storage_full: 0 };
@@ -51,24 +54,40 @@ export function recordDbFault(kind: DbFault): void {
   lastFaultAt[kind] = lastFault.at;
 }
 
-export function lastDbFault(): { at: number; kind: DbFault | null } { return { ...lastFault }; }
+export function lastDbFault(): { at: number; kind: DbFault | null } {
+  return { ...lastFault };
+}
 
 let inFlight = 0;
 export const inFlightRequests = () => inFlight;
-export const requestStarted = () => { inFlight++; };
-export const requestEnded = () => { inFlight = Math.max(0, inFlight - 1); };
+export const requestStarted = () => {
+  inFlight++;
+};
+export const requestEnded = () => {
+  inFlight = Math.max(0, inFlight - 1);
+};
 
 let queueDepthFn: () => number = () => 0;
 /** Ticket creates waiting for a batch in this process (all databases). */
 export const createQueueDepth = () => queueDepthFn();
-export function setCreateQueueDepth(fn: () => number): void { queueDepthFn = fn; }
+export function setCreateQueueDepth(fn: () => number): void {
+  queueDepthFn = fn;
+}
 
-export interface PoolStats { totalCount: number; idleCount: number; waitingCount: number }
-export function poolStats(database: Database): PoolStats | null { return database.poolStats?.() ?? null; }
+export interface PoolStats {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+export function poolStats(database: Database): PoolStats | null {
+  return database.poolStats?.() ?? null;
+}
 
 /** Age (ms) of the oldest deadline that is due and not fired yet (a row under a worker's claim counts for the milliseconds it is held). */
 export async function deadlineLagMs(database: Database): Promise<number> {
-  const [row] = await database.rows<{ lag: number | string | null }>(sql`SELECT (extract(epoch FROM now() - min(next_action_at)) * 1000)::float8 AS lag FROM standard_instances WHERE next_action_at <= now()`);
+  const [row] = await database.rows<{ lag: number | string | null }>(
+    sql`SELECT (extract(epoch FROM now() - min(next_action_at)) * 1000)::float8 AS lag FROM standard_instances WHERE next_action_at <= now()`,
+  );
   return Math.max(0, Number(row?.lag ?? 0));
 }
 
@@ -78,7 +97,11 @@ export async function deadlineLagMs(database: Database): Promise<number> {
 const HARD_FLOOR_BYTES = 24 * 1024 * 1024;
 const MB = 1024 * 1024;
 
-export interface GuardLog { warn(o: unknown, m?: string): void; error(o: unknown, m?: string): void; info(o: unknown, m?: string): void }
+export interface GuardLog {
+  warn(o: unknown, m?: string): void;
+  error(o: unknown, m?: string): void;
+  info(o: unknown, m?: string): void;
+}
 
 /**
  * Free space on DATA_DIR, read with statfs (cached for 250 ms). Writes are refused (507 storage_full) below
@@ -88,19 +111,33 @@ export interface GuardLog { warn(o: unknown, m?: string): void; error(o: unknown
 export class StorageGuard {
   private cached = { at: 0, free: Number.POSITIVE_INFINITY };
   private warned = false;
-  constructor(readonly dir: string, readonly minFreeBytes: number, readonly warnFreeBytes: number) {}
+  constructor(
+    readonly dir: string,
+    readonly minFreeBytes: number,
+    readonly warnFreeBytes: number,
+  ) {}
 
-  private get log(): GuardLog | null { return faultLogger; }
+  private get log(): GuardLog | null {
+    return faultLogger;
+  }
 
   freeBytes(): number {
     const now = Date.now();
     if (now - this.cached.at < 250) return this.cached.free;
     let free = Number.POSITIVE_INFINITY;
-    try { const s = statfsSync(this.dir); free = s.bavail * s.bsize; } catch { /* not a file system we can ask: no guard */ }
+    try {
+      const s = statfsSync(this.dir);
+      free = s.bavail * s.bsize;
+    } catch {
+      /* not a file system we can ask: no guard */
+    }
     this.cached = { at: now, free };
     if (free < this.warnFreeBytes && !this.warned) {
       this.warned = true;
-      this.log?.warn({ dataDir: this.dir, freeMb: Math.floor(free / MB), warnBelowMb: Math.floor(this.warnFreeBytes / MB) }, 'low disk space for the embedded database');
+      this.log?.warn(
+        { dataDir: this.dir, freeMb: Math.floor(free / MB), warnBelowMb: Math.floor(this.warnFreeBytes / MB) },
+        'low disk space for the embedded database',
+      );
     } else if (free >= this.warnFreeBytes && this.warned) {
       this.warned = false;
       this.log?.info({ dataDir: this.dir, freeMb: Math.floor(free / MB) }, 'disk space for the embedded database is back above the warning threshold');
@@ -109,14 +146,21 @@ export class StorageGuard {
   }
 
   /** Below the write threshold (requests' writes are refused). */
-  get low(): boolean { return this.minFreeBytes > 0 && this.freeBytes() < this.minFreeBytes; }
+  get low(): boolean {
+    return this.minFreeBytes > 0 && this.freeBytes() < this.minFreeBytes;
+  }
   /** Below the hard floor (no transaction at all). */
-  get critical(): boolean { return this.minFreeBytes > 0 && this.freeBytes() < Math.min(this.minFreeBytes, HARD_FLOOR_BYTES); }
+  get critical(): boolean {
+    return this.minFreeBytes > 0 && this.freeBytes() < Math.min(this.minFreeBytes, HARD_FLOOR_BYTES);
+  }
 
   /** Throw 507 storage_full when writes must not be attempted. */
   assertWritable(hard = false): void {
     if (hard ? this.critical : this.low) {
-      throw new AppError('storage_full', `The database storage is full (${Math.floor(this.freeBytes() / MB)} MB free on the data volume, writes need ${Math.ceil(this.minFreeBytes / MB)} MB); nothing was saved. An administrator has to free or add disk space.`);
+      throw new AppError(
+        'storage_full',
+        `The database storage is full (${Math.floor(this.freeBytes() / MB)} MB free on the data volume, writes need ${Math.ceil(this.minFreeBytes / MB)} MB); nothing was saved. An administrator has to free or add disk space.`,
+      );
     }
   }
 }
@@ -125,8 +169,15 @@ export const storageGuards = new WeakMap<Database, StorageGuard>();
 
 // ───────────────────────────── readiness ─────────────────────────────
 
-export interface ReadyOptions { deadlineLagMs: number; faultWindowMs: number; minFreeBytes: number }
-export interface Check { ok: boolean; [k: string]: unknown }
+export interface ReadyOptions {
+  deadlineLagMs: number;
+  faultWindowMs: number;
+  minFreeBytes: number;
+}
+export interface Check {
+  ok: boolean;
+  [k: string]: unknown;
+}
 
 let journalCount: number | null = null;
 function expectedMigrations(): number {
@@ -139,7 +190,12 @@ function expectedMigrations(): number {
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms); })]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 200);
@@ -177,9 +233,10 @@ export async function readiness(database: Database, opts: ReadyOptions): Promise
   }
   const f = lastDbFault();
   const since = f.at ? Date.now() - f.at : null;
-  checks.faults = since !== null && since < opts.faultWindowMs
-    ? { ok: false, last: f.kind === 'busy' ? 'database_busy' : f.kind === 'unavailable' ? 'database_unavailable' : 'storage_full', msAgo: since }
-    : { ok: true };
+  checks.faults =
+    since !== null && since < opts.faultWindowMs
+      ? { ok: false, last: f.kind === 'busy' ? 'database_busy' : f.kind === 'unavailable' ? 'database_unavailable' : 'storage_full', msAgo: since }
+      : { ok: true };
   const guard = storageGuards.get(database);
   if (guard) {
     const free = guard.freeBytes();

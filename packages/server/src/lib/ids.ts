@@ -6,7 +6,10 @@ let seq = 0;
 const POOL = Buffer.alloc(4096);
 let poolAt = POOL.length;
 function random(n: number): Buffer {
-  if (poolAt + n > POOL.length) { randomFillSync(POOL); poolAt = 0; }
+  if (poolAt + n > POOL.length) {
+    randomFillSync(POOL);
+    poolAt = 0;
+  }
   const out = Buffer.from(POOL.subarray(poolAt, poolAt + n));
   poolAt += n;
   return out;
@@ -14,7 +17,14 @@ function random(n: number): Buffer {
 
 /** UUIDv7 (RFC 9562): time-ordered, so ids double as stable keyset-pagination cursors. */
 export function uuidv7(now = Date.now()): string {
-  if (now <= lastMs) { seq = (seq + 1) & 0xfff; if (seq === 0) lastMs += 1; now = lastMs; } else { lastMs = now; seq = random(2).readUInt16BE() & 0x7ff; }
+  if (now <= lastMs) {
+    seq = (seq + 1) & 0xfff;
+    if (seq === 0) lastMs += 1;
+    now = lastMs;
+  } else {
+    lastMs = now;
+    seq = random(2).readUInt16BE() & 0x7ff;
+  }
   const b = random(16);
   b.writeUIntBE(now, 0, 6);
   b[6] = 0x70 | (seq >> 8);

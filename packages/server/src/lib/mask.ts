@@ -28,7 +28,7 @@ const MASKERS: Record<string, (v: string) => string | null> = {
 
 /** Mask one field's value for the audit trail / logs. */
 export function maskField(field: string, value: unknown): unknown {
-  if (SECRET_FIELDS.has(field)) return value == null ? value : '[secret]';
+  if (SECRET_FIELDS.has(field)) return value === null || value === undefined ? value : '[secret]';
   const m = MASKERS[field];
   if (m && typeof value === 'string') return m(value);
   return value;
@@ -36,7 +36,5 @@ export function maskField(field: string, value: unknown): unknown {
 
 /** Free-text scrubber for log lines: mainland mobile numbers and 18-digit id numbers. */
 export function scrubText(s: string): string {
-  return s
-    .replace(/(?<!\d)(\d{6})(\d{8})(\d{3}[\dXx])(?!\d)/g, '$1********$3')
-    .replace(/(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)/g, '$1****$3');
+  return s.replace(/(?<!\d)(\d{6})(\d{8})(\d{3}[\dXx])(?!\d)/g, '$1********$3').replace(/(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)/g, '$1****$3');
 }

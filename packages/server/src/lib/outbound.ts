@@ -29,16 +29,33 @@ export interface OutboundSettings {
   resolve: Resolver;
 }
 
-export interface AllowList { nets: [ipaddr.IPv4 | ipaddr.IPv6, number][]; hosts: string[]; suffixes: string[] }
+export interface AllowList {
+  nets: [ipaddr.IPv4 | ipaddr.IPv6, number][];
+  hosts: string[];
+  suffixes: string[];
+}
 
 /** A target refused by policy (not a network failure): API-triggered sends answer 422 `outbound_refused`. */
 export class OutboundRefusedError extends Error {
   /** `invalid`: not an http(s) URL / has credentials; `address`: the policy refuses where it points. */
-  constructor(readonly url: string, reason: string, readonly kind: 'invalid' | 'address' = 'address') { super(reason); this.name = 'OutboundRefusedError'; }
+  constructor(
+    readonly url: string,
+    reason: string,
+    readonly kind: 'invalid' | 'address' = 'address',
+  ) {
+    super(reason);
+    this.name = 'OutboundRefusedError';
+  }
 }
 /** The request was allowed but failed: timeout, size limit, network error, too many redirects. */
 export class OutboundError extends Error {
-  constructor(message: string, readonly kind: 'timeout' | 'too_large' | 'network' | 'redirects') { super(message); this.name = 'OutboundError'; }
+  constructor(
+    message: string,
+    readonly kind: 'timeout' | 'too_large' | 'network' | 'redirects',
+  ) {
+    super(message);
+    this.name = 'OutboundError';
+  }
 }
 
 // ───────────────────────────── allow list ─────────────────────────────
@@ -72,7 +89,8 @@ export function parseAllowList(raw: string | undefined): AllowList {
       throw new Error(`entry "${part.trim()}" is not an IP address, a CIDR range or a host name`);
     }
     const h = e.replace(/\.$/, '');
-    if (h.startsWith('*.')) out.suffixes.push(h.slice(1)); else out.hosts.push(h);
+    if (h.startsWith('*.')) out.suffixes.push(h.slice(1));
+    else out.hosts.push(h);
   }
   return out;
 }
@@ -83,7 +101,7 @@ function hostAllowed(allow: AllowList, host: string): boolean {
 }
 
 function addressAllowed(allow: AllowList, addr: ipaddr.IPv4 | ipaddr.IPv6): boolean {
-  return allow.nets.some(([net, bits]) => net.kind() === addr.kind() && addr.match(net as never, bits));
+  return allow.nets.some(([net, bits]) => net.kind() === addr.kind() && addr.match(net, bits));
 }
 
 // ───────────────────────────── classification ─────────────────────────────
@@ -109,23 +127,40 @@ export function forbiddenAddress(address: string): string | null {
 const defaultResolver: Resolver = async (host) => dnsLookup(host, { all: true, verbatim: true });
 
 export const DEFAULT_OUTBOUND: OutboundSettings = {
-  allow: { nets: [], hosts: [], suffixes: [] }, connectTimeoutMs: 5000, timeoutMs: 10_000, maxResponseBytes: 1024 * 1024, resolve: defaultResolver,
+  allow: { nets: [], hosts: [], suffixes: [] },
+  connectTimeoutMs: 5000,
+  timeoutMs: 10_000,
+  maxResponseBytes: 1024 * 1024,
+  resolve: defaultResolver,
 };
 
 let settings: OutboundSettings = DEFAULT_OUTBOUND;
 
 /** Set by buildApp from the configuration (CHIDU_OUTBOUND_*); tests may also inject a resolver. */
-export function configureOutbound(s: Partial<OutboundSettings>): void { settings = { ...DEFAULT_OUTBOUND, ...s }; }
-export function outboundSettings(): OutboundSettings { return settings; }
+export function configureOutbound(s: Partial<OutboundSettings>): void {
+  settings = { ...DEFAULT_OUTBOUND, ...s };
+}
+export function outboundSettings(): OutboundSettings {
+  return settings;
+}
 
 // ───────────────────────────── vetting ─────────────────────────────
 
-export interface VettedTarget { url: URL; host: string; address: string; family: 4 | 6 }
+export interface VettedTarget {
+  url: URL;
+  host: string;
+  address: string;
+  family: 4 | 6;
+}
 
 /** Parse, resolve and classify a URL; throws OutboundRefusedError. */
 export async function vetUrl(raw: string | URL, s: OutboundSettings = settings): Promise<VettedTarget> {
   let url: URL;
-  try { url = typeof raw === 'string' ? new URL(raw) : raw; } catch { throw new OutboundRefusedError(String(raw), 'must be an absolute http(s) URL', 'invalid'); }
+  try {
+    url = typeof raw === 'string' ? new URL(raw) : raw;
+  } catch {
+    throw new OutboundRefusedError(String(raw), 'must be an absolute http(s) URL', 'invalid');
+  }
   const shown = `${url.protocol}//${url.host}`;
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new OutboundRefusedError(shown, 'must be an http(s) URL', 'invalid');
   if (url.username || url.password) throw new OutboundRefusedError(shown, 'must not contain credentials', 'invalid');
@@ -134,7 +169,11 @@ export async function vetUrl(raw: string | URL, s: OutboundSettings = settings):
   let addrs: { address: string; family: number }[];
   if (isIP(host)) addrs = [{ address: host, family: isIP(host) }];
   else {
-    try { addrs = await s.resolve(host); } catch { throw new OutboundRefusedError(shown, `host ${host} does not resolve`); }
+    try {
+      addrs = await s.resolve(host);
+    } catch {
+      throw new OutboundRefusedError(shown, `host ${host} does not resolve`);
+    }
     if (addrs.length === 0) throw new OutboundRefusedError(shown, `host ${host} does not resolve`);
   }
   for (const a of addrs) {
@@ -142,7 +181,10 @@ export async function vetUrl(raw: string | URL, s: OutboundSettings = settings):
     if (byName) continue;
     const why = forbiddenAddress(a.address);
     if (why && !addressAllowed(s.allow, ipaddr.parse(a.address))) {
-      throw new OutboundRefusedError(shown, `must not point to a private or local address (${isIP(host) ? host : `${host} → ${a.address}`}: ${why}); add it to CHIDU_OUTBOUND_ALLOW if intended`);
+      throw new OutboundRefusedError(
+        shown,
+        `must not point to a private or local address (${isIP(host) ? host : `${host} → ${a.address}`}: ${why}); add it to CHIDU_OUTBOUND_ALLOW if intended`,
+      );
     }
   }
   const first = addrs[0]!;
@@ -151,7 +193,10 @@ export async function vetUrl(raw: string | URL, s: OutboundSettings = settings):
 
 /** The refusal a URL would get, or null. For validating settings (webhook URLs, report targets). */
 export async function checkOutboundUrl(raw: string): Promise<OutboundRefusedError | null> {
-  try { await vetUrl(raw); return null; } catch (err) {
+  try {
+    await vetUrl(raw);
+    return null;
+  } catch (err) {
     if (err instanceof OutboundRefusedError) return err;
     throw err;
   }
@@ -162,7 +207,9 @@ export function displayUrl(raw: string): string {
   try {
     const u = new URL(raw);
     return `${u.protocol}//${u.host}${u.pathname !== '/' || u.search || u.hash ? '/…' : '/'}`;
-  } catch { return '…'; }
+  } catch {
+    return '…';
+  }
 }
 
 // ───────────────────────────── the request ─────────────────────────────
@@ -179,7 +226,13 @@ export interface OutboundRequest {
   settings?: OutboundSettings;
 }
 
-export interface OutboundResponse { status: number; headers: http.IncomingHttpHeaders; body: Buffer; url: string; text(): string }
+export interface OutboundResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  url: string;
+  text(): string;
+}
 
 /** Send one request through the policy. Throws OutboundRefusedError (policy) or OutboundError (timeout, size, network). */
 export async function outbound(raw: string, req: OutboundRequest = {}): Promise<OutboundResponse> {
@@ -195,61 +248,109 @@ export async function outbound(raw: string, req: OutboundRequest = {}): Promise<
     const target = await vetUrl(url, s);
     origin ??= target.url.origin;
     // Credentials stay with the origin they were given for.
-    if (target.url.origin !== origin) headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !/^(authorization|cookie|proxy-authorization)$/i.test(k)));
-    const res = await once(target, { method, headers, body, deadline, connectTimeoutMs: req.connectTimeoutMs ?? s.connectTimeoutMs, maxBytes: req.maxResponseBytes ?? s.maxResponseBytes });
+    if (target.url.origin !== origin)
+      headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !/^(authorization|cookie|proxy-authorization)$/i.test(k)));
+    const res = await once(target, {
+      method,
+      headers,
+      body,
+      deadline,
+      connectTimeoutMs: req.connectTimeoutMs ?? s.connectTimeoutMs,
+      maxBytes: req.maxResponseBytes ?? s.maxResponseBytes,
+    });
     const loc = res.headers.location;
     if (maxRedirects > 0 && res.status >= 300 && res.status < 400 && res.status !== 304 && typeof loc === 'string') {
       if (hop >= maxRedirects) throw new OutboundError(`more than ${maxRedirects} redirects`, 'redirects');
       url = new URL(loc, target.url).toString();
-      if (res.status === 301 || res.status === 302 || res.status === 303) { if (method !== 'HEAD') method = 'GET'; body = undefined; }
+      if (res.status === 301 || res.status === 302 || res.status === 303) {
+        if (method !== 'HEAD') method = 'GET';
+        body = undefined;
+      }
       continue;
     }
     return res;
   }
 }
 
-function once(t: VettedTarget, o: { method: string; headers: Record<string, string>; body: string | Buffer | undefined; deadline: number; connectTimeoutMs: number; maxBytes: number }): Promise<OutboundResponse> {
+function once(
+  t: VettedTarget,
+  o: { method: string; headers: Record<string, string>; body: string | Buffer | undefined; deadline: number; connectTimeoutMs: number; maxBytes: number },
+): Promise<OutboundResponse> {
   return new Promise((resolve, reject) => {
     const remaining = o.deadline - Date.now();
-    if (remaining <= 0) { reject(new OutboundError('timed out', 'timeout')); return; }
+    if (remaining <= 0) {
+      reject(new OutboundError('timed out', 'timeout'));
+      return;
+    }
     // Connect to the vetted address, whatever a second DNS answer would say now.
     const pinned: LookupFunction = (_h, opts, cb) => {
-      if ((opts as { all?: boolean }).all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: t.address, family: t.family }]);
+      if ((opts as { all?: boolean }).all)
+        (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: t.address, family: t.family }]);
       else cb(null, t.address, t.family);
     };
     const mod = t.url.protocol === 'https:' ? https : http;
     const headers: Record<string, string> = { 'user-agent': 'Chidu-outbound/1', ...o.headers };
     if (o.body !== undefined) headers['content-length'] = String(Buffer.byteLength(o.body));
     let done = false;
-    const fail = (err: Error) => { if (done) return; done = true; clearTimeout(total); clearTimeout(connect); req.destroy(); reject(err); };
-    const req = mod.request({
-      protocol: t.url.protocol, hostname: t.host, port: t.url.port || undefined, path: `${t.url.pathname}${t.url.search}`, method: o.method, headers,
-      lookup: pinned, agent: false, ...(t.url.protocol === 'https:' && !isIP(t.host) ? { servername: t.host } : {}),
-    }, (res) => {
-      const declared = Number(res.headers['content-length'] ?? NaN);
-      if (Number.isFinite(declared) && declared > o.maxBytes) { fail(new OutboundError(`response larger than ${o.maxBytes} bytes`, 'too_large')); return; }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > o.maxBytes) { fail(new OutboundError(`response larger than ${o.maxBytes} bytes`, 'too_large')); return; }
-        chunks.push(c);
-      });
-      res.on('error', (e) => fail(new OutboundError(e.message, 'network')));
-      res.on('end', () => {
-        if (done) return;
-        done = true; clearTimeout(total); clearTimeout(connect);
-        const buf = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: buf, url: t.url.toString(), text: () => buf.toString('utf8') });
-      });
-    });
+    const fail = (err: Error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(total);
+      clearTimeout(connect);
+      req.destroy();
+      reject(err);
+    };
+    const req = mod.request(
+      {
+        protocol: t.url.protocol,
+        hostname: t.host,
+        port: t.url.port || undefined,
+        path: `${t.url.pathname}${t.url.search}`,
+        method: o.method,
+        headers,
+        lookup: pinned,
+        agent: false,
+        ...(t.url.protocol === 'https:' && !isIP(t.host) ? { servername: t.host } : {}),
+      },
+      (res) => {
+        const declared = Number(res.headers['content-length'] ?? NaN);
+        if (Number.isFinite(declared) && declared > o.maxBytes) {
+          fail(new OutboundError(`response larger than ${o.maxBytes} bytes`, 'too_large'));
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > o.maxBytes) {
+            fail(new OutboundError(`response larger than ${o.maxBytes} bytes`, 'too_large'));
+            return;
+          }
+          chunks.push(c);
+        });
+        res.on('error', (e) => fail(new OutboundError(e.message, 'network')));
+        res.on('end', () => {
+          if (done) return;
+          done = true;
+          clearTimeout(total);
+          clearTimeout(connect);
+          const buf = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: buf, url: t.url.toString(), text: () => buf.toString('utf8') });
+        });
+      },
+    );
     const total = setTimeout(() => fail(new OutboundError(`no complete answer within ${Math.round(remaining)} ms`, 'timeout')), remaining);
-    const connect = setTimeout(() => fail(new OutboundError(`could not connect within ${o.connectTimeoutMs} ms`, 'timeout')), Math.min(o.connectTimeoutMs, remaining));
+    const connect = setTimeout(
+      () => fail(new OutboundError(`could not connect within ${o.connectTimeoutMs} ms`, 'timeout')),
+      Math.min(o.connectTimeoutMs, remaining),
+    );
     req.on('socket', (sock) => {
       const ok = () => clearTimeout(connect);
-      if (t.url.protocol === 'https:') sock.once('secureConnect', ok); else sock.once('connect', ok);
+      if (t.url.protocol === 'https:') sock.once('secureConnect', ok);
+      else sock.once('connect', ok);
     });
     req.on('error', (e) => fail(e instanceof OutboundError ? e : new OutboundError(e.message, 'network')));
-    if (o.body !== undefined) req.end(o.body); else req.end();
+    if (o.body !== undefined) req.end(o.body);
+    else req.end();
   });
 }

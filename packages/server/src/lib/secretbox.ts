@@ -13,8 +13,14 @@ import path from 'node:path';
 
 /** Bound as additional data: a sealed value only opens for the purpose it was sealed for. */
 export type SecretPurpose = 'totp' | 'webhook_url' | 'channel_credential';
-export interface SecretKey { id: string; key: Buffer }
-export interface SecretKeyring { current: SecretKey; old: SecretKey[] }
+export interface SecretKey {
+  id: string;
+  key: Buffer;
+}
+export interface SecretKeyring {
+  current: SecretKey;
+  old: SecretKey[];
+}
 
 export const SECRET_PREFIX = 'v1:';
 export const isSealed = (v: string | null | undefined): boolean => typeof v === 'string' && v.startsWith(SECRET_PREFIX);
@@ -35,7 +41,9 @@ export class SecretKeyError extends Error {}
 
 let ring: SecretKeyring | null = null;
 
-export function configureSecrets(k: SecretKeyring): void { ring = k; }
+export function configureSecrets(k: SecretKeyring): void {
+  ring = k;
+}
 export function secretKeyring(): SecretKeyring {
   if (!ring) throw new SecretKeyError('secret keys are not configured (buildApp configures them from CHIDU_SECRET_KEY)');
   return ring;
@@ -53,7 +61,7 @@ export function sealSecret(plain: string, purpose: SecretPurpose, k: SecretKeyri
 }
 
 export function keyIdOfSealed(stored: string): string | null {
-  return isSealed(stored) ? stored.split(':')[1] ?? null : null;
+  return isSealed(stored) ? (stored.split(':')[1] ?? null) : null;
 }
 
 /** Open a sealed secret (current or old key). A value that is not sealed is refused: it should not exist. */
@@ -61,7 +69,8 @@ export function openSecret(stored: string, purpose: SecretPurpose, k: SecretKeyr
   if (!isSealed(stored)) throw new SecretKeyError(`a stored ${purpose} secret is not encrypted (the startup step encrypts them)`);
   const [, id, iv, tag, ct] = stored.split(':');
   const key = [k.current, ...k.old].find((x) => x.id === id);
-  if (!key || !iv || !tag || ct === undefined) throw new SecretKeyError(`a stored ${purpose} secret is sealed with key ${id}, which is not configured (CHIDU_SECRET_KEY / CHIDU_SECRET_KEYS_OLD)`);
+  if (!key || !iv || !tag || ct === undefined)
+    throw new SecretKeyError(`a stored ${purpose} secret is sealed with key ${id}, which is not configured (CHIDU_SECRET_KEY / CHIDU_SECRET_KEYS_OLD)`);
   const d = createDecipheriv('aes-256-gcm', key.key, Buffer.from(iv, 'base64url'));
   d.setAAD(Buffer.from(`chidu:${purpose}`));
   d.setAuthTag(Buffer.from(tag, 'base64url'));
@@ -79,12 +88,19 @@ export function resealSecret(stored: string, purpose: SecretPurpose, k: SecretKe
  * reads DATA_DIR/secret.key, generating it (0600) on first start. PostgreSQL requires CHIDU_SECRET_KEY (config load
  * already refuses to start without it).
  */
-export function resolveSecretKeyring(cfg: { CHIDU_SECRET_KEY?: string | undefined; CHIDU_SECRET_KEYS_OLD?: string | undefined; DATA_DIR: string }, kind: 'pglite' | 'postgres'): SecretKeyring {
-  const old = (cfg.CHIDU_SECRET_KEYS_OLD ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
-    const key = parseSecretKey(s);
-    if (!key) throw new SecretKeyError('CHIDU_SECRET_KEYS_OLD must be a comma-separated list of 32-byte keys (base64 or hex)');
-    return toKey(key);
-  });
+export function resolveSecretKeyring(
+  cfg: { CHIDU_SECRET_KEY?: string | undefined; CHIDU_SECRET_KEYS_OLD?: string | undefined; DATA_DIR: string },
+  kind: 'pglite' | 'postgres',
+): SecretKeyring {
+  const old = (cfg.CHIDU_SECRET_KEYS_OLD ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const key = parseSecretKey(s);
+      if (!key) throw new SecretKeyError('CHIDU_SECRET_KEYS_OLD must be a comma-separated list of 32-byte keys (base64 or hex)');
+      return toKey(key);
+    });
   if (cfg.CHIDU_SECRET_KEY) {
     const key = parseSecretKey(cfg.CHIDU_SECRET_KEY);
     if (!key) throw new SecretKeyError('CHIDU_SECRET_KEY must be 32 bytes, base64 or hex');

@@ -12,7 +12,10 @@ import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/client';
 import { AppError } from './errors';
 
-export interface ThrottleKey { scope: string; key: string }
+export interface ThrottleKey {
+  scope: string;
+  key: string;
+}
 
 /** Count one attempt on (scope, key); 429 `rate_limited` (with Retry-After) once the count exceeds `max`. */
 export async function countAttempt(ex: Executor, k: ThrottleKey, max: number, windowMs: number, message: string): Promise<number> {
@@ -21,13 +24,16 @@ export async function countAttempt(ex: Executor, k: ThrottleKey, max: number, wi
     ON CONFLICT (scope, key) DO UPDATE SET
       count = CASE WHEN t.window_start <= now() - ${secs}::double precision * interval '1 second' THEN 1 ELSE t.count + 1 END,
       window_start = CASE WHEN t.window_start <= now() - ${secs}::double precision * interval '1 second' THEN now() ELSE t.window_start END
-    RETURNING count, window_start`)) as unknown as { rows: { count: number; window_start: string | Date }[] };
+    RETURNING count, window_start`)) as { rows: { count: number; window_start: string | Date }[] };
   const row = res.rows[0]!;
   const n = Number(row.count);
   if (n > max) {
     const start = new Date(row.window_start).getTime();
     const retry = Math.max(1, Math.ceil((start + windowMs - Date.now()) / 1000));
-    throw new AppError('rate_limited', `${message}; try again in ${retry} s`, { headers: { 'retry-after': String(retry) }, extra: { retryAfterSeconds: retry } });
+    throw new AppError('rate_limited', `${message}; try again in ${retry} s`, {
+      headers: { 'retry-after': String(retry) },
+      extra: { retryAfterSeconds: retry },
+    });
   }
   return n;
 }

@@ -1,67 +1,77 @@
+import { qualityModule } from './quality/quality.module';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../http/app';
-import { registerStandardsEngine } from '../engine/index';
-import { registerRealtime } from '../realtime/index';
-import { registerAuditRoutes } from './audit/audit.routes';
-import { registerCalendarRoutes } from './calendars/calendars.routes';
-import { registerCustomerRoutes } from './customers/customers.routes';
-import { registerCrmRoutes } from './customers/crm';
-import { registerIdentityRoutes } from './identity/identity.routes';
-import { registerStandardsRoutes } from './standards/standards.routes';
-import { registerAttachmentRoutes } from './attachments/attachments';
-import { registerChannelRoutes } from './channels/channels';
-import { registerPortalRoutes } from './portal/portal';
-import { registerTicketRoutes } from './tickets/tickets.routes';
-import { registerWorkflowRoutes } from './tickets/workflows.routes';
-import { registerKbRoutes } from './kb/kb.routes';
-import { registerSurveyRoutes } from './surveys/surveys.routes';
-import { registerMeasures } from './measures/index';
-import { setAccessTables } from '../http/access';
-import { attachmentsAccess } from './attachments/attachments.access';
-import { auditAccess } from './audit/audit.access';
-import { calendarsAccess } from './calendars/calendars.access';
-import { channelsAccess } from './channels/channels.access';
-import { customersAccess } from './customers/customers.access';
-import { identityAccess } from './identity/identity.access';
-import { kbAccess } from './kb/kb.access';
-import { loopsAccess } from './loops/loops.access';
-import { measuresAccess } from './measures/measures.access';
-import { portalAccess } from './portal/portal.access';
-import { standardsAccess } from './standards/standards.access';
-import { surveysAccess } from './surveys/surveys.access';
-import { ticketsAccess } from './tickets/tickets.access';
-import { realtimeAccess } from '../realtime/realtime.access';
+import { setAccessTables, type AccessTable } from '../http/access';
+import { registerMessages } from '../i18n/index';
+import { realtimeModule } from '../realtime/realtime.module';
+import { attachmentsModule } from './attachments/attachments.module';
+import { auditModule } from './audit/audit.module';
+import { calendarsModule } from './calendars/calendars.module';
+import { channelsModule } from './channels/channels.module';
+import { customersModule } from './customers/customers.module';
+import { demoModule } from './demo/demo.module';
+import { fieldModule } from './field/field.module';
+import { identityModule } from './identity/identity.module';
+import { inspectionModule } from './inspection/inspection.module';
+import { kbModule } from './kb/kb.module';
+import { loopsModule } from './loops/loops.module';
+import { measuresModule } from './measures/measures.module';
+import type { ChiduModule } from './module';
+import { onTicketEvent, onTicketTransition } from './tickets/ticket-events';
+import { portalModule } from './portal/portal.module';
+import { processModule } from './process/process.module';
+import { progressModule } from './progress/progress.module';
+import { standardsModule } from './standards/standards.module';
+import { surveysModule } from './surveys/surveys.module';
+import { ticketsModule } from './tickets/tickets.module';
 
 /**
- * Every module's access table (who may call each route; src/http/access.ts). One entry per module; a route
- * without a declaration fails the access matrix test.
+ * Every domain module, in order. The one place a module is registered: its access table, routes, ticket-event
+ * consumers (which run in this order inside each event's transaction), guards, workers and messages.
  */
-export const ACCESS_TABLES = [
-  identityAccess, customersAccess, auditAccess, ticketsAccess, attachmentsAccess, portalAccess, channelsAccess, calendarsAccess,
-  standardsAccess, realtimeAccess, kbAccess, surveysAccess, loopsAccess, measuresAccess,
+export const MODULES: readonly ChiduModule[] = [
+  identityModule,
+  customersModule,
+  auditModule,
+  ticketsModule,
+  attachmentsModule,
+  portalModule,
+  channelsModule,
+  calendarsModule,
+  standardsModule,
+  realtimeModule,
+  kbModule,
+  surveysModule,
+  loopsModule,
+  processModule,
+  measuresModule,
+  fieldModule,
+  qualityModule,
+  inspectionModule,
+  demoModule,
+  progressModule,
 ];
 
-/**
- * Every domain registers its routes (under /api/v1) here. A module that runs background work
- * (workers, LISTEN) uses `api.addHook('onReady' | 'onClose', …)` inside its register function.
- * Add one line per module.
- */
+/** Every module's access table (who may call each route; src/http/access.ts). */
+export const ACCESS_TABLES: AccessTable[] = MODULES.flatMap((m) => (m.access ? [m.access] : []));
+
 export function registerModules(api: FastifyInstance, deps: AppDeps): void {
   setAccessTables(ACCESS_TABLES);
-  registerIdentityRoutes(api, deps);
-  registerCustomerRoutes(api, deps);
-  registerCrmRoutes(api, deps);
-  registerAuditRoutes(api, deps);
-  registerTicketRoutes(api, deps);
-  registerWorkflowRoutes(api, deps);
-  registerAttachmentRoutes(api, deps);
-  registerPortalRoutes(api, deps);
-  registerChannelRoutes(api, deps);
-  registerCalendarRoutes(api, deps);
-  registerStandardsRoutes(api, deps);
-  registerStandardsEngine(api, deps);
-  registerRealtime(api, deps);
-  registerKbRoutes(api, deps);
-  registerSurveyRoutes(api, deps);
-  registerMeasures(api, deps);
+  for (const m of MODULES) if (m.messages) registerMessages(m.messages);
+  // Per module, in order: routes, then its consumers (so consumers keep the module order), guards and workers.
+  for (const m of MODULES) {
+    m.routes?.(api, deps);
+    for (const c of m.consumers ?? []) onTicketEvent(c.name, c.handle, c.batch, c.kinds);
+    for (const g of m.guards ?? []) onTicketTransition(g.name, g.fn);
+    for (const make of m.workers ?? []) {
+      const worker = make(deps, api.log);
+      if (!worker) continue;
+      api.addHook('onReady', async () => {
+        await worker.start();
+      });
+      api.addHook('onClose', async () => {
+        await worker.stop();
+      });
+    }
+  }
 }

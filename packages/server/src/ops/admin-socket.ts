@@ -44,14 +44,25 @@ export interface BackupSummary {
 }
 
 export const summarize = (file: string, m: Manifest): BackupSummary => ({
-  file, createdAt: m.createdAt, snapshotMs: m.snapshotMs, migrations: m.migrations.length,
-  tables: m.tables.map((t) => ({ name: t.name, rows: t.rows, checksum: t.checksum })), files: m.files.map((f) => f.path),
+  file,
+  createdAt: m.createdAt,
+  snapshotMs: m.snapshotMs,
+  migrations: m.migrations.length,
+  tables: m.tables.map((t) => ({ name: t.name, rows: t.rows, checksum: t.checksum })),
+  files: m.files.map((f) => f.path),
 });
 
-export interface AdminSocket { path: string; close(): Promise<void> }
+export interface AdminSocket {
+  path: string;
+  close(): Promise<void>;
+}
 
 /** Listen on the admin socket of DATA_DIR for the server that holds its database. */
-export async function startAdminSocket(dataDir: string, client: PGlite, log: { info(o: object, m: string): void; error(o: object, m: string): void }): Promise<AdminSocket> {
+export async function startAdminSocket(
+  dataDir: string,
+  client: PGlite,
+  log: { info(o: object, m: string): void; error(o: object, m: string): void },
+): Promise<AdminSocket> {
   const sock = adminSocketPath(dataDir);
   privateDir(path.dirname(sock));
   // We hold DATA_DIR's lock, so a socket file left here belongs to a process that is gone.
@@ -64,38 +75,73 @@ export async function startAdminSocket(dataDir: string, client: PGlite, log: { i
     conn.on('data', (chunk: string) => {
       buf += chunk;
       const nl = buf.indexOf('\n');
-      if (nl < 0) { if (buf.length > 64 * 1024) conn.destroy(); return; }
+      if (nl < 0) {
+        if (buf.length > 64 * 1024) conn.destroy();
+        return;
+      }
       conn.removeAllListeners('data');
       const reply = (o: object) => conn.end(`${JSON.stringify(o)}\n`);
       let req: { op?: unknown; out?: unknown };
-      try { req = JSON.parse(buf.slice(0, nl)) as typeof req; } catch { reply({ ok: false, error: 'bad request' }); return; }
-      if (req.op === 'ping') { reply({ ok: true, pid: process.pid }); return; }
-      if (req.op !== 'backup') { reply({ ok: false, error: `unknown op ${JSON.stringify(req.op)}` }); return; }
-      if (typeof req.out !== 'string' || !path.isAbsolute(req.out)) { reply({ ok: false, error: 'out must be an absolute path' }); return; }
-      if (busy) { reply({ ok: false, error: 'a backup is already running' }); return; }
+      try {
+        req = JSON.parse(buf.slice(0, nl)) as typeof req;
+      } catch {
+        reply({ ok: false, error: 'bad request' });
+        return;
+      }
+      if (req.op === 'ping') {
+        reply({ ok: true, pid: process.pid });
+        return;
+      }
+      if (req.op !== 'backup') {
+        reply({ ok: false, error: `unknown op ${JSON.stringify(req.op)}` });
+        return;
+      }
+      if (typeof req.out !== 'string' || !path.isAbsolute(req.out)) {
+        reply({ ok: false, error: 'out must be an absolute path' });
+        return;
+      }
+      if (busy) {
+        reply({ ok: false, error: 'a backup is already running' });
+        return;
+      }
       busy = true;
       const out = req.out;
       const t0 = performance.now();
       // Loaded on first use: the backup code costs a server nothing until someone asks for a backup.
-      import('./backup').then(({ backupPglite }) => backupPglite(client, dataDir, out)).then((m) => {
-        log.info({ file: out, ms: Math.round(performance.now() - t0), snapshotMs: m.snapshotMs }, 'backup written');
-        reply({ ok: true, summary: summarize(out, m) });
-      }, (err: unknown) => {
-        log.error({ err }, 'backup failed');
-        reply({ ok: false, error: (err as Error).message });
-      }).finally(() => { busy = false; });
+      import('./backup')
+        .then(({ backupPglite }) => backupPglite(client, dataDir, out))
+        .then(
+          (m) => {
+            log.info({ file: out, ms: Math.round(performance.now() - t0), snapshotMs: m.snapshotMs }, 'backup written');
+            reply({ ok: true, summary: summarize(out, m) });
+          },
+          (err: unknown) => {
+            log.error({ err }, 'backup failed');
+            reply({ ok: false, error: (err as Error).message });
+          },
+        )
+        .finally(() => {
+          busy = false;
+        });
     });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(sock, () => { server.off('error', reject); resolve(); });
+    server.listen(sock, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   chmodSync(sock, 0o600);
   return {
     path: sock,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => { rmSync(sock, { force: true }); resolve(); });
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => {
+          rmSync(sock, { force: true });
+          resolve();
+        });
+      }),
   };
 }
 
@@ -104,14 +150,23 @@ export class NoServerError extends Error {}
 /** Send one request to the server of DATA_DIR; NoServerError when no server listens there. */
 export function adminRequest<T>(dataDir: string, req: object, timeoutMs = 60 * 60_000): Promise<T> {
   let sock: string;
-  try { sock = adminSocketPath(dataDir); } catch { return Promise.reject(new NoServerError(`${dataDir} does not exist`)); }
+  try {
+    sock = adminSocketPath(dataDir);
+  } catch {
+    return Promise.reject(new NoServerError(`${dataDir} does not exist`));
+  }
   return new Promise<T>((resolve, reject) => {
     const conn = net.connect(sock);
     let buf = '';
-    const timer = setTimeout(() => { conn.destroy(); reject(new Error(`the server did not answer within ${Math.round(timeoutMs / 1000)} s`)); }, timeoutMs);
+    const timer = setTimeout(() => {
+      conn.destroy();
+      reject(new Error(`the server did not answer within ${Math.round(timeoutMs / 1000)} s`));
+    }, timeoutMs);
     conn.setEncoding('utf8');
     conn.on('connect', () => conn.write(`${JSON.stringify(req)}\n`));
-    conn.on('data', (d: string) => { buf += d; });
+    conn.on('data', (d: string) => {
+      buf += d;
+    });
     conn.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') reject(new NoServerError('no server is listening'));
@@ -119,7 +174,11 @@ export function adminRequest<T>(dataDir: string, req: object, timeoutMs = 60 * 6
     });
     conn.on('end', () => {
       clearTimeout(timer);
-      try { resolve(JSON.parse(buf.trim()) as T); } catch { reject(new Error('the server closed the admin connection without an answer')); }
+      try {
+        resolve(JSON.parse(buf.trim()) as T);
+      } catch {
+        reject(new Error('the server closed the admin connection without an answer'));
+      }
     });
   });
 }

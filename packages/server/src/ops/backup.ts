@@ -16,7 +16,12 @@ import { openPgliteDir, pgliteTarget } from './targets';
 export const BACKUP_FORMAT = 'chidu-backup';
 export const BACKUP_FORMAT_VERSION = 1;
 
-export interface BackupFile { path: string; size: number; sha256: string; mode: number }
+export interface BackupFile {
+  path: string;
+  size: number;
+  sha256: string;
+  mode: number;
+}
 export interface Manifest extends SnapshotData {
   format: typeof BACKUP_FORMAT;
   formatVersion: number;
@@ -33,7 +38,11 @@ const isBackupArtefact = (name: string) => /^chidu-backup-.*\.tar\.gz(\.partial)
 
 export function chiduVersion(): string {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-  try { return (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version; } catch { return 'unknown'; }
+  try {
+    return (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -83,8 +92,14 @@ export async function backupPglite(client: PGlite, dataDir: string, out: string)
       entries.push({ name: `files/${f.rel}`, file: copy, mode: st.mode & 0o777 });
     }
     const manifest: Manifest = {
-      format: BACKUP_FORMAT, formatVersion: BACKUP_FORMAT_VERSION, chiduVersion: chiduVersion(), createdAt: new Date().toISOString(),
-      source: { kind: 'pglite', dataDir: path.resolve(dataDir), host: hostname() }, snapshotMs, ...snapshot, files,
+      format: BACKUP_FORMAT,
+      formatVersion: BACKUP_FORMAT_VERSION,
+      chiduVersion: chiduVersion(),
+      createdAt: new Date().toISOString(),
+      source: { kind: 'pglite', dataDir: path.resolve(dataDir), host: hostname() },
+      snapshotMs,
+      ...snapshot,
+      files,
     };
     await writeTarGz(`${target}.partial`, [
       { name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest, null, 2)), mode: 0o600 },
@@ -111,7 +126,11 @@ export async function backupOffline(dataDir: string, out: string): Promise<Manif
   }
 }
 
-export interface OpenedBackup { dir: string; manifest: Manifest; cleanup(): void }
+export interface OpenedBackup {
+  dir: string;
+  manifest: Manifest;
+  cleanup(): void;
+}
 
 /** Unpack a backup into a temporary folder and check it: format, every table file and data file against its hash. */
 export async function openBackup(file: string, workParent?: string): Promise<OpenedBackup> {
@@ -123,7 +142,8 @@ export async function openBackup(file: string, workParent?: string): Promise<Ope
     if (!existsSync(path.join(dir, 'manifest.json'))) throw new Error(`${file} is not a Chidu backup (no manifest.json)`);
     const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
     if (manifest.format !== BACKUP_FORMAT) throw new Error(`${file} is not a Chidu backup (format ${JSON.stringify(manifest.format)})`);
-    if (manifest.formatVersion > BACKUP_FORMAT_VERSION) throw new Error(`${file} has backup format ${manifest.formatVersion}; this Chidu reads up to ${BACKUP_FORMAT_VERSION}`);
+    if (manifest.formatVersion > BACKUP_FORMAT_VERSION)
+      throw new Error(`${file} has backup format ${manifest.formatVersion}; this Chidu reads up to ${BACKUP_FORMAT_VERSION}`);
     for (const t of manifest.tables) {
       const p = path.join(dir, t.file);
       if (!existsSync(p)) throw new Error(`${file} is incomplete: ${t.file} is missing`);
@@ -143,7 +163,12 @@ export async function openBackup(file: string, workParent?: string): Promise<Ope
 
 const isEmptyDir = (dir: string) => !existsSync(dir) || readdirSync(dir).filter((n) => n !== 'lost+found').length === 0;
 
-export interface RestoreResult { dataDir: string; manifest: Manifest; report: LoadReport; movedAside: string | null }
+export interface RestoreResult {
+  dataDir: string;
+  manifest: Manifest;
+  report: LoadReport;
+  movedAside: string | null;
+}
 
 /**
  * Restore a backup into DATA_DIR, which must be empty (or missing). With force, what DATA_DIR holds is first moved
@@ -158,7 +183,9 @@ export async function restoreBackup(file: string, dataDir: string, opts: { force
   const backup = await openBackup(file, path.dirname(dir));
   let movedAside: string | null = null;
   try {
-    log(`backup of ${backup.manifest.createdAt} (Chidu ${backup.manifest.chiduVersion}, ${backup.manifest.tables.length} tables, ${backup.manifest.files.length} files): archive checked`);
+    log(
+      `backup of ${backup.manifest.createdAt} (Chidu ${backup.manifest.chiduVersion}, ${backup.manifest.tables.length} tables, ${backup.manifest.files.length} files): archive checked`,
+    );
     if (!isEmptyDir(dir)) {
       if (!opts.force) throw new Error(`${dir} is not empty; restore into a new DATA_DIR, or add --force to move its contents aside first`);
       if (existsSync(path.join(dir, 'chidu.lock'))) {
@@ -178,7 +205,8 @@ export async function restoreBackup(file: string, dataDir: string, opts: { force
       report = await loadSnapshot(pgliteTarget(opened), backup.dir, backup.manifest, log);
       for (const f of backup.manifest.files) {
         const dest = path.join(dir, ...f.path.split('/'));
-        if (!dest.startsWith(dir + path.sep) || lstatSync(path.join(backup.dir, 'files', f.path)).isSymbolicLink()) throw new Error(`unsafe file path in the backup: ${f.path}`);
+        if (!dest.startsWith(dir + path.sep) || lstatSync(path.join(backup.dir, 'files', f.path)).isSymbolicLink())
+          throw new Error(`unsafe file path in the backup: ${f.path}`);
         mkdirSync(path.dirname(dest), { recursive: true });
         copyFileSync(path.join(backup.dir, 'files', f.path), dest);
         chmodSync(dest, f.mode & 0o777);

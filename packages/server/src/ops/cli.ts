@@ -13,16 +13,25 @@ import { moveToPostgres } from './move';
 
 class UsageError extends Error {}
 
-interface Parsed { positional: string[]; flags: Map<string, string | true> }
+interface Parsed {
+  positional: string[];
+  flags: Map<string, string | true>;
+}
 
 function parseArgs(argv: string[], valued: string[], bools: string[]): Parsed {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (!a.startsWith('--')) { positional.push(a); continue; }
+    if (!a.startsWith('--')) {
+      positional.push(a);
+      continue;
+    }
     const [name, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    if (bools.includes(name)) { flags.set(name, true); continue; }
+    if (bools.includes(name)) {
+      flags.set(name, true);
+      continue;
+    }
     if (!valued.includes(name)) throw new UsageError(`unknown option --${name}`);
     const v = inline ?? argv[++i];
     if (v === undefined || v === '') throw new UsageError(`--${name} needs a value`);
@@ -31,12 +40,18 @@ function parseArgs(argv: string[], valued: string[], bools: string[]): Parsed {
   return { positional, flags };
 }
 
-const str = (p: Parsed, name: string) => { const v = p.flags.get(name); return typeof v === 'string' ? v : undefined; };
+const str = (p: Parsed, name: string) => {
+  const v = p.flags.get(name);
+  return typeof v === 'string' ? v : undefined;
+};
 /** Paths typed on the command line are relative to where the user typed them (npm run moves to the project root). */
 let userCwd = process.cwd();
 const userPath = (p: string) => path.resolve(userCwd, p);
 /** DATA_DIR: --data-dir, else the variable exactly as the server reads it (relative to the project root). */
-const dataDirOf = (p: Parsed, env: NodeJS.ProcessEnv) => { const d = str(p, 'data-dir'); return d ? userPath(d) : path.resolve(env.DATA_DIR || './data'); };
+const dataDirOf = (p: Parsed, env: NodeJS.ProcessEnv) => {
+  const d = str(p, 'data-dir');
+  return d ? userPath(d) : path.resolve(env.DATA_DIR || './data');
+};
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 2 : 0)} MB`;
 
 /** Output path: --out may be a folder (the default name goes into it) or a file name. */
@@ -67,9 +82,11 @@ async function backup(argv: string[], env: NodeJS.ProcessEnv, print: (l: string)
     // The dump is the whole database: readable by this account only (pg_dump creates the file).
     process.umask(0o077);
     const r = spawnSync('pg_dump', ['--format=custom', `--file=${file}`, `--dbname=${u.toString()}`], {
-      stdio: ['ignore', 'inherit', 'inherit'], env: { ...env, ...(password ? { PGPASSWORD: password } : {}) },
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...env, ...(password ? { PGPASSWORD: password } : {}) },
     });
-    if (r.error) throw new Error(`cannot run pg_dump (${(r.error as NodeJS.ErrnoException).code}); install the PostgreSQL client tools of your server's version`);
+    if (r.error)
+      throw new Error(`cannot run pg_dump (${(r.error as NodeJS.ErrnoException).code}); install the PostgreSQL client tools of your server's version`);
     if (r.status !== 0) throw new Error(`pg_dump failed (exit ${r.status})`);
     print(`Backup written: ${file} (${mb(statSync(file).size)}). Restore into an empty database with: pg_restore --no-owner --dbname=postgres://… ${file}`);
     return;
@@ -91,7 +108,11 @@ async function backup(argv: string[], env: NodeJS.ProcessEnv, print: (l: string)
     printBackup(summarize(file, m), 'offline (no server running on this DATA_DIR)', print);
   } catch (err) {
     if (err instanceof DataDirLockedError) {
-      throw new Error(`a Chidu server (pid ${err.pid}) holds ${dataDir} but did not answer on its admin socket (${path.join(dataDir, 'run/admin.sock')}); restart it with this version of Chidu, or stop it and run the backup again`);
+      throw new Error(
+        `a Chidu server (pid ${err.pid}) holds ${dataDir} but did not answer on its admin socket (${path.join(dataDir, 'run/admin.sock')}); ` +
+          'restart it with this version of Chidu, or stop it and run the backup again',
+        { cause: err },
+      );
     }
     throw err;
   }
@@ -101,7 +122,8 @@ async function restore(argv: string[], env: NodeJS.ProcessEnv, print: (l: string
   const p = parseArgs(argv, ['data-dir'], ['force']);
   const [file, extra] = p.positional;
   if (!file || extra) throw new UsageError('usage: npm run restore -- <chidu-backup-….tar.gz> [--data-dir DIR] [--force]');
-  if (file.endsWith('.pgdump')) throw new Error(`${file} is a PostgreSQL dump: restore it into an empty database with pg_restore --no-owner --dbname=postgres://… ${file}`);
+  if (file.endsWith('.pgdump'))
+    throw new Error(`${file} is a PostgreSQL dump: restore it into an empty database with pg_restore --no-owner --dbname=postgres://… ${file}`);
   const dataDir = dataDirOf(p, env);
   const r = await restoreBackup(userPath(file), dataDir, { force: p.flags.has('force'), log: print });
   print('');
@@ -136,7 +158,12 @@ async function move(argv: string[], env: NodeJS.ProcessEnv, print: (l: string) =
   print(`  ${r.keyFiles.includes('secret.key') ? 'CHIDU_SECRET_KEY=… ' : ''}${r.startLine}`);
 }
 
-export async function runOps(command: string | undefined, argv: string[], env: NodeJS.ProcessEnv = process.env, print: (l: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
+export async function runOps(
+  command: string | undefined,
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  print: (l: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Promise<number> {
   userCwd = env.INIT_CWD || process.cwd();
   try {
     if (command === 'backup') await backup(argv, env, print);

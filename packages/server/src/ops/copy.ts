@@ -7,8 +7,23 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import {
-  appliedMigrations, applyCanonicalSettings, dumpTable, foreignKeyOrder, ident, listSequences, listTables, loadTable, matchMigrations,
-  migrationsFolderUpTo, qname, sameColumns, tableSums, type MigrationRef, type Q, type SequenceState, type TableManifest, type TableSum,
+  appliedMigrations,
+  applyCanonicalSettings,
+  dumpTable,
+  foreignKeyOrder,
+  ident,
+  listSequences,
+  listTables,
+  loadTable,
+  matchMigrations,
+  migrationsFolderUpTo,
+  qname,
+  sameColumns,
+  tableSums,
+  type MigrationRef,
+  type Q,
+  type SequenceState,
+  type TableManifest,
 } from './snapshot';
 
 export interface SnapshotData {
@@ -26,7 +41,14 @@ export async function takeSnapshot(q: Q, dir: string, source: string): Promise<S
   const migrations = matchMigrations(await appliedMigrations(q), source);
   if (migrations.length === 0) throw new Error(`${source} holds no Chidu database (no migrations applied)`);
   const tables = await listTables(q);
-  const sums = new Map((await tableSums(q, tables.map((t) => t.name))).map((s) => [s.name, s]));
+  const sums = new Map(
+    (
+      await tableSums(
+        q,
+        tables.map((t) => t.name),
+      )
+    ).map((s) => [s.name, s]),
+  );
   const sequences = await listSequences(q);
   const out: TableManifest[] = [];
   for (const t of tables) {
@@ -40,12 +62,22 @@ export async function takeSnapshot(q: Q, dir: string, source: string): Promise<S
 }
 
 export function pgliteQ(c: Pick<PGlite, 'query'>): Q {
-  return { async query<T>(text: string, params?: unknown[]) { return (await c.query<T>(text, params)).rows; } };
+  return {
+    async query<T>(text: string, params?: unknown[]) {
+      return (await c.query<T>(text, params)).rows;
+    },
+  };
 }
 
-interface PgQueryable { query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }> }
+interface PgQueryable {
+  query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+}
 export function pgQ(c: PgQueryable): Q {
-  return { async query<T>(text: string, params?: unknown[]) { return (await c.query(text, params)).rows as T[]; } };
+  return {
+    async query<T>(text: string, params?: unknown[]) {
+      return (await c.query(text, params)).rows as T[];
+    },
+  };
 }
 
 /** Where a snapshot can be loaded: an empty PGlite DATA_DIR or an empty PostgreSQL database. */
@@ -58,12 +90,31 @@ export interface Target {
   close(): Promise<void>;
 }
 
-export interface TableReport { table: string; sourceRows: number; targetRows: number; sourceChecksum: string; targetChecksum: string; equal: boolean }
-export interface LoadReport { tables: TableReport[]; sequences: number; migrationsApplied: number; migrationsAfter: number; allEqual: boolean; ms: number }
+export interface TableReport {
+  table: string;
+  sourceRows: number;
+  targetRows: number;
+  sourceChecksum: string;
+  targetChecksum: string;
+  equal: boolean;
+}
+export interface LoadReport {
+  tables: TableReport[];
+  sequences: number;
+  migrationsApplied: number;
+  migrationsAfter: number;
+  allEqual: boolean;
+  ms: number;
+}
 
 export class VerificationError extends Error {
   constructor(public readonly report: TableReport[]) {
-    super(`verification failed for ${report.filter((r) => !r.equal).map((r) => r.table).join(', ')}; nothing was written to the target`);
+    super(
+      `verification failed for ${report
+        .filter((r) => !r.equal)
+        .map((r) => r.table)
+        .join(', ')}; nothing was written to the target`,
+    );
     this.name = 'VerificationError';
   }
 }
@@ -82,7 +133,14 @@ async function seededCounts(migrationCount: number): Promise<Map<string, number>
     if (migrationCount > 0) await migrate(drizzle({ client: mem }), { migrationsFolder: migrationsFolderUpTo(migrationCount).dir });
     const q = pgliteQ(mem);
     const tables = await listTables(q);
-    return new Map((await tableSums(q, tables.map((t) => t.name))).map((s) => [s.name, s.rows]));
+    return new Map(
+      (
+        await tableSums(
+          q,
+          tables.map((t) => t.name),
+        )
+      ).map((s) => [s.name, s.rows]),
+    );
   } finally {
     await mem.close();
   }
@@ -99,19 +157,37 @@ export async function assertEmptyTarget(target: Target, snapshot: SnapshotData):
   const applied = await appliedMigrations(target.q);
   const tables = await listTables(target.q);
   if (applied.length === 0) {
-    if (tables.length) throw new Error(`${target.describe} is not empty (it has tables ${tables.slice(0, 5).map((t) => t.name).join(', ')}); use a new, empty database`);
+    if (tables.length)
+      throw new Error(
+        `${target.describe} is not empty (it has tables ${tables
+          .slice(0, 5)
+          .map((t) => t.name)
+          .join(', ')}); use a new, empty database`,
+      );
     return;
   }
   // A Chidu schema is there (say from an earlier attempt that failed and rolled back): accept it only untouched.
   matchMigrations(applied, target.describe);
   if (applied.length > snapshot.migrations.length) {
-    throw new Error(`${target.describe} already has a newer Chidu schema (${applied.length} migrations) than the source (${snapshot.migrations.length}); use a new, empty database`);
+    throw new Error(
+      `${target.describe} already has a newer Chidu schema (${applied.length} migrations) than the source (${snapshot.migrations.length}); use a new, empty database`,
+    );
   }
   const seeded = await seededCounts(applied.length);
-  const now = await target.transaction(async (q) => tableSums(q, tables.map((t) => t.name)));
+  const now = await target.transaction(async (q) =>
+    tableSums(
+      q,
+      tables.map((t) => t.name),
+    ),
+  );
   const dirty = now.filter((s) => s.rows > (seeded.get(s.name) ?? 0));
   if (dirty.length) {
-    throw new Error(`${target.describe} is not empty: ${dirty.slice(0, 5).map((d) => `${d.name} (${d.rows} ${d.rows === 1 ? 'row' : 'rows'})`).join(', ')}; use a new, empty database`);
+    throw new Error(
+      `${target.describe} is not empty: ${dirty
+        .slice(0, 5)
+        .map((d) => `${d.name} (${d.rows} ${d.rows === 1 ? 'row' : 'rows'})`)
+        .join(', ')}; use a new, empty database`,
+    );
   }
 }
 
@@ -136,11 +212,15 @@ export async function loadSnapshot(target: Target, dir: string, snapshot: Snapsh
     const byName = new Map(tables.map((t) => [t.name, t]));
     const missing = snapshot.tables.filter((t) => !byName.has(t.name)).map((t) => t.name);
     const extra = tables.filter((t) => !snapshot.tables.some((s) => s.name === t.name)).map((t) => t.name);
-    if (missing.length || extra.length) throw new Error(`the target schema does not match the source (missing: ${missing.join(', ') || '—'}; extra: ${extra.join(', ') || '—'})`);
+    if (missing.length || extra.length)
+      throw new Error(`the target schema does not match the source (missing: ${missing.join(', ') || '—'}; extra: ${extra.join(', ') || '—'})`);
     for (const t of snapshot.tables) {
       if (!sameColumns(t.columns, byName.get(t.name)!.columns)) throw new Error(`the columns of ${t.name} differ between source and target`);
     }
-    const { order, selfOrCycle } = await foreignKeyOrder(q, tables.map((t) => t.name));
+    const { order, selfOrCycle } = await foreignKeyOrder(
+      q,
+      tables.map((t) => t.name),
+    );
     const [role] = await q.query<{ super: boolean | string }>('SELECT rolsuper AS super FROM pg_roles WHERE rolname = current_user');
     const superuser = role?.super === true || role?.super === 't';
     let disabled: string[] = [];
@@ -148,7 +228,8 @@ export async function loadSnapshot(target: Target, dir: string, snapshot: Snapsh
       // Triggers (user and foreign-key) do not fire for this transaction only.
       await q.query("SET LOCAL session_replication_role = 'replica'");
     } else {
-      if (selfOrCycle.length) throw new Error(`${selfOrCycle.join(', ')} reference themselves; loading them needs a superuser connection (session_replication_role)`);
+      if (selfOrCycle.length)
+        throw new Error(`${selfOrCycle.join(', ')} reference themselves; loading them needs a superuser connection (session_replication_role)`);
       const withTriggers = await q.query<{ t: string }>(`
         SELECT DISTINCT c.relname AS t FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' AND NOT g.tgisinternal ORDER BY 1`);
@@ -170,10 +251,20 @@ export async function loadSnapshot(target: Target, dir: string, snapshot: Snapsh
       await q.query(`SELECT setval($1::regclass, $2::bigint, $3::boolean)`, [qname(s.name), s.lastValue, s.isCalled]);
     }
     for (const t of disabled) await q.query(`ALTER TABLE ${qname(t)} ENABLE TRIGGER USER`);
-    const sums = await tableSums(q, snapshot.tables.map((t) => t.name));
+    const sums = await tableSums(
+      q,
+      snapshot.tables.map((t) => t.name),
+    );
     const tablesReport = snapshot.tables.map((src, i): TableReport => {
       const dst = sums[i]!;
-      return { table: src.name, sourceRows: src.rows, targetRows: dst.rows, sourceChecksum: src.checksum, targetChecksum: dst.checksum, equal: src.rows === dst.rows && src.checksum === dst.checksum };
+      return {
+        table: src.name,
+        sourceRows: src.rows,
+        targetRows: dst.rows,
+        sourceChecksum: src.checksum,
+        targetChecksum: dst.checksum,
+        equal: src.rows === dst.rows && src.checksum === dst.checksum,
+      };
     });
     if (tablesReport.some((r) => !r.equal)) throw new VerificationError(tablesReport);
     return tablesReport;
@@ -186,19 +277,38 @@ export async function loadSnapshot(target: Target, dir: string, snapshot: Snapsh
     after = (await appliedMigrations(target.q)).length - before;
     log(`schema: ${after} newer migrations applied after the copy`);
   }
-  return { tables: report, sequences: snapshot.sequences.length, migrationsApplied: snapshot.migrations.length, migrationsAfter: after, allEqual: report.every((r) => r.equal), ms: Math.round(performance.now() - t0) };
+  return {
+    tables: report,
+    sequences: snapshot.sequences.length,
+    migrationsApplied: snapshot.migrations.length,
+    migrationsAfter: after,
+    allEqual: report.every((r) => r.equal),
+    ms: Math.round(performance.now() - t0),
+  };
 }
 
 /** The verification report as a fixed-width table. */
 export function formatReport(report: LoadReport): string {
   const head = ['table', 'source rows', 'target rows', 'checksum (md5)', 'result'];
-  const rows = report.tables.map((r) => [r.table, String(r.sourceRows), String(r.targetRows), r.equal ? r.sourceChecksum : `${r.sourceChecksum} ≠ ${r.targetChecksum}`, r.equal ? 'equal' : 'DIFFERENT']);
+  const rows = report.tables.map((r) => [
+    r.table,
+    String(r.sourceRows),
+    String(r.targetRows),
+    r.equal ? r.sourceChecksum : `${r.sourceChecksum} ≠ ${r.targetChecksum}`,
+    r.equal ? 'equal' : 'DIFFERENT',
+  ]);
   const total = report.tables.reduce((a, r) => a + r.sourceRows, 0);
   const totalT = report.tables.reduce((a, r) => a + r.targetRows, 0);
   rows.push([`${report.tables.length} tables`, String(total), String(totalT), '', report.allEqual ? 'all equal' : 'DIFFERENCES']);
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 1 || i === 2 ? c.padStart(w[i]!) : c.padEnd(w[i]!))).join('  ').trimEnd();
-  return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.slice(0, -1).map(line), w.map((n) => '-'.repeat(n)).join('  '), line(rows.at(-1)!)].join('\n');
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 1 || i === 2 ? c.padStart(w[i]!) : c.padEnd(w[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.slice(0, -1).map(line), w.map((n) => '-'.repeat(n)).join('  '), line(rows.at(-1)!)].join(
+    '\n',
+  );
 }
 
 export { ident };

@@ -37,7 +37,9 @@ export async function moveToPostgres(url: string, from: MoveSource, log: (line: 
       mkdirSync(path.join(dir, 'tables'));
       const t0 = performance.now();
       snapshot = await opened.client.transaction((tx) => takeSnapshot(pgliteQ(tx), dir, source));
-      log(`read ${source}: ${snapshot.tables.length} tables, ${snapshot.tables.reduce((a, t) => a + t.rows, 0)} rows (${Math.round(performance.now() - t0)} ms)`);
+      log(
+        `read ${source}: ${snapshot.tables.length} tables, ${snapshot.tables.reduce((a, t) => a + t.rows, 0)} rows (${Math.round(performance.now() - t0)} ms)`,
+      );
     } catch (err) {
       await opened.close();
       rmSync(dir, { recursive: true, force: true });
@@ -45,7 +47,10 @@ export async function moveToPostgres(url: string, from: MoveSource, log: (line: 
     }
     files = dataDirFiles(opened.dir).map((f) => f.rel);
     const d = dir;
-    cleanup = async () => { rmSync(d, { recursive: true, force: true }); await opened.close(); };
+    cleanup = async () => {
+      rmSync(d, { recursive: true, force: true });
+      await opened.close();
+    };
   } else {
     source = `backup ${path.resolve(from.backupFile)}`;
     const b = await openBackup(from.backupFile, tmpdir());
@@ -53,15 +58,21 @@ export async function moveToPostgres(url: string, from: MoveSource, log: (line: 
     snapshot = b.manifest;
     files = b.manifest.files.map((f) => f.path);
     log(`read ${source} of ${b.manifest.createdAt}: ${snapshot.tables.length} tables, archive checked`);
-    cleanup = async () => b.cleanup();
+    cleanup = () => {
+      b.cleanup();
+      return Promise.resolve();
+    };
   }
   try {
     const target = await pgTarget(url);
     try {
       const report = await loadSnapshot(target, dir, snapshot, log);
       return {
-        source, target: redactUrl(url), report,
-        keyFiles: files.filter((f) => f.endsWith('.key')), otherFiles: files.filter((f) => !f.endsWith('.key')),
+        source,
+        target: redactUrl(url),
+        report,
+        keyFiles: files.filter((f) => f.endsWith('.key')),
+        otherFiles: files.filter((f) => !f.endsWith('.key')),
         startLine: `DATABASE_URL=${url} npm start`,
       };
     } finally {

@@ -10,19 +10,42 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { MIGRATIONS_DIR } from '../db/client';
+import { MIGRATIONS_DIR } from '../db/paths';
 
 /** The least a snapshot needs from a connection: text in, rows out. Inside a transaction when it matters. */
 export interface Q {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
 }
 
-export interface ColumnInfo { name: string; type: string; generated: boolean }
-export interface TableInfo { name: string; columns: ColumnInfo[] }
-export interface TableSum { name: string; rows: number; checksum: string }
-export interface SequenceState { name: string; lastValue: string; isCalled: boolean }
-export interface MigrationRef { tag: string | null; hash: string; createdAt: string }
-export interface TableManifest extends TableSum { columns: ColumnInfo[]; file: string; sha256: string }
+export interface ColumnInfo {
+  name: string;
+  type: string;
+  generated: boolean;
+}
+export interface TableInfo {
+  name: string;
+  columns: ColumnInfo[];
+}
+export interface TableSum {
+  name: string;
+  rows: number;
+  checksum: string;
+}
+export interface SequenceState {
+  name: string;
+  lastValue: string;
+  isCalled: boolean;
+}
+export interface MigrationRef {
+  tag: string | null;
+  hash: string;
+  createdAt: string;
+}
+export interface TableManifest extends TableSum {
+  columns: ColumnInfo[];
+  file: string;
+  sha256: string;
+}
 
 /** Session settings under which record text, and so every checksum, is the same on PGlite and PostgreSQL. */
 export const CANONICAL_SETTINGS = [
@@ -49,7 +72,10 @@ export async function listTables(q: Q): Promise<TableInfo[]> {
   const tables = new Map<string, TableInfo>();
   for (const r of rows) {
     let t = tables.get(r.table);
-    if (!t) { t = { name: r.table, columns: [] }; tables.set(r.table, t); }
+    if (!t) {
+      t = { name: r.table, columns: [] };
+      tables.set(r.table, t);
+    }
     t.columns.push({ name: r.column, type: r.type, generated: r.generated !== '' });
   }
   return [...tables.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -71,7 +97,9 @@ export async function listSequences(q: Q): Promise<SequenceState[]> {
 export async function appliedMigrations(q: Q): Promise<{ hash: string; createdAt: string }[]> {
   const [has] = await q.query<{ t: string | null }>(`SELECT to_regclass('drizzle.__drizzle_migrations')::text AS t`);
   if (!has?.t) return [];
-  const rows = await q.query<{ hash: string; created_at: string }>(`SELECT hash, created_at::text AS created_at FROM drizzle.__drizzle_migrations ORDER BY created_at, id`);
+  const rows = await q.query<{ hash: string; created_at: string }>(
+    `SELECT hash, created_at::text AS created_at FROM drizzle.__drizzle_migrations ORDER BY created_at, id`,
+  );
   return rows.map((r) => ({ hash: r.hash, createdAt: r.created_at }));
 }
 
@@ -80,7 +108,9 @@ export function codeMigrations(dir = MIGRATIONS_DIR): MigrationRef[] {
   const journal = JSON.parse(readFileSync(path.join(dir, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
   return journal.entries.map((e) => ({
     tag: e.tag,
-    hash: createHash('sha256').update(readFileSync(path.join(dir, `${e.tag}.sql`)).toString()).digest('hex'),
+    hash: createHash('sha256')
+      .update(readFileSync(path.join(dir, `${e.tag}.sql`)).toString())
+      .digest('hex'),
     createdAt: String(e.when),
   }));
 }
@@ -89,12 +119,16 @@ export function codeMigrations(dir = MIGRATIONS_DIR): MigrationRef[] {
 export function matchMigrations(applied: { hash: string; createdAt: string }[], what: string): MigrationRef[] {
   const code = codeMigrations();
   if (applied.length > code.length) {
-    throw new Error(`${what} has ${applied.length} migrations applied but this Chidu knows only ${code.length}: it comes from a newer Chidu; update this installation first`);
+    throw new Error(
+      `${what} has ${applied.length} migrations applied but this Chidu knows only ${code.length}: it comes from a newer Chidu; update this installation first`,
+    );
   }
   return applied.map((m, i) => {
     const c = code[i]!;
     if (c.hash !== m.hash || c.createdAt !== m.createdAt) {
-      throw new Error(`${what}: migration ${i} (${c.tag}) differs from this Chidu's (hash ${m.hash.slice(0, 12)} ≠ ${c.hash.slice(0, 12)}); it was made by a different build`);
+      throw new Error(
+        `${what}: migration ${i} (${c.tag}) differs from this Chidu's (hash ${m.hash.slice(0, 12)} ≠ ${c.hash.slice(0, 12)}); it was made by a different build`,
+      );
     }
     return { tag: c.tag, hash: m.hash, createdAt: m.createdAt };
   });
@@ -148,7 +182,12 @@ export async function dumpTable(q: Q, table: string, file: string): Promise<{ ro
       const batch = await q.query<{ r: string }>(`FETCH FORWARD ${fetch} FROM ${cursor}`);
       if (batch.length === 0) break;
       let bytes = 0;
-      const chunk = batch.map((b) => { bytes += b.r.length; return `${JSON.stringify(b.r)}\n`; }).join('');
+      const chunk = batch
+        .map((b) => {
+          bytes += b.r.length;
+          return `${JSON.stringify(b.r)}\n`;
+        })
+        .join('');
       hash.update(chunk);
       if (!out.write(chunk)) await once(out, 'drain');
       rows += batch.length;
@@ -207,7 +246,10 @@ export async function foreignKeyOrder(q: Q, tables: string[]): Promise<{ order: 
   const deps = new Map<string, Set<string>>(tables.map((t) => [t, new Set<string>()]));
   const selfOrCycle = new Set<string>();
   for (const e of edges) {
-    if (e.child === e.parent) { selfOrCycle.add(e.child); continue; }
+    if (e.child === e.parent) {
+      selfOrCycle.add(e.child);
+      continue;
+    }
     deps.get(e.child)?.add(e.parent);
   }
   const order: string[] = [];
@@ -215,7 +257,10 @@ export async function foreignKeyOrder(q: Q, tables: string[]): Promise<{ order: 
   const visiting = new Set<string>();
   const visit = (t: string) => {
     if (done.has(t)) return;
-    if (visiting.has(t)) { selfOrCycle.add(t); return; }
+    if (visiting.has(t)) {
+      selfOrCycle.add(t);
+      return;
+    }
     visiting.add(t);
     for (const p of deps.get(t) ?? []) if (deps.has(p)) visit(p);
     visiting.delete(t);

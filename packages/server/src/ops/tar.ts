@@ -61,8 +61,14 @@ export async function writeTarGz(out: string, entries: TarInput[]): Promise<void
       const size = e.data ? e.data.length : statSync(e.file!).size;
       yield header(e.name, size, e.mode ?? 0o644, now);
       let written = 0;
-      if (e.data) { yield e.data; written = e.data.length; } else {
-        for await (const chunk of createReadStream(e.file!)) { written += (chunk as Buffer).length; yield chunk as Buffer; }
+      if (e.data) {
+        yield e.data;
+        written = e.data.length;
+      } else {
+        for await (const chunk of createReadStream(e.file!)) {
+          written += (chunk as Buffer).length;
+          yield chunk as Buffer;
+        }
       }
       if (written !== size) throw new Error(`backup: ${e.name} changed while it was archived`);
       const pad = (BLOCK - (size % BLOCK)) % BLOCK;
@@ -73,7 +79,11 @@ export async function writeTarGz(out: string, entries: TarInput[]): Promise<void
   await pipeline(Readable.from(blocks()), createGzip({ level: 6 }), createWriteStream(out, { mode: 0o600 }));
 }
 
-export interface TarEntry { name: string; size: number; mode: number }
+export interface TarEntry {
+  name: string;
+  size: number;
+  mode: number;
+}
 
 function parseOctal(buf: Buffer): number {
   const s = buf.toString('ascii').replace(/\0.*$/s, '').trim();
@@ -101,7 +111,10 @@ export async function extractTarGz(file: string, dest: string): Promise<TarEntry
       void (async () => {
         buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
         for (;;) {
-          if (ended) { buf = Buffer.alloc(0); break; }
+          if (ended) {
+            buf = Buffer.alloc(0);
+            break;
+          }
           if (current) {
             if (buf.length === 0) break;
             const take = Math.min(current.left, buf.length);
@@ -126,7 +139,10 @@ export async function extractTarGz(file: string, dest: string): Promise<TarEntry
           if (buf.length < BLOCK) break;
           const h = buf.subarray(0, BLOCK);
           buf = buf.subarray(BLOCK);
-          if (h.every((b) => b === 0)) { ended = true; continue; }
+          if (h.every((b) => b === 0)) {
+            ended = true;
+            continue;
+          }
           let sum = 0;
           for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : h[i]!;
           if (sum !== parseOctal(h.subarray(148, 156))) throw new Error('backup: the archive is damaged (bad tar header checksum)');
@@ -142,7 +158,12 @@ export async function extractTarGz(file: string, dest: string): Promise<TarEntry
           const entry = { name, size, mode };
           entries.push(entry);
           current = { entry, out: createWriteStream(target, { mode: 0o600 }), left: size, pad: (BLOCK - (size % BLOCK)) % BLOCK };
-          if (size === 0) { current.out.end(); await once(current.out, 'close'); skip = 0; current = null; }
+          if (size === 0) {
+            current.out.end();
+            await once(current.out, 'close');
+            skip = 0;
+            current = null;
+          }
         }
       })().then(() => done(), done);
     },
@@ -155,7 +176,7 @@ export async function extractTarGz(file: string, dest: string): Promise<TarEntry
     await pipeline(createReadStream(file), createGunzip(), sink);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'Z_DATA_ERROR' || e.code === 'Z_BUF_ERROR') throw new Error(`backup: ${file} is not a readable .tar.gz (${e.message})`);
+    if (e.code === 'Z_DATA_ERROR' || e.code === 'Z_BUF_ERROR') throw new Error(`backup: ${file} is not a readable .tar.gz (${e.message})`, { cause: err });
     throw err;
   }
   return entries;

@@ -6,7 +6,11 @@ import { acquireDataDirLock } from '../db/lock';
 import { pgliteQ, pgQ, type Target } from './copy';
 import type { Q } from './snapshot';
 
-export interface OpenedPglite { client: PGlite; dir: string; close(): Promise<void> }
+export interface OpenedPglite {
+  client: PGlite;
+  dir: string;
+  close(): Promise<void>;
+}
 
 /** Open DATA_DIR's embedded database directly (the server must not be running: the lock file says). */
 export async function openPgliteDir(dataDir: string, opts: { create?: boolean } = {}): Promise<OpenedPglite> {
@@ -18,7 +22,17 @@ export async function openPgliteDir(dataDir: string, opts: { create?: boolean } 
   try {
     const { PGlite } = await import('@electric-sql/pglite');
     const client = await PGlite.create({ dataDir: pgdata });
-    return { client, dir, async close() { try { await client.close(); } finally { lock.release(); } } };
+    return {
+      client,
+      dir,
+      async close() {
+        try {
+          await client.close();
+        } finally {
+          lock.release();
+        }
+      },
+    };
   } catch (err) {
     lock.release();
     throw err;
@@ -43,18 +57,26 @@ export function pgliteTarget(opened: OpenedPglite): Target {
 
 /** Strip the password from a connection string for messages. */
 export function redactUrl(url: string): string {
-  try { const u = new URL(url); if (u.password) u.password = '***'; return u.toString(); } catch { return 'the PostgreSQL database'; }
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'the PostgreSQL database';
+  }
 }
 
 export async function pgTarget(url: string): Promise<Target> {
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url });
-  client.on('error', () => { /* reported by the failing query */ });
+  client.on('error', () => {
+    /* reported by the failing query */
+  });
   try {
     await client.connect();
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new Error(`cannot connect to ${redactUrl(url)} (${e.code ?? 'error'}): ${e.message}`);
+    throw new Error(`cannot connect to ${redactUrl(url)} (${e.code ?? 'error'}): ${e.message}`, { cause: err });
   }
   const q: Q = pgQ(client);
   return {
@@ -83,6 +105,8 @@ export async function pgTarget(url: string): Promise<Target> {
         await client.query('SELECT pg_advisory_unlock(727274)').catch(() => undefined);
       }
     },
-    async close() { await client.end().catch(() => undefined); },
+    async close() {
+      await client.end().catch(() => undefined);
+    },
   };
 }

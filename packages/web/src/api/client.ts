@@ -1,12 +1,19 @@
 /**
  * Typed fetch client for the Chidu API.
  *
+ * - {@link http}: calls typed by the generated OpenAPI types (`schema.gen.ts`, `npm run openapi`): the path, its
+ *   path parameters, query keys, body and response all come from the server's schemas.
  * - Cookie session (HttpOnly `chidu_session`), `credentials: 'same-origin'`.
+ * - Every request carries `Accept-Language` = the app's language, so server-generated texts come back in it.
  * - Every non-GET request carries `X-CSRF-Token` = readable cookie `chidu_csrf`.
  * - Errors are RFC 9457 problem+json and surface as {@link ApiError}.
  * - 401 (except on login) and 403 `totp_enrolment_required` are broadcast as
  *   auth events so the router can redirect (see `src/features/auth/AuthEvents.tsx`).
  */
+
+import i18next from 'i18next';
+import { DEFAULT_APP_LOCALE, isAppLocale } from '../lib/i18nSetup';
+import type { paths } from './schema.gen';
 
 export interface ProblemFieldError {
   path: string | (string | number)[];
@@ -19,12 +26,18 @@ export interface Problem {
   status?: number;
   detail?: string;
   code?: string;
+  /** Stable snake_case reason within the code (e.g. code `conflict`, reason `ticket_closed`); web: `errors.reason.<reason>`. */
+  reason?: string;
+  /** Values for the reason's message. */
+  params?: Record<string, string | number>;
   errors?: ProblemFieldError[];
 }
 
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string | undefined;
+  readonly reason: string | undefined;
+  readonly params: Record<string, string | number>;
   readonly title: string | undefined;
   readonly detail: string | undefined;
   readonly errors: ProblemFieldError[];
@@ -38,6 +51,8 @@ export class ApiError extends Error {
     this.name = 'ApiError';
     this.status = status;
     this.code = problem.code;
+    this.reason = typeof problem.reason === 'string' ? problem.reason : undefined;
+    this.params = problem.params && typeof problem.params === 'object' ? problem.params : {};
     this.title = problem.title;
     this.detail = problem.detail;
     this.errors = Array.isArray(problem.errors) ? problem.errors : [];
@@ -89,6 +104,14 @@ export interface RequestOptions {
 
 export const API_BASE = '/api/v1';
 
+/**
+ * The app's current language (what `currentLocale()` of src/i18n returns), read from the one i18next instance so
+ * this client also serves the customer portal without loading the staff app's dictionaries.
+ */
+export function requestLanguage(): string {
+  return isAppLocale(i18next.language) ? i18next.language : DEFAULT_APP_LOCALE;
+}
+
 export function buildUrl(path: string, query?: Record<string, QueryValue>): string {
   const url = path.startsWith('/api/') ? path : `${API_BASE}${path}`;
   if (!query) return url;
@@ -116,7 +139,11 @@ function isSessionLoss(code: string | undefined): boolean {
 }
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json', ...options.headers };
+  const headers: Record<string, string> = {
+    Accept: 'application/json, application/problem+json',
+    'Accept-Language': requestLanguage(),
+    ...options.headers,
+  };
   let body: string | FormData | undefined;
   if (options.body instanceof FormData) {
     body = options.body; // the browser sets the multipart boundary
@@ -166,18 +193,89 @@ export async function request<T>(method: string, path: string, options: RequestO
 }
 
 export const api = {
-  get: <T>(path: string, query?: Record<string, QueryValue>, options?: Omit<RequestOptions, 'query'>) =>
-    request<T>('GET', path, { ...options, query }),
-  post: <T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'body'>) =>
-    request<T>('POST', path, { ...options, body }),
-  patch: <T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'body'>) =>
-    request<T>('PATCH', path, { ...options, body }),
+  get: <T>(path: string, query?: Record<string, QueryValue>, options?: Omit<RequestOptions, 'query'>) => request<T>('GET', path, { ...options, query }),
+  post: <T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'body'>) => request<T>('POST', path, { ...options, body }),
+  patch: <T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'body'>) => request<T>('PATCH', path, { ...options, body }),
   delete: <T>(path: string, options?: RequestOptions) => request<T>('DELETE', path, options),
-  put: <T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'body'>) =>
-    request<T>('PUT', path, { ...options, body }),
+  put: <T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'body'>) => request<T>('PUT', path, { ...options, body }),
   /** multipart/form-data upload (CSRF header included like every other write). */
-  upload: <T>(path: string, form: FormData, options?: Omit<RequestOptions, 'body'>) =>
-    request<T>('POST', path, { ...options, body: form }),
+  upload: <T>(path: string, form: FormData, options?: Omit<RequestOptions, 'body'>) => request<T>('POST', path, { ...options, body: form }),
+};
+
+// ---- Typed calls from the generated OpenAPI types -------------------------------------------------------------
+
+/** The generated paths without the `/api/v1` prefix (`'/tickets/{id}'`). */
+export type ApiPaths = { [P in keyof paths as P extends `${typeof API_BASE}${infer R}` ? R : never]: paths[P] };
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+/** The paths that have an operation for `M`. */
+export type PathOf<M extends Method> = {
+  [P in keyof ApiPaths]: ApiPaths[P][M] extends { responses: unknown } ? P : never;
+}[keyof ApiPaths];
+/** The operation object (generated `operations[...]`) of `M P`. */
+export type Operation<M extends Method, P extends PathOf<M>> = Extract<ApiPaths[P][M], { responses: unknown }>;
+
+type JsonOf<R> = R extends { content: { 'application/json': infer B } } ? B : unknown;
+/** The success body of an operation (200, 201 or 202; `void` for 204; `unknown` while the route has no response schema). */
+export type SuccessOf<O> = O extends { responses: infer R }
+  ? R extends { 200: infer X }
+    ? JsonOf<X>
+    : R extends { 201: infer X }
+      ? JsonOf<X>
+      : R extends { 202: infer X }
+        ? JsonOf<X>
+        : R extends { 204: unknown }
+          ? void
+          : unknown
+  : never;
+/** The JSON request body of an operation. */
+export type BodyOf<O> = O extends { requestBody?: infer B } ? JsonOf<NonNullable<B>> : never;
+type ParamsOf<O, K extends 'path' | 'query'> = O extends { parameters: { [P in K]?: infer X } } ? NonNullable<X> : never;
+/** Query keys are exactly the declared ones (the server answers 400 to any other); values are sent as strings. */
+export type QueryOf<O> = [ParamsOf<O, 'query'>] extends [never] ? never : { [K in keyof ParamsOf<O, 'query'>]?: QueryValue };
+
+export type ResponseOf<M extends Method, P extends PathOf<M>> = SuccessOf<Operation<M, P>>;
+/** The element type of a list (`ItemOf<ResponseOf<'get', '/teams'>['items']>`). */
+export type ItemOf<L> = L extends readonly (infer T)[] ? T : never;
+export type RequestBodyOf<M extends Method, P extends PathOf<M>> = BodyOf<Operation<M, P>>;
+export type QueryParamsOf<M extends Method, P extends PathOf<M>> = QueryOf<Operation<M, P>>;
+
+type PathPart<O> = [ParamsOf<O, 'path'>] extends [never] ? { path?: never } : { path: { [K in keyof ParamsOf<O, 'path'>]: string | number } };
+type QueryPart<O> = [QueryOf<O>] extends [never] ? { query?: never } : { query?: QueryOf<O> };
+/** A JSON body as declared; multipart uploads (no JSON body in the schema) send FormData. */
+type BodyPart<O> = [BodyOf<O>] extends [never] ? { body?: FormData } : { body: BodyOf<O> | FormData };
+export type CallOptions<O> = PathPart<O> & QueryPart<O> & BodyPart<O> & Omit<RequestOptions, 'query' | 'body'>;
+
+/** `'/tickets/{id}'` + `{ id }` → `'/tickets/0190…'` (each value URI-encoded). */
+export function fillPath(template: string, params: Record<string, string | number> | undefined): string {
+  return template.replace(/\{([^}]+)\}/g, (_m, name: string) => {
+    const v = params?.[name];
+    if (v === undefined) throw new Error(`missing path parameter ${name} for ${template}`);
+    return encodeURIComponent(String(v));
+  });
+}
+
+function call<M extends Method>(method: M) {
+  return <P extends PathOf<M>>(
+    path: P,
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{} extends T`: every option is optional, so options may be left out
+    ...[options]: {} extends CallOptions<Operation<M, P>> ? [CallOptions<Operation<M, P>>?] : [CallOptions<Operation<M, P>>]
+  ) => {
+    const o = (options ?? {}) as RequestOptions & { path?: Record<string, string | number> };
+    const { path: params, ...rest } = o;
+    return request<ResponseOf<M, P>>(method.toUpperCase(), fillPath(path, params), rest);
+  };
+}
+
+/**
+ * Calls typed by the server's OpenAPI document: `http.get('/tickets/{id}', { path: { id } })` returns the
+ * generated response type; a path, parameter or body field the server does not declare does not compile.
+ */
+export const http = {
+  get: call('get'),
+  post: call('post'),
+  put: call('put'),
+  patch: call('patch'),
+  delete: call('delete'),
 };
 
 /** RFC 4122 v4 id; falls back to getRandomValues where randomUUID is unavailable (plain-HTTP intranet hosts). */

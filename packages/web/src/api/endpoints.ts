@@ -1,66 +1,53 @@
-import { api } from './client';
+import { http, type RequestBodyOf } from './client';
 import type {
   AppNotification,
-  Approval,
-  AttachmentMeta,
-  AuditEntry,
   BulkBody,
-  BulkResult,
-  Category,
-  Compensation,
   Customer360,
   CustomerPatch,
   CustomerProfile,
-  DispatchDecision,
-  DispatchRule,
-  DispatchRuleInput,
-  DryRunBody,
-  Handover,
-  HandoverCreate,
-  HandoverState,
-  NotificationPage,
   OrderLine,
-  SavedFilter,
   TeamLoadMember,
   TicketCreate,
-  TicketCreated,
-  TicketDetail,
   TicketQuery,
-  TicketSummary,
   WorkStatus,
   AuditQuery,
-  Customer,
   CustomerCreate,
+  DispatchRuleInput,
+  DryRunBody,
+  HandoverCreate,
+  HandoverState,
+  Approval,
+  BulkResult,
   LoginRequest,
   LoginResponse,
   Me,
-  MePatch,
   Page,
-  RoleRow,
-  RolesResponse,
-  Staff,
+  TicketSummary,
+  MePatch,
   StaffCreate,
   StaffPatch,
-  Team,
   TeamCreate,
-  TotpConfirmResponse,
-  TotpSetup,
+  TicketDetail,
 } from './types';
 
+/**
+ * The staff app's API calls, typed by the server's OpenAPI document (client.ts `http`): paths, query keys and
+ * bodies are checked against it at compile time, and responses are the generated types.
+ */
 const enc = encodeURIComponent;
 
 export const authApi = {
-  login: (body: LoginRequest) => api.post<LoginResponse>('/auth/login', body, { skipAuthRedirect: true }),
-  logout: () => api.post<void>('/auth/logout', undefined, { skipAuthRedirect: true }),
-  logoutAll: () => api.post<void>('/auth/logout-all'),
+  login: (body: LoginRequest) => http.post('/auth/login', { body, skipAuthRedirect: true }) as Promise<LoginResponse>,
+  logout: () => http.post('/auth/logout', { skipAuthRedirect: true }),
+  logoutAll: () => http.post('/auth/logout-all'),
 };
 
 export const meApi = {
-  get: () => api.get<Me>('/me'),
-  patch: (body: MePatch) => api.patch<Me>('/me', body),
-  changePassword: (body: { currentPassword: string; newPassword: string }) => api.post<void>('/me/password', body),
-  totpSetup: () => api.post<TotpSetup>('/me/totp/setup'),
-  totpConfirm: (code: string) => api.post<TotpConfirmResponse>('/me/totp/confirm', { code }),
+  get: () => http.get('/me') as Promise<Me>,
+  patch: (body: MePatch) => http.patch('/me', { body }) as Promise<Me>,
+  changePassword: (body: { currentPassword: string; newPassword: string }) => http.post('/me/password', { body }),
+  totpSetup: () => http.post('/me/totp/setup'),
+  totpConfirm: (code: string) => http.post('/me/totp/confirm', { body: { code } }),
 };
 
 export interface StaffQuery {
@@ -72,109 +59,116 @@ export interface StaffQuery {
 }
 
 export const staffApi = {
-  list: (query: StaffQuery) => api.get<Page<Staff>>('/staff', { ...query }),
-  get: (id: string) => api.get<Staff>(`/staff/${enc(id)}`),
-  create: (body: StaffCreate) => api.post<Staff>('/staff', body),
-  update: (id: string, body: StaffPatch) => api.patch<Staff>(`/staff/${enc(id)}`, body),
-  resetPassword: (id: string, password: string) => api.post<void>(`/staff/${enc(id)}/reset-password`, { password }),
-  resetTotp: (id: string) => api.post<void>(`/staff/${enc(id)}/reset-totp`),
+  list: (query: StaffQuery) => http.get('/staff', { query }),
+  get: (id: string) => http.get('/staff/{id}', { path: { id } }),
+  create: (body: StaffCreate) => http.post('/staff', { body: body as RequestBodyOf<'post', '/staff'> }),
+  update: (id: string, body: StaffPatch) => http.patch('/staff/{id}', { path: { id }, body: body as RequestBodyOf<'patch', '/staff/{id}'> }),
+  resetPassword: (id: string, password: string) => http.post('/staff/{id}/reset-password', { path: { id }, body: { password } }),
+  resetTotp: (id: string) => http.post('/staff/{id}/reset-totp', { path: { id } }),
 };
 
 export const teamsApi = {
-  list: () => api.get<{ items: Team[] }>('/teams'),
-  create: (body: TeamCreate) => api.post<Pick<Team, 'id' | 'name' | 'supervisorId'>>('/teams', body),
+  list: () => http.get('/teams'),
+  create: (body: TeamCreate) => http.post('/teams', { body }),
 };
 
 export const rolesApi = {
-  list: () => api.get<RolesResponse>('/roles'),
-  update: (role: string, body: { requireTotp: boolean }) => api.patch<RoleRow>(`/roles/${enc(role)}`, body),
+  list: () => http.get('/roles'),
+  update: (role: string, body: { requireTotp: boolean }) => http.patch('/roles/{role}', { path: { role }, body }),
 };
 
 export const auditApi = {
-  list: (query: AuditQuery & { limit?: number; cursor?: string }) => api.get<Page<AuditEntry>>('/audit', { ...query }),
+  list: (query: AuditQuery & { limit?: number; cursor?: string }) => http.get('/audit', { query }),
 };
 
 export const customersApi = {
-  list: (query: { q?: string; tier?: string; limit?: number; cursor?: string }) => api.get<Page<Customer>>('/customers', { ...query }),
-  get: (id: string, reveal = false) => api.get<Customer>(`/customers/${enc(id)}`, reveal ? { reveal: 'contact' } : undefined),
+  list: (query: { q?: string; tier?: string; limit?: number; cursor?: string }) => http.get('/customers', { query }),
+  get: (id: string, reveal = false) => http.get('/customers/{id}', { path: { id }, query: reveal ? { reveal: 'contact' } : {} }),
   create: (body: CustomerCreate, idempotencyKey: string) =>
-    api.post<Customer>('/customers', body, { headers: { 'Idempotency-Key': idempotencyKey } }),
-  patch: (id: string, body: CustomerPatch) => api.patch<CustomerProfile>(`/customers/${enc(id)}`, body),
+    http.post('/customers', { body: body as RequestBodyOf<'post', '/customers'>, headers: { 'Idempotency-Key': idempotencyKey } }),
+  // TODO(#17): generated once PATCH /customers/{id} has a response schema
+  patch: (id: string, body: CustomerPatch) =>
+    http.patch('/customers/{id}', { path: { id }, body: body as RequestBodyOf<'patch', '/customers/{id}'> }) as Promise<CustomerProfile>,
   /** Profile, tickets, compensation, timeline, duplicates. `reveal` unmasks contacts (customers.unmask, audited). */
-  get360: (id: string, reveal = false) => api.get<Customer360>(`/customers/${enc(id)}/360`, reveal ? { reveal: 'contact' } : undefined),
+  // TODO(#17): generated once GET /customers/{id}/360 has a response schema
+  get360: (id: string, reveal = false) => http.get('/customers/{id}/360', { path: { id }, query: reveal ? { reveal: 'contact' } : {} }) as Promise<Customer360>,
   /** Merge customer `id` into `intoId` (the survivor). */
-  merge: (id: string, intoId: string) => api.post<{ id: string; mergedIntoId: string; ticketsMoved: number }>(`/customers/${enc(id)}/merge`, { intoId }),
+  // TODO(#17): generated once POST /customers/{id}/merge has a response schema
+  merge: (id: string, intoId: string) =>
+    http.post('/customers/{id}/merge', { path: { id }, body: { intoId } }) as Promise<{ id: string; mergedIntoId: string; ticketsMoved: number }>,
 };
 
-type Ok = { id: string; status?: string };
-
 export const ticketsApi = {
-  list: (query: TicketQuery) => api.get<Page<TicketSummary>>('/tickets', { ...query }),
-  get: (id: string) => api.get<TicketDetail>(`/tickets/${enc(id)}`),
-  create: (body: TicketCreate, idempotencyKey: string) =>
-    api.post<TicketCreated>('/tickets', body, { headers: { 'Idempotency-Key': idempotencyKey } }),
+  list: (query: TicketQuery) => http.get('/tickets', { query }) as Promise<Page<TicketSummary>>,
+  counts: () => http.get('/tickets/counts'),
+  get: (id: string) => http.get('/tickets/{id}', { path: { id } }) as Promise<TicketDetail>,
+  create: (body: TicketCreate, idempotencyKey: string) => http.post('/tickets', { body, headers: { 'Idempotency-Key': idempotencyKey } }),
   patch: (id: string, body: Partial<Pick<TicketDetail, 'priority' | 'categoryId' | 'tags' | 'subject' | 'type'>>) =>
-    api.patch<Ok>(`/tickets/${enc(id)}`, body),
+    http.patch('/tickets/{id}', { path: { id }, body }),
   reply: (id: string, body: { body: string; visibility: 'public' | 'internal'; attachmentIds?: string[] }) =>
-    api.post<{ id: string; ticketId: string; status: string }>(`/tickets/${enc(id)}/replies`, body),
-  status: (id: string, status: WorkStatus, note?: string) => api.post<Ok>(`/tickets/${enc(id)}/status`, { status, note }),
-  resolve: (id: string, resolution: string) => api.post<Ok>(`/tickets/${enc(id)}/resolve`, { resolution }),
-  reopen: (id: string, reason?: string) => api.post<Ok>(`/tickets/${enc(id)}/reopen`, reason ? { reason } : {}),
-  close: (id: string) => api.post<Ok>(`/tickets/${enc(id)}/close`),
-  assign: (id: string, body: { ownerId?: string | null; teamId?: string | null; reason?: string }) =>
-    api.post<Ok>(`/tickets/${enc(id)}/assign`, body),
-  take: (id: string) => api.post<Ok>(`/tickets/${enc(id)}/take`),
-  handover: (id: string, body: HandoverCreate) => api.post<Handover>(`/tickets/${enc(id)}/handovers`, body),
+    http.post('/tickets/{id}/replies', { path: { id }, body }),
+  status: (id: string, status: WorkStatus, note?: string) => http.post('/tickets/{id}/status', { path: { id }, body: { status, note } }),
+  resolve: (id: string, resolution: string) => http.post('/tickets/{id}/resolve', { path: { id }, body: { resolution } }),
+  reopen: (id: string, reason?: string) => http.post('/tickets/{id}/reopen', { path: { id }, body: reason ? { reason } : {} }),
+  close: (id: string) => http.post('/tickets/{id}/close', { path: { id } }),
+  assign: (id: string, body: RequestBodyOf<'post', '/tickets/{id}/assign'>) => http.post('/tickets/{id}/assign', { path: { id }, body }),
+  take: (id: string) => http.post('/tickets/{id}/take', { path: { id } }),
+  handover: (id: string, body: HandoverCreate) => http.post('/tickets/{id}/handovers', { path: { id }, body }),
   /** 201 granted within the caller's limit; above it the server answers 403 `approval_required` with `approvalId`. */
   compensate: (id: string, body: { kind: string; amountFen: number; reason: string }) =>
-    api.post<Compensation>(`/tickets/${enc(id)}/compensations`, body),
-  putOrderLines: (id: string, lines: Omit<OrderLine, 'id'>[]) => api.put<{ id: string; lines: number }>(`/tickets/${enc(id)}/order-lines`, { lines }),
-  confirmOrder: (id: string) => api.post<{ id: string; confirmed: boolean }>(`/tickets/${enc(id)}/order/confirm`),
+    http.post('/tickets/{id}/compensations', { path: { id }, body: body as never }),
+  // TODO(#17): the response types below are hand-written until these routes have response schemas (tickets module)
+  putOrderLines: (id: string, lines: Omit<OrderLine, 'id'>[]) =>
+    http.put('/tickets/{id}/order-lines', { path: { id }, body: { lines } }) as Promise<{ id: string; lines: number }>,
+  confirmOrder: (id: string) => http.post('/tickets/{id}/order/confirm', { path: { id } }) as Promise<{ id: string; confirmed: boolean }>,
   requestOrderChange: (id: string, body: { lines: Omit<OrderLine, 'id'>[]; reason: string }) =>
-    api.post<{ id: string; approvalId: string; state: string }>(`/tickets/${enc(id)}/order/changes`, body),
-  link: (id: string, otherId: string, kind: string) => api.post<{ id: string }>(`/tickets/${enc(id)}/links`, { otherId, kind }),
-  merge: (id: string, intoId: string) => api.post<{ id: string }>(`/tickets/${enc(id)}/merge`, { intoId }),
-  bulk: (body: BulkBody) => api.post<BulkResult>('/tickets/bulk', body),
+    http.post('/tickets/{id}/order/changes', { path: { id }, body }) as Promise<{ id: string; approvalId: string; state: string }>,
+  link: (id: string, otherId: string, kind: string) =>
+    http.post('/tickets/{id}/links', { path: { id }, body: { otherId, kind } as never }) as Promise<{ id: string }>,
+  merge: (id: string, intoId: string) => http.post('/tickets/{id}/merge', { path: { id }, body: { intoId } }) as Promise<{ id: string }>,
+  bulk: (body: BulkBody) => http.post('/tickets/bulk', { body }) as Promise<BulkResult>,
 };
 
 export const handoversApi = {
-  list: (state?: HandoverState) => api.get<{ items: Handover[] }>('/handovers', { state }),
-  confirm: (id: string, note?: string) => api.post<Handover>(`/handovers/${enc(id)}/confirm`, note ? { note } : {}),
-  decline: (id: string, note?: string) => api.post<Handover>(`/handovers/${enc(id)}/decline`, note ? { note } : {}),
+  list: (state?: HandoverState) => http.get('/handovers', { query: { state } }),
+  confirm: (id: string, note?: string) => http.post('/handovers/{id}/confirm', { path: { id }, body: note ? { note } : {} }),
+  decline: (id: string, note?: string) => http.post('/handovers/{id}/decline', { path: { id }, body: note ? { note } : {} }),
 };
 
 export const approvalsApi = {
-  list: (state?: Approval['state']) => api.get<{ items: Approval[] }>('/approvals', { state }),
-  approve: (id: string, comment?: string) => api.post<Approval>(`/approvals/${enc(id)}/approve`, { comment: comment ?? '' }),
-  reject: (id: string, comment?: string) => api.post<Approval>(`/approvals/${enc(id)}/reject`, { comment: comment ?? '' }),
+  list: (state?: Approval['state']) => http.get('/approvals', { query: { state } }),
+  approve: (id: string, comment?: string) => http.post('/approvals/{id}/approve', { path: { id }, body: { comment: comment ?? '' } }),
+  reject: (id: string, comment?: string) => http.post('/approvals/{id}/reject', { path: { id }, body: { comment: comment ?? '' } }),
 };
 
 export const categoriesApi = {
-  list: () => api.get<{ items: Category[] }>('/categories'),
-  create: (body: { name: string; parentId?: string | null; position?: number }) => api.post<Category>('/categories', body),
+  list: () => http.get('/categories'),
+  create: (body: { name: string; parentId?: string | null; position?: number }) => http.post('/categories', { body }),
 };
 
 export const dispatchApi = {
-  rules: () => api.get<{ items: DispatchRule[] }>('/dispatch/rules'),
-  create: (body: DispatchRuleInput) => api.post<DispatchRule>('/dispatch/rules', body),
-  update: (id: string, body: DispatchRuleInput) => api.put<DispatchRule>(`/dispatch/rules/${enc(id)}`, body),
-  remove: (id: string) => api.delete<void>(`/dispatch/rules/${enc(id)}`),
-  dryRun: (body: DryRunBody) => api.post<DispatchDecision>('/dispatch/dry-run', body),
+  rules: () => http.get('/dispatch/rules'),
+  create: (body: DispatchRuleInput) => http.post('/dispatch/rules', { body: body as RequestBodyOf<'post', '/dispatch/rules'> }),
+  update: (id: string, body: DispatchRuleInput) =>
+    http.put('/dispatch/rules/{id}', { path: { id }, body: body as RequestBodyOf<'put', '/dispatch/rules/{id}'> }),
+  remove: (id: string) => http.delete('/dispatch/rules/{id}', { path: { id } }),
+  dryRun: (body: DryRunBody) => http.post('/dispatch/dry-run', { body: body as RequestBodyOf<'post', '/dispatch/dry-run'> }),
 };
 
 export const workApi = {
-  filters: () => api.get<{ items: SavedFilter[] }>('/me/filters'),
-  saveFilter: (name: string, query: Record<string, string>) => api.post<SavedFilter>('/me/filters', { name, query }),
-  deleteFilter: (id: string) => api.delete<void>(`/me/filters/${enc(id)}`),
-  setDuty: (onDuty: boolean) => api.post<{ onDuty: boolean }>('/me/duty', { onDuty }),
-  teamLoad: (teamId?: string) => api.get<{ items: TeamLoadMember[] }>('/teams/load', { teamId }),
+  filters: () => http.get('/me/filters'),
+  saveFilter: (name: string, query: Record<string, string>) => http.post('/me/filters', { body: { name, query } }),
+  deleteFilter: (id: string) => http.delete('/me/filters/{id}', { path: { id } }),
+  // TODO(#17): generated once POST /me/duty and GET /teams/load have response schemas
+  setDuty: (onDuty: boolean) => http.post('/me/duty', { body: { onDuty } }) as Promise<{ onDuty: boolean }>,
+  teamLoad: (teamId?: string) => http.get('/teams/load', { query: { teamId } }) as Promise<{ items: TeamLoadMember[] }>,
 };
 
 export const attachmentsApi = {
   upload: (file: File) => {
     const form = new FormData();
     form.append('file', file, file.name);
-    return api.upload<AttachmentMeta>('/attachments', form);
+    return http.post('/attachments', { body: form });
   },
   url: (id: string) => `/api/v1/attachments/${enc(id)}`,
   thumbnailUrl: (id: string) => `/api/v1/attachments/${enc(id)}/thumbnail`,
@@ -182,7 +176,8 @@ export const attachmentsApi = {
 
 export const notificationsApi = {
   list: (query: { unread?: boolean; limit?: number; cursor?: string } = {}) =>
-    api.get<NotificationPage>('/notifications', { unread: query.unread === undefined ? undefined : String(query.unread), limit: query.limit, cursor: query.cursor }),
-  read: (id: string) => api.post<AppNotification | void>(`/notifications/${enc(id)}/read`),
-  readAll: () => api.post<void>('/notifications/read-all'),
+    http.get('/notifications', { query: { unread: query.unread === undefined ? undefined : String(query.unread), limit: query.limit, cursor: query.cursor } }),
+  // TODO(#17): generated once POST /notifications/{id}/read has a response schema
+  read: (id: string) => http.post('/notifications/{id}/read', { path: { id } }) as Promise<AppNotification | void>,
+  readAll: () => http.post('/notifications/read-all'),
 };

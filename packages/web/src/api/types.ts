@@ -1,198 +1,73 @@
-/** Shapes mirrored from the server API (packages/server). All times are ISO 8601 UTC strings. */
+/**
+ * The API's shapes for the UI. Each is an alias of the type generated from the server's OpenAPI document
+ * (`schema.gen.ts`, `npm run openapi`), named by the operation that returns or takes it. The few still written by
+ * hand say why (`TODO(#17)`): their route has no response schema yet, or the schema is looser than the UI needs.
+ * All times are ISO 8601 UTC strings.
+ */
+import type { ItemOf, QueryParamsOf, RequestBodyOf, ResponseOf } from './client';
+
+/** Generated type `T` with some fields narrowed to what the UI relies on. */
+type Narrow<T, N> = Omit<T, keyof N> & N;
+// Request bodies built from form values (roles, tiers as plain strings) are `Narrow`ed to the looser UI types; the
+// server validates the enums, and endpoints.ts passes them on with `as` (field names are still checked).
 
 export type Locale = 'zh-CN' | 'en';
 
 export const ROLES = ['admin', 'director', 'supervisor', 'agent', 'frontdesk', 'technician', 'qa', 'trainer'] as const;
 export type Role = (typeof ROLES)[number] | (string & {});
 
-export interface LoginUser {
-  id: string;
-  employeeNo: string;
-  name: string;
-  roles: Role[];
-  teamId: string | null;
-  locale: Locale;
-  timeZone: string;
-  totpEnabled: boolean;
-  mustEnrolTotp: boolean;
-}
+// TODO(#17): `locale` narrowed until the identity schema declares it as an enum (server: z.string()).
+export type LoginUser = Narrow<ResponseOf<'post', '/auth/login'>['user'], { locale: Locale; roles: Role[] }>;
 
-export interface LoginRequest {
-  employeeNo: string;
-  password: string;
-  otp?: string;
-}
+export type LoginRequest = RequestBodyOf<'post', '/auth/login'>;
 
-export interface LoginResponse {
-  token: string;
-  expiresAt: string;
-  csrfToken: string;
-  user: LoginUser;
-}
+export type LoginResponse = Narrow<ResponseOf<'post', '/auth/login'>, { user: LoginUser }>;
 
-export interface Me {
-  id: string;
-  employeeNo: string;
-  name: string;
-  roles: Role[];
-  teamId: string | null;
-  teamName: string | null;
-  skills: string[];
-  compensationLimitFen: number;
-  locale: Locale;
-  timeZone: string;
-  totpEnabled: boolean;
-  mustEnrolTotp: boolean;
-  permissions: string[];
-}
+// TODO(#17): `locale` narrowed until the identity schema declares it as an enum (server: z.string()).
+export type Me = Narrow<ResponseOf<'get', '/me'>, { locale: Locale; roles: Role[] }>;
 
-export interface MePatch {
-  name?: string;
-  locale?: Locale;
-  timeZone?: string;
-}
+export type MePatch = RequestBodyOf<'patch', '/me'>;
 
-export interface TotpSetup {
-  secret: string;
-  otpauthUrl: string;
-  qrDataUrl: string;
-}
+export type TotpSetup = ResponseOf<'post', '/me/totp/setup'>;
 
-export interface TotpConfirmResponse {
-  recoveryCodes: string[];
-}
+export type TotpConfirmResponse = ResponseOf<'post', '/me/totp/confirm'>;
 
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
 
-export interface Staff {
-  id: string;
-  employeeNo: string;
-  name: string;
-  roles: Role[];
-  teamId: string | null;
-  teamName: string | null;
-  skills: string[];
-  compensationLimitFen: number | null;
-  active: boolean;
-  totpEnabled: boolean;
-  createdAt: string;
-}
+export type Staff = ResponseOf<'get', '/staff/{id}'>;
 
-export interface StaffCreate {
-  employeeNo: string;
-  name: string;
-  password: string;
-  roles: Role[];
-  teamId?: string;
-  skills?: string[];
-  compensationLimitFen?: number;
-}
+export type StaffCreate = Narrow<RequestBodyOf<'post', '/staff'>, { roles: Role[] }>;
 
-export interface StaffPatch {
-  name?: string;
-  roles?: Role[];
-  teamId?: string | null;
-  skills?: string[];
-  compensationLimitFen?: number | null;
-  active?: boolean;
-}
+export type StaffPatch = Narrow<RequestBodyOf<'patch', '/staff/{id}'>, { roles?: Role[] }>;
 
-export interface Team {
-  id: string;
-  name: string;
-  supervisorId: string | null;
-  supervisorName: string | null;
-  memberCount: number;
-}
+export type Team = ItemOf<ResponseOf<'get', '/teams'>['items']>;
 
-export interface TeamCreate {
-  name: string;
-  supervisorId?: string;
-}
+export type TeamCreate = RequestBodyOf<'post', '/teams'>;
 
-export interface RoleRow {
-  role: Role;
-  permissions: string[];
-  requireTotp: boolean;
-  defaultCompensationLimitFen: number;
-}
+export type RoleRow = ResponseOf<'patch', '/roles/{role}'>;
 
-export interface RolesResponse {
-  items: RoleRow[];
-  permissions: string[];
-}
+export type RolesResponse = ResponseOf<'get', '/roles'>;
 
 export interface FieldChange {
   before: unknown;
   after: unknown;
 }
 
-export interface AuditEntry {
-  id: string;
-  at: string;
-  /** 'staff' | 'system' | … */
-  actorKind: string;
-  actorId: string | null;
-  actorName: string | null;
-  actorEmployeeNo: string | null;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  changes: Record<string, FieldChange> | null;
-  requestId: string | null;
-}
+export type AuditEntry = ItemOf<ResponseOf<'get', '/audit'>['items']>;
 
-export interface AuditQuery {
-  actorId?: string;
-  action?: string;
-  targetType?: string;
-  targetId?: string;
-  from?: string;
-  to?: string;
-}
+export type AuditQuery = Omit<NonNullable<QueryParamsOf<'get', '/audit'>>, 'limit' | 'cursor'>;
 
 export const CUSTOMER_TIERS = ['diamond', 'gold', 'silver', 'regular'] as const;
 export type CustomerTier = (typeof CUSTOMER_TIERS)[number] | (string & {});
 
-export interface Customer {
-  id: string;
-  name: string;
-  /** Masked by the server, e.g. 138****5678. */
-  phone: string | null;
-  /** Masked by the server. */
-  email: string | null;
-  tier: CustomerTier;
-  vip: boolean;
-  tags: string[];
-  /** true when phone/email are masked; GET /customers/{id}?reveal=contact unmasks (needs customers.unmask, audited). */
-  masked: boolean;
-  createdAt: string;
-  updatedAt: string;
-  /** Only on create: existing customers with the same phone or e-mail. */
-  duplicates?: CustomerDuplicate[];
-}
+export type Customer = ResponseOf<'post', '/customers'>;
 
-export interface CustomerDuplicate {
-  id: string;
-  name: string;
-  phone: string | null;
-  email: string | null;
-  tier: string;
-  /** e.g. ['phone'] / ['email'] */
-  matchedOn: string[];
-}
+export type CustomerDuplicate = ItemOf<NonNullable<Customer['duplicates']>>;
 
-export interface CustomerCreate {
-  name: string;
-  phone?: string;
-  email?: string;
-  tier?: CustomerTier;
-  vip?: boolean;
-  tags?: string[];
-}
+export type CustomerCreate = Narrow<RequestBodyOf<'post', '/customers'>, { tier?: CustomerTier }>;
 
 /** Permission ids used by the UI. The server is the authority; these only drive menus and buttons. */
 export const PERM = {
@@ -237,6 +112,7 @@ export type LinkKind = (typeof LINK_KINDS)[number];
 
 export type StandardClockState = 'running' | 'paused' | 'met' | 'breached' | 'cancelled';
 
+// TODO(#17): generated once the ticket's `standards` items are a named schema (tickets/standards modules).
 /** A service-standard clock on a ticket (from the standards engine; fields beyond code/state are optional). */
 export interface TicketStandard {
   code: string;
@@ -249,206 +125,50 @@ export interface TicketStandard {
   remainingSeconds?: number | null;
   limitSeconds?: number | null;
   paused?: boolean;
+  /** Counted standards: the recorded count, the inclusive limit and what is counted. */
+  observed?: number | null;
+  countLimit?: number | null;
+  countSource?: string | null;
 }
 
-export interface TicketSummary {
-  id: string;
-  number: string;
-  customerId: string;
-  customerName: string | null;
-  customerTier: string | null;
-  type: TicketType;
-  channel: Channel;
-  priority: Priority;
-  status: TicketStatus;
-  subject: string;
-  ownerId: string | null;
-  ownerName: string | null;
-  teamId: string | null;
-  teamName: string | null;
-  categoryId: string | null;
-  tags: string[];
-  createdAt: string;
-  updatedAt: string;
-  resolvedAt: string | null;
-  /** Present once the standards engine reports clocks in the queue. */
-  standards?: TicketStandard[];
-}
+// TODO(#17): generated once GET /tickets sends `standards` per item (tickets module); the queue's clock column reads them.
+export type TicketSummary = ItemOf<ResponseOf<'get', '/tickets'>['items']> & { standards?: TicketStandard[] };
 
-export interface TicketQuery {
-  status?: string;
-  ownerId?: string;
-  teamId?: string;
-  unassigned?: 'true' | 'false';
-  customerId?: string;
-  type?: string;
-  channel?: string;
-  priority?: string;
-  q?: string;
-  dueWithinSeconds?: number;
-  limit?: number;
-  cursor?: string;
-}
+// TODO(#17): generated once GET /tickets declares `dueWithinSeconds` (tickets module; the 即将超时 tab sends it).
+export type TicketQuery = NonNullable<QueryParamsOf<'get', '/tickets'>> & { dueWithinSeconds?: number };
 
-export interface TimelineEvent {
-  id: string;
-  at: string;
-  kind: string;
-  actorKind: string;
-  actorId: string | null;
-  actorName: string | null;
-  data: Record<string, unknown>;
-}
+export type TimelineEvent = ItemOf<ResponseOf<'get', '/tickets/{id}'>['timeline']>;
 
-export interface AttachmentMeta {
-  id: string;
-  filename: string;
-  mime: string;
-  size: number;
-  hasThumbnail: boolean;
-}
+export type AttachmentMeta = ResponseOf<'post', '/attachments'>;
 
-export interface TicketReply {
-  id: string;
-  authorKind: string;
-  authorId: string | null;
-  authorName: string | null;
-  visibility: 'public' | 'internal';
-  body: string;
-  createdAt: string;
-  attachments: AttachmentMeta[];
-}
+export type TicketReply = ItemOf<ResponseOf<'get', '/tickets/{id}'>['replies']>;
 
-export interface OrderLine {
-  id?: string;
-  item: string;
-  spec: string;
-  quantity: number;
-}
+/** `id` is absent on lines being written. */
+export type OrderLine = Narrow<ItemOf<ResponseOf<'get', '/tickets/{id}'>['orderLines']>, { id?: string }>;
 
 export type HandoverState = 'pending' | 'confirmed' | 'declined' | 'cancelled';
 
-export interface Handover {
-  id: string;
-  ticketId: string;
-  fromStaffId: string;
-  fromStaffName: string | null;
-  toStaffId: string;
-  toStaffName: string | null;
-  situation: string;
-  need: string;
-  done: string;
-  pending: string;
-  expectation: string;
-  cautions: string;
-  state: HandoverState;
-  decisionNote: string | null;
-  createdAt: string;
-  decidedAt: string | null;
-  ticketNumber?: string | null;
-  ticketSubject?: string | null;
-}
+export type Handover = ItemOf<ResponseOf<'get', '/handovers'>['items']>;
 
-export interface HandoverCreate {
-  toStaffId: string;
-  situation: string;
-  need: string;
-  done: string;
-  pending: string;
-  expectation: string;
-  cautions?: string;
-}
+export type HandoverCreate = RequestBodyOf<'post', '/tickets/{id}/handovers'>;
 
-export interface Compensation {
-  id: string;
-  ticketId: string;
-  kind: CompensationKind;
-  amountFen: number;
-  currency: string;
-  reason: string;
-  state: 'granted' | 'pending_approval' | 'rejected';
-  requestedById: string;
-  approvalId: string | null;
-  createdAt: string;
-}
+export type Compensation = ResponseOf<'post', '/tickets/{id}/compensations'>;
 
-export interface TicketLink {
-  otherId: string;
-  kind: string;
-  number: string | null;
-}
+export type TicketLink = ItemOf<ResponseOf<'get', '/tickets/{id}'>['links']>;
 
-export interface TicketAllowed {
-  reply: boolean;
-  assign: boolean;
-  handover: boolean;
-  compensate: boolean;
-  resolve: boolean;
-  reopen: boolean;
-}
+export type TicketAllowed = ResponseOf<'get', '/tickets/{id}'>['allowed'];
 
-export interface TicketDetail extends TicketSummary {
-  description: string;
-  site: string | null;
-  resolution: string | null;
-  callDurationSeconds: number | null;
-  ringCount: number | null;
-  externalRef: string | null;
-  mergedIntoId: string | null;
-  firstPublicReplyAt: string | null;
-  closedAt: string | null;
-  customerConfirmedAt: string | null;
-  reopenCount: number;
-  standards: TicketStandard[];
-  timeline: TimelineEvent[];
-  replies: TicketReply[];
-  attachments: (AttachmentMeta & { replyId: string | null })[];
-  orderLines: OrderLine[];
-  handovers: Handover[];
-  compensations: Compensation[];
-  links: TicketLink[];
-  allowed: TicketAllowed;
-}
+// TODO(#17): handovers/compensations are `unknown[]` in GET /tickets/{id}'s schema until the tickets module names them.
+export type TicketDetail = Narrow<ResponseOf<'get', '/tickets/{id}'>, { handovers: Handover[]; compensations: Compensation[] }>;
 
-export interface TicketCreate {
-  customerId: string;
-  type: TicketType;
-  channel: Channel;
-  priority?: Priority;
-  subject: string;
-  description?: string;
-  categoryId?: string | null;
-  tags?: string[];
-  site?: string | null;
-  takeOwnership?: boolean;
-  callDurationSeconds?: number;
-  ringCount?: number;
-  orderLines?: Omit<OrderLine, 'id'>[];
-  attachmentIds?: string[];
-}
+export type TicketCreate = RequestBodyOf<'post', '/tickets'>;
 
-export interface TicketCreated {
-  id: string;
-  number: string;
-  status: TicketStatus;
-  ownerId: string | null;
-  teamId: string | null;
-  dispatch: { ruleId: string | null; reason: string } | null;
-  standards: TicketStandard[];
-}
+export type TicketCreated = ResponseOf<'post', '/tickets'>;
 
 export type BulkAction = 'assign' | 'priority' | 'tag' | 'status' | 'resolve';
 
-export interface BulkBody {
-  ids: string[];
-  action: BulkAction;
-  ownerId?: string | null;
-  teamId?: string | null;
-  priority?: Priority;
-  tags?: string[];
-  status?: WorkStatus;
-  resolution?: string;
-}
+export type BulkBody = RequestBodyOf<'post', '/tickets/bulk'>;
+// TODO(#17): generated once POST /tickets/bulk has a response schema (tickets module).
 
 export interface BulkResult {
   results: { id: string; ok: boolean; code?: string; detail?: string }[];
@@ -456,30 +176,10 @@ export interface BulkResult {
   failed: number;
 }
 
-export interface Approval {
-  id: string;
-  kind: 'compensation' | 'order_change';
-  ticketId: string;
-  ticketNumber: string | null;
-  subjectId: string;
-  amountFen: number | null;
-  requestedById: string;
-  requestedByName: string | null;
-  state: 'pending' | 'approved' | 'rejected';
-  decidedById: string | null;
-  comment: string | null;
-  createdAt: string;
-  decidedAt: string | null;
-  summary: string;
-  canDecide: boolean;
-}
+export type Approval = ItemOf<ResponseOf<'get', '/approvals'>['items']>;
+export type TicketCounts = ResponseOf<'get', '/tickets/counts'>;
 
-export interface Category {
-  id: string;
-  name: string;
-  parentId: string | null;
-  position: number;
-}
+export type Category = ItemOf<ResponseOf<'get', '/categories'>['items']>;
 
 export interface DispatchConditions {
   types?: TicketType[];
@@ -490,49 +190,16 @@ export interface DispatchConditions {
   vip?: boolean;
 }
 
-export interface DispatchRuleInput {
-  name: string;
-  active: boolean;
-  position?: number;
-  conditions: DispatchConditions;
-  teamId: string;
-  requiredSkills: string[];
-  maxOpenPerAgent: number | null;
-}
+export type DispatchRuleInput = Narrow<RequestBodyOf<'post', '/dispatch/rules'>, { conditions: DispatchConditions }>;
 
-export interface DispatchRule extends DispatchRuleInput {
-  id: string;
-  position: number;
-  teamName: string | null;
-}
+export type DispatchRule = ItemOf<ResponseOf<'get', '/dispatch/rules'>['items']>;
 
-export interface DryRunBody {
-  ticketId?: string;
-  type?: TicketType;
-  channel?: Channel;
-  priority?: Priority;
-  categoryId?: string | null;
-  customerId?: string;
-  tier?: string;
-  vip?: boolean;
-}
+export type DryRunBody = Narrow<RequestBodyOf<'post', '/dispatch/dry-run'>, { tier?: string }>;
 
-export interface DispatchDecision {
-  ruleId: string | null;
-  ruleName: string | null;
-  teamId: string | null;
-  staffId: string | null;
-  staffName: string | null;
-  reason: string;
-  rules: { ruleId: string; name: string; matched: boolean; why: string }[];
-  candidates: { staffId: string; name: string; openLoad: number; onDuty: boolean; eligible: boolean; why: string }[];
-}
+export type DispatchDecision = ResponseOf<'post', '/dispatch/dry-run'>;
 
-export interface SavedFilter {
-  id: string;
-  name: string;
-  query: Record<string, string>;
-}
+export type SavedFilter = ItemOf<ResponseOf<'get', '/me/filters'>['items']>;
+// TODO(#17): generated once GET /teams/load has a response schema (tickets module).
 
 export interface TeamLoadMember {
   staffId: string;
@@ -545,21 +212,9 @@ export interface TeamLoadMember {
   pendingHandovers: number;
 }
 
-export interface AppNotification {
-  id: string;
-  kind: string;
-  ticketId: string | null;
-  title: string;
-  data: Record<string, unknown>;
-  createdAt: string;
-  readAt: string | null;
-}
+export type AppNotification = ItemOf<NotificationPage['items']>;
 
-export interface NotificationPage {
-  items: AppNotification[];
-  nextCursor: string | null;
-  unreadCount: number;
-}
+export type NotificationPage = ResponseOf<'get', '/notifications'>;
 
 // ───────────────────────────── CRM 360 ─────────────────────────────
 
@@ -573,6 +228,7 @@ export interface CustomerConsent {
   surveys?: boolean;
   dataSharing?: boolean;
 }
+// TODO(#17): CustomerProfile / Customer360 generated once GET /customers/{id}/360 and PATCH /customers/{id} have response schemas.
 
 export interface CustomerProfile extends Omit<Customer, 'duplicates'> {
   wechatId: string | null;
@@ -584,20 +240,7 @@ export interface CustomerProfile extends Omit<Customer, 'duplicates'> {
   mergedIntoId: string | null;
 }
 
-export interface CustomerPatch {
-  name?: string;
-  phone?: string | null;
-  email?: string | null;
-  wechatId?: string | null;
-  idNumber?: string | null;
-  tier?: CustomerTier;
-  vip?: boolean;
-  tags?: string[];
-  addresses?: CustomerAddress[];
-  demandType?: string | null;
-  notes?: string | null;
-  consent?: CustomerConsent;
-}
+export type CustomerPatch = Narrow<RequestBodyOf<'patch', '/customers/{id}'>, { tier?: CustomerTier }>;
 
 export interface Customer360 {
   profile: CustomerProfile;

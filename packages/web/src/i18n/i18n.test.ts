@@ -18,7 +18,7 @@ type Tree = { [key: string]: string | Tree };
 function flatten(tree: Tree, prefix = '', out: Map<string, unknown> = new Map()): Map<string, unknown> {
   for (const [key, value] of Object.entries(tree)) {
     const path = prefix ? `${prefix}.${key}` : key;
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) flatten(value as Tree, path, out);
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) flatten(value, path, out);
     else out.set(path, value);
   }
   return out;
@@ -30,14 +30,14 @@ function groupKeys(tree: Tree, prefix = '', out: Set<string> = new Set()): Set<s
     const path = prefix ? `${prefix}.${key}` : key;
     if (value !== null && typeof value === 'object') {
       out.add(path);
-      groupKeys(value as Tree, path, out);
+      groupKeys(value, path, out);
     }
   }
   return out;
 }
 
 // Feature bundles (src/i18n/extra/<feature>.<lng>.json) are merged like the app does at start.
-const extra = import.meta.glob('./extra/*.json', { eager: true, import: 'default' }) as Record<string, Tree>;
+const extra = import.meta.glob<Tree>('./extra/*.json', { eager: true, import: 'default' });
 function merged(base: Tree, lng: string): Tree {
   const merge = (into: Tree, from: Tree): Tree => {
     const out: Tree = { ...into };
@@ -51,30 +51,19 @@ function merged(base: Tree, lng: string): Tree {
   for (const [file, tree] of Object.entries(extra).sort(([a], [b]) => a.localeCompare(b))) if (file.endsWith(`.${lng}.json`)) out = merge(out, tree);
   return out;
 }
-const languages = { 'zh-CN': merged(zhCN as Tree, 'zh-CN'), en: merged(en as Tree, 'en') };
-const flat = Object.fromEntries(Object.entries(languages).map(([lng, tree]) => [lng, flatten(tree)])) as Record<
-  keyof typeof languages,
-  Map<string, unknown>
->;
-const groups = Object.fromEntries(Object.entries(languages).map(([lng, tree]) => [lng, groupKeys(tree)])) as Record<
-  keyof typeof languages,
-  Set<string>
->;
+const languages = { 'zh-CN': merged(zhCN, 'zh-CN'), en: merged(en, 'en') };
+const flat = Object.fromEntries(Object.entries(languages).map(([lng, tree]) => [lng, flatten(tree)])) as Record<keyof typeof languages, Map<string, unknown>>;
+const groups = Object.fromEntries(Object.entries(languages).map(([lng, tree]) => [lng, groupKeys(tree)])) as Record<keyof typeof languages, Set<string>>;
 
 // Source files, read as text by Vite's glob import (works under vitest without a config file).
 // The customer portal (src/portal) has its own dictionaries and test.
-const sources = import.meta.glob(['../**/*.ts', '../**/*.tsx', '!../**/*.test.ts', '!../**/*.d.ts', '!../portal/**'], {
+const sources = import.meta.glob<string>(['../**/*.ts', '../**/*.tsx', '!../**/*.test.ts', '!../**/*.d.ts', '!../portal/**'], {
   query: '?raw',
   import: 'default',
   eager: true,
-}) as Record<string, string>;
+});
 
-const KEY_PATTERNS = [
-  /\bt\(\s*'([^'\n]+)'/g,
-  /\bt\(\s*"([^"\n]+)"/g,
-  /\bi18nKey=["']([^"'\n]+)["']/g,
-  /\b(?:labelKey|descriptionKey):\s*'([^'\n]+)'/g,
-];
+const KEY_PATTERNS = [/\bt\(\s*'([^'\n]+)'/g, /\bt\(\s*"([^"\n]+)"/g, /\bi18nKey=["']([^"'\n]+)["']/g, /\b(?:labelKey|descriptionKey):\s*'([^'\n]+)'/g];
 
 function usedKeys(): Map<string, string[]> {
   const used = new Map<string, string[]>();
@@ -106,8 +95,14 @@ describe('i18n resources', () => {
   it('zh-CN and en have the same keys', () => {
     const zhKeys = [...flat['zh-CN'].keys()];
     const enKeys = [...flat.en.keys()];
-    expect(zhKeys.filter((k) => !flat.en.has(k)), 'keys only in zh-CN.json').toEqual([]);
-    expect(enKeys.filter((k) => !flat['zh-CN'].has(k)), 'keys only in en.json').toEqual([]);
+    expect(
+      zhKeys.filter((k) => !flat.en.has(k)),
+      'keys only in zh-CN.json',
+    ).toEqual([]);
+    expect(
+      enKeys.filter((k) => !flat['zh-CN'].has(k)),
+      'keys only in en.json',
+    ).toEqual([]);
   });
 
   it('has no empty values', () => {

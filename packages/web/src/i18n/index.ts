@@ -9,7 +9,7 @@ type Tree = { [key: string]: string | Tree };
  * Feature bundles: `src/i18n/extra/<feature>.zh-CN.json` + `<feature>.en.json`, deep-merged into the main
  * dictionaries, so features can own their strings without editing one shared file.
  */
-const bundles = import.meta.glob('./extra/*.json', { eager: true, import: 'default' }) as Record<string, Tree>;
+const bundles = import.meta.glob<Tree>('./extra/*.json', { eager: true, import: 'default' });
 
 export function deepMerge(into: Tree, from: Tree): Tree {
   const out: Tree = { ...into };

@@ -16,6 +16,7 @@ import { NotificationBell } from '../features/notifications/NotificationBell';
 import { RealtimeProvider } from '../features/notifications/realtime';
 import { LanguageSwitch } from './LanguageSwitch';
 import { Brand } from './Brand';
+import { HolidayBanner } from './HolidayBanner';
 import { NAV_GROUPS, NAV_ITEMS, activeNavKey } from './nav';
 
 const { Header, Sider, Content } = Layout;
@@ -92,7 +93,7 @@ function HeaderRight({ me, compact, persistLocale }: { me: Me | null; compact: b
       <LanguageSwitch persist={persist} size={compact ? 'small' : 'middle'} />
       {me && !compact ? (
         <Tooltip title={me.roles.map((r) => roleLabel(t, r)).join('、')}>
-          <Button type="text" icon={<UserOutlined />} onClick={() => navigate('/profile')} data-testid="header-user">
+          <Button type="text" icon={<UserOutlined />} onClick={() => void navigate('/profile')} data-testid="header-user">
             <span className="chidu-user-name">{me.name}</span>
             <Typography.Text type="secondary">{me.employeeNo}</Typography.Text>
           </Button>
@@ -132,7 +133,7 @@ function MainLayout({ me }: { me: Me }) {
   const selected = activeNavKey(location.pathname);
   const onMenuClick: MenuProps['onClick'] = ({ key }) => {
     const item = NAV_ITEMS.find((i) => i.key === key);
-    if (item) navigate(item.path);
+    if (item) void navigate(item.path);
   };
   const menu = (
     <Menu
@@ -150,14 +151,7 @@ function MainLayout({ me }: { me: Me }) {
       <RealtimeProvider>
         <Layout style={{ minHeight: '100vh' }}>
           {isMobile ? (
-            <Drawer
-              placement="left"
-              open={drawerOpen}
-              onClose={() => setDrawerOpen(false)}
-              size={260}
-              title={<Brand />}
-              styles={{ body: { padding: 8 } }}
-            >
+            <Drawer placement="left" open={drawerOpen} onClose={() => setDrawerOpen(false)} size={260} title={<Brand />} styles={{ body: { padding: 8 } }}>
               <Flex align="center" gap={8} style={{ padding: '4px 16px 12px' }}>
                 <UserOutlined />
                 <span>{me.name}</span>
@@ -166,14 +160,7 @@ function MainLayout({ me }: { me: Me }) {
               {menu}
             </Drawer>
           ) : (
-            <Sider
-              theme="light"
-              width={220}
-              collapsedWidth={64}
-              collapsed={collapsed}
-              trigger={null}
-              className="chidu-sider"
-            >
+            <Sider theme="light" width={220} collapsedWidth={64} collapsed={collapsed} trigger={null} className="chidu-sider">
               <div className="chidu-sider-brand">
                 <Brand compact={collapsed} />
               </div>
@@ -200,6 +187,7 @@ function MainLayout({ me }: { me: Me }) {
               <HeaderRight me={me} compact={isMobile} persistLocale />
             </Header>
             <Content className="chidu-content">
+              <HolidayBanner />
               <Suspense fallback={<PageSpinner />}>
                 <Outlet />
               </Suspense>

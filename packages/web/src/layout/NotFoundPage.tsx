@@ -11,7 +11,7 @@ export function NotFoundPage() {
       title={t('notFound.title')}
       subTitle={t('notFound.description')}
       extra={
-        <Button type="primary" onClick={() => navigate('/')}>
+        <Button type="primary" onClick={() => void navigate('/')}>
           {t('common.backHome')}
         </Button>
       }

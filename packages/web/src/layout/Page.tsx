@@ -23,7 +23,11 @@ export function Page({ title, subtitle, extra, children }: Props) {
             </Typography.Text>
           ) : null}
         </div>
-        {extra ? <Flex gap={8} wrap>{extra}</Flex> : null}
+        {extra ? (
+          <Flex gap={8} wrap>
+            {extra}
+          </Flex>
+        ) : null}
       </Flex>
       {children}
     </div>

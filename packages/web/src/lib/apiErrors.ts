@@ -8,15 +8,26 @@ type NamePath = (string | number)[];
 
 /** "/body/employeeNo", "body.roles.0", ["roles", 0] → ["roles", 0] */
 export function normaliseErrorPath(path: ProblemFieldError['path']): NamePath {
-  const raw = Array.isArray(path) ? path.map(String) : String(path).replace(/^#/, '').split(/[/.[\]]+/);
+  const raw = Array.isArray(path)
+    ? path.map(String)
+    : String(path)
+        .replace(/^#/, '')
+        .split(/[/.[\]]+/);
   const segments = raw.filter((s) => s !== '');
   if (segments[0] === 'body' && segments.length > 1) segments.shift();
   return segments.map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
-/** Human message for any error: `errors.<code>` if that key exists, else the server's detail. */
+/**
+ * Human message for any error: `errors.reason.<reason>` (with the problem's `params`) when the server names a reason
+ * the app knows (e.g. `ticket_closed`; the modules' reasons live in `i18n/extra/errors-<module>.*.json`), else
+ * `errors.<code>` if that key exists, else the server's detail.
+ */
 export function errorMessage(err: unknown, t: TFunction): string {
   if (err instanceof ApiError) {
+    if (err.reason && i18n.exists(`errors.reason.${err.reason}`)) {
+      return t(`errors.reason.${err.reason}`, { seconds: err.retryAfter ?? 60, ...err.params });
+    }
     if (err.code && i18n.exists(`errors.${err.code}`)) {
       return t(`errors.${err.code}`, { seconds: err.retryAfter ?? 60 });
     }

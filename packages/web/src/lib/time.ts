@@ -61,7 +61,7 @@ export function formatInZone(iso: string | null | undefined, tz: string, format:
 /** "(UTC+08:00) Asia/Shanghai · 中国标准时间" — the zone name localised by the browser. */
 export function timeZoneLabel(tz: string, locale: string): string {
   const offset = tz === 'UTC' ? '+00:00' : dayjs().tz(tz).format('Z');
-  let name = '';
+  let name: string;
   try {
     const parts = new Intl.DateTimeFormat(locale, { timeZone: tz, timeZoneName: 'longGeneric' }).formatToParts(new Date());
     name = parts.find((p) => p.type === 'timeZoneName')?.value ?? '';

@@ -5,6 +5,7 @@ import enUS from 'antd/locale/en_US';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createBrowserRouter, RouterProvider } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
+import { useRefetchOnLanguageChange } from '../lib/refetchOnLanguage';
 import { ApiError } from '../api/client';
 import { Shell, PageLoading } from './components/Shell';
 import { LoginPage } from './pages/LoginPage';
@@ -82,6 +83,7 @@ const router = createBrowserRouter(
 
 export function PortalApp() {
   const { i18n } = useTranslation();
+  useRefetchOnLanguageChange(i18n, queryClient);
   const locale = useMemo(() => (i18n.language === 'en' ? enUS : zhCN), [i18n.language]);
   return (
     <QueryClientProvider client={queryClient}>

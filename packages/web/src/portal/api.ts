@@ -6,6 +6,7 @@
  * upload progress.
  */
 import { ApiError, NetworkError, api, buildUrl, readCookie, type Problem } from '../api/client';
+import type { AnswerBody, LowScore, PublicQuestion } from '../features/surveys/public/SurveyForm';
 
 export const TICKET_TYPES = ['repair', 'inquiry', 'complaint', 'suggestion', 'after_sales', 'order', 'emergency'] as const;
 export type TicketType = (typeof TICKET_TYPES)[number];
@@ -110,6 +111,21 @@ export interface TicketSubmit {
   attachmentIds?: string[];
 }
 
+/** The rating card on a request (GET /portal/tickets/{id}/survey). */
+export type RatingCardState =
+  | { state: 'none' }
+  | { state: 'answered'; answeredAt: string | null; score: { csat: number | null; nps: number | null; ces: number | null } | null; lowScore: boolean }
+  | { state: 'expired'; expiresAt: string }
+  | {
+      state: 'open';
+      expiresAt: string;
+      title: string;
+      description: string | null;
+      questions: PublicQuestion[];
+      lowScore: LowScore;
+      url: string | null;
+    };
+
 const enc = encodeURIComponent;
 
 export const portalApi = {
@@ -132,7 +148,11 @@ export const portalApi = {
       ...(attachmentIds.length ? { attachmentIds } : {}),
     }),
   confirm: (id: string) => api.post<{ id: string; status: TicketStatus }>(`/portal/tickets/${enc(id)}/confirm`),
+  askProgress: (id: string) => api.post<{ at: string }>(`/portal/tickets/${enc(id)}/status-requests`),
   reopen: (id: string, reason?: string) => api.post<{ id: string; status: TicketStatus }>(`/tickets/${enc(id)}/reopen`, reason ? { reason } : {}),
+  survey: (id: string) => api.get<RatingCardState>(`/portal/tickets/${enc(id)}/survey`),
+  answerSurvey: (id: string, body: AnswerBody) =>
+    api.post<{ id: string; lowScore: boolean; recoveryOpened: boolean }>(`/portal/tickets/${enc(id)}/survey`, body),
   fileUrl: (id: string) => `/api/v1/attachments/${enc(id)}`,
   thumbnailUrl: (id: string) => `/api/v1/attachments/${enc(id)}/thumbnail`,
 };
@@ -163,7 +183,7 @@ export function uploadAttachment(file: File, onProgress: (percent: number) => vo
       if (e.lengthComputable && e.total > 0) onProgress(Math.min(100, Math.round((e.loaded / e.total) * 100)));
     };
     xhr.onload = () => {
-      let parsed: unknown = undefined;
+      let parsed: unknown;
       try {
         parsed = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
       } catch {

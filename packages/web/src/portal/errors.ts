@@ -46,7 +46,11 @@ const FIELD_KEYS: Record<string, string> = {
 };
 
 function fieldOf(path: string | (string | number)[]): string {
-  const parts = Array.isArray(path) ? path.map(String) : String(path).split(/[/.[\]]+/).filter(Boolean);
+  const parts = Array.isArray(path)
+    ? path.map(String)
+    : String(path)
+        .split(/[/.[\]]+/)
+        .filter(Boolean);
   if (parts[0] === 'body' && parts.length > 1) parts.shift();
   return parts[0] ?? '';
 }

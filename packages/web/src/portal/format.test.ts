@@ -82,7 +82,10 @@ describe('timeline', () => {
   it('says when staff logged the request or closed it', () => {
     const entries = buildTimeline({
       type: 'inquiry',
-      timeline: [ev('1', 'ticket.created', 'staff', { type: 'inquiry' }, '何芳'), ev('2', 'ticket.status_changed', 'staff', { from: 'resolved', to: 'closed' }, '何芳')],
+      timeline: [
+        ev('1', 'ticket.created', 'staff', { type: 'inquiry' }, '何芳'),
+        ev('2', 'ticket.status_changed', 'staff', { from: 'resolved', to: 'closed' }, '何芳'),
+      ],
     });
     expect(entries.map((e) => e.key)).toEqual(['timeline.created_for_you', 'timeline.closed']);
   });

@@ -132,7 +132,12 @@ export function buildTimeline(ticket: Pick<PortalTicketDetail, 'timeline' | 'typ
     const base = { id: e.id, at: e.at, by, staffName };
     if (e.kind === 'ticket.created') {
       const type = (typeof e.data.type === 'string' ? e.data.type : ticket.type) as TicketType;
-      out.push({ ...base, key: by === 'you' ? 'timeline.created_by_you' : 'timeline.created_for_you', params: { type: TYPE_LABEL[type] ?? 'type.inquiry' }, tone: 'blue' });
+      out.push({
+        ...base,
+        key: by === 'you' ? 'timeline.created_by_you' : 'timeline.created_for_you',
+        params: { type: TYPE_LABEL[type] ?? 'type.inquiry' },
+        tone: 'blue',
+      });
       continue;
     }
     if (e.kind !== 'ticket.status_changed') continue;

@@ -23,7 +23,7 @@ type Tree = { [key: string]: string | Tree };
 function flatten(tree: Tree, prefix = '', out: Map<string, unknown> = new Map()): Map<string, unknown> {
   for (const [key, value] of Object.entries(tree)) {
     const path = prefix ? `${prefix}.${key}` : key;
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) flatten(value as Tree, path, out);
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) flatten(value, path, out);
     else out.set(path, value);
   }
   return out;
@@ -34,11 +34,11 @@ type Lng = keyof typeof languages;
 const flat = Object.fromEntries(Object.entries(languages).map(([lng, tree]) => [lng, flatten(tree)])) as Record<Lng, Map<string, unknown>>;
 const namespaces = Object.keys(zhCN);
 
-const sources = import.meta.glob(['./**/*.ts', './**/*.tsx', '!./**/*.test.ts', '!./**/*.d.ts'], {
+const sources = import.meta.glob<string>(['./**/*.ts', './**/*.tsx', '!./**/*.test.ts', '!./**/*.d.ts'], {
   query: '?raw',
   import: 'default',
   eager: true,
-}) as Record<string, string>;
+});
 
 function stripComments(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
@@ -75,8 +75,14 @@ describe('portal i18n', () => {
   it('zh-CN and en have the same keys', () => {
     const zh = [...flat['zh-CN'].keys()];
     const e = [...flat.en.keys()];
-    expect(zh.filter((k) => !flat.en.has(k)), 'keys only in zh-CN.json').toEqual([]);
-    expect(e.filter((k) => !flat['zh-CN'].has(k)), 'keys only in en.json').toEqual([]);
+    expect(
+      zh.filter((k) => !flat.en.has(k)),
+      'keys only in zh-CN.json',
+    ).toEqual([]);
+    expect(
+      e.filter((k) => !flat['zh-CN'].has(k)),
+      'keys only in en.json',
+    ).toEqual([]);
   });
 
   it('has no empty values', () => {
@@ -113,7 +119,10 @@ describe('portal i18n', () => {
       ...KNOWN_ERROR_CODES.map((c) => `errors.${c}`),
     ];
     for (const lng of Object.keys(languages) as Lng[]) {
-      expect(keys.filter((k) => !has(lng, k)), `missing in ${lng}`).toEqual([]);
+      expect(
+        keys.filter((k) => !has(lng, k)),
+        `missing in ${lng}`,
+      ).toEqual([]);
     }
   });
 
@@ -123,7 +132,14 @@ describe('portal i18n', () => {
       { id: '1', at: '2026-11-23T01:00:00Z', kind: 'ticket.created', actorKind: 'customer', actorName: null, data: { type: 'repair' } },
       { id: '1b', at: '2026-11-23T01:00:00Z', kind: 'ticket.created', actorKind: 'staff', actorName: 'x', data: { type: 'repair' } },
       ...statuses.flatMap((to, i) =>
-        statuses.map((from, j) => ({ id: `${i}-${j}`, at: '2026-11-23T02:00:00Z', kind: 'ticket.status_changed', actorKind: j % 2 ? 'customer' : 'staff', actorName: 'x', data: { from, to } })),
+        statuses.map((from, j) => ({
+          id: `${i}-${j}`,
+          at: '2026-11-23T02:00:00Z',
+          kind: 'ticket.status_changed',
+          actorKind: j % 2 ? 'customer' : 'staff',
+          actorName: 'x',
+          data: { from, to },
+        })),
       ),
     ];
     const entries = buildTimeline({ type: 'repair', timeline });

@@ -1,7 +1,7 @@
-import { inArray } from 'drizzle-orm';
 import { compileCalendar, TWENTY_FOUR_SEVEN, type BusinessCalendar, type CalendarSpec } from '@chidu/core/calendar/index';
 import type { Executor } from '../../db/client';
-import { calendars } from '../../db/schema';
+import type { calendars } from '../../db/schema';
+import { calendarsRepo } from './calendars.repo';
 
 export type CalendarRow = typeof calendars.$inferSelect;
 
@@ -44,9 +44,10 @@ export function allDayCalendar(timeZone: string): BusinessCalendar {
 
 export { TWENTY_FOUR_SEVEN };
 
+/** Calendar rows by id (nulls skipped; no query when there is none). */
 export async function loadCalendarRows(ex: Executor, ids: Iterable<string | null | undefined>): Promise<Map<string, CalendarRow>> {
   const want = [...new Set([...ids].filter((x): x is string => Boolean(x)))];
   if (want.length === 0) return new Map();
-  const rows = await ex.select().from(calendars).where(inArray(calendars.id, want));
+  const rows = await calendarsRepo.byIds(ex, want);
   return new Map(rows.map((r) => [r.id, r]));
 }

@@ -13,4 +13,11 @@ export const calendarsAccess: AccessTable = {
   'GET /calendars/{id}/elapsed': staffOnly('calendars.view'),
   'GET /calendars/{id}/days': staffOnly('calendars.view'),
   'POST /calendars/{id}/import-ics': staffOnly('calendars.manage'),
+  'GET /calendars/holiday-status': staffOnly('calendars.view'),
+  'GET /calendars/holiday-feeds': staffOnly('calendars.view'),
+  'PUT /calendars/holiday-feeds': staffOnly('calendars.manage'),
+  'POST /calendars/{id}/holiday-imports': staffOnly('calendars.manage'),
+  'GET /calendars/holiday-imports/{id}': staffOnly('calendars.view'),
+  'POST /calendars/holiday-imports/{id}/confirm': staffOnly('calendars.manage'),
+  'POST /calendars/holiday-imports/{id}/discard': staffOnly('calendars.manage'),
 };

@@ -1,6 +1,21 @@
-import { everyone, publicRoute, type AccessTable } from '../../http/access';
+import { everyone, publicRoute, staffOnly, TICKET_READERS, type AccessTable } from '../../http/access';
 
-/** Who may call the channel routes (channels.ts). Inbound webhooks authenticate by the channel's own secret. */
+const admin = 'channels.manage' as const;
+
+/** Who may call the channel routes (channels.routes.ts). Inbound webhooks authenticate by the channel's own secret. */
 export const channelsAccess: AccessTable = {
-  'POST /inbound/{channel}': publicRoute({ except: everyone(403), why: 'no session: signed with X-Chidu-Signature (HMAC of CHIDU_WEBHOOK_SECRET); unsigned or off → 403' }),
+  'POST /inbound/{channel}': publicRoute({
+    except: everyone(403),
+    why: 'no session: signed with X-Chidu-Signature (HMAC of CHIDU_WEBHOOK_SECRET); unsigned or off → 403',
+  }),
+  'GET /channels': staffOnly(admin),
+  'POST /channels': staffOnly(admin),
+  'GET /channels/outbox': staffOnly(admin),
+  'POST /channels/outbox/{id}/retry': staffOnly(admin),
+  'GET /channels/{id}': staffOnly(admin),
+  'PATCH /channels/{id}': staffOnly(admin),
+  'POST /channels/{id}/test': staffOnly(admin),
+  'GET /channels/{id}/log': staffOnly(admin),
+  'GET /channels/{id}/review': staffOnly(admin),
+  'GET /tickets/{id}/deliveries': staffOnly(TICKET_READERS, { ticket: 'id' }),
 };

@@ -1,6 +1,6 @@
 import { staffOnly, type AccessTable } from '../../http/access';
 
-/** Who may call the customer (CRM) routes (customers.routes.ts, crm.ts). See src/http/access.ts. */
+/** Who may call the customer (CRM) routes (customers.routes.ts). See src/http/access.ts. */
 export const customersAccess: AccessTable = {
   'POST /customers': staffOnly('customers.write'),
   'GET /customers': staffOnly('customers.read'),

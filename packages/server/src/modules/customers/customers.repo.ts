@@ -1,16 +1,56 @@
-import { and, desc, eq, ilike, lt, or } from 'drizzle-orm';
+import { and, desc, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
-import { customers } from '../../db/schema';
+import { compensations, customerAccounts, customers, events, staff, tickets } from '../../db/schema';
 
 export type CustomerRow = typeof customers.$inferSelect;
+
+/** Phone as stored: digits (and a leading +) without spaces or dashes. */
+export const normalisePhone = (phone: string) => phone.replace(/[\s-]/g, '');
+
+/** The ticket events a customer's timeline shows (besides the customer's own events). */
+const TIMELINE_TICKET_KINDS = [
+  'ticket.created',
+  'ticket.resolved',
+  'ticket.reopened',
+  'ticket.closed',
+  'ticket.compensation_granted',
+  'ticket.customer_confirmed',
+  'survey.answered',
+  'recovery.opened',
+];
+
+/**
+ * The flat (楼栋 / 单元 / 房号) as a search: "3栋 1201", "3栋1201", "3-2-1201" — every part of the query must match one
+ * of the three fields.
+ */
+function flatMatch(q: string): SQL[] {
+  const parts = q
+    .replace(/(栋|幢|号楼|单元)/g, '$1 ')
+    .split(/[\s\-/]+/)
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .slice(0, 4);
+  if (parts.length === 0) return [];
+  const esc = (p: string) => `%${p.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+  const one = (p: string) => or(ilike(customers.building, esc(p)), ilike(customers.unit, esc(p)), ilike(customers.room, esc(p)))!;
+  return [and(...parts.map(one))!];
+}
 
 export const customersRepo = {
   async insert(ex: Executor, row: typeof customers.$inferInsert): Promise<CustomerRow> {
     const [out] = await ex.insert(customers).values(row).returning();
     return out!;
   },
-  async byId(ex: Executor, id: string): Promise<CustomerRow | undefined> {
-    const [row] = await ex.select().from(customers).where(eq(customers.id, id));
+  async byId(ex: Executor, id: string, forUpdate = false): Promise<CustomerRow | undefined> {
+    const q = ex.select().from(customers).where(eq(customers.id, id));
+    const [row] = forUpdate ? await q.for('update') : await q;
+    return row;
+  },
+  async byIdsForUpdate(ex: Executor, ids: string[]): Promise<CustomerRow[]> {
+    return ex.select().from(customers).where(inArray(customers.id, ids)).for('update');
+  },
+  async update(ex: Executor, id: string, set: Partial<CustomerRow>): Promise<CustomerRow | undefined> {
+    const [row] = await ex.update(customers).set(set).where(eq(customers.id, id)).returning();
     return row;
   },
   async list(ex: Executor, f: { q?: string | undefined; tier?: string | undefined; limit: number; before?: string | undefined }) {
@@ -18,10 +58,88 @@ export const customersRepo = {
     if (f.q) {
       const like = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
       const digits = f.q.replace(/\D/g, '');
-      conds.push(or(ilike(customers.name, like), ilike(customers.email, like), ...(digits.length >= 4 ? [ilike(customers.phone, `%${digits}%`)] : [])));
+      conds.push(
+        or(
+          ilike(customers.name, like),
+          ilike(customers.email, like),
+          ...(digits.length >= 4 ? [ilike(customers.phone, `%${digits}%`)] : []),
+          ...flatMatch(f.q),
+        ),
+      );
     }
     if (f.tier) conds.push(eq(customers.tier, f.tier));
     if (f.before) conds.push(lt(customers.id, f.before));
-    return ex.select().from(customers).where(conds.length ? and(...conds) : undefined).orderBy(desc(customers.id)).limit(f.limit + 1);
+    return ex
+      .select()
+      .from(customers)
+      .where(conds.length ? and(...conds) : undefined)
+      .orderBy(desc(customers.id))
+      .limit(f.limit + 1);
+  },
+  /** Active (not merged) customers with this phone or e-mail, at most 20. */
+  async byContact(ex: Executor, phone: string | null | undefined, email: string | null | undefined, limit = 20): Promise<CustomerRow[]> {
+    const conds = [];
+    if (phone) conds.push(eq(customers.phone, normalisePhone(phone)));
+    if (email) conds.push(eq(customers.email, email.toLowerCase()));
+    if (!conds.length) return [];
+    return ex
+      .select()
+      .from(customers)
+      .where(and(or(...conds), isNull(customers.mergedIntoId)))
+      .limit(limit);
+  },
+  /** The oldest active customer with this phone (portal sign-in). */
+  async firstByPhone(ex: Executor, phone: string): Promise<CustomerRow | undefined> {
+    const [row] = await ex
+      .select()
+      .from(customers)
+      .where(and(eq(customers.phone, phone), isNull(customers.mergedIntoId)))
+      .orderBy(customers.id)
+      .limit(1);
+    return row;
+  },
+  /** Moves tickets, compensations and portal accounts of `fromId` to `intoId`; returns the number of tickets moved. */
+  async moveBelongings(ex: Executor, fromId: string, intoId: string): Promise<number> {
+    const moved = await ex.update(tickets).set({ customerId: intoId }).where(eq(tickets.customerId, fromId)).returning({ id: tickets.id });
+    await ex.update(compensations).set({ customerId: intoId }).where(eq(compensations.customerId, fromId));
+    await ex.update(customerAccounts).set({ customerId: intoId }).where(eq(customerAccounts.customerId, fromId));
+    return moved.length;
+  },
+  /** A customer's tickets within a visibility scope (tickets/visibility.ts), newest first. */
+  async ticketsOf(ex: Executor, customerId: string, scope: SQL | undefined, limit = 100) {
+    return ex
+      .select()
+      .from(tickets)
+      .where(and(eq(tickets.customerId, customerId), scope))
+      .orderBy(desc(tickets.id))
+      .limit(limit);
+  },
+  /** A customer's compensations on tickets within the visibility scope, newest first. */
+  async compensationsOf(ex: Executor, customerId: string, scope: SQL | undefined, limit = 100) {
+    const rows = await ex
+      .select({ x: compensations })
+      .from(compensations)
+      .innerJoin(tickets, eq(tickets.id, compensations.ticketId))
+      .where(and(eq(compensations.customerId, customerId), scope))
+      .orderBy(desc(compensations.id))
+      .limit(limit);
+    return rows.map((r) => r.x);
+  },
+  /** The customer's own events and the headline events of the given tickets, newest first, with the acting staff member's name. */
+  async timeline(ex: Executor, customerId: string, ticketIds: string[], limit = 200) {
+    return ex
+      .select({ e: events, staffName: staff.name })
+      .from(events)
+      .leftJoin(staff, and(eq(events.actorKind, 'staff'), eq(staff.id, events.actorId)))
+      .where(
+        or(
+          and(eq(events.aggregateType, 'customer'), eq(events.aggregateId, customerId)),
+          ticketIds.length
+            ? and(eq(events.aggregateType, 'ticket'), inArray(events.aggregateId, ticketIds), inArray(events.kind, TIMELINE_TICKET_KINDS))
+            : sql`false`,
+        ),
+      )
+      .orderBy(desc(events.id))
+      .limit(limit);
   },
 };

@@ -1,5 +1,8 @@
 /** Line diff (LCS) between two versions of an item, for the versions view. */
-export interface DiffLine { op: 'same' | 'add' | 'del'; text: string }
+export interface DiffLine {
+  op: 'same' | 'add' | 'del';
+  text: string;
+}
 
 function lines(s: string): string[] {
   return s.split('\n');
@@ -24,12 +27,16 @@ export function diffLines(before: string, after: string): DiffLine[] {
     const n = am.length;
     const m = bm.length;
     const dp: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-    for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) dp[i]![j] = am[i] === bm[j] ? dp[i + 1]![j + 1]! + 1 : Math.max(dp[i + 1]![j]!, dp[i]![j + 1]!);
+    for (let i = n - 1; i >= 0; i--)
+      for (let j = m - 1; j >= 0; j--) dp[i]![j] = am[i] === bm[j] ? dp[i + 1]![j + 1]! + 1 : Math.max(dp[i + 1]![j]!, dp[i]![j + 1]!);
     let i = 0;
     let j = 0;
     while (i < n && j < m) {
-      if (am[i] === bm[j]) { out.push({ op: 'same', text: am[i]! }); i++; j++; }
-      else if (dp[i + 1]![j]! >= dp[i]![j + 1]!) out.push({ op: 'del', text: am[i++]! });
+      if (am[i] === bm[j]) {
+        out.push({ op: 'same', text: am[i]! });
+        i++;
+        j++;
+      } else if (dp[i + 1]![j]! >= dp[i]![j + 1]!) out.push({ op: 'del', text: am[i++]! });
       else out.push({ op: 'add', text: bm[j++]! });
     }
     while (i < n) out.push({ op: 'del', text: am[i++]! });

@@ -30,6 +30,8 @@ export const kbAccess: AccessTable = {
   'GET /kb/vocabulary': staffOnly('kb.view'),
   'POST /kb/vocabulary': staffOnly('kb.manage'),
   'DELETE /kb/vocabulary/{id}': staffOnly('kb.manage'),
+  'GET /kb/starter-pack': staffOnly('kb.manage'),
+  'POST /kb/starter-pack/import': staffOnly('kb.manage'),
   'GET /kb/application-rate': staffOnly('kb.view'),
   'GET /kb/contributions': staffOnly('kb.view'),
   'GET /kb/contributions/{id}': staffOnly('kb.view'),

@@ -42,39 +42,43 @@ export const ItemPatch = z.object({
 });
 export type ItemPatchInput = z.infer<typeof ItemPatch>;
 
-export const Allowed = z.object({ edit: z.boolean(), submit: z.boolean(), review: z.boolean(), retire: z.boolean(), flag: z.boolean() });
+export const Allowed = z
+  .object({ edit: z.boolean(), submit: z.boolean(), review: z.boolean(), retire: z.boolean(), flag: z.boolean() })
+  .meta({ id: 'KbItemAllowed' });
 
-export const Item = z.object({
-  id: z.string(),
-  kind: z.enum(KB_KINDS),
-  title: z.string(),
-  body: z.string(),
-  variants: z.array(z.string()),
-  categoryId: z.string(),
-  categoryName: z.string().nullable(),
-  categoryPath: z.array(z.string()),
-  tags: z.array(z.string()),
-  scenario: z.string().nullable(),
-  audience: z.enum(KB_AUDIENCES),
-  status: z.enum(KB_STATUSES),
-  statusReason: z.string().nullable(),
-  ownerId: z.string().nullable(),
-  ownerName: z.string().nullable(),
-  authorId: z.string().nullable(),
-  authorName: z.string().nullable(),
-  reviewDueOn: z.string().nullable(),
-  version: z.number(),
-  publishedVersion: z.number().nullable(),
-  helpfulCount: z.number(),
-  notHelpfulCount: z.number(),
-  usedCount: z.number(),
-  publishedAt: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  allowed: Allowed,
-});
+export const Item = z
+  .object({
+    id: z.string(),
+    kind: z.enum(KB_KINDS),
+    title: z.string(),
+    body: z.string(),
+    variants: z.array(z.string()),
+    categoryId: z.string(),
+    categoryName: z.string().nullable(),
+    categoryPath: z.array(z.string()),
+    tags: z.array(z.string()),
+    scenario: z.string().nullable(),
+    audience: z.enum(KB_AUDIENCES),
+    status: z.enum(KB_STATUSES),
+    statusReason: z.string().nullable(),
+    ownerId: z.string().nullable(),
+    ownerName: z.string().nullable(),
+    authorId: z.string().nullable(),
+    authorName: z.string().nullable(),
+    reviewDueOn: z.string().nullable(),
+    version: z.number(),
+    publishedVersion: z.number().nullable(),
+    helpfulCount: z.number(),
+    notHelpfulCount: z.number(),
+    usedCount: z.number(),
+    publishedAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    allowed: Allowed,
+  })
+  .meta({ id: 'KbItem' });
 
-export const ItemSummary = Item.omit({ body: true, variants: true, allowed: true }).extend({ excerpt: z.string() });
+export const ItemSummary = Item.omit({ body: true, variants: true, allowed: true }).extend({ excerpt: z.string() }).meta({ id: 'KbItemSummary' });
 
 export const ListQuery = z.object({
   status: z.enum(KB_STATUSES).optional(),
@@ -92,10 +96,19 @@ export const Flag = z.object({ reason: z.string().trim().min(1).max(500) });
 export const VersionParam = z.object({ id: z.uuid(), version: z.coerce.number().int().min(1) });
 export const DiffQuery = z.object({ against: z.coerce.number().int().min(1).optional() });
 
-export const Hit = z.object({
-  id: z.string(), title: z.string(), snippet: z.string(), score: z.number(),
-  kind: z.enum(KB_KINDS), categoryId: z.string(), categoryName: z.string().nullable(), audience: z.enum(KB_AUDIENCES), status: z.enum(KB_STATUSES),
-});
+export const Hit = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    snippet: z.string(),
+    score: z.number(),
+    kind: z.enum(KB_KINDS),
+    categoryId: z.string(),
+    categoryName: z.string().nullable(),
+    audience: z.enum(KB_AUDIENCES),
+    status: z.enum(KB_STATUSES),
+  })
+  .meta({ id: 'KbSearchHit' });
 export const SearchQuery = z.object({
   q: z.string().trim().min(1).max(2000),
   limit: z.coerce.number().int().min(1).max(50).default(10),
@@ -104,14 +117,24 @@ export const SearchQuery = z.object({
 });
 export const SearchResult = z.object({ hits: z.array(Hit) });
 
-export const CategoryCreate = z.object({ name: z.string().trim().min(1).max(60), parentId: z.uuid().nullish(), position: z.number().int().min(0).max(10_000).optional() });
+export const CategoryCreate = z.object({
+  name: z.string().trim().min(1).max(60),
+  parentId: z.uuid().nullish(),
+  position: z.number().int().min(0).max(10_000).optional(),
+});
 export const CategoryPatch = CategoryCreate.partial();
 export const Experts = z.object({ staffIds: z.array(z.uuid()).max(50) });
-export const Category = z.object({
-  id: z.string(), parentId: z.string().nullable(), name: z.string(), position: z.number(),
-  experts: z.array(z.object({ id: z.string(), name: z.string(), employeeNo: z.string() })),
-  itemCount: z.number(), publishedCount: z.number(),
-});
+export const Category = z
+  .object({
+    id: z.string(),
+    parentId: z.string().nullable(),
+    name: z.string(),
+    position: z.number(),
+    experts: z.array(z.object({ id: z.string(), name: z.string(), employeeNo: z.string() })),
+    itemCount: z.number(),
+    publishedCount: z.number(),
+  })
+  .meta({ id: 'KbCategory' });
 
 export const VocabCreate = z.object({
   kind: z.enum(['word', 'synonyms', 'rule']),
@@ -119,7 +142,9 @@ export const VocabCreate = z.object({
   term: z.string().trim().max(40).optional(),
   expansions: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
 });
-export const Vocab = z.object({ id: z.string(), kind: z.enum(['word', 'synonyms', 'rule']), term: z.string(), expansions: z.array(z.string()), createdAt: z.string() });
+export const Vocab = z
+  .object({ id: z.string(), kind: z.enum(['word', 'synonyms', 'rule']), term: z.string(), expansions: z.array(z.string()), createdAt: z.string() })
+  .meta({ id: 'KbVocabularyEntry' });
 
 export const UsageCreate = z.object({ itemId: z.uuid(), kind: z.enum(['used', 'not_helpful']) });
 export const RenderBody = z.object({ itemId: z.uuid() });

@@ -6,7 +6,10 @@ import { AppError } from '../../lib/errors';
  */
 export class RateLimiter {
   private readonly windows = new Map<string, { start: number; count: number }>();
-  constructor(private readonly limit: number, private readonly windowMs: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
 
   check(key: string, now = Date.now()): void {
     let w = this.windows.get(key);
@@ -18,7 +21,10 @@ export class RateLimiter {
     w.count++;
     if (w.count > this.limit) {
       const retry = Math.max(1, Math.ceil((w.start + this.windowMs - now) / 1000));
-      throw new AppError('rate_limited', `Too many requests; try again in ${retry} s`, { headers: { 'retry-after': String(retry) }, extra: { retryAfterSeconds: retry } });
+      throw new AppError('rate_limited', `Too many requests; try again in ${retry} s`, {
+        headers: { 'retry-after': String(retry) },
+        extra: { retryAfterSeconds: retry },
+      });
     }
   }
 

@@ -5,12 +5,58 @@
  */
 
 const ALLOWED_TAGS = new Set([
-  'p', 'br', 'hr', 'h2', 'h3', 'h4', 'strong', 'b', 'em', 'i', 'u', 's', 'sub', 'sup', 'mark', 'code', 'pre', 'blockquote',
-  'ul', 'ol', 'li', 'a', 'img', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'span', 'div',
+  'p',
+  'br',
+  'hr',
+  'h2',
+  'h3',
+  'h4',
+  'strong',
+  'b',
+  'em',
+  'i',
+  'u',
+  's',
+  'sub',
+  'sup',
+  'mark',
+  'code',
+  'pre',
+  'blockquote',
+  'ul',
+  'ol',
+  'li',
+  'a',
+  'img',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'span',
+  'div',
 ]);
 const VOID_TAGS = new Set(['br', 'hr', 'img']);
 /** Dropped together with everything inside them. */
-const DROP_WITH_CONTENT = new Set(['script', 'style', 'iframe', 'object', 'embed', 'noscript', 'template', 'svg', 'math', 'textarea', 'select', 'head', 'title', 'frameset', 'frame', 'applet']);
+const DROP_WITH_CONTENT = new Set([
+  'script',
+  'style',
+  'iframe',
+  'object',
+  'embed',
+  'noscript',
+  'template',
+  'svg',
+  'math',
+  'textarea',
+  'select',
+  'head',
+  'title',
+  'frameset',
+  'frame',
+  'applet',
+]);
 const ALLOWED_ATTRS: Record<string, readonly string[]> = {
   a: ['href', 'title'],
   img: ['src', 'alt', 'title', 'width', 'height'],
@@ -22,13 +68,28 @@ const SAFE_URL = /^(https?:\/\/|mailto:|tel:|\/(?!\/)|#)/i;
 const NUMERIC_ATTR = new Set(['width', 'height', 'colspan', 'rowspan', 'start']);
 
 export function escapeText(s: string): string {
-  return s.replace(/&(?!(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});)/gi, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return s
+    .replace(/&(?!(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});)/gi, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 function escapeAttr(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', middot: '·', hellip: '…', mdash: '—', ldquo: '“', rdquo: '”' };
+const NAMED: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  middot: '·',
+  hellip: '…',
+  mdash: '—',
+  ldquo: '“',
+  rdquo: '”',
+};
 export function decodeEntities(s: string): string {
   return s.replace(/&(#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});/gi, (m, e: string) => {
     if (e[0] === '#') {
@@ -81,7 +142,10 @@ export function sanitizeHtml(input: string): string {
   let i = 0;
   while (i < s.length) {
     const lt = s.indexOf('<', i);
-    if (lt < 0) { out += escapeText(s.slice(i)); break; }
+    if (lt < 0) {
+      out += escapeText(s.slice(i));
+      break;
+    }
     out += escapeText(s.slice(i, lt));
     if (s.startsWith('<!--', lt)) {
       const end = s.indexOf('-->', lt + 4);
@@ -90,7 +154,8 @@ export function sanitizeHtml(input: string): string {
     }
     const m = /^<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/.exec(s.slice(lt));
     if (!m) {
-      if (/^<[!?]/.test(s.slice(lt, lt + 2))) { // doctype / processing instruction
+      if (/^<[!?]/.test(s.slice(lt, lt + 2))) {
+        // doctype / processing instruction
         const end = s.indexOf('>', lt);
         i = end < 0 ? s.length : end + 1;
         continue;
@@ -138,5 +203,8 @@ export function htmlToText(html: string): string {
 /** Plain text (scripts, FAQ answers typed without markup) → safe HTML paragraphs. */
 export function textToHtml(text: string): string {
   const esc = (p: string) => p.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return text.split(/\n{2,}/).map((p) => `<p>${esc(p).replace(/\n/g, '<br>')}</p>`).join('');
+  return text
+    .split(/\n{2,}/)
+    .map((p) => `<p>${esc(p).replace(/\n/g, '<br>')}</p>`)
+    .join('');
 }

@@ -1,9 +1,9 @@
-import { sql } from 'drizzle-orm';
 import { Analyzer, SearchIndex, type SearchDocument, type SearchHit } from '@chidu/core/search/index';
 import type { Database, Executor } from '../../db/client';
 import { uuidv7 } from '../../lib/ids';
 import { htmlToText } from './sanitize';
 import type { KbKind, KbStatus } from './kb.schema';
+import { kbRepo, type IndexRow } from './kb.repo';
 
 export const KB_CHANNEL = 'chidu_kb';
 /** Statuses whose content search returns (needs_update is still the reviewed text, flagged for revision). */
@@ -17,12 +17,13 @@ export interface KbMeta {
   title: string;
 }
 
-interface ItemRow {
-  id: string; kind: string; title: string; body: string; variants: string[]; tags: string[]; scenario: string | null;
-  audience: string; status: string; category_id: string;
-}
+type ItemRow = IndexRow;
 
-export interface VocabRow { kind: string; term: string; expansions: string[] }
+export interface VocabRow {
+  kind: string;
+  term: string;
+  expansions: string[];
+}
 
 export interface SearchFilter {
   /** Customers see only customer-facing items. */
@@ -50,11 +51,15 @@ export class KbSearch {
 
   constructor(private readonly database: Database) {}
 
-  get size() { return this.index.size; }
+  get size() {
+    return this.index.size;
+  }
 
   async start(): Promise<void> {
     if (this.database.listen && !this.unlisten) {
-      this.unlisten = await this.database.listen(KB_CHANNEL, (payload) => { void this.onNotification(payload); });
+      this.unlisten = await this.database.listen(KB_CHANNEL, (payload) => {
+        void this.onNotification(payload);
+      });
     }
     this.loaded ??= this.reloadAll();
     await this.loaded;
@@ -67,23 +72,31 @@ export class KbSearch {
   }
 
   /** Wait for the initial load (requests that arrive during start-up). */
-  ready(): Promise<void> { return this.loaded ?? this.start(); }
+  ready(): Promise<void> {
+    return this.loaded ?? this.start();
+  }
 
   private async onNotification(payload: string) {
     let msg: { origin?: string; item?: string; vocabulary?: boolean; categories?: boolean };
-    try { msg = JSON.parse(payload); } catch { return; }
+    try {
+      msg = JSON.parse(payload) as typeof msg;
+    } catch {
+      return;
+    }
     if (msg.origin === this.origin) return;
     this.categories = null;
     if (msg.categories) return;
     try {
       if (msg.vocabulary) await this.reloadAll();
       else if (msg.item) await this.refresh(msg.item);
-    } catch { /* the next notification or restart re-syncs */ }
+    } catch {
+      /* the next notification or restart re-syncs */
+    }
   }
 
   /** Announce an edit to the other processes (delivered at commit). */
   async announce(tx: Executor, what: { item?: string; vocabulary?: boolean; categories?: boolean }): Promise<void> {
-    await tx.execute(sql`SELECT pg_notify(${KB_CHANNEL}, ${JSON.stringify({ origin: this.origin, ...what })})`);
+    await kbRepo.notify(tx, KB_CHANNEL, JSON.stringify({ origin: this.origin, ...what }));
   }
 
   private static doc(r: ItemRow): SearchDocument<KbMeta> {
@@ -109,18 +122,17 @@ export class KbSearch {
   /** Re-read one item from the database and (re)index or remove it. Called after the edit's transaction committed. */
   async refresh(id: string, ex: Executor = this.database.db): Promise<void> {
     await this.loaded;
-    const rows = await this.database.rows<ItemRow>(sql`SELECT id, kind, title, body, variants, tags, scenario, audience, status, category_id FROM kb_items WHERE id = ${id}`, ex);
-    this.apply(rows[0], id);
+    this.apply(await kbRepo.indexRow(this.database, id, ex), id);
   }
 
   /** Full reload: vocabulary (fresh analyzer, so removed words and synonyms are gone) and every searchable item. */
   async reloadAll(): Promise<void> {
-    const vocab = await this.database.rows<VocabRow>(sql`SELECT kind, term, expansions FROM kb_vocabulary ORDER BY created_at, id`);
+    const vocab: VocabRow[] = await kbRepo.vocabularyRows(this.database);
     const analyzer = new Analyzer();
     applyVocabulary(analyzer, vocab);
     const index = new SearchIndex<KbMeta>({ analyzer });
     const docs = new Map<string, SearchDocument<KbMeta>>();
-    const rows = await this.database.rows<ItemRow>(sql`SELECT id, kind, title, body, variants, tags, scenario, audience, status, category_id FROM kb_items WHERE status IN ('published', 'needs_update')`);
+    const rows = await kbRepo.searchableRows(this.database);
     for (const r of rows) {
       const d = KbSearch.doc(r);
       docs.set(r.id, d);
@@ -137,11 +149,12 @@ export class KbSearch {
     const hits = this.index.search(q, {
       limit: opts.limit ?? 10,
       snippetWidth: opts.snippetWidth ?? 80,
-      filter: (m) => SEARCHABLE.includes(m.status)
-        && (!f.customer || m.audience === 'customer')
-        && (!f.kinds || f.kinds.includes(m.kind))
-        && (!f.excludeKinds || !f.excludeKinds.includes(m.kind))
-        && (!f.categoryIds || f.categoryIds.has(m.categoryId)),
+      filter: (m) =>
+        SEARCHABLE.includes(m.status) &&
+        (!f.customer || m.audience === 'customer') &&
+        (!f.kinds || f.kinds.includes(m.kind)) &&
+        (!f.excludeKinds || !f.excludeKinds.includes(m.kind)) &&
+        (!f.categoryIds || f.categoryIds.has(m.categoryId)),
     });
     return hits.map((h) => ({ ...h, meta: this.docs.get(h.id)!.meta! }));
   }
@@ -157,5 +170,9 @@ export function applyVocabulary(analyzer: Analyzer, rows: readonly VocabRow[]): 
 }
 
 const instances = new WeakMap<Database, KbSearch>();
-export function kbSearchOf(database: Database): KbSearch | undefined { return instances.get(database); }
-export function setKbSearch(database: Database, s: KbSearch): void { instances.set(database, s); }
+export function kbSearchOf(database: Database): KbSearch | undefined {
+  return instances.get(database);
+}
+export function setKbSearch(database: Database, s: KbSearch): void {
+  instances.set(database, s);
+}

@@ -5,86 +5,51 @@
  * Classification: type, responsibility, severity (serious → management is notified at once), root cause; the
  * feedback step may open an improvement action (一次性修正) on a standard.
  */
-import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
-import type { Database, Tx } from '../../db/client';
-import { complaintCases, complaintSteps, customers, improvementActions, staff, standards, tickets } from '../../db/schema';
+import type { Database, Executor, Tx } from '../../db/client';
 import { diff, writeAudit } from '../../lib/audit';
 import type { Ctx } from '../../lib/context';
-import { AppError, invalid, notFound } from '../../lib/errors';
+import { invalid, notFound } from '../../lib/errors';
+import { msg, t as text } from '../../i18n/index';
 import { uuidv7 } from '../../lib/ids';
 import { notify } from '../../lib/notify';
-import { authorize, can } from '../identity/policy';
+import { authorize } from '../identity/policy';
 import { standardsForTicket } from '../standards/standards.repo';
-import { recordTicketEvent } from '../tickets/ticket-events';
+import { recordTicketEvent, type TicketEventKind } from '../tickets/ticket-events';
 import { ticketsRepo } from '../tickets/tickets.repo';
-import { ticketVisibilityScope } from '../tickets/visibility';
+import { assertComplaintOpen, assertStepInOrder, assertTransitionAllowed, type ComplaintStep } from './loops.policy';
+import { presentComplaint as present } from './loops.present';
+import { loopsRepo, type ComplaintCaseRow, type TicketRow } from './loops.repo';
+import type { RESPONSIBILITIES, SEVERITIES } from './loops.schema';
 
-export const COMPLAINT_STEPS = ['listen', 'empathise', 'confirm', 'resolve', 'revisit', 'feedback'] as const;
-export type ComplaintStep = (typeof COMPLAINT_STEPS)[number];
-/** Steps needed before the ticket may be resolved (the rest follow the resolution, before closing). */
-export const STEPS_BEFORE_RESOLVE: ComplaintStep[] = ['listen', 'empathise', 'confirm', 'resolve'];
-export const STEP_EVENT: Record<ComplaintStep, string> = {
-  listen: 'complaint.listened', empathise: 'complaint.empathised', confirm: 'complaint.confirmed',
-  resolve: 'complaint.resolved', revisit: 'complaint.revisited', feedback: 'complaint.feedback',
+export { COMPLAINT_STEPS, missingSteps, STEPS_BEFORE_RESOLVE, type ComplaintStep } from './loops.policy';
+
+export const STEP_EVENT: Record<ComplaintStep, TicketEventKind> = {
+  listen: 'complaint.listened',
+  empathise: 'complaint.empathised',
+  confirm: 'complaint.confirmed',
+  resolve: 'complaint.resolved',
+  revisit: 'complaint.revisited',
+  feedback: 'complaint.feedback',
 };
-export const SEVERITIES = ['minor', 'normal', 'serious'] as const;
-export const RESPONSIBILITIES = ['ours', 'partner', 'customer', 'undetermined'] as const;
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
+export { RESPONSIBILITIES, SEVERITIES } from './loops.schema';
 
 /** Create the case of a complaint ticket (idempotent). */
-export async function ensureComplaintCase(tx: Tx, ticketId: string): Promise<typeof complaintCases.$inferSelect> {
-  await tx.insert(complaintCases).values({ id: uuidv7(), ticketId }).onConflictDoNothing();
-  const [c] = await tx.select().from(complaintCases).where(eq(complaintCases.ticketId, ticketId));
-  return c!;
-}
-
-async function stepsOf(ex: Tx | Database['db'], caseId: string | null) {
-  if (!caseId) return [];
-  return ex.select({ s: complaintSteps, byName: staff.name }).from(complaintSteps).leftJoin(staff, eq(staff.id, complaintSteps.recordedBy))
-    .where(eq(complaintSteps.caseId, caseId)).orderBy(asc(complaintSteps.recordedAt));
-}
-
-export function missingSteps(done: Set<string>, to: 'resolved' | 'closed'): ComplaintStep[] {
-  const need = to === 'resolved' ? STEPS_BEFORE_RESOLVE : COMPLAINT_STEPS;
-  return need.filter((s) => !done.has(s));
+export async function ensureComplaintCase(tx: Tx, ticketId: string): Promise<ComplaintCaseRow> {
+  return loopsRepo.ensureComplaintCase(tx, uuidv7(), ticketId);
 }
 
 /** Ticket resolve/close guard (registered with onTicketTransition). */
 export async function complaintGuard(tx: Tx, _ctx: Ctx, t: { id: string; type: string }, to: 'resolved' | 'closed'): Promise<void> {
   if (t.type !== 'complaint') return;
-  const [c] = await tx.select({ id: complaintCases.id }).from(complaintCases).where(eq(complaintCases.ticketId, t.id));
-  const done = new Set((c ? await tx.select({ step: complaintSteps.step }).from(complaintSteps).where(eq(complaintSteps.caseId, c.id)) : []).map((r) => r.step));
-  const missing = missingSteps(done, to);
-  if (missing.length) {
-    throw new AppError('complaint_steps_missing', `投诉闭环未完成，缺少步骤：${missing.join(', ')} / complaint loop incomplete`, {
-      extra: { reason: 'complaint_steps_missing', missingSteps: missing },
-      errors: missing.map((m) => ({ path: `complaint.steps.${m}`, message: 'step missing' })),
-    });
-  }
+  const c = await loopsRepo.complaintCaseOfTicket(tx, t.id);
+  assertTransitionAllowed(c ? await loopsRepo.doneSteps(tx, c.id) : new Set(), to);
 }
 
-async function presentComplaint(ex: Tx | Database['db'], t: typeof tickets.$inferSelect, c: typeof complaintCases.$inferSelect | undefined) {
-  const rows = await stepsOf(ex, c?.id ?? null);
-  const by = new Map(rows.map((r) => [r.s.step, r]));
-  const done = new Set(by.keys());
-  const clocks = (await standardsForTicket(ex, t.id));
-  return {
-    id: c?.id ?? null, ticketId: t.id, ticketNumber: t.number, ticketSubject: t.subject, ticketStatus: t.status,
-    category: c?.category ?? null, responsibility: c?.responsibility ?? null, severity: c?.severity ?? 'normal', rootCause: c?.rootCause ?? null,
-    escalatedAt: iso(c?.escalatedAt ?? null), improvementActionId: c?.improvementActionId ?? null,
-    steps: COMPLAINT_STEPS.map((step) => {
-      const r = by.get(step);
-      return { step, done: !!r, evidence: r?.s.evidence ?? null, data: (r?.s.data as Record<string, unknown>) ?? null, recordedAt: iso(r?.s.recordedAt ?? null), recordedBy: r?.s.recordedBy ?? null, recordedByName: r?.byName ?? null };
-    }),
-    nextStep: COMPLAINT_STEPS.find((s) => !done.has(s)) ?? null,
-    missingForResolve: missingSteps(done, 'resolved'), missingForClose: missingSteps(done, 'closed'),
-    standards: clocks.filter((s) => !s.endedAt || s.state === 'breached'),
-    createdAt: iso(c?.createdAt ?? t.createdAt),
-  };
+async function presentComplaint(ex: Executor, t: TicketRow, c: ComplaintCaseRow | undefined) {
+  return present(t, c, c ? await loopsRepo.stepsOf(ex, c.id) : [], await standardsForTicket(ex, t.id));
 }
 
-async function complaintTicket(ex: Tx | Database['db'], ctx: Ctx, ticketId: string) {
+async function complaintTicket(ex: Executor, ctx: Ctx, ticketId: string) {
   const t = await ticketsRepo.visibleById(ex, ctx.actor, ticketId);
   if (!t) throw notFound('Ticket');
   if (t.type !== 'complaint') throw invalid('ticketId', 'not a complaint ticket');
@@ -94,12 +59,12 @@ async function complaintTicket(ex: Tx | Database['db'], ctx: Ctx, ticketId: stri
 export async function getComplaint(database: Database, ctx: Ctx, ticketId: string) {
   authorize(ctx.actor, 'loops.work');
   const t = await complaintTicket(database.db, ctx, ticketId);
-  const [c] = await database.db.select().from(complaintCases).where(eq(complaintCases.ticketId, ticketId));
-  return presentComplaint(database.db, t, c);
+  return presentComplaint(database.db, t, await loopsRepo.complaintCaseOfTicket(database.db, ticketId));
 }
 
 export interface StepInput {
-  step: ComplaintStep; evidence: string;
+  step: ComplaintStep;
+  evidence: string;
   /** revisit: was the customer satisfied? */
   satisfied?: boolean | undefined;
   /** feedback: open an improvement action on a standard. */
@@ -110,15 +75,12 @@ export interface StepInput {
 export async function recordStep(database: Database, ctx: Ctx, ticketId: string, input: StepInput) {
   authorize(ctx.actor, 'loops.work');
   return database.transaction(async (tx) => {
-    const [locked] = await tx.select().from(tickets).where(eq(tickets.id, ticketId)).for('update');
+    await loopsRepo.lockTicket(tx, ticketId);
     const t = await complaintTicket(tx, ctx, ticketId);
-    void locked;
-    if (t.status === 'closed') throw new AppError('conflict', 'The complaint is closed');
+    assertComplaintOpen(t.status);
     const c = await ensureComplaintCase(tx, ticketId);
-    const done = new Set((await tx.select({ step: complaintSteps.step }).from(complaintSteps).where(eq(complaintSteps.caseId, c.id))).map((r) => r.step));
-    const idx = COMPLAINT_STEPS.indexOf(input.step);
-    const before = COMPLAINT_STEPS.slice(0, idx).filter((s) => !done.has(s));
-    if (before.length) throw new AppError('complaint_steps_missing', `请先完成前面的步骤：${before.join(', ')} / earlier steps missing`, { extra: { reason: 'complaint_steps_missing', missingSteps: before } });
+    const done = await loopsRepo.doneSteps(tx, c.id);
+    assertStepInOrder(done, input.step);
     const evidence = input.evidence.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').trim();
     if (!evidence) throw invalid('evidence', 'required');
     const data: Record<string, unknown> = {};
@@ -126,47 +88,98 @@ export async function recordStep(database: Database, ctx: Ctx, ticketId: string,
     if (input.improvement) {
       if (input.step !== 'feedback') throw invalid('improvement', 'only the feedback step opens an improvement action');
       authorize(ctx.actor, 'standards.improve');
-      const [std] = await tx.select({ id: standards.id }).from(standards).where(eq(standards.id, input.improvement.standardId));
-      if (!std) throw invalid('improvement.standardId', 'no such standard');
-      const [owner] = await tx.select({ id: staff.id, active: staff.active }).from(staff).where(eq(staff.id, input.improvement.ownerId));
+      if (!(await loopsRepo.standardExists(tx, input.improvement.standardId))) throw invalid('improvement.standardId', 'no such standard');
+      const owner = await loopsRepo.activeStaff(tx, input.improvement.ownerId);
       if (!owner?.active) throw invalid('improvement.ownerId', 'no such active staff member');
+      const std = { id: input.improvement.standardId };
       const impId = uuidv7();
-      await tx.insert(improvementActions).values({ id: impId, standardId: std.id, cause: input.improvement.cause, change: input.improvement.change, ownerId: owner.id, dueDate: input.improvement.dueDate, createdBy: ctx.actor.id });
-      await writeAudit(tx, ctx, { action: 'improvement.created', targetType: 'improvement_action', targetId: impId, changes: diff(null, { standardId: std.id, cause: input.improvement.cause, change: input.improvement.change, source: 'complaint' }) });
-      await tx.update(complaintCases).set({ improvementActionId: impId, updatedAt: new Date() }).where(eq(complaintCases.id, c.id));
+      await loopsRepo.insertImprovement(tx, {
+        id: impId,
+        standardId: std.id,
+        cause: input.improvement.cause,
+        change: input.improvement.change,
+        ownerId: owner.id,
+        dueDate: input.improvement.dueDate,
+        createdBy: ctx.actor.id,
+      });
+      await writeAudit(tx, ctx, {
+        action: 'improvement.created',
+        targetType: 'improvement_action',
+        targetId: impId,
+        changes: diff(null, { standardId: std.id, cause: input.improvement.cause, change: input.improvement.change, source: 'complaint' }),
+      });
+      await loopsRepo.updateComplaintCase(tx, c.id, { improvementActionId: impId, updatedAt: new Date() });
       data.improvementActionId = impId;
     }
     const again = done.has(input.step);
-    await tx.insert(complaintSteps).values({ caseId: c.id, step: input.step, evidence, data, recordedBy: ctx.actor.id })
-      .onConflictDoUpdate({ target: [complaintSteps.caseId, complaintSteps.step], set: { evidence, data, recordedBy: ctx.actor.id, recordedAt: new Date() } });
-    await recordTicketEvent(tx, ctx, await ticketsRepo.snapshot(tx, t), STEP_EVENT[input.step], { caseId: c.id, step: input.step, evidence: evidence.slice(0, 500), corrected: again, ...data });
-    await writeAudit(tx, ctx, { action: again ? 'complaint.step_corrected' : 'complaint.step_recorded', targetType: 'complaint_case', targetId: c.id, changes: diff(null, { step: input.step }) });
-    const [c2] = await tx.select().from(complaintCases).where(eq(complaintCases.id, c.id));
-    return presentComplaint(tx, t, c2);
+    await loopsRepo.upsertStep(tx, c.id, input.step, evidence, data, ctx.actor.id);
+    await recordTicketEvent(tx, ctx, await ticketsRepo.snapshot(tx, t), STEP_EVENT[input.step], {
+      caseId: c.id,
+      step: input.step,
+      evidence: evidence.slice(0, 500),
+      corrected: again,
+      ...data,
+    });
+    await writeAudit(tx, ctx, {
+      action: again ? 'complaint.step_corrected' : 'complaint.step_recorded',
+      targetType: 'complaint_case',
+      targetId: c.id,
+      changes: diff(null, { step: input.step }),
+    });
+    return presentComplaint(tx, t, await loopsRepo.complaintCase(tx, c.id));
   });
 }
 
 /** Classification; a complaint classified serious notifies every director (and admin) at once — once. */
-export async function classifyComplaint(database: Database, ctx: Ctx, ticketId: string, input: { category?: string | null | undefined; responsibility?: (typeof RESPONSIBILITIES)[number] | null | undefined; severity?: (typeof SEVERITIES)[number] | undefined; rootCause?: string | null | undefined }) {
+export async function classifyComplaint(
+  database: Database,
+  ctx: Ctx,
+  ticketId: string,
+  input: {
+    category?: string | null | undefined;
+    responsibility?: (typeof RESPONSIBILITIES)[number] | null | undefined;
+    severity?: (typeof SEVERITIES)[number] | undefined;
+    rootCause?: string | null | undefined;
+  },
+) {
   authorize(ctx.actor, 'loops.work');
   return database.transaction(async (tx) => {
     const t = await complaintTicket(tx, ctx, ticketId);
     const c = await ensureComplaintCase(tx, ticketId);
-    const set: Partial<typeof complaintCases.$inferSelect> = { updatedAt: new Date() };
+    const set: Partial<ComplaintCaseRow> = { updatedAt: new Date() };
     if (input.category !== undefined) set.category = input.category;
     if (input.responsibility !== undefined) set.responsibility = input.responsibility;
     if (input.severity !== undefined) set.severity = input.severity;
     if (input.rootCause !== undefined) set.rootCause = input.rootCause;
     const escalate = input.severity === 'serious' && !c.escalatedAt;
     if (escalate) set.escalatedAt = new Date();
-    const [after] = await tx.update(complaintCases).set(set).where(eq(complaintCases.id, c.id)).returning();
+    const after = await loopsRepo.updateComplaintCase(tx, c.id, set);
     const snap = await ticketsRepo.snapshot(tx, t);
-    const changes = diff({ category: c.category, responsibility: c.responsibility, severity: c.severity, rootCause: c.rootCause }, { category: after!.category, responsibility: after!.responsibility, severity: after!.severity, rootCause: after!.rootCause });
-    if (Object.keys(changes).length) await recordTicketEvent(tx, ctx, snap, 'complaint.classified', { caseId: c.id, category: after!.category, responsibility: after!.responsibility, severity: after!.severity, rootCause: after!.rootCause });
+    const changes = diff(
+      { category: c.category, responsibility: c.responsibility, severity: c.severity, rootCause: c.rootCause },
+      { category: after.category, responsibility: after.responsibility, severity: after.severity, rootCause: after.rootCause },
+    );
+    if (Object.keys(changes).length)
+      await recordTicketEvent(tx, ctx, snap, 'complaint.classified', {
+        caseId: c.id,
+        category: after.category,
+        responsibility: after.responsibility,
+        severity: after.severity,
+        rootCause: after.rootCause,
+      });
     if (escalate) {
-      const mgmt = await tx.select({ id: staff.id }).from(staff).where(and(eq(staff.active, true), sql`${staff.roles} && ARRAY['director']::text[]`));
-      await recordTicketEvent(tx, ctx, snap, 'complaint.escalated', { caseId: c.id, severity: 'serious', notified: mgmt.map((m) => m.id) });
-      for (const m of mgmt) await notify(tx, { recipientId: m.id, kind: 'complaint.escalated', ticketId: t.id, title: `${t.number} 严重投诉，请管理层立即关注：${t.subject}`, data: { caseId: c.id } });
+      const mgmt = await loopsRepo.directors(tx);
+      await recordTicketEvent(tx, ctx, snap, 'complaint.escalated', { caseId: c.id, severity: 'serious', notified: mgmt });
+      // Stored for its recipients: rendered in the default language, with the message for readers in another one.
+      const title = msg('loops.complaint.escalated.title', { number: t.number, subject: t.subject });
+      for (const m of mgmt)
+        await notify(tx, {
+          recipientId: m,
+          kind: 'complaint.escalated',
+          ticketId: t.id,
+          title: text(undefined, title.key, title.params),
+          data: { caseId: c.id, message: title },
+        });
     }
     await writeAudit(tx, ctx, { action: 'complaint.classified', targetType: 'complaint_case', targetId: c.id, changes });
     return presentComplaint(tx, t, after);
@@ -176,18 +189,15 @@ export async function classifyComplaint(database: Database, ctx: Ctx, ticketId: 
 /** The complaint board: open complaint tickets (or all) with their next step and clocks. */
 export async function listComplaints(database: Database, ctx: Ctx, q: { state?: 'open' | 'all' | undefined; limit: number; cursor?: string | undefined }) {
   authorize(ctx.actor, 'loops.work');
-  const v = ticketVisibilityScope(ctx.actor);
-  const conds = [eq(tickets.type, 'complaint'), ...(q.state === 'all' ? [] : [inArray(tickets.status, ['new', 'assigned', 'in_progress', 'pending_customer', 'pending_internal', 'resolved'])]), ...(v ? [v] : []), ...(q.cursor ? [lt(tickets.id, q.cursor)] : [])];
-  const rows = await database.db.select({ t: tickets, c: complaintCases, customerName: customers.name, ownerName: staff.name }).from(tickets)
-    .leftJoin(complaintCases, eq(complaintCases.ticketId, tickets.id)).leftJoin(customers, eq(customers.id, tickets.customerId)).leftJoin(staff, eq(staff.id, tickets.ownerId))
-    .where(and(...conds)).orderBy(desc(tickets.id)).limit(q.limit + 1);
-  void can;
+  const rows = await loopsRepo.complaintBoard(database.db, ctx.actor, q);
   const page = rows.slice(0, q.limit);
   return {
     nextCursor: rows.length > q.limit ? page[page.length - 1]!.t.id : null,
-    items: await Promise.all(page.map(async (r) => {
-      const p = await presentComplaint(database.db, r.t, r.c ?? undefined);
-      return { ...p, customerName: r.customerName, ownerName: r.ownerName, priority: r.t.priority, overdue: p.standards.some((s) => s.state === 'breached') };
-    })),
+    items: await Promise.all(
+      page.map(async (r) => {
+        const p = await presentComplaint(database.db, r.t, r.c ?? undefined);
+        return { ...p, customerName: r.customerName, ownerName: r.ownerName, priority: r.t.priority, overdue: p.standards.some((s) => s.state === 'breached') };
+      }),
+    ),
   };
 }

@@ -6,17 +6,30 @@
  * - ticket.customer_reply → reactivation stop; ticket.reopened → the care plan ends.
  * Every other event returns at once (no query).
  */
-import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import type { Ctx } from '../../lib/context';
 import { writeSoon } from '../../lib/deferred';
 import { uuidv7 } from '../../lib/ids';
 import type { TicketEvent, TicketEventItem, TicketSnapshot } from '../tickets/ticket-events';
-import { inviteOnTrigger } from '../surveys/surveys.commands';
+import { inviteOnTrigger } from '../surveys/surveys.invitations';
 import { cancelCareInTx, guaranteeReopenInTx, planCareInTx, stopReactivationInTx } from './care';
 import { ensureComplaintCase } from './complaints';
+import { loopsRepo } from './loops.repo';
 
-const KINDS = new Set(['ticket.resolved', 'ticket.closed', 'field.visit_completed', 'ticket.created', 'ticket.customer_reply', 'ticket.reopened', 'ticket.updated']);
+/**
+ * The event kinds the loops consumer takes (every other kind returns at once). All are in TICKET_EVENT_KINDS except
+ * 'field.visit_completed', which nothing emits yet (the field-service module will; a survey rule may already name it).
+ */
+export const LOOPS_EVENT_KINDS = [
+  'ticket.resolved',
+  'ticket.closed',
+  'field.visit_completed',
+  'ticket.created',
+  'ticket.customer_reply',
+  'ticket.reopened',
+  'ticket.updated',
+] as const;
+const KINDS = new Set<string>(LOOPS_EVENT_KINDS);
 
 export async function onTicketEventForLoops(tx: Tx, ctx: Ctx, t: TicketSnapshot, ev: TicketEvent): Promise<void> {
   if (!KINDS.has(ev.kind)) return;
@@ -65,17 +78,14 @@ export async function onTicketEventsForLoops(tx: Tx, items: TicketEventItem[]): 
   }
   const customers = [...new Set(relevant.map((i) => i.ticket.customerId))];
   // One query: which of these customers have a guarantee window or a reactivation sequence running.
-  const flags = (await tx.execute(sql`SELECT c::text AS id,
-      EXISTS (SELECT 1 FROM care_plans p WHERE p.customer_id = c AND p.state = 'active') AS plan,
-      EXISTS (SELECT 1 FROM reactivation_runs r WHERE r.customer_id = c AND r.state = 'active') AS run
-    FROM unnest(${`{${customers.join(',')}}`}::uuid[]) AS c`)) as unknown as { rows: { id: string; plan: boolean; run: boolean }[] };
+  const flags = await loopsRepo.customerLoopFlags(tx, customers);
   const complaints = relevant.filter((i) => i.ticket.type === 'complaint').map((i) => i.ticket.id);
   if (complaints.length) {
-    const rows = JSON.stringify(complaints.map((ticketId) => ({ id: uuidv7(), t: ticketId })));
-    await writeSoon(tx, (id) => ({ ctes: [[`${id}_c`, sql`INSERT INTO complaint_cases (id, ticket_id) SELECT id, t FROM json_to_recordset(${rows}::json) AS x(id uuid, t uuid) ON CONFLICT DO NOTHING`]] }));
+    const insert = loopsRepo.complaintCasesInsert(complaints.map((ticketId) => ({ id: uuidv7(), t: ticketId })));
+    await writeSoon(tx, (id) => ({ ctes: [[`${id}_c`, insert]] }));
   }
-  const plan = new Set(flags.rows.filter((r) => r.plan).map((r) => r.id));
-  const run = new Set(flags.rows.filter((r) => r.run).map((r) => r.id));
+  const plan = new Set(flags.filter((r) => r.plan).map((r) => r.id));
+  const run = new Set(flags.filter((r) => r.run).map((r) => r.id));
   for (const { ctx, ticket: t, event: ev } of relevant) {
     if (t.type !== 'internal' && plan.has(t.customerId)) await guaranteeReopenInTx(tx, ctx, t, ev.at);
     if (run.has(t.customerId)) await stopReactivationInTx(tx, ctx, t.customerId, 'new_ticket');

@@ -2,40 +2,53 @@
  * Closed-loop settings (admin-editable, one row in `settings` under `loops.settings`, merged over the defaults):
  * low-score thresholds, the after-sales care plan and silent-customer reactivation.
  */
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Executor } from '../../db/client';
-import { settings } from '../../db/schema';
+import type { Database, Executor } from '../../db/client';
+import { diff, writeAudit } from '../../lib/audit';
+import type { Ctx } from '../../lib/context';
+import { AppError } from '../../lib/errors';
+import { authorize } from '../identity/policy';
 import { TICKET_TYPES } from '../standards/definition';
+import { loopsRepo } from './loops.repo';
 
-export const LoopSettingsSchema = z.object({
-  lowScore: z.object({
-    /** CSAT at or below this opens a recovery case (1–5; 0 = never). */
-    csatMax: z.number().int().min(0).max(5),
-    /** NPS at or below this opens a recovery case (0–10; -1 = never). */
-    npsMax: z.number().int().min(-1).max(10),
-    /** CES at or above this opens a recovery case (1–7; 8 = never). */
-    cesMin: z.number().int().min(1).max(8),
-  }).strict(),
-  care: z.object({
-    ticketTypes: z.array(z.enum(TICKET_TYPES)).max(7),
-    guaranteeDays: z.number().int().min(1).max(90),
-    /** Days after resolution of the proactive care contacts (e.g. [1, 3, 6]). */
-    contactDays: z.array(z.number().min(0).max(90)).min(1).max(10),
-  }).strict(),
-  reactivation: z.object({
-    enabled: z.boolean(),
-    silentDays: z.number().int().min(1).max(3650),
-    /** Days after the sequence starts of the 4 touchpoints (e.g. [0, 3, 7, 14]). */
-    touchDays: z.array(z.number().min(0).max(365)).min(1).max(10),
-  }).strict(),
-}).strict();
+export const LoopSettingsSchema = z
+  .object({
+    lowScore: z
+      .object({
+        /** CSAT at or below this opens a recovery case (1–5; 0 = never). */
+        csatMax: z.number().int().min(0).max(5),
+        /** NPS at or below this opens a recovery case (0–10; -1 = never). */
+        npsMax: z.number().int().min(-1).max(10),
+        /** CES at or above this opens a recovery case (1–7; 8 = never). */
+        cesMin: z.number().int().min(1).max(8),
+      })
+      .strict(),
+    care: z
+      .object({
+        ticketTypes: z.array(z.enum(TICKET_TYPES)).max(7),
+        guaranteeDays: z.number().int().min(1).max(90),
+        /** Days after resolution of the proactive care contacts (e.g. [1, 3, 6]). */
+        contactDays: z.array(z.number().min(0).max(90)).min(1).max(10),
+      })
+      .strict(),
+    reactivation: z
+      .object({
+        enabled: z.boolean(),
+        silentDays: z.number().int().min(1).max(3650),
+        /** Days after the sequence starts of the 4 touchpoints (e.g. [0, 3, 7, 14]). */
+        touchDays: z.array(z.number().min(0).max(365)).min(1).max(10),
+      })
+      .strict(),
+  })
+  .strict();
 export type LoopSettings = z.infer<typeof LoopSettingsSchema>;
-export const LoopSettingsPatch = z.object({
-  lowScore: LoopSettingsSchema.shape.lowScore.partial().strict().optional(),
-  care: LoopSettingsSchema.shape.care.partial().strict().optional(),
-  reactivation: LoopSettingsSchema.shape.reactivation.partial().strict().optional(),
-}).strict();
+export const LoopSettingsPatch = z
+  .object({
+    lowScore: LoopSettingsSchema.shape.lowScore.partial().strict().optional(),
+    care: LoopSettingsSchema.shape.care.partial().strict().optional(),
+    reactivation: LoopSettingsSchema.shape.reactivation.partial().strict().optional(),
+  })
+  .strict();
 
 export const DEFAULT_LOOP_SETTINGS: LoopSettings = {
   lowScore: { csatMax: 2, npsMax: 6, cesMin: 8 },
@@ -48,8 +61,7 @@ let cache: { at: number; value: LoopSettings } | null = null;
 
 export async function loopSettings(ex: Executor): Promise<LoopSettings> {
   if (cache && Date.now() - cache.at < 5000) return cache.value;
-  const [row] = await ex.select().from(settings).where(eq(settings.key, KEY));
-  const stored = (row?.value ?? {}) as Partial<LoopSettings>;
+  const stored = ((await loopsRepo.setting(ex, KEY)) ?? {}) as Partial<LoopSettings>;
   const value: LoopSettings = {
     lowScore: { ...DEFAULT_LOOP_SETTINGS.lowScore, ...(stored.lowScore ?? {}) },
     care: { ...DEFAULT_LOOP_SETTINGS.care, ...(stored.care ?? {}) },
@@ -60,11 +72,45 @@ export async function loopSettings(ex: Executor): Promise<LoopSettings> {
 }
 
 export async function saveLoopSettings(ex: Executor, value: LoopSettings): Promise<void> {
-  await ex.insert(settings).values({ key: KEY, value }).onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: new Date() } });
+  await loopsRepo.saveSetting(ex, KEY, value);
   cache = null;
 }
-export function forgetLoopSettings(): void { cache = null; }
+export function forgetLoopSettings(): void {
+  cache = null;
+}
 
-export function isLowScore(s: LoopSettings['lowScore'], a: { csat?: number | null | undefined; nps?: number | null | undefined; ces?: number | null | undefined }): boolean {
-  return (a.csat != null && a.csat <= s.csatMax) || (a.nps != null && a.nps <= s.npsMax) || (a.ces != null && a.ces >= s.cesMin);
+export function isLowScore(
+  s: LoopSettings['lowScore'],
+  a: { csat?: number | null | undefined; nps?: number | null | undefined; ces?: number | null | undefined },
+): boolean {
+  return (
+    (a.csat !== null && a.csat !== undefined && a.csat <= s.csatMax) ||
+    (a.nps !== null && a.nps !== undefined && a.nps <= s.npsMax) ||
+    (a.ces !== null && a.ces !== undefined && a.ces >= s.cesMin)
+  );
+}
+
+/** GET /loops/settings. */
+export async function getLoopSettings(database: Database, ctx: Ctx): Promise<LoopSettings> {
+  authorize(ctx.actor, 'surveys.view');
+  return loopSettings(database.db);
+}
+
+/** PUT /loops/settings: a partial change merged over the current settings, validated whole, audited. */
+export async function updateLoopSettings(database: Database, ctx: Ctx, patch: z.infer<typeof LoopSettingsPatch>): Promise<LoopSettings> {
+  authorize(ctx.actor, 'surveys.manage');
+  const cur = await loopSettings(database.db);
+  const next = {
+    lowScore: { ...cur.lowScore, ...patch.lowScore },
+    care: { ...cur.care, ...patch.care },
+    reactivation: { ...cur.reactivation, ...patch.reactivation },
+  };
+  const parsed = LoopSettingsSchema.safeParse(next);
+  if (!parsed.success)
+    throw new AppError('validation_failed', 'invalid settings', { errors: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+  await database.transaction(async (tx) => {
+    await saveLoopSettings(tx, parsed.data);
+    await writeAudit(tx, ctx, { action: 'loops.settings_changed', targetType: 'settings', targetId: null, changes: diff(cur, parsed.data) });
+  });
+  return parsed.data;
 }

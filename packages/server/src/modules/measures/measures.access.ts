@@ -15,7 +15,10 @@ export const measuresAccess: AccessTable = {
   'POST /measures/wall-tokens': staffOnly('measures.manage'),
   'GET /measures/wall-tokens': staffOnly('measures.manage'),
   'DELETE /measures/wall-tokens/{id}': staffOnly('measures.manage'),
-  'GET /public/wall': publicRoute({ except: everyone(401), why: 'authenticated by a wall display token (?token=), not a session: without one every caller gets 401' }),
+  'GET /public/wall': publicRoute({
+    except: everyone(401),
+    why: 'authenticated by a wall display token (?token=), not a session: without one every caller gets 401',
+  }),
   'GET /measures/reports': staffOnly('measures.manage'),
   'POST /measures/reports': staffOnly('measures.manage'),
   'DELETE /measures/reports/{id}': staffOnly('measures.manage'),

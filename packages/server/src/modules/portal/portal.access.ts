@@ -1,6 +1,6 @@
 import { customerOnly, publicRoute, type AccessTable } from '../../http/access';
 
-/** Who may call the customer portal routes (portal.ts). See src/http/access.ts. */
+/** Who may call the customer portal routes (portal.routes.ts). See src/http/access.ts. */
 export const portalAccess: AccessTable = {
   'POST /portal/auth/code': publicRoute(),
   'POST /portal/auth/verify': publicRoute(),
@@ -9,5 +9,7 @@ export const portalAccess: AccessTable = {
   'GET /portal/me': customerOnly(),
   'GET /portal/tickets': customerOnly(),
   'POST /portal/tickets': customerOnly(),
+  'GET /portal/tickets/{id}/survey': customerOnly({ ticket: 'id' }),
+  'POST /portal/tickets/{id}/survey': customerOnly({ ticket: 'id' }),
   'POST /portal/tickets/{id}/confirm': customerOnly({ ticket: 'id' }),
 };

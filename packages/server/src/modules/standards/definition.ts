@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { TIERS } from '../customers/customers.schema';
+import { orgTimeZone } from '../../lib/timezone';
+import { CLOCK_EVENT_KINDS, ENGINE_EVENT_KINDS } from '../tickets/ticket-event-kinds';
 
 /** Ticket statuses a clock may pause in (pauseWhile). */
 export const TICKET_STATUSES = ['new', 'assigned', 'in_progress', 'pending_customer', 'pending_internal', 'resolved', 'closed'] as const;
@@ -7,20 +9,15 @@ export const TICKET_TYPES = ['inquiry', 'complaint', 'repair', 'after_sales', 'o
 export const TICKET_CHANNELS = ['portal', 'phone', 'walk_in', 'email', 'chat', 'wechat', 'api'] as const;
 export const TICKET_PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 export const NOTIFY_ROLES = ['owner', 'supervisor', 'director', 'admin'] as const;
-export const MEASURES = ['timer', 'audit', 'survey', 'operating_data'] as const;
+export const MEASURES = ['timer', 'audit', 'survey', 'operating_data', 'count'] as const;
 
 /**
- * Events a clock can start or stop on. Ticket events come from the tickets module; `recovery.*`, `survey.*` and
- * `ticket.revisited` are emitted by the closed-loop flows (surveys, low-score recovery, revisits).
- * The engine's own events (standard.*, ticket.escalated) cannot start or stop a clock.
+ * Events a clock can start or stop on: the one list of ticket event kinds (tickets/ticket-event-kinds.ts) but the
+ * engine's own events (standard.*, ticket.escalated), which cannot start or stop a clock. `recovery.*`, `survey.*`
+ * and `ticket.revisited` are emitted by the closed-loop flows (surveys, low-score recovery, revisits).
  */
-export const KNOWN_CLOCK_EVENTS = [
-  'ticket.created', 'ticket.assigned', 'ticket.taken', 'ticket.first_public_reply', 'ticket.public_reply', 'ticket.customer_reply',
-  'ticket.resolved', 'ticket.closed', 'ticket.reopened', 'ticket.status_changed', 'ticket.priority_changed', 'ticket.team_transferred',
-  'ticket.handover_confirmed', 'ticket.customer_confirmed', 'ticket.order_confirmed', 'ticket.revisited',
-  'recovery.opened', 'recovery.contacted', 'recovery.solution_proposed', 'recovery.revisited', 'survey.answered',
-] as const;
-export const ENGINE_EVENTS = new Set(['standard.warning', 'standard.breached', 'ticket.escalated']);
+export const KNOWN_CLOCK_EVENTS = CLOCK_EVENT_KINDS;
+export const ENGINE_EVENTS: ReadonlySet<string> = new Set<string>(ENGINE_EVENT_KINDS);
 
 export interface AppliesTo {
   types?: string[] | undefined;
@@ -31,7 +28,10 @@ export interface AppliesTo {
   vip?: boolean | undefined;
 }
 
-export interface EscalationStep { afterBreachSeconds: number; notifyRole: (typeof NOTIFY_ROLES)[number] }
+export interface EscalationStep {
+  afterBreachSeconds: number;
+  notifyRole: (typeof NOTIFY_ROLES)[number];
+}
 
 /** What a standard version stores (standard_versions.definition). Arrays are normalised; see present() for the API shape. */
 export interface StandardDefinition {
@@ -45,7 +45,7 @@ export interface StandardDefinition {
   start: string[];
   stop: string[];
   pauseWhile: string[];
-  deadline: 'duration' | 'end_of_business_day';
+  deadline: DeadlineKind;
   limitSeconds: number | null;
   calendarId: string | null;
   calendarSource: 'standard' | 'ticket';
@@ -57,32 +57,160 @@ export interface StandardDefinition {
   recurring: boolean;
   maxCycles: number | null;
   sqiWeight: number;
-  /** Soft standards: the survey answer that measures them. */
-  survey: { measure: 'csat' | 'nps' | 'ces'; threshold: number } | null;
+  /**
+   * Soft standards: the survey answer that measures them — `mean` (the average answer ≥ threshold) or `share` (the
+   * share of answers ≥ threshold compared with `target`); fewer than `minSample` answers: 样本不足 (neither met nor failed).
+   */
+  survey: SurveySpec | null;
+  /** Measured standards (measure = operating_data): a rate of the measures engine over a period, compared with `target`. */
+  rate?: RateSpec | null;
+  /** Counted, time-of-day and checkpoint fields (absent in versions stored before them: read through the getters below). */
+  timeOfDay?: TimeOfDaySpec | null;
+  count?: CountSpec | null;
+  checkpoint?: CheckpointNode | null;
 }
+
+// ── Counted standards, time-of-day deadlines, quality checkpoints (issue #13 items 2, 3, 6) ──
+export const DEADLINE_KINDS = ['duration', 'end_of_business_day', 'time_of_day'] as const;
+export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
+/** What a counted standard counts (visits: no visit is recorded yet — field service will add it). */
+export const COUNT_SOURCES = ['ring_count', 'contacts_before_resolution', 'transfers'] as const;
+export type CountSource = (typeof COUNT_SOURCES)[number];
+export const CHECKPOINT_NODES = ['first_response', 'solution_confirmed', 'resolution_confirmed'] as const;
+export type CheckpointNode = (typeof CHECKPOINT_NODES)[number];
+export interface TimeOfDaySpec {
+  at: string;
+  businessDaysAfter: number;
+  cutoff: string | null;
+}
+export interface CountSpec {
+  source: CountSource;
+  /** Inclusive: observed ≤ limit is met. */
+  limit: number;
+}
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time HH:MM');
+export const TimeOfDaySchema = z
+  .object({
+    at: z.union([hhmm, z.literal('end_of_day')]).describe("local time on the target day, or end_of_day = the close of that day's business hours"),
+    businessDaysAfter: z.number().int().min(0).max(30).default(0).describe("business days after the start's business day (0 = the same day)"),
+    cutoff: hhmm.nullable().optional().describe('a start at or after this local time counts from the next business day'),
+  })
+  .strict()
+  .describe('time_of_day deadlines: 10:30 前送达, 当日办结 (16:00 截止), 预约当日有效');
+export const CountSchema = z
+  .object({ source: z.enum(COUNT_SOURCES), limit: z.number().int().min(0).max(1000).describe('inclusive: observed ≤ limit is met') })
+  .strict()
+  .describe('counted standards: compare a recorded count (rings, contacts, transfers) with a limit');
+export const timeOfDayOf = (d: StandardDefinition): TimeOfDaySpec | null =>
+  d.deadline === 'time_of_day' ? (d.timeOfDay ?? null) : d.deadline === 'end_of_business_day' ? { at: 'end_of_day', businessDaysAfter: 0, cutoff: null } : null;
+export const isCounted = (d: StandardDefinition) => d.measure === 'count' && Boolean(d.count);
+/** The event on which a counted standard's count is known. */
+export const countEventOf = (source: CountSource) => (source === 'ring_count' ? 'ticket.created' : 'ticket.resolved');
+const extraFields = {
+  timeOfDay: TimeOfDaySchema.nullable().optional(),
+  count: CountSchema.nullable().optional(),
+  checkpoint: z.enum(CHECKPOINT_NODES).nullable().optional().describe("服务质量监控点: this standard is the checkpoint of a key node of the ticket's flow"),
+};
+type ExtraIn = {
+  timeOfDay?: { at: string; businessDaysAfter?: number; cutoff?: string | null | undefined } | null | undefined;
+  count?: CountSpec | null | undefined;
+  checkpoint?: CheckpointNode | null | undefined;
+};
+/** The counted / time-of-day / checkpoint part of buildDefinition. */
+function buildExtra(input: ExtraIn, b: StandardDefinition | undefined, def: StandardDefinition, errors: { path: string; message: string }[]): void {
+  const tod = input.timeOfDay !== undefined ? input.timeOfDay : (b?.timeOfDay ?? null);
+  def.timeOfDay = def.deadline === 'time_of_day' && tod ? { at: tod.at, businessDaysAfter: tod.businessDaysAfter ?? 0, cutoff: tod.cutoff ?? null } : null;
+  def.count = def.measure === 'count' ? (input.count !== undefined ? input.count : (b?.count ?? null)) : null;
+  def.checkpoint = input.checkpoint !== undefined ? input.checkpoint : (b?.checkpoint ?? null);
+  if (def.measure === 'timer' && def.deadline === 'time_of_day') {
+    if (!def.timeOfDay) errors.push({ path: 'timeOfDay', message: 'required for a timed standard with deadline "time_of_day"' });
+    if (def.pauseWhile.length)
+      errors.push({ path: 'pauseWhile', message: 'a time-of-day deadline does not move while the ticket waits; leave pauseWhile empty' });
+  }
+  if (def.measure === 'count') {
+    if (def.kind !== 'hard') errors.push({ path: 'kind', message: 'a counted standard is hard (counted from operating data)' });
+    if (!def.count) errors.push({ path: 'count', message: 'required for measure "count"' });
+    if (def.recurring) errors.push({ path: 'recurring', message: 'only timed standards recur' });
+  }
+  if (def.checkpoint && def.measure !== 'timer' && def.measure !== 'count')
+    errors.push({ path: 'checkpoint', message: 'only timed or counted standards can be checkpoints' });
+}
+
+// ─── soft and measured standards (issue #13 items 4 and 5) ───
+export type SurveySpec = { measure: 'csat' | 'nps' | 'ces'; aggregate: 'mean' | 'share'; threshold: number; minSample: number };
+/**
+ * Rates of the measures engine a standard can be measured by (numerator / denominator): the rollup rates of
+ * `ratesOf` in @chidu/core, and `firstTimeFix` (resolved tickets never reopened / resolved tickets, from the facts).
+ */
+export const RATE_METRICS = ['fcr', 'firstTimeFix', 'csat', 'complaintResolutionRate', 'recoveryRate', 'standardExecutionRate'] as const;
+export type RateSpec = { metric: (typeof RATE_METRICS)[number]; period: 'day' | 'week' | 'month'; minSample: number };
+const SurveySchema = z
+  .object({
+    measure: z.enum(['csat', 'nps', 'ces']),
+    aggregate: z.enum(['mean', 'share']).default('share').describe('mean = average answer ≥ threshold; share = share of answers ≥ threshold vs target'),
+    threshold: z.number(),
+    minSample: z.number().int().min(0).max(100_000).default(1).describe('fewer answers: 样本不足, neither met nor failed'),
+  })
+  .strict();
+const RateSchema = z
+  .object({
+    metric: z.enum(RATE_METRICS).describe('a rate of the measures engine (numerator / denominator)'),
+    period: z.enum(['day', 'week', 'month']).default('month').describe('the period the rate is judged over by default'),
+    minSample: z.number().int().min(0).max(100_000).default(1),
+  })
+  .strict();
+/** Stored definitions older than migration 0015 lack aggregate / minSample: they were shares. */
+export const surveySpecOf = (d: Pick<StandardDefinition, 'survey'>): SurveySpec | null =>
+  d.survey ? { ...d.survey, aggregate: d.survey.aggregate ?? 'share', minSample: d.survey.minSample ?? 1 } : null;
 
 export const isTimed = (d: StandardDefinition) => d.measure === 'timer' && d.start.length > 0 && d.stop.length > 0;
 
-const eventKind = z.string().trim().regex(/^[a-z][a-z_]*\.[a-z][a-z_]*$/, 'must be an event kind such as ticket.created')
-  .refine((k) => !ENGINE_EVENTS.has(k), 'the engine\'s own events cannot start or stop a clock');
+const eventKind = z
+  .string()
+  .trim()
+  .regex(/^[a-z][a-z_]*\.[a-z][a-z_]*$/, 'must be an event kind such as ticket.created')
+  .refine((k) => !ENGINE_EVENTS.has(k), "the engine's own events cannot start or stop a clock");
 const events = z.union([eventKind, z.array(eventKind).min(1).max(8)]);
-const timeZone = z.string().min(1).max(64).refine((tz) => {
-  try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; }
-}, 'must be an IANA time zone such as Asia/Shanghai');
+const timeZone = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone such as Europe/Berlin');
 
-export const AppliesToSchema = z.object({
-  types: z.array(z.enum(TICKET_TYPES)).max(20).optional(),
-  priorities: z.array(z.enum(TICKET_PRIORITIES)).max(10).optional(),
-  tiers: z.array(z.enum(TIERS)).max(10).optional(),
-  channels: z.array(z.enum(TICKET_CHANNELS)).max(20).optional(),
-  teams: z.array(z.uuid()).max(100).optional(),
-  vip: z.boolean().optional(),
-}).strict().describe('Conditions a ticket must meet for the clock to start (all given ones; empty = any)');
+export const AppliesToSchema = z
+  .object({
+    types: z.array(z.enum(TICKET_TYPES)).max(20).optional(),
+    priorities: z.array(z.enum(TICKET_PRIORITIES)).max(10).optional(),
+    tiers: z.array(z.enum(TIERS)).max(10).optional(),
+    channels: z.array(z.enum(TICKET_CHANNELS)).max(20).optional(),
+    teams: z.array(z.uuid()).max(100).optional(),
+    vip: z.boolean().optional(),
+  })
+  .strict()
+  .describe('Conditions a ticket must meet for the clock to start (all given ones; empty = any)');
 
-export const EscalationSchema = z.array(z.object({
-  afterBreachSeconds: z.number().int().min(0).max(90 * 86400).describe('business seconds after the breach'),
-  notifyRole: z.enum(NOTIFY_ROLES),
-}).strict()).max(6);
+export const EscalationSchema = z
+  .array(
+    z
+      .object({
+        afterBreachSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .max(90 * 86400)
+          .describe('business seconds after the breach'),
+        notifyRole: z.enum(NOTIFY_ROLES),
+      })
+      .strict(),
+  )
+  .max(6);
 
 /** Fields of a standard that are versioned (everything except code and active). */
 export const StandardFields = z.object({
@@ -95,10 +223,22 @@ export const StandardFields = z.object({
   start: events.optional().describe('event that starts the clock (string or list)'),
   stop: events.optional().describe('event that stops the clock (string or list)'),
   pauseWhile: z.array(z.enum(TICKET_STATUSES)).max(7).optional(),
-  deadline: z.enum(['duration', 'end_of_business_day']).optional().describe('duration = limitSeconds of business time; end_of_business_day = 当日 (same business day)'),
-  limitSeconds: z.number().int().min(1).max(366 * 86400).nullable().optional(),
+  deadline: z
+    .enum(DEADLINE_KINDS)
+    .optional()
+    .describe('duration = limitSeconds of business time; end_of_business_day = 当日 (same business day); time_of_day = timeOfDay'),
+  limitSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(366 * 86400)
+    .nullable()
+    .optional(),
   calendarId: z.uuid().nullable().optional().describe('null = 24×7'),
-  calendarSource: z.enum(['standard', 'ticket']).optional().describe("ticket = the ticket's calendar (customer > tier > site > team > default), falling back to calendarId"),
+  calendarSource: z
+    .enum(['standard', 'ticket'])
+    .optional()
+    .describe("ticket = the ticket's calendar (customer > tier > site > team > default), falling back to calendarId"),
   timeZone: timeZone.optional(),
   appliesTo: AppliesToSchema.optional(),
   warnAtPercent: z.array(z.number().int().min(1).max(99)).max(5).optional(),
@@ -106,11 +246,16 @@ export const StandardFields = z.object({
   recurring: z.boolean().optional().describe('restart after each stop event while the ticket is open; ends on resolve/close'),
   maxCycles: z.number().int().min(1).max(1000).nullable().optional(),
   sqiWeight: z.number().min(0).max(1000).optional().describe('weight of this standard in the failure index (SQI)'),
-  survey: z.object({ measure: z.enum(['csat', 'nps', 'ces']), threshold: z.number() }).strict().nullable().optional(),
+  survey: SurveySchema.nullable().optional(),
+  rate: RateSchema.nullable().optional().describe('measured standards (measure operating_data): the rate that measures them'),
+  ...extraFields,
 });
 
 export const StandardCreate = StandardFields.extend({
-  code: z.string().trim().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 letters, digits, _ . or -'),
+  code: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 letters, digits, _ . or -'),
   active: z.boolean().default(true),
 }).strict();
 export type StandardCreateInput = z.input<typeof StandardCreate>;
@@ -120,7 +265,7 @@ export type StandardPatchInput = z.infer<typeof StandardPatch>;
 
 type FieldsIn = Partial<z.infer<typeof StandardFields>>;
 
-const list = (v: string | string[] | undefined | null): string[] => (v == null ? [] : Array.isArray(v) ? [...new Set(v)] : [v]);
+const list = (v: string | string[] | undefined | null): string[] => (v === null || v === undefined ? [] : Array.isArray(v) ? [...new Set(v)] : [v]);
 const cleanApplies = (a: AppliesTo | undefined): AppliesTo => {
   const out: AppliesTo = {};
   for (const k of ['types', 'priorities', 'tiers', 'channels', 'teams'] as const) if (a?.[k]?.length) out[k] = [...new Set(a[k])];
@@ -136,10 +281,16 @@ export function buildDefinition(input: FieldsIn, base?: StandardDefinition): { d
   let start = startGiven ? list(input.start) : (b?.start ?? []);
   let stop = stopGiven ? list(input.stop) : (b?.stop ?? []);
   const kind = input.kind ?? b?.kind ?? 'hard';
-  const measure = input.measure ?? ((startGiven || stopGiven) ? 'timer' : undefined) ?? b?.measure
-    ?? (start.length || stop.length ? 'timer' : kind === 'soft' ? 'survey' : 'operating_data');
+  const measure =
+    input.measure ??
+    (startGiven || stopGiven ? 'timer' : undefined) ??
+    b?.measure ??
+    (start.length || stop.length ? 'timer' : kind === 'soft' ? 'survey' : 'operating_data');
   // Switching an existing timed standard to another measure drops its clock events.
-  if (measure !== 'timer' && !startGiven && !stopGiven) { start = []; stop = []; }
+  if (measure !== 'timer' && !startGiven && !stopGiven) {
+    start = [];
+    stop = [];
+  }
   const timedInput = start.length > 0 || stop.length > 0;
   const def: StandardDefinition = {
     name: input.name ?? b?.name ?? '',
@@ -155,7 +306,7 @@ export function buildDefinition(input: FieldsIn, base?: StandardDefinition): { d
     limitSeconds: input.limitSeconds !== undefined ? input.limitSeconds : (b?.limitSeconds ?? null),
     calendarId: input.calendarId !== undefined ? input.calendarId : (b?.calendarId ?? null),
     calendarSource: input.calendarSource ?? b?.calendarSource ?? 'standard',
-    timeZone: input.timeZone ?? b?.timeZone ?? 'Asia/Shanghai',
+    timeZone: input.timeZone ?? b?.timeZone ?? orgTimeZone(),
     appliesTo: input.appliesTo !== undefined ? cleanApplies(input.appliesTo) : (b?.appliesTo ?? {}),
     warnAtPercent: input.warnAtPercent !== undefined ? [...new Set(input.warnAtPercent)].sort((x, y) => x - y) : (b?.warnAtPercent ?? []),
     escalation: input.escalation !== undefined ? [...input.escalation].sort((x, y) => x.afterBreachSeconds - y.afterBreachSeconds) : (b?.escalation ?? []),
@@ -163,6 +314,7 @@ export function buildDefinition(input: FieldsIn, base?: StandardDefinition): { d
     maxCycles: input.maxCycles !== undefined ? input.maxCycles : (b?.maxCycles ?? null),
     sqiWeight: input.sqiWeight ?? b?.sqiWeight ?? 1,
     survey: input.survey !== undefined ? input.survey : (b?.survey ?? null),
+    rate: input.rate !== undefined ? input.rate : (b?.rate ?? null),
   };
   const errors: { path: string; message: string }[] = [];
   if (def.measure === 'timer') {
@@ -170,13 +322,21 @@ export function buildDefinition(input: FieldsIn, base?: StandardDefinition): { d
     if (def.start.length === 0) errors.push({ path: 'start', message: 'a timed standard needs a start event' });
     if (def.stop.length === 0) errors.push({ path: 'stop', message: 'a timed standard needs a stop event' });
     for (const s of def.start) if (def.stop.includes(s)) errors.push({ path: 'stop', message: `${s} cannot both start and stop the clock` });
-    if (def.deadline === 'duration' && def.limitSeconds == null) errors.push({ path: 'limitSeconds', message: 'required for a timed standard with deadline "duration"' });
-    if (def.maxCycles != null && !def.recurring) errors.push({ path: 'maxCycles', message: 'only for recurring standards' });
+    if (def.deadline === 'duration' && (def.limitSeconds === null || def.limitSeconds === undefined)) {
+      errors.push({ path: 'limitSeconds', message: 'required for a timed standard with deadline "duration"' });
+    }
+    if (def.maxCycles !== null && def.maxCycles !== undefined && !def.recurring) errors.push({ path: 'maxCycles', message: 'only for recurring standards' });
   } else if (timedInput) {
     errors.push({ path: startGiven ? 'start' : 'stop', message: `measure "${def.measure}" has no clock; use measure "timer"` });
   }
   if (def.recurring && def.measure !== 'timer') errors.push({ path: 'recurring', message: 'only timed standards recur' });
   if (def.survey && def.kind !== 'soft') errors.push({ path: 'survey', message: 'only soft standards are measured by surveys' });
+  if (def.rate && def.measure !== 'operating_data') errors.push({ path: 'rate', message: 'only operating-data standards are measured by a rate' });
+  if (def.survey && def.survey.aggregate === 'mean') {
+    const max = { csat: 5, nps: 10, ces: 7 }[def.survey.measure];
+    if (def.survey.threshold > max || def.survey.threshold < 0) errors.push({ path: 'survey.threshold', message: `a mean is between 0 and ${max}` });
+  }
+  buildExtra(input, b, def, errors);
   return { def, errors };
 }
 
@@ -205,12 +365,19 @@ export function presentDefinition(d: StandardDefinition) {
     recurring: d.recurring,
     maxCycles: d.maxCycles,
     sqiWeight: d.sqiWeight,
-    survey: d.survey,
+    survey: surveySpecOf(d),
+    rate: d.rate ?? null,
+    timeOfDay: d.timeOfDay ?? null,
+    count: d.count ?? null,
+    checkpoint: d.checkpoint ?? null,
   };
 }
 
 /** Does a standard apply to a ticket as it is now? All given conditions must hold. */
-export function appliesToTicket(a: AppliesTo, t: { type: string; priority: string; customerTier: string; channel: string; teamId: string | null; customerVip: boolean }): boolean {
+export function appliesToTicket(
+  a: AppliesTo,
+  t: { type: string; priority: string; customerTier: string; channel: string; teamId: string | null; customerVip: boolean },
+): boolean {
   if (a.types?.length && !a.types.includes(t.type)) return false;
   if (a.priorities?.length && !a.priorities.includes(t.priority)) return false;
   if (a.tiers?.length && !a.tiers.includes(t.customerTier)) return false;

@@ -4,9 +4,13 @@ import { staffOnly, type AccessTable } from '../../http/access';
 export const standardsAccess: AccessTable = {
   'GET /standards/templates': staffOnly('standards.view'),
   'POST /standards/templates/{key}/adopt': staffOnly('standards.manage'),
+  'POST /standards/target-templates/{key}/adopt': staffOnly('measures.manage'),
   'POST /standards': staffOnly('standards.manage'),
+  'POST /standards/preview': staffOnly('standards.manage'),
   'GET /standards': staffOnly('standards.view'),
   'GET /standards/compliance': staffOnly('standards.compliance'),
+  'GET /standards/checkpoints': staffOnly('standards.view'),
+  'GET /tickets/{id}/checkpoints': staffOnly('standards.view', { ticket: 'id' }),
   'GET /standards/sqi': staffOnly('standards.compliance'),
   'PATCH /standards/improvements/{improvementId}': staffOnly('standards.improve'),
   'GET /standards/{id}': staffOnly('standards.view'),

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
-import type { Executor } from '../../db/client';
+import type { Executor, Tx } from '../../db/client';
 import { standardInstances, standards, standardVersions } from '../../db/schema';
 import { clockCalendar, toClock } from '../../engine/engine';
 import { remainingSeconds } from '../../engine/clock';
@@ -49,23 +49,47 @@ export async function standardsForTicket(ex: Executor, ticketId: string, opts: {
 export async function standardsForTickets(ex: Executor, ticketIds: string[], opts: { codes?: string[] } = {}): Promise<Map<string, TicketStandard[]>> {
   const out = new Map<string, TicketStandard[]>(ticketIds.map((id) => [id, []]));
   if (ticketIds.length === 0) return out;
-  const rows = await ex.select({ i: standardInstances, definition: standardVersions.definition, version: standardVersions.version })
-    .from(standardInstances).innerJoin(standardVersions, eq(standardVersions.id, standardInstances.versionId))
+  const rows = await ex
+    .select({ i: standardInstances, definition: standardVersions.definition, version: standardVersions.version })
+    .from(standardInstances)
+    .innerJoin(standardVersions, eq(standardVersions.id, standardInstances.versionId))
     .where(ticketIds.length === 1 ? eq(standardInstances.ticketId, ticketIds[0]!) : inArray(standardInstances.ticketId, ticketIds))
     .orderBy(asc(standardInstances.startedAt), asc(standardInstances.code), asc(standardInstances.cycle));
   const wanted = opts.codes ? rows.filter((r) => opts.codes!.includes(r.i.code)) : rows;
-  const cals = await loadCalendarRows(ex, wanted.map((r) => r.i.calendarId));
+  const cals = await loadCalendarRows(
+    ex,
+    wanted.map((r) => r.i.calendarId),
+  );
   const now = Date.now();
   for (const { i, definition, version } of wanted) {
     const def = definition as StandardDefinition;
     const cal = clockCalendar(i.calendarId ? cals.get(i.calendarId) : undefined, def);
     out.get(i.ticketId)?.push({
-      id: i.id, standardId: i.standardId, code: i.code, name: def.name, version, cycle: i.cycle,
-      state: i.state as TicketStandard['state'], paused: i.state === 'paused',
-      startedAt: i.startedAt.toISOString(), dueAt: iso(i.dueAt), metAt: iso(i.metAt), breachedAt: iso(i.breachedAt), endedAt: iso(i.endedAt),
-      endReason: i.endReason, late: i.late, limitSeconds: Math.round(Number(i.limitMs) / 1000),
-      remainingSeconds: remainingSeconds(toClock(i), cal, now), warningsSent: i.warningsSent, escalationsSent: i.escalationsSent,
-      nextAction: i.nextAction, nextActionAt: iso(i.nextActionAt),
+      id: i.id,
+      standardId: i.standardId,
+      code: i.code,
+      name: def.name,
+      version,
+      cycle: i.cycle,
+      state: i.state as TicketStandard['state'],
+      paused: i.state === 'paused',
+      startedAt: i.startedAt.toISOString(),
+      dueAt: iso(i.dueAt),
+      metAt: iso(i.metAt),
+      breachedAt: iso(i.breachedAt),
+      endedAt: iso(i.endedAt),
+      endReason: i.endReason,
+      late: i.late,
+      limitSeconds: Math.round(Number(i.limitMs) / 1000),
+      remainingSeconds: remainingSeconds(toClock(i), cal, now),
+      warningsSent: i.warningsSent,
+      escalationsSent: i.escalationsSent,
+      nextAction: i.nextAction,
+      nextActionAt: iso(i.nextActionAt),
+      // counted standards: the recorded count and the inclusive limit
+      observed: i.observed,
+      countLimit: i.countLimit,
+      countSource: def.count?.source ?? null,
     });
   }
   return out;
@@ -73,8 +97,11 @@ export async function standardsForTickets(ex: Executor, ticketIds: string[], opt
 
 export const standardsRepo = {
   async byId(ex: Executor, id: string, forUpdate = false) {
-    const q = ex.select({ s: standards, v: standardVersions }).from(standards)
-      .innerJoin(standardVersions, eq(standardVersions.id, standards.currentVersionId)).where(eq(standards.id, id));
+    const q = ex
+      .select({ s: standards, v: standardVersions })
+      .from(standards)
+      .innerJoin(standardVersions, eq(standardVersions.id, standards.currentVersionId))
+      .where(eq(standards.id, id));
     const [row] = forUpdate ? await q.for('update', { of: standards }) : await q;
     return row;
   },
@@ -82,15 +109,34 @@ export const standardsRepo = {
     const [row] = await ex.select().from(standards).where(eq(standards.code, code));
     return row;
   },
-  async list(ex: Executor, f: { active?: boolean | undefined; encounter?: string | undefined; kind?: string | undefined; limit: number; before?: string | undefined }) {
+  async list(
+    ex: Executor,
+    f: { active?: boolean | undefined; encounter?: string | undefined; kind?: string | undefined; limit: number; before?: string | undefined },
+  ) {
     const conds: SQL[] = [];
     if (f.active !== undefined) conds.push(eq(standards.active, f.active));
     if (f.encounter) conds.push(sql`${standardVersions.definition}->>'encounter' = ${f.encounter}`);
     if (f.kind) conds.push(sql`${standardVersions.definition}->>'kind' = ${f.kind}`);
     if (f.before) conds.push(lt(standards.id, f.before));
-    return ex.select({ s: standards, v: standardVersions }).from(standards)
+    return ex
+      .select({ s: standards, v: standardVersions })
+      .from(standards)
       .innerJoin(standardVersions, eq(standardVersions.id, standards.currentVersionId))
-      .where(conds.length ? and(...conds) : undefined).orderBy(desc(standards.id)).limit(f.limit + 1);
+      .where(conds.length ? and(...conds) : undefined)
+      .orderBy(desc(standards.id))
+      .limit(f.limit + 1);
+  },
+  async insert(tx: Tx, row: typeof standards.$inferInsert): Promise<StandardRow> {
+    const [s] = await tx.insert(standards).values(row).returning();
+    return s!;
+  },
+  async insertVersion(tx: Tx, row: typeof standardVersions.$inferInsert): Promise<VersionRow> {
+    const [v] = await tx.insert(standardVersions).values(row).returning();
+    return v!;
+  },
+  async update(tx: Tx, id: string, set: Partial<StandardRow>): Promise<StandardRow> {
+    const [s] = await tx.update(standards).set(set).where(eq(standards.id, id)).returning();
+    return s!;
   },
   async versions(ex: Executor, standardId: string) {
     return ex.select().from(standardVersions).where(eq(standardVersions.standardId, standardId)).orderBy(desc(standardVersions.version));

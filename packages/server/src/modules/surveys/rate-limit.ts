@@ -5,9 +5,9 @@
  * raise or lower them (the bench raises them).
  */
 import { createHash } from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
 import { AppError } from '../../lib/errors';
+import { surveysRepo } from './surveys.repo';
 
 export const limits = () => ({
   token: Number(process.env.CHIDU_SURVEY_RATE_TOKEN ?? 20),
@@ -23,16 +23,18 @@ export async function hitRateLimit(ex: Executor, token: string, ip: string | nul
   const w = Math.floor(now / WINDOW_MS) * WINDOW_MS;
   const tk = `t:${h(token)}`;
   const ik = `a:${h(ip ?? 'unknown')}`;
-  const res = (await ex.execute(sql`INSERT INTO survey_rate_limits (key, window_start, count) VALUES (${tk}, ${w}, 1), (${ik}, ${w}, 1)
-    ON CONFLICT (key, window_start) DO UPDATE SET count = survey_rate_limits.count + 1 RETURNING key, count`)) as unknown as { rows: { key: string; count: number }[] };
-  const over = res.rows.some((r) => (r.key === tk ? Number(r.count) > l.token : Number(r.count) > l.ip));
+  const rows = await surveysRepo.countRequests(ex, [tk, ik], w);
+  const over = rows.some((r) => (r.key === tk ? Number(r.count) > l.token : Number(r.count) > l.ip));
   if (over) {
     const retry = Math.max(1, Math.ceil((w + WINDOW_MS - now) / 1000));
-    throw new AppError('rate_limited', 'Too many requests for this survey link or from this address; try again shortly', { headers: { 'retry-after': String(retry) }, extra: { retryAfterSeconds: retry } });
+    throw new AppError('rate_limited', 'Too many requests for this survey link or from this address; try again shortly', {
+      headers: { 'retry-after': String(retry) },
+      extra: { retryAfterSeconds: retry },
+    });
   }
 }
 
 /** Drop windows older than ten minutes (the worker calls it). */
 export async function pruneRateLimits(ex: Executor, now = Date.now()): Promise<void> {
-  await ex.execute(sql`DELETE FROM survey_rate_limits WHERE window_start < ${now - 10 * WINDOW_MS}`);
+  await surveysRepo.pruneRateWindows(ex, now - 10 * WINDOW_MS);
 }

@@ -8,6 +8,10 @@ export const surveysAccess: AccessTable = {
   'PATCH /survey-templates/{id}': staffOnly('surveys.manage'),
   'GET /tickets/{id}/surveys': staffOnly('tickets.work', { ticket: 'id' }),
   'POST /tickets/{id}/surveys': staffOnly('tickets.work', { ticket: 'id' }),
+  'GET /tickets/{id}/survey': staffOnly('tickets.work', { ticket: 'id' }),
+  'POST /tickets/{id}/survey/resend': staffOnly('tickets.work', { ticket: 'id' }),
+  // Answers on tickets the caller may not see are left out (tickets/visibility.ts).
+  'GET /surveys/responses': staffOnly('surveys.view'),
   'GET /public/surveys/{token}': publicRoute(),
   'POST /public/surveys/{token}': publicRoute(),
   'GET /surveys/soft-compliance': staffOnly('surveys.view'),

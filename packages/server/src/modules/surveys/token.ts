@@ -5,24 +5,25 @@
  * The secret is CHIDU_SURVEY_SECRET, else a random secret created once and kept in `settings` (shared by every process).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
-import { settings } from '../../db/schema';
+import { surveysRepo } from './surveys.repo';
 
 let cached: Buffer | null = null;
 
 export async function surveySecret(ex: Executor): Promise<Buffer> {
   if (cached) return cached;
   const env = process.env.CHIDU_SURVEY_SECRET;
-  if (env && env.length >= 16) { cached = Buffer.from(env, 'utf8'); return cached; }
-  await ex.insert(settings).values({ key: 'surveys.secret', value: { secret: randomBytes(32).toString('base64url') } }).onConflictDoNothing();
-  const [row] = await ex.select().from(settings).where(eq(settings.key, 'surveys.secret'));
-  cached = Buffer.from(String((row!.value as { secret: string }).secret), 'base64url');
+  if (env && env.length >= 16) {
+    cached = Buffer.from(env, 'utf8');
+    return cached;
+  }
+  cached = Buffer.from(await surveysRepo.surveySecret(ex, randomBytes(32).toString('base64url')), 'base64url');
   return cached;
 }
 /** Tests and key rotation: forget the cached secret. */
-export function resetSurveySecret(): void { cached = null; }
-void sql;
+export function resetSurveySecret(): void {
+  cached = null;
+}
 
 const uuidToBytes = (id: string) => Buffer.from(id.replace(/-/g, ''), 'hex');
 const bytesToUuid = (b: Buffer) => {

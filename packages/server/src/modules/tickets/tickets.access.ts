@@ -4,6 +4,7 @@ import { staffOnly, anyPrincipal, TICKET_READERS, type AccessTable } from '../..
 export const ticketsAccess: AccessTable = {
   'POST /tickets': staffOnly('tickets.create'),
   'GET /tickets': anyPrincipal(TICKET_READERS),
+  'GET /tickets/counts': staffOnly(['tickets.work', 'tickets.read_all']),
   'GET /tickets/{id}': anyPrincipal(TICKET_READERS, { ticket: 'id' }),
   'PATCH /tickets/{id}': staffOnly('tickets.work', { ticket: 'id' }),
   'POST /tickets/{id}/replies': anyPrincipal('tickets.work', { ticket: 'id' }),
@@ -12,12 +13,15 @@ export const ticketsAccess: AccessTable = {
   'POST /tickets/{id}/close': staffOnly('tickets.work', { ticket: 'id' }),
   'POST /tickets/{id}/status': staffOnly('tickets.work', { ticket: 'id' }),
   'POST /tickets/{id}/assign': staffOnly('tickets.work', {
-    ticket: 'id', except: { agentOwner: 403, agentTeammate: 403, technicianA: 403 },
+    ticket: 'id',
+    except: { agentOwner: 403, agentTeammate: 403, technicianA: 403 },
     why: 'an owned ticket is re-assigned only by tickets.assign_any (supervisors); others hand it over',
   }),
   'POST /tickets/{id}/take': staffOnly('tickets.work', { ticket: 'id' }),
   'POST /tickets/{id}/handovers': staffOnly('tickets.work', {
-    ticket: 'id', except: { agentTeammate: 403, technicianA: 403 }, why: 'only the owner or a supervisor hands a ticket over',
+    ticket: 'id',
+    except: { agentTeammate: 403, technicianA: 403 },
+    why: 'only the owner or a supervisor hands a ticket over',
   }),
   'POST /handovers/{id}/confirm': staffOnly('tickets.work', {
     except: { admin: 403, director: 403, supervisor: 403, agentOwner: 403, agentOther: 404, frontdesk: 404, technicianA: 404, technicianB: 404 },
@@ -33,7 +37,7 @@ export const ticketsAccess: AccessTable = {
   // Fixture: ¥50 asked by technicianA (limit ¥0) on a team-A ticket. Deciding needs a limit that covers the amount.
   'POST /approvals/{id}/approve': staffOnly('tickets.work', {
     except: { admin: 403, technicianA: 403, supervisor: 403, agentOwner: 403, agentTeammate: 403, agentOther: 'deny', frontdesk: 'deny', technicianB: 'deny' },
-    why: 'only someone above the requester decides (docs/security.md#approvals): a director, or a supervisor of the requester\'s team (the fixture supervisor leads team B: 403); the requester never decides; the requester\'s peers (agents of team A) may see the ticket but are not above them (403); staff of another team must not see a team-A approval (agentOther: 404)',
+    why: "only someone above the requester decides (docs/security.md#approvals): a director, or a supervisor of the requester's team (the fixture supervisor leads team B: 403); the requester never decides; the requester's peers (agents of team A) may see the ticket but are not above them (403); staff of another team must not see a team-A approval (agentOther: 404)",
   }),
   'POST /approvals/{id}/reject': staffOnly('tickets.work', {
     except: { admin: 403, technicianA: 403, supervisor: 403, agentOwner: 403, agentTeammate: 403, agentOther: 'deny', frontdesk: 'deny', technicianB: 'deny' },
@@ -55,7 +59,18 @@ export const ticketsAccess: AccessTable = {
   'GET /me/filters': staffOnly(),
   'POST /me/filters': staffOnly(),
   'DELETE /me/filters/{id}': staffOnly(undefined, {
-    except: { admin: 404, director: 404, supervisor: 404, agentTeammate: 404, agentOther: 404, frontdesk: 404, technicianA: 404, technicianB: 404, qa: 404, trainer: 404 },
+    except: {
+      admin: 404,
+      director: 404,
+      supervisor: 404,
+      agentTeammate: 404,
+      agentOther: 404,
+      frontdesk: 404,
+      technicianA: 404,
+      technicianB: 404,
+      qa: 404,
+      trainer: 404,
+    },
     why: 'a saved filter belongs to its owner (agentOwner); anyone else gets 404',
   }),
   'POST /me/duty': staffOnly(),

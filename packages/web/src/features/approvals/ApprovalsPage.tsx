@@ -10,6 +10,9 @@ import { errorMessage } from '../../lib/apiErrors';
 import { useApiError } from '../../lib/useApiError';
 import { Page } from '../../layout/Page';
 import { useFormat, useMe } from '../auth/me';
+import { TierTag } from '../customers/CustomersPage';
+import { useRealtimeMessages } from '../notifications/realtime';
+import { ApprovalDetails, historyText, kindLabel } from './ApprovalDetails';
 
 const STATE_COLOURS: Record<string, string> = { pending: 'orange', approved: 'green', rejected: 'red' };
 
@@ -20,27 +23,78 @@ export default function ApprovalsPage() {
   const me = useMe();
   const [state, setState] = useState<Approval['state']>('pending');
   const [deciding, setDeciding] = useState<{ a: Approval; decision: 'approve' | 'reject' } | null>(null);
-  const list = useQuery({ queryKey: ['approvals', state], queryFn: () => approvalsApi.list(state), refetchInterval: 60_000 });
+  const list = useQuery({ queryKey: ['approvals', state], queryFn: () => approvalsApi.list(state), refetchInterval: 15_000 });
+
+  // Live: a new request notifies its approvers over the WebSocket (the provider refreshes ['approvals']); refetch on any
+  // approval notification here too, and poll slowly for approvers who are not notified (directors above a supervisor).
+  useRealtimeMessages((m) => {
+    if (m.type === 'notification' && typeof m.kind === 'string' && m.kind.startsWith('approval.')) void list.refetch();
+  });
 
   const columns: TableColumnsType<Approval> = [
     {
-      title: t('approvals.ticket'),
-      dataIndex: 'ticketNumber',
-      width: 170,
-      render: (n: string | null, a) => (
-        <Link to={`/tickets/${a.ticketId}`} className="chidu-ticket-no">
-          {n ?? a.ticketId}
-        </Link>
+      title: t('approvals.number'),
+      dataIndex: 'number',
+      width: 160,
+      fixed: 'left',
+      render: (n: string) => (
+        <Typography.Text strong className="chidu-ticket-no" data-testid="approval-number">
+          {n}
+        </Typography.Text>
       ),
     },
-    { title: t('approvals.kind'), dataIndex: 'kind', width: 110, render: (k: string) => t(`approvals.kinds.${k}`, { defaultValue: k }) },
-    { title: t('approvals.summary'), dataIndex: 'summary', width: 200 },
-    { title: t('approvals.amount'), dataIndex: 'amountFen', width: 120, align: 'right', render: (v: number | null) => (v === null ? '—' : fmt.money(v)) },
+    {
+      title: t('approvals.ticket'),
+      dataIndex: 'ticketNumber',
+      width: 220,
+      render: (n: string | null, a) => (
+        <Flex vertical style={{ minWidth: 0 }}>
+          <Link to={`/tickets/${a.ticketId}`} className="chidu-ticket-no">
+            {n ?? '—'}
+          </Link>
+          <Typography.Text type="secondary" ellipsis style={{ fontSize: 12, maxWidth: 200 }} title={a.ticketSubject ?? ''}>
+            {a.ticketSubject ?? ''}
+          </Typography.Text>
+        </Flex>
+      ),
+    },
+    { title: t('approvals.kind'), dataIndex: 'kind', width: 110, render: (_: string, a) => kindLabel(t, a) },
+    { title: t('approvals.amount'), dataIndex: 'amountFen', width: 110, align: 'right', render: (v: number | null) => (v === null ? '—' : fmt.money(v)) },
+    {
+      title: t('approvals.reason'),
+      dataIndex: 'reason',
+      width: 200,
+      ellipsis: { showTitle: true },
+      render: (v: string | null) => v ?? '—',
+    },
+    {
+      title: t('approvals.customer'),
+      dataIndex: 'customerName',
+      width: 220,
+      render: (v: string | null, a) => (
+        <Flex vertical style={{ minWidth: 0 }}>
+          <Flex gap={6} align="center">
+            <span>{v ?? '—'}</span>
+            {a.customerTier ? <TierTag tier={a.customerTier} /> : null}
+          </Flex>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {historyText(t, fmt.money, a)}
+          </Typography.Text>
+        </Flex>
+      ),
+    },
     {
       title: t('approvals.requester'),
       dataIndex: 'requestedByName',
-      width: 120,
-      render: (v: string | null, a) => (a.requestedById === me.id ? t('approvals.me') : (v ?? '—')),
+      width: 150,
+      render: (v: string | null, a) => (
+        <Flex vertical>
+          <span data-testid="approval-requester">{a.requestedById === me.id ? t('approvals.me') : (v ?? '—')}</span>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {t('approvals.requesterLimit', { limit: fmt.money(a.requesterLimitFen) })}
+          </Typography.Text>
+        </Flex>
+      ),
     },
     { title: t('common.createdAt'), dataIndex: 'createdAt', width: 170, render: (v: string) => fmt.tableTime(v) },
     {
@@ -59,7 +113,13 @@ export default function ApprovalsPage() {
             render: (_: unknown, a: Approval) =>
               a.canDecide ? (
                 <Flex gap={8}>
-                  <Button size="small" type="primary" icon={<CheckOutlined />} onClick={() => setDeciding({ a, decision: 'approve' })} data-testid="approval-approve">
+                  <Button
+                    size="small"
+                    type="primary"
+                    icon={<CheckOutlined />}
+                    onClick={() => setDeciding({ a, decision: 'approve' })}
+                    data-testid="approval-approve"
+                  >
                     {t('approvals.approve')}
                   </Button>
                   <Button size="small" danger icon={<CloseOutlined />} onClick={() => setDeciding({ a, decision: 'reject' })} data-testid="approval-reject">
@@ -68,7 +128,11 @@ export default function ApprovalsPage() {
                 </Flex>
               ) : (
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  {a.requestedById === me.id ? t('approvals.waiting') : t('approvals.notYours')}
+                  {a.requestedById === me.id
+                    ? t('approvals.waiting')
+                    : a.kind === 'compensation' && (a.amountFen ?? 0) > a.approverLimitFen
+                      ? t('approvals.overMyLimit')
+                      : t('approvals.notYours')}
                 </Typography.Text>
               ),
           },
@@ -108,7 +172,7 @@ export default function ApprovalsPage() {
           dataSource={list.data?.items ?? []}
           loading={list.isPending}
           pagination={false}
-          scroll={{ x: 1100 }}
+          scroll={{ x: 1600 }}
           locale={{ emptyText: list.isError ? errorMessage(list.error, t) : t(`approvals.empty.${state}`) }}
           data-testid="approvals-table"
         />
@@ -120,7 +184,6 @@ export default function ApprovalsPage() {
 
 function DecisionModal({ value, onClose }: { value: { a: Approval; decision: 'approve' | 'reject' } | null; onClose: () => void }) {
   const { t } = useTranslation();
-  const fmt = useFormat();
   const { message } = App.useApp();
   const showError = useApiError();
   const queryClient = useQueryClient();
@@ -149,13 +212,11 @@ function DecisionModal({ value, onClose }: { value: { a: Approval; decision: 'ap
       okButtonProps={{ danger: !approve, disabled: !approve && !comment.trim(), ...({ 'data-testid': 'approval-decide' } as object) }}
       cancelText={t('common.cancel')}
       confirmLoading={decide.isPending}
+      width={620}
       destroyOnHidden
     >
       <Flex vertical gap={12}>
-        <Typography.Text>
-          <span className="chidu-ticket-no">{value.a.ticketNumber}</span> · {value.a.summary}
-          {value.a.amountFen !== null ? ` · ${fmt.money(value.a.amountFen)}` : ''} · {t('approvals.requestedBy', { name: value.a.requestedByName ?? '—' })}
-        </Typography.Text>
+        <ApprovalDetails a={value.a} />
         <Input.TextArea
           value={comment}
           onChange={(e) => setComment(e.target.value)}

@@ -90,22 +90,8 @@ export default function AuditPage() {
       title: t('audit.action'),
       dataIndex: 'action',
       width: 200,
-      render: (a: string) => {
-        const label = auditActionLabel(t, a);
-        return (
-          <div>
-            <span>{label}</span>
-            {label !== a ? (
-              <>
-                <br />
-                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  {a}
-                </Typography.Text>
-              </>
-            ) : null}
-          </div>
-        );
-      },
+      // The code stays reachable (hover) for whoever needs to search the API by it; the column shows the label.
+      render: (a: string) => <span title={a}>{auditActionLabel(t, a)}</span>,
     },
     {
       title: t('audit.target'),
@@ -117,8 +103,14 @@ export default function AuditPage() {
             {e.targetId ? (
               <>
                 <br />
-                <Typography.Text type="secondary" copyable={{ text: e.targetId }} style={{ fontSize: 12 }}>
-                  {e.targetId}
+                {/* the object's name (ticket number, staff name, standard …); the id only behind the copy button */}
+                <Typography.Text
+                  type="secondary"
+                  copyable={{ text: e.targetId, tooltips: [t('auditLabels.copyId'), t('auditLabels.copied')] }}
+                  style={{ fontSize: 12 }}
+                  data-testid="audit-target-label"
+                >
+                  {e.targetLabel ?? t('auditLabels.gone')}
                 </Typography.Text>
               </>
             ) : null}
@@ -156,8 +148,13 @@ export default function AuditPage() {
               allowClear
               style={{ width: 200 }}
               placeholder={t('audit.anyAction')}
-              options={seen.actions.map((a) => ({ value: a, label: `${auditActionLabel(t, a)} · ${a}` }))}
-              showSearch={{ filterOption: (input, option) => String(option?.label ?? '').toLowerCase().includes(input.toLowerCase()) }}
+              options={seen.actions.map((a) => ({ value: a, label: auditActionLabel(t, a) }))}
+              showSearch={{
+                filterOption: (input, option) =>
+                  String(option?.label ?? '')
+                    .toLowerCase()
+                    .includes(input.toLowerCase()),
+              }}
             />
           </Form.Item>
           <Form.Item name="targetType" label={t('audit.targetType')}>
@@ -166,7 +163,12 @@ export default function AuditPage() {
               style={{ width: 160 }}
               placeholder={t('audit.anyTargetType')}
               options={seen.targetTypes.map((a) => ({ value: a, label: `${targetTypeLabel(t, a)} · ${a}` }))}
-              showSearch={{ filterOption: (input, option) => String(option?.label ?? '').toLowerCase().includes(input.toLowerCase()) }}
+              showSearch={{
+                filterOption: (input, option) =>
+                  String(option?.label ?? '')
+                    .toLowerCase()
+                    .includes(input.toLowerCase()),
+              }}
             />
           </Form.Item>
           <Form.Item name="targetId" label={t('audit.targetId')}>
@@ -251,7 +253,8 @@ function renderValue(field: string, value: unknown, t: TFunction, money: (fen: n
   if (typeof value === 'number' && /Fen$/.test(field)) return money(value);
   if (field === 'roles' && Array.isArray(value)) return value.map((r) => roleLabel(t, String(r))).join(t('audit.listSeparator'));
   if (field === 'locale' && (value === 'zh-CN' || value === 'en')) return value === 'en' ? t('language.enFull') : t('language.zhCNFull');
-  if (Array.isArray(value)) return value.length ? value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(t('audit.listSeparator')) : t('audit.empty');
+  if (Array.isArray(value))
+    return value.length ? value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(t('audit.listSeparator')) : t('audit.empty');
   if (typeof value === 'string') return value;
   return JSON.stringify(value);
 }
@@ -293,7 +296,10 @@ export function ChangesDiff({ changes, requestId }: { changes: Record<string, Fi
       />
       {requestId ? (
         <Typography.Text type="secondary" style={{ fontSize: 12, display: 'block', marginTop: 8 }}>
-          {t('audit.requestId')}: <Typography.Text copyable style={{ fontSize: 12 }}>{requestId}</Typography.Text>
+          {t('audit.requestId')}:{' '}
+          <Typography.Text copyable style={{ fontSize: 12 }}>
+            {requestId}
+          </Typography.Text>
         </Typography.Text>
       ) : null}
     </div>

@@ -18,11 +18,11 @@ export function AuthEvents() {
         const here = window.location.pathname;
         if (event === 'unauthorized') {
           if (here === '/login') return;
-          navigate('/login', { replace: true, state: { from: here + window.location.search } });
+          void navigate('/login', { replace: true, state: { from: here + window.location.search } });
           // after the guarded pages unmount, drop everything cached for the old session
           setTimeout(() => queryClient.clear(), 0);
         } else if (event === 'totp-enrolment-required' && here !== '/profile/totp') {
-          navigate('/profile/totp', { replace: true });
+          void navigate('/profile/totp', { replace: true });
         }
       }),
     [navigate, queryClient],

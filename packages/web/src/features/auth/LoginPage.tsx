@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router-dom';
-import { Alert, Button, Card, Form, Input, Typography } from 'antd';
+import { Alert, Button, Card, Form, Input, Typography, type FormInstance } from 'antd';
 import { ArrowLeftOutlined, LockOutlined, SafetyOutlined, UserOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -11,6 +11,7 @@ import { applyLocale, currentLocale, isLocale } from '../../i18n';
 import { errorMessage } from '../../lib/apiErrors';
 import { Brand } from '../../layout/Brand';
 import { LanguageSwitch } from '../../layout/LanguageSwitch';
+import { DemoAccounts } from './DemoAccounts';
 
 interface Credentials {
   employeeNo: string;
@@ -33,6 +34,7 @@ export default function LoginPage() {
   const location = useLocation();
   const queryClient = useQueryClient();
   const [step, setStep] = useState<'password' | 'otp'>('password');
+  const [form] = Form.useForm<Credentials>();
   const [credentials, setCredentials] = useState<Credentials | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const [notice, setNotice] = useState<Notice>(null);
@@ -71,9 +73,9 @@ export default function LoginPage() {
       await applyLocale(res.user.locale);
     }
     if (res.user.mustEnrolTotp) {
-      navigate('/profile/totp', { replace: true });
+      void navigate('/profile/totp', { replace: true });
     } else {
-      navigate(from && from !== '/login' ? from : '/', { replace: true });
+      void navigate(from && from !== '/login' ? from : '/', { replace: true });
     }
   };
 
@@ -109,6 +111,7 @@ export default function LoginPage() {
     setNotice({ type: 'error', text: errorMessage(err, t) });
   };
 
+  // submitPassword and submitOtp catch every error and show it, so the forms call them with `void`.
   const submitPassword = async (values: Credentials) => {
     const creds = { employeeNo: values.employeeNo.trim(), password: values.password };
     setCredentials(creds);
@@ -157,7 +160,7 @@ export default function LoginPage() {
           }}
         />
       </div>
-      <div className="chidu-login-main">
+      <div className="chidu-login-main" style={{ flexWrap: 'wrap', gap: 16, alignContent: 'center' }}>
         <Card className="chidu-login-card" variant="borderless">
           <Typography.Title level={3} style={{ marginTop: 0, marginBottom: 4 }}>
             {step === 'password' ? t('login.title') : t('login.otpTitle')}
@@ -177,11 +180,11 @@ export default function LoginPage() {
           ) : null}
 
           {step === 'password' ? (
-            <PasswordStep initial={credentials} onSubmit={submitPassword} submitting={submitting} disabled={secondsLeft > 0} />
+            <PasswordStep form={form} initial={credentials} onSubmit={(v) => void submitPassword(v)} submitting={submitting} disabled={secondsLeft > 0} />
           ) : (
             <OtpStep
               employeeNo={credentials?.employeeNo ?? ''}
-              onSubmit={submitOtp}
+              onSubmit={(v) => void submitOtp(v)}
               onBack={backToPassword}
               submitting={submitting}
               disabled={secondsLeft > 0}
@@ -189,6 +192,7 @@ export default function LoginPage() {
             />
           )}
         </Card>
+        {step === 'password' ? <DemoAccounts onPick={(a, password) => form.setFieldsValue({ employeeNo: a.employeeNo, password })} /> : null}
       </div>
       <div className="chidu-login-foot">{t('login.footer')}</div>
     </div>
@@ -200,9 +204,14 @@ interface StepProps {
   disabled: boolean;
 }
 
-function PasswordStep({ initial, onSubmit, submitting, disabled }: StepProps & { initial: Credentials | null; onSubmit: (v: Credentials) => void }) {
+function PasswordStep({
+  form,
+  initial,
+  onSubmit,
+  submitting,
+  disabled,
+}: StepProps & { form: FormInstance<Credentials>; initial: Credentials | null; onSubmit: (v: Credentials) => void }) {
   const { t } = useTranslation();
-  const [form] = Form.useForm<Credentials>();
   return (
     <Form<Credentials>
       form={form}

@@ -16,7 +16,7 @@ export function RequirePermission({ permission, children }: { permission?: strin
       title={t('errors.forbiddenTitle')}
       subTitle={t('errors.forbidden')}
       extra={
-        <Button type="primary" onClick={() => navigate('/')}>
+        <Button type="primary" onClick={() => void navigate('/')}>
           {t('common.backHome')}
         </Button>
       }

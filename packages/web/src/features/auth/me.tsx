@@ -61,12 +61,16 @@ export function useFormat() {
       relative: (iso: string | null | undefined) => fromNow(iso),
       /** e.g. 1小时23分 */
       duration: (seconds: number) =>
-        formatDuration(seconds, {
-          days: (n) => t('duration.days', { n }),
-          hours: (n) => t('duration.hours', { n }),
-          minutes: (n) => t('duration.minutes', { n }),
-          seconds: (n) => t('duration.seconds', { n }),
-        }, lng === 'en' ? ' ' : ''),
+        formatDuration(
+          seconds,
+          {
+            days: (n) => t('duration.days', { n }),
+            hours: (n) => t('duration.hours', { n }),
+            minutes: (n) => t('duration.minutes', { n }),
+            seconds: (n) => t('duration.seconds', { n }),
+          },
+          lng === 'en' ? ' ' : '',
+        ),
     }),
     [tz, lng, t],
   );

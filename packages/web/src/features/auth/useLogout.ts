@@ -12,7 +12,7 @@ export function useLogout() {
       try {
         await (everywhere ? authApi.logoutAll() : authApi.logout());
       } finally {
-        navigate('/login', { replace: true });
+        void navigate('/login', { replace: true });
         queryClient.clear();
       }
     },

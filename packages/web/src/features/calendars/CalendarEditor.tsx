@@ -52,12 +52,29 @@ export function applyCalendarErrors(err: unknown, form: FormInstance, t: TFuncti
 
 function toValues(c: BusinessCalendar | null): Values {
   const weekly = {} as Record<Weekday, Period[]>;
-  for (const d of WEEKDAYS) weekly[d] = c ? (c.weekly[d] ?? []).map((p) => [...p] as Period) : ['sat', 'sun'].includes(d) ? [] : OFFICE.map((p) => [...p] as Period);
-  return { name: c?.name ?? '', description: c?.description ?? '', timeZone: c?.timeZone ?? 'Asia/Shanghai', builtIn: c ? c.holidays === 'cn-mainland' : true, weekly };
+  for (const d of WEEKDAYS)
+    weekly[d] = c ? (c.weekly[d] ?? []).map((p) => [...p] as Period) : ['sat', 'sun'].includes(d) ? [] : OFFICE.map((p) => [...p] as Period);
+  return {
+    name: c?.name ?? '',
+    description: c?.description ?? '',
+    timeZone: c?.timeZone ?? 'Asia/Shanghai',
+    builtIn: c ? c.holidays === 'cn-mainland' : true,
+    weekly,
+  };
 }
 
 /** Create / edit a calendar: name, IANA zone, built-in holidays, and several periods per weekday. */
-export function CalendarEditor({ open, calendar, onClose, onSaved }: { open: boolean; calendar: BusinessCalendar | null; onClose: () => void; onSaved?: (c: BusinessCalendar) => void }) {
+export function CalendarEditor({
+  open,
+  calendar,
+  onClose,
+  onSaved,
+}: {
+  open: boolean;
+  calendar: BusinessCalendar | null;
+  onClose: () => void;
+  onSaved?: (c: BusinessCalendar) => void;
+}) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
@@ -76,7 +93,13 @@ export function CalendarEditor({ open, calendar, onClose, onSaved }: { open: boo
     mutationFn: (v: Values) => {
       const weekly: Weekly = {};
       for (const d of WEEKDAYS) if (v.weekly[d]?.length) weekly[d] = v.weekly[d].map((p) => [p[0]?.trim() ?? '', p[1]?.trim() ?? ''] as Period);
-      const body = { name: v.name, description: v.description?.trim() || null, timeZone: v.timeZone, holidays: v.builtIn ? ('cn-mainland' as const) : null, weekly };
+      const body = {
+        name: v.name,
+        description: v.description?.trim() || null,
+        timeZone: v.timeZone,
+        holidays: v.builtIn ? ('cn-mainland' as const) : null,
+        weekly,
+      };
       return calendar ? calendarsApi.update(calendar.id, body) : calendarsApi.create(body);
     },
     onSuccess: (c) => {
@@ -93,7 +116,11 @@ export function CalendarEditor({ open, calendar, onClose, onSaved }: { open: boo
 
   const copyMonday = () => {
     const mon = (form.getFieldValue(['weekly', 'mon']) as Period[] | undefined) ?? [];
-    for (const d of ['tue', 'wed', 'thu', 'fri'] as const) form.setFieldValue(['weekly', d], mon.map((p) => [...p]));
+    for (const d of ['tue', 'wed', 'thu', 'fri'] as const)
+      form.setFieldValue(
+        ['weekly', d],
+        mon.map((p) => [...p]),
+      );
   };
 
   return (
@@ -151,7 +178,11 @@ export function CalendarEditor({ open, calendar, onClose, onSaved }: { open: boo
               <Form.List name={['weekly', d]}>
                 {(fields, { add, remove }) => (
                   <Flex vertical gap={6} style={{ flex: 1 }}>
-                    {fields.length === 0 ? <Typography.Text type="secondary" style={{ lineHeight: '32px' }}>{t('cal.closed')}</Typography.Text> : null}
+                    {fields.length === 0 ? (
+                      <Typography.Text type="secondary" style={{ lineHeight: '32px' }}>
+                        {t('cal.closed')}
+                      </Typography.Text>
+                    ) : null}
                     {fields.map((f) => (
                       <Flex key={f.key} gap={6} align="flex-start" wrap>
                         <Form.Item name={[f.name, 0]} style={{ marginBottom: 0 }} rules={[{ pattern: /^\d{2}:\d{2}$/, message: t('cal.hhmm') }]}>

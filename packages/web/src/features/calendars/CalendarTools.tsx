@@ -35,7 +35,20 @@ import { useFormat } from '../auth/me';
 import { CustomerPicker } from '../customers/CustomerPicker';
 import { useTeams } from '../staff/queries';
 import { DurationInput } from '../standards/DurationInput';
-import { ASSIGNMENT_SCOPES, CAL_KEYS, calendarsApi, hoursText, parseHours, useCalendars, type Assignment, type AssignmentScope, type BusinessCalendar, type CalendarOverride, type IcsResult, type Period } from './api';
+import {
+  ASSIGNMENT_SCOPES,
+  CAL_KEYS,
+  calendarsApi,
+  hoursText,
+  parseHours,
+  useCalendars,
+  type Assignment,
+  type AssignmentScope,
+  type BusinessCalendar,
+  type CalendarOverride,
+  type IcsResult,
+  type Period,
+} from './api';
 
 // ───────────────────────────── overrides ─────────────────────────────
 
@@ -89,7 +102,12 @@ export function Overrides({ calendar, canManage }: { calendar: BusinessCalendar;
     );
 
   const columns: TableColumnsType<CalendarOverride> = [
-    { title: t('cal.ov.date'), dataIndex: 'date', width: 130, render: (d: string) => `${d} ${t(`cal.weekdaysShort.${['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][dayjs(d).day()]}`)}` },
+    {
+      title: t('cal.ov.date'),
+      dataIndex: 'date',
+      width: 130,
+      render: (d: string) => `${d} ${t(`cal.weekdaysShort.${['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][dayjs(d).day()]}`)}`,
+    },
     {
       title: t('cal.ov.kind'),
       dataIndex: 'kind',
@@ -129,8 +147,23 @@ export function Overrides({ calendar, canManage }: { calendar: BusinessCalendar;
           </Button>
         ) : null}
       </Flex>
-      <Table<CalendarOverride> rowKey="date" size="small" columns={columns} dataSource={rows} pagination={{ pageSize: 20, hideOnSinglePage: true }} scroll={{ x: 640 }} />
-      <Modal open={adding} title={t('cal.ov.add')} onCancel={() => setAdding(false)} onOk={() => form.submit()} confirmLoading={save.isPending} destroyOnHidden okText={t('common.save')}>
+      <Table<CalendarOverride>
+        rowKey="date"
+        size="small"
+        columns={columns}
+        dataSource={rows}
+        pagination={{ pageSize: 20, hideOnSinglePage: true }}
+        scroll={{ x: 640 }}
+      />
+      <Modal
+        open={adding}
+        title={t('cal.ov.add')}
+        onCancel={() => setAdding(false)}
+        onOk={() => form.submit()}
+        confirmLoading={save.isPending}
+        destroyOnHidden
+        okText={t('common.save')}
+      >
         <Form form={form} layout="vertical" onFinish={add} initialValues={{ kind: 'holiday' }}>
           <Row gutter={12}>
             <Col span={12}>
@@ -262,7 +295,14 @@ export function TryIt({ calendar }: { calendar: BusinessCalendar }) {
             </Typography.Text>
             <DatePicker showTime value={addFrom} onChange={setAddFrom} style={{ maxWidth: 240 }} data-testid="try-add-from" />
             <DurationInput value={seconds} onChange={setSeconds} data-testid="try-add-seconds" />
-            <Button type="primary" disabled={!addFrom || !seconds} loading={add.isPending} onClick={() => add.mutate()} style={{ alignSelf: 'flex-start' }} data-testid="try-add-run">
+            <Button
+              type="primary"
+              disabled={!addFrom || !seconds}
+              loading={add.isPending}
+              onClick={() => add.mutate()}
+              style={{ alignSelf: 'flex-start' }}
+              data-testid="try-add-run"
+            >
               {t('cal.try.addRun')}
             </Button>
             {add.data ? (
@@ -343,7 +383,10 @@ export function Assignments({ canManage }: { canManage: boolean }) {
             key: 'x',
             width: 60,
             render: (_: unknown, a: Assignment) => (
-              <Popconfirm title={t('cal.as.removeConfirm')} onConfirm={() => put.mutate({ scope: a.scope, key: a.scope === 'default' ? undefined : a.key, calendarId: null })}>
+              <Popconfirm
+                title={t('cal.as.removeConfirm')}
+                onConfirm={() => put.mutate({ scope: a.scope, key: a.scope === 'default' ? undefined : a.key, calendarId: null })}
+              >
                 <Button size="small" type="text" icon={<DeleteOutlined />} aria-label={t('common.delete')} />
               </Popconfirm>
             ),
@@ -367,12 +410,20 @@ export function Assignments({ canManage }: { canManage: boolean }) {
           onFinish={(v) => put.mutate({ scope: v.scope, key: v.scope === 'default' ? undefined : v.key, calendarId: v.calendarId })}
         >
           <Form.Item name="scope">
-            <Select style={{ width: 120 }} options={ASSIGNMENT_SCOPES.map((s) => ({ value: s, label: t(`cal.as.scopes.${s}`) }))} onChange={() => form.resetFields(['key'])} />
+            <Select
+              style={{ width: 120 }}
+              options={ASSIGNMENT_SCOPES.map((s) => ({ value: s, label: t(`cal.as.scopes.${s}`) }))}
+              onChange={() => form.resetFields(['key'])}
+            />
           </Form.Item>
           {scope !== 'default' ? (
             <Form.Item name="key" rules={[{ required: true, message: t('cal.required') }]}>
               {scope === 'team' ? (
-                <Select style={{ width: 180 }} placeholder={t('cal.as.pickTeam')} options={(teams.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }))} />
+                <Select
+                  style={{ width: 180 }}
+                  placeholder={t('cal.as.pickTeam')}
+                  options={(teams.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }))}
+                />
               ) : scope === 'tier' ? (
                 <Select style={{ width: 140 }} placeholder={t('cal.as.pickTier')} options={CUSTOMER_TIERS.map((x) => ({ value: x, label: tierLabel(t, x) }))} />
               ) : scope === 'customer' ? (
@@ -383,7 +434,11 @@ export function Assignments({ canManage }: { canManage: boolean }) {
             </Form.Item>
           ) : null}
           <Form.Item name="calendarId" rules={[{ required: true, message: t('cal.required') }]}>
-            <Select style={{ width: 200 }} placeholder={t('cal.as.pickCalendar')} options={(calendars.data?.items ?? []).map((c) => ({ value: c.id, label: c.name }))} />
+            <Select
+              style={{ width: 200 }}
+              placeholder={t('cal.as.pickCalendar')}
+              options={(calendars.data?.items ?? []).map((c) => ({ value: c.id, label: c.name }))}
+            />
           </Form.Item>
           <Form.Item>
             <Button htmlType="submit" type="primary" loading={put.isPending}>

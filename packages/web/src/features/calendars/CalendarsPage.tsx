@@ -11,6 +11,7 @@ import { useFormat, usePermission } from '../auth/me';
 import { CAL_KEYS, CAL_PERM, calendarsApi, useCalendars, WEEKDAYS, type BusinessCalendar } from './api';
 import { CalendarEditor } from './CalendarEditor';
 import { Assignments, IcsImport, Overrides, TryIt } from './CalendarTools';
+import { HolidayImportPanel } from './HolidayImportPanel';
 import { MonthView } from './MonthView';
 
 /** 工作日历: calendars (zone, weekly hours, holidays, overrides), month view, .ics import, assignments, try-it box. */
@@ -46,7 +47,7 @@ export default function CalendarsPage() {
               locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('cal.empty')} /> }}
               renderItem={(c) => (
                 <List.Item
-                  onClick={() => navigate(`/calendars/${c.id}`)}
+                  onClick={() => void navigate(`/calendars/${c.id}`)}
                   style={{ cursor: 'pointer', paddingInline: 12, background: c.id === selectedId ? '#e8f0fb' : undefined }}
                   data-testid="cal-item"
                 >
@@ -58,7 +59,11 @@ export default function CalendarsPage() {
                       {c.timeZone}
                       {c.holidays ? ` · ${t('cal.builtInShort')}` : ''}
                       {c.uncoveredYears.length ? ' · ' : ''}
-                      {c.uncoveredYears.length ? <Typography.Text type="warning" style={{ fontSize: 12 }}>{t('cal.uncoveredShort')}</Typography.Text> : null}
+                      {c.uncoveredYears.length ? (
+                        <Typography.Text type="warning" style={{ fontSize: 12 }}>
+                          {t('cal.uncoveredShort')}
+                        </Typography.Text>
+                      ) : null}
                     </Typography.Text>
                   </Flex>
                 </List.Item>
@@ -81,7 +86,7 @@ export default function CalendarsPage() {
         open={editing !== null}
         calendar={editing === 'new' || editing === null ? null : editing}
         onClose={() => setEditing(null)}
-        onSaved={(c) => navigate(`/calendars/${c.id}`)}
+        onSaved={(c) => void navigate(`/calendars/${c.id}`)}
       />
     </Page>
   );
@@ -107,7 +112,7 @@ function CalendarDetail({ id, canManage, onEdit }: { id: string; canManage: bool
     label: t(`cal.weekdays.${d}`),
     children: c.weekly[d]?.length ? (
       <Flex gap={4} wrap>
-        {c.weekly[d]!.map((p) => (
+        {c.weekly[d].map((p) => (
           <Tag key={p.join()} style={{ marginInlineEnd: 0, fontVariantNumeric: 'tabular-nums' }}>{`${p[0]}–${p[1]}`}</Tag>
         ))}
       </Flex>
@@ -123,7 +128,11 @@ function CalendarDetail({ id, canManage, onEdit }: { id: string; canManage: bool
         <Flex gap={8} align="center" wrap>
           <span data-testid="cal-title">{c.name}</span>
           <Tag style={{ marginInlineEnd: 0 }}>{c.timeZone}</Tag>
-          {c.holidays ? <Tag color="red" style={{ marginInlineEnd: 0 }}>{t('cal.builtIn')}</Tag> : null}
+          {c.holidays ? (
+            <Tag color="red" style={{ marginInlineEnd: 0 }}>
+              {t('cal.builtIn')}
+            </Tag>
+          ) : null}
           <Tag style={{ marginInlineEnd: 0 }}>v{c.version}</Tag>
         </Flex>
       }
@@ -158,6 +167,9 @@ function CalendarDetail({ id, canManage, onEdit }: { id: string; canManage: bool
                     <Button size="small" onClick={() => setParam('tab', 'overrides')}>
                       {t('cal.addOverrides')}
                     </Button>
+                    <Button size="small" type="primary" onClick={() => setParam('tab', 'holidays')} data-testid="uncovered-import">
+                      {t('calendar.importHolidays')}
+                    </Button>
                     <Button size="small" onClick={() => setParam('tab', 'ics')}>
                       {t('cal.importIcs')}
                     </Button>
@@ -181,6 +193,7 @@ function CalendarDetail({ id, canManage, onEdit }: { id: string; canManage: bool
             { key: 'month', label: t('cal.tabs.month'), children: <MonthView calendar={c} month={month} onMonth={(m) => setParam('month', m)} /> },
             { key: 'overrides', label: t('cal.tabs.overrides', { n: c.overrides.length }), children: <Overrides calendar={c} canManage={canManage} /> },
             ...(canManage ? [{ key: 'ics', label: t('cal.tabs.ics'), children: <IcsImport calendar={c} /> }] : []),
+            ...(canManage ? [{ key: 'holidays', label: t('calendar.tab'), children: <HolidayImportPanel calendar={c} /> }] : []),
             { key: 'try', label: t('cal.tabs.try'), children: <TryIt calendar={c} /> },
           ]}
         />

@@ -44,7 +44,12 @@ export function MonthView({ calendar, month, onMonth }: { calendar: BusinessCale
     <Flex vertical gap={12} data-testid="month-view">
       <Flex justify="space-between" align="center" wrap gap={8}>
         <Flex gap={8} align="center">
-          <Button icon={<LeftOutlined />} onClick={() => onMonth(first.subtract(1, 'month').format('YYYY-MM'))} aria-label={t('cal.prevMonth')} data-testid="month-prev" />
+          <Button
+            icon={<LeftOutlined />}
+            onClick={() => onMonth(first.subtract(1, 'month').format('YYYY-MM'))}
+            aria-label={t('cal.prevMonth')}
+            data-testid="month-prev"
+          />
           <DatePicker
             picker="month"
             allowClear={false}
@@ -53,7 +58,12 @@ export function MonthView({ calendar, month, onMonth }: { calendar: BusinessCale
             format={t('cal.monthFormat')}
             data-testid="month-picker"
           />
-          <Button icon={<RightOutlined />} onClick={() => onMonth(first.add(1, 'month').format('YYYY-MM'))} aria-label={t('cal.nextMonth')} data-testid="month-next" />
+          <Button
+            icon={<RightOutlined />}
+            onClick={() => onMonth(first.add(1, 'month').format('YYYY-MM'))}
+            aria-label={t('cal.nextMonth')}
+            data-testid="month-next"
+          />
           <Button onClick={() => onMonth(dayjs().tz(fmt.timeZone).format('YYYY-MM'))}>{t('cal.thisMonth')}</Button>
         </Flex>
         <Typography.Text type="secondary">

@@ -1,6 +1,6 @@
 /** Business calendars (工作日历) API. */
 import { useQuery } from '@tanstack/react-query';
-import { api } from '../../api/client';
+import { http, type ItemOf, type RequestBodyOf, type ResponseOf } from '../../api/client';
 
 export const CAL_PERM = { view: 'calendars.view', manage: 'calendars.manage' } as const;
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -14,21 +14,7 @@ export interface CalendarOverride {
   hours?: Period[];
   name?: string;
 }
-export interface BusinessCalendar {
-  id: string;
-  name: string;
-  description: string | null;
-  timeZone: string;
-  weekly: Weekly;
-  holidays: 'cn-mainland' | null;
-  overrides: CalendarOverride[];
-  version: number;
-  coverage: { set: string; fromYear: number; toYear: number } | null;
-  uncoveredYears: number[];
-  warnings: string[];
-  createdAt: string;
-  updatedAt: string;
-}
+export type BusinessCalendar = ResponseOf<'get', '/calendars/{id}'>;
 export interface CalendarInput {
   name?: string;
   description?: string | null;
@@ -37,47 +23,23 @@ export interface CalendarInput {
   holidays?: 'cn-mainland' | null;
   overrides?: CalendarOverride[];
 }
-export interface DayInfo {
-  date: string;
-  weekday: string;
-  kind: 'workday' | 'weekend' | 'holiday' | 'makeup_workday';
-  name: string | null;
-  nameEn: string | null;
-  source: 'weekly' | 'builtin' | 'override';
-  periods: Period[];
-  openSeconds: number;
-  intervals: { from: string; to: string }[];
-}
+export type DayInfo = ItemOf<ResponseOf<'get', '/calendars/{id}/days'>['items']>;
 export const ASSIGNMENT_SCOPES = ['default', 'team', 'site', 'tier', 'customer'] as const;
 export type AssignmentScope = (typeof ASSIGNMENT_SCOPES)[number];
-export interface Assignment {
-  scope: AssignmentScope;
-  key: string;
-  calendarId: string;
-  calendarName: string | null;
-}
-export interface IcsResult {
-  imported: number;
-  added: number;
-  replaced: number;
-  errors: { line: number; message: string }[];
-  calendar: BusinessCalendar;
-}
-
-const enc = encodeURIComponent;
+export type Assignment = ItemOf<ResponseOf<'get', '/calendars/assignments'>['items']>;
+export type IcsResult = ResponseOf<'post', '/calendars/{id}/import-ics'>;
 
 export const calendarsApi = {
-  list: () => api.get<{ items: BusinessCalendar[]; nextCursor: string | null }>('/calendars', { limit: 200 }),
-  get: (id: string) => api.get<BusinessCalendar>(`/calendars/${enc(id)}`),
-  create: (body: CalendarInput) => api.post<BusinessCalendar>('/calendars', body),
-  update: (id: string, body: CalendarInput) => api.patch<BusinessCalendar>(`/calendars/${enc(id)}`, body),
-  days: (id: string, from: string, to: string) => api.get<{ timeZone: string; items: DayInfo[] }>(`/calendars/${enc(id)}/days`, { from, to }),
-  add: (id: string, from: string, seconds: number) => api.get<{ dueAt: string }>(`/calendars/${enc(id)}/add`, { from, seconds }),
-  elapsed: (id: string, from: string, to: string) => api.get<{ seconds: number }>(`/calendars/${enc(id)}/elapsed`, { from, to }),
-  importIcs: (id: string, ics: string, replace: boolean) => api.post<IcsResult>(`/calendars/${enc(id)}/import-ics`, { ics, replace }),
-  assignments: () => api.get<{ items: Assignment[] }>('/calendars/assignments'),
-  putAssignment: (body: { scope: AssignmentScope; key?: string; calendarId: string | null }) =>
-    api.put<{ items: Assignment[] }>('/calendars/assignments', body),
+  list: () => http.get('/calendars', { query: { limit: 200 } }),
+  get: (id: string) => http.get('/calendars/{id}', { path: { id } }),
+  create: (body: CalendarInput) => http.post('/calendars', { body: body as RequestBodyOf<'post', '/calendars'> }),
+  update: (id: string, body: CalendarInput) => http.patch('/calendars/{id}', { path: { id }, body }),
+  days: (id: string, from: string, to: string) => http.get('/calendars/{id}/days', { path: { id }, query: { from, to } }),
+  add: (id: string, from: string, seconds: number) => http.get('/calendars/{id}/add', { path: { id }, query: { from, seconds } }),
+  elapsed: (id: string, from: string, to: string) => http.get('/calendars/{id}/elapsed', { path: { id }, query: { from, to } }),
+  importIcs: (id: string, ics: string, replace: boolean) => http.post('/calendars/{id}/import-ics', { path: { id }, body: { ics, replace } }),
+  assignments: () => http.get('/calendars/assignments'),
+  putAssignment: (body: { scope: AssignmentScope; key?: string; calendarId: string | null }) => http.put('/calendars/assignments', { body }),
 };
 
 export const CAL_KEYS = {
@@ -103,4 +65,3 @@ export function parseHours(text: string): Period[] {
     });
 }
 export const hoursText = (h: Period[] | undefined) => (h ?? []).map((p) => `${p[0]}-${p[1]}`).join(', ');
-

@@ -64,7 +64,14 @@ export default function CategoriesPage() {
         ) : categories.tree.length === 0 ? (
           <Empty description={t('categories.empty')} />
         ) : (
-          <Tree showLine={{ showLeafIcon: false }} defaultExpandAll blockNode selectable={false} treeData={render(categories.tree)} data-testid="category-tree" />
+          <Tree
+            showLine={{ showLeafIcon: false }}
+            defaultExpandAll
+            blockNode
+            selectable={false}
+            treeData={render(categories.tree)}
+            data-testid="category-tree"
+          />
         )}
       </Card>
       <AddCategoryModal value={adding} onClose={() => setAdding(null)} />
@@ -81,7 +88,11 @@ function AddCategoryModal({ value, onClose }: { value: { parentId: string | null
   const [form] = Form.useForm<{ name: string; parentId?: string; position?: number }>();
   const create = useMutation({
     mutationFn: (v: { name: string; parentId?: string; position?: number }) =>
-      categoriesApi.create({ name: v.name.trim(), parentId: v.parentId ?? null, ...(v.position !== undefined && v.position !== null ? { position: v.position } : {}) }),
+      categoriesApi.create({
+        name: v.name.trim(),
+        parentId: v.parentId ?? null,
+        ...(v.position !== undefined && v.position !== null ? { position: v.position } : {}),
+      }),
     onSuccess: (c) => {
       void message.success(t('categories.created', { name: c.name }));
       void queryClient.invalidateQueries({ queryKey: ['categories'] });

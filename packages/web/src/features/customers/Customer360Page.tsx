@@ -41,6 +41,7 @@ import { useFormat, usePermission } from '../auth/me';
 import { PriorityTag, StatusTag, TypeText } from '../tickets/ui';
 import { CustomerSurveys } from '../surveys/CustomerSurveys';
 import { TierTag, VipTag } from './CustomersPage';
+import { FLAT_FIELDS, FlatFormItems, flatBody, flatText } from './FlatFields';
 
 const key360 = (id: string) => ['customers', '360', id] as const;
 
@@ -74,7 +75,7 @@ export default function Customer360Page() {
         status={notFound ? '404' : 'error'}
         title={notFound ? t('customer360.notFound') : t('app.loadFailed')}
         subTitle={errorMessage(data.error, t)}
-        extra={<Button onClick={() => navigate('/customers')}>{t('customer360.back')}</Button>}
+        extra={<Button onClick={() => void navigate('/customers')}>{t('customer360.back')}</Button>}
       />
     );
   }
@@ -84,7 +85,7 @@ export default function Customer360Page() {
   return (
     <div className="chidu-page" data-testid="customer-360">
       <Flex align="center" gap={8} style={{ marginBottom: 12 }}>
-        <Button type="text" icon={<ArrowLeftOutlined />} onClick={() => navigate('/customers')}>
+        <Button type="text" icon={<ArrowLeftOutlined />} onClick={() => void navigate('/customers')}>
           {t('customer360.back')}
         </Button>
       </Flex>
@@ -95,7 +96,7 @@ export default function Customer360Page() {
           style={{ marginBottom: 12 }}
           title={t('customer360.mergedInto')}
           action={
-            <Button size="small" onClick={() => navigate(`/customers/${p.mergedIntoId}`)}>
+            <Button size="small" onClick={() => void navigate(`/customers/${p.mergedIntoId}`)}>
               {t('customer360.openSurvivor')}
             </Button>
           }
@@ -191,6 +192,7 @@ function ProfileTab({ p }: { p: CustomerProfile }) {
       items={[
         { key: 'name', label: t('customers.name'), children: p.name },
         { key: 'tier', label: t('customers.tier'), children: tierLabel(t, p.tier) + (p.vip ? ' · VIP' : '') },
+        { key: 'flat', label: t('customers.flat'), children: flatText(p) ?? '—' },
         { key: 'phone', label: t('customers.phone'), children: p.phone || '—' },
         { key: 'email', label: t('customers.email'), children: p.email || '—' },
         { key: 'wechat', label: t('customer360.wechatId'), children: p.wechatId || '—' },
@@ -246,7 +248,16 @@ function TicketsTab({ d }: { d: Customer360 }) {
       scroll={{ x: 720 }}
       locale={{ emptyText: t('customer360.noTickets') }}
       columns={[
-        { title: t('tickets.number'), dataIndex: 'number', width: 170, render: (n: string, r) => <Link to={`/tickets/${r.id}`} className="chidu-ticket-no">{n}</Link> },
+        {
+          title: t('tickets.number'),
+          dataIndex: 'number',
+          width: 170,
+          render: (n: string, r) => (
+            <Link to={`/tickets/${r.id}`} className="chidu-ticket-no">
+              {n}
+            </Link>
+          ),
+        },
         { title: t('tickets.subject'), dataIndex: 'subject', ellipsis: true },
         { title: t('tickets.type'), dataIndex: 'type', width: 90, render: (v: string) => <TypeText type={v} /> },
         { title: t('tickets.priority'), dataIndex: 'priority', width: 90, render: (v: string) => <PriorityTag priority={v} /> },
@@ -287,7 +298,14 @@ function CompensationTab({ d }: { d: Customer360 }) {
           title: t('tickets.number'),
           dataIndex: 'ticketId',
           width: 170,
-          render: (id: string | undefined) => (id ? <Link to={`/tickets/${id}`} className="chidu-ticket-no">{numbers.get(id) ?? id.slice(0, 8)}</Link> : '—'),
+          render: (id: string | undefined) =>
+            id ? (
+              <Link to={`/tickets/${id}`} className="chidu-ticket-no">
+                {numbers.get(id) ?? id.slice(0, 8)}
+              </Link>
+            ) : (
+              '—'
+            ),
         },
         { title: t('compensation.kind'), dataIndex: 'kind', width: 100, render: (k: string) => compensationKindLabel(t, k) },
         { title: t('compensation.amount'), dataIndex: 'amountFen', width: 120, align: 'right', render: (v: number) => fmt.money(v) },
@@ -398,9 +416,12 @@ interface EditValues {
   demandType?: string;
   notes?: string;
   consent?: string[];
+  building?: string;
+  unit?: string;
+  room?: string;
 }
 
-const EDIT_FIELDS = ['name', 'phone', 'email', 'wechatId', 'idNumber', 'tier', 'vip', 'tags', 'addresses', 'demandType', 'notes', 'consent'];
+const EDIT_FIELDS = ['name', 'phone', 'email', 'wechatId', 'idNumber', 'tier', 'vip', 'tags', 'addresses', 'demandType', 'notes', 'consent', ...FLAT_FIELDS];
 
 function EditDrawer({ profile, open, onClose }: { profile: CustomerProfile; open: boolean; onClose: () => void }) {
   const { t } = useTranslation();
@@ -431,9 +452,12 @@ function EditDrawer({ profile, open, onClose }: { profile: CustomerProfile; open
     if (v.tier !== profile.tier) body.tier = v.tier;
     if (v.vip !== profile.vip) body.vip = v.vip;
     body.tags = (v.tags ?? []).map((s) => s.trim()).filter(Boolean);
-    body.addresses = (v.addresses ?? []).filter((a) => a?.text?.trim()).map((a) => ({ ...(a.label?.trim() ? { label: a.label.trim() } : {}), text: a.text.trim() }));
+    body.addresses = (v.addresses ?? [])
+      .filter((a) => a?.text?.trim())
+      .map((a) => ({ ...(a.label?.trim() ? { label: a.label.trim() } : {}), text: a.text.trim() }));
     body.demandType = v.demandType?.trim() || null;
     body.notes = v.notes?.trim() || null;
+    Object.assign(body, flatBody(v, true));
     const consent = new Set(v.consent ?? []);
     body.consent = { marketing: consent.has('marketing'), surveys: consent.has('surveys'), dataSharing: consent.has('dataSharing') };
     save.mutate(body);
@@ -473,6 +497,9 @@ function EditDrawer({ profile, open, onClose }: { profile: CustomerProfile; open
           addresses: profile.addresses ?? [],
           demandType: profile.demandType ?? undefined,
           notes: profile.notes ?? undefined,
+          building: profile.building ?? undefined,
+          unit: profile.unit ?? undefined,
+          room: profile.room ?? undefined,
           consent: (['marketing', 'surveys', 'dataSharing'] as const).filter((k) => consent[k]),
         }}
       >
@@ -480,6 +507,7 @@ function EditDrawer({ profile, open, onClose }: { profile: CustomerProfile; open
         <Form.Item name="name" label={t('customers.name')} rules={[{ required: true, whitespace: true, message: t('validation.required') }]}>
           <Input maxLength={100} />
         </Form.Item>
+        <FlatFormItems />
         <Flex gap={16} wrap>
           <Form.Item name="phone" label={t('customers.phone')} style={{ flex: '1 1 200px' }}>
             <Input inputMode="tel" maxLength={24} />
@@ -538,9 +566,7 @@ function EditDrawer({ profile, open, onClose }: { profile: CustomerProfile; open
           <Input.TextArea autoSize={{ minRows: 3, maxRows: 8 }} maxLength={5000} />
         </Form.Item>
         <Form.Item name="consent" label={t('customer360.consent')}>
-          <Checkbox.Group
-            options={(['marketing', 'surveys', 'dataSharing'] as const).map((k) => ({ value: k, label: t(`customer360.consents.${k}`) }))}
-          />
+          <Checkbox.Group options={(['marketing', 'surveys', 'dataSharing'] as const).map((k) => ({ value: k, label: t(`customer360.consents.${k}`) }))} />
         </Form.Item>
       </Form>
     </Drawer>

@@ -11,6 +11,7 @@ import { useApiError } from '../../lib/useApiError';
 import { useFormat, usePermission } from '../auth/me';
 import { StatusTag } from '../tickets/ui';
 import { TierTag, VipTag } from './CustomersPage';
+import { flatText } from './FlatFields';
 
 /** Customer side panel of a ticket: profile summary, masked contact with "show", recent tickets, compensation total. */
 export function CustomerPanel({ customerId, currentTicketId }: { customerId: string; currentTicketId?: string }) {
@@ -68,6 +69,7 @@ export function CustomerPanel({ customerId, currentTicketId }: { customerId: str
           size="small"
           column={1}
           items={[
+            ...(flatText(p) ? [{ key: 'flat', label: t('customers.flat'), children: flatText(p) }] : []),
             {
               key: 'phone',
               label: t('customers.phone'),
@@ -75,7 +77,15 @@ export function CustomerPanel({ customerId, currentTicketId }: { customerId: str
                 <Flex gap={6} align="center" wrap>
                   <span data-testid="customer-phone">{p.phone || '—'}</span>
                   {p.masked && canUnmask && p.phone ? (
-                    <Button size="small" type="link" icon={<EyeOutlined />} loading={reveal.isPending} onClick={() => reveal.mutate()} style={{ padding: 0 }} data-testid="customer-reveal">
+                    <Button
+                      size="small"
+                      type="link"
+                      icon={<EyeOutlined />}
+                      loading={reveal.isPending}
+                      onClick={() => reveal.mutate()}
+                      style={{ padding: 0 }}
+                      data-testid="customer-reveal"
+                    >
                       {t('customerPanel.show')}
                     </Button>
                   ) : null}

@@ -8,6 +8,7 @@ import { PERM, type Customer } from '../../api/types';
 import { useDebounced } from '../../lib/useDebounced';
 import { usePermission } from '../auth/me';
 import { CreateCustomerModal, TierTag } from './CustomersPage';
+import { flatText } from './FlatFields';
 
 interface Props {
   value?: string;
@@ -20,7 +21,7 @@ interface Props {
   'data-testid'?: string;
 }
 
-/** Search customers by name, phone or tag (GET /customers?q=), with inline creation. */
+/** Search customers by name, phone, tag or flat (GET /customers?q=), with inline creation. */
 export function CustomerPicker({ value, onChange, allowCreate = true, placeholder, id, style, ...rest }: Props) {
   const { t } = useTranslation();
   const canWrite = usePermission(PERM.customersWrite);
@@ -43,7 +44,7 @@ export function CustomerPicker({ value, onChange, allowCreate = true, placeholde
 
   const options = [...byId.values()].map((c) => ({
     value: c.id,
-    label: c.name,
+    label: flatText(c) ? `${c.name}（${flatText(c)}）` : c.name,
     customer: c,
   }));
 
@@ -71,7 +72,14 @@ export function CustomerPicker({ value, onChange, allowCreate = true, placeholde
           const c = (o.data as { customer: Customer }).customer;
           return (
             <Flex justify="space-between" align="center" gap={8}>
-              <span style={{ minWidth: 0, overflow: 'hidden', textOverflow: 'ellipsis' }}>{c.name}</span>
+              <span style={{ minWidth: 0, overflow: 'hidden', textOverflow: 'ellipsis' }}>
+                {c.name}
+                {flatText(c) ? (
+                  <Typography.Text type="secondary" style={{ fontSize: 12, marginLeft: 6 }}>
+                    {flatText(c)}
+                  </Typography.Text>
+                ) : null}
+              </span>
               <Flex gap={6} align="center" style={{ flex: 'none' }}>
                 {c.phone ? (
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
@@ -89,7 +97,14 @@ export function CustomerPicker({ value, onChange, allowCreate = true, placeholde
             {allowCreate && canWrite ? (
               <>
                 <Divider style={{ margin: '4px 0' }} />
-                <Button type="text" block icon={<PlusOutlined />} onClick={() => setCreating(true)} style={{ textAlign: 'start' }} data-testid="customer-picker-create">
+                <Button
+                  type="text"
+                  block
+                  icon={<PlusOutlined />}
+                  onClick={() => setCreating(true)}
+                  style={{ textAlign: 'start' }}
+                  data-testid="customer-picker-create"
+                >
                   {t('customers.create')}
                 </Button>
               </>

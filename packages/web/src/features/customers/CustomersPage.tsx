@@ -1,5 +1,25 @@
 import { useMemo, useRef, useState } from 'react';
-import { Alert, App, Button, Card, Descriptions, Drawer, Flex, Form, Grid, Input, Modal, Select, Spin, Switch, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { FLAT_FIELDS, FlatFormItems, flatBody, flatText } from './FlatFields';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Descriptions,
+  Drawer,
+  Flex,
+  Form,
+  Grid,
+  Input,
+  Modal,
+  Select,
+  Spin,
+  Switch,
+  Table,
+  Tag,
+  Typography,
+  type TableColumnsType,
+} from 'antd';
 import { CrownFilled, EyeOutlined, PlusOutlined, RightOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -65,6 +85,12 @@ export default function CustomersPage() {
           {name}
         </Button>
       ),
+    },
+    {
+      title: t('customers.flat'),
+      key: 'flat',
+      width: 150,
+      render: (_: unknown, c) => flatText(c) ?? <Typography.Text type="secondary">—</Typography.Text>,
     },
     { title: t('customers.phone'), dataIndex: 'phone', width: 140, render: (v: string | null) => v || <Typography.Text type="secondary">—</Typography.Text> },
     { title: t('customers.email'), dataIndex: 'email', width: 200, render: (v: string | null) => v || <Typography.Text type="secondary">—</Typography.Text> },
@@ -174,6 +200,9 @@ interface CreateValues {
   tier: string;
   vip: boolean;
   tags?: string[];
+  building?: string;
+  unit?: string;
+  room?: string;
 }
 
 export function CreateCustomerModal({ open, onClose, onCreated }: { open: boolean; onClose: () => void; onCreated: (c: Customer) => void }) {
@@ -201,7 +230,7 @@ export function CreateCustomerModal({ open, onClose, onCreated }: { open: boolea
     },
     onError: (err) => {
       if (!(err instanceof NetworkError)) pending.current = null;
-      showError(err, { form, fields: ['name', 'phone', 'email', 'tier', 'vip', 'tags'] });
+      showError(err, { form, fields: ['name', 'phone', 'email', 'tier', 'vip', 'tags', ...FLAT_FIELDS] });
     },
   });
 
@@ -211,6 +240,7 @@ export function CreateCustomerModal({ open, onClose, onCreated }: { open: boolea
     if (v.email?.trim()) body.email = v.email.trim();
     const tags = (v.tags ?? []).map((s) => s.trim()).filter(Boolean);
     if (tags.length) body.tags = tags;
+    Object.assign(body, flatBody(v, false));
     create.mutate(body);
   };
 
@@ -225,21 +255,12 @@ export function CreateCustomerModal({ open, onClose, onCreated }: { open: boolea
       confirmLoading={create.isPending}
       destroyOnHidden
     >
-      <Form<CreateValues>
-        form={form}
-        layout="vertical"
-        onFinish={submit}
-        preserve={false}
-        initialValues={{ tier: 'regular', vip: false, tags: [] }}
-      >
+      <Form<CreateValues> form={form} layout="vertical" onFinish={submit} preserve={false} initialValues={{ tier: 'regular', vip: false, tags: [] }}>
         <Form.Item name="name" label={t('customers.name')} rules={[{ required: true, whitespace: true, message: t('validation.required') }]}>
           <Input maxLength={64} />
         </Form.Item>
-        <Form.Item
-          name="phone"
-          label={t('customers.phone')}
-          rules={[{ pattern: /^\+?[\d\s-]{5,20}$/, message: t('customers.phoneFormat') }]}
-        >
+        <FlatFormItems />
+        <Form.Item name="phone" label={t('customers.phone')} rules={[{ pattern: /^\+?[\d\s-]{5,20}$/, message: t('customers.phoneFormat') }]}>
           <Input inputMode="tel" placeholder={t('customers.phonePlaceholder')} maxLength={24} />
         </Form.Item>
         <Form.Item name="email" label={t('customers.email')} rules={[{ type: 'email', message: t('customers.emailFormat') }]}>
@@ -319,9 +340,7 @@ function CustomerDrawer({ id, duplicates, onClose }: { id: string | null; duplic
                   {duplicates.map((d) => (
                     <span key={d.id} data-testid="customer-duplicate">
                       {d.name} · {[d.phone, d.email].filter(Boolean).join(' · ')}{' '}
-                      <Typography.Text type="secondary">
-                        ({d.matchedOn.map((m) => fieldLabel(t, m)).join(t('audit.listSeparator'))})
-                      </Typography.Text>
+                      <Typography.Text type="secondary">({d.matchedOn.map((m) => fieldLabel(t, m)).join(t('audit.listSeparator'))})</Typography.Text>
                     </span>
                   ))}
                 </Flex>
@@ -334,6 +353,7 @@ function CustomerDrawer({ id, duplicates, onClose }: { id: string | null; duplic
             size="small"
             items={[
               { key: 'name', label: t('customers.name'), children: c.name },
+              { key: 'flat', label: t('customers.flat'), children: flatText(c) ?? '—' },
               { key: 'phone', label: t('customers.phone'), children: c.phone || '—' },
               { key: 'email', label: t('customers.email'), children: c.email || '—' },
               {
@@ -361,7 +381,15 @@ function CustomerDrawer({ id, duplicates, onClose }: { id: string | null; duplic
               },
               { key: 'createdAt', label: t('common.createdAt'), children: fmt.dateTime(c.createdAt) },
               { key: 'updatedAt', label: t('customers.updatedAt'), children: fmt.dateTime(c.updatedAt) },
-              { key: 'id', label: t('customers.id'), children: <Typography.Text copyable style={{ fontSize: 12 }}>{c.id}</Typography.Text> },
+              {
+                key: 'id',
+                label: t('customers.id'),
+                children: (
+                  <Typography.Text copyable style={{ fontSize: 12 }}>
+                    {c.id}
+                  </Typography.Text>
+                ),
+              },
             ]}
           />
           {c.masked ? (

@@ -9,8 +9,27 @@ import { exportUrl, useDrill, type MeasuresQuery, type Presented, type Target } 
 
 // ───────────── formatting ─────────────
 
-export type MeasureKey = 'csat' | 'nps' | 'ces' | 'fcr' | 'standardExecutionRate' | 'complaintRate' | 'complaintResolutionRate' | 'recoveryRate' | 'knowledgeApplicationRate' | 'firstResponseSecondsP50' | 'resolutionSecondsP50';
-export const RATE_KEYS: MeasureKey[] = ['csat', 'fcr', 'standardExecutionRate', 'complaintRate', 'complaintResolutionRate', 'recoveryRate', 'knowledgeApplicationRate'];
+export type MeasureKey =
+  | 'csat'
+  | 'nps'
+  | 'ces'
+  | 'fcr'
+  | 'standardExecutionRate'
+  | 'complaintRate'
+  | 'complaintResolutionRate'
+  | 'recoveryRate'
+  | 'knowledgeApplicationRate'
+  | 'firstResponseSecondsP50'
+  | 'resolutionSecondsP50';
+export const RATE_KEYS: MeasureKey[] = [
+  'csat',
+  'fcr',
+  'standardExecutionRate',
+  'complaintRate',
+  'complaintResolutionRate',
+  'recoveryRate',
+  'knowledgeApplicationRate',
+];
 
 export const pct = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(digits)}%`);
 
@@ -28,17 +47,46 @@ export function useDuration() {
 /** Value, numerator/denominator and the drill target of one measure in a presented row. */
 export function measureOf(p: Presented, key: MeasureKey): { value: number | null; num: number | null; den: number; drill: string; numPart: string } {
   switch (key) {
-    case 'csat': return { value: p.csat.value, num: p.csat.numerator, den: p.csat.denominator, drill: 'csat', numPart: 'numerator' };
-    case 'nps': return { value: p.nps.value, num: p.nps.promoters, den: p.nps.count, drill: 'nps', numPart: 'numerator' };
-    case 'ces': return { value: p.ces.value, num: null, den: p.ces.count, drill: 'ces', numPart: 'denominator' };
-    case 'fcr': return { value: p.fcr.value, num: p.fcr.numerator, den: p.fcr.denominator, drill: 'fcr', numPart: 'numerator' };
-    case 'standardExecutionRate': return { value: p.standardExecutionRate.value, num: p.standardExecutionRate.numerator, den: p.standardExecutionRate.denominator, drill: 'standardExecutionRate', numPart: 'numerator' };
-    case 'complaintRate': return { value: p.complaintRate.value, num: p.complaintRate.numerator, den: p.complaintRate.denominator, drill: 'complaintRate', numPart: 'numerator' };
-    case 'complaintResolutionRate': return { value: p.complaintResolutionRate.value, num: p.complaintResolutionRate.numerator, den: p.complaintResolutionRate.denominator, drill: 'complaintResolutionRate', numPart: 'numerator' };
-    case 'recoveryRate': return { value: p.recoveryRate.value, num: p.recoveryRate.numerator, den: p.recoveryRate.denominator, drill: 'recoveryRate', numPart: 'numerator' };
-    case 'knowledgeApplicationRate': return { value: p.knowledgeApplicationRate.value, num: p.knowledgeApplicationRate.numerator, den: p.knowledgeApplicationRate.denominator, drill: 'knowledgeApplicationRate', numPart: 'numerator' };
-    case 'firstResponseSecondsP50': return { value: p.firstResponseSeconds.p50, num: null, den: p.firstResponseSeconds.count, drill: 'firstResponse', numPart: 'denominator' };
-    case 'resolutionSecondsP50': return { value: p.resolutionSeconds.p50, num: null, den: p.resolutionSeconds.count, drill: 'resolution', numPart: 'denominator' };
+    case 'csat':
+      return { value: p.csat.value, num: p.csat.numerator, den: p.csat.denominator, drill: 'csat', numPart: 'numerator' };
+    case 'nps':
+      return { value: p.nps.value, num: p.nps.promoters, den: p.nps.count, drill: 'nps', numPart: 'numerator' };
+    case 'ces':
+      return { value: p.ces.value, num: null, den: p.ces.count, drill: 'ces', numPart: 'denominator' };
+    case 'fcr':
+      return { value: p.fcr.value, num: p.fcr.numerator, den: p.fcr.denominator, drill: 'fcr', numPart: 'numerator' };
+    case 'standardExecutionRate':
+      return {
+        value: p.standardExecutionRate.value,
+        num: p.standardExecutionRate.numerator,
+        den: p.standardExecutionRate.denominator,
+        drill: 'standardExecutionRate',
+        numPart: 'numerator',
+      };
+    case 'complaintRate':
+      return { value: p.complaintRate.value, num: p.complaintRate.numerator, den: p.complaintRate.denominator, drill: 'complaintRate', numPart: 'numerator' };
+    case 'complaintResolutionRate':
+      return {
+        value: p.complaintResolutionRate.value,
+        num: p.complaintResolutionRate.numerator,
+        den: p.complaintResolutionRate.denominator,
+        drill: 'complaintResolutionRate',
+        numPart: 'numerator',
+      };
+    case 'recoveryRate':
+      return { value: p.recoveryRate.value, num: p.recoveryRate.numerator, den: p.recoveryRate.denominator, drill: 'recoveryRate', numPart: 'numerator' };
+    case 'knowledgeApplicationRate':
+      return {
+        value: p.knowledgeApplicationRate.value,
+        num: p.knowledgeApplicationRate.numerator,
+        den: p.knowledgeApplicationRate.denominator,
+        drill: 'knowledgeApplicationRate',
+        numPart: 'numerator',
+      };
+    case 'firstResponseSecondsP50':
+      return { value: p.firstResponseSeconds.p50, num: null, den: p.firstResponseSeconds.count, drill: 'firstResponse', numPart: 'denominator' };
+    case 'resolutionSecondsP50':
+      return { value: p.resolutionSeconds.p50, num: null, den: p.resolutionSeconds.count, drill: 'resolution', numPart: 'denominator' };
   }
 }
 
@@ -66,20 +114,41 @@ export function periodOf(preset: PeriodPreset, range?: [Dayjs, Dayjs] | null): {
   const f = (d: Dayjs) => d.format('YYYY-MM-DD');
   if (range) return { from: f(range[0]), to: f(range[1]) };
   switch (preset) {
-    case 'today': return { from: f(today), to: f(today) };
-    case '7d': return { from: f(today.subtract(6, 'day')), to: f(today) };
-    case 'month': return { from: f(today.startOf('month')), to: f(today) };
-    case '12m': return { from: f(today.subtract(11, 'month').startOf('month')), to: f(today) };
-    default: return { from: f(today.subtract(29, 'day')), to: f(today) };
+    case 'today':
+      return { from: f(today), to: f(today) };
+    case '7d':
+      return { from: f(today.subtract(6, 'day')), to: f(today) };
+    case 'month':
+      return { from: f(today.startOf('month')), to: f(today) };
+    case '12m':
+      return { from: f(today.subtract(11, 'month').startOf('month')), to: f(today) };
+    default:
+      return { from: f(today.subtract(29, 'day')), to: f(today) };
   }
 }
 
-export function PeriodBar({ preset, onPreset, range, onRange }: { preset: PeriodPreset; onPreset: (p: PeriodPreset) => void; range: [Dayjs, Dayjs] | null; onRange: (r: [Dayjs, Dayjs] | null) => void }) {
+export function PeriodBar({
+  preset,
+  onPreset,
+  range,
+  onRange,
+}: {
+  preset: PeriodPreset;
+  onPreset: (p: PeriodPreset) => void;
+  range: [Dayjs, Dayjs] | null;
+  onRange: (r: [Dayjs, Dayjs] | null) => void;
+}) {
   const { t } = useTranslation();
   return (
     <Flex gap={8} wrap align="center">
-      <Segmented<PeriodPreset> value={range ? (undefined as never) : preset} onChange={(v) => { onRange(null); onPreset(v); }}
-        options={(['today', '7d', '30d', 'month', '12m'] as const).map((p) => ({ value: p, label: t(`measures.period.${p}`) }))} />
+      <Segmented<PeriodPreset>
+        value={range ? undefined : preset}
+        onChange={(v) => {
+          onRange(null);
+          onPreset(v);
+        }}
+        options={(['today', '7d', '30d', 'month', '12m'] as const).map((p) => ({ value: p, label: t(`measures.period.${p}`) }))}
+      />
       <DatePicker.RangePicker value={range} onChange={(v) => onRange(v && v[0] && v[1] ? [v[0], v[1]] : null)} allowClear />
     </Flex>
   );
@@ -87,7 +156,21 @@ export function PeriodBar({ preset, onPreset, range, onRange }: { preset: Period
 
 // ───────────── metric card ─────────────
 
-export function MetricCard({ k, p, target, onDrill, testId, extra }: { k: MeasureKey; p: Presented | undefined; target?: Target; onDrill: (measure: string, part: string, title: string) => void; testId?: string; extra?: ReactNode }) {
+export function MetricCard({
+  k,
+  p,
+  target,
+  onDrill,
+  testId,
+  extra,
+}: {
+  k: MeasureKey;
+  p: Presented | undefined;
+  target?: Target;
+  onDrill: (measure: string, part: string, title: string) => void;
+  testId?: string;
+  extra?: ReactNode;
+}) {
   const { t } = useTranslation();
   const fmt = useFormatMeasure();
   const m = p ? measureOf(p, k) : null;
@@ -96,26 +179,37 @@ export function MetricCard({ k, p, target, onDrill, testId, extra }: { k: Measur
   return (
     <Card size="small" className="measure-card" data-testid={testId ?? `card-${k}`} styles={{ body: { padding: 14 } }}>
       <Flex justify="space-between" align="flex-start" gap={6}>
-        <Typography.Text strong style={{ fontSize: 13 }}>{title}</Typography.Text>
+        <Typography.Text strong style={{ fontSize: 13 }}>
+          {title}
+        </Typography.Text>
         {target && target.target !== null ? (
           <Tag color={miss === null ? 'default' : miss ? 'red' : 'green'} style={{ marginInlineEnd: 0 }}>
             {t('measures.target')} {target.direction === 'min' ? '≥' : '≤'} {fmt(k, target.target)}
           </Tag>
         ) : null}
       </Flex>
-      <Button type="link" style={{ padding: 0, height: 'auto', fontSize: 26, fontWeight: 600, color: miss ? '#cf1322' : undefined }} data-testid={`value-${k}`}
-        onClick={() => m && onDrill(m.drill, m.numPart, title)} aria-label={t('measures.drillHint')}>
+      <Button
+        type="link"
+        style={{ padding: 0, height: 'auto', fontSize: 26, fontWeight: 600, color: miss ? '#cf1322' : undefined }}
+        data-testid={`value-${k}`}
+        onClick={() => m && onDrill(m.drill, m.numPart, title)}
+        aria-label={t('measures.drillHint')}
+      >
         {m ? fmt(k, m.value) : '…'}
       </Button>
       <div>
         <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid={`counts-${k}`}>
-          {m ? (m.num !== null ? (
-            <>
-              <a onClick={() => onDrill(m.drill, 'numerator', `${title} · ${t('measures.numerator')}`)}>{m.num}</a>
-              {' / '}
-              <a onClick={() => onDrill(m.drill, 'denominator', `${title} · ${t('measures.denominator')}`)}>{m.den}</a>
-            </>
-          ) : <a onClick={() => onDrill(m.drill, 'denominator', title)}>{t('measures.count', { n: m.den })}</a>) : null}
+          {m ? (
+            m.num !== null ? (
+              <>
+                <a onClick={() => onDrill(m.drill, 'numerator', `${title} · ${t('measures.numerator')}`)}>{m.num}</a>
+                {' / '}
+                <a onClick={() => onDrill(m.drill, 'denominator', `${title} · ${t('measures.denominator')}`)}>{m.den}</a>
+              </>
+            ) : (
+              <a onClick={() => onDrill(m.drill, 'denominator', title)}>{t('measures.count', { n: m.den })}</a>
+            )
+          ) : null}
         </Typography.Text>
       </div>
       <Typography.Paragraph type="secondary" style={{ fontSize: 12, margin: '6px 0 0', lineHeight: 1.45 }} data-testid={`def-${k}`}>
@@ -128,7 +222,12 @@ export function MetricCard({ k, p, target, onDrill, testId, extra }: { k: Measur
 
 // ───────────── drill-down ─────────────
 
-export interface DrillState { measure: string; part: string; title: string; extra?: Partial<MeasuresQuery> }
+export interface DrillState {
+  measure: string;
+  part: string;
+  title: string;
+  extra?: Partial<MeasuresQuery>;
+}
 
 export function DrillDrawer({ query, drill, onClose }: { query: MeasuresQuery; drill: DrillState | null; onClose: () => void }) {
   const { t } = useTranslation();
@@ -138,16 +237,32 @@ export function DrillDrawer({ query, drill, onClose }: { query: MeasuresQuery; d
   return (
     <Drawer open={drill !== null} onClose={onClose} width={Math.min(880, window.innerWidth - 24)} title={drill?.title} destroyOnHidden>
       <Typography.Paragraph type="secondary">{t('measures.drillTotal', { n: data.data?.total ?? 0 })}</Typography.Paragraph>
-      <Table size="small" rowKey="id" loading={data.isLoading} dataSource={data.data?.items ?? []} pagination={{ pageSize: 20 }} scroll={{ x: 760 }}
+      <Table
+        size="small"
+        rowKey="id"
+        loading={data.isLoading}
+        dataSource={data.data?.items ?? []}
+        pagination={{ pageSize: 20 }}
+        scroll={{ x: 760 }}
         columns={[
-          { title: t('measures.col.number'), dataIndex: 'number', width: 170, render: (n: string, r) => <Link to={`/tickets/${r.id}`} data-testid="drill-ticket" onClick={onClose}>{n}</Link> },
+          {
+            title: t('measures.col.number'),
+            dataIndex: 'number',
+            width: 170,
+            render: (n: string, r) => (
+              <Link to={`/tickets/${r.id}`} data-testid="drill-ticket" onClick={onClose}>
+                {n}
+              </Link>
+            ),
+          },
           { title: t('measures.col.subject'), dataIndex: 'subject', ellipsis: true },
           { title: t('measures.col.type'), dataIndex: 'type', width: 90, render: (v: string) => t(`measures.type.${v}`, { defaultValue: v }) },
           { title: t('measures.col.team'), dataIndex: 'teamName', width: 110, render: (v: string | null) => v ?? '—' },
           { title: t('measures.col.owner'), dataIndex: 'ownerName', width: 100, render: (v: string | null) => v ?? '—' },
           { title: t('measures.col.created'), dataIndex: 'createdAt', width: 150, render: (v: string) => fmt.minuteTime(v) },
           { title: t('measures.col.value'), dataIndex: 'value', width: 80, render: (v: number | null) => (v === null ? '' : v) },
-        ]} />
+        ]}
+      />
     </Drawer>
   );
 }
@@ -157,21 +272,48 @@ export function DrillDrawer({ query, drill, onClose }: { query: MeasuresQuery; d
 export function ExportButton({ query, view = 'measures' }: { query: Record<string, string | undefined>; view?: 'measures' | 'complaints' | 'board' }) {
   const { t, i18n } = useTranslation();
   return (
-    <Dropdown menu={{ items: [
-      { key: 'xlsx', label: <a href={exportUrl(query, 'xlsx', view, i18n.language)} download>{t('measures.export.xlsx')}</a> },
-      { key: 'csv', label: <a href={exportUrl(query, 'csv', view, i18n.language)} download>{t('measures.export.csv')}</a> },
-    ] }}>
-      <Button icon={<DownloadOutlined />} data-testid={`export-${view}`}>{t('measures.export.button')}</Button>
+    <Dropdown
+      menu={{
+        items: [
+          {
+            key: 'xlsx',
+            label: (
+              <a href={exportUrl(query, 'xlsx', view, i18n.language)} download>
+                {t('measures.export.xlsx')}
+              </a>
+            ),
+          },
+          {
+            key: 'csv',
+            label: (
+              <a href={exportUrl(query, 'csv', view, i18n.language)} download>
+                {t('measures.export.csv')}
+              </a>
+            ),
+          },
+        ],
+      }}
+    >
+      <Button icon={<DownloadOutlined />} data-testid={`export-${view}`}>
+        {t('measures.export.button')}
+      </Button>
     </Dropdown>
   );
 }
 
 export function Hint({ text }: { text: string }) {
-  return <Tooltip title={text}><InfoCircleOutlined style={{ color: '#8c8c8c', marginInlineStart: 6 }} /></Tooltip>;
+  return (
+    <Tooltip title={text}>
+      <InfoCircleOutlined style={{ color: '#8c8c8c', marginInlineStart: 6 }} />
+    </Tooltip>
+  );
 }
 
 export function useDrillState() {
   const [drill, setDrill] = useState<DrillState | null>(null);
-  const open = useMemo(() => (measure: string, part: string, title: string, extra?: Partial<MeasuresQuery>) => setDrill({ measure, part, title, ...(extra ? { extra } : {}) }), []);
+  const open = useMemo(
+    () => (measure: string, part: string, title: string, extra?: Partial<MeasuresQuery>) => setDrill({ measure, part, title, ...(extra ? { extra } : {}) }),
+    [],
+  );
   return { drill, open, close: () => setDrill(null) };
 }

@@ -118,7 +118,9 @@ export default function DispatchRulesPage() {
       title: t('dispatch.active'),
       dataIndex: 'active',
       width: 80,
-      render: (v: boolean, r) => <Switch size="small" checked={v} loading={toggle.isPending && toggle.variables?.id === r.id} onChange={() => toggle.mutate(r)} />,
+      render: (v: boolean, r) => (
+        <Switch size="small" checked={v} loading={toggle.isPending && toggle.variables?.id === r.id} onChange={() => toggle.mutate(r)} />
+      ),
     },
     {
       title: t('common.actions'),
@@ -130,7 +132,13 @@ export default function DispatchRulesPage() {
           <Button size="small" type="link" icon={<EditOutlined />} onClick={() => setEditing(r)}>
             {t('common.edit')}
           </Button>
-          <Popconfirm title={t('dispatch.deleteConfirm', { name: r.name })} onConfirm={() => remove.mutate(r.id)} okText={t('common.delete')} okButtonProps={{ danger: true }} cancelText={t('common.cancel')}>
+          <Popconfirm
+            title={t('dispatch.deleteConfirm', { name: r.name })}
+            onConfirm={() => remove.mutate(r.id)}
+            okText={t('common.delete')}
+            okButtonProps={{ danger: true }}
+            cancelText={t('common.cancel')}
+          >
             <Button size="small" type="link" danger icon={<DeleteOutlined />}>
               {t('common.delete')}
             </Button>
@@ -176,7 +184,15 @@ export default function DispatchRulesPage() {
 }
 
 function toInput(r: DispatchRule): DispatchRuleInput {
-  return { name: r.name, active: r.active, position: r.position, conditions: r.conditions, teamId: r.teamId, requiredSkills: r.requiredSkills, maxOpenPerAgent: r.maxOpenPerAgent };
+  return {
+    name: r.name,
+    active: r.active,
+    position: r.position,
+    conditions: r.conditions,
+    teamId: r.teamId,
+    requiredSkills: r.requiredSkills,
+    maxOpenPerAgent: r.maxOpenPerAgent,
+  };
 }
 
 interface RuleValues {
@@ -292,7 +308,14 @@ function RuleDrawer({ rule, onClose, nextPosition }: { rule: DispatchRule | 'new
           <Select mode="multiple" allowClear options={TICKET_TYPES.map((v) => ({ value: v, label: ticketTypeLabel(t, v) }))} placeholder={t('dispatch.any')} />
         </Form.Item>
         <Form.Item name="categoryIds" label={t('tickets.category')}>
-          <TreeSelect treeData={categories.tree} multiple allowClear treeDefaultExpandAll placeholder={t('dispatch.any')} showSearch={{ treeNodeFilterProp: 'title' }} />
+          <TreeSelect
+            treeData={categories.tree}
+            multiple
+            allowClear
+            treeDefaultExpandAll
+            placeholder={t('dispatch.any')}
+            showSearch={{ treeNodeFilterProp: 'title' }}
+          />
         </Form.Item>
         <Flex gap={16} wrap>
           <Form.Item name="priorities" label={t('tickets.priority')} style={{ flex: '1 1 200px' }}>
@@ -318,7 +341,11 @@ function RuleDrawer({ rule, onClose, nextPosition }: { rule: DispatchRule | 'new
         </Flex>
         <Typography.Title level={5}>{t('dispatch.target')}</Typography.Title>
         <Form.Item name="teamId" label={t('dispatch.team')} rules={[{ required: true, message: t('validation.required') }]}>
-          <Select loading={teams.isPending} options={(teams.data?.items ?? []).map((tm) => ({ value: tm.id, label: tm.name }))} placeholder={t('dispatch.teamPlaceholder')} />
+          <Select
+            loading={teams.isPending}
+            options={(teams.data?.items ?? []).map((tm) => ({ value: tm.id, label: tm.name }))}
+            placeholder={t('dispatch.teamPlaceholder')}
+          />
         </Form.Item>
         <Form.Item name="requiredSkills" label={t('dispatch.skills')} extra={t('dispatch.skillsHint')}>
           <Select mode="tags" tokenSeparators={[',', '，', '、']} open={false} suffixIcon={null} />
@@ -394,7 +421,11 @@ function DryRunPanel() {
             </Form.Item>
             <Flex gap={12} wrap>
               <Form.Item name="tier" label={t('customers.tier')} style={{ flex: '1 1 140px' }}>
-                <Select allowClear options={CUSTOMER_TIERS.map((v) => ({ value: v, label: tierLabel(t, v) }))} placeholder={t('dispatch.dryRun.fromCustomer')} />
+                <Select
+                  allowClear
+                  options={CUSTOMER_TIERS.map((v) => ({ value: v, label: tierLabel(t, v) }))}
+                  placeholder={t('dispatch.dryRun.fromCustomer')}
+                />
               </Form.Item>
               <Form.Item name="vip" label={t('customers.vip')} style={{ flex: '1 1 140px' }}>
                 <Select
@@ -432,8 +463,20 @@ function DryRunResult({ d }: { d: DispatchDecision }) {
         column={1}
         bordered
         items={[
-          { key: 'rule', label: t('dispatch.dryRun.rule'), children: d.ruleName ?? <Typography.Text type="secondary">{t('dispatch.dryRun.noRule')}</Typography.Text> },
-          { key: 'staff', label: t('dispatch.dryRun.staff'), children: d.staffName ? <Typography.Text strong>{d.staffName}</Typography.Text> : <Typography.Text type="warning">{t('dispatch.dryRun.nobody')}</Typography.Text> },
+          {
+            key: 'rule',
+            label: t('dispatch.dryRun.rule'),
+            children: d.ruleName ?? <Typography.Text type="secondary">{t('dispatch.dryRun.noRule')}</Typography.Text>,
+          },
+          {
+            key: 'staff',
+            label: t('dispatch.dryRun.staff'),
+            children: d.staffName ? (
+              <Typography.Text strong>{d.staffName}</Typography.Text>
+            ) : (
+              <Typography.Text type="warning">{t('dispatch.dryRun.nobody')}</Typography.Text>
+            ),
+          },
           { key: 'reason', label: t('dispatch.dryRun.reason'), children: <span data-testid="dry-run-reason">{d.reason}</span> },
         ]}
       />
@@ -480,7 +523,12 @@ function DryRunResult({ d }: { d: DispatchDecision }) {
                 </Flex>
               ),
             },
-            { title: t('teamLoad.duty'), dataIndex: 'onDuty', width: 80, render: (v: boolean) => <Badge status={v ? 'success' : 'default'} text={v ? t('duty.onDuty') : t('duty.offDuty')} /> },
+            {
+              title: t('teamLoad.duty'),
+              dataIndex: 'onDuty',
+              width: 80,
+              render: (v: boolean) => <Badge status={v ? 'success' : 'default'} text={v ? t('duty.onDuty') : t('duty.offDuty')} />,
+            },
             { title: t('teamLoad.open'), dataIndex: 'openLoad', width: 70, align: 'right' },
             { title: t('dispatch.dryRun.why'), dataIndex: 'why' },
           ]}

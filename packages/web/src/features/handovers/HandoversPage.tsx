@@ -36,7 +36,10 @@ export default function HandoversPage() {
           onChange={(k) => setBox(k as Box)}
           style={{ marginBottom: 0 }}
           items={[
-            { key: 'incoming', label: state === 'pending' && incomingPending ? t('handoversPage.incomingN', { n: incomingPending }) : t('handoversPage.incoming') },
+            {
+              key: 'incoming',
+              label: state === 'pending' && incomingPending ? t('handoversPage.incomingN', { n: incomingPending }) : t('handoversPage.incoming'),
+            },
             { key: 'outgoing', label: t('handoversPage.outgoing') },
             { key: 'all', label: t('handoversPage.all') },
           ]}

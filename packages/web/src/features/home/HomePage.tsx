@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { Alert, Button, Card, Col, Flex, Row, Skeleton, Tag, Typography } from 'antd';
-import { FileDoneOutlined, InboxOutlined, PlusOutlined, ProfileOutlined, RightOutlined, SwapOutlined } from '@ant-design/icons';
+import { FileDoneOutlined, InboxOutlined, PlusOutlined, RightOutlined, SwapOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { approvalsApi, handoversApi, ticketsApi } from '../../api/endpoints';
@@ -11,6 +11,7 @@ import { NAV_ITEMS } from '../../layout/nav';
 import { roleLabel } from '../auth/labels';
 import { hasPermission, useFormat, useMe, usePermission } from '../auth/me';
 import { DutySwitch } from '../tickets/DutySwitch';
+import { ResponsibilityCounts } from './ResponsibilityCounts';
 
 function greetingKey(hour: number): string {
   if (hour < 5) return 'home.greetingNight';
@@ -61,7 +62,7 @@ export default function HomePage() {
           showIcon
           title={t('home.totpReminder')}
           action={
-            <Button size="small" type="primary" onClick={() => navigate('/profile/totp')}>
+            <Button size="small" type="primary" onClick={() => void navigate('/profile/totp')}>
               {t('profile.totpEnrol')}
             </Button>
           }
@@ -103,19 +104,14 @@ function countLabel(n: number, more: boolean): string {
   return more ? `${n}+` : String(n);
 }
 
-/** Work counts for the shift: my open tickets, unassigned, handovers and approvals waiting for me. */
+/** Work counts for the shift: what the role answers for (server-counted), then unassigned, handovers and approvals waiting for me. */
 function QuickCounts() {
   const { t } = useTranslation();
   const me = useMe();
   const navigate = useNavigate();
   const canWork = usePermission(PERM.ticketsWork);
   const canCreate = usePermission(PERM.ticketsCreate);
-  const mine = useQuery({
-    queryKey: ['tickets', 'list', 'count', 'mine'],
-    queryFn: () => ticketsApi.list({ ownerId: 'me', status: 'open', limit: COUNT_LIMIT }),
-    enabled: canWork,
-    refetchInterval: 60_000,
-  });
+  const canReadAll = usePermission(PERM.ticketsReadAll);
   const unassigned = useQuery({
     queryKey: ['tickets', 'list', 'count', 'unassigned'],
     queryFn: () => ticketsApi.list({ unassigned: 'true', status: 'new', limit: COUNT_LIMIT }),
@@ -124,16 +120,9 @@ function QuickCounts() {
   });
   const handovers = useQuery({ queryKey: ['handovers', 'pending'], queryFn: () => handoversApi.list('pending'), enabled: canWork, refetchInterval: 60_000 });
   const approvals = useQuery({ queryKey: ['approvals', 'pending'], queryFn: () => approvalsApi.list('pending'), enabled: canWork, refetchInterval: 60_000 });
-  if (!canWork) return null;
+  if (!canWork && !canReadAll) return null;
 
   const cards: { key: string; label: string; icon: ReactNode; value: string | null; to: string; alert?: boolean }[] = [
-    {
-      key: 'mine',
-      label: t('home.counts.mine'),
-      icon: <ProfileOutlined />,
-      value: mine.data ? countLabel(mine.data.items.length, Boolean(mine.data.nextCursor)) : null,
-      to: '/tickets?view=mine',
-    },
     {
       key: 'unassigned',
       label: t('home.counts.unassigned'),
@@ -159,7 +148,7 @@ function QuickCounts() {
       alert: (approvals.data?.items.filter((a) => a.canDecide).length ?? 0) > 0,
     },
   ];
-  const failed = [mine, unassigned, handovers, approvals].some((q) => q.isError);
+  const failed = canWork && [unassigned, handovers, approvals].some((q) => q.isError);
 
   return (
     <div>
@@ -168,36 +157,39 @@ function QuickCounts() {
           {t('home.counts.title')}
         </Typography.Title>
         {canCreate ? (
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/tickets?new=1')} data-testid="home-new-ticket">
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => void navigate('/tickets?new=1')} data-testid="home-new-ticket">
             {t('tickets.new.title')}
           </Button>
         ) : null}
       </Flex>
-      <Row gutter={[16, 16]}>
-        {cards.map((c) => (
-          <Col key={c.key} xs={12} md={6}>
-            <Link to={c.to} data-testid={`home-count-${c.key}`}>
-              <Card hoverable size="small" className={c.alert ? 'chidu-count chidu-count-alert' : 'chidu-count'}>
-                <Flex gap={12} align="center">
-                  <span className="chidu-home-icon">{c.icon}</span>
-                  <div style={{ minWidth: 0 }}>
-                    <Typography.Text type="secondary" style={{ fontSize: 13 }}>
-                      {c.label}
-                    </Typography.Text>
-                    {c.value === null ? (
-                      <Skeleton.Button active size="small" style={{ display: 'block', width: 40 }} />
-                    ) : (
-                      <div className="chidu-count-value" data-testid={`home-count-${c.key}-value`}>
-                        {c.value}
-                      </div>
-                    )}
-                  </div>
-                </Flex>
-              </Card>
-            </Link>
-          </Col>
-        ))}
-      </Row>
+      <ResponsibilityCounts enabled={canWork || canReadAll} />
+      {canWork ? (
+        <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
+          {cards.map((c) => (
+            <Col key={c.key} xs={c.key === 'approvals' ? 24 : 12} md={8}>
+              <Link to={c.to} data-testid={`home-count-${c.key}`}>
+                <Card hoverable size="small" className={c.alert ? 'chidu-count chidu-count-alert' : 'chidu-count'}>
+                  <Flex gap={12} align="center">
+                    <span className="chidu-home-icon">{c.icon}</span>
+                    <div style={{ minWidth: 0 }}>
+                      <Typography.Text type="secondary" style={{ fontSize: 13 }}>
+                        {c.label}
+                      </Typography.Text>
+                      {c.value === null ? (
+                        <Skeleton.Button active size="small" style={{ display: 'block', width: 40 }} />
+                      ) : (
+                        <div className="chidu-count-value" data-testid={`home-count-${c.key}-value`}>
+                          {c.value}
+                        </div>
+                      )}
+                    </div>
+                  </Flex>
+                </Card>
+              </Link>
+            </Col>
+          ))}
+        </Row>
+      ) : null}
       {failed ? (
         <Typography.Text type="secondary" style={{ display: 'block', marginTop: 8, fontSize: 12 }}>
           {t('home.counts.partial')}

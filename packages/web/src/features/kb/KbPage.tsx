@@ -1,6 +1,29 @@
 import './kb.css';
 import { useMemo, useState } from 'react';
-import { App, Button, Card, Col, Empty, Flex, Form, Input, List, Modal, Popconfirm, Row, Segmented, Select, Skeleton, Statistic, Table, Tabs, Tag, Tree, Typography } from 'antd';
+import {
+  App,
+  Button,
+  Card,
+  Col,
+  Empty,
+  Flex,
+  Form,
+  Input,
+  List,
+  Modal,
+  Popconfirm,
+  Row,
+  Segmented,
+  Select,
+  Skeleton,
+  Space,
+  Statistic,
+  Table,
+  Tabs,
+  Tag,
+  Tree,
+  Typography,
+} from 'antd';
 import { DeleteOutlined, PlusOutlined, SearchOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
@@ -8,6 +31,7 @@ import { useTranslation } from 'react-i18next';
 import { staffApi } from '../../api/endpoints';
 import { Page } from '../../layout/Page';
 import { useApiError } from '../../lib/useApiError';
+import StarterPackButton from './StarterPackButton';
 import { useFormat, usePermission } from '../auth/me';
 import { KB_KINDS, KB_PERM, KB_STATUSES, kbApi, kbKeys, type KbCategory, type KbKind, type KbStatus, type KbSummary, type KbVocab } from './api';
 import { KbStatusTag, KindTag, Snippet } from './ui';
@@ -16,7 +40,13 @@ export function useKbCategories() {
   return useQuery({ queryKey: kbKeys.categories, queryFn: kbApi.categories, staleTime: 60_000 });
 }
 
-export interface TreeNode { key: string; value: string; title: string; children: TreeNode[]; cat: KbCategory }
+export interface TreeNode {
+  key: string;
+  value: string;
+  title: string;
+  children: TreeNode[];
+  cat: KbCategory;
+}
 /** Published items of a category and all its sub-categories. */
 export function subtreeCount(n: TreeNode): number {
   return n.cat.publishedCount + n.children.reduce((s, c) => s + subtreeCount(c), 0);
@@ -38,13 +68,30 @@ export default function KbPage() {
   const [params, setParams] = useSearchParams();
   const canWrite = usePermission(KB_PERM.write);
   const canReview = usePermission(KB_PERM.review);
+  const canManage = usePermission(KB_PERM.manage);
   const tab = params.get('tab') ?? 'items';
-  const setTab = (k: string) => setParams((p) => { p.set('tab', k); return p; }, { replace: true });
+  const setTab = (k: string) =>
+    setParams(
+      (p) => {
+        p.set('tab', k);
+        return p;
+      },
+      { replace: true },
+    );
   return (
     <Page
       title={t('kb.title')}
       subtitle={t('kb.subtitle')}
-      extra={canWrite ? <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/kb/new')} data-testid="kb-new">{t('kb.new')}</Button> : null}
+      extra={
+        canWrite ? (
+          <Space wrap>
+            {canManage ? <StarterPackButton /> : null}
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => void navigate('/kb/new')} data-testid="kb-new">
+              {t('kb.new')}
+            </Button>
+          </Space>
+        ) : null
+      }
     >
       <Tabs
         activeKey={tab}
@@ -72,27 +119,49 @@ function ItemsTab() {
   const status = (params.get('status') as KbStatus | null) ?? undefined;
   const cats = useKbCategories();
   const tree = useMemo(() => buildTree(cats.data?.items ?? []), [cats.data]);
-  const set = (k: string, v: string | undefined) => setParams((p) => { if (v) p.set(k, v); else p.delete(k); return p; }, { replace: true });
-  const search = useQuery({ queryKey: ['kb', 'search', q, kind, categoryId], queryFn: () => kbApi.search(q, { kind, categoryId, limit: 30 }), enabled: q.trim().length > 0 });
-  const list = useQuery({ queryKey: kbKeys.list({ kind, categoryId, status }), queryFn: () => kbApi.list({ kind, categoryId, status, limit: 100 }), enabled: !q.trim() });
+  const set = (k: string, v: string | undefined) =>
+    setParams(
+      (p) => {
+        if (v) p.set(k, v);
+        else p.delete(k);
+        return p;
+      },
+      { replace: true },
+    );
+  const search = useQuery({
+    queryKey: ['kb', 'search', q, kind, categoryId],
+    queryFn: () => kbApi.search(q, { kind, categoryId, limit: 30 }),
+    enabled: q.trim().length > 0,
+  });
+  const list = useQuery({
+    queryKey: kbKeys.list({ kind, categoryId, status }),
+    queryFn: () => kbApi.list({ kind, categoryId, status, limit: 100 }),
+    enabled: !q.trim(),
+  });
 
   return (
     <Row gutter={[16, 16]}>
       <Col xs={24} md={7} lg={6}>
         <Card size="small" title={t('kb.categories')} className="chidu-kb-tree">
-          {cats.isPending ? <Skeleton active /> : <Tree
-            blockNode
-            defaultExpandAll
-            selectedKeys={categoryId ? [categoryId] : []}
-            onSelect={(keys) => set('category', (keys[0] as string | undefined) ?? undefined)}
-            treeData={tree}
-            titleRender={(n) => (
-              <Flex justify="space-between" gap={6}>
-                <span>{(n as TreeNode).title}</span>
-                <Typography.Text type="secondary" style={{ fontSize: 12 }}>{subtreeCount(n as TreeNode)}</Typography.Text>
-              </Flex>
-            )}
-          />}
+          {cats.isPending ? (
+            <Skeleton active />
+          ) : (
+            <Tree
+              blockNode
+              defaultExpandAll
+              selectedKeys={categoryId ? [categoryId] : []}
+              onSelect={(keys) => set('category', (keys[0] as string | undefined) ?? undefined)}
+              treeData={tree}
+              titleRender={(n) => (
+                <Flex justify="space-between" gap={6}>
+                  <span>{n.title}</span>
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {subtreeCount(n)}
+                  </Typography.Text>
+                </Flex>
+              )}
+            />
+          )}
         </Card>
       </Col>
       <Col xs={24} md={17} lg={18}>
@@ -100,17 +169,44 @@ function ItemsTab() {
           <Input.Search
             size="large"
             value={text}
-            onChange={(e) => { setText(e.target.value); if (!e.target.value) set('q', undefined); }}
+            onChange={(e) => {
+              setText(e.target.value);
+              if (!e.target.value) set('q', undefined);
+            }}
             onSearch={(v) => set('q', v.trim() || undefined)}
             placeholder={t('kb.searchPlaceholder')}
-            enterButton={<span><SearchOutlined /> {t('kb.search')}</span>}
+            enterButton={
+              <span>
+                <SearchOutlined /> {t('kb.search')}
+              </span>
+            }
             allowClear
             data-testid="kb-search"
           />
           <Flex gap={8} wrap>
-            <Select allowClear style={{ width: 150 }} placeholder={t('kb.field.kind')} value={kind} onChange={(v) => set('kind', v)} options={KB_KINDS.map((k) => ({ value: k, label: t(`kb.kind.${k}`) }))} />
-            {!q ? <Select allowClear style={{ width: 150 }} placeholder={t('kb.field.status')} value={status} onChange={(v) => set('status', v)} options={KB_STATUSES.map((s) => ({ value: s, label: t(`kb.status.${s}`) }))} /> : null}
-            {categoryId ? <Tag closable onClose={() => set('category', undefined)} style={{ alignSelf: 'center' }}>{cats.data?.items.find((c) => c.id === categoryId)?.name}</Tag> : null}
+            <Select
+              allowClear
+              style={{ width: 150 }}
+              placeholder={t('kb.field.kind')}
+              value={kind}
+              onChange={(v) => set('kind', v)}
+              options={KB_KINDS.map((k) => ({ value: k, label: t(`kb.kind.${k}`) }))}
+            />
+            {!q ? (
+              <Select
+                allowClear
+                style={{ width: 150 }}
+                placeholder={t('kb.field.status')}
+                value={status}
+                onChange={(v) => set('status', v)}
+                options={KB_STATUSES.map((s) => ({ value: s, label: t(`kb.status.${s}`) }))}
+              />
+            ) : null}
+            {categoryId ? (
+              <Tag closable onClose={() => set('category', undefined)} style={{ alignSelf: 'center' }}>
+                {cats.data?.items.find((c) => c.id === categoryId)?.name}
+              </Tag>
+            ) : null}
           </Flex>
           {q ? (
             <Card size="small" title={t('kb.results', { n: search.data?.hits.length ?? 0 })} loading={search.isPending}>
@@ -123,11 +219,17 @@ function ItemsTab() {
                     <List.Item key={h.id} data-testid="kb-hit">
                       <Flex gap={8} align="center" wrap>
                         <KindTag kind={h.kind} />
-                        <Link to={`/kb/${h.id}`} className="chidu-kb-hit-title">{h.title}</Link>
+                        <Link to={`/kb/${h.id}`} className="chidu-kb-hit-title">
+                          {h.title}
+                        </Link>
                         {h.status !== 'published' ? <KbStatusTag status={h.status} /> : null}
-                        <Typography.Text type="secondary" style={{ fontSize: 12 }}>{h.categoryName} · {t(`kb.audience.${h.audience}`)}</Typography.Text>
+                        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                          {h.categoryName} · {t(`kb.audience.${h.audience}`)}
+                        </Typography.Text>
                       </Flex>
-                      <Typography.Paragraph style={{ margin: '6px 0 0' }} type="secondary"><Snippet html={h.snippet} /></Typography.Paragraph>
+                      <Typography.Paragraph style={{ margin: '6px 0 0' }} type="secondary">
+                        <Snippet html={h.snippet} />
+                      </Typography.Paragraph>
                     </List.Item>
                   )}
                 />
@@ -146,7 +248,20 @@ function ItemsTab() {
               tableLayout="fixed"
               data-testid="kb-table"
               columns={[
-                { title: t('kb.field.title'), dataIndex: 'title', render: (v: string, r) => <div style={{ minWidth: 0 }}><Link to={`/kb/${r.id}`} style={{ display: 'block', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>{v}</Link><Typography.Text type="secondary" style={{ fontSize: 12, display: 'block' }} ellipsis={{ tooltip: r.excerpt }}>{r.excerpt}</Typography.Text></div> },
+                {
+                  title: t('kb.field.title'),
+                  dataIndex: 'title',
+                  render: (v: string, r) => (
+                    <div style={{ minWidth: 0 }}>
+                      <Link to={`/kb/${r.id}`} style={{ display: 'block', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+                        {v}
+                      </Link>
+                      <Typography.Text type="secondary" style={{ fontSize: 12, display: 'block' }} ellipsis={{ tooltip: r.excerpt }}>
+                        {r.excerpt}
+                      </Typography.Text>
+                    </div>
+                  ),
+                },
                 { title: t('kb.field.kind'), dataIndex: 'kind', width: 96, render: (k: KbKind) => <KindTag kind={k} /> },
                 { title: t('kb.field.category'), dataIndex: 'categoryPath', width: 170, ellipsis: true, render: (p: string[]) => p.join(' / ') },
                 { title: t('kb.field.status'), dataIndex: 'status', width: 110, render: (s: KbStatus) => <KbStatusTag status={s} /> },
@@ -197,45 +312,79 @@ function CategoriesTab() {
   const [selected, setSelected] = useState<string | null>(null);
   const [adding, setAdding] = useState<{ parentId: string | null } | null>(null);
   const [form] = Form.useForm<{ name: string }>();
-  const staff = useQuery({ queryKey: ['staff', 'all'], queryFn: () => staffApi.list({ limit: 100 } as never), enabled: canManage });
+  const staff = useQuery({ queryKey: ['staff', 'all'], queryFn: () => staffApi.list({ limit: 100 }), enabled: canManage });
   const cat = cats.data?.items.find((c) => c.id === selected) ?? null;
   const refresh = () => qc.invalidateQueries({ queryKey: kbKeys.categories });
   const create = useMutation({
     mutationFn: (v: { name: string; parentId: string | null }) => kbApi.createCategory(v),
-    onSuccess: () => { void message.success(t('kb.saved')); setAdding(null); form.resetFields(); void refresh(); },
+    onSuccess: () => {
+      void message.success(t('kb.saved'));
+      setAdding(null);
+      form.resetFields();
+      void refresh();
+    },
     onError: (e) => showError(e),
   });
   const experts = useMutation({
     mutationFn: (ids: string[]) => kbApi.setExperts(selected!, ids),
-    onSuccess: () => { void message.success(t('kb.saved')); void refresh(); },
+    onSuccess: () => {
+      void message.success(t('kb.saved'));
+      void refresh();
+    },
     onError: (e) => showError(e),
   });
   return (
     <Row gutter={[16, 16]}>
       <Col xs={24} md={10}>
-        <Card size="small" title={t('kb.categories')} extra={canManage ? <Button size="small" icon={<PlusOutlined />} onClick={() => setAdding({ parentId: null })}>{t('kb.addRoot')}</Button> : null}>
-          {cats.isPending ? <Skeleton active /> : <Tree
-            blockNode
-            defaultExpandAll
-            treeData={tree}
-            selectedKeys={selected ? [selected] : []}
-            onSelect={(k) => setSelected((k[0] as string | undefined) ?? null)}
-            titleRender={(n) => {
-              const c = (n as TreeNode).cat;
-              return (
-                <Flex justify="space-between" gap={8} wrap>
-                  <span>{c.name}</span>
-                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>{c.experts.length ? c.experts.map((e) => e.name).join('、') : t('kb.noExperts')}</Typography.Text>
-                </Flex>
-              );
-            }}
-            data-testid="kb-category-tree"
-          />}
+        <Card
+          size="small"
+          title={t('kb.categories')}
+          extra={
+            canManage ? (
+              <Button size="small" icon={<PlusOutlined />} onClick={() => setAdding({ parentId: null })}>
+                {t('kb.addRoot')}
+              </Button>
+            ) : null
+          }
+        >
+          {cats.isPending ? (
+            <Skeleton active />
+          ) : (
+            <Tree
+              blockNode
+              defaultExpandAll
+              treeData={tree}
+              selectedKeys={selected ? [selected] : []}
+              onSelect={(k) => setSelected((k[0] as string | undefined) ?? null)}
+              titleRender={(n) => {
+                const c = n.cat;
+                return (
+                  <Flex justify="space-between" gap={8} wrap>
+                    <span>{c.name}</span>
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                      {c.experts.length ? c.experts.map((e) => e.name).join('、') : t('kb.noExperts')}
+                    </Typography.Text>
+                  </Flex>
+                );
+              }}
+              data-testid="kb-category-tree"
+            />
+          )}
         </Card>
       </Col>
       <Col xs={24} md={14}>
         {cat ? (
-          <Card size="small" title={cat.name} extra={canManage ? <Button size="small" icon={<PlusOutlined />} onClick={() => setAdding({ parentId: cat.id })}>{t('kb.addChild')}</Button> : null}>
+          <Card
+            size="small"
+            title={cat.name}
+            extra={
+              canManage ? (
+                <Button size="small" icon={<PlusOutlined />} onClick={() => setAdding({ parentId: cat.id })}>
+                  {t('kb.addChild')}
+                </Button>
+              ) : null
+            }
+          >
             <Flex vertical gap={12}>
               <Flex gap={24} wrap>
                 <Statistic title={t('kb.itemCount')} value={cat.itemCount} />
@@ -255,15 +404,30 @@ function CategoriesTab() {
                   data-testid="kb-experts-select"
                 />
               ) : (
-                <Flex gap={6} wrap>{cat.experts.map((e) => <Tag key={e.id}>{e.name}（{e.employeeNo}）</Tag>)}</Flex>
+                <Flex gap={6} wrap>
+                  {cat.experts.map((e) => (
+                    <Tag key={e.id}>
+                      {e.name}（{e.employeeNo}）
+                    </Tag>
+                  ))}
+                </Flex>
               )}
             </Flex>
           </Card>
         ) : (
-          <Card size="small"><Empty description={t('kb.pickCategory')} /></Card>
+          <Card size="small">
+            <Empty description={t('kb.pickCategory')} />
+          </Card>
         )}
       </Col>
-      <Modal open={!!adding} title={adding?.parentId ? t('kb.addChild') : t('kb.addRoot')} onCancel={() => setAdding(null)} onOk={() => form.submit()} confirmLoading={create.isPending} destroyOnHidden>
+      <Modal
+        open={!!adding}
+        title={adding?.parentId ? t('kb.addChild') : t('kb.addRoot')}
+        onCancel={() => setAdding(null)}
+        onOk={() => form.submit()}
+        confirmLoading={create.isPending}
+        destroyOnHidden
+      >
         <Form form={form} layout="vertical" onFinish={(v) => create.mutate({ name: v.name, parentId: adding?.parentId ?? null })}>
           <Form.Item name="name" label={t('kb.field.categoryName')} rules={[{ required: true, whitespace: true, max: 60 }]}>
             <Input maxLength={60} />
@@ -284,8 +448,13 @@ function VocabularyTab() {
   const [kind, setKind] = useState<KbVocab['kind']>('synonyms');
   const [form] = Form.useForm<{ term?: string; expansions?: string[] }>();
   const add = useMutation({
-    mutationFn: (v: { term?: string; expansions?: string[] }) => kbApi.addVocabulary({ kind, term: v.term, expansions: kind === 'word' ? [] : v.expansions ?? [] }),
-    onSuccess: () => { void message.success(t('kb.vocab.added')); form.resetFields(); void qc.invalidateQueries({ queryKey: kbKeys.vocabulary }); },
+    mutationFn: (v: { term?: string; expansions?: string[] }) =>
+      kbApi.addVocabulary({ kind, term: v.term, expansions: kind === 'word' ? [] : (v.expansions ?? []) }),
+    onSuccess: () => {
+      void message.success(t('kb.vocab.added'));
+      form.resetFields();
+      void qc.invalidateQueries({ queryKey: kbKeys.vocabulary });
+    },
     onError: (e) => showError(e),
   });
   const remove = useMutation({
@@ -295,11 +464,18 @@ function VocabularyTab() {
   });
   return (
     <Flex vertical gap={16}>
-      <Typography.Paragraph type="secondary" style={{ margin: 0 }}>{t('kb.vocab.intro')}</Typography.Paragraph>
+      <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
+        {t('kb.vocab.intro')}
+      </Typography.Paragraph>
       {canManage ? (
         <Card size="small" title={t('kb.vocab.add')}>
           <Flex vertical gap={12}>
-            <Segmented<KbVocab['kind']> value={kind} onChange={setKind} options={(['word', 'synonyms', 'rule'] as const).map((k) => ({ value: k, label: t(`kb.vocab.kind.${k}`) }))} data-testid="kb-vocab-kind" />
+            <Segmented<KbVocab['kind']>
+              value={kind}
+              onChange={setKind}
+              options={(['word', 'synonyms', 'rule'] as const).map((k) => ({ value: k, label: t(`kb.vocab.kind.${k}`) }))}
+              data-testid="kb-vocab-kind"
+            />
             <Typography.Text type="secondary">{t(`kb.vocab.hint.${kind}`)}</Typography.Text>
             <Form form={form} layout="inline" onFinish={(v) => add.mutate(v)} style={{ rowGap: 8 }}>
               {kind !== 'synonyms' ? (
@@ -309,10 +485,20 @@ function VocabularyTab() {
               ) : null}
               {kind !== 'word' ? (
                 <Form.Item name="expansions" rules={[{ required: true }]}>
-                  <Select mode="tags" open={false} style={{ minWidth: 280 }} placeholder={kind === 'synonyms' ? t('kb.vocab.members') : t('kb.vocab.means')} tokenSeparators={[',', '，', ' ', '、']} />
+                  <Select
+                    mode="tags"
+                    open={false}
+                    style={{ minWidth: 280 }}
+                    placeholder={kind === 'synonyms' ? t('kb.vocab.members') : t('kb.vocab.means')}
+                    tokenSeparators={[',', '，', ' ', '、']}
+                  />
                 </Form.Item>
               ) : null}
-              <Form.Item><Button type="primary" htmlType="submit" loading={add.isPending}>{t('kb.vocab.addButton')}</Button></Form.Item>
+              <Form.Item>
+                <Button type="primary" htmlType="submit" loading={add.isPending}>
+                  {t('kb.vocab.addButton')}
+                </Button>
+              </Form.Item>
             </Form>
           </Flex>
         </Card>
@@ -326,8 +512,24 @@ function VocabularyTab() {
         locale={{ emptyText: <Empty description={t('kb.vocab.empty')} /> }}
         columns={[
           { title: t('kb.vocab.type'), dataIndex: 'kind', width: 110, render: (k: KbVocab['kind']) => <Tag>{t(`kb.vocab.kind.${k}`)}</Tag> },
-          { title: t('kb.vocab.entry'), render: (_: unknown, r) => (r.kind === 'word' ? r.term : r.kind === 'synonyms' ? r.expansions.join(' ↔ ') : `${r.term} → ${r.expansions.join('、')}`) },
-          ...(canManage ? [{ title: '', width: 60, render: (_: unknown, r: KbVocab) => <Popconfirm title={t('kb.vocab.removeConfirm')} onConfirm={() => remove.mutate(r.id)}><Button type="text" danger icon={<DeleteOutlined />} aria-label={t('kb.vocab.remove')} /></Popconfirm> }] : []),
+          {
+            title: t('kb.vocab.entry'),
+            render: (_: unknown, r) =>
+              r.kind === 'word' ? r.term : r.kind === 'synonyms' ? r.expansions.join(' ↔ ') : `${r.term} → ${r.expansions.join('、')}`,
+          },
+          ...(canManage
+            ? [
+                {
+                  title: '',
+                  width: 60,
+                  render: (_: unknown, r: KbVocab) => (
+                    <Popconfirm title={t('kb.vocab.removeConfirm')} onConfirm={() => remove.mutate(r.id)}>
+                      <Button type="text" danger icon={<DeleteOutlined />} aria-label={t('kb.vocab.remove')} />
+                    </Popconfirm>
+                  ),
+                },
+              ]
+            : []),
         ]}
       />
     </Flex>
@@ -342,8 +544,10 @@ function StatsTab() {
     <Row gutter={[16, 16]}>
       <Col xs={24} md={8}>
         <Card size="small" title={t('kb.stats.rateTitle')} loading={rate.isPending}>
-          <Statistic value={rate.data?.rate == null ? '—' : `${(rate.data.rate * 100).toFixed(1)}%`} />
-          <Typography.Text type="secondary">{t('kb.stats.rateHint', { used: rate.data?.resolvedWithKnowledge ?? 0, resolved: rate.data?.resolved ?? 0 })}</Typography.Text>
+          <Statistic value={rate.data?.rate === undefined || rate.data.rate === null ? '—' : `${(rate.data.rate * 100).toFixed(1)}%`} />
+          <Typography.Text type="secondary">
+            {t('kb.stats.rateHint', { used: rate.data?.resolvedWithKnowledge ?? 0, resolved: rate.data?.resolved ?? 0 })}
+          </Typography.Text>
         </Card>
       </Col>
       <Col xs={24} md={16}>

@@ -1,5 +1,5 @@
 /** Types and endpoints of the knowledge base (知识库) — see docs/kb.md. */
-import { api } from '../../api/client';
+import { http, type ItemOf, type ResponseOf } from '../../api/client';
 
 export const KB_KINDS = ['article', 'faq', 'script', 'procedure', 'case'] as const;
 export type KbKind = (typeof KB_KINDS)[number];
@@ -9,57 +9,62 @@ export type KbAudience = 'internal' | 'customer';
 
 export const KB_PERM = { view: 'kb.view', write: 'kb.write', review: 'kb.review', manage: 'kb.manage' } as const;
 
-export interface KbAllowed { edit: boolean; submit: boolean; review: boolean; retire: boolean; flag: boolean }
-
-export interface KbSummary {
-  id: string; kind: KbKind; title: string; categoryId: string; categoryName: string | null; categoryPath: string[]; tags: string[]; scenario: string | null;
-  audience: KbAudience; status: KbStatus; statusReason: string | null; ownerId: string | null; ownerName: string | null; authorId: string | null; authorName: string | null;
-  reviewDueOn: string | null; version: number; publishedVersion: number | null; helpfulCount: number; notHelpfulCount: number; usedCount: number;
-  publishedAt: string | null; createdAt: string; updatedAt: string; excerpt: string;
-}
-export interface KbItem extends Omit<KbSummary, 'excerpt'> {
-  body: string; variants: string[]; allowed: KbAllowed;
-  reviews?: { id: string; version: number; reviewerId: string; reviewerName: string | null; decision: 'approve' | 'return'; comment: string | null; createdAt: string }[];
-}
-export interface KbHit { id: string; title: string; snippet: string; score: number; kind: KbKind; categoryId: string; categoryName: string | null; audience: KbAudience; status: KbStatus }
-export interface KbCategory { id: string; parentId: string | null; name: string; position: number; experts: { id: string; name: string; employeeNo: string }[]; itemCount: number; publishedCount: number }
-export interface KbVersion { version: number; title: string; authorId: string | null; authorName: string | null; note: string | null; createdAt: string; published: boolean; current: boolean }
-export interface KbDiff { version: number; against: number | null; title: string; body: string; lines: { op: 'same' | 'add' | 'del'; text: string }[] }
-export interface KbVocab { id: string; kind: 'word' | 'synonyms' | 'rule'; term: string; expansions: string[]; createdAt: string }
-export interface KbSuggestion extends KbHit { used: boolean; notHelpful: boolean }
-export interface KbSuggestions { query: string; ticketCategory: string | null; items: KbSuggestion[]; scripts: (KbSuggestion & { body: string })[] }
-export interface KbContribution { staffId: string; name: string; employeeNo: string; created: number; revised: number; count: number }
+// The knowledge base's API shapes, from the generated OpenAPI types (named by the operation that returns them).
+export type KbItem = ResponseOf<'get', '/kb/articles/{id}'>;
+export type KbAllowed = KbItem['allowed'];
+export type KbSummary = ItemOf<ResponseOf<'get', '/kb/articles'>['items']>;
+export type KbHit = ItemOf<ResponseOf<'get', '/kb/search'>['hits']>;
+export type KbCategory = ItemOf<ResponseOf<'get', '/kb/categories'>['items']>;
+export type KbVersion = ItemOf<ResponseOf<'get', '/kb/articles/{id}/versions'>['items']>;
+export type KbDiff = ResponseOf<'get', '/kb/articles/{id}/versions/{version}/diff'>;
+export type KbVocab = ItemOf<ResponseOf<'get', '/kb/vocabulary'>['items']>;
+export type KbSuggestions = ResponseOf<'get', '/tickets/{id}/kb-suggestions'>;
+export type KbSuggestion = ItemOf<KbSuggestions['items']>;
+export type KbContribution = ItemOf<ResponseOf<'get', '/kb/contributions'>['items']>;
 
 export interface KbItemInput {
-  kind?: KbKind; title?: string; body?: string; category?: string; tags?: string[]; variants?: string[]; scenario?: string | null; audience?: KbAudience; reviewDueOn?: string | null; note?: string;
+  kind?: KbKind;
+  title?: string;
+  body?: string;
+  category?: string;
+  tags?: string[];
+  variants?: string[];
+  scenario?: string | null;
+  audience?: KbAudience;
+  reviewDueOn?: string | null;
+  note?: string;
 }
 
 export const kbApi = {
-  list: (q: { status?: KbStatus; kind?: KbKind; categoryId?: string; mine?: 'true'; q?: string; limit?: number; cursor?: string }) => api.get<{ items: KbSummary[]; nextCursor: string | null }>('/kb/articles', q),
-  get: (id: string) => api.get<KbItem>(`/kb/articles/${id}`),
-  create: (body: KbItemInput & { title: string; category: string }) => api.post<KbItem>('/kb/articles', body),
-  update: (id: string, body: KbItemInput) => api.patch<KbItem>(`/kb/articles/${id}`, body),
-  submit: (id: string) => api.post<KbItem>(`/kb/articles/${id}/submit`),
-  review: (id: string, body: { decision: 'approve' | 'return'; comment?: string }) => api.post<KbItem>(`/kb/articles/${id}/review`, body),
-  flag: (id: string, reason: string) => api.post<KbItem>(`/kb/articles/${id}/flag`, { reason }),
-  retire: (id: string, reason?: string) => api.post<KbItem>(`/kb/articles/${id}/retire`, reason ? { reason } : {}),
-  versions: (id: string) => api.get<{ items: KbVersion[] }>(`/kb/articles/${id}/versions`),
-  diff: (id: string, version: number) => api.get<KbDiff>(`/kb/articles/${id}/versions/${version}/diff`),
-  restore: (id: string, version: number) => api.post<KbItem>(`/kb/articles/${id}/versions/${version}/restore`),
-  reviews: () => api.get<{ items: KbSummary[] }>('/kb/reviews'),
-  search: (q: string, opts: { kind?: KbKind; categoryId?: string; limit?: number } = {}) => api.get<{ hits: KbHit[] }>('/kb/search', { q, limit: opts.limit ?? 20, kind: opts.kind, categoryId: opts.categoryId }),
-  categories: () => api.get<{ items: KbCategory[] }>('/kb/categories'),
-  createCategory: (body: { name: string; parentId?: string | null }) => api.post<KbCategory>('/kb/categories', body),
-  updateCategory: (id: string, body: { name?: string; parentId?: string | null; position?: number }) => api.patch<KbCategory>(`/kb/categories/${id}`, body),
-  setExperts: (id: string, staffIds: string[]) => api.put<KbCategory>(`/kb/categories/${id}/experts`, { staffIds }),
-  vocabulary: () => api.get<{ items: KbVocab[] }>('/kb/vocabulary'),
-  addVocabulary: (body: { kind: KbVocab['kind']; term?: string; expansions: string[] }) => api.post<KbVocab>('/kb/vocabulary', body),
-  removeVocabulary: (id: string) => api.delete<void>(`/kb/vocabulary/${id}`),
-  contributions: () => api.get<{ items: KbContribution[] }>('/kb/contributions'),
-  applicationRate: () => api.get<{ from: string; to: string; resolved: number; resolvedWithKnowledge: number; rate: number | null }>('/kb/application-rate'),
-  suggestions: (ticketId: string) => api.get<KbSuggestions>(`/tickets/${ticketId}/kb-suggestions`),
-  render: (ticketId: string, itemId: string) => api.post<{ itemId: string; text: string; filled: Record<string, string>; missing: string[] }>(`/tickets/${ticketId}/kb-render`, { itemId }),
-  usage: (ticketId: string, itemId: string, kind: 'used' | 'not_helpful') => api.post<unknown>(`/tickets/${ticketId}/kb-usage`, { itemId, kind }),
+  list: (q: { status?: KbStatus; kind?: KbKind; categoryId?: string; mine?: 'true'; q?: string; limit?: number; cursor?: string }) =>
+    http.get('/kb/articles', { query: q }),
+  get: (id: string) => http.get('/kb/articles/{id}', { path: { id } }),
+  create: (body: KbItemInput & { title: string; category: string }) => http.post('/kb/articles', { body }),
+  update: (id: string, body: KbItemInput) => http.patch('/kb/articles/{id}', { path: { id }, body }),
+  submit: (id: string) => http.post('/kb/articles/{id}/submit', { path: { id } }),
+  review: (id: string, body: { decision: 'approve' | 'return'; comment?: string }) => http.post('/kb/articles/{id}/review', { path: { id }, body }),
+  flag: (id: string, reason: string) => http.post('/kb/articles/{id}/flag', { path: { id }, body: { reason } }),
+  retire: (id: string, reason?: string) => http.post('/kb/articles/{id}/retire', { path: { id }, body: reason ? { reason } : {} }),
+  versions: (id: string) => http.get('/kb/articles/{id}/versions', { path: { id } }),
+  diff: (id: string, version: number) => http.get('/kb/articles/{id}/versions/{version}/diff', { path: { id, version } }),
+  restore: (id: string, version: number) => http.post('/kb/articles/{id}/versions/{version}/restore', { path: { id, version } }),
+  reviews: () => http.get('/kb/reviews'),
+  search: (q: string, opts: { kind?: KbKind; categoryId?: string; limit?: number } = {}) =>
+    http.get('/kb/search', { query: { q, limit: opts.limit ?? 20, kind: opts.kind, categoryId: opts.categoryId } }),
+  categories: () => http.get('/kb/categories'),
+  createCategory: (body: { name: string; parentId?: string | null }) => http.post('/kb/categories', { body }),
+  updateCategory: (id: string, body: { name?: string; parentId?: string | null; position?: number }) =>
+    http.patch('/kb/categories/{id}', { path: { id }, body }),
+  setExperts: (id: string, staffIds: string[]) => http.put('/kb/categories/{id}/experts', { path: { id }, body: { staffIds } }),
+  vocabulary: () => http.get('/kb/vocabulary'),
+  addVocabulary: (body: { kind: KbVocab['kind']; term?: string; expansions: string[] }) => http.post('/kb/vocabulary', { body }),
+  removeVocabulary: (id: string) => http.delete('/kb/vocabulary/{id}', { path: { id } }),
+  contributions: () => http.get('/kb/contributions'),
+  applicationRate: () => http.get('/kb/application-rate'),
+  suggestions: (ticketId: string) => http.get('/tickets/{id}/kb-suggestions', { path: { id: ticketId } }),
+  render: (ticketId: string, itemId: string) => http.post('/tickets/{id}/kb-render', { path: { id: ticketId }, body: { itemId } }),
+  usage: (ticketId: string, itemId: string, kind: 'used' | 'not_helpful') =>
+    http.post('/tickets/{id}/kb-usage', { path: { id: ticketId }, body: { itemId, kind } }),
 };
 
 export const kbKeys = {

@@ -7,11 +7,19 @@ const STATUS_COLOR: Record<KbStatus, string> = { draft: 'default', in_review: 'p
 
 export function KindTag({ kind }: { kind: KbKind }) {
   const { t } = useTranslation();
-  return <Tag color={KIND_COLOR[kind]} style={{ marginInlineEnd: 0 }}>{t(`kb.kind.${kind}`)}</Tag>;
+  return (
+    <Tag color={KIND_COLOR[kind]} style={{ marginInlineEnd: 0 }}>
+      {t(`kb.kind.${kind}`)}
+    </Tag>
+  );
 }
 export function KbStatusTag({ status }: { status: KbStatus }) {
   const { t } = useTranslation();
-  return <Tag color={STATUS_COLOR[status]} style={{ marginInlineEnd: 0 }} data-testid="kb-status">{t(`kb.status.${status}`)}</Tag>;
+  return (
+    <Tag color={STATUS_COLOR[status]} style={{ marginInlineEnd: 0 }} data-testid="kb-status">
+      {t(`kb.status.${status}`)}
+    </Tag>
+  );
 }
 /** Server snippets are HTML-escaped text with <mark> around matches only. */
 export function Snippet({ html }: { html: string }) {

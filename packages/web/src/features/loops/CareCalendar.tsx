@@ -22,7 +22,10 @@ export default function CareCalendar() {
   const [doing, setDoing] = useState<CareTask | null>(null);
   const byDay = useMemo(() => {
     const m = new Map<string, CareTask[]>();
-    for (const x of q.data?.items ?? []) { const k = fmt.date(x.dueAt); m.set(k, [...(m.get(k) ?? []), x]); }
+    for (const x of q.data?.items ?? []) {
+      const k = fmt.date(x.dueAt);
+      m.set(k, [...(m.get(k) ?? []), x]);
+    }
     return m;
   }, [q.data, fmt]);
   const todays = byDay.get(fmt.date(day.toISOString())) ?? [];
@@ -34,8 +37,18 @@ export default function CareCalendar() {
     if (!list.length) return null;
     return (
       <Flex vertical gap={2}>
-        {list.slice(0, 3).map((x) => <Badge key={x.id} status={x.state === 'done' ? 'success' : x.overdue ? 'error' : x.state === 'cancelled' ? 'default' : 'processing'} text={<span style={{ fontSize: 12 }}>{x.customerName}</span>} />)}
-        {list.length > 3 ? <Typography.Text type="secondary" style={{ fontSize: 12 }}>+{list.length - 3}</Typography.Text> : null}
+        {list.slice(0, 3).map((x) => (
+          <Badge
+            key={x.id}
+            status={x.state === 'done' ? 'success' : x.overdue ? 'error' : x.state === 'cancelled' ? 'default' : 'processing'}
+            text={<span style={{ fontSize: 12 }}>{x.customerName}</span>}
+          />
+        ))}
+        {list.length > 3 ? (
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            +{list.length - 3}
+          </Typography.Text>
+        ) : null}
       </Flex>
     );
   };
@@ -44,7 +57,15 @@ export default function CareCalendar() {
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={16}>
           <Card size="small">
-            <Calendar value={day} onSelect={(d) => { setDay(d); setMonth(d); }} onPanelChange={(d) => setMonth(d)} cellRender={(d, info) => (info.type === 'date' ? cell(d) : null)} />
+            <Calendar
+              value={day}
+              onSelect={(d) => {
+                setDay(d);
+                setMonth(d);
+              }}
+              onPanelChange={(d) => setMonth(d)}
+              cellRender={(d, info) => (info.type === 'date' ? cell(d) : null)}
+            />
           </Card>
         </Col>
         <Col xs={24} xl={8}>
@@ -52,10 +73,24 @@ export default function CareCalendar() {
             <Card size="small" title={t('loops.care.dayTitle', { date: fmt.date(day.toISOString()) })}>
               <TaskList items={todays} onDo={setDoing} />
             </Card>
-            <Card size="small" title={<span>{t('loops.care.overdue')} <Badge count={overdue.length} /></span>}>
+            <Card
+              size="small"
+              title={
+                <span>
+                  {t('loops.care.overdue')} <Badge count={overdue.length} />
+                </span>
+              }
+            >
               <TaskList items={overdue} onDo={setDoing} />
             </Card>
-            <Card size="small" title={<span>{t('loops.care.upcoming')} <Badge count={upcoming.length} color="#1677ff" /></span>}>
+            <Card
+              size="small"
+              title={
+                <span>
+                  {t('loops.care.upcoming')} <Badge count={upcoming.length} color="#1677ff" />
+                </span>
+              }
+            >
               <TaskList items={upcoming} onDo={setDoing} />
             </Card>
           </Flex>
@@ -71,13 +106,42 @@ function TaskList({ items, onDo }: { items: CareTask[]; onDo: (t: CareTask) => v
   const fmt = useFormat();
   if (!items.length) return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('loops.empty')} />;
   return (
-    <List size="small" dataSource={items} renderItem={(x) => (
-      <List.Item actions={x.state === 'pending' ? [<Button key="do" size="small" type="primary" onClick={() => onDo(x)}>{t('loops.care.complete')}</Button>] : []}>
-        <List.Item.Meta
-          title={<Flex gap={6} wrap align="center"><Tag color={x.kind === 'care' ? 'blue' : 'purple'}>{t(`loops.care.kinds.${x.kind}`)} {x.seq}</Tag>{x.ticketId ? <Link to={`/tickets/${x.ticketId}`}>{x.ticketNumber}</Link> : <Link to={`/customers/${x.customerId}`}>{x.customerName}</Link>}{x.overdue ? <Tag color="red">{t('loops.care.late')}</Tag> : null}{x.state !== 'pending' ? <Tag>{t(`loops.care.states.${x.state}`)}</Tag> : null}</Flex>}
-          description={<span>{x.customerName} · {fmt.shortTime(x.dueAt)}{x.outcome ? ` · ${x.outcome}` : ''}</span>} />
-      </List.Item>
-    )} />
+    <List
+      size="small"
+      dataSource={items}
+      renderItem={(x) => (
+        <List.Item
+          actions={
+            x.state === 'pending'
+              ? [
+                  <Button key="do" size="small" type="primary" onClick={() => onDo(x)}>
+                    {t('loops.care.complete')}
+                  </Button>,
+                ]
+              : []
+          }
+        >
+          <List.Item.Meta
+            title={
+              <Flex gap={6} wrap align="center">
+                <Tag color={x.kind === 'care' ? 'blue' : 'purple'}>
+                  {t(`loops.care.kinds.${x.kind}`)} {x.seq}
+                </Tag>
+                {x.ticketId ? <Link to={`/tickets/${x.ticketId}`}>{x.ticketNumber}</Link> : <Link to={`/customers/${x.customerId}`}>{x.customerName}</Link>}
+                {x.overdue ? <Tag color="red">{t('loops.care.late')}</Tag> : null}
+                {x.state !== 'pending' ? <Tag>{t(`loops.care.states.${x.state}`)}</Tag> : null}
+              </Flex>
+            }
+            description={
+              <span>
+                {x.customerName} · {fmt.shortTime(x.dueAt)}
+                {x.outcome ? ` · ${x.outcome}` : ''}
+              </span>
+            }
+          />
+        </List.Item>
+      )}
+    />
   );
 }
 
@@ -88,16 +152,29 @@ function CompleteModal({ task, onClose }: { task: CareTask; onClose: () => void 
   const [form] = Form.useForm<{ result: string; outcome: string }>();
   const m = useMutation({
     mutationFn: (v: { result: string; outcome: string }) => api.post(`/care-tasks/${task.id}/complete`, v),
-    onSuccess: () => { void qc.invalidateQueries({ queryKey: ['care-tasks'] }); onClose(); },
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: ['care-tasks'] });
+      onClose();
+    },
     onError: (err) => message.error(errorMessage(err, t)),
   });
   return (
-    <Modal open title={t('loops.care.complete')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={m.isPending} okText={t('common.save')} destroyOnHidden>
+    <Modal
+      open
+      title={t('loops.care.complete')}
+      onCancel={onClose}
+      onOk={() => form.submit()}
+      confirmLoading={m.isPending}
+      okText={t('common.save')}
+      destroyOnHidden
+    >
       <Form form={form} layout="vertical" initialValues={{ result: 'reached' }} onFinish={(v) => m.mutate(v)}>
         <Form.Item name="result" label={t('loops.care.result')}>
           <Select options={['reached', 'no_answer', 'issue_found', 'declined'].map((x) => ({ value: x, label: t(`loops.care.results.${x}`) }))} />
         </Form.Item>
-        <Form.Item name="outcome" label={t('loops.care.outcome')} rules={[{ required: true, whitespace: true }]}><Input.TextArea rows={3} maxLength={2000} /></Form.Item>
+        <Form.Item name="outcome" label={t('loops.care.outcome')} rules={[{ required: true, whitespace: true }]}>
+          <Input.TextArea rows={3} maxLength={2000} />
+        </Form.Item>
       </Form>
     </Modal>
   );

@@ -50,7 +50,7 @@ export function NotificationBell({ compact }: { compact: boolean }) {
   const openItem = (n: AppNotification) => {
     if (!n.readAt) markRead.mutate(n.id);
     setOpen(false);
-    if (n.ticketId) navigate(`/tickets/${n.ticketId}`);
+    if (n.ticketId) void navigate(`/tickets/${n.ticketId}`);
   };
 
   useRealtimeMessages((msg) => {
@@ -65,7 +65,7 @@ export function NotificationBell({ compact }: { compact: boolean }) {
       onClick: () => {
         notification.destroy(`n-${m.id}`);
         markRead.mutate(m.id);
-        if (m.ticketId) navigate(`/tickets/${m.ticketId}`);
+        if (m.ticketId) void navigate(`/tickets/${m.ticketId}`);
       },
       style: m.ticketId ? { cursor: 'pointer' } : undefined,
     });
@@ -99,11 +99,7 @@ export function NotificationBell({ compact }: { compact: boolean }) {
           dataSource={items}
           style={{ maxHeight: 420, overflowY: 'auto' }}
           renderItem={(n) => (
-            <List.Item
-              onClick={() => openItem(n)}
-              className={n.readAt ? 'chidu-notice' : 'chidu-notice chidu-notice-unread'}
-              data-testid="notification-item"
-            >
+            <List.Item onClick={() => openItem(n)} className={n.readAt ? 'chidu-notice' : 'chidu-notice chidu-notice-unread'} data-testid="notification-item">
               <Flex vertical gap={2} style={{ minWidth: 0, width: '100%' }}>
                 <Flex justify="space-between" gap={8}>
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>

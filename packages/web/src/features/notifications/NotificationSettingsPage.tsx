@@ -114,7 +114,8 @@ export default function NotificationSettingsPage() {
         inApp: v.inApp,
         email: { enabled: v.emailEnabled, address: v.emailAddress?.trim() || null },
         webhook: { enabled: v.webhookEnabled, url: v.webhookUrl?.trim() || null, format: v.webhookFormat },
-        quietHours: v.quiet && v.quietStart && v.quietEnd ? { start: v.quietStart.format('HH:mm'), end: v.quietEnd.format('HH:mm'), timeZone: v.quietZone } : null,
+        quietHours:
+          v.quiet && v.quietStart && v.quietEnd ? { start: v.quietStart.format('HH:mm'), end: v.quietEnd.format('HH:mm'), timeZone: v.quietZone } : null,
         kinds: v.kinds ?? [],
       }),
     onSuccess: (p) => {
@@ -186,7 +187,12 @@ export default function NotificationSettingsPage() {
                 <Form.Item name="emailEnabled" label={t('nset.email')} valuePropName="checked">
                   <Switch />
                 </Form.Item>
-                <Form.Item name="emailAddress" label={t('nset.emailAddress')} style={{ flex: 1, minWidth: 220 }} rules={emailEnabled ? [{ required: true, message: t('nset.required') }] : []}>
+                <Form.Item
+                  name="emailAddress"
+                  label={t('nset.emailAddress')}
+                  style={{ flex: 1, minWidth: 220 }}
+                  rules={emailEnabled ? [{ required: true, message: t('nset.required') }] : []}
+                >
                   <Input type="email" disabled={!emailEnabled} maxLength={200} placeholder="name@example.com" />
                 </Form.Item>
               </Flex>
@@ -194,7 +200,13 @@ export default function NotificationSettingsPage() {
                 <Form.Item name="webhookEnabled" label={t('nset.webhook')} valuePropName="checked">
                   <Switch />
                 </Form.Item>
-                <Form.Item name="webhookUrl" label={t('nset.webhookUrl')} style={{ flex: 1, minWidth: 260 }} extra={t('nset.webhookHelp')} rules={webhookEnabled ? [{ required: true, message: t('nset.required') }] : []}>
+                <Form.Item
+                  name="webhookUrl"
+                  label={t('nset.webhookUrl')}
+                  style={{ flex: 1, minWidth: 260 }}
+                  extra={t('nset.webhookHelp')}
+                  rules={webhookEnabled ? [{ required: true, message: t('nset.required') }] : []}
+                >
                   <Input disabled={!webhookEnabled} maxLength={500} placeholder="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…" />
                 </Form.Item>
               </Flex>
@@ -225,7 +237,12 @@ export default function NotificationSettingsPage() {
                 </Flex>
               ) : null}
               <Form.Item name="kinds" label={t('nset.kinds')} extra={t('nset.kindsHelp')}>
-                <Select mode="multiple" allowClear placeholder={t('nset.allKinds')} options={NOTIFICATION_KINDS.map((k) => ({ value: k, label: notificationKindLabel(t, k) }))} />
+                <Select
+                  mode="multiple"
+                  allowClear
+                  placeholder={t('nset.allKinds')}
+                  options={NOTIFICATION_KINDS.map((k) => ({ value: k, label: notificationKindLabel(t, k) }))}
+                />
               </Form.Item>
               <Button type="primary" htmlType="submit" loading={save.isPending} data-testid="nset-save">
                 {t('common.save')}
@@ -239,7 +256,15 @@ export default function NotificationSettingsPage() {
               {t('nset.log.help')}
             </Typography.Paragraph>
             {deliveries.isError ? <Typography.Text type="danger">{errorMessage(deliveries.error, t)}</Typography.Text> : null}
-            <Table<Delivery> rowKey="id" size="small" columns={columns} dataSource={deliveries.data?.items ?? []} loading={deliveries.isPending} pagination={{ pageSize: 10, hideOnSinglePage: true }} scroll={{ x: 720 }} />
+            <Table<Delivery>
+              rowKey="id"
+              size="small"
+              columns={columns}
+              dataSource={deliveries.data?.items ?? []}
+              loading={deliveries.isPending}
+              pagination={{ pageSize: 10, hideOnSinglePage: true }}
+              scroll={{ x: 720 }}
+            />
           </Card>
         </Col>
       </Row>

@@ -47,7 +47,7 @@ export default function ProfilePage() {
     return zones.map((z) => ({ value: z, label: timeZoneLabel(z, currentLocale()) }));
   }, [me.timeZone, t]);
 
-  const confirmLogoutAll = () =>
+  const confirmLogoutAll = () => {
     modal.confirm({
       title: t('profile.logoutAllConfirmTitle'),
       content: t('profile.logoutAllConfirm'),
@@ -56,6 +56,7 @@ export default function ProfilePage() {
       cancelText: t('common.cancel'),
       onOk: () => logout(true),
     });
+  };
 
   return (
     <Page title={t('profile.title')} subtitle={t('profile.subtitle')}>
@@ -116,8 +117,7 @@ export default function ProfilePage() {
                   label: t('profile.compensationLimit'),
                   children: (
                     <Typography.Text>
-                      {fmt.money(me.compensationLimitFen)}{' '}
-                      <Typography.Text type="secondary">· {t('profile.compensationLimitHint')}</Typography.Text>
+                      {fmt.money(me.compensationLimitFen)} <Typography.Text type="secondary">· {t('profile.compensationLimitHint')}</Typography.Text>
                     </Typography.Text>
                   ),
                 },
@@ -178,7 +178,7 @@ export default function ProfilePage() {
                         {t('profile.totpDisabled')}
                       </Tag>
                       <Typography.Text type="secondary">{t('profile.totpWhy')}</Typography.Text>
-                      <Button type="primary" icon={<SafetyOutlined />} onClick={() => navigate('/profile/totp')} data-testid="totp-enrol">
+                      <Button type="primary" icon={<SafetyOutlined />} onClick={() => void navigate('/profile/totp')} data-testid="totp-enrol">
                         {t('profile.totpEnrol')}
                       </Button>
                     </Space>
@@ -215,6 +215,7 @@ function ChangePasswordCard() {
   const showError = useApiError();
   const [busy, setBusy] = useState(false);
 
+  // catches every error and shows it (on the fields or as a message): the form calls it with `void`
   const submit = async (values: PasswordForm) => {
     setBusy(true);
     try {
@@ -235,7 +236,7 @@ function ChangePasswordCard() {
 
   return (
     <Card title={t('profile.changePassword')}>
-      <Form<PasswordForm> form={form} layout="vertical" onFinish={submit} style={{ maxWidth: 420 }}>
+      <Form<PasswordForm> form={form} layout="vertical" onFinish={(v) => void submit(v)} style={{ maxWidth: 420 }}>
         <Form.Item name="currentPassword" label={t('profile.currentPassword')} rules={[{ required: true, message: t('validation.required') }]}>
           <Input.Password autoComplete="current-password" />
         </Form.Item>

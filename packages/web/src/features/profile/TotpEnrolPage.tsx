@@ -41,9 +41,7 @@ export default function TotpEnrolPage() {
     onSuccess: (data) => setRecoveryCodes(data.recoveryCodes),
     onError: (err) => {
       const text =
-        err instanceof ApiError && (err.code === 'otp_invalid' || err.status === 400 || err.status === 422)
-          ? t('totp.codeInvalid')
-          : errorMessage(err, t);
+        err instanceof ApiError && (err.code === 'otp_invalid' || err.status === 400 || err.status === 422) ? t('totp.codeInvalid') : errorMessage(err, t);
       form.setFields([{ name: 'code', errors: [text] }]);
     },
   });
@@ -57,7 +55,7 @@ export default function TotpEnrolPage() {
 
   const finish = async () => {
     await queryClient.invalidateQueries({ queryKey: ME_QUERY_KEY });
-    navigate('/profile', { replace: true });
+    void navigate('/profile', { replace: true });
   };
 
   const codesText = recoveryCodes?.join('\n') ?? '';
@@ -70,7 +68,7 @@ export default function TotpEnrolPage() {
             status="success"
             title={t('totp.alreadyEnabled')}
             subTitle={t('totp.resetByAdmin')}
-            extra={<Button onClick={() => navigate('/profile')}>{t('totp.backToProfile')}</Button>}
+            extra={<Button onClick={() => void navigate('/profile')}>{t('totp.backToProfile')}</Button>}
           />
         </Card>
       </Page>
@@ -82,12 +80,7 @@ export default function TotpEnrolPage() {
   return (
     <Page title={t('totp.title')} subtitle={forced ? t('totp.requiredNotice') : t('totp.subtitle')}>
       <Card style={{ maxWidth: 880 }}>
-        <Steps
-          current={current}
-          size="small"
-          style={{ marginBottom: 24 }}
-          items={[{ title: t('totp.stepScan') }, { title: t('totp.stepSave') }]}
-        />
+        <Steps current={current} size="small" style={{ marginBottom: 24 }} items={[{ title: t('totp.stepScan') }, { title: t('totp.stepSave') }]} />
 
         {recoveryCodes ? (
           <div data-testid="totp-recovery">
@@ -100,10 +93,12 @@ export default function TotpEnrolPage() {
             <Flex gap={8} wrap style={{ margin: '16px 0' }}>
               <Button
                 icon={<CopyOutlined />}
-                onClick={async () => {
-                  const ok = await copyText(codesText);
-                  if (ok) void message.success(t('common.copied'));
-                  else void message.warning(t('common.copyFailed'));
+                onClick={() => {
+                  // copyText never rejects: it answers false when neither clipboard API works
+                  void copyText(codesText).then((ok) => {
+                    if (ok) void message.success(t('common.copied'));
+                    else void message.warning(t('common.copyFailed'));
+                  });
                 }}
               >
                 {t('totp.copyCodes')}
@@ -164,10 +159,7 @@ export default function TotpEnrolPage() {
             </Col>
             <Col xs={24} md={14}>
               <Typography.Paragraph>{t('totp.manualHint')}</Typography.Paragraph>
-              <Typography.Paragraph
-                className="chidu-secret"
-                copyable={{ text: setup.secret, tooltips: [t('common.copy'), t('common.copied')] }}
-              >
+              <Typography.Paragraph className="chidu-secret" copyable={{ text: setup.secret, tooltips: [t('common.copy'), t('common.copied')] }}>
                 <span data-testid="totp-secret" data-secret={setup.secret}>
                   {secretGroups(setup.secret).map((g, i) => (
                     <span key={i} className="chidu-secret-group">
@@ -183,11 +175,7 @@ export default function TotpEnrolPage() {
                 requiredMark={false}
                 onFinish={({ code }) => confirmMutation.mutate(code.replace(/\s+/g, ''))}
               >
-                <Form.Item
-                  name="code"
-                  label={t('totp.codeLabel')}
-                  rules={[{ required: true, pattern: /^\d{6}$/, message: t('totp.codeFormat') }]}
-                >
+                <Form.Item name="code" label={t('totp.codeLabel')} rules={[{ required: true, pattern: /^\d{6}$/, message: t('totp.codeFormat') }]}>
                   <Input.OTP length={6} size="large" styles={{ input: { width: 44, height: 48, fontSize: 20 } }} data-testid="totp-code" />
                 </Form.Item>
                 <Flex gap={8} wrap>

@@ -24,9 +24,7 @@ export default function RolesPage() {
   const update = useMutation({
     mutationFn: ({ role, requireTotp }: { role: string; requireTotp: boolean }) => rolesApi.update(role, { requireTotp }),
     onSuccess: (row) => {
-      queryClient.setQueryData<RolesResponse>(ROLES_KEY, (old) =>
-        old ? { ...old, items: old.items.map((r) => (r.role === row.role ? row : r)) } : old,
-      );
+      queryClient.setQueryData<RolesResponse>(ROLES_KEY, (old) => (old ? { ...old, items: old.items.map((r) => (r.role === row.role ? row : r)) } : old));
       void message.success(t('common.saved'));
     },
     onError: (err) => showError(err),
@@ -52,15 +50,7 @@ export default function RolesPage() {
       dataIndex: 'role',
       width: 150,
       fixed: 'left',
-      render: (role: string) => (
-        <div>
-          <Typography.Text strong>{roleLabel(t, role)}</Typography.Text>
-          <br />
-          <Typography.Text type="secondary" code style={{ fontSize: 12 }}>
-            {role}
-          </Typography.Text>
-        </div>
-      ),
+      render: (role: string) => <Typography.Text strong>{roleLabel(t, role)}</Typography.Text>,
     },
     {
       title: t('roles.permissions'),
@@ -118,14 +108,11 @@ export default function RolesPage() {
         dataIndex: 'permission',
         fixed: 'left',
         width: 200,
+        // the translated label only; the code is in the tooltip for administrators who script against the API
         render: (p: string) => (
-          <div>
+          <Tooltip title={p}>
             <Typography.Text>{permissionLabel(t, p)}</Typography.Text>
-            <br />
-            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-              {p}
-            </Typography.Text>
-          </div>
+          </Tooltip>
         ),
       },
       ...data.items.map((r) => ({

@@ -143,7 +143,7 @@ export function StaffFormDrawer({ open, staff, onClose }: Props) {
           </Form.Item>
         )}
         <Form.Item name="roles" label={t('staff.roles')} rules={[{ required: true, type: 'array', min: 1, message: t('staff.rolesRequired') }]}>
-          <Select mode="multiple" options={roleOptions} showSearch={{ optionFilterProp: "label" }} data-testid="staff-roles" />
+          <Select mode="multiple" options={roleOptions} showSearch={{ optionFilterProp: 'label' }} data-testid="staff-roles" />
         </Form.Item>
         <Form.Item name="teamId" label={t('staff.team')}>
           <Select

@@ -58,7 +58,7 @@ function StaffList() {
     onError: (err) => showError(err),
   });
 
-  const confirmResetTotp = (s: Staff) =>
+  const confirmResetTotp = (s: Staff) => {
     modal.confirm({
       title: t('staff.resetTotpTitle', { name: s.name, employeeNo: s.employeeNo }),
       content: t('staff.resetTotpConfirm'),
@@ -67,6 +67,7 @@ function StaffList() {
       cancelText: t('common.cancel'),
       onOk: () => resetTotp.mutateAsync(s),
     });
+  };
 
   const allColumns: TableColumnsType<Staff> = [
     { title: t('staff.employeeNo'), dataIndex: 'employeeNo', width: 96, fixed: 'left' },
@@ -95,7 +96,13 @@ function StaffList() {
         </Flex>
       ),
     },
-    { title: t('staff.team'), dataIndex: 'teamName', width: 120, ellipsis: true, render: (v: string | null) => v ?? <Typography.Text type="secondary">—</Typography.Text> },
+    {
+      title: t('staff.team'),
+      dataIndex: 'teamName',
+      width: 120,
+      ellipsis: true,
+      render: (v: string | null) => v ?? <Typography.Text type="secondary">—</Typography.Text>,
+    },
     {
       title: t('staff.skills'),
       dataIndex: 'skills',
@@ -138,7 +145,13 @@ function StaffList() {
       fixed: 'right',
       render: (_, s) => (
         <Flex gap={4} align="center">
-          <Button type="link" size="small" style={{ paddingInline: 4 }} onClick={() => setDrawer({ open: true, staff: s })} data-testid={`staff-edit-${s.employeeNo}`}>
+          <Button
+            type="link"
+            size="small"
+            style={{ paddingInline: 4 }}
+            onClick={() => setDrawer({ open: true, staff: s })}
+            data-testid={`staff-edit-${s.employeeNo}`}
+          >
             {t('common.edit')}
           </Button>
           <Dropdown
@@ -292,4 +305,3 @@ function ResetPasswordModal({ staff, onClose }: { staff: Staff | null; onClose: 
     </Modal>
   );
 }
-

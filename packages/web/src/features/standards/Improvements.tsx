@@ -107,7 +107,12 @@ export function Improvements({ standard }: { standard: Standard }) {
             key: 'actions',
             width: 120,
             render: (_: unknown, r: Improvement) => (
-              <Button size="small" icon={r.state === 'done' ? undefined : <CheckOutlined />} loading={done.isPending && done.variables?.id === r.id} onClick={() => done.mutate(r)}>
+              <Button
+                size="small"
+                icon={r.state === 'done' ? undefined : <CheckOutlined />}
+                loading={done.isPending && done.variables?.id === r.id}
+                onClick={() => done.mutate(r)}
+              >
                 {r.state === 'done' ? t('std.imp.reopen') : t('std.imp.markDone')}
               </Button>
             ),
@@ -142,7 +147,15 @@ export function Improvements({ standard }: { standard: Standard }) {
         {t('std.imp.help')}
       </Typography.Paragraph>
       {q.isError ? <Typography.Text type="danger">{errorMessage(q.error, t)}</Typography.Text> : null}
-      <Table<Improvement> rowKey="id" size="small" columns={columns} dataSource={q.data?.items ?? []} loading={q.isPending} pagination={false} scroll={{ x: 900 }} />
+      <Table<Improvement>
+        rowKey="id"
+        size="small"
+        columns={columns}
+        dataSource={q.data?.items ?? []}
+        loading={q.isPending}
+        pagination={false}
+        scroll={{ x: 900 }}
+      />
       <Modal
         open={creating}
         title={t('std.imp.new')}

@@ -67,7 +67,12 @@ export function InstancesDrawer({ target, range, onClose }: { target: DrillTarge
       ),
     },
     { title: t('std.inst.started'), dataIndex: 'startedAt', width: 170, render: (v: string) => fmt.tableTime(v) },
-    { title: t('std.inst.due'), dataIndex: 'dueAt', width: 170, render: (v: string | null, r) => (v ? fmt.tableTime(v) : r.paused ? t('std.inst.pausedNoDue') : '—') },
+    {
+      title: t('std.inst.due'),
+      dataIndex: 'dueAt',
+      width: 170,
+      render: (v: string | null, r) => (v ? fmt.tableTime(v) : r.paused ? t('std.inst.pausedNoDue') : '—'),
+    },
     {
       title: t('std.inst.ended'),
       dataIndex: 'endedAt',

@@ -1,21 +1,5 @@
 import { useMemo, useState } from 'react';
-import {
-  Alert,
-  Button,
-  Card,
-  Col,
-  Descriptions,
-  Flex,
-  Row,
-  Segmented,
-  Spin,
-  Statistic,
-  Table,
-  Tag,
-  Timeline,
-  Typography,
-  type TableColumnsType,
-} from 'antd';
+import { Alert, Button, Card, Col, Descriptions, Flex, Row, Segmented, Spin, Statistic, Table, Tag, Timeline, Typography, type TableColumnsType } from 'antd';
 import { EditOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router-dom';
@@ -132,10 +116,23 @@ function ComplianceSection({ s }: { s: Standard }) {
           data: items.map((i) => (i.rate === null ? null : Math.round(i.rate * 1000) / 10)),
           connectNulls: true,
           itemStyle: { color: '#1d5fb4' },
-          markLine: { symbol: 'none', lineStyle: { color: '#1f2a3d', type: 'dashed' }, label: { formatter: t('std.trend.target'), position: 'insideEndTop' }, data: [{ yAxis: s.target * 100 }] },
+          markLine: {
+            symbol: 'none',
+            lineStyle: { color: '#1f2a3d', type: 'dashed' },
+            label: { formatter: t('std.trend.target'), position: 'insideEndTop' },
+            data: [{ yAxis: s.target * 100 }],
+          },
         },
         { name: t('std.count.met'), type: 'bar', stack: 'n', yAxisIndex: 1, barMaxWidth: 18, data: items.map((i) => i.met), itemStyle: { color: '#95de64' } },
-        { name: t('std.count.breached'), type: 'bar', stack: 'n', yAxisIndex: 1, barMaxWidth: 18, data: items.map((i) => i.breached), itemStyle: { color: '#ff7875' } },
+        {
+          name: t('std.count.breached'),
+          type: 'bar',
+          stack: 'n',
+          yAxisIndex: 1,
+          barMaxWidth: 18,
+          data: items.map((i) => i.breached),
+          itemStyle: { color: '#ff7875' },
+        },
       ],
     };
   }, [trend.data, s.target, t, range.from, range.to]);
@@ -160,7 +157,11 @@ function ComplianceSection({ s }: { s: Standard }) {
       render: (_: unknown, r) => (
         <CountButtons
           c={r}
-          onDrill={r.key === null ? undefined : (state) => setDrill({ standardId: s.id, standardName: s.name, filter: { ...filterFor(r), state }, scopeLabel: labelFor(r) })}
+          onDrill={
+            r.key === null
+              ? undefined
+              : (state) => setDrill({ standardId: s.id, standardName: s.name, filter: { ...filterFor(r), state }, scopeLabel: labelFor(r) })
+          }
         />
       ),
     },
@@ -213,7 +214,7 @@ function ComplianceSection({ s }: { s: Standard }) {
       <Card
         size="small"
         title={t('std.bd.title')}
-        extra={<Segmented value={by} onChange={(k) => setBy(k as typeof by)} options={BREAKDOWNS.map((k) => ({ value: k, label: t(`std.bd.${k}`) }))} />}
+        extra={<Segmented value={by} onChange={(k) => setBy(k)} options={BREAKDOWNS.map((k) => ({ value: k, label: t(`std.bd.${k}`) }))} />}
       >
         <Table<BreakdownItem>
           rowKey={(r) => r.key ?? '∅'}
@@ -257,7 +258,11 @@ function DefinitionCard({ s }: { s: Standard }) {
           { key: 'start', label: t('std.fields.start'), children: eventsText(t, s.start, eventKindLabel) },
           { key: 'stop', label: t('std.fields.stop'), children: eventsText(t, s.stop, eventKindLabel) },
           { key: 'limit', label: t('std.fields.limit'), children: limitText(s) },
-          { key: 'pause', label: t('std.fields.pauseWhile'), children: s.pauseWhile.length ? s.pauseWhile.map((x) => ticketStatusLabel(t, x)).join('、') : '—' },
+          {
+            key: 'pause',
+            label: t('std.fields.pauseWhile'),
+            children: s.pauseWhile.length ? s.pauseWhile.map((x) => ticketStatusLabel(t, x)).join('、') : '—',
+          },
           {
             key: 'cal',
             label: t('std.fields.calendar'),
@@ -271,7 +276,11 @@ function DefinitionCard({ s }: { s: Standard }) {
             children: s.escalation.length
               ? s.escalation.map((e, i) => (
                   <div key={i}>
-                    {t('std.escStep', { n: i + 1, after: e.afterBreachSeconds ? fmt.duration(e.afterBreachSeconds) : t('std.atBreach'), role: lookup(t, 'std.roles', e.notifyRole) })}
+                    {t('std.escStep', {
+                      n: i + 1,
+                      after: e.afterBreachSeconds ? fmt.duration(e.afterBreachSeconds) : t('std.atBreach'),
+                      role: lookup(t, 'std.roles', e.notifyRole),
+                    })}
                   </div>
                 ))
               : '—',
@@ -301,20 +310,22 @@ function Versions({ id }: { id: string }) {
         {t('std.versionsHelp')}
       </Typography.Paragraph>
       <Timeline
-        items={[...(q.data?.items ?? [])].sort((a, b) => b.version - a.version).map((v) => ({
-          key: v.version,
-          content: (
-            <Flex vertical gap={0}>
-              <Typography.Text strong>
-                v{v.version} · {fmt.minuteTime(v.createdAt)}
-              </Typography.Text>
-              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                {v.definition.name} · {t('std.fields.limit')} {limitText(v.definition)} · {t('std.fields.target')} {pct(v.definition.target)} ·{' '}
-                {t('std.fields.escalation')} {v.definition.escalation.length}
-              </Typography.Text>
-            </Flex>
-          ),
-        }))}
+        items={[...(q.data?.items ?? [])]
+          .sort((a, b) => b.version - a.version)
+          .map((v) => ({
+            key: v.version,
+            content: (
+              <Flex vertical gap={0}>
+                <Typography.Text strong>
+                  v{v.version} · {fmt.minuteTime(v.createdAt)}
+                </Typography.Text>
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  {v.definition.name} · {t('std.fields.limit')} {limitText(v.definition)} · {t('std.fields.target')} {pct(v.definition.target)} ·{' '}
+                  {t('std.fields.escalation')} {v.definition.escalation.length}
+                </Typography.Text>
+              </Flex>
+            ),
+          }))}
       />
     </Card>
   );

@@ -1,22 +1,5 @@
 import { useEffect, useMemo } from 'react';
-import {
-  App,
-  Button,
-  Col,
-  Divider,
-  Drawer,
-  Flex,
-  Form,
-  Grid,
-  Input,
-  InputNumber,
-  Radio,
-  Row,
-  Select,
-  Switch,
-  Typography,
-  type FormInstance,
-} from 'antd';
+import { App, Button, Col, Divider, Drawer, Flex, Form, Grid, Input, InputNumber, Radio, Row, Select, Switch, Typography, type FormInstance } from 'antd';
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { TFunction } from 'i18next';
@@ -32,9 +15,10 @@ import { useCalendars } from '../calendars/api';
 import { DurationInput } from './DurationInput';
 import { asList, CLOCK_EVENTS, MEASURES, NOTIFY_ROLES, PAUSE_STATUSES, STD_KEYS, standardsApi, type Standard, type StandardInput } from './api';
 import { lookup } from '../auth/labels';
+import { CheckpointField, CountFields, extraToForm, extraToInput, TimeOfDayFields, type ExtraFormValues } from './StandardFormExtra';
 
 /** Form values: the API shape, except target as a percentage and the calendar '' = 24×7. */
-interface FormValues {
+interface FormValues extends ExtraFormValues {
   code?: string;
   name?: string;
   encounter?: string;
@@ -45,7 +29,7 @@ interface FormValues {
   start?: string[];
   stop?: string[];
   pauseWhile?: string[];
-  deadline: 'duration' | 'end_of_business_day';
+  deadline: 'duration' | 'end_of_business_day' | 'time_of_day';
   limitSeconds?: number | null;
   calendarId: string;
   calendarSource: 'standard' | 'ticket';
@@ -109,7 +93,7 @@ function toForm(s: Partial<Standard> | undefined): FormValues {
     calendarId: s?.calendarId ?? '',
     calendarSource: s?.calendarSource ?? 'standard',
     timeZone: s?.timeZone ?? 'Asia/Shanghai',
-    appliesTo: { ...a, vip: a.vip === undefined ? 'any' : a.vip ? 'yes' : 'no' } as FormValues['appliesTo'],
+    appliesTo: { ...a, vip: a.vip === undefined ? 'any' : a.vip ? 'yes' : 'no' },
     warnAtPercent: s?.warnAtPercent ?? [],
     escalation: s?.escalation ?? [],
     recurring: s?.recurring ?? false,
@@ -118,6 +102,7 @@ function toForm(s: Partial<Standard> | undefined): FormValues {
     surveyMeasure: s?.survey?.measure ?? '',
     surveyThreshold: s?.survey?.threshold ?? null,
     active: s?.active ?? true,
+    ...extraToForm(s),
   };
 }
 
@@ -150,12 +135,16 @@ function toInput(v: FormValues, creating: boolean): StandardInput {
       calendarId: v.calendarId || null,
       calendarSource: v.calendarSource,
       timeZone: v.timeZone,
-      warnAtPercent: (v.warnAtPercent ?? []).map((x) => Number(x)).filter((x) => Number.isFinite(x)).map((x) => Math.round(x)),
+      warnAtPercent: (v.warnAtPercent ?? [])
+        .map((x) => Number(x))
+        .filter((x) => Number.isFinite(x))
+        .map((x) => Math.round(x)),
       escalation: (v.escalation ?? []).map((e) => ({ afterBreachSeconds: e.afterBreachSeconds ?? 0, notifyRole: e.notifyRole })),
       recurring: v.recurring ?? false,
       maxCycles: v.recurring ? (v.maxCycles ?? null) : null,
     });
   }
+  Object.assign(body, extraToInput(v));
   if (creating) body.code = v.code;
   return body;
 }
@@ -246,18 +235,34 @@ export function StandardForm({ open, standard, onClose, onSaved }: Props) {
             </Form.Item>
           </Col>
           <Col xs={24} md={12}>
-            <Form.Item name="code" label={t('std.fields.code')} extra={creating ? t('std.form.codeHelp') : undefined} rules={creating ? [{ required: true, message: t('std.form.required') }] : []}>
+            <Form.Item
+              name="code"
+              label={t('std.fields.code')}
+              extra={creating ? t('std.form.codeHelp') : undefined}
+              rules={creating ? [{ required: true, message: t('std.form.required') }] : []}
+            >
               <Input maxLength={64} disabled={!creating} data-testid="std-code" />
             </Form.Item>
           </Col>
           <Col xs={24} md={12}>
-            <Form.Item name="encounter" label={t('std.fields.encounter')} extra={t('std.form.encounterHelp')} rules={[{ required: true, message: t('std.form.required') }]}>
+            <Form.Item
+              name="encounter"
+              label={t('std.fields.encounter')}
+              extra={t('std.form.encounterHelp')}
+              rules={[{ required: true, message: t('std.form.required') }]}
+            >
               <Input maxLength={100} data-testid="std-encounter" />
             </Form.Item>
           </Col>
           <Col xs={12} md={6}>
             <Form.Item name="kind" label={t('std.fields.kind')}>
-              <Radio.Group optionType="button" options={[{ value: 'hard', label: t('std.kind.hard') }, { value: 'soft', label: t('std.kind.soft') }]} />
+              <Radio.Group
+                optionType="button"
+                options={[
+                  { value: 'hard', label: t('std.kind.hard') },
+                  { value: 'soft', label: t('std.kind.soft') },
+                ]}
+              />
             </Form.Item>
           </Col>
           <Col xs={12} md={6}>
@@ -312,12 +317,16 @@ export function StandardForm({ open, standard, onClose, onSaved }: Props) {
                     options={[
                       { value: 'duration', label: t('std.deadline.duration') },
                       { value: 'end_of_business_day', label: t('std.deadline.end_of_business_day') },
+                      { value: 'time_of_day', label: t('std.deadline.time_of_day') },
                     ]}
+                    data-testid="std-deadline"
                   />
                 </Form.Item>
               </Col>
               <Col xs={24} md={14}>
-                {deadline === 'duration' ? (
+                {deadline === 'time_of_day' ? (
+                  <TimeOfDayFields />
+                ) : deadline === 'duration' ? (
                   <Form.Item name="limitSeconds" label={t('std.fields.limit')} extra={t('std.form.limitHelp')}>
                     <DurationInput data-testid="std-limit" />
                   </Form.Item>
@@ -371,7 +380,11 @@ export function StandardForm({ open, standard, onClose, onSaved }: Props) {
                       <Form.Item name={[f.name, 'afterBreachSeconds']} style={{ marginBottom: 0 }} extra={t('std.form.afterBreach')}>
                         <DurationInput data-testid={`std-esc-${i}`} />
                       </Form.Item>
-                      <Form.Item name={[f.name, 'notifyRole']} style={{ marginBottom: 0, minWidth: 140 }} rules={[{ required: true, message: t('std.form.required') }]}>
+                      <Form.Item
+                        name={[f.name, 'notifyRole']}
+                        style={{ marginBottom: 0, minWidth: 140 }}
+                        rules={[{ required: true, message: t('std.form.required') }]}
+                      >
                         <Select options={NOTIFY_ROLES.map((r) => ({ value: r, label: lookup(t, 'std.roles', r) }))} data-testid={`std-esc-role-${i}`} />
                       </Form.Item>
                       <Button icon={<DeleteOutlined />} onClick={() => remove(f.name)} aria-label={t('common.delete')} />
@@ -407,6 +420,13 @@ export function StandardForm({ open, standard, onClose, onSaved }: Props) {
             </Row>
           </>
         ) : null}
+        {measure === 'count' ? (
+          <>
+            <Divider titlePlacement="start">{t('engine.count.title')}</Divider>
+            <CountFields />
+          </>
+        ) : null}
+        {timed || measure === 'count' ? <CheckpointField /> : null}
 
         <Divider titlePlacement="start">{t('std.fields.appliesTo')}</Divider>
         <Typography.Paragraph type="secondary">{t('std.form.appliesHelp')}</Typography.Paragraph>

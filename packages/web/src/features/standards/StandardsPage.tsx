@@ -1,37 +1,23 @@
 import { useMemo, useState } from 'react';
-import {
-  Alert,
-  App,
-  Button,
-  Card,
-  Col,
-  Empty,
-  Flex,
-  Input,
-  Row,
-  Statistic,
-  Table,
-  Tabs,
-  Tag,
-  Typography,
-  type TableColumnsType,
-} from 'antd';
-import { CheckOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, Button, Card, Col, Empty, Flex, Input, Row, Statistic, Table, Tabs, Tag, Typography, type TableColumnsType } from 'antd';
+import { EditOutlined, PlusOutlined } from '@ant-design/icons';
+import { useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
-import { ApiError } from '../../api/client';
 import { errorMessage } from '../../lib/apiErrors';
 import { Page } from '../../layout/Page';
 import { usePermission } from '../auth/me';
 import { useCalendars } from '../calendars/api';
 import { EChart } from './EChart';
 import { InstancesDrawer, type DrillTarget } from './InstancesDrawer';
+import { JudgedStandards } from './JudgedStandards';
 import { RangeSelect, useRange } from './range';
 import { StandardForm } from './StandardForm';
+import { CheckpointsPanel } from './CheckpointsPanel';
+import { TemplateGallery } from './TemplateGallery';
 import { SoftCompliance } from '../surveys/SurveysPage';
 import { CountButtons, KindTag, RateBar, RateDefinition, useLimitText } from './ui';
-import { pct, STD_KEYS, STD_PERM, standardsApi, useStandards, useSummary, type Counts, type Range, type Standard, type Template } from './api';
+import { pct, STD_PERM, standardsApi, useStandards, useSummary, type Counts, type Range, type Standard } from './api';
 
 interface OverviewRow extends Counts {
   standard: Standard;
@@ -56,7 +42,7 @@ export default function StandardsPage() {
   const items = [
     ...(canCompliance ? [{ key: 'overview', label: t('std.tabs.overview'), children: <Overview range={range} search={search} /> }] : []),
     { key: 'catalogue', label: t('std.tabs.catalogue'), children: <Catalogue search={search} onEdit={canManage ? setEditing : undefined} /> },
-    { key: 'templates', label: t('std.tabs.templates'), children: <Templates /> },
+    { key: 'templates', label: t('std.tabs.templates'), children: <TemplateGallery /> },
     ...(canCompliance ? [{ key: 'sqi', label: t('std.tabs.sqi'), children: <SqiPanel range={range} /> }] : []),
   ];
 
@@ -67,6 +53,11 @@ export default function StandardsPage() {
       extra={
         <>
           {canCompliance ? <RangeSelect range={range} onChange={setRange} /> : null}
+          {canManage ? (
+            <Link to="/standards/define" data-testid="std-define">
+              <Button>{t('stdDefine.entry')}</Button>
+            </Link>
+          ) : null}
           {canManage ? (
             <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')} data-testid="std-new">
               {t('std.new')}
@@ -92,7 +83,7 @@ function Overview({ range, search }: { range: Range; search: string }) {
   const rows: OverviewRow[] = useMemo(() => {
     const byId = new Map((summary.data?.items ?? []).map((i) => [i.standardId, i]));
     return (standards.data?.items ?? [])
-      .filter((s) => s.timed && (s.active || byId.has(s.id)))
+      .filter((s) => (s.timed || s.measure === 'count') && (s.active || byId.has(s.id)))
       .map((s) => {
         const c = byId.get(s.id);
         return {
@@ -147,6 +138,7 @@ function Overview({ range, search }: { range: Range; search: string }) {
 
   return (
     <Flex vertical gap={16}>
+      <CheckpointsPanel range={range} search={search} />
       <Row gutter={[16, 16]}>
         <Col xs={24} md={10}>
           <Card size="small" style={{ height: '100%' }}>
@@ -188,9 +180,12 @@ function Overview({ range, search }: { range: Range; search: string }) {
         data-testid="std-overview"
       />
       <InstancesDrawer target={drill} range={range} onClose={() => setDrill(null)} />
+      <JudgedStandards range={range} search={search} />
       {canSoft ? (
         <div data-testid="std-soft">
-          <Typography.Title level={5} style={{ margin: '8px 0 4px' }}>{t('std.soft.title')}</Typography.Title>
+          <Typography.Title level={5} style={{ margin: '8px 0 4px' }}>
+            {t('std.soft.title')}
+          </Typography.Title>
           <SoftCompliance />
         </div>
       ) : null}
@@ -223,7 +218,12 @@ function Catalogue({ search, onEdit }: { search: string; onEdit?: (s: Standard) 
     { title: t('std.fields.encounter'), dataIndex: 'encounter', width: 120 },
     { title: t('std.fields.kind'), key: 'kind', width: 150, render: (_: unknown, s) => <KindTag s={s} /> },
     { title: t('std.fields.limit'), key: 'limit', width: 110, render: (_: unknown, s) => limitText(s) },
-    { title: t('std.fields.calendar'), key: 'cal', width: 150, render: (_: unknown, s) => (s.timed ? (s.calendarSource === 'ticket' ? t('std.calendarSource.ticketShort') : calName(s.calendarId)) : '—') },
+    {
+      title: t('std.fields.calendar'),
+      key: 'cal',
+      width: 150,
+      render: (_: unknown, s) => (s.timed ? (s.calendarSource === 'ticket' ? t('std.calendarSource.ticketShort') : calName(s.calendarId)) : '—'),
+    },
     { title: t('std.fields.target'), dataIndex: 'target', width: 80, render: (v: number) => pct(v) },
     { title: t('std.version'), dataIndex: 'version', width: 70, render: (v: number) => `v${v}` },
     {
@@ -263,86 +263,6 @@ function Catalogue({ search, onEdit }: { search: string; onEdit?: (s: Standard) 
   );
 }
 
-function Templates() {
-  const { t } = useTranslation();
-  const { message } = App.useApp();
-  const queryClient = useQueryClient();
-  const canManage = usePermission(STD_PERM.manage);
-  const templates = useQuery({ queryKey: STD_KEYS.templates, queryFn: standardsApi.templates, staleTime: 5 * 60_000 });
-  const standards = useStandards();
-  const limitText = useLimitText();
-  const adopted = new Map((standards.data?.items ?? []).filter((s) => s.templateKey).map((s) => [s.templateKey!, s]));
-  const adopt = useMutation({
-    mutationFn: (tpl: Template) => standardsApi.adopt(tpl.key),
-    onSuccess: (s) => {
-      void message.success(t('std.tpl.adopted', { name: s.name }));
-      void queryClient.invalidateQueries({ queryKey: STD_KEYS.all });
-    },
-    onError: (err) => {
-      if (err instanceof ApiError && err.status === 409) void message.error(t('std.tpl.codeTaken'));
-      else void message.error(errorMessage(err, t));
-    },
-  });
-  if (templates.isError) return <Alert type="error" title={errorMessage(templates.error, t)} />;
-  return (
-    <Flex vertical gap={12}>
-      <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
-        {t('std.tpl.help')}
-      </Typography.Paragraph>
-      <Row gutter={[12, 12]} data-testid="std-templates">
-        {(templates.data?.items ?? []).map((tpl) => {
-          const own = adopted.get(tpl.key);
-          const d = { ...tpl.definition };
-          return (
-            <Col key={tpl.key} xs={24} sm={12} xl={8}>
-              <Card
-                size="small"
-                style={{ height: '100%' }}
-                title={<span title={d.name}>{d.name}</span>}
-                extra={
-                  own ? (
-                    <Tag icon={<CheckOutlined />} color="green" style={{ marginInlineEnd: 0 }}>
-                      {t('std.tpl.inUse')}
-                    </Tag>
-                  ) : canManage ? (
-                    <Button
-                      size="small"
-                      type="primary"
-                      ghost
-                      loading={adopt.isPending && adopt.variables?.key === tpl.key}
-                      onClick={() => adopt.mutate(tpl)}
-                      data-testid={`adopt-${tpl.key}`}
-                    >
-                      {t('std.tpl.adopt')}
-                    </Button>
-                  ) : null
-                }
-                data-testid="std-template"
-              >
-                <Flex vertical gap={6}>
-                  <Flex gap={4} wrap>
-                    <Tag style={{ marginInlineEnd: 0 }}>{d.encounter}</Tag>
-                    <KindTag s={d} />
-                  </Flex>
-                  <Typography.Text>
-                    {t('std.fields.limit')}：{limitText(d)} · {t('std.fields.target')}：{pct(d.target)}
-                  </Typography.Text>
-                  <Typography.Paragraph type="secondary" style={{ margin: 0, fontSize: 12 }} ellipsis={{ rows: 3, tooltip: d.description ?? tpl.source }}>
-                    {d.description ?? tpl.source}
-                  </Typography.Paragraph>
-                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                    {t('std.tpl.source')}：{tpl.source}
-                  </Typography.Text>
-                </Flex>
-              </Card>
-            </Col>
-          );
-        })}
-      </Row>
-    </Flex>
-  );
-}
-
 export function SqiPanel({ range, standardId }: { range: Range; standardId?: string }) {
   const { t } = useTranslation();
   const sqi = useQuery({ queryKey: ['standards', 'sqi', range, standardId], queryFn: () => standardsApi.sqi({ ...range, standardId }) });
@@ -356,9 +276,30 @@ export function SqiPanel({ range, standardId }: { range: Range; standardId?: str
       yAxis: [{ type: 'value', minInterval: 1 }],
       series: [
         { name: t('std.sqi.index'), type: 'line', data: days.map((d) => d.index), itemStyle: { color: '#cf1322' } },
-        { name: t('std.sqi.sameDay'), type: 'bar', barMaxWidth: 18, stack: 'f', data: days.map((d) => d.failures.breach_same_day), itemStyle: { color: '#ffa39e' } },
-        { name: t('std.sqi.laterDay'), type: 'bar', barMaxWidth: 18, stack: 'f', data: days.map((d) => d.failures.breach_later_day), itemStyle: { color: '#ff7875' } },
-        { name: t('std.sqi.escalation'), type: 'bar', barMaxWidth: 18, stack: 'f', data: days.map((d) => d.failures.escalation), itemStyle: { color: '#faad14' } },
+        {
+          name: t('std.sqi.sameDay'),
+          type: 'bar',
+          barMaxWidth: 18,
+          stack: 'f',
+          data: days.map((d) => d.failures.breach_same_day),
+          itemStyle: { color: '#ffa39e' },
+        },
+        {
+          name: t('std.sqi.laterDay'),
+          type: 'bar',
+          barMaxWidth: 18,
+          stack: 'f',
+          data: days.map((d) => d.failures.breach_later_day),
+          itemStyle: { color: '#ff7875' },
+        },
+        {
+          name: t('std.sqi.escalation'),
+          type: 'bar',
+          barMaxWidth: 18,
+          stack: 'f',
+          data: days.map((d) => d.failures.escalation),
+          itemStyle: { color: '#faad14' },
+        },
       ],
     };
   }, [sqi.data, t]);

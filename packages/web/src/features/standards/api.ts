@@ -1,6 +1,6 @@
 /** Service standards (服务标准) API: catalogue, templates, compliance, breakdowns, instances, SQI, improvements. */
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { api } from '../../api/client';
+import { http, type ItemOf, type RequestBodyOf, type ResponseOf } from '../../api/client';
 
 export const STD_PERM = {
   view: 'standards.view',
@@ -10,14 +10,31 @@ export const STD_PERM = {
 } as const;
 
 export const CLOCK_EVENTS = [
-  'ticket.created', 'ticket.assigned', 'ticket.taken', 'ticket.first_public_reply', 'ticket.public_reply', 'ticket.customer_reply',
-  'ticket.resolved', 'ticket.closed', 'ticket.reopened', 'ticket.status_changed', 'ticket.priority_changed', 'ticket.team_transferred',
-  'ticket.handover_confirmed', 'ticket.customer_confirmed', 'ticket.order_confirmed', 'ticket.revisited',
-  'recovery.opened', 'recovery.contacted', 'recovery.solution_proposed', 'recovery.revisited', 'survey.answered',
+  'ticket.created',
+  'ticket.assigned',
+  'ticket.taken',
+  'ticket.first_public_reply',
+  'ticket.public_reply',
+  'ticket.customer_reply',
+  'ticket.resolved',
+  'ticket.closed',
+  'ticket.reopened',
+  'ticket.status_changed',
+  'ticket.priority_changed',
+  'ticket.team_transferred',
+  'ticket.handover_confirmed',
+  'ticket.customer_confirmed',
+  'ticket.order_confirmed',
+  'ticket.revisited',
+  'recovery.opened',
+  'recovery.contacted',
+  'recovery.solution_proposed',
+  'recovery.revisited',
+  'survey.answered',
 ] as const;
 export const PAUSE_STATUSES = ['new', 'assigned', 'in_progress', 'pending_customer', 'pending_internal', 'resolved', 'closed'] as const;
 export const NOTIFY_ROLES = ['owner', 'supervisor', 'director', 'admin'] as const;
-export const MEASURES = ['timer', 'audit', 'survey', 'operating_data'] as const;
+export const MEASURES = ['timer', 'count', 'audit', 'survey', 'operating_data'] as const;
 export const BREAKDOWNS = ['team', 'agent', 'channel', 'tier'] as const;
 export type BreakdownBy = (typeof BREAKDOWNS)[number] | 'day' | 'type' | 'priority' | 'version';
 export type InstanceState = 'met' | 'breached' | 'running' | 'cancelled';
@@ -45,7 +62,7 @@ export interface StandardDefinition {
   start: string | string[] | null;
   stop: string | string[] | null;
   pauseWhile: string[];
-  deadline: 'duration' | 'end_of_business_day';
+  deadline: 'duration' | 'end_of_business_day' | 'time_of_day';
   limitSeconds: number | null;
   calendarId: string | null;
   calendarSource: 'standard' | 'ticket';
@@ -57,29 +74,14 @@ export interface StandardDefinition {
   maxCycles: number | null;
   sqiWeight: number;
   survey: { measure: 'csat' | 'nps' | 'ces'; threshold: number } | null;
+  timeOfDay?: { at: string; businessDaysAfter: number; cutoff: string | null } | null;
+  count?: { source: 'ring_count' | 'contacts_before_resolution' | 'transfers'; limit: number } | null;
+  checkpoint?: 'first_response' | 'solution_confirmed' | 'resolution_confirmed' | null;
 }
-export interface Standard extends StandardDefinition {
-  id: string;
-  code: string;
-  version: number;
-  active: boolean;
-  templateKey: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type Standard = ResponseOf<'get', '/standards/{id}'>;
 export type StandardInput = Partial<Omit<StandardDefinition, 'timed'>> & { code?: string; active?: boolean };
-export interface StandardVersion {
-  version: number;
-  createdAt: string;
-  createdBy: string | null;
-  definition: StandardDefinition;
-}
-export interface Template {
-  key: string;
-  code: string;
-  source: string;
-  definition: StandardDefinition;
-}
+export type StandardVersion = ItemOf<ResponseOf<'get', '/standards/{id}/versions'>['items']>;
+export type Template = ItemOf<ResponseOf<'get', '/standards/templates'>['items']>;
 export interface Counts {
   met: number;
   breached: number;
@@ -87,87 +89,25 @@ export interface Counts {
   cancelled: number;
   rate: number | null;
 }
-export interface Compliance extends Counts {
-  standardId: string;
-  code: string;
-  name: string;
-  target: number;
-  meetsTarget: boolean | null;
-  from: string;
-  to: string;
-}
-export interface Summary {
-  from: string;
-  to: string;
-  overall: Counts;
-  items: (Counts & { standardId: string; code: string; name: string; target: number; meetsTarget: boolean | null })[];
-}
+export type Compliance = ResponseOf<'get', '/standards/{id}/compliance'>;
+export type Summary = ResponseOf<'get', '/standards/compliance'>;
 export interface BreakdownItem extends Counts {
   key: string | null;
   label: string | null;
 }
-export interface Breakdown {
-  standardId: string;
-  by: string;
-  target: number;
-  from: string;
-  to: string;
-  items: BreakdownItem[];
-}
+export type Breakdown = ResponseOf<'get', '/standards/{id}/compliance/breakdown'>;
 export interface SqiDay {
   date: string;
   index: number;
   failures: { breach_same_day: number; breach_later_day: number; escalation: number };
 }
-export interface Sqi {
-  from: string;
-  to: string;
-  timeZone: string;
-  weights: { breach_same_day: number; breach_later_day: number; escalation: number };
-  total: number;
-  days: SqiDay[];
-}
-export interface Instance {
-  id: string;
-  ticketId: string;
-  ticketNumber: string;
-  ticketSubject: string;
-  state: string;
-  paused: boolean;
-  cycle: number;
-  version: number;
-  startedAt: string;
-  dueAt: string | null;
-  metAt: string | null;
-  breachedAt: string | null;
-  endedAt: string | null;
-  endReason: string | null;
-  late: boolean;
-  escalationsSent: number;
-  ownerId: string | null;
-  ownerName: string | null;
-  teamId: string | null;
-  teamName: string | null;
-  channel: string | null;
-  tier: string | null;
-}
+export type Sqi = ResponseOf<'get', '/standards/sqi'>;
+export type Instance = ItemOf<ResponseOf<'get', '/standards/{id}/instances'>['items']>;
 export interface Window extends Counts {
   from: string;
   to: string;
 }
-export interface Improvement {
-  id: string;
-  standardId: string;
-  cause: string;
-  change: string;
-  ownerId: string;
-  ownerName: string | null;
-  dueDate: string;
-  state: 'open' | 'done';
-  doneAt: string | null;
-  createdAt: string;
-  effect?: { effectiveDate: string; windowDays: number; before: Window; after: Window; rateChange: number | null };
-}
+export type Improvement = ItemOf<ResponseOf<'get', '/standards/{id}/improvements'>['items']>;
 export interface ImprovementInput {
   cause: string;
   change: string;
@@ -188,27 +128,25 @@ export interface InstanceFilter {
   tier?: string;
 }
 
-const enc = encodeURIComponent;
-
 export const standardsApi = {
-  list: () => api.get<{ items: Standard[]; nextCursor: string | null }>('/standards', { limit: 200 }),
-  get: (id: string) => api.get<Standard>(`/standards/${enc(id)}`),
-  create: (body: StandardInput) => api.post<Standard>('/standards', body),
-  update: (id: string, body: StandardInput) => api.patch<Standard>(`/standards/${enc(id)}`, body),
-  versions: (id: string) => api.get<{ items: StandardVersion[] }>(`/standards/${enc(id)}/versions`),
-  templates: () => api.get<{ items: Template[] }>('/standards/templates'),
-  adopt: (key: string, body: StandardInput = {}) => api.post<Standard>(`/standards/templates/${enc(key)}/adopt`, body),
-  summary: (r: Range) => api.get<Summary>('/standards/compliance', { ...r }),
-  compliance: (id: string, r: Range) => api.get<Compliance>(`/standards/${enc(id)}/compliance`, { ...r }),
-  breakdown: (id: string, by: BreakdownBy, r: Range) => api.get<Breakdown>(`/standards/${enc(id)}/compliance/breakdown`, { ...r, by }),
-  sqi: (r: Range & { standardId?: string }) => api.get<Sqi>('/standards/sqi', { ...r }),
+  list: () => http.get('/standards', { query: { limit: 200 } }),
+  get: (id: string) => http.get('/standards/{id}', { path: { id } }),
+  create: (body: StandardInput) => http.post('/standards', { body: body as RequestBodyOf<'post', '/standards'> }),
+  update: (id: string, body: StandardInput) => http.patch('/standards/{id}', { path: { id }, body: body as RequestBodyOf<'patch', '/standards/{id}'> }),
+  versions: (id: string) => http.get('/standards/{id}/versions', { path: { id } }),
+  templates: () => http.get('/standards/templates'),
+  adopt: (key: string, body: StandardInput = {}) =>
+    http.post('/standards/templates/{key}/adopt', { path: { key }, body: body as RequestBodyOf<'post', '/standards/templates/{key}/adopt'> }),
+  summary: (r: Range) => http.get('/standards/compliance', { query: { ...r } }),
+  compliance: (id: string, r: Range) => http.get('/standards/{id}/compliance', { path: { id }, query: { ...r } }),
+  breakdown: (id: string, by: BreakdownBy, r: Range) => http.get('/standards/{id}/compliance/breakdown', { path: { id }, query: { ...r, by } }),
+  sqi: (r: Range & { standardId?: string }) => http.get('/standards/sqi', { query: { ...r } }),
   instances: (id: string, r: Range, f: InstanceFilter, cursor?: string) =>
-    api.get<{ items: Instance[]; nextCursor: string | null }>(`/standards/${enc(id)}/instances`, { ...r, ...f, cursor, limit: 50 }),
-  improvements: (id: string, windowDays: number, tz: string) =>
-    api.get<{ items: Improvement[] }>(`/standards/${enc(id)}/improvements`, { windowDays, tz }),
-  createImprovement: (id: string, body: ImprovementInput) => api.post<Improvement>(`/standards/${enc(id)}/improvements`, body),
+    http.get('/standards/{id}/instances', { path: { id }, query: { ...r, ...f, cursor, limit: 50 } }),
+  improvements: (id: string, windowDays: number, tz: string) => http.get('/standards/{id}/improvements', { path: { id }, query: { windowDays, tz } }),
+  createImprovement: (id: string, body: ImprovementInput) => http.post('/standards/{id}/improvements', { path: { id }, body }),
   updateImprovement: (id: string, body: Partial<ImprovementInput> & { state?: 'open' | 'done' }) =>
-    api.patch<Improvement>(`/standards/improvements/${enc(id)}`, body),
+    http.patch('/standards/improvements/{improvementId}', { path: { improvementId: id }, body }),
 };
 
 export const STD_KEYS = {
@@ -250,4 +188,4 @@ export function joinSeconds(v: { h?: number | null; m?: number | null; s?: numbe
   return (v?.h ?? 0) * 3600 + (v?.m ?? 0) * 60 + (v?.s ?? 0);
 }
 
-export const asList = (v: string | string[] | null | undefined): string[] => (v == null ? [] : Array.isArray(v) ? v : [v]);
+export const asList = (v: string | string[] | null | undefined): string[] => (v === null || v === undefined ? [] : Array.isArray(v) ? v : [v]);

@@ -39,9 +39,20 @@ describe('limits as h/m/s, rates, hours text', () => {
     expect(pct(null)).toBe('—');
   });
   it('parses and prints override hours', () => {
-    expect(parseHours('09:00-12:00, 13:30-18:00')).toEqual([['09:00', '12:00'], ['13:30', '18:00']]);
-    expect(parseHours('09:00–12:00，13:30~24:00')).toEqual([['09:00', '12:00'], ['13:30', '24:00']]);
-    expect(hoursText([['09:00', '12:00'], ['13:30', '18:00']])).toBe('09:00-12:00, 13:30-18:00');
+    expect(parseHours('09:00-12:00, 13:30-18:00')).toEqual([
+      ['09:00', '12:00'],
+      ['13:30', '18:00'],
+    ]);
+    expect(parseHours('09:00–12:00，13:30~24:00')).toEqual([
+      ['09:00', '12:00'],
+      ['13:30', '24:00'],
+    ]);
+    expect(
+      hoursText([
+        ['09:00', '12:00'],
+        ['13:30', '18:00'],
+      ]),
+    ).toBe('09:00-12:00, 13:30-18:00');
     expect(parseHours(hoursText([['22:00', '24:00']]))).toEqual([['22:00', '24:00']]);
   });
 });

@@ -2,17 +2,56 @@
 
 /** "escalation[0].notifyRole", "/body/appliesTo/types/1", ["target"] → segments with numeric indexes. */
 export function splitPath(path: string | (string | number)[]): (string | number)[] {
-  const raw = Array.isArray(path) ? path.map(String) : String(path).replace(/^#/, '').split(/[/.[\]]+/);
+  const raw = Array.isArray(path)
+    ? path.map(String)
+    : String(path)
+        .replace(/^#/, '')
+        .split(/[/.[\]]+/);
   const segs = raw.filter((s) => s !== '');
   if (segs[0] === 'body' && segs.length > 1) segs.shift();
   return segs.map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
 const FIELD_PATHS = new Set([
-  'code', 'name', 'encounter', 'kind', 'description', 'measure', 'targetPct', 'start', 'stop', 'pauseWhile', 'deadline', 'limitSeconds',
-  'calendarId', 'calendarSource', 'timeZone', 'appliesTo.types', 'appliesTo.priorities', 'appliesTo.tiers', 'appliesTo.channels',
-  'appliesTo.teams', 'appliesTo.vip', 'warnAtPercent', 'escalation', 'escalation.#.afterBreachSeconds', 'escalation.#.notifyRole',
-  'recurring', 'maxCycles', 'sqiWeight', 'surveyMeasure', 'surveyThreshold', 'active',
+  'code',
+  'name',
+  'encounter',
+  'kind',
+  'description',
+  'measure',
+  'targetPct',
+  'start',
+  'stop',
+  'pauseWhile',
+  'deadline',
+  'limitSeconds',
+  'calendarId',
+  'calendarSource',
+  'timeZone',
+  'appliesTo.types',
+  'appliesTo.priorities',
+  'appliesTo.tiers',
+  'appliesTo.channels',
+  'appliesTo.teams',
+  'appliesTo.vip',
+  'warnAtPercent',
+  'escalation',
+  'escalation.#.afterBreachSeconds',
+  'escalation.#.notifyRole',
+  'recurring',
+  'maxCycles',
+  'sqiWeight',
+  'surveyMeasure',
+  'surveyThreshold',
+  'active',
+  'count',
+  'count.source',
+  'count.limit',
+  'timeOfDay',
+  'timeOfDay.at',
+  'timeOfDay.businessDaysAfter',
+  'timeOfDay.cutoff',
+  'checkpoint',
 ]);
 const API_TO_FORM: Record<string, string> = { target: 'targetPct', survey: 'surveyMeasure' };
 
@@ -28,4 +67,3 @@ export function formNameForPath(path: string | (string | number)[]): (string | n
   }
   return null;
 }
-

@@ -82,8 +82,18 @@ export function RateDefinition({ compact = false }: { compact?: boolean }) {
 export function useLimitText() {
   const { t } = useTranslation();
   const fmt = useFormat();
-  return (d: Pick<StandardDefinition, 'timed' | 'deadline' | 'limitSeconds'>) =>
-    !d.timed ? '—' : d.deadline === 'end_of_business_day' ? t('std.deadline.end_of_business_day') : d.limitSeconds ? fmt.duration(d.limitSeconds) : '—';
+  return (d: Pick<StandardDefinition, 'timed' | 'deadline' | 'limitSeconds'> & Partial<Pick<StandardDefinition, 'measure' | 'count' | 'timeOfDay'>>) => {
+    if (d.measure === 'count' && d.count) return t('engine.limit.count', { limit: d.count.limit, source: t(`engine.count.sources.${d.count.source}`) });
+    if (d.timed && d.deadline === 'time_of_day' && d.timeOfDay) return timeOfDayText(t, d.timeOfDay);
+    return !d.timed ? '—' : d.deadline === 'end_of_business_day' ? t('std.deadline.end_of_business_day') : d.limitSeconds ? fmt.duration(d.limitSeconds) : '—';
+  };
+}
+
+/** "次 1 个工作日 10:30 前", "当日营业结束前（16:00 后受理顺延）". */
+export function timeOfDayText(t: TFunction, d: { at: string; businessDaysAfter: number; cutoff: string | null }): string {
+  const at = d.at === 'end_of_day' ? t('engine.limit.endOfDay') : t('engine.limit.at', { at: d.at });
+  const day = d.businessDaysAfter === 0 ? t('engine.limit.sameDay') : t('engine.limit.nthDay', { n: d.businessDaysAfter });
+  return `${day}${at}${d.cutoff ? t('engine.limit.cutoff', { cutoff: d.cutoff }) : ''}`;
 }
 
 export function KindTag({ s }: { s: Pick<Standard, 'kind' | 'measure'> }) {

@@ -1,6 +1,6 @@
 /** Surveys (满意度调查) and the closed loops: API types and hooks. */
 import { useQuery } from '@tanstack/react-query';
-import { api } from '../../api/client';
+import { http } from '../../api/client';
 import type { PublicQuestion } from './public/SurveyForm';
 
 export const SURVEY_PERM = { view: 'surveys.view', manage: 'surveys.manage', work: 'loops.work', recover: 'loops.recover' } as const;
@@ -29,13 +29,34 @@ export interface Rules {
   ticketTypes: string[];
   expiresInDays: number;
 }
-export interface SurveyTemplate { id: string; name: string; description: string | null; questions: Question[]; rules: Rules; active: boolean; version: number; updatedAt: string }
+export interface SurveyTemplate {
+  id: string;
+  name: string;
+  description: string | null;
+  questions: Question[];
+  rules: Rules;
+  active: boolean;
+  version: number;
+  updatedAt: string;
+}
 export interface LoopSettings {
   lowScore: { csatMax: number; npsMax: number; cesMin: number };
   care: { ticketTypes: string[]; guaranteeDays: number; contactDays: number[] };
   reactivation: { enabled: boolean; silentDays: number; touchDays: number[] };
 }
-export interface SoftItem { standardId: string; code: string; name: string; encounter: string; target: number; source: string; agree: number; total: number; rate: number | null; meetsTarget: boolean | null; breakdown: { key: string; name: string | null; agree: number; total: number; rate: number | null }[] }
+export interface SoftItem {
+  standardId: string;
+  code: string;
+  name: string;
+  encounter: string;
+  target: number;
+  source: string;
+  agree: number;
+  total: number;
+  rate: number | null;
+  meetsTarget: boolean | null;
+  breakdown: { key: string; name: string | null; agree: number; total: number; rate: number | null }[];
+}
 
 export const KEYS = {
   templates: ['survey-templates'] as const,
@@ -44,10 +65,19 @@ export const KEYS = {
   customer: (id: string) => ['customer-surveys', id] as const,
 };
 
-export const useTemplates = () => useQuery({ queryKey: KEYS.templates, queryFn: () => api.get<{ items: SurveyTemplate[] }>('/survey-templates') });
-export const useLoopSettings = () => useQuery({ queryKey: KEYS.settings, queryFn: () => api.get<LoopSettings>('/loops/settings') });
+export const useTemplates = () => useQuery({ queryKey: KEYS.templates, queryFn: () => http.get('/survey-templates') as Promise<{ items: SurveyTemplate[] }> });
+export const useLoopSettings = () => useQuery({ queryKey: KEYS.settings, queryFn: () => http.get('/loops/settings') as Promise<LoopSettings> });
 
 /** The builder's questions as the public page shows them. */
 export function toPublic(q: Question): PublicQuestion {
-  return { id: q.id, kind: q.kind, label: q.label, required: Boolean(q.required), options: q.options ?? null, reasons: q.reasons ?? null, min: q.min ?? null, max: q.max ?? null };
+  return {
+    id: q.id,
+    kind: q.kind,
+    label: q.label,
+    required: Boolean(q.required),
+    options: q.options ?? null,
+    reasons: q.reasons ?? null,
+    min: q.min ?? null,
+    max: q.max ?? null,
+  };
 }

@@ -140,7 +140,10 @@ export default function TeamLoadPage() {
         </Col>
         <Col xs={12} md={6}>
           <Card size="small">
-            <Statistic title={t('teamLoad.stats.average')} value={onDuty ? (rows.filter((r) => r.onDuty).reduce((s, r) => s + r.openTickets, 0) / onDuty).toFixed(1) : '—'} />
+            <Statistic
+              title={t('teamLoad.stats.average')}
+              value={onDuty ? (rows.filter((r) => r.onDuty).reduce((s, r) => s + r.openTickets, 0) / onDuty).toFixed(1) : '—'}
+            />
           </Card>
         </Col>
         <Col xs={12} md={6}>

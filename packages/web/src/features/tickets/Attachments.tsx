@@ -17,10 +17,7 @@ export function formatBytes(n: number): string {
 /** Upload state for a form: files are sent to POST /attachments as soon as they are picked. */
 export function useAttachmentList() {
   const [fileList, setFileList] = useState<UploadFile<AttachmentMeta>[]>([]);
-  const ids = useMemo(
-    () => fileList.filter((f) => f.status === 'done' && f.response?.id).map((f) => f.response!.id),
-    [fileList],
-  );
+  const ids = useMemo(() => fileList.filter((f) => f.status === 'done' && f.response?.id).map((f) => f.response!.id), [fileList]);
   const uploading = fileList.some((f) => f.status === 'uploading');
   const reset = useCallback(() => setFileList([]), []);
   return { fileList, setFileList, ids, uploading, reset };

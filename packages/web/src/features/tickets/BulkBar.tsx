@@ -55,7 +55,7 @@ export function BulkBar({ selected, onClear }: { selected: TicketSummary[]; onCl
     if (action === 'priority') body.priority = v.priority as BulkBody['priority'];
     if (action === 'tag') body.tags = ((v.tags as string[] | undefined) ?? []).map((s) => s.trim()).filter(Boolean);
     if (action === 'status') body.status = v.status as BulkBody['status'];
-    if (action === 'resolve') body.resolution = String(v.resolution ?? '').trim();
+    if (action === 'resolve') body.resolution = (typeof v.resolution === 'string' ? v.resolution : '').trim();
     run.mutate(body);
   };
 
@@ -94,7 +94,11 @@ export function BulkBar({ selected, onClear }: { selected: TicketSummary[]; onCl
               initialValue={supervisor ? undefined : me.id}
               rules={[{ required: true, message: t('validation.required') }]}
             >
-              {supervisor ? <StaffSelect /> : <Select options={[{ value: me.id, label: t('staff.optionLabel', { name: me.name, employeeNo: me.employeeNo }) }]} />}
+              {supervisor ? (
+                <StaffSelect />
+              ) : (
+                <Select options={[{ value: me.id, label: t('staff.optionLabel', { name: me.name, employeeNo: me.employeeNo }) }]} />
+              )}
             </Form.Item>
           ) : null}
           {action === 'priority' ? (

@@ -26,7 +26,12 @@ export function ColleagueSelect({ value, onChange, exclude = [], placeholder, id
     const members = (load.data?.items ?? []).filter((m) => !skip.has(m.staffId));
     // on-duty first, then the lightest load
     members.sort((a, b) => Number(b.onDuty) - Number(a.onDuty) || a.openTickets - b.openTickets || a.employeeNo.localeCompare(b.employeeNo));
-    return members.map((m) => ({ value: m.staffId, label: t('staff.optionLabel', { name: m.name, employeeNo: m.employeeNo }), member: m, search: `${m.name} ${m.employeeNo} ${m.teamName ?? ''}` }));
+    return members.map((m) => ({
+      value: m.staffId,
+      label: t('staff.optionLabel', { name: m.name, employeeNo: m.employeeNo }),
+      member: m,
+      search: `${m.name} ${m.employeeNo} ${m.teamName ?? ''}`,
+    }));
   }, [load.data, exclude, t]);
 
   return (

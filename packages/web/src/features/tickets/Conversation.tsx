@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { App, Avatar, Button, Empty, Flex, Input, Segmented, Tag, Typography } from 'antd';
+import { App, Avatar, Button, Empty, Flex, Input, Segmented, Tag, Tooltip, Typography } from 'antd';
 import { EyeInvisibleOutlined, LockOutlined, SendOutlined, UserOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -10,8 +10,12 @@ import { useFormat, useMe } from '../auth/me';
 import { AttachmentList, AttachmentUpload, useAttachmentList } from './Attachments';
 import { ticketKeys } from './queries';
 import { useKbInsert } from '../kb/useKbInsert';
+import { PlaceholderHints, unfilledPlaceholders } from './PlaceholderHints';
+import { ComposerCheck } from '../inspection/ComposerCheck';
+import { ReplyHits } from '../inspection/ReplyHits';
+import { useTicketHits, type QaTicketHit } from '../inspection/api';
 
-function ReplyItem({ r, mine }: { r: TicketReply; mine: boolean }) {
+function ReplyItem({ r, mine, hits }: { r: TicketReply; mine: boolean; hits?: QaTicketHit[] | undefined }) {
   const { t } = useTranslation();
   const fmt = useFormat();
   const internal = r.visibility === 'internal';
@@ -46,6 +50,7 @@ function ReplyItem({ r, mine }: { r: TicketReply; mine: boolean }) {
         </Typography.Text>
       </Flex>
       <div className="chidu-reply-body">{r.body}</div>
+      {r.authorKind === 'staff' ? <ReplyHits body={r.body} replyId={r.id} hits={hits} /> : null}
       <AttachmentList items={r.attachments} />
     </div>
   );
@@ -55,6 +60,7 @@ function ReplyItem({ r, mine }: { r: TicketReply; mine: boolean }) {
 export function Conversation({ ticket }: { ticket: TicketDetail }) {
   const { t } = useTranslation();
   const me = useMe();
+  const qa = useTicketHits(ticket.id, me.permissions.includes('qa.own') || me.permissions.includes('qa.view'), ticket.replies.length);
   return (
     <Flex vertical gap={12}>
       {ticket.replies.length === 0 ? (
@@ -62,7 +68,7 @@ export function Conversation({ ticket }: { ticket: TicketDetail }) {
       ) : (
         <Flex vertical gap={10} data-testid="replies">
           {ticket.replies.map((r) => (
-            <ReplyItem key={r.id} r={r} mine={r.authorId === me.id} />
+            <ReplyItem key={r.id} r={r} mine={r.authorId === me.id} hits={qa.data?.items} />
           ))}
         </Flex>
       )}
@@ -97,7 +103,9 @@ function ReplyBox({ ticket }: { ticket: TicketDetail }) {
     },
   });
 
-  const canSend = body.trim().length > 0 && !files.uploading && !send.isPending;
+  // a reply the customer reads must not carry a blank {客户称呼}; internal notes may
+  const blanks = visibility === 'public' ? unfilledPlaceholders(body) : [];
+  const canSend = body.trim().length > 0 && blanks.length === 0 && !files.uploading && !send.isPending;
   const submit = () => {
     if (!canSend || sending.current) return;
     sending.current = true;
@@ -113,7 +121,14 @@ function ReplyBox({ ticket }: { ticket: TicketDetail }) {
           onChange={setVisibility}
           options={[
             { value: 'public', label: t('replies.public') },
-            { value: 'internal', label: <span><EyeInvisibleOutlined /> {t('replies.internalNote')}</span> },
+            {
+              value: 'internal',
+              label: (
+                <span>
+                  <EyeInvisibleOutlined /> {t('replies.internalNote')}
+                </span>
+              ),
+            },
           ]}
           data-testid="reply-visibility"
         />
@@ -136,6 +151,14 @@ function ReplyBox({ ticket }: { ticket: TicketDetail }) {
         data-testid="reply-input"
         aria-label={internal ? t('replies.internalNote') : t('replies.public')}
       />
+      {blanks.length ? <PlaceholderHints body={body} /> : null}
+      <ComposerCheck
+        body={body}
+        internal={internal}
+        first={!ticket.replies.some((x) => x.authorKind === 'staff' && x.visibility === 'public')}
+        channel={ticket.channel}
+        ticketType={ticket.type}
+      />
       <Flex justify="space-between" align="flex-start" gap={8} wrap style={{ marginTop: 8 }}>
         <div style={{ flex: 1, minWidth: 0 }}>
           <AttachmentUpload state={files} compact />
@@ -144,9 +167,11 @@ function ReplyBox({ ticket }: { ticket: TicketDetail }) {
           <Typography.Text type="secondary" style={{ fontSize: 12 }} className="chidu-hide-phone">
             {t('replies.ctrlEnter')}
           </Typography.Text>
-          <Button type="primary" icon={<SendOutlined />} disabled={!canSend} loading={send.isPending} onClick={submit} data-testid="reply-submit">
-            {internal ? t('replies.addNote') : t('replies.send')}
-          </Button>
+          <Tooltip title={blanks.length ? t('compose.sendBlocked') : undefined}>
+            <Button type="primary" icon={<SendOutlined />} disabled={!canSend} loading={send.isPending} onClick={submit} data-testid="reply-submit">
+              {internal ? t('replies.addNote') : t('replies.send')}
+            </Button>
+          </Tooltip>
         </Flex>
       </Flex>
     </div>

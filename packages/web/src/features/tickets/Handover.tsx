@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, Descriptions, Drawer, Flex, Form, Grid, Input, Modal, Tag, Typography } from 'antd';
+import { Alert, App, Button, Descriptions, Drawer, Flex, Form, Grid, Input, Modal, Select, Tag, Typography } from 'antd';
 import { CheckOutlined, CloseOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -9,6 +9,7 @@ import { useApiError } from '../../lib/useApiError';
 import { useFormat, useMe } from '../auth/me';
 import { ColleagueSelect } from './ColleagueSelect';
 import { ticketKeys } from './queries';
+import { TRANSFER_REASONS } from '../process/api';
 
 /** The six fields of a structured handover (服务交接), in the order the receiver reads them. */
 export const HANDOVER_FIELDS = ['situation', 'need', 'done', 'pending', 'expectation', 'cautions'] as const;
@@ -99,7 +100,13 @@ export function HandoverDecisionButtons({ h, size, number }: { h: Handover; size
         confirmLoading={decide.isPending}
         destroyOnHidden
       >
-        <Input.TextArea value={note} onChange={(e) => setNote(e.target.value)} autoSize={{ minRows: 3 }} maxLength={2000} placeholder={t('handover.declineNote')} />
+        <Input.TextArea
+          value={note}
+          onChange={(e) => setNote(e.target.value)}
+          autoSize={{ minRows: 3 }}
+          maxLength={2000}
+          placeholder={t('handover.declineNote')}
+        />
       </Modal>
     </>
   );
@@ -170,7 +177,7 @@ export function HandoverDrawer({ ticket, open, onClose }: { ticket: TicketDetail
       form.resetFields();
       onClose();
     },
-    onError: (err) => showError(err, { form, fields: ['toStaffId', ...HANDOVER_FIELDS] }),
+    onError: (err) => showError(err, { form, fields: ['toStaffId', 'reasonKind', 'reasonNote', ...HANDOVER_FIELDS] }),
   });
   const required = (f: HandoverField) => f !== 'cautions';
   return (
@@ -193,7 +200,16 @@ export function HandoverDrawer({ ticket, open, onClose }: { ticket: TicketDetail
         form={form}
         layout="vertical"
         onFinish={(v) => {
-          const body: HandoverCreate = { toStaffId: v.toStaffId, situation: '', need: '', done: '', pending: '', expectation: '' };
+          const body: HandoverCreate = {
+            toStaffId: v.toStaffId,
+            situation: '',
+            need: '',
+            done: '',
+            pending: '',
+            expectation: '',
+            reasonKind: v.reasonKind ?? 'shift_handover',
+          };
+          if (v.reasonNote?.trim()) body.reasonNote = v.reasonNote.trim();
           for (const f of HANDOVER_FIELDS) {
             const value = (v[f] ?? '').trim();
             if (f === 'cautions') {
@@ -204,8 +220,27 @@ export function HandoverDrawer({ ticket, open, onClose }: { ticket: TicketDetail
         }}
         data-testid="handover-form"
       >
-        <Form.Item name="toStaffId" label={t('handover.receiver')} rules={[{ required: true, message: t('validation.required') }]} extra={t('handover.receiverHint')}>
+        <Form.Item
+          name="toStaffId"
+          label={t('handover.receiver')}
+          rules={[{ required: true, message: t('validation.required') }]}
+          extra={t('handover.receiverHint')}
+        >
           <ColleagueSelect exclude={[me.id, ticket.ownerId]} data-testid="handover-receiver" />
+        </Form.Item>
+        <Form.Item name="reasonKind" label={t('process.transfer.handoverReason')} initialValue="shift_handover" extra={t('process.transfer.handoverHint')}>
+          <Select data-testid="handover-reason-kind" options={TRANSFER_REASONS.map((k) => ({ value: k, label: t(`process.transfer.reasons.${k}`) }))} />
+        </Form.Item>
+        <Form.Item noStyle dependencies={['reasonKind']}>
+          {({ getFieldValue }) => (
+            <Form.Item
+              name="reasonNote"
+              label={t('process.transfer.note')}
+              rules={getFieldValue('reasonKind') === 'other' ? [{ required: true, whitespace: true, message: t('process.transfer.otherNeedsText') }] : []}
+            >
+              <Input maxLength={500} data-testid="handover-reason-note" />
+            </Form.Item>
+          )}
         </Form.Item>
         {HANDOVER_FIELDS.map((f) => (
           <Form.Item

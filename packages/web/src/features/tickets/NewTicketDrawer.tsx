@@ -30,7 +30,20 @@ interface Values {
   orderLines?: EditableLine[];
 }
 
-const FIELDS = ['customerId', 'type', 'channel', 'priority', 'categoryId', 'subject', 'description', 'site', 'ringCount', 'takeOwnership', 'tags', 'orderLines'];
+const FIELDS = [
+  'customerId',
+  'type',
+  'channel',
+  'priority',
+  'categoryId',
+  'subject',
+  'description',
+  'site',
+  'ringCount',
+  'takeOwnership',
+  'tags',
+  'orderLines',
+];
 
 /** What the ticket page shows right after creation (number, dispatch reason). */
 export interface CreatedState {
@@ -80,7 +93,7 @@ export function NewTicketDrawer({ open, onClose }: { open: boolean; onClose: () 
       setTakeTouched(false);
       onClose();
       const state: CreatedState = { created: { number: created.number, reason: created.dispatch?.reason ?? null, status: created.status } };
-      navigate(`/tickets/${created.id}`, { state });
+      void navigate(`/tickets/${created.id}`, { state });
     },
     onError: (err) => {
       if (!(err instanceof NetworkError)) pending.current = null;
@@ -163,7 +176,14 @@ export function NewTicketDrawer({ open, onClose }: { open: boolean; onClose: () 
             <Form.Item label={channel === 'phone' ? t('tickets.new.callDuration') : t('tickets.new.visitDuration')} style={{ marginBottom: 16 }}>
               <Flex gap={6} align="center">
                 <Form.Item name="callMinutes" noStyle>
-                  <InputNumber min={0} max={1440} precision={0} style={{ width: 110 }} suffix={t('tickets.new.minutes')} aria-label={t('tickets.new.minutes')} />
+                  <InputNumber
+                    min={0}
+                    max={1440}
+                    precision={0}
+                    style={{ width: 110 }}
+                    suffix={t('tickets.new.minutes')}
+                    aria-label={t('tickets.new.minutes')}
+                  />
                 </Form.Item>
                 <Form.Item name="callSeconds" noStyle>
                   <InputNumber min={0} max={59} precision={0} style={{ width: 100 }} suffix={t('tickets.new.seconds')} aria-label={t('tickets.new.seconds')} />

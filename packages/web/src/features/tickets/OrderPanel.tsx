@@ -24,8 +24,16 @@ export function OrderPanel({ ticket }: { ticket: TicketDetail }) {
     if (!dirty) setLines(toEditable(JSON.parse(serverKey) as OrderLine[]));
   }, [serverKey, dirty]);
 
-  const save = useTicketMutation(ticket.id, (l: ReturnType<typeof cleanLines>) => ticketsApi.putOrderLines(ticket.id, l), () => t('orders.saved'));
-  const confirm = useTicketMutation(ticket.id, () => ticketsApi.confirmOrder(ticket.id), () => t('orders.confirmed'));
+  const save = useTicketMutation(
+    ticket.id,
+    (l: ReturnType<typeof cleanLines>) => ticketsApi.putOrderLines(ticket.id, l),
+    () => t('orders.saved'),
+  );
+  const confirm = useTicketMutation(
+    ticket.id,
+    () => ticketsApi.confirmOrder(ticket.id),
+    () => t('orders.confirmed'),
+  );
 
   const columns = [
     { title: '#', key: 'i', width: 40, render: (_: unknown, __: unknown, i: number) => i + 1 },

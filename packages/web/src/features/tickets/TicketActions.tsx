@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { App, Button, Dropdown, Flex, Form, Grid, Input, InputNumber, Modal, Popconfirm, Radio, Result, Typography, type MenuProps } from 'antd';
+import { App, Button, Dropdown, Flex, Form, Grid, Input, InputNumber, Modal, Popconfirm, Radio, Result, Select, Typography, type MenuProps } from 'antd';
 import {
   CheckOutlined,
   DollarOutlined,
@@ -24,6 +24,7 @@ import { useApiError } from '../../lib/useApiError';
 import { compensationKindLabel, linkKindLabel, ticketStatusLabel } from '../auth/labels';
 import { useFormat, useMe, usePermission } from '../auth/me';
 import { ColleagueSelect } from './ColleagueSelect';
+import { TRANSFER_REASONS, type TransferReason } from '../process/api';
 import { HandoverDrawer } from './Handover';
 import { ticketKeys } from './queries';
 import { TicketSearchSelect } from './TicketSearchSelect';
@@ -58,9 +59,21 @@ export function TicketActions({ ticket }: { ticket: TicketDetail }) {
   const open = OPEN_STATUSES.includes(ticket.status);
   const pendingHandover = ticket.handovers.some((h) => h.state === 'pending');
 
-  const take = useTicketMutation(ticket.id, () => ticketsApi.take(ticket.id), () => t('tickets.actions.taken'));
-  const status = useTicketMutation(ticket.id, (s: WorkStatus) => ticketsApi.status(ticket.id, s), (r) => t('tickets.actions.statusChanged', { status: ticketStatusLabel(t, r.status ?? '') }));
-  const close = useTicketMutation(ticket.id, () => ticketsApi.close(ticket.id), () => t('tickets.actions.closed'));
+  const take = useTicketMutation(
+    ticket.id,
+    () => ticketsApi.take(ticket.id),
+    () => t('tickets.actions.taken'),
+  );
+  const status = useTicketMutation(
+    ticket.id,
+    (s: WorkStatus) => ticketsApi.status(ticket.id, s),
+    (r) => t('tickets.actions.statusChanged', { status: ticketStatusLabel(t, r.status ?? '') }),
+  );
+  const close = useTicketMutation(
+    ticket.id,
+    () => ticketsApi.close(ticket.id),
+    () => t('tickets.actions.closed'),
+  );
 
   const statusItems: MenuProps['items'] = WORK_STATUSES.filter((s) => s !== ticket.status).map((s) => ({
     key: s,
@@ -93,7 +106,12 @@ export function TicketActions({ ticket }: { ticket: TicketDetail }) {
     buttons.push({
       key: 'resolve',
       node: (
-        <Button type={ticket.ownerId === me.id ? 'primary' : 'default'} icon={<CheckOutlined />} onClick={() => setDialog('resolve')} data-testid="action-resolve">
+        <Button
+          type={ticket.ownerId === me.id ? 'primary' : 'default'}
+          icon={<CheckOutlined />}
+          onClick={() => setDialog('resolve')}
+          data-testid="action-resolve"
+        >
           {t('tickets.actions.resolve')}
         </Button>
       ),
@@ -103,7 +121,12 @@ export function TicketActions({ ticket }: { ticket: TicketDetail }) {
     buttons.push({
       key: 'close',
       node: (
-        <Popconfirm title={t('tickets.actions.closeConfirm')} onConfirm={() => close.mutate(undefined)} okText={t('common.confirm')} cancelText={t('common.cancel')}>
+        <Popconfirm
+          title={t('tickets.actions.closeConfirm')}
+          onConfirm={() => close.mutate(undefined)}
+          okText={t('common.confirm')}
+          cancelText={t('common.cancel')}
+        >
           <Button icon={<StopOutlined />} loading={close.isPending} data-testid="action-close">
             {t('tickets.actions.close')}
           </Button>
@@ -155,7 +178,9 @@ export function TicketActions({ ticket }: { ticket: TicketDetail }) {
   const more: MenuProps['items'] = canWork
     ? [
         { key: 'link', icon: <LinkOutlined />, label: t('tickets.links.link'), onClick: () => setDialog('link') },
-        ...(ticket.mergedIntoId || !open ? [] : [{ key: 'merge', icon: <MergeCellsOutlined />, label: t('tickets.links.merge'), onClick: () => setDialog('merge') }]),
+        ...(ticket.mergedIntoId || !open
+          ? []
+          : [{ key: 'merge', icon: <MergeCellsOutlined />, label: t('tickets.links.merge'), onClick: () => setDialog('merge') }]),
       ]
     : [];
 
@@ -188,7 +213,11 @@ export function TicketActions({ ticket }: { ticket: TicketDetail }) {
 function ResolveModal({ ticket, open, onClose }: { ticket: TicketDetail; open: boolean; onClose: () => void }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<{ resolution: string }>();
-  const resolve = useTicketMutation(ticket.id, (resolution: string) => ticketsApi.resolve(ticket.id, resolution), () => t('tickets.actions.resolved'));
+  const resolve = useTicketMutation(
+    ticket.id,
+    (resolution: string) => ticketsApi.resolve(ticket.id, resolution),
+    () => t('tickets.actions.resolved'),
+  );
   return (
     <Modal
       open={open}
@@ -201,8 +230,20 @@ function ResolveModal({ ticket, open, onClose }: { ticket: TicketDetail; open: b
       destroyOnHidden
     >
       <Form form={form} layout="vertical" preserve={false} onFinish={(v) => resolve.mutate(v.resolution.trim(), { onSuccess: onClose })}>
-        <Form.Item name="resolution" label={t('tickets.resolution')} rules={[{ required: true, whitespace: true, message: t('validation.required') }]} extra={t('tickets.actions.resolutionHint')}>
-          <Input.TextArea autoSize={{ minRows: 4, maxRows: 10 }} maxLength={5000} showCount placeholder={t('tickets.actions.resolutionPlaceholder')} autoFocus data-testid="resolution-input" />
+        <Form.Item
+          name="resolution"
+          label={t('tickets.resolution')}
+          rules={[{ required: true, whitespace: true, message: t('validation.required') }]}
+          extra={t('tickets.actions.resolutionHint')}
+        >
+          <Input.TextArea
+            autoSize={{ minRows: 4, maxRows: 10 }}
+            maxLength={5000}
+            showCount
+            placeholder={t('tickets.actions.resolutionPlaceholder')}
+            autoFocus
+            data-testid="resolution-input"
+          />
         </Form.Item>
       </Form>
     </Modal>
@@ -212,7 +253,11 @@ function ResolveModal({ ticket, open, onClose }: { ticket: TicketDetail; open: b
 function ReopenModal({ ticket, open, onClose }: { ticket: TicketDetail; open: boolean; onClose: () => void }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<{ reason?: string }>();
-  const reopen = useTicketMutation(ticket.id, (reason: string | undefined) => ticketsApi.reopen(ticket.id, reason), () => t('tickets.actions.reopened'));
+  const reopen = useTicketMutation(
+    ticket.id,
+    (reason: string | undefined) => ticketsApi.reopen(ticket.id, reason),
+    () => t('tickets.actions.reopened'),
+  );
   return (
     <Modal
       open={open}
@@ -235,10 +280,14 @@ function ReopenModal({ ticket, open, onClose }: { ticket: TicketDetail; open: bo
 
 function AssignModal({ ticket, open, onClose }: { ticket: TicketDetail; open: boolean; onClose: () => void }) {
   const { t } = useTranslation();
-  const [form] = Form.useForm<{ ownerId: string; reason?: string }>();
+  const [form] = Form.useForm<{ ownerId: string; reasonKind?: TransferReason; reason?: string }>();
+  // Moving an owned ticket to another agent is a transfer: it states why (seed 000; the server refuses without).
+  const transfer = ticket.ownerId !== null;
+  const reasonKind = Form.useWatch('reasonKind', form);
   const assign = useTicketMutation(
     ticket.id,
-    (v: { ownerId: string; reason?: string }) => ticketsApi.assign(ticket.id, { ownerId: v.ownerId, ...(v.reason ? { reason: v.reason } : {}) }),
+    (v: { ownerId: string; reasonKind?: TransferReason | undefined; reason?: string | undefined }) =>
+      ticketsApi.assign(ticket.id, { ownerId: v.ownerId, ...(v.reasonKind ? { reasonKind: v.reasonKind } : {}), ...(v.reason ? { reason: v.reason } : {}) }),
     () => t('tickets.actions.assigned'),
   );
   return (
@@ -252,12 +301,39 @@ function AssignModal({ ticket, open, onClose }: { ticket: TicketDetail; open: bo
       confirmLoading={assign.isPending}
       destroyOnHidden
     >
-      <Form form={form} layout="vertical" preserve={false} onFinish={(v) => assign.mutate({ ownerId: v.ownerId, reason: v.reason?.trim() || undefined }, { onSuccess: onClose })}>
-        <Form.Item name="ownerId" label={t('tickets.owner')} rules={[{ required: true, message: t('validation.required') }]} extra={t('tickets.actions.assignHint')}>
+      <Form
+        form={form}
+        layout="vertical"
+        preserve={false}
+        onFinish={(v) => assign.mutate({ ownerId: v.ownerId, reasonKind: v.reasonKind, reason: v.reason?.trim() || undefined }, { onSuccess: onClose })}
+      >
+        <Form.Item
+          name="ownerId"
+          label={t('tickets.owner')}
+          rules={[{ required: true, message: t('validation.required') }]}
+          extra={t('tickets.actions.assignHint')}
+        >
           <ColleagueSelect exclude={[ticket.ownerId]} data-testid="assign-owner" />
         </Form.Item>
-        <Form.Item name="reason" label={t('tickets.actions.assignReason')}>
-          <Input maxLength={500} placeholder={t('tickets.actions.assignReasonPlaceholder')} />
+        <Form.Item
+          name="reasonKind"
+          label={t('process.transfer.reasonKind')}
+          rules={transfer ? [{ required: true, message: t('process.transfer.reasonRequired') }] : []}
+          extra={transfer ? t('process.transfer.hint') : undefined}
+        >
+          <Select
+            allowClear
+            data-testid="assign-reason-kind"
+            placeholder={t('process.transfer.pick')}
+            options={TRANSFER_REASONS.map((k) => ({ value: k, label: t(`process.transfer.reasons.${k}`) }))}
+          />
+        </Form.Item>
+        <Form.Item
+          name="reason"
+          label={t('tickets.actions.assignReason')}
+          rules={reasonKind === 'other' ? [{ required: true, whitespace: true, message: t('process.transfer.otherNeedsText') }] : []}
+        >
+          <Input maxLength={500} placeholder={t('tickets.actions.assignReasonPlaceholder')} data-testid="assign-reason" />
         </Form.Item>
       </Form>
     </Modal>
@@ -353,7 +429,11 @@ function CompensationModal({ ticket, open, onClose }: { ticket: TicketDetail; op
       ) : (
         <Form<CompValues> form={form} layout="vertical" preserve={false} onFinish={(v) => grant.mutate(v)} initialValues={{ kind: 'coupon' }}>
           <Form.Item name="kind" label={t('compensation.kind')} rules={[{ required: true }]}>
-            <Radio.Group optionType="button" options={COMPENSATION_KINDS.map((k) => ({ value: k, label: compensationKindLabel(t, k) }))} className="chidu-radio-wrap" />
+            <Radio.Group
+              optionType="button"
+              options={COMPENSATION_KINDS.map((k) => ({ value: k, label: compensationKindLabel(t, k) }))}
+              className="chidu-radio-wrap"
+            />
           </Form.Item>
           <Form.Item
             name="amountYuan"
@@ -367,10 +447,24 @@ function CompensationModal({ ticket, open, onClose }: { ticket: TicketDetail; op
               )
             }
           >
-            <InputNumber min={0} max={10_000_000} precision={2} step={10} prefix="¥" suffix={t('common.yuan')} style={{ width: 220 }} data-testid="compensation-amount" />
+            <InputNumber
+              min={0}
+              max={10_000_000}
+              precision={2}
+              step={10}
+              prefix="¥"
+              suffix={t('common.yuan')}
+              style={{ width: 220 }}
+              data-testid="compensation-amount"
+            />
           </Form.Item>
           <Form.Item name="reason" label={t('compensation.reason')} rules={[{ required: true, whitespace: true, message: t('validation.required') }]}>
-            <Input.TextArea autoSize={{ minRows: 3, maxRows: 8 }} maxLength={2000} placeholder={t('compensation.reasonPlaceholder')} data-testid="compensation-reason" />
+            <Input.TextArea
+              autoSize={{ minRows: 3, maxRows: 8 }}
+              maxLength={2000}
+              placeholder={t('compensation.reasonPlaceholder')}
+              data-testid="compensation-reason"
+            />
           </Form.Item>
         </Form>
       )}
@@ -381,7 +475,11 @@ function CompensationModal({ ticket, open, onClose }: { ticket: TicketDetail; op
 function LinkModal({ ticket, open, onClose }: { ticket: TicketDetail; open: boolean; onClose: () => void }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<{ otherId: string; kind: string }>();
-  const link = useTicketMutation(ticket.id, (v: { otherId: string; kind: string }) => ticketsApi.link(ticket.id, v.otherId, v.kind), () => t('tickets.links.linked'));
+  const link = useTicketMutation(
+    ticket.id,
+    (v: { otherId: string; kind: string }) => ticketsApi.link(ticket.id, v.otherId, v.kind),
+    () => t('tickets.links.linked'),
+  );
   return (
     <Modal
       open={open}
@@ -409,7 +507,11 @@ function MergeModal({ ticket, open, onClose }: { ticket: TicketDetail; open: boo
   const { t } = useTranslation();
   const navigate = useNavigate();
   const [form] = Form.useForm<{ intoId: string }>();
-  const merge = useTicketMutation(ticket.id, (intoId: string) => ticketsApi.merge(ticket.id, intoId), () => t('tickets.links.merged'));
+  const merge = useTicketMutation(
+    ticket.id,
+    (intoId: string) => ticketsApi.merge(ticket.id, intoId),
+    () => t('tickets.links.merged'),
+  );
   return (
     <Modal
       open={open}
@@ -431,7 +533,7 @@ function MergeModal({ ticket, open, onClose }: { ticket: TicketDetail; open: boo
           merge.mutate(v.intoId, {
             onSuccess: () => {
               onClose();
-              navigate(`/tickets/${v.intoId}`);
+              void navigate(`/tickets/${v.intoId}`);
             },
           })
         }

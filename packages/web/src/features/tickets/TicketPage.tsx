@@ -17,12 +17,17 @@ import { Conversation } from './Conversation';
 import { HandoverBanner, HandoverSheet, HandoverStateTag } from './Handover';
 import type { CreatedState } from './NewTicketDrawer';
 import { OrderPanel } from './OrderPanel';
+import { SurveyPanel } from './SurveyPanel';
 import { useCategoryTree, useTeamLoad, useTicket } from './queries';
 import { TicketActions } from './TicketActions';
 import { TicketTimeline } from './TicketTimeline';
 import { ComplaintPanel } from '../loops/ComplaintPanel';
+import { SolutionOptionsPanel } from '../process/SolutionOptionsPanel';
 import { KbSuggestions } from '../kb/KbSuggestions';
 import { ChannelText, PriorityTag, StandardChip, StatusTag, TicketNumber, TypeText } from './ui';
+import { Checkpoints } from './Checkpoints';
+import { ProgressActions } from './ProgressActions';
+import { EmailDeliveries } from '../channels/EmailDeliveries';
 
 export default function TicketPage() {
   const { id } = useParams<{ id: string }>();
@@ -40,11 +45,12 @@ export default function TicketPage() {
     return (
       <Result
         status={notFound ? '404' : 'error'}
-        title={notFound ? t('tickets.notFound') : t('app.loadFailed')}
-        subTitle={errorMessage(ticket.error, t)}
+        title={notFound ? t('tickets.notFoundTitle') : t('app.loadFailed')}
+        subTitle={notFound ? t('tickets.notFoundDescription') : errorMessage(ticket.error, t)}
+        data-testid={notFound ? 'ticket-not-found' : 'ticket-load-failed'}
         extra={
           <Flex gap={8} justify="center">
-            <Button onClick={() => navigate('/tickets')}>{t('tickets.backToQueue')}</Button>
+            <Button onClick={() => void navigate('/tickets')}>{t('tickets.backToQueue')}</Button>
             {notFound ? null : (
               <Button type="primary" onClick={() => void ticket.refetch()}>
                 {t('common.retry')}
@@ -59,7 +65,7 @@ export default function TicketPage() {
   return (
     <div className="chidu-page chidu-ticket-page" data-testid="ticket-page" data-ticket-id={tk.id}>
       <Flex align="center" gap={8} style={{ marginBottom: 12 }} wrap>
-        <Button type="text" icon={<ArrowLeftOutlined />} onClick={() => (window.history.length > 1 ? navigate(-1) : navigate('/tickets'))}>
+        <Button type="text" icon={<ArrowLeftOutlined />} onClick={() => void (window.history.length > 1 ? navigate(-1) : navigate('/tickets'))}>
           {t('tickets.backToQueue')}
         </Button>
         <Button type="text" icon={<ReloadOutlined />} loading={ticket.isRefetching} onClick={() => void ticket.refetch()} aria-label={t('common.refresh')} />
@@ -86,9 +92,12 @@ export default function TicketPage() {
             <HandoverBanner ticket={tk} />
             {tk.type === 'order' ? <OrderPanel ticket={tk} /> : null}
             {tk.type === 'complaint' ? <ComplaintPanel ticketId={tk.id} /> : null}
+            {tk.type === 'complaint' ? <SolutionOptionsPanel ticket={tk} /> : null}
+            <SurveyPanel ticket={tk} />
             <Card size="small" title={t('replies.title', { n: tk.replies.length })} data-testid="conversation">
               <Conversation ticket={tk} />
             </Card>
+            {tk.channel === 'email' ? <EmailDeliveries ticketId={tk.id} /> : null}
             <TimelineCard ticket={tk} />
           </Flex>
         </Col>
@@ -136,6 +145,8 @@ function TicketHeader({ ticket: tk }: { ticket: TicketDetail }) {
             ))}
           </Flex>
         ) : null}
+        <Checkpoints ticketId={tk.id} version={`${tk.timeline.length}:${tk.status}`} />
+        <ProgressActions ticket={tk} />
         <Descriptions
           size="small"
           column={screens.md === false ? 1 : screens.xl ? 3 : 2}
@@ -166,7 +177,13 @@ function TicketHeader({ ticket: tk }: { ticket: TicketDetail }) {
             },
             { key: 'created', label: t('common.createdAt'), children: `${fmt.dateTime(tk.createdAt)}（${fmt.relative(tk.createdAt)}）` },
             ...(tk.callDurationSeconds !== null
-              ? [{ key: 'call', label: tk.channel === 'walk_in' ? t('tickets.new.visitDuration') : t('tickets.new.callDuration'), children: fmt.duration(tk.callDurationSeconds) }]
+              ? [
+                  {
+                    key: 'call',
+                    label: tk.channel === 'walk_in' ? t('tickets.new.visitDuration') : t('tickets.new.callDuration'),
+                    children: fmt.duration(tk.callDurationSeconds),
+                  },
+                ]
               : []),
             ...(tk.ringCount !== null ? [{ key: 'rings', label: t('tickets.new.ringCount'), children: t('tickets.ringsValue', { n: tk.ringCount }) }] : []),
             ...(tk.site ? [{ key: 'site', label: t('tickets.site'), children: tk.site }] : []),
@@ -234,7 +251,12 @@ function CompensationCard({ items }: { items: Compensation[] }) {
   if (items.length === 0) return null;
   const total = items.filter((c) => c.state === 'granted').reduce((s, c) => s + c.amountFen, 0);
   return (
-    <Card size="small" title={t('compensation.listTitle')} extra={<Typography.Text type="secondary">{t('compensation.total', { amount: fmt.money(total) })}</Typography.Text>} data-testid="compensations">
+    <Card
+      size="small"
+      title={t('compensation.listTitle')}
+      extra={<Typography.Text type="secondary">{t('compensation.total', { amount: fmt.money(total) })}</Typography.Text>}
+      data-testid="compensations"
+    >
       <Table<Compensation>
         size="small"
         rowKey="id"
@@ -280,7 +302,11 @@ function HandoversCard({ ticket }: { ticket: TicketDetail }) {
             </summary>
             <div style={{ marginTop: 8 }}>
               <HandoverSheet h={h} />
-              {h.decisionNote ? <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>{t('handover.note', { note: h.decisionNote })}</Typography.Paragraph> : null}
+              {h.decisionNote ? (
+                <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
+                  {t('handover.note', { note: h.decisionNote })}
+                </Typography.Paragraph>
+              ) : null}
             </div>
           </details>
         ))}
@@ -293,7 +319,14 @@ function LinksCard({ ticket }: { ticket: TicketDetail }) {
   const { t } = useTranslation();
   if (ticket.links.length === 0 && !ticket.mergedIntoId) return null;
   return (
-    <Card size="small" title={<span><LinkOutlined /> {t('tickets.links.title')}</span>}>
+    <Card
+      size="small"
+      title={
+        <span>
+          <LinkOutlined /> {t('tickets.links.title')}
+        </span>
+      }
+    >
       {ticket.links.length === 0 ? (
         <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} />
       ) : (

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import type { MouseEvent, ReactNode } from 'react';
 import { Flex, Tag, Timeline, Typography } from 'antd';
 import {
   AlertOutlined,
@@ -19,7 +19,17 @@ import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import type { TimelineEvent } from '../../api/types';
-import { channelLabel, compensationKindLabel, eventKindLabel, linkKindLabel, priorityLabel, roleLabel, ticketStatusLabel, ticketTypeLabel } from '../auth/labels';
+import { countedText } from './counted';
+import {
+  channelLabel,
+  compensationKindLabel,
+  eventKindLabel,
+  linkKindLabel,
+  priorityLabel,
+  roleLabel,
+  ticketStatusLabel,
+  ticketTypeLabel,
+} from '../auth/labels';
 import { useFormat } from '../auth/me';
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
@@ -28,7 +38,8 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 function colourOf(kind: string): string {
   if (kind === 'standard.breached' || kind === 'ticket.escalated' || kind.endsWith('_rejected') || kind === 'ticket.handover_declined') return 'red';
   if (kind === 'standard.warning' || kind.endsWith('_requested')) return 'orange';
-  if (kind === 'ticket.resolved' || kind === 'ticket.closed' || kind.endsWith('_confirmed') || kind.endsWith('_granted') || kind.endsWith('_approved')) return 'green';
+  if (kind === 'ticket.resolved' || kind === 'ticket.closed' || kind.endsWith('_confirmed') || kind.endsWith('_granted') || kind.endsWith('_approved'))
+    return 'green';
   if (kind === 'ticket.internal_note') return 'gold';
   return 'blue';
 }
@@ -63,17 +74,29 @@ function describe(e: TimelineEvent, c: Ctx): ReactNode {
   const { t } = c;
   switch (e.kind) {
     case 'ticket.created':
-      return [str(d.type) && ticketTypeLabel(t, str(d.type)!), str(d.channel) && channelLabel(t, str(d.channel)!), str(d.priority) && priorityLabel(t, str(d.priority)!)]
+      return [
+        str(d.type) && ticketTypeLabel(t, str(d.type)!),
+        str(d.channel) && channelLabel(t, str(d.channel)!),
+        str(d.priority) && priorityLabel(t, str(d.priority)!),
+      ]
         .filter(Boolean)
         .join(' · ');
     case 'ticket.assigned': {
       const owner = c.staffName(str(d.ownerId));
       return (
         <Flex vertical gap={2}>
-          {owner ? <span>{t('timeline.assignedTo', { name: owner })}</span> : str(d.ownerId) === null && 'ownerId' in d ? <span>{t('timeline.unassigned')}</span> : null}
+          {owner ? (
+            <span>{t('timeline.assignedTo', { name: owner })}</span>
+          ) : str(d.ownerId) === null && 'ownerId' in d ? (
+            <span>{t('timeline.unassigned')}</span>
+          ) : null}
           {str(d.reason) ? (
             <span className="chidu-dispatch-reason" data-testid="dispatch-reason">
-              {d.auto === true ? <Tag color="geekblue" style={{ marginInlineEnd: 6 }}>{t('timeline.auto')}</Tag> : null}
+              {d.auto === true ? (
+                <Tag color="geekblue" style={{ marginInlineEnd: 6 }}>
+                  {t('timeline.auto')}
+                </Tag>
+              ) : null}
               {str(d.reason)}
             </span>
           ) : null}
@@ -92,7 +115,9 @@ function describe(e: TimelineEvent, c: Ctx): ReactNode {
     case 'ticket.priority_changed':
       return str(d.from) && str(d.to) ? `${priorityLabel(t, str(d.from)!)} → ${priorityLabel(t, str(d.to)!)}` : null;
     case 'ticket.updated':
-      return Array.isArray(d.fields) ? t('timeline.fields', { fields: (d.fields as string[]).map((f) => t(`timeline.field.${f}`, { defaultValue: f })).join('、') }) : null;
+      return Array.isArray(d.fields)
+        ? t('timeline.fields', { fields: (d.fields as string[]).map((f) => t(`timeline.field.${f}`, { defaultValue: f })).join('、') })
+        : null;
     case 'ticket.resolved':
       return str(d.resolution);
     case 'ticket.reopened':
@@ -100,9 +125,16 @@ function describe(e: TimelineEvent, c: Ctx): ReactNode {
     case 'ticket.closed':
       return d.customerConfirmed === true ? t('timeline.customerConfirmed') : null;
     case 'ticket.handover_requested':
-      return c.staffName(str(d.toStaffId)) ? t('timeline.handoverTo', { name: c.staffName(str(d.toStaffId)) }) : null;
+      return withReason(c.staffName(str(d.toStaffId)) ? t('timeline.handoverTo', { name: c.staffName(str(d.toStaffId)) }) : null, d, t);
     case 'ticket.handover_confirmed':
-      return c.staffName(str(d.fromStaffId)) ? t('timeline.handoverFrom', { name: c.staffName(str(d.fromStaffId)) }) : null;
+      return withReason(c.staffName(str(d.fromStaffId)) ? t('timeline.handoverFrom', { name: c.staffName(str(d.fromStaffId)) }) : null, d, t);
+    case 'ticket.owner_transferred':
+    case 'ticket.team_transferred':
+      return withReason(c.staffName(str(d.to)) ? t('timeline.assignedTo', { name: c.staffName(str(d.to)) }) : null, d, t);
+    case 'ticket.solution_options_offered':
+      return Array.isArray(d.options) ? (d.options as string[]).map((o, i) => `${i + 1}. ${o}`).join('；') : null;
+    case 'ticket.solution_chosen':
+      return num(d.chosen) !== null && str(d.option) ? t('process.solution.timelineChosen', { n: num(d.chosen)! + 1, option: str(d.option) }) : null;
     case 'ticket.handover_declined':
       return str(d.note);
     case 'ticket.compensation_granted':
@@ -117,14 +149,22 @@ function describe(e: TimelineEvent, c: Ctx): ReactNode {
     case 'ticket.order_change_rejected':
       return str(d.comment);
     case 'ticket.order_confirmed':
-      return Array.isArray(d.lines) ? (d.lines as { item: string; spec: string; quantity: number }[]).map((l) => `${l.item}${l.spec ? `（${l.spec}）` : ''} × ${l.quantity}`).join('；') : null;
+      return Array.isArray(d.lines)
+        ? (d.lines as { item: string; spec: string; quantity: number }[]).map((l) => `${l.item}${l.spec ? `（${l.spec}）` : ''} × ${l.quantity}`).join('；')
+        : null;
     case 'ticket.linked': {
       const n = str(d.number);
       const other = str(d.otherId);
       return (
         <span>
           {str(d.kind) ? `${linkKindLabel(t, str(d.kind)!)} ` : null}
-          {n && other ? <Link to={`/tickets/${other}`} className="chidu-ticket-no">{n}</Link> : n}
+          {n && other ? (
+            <Link to={`/tickets/${other}`} className="chidu-ticket-no">
+              {n}
+            </Link>
+          ) : (
+            n
+          )}
         </span>
       );
     }
@@ -133,7 +173,10 @@ function describe(e: TimelineEvent, c: Ctx): ReactNode {
       const into = str(d.intoId);
       return n && into ? (
         <span>
-          {t('timeline.mergedInto')} <Link to={`/tickets/${into}`} className="chidu-ticket-no">{n}</Link>
+          {t('timeline.mergedInto')}{' '}
+          <Link to={`/tickets/${into}`} className="chidu-ticket-no">
+            {n}
+          </Link>
         </span>
       ) : null;
     }
@@ -143,8 +186,13 @@ function describe(e: TimelineEvent, c: Ctx): ReactNode {
       if (num(d.remainingSeconds) !== null) parts.push(t('standards.left', { time: c.duration(num(d.remainingSeconds)!) }));
       return parts.filter(Boolean).join(' · ');
     }
-    case 'standard.breached':
-      return [str(d.name) ?? str(d.code), str(d.dueAt) && t('standards.dueAt', { time: c.dateTime(str(d.dueAt)!) })].filter(Boolean).join(' · ');
+    case 'ticket.status_requested':
+    case 'ticket.solution_confirmed':
+      return [str(d.channel) ? t(`stdEvents.channel.${str(d.channel)!}`) : null, str(d.note)].filter(Boolean).join(' · ') || null;
+    case 'standard.breached': {
+      const counted = countedText(t, { observed: d.observed, limit: d.limit, source: d.source });
+      return [str(d.name) ?? str(d.code), counted ?? (str(d.dueAt) && t('standards.dueAt', { time: c.dateTime(str(d.dueAt)!) }))].filter(Boolean).join(' · ');
+    }
     case 'ticket.escalated':
       return [
         str(d.name) ?? str(d.code),
@@ -153,9 +201,35 @@ function describe(e: TimelineEvent, c: Ctx): ReactNode {
       ]
         .filter(Boolean)
         .join(' · ');
+    case 'survey.sent': // 发送满意度调查 → the survey panel on this page (SurveyPanel.tsx)
+      return <SurveyPanelLink resend={d.resend === true} t={t} />;
     default:
       return null;
   }
+}
+
+/** A line with the transfer or handover reason (process requirements: seed 000) under it. */
+function withReason(line: string | null, d: Record<string, unknown>, t: TFunction): ReactNode {
+  const reason = str(d.reason);
+  if (!reason) return line;
+  return (
+    <Flex vertical gap={2}>
+      {line ? <span>{line}</span> : null}
+      <span data-testid="transfer-reason">{t('process.transfer.reasonLine', { reason })}</span>
+    </Flex>
+  );
+}
+
+function SurveyPanelLink({ resend, t }: { resend: boolean; t: TFunction }) {
+  const go = (e: MouseEvent) => {
+    e.preventDefault();
+    document.getElementById('survey-panel')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  };
+  return (
+    <a href="#survey-panel" onClick={go} data-testid="timeline-survey-link">
+      {resend ? t('surveyReach.timelineResent') : t('surveyReach.timelineLink')}
+    </a>
+  );
 }
 
 /** 处理时间线: every event with who and when. */
@@ -171,7 +245,8 @@ export function TicketTimeline({ events, staffName }: { events: TimelineEvent[];
       data-testid="ticket-timeline"
       items={sorted.map((e) => {
         const detail = describe(e, ctx);
-        const who = e.actorName ?? (e.actorKind === 'system' ? t('timeline.system') : e.actorKind === 'customer' ? t('timeline.customer') : t('timeline.system'));
+        const who =
+          e.actorName ?? (e.actorKind === 'system' ? t('timeline.system') : e.actorKind === 'customer' ? t('timeline.customer') : t('timeline.system'));
         return {
           key: e.id,
           color: colourOf(e.kind),

@@ -24,7 +24,6 @@ import { DeleteOutlined, FilterOutlined, PlusOutlined, QuestionCircleOutlined, R
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
-import { ApiError } from '../../api/client';
 import { ticketsApi, workApi } from '../../api/endpoints';
 import { CHANNELS, PERM, PRIORITIES, STATUSES, TICKET_TYPES, type TicketQuery, type TicketSummary } from '../../api/types';
 import { errorMessage } from '../../lib/apiErrors';
@@ -40,32 +39,12 @@ import { BulkBar } from './BulkBar';
 import { DutySwitch } from './DutySwitch';
 import { NewTicketDrawer } from './NewTicketDrawer';
 import { ticketKeys } from './queries';
+import { defaultView, queueQuery, rememberView, rememberedView, type QueueView } from './queueQuery';
 import { ChannelText, PriorityTag, StandardChip, StatusTag, TicketNumber, TimeCell, TypeText, nearestStandard } from './ui';
 
 const PAGE_SIZE = 50;
-const FILTER_PARAMS = ['view', 'status', 'priority', 'type', 'channel', 'q'] as const;
-
-export type QueueView = 'mine' | 'team' | 'unassigned' | 'dueSoon' | 'all';
-
-const VIEW_QUERIES: Record<QueueView, TicketQuery> = {
-  mine: { ownerId: 'me', status: 'open' },
-  team: { teamId: 'mine', status: 'open' },
-  unassigned: { unassigned: 'true', status: 'new' },
-  dueSoon: { status: 'open', dueWithinSeconds: 3600 },
-  all: {},
-};
-
-/** Does the server understand `dueWithinSeconds`? (400 → hide the 即将超时 view) */
-function useDueSoonSupported(enabled: boolean) {
-  const probe = useQuery({
-    queryKey: ['ticketsProbe', 'dueWithinSeconds'],
-    queryFn: () => ticketsApi.list({ status: 'open', dueWithinSeconds: 3600, limit: 1 }),
-    enabled,
-    staleTime: Infinity,
-    retry: false,
-  });
-  return enabled && !(probe.isError && probe.error instanceof ApiError && probe.error.status === 400);
-}
+const FILTER_PARAMS = ['view', 'status', 'priority', 'type', 'channel', 'q', 'risk'] as const;
+type PageParam = { cursor?: string; offset?: number } | null;
 
 export default function TicketsPage() {
   const { t } = useTranslation();
@@ -78,7 +57,6 @@ export default function TicketsPage() {
   const canReadAll = usePermission(PERM.ticketsReadAll);
   const canCreate = usePermission(PERM.ticketsCreate);
   const canBulk = usePermission(PERM.ticketsBulk);
-  const dueSoonOk = useDueSoonSupported(canWork);
   const searchRef = useRef<InputRef>(null);
   const [active, setActive] = useState(0);
   const [selected, setSelected] = useState<string[]>([]);
@@ -90,14 +68,18 @@ export default function TicketsPage() {
     if (canWork) list.push('mine');
     if (canWork && me.teamId) list.push('team');
     if (canWork) list.push('unassigned');
-    if (dueSoonOk) list.push('dueSoon');
+    if (canWork) list.push('dueSoon');
+    if (canReadAll) list.push('attention', 'resolved');
     if (canReadAll) list.push('all');
     if (list.length === 0) list.push('all');
     return list;
-  }, [canWork, canReadAll, dueSoonOk, me.teamId]);
+  }, [canWork, canReadAll, me.teamId]);
 
-  const requested = params.get('view') as QueueView | null;
-  const view: QueueView = requested && views.includes(requested) ? requested : views[0]!;
+  // The URL's tab, else the one this user chose last, else the role's default (supervisor: 我的团队 by deadline; director: 超时与预警).
+  const requested = (params.get('view') ?? rememberedView(me.id)) as QueueView | null;
+  const view: QueueView =
+    requested && views.includes(requested) ? requested : defaultView({ roles: me.roles, canWork, canReadAll, teamId: me.teamId ?? null }, views);
+  const risk = params.get('risk') ?? undefined;
   const statusFilter = params.get('status') ?? '';
   const priority = params.get('priority') ?? undefined;
   const type = params.get('type') ?? undefined;
@@ -116,17 +98,22 @@ export default function TicketsPage() {
     setParams(next, { replace: true });
   };
 
-  const query: TicketQuery = useMemo(() => {
-    const base = { ...VIEW_QUERIES[view] };
-    if (statusFilter) base.status = statusFilter;
-    return { ...base, priority, type, channel, q: q || undefined };
-  }, [view, statusFilter, priority, type, channel, q]);
+  // The 即将超时 tab sends its window (dueWithinSeconds); the server lists only tickets due within it.
+  const query: TicketQuery = useMemo(
+    () => queueQuery(view, { status: statusFilter, priority, type, channel, q, risk }),
+    [view, statusFilter, priority, type, channel, q, risk],
+  );
 
+  // Newest-first tabs page by cursor; deadline-ordered tabs (sort=due) by offset.
   const list = useInfiniteQuery({
     queryKey: [...ticketKeys.lists, query],
-    queryFn: ({ pageParam }) => ticketsApi.list({ ...query, limit: PAGE_SIZE, cursor: pageParam ?? undefined }),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    queryFn: ({ pageParam }) =>
+      ticketsApi.list({ ...query, limit: PAGE_SIZE, cursor: pageParam?.cursor, offset: pageParam?.offset }) as Promise<
+        Awaited<ReturnType<typeof ticketsApi.list>> & { nextOffset?: number | null }
+      >,
+    initialPageParam: null as PageParam,
+    getNextPageParam: (last): PageParam | undefined =>
+      last.nextCursor ? { cursor: last.nextCursor } : typeof last.nextOffset === 'number' ? { offset: last.nextOffset } : undefined,
     refetchInterval: 60_000,
   });
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
@@ -158,7 +145,7 @@ export default function TicketsPage() {
       const target = e.target as HTMLElement | null;
       if (target && target !== document.body && target.closest('button, a, [role=tab], [role=menuitem]')) return false;
       const row = rows[active];
-      if (row) navigate(`/tickets/${row.id}`);
+      if (row) void navigate(`/tickets/${row.id}`);
     },
     x: () => {
       const row = rows[active];
@@ -188,7 +175,7 @@ export default function TicketsPage() {
     {
       title: t('tickets.customer'),
       dataIndex: 'customerName',
-      width: 200,
+      width: 170,
       render: (name: string | null, r) => (
         <Flex gap={6} align="center" style={{ minWidth: 0 }}>
           <span style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title={name ?? ''}>
@@ -211,12 +198,26 @@ export default function TicketsPage() {
         </Flex>
       ),
     },
-    { title: t('tickets.priority'), dataIndex: 'priority', width: 88, render: (v: string) => <PriorityTag priority={v} /> },
-    { title: t('tickets.status'), dataIndex: 'status', width: 100, render: (v: string) => <StatusTag status={v} /> },
+    { title: t('tickets.priority'), dataIndex: 'priority', width: 80, render: (v: string) => <PriorityTag priority={v} /> },
+    { title: t('tickets.status'), dataIndex: 'status', width: 96, render: (v: string) => <StatusTag status={v} /> },
+    // The deadline right after the status: the column a supervisor sorting by deadline reads first (visible at 1440 px).
+    ...(hasStandards
+      ? [
+          {
+            title: t('tickets.nextDeadline'),
+            key: 'standard',
+            width: 180,
+            render: (_: unknown, r: TicketSummary) => {
+              const s = nearestStandard(r.standards);
+              return s ? <StandardChip standard={s} ticketCreatedAt={r.createdAt} /> : <Typography.Text type="secondary">—</Typography.Text>;
+            },
+          },
+        ]
+      : []),
     {
       title: t('tickets.ownerTeam'),
       dataIndex: 'ownerName',
-      width: 130,
+      width: 120,
       render: (v: string | null, r) => (
         <Flex vertical style={{ lineHeight: 1.35, minWidth: 0 }}>
           {v ?? <Typography.Text type="secondary">{t('tickets.unassigned')}</Typography.Text>}
@@ -226,24 +227,11 @@ export default function TicketsPage() {
         </Flex>
       ),
     },
-    { title: t('common.createdAt'), dataIndex: 'createdAt', width: 128, render: (v: string) => <TimeCell iso={v} /> },
-    ...(hasStandards
-      ? [
-          {
-            title: t('tickets.nextDeadline'),
-            key: 'standard',
-            width: 190,
-            render: (_: unknown, r: TicketSummary) => {
-              const s = nearestStandard(r.standards);
-              return s ? <StandardChip standard={s} ticketCreatedAt={r.createdAt} /> : <Typography.Text type="secondary">—</Typography.Text>;
-            },
-          },
-        ]
-      : []),
+    { title: t('common.createdAt'), dataIndex: 'createdAt', width: 116, render: (v: string) => <TimeCell iso={v} /> },
   ];
 
   const viewLabel = (v: QueueView) => t(`tickets.views.${v}`);
-  const filtersActive = Boolean(statusFilter || priority || type || channel || q);
+  const filtersActive = Boolean(statusFilter || priority || type || channel || q || risk);
 
   return (
     <Page
@@ -266,7 +254,10 @@ export default function TicketsPage() {
     >
       <Tabs
         activeKey={view}
-        onChange={(k) => setParam({ view: k })}
+        onChange={(k) => {
+          rememberView(me.id, k as QueueView);
+          setParam({ view: k, risk: undefined });
+        }}
         items={views.map((v) => ({ key: v, label: <span data-testid={`queue-view-${v}`}>{viewLabel(v)}</span> }))}
         className="chidu-queue-tabs"
       />
@@ -318,15 +309,28 @@ export default function TicketsPage() {
             options={CHANNELS.map((p) => ({ value: p, label: channelLabel(t, p) }))}
             style={{ width: isPhone ? 'calc(50% - 4px)' : 120 }}
           />
+          {risk ? (
+            <Tag closable color="red" onClose={() => setParam({ risk: undefined })} data-testid="filter-risk">
+              {t(`tickets.risk.${risk}`, { defaultValue: '' })}
+            </Tag>
+          ) : null}
+          {query.sort === 'due' ? (
+            <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="queue-sorted-by-due">
+              {t('tickets.sortedByDue')}
+            </Typography.Text>
+          ) : null}
           {filtersActive ? (
-            <Button type="link" onClick={() => setParam({ status: undefined, priority: undefined, type: undefined, channel: undefined, q: undefined })}>
+            <Button
+              type="link"
+              onClick={() => setParam({ status: undefined, priority: undefined, type: undefined, channel: undefined, q: undefined, risk: undefined })}
+            >
               {t('common.reset')}
             </Button>
           ) : null}
         </Flex>
         <Flex gap={8} align="center" justify={isPhone ? 'flex-end' : undefined}>
           <SavedFilters
-            current={Object.fromEntries(FILTER_PARAMS.map((k) => [k, k === 'view' ? view : (params.get(k) ?? '')]).filter(([, v]) => v))}
+            current={Object.fromEntries(FILTER_PARAMS.map((k): [string, string] => [k, k === 'view' ? view : (params.get(k) ?? '')]).filter(([, v]) => v))}
             onApply={(query) => {
               const next = new URLSearchParams();
               for (const k of FILTER_PARAMS) if (query[k]) next.set(k, query[k]);
@@ -336,21 +340,27 @@ export default function TicketsPage() {
             setSaveOpen={setSaveOpen}
           />
           <Tooltip title={t('common.refresh')}>
-            <Button icon={<ReloadOutlined />} onClick={() => void list.refetch()} loading={list.isRefetching && !list.isFetchingNextPage} aria-label={t('common.refresh')} />
+            <Button
+              icon={<ReloadOutlined />}
+              onClick={() => void list.refetch()}
+              loading={list.isRefetching && !list.isFetchingNextPage}
+              aria-label={t('common.refresh')}
+            />
           </Tooltip>
         </Flex>
       </Flex>
 
-      {canBulk ? (
-        <BulkBar
-          selected={rows.filter((r) => selected.includes(r.id))}
-          onClear={() => setSelected([])}
-        />
-      ) : null}
+      {canBulk ? <BulkBar selected={rows.filter((r) => selected.includes(r.id))} onClear={() => setSelected([])} /> : null}
 
       <Card styles={{ body: { padding: 0 } }}>
         {isPhone ? (
-          <PhoneList rows={rows} loading={list.isPending} error={list.isError ? errorMessage(list.error, t) : null} active={active} onOpen={(r) => navigate(`/tickets/${r.id}`)} />
+          <PhoneList
+            rows={rows}
+            loading={list.isPending}
+            error={list.isError ? errorMessage(list.error, t) : null}
+            active={active}
+            onOpen={(r) => void navigate(`/tickets/${r.id}`)}
+          />
         ) : (
           <Table<TicketSummary>
             rowKey="id"
@@ -372,16 +382,18 @@ export default function TicketsPage() {
                 : undefined
             }
             rowClassName={(_, index) => (index === active ? 'chidu-row-active' : '')}
-            onRow={(r, index) => ({
-              onClick: (e) => {
-                if ((e.target as HTMLElement).closest('.ant-table-selection-column, .ant-checkbox-wrapper')) return;
-                setActive(index ?? 0);
-                navigate(`/tickets/${r.id}`);
-              },
-              style: { cursor: 'pointer' },
-              'data-testid': 'ticket-row',
-              'data-active': index === active ? 'true' : 'false',
-            } as React.HTMLAttributes<HTMLElement>)}
+            onRow={(r, index) =>
+              ({
+                onClick: (e) => {
+                  if ((e.target as HTMLElement).closest('.ant-table-selection-column, .ant-checkbox-wrapper')) return;
+                  setActive(index ?? 0);
+                  void navigate(`/tickets/${r.id}`);
+                },
+                style: { cursor: 'pointer' },
+                'data-testid': 'ticket-row',
+                'data-active': index === active ? 'true' : 'false',
+              }) as React.HTMLAttributes<HTMLElement>
+            }
             locale={{
               emptyText: list.isError ? (
                 <Typography.Text type="danger">{errorMessage(list.error, t)}</Typography.Text>
@@ -428,14 +440,25 @@ function PhoneList({
 }) {
   const { t } = useTranslation();
   if (loading) return <Card loading variant="borderless" />;
-  if (error) return <Typography.Text type="danger" style={{ display: 'block', padding: 16 }}>{error}</Typography.Text>;
+  if (error)
+    return (
+      <Typography.Text type="danger" style={{ display: 'block', padding: 16 }}>
+        {error}
+      </Typography.Text>
+    );
   if (rows.length === 0) return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('tickets.empty.generic')} style={{ padding: 24 }} />;
   return (
     <div className="chidu-phone-list" data-testid="tickets-list">
       {rows.map((r, i) => {
         const s = nearestStandard(r.standards);
         return (
-          <button type="button" key={r.id} className={`chidu-phone-row${i === active ? ' chidu-row-active' : ''}`} onClick={() => onOpen(r)} data-testid="ticket-row">
+          <button
+            type="button"
+            key={r.id}
+            className={`chidu-phone-row${i === active ? ' chidu-row-active' : ''}`}
+            onClick={() => onOpen(r)}
+            data-testid="ticket-row"
+          >
             <Flex justify="space-between" align="center" gap={8}>
               <TicketNumber number={r.number} strong />
               <Flex gap={4}>

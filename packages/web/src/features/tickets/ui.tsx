@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { TicketStandard } from '../../api/types';
 import { channelLabel, priorityLabel, standardStateLabel, ticketStatusLabel, ticketTypeLabel } from '../auth/labels';
 import { useFormat } from '../auth/me';
+import { countedText } from './counted';
 
 export const STATUS_COLOURS: Record<string, string> = {
   new: 'magenta',
@@ -119,11 +120,7 @@ export function clockView(s: TicketStandard, now: number, fallbackStart?: string
   if (remaining <= 0) return { tone: 'breached', remaining };
   const start = s.startedAt ?? fallbackStart;
   const window =
-    typeof s.limitSeconds === 'number' && s.limitSeconds > 0
-      ? s.limitSeconds
-      : start && s.dueAt
-        ? (Date.parse(s.dueAt) - Date.parse(start)) / 1000
-        : null;
+    typeof s.limitSeconds === 'number' && s.limitSeconds > 0 ? s.limitSeconds : start && s.dueAt ? (Date.parse(s.dueAt) - Date.parse(start)) / 1000 : null;
   if (window && window > 0 && remaining < window * 0.2) return { tone: 'warning', remaining };
   return { tone: 'ok', remaining };
 }
@@ -153,6 +150,7 @@ export function StandardChip({ standard, ticketCreatedAt, compact = false }: { s
   const now = useNow(1000);
   const view = clockView(standard, now, ticketCreatedAt);
   const name = standard.name || standard.code;
+  const counted = countedText(t, { observed: standard.observed, limit: standard.countLimit, source: standard.countSource });
   let text: ReactNode;
   let icon: ReactNode = <ClockCircleOutlined />;
   if (view.tone === 'done') {
@@ -163,6 +161,9 @@ export function StandardChip({ standard, ticketCreatedAt, compact = false }: { s
   } else if (view.tone === 'paused') {
     text = view.remaining !== null ? t('standards.pausedLeft', { time: fmt.duration(view.remaining) }) : standardStateLabel(t, 'paused');
     icon = <PauseCircleOutlined />;
+  } else if (standard.state === 'breached' && counted) {
+    text = counted;
+    icon = <WarningFilled />;
   } else if (view.remaining !== null && view.remaining <= 0) {
     text = t('standards.overdue', { time: fmt.duration(-view.remaining) });
     icon = <WarningFilled />;
@@ -176,6 +177,9 @@ export function StandardChip({ standard, ticketCreatedAt, compact = false }: { s
   }
   const tip = [
     `${name} · ${standardStateLabel(t, String(standard.state))}`,
+    counted && standard.state === 'met'
+      ? countedText(t, { observed: standard.observed, limit: standard.countLimit, source: standard.countSource }, 'within')
+      : null,
     standard.dueAt ? t('standards.dueAt', { time: fmt.dateTime(standard.dueAt) }) : null,
     standard.metAt ? t('standards.metAt', { time: fmt.dateTime(standard.metAt) }) : null,
     standard.breachedAt ? t('standards.breachedAt', { time: fmt.dateTime(standard.breachedAt) }) : null,

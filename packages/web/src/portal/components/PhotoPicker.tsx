@@ -137,7 +137,14 @@ function PhotoTile({ item, index, onRemove, onRetry }: { item: PhotoItem; index:
       )}
       {item.status === 'uploading' ? (
         <div className="pt-photo-overlay">
-          <Progress type="circle" percent={item.progress} size={46} strokeColor="#fff" railColor="rgba(255,255,255,0.35)" format={(p) => <span className="pt-photo-pct">{p}%</span>} />
+          <Progress
+            type="circle"
+            percent={item.progress}
+            size={46}
+            strokeColor="#fff"
+            railColor="rgba(255,255,255,0.35)"
+            format={(p) => <span className="pt-photo-pct">{p}%</span>}
+          />
         </div>
       ) : item.status === 'processing' || item.status === 'preparing' ? (
         <div className="pt-photo-overlay">

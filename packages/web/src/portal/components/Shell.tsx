@@ -46,13 +46,13 @@ function AccountMenu({ phone }: { phone: string }) {
     onSuccess: (_data, everywhere) => {
       queryClient.clear();
       void message.success(t(everywhere ? 'account.loggedOutEverywhere' : 'account.loggedOut'));
-      navigate('/login', { replace: true });
+      void navigate('/login', { replace: true });
     },
     onError: (err) => {
       // The session already ended (expired, or ended on another device): nothing left to sign out of.
       if (isSignedOut(err)) {
         queryClient.clear();
-        navigate('/login', { replace: true });
+        void navigate('/login', { replace: true });
         return;
       }
       void message.error(portalErrorMessage(err, t));
@@ -103,7 +103,7 @@ export function Shell() {
       onAuthEvent((event) => {
         if (event !== 'unauthorized') return;
         queryClient.clear();
-        navigate(`/login?expired=1&next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
+        void navigate(`/login?expired=1&next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
       }),
     [navigate, queryClient, location.pathname, location.search],
   );

@@ -41,8 +41,8 @@ export function PageTitle({ title, back = '/', extra }: { title: ReactNode; back
           aria-label={t('common.back')}
           onClick={() => {
             const idx = (window.history.state as { idx?: number } | null)?.idx ?? 0;
-            if (idx > 0) navigate(-1);
-            else navigate(back, { replace: true });
+            if (idx > 0) void navigate(-1);
+            else void navigate(back, { replace: true });
           }}
           data-testid="back"
         >

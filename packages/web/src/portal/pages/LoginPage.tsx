@@ -82,7 +82,7 @@ export function LoginPage() {
     onSuccess: async () => {
       queryClient.clear();
       await queryClient.invalidateQueries({ queryKey: ME_KEY });
-      navigate(safeNext(params.get('next')), { replace: true });
+      void navigate(safeNext(params.get('next')), { replace: true });
     },
     onError: (err) => {
       if (err instanceof ApiError && (err.code === 'otp_invalid' || err.code === 'validation_failed')) {
@@ -128,13 +128,7 @@ export function LoginPage() {
           <p className="pt-login-sub">{t('login.subtitle')}</p>
         </div>
         {params.get('expired') ? <Alert type="info" showIcon title={t('login.expired')} className="pt-gap" /> : null}
-        <Form
-          layout="vertical"
-          requiredMark={false}
-          className="pt-card pt-login-card"
-          onFinish={() => submit()}
-          data-testid="login-form"
-        >
+        <Form layout="vertical" requiredMark={false} className="pt-card pt-login-card" onFinish={() => submit()} data-testid="login-form">
           <Form.Item label={t('login.phone')} validateStatus={phoneError ? 'error' : undefined} help={phoneError ?? undefined}>
             <Input
               size="large"

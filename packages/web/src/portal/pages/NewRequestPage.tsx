@@ -27,10 +27,34 @@ const TYPE_ICON: Record<PortalType, ReactNode> = {
 
 /** Per type: page title, type tile label, subject placeholder, description placeholder, submit button. */
 const COPY: Record<PortalType, { title: string; tile: string; subject: string; description: string; submit: string }> = {
-  repair: { title: 'submit.titleRepair', tile: 'type.repair', subject: 'submit.subjectRepair', description: 'submit.descriptionRepair', submit: 'submit.submitRepair' },
-  inquiry: { title: 'submit.titleInquiry', tile: 'type.inquiry', subject: 'submit.subjectInquiry', description: 'submit.descriptionInquiry', submit: 'submit.submitInquiry' },
-  complaint: { title: 'submit.titleComplaint', tile: 'type.complaint', subject: 'submit.subjectComplaint', description: 'submit.descriptionComplaint', submit: 'submit.submitComplaint' },
-  suggestion: { title: 'submit.titleSuggestion', tile: 'type.suggestion', subject: 'submit.subjectSuggestion', description: 'submit.descriptionSuggestion', submit: 'submit.submitSuggestion' },
+  repair: {
+    title: 'submit.titleRepair',
+    tile: 'type.repair',
+    subject: 'submit.subjectRepair',
+    description: 'submit.descriptionRepair',
+    submit: 'submit.submitRepair',
+  },
+  inquiry: {
+    title: 'submit.titleInquiry',
+    tile: 'type.inquiry',
+    subject: 'submit.subjectInquiry',
+    description: 'submit.descriptionInquiry',
+    submit: 'submit.submitInquiry',
+  },
+  complaint: {
+    title: 'submit.titleComplaint',
+    tile: 'type.complaint',
+    subject: 'submit.subjectComplaint',
+    description: 'submit.descriptionComplaint',
+    submit: 'submit.submitComplaint',
+  },
+  suggestion: {
+    title: 'submit.titleSuggestion',
+    tile: 'type.suggestion',
+    subject: 'submit.subjectSuggestion',
+    description: 'submit.descriptionSuggestion',
+    submit: 'submit.submitSuggestion',
+  },
 };
 
 const INVALID: Record<'subject' | 'description' | 'site', string> = {
@@ -88,12 +112,17 @@ export default function NewRequestPage() {
     },
     onSuccess: (res) => {
       void queryClient.invalidateQueries({ queryKey: TICKETS_KEY });
-      navigate(`/submitted/${res.id}`, { replace: true, state: { number: res.number } });
+      void navigate(`/submitted/${res.id}`, { replace: true, state: { number: res.number } });
     },
     onError: (err) => {
       if (err instanceof ApiError && err.code === 'validation_failed') {
         const fields = ['subject', 'description', 'site'] as const;
-        const hits = err.errors.map((e) => String(Array.isArray(e.path) ? e.path[0] : e.path).replace(/^\/?(body[./])?/, '').split(/[./]/)[0]);
+        const hits = err.errors.map(
+          (e) =>
+            String(Array.isArray(e.path) ? e.path[0] : e.path)
+              .replace(/^\/?(body[./])?/, '')
+              .split(/[./]/)[0],
+        );
         const mapped = fields.filter((f) => hits.includes(f));
         if (mapped.length) {
           form.setFields(mapped.map((name) => ({ name, errors: [t(INVALID[name])] })));
@@ -151,18 +180,30 @@ export default function NewRequestPage() {
         <Form.Item name="type" label={t('submit.type')}>
           <TypePicker />
         </Form.Item>
-        <Form.Item
-          name="subject"
-          label={t('submit.subject')}
-          rules={[{ required: true, whitespace: true, message: t('submit.subjectRequired') }]}
-        >
-          <Input size="large" maxLength={50} showCount placeholder={t(copy.subject)} enterKeyHint="next" onKeyDown={nextField('description')} data-testid="subject" />
+        <Form.Item name="subject" label={t('submit.subject')} rules={[{ required: true, whitespace: true, message: t('submit.subjectRequired') }]}>
+          <Input
+            size="large"
+            maxLength={50}
+            showCount
+            placeholder={t(copy.subject)}
+            enterKeyHint="next"
+            onKeyDown={nextField('description')}
+            data-testid="subject"
+          />
         </Form.Item>
         <Form.Item name="description" label={t('submit.description')}>
           <Input.TextArea autoSize={{ minRows: 4, maxRows: 10 }} maxLength={1000} showCount placeholder={t(copy.description)} data-testid="description" />
         </Form.Item>
         <Form.Item name="site" label={t('submit.site')}>
-          <Input size="large" maxLength={64} placeholder={t('submit.sitePlaceholder')} autoComplete="street-address" enterKeyHint="done" onKeyDown={nextField('site')} data-testid="site" />
+          <Input
+            size="large"
+            maxLength={64}
+            placeholder={t('submit.sitePlaceholder')}
+            autoComplete="street-address"
+            enterKeyHint="done"
+            onKeyDown={nextField('site')}
+            data-testid="site"
+          />
         </Form.Item>
         <Form.Item label={type === 'repair' ? t('submit.photosRepair') : t('submit.photos')}>
           <PhotoPicker state={photos} />

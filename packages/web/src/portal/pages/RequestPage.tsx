@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { App, Button, Input, Modal, Result, Skeleton } from 'antd';
-import { CheckOutlined, CustomerServiceOutlined, ReloadOutlined, SendOutlined, UserOutlined } from '@ant-design/icons';
+import { CheckOutlined, CustomerServiceOutlined, QuestionCircleOutlined, ReloadOutlined, SendOutlined, UserOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
@@ -8,6 +8,7 @@ import { ApiError } from '../../api/client';
 import { portalApi, type PortalTicketDetail, type Reply, type TicketStatus } from '../api';
 import { AttachmentGrid } from '../components/Attachments';
 import { PhotoPicker, usePhotoUploads } from '../components/PhotoPicker';
+import { RatingCard } from '../components/RatingCard';
 import { PageTitle, StatusChip, TypeLabel, useFormatDate } from '../components/ui';
 import { portalErrorMessage } from '../errors';
 import { STEPS, buildTimeline, stepOf } from '../format';
@@ -169,17 +170,17 @@ function ConfirmBox({ ticket }: { ticket: PortalTicketDetail }) {
           icon={<CheckOutlined />}
           className="pt-confirm-button"
           loading={confirm.isPending}
-          onClick={() =>
+          onClick={() => {
             modal.confirm({
               title: t('confirm.dialogTitle'),
               content: t('confirm.dialogText'),
               okText: t('confirm.yes'),
               cancelText: t('common.cancel'),
               centered: true,
-              okButtonProps: { 'data-testid': 'confirm-ok' } as Record<string, string>,
+              okButtonProps: { 'data-testid': 'confirm-ok' },
               onOk: () => confirm.mutateAsync().catch(() => undefined),
-            })
-          }
+            });
+          }}
           data-testid="confirm-resolved"
         >
           {t('confirm.yes')}
@@ -210,6 +211,29 @@ function ConfirmBox({ ticket }: { ticket: PortalTicketDetail }) {
         />
       </Modal>
     </section>
+  );
+}
+
+/** 询问进度: tells the staff the customer is waiting for news; the status standard (e.g. 询问后 1 分钟内告知进度) starts. */
+function AskProgress({ ticket }: { ticket: PortalTicketDetail }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const ask = useMutation({
+    mutationFn: () => portalApi.askProgress(ticket.id),
+    onSuccess: async () => {
+      void message.success(t('detail.askProgress.sent'));
+      await queryClient.invalidateQueries({ queryKey: ticketKey(ticket.id) });
+    },
+    onError: (err) => void message.error(portalErrorMessage(err, t)),
+  });
+  return (
+    <div className="pt-ask-progress">
+      <Button icon={<QuestionCircleOutlined />} loading={ask.isPending} onClick={() => ask.mutate()} data-testid="ask-progress">
+        {t('detail.askProgress.button')}
+      </Button>
+      <span className="pt-muted">{t('detail.askProgress.hint')}</span>
+    </div>
   );
 }
 
@@ -332,9 +356,11 @@ export default function RequestPage() {
               : t(STATUS_SENTENCE[ticket.status])}
           </p>
         )}
+        {!closed && ticket.status !== 'resolved' ? <AskProgress ticket={ticket} /> : null}
       </section>
 
       {ticket.status === 'resolved' ? <ConfirmBox ticket={ticket} /> : null}
+      {ticket.status === 'resolved' || closed ? <RatingCard ticketId={ticket.id} /> : null}
 
       <section className="pt-card" aria-labelledby="desc-title">
         <h2 id="desc-title" className="pt-h2">

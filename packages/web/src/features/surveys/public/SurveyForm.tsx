@@ -11,7 +11,11 @@ export interface PublicQuestion {
   min: number | null;
   max: number | null;
 }
-export interface LowScore { csatMax: number; npsMax: number; cesMin: number }
+export interface LowScore {
+  csatMax: number;
+  npsMax: number;
+  cesMin: number;
+}
 export interface AnswerBody {
   csat?: number;
   nps?: number;
@@ -36,7 +40,17 @@ function isLow(q: PublicQuestion, v: number | undefined, low: LowScore): boolean
  * The survey as the customer sees it: big star buttons (one tap), a 0–10 row for NPS, 1–7 for effort, reason chips
  * when the score is low, then send. Plain React + CSS (no UI library) so the page is small and fast on a phone.
  */
-export function SurveyForm({ title, subtitle, questions, lowScore, t, onSubmit, busy, error, preview }: {
+export function SurveyForm({
+  title,
+  subtitle,
+  questions,
+  lowScore,
+  t,
+  onSubmit,
+  busy,
+  error,
+  preview,
+}: {
   title: string;
   subtitle?: string | null;
   questions: PublicQuestion[];
@@ -69,7 +83,14 @@ export function SurveyForm({ title, subtitle, questions, lowScore, t, onSubmit, 
   };
 
   return (
-    <form className="sv-card" onSubmit={(e) => { e.preventDefault(); if (!preview) submit(); }} aria-label={title}>
+    <form
+      className="sv-card"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!preview) submit();
+      }}
+      aria-label={title}
+    >
       <h1 className="sv-title">{title}</h1>
       {subtitle ? <p className="sv-sub">{subtitle}</p> : null}
       {questions.map((q) => {
@@ -77,35 +98,71 @@ export function SurveyForm({ title, subtitle, questions, lowScore, t, onSubmit, 
         const low = isLow(q, v as number | undefined, lowScore);
         return (
           <fieldset key={q.id} className="sv-q" data-kind={q.kind}>
-            <legend className="sv-label">{q.label}{q.required ? <span className="sv-req" aria-hidden> *</span> : null}</legend>
+            <legend className="sv-label">
+              {q.label}
+              {q.required ? (
+                <span className="sv-req" aria-hidden>
+                  {' '}
+                  *
+                </span>
+              ) : null}
+            </legend>
             {q.kind === 'csat' ? (
               <div className="sv-stars" role="radiogroup" aria-label={q.label}>
                 {range(1, 5).map((n) => (
-                  <button key={n} type="button" role="radio" aria-checked={v === n} aria-label={t('surveyPage.star', { n })}
-                    className={`sv-star${typeof v === 'number' && n <= v ? ' on' : ''}`} data-star={n} onClick={() => set(q.id, n)}>★</button>
+                  <button
+                    key={n}
+                    type="button"
+                    role="radio"
+                    aria-checked={v === n}
+                    aria-label={t('surveyPage.star', { n })}
+                    className={`sv-star${typeof v === 'number' && n <= v ? ' on' : ''}`}
+                    data-star={n}
+                    onClick={() => set(q.id, n)}
+                  >
+                    ★
+                  </button>
                 ))}
               </div>
             ) : null}
             {q.kind === 'csat' && typeof v === 'number' ? <div className="sv-hint">{t(`surveyPage.csat${v}`)}</div> : null}
             {q.kind === 'nps' || q.kind === 'ces' || q.kind === 'scale' ? (
               <>
-                <div className={`sv-scale n${(q.kind === 'nps' ? 11 : q.kind === 'ces' ? 7 : (q.max ?? 5) - (q.min ?? 1) + 1)}`} role="radiogroup" aria-label={q.label}>
+                <div
+                  className={`sv-scale n${q.kind === 'nps' ? 11 : q.kind === 'ces' ? 7 : (q.max ?? 5) - (q.min ?? 1) + 1}`}
+                  role="radiogroup"
+                  aria-label={q.label}
+                >
                   {range(q.kind === 'nps' ? 0 : q.kind === 'ces' ? 1 : (q.min ?? 1), q.kind === 'nps' ? 10 : q.kind === 'ces' ? 7 : (q.max ?? 5)).map((n) => (
-                    <button key={n} type="button" role="radio" aria-checked={v === n} className={`sv-num${v === n ? ' on' : ''}`} onClick={() => set(q.id, n)}>{n}</button>
+                    <button key={n} type="button" role="radio" aria-checked={v === n} className={`sv-num${v === n ? ' on' : ''}`} onClick={() => set(q.id, n)}>
+                      {n}
+                    </button>
                   ))}
                 </div>
-                <div className="sv-ends"><span>{t(`surveyPage.${q.kind === 'scale' ? 'scale' : q.kind}Low`)}</span><span>{t(`surveyPage.${q.kind === 'scale' ? 'scale' : q.kind}High`)}</span></div>
+                <div className="sv-ends">
+                  <span>{t(`surveyPage.${q.kind === 'scale' ? 'scale' : q.kind}Low`)}</span>
+                  <span>{t(`surveyPage.${q.kind === 'scale' ? 'scale' : q.kind}High`)}</span>
+                </div>
               </>
             ) : null}
             {q.kind === 'choice' ? (
               <div className="sv-chips">
                 {(q.options ?? []).map((o) => (
-                  <button key={o} type="button" className={`sv-chip${v === o ? ' on' : ''}`} aria-pressed={v === o} onClick={() => set(q.id, o)}>{o}</button>
+                  <button key={o} type="button" className={`sv-chip${v === o ? ' on' : ''}`} aria-pressed={v === o} onClick={() => set(q.id, o)}>
+                    {o}
+                  </button>
                 ))}
               </div>
             ) : null}
             {q.kind === 'text' ? (
-              <textarea className="sv-text" rows={3} maxLength={2000} value={String(v ?? '')} placeholder={t('surveyPage.commentPlaceholder')} onChange={(e) => set(q.id, e.target.value)} />
+              <textarea
+                className="sv-text"
+                rows={3}
+                maxLength={2000}
+                value={String(v ?? '')}
+                placeholder={t('surveyPage.commentPlaceholder')}
+                onChange={(e) => set(q.id, e.target.value)}
+              />
             ) : null}
             {low && q.reasons?.length ? (
               <div className="sv-reasons" data-testid="survey-reasons">
@@ -113,7 +170,17 @@ export function SurveyForm({ title, subtitle, questions, lowScore, t, onSubmit, 
                 <div className="sv-chips">
                   {q.reasons.map((r) => {
                     const on = reasons.includes(r);
-                    return <button key={r} type="button" className={`sv-chip warn${on ? ' on' : ''}`} aria-pressed={on} onClick={() => setReasons((cur) => (on ? cur.filter((x) => x !== r) : [...cur, r]))}>{r}</button>;
+                    return (
+                      <button
+                        key={r}
+                        type="button"
+                        className={`sv-chip warn${on ? ' on' : ''}`}
+                        aria-pressed={on}
+                        onClick={() => setReasons((cur) => (on ? cur.filter((x) => x !== r) : [...cur, r]))}
+                      >
+                        {r}
+                      </button>
+                    );
                   })}
                 </div>
               </div>
@@ -121,8 +188,14 @@ export function SurveyForm({ title, subtitle, questions, lowScore, t, onSubmit, 
           </fieldset>
         );
       })}
-      {error ? <div className="sv-error" role="alert">{error}</div> : null}
-      <button type="submit" className="sv-submit" disabled={preview || busy || missing.length > 0 || !answeredAny}>{busy ? t('surveyPage.sending') : t('surveyPage.submit')}</button>
+      {error ? (
+        <div className="sv-error" role="alert">
+          {error}
+        </div>
+      ) : null}
+      <button type="submit" className="sv-submit" disabled={preview || busy || missing.length > 0 || !answeredAny}>
+        {busy ? t('surveyPage.sending') : t('surveyPage.submit')}
+      </button>
       {missing.length > 0 && answeredAny ? <div className="sv-hint center">{t('surveyPage.requiredHint')}</div> : null}
     </form>
   );

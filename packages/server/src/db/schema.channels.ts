@@ -1,0 +1,97 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, check, customType, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)),
+});
+
+/** A configured channel (email now; chat widget, WeChat, WeCom, DingTalk, SMS later). Secrets sealed at rest (`v1:…`). */
+export const channels = pgTable(
+  'channels',
+  {
+    id: uuid('id').primaryKey(),
+    kind: text('kind').notNull(),
+    name: text('name').notNull(),
+    /** The channel's own address (email: lower-case mailbox address); mail for it is accepted by the SMTP listener. */
+    address: text('address'),
+    /** The team whose sender address this is (replies on its tickets go out from it). */
+    teamId: uuid('team_id'),
+    /** Non-secret settings (hosts, ports, user names, rate limit). */
+    config: jsonb('config').notNull().default({}),
+    /** JSON of the secret settings (passwords, keys), sealed with purpose `channel_credential`. */
+    secrets: text('secrets'),
+    /** What mail from an unknown sender does: `customer` (create one) | `review` (wait in the review queue). */
+    unknownSender: text('unknown_sender').notNull().default('customer'),
+    enabled: boolean('enabled').notNull().default(true),
+    imapUidValidity: bigint('imap_uid_validity', { mode: 'number' }),
+    imapLastUid: bigint('imap_last_uid', { mode: 'number' }).notNull().default(0),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('channels_address_key').on(t.address), check('channels_secrets_encrypted', sql`${t.secrets} IS NULL OR ${t.secrets} LIKE 'v1:%'`)],
+);
+
+/** Every message through a channel, in or out; (channel, provider message id) is unique: redeliveries are no-ops. */
+export const channelMessages = pgTable(
+  'channel_messages',
+  {
+    id: uuid('id').primaryKey(),
+    channelId: uuid('channel_id').notNull(),
+    direction: text('direction').notNull(), // in | out
+    /** The provider's message id (email: Message-ID). */
+    externalId: text('external_id').notNull(),
+    ticketId: uuid('ticket_id'),
+    replyId: uuid('reply_id'),
+    customerId: uuid('customer_id'),
+    outboxId: uuid('outbox_id'),
+    /** in: ticket | reply | review | auto_reply | bounce | rejected; out: sent */
+    outcome: text('outcome').notNull(),
+    sender: text('sender'),
+    subject: text('subject'),
+    /** The raw message of a mail waiting in the review queue (null otherwise). */
+    raw: bytea('raw'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('channel_messages_external_key').on(t.channelId, t.externalId), index('channel_messages_ticket_idx').on(t.ticketId)],
+);
+
+/** Deliveries waiting, sent, failed (retrying with back-off) or dead (given up; an admin may retry). */
+export const channelOutbox = pgTable(
+  'channel_outbox',
+  {
+    id: uuid('id').primaryKey(),
+    channelId: uuid('channel_id').notNull(),
+    kind: text('kind').notNull(), // reply | survey
+    recipient: text('recipient').notNull(),
+    payload: jsonb('payload').notNull(),
+    ticketId: uuid('ticket_id'),
+    replyId: uuid('reply_id'),
+    invitationId: uuid('invitation_id'),
+    status: text('status').notNull().default('queued'), // queued | sending | sent | failed | dead
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    /** The last error, addresses masked. */
+    lastError: text('last_error'),
+    /** The provider's id of what was sent (email: our Message-ID). */
+    externalId: text('external_id'),
+    sentAt: ts('sent_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('channel_outbox_due_idx').on(t.status, t.nextAttemptAt), index('channel_outbox_ticket_idx').on(t.ticketId)],
+);
+
+/** What a channel did, for its admin (addresses masked). `event` is a message key (channels.log.*). */
+export const channelLog = pgTable(
+  'channel_log',
+  {
+    id: uuid('id').primaryKey(),
+    channelId: uuid('channel_id').notNull(),
+    level: text('level').notNull(), // info | warn | error
+    event: text('event').notNull(),
+    detail: jsonb('detail').notNull().default({}),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('channel_log_channel_idx').on(t.channelId, t.id)],
+);

@@ -1,0 +1,145 @@
+import { sql } from 'drizzle-orm';
+import { boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** Scorecards (质检评分表). The current definition lives here; every version is kept in `qa_scorecard_versions`. */
+export const qaScorecards = pgTable('qa_scorecards', {
+  id: uuid('id').primaryKey(),
+  /** The template it was adopted from (phone, counter, chat, field, environment), or null. */
+  templateKey: text('template_key'),
+  name: text('name').notNull(),
+  channel: text('channel'),
+  passMark: integer('pass_mark').notNull(),
+  /** [{key, dimension, label, weight, scale: {kind: yesno} | {kind: points, max}, allowNa, critical}] */
+  items: jsonb('items').notNull(),
+  version: integer('version').notNull().default(1),
+  active: boolean('active').notNull().default(true),
+  createdBy: uuid('created_by'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/** Every version of a scorecard: an inspection scores against the version it started with. */
+export const qaScorecardVersions = pgTable(
+  'qa_scorecard_versions',
+  {
+    scorecardId: uuid('scorecard_id').notNull(),
+    version: integer('version').notNull(),
+    name: text('name').notNull(),
+    passMark: integer('pass_mark').notNull(),
+    items: jsonb('items').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.scorecardId, t.version] })],
+);
+
+/** A manual inspection (人工质检) of one ticket's handling by its agent. */
+export const qaInspections = pgTable(
+  'qa_inspections',
+  {
+    id: uuid('id').primaryKey(),
+    ticketId: uuid('ticket_id').notNull(),
+    agentId: uuid('agent_id').notNull(),
+    inspectorId: uuid('inspector_id').notNull(),
+    scorecardId: uuid('scorecard_id').notNull(),
+    scorecardVersion: integer('scorecard_version').notNull(),
+    /** draft | submitted | acknowledged | appealed | ruled */
+    state: text('state').notNull(),
+    /** [{item, score, evidence?: {replyId, start, end, quote} | {eventId, label}, note?}] */
+    scores: jsonb('scores')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    /** {strength, improvement, encouragement} (sandwich order) */
+    feedback: jsonb('feedback'),
+    /** The score as submitted, and the final score (after a revised appeal ruling). */
+    firstScore: doublePrecision('first_score'),
+    score: doublePrecision('score'),
+    passed: boolean('passed'),
+    sampleId: uuid('sample_id'),
+    submittedAt: ts('submitted_at'),
+    acknowledgedAt: ts('acknowledged_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('qa_inspections_agent_idx').on(t.agentId, t.submittedAt),
+    index('qa_inspections_ticket_idx').on(t.ticketId),
+    index('qa_inspections_inspector_idx').on(t.inspectorId, t.state),
+  ],
+);
+
+/** An agent's appeal (申诉) of an inspection, ruled by a second inspector or a supervisor. */
+export const qaAppeals = pgTable(
+  'qa_appeals',
+  {
+    id: uuid('id').primaryKey(),
+    inspectionId: uuid('inspection_id').notNull(),
+    ticketId: uuid('ticket_id').notNull(),
+    agentId: uuid('agent_id').notNull(),
+    reason: text('reason').notNull(),
+    /** open | upheld | revised */
+    state: text('state').notNull(),
+    scoreBefore: doublePrecision('score_before').notNull(),
+    scoreAfter: doublePrecision('score_after'),
+    rulingReason: text('ruling_reason'),
+    ruledBy: uuid('ruled_by'),
+    ruledAt: ts('ruled_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('qa_appeals_inspection_key').on(t.inspectionId), index('qa_appeals_state_idx').on(t.state, t.createdAt)],
+);
+
+/** Improvement proposals (合理化建议): agents submit, a supervisor adopts or declines; adopted ones score. */
+export const qaProposals = pgTable(
+  'qa_proposals',
+  {
+    id: uuid('id').primaryKey(),
+    authorId: uuid('author_id').notNull(),
+    teamId: uuid('team_id'),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    /** submitted | adopted | declined */
+    state: text('state').notNull(),
+    reviewedBy: uuid('reviewed_by'),
+    reviewedAt: ts('reviewed_at'),
+    reviewNote: text('review_note'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('qa_proposals_author_idx').on(t.authorId, t.createdAt), index('qa_proposals_state_idx').on(t.state, t.createdAt)],
+);
+
+/** Sampling plans (抽检方案): per team/channel/period, a random share per agent plus mandatory inclusions. */
+export const qaSamplingPlans = pgTable('qa_sampling_plans', {
+  id: uuid('id').primaryKey(),
+  name: text('name').notNull(),
+  teamId: uuid('team_id'),
+  channel: text('channel'),
+  /** week | month */
+  period: text('period').notNull(),
+  sharePercent: doublePrecision('share_percent').notNull(),
+  minPerWeek: integer('min_per_week').notNull().default(0),
+  /** {complaints: bool, csatAtMost: number|null, breached: bool, criticalHits: bool} */
+  mandatory: jsonb('mandatory').notNull(),
+  scorecardId: uuid('scorecard_id'),
+  active: boolean('active').notNull().default(true),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+/** One drawn ticket in an inspector's queue. `reason`: random | minimum | complaint | low_csat | breached | critical_hit. */
+export const qaSamples = pgTable(
+  'qa_samples',
+  {
+    id: uuid('id').primaryKey(),
+    planId: uuid('plan_id').notNull(),
+    periodStart: text('period_start').notNull(),
+    ticketId: uuid('ticket_id').notNull(),
+    agentId: uuid('agent_id').notNull(),
+    inspectorId: uuid('inspector_id'),
+    reason: text('reason').notNull(),
+    /** queued | done */
+    state: text('state').notNull(),
+    inspectionId: uuid('inspection_id'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('qa_samples_plan_ticket_key').on(t.planId, t.ticketId), index('qa_samples_inspector_idx').on(t.inspectorId, t.state)],
+);

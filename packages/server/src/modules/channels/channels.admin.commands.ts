@@ -1,0 +1,212 @@
+/** Channel administration (渠道接入): create / edit / list, 测试连接, the per-channel log, dead letters and retry, the review queue. */
+import type { z } from 'zod';
+import type { Database } from '../../db/client';
+import { writeAudit } from '../../lib/audit';
+import type { Ctx } from '../../lib/context';
+import { AppError, notFound } from '../../lib/errors';
+import { uuidv7 } from '../../lib/ids';
+import { maskEmail } from '../../lib/mask';
+import { t } from '../../i18n/index';
+import { authorize } from '../identity/policy';
+import { getTicket } from '../tickets/tickets.commands';
+import { logChannel } from './channels.ingest';
+import { openSecrets, sealSecrets, testConnections, type EmailConfig, type EmailSecrets } from './channels.mail';
+import { requeue } from './channels.outbox';
+import { channelsRepo, type ChannelRow, type OutboxRow } from './channels.repo';
+import type * as s from './channels.schema';
+
+type ConfigIn = z.infer<typeof s.EmailConfigIn>;
+
+function manage(ctx: Ctx) {
+  if (ctx.actor.kind !== 'staff') throw new AppError('forbidden');
+  authorize(ctx.actor, 'channels.manage');
+}
+
+/** Splits the submitted config into the stored (public) part and the secrets; absent secrets keep the old ones. */
+function split(cfg: ConfigIn, old: EmailSecrets): { config: EmailConfig; secrets: EmailSecrets } {
+  const { smtp, imap, dkim, ...rest } = cfg;
+  const { password: smtpPassword, ...smtpPub } = smtp;
+  const config: EmailConfig = { ...rest, address: cfg.address.toLowerCase(), smtp: smtpPub };
+  const secrets: EmailSecrets = { ...old, ...(smtpPassword !== undefined ? { smtpPassword } : {}) };
+  if (imap) {
+    const { password, ...pub } = imap;
+    config.imap = pub;
+    if (password !== undefined) secrets.imapPassword = password;
+  } else delete secrets.imapPassword;
+  if (dkim) {
+    const { privateKey, ...pub } = dkim;
+    config.dkim = pub;
+    if (privateKey !== undefined) secrets.dkimPrivateKey = privateKey;
+  } else delete secrets.dkimPrivateKey;
+  return { config, secrets };
+}
+
+export function presentChannel(row: ChannelRow) {
+  const cfg = row.config as EmailConfig;
+  const sec = row.secrets ? openSecrets(row) : {};
+  const yes = { configured: true as const };
+  return {
+    id: row.id,
+    kind: row.kind,
+    name: row.name,
+    address: row.address,
+    teamId: row.teamId,
+    unknownSender: row.unknownSender as 'customer' | 'review',
+    enabled: row.enabled,
+    config: {
+      ...cfg,
+      smtp: { ...cfg.smtp, ...(sec.smtpPassword ? { password: yes } : {}) },
+      ...(cfg.imap ? { imap: { ...cfg.imap, ...(sec.imapPassword ? { password: yes } : {}) } } : {}),
+      ...(cfg.dkim ? { dkim: { ...cfg.dkim, ...(sec.dkimPrivateKey ? { privateKey: yes } : {}) } } : {}),
+    },
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+const addressTaken = () =>
+  new AppError('conflict', 'Another channel already uses this address', {
+    reason: 'channel_address_taken',
+    errors: [{ path: 'config.address', message: 'taken' }],
+  });
+
+export async function createChannel(database: Database, ctx: Ctx, input: z.infer<typeof s.ChannelCreate>) {
+  manage(ctx);
+  const { config, secrets } = split(input.config, {});
+  const id = uuidv7();
+  return database.transaction(async (tx) => {
+    if (await channelsRepo.channelByAddressAny(tx, config.address)) throw addressTaken();
+    await channelsRepo.insertChannel(tx, {
+      id,
+      kind: input.kind,
+      name: input.name,
+      address: config.address,
+      teamId: input.teamId ?? null,
+      config,
+      secrets: sealSecrets(secrets),
+      unknownSender: input.unknownSender,
+      enabled: input.enabled,
+    });
+    await channelsRepo.log(tx, { id: uuidv7(), channelId: id, level: 'info', event: 'channels.log.created', detail: {} });
+    await writeAudit(tx, ctx, { action: 'channel.created', targetType: 'channel', targetId: id, changes: { name: { before: null, after: input.name } } });
+    return { id, kind: input.kind };
+  });
+}
+
+export async function updateChannel(database: Database, ctx: Ctx, id: string, input: z.infer<typeof s.ChannelUpdate>) {
+  manage(ctx);
+  return database.transaction(async (tx) => {
+    const row = await channelsRepo.channelForUpdate(tx, id);
+    if (!row) throw notFound('channel');
+    const set: Parameters<typeof channelsRepo.updateChannel>[2] = {};
+    if (input.config) {
+      const { config, secrets } = split(input.config, openSecrets(row));
+      if (config.address !== row.address) {
+        const other = await channelsRepo.channelByAddressAny(tx, config.address);
+        if (other && other.id !== id) throw addressTaken();
+      }
+      set.config = config;
+      set.address = config.address;
+      set.secrets = sealSecrets(secrets);
+    }
+    if (input.name !== undefined) set.name = input.name;
+    if (input.teamId !== undefined) set.teamId = input.teamId;
+    if (input.unknownSender !== undefined) set.unknownSender = input.unknownSender;
+    if (input.enabled !== undefined) set.enabled = input.enabled;
+    const after = await channelsRepo.updateChannel(tx, id, set);
+    await channelsRepo.log(tx, { id: uuidv7(), channelId: id, level: 'info', event: 'channels.log.updated', detail: {} });
+    await writeAudit(tx, ctx, {
+      action: 'channel.updated',
+      targetType: 'channel',
+      targetId: id,
+      changes: { fields: { before: null, after: Object.keys(set) } },
+    });
+    return presentChannel(after!);
+  });
+}
+
+export async function listChannels(database: Database, ctx: Ctx) {
+  manage(ctx);
+  return { items: (await channelsRepo.listChannels(database.db)).map(presentChannel) };
+}
+
+export async function getChannel(database: Database, ctx: Ctx, id: string) {
+  manage(ctx);
+  const row = await channelsRepo.channel(database.db, id);
+  if (!row) throw notFound('channel');
+  return presentChannel(row);
+}
+
+/** 测试连接 with the stored settings (save first): really connects to SMTP and IMAP, logs and returns the outcome. */
+export async function testChannel(database: Database, ctx: Ctx, id: string) {
+  manage(ctx);
+  const row = await channelsRepo.channel(database.db, id);
+  if (!row) throw notFound('channel');
+  const out = await testConnections(row.config as EmailConfig, openSecrets(row));
+  const word = (r: { ok: boolean; error?: string } | undefined) => (r ? (r.ok ? 'OK' : (r.error ?? 'failed')) : '—');
+  await logChannel(database, id, out.smtp.ok && (out.imap?.ok ?? true) ? 'info' : 'warn', 'channels.log.test', { smtp: word(out.smtp), imap: word(out.imap) });
+  return out;
+}
+
+export async function channelLog(database: Database, ctx: Ctx, id: string) {
+  manage(ctx);
+  const rows = await channelsRepo.logOf(database.db, id);
+  return {
+    items: rows.map((r) => ({
+      id: r.id,
+      level: r.level as 'info' | 'warn' | 'error',
+      event: r.event,
+      detail: r.detail as Record<string, unknown>,
+      text: t(ctx.locale, r.event, r.detail as Record<string, string>),
+      at: r.createdAt.toISOString(),
+    })),
+  };
+}
+
+export async function reviewQueue(database: Database, ctx: Ctx, id: string) {
+  manage(ctx);
+  const rows = await channelsRepo.reviewQueue(database.db, id);
+  return { items: rows.map((r) => ({ id: r.id, sender: maskEmail(r.sender), subject: r.subject, at: r.createdAt.toISOString() })) };
+}
+
+export function presentOutbox(r: OutboxRow) {
+  return {
+    id: r.id,
+    channelId: r.channelId,
+    kind: r.kind,
+    recipient: maskEmail(r.recipient) ?? '',
+    subject: String((r.payload as { subject?: string }).subject ?? ''),
+    ticketId: r.ticketId,
+    replyId: r.replyId,
+    status: r.status as 'queued' | 'sending' | 'sent' | 'failed' | 'dead',
+    attempts: r.attempts,
+    nextAttemptAt: r.nextAttemptAt.toISOString(),
+    lastError: r.lastError,
+    sentAt: r.sentAt?.toISOString() ?? null,
+    createdAt: r.createdAt.toISOString(),
+  };
+}
+
+export async function listOutbox(database: Database, ctx: Ctx, q: z.infer<typeof s.OutboxQuery>) {
+  manage(ctx);
+  return { items: (await channelsRepo.outboxList(database.db, q)).map(presentOutbox) };
+}
+
+/** The outgoing mails of a ticket (its email thread's delivery state), for whoever may see the ticket. */
+export async function ticketDeliveries(database: Database, ctx: Ctx, ticketId: string) {
+  await getTicket(database, ctx, ticketId);
+  return { items: (await channelsRepo.outboxList(database.db, { ticketId })).map(presentOutbox) };
+}
+
+/** Retry a failed or dead delivery now: channel admins, or staff who may see its ticket. */
+export async function retryDelivery(database: Database, ctx: Ctx, id: string) {
+  manage(ctx);
+  const row = await channelsRepo.outboxRow(database.db, id);
+  if (!row) throw notFound('delivery');
+  if (row.status !== 'dead' && row.status !== 'failed') {
+    throw new AppError('conflict', 'Only failed or dead deliveries can be retried', { reason: 'delivery_not_failed' });
+  }
+  await requeue(database, id);
+  await logChannel(database, row.channelId, 'info', 'channels.log.out_retry', { to: maskEmail(row.recipient) });
+  return presentOutbox((await channelsRepo.outboxRow(database.db, id))!);
+}

@@ -1,0 +1,41 @@
+import type { MessageBundle } from '../../i18n/index';
+
+/** Texts of the channel log (rendered in the reader's language; addresses already masked in the parameters). */
+export const channelsMessages: MessageBundle = {
+  'zh-CN': {
+    'channels.log.created': '渠道已创建',
+    'channels.log.updated': '渠道配置已修改',
+    'channels.log.in_ticket': '收到 {from} 的邮件（{via}），已建工单 {number}',
+    'channels.log.in_reply': '收到 {from} 的回复（{via}），已追加到工单 {number}',
+    'channels.log.in_review': '收到陌生发件人 {from} 的邮件（{via}），待审核',
+    'channels.log.in_auto_reply': '收到 {from} 的自动回复（{via}），已忽略',
+    'channels.log.in_bounce': '收到退信（{via}），已忽略',
+    'channels.log.in_rejected': '拒收 {from} 的邮件（{via}）',
+    'channels.log.in_failed': '处理 {from} 的邮件失败（{via}），将在重新投递时重试',
+    'channels.log.out_sent': '已发送给 {to}',
+    'channels.log.out_failed': '发送给 {to} 失败（第 {attempts} 次），稍后重试：{error}',
+    'channels.log.out_dead': '发送给 {to} 失败 {attempts} 次，已转入死信：{error}',
+    'channels.log.out_no_consent': '客户 {to} 已撤回邮件联系同意，未发送',
+    'channels.log.out_retry': '死信已重新排队',
+    'channels.log.imap_failed': 'IMAP 收信失败：{error}',
+    'channels.log.test': '测试连接：SMTP {smtp}，IMAP {imap}',
+  },
+  en: {
+    'channels.log.created': 'Channel created',
+    'channels.log.updated': 'Channel settings changed',
+    'channels.log.in_ticket': 'Mail from {from} ({via}) opened ticket {number}',
+    'channels.log.in_reply': 'Reply from {from} ({via}) added to ticket {number}',
+    'channels.log.in_review': 'Mail from unknown sender {from} ({via}) waits for review',
+    'channels.log.in_auto_reply': 'Auto-reply from {from} ({via}) ignored',
+    'channels.log.in_bounce': 'Bounce ({via}) ignored',
+    'channels.log.in_rejected': 'Mail from {from} ({via}) refused',
+    'channels.log.in_failed': 'Mail from {from} ({via}) failed; retried on redelivery',
+    'channels.log.out_sent': 'Sent to {to}',
+    'channels.log.out_failed': 'Sending to {to} failed (attempt {attempts}), retrying later: {error}',
+    'channels.log.out_dead': 'Sending to {to} failed {attempts} times, moved to dead letters: {error}',
+    'channels.log.out_no_consent': 'Customer {to} withdrew email consent; not sent',
+    'channels.log.out_retry': 'Dead letter queued again',
+    'channels.log.imap_failed': 'IMAP fetch failed: {error}',
+    'channels.log.test': 'Connection test: SMTP {smtp}, IMAP {imap}',
+  },
+};

@@ -1,0 +1,19 @@
+import { registerSurveySender } from '../surveys/surveys.delivery';
+import { defineModule } from '../module';
+import { channelsAccess } from './channels.access';
+import { channelsMessages } from './channels.messages';
+import { queueEmailReply, queueSurveyEmail } from './channels.outbox';
+import { registerChannelRoutes } from './channels.routes';
+import { channelsWorker } from './channels.worker';
+
+// Survey invitations by email go through the channel outbox (surveys.delivery.ts records them as `queued`).
+registerSurveySender('email', { enqueue: queueSurveyEmail });
+
+export const channelsModule = defineModule({
+  name: 'channels',
+  access: channelsAccess,
+  routes: registerChannelRoutes,
+  consumers: [{ name: 'channels-email-reply', kinds: ['ticket.public_reply'], handle: queueEmailReply }],
+  workers: [channelsWorker],
+  messages: channelsMessages,
+});

@@ -1,0 +1,213 @@
+/**
+ * The channel outbox: deliveries are queued in the caller's transaction (an agent's public reply on an email ticket,
+ * a survey invitation) and sent by the channels worker after commit. Each pass claims due rows with
+ * FOR UPDATE SKIP LOCKED, respects the provider's rate (deliveries per minute per channel), sends, and records:
+ * `sent` (with the provider's message id), `failed` (retried after 30 s, 1 min, 2 min, … ) or, after MAX_ATTEMPTS,
+ * `dead` (shown in the dead-letter view, where an admin may retry). Errors are stored with addresses masked.
+ * Consent is checked when queued and again when sent: a customer who withdrew email consent is never mailed.
+ */
+import type { Transporter } from 'nodemailer';
+import type { Database, Tx } from '../../db/client';
+import type { Ctx } from '../../lib/context';
+import { uuidv7 } from '../../lib/ids';
+import { maskEmail, scrubText } from '../../lib/mask';
+import type { SurveyMessage } from '../surveys/surveys.delivery';
+import type { TicketEvent, TicketSnapshot } from '../tickets/ticket-events';
+import { mailBodies, replySubject } from './channels.email';
+import { openSecrets, smtpTransport, errorKind, type EmailConfig } from './channels.mail';
+import { channelsRepo, type ChannelRow, type OutboxRow } from './channels.repo';
+
+export const MAX_ATTEMPTS = 6;
+export const backoffMs = (attempts: number) => 30_000 * 2 ** Math.max(0, attempts - 1);
+
+/** Email consent: withdrawn when the customer's `consent.email` is false (absent = not withdrawn). */
+export const emailConsent = (consent: unknown) => (consent as Record<string, unknown> | null)?.email !== false;
+
+const domainOf = (address: string) => address.split('@')[1] ?? 'chidu.local';
+
+export interface ReplyPayload {
+  subject: string;
+  body: string;
+  messageId: string;
+  inReplyTo: string | null;
+  references: string[];
+  from: string;
+  fromName: string;
+}
+
+/** Consumer of `ticket.public_reply`: an agent's public reply on an email ticket goes out threaded (same transaction). */
+export async function queueEmailReply(tx: Tx, ctx: Ctx, ticket: TicketSnapshot, event: TicketEvent) {
+  if (ticket.channel !== 'email' || ctx.actor.kind !== 'staff') return;
+  const replyId = (event.data as { replyId?: string }).replyId;
+  if (!replyId) return;
+  const thread = await channelsRepo.ticketThreadRefs(tx, ticket.id);
+  const first = thread.find((m) => m.direction === 'in');
+  if (!first) return;
+  const channel = await channelsRepo.channel(tx, first.channelId);
+  const customer = await channelsRepo.customerContact(tx, ticket.customerId);
+  const reply = await channelsRepo.reply(tx, replyId);
+  const head = await channelsRepo.ticketHead(tx, ticket.id);
+  if (!channel || !channel.address || !customer?.email || !reply || !head) return;
+  if (!emailConsent(customer.consent)) {
+    await channelsRepo.log(tx, {
+      id: uuidv7(),
+      channelId: channel.id,
+      level: 'warn',
+      event: 'channels.log.out_no_consent',
+      detail: { to: maskEmail(customer.email), number: head.number },
+    });
+    return;
+  }
+  const last = thread[thread.length - 1]!;
+  const id = uuidv7();
+  const messageId = `<${id}@${domainOf(channel.address)}>`;
+  const payload: ReplyPayload = {
+    subject: replySubject(first.subject ?? head.subject, head.number),
+    body: reply.body,
+    messageId,
+    inReplyTo: last.externalId,
+    references: thread.map((m) => m.externalId).slice(-20),
+    from: channel.address,
+    fromName: channel.name,
+  };
+  await channelsRepo.enqueue(tx, { id, channelId: channel.id, kind: 'reply', recipient: customer.email, payload, ticketId: ticket.id, replyId });
+  await channelsRepo.insertMessage(tx, {
+    id: uuidv7(),
+    channelId: channel.id,
+    direction: 'out',
+    externalId: messageId,
+    ticketId: ticket.id,
+    replyId,
+    customerId: ticket.customerId,
+    outboxId: id,
+    outcome: 'queued',
+    subject: payload.subject,
+  });
+}
+
+/** The survey sender for `email` (registered with registerSurveySender): queues the invitation, never without consent. */
+export async function queueSurveyEmail(tx: Tx, msg: SurveyMessage): Promise<void> {
+  const customer = await channelsRepo.customerContact(tx, msg.customerId);
+  const [channel] = (await channelsRepo.listChannels(tx, 'email')).filter((c) => c.enabled);
+  if (!customer?.email || !channel?.address) return;
+  const consent = customer.consent as Record<string, unknown>;
+  if (!emailConsent(consent) || consent.surveys === false) {
+    await channelsRepo.log(tx, {
+      id: uuidv7(),
+      channelId: channel.id,
+      level: 'warn',
+      event: 'channels.log.out_no_consent',
+      detail: { to: maskEmail(customer.email) },
+    });
+    return;
+  }
+  const head = await channelsRepo.ticketHead(tx, msg.ticketId);
+  const id = uuidv7();
+  await channelsRepo.enqueue(tx, {
+    id,
+    channelId: channel.id,
+    kind: 'survey',
+    recipient: customer.email,
+    ticketId: msg.ticketId,
+    invitationId: msg.invitationId,
+    payload: {
+      subject: `服务满意度评价${head ? ` [#${head.number}]` : ''}`,
+      body: `${customer.name}，您好！\n\n感谢您的耐心等待，您的诉求${head ? `（${head.number}）` : ''}已处理完毕。请花一分钟为本次服务评价：\n${msg.url}\n\n链接有效期至 ${msg.expiresAt.toISOString().slice(0, 10)}。`,
+      messageId: `<${id}@${domainOf(channel.address)}>`,
+      inReplyTo: null,
+      references: [],
+      from: channel.address,
+      fromName: channel.name,
+    } satisfies ReplyPayload,
+  });
+}
+
+// ───────────────────────────── sending ─────────────────────────────
+
+const transports = new Map<string, { version: number; t: Transporter }>();
+async function transportFor(channel: ChannelRow): Promise<Transporter> {
+  const version = channel.updatedAt.getTime();
+  const cached = transports.get(channel.id);
+  if (cached?.version === version) return cached.t;
+  cached?.t.close();
+  const t = await smtpTransport(channel.config as EmailConfig, openSecrets(channel));
+  transports.set(channel.id, { version, t });
+  return t;
+}
+export function closeTransports() {
+  for (const { t } of transports.values()) t.close();
+  transports.clear();
+}
+
+/** One pass: claim due deliveries and send them. Returns how many were handled. */
+export async function drainOutbox(database: Database, now = new Date(), limit = 50): Promise<number> {
+  const claimed = await database.transaction((tx) => channelsRepo.claimDue(tx, now, limit));
+  const rate = new Map<string, number>();
+  for (const row of claimed) await sendOne(database, row, now, rate);
+  return claimed.length;
+}
+
+async function sendOne(database: Database, row: OutboxRow, now: Date, rate: Map<string, number>) {
+  const ex = database.db;
+  const channel = await channelsRepo.channel(ex, row.channelId);
+  const p = row.payload as ReplyPayload;
+  const to = maskEmail(row.recipient);
+  if (!channel || !channel.enabled) return fail(database, row, 'channel_disabled', true);
+  const customer = row.ticketId ? await channelsRepo.customerContact(ex, (await channelsRepo.ticketHead(ex, row.ticketId))?.customerId ?? '') : undefined;
+  if (customer && !emailConsent(customer.consent)) return fail(database, row, 'no_consent', true);
+  const perMinute = (channel.config as EmailConfig).ratePerMinute ?? 60;
+  const sent = rate.get(channel.id) ?? (await channelsRepo.sentSince(ex, channel.id, new Date(now.getTime() - 60_000)));
+  if (sent >= perMinute) {
+    // Over the provider's rate: back in the queue for a little later, this attempt not counted.
+    await channelsRepo.finishOutbox(ex, row.id, { status: 'queued', attempts: row.attempts - 1, nextAttemptAt: new Date(now.getTime() + 5_000) });
+    return;
+  }
+  rate.set(channel.id, sent + 1);
+  try {
+    const t = await transportFor(channel);
+    const { text, html } = mailBodies(p.body, `${p.fromName} · 此邮件由尺度客服系统发送，直接回复即可继续沟通。`);
+    const info = (await t.sendMail({
+      from: { name: p.fromName, address: p.from },
+      to: row.recipient,
+      subject: p.subject,
+      text,
+      html,
+      messageId: p.messageId,
+      ...(p.inReplyTo ? { inReplyTo: p.inReplyTo } : {}),
+      ...(p.references.length ? { references: p.references } : {}),
+      headers: { 'Auto-Submitted': 'auto-replied', 'X-Chidu-Ticket': p.subject.match(/\[#([^\]]+)\]/)?.[1] ?? '' },
+    })) as { messageId?: string };
+    await database.transaction(async (tx) => {
+      await channelsRepo.finishOutbox(tx, row.id, { status: 'sent', sentAt: new Date(), lastError: null, externalId: info.messageId ?? p.messageId });
+      await channelsRepo.log(tx, { id: uuidv7(), channelId: channel.id, level: 'info', event: 'channels.log.out_sent', detail: { to, kind: row.kind } });
+    });
+  } catch (err) {
+    transports.get(channel.id)?.t.close();
+    transports.delete(channel.id);
+    await fail(database, row, `${errorKind(err)}: ${scrubText(String((err as Error).message ?? err)).slice(0, 300)}`, false);
+  }
+}
+
+async function fail(database: Database, row: OutboxRow, error: string, final: boolean) {
+  const dead = final || row.attempts >= MAX_ATTEMPTS;
+  const masked = error.replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, (m) => maskEmail(m) ?? '***');
+  await database.transaction(async (tx) => {
+    await channelsRepo.finishOutbox(tx, row.id, {
+      status: dead ? 'dead' : 'failed',
+      lastError: masked,
+      nextAttemptAt: new Date(Date.now() + backoffMs(row.attempts)),
+    });
+    await channelsRepo.log(tx, {
+      id: uuidv7(),
+      channelId: row.channelId,
+      level: dead ? 'error' : 'warn',
+      event: dead ? 'channels.log.out_dead' : 'channels.log.out_failed',
+      detail: { to: maskEmail(row.recipient), attempts: row.attempts, error: masked },
+    });
+  });
+}
+
+/** Dead letter (or failed) → queued again now; attempts start over. */
+export async function requeue(database: Database, id: string) {
+  await channelsRepo.finishOutbox(database.db, id, { status: 'queued', attempts: 0, nextAttemptAt: new Date(), lastError: null });
+}

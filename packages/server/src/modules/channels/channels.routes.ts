@@ -1,0 +1,173 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppDeps } from '../../http/app';
+import { syncPlugin } from '../../http/plugin';
+import { AppError } from '../../lib/errors';
+import { ctxOf } from '../../http/auth';
+import { anonymousCtx } from '../identity/identity.routes';
+import { IdParam } from '../identity/identity.schema';
+import * as admin from './channels.admin.commands';
+import { channelAdapter } from './channels.adapters';
+import { ingest, verifySignature } from './channels.commands';
+import * as s from './channels.schema';
+
+export function registerChannelRoutes(base: FastifyInstance, deps: AppDeps) {
+  registerAdminRoutes(base, deps);
+  void base.register(
+    syncPlugin((scoped) => {
+      // The signature covers the raw bytes the sender signed, so keep them next to the parsed body.
+      scoped.removeContentTypeParser('application/json');
+      scoped.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+        (req as unknown as { rawBody: string }).rawBody = body as string;
+        try {
+          done(null, body === '' ? null : JSON.parse(body as string));
+        } catch (err) {
+          done(err as Error, undefined);
+        }
+      });
+      const app = scoped.withTypeProvider<ZodTypeProvider>();
+      app.post(
+        '/inbound/:channel',
+        {
+          config: { public: true },
+          schema: {
+            tags: ['channels'],
+            security: [],
+            summary: 'Inbound webhook for chat systems; signed with X-Chidu-Signature: sha256=hex(HMAC-SHA256(CHIDU_WEBHOOK_SECRET, raw request body))',
+            params: s.ChannelParam,
+            response: { 200: s.InboundResult, 201: s.InboundResult },
+          },
+        },
+        async (req, reply) => {
+          const adapter = channelAdapter(req.params.channel);
+          if (!adapter) throw new AppError('not_found', `No inbound channel ${req.params.channel}`);
+          verifySignature(deps.config.CHIDU_WEBHOOK_SECRET, (req as unknown as { rawBody?: string }).rawBody ?? '', req.headers['x-chidu-signature']);
+          const parsed = adapter.schema.safeParse(req.body);
+          if (!parsed.success) {
+            const errors = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || 'body', message: i.message }));
+            throw new AppError('validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+          }
+          const msg = adapter.toMessage(parsed.data);
+          const out = await ingest(deps.database, anonymousCtx(req, `channel:${msg.channel}`), msg);
+          return reply.status(out.created ? 201 : 200).send(out);
+        },
+      );
+    }),
+  );
+}
+
+/** 渠道接入: channel administration, dead letters, a ticket's deliveries. */
+function registerAdminRoutes(base: FastifyInstance, deps: AppDeps) {
+  const app = base.withTypeProvider<ZodTypeProvider>();
+  const db = deps.database;
+  const tags = ['channels'];
+  const Items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
+  app.get(
+    '/channels',
+    {
+      config: { permission: 'channels.manage' },
+      schema: { tags, summary: 'List configured channels (secrets shown as {configured: true})', response: { 200: Items(s.Channel) } },
+    },
+    async (req) => admin.listChannels(db, ctxOf(req)),
+  );
+  app.post(
+    '/channels',
+    {
+      config: { permission: 'channels.manage' },
+      schema: {
+        tags,
+        summary: 'Configure a channel (email: SMTP out, IMAP in optional); secrets are sealed at rest and never returned',
+        body: s.ChannelCreate,
+        response: { 201: s.ChannelCreated },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await admin.createChannel(db, ctxOf(req), req.body)),
+  );
+  app.get(
+    '/channels/outbox',
+    {
+      config: { permission: 'channels.manage' },
+      schema: {
+        tags,
+        summary: 'Outgoing deliveries by status (dead letters: status=dead); recipients masked',
+        querystring: s.OutboxQuery,
+        response: { 200: Items(s.OutboxItem) },
+      },
+    },
+    async (req) => admin.listOutbox(db, ctxOf(req), req.query),
+  );
+  app.post(
+    '/channels/outbox/:id/retry',
+    { schema: { tags, summary: 'Queue a failed or dead delivery again now', params: IdParam, response: { 200: s.OutboxItem } } },
+    async (req) => admin.retryDelivery(db, ctxOf(req), req.params.id),
+  );
+  app.get(
+    '/channels/:id',
+    {
+      config: { permission: 'channels.manage' },
+      schema: { tags, summary: 'One channel (secrets shown as {configured: true})', params: IdParam, response: { 200: s.Channel } },
+    },
+    async (req) => admin.getChannel(db, ctxOf(req), req.params.id),
+  );
+  app.patch(
+    '/channels/:id',
+    {
+      config: { permission: 'channels.manage' },
+      schema: {
+        tags,
+        summary: 'Change a channel; a secret left out keeps its stored value',
+        params: IdParam,
+        body: s.ChannelUpdate,
+        response: { 200: s.Channel },
+      },
+    },
+    async (req) => admin.updateChannel(db, ctxOf(req), req.params.id, req.body),
+  );
+  app.post(
+    '/channels/:id/test',
+    {
+      config: { permission: 'channels.manage' },
+      schema: {
+        tags,
+        summary: 'Test connection: really connects to the SMTP (and IMAP) server with the stored settings',
+        params: IdParam,
+        response: { 200: s.ConnectionTest },
+      },
+    },
+    async (req) => admin.testChannel(db, ctxOf(req), req.params.id),
+  );
+  app.get(
+    '/channels/:id/log',
+    {
+      config: { permission: 'channels.manage' },
+      schema: { tags, summary: 'The channel log, newest first (addresses masked)', params: IdParam, response: { 200: Items(s.LogEntry) } },
+    },
+    async (req) => admin.channelLog(db, ctxOf(req), req.params.id),
+  );
+  app.get(
+    '/channels/:id/review',
+    {
+      config: { permission: 'channels.manage' },
+      schema: {
+        tags,
+        summary: 'Mail from unknown senders waiting for review (when the channel sends them there)',
+        params: IdParam,
+        response: { 200: Items(s.ReviewItem) },
+      },
+    },
+    async (req) => admin.reviewQueue(db, ctxOf(req), req.params.id),
+  );
+  app.get(
+    '/tickets/:id/deliveries',
+    {
+      schema: {
+        tags,
+        summary: "A ticket's outgoing channel messages and their delivery state (queued, sent, failed, dead)",
+        params: IdParam,
+        response: { 200: Items(s.OutboxItem) },
+      },
+    },
+    async (req) => admin.ticketDeliveries(db, ctxOf(req), req.params.id),
+  );
+}

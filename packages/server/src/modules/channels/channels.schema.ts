@@ -1,0 +1,110 @@
+import { z } from 'zod';
+
+export const ChatWebhook = z.object({
+  conversationId: z.string().trim().min(1).max(128),
+  customer: z.object({
+    name: z.string().trim().min(1).max(100),
+    phone: z
+      .string()
+      .trim()
+      .regex(/^\+?[0-9][0-9 -]{5,19}$/)
+      .optional(),
+    email: z.email().max(200).optional(),
+    externalId: z.string().trim().max(128).optional(),
+  }),
+  subject: z.string().trim().max(200).optional(),
+  text: z.string().trim().min(1).max(20_000),
+});
+
+export const ChannelParam = z.object({ channel: z.string().regex(/^[a-z]+$/) });
+
+export const InboundResult = z
+  .object({
+    ticketId: z.string(),
+    number: z.string(),
+    created: z.boolean().describe('true: a new ticket (201); false: a reply on the open one (200)'),
+  })
+  .meta({ id: 'InboundResult' });
+
+// ───── configured channels (email now; other kinds plug in the same way) ─────
+const host = z.string().trim().min(1).max(253);
+const port = z.number().int().min(1).max(65535);
+const secret = z.string().max(4000).optional().describe('write-only; omitted on update keeps the stored value');
+const Server = z.object({ host, port, secure: z.boolean(), user: z.string().trim().max(200).optional(), password: secret });
+export const EmailConfigIn = z.object({
+  address: z.email().max(200),
+  smtp: Server,
+  imap: Server.extend({ user: z.string().trim().min(1).max(200), mailbox: z.string().trim().min(1).max(200).optional() }).optional(),
+  ratePerMinute: z.number().int().min(1).max(10_000).optional(),
+  dkim: z.object({ domainName: host, keySelector: z.string().trim().min(1).max(63), privateKey: secret }).optional(),
+});
+export const ChannelCreate = z.object({
+  kind: z.literal('email'),
+  name: z.string().trim().min(1).max(100),
+  config: EmailConfigIn,
+  teamId: z.uuid().optional(),
+  unknownSender: z.enum(['customer', 'review']).default('customer'),
+  enabled: z.boolean().default(true),
+});
+export const ChannelUpdate = z.object({
+  name: z.string().trim().min(1).max(100).optional(),
+  config: EmailConfigIn.optional(),
+  teamId: z.uuid().nullable().optional(),
+  unknownSender: z.enum(['customer', 'review']).optional(),
+  enabled: z.boolean().optional(),
+});
+export const ChannelCreated = z.object({ id: z.string(), kind: z.string(), callbackUrl: z.string().optional() });
+const Configured = z.object({ configured: z.literal(true) }).optional();
+const ServerOut = z.object({ host: z.string(), port: z.number(), secure: z.boolean(), user: z.string().optional(), password: Configured });
+export const Channel = z
+  .object({
+    id: z.string(),
+    kind: z.string(),
+    name: z.string(),
+    address: z.string().nullable(),
+    teamId: z.string().nullable(),
+    unknownSender: z.enum(['customer', 'review']),
+    enabled: z.boolean(),
+    config: z.object({
+      address: z.string(),
+      smtp: ServerOut,
+      imap: ServerOut.extend({ mailbox: z.string().optional() }).optional(),
+      ratePerMinute: z.number().optional(),
+      dkim: z.object({ domainName: z.string(), keySelector: z.string(), privateKey: Configured }).optional(),
+    }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Channel' });
+const TestOne = z.object({
+  ok: z.boolean(),
+  error: z.string().optional().describe('refused_address | auth_failed | connection_refused | timeout | not_found | tls | mailbox | failed'),
+});
+export const ConnectionTest = z.object({ smtp: TestOne, imap: TestOne.optional() }).meta({ id: 'ChannelConnectionTest' });
+export const LogEntry = z.object({
+  id: z.string(),
+  level: z.enum(['info', 'warn', 'error']),
+  event: z.string().describe('message key'),
+  text: z.string().describe('rendered in the reader language; addresses masked'),
+  detail: z.record(z.string(), z.unknown()),
+  at: z.string(),
+});
+export const OutboxItem = z
+  .object({
+    id: z.string(),
+    channelId: z.string(),
+    kind: z.string(),
+    recipient: z.string().describe('masked'),
+    subject: z.string(),
+    ticketId: z.string().nullable(),
+    replyId: z.string().nullable(),
+    status: z.enum(['queued', 'sending', 'sent', 'failed', 'dead']),
+    attempts: z.number(),
+    nextAttemptAt: z.string(),
+    lastError: z.string().nullable(),
+    sentAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'ChannelOutboxItem' });
+export const OutboxQuery = z.object({ status: z.enum(['queued', 'sending', 'sent', 'failed', 'dead']).optional(), channelId: z.uuid().optional() });
+export const ReviewItem = z.object({ id: z.string(), sender: z.string().nullable().describe('masked'), subject: z.string().nullable(), at: z.string() });

@@ -1,0 +1,145 @@
+/**
+ * The channels worker (one per process, safe with several): drains the outbox (claims with SKIP LOCKED), and polls
+ * every email channel's IMAP mailbox (UID tracking: `imap_uid_validity` / `imap_last_uid` per channel, so a restart
+ * never re-imports; a redelivered Message-ID is a no-op anyway). IMAP is polled every `CHIDU_CHANNELS_IMAP_MS`
+ * (default 30 s) — the polling fallback; IDLE is not held open by this worker yet (see docs/channels.md).
+ * CHIDU_CHANNELS_WORKER=0 disables it; CHIDU_CHANNELS_POLL_MS (outbox pass interval, default 2000).
+ * The built-in SMTP listener (SMTP_LISTEN=HOST:PORT, off by default) is started and stopped with it.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import { SMTPServer } from 'smtp-server';
+import type { Database } from '../../db/client';
+import { maskEmail } from '../../lib/mask';
+import { PollingWorker, type BackgroundWorker, type PassResult } from '../../lib/worker';
+import type { WorkerFactory } from '../module';
+import { ingestEmail, logChannel } from './channels.ingest';
+import { errorKind, imapClient, openSecrets, type EmailConfig } from './channels.mail';
+import { closeTransports, drainOutbox } from './channels.outbox';
+import { channelsRepo, type ChannelRow } from './channels.repo';
+
+/** Fetches new mail of one channel over IMAP and ingests it; returns how many messages were read. */
+export async function pollImap(database: Database, channel: ChannelRow): Promise<number> {
+  const cfg = (channel.config as EmailConfig).imap;
+  if (!cfg) return 0;
+  const client = await imapClient(cfg, openSecrets(channel));
+  let n = 0;
+  try {
+    await client.connect();
+    const lock = await client.getMailboxLock(cfg.mailbox ?? 'INBOX');
+    try {
+      const box = client.mailbox;
+      const validity = box ? Number(box.uidValidity) : 0;
+      let last = channel.imapUidValidity === validity ? channel.imapLastUid : 0;
+      const uids = ((await client.search({ uid: `${last + 1}:*` }, { uid: true })) || []).filter((u) => u > last).sort((a, b) => a - b);
+      for (const uid of uids) {
+        const msg = await client.fetchOne(String(uid), { source: true }, { uid: true });
+        if (msg && msg.source) await ingestEmail(database, channel, msg.source, 'imap');
+        last = uid;
+        n++;
+        await channelsRepo.setImapState(database.db, channel.id, validity, last);
+      }
+      if (channel.imapUidValidity !== validity) await channelsRepo.setImapState(database.db, channel.id, validity, last);
+    } finally {
+      lock.release();
+    }
+  } finally {
+    await client.logout().catch(() => undefined);
+  }
+  return n;
+}
+
+export async function pollAllImap(database: Database, log?: FastifyBaseLogger): Promise<number> {
+  let n = 0;
+  for (const c of await channelsRepo.listChannels(database.db, 'email')) {
+    if (!c.enabled || !(c.config as EmailConfig).imap) continue;
+    try {
+      n += await pollImap(database, c);
+    } catch (err) {
+      log?.warn({ channel: c.name, err: errorKind(err) }, 'imap poll failed');
+      await logChannel(database, c.id, 'warn', 'channels.log.imap_failed', { error: errorKind(err) });
+    }
+  }
+  return n;
+}
+
+/** The built-in SMTP listener: accepts mail only for the addresses of enabled email channels. */
+export function startSmtpListener(database: Database, listen: string, log?: FastifyBaseLogger): Promise<SMTPServer> {
+  const i = listen.lastIndexOf(':');
+  const host = listen.slice(0, i) || '0.0.0.0';
+  const port = Number(listen.slice(i + 1));
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    size: 25 * 1024 * 1024,
+    banner: 'Chidu',
+    logger: false,
+    onRcptTo(address, _session, cb) {
+      channelsRepo
+        .channelByAddress(database.db, address.address)
+        .then((c) => cb(c && c.kind === 'email' ? undefined : Object.assign(new Error('5.1.1 No such mailbox here'), { responseCode: 550 })))
+        .catch(() => cb(Object.assign(new Error('4.3.0 Try again later'), { responseCode: 451 })));
+    },
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        void (async () => {
+          for (const rcpt of session.envelope.rcptTo) {
+            const c = await channelsRepo.channelByAddress(database.db, rcpt.address);
+            if (c) await ingestEmail(database, c, raw, 'smtp');
+          }
+        })().then(
+          () => cb(),
+          (err: unknown) => {
+            log?.warn({ from: maskEmail(session.envelope.mailFrom ? session.envelope.mailFrom.address : null), err: errorKind(err) }, 'smtp ingest failed');
+            cb(Object.assign(new Error('4.3.0 Try again later'), { responseCode: 451 }));
+          },
+        );
+      });
+    },
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+class ChannelsWorker extends PollingWorker {
+  private smtp: SMTPServer | null = null;
+  constructor(
+    database: Database,
+    private readonly log: FastifyBaseLogger,
+    private readonly listen: string | undefined,
+  ) {
+    const pollMs = Number(process.env.CHIDU_CHANNELS_POLL_MS ?? 2000);
+    super({
+      name: 'channels',
+      database,
+      pollMs,
+      unref: true,
+      log,
+      batch: async (): Promise<PassResult> => ({ handled: await drainOutbox(database) }),
+      periodic: { everyMs: Number(process.env.CHIDU_CHANNELS_IMAP_MS ?? 30_000), atStart: true, run: async () => void (await pollAllImap(database, log)) },
+    });
+    this.db = database;
+  }
+  private readonly db: Database;
+  override async start() {
+    if (this.listen) {
+      this.smtp = await startSmtpListener(this.db, this.listen, this.log);
+      this.log.info({ listen: this.listen }, 'SMTP listener started');
+    }
+    await super.start();
+  }
+  override async stop() {
+    await super.stop();
+    const s = this.smtp;
+    this.smtp = null;
+    if (s) await new Promise<void>((r) => s.close(() => r()));
+    closeTransports();
+  }
+}
+
+export const channelsWorker: WorkerFactory = (deps, log): BackgroundWorker | null =>
+  process.env.CHIDU_CHANNELS_WORKER === '0' ? null : new ChannelsWorker(deps.database, log, deps.config.SMTP_LISTEN);

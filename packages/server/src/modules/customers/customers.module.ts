@@ -1,0 +1,5 @@
+import { defineModule } from '../module';
+import { customersAccess } from './customers.access';
+import { registerCustomerRoutes } from './customers.routes';
+
+export const customersModule = defineModule({ name: 'customers', access: customersAccess, routes: registerCustomerRoutes });

@@ -1,0 +1,33 @@
+import { orgTimeZone } from '../../lib/timezone';
+
+/** The local date (YYYY-MM-DD) of an instant in the organisation's time zone. */
+export function localDate(at: Date, tz = orgTimeZone()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+/** Offset of the zone from UTC at an instant, in ms. */
+function offsetMs(at: number, tz: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: tz,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(at));
+  const n = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+  return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - Math.floor(at / 1000) * 1000;
+}
+
+/** [start, end) of a local day in the organisation's zone, as instants. */
+export function dayBounds(date: string, tz = orgTimeZone()): { from: Date; to: Date } {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const at = (dd: number) => {
+    const guess = Date.UTC(y, m - 1, dd);
+    const first = guess - offsetMs(guess, tz);
+    return new Date(guess - offsetMs(first, tz));
+  };
+  return { from: at(d), to: at(d + 1) };
+}

@@ -1,0 +1,8 @@
+import { staffOnly, type AccessTable } from '../../http/access';
+
+/** Who may call the process-requirement routes (process.routes.ts). See src/http/access.ts. */
+export const processAccess: AccessTable = {
+  'GET /tickets/{id}/solution-options': staffOnly('tickets.work', { ticket: 'id' }),
+  'POST /tickets/{id}/solution-options': staffOnly('tickets.work', { ticket: 'id' }),
+  'POST /tickets/{id}/solution-options/choice': staffOnly('tickets.work', { ticket: 'id' }),
+};

@@ -1,0 +1,33 @@
+import { each, staffOnly, type AccessTable } from '../../http/access';
+
+// Fixture: an inspection of ticket T (owned by agentOwner) by the qa account, with agentOwner's open appeal.
+const NOT_THE_AGENT = ['agentTeammate', 'agentOther', 'frontdesk', 'technicianA', 'technicianB'] as const;
+
+/** Who may call the quality routes (quality.routes.ts). See src/http/access.ts. */
+export const qualityAccess: AccessTable = {
+  'GET /qa/scorecards': staffOnly('qa.view'),
+  'POST /qa/scorecards': staffOnly('qa.manage'),
+  'GET /qa/scorecard-templates': staffOnly('qa.manage'),
+  'POST /qa/scorecard-templates/{key}/adopt': staffOnly('qa.manage'),
+  'GET /qa/scorecards/{id}': staffOnly('qa.view'),
+  'PATCH /qa/scorecards/{id}': staffOnly('qa.manage'),
+  'POST /qa/inspections': staffOnly('qa.inspect'),
+  'GET /qa/inspections': staffOnly('qa.own'),
+  'GET /qa/inspections/{id}': staffOnly('qa.own', { except: each(NOT_THE_AGENT, 404), why: 'agents see only inspections of their own work' }),
+  'POST /qa/inspections/{id}/submit': staffOnly('qa.inspect'),
+  'POST /qa/inspections/{id}/acknowledge': staffOnly('qa.own', { except: each(NOT_THE_AGENT, 404), why: 'agents see only inspections of their own work' }),
+  'POST /qa/inspections/{id}/appeal': staffOnly('qa.own', { except: each(NOT_THE_AGENT, 404), why: 'agents see only inspections of their own work' }),
+  'GET /qa/appeals': staffOnly('qa.own'),
+  'POST /qa/appeals/{id}/rule': staffOnly('qa.rule_appeals'),
+  'GET /performance': staffOnly('qa.own'),
+  'GET /performance/ranking': staffOnly('performance.view'),
+  'GET /performance/weights': staffOnly('qa.own'),
+  'PUT /performance/weights': staffOnly('measures.manage'),
+  'POST /proposals': staffOnly('qa.own'),
+  'GET /proposals': staffOnly('qa.own'),
+  'POST /proposals/{id}/review': staffOnly('proposals.review'),
+  'GET /qa/sampling-plans': staffOnly('qa.view'),
+  'POST /qa/sampling-plans': staffOnly('qa.manage'),
+  'POST /qa/sampling-plans/{id}/draw': staffOnly('qa.manage'),
+  'GET /qa/queue': staffOnly('qa.inspect'),
+};

@@ -1,0 +1,88 @@
+/**
+ * Fixtures of the access matrix for field service (issue #16: a site, an asset, visits of technicianA on T) and the
+ * channel routes (issue #14: an email channel and a dead letter on T).
+ */
+import { channelOutbox } from '../src/db/schema';
+import type { MatrixActor } from '../src/http/access';
+import { uuidv7 } from '../src/lib/ids';
+import type { TestApp } from './harness';
+
+type Res = { statusCode: number; json: () => any; body: string };
+interface Env {
+  t: TestApp;
+  tokens: Record<MatrixActor, string | null>;
+  ids: Record<MatrixActor, string>;
+  fx: Record<string, string>;
+  ok: <T = any>(p: Promise<Res>, want?: number[]) => Promise<T>;
+}
+
+export async function setupChannels({ t, tokens, fx, ok }: Env): Promise<void> {
+  fx.channel = (
+    await ok(
+      t.inject('POST', '/api/v1/channels', tokens.admin!, {
+        kind: 'email',
+        name: '客服邮箱',
+        config: { address: 'kefu@example.com', smtp: { host: 'smtp.example.com', port: 465, secure: true } },
+      }),
+      [201],
+    )
+  ).id;
+  // A dead letter on the agent's ticket (only channel administrators may send it again).
+  fx.outbox = uuidv7();
+  await t.database.db.insert(channelOutbox).values({
+    id: fx.outbox,
+    channelId: fx.channel!,
+    kind: 'reply',
+    recipient: 'customer@example.com',
+    payload: {},
+    ticketId: fx.ticket!,
+    status: 'dead',
+  });
+}
+
+/** A visit of technicianA at the fixture site (field service), in a window of its own. */
+let visitHour = 0;
+export async function newVisit({ t, tokens, ids, fx, ok }: Env): Promise<string> {
+  const start = new Date(Date.UTC(2032, 0, 1) + ++visitHour * 3_600_000);
+  const end = new Date(start.getTime() + 3_600_000);
+  return (
+    await ok(
+      t.inject('POST', `/api/v1/tickets/${fx.ticket}/visits`, tokens.admin!, {
+        siteId: fx.site,
+        technicianId: ids.technicianA,
+        start: start.toISOString(),
+        end: end.toISOString(),
+      }),
+      [201],
+    )
+  ).id;
+}
+
+export async function setupField(env: Env): Promise<void> {
+  const { t, tokens, fx, ok } = env;
+  fx.site = (await ok(t.inject('POST', '/api/v1/sites', tokens.admin!, { name: '幸福里小区' }), [201])).id;
+  fx.asset = (await ok(t.inject('POST', '/api/v1/assets', tokens.admin!, { siteId: fx.site, name: '电梯' }), [201])).id;
+  fx.visit = await newVisit(env);
+}
+
+/** The path parameter of a field, channel or quality route (null: not one of them). */
+export async function moreParam(
+  path: string,
+  write: boolean,
+  env: Env,
+  q: { newInspection: (submitted: boolean) => Promise<string>; newAppeal: () => Promise<string>; newProposal: () => Promise<string> },
+): Promise<string | null> {
+  const { fx } = env;
+  if (path.startsWith('/channels/outbox/{id}')) return fx.outbox!;
+  if (path.startsWith('/channels/{id}')) return fx.channel!;
+  if (path.startsWith('/sites/{id}')) return fx.site!;
+  if (path.startsWith('/assets/{id}')) return fx.asset!;
+  if (path.startsWith('/visits/{id}')) return write ? newVisit(env) : fx.visit!;
+  if (path.startsWith('/qa/scorecard-templates/{key}')) return 'phone';
+  if (path.startsWith('/qa/scorecards/{id}')) return fx.scorecard!;
+  if (path.startsWith('/qa/inspections/{id}')) return write ? q.newInspection(!path.endsWith('/submit')) : fx.inspection!;
+  if (path.startsWith('/qa/appeals/{id}')) return write ? q.newAppeal() : fx.appeal!;
+  if (path.startsWith('/qa/sampling-plans/{id}')) return fx.samplingPlan!;
+  if (path.startsWith('/proposals/{id}')) return write ? q.newProposal() : fx.proposal!;
+  return null;
+}

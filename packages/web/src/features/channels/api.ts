@@ -1,0 +1,18 @@
+/** Channels (渠道接入) API. */
+import { http, type ItemOf, type RequestBodyOf, type ResponseOf } from '../../api/client';
+
+export type Channel = ItemOf<ResponseOf<'get', '/channels'>['items']>;
+export type ChannelCreate = RequestBodyOf<'post', '/channels'>;
+export type ChannelUpdate = RequestBodyOf<'patch', '/channels/{id}'>;
+export type OutboxItem = ItemOf<ResponseOf<'get', '/channels/outbox'>['items']>;
+
+export const channelsApi = {
+  list: () => http.get('/channels', {}),
+  create: (body: ChannelCreate) => http.post('/channels', { body }),
+  update: (id: string, body: ChannelUpdate) => http.patch('/channels/{id}', { path: { id }, body }),
+  test: (id: string) => http.post('/channels/{id}/test', { path: { id } }),
+  log: (id: string) => http.get('/channels/{id}/log', { path: { id } }),
+  outbox: (status?: OutboxItem['status']) => http.get('/channels/outbox', { query: status ? { status } : {} }),
+  retry: (id: string) => http.post('/channels/outbox/{id}/retry', { path: { id } }),
+  ticketDeliveries: (id: string) => http.get('/tickets/{id}/deliveries', { path: { id } }),
+};
