@@ -64,7 +64,7 @@ async function journey(browser, base) {
   let taskId;
   await step('the task is open on the server', async () => {
     const open = await supervisorApi('GET', '/env/tasks?state=open');
-    const task = open.body.items?.find((x) => x.site.name === '5栋' && x.item === 'temperature');
+    const task = open.body.items?.find((x) => x.site.name === '翠湖苑 · 5栋' && x.item === 'temperature');
     if (!task) fail(`no open task for 5栋: ${JSON.stringify(open.body)}`);
     if (!task.standard || task.standard.state !== 'running') fail(`the task has no running standard: ${JSON.stringify(task)}`);
     taskId = task.id;

@@ -9,7 +9,6 @@ import type { Ctx } from '../../lib/context';
 import { AppError, conflict, invalid, notFound, type FieldError } from '../../lib/errors';
 import { uuidv7 } from '../../lib/ids';
 import { orgTimeZone } from '../../lib/timezone';
-import { t } from '../../i18n/index';
 import { fieldRepo } from '../field/field.repo';
 import { authorize, requireStaff } from '../identity/policy';
 import { recordTicketEvent } from '../tickets/ticket-events';
@@ -19,6 +18,7 @@ import { DEFAULT_ENV_ITEMS, expected, judge, type EnvItem } from './environment.
 import { taskAbilities } from './environment.policy';
 import { presentCheck, presentTask, presentTemplate, type Names, type StoredResult } from './environment.present';
 import { environmentRepo as repo, type CheckRow, type TaskRow } from './environment.repo';
+import { environmentMessages } from './environment.messages';
 import type { EnvCheckCreateInput, EnvTemplatePutInput } from './environment.schema';
 
 const DEFAULT_TEMPLATE_ID = '019aee00-0000-7000-8000-00000000e001';
@@ -64,7 +64,18 @@ export async function listSites(database: Database, ctx: Ctx) {
 
 // ── checks ──
 
-const shown = (v: number | boolean) => (typeof v === 'boolean' ? t(undefined, v ? 'environment.value.yes' : 'environment.value.no') : String(v));
+/** Stored content (the ticket a task opens, the value shown) is written in the organisation's language, zh-CN. */
+function content(key: string, params: Record<string, string> = {}): string {
+  return (environmentMessages['zh-CN'][key] ?? key).replace(/\{(\w+)\}/g, (m, k: string) => params[k] ?? m);
+}
+const shown = (v: number | boolean) => (typeof v === 'boolean' ? content(v ? 'environment.value.yes' : 'environment.value.no') : String(v));
+
+/** Site names with their parent (翠湖苑 · 5栋). */
+async function siteNames(ex: Executor, ids: string[]): Promise<Map<string, string>> {
+  const rows = await fieldRepo.sitesByIds(ex, ids);
+  const parents = new Map((await fieldRepo.sitesByIds(ex, [...new Set(rows.flatMap((r) => (r.parentId ? [r.parentId] : [])))])).map((p) => [p.id, p.name]));
+  return new Map(rows.map((r) => [r.id, r.parentId && parents.has(r.parentId) ? `${parents.get(r.parentId)} · ${r.name}` : r.name]));
+}
 
 /** Judge every item of the template against the submitted values; 400 naming each missing, unknown or mistyped one. */
 export function judgeValues(items: EnvItem[], values: EnvCheckCreateInput['values']): StoredResult[] {
@@ -103,6 +114,7 @@ export async function createCheck(database: Database, ctx: Ctx, input: EnvCheckC
   if (!template) throw invalid('templateId', 'no such environment template');
   const results = judgeValues(template.items as EnvItem[], input.values);
   const failed = results.filter((r) => !r.ok);
+  const siteName = (await siteNames(database.db, [site.id])).get(site.id) ?? site.name;
   const day = orgDay(new Date());
   const numbers: string[] = [];
   for (let i = 0; i < failed.length; i++) numbers.push(await ticketsRepo.nextNumber(database.db, day));
@@ -119,9 +131,9 @@ export async function createCheck(database: Database, ctx: Ctx, input: EnvCheckC
     });
     const tasks: TaskRow[] = [];
     if (failed.length) {
-      const customerId = await repo.internalCustomer(tx, { id: uuidv7(), name: t(undefined, 'environment.customer.name') });
+      const customerId = await repo.internalCustomer(tx, { id: uuidv7(), name: content('environment.customer.name') });
       for (const [i, r] of failed.entries()) {
-        const p = { site: site.name, label: r.label, value: `${shown(r.value)}${r.unit && r.kind === 'measure' ? ` ${r.unit}` : ''}`, expected: r.expected };
+        const p = { site: siteName, label: r.label, value: `${shown(r.value)}${r.unit && r.kind === 'measure' ? ` ${r.unit}` : ''}`, expected: r.expected };
         const ticket = await repo.insertTicket(tx, {
           id: uuidv7(),
           number: numbers[i]!,
@@ -130,9 +142,9 @@ export async function createCheck(database: Database, ctx: Ctx, input: EnvCheckC
           channel: 'walk_in',
           priority: 'high',
           status: 'new',
-          subject: t(undefined, 'environment.ticket.subject', p).slice(0, 200),
-          description: t(undefined, 'environment.ticket.description', p),
-          site: site.name,
+          subject: content('environment.ticket.subject', p).slice(0, 200),
+          description: content('environment.ticket.description', p),
+          site: siteName,
           siteId: site.id,
           tags: ['环境整改'],
           createdByKind: 'staff',
@@ -165,12 +177,12 @@ async function namesOf(ex: Executor, checks: CheckRow[], tasks: TaskRow[]): Prom
   const siteIds = [...new Set([...checks.map((c) => c.siteId), ...tasks.map((x) => x.siteId)])];
   const ticketIds = tasks.map((x) => x.ticketId);
   const [sites, staffNames, numbers, clocks] = await Promise.all([
-    fieldRepo.sitesByIds(ex, siteIds),
+    siteNames(ex, siteIds),
     repo.staffNames(ex, [...new Set(checks.map((c) => c.inspectorId))]),
     repo.ticketNumbers(ex, ticketIds),
     repo.clockStates(ex, ticketIds),
   ]);
-  return { sites: new Map(sites.map((s) => [s.id, s.name])), staff: staffNames, tickets: numbers, clocks };
+  return { sites, staff: staffNames, tickets: numbers, clocks };
 }
 
 export async function listChecks(
@@ -300,7 +312,7 @@ export async function outOfRange(database: Database, ctx: Ctx, q: { from?: strin
   const rows = await repo.outOfRange(database.db, from, to, q.siteId);
   const open = await repo.openTasksBySite(database.db, q.siteId ? [q.siteId] : undefined);
   const siteIds = [...new Set([...rows.map((r) => r.siteId), ...open.keys()])];
-  const names = new Map((await fieldRepo.sitesByIds(database.db, siteIds)).map((s) => [s.id, s.name]));
+  const names = await siteNames(database.db, siteIds);
   const byId = new Map(rows.map((r) => [r.siteId, r]));
   const sites = siteIds
     .map((id) => {
