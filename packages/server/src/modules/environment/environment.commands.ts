@@ -131,7 +131,12 @@ export async function createCheck(database: Database, ctx: Ctx, input: EnvCheckC
     });
     const tasks: TaskRow[] = [];
     if (failed.length) {
-      const customerId = await repo.internalCustomer(tx, { id: uuidv7(), name: content('environment.customer.name') });
+      const customerId = await repo.internalCustomer(tx, {
+        id: uuidv7(),
+        name: content('environment.customer.name'),
+        building: content('environment.customer.building'),
+        room: content('environment.customer.room'),
+      });
       for (const [i, r] of failed.entries()) {
         const p = { site: siteName, label: r.label, value: `${shown(r.value)}${r.unit && r.kind === 'measure' ? ` ${r.unit}` : ''}`, expected: r.expected };
         const ticket = await repo.insertTicket(tx, {

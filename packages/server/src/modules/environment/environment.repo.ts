@@ -32,10 +32,10 @@ export const environmentRepo = {
   },
 
   // ── the internal customer the corrective tickets belong to ──
-  async internalCustomer(ex: Executor, fresh: { id: string; name: string }): Promise<string> {
+  async internalCustomer(ex: Executor, fresh: { id: string; name: string; building: string; room: string }): Promise<string> {
     const [found] = await ex.select().from(settings).where(eq(settings.key, CUSTOMER_KEY));
     if (found) return String((found.value as { customerId: string }).customerId);
-    await ex.insert(customers).values({ id: fresh.id, name: fresh.name });
+    await ex.insert(customers).values(fresh);
     await ex.insert(settings).values({ key: CUSTOMER_KEY, value: { customerId: fresh.id } });
     return fresh.id;
   },
