@@ -11,6 +11,7 @@ import { uuidv7 } from '../src/lib/ids';
 import { sha256 } from '../src/modules/identity/secrets';
 import { ACCESS_TABLES } from '../src/modules/index';
 import { checkDeclarations, expectedFor, operationsOf, satisfies } from './access-matrix-lib';
+import { envParam, setupEnvironment } from './access-matrix-env';
 import { moreParam, setupChannels, setupField } from './access-matrix-more';
 import { qualityFixtures } from './access-matrix-quality';
 import { testApp, type TestApp } from './harness';
@@ -254,7 +255,8 @@ async function pathFor(key: string, fresh: boolean): Promise<string> {
     if (path.startsWith('/inbound/{channel}')) return 'chat';
     if (path.startsWith('/calendars/holiday-imports/{id}')) return write ? newHolidayImport() : (fx.holidayImport ??= await newHolidayImport());
     if (path.startsWith('/calendars/{id}')) return fx.calendar!;
-    const more = await moreParam(path, write, { t, tokens, ids, fx, ok }, { newInspection, newAppeal, newProposal });
+    const env = { t, tokens, ids, fx, ok };
+    const more = (await moreParam(path, write, env, { newInspection, newAppeal, newProposal })) ?? (await envParam(path, write, env));
     if (more) return more;
     throw new Error(`no fixture for the path parameter ${name} of ${key}: add one to pathFor`);
   };
@@ -351,8 +353,7 @@ beforeAll(async () => {
   await ok(t.inject('POST', '/api/v1/notifications/test', tokens.agentOwner!), [201]);
   await setupQuality();
   fx.notification = (await ok<{ items: { id: string }[] }>(t.inject('GET', '/api/v1/notifications', tokens.agentOwner!))).items[0]!.id;
-  await setupField({ t, tokens, ids, fx, ok });
-  await setupChannels({ t, tokens, ids, fx, ok });
+  for (const setup of [setupField, setupChannels, setupEnvironment]) await setup({ t, tokens, ids, fx, ok });
 });
 afterAll(async () => {
   await t?.close();

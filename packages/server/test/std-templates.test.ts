@@ -117,6 +117,12 @@ const TIMED: TimedCase[] = [
     start: { kind: 'qa.appeal_filed', data: { inspectionId: 'i', appealId: 'a' } },
     stop: { kind: 'qa.appeal_ruled', data: { inspectionId: 'i', appealId: 'a', decision: 'upheld', scoreBefore: 60, scoreAfter: 60 } },
   },
+  {
+    key: 'env-corrective-1bd',
+    ticket: { type: 'repair', channel: 'walk_in' },
+    start: { kind: 'env.corrective_opened', data: { taskId: 't', checkId: 'c', siteId: 's', item: 'temperature' } },
+    stop: { kind: 'env.corrective_closed', data: { taskId: 't', checkId: 'c', siteId: 's', item: 'temperature' } },
+  },
   { key: 'complaint-same-day-cutoff', ticket: { type: 'complaint', channel: 'phone' }, start: created, stop: resolved },
   { key: 'delivery-by-1030', ticket: { type: 'order', channel: 'portal' }, start: created, stop: resolved },
   {

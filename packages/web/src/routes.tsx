@@ -44,6 +44,8 @@ const KbItemPage = lazy(() => import('./features/kb/KbItemPage'));
 const TotpEnrolPage = lazy(() => import('./features/profile/TotpEnrolPage'));
 const FieldSitesPage = lazy(() => import('./features/field/SitesPage'));
 const FieldTodayPage = lazy(() => import('./features/field/TodayPage'));
+const EnvCheckPage = lazy(() => import('./features/environment/CheckPage'));
+const EnvironmentPage = lazy(() => import('./features/environment/EnvironmentPage'));
 
 /** Wrap a page in the permission guard declared for its menu entry in `layout/nav.tsx`. */
 function guarded(navKey: string, page: ReactNode) {
@@ -112,6 +114,8 @@ export const router = createBrowserRouter([
           { path: 'dashboards/settings', element: guarded('measureSettings', <MeasureSettingsPage />) },
           { path: 'field/sites', element: guarded('fieldSites', <FieldSitesPage />) },
           { path: 'field/today', element: guarded('fieldToday', <FieldTodayPage />) },
+          { path: 'env/check', element: guarded('envCheck', <EnvCheckPage />) },
+          { path: 'env', element: guarded('envTasks', <EnvironmentPage />) },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -18,6 +18,7 @@ import { MODULES } from '../modules/index';
 import { onTicketEvent, onTicketTransition } from '../modules/tickets/ticket-events';
 import { loadDemoSurveys } from './surveys';
 import { loadDemoMeasures } from './measures';
+import { loadDemoEnvironment } from './environment';
 import { loadDemoField } from './field';
 
 export { DEMO_ORG, DEMO_PASSWORD, DEMO_STAFF, TEAMS, demoAccounts, demoLoginsText } from './accounts';
@@ -195,6 +196,7 @@ export async function loadDemo(database: Database, config?: Config): Promise<boo
     await loadDemoTickets(database, config);
   }
   if (config) await loadDemoField(database);
+  if (config) await loadDemoEnvironment(database);
   if (config) await loadDemoSurveys(database);
   if (config) await loadDemoMeasures(database);
   if (config) await dressDemoHistory(database);

@@ -10,6 +10,7 @@ import { calendarsModule } from './calendars/calendars.module';
 import { channelsModule } from './channels/channels.module';
 import { customersModule } from './customers/customers.module';
 import { demoModule } from './demo/demo.module';
+import { environmentModule } from './environment/environment.module';
 import { fieldModule } from './field/field.module';
 import { identityModule } from './identity/identity.module';
 import { inspectionModule } from './inspection/inspection.module';
@@ -48,6 +49,7 @@ export const MODULES: readonly ChiduModule[] = [
   fieldModule,
   qualityModule,
   inspectionModule,
+  environmentModule,
   demoModule,
   progressModule,
 ];

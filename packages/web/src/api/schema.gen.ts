@@ -3910,6 +3910,160 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/env/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Environment checklist templates (环境检查表); the zh-CN default is shipped */
+        get: operations["getEnvTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/env/templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a template (a new version; checks keep theirs) */
+        put: operations["putEnvTemplatesById"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/env/sites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sites an inspector may check (the field service site tree) */
+        get: operations["getEnvSites"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/env/checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Environment checks, newest first */
+        get: operations["getEnvChecks"];
+        put?: never;
+        /** Record an environment check; each failed item opens a corrective task timed by a standard */
+        post: operations["postEnvChecks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/env/checks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An environment check with its corrective tasks */
+        get: operations["getEnvChecksById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/env/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Corrective tasks (整改任务), newest first */
+        get: operations["getEnvTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/env/tasks/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a corrective task with a note (stops its standard clock) */
+        post: operations["postEnvTasksByIdClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/env/sites/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A site's environment history: checks, out-of-range count over a period, open corrective tasks */
+        get: operations["getEnvSitesByIdHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/env/out-of-range": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Out-of-range count per site over a period (for dashboards) */
+        get: operations["getEnvOutOfRange"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3938,6 +4092,24 @@ export interface components {
              * @default false
              */
             critical: boolean;
+        };
+        EnvItemInput: {
+            key: string;
+            label: string;
+            /**
+             * @description measure: a number checked against [min, max]; yesno: passes on yes
+             * @enum {string}
+             */
+            kind: "measure" | "yesno";
+            unit?: string | null;
+            min?: number | null;
+            max?: number | null;
+            /** @description true: the value must be strictly above min */
+            minExclusive?: boolean;
+            /** @description true: the value must be strictly below max (PM2.5 < 35) */
+            maxExclusive?: boolean;
+            /** @description where the range comes from */
+            source?: string | null;
         };
         SessionUser: {
             id: string;
@@ -5069,6 +5241,109 @@ export interface components {
                 roles: string[];
                 team: string | null;
             }[];
+        };
+        EnvItem: {
+            key: string;
+            label: string;
+            /**
+             * @description measure: a number checked against [min, max]; yesno: passes on yes
+             * @enum {string}
+             */
+            kind: "measure" | "yesno";
+            unit?: string | null;
+            min?: number | null;
+            max?: number | null;
+            /** @description true: the value must be strictly above min */
+            minExclusive?: boolean;
+            /** @description true: the value must be strictly below max (PM2.5 < 35) */
+            maxExclusive?: boolean;
+            /** @description where the range comes from */
+            source?: string | null;
+        };
+        EnvTemplate: {
+            /** Format: uuid */
+            id: string;
+            key: string | null;
+            name: string;
+            version: number;
+            items: components["schemas"]["EnvItem"][];
+            updatedAt: string;
+        };
+        EnvResult: {
+            key: string;
+            label: string;
+            /** @enum {string} */
+            kind: "measure" | "yesno";
+            unit: string | null;
+            /** @description the range as text, e.g. "22–26 ℃" */
+            expected: string;
+            value: number | boolean;
+            ok: boolean;
+        };
+        EnvTask: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            checkId: string;
+            site: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            item: string;
+            label: string;
+            value: string;
+            expected: string;
+            /** @enum {string} */
+            state: "open" | "closed";
+            ticket: {
+                /** Format: uuid */
+                id: string;
+                number: string;
+            } | null;
+            /** @description the clock of the corrective standard (ENV-CORRECTIVE), when one is active */
+            standard: {
+                state: string;
+                dueAt: string | null;
+                breached: boolean;
+            } | null;
+            openedAt: string;
+            closedAt: string | null;
+            closeNote: string | null;
+            allowed: {
+                close: boolean;
+            };
+        };
+        EnvCheck: {
+            /** Format: uuid */
+            id: string;
+            site: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            /** Format: uuid */
+            templateId: string;
+            templateVersion: number;
+            inspector: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            results: components["schemas"]["EnvResult"][];
+            /** @description failed items (a measured value out of range, or a "no") */
+            outOfRange: number;
+            note: string | null;
+            tasks: components["schemas"]["EnvTask"][];
+            createdAt: string;
+        };
+        EnvSite: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            kind: string;
+            parentId: string | null;
+            address: string | null;
         };
         FieldCreated: {
             /** Format: uuid */
@@ -16821,6 +17096,346 @@ export interface operations {
                             state: "queued" | "done";
                             /** Format: uuid */
                             planId: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getEnvTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["EnvTemplate"][];
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putEnvTemplatesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    items?: components["schemas"]["EnvItemInput"][];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvTemplate"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getEnvSites: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["EnvSite"][];
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getEnvChecks: {
+        parameters: {
+            query?: {
+                siteId?: string;
+                /** @description true: only checks with an out-of-range item */
+                failed?: "true" | "false";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["EnvCheck"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postEnvChecks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    siteId: string;
+                    /** Format: uuid */
+                    templateId: string;
+                    values: {
+                        key: string;
+                        value: number | boolean;
+                    }[];
+                    note?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvCheck"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getEnvChecksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvCheck"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getEnvTasks: {
+        parameters: {
+            query?: {
+                state?: "open" | "closed";
+                siteId?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["EnvTask"][];
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postEnvTasksByIdClose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description what was done (整改说明) */
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvTask"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getEnvSitesByIdHistory: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM-DD (local day, inclusive); default 30 days ago */
+                from?: string;
+                /** @description YYYY-MM-DD (local day, inclusive); default today */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        site: components["schemas"]["EnvSite"];
+                        checks: components["schemas"]["EnvCheck"][];
+                        checkCount: number;
+                        /** @description failed items over the period */
+                        outOfRange: number;
+                        openTasks: components["schemas"]["EnvTask"][];
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getEnvOutOfRange: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM-DD (local day, inclusive); default 30 days ago */
+                from?: string;
+                /** @description YYYY-MM-DD (local day, inclusive); default today */
+                to?: string;
+                siteId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        from: string;
+                        to: string;
+                        total: {
+                            checks: number;
+                            failedChecks: number;
+                            outOfRange: number;
+                            openTasks: number;
+                        };
+                        sites: {
+                            site: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            checks: number;
+                            failedChecks: number;
+                            outOfRange: number;
+                            openTasks: number;
                         }[];
                     };
                 };

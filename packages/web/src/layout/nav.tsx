@@ -22,7 +22,7 @@ import {
   BookOutlined,
 } from '@ant-design/icons';
 import { PERM } from '../api/types';
-import { QrcodeOutlined, ToolOutlined } from '@ant-design/icons';
+import { CloudOutlined, QrcodeOutlined, ToolOutlined } from '@ant-design/icons';
 import { ApiOutlined, BarChartOutlined, CommentOutlined, FundOutlined, LineChartOutlined, PieChartOutlined, SlidersOutlined } from '@ant-design/icons';
 
 export type NavGroup = 'work' | 'loops' | 'quality' | 'admin' | 'personal';
@@ -293,6 +293,24 @@ export const NAV_ITEMS: readonly NavItem[] = [
     icon: <QrcodeOutlined />,
     group: 'admin',
     permission: 'field.view',
+  },
+  {
+    key: 'envCheck',
+    path: '/env/check',
+    labelKey: 'nav.envCheck',
+    descriptionKey: 'home.links.envCheck',
+    icon: <CloudOutlined />,
+    group: 'quality',
+    permission: 'qa.inspect',
+  },
+  {
+    key: 'envTasks',
+    path: '/env',
+    labelKey: 'nav.envTasks',
+    descriptionKey: 'home.links.envTasks',
+    icon: <CloudOutlined />,
+    group: 'quality',
+    permission: 'qa.view',
   },
 ];
 

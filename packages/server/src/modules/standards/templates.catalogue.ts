@@ -70,6 +70,7 @@ export const TEMPLATE_META: Record<string, { group: TemplateGroup; source: strin
   'repair-customer-confirmation': { group: 'repair', source: `${SEEDS.s000} · 物业工单数字闭环：业主在线确认完工（时限为示例 3 天）` },
   'repair-courtesy': { group: 'repair', source: `${SEEDS.s000} · 服务质量管控机制 · 质检标准：服务态度（软标准）` },
   'qa-appeal-ruling-2bd': { group: 'general', source: '领域规格 §7 质检：坐席申诉由第二名质检员或主管裁决（2 个工作日为示例时限）' },
+  'env-corrective-1bd': { group: 'general', source: '领域规格 §7 质检：环境检查的测量范围；种子 000：建立定期检查和及时整改机制（1 个工作日为示例时限）' },
   // added by the audit of issue #13 item 8
   'store-greet-5min': { group: 'front_desk', source: `${SEEDS.s003} · 开发顾客定义的服务标准：进店后 5 分钟内问候顾客` },
   'eye-contact-3-5s': { group: 'front_desk', source: `${SEEDS.s000} · 服务礼仪实操 · 问候礼仪：主动问候，目光接触 3–5 秒` },

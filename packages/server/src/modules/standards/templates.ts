@@ -258,6 +258,25 @@ const BASE_TEMPLATES: { key: string; code: string; definition: TemplateInput }[]
     },
   },
   {
+    key: 'env-corrective-1bd',
+    code: 'ENV-CORRECTIVE',
+    definition: {
+      name: '环境整改 1 个工作日内完成',
+      encounter: '环境检查整改',
+      kind: 'hard',
+      target: 0.95,
+      description:
+        '环境检查发现不达标项（温度、湿度、照度、PM2.5、噪音、标识、换气或整洁、设施、饮水、Wi-Fi）后开启整改任务，由主管或场所人员在 1 个工作日（按营业日历每日 8 小时计）内整改并关闭，超时升级。',
+      start: 'env.corrective_opened',
+      stop: 'env.corrective_closed',
+      limitSeconds: 8 * H,
+      calendarId: null,
+      calendarSource: 'ticket',
+      warnAtPercent: [75],
+      escalation: ladder,
+    },
+  },
+  {
     key: 'complaint-same-day',
     code: 'COMPLAINT-SAME-DAY',
     definition: {

@@ -73,6 +73,9 @@ export const TICKET_EVENT_KINDS = [
   'qa.inspected',
   'qa.appeal_filed',
   'qa.appeal_ruled',
+  // Environment checks (modules/environment): a corrective task is timed by the standards engine on its internal ticket.
+  'env.corrective_opened',
+  'env.corrective_closed',
 ] as const;
 
 export type TicketEventKind = (typeof TICKET_EVENT_KINDS)[number];
@@ -173,6 +176,8 @@ export interface TicketEventPayloads {
   'qa.inspected': Open & { inspectionId: string; score: number; passed: boolean };
   'qa.appeal_filed': Open & { inspectionId: string; appealId: string };
   'qa.appeal_ruled': Open & { inspectionId: string; appealId: string; decision: 'upheld' | 'revised'; scoreBefore: number; scoreAfter: number };
+  'env.corrective_opened': Open & { taskId: string; checkId: string; siteId: string; item: string };
+  'env.corrective_closed': Open & { taskId: string; checkId: string; siteId: string; item: string };
 }
 
 /** Compile-time check: a payload type for every kind, and no payload for a kind not in the list. */

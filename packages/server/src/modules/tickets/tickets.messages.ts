@@ -70,6 +70,8 @@ const zh: Record<string, string> = {
   'tickets.event.qa.inspected': '已质检',
   'tickets.event.qa.appeal_filed': '坐席提出质检申诉',
   'tickets.event.qa.appeal_ruled': '质检申诉已裁决',
+  'tickets.event.env.corrective_opened': '环境检查不达标，整改任务已开启',
+  'tickets.event.env.corrective_closed': '环境整改任务已关闭',
 
   // Why a ticket got its owner (stored in ticket.assigned / ticket.taken / ticket.reopened events).
   'tickets.reason.first_reply_owner': '首问负责：首位回复的员工成为负责人',
@@ -213,6 +215,8 @@ const en: Record<string, string> = {
   'tickets.event.qa.inspected': 'Quality inspection done',
   'tickets.event.qa.appeal_filed': 'The agent appealed the inspection',
   'tickets.event.qa.appeal_ruled': 'Inspection appeal ruled',
+  'tickets.event.env.corrective_opened': 'Environment check failed: corrective task opened',
+  'tickets.event.env.corrective_closed': 'Environment corrective task closed',
 
   'tickets.reason.first_reply_owner': 'First contact: the first staff member to reply becomes the owner',
   'tickets.reason.take': 'First contact: taken by the agent',
