@@ -38,6 +38,7 @@ const JOURNEYS = {
   field: 'e2e/field.mjs',
   inspection: 'e2e/inspection.mjs',
   'env-check': 'e2e/env-check.mjs',
+  channels: 'e2e/channels.mjs',
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));

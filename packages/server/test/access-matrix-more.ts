@@ -2,7 +2,7 @@
  * Fixtures of the access matrix for field service (issue #16: a site, an asset, visits of technicianA on T) and the
  * channel routes (issue #14: an email channel and a dead letter on T).
  */
-import { channelOutbox } from '../src/db/schema';
+import { channelMessages, channelOutbox } from '../src/db/schema';
 import type { MatrixActor } from '../src/http/access';
 import { uuidv7 } from '../src/lib/ids';
 import type { TestApp } from './harness';
@@ -40,6 +40,24 @@ export async function setupChannels({ t, tokens, fx, ok }: Env): Promise<void> {
   });
 }
 
+/** A mail from an unknown sender waiting in the review queue of the fixture channel (a fresh one per admitted write). */
+export async function newReviewItem({ t, fx }: Env): Promise<string> {
+  const id = uuidv7();
+  const raw = Buffer.from(`From: someone@example.org\r\nTo: kefu@example.com\r\nSubject: hello\r\nMessage-ID: <${id}@example.org>\r\n\r\n您好\r\n`);
+  await t.database.db.insert(channelMessages).values({
+    id,
+    channelId: fx.channel!,
+    direction: 'in',
+    externalId: `<${id}@example.org>`,
+    outcome: 'review',
+    reviewReason: 'unknown_sender',
+    sender: 'someone@example.org',
+    subject: 'hello',
+    raw,
+  });
+  return id;
+}
+
 /** A visit of technicianA at the fixture site (field service), in a window of its own. */
 let visitHour = 0;
 export async function newVisit({ t, tokens, ids, fx, ok }: Env): Promise<string> {
@@ -74,6 +92,7 @@ export async function moreParam(
 ): Promise<string | null> {
   const { fx } = env;
   if (path.startsWith('/channels/outbox/{id}')) return fx.outbox!;
+  if (path.startsWith('/channels/review/{id}')) return write ? newReviewItem(env) : (fx.review ??= await newReviewItem(env));
   if (path.startsWith('/channels/{id}')) return fx.channel!;
   if (path.startsWith('/sites/{id}')) return fx.site!;
   if (path.startsWith('/assets/{id}')) return fx.asset!;

@@ -70,6 +70,7 @@ beforeAll(async () => {
     .png()
     .toBuffer();
   process.env.CHIDU_CHANNELS_POLL_MS = '100';
+  process.env.CHIDU_CHANNELS_IMAP_IDLE = '0'; // this file drives the poller itself (pollImap); channels-idle.test.ts covers IDLE
   t = await testApp({ CHIDU_OUTBOUND_ALLOW: '127.0.0.1', SMTP_LISTEN: `127.0.0.1:${listenPort}` });
   admin = (await t.as(['admin'])).token;
   agent = (await t.as(['agent'])).token;

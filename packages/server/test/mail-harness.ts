@@ -233,3 +233,36 @@ export async function sendRaw(port: number, from: string, to: string, raw: Buffe
     t.close();
   }
 }
+
+/** A plain UTF-8 customer mail (headers as given), for the ingest tests. */
+export function plainMail(o: { from: string; to: string; messageId: string; subject: string; body: string; headers?: string[] }): string {
+  return [
+    `From: ${o.from}`,
+    `To: ${o.to}`,
+    `Subject: =?UTF-8?B?${Buffer.from(o.subject).toString('base64')}?=`,
+    `Message-ID: ${o.messageId}`,
+    `Date: ${new Date().toUTCString()}`,
+    ...(o.headers ?? []),
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=UTF-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    Buffer.from(o.body).toString('base64'),
+    '',
+  ].join('\r\n');
+}
+
+/** Waits until `probe` returns a value other than undefined/false (checked every 100 ms), or fails after `timeoutMs`. */
+export async function eventually<T>(
+  probe: () => T | undefined | false | null | Promise<T | undefined | false | null>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false && v !== null) return v;
+    if (Date.now() > until) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

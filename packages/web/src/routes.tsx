@@ -31,6 +31,7 @@ const StandardDetailPage = lazy(() => import('./features/standards/StandardDetai
 const DefineStandardPage = lazy(() => import('./features/std-define/DefineStandardPage'));
 const CalendarsPage = lazy(() => import('./features/calendars/CalendarsPage'));
 const ChannelsPage = lazy(() => import('./features/channels/ChannelsPage'));
+const MailReviewPage = lazy(() => import('./features/channels/MailReviewPage'));
 const SurveysPage = lazy(() => import('./features/surveys/SurveysPage'));
 const QaRulesPage = lazy(() => import('./features/inspection/RulesPage'));
 const SurveyResponsesPage = lazy(() => import('./features/surveys/ResponsesPage'));
@@ -96,6 +97,7 @@ export const router = createBrowserRouter([
           { path: 'calendars', element: guarded('calendars', <CalendarsPage />) },
           { path: 'calendars/:id', element: guarded('calendars', <CalendarsPage />) },
           { path: 'channels', element: guarded('channels', <ChannelsPage />) },
+          { path: 'channels/review', element: guarded('mailReview', <MailReviewPage />) },
           { path: 'surveys', element: guarded('surveys', <SurveysPage />) },
           { path: 'qa/rules', element: guarded('qaRules', <QaRulesPage />) },
           { path: 'surveys/responses', element: guarded('surveyResponses', <SurveyResponsesPage />) },

@@ -46,15 +46,27 @@ export const channelMessages = pgTable(
     replyId: uuid('reply_id'),
     customerId: uuid('customer_id'),
     outboxId: uuid('outbox_id'),
-    /** in: ticket | reply | review | auto_reply | bounce | rejected; out: sent */
+    /** in: ticket | reply | review | reviewing | discarded | auto_reply | bounce | rejected; out: sent */
     outcome: text('outcome').notNull(),
     sender: text('sender'),
     subject: text('subject'),
     /** The raw message of a mail waiting in the review queue (null otherwise). */
     raw: bytea('raw'),
+    /** Why it waits for review: unknown_sender | spam | token_mismatch (migration 0029). */
+    reviewReason: text('review_reason'),
+    /** The staff member who handled it from the review queue, when, and the discard reason. */
+    reviewedBy: uuid('reviewed_by'),
+    reviewedAt: ts('reviewed_at'),
+    reviewNote: text('review_note'),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('channel_messages_external_key').on(t.channelId, t.externalId), index('channel_messages_ticket_idx').on(t.ticketId)],
+  (t) => [
+    uniqueIndex('channel_messages_external_key').on(t.channelId, t.externalId),
+    index('channel_messages_ticket_idx').on(t.ticketId),
+    index('channel_messages_review_idx')
+      .on(t.createdAt)
+      .where(sql`${t.outcome} = 'review'`),
+  ],
 );
 
 /** Deliveries waiting, sent, failed (retrying with back-off) or dead (given up; an admin may retry). */

@@ -23,6 +23,8 @@ import {
 } from '@ant-design/icons';
 import { PERM } from '../api/types';
 import { CloudOutlined, QrcodeOutlined, ToolOutlined } from '@ant-design/icons';
+import { QrcodeOutlined, ToolOutlined } from '@ant-design/icons';
+import { MailOutlined } from '@ant-design/icons';
 import { ApiOutlined, BarChartOutlined, CommentOutlined, FundOutlined, LineChartOutlined, PieChartOutlined, SlidersOutlined } from '@ant-design/icons';
 
 export type NavGroup = 'work' | 'loops' | 'quality' | 'admin' | 'personal';
@@ -241,6 +243,15 @@ export const NAV_ITEMS: readonly NavItem[] = [
     icon: <CalendarOutlined />,
     group: 'admin',
     permission: ['calendars.view', 'calendars.manage'],
+  },
+  {
+    key: 'mailReview',
+    path: '/channels/review',
+    labelKey: 'nav.mailReview',
+    descriptionKey: 'home.links.mailReview',
+    icon: <MailOutlined />,
+    group: 'work',
+    permission: 'channels.work',
   },
   {
     key: 'channels',

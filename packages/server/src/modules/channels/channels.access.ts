@@ -17,5 +17,9 @@ export const channelsAccess: AccessTable = {
   'POST /channels/{id}/test': staffOnly(admin),
   'GET /channels/{id}/log': staffOnly(admin),
   'GET /channels/{id}/review': staffOnly(admin),
+  'GET /channels/review': staffOnly('channels.work'),
+  'POST /channels/review/{id}/ticket': staffOnly('channels.work'),
+  'POST /channels/review/{id}/attach': staffOnly('channels.work'),
+  'POST /channels/review/{id}/discard': staffOnly('channels.work'),
   'GET /tickets/{id}/deliveries': staffOnly(TICKET_READERS, { ticket: 'id' }),
 };

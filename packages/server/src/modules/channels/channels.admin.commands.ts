@@ -9,6 +9,7 @@ import { maskEmail } from '../../lib/mask';
 import { t } from '../../i18n/index';
 import { authorize } from '../identity/policy';
 import { getTicket } from '../tickets/tickets.commands';
+import { channelsChanged } from './channels.idle';
 import { logChannel } from './channels.ingest';
 import { openSecrets, sealSecrets, testConnections, type EmailConfig, type EmailSecrets } from './channels.mail';
 import { requeue } from './channels.outbox';
@@ -74,7 +75,7 @@ export async function createChannel(database: Database, ctx: Ctx, input: z.infer
   manage(ctx);
   const { config, secrets } = split(input.config, {});
   const id = uuidv7();
-  return database.transaction(async (tx) => {
+  const out = await database.transaction(async (tx) => {
     if (await channelsRepo.channelByAddressAny(tx, config.address)) throw addressTaken();
     await channelsRepo.insertChannel(tx, {
       id,
@@ -91,11 +92,13 @@ export async function createChannel(database: Database, ctx: Ctx, input: z.infer
     await writeAudit(tx, ctx, { action: 'channel.created', targetType: 'channel', targetId: id, changes: { name: { before: null, after: input.name } } });
     return { id, kind: input.kind };
   });
+  channelsChanged(); // an IMAP mailbox is watched (IDLE) at once
+  return out;
 }
 
 export async function updateChannel(database: Database, ctx: Ctx, id: string, input: z.infer<typeof s.ChannelUpdate>) {
   manage(ctx);
-  return database.transaction(async (tx) => {
+  const out = await database.transaction(async (tx) => {
     const row = await channelsRepo.channelForUpdate(tx, id);
     if (!row) throw notFound('channel');
     const set: Parameters<typeof channelsRepo.updateChannel>[2] = {};
@@ -123,6 +126,8 @@ export async function updateChannel(database: Database, ctx: Ctx, id: string, in
     });
     return presentChannel(after!);
   });
+  channelsChanged(); // the IDLE watcher follows the new settings (or stops)
+  return out;
 }
 
 export async function listChannels(database: Database, ctx: Ctx) {

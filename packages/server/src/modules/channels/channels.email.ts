@@ -16,6 +16,8 @@ export interface ParsedEmail {
   inReplyTo: string[];
   /** Why nothing may be created for this mail (auto-reply or bounce), or null. */
   automatic: 'auto_reply' | 'bounce' | null;
+  /** The receiving server marked it as spam (X-Spam-Flag: YES, X-Spam-Status: Yes…): it waits for review. */
+  spam: boolean;
   attachments: { filename: string; content: Buffer }[];
 }
 
@@ -60,6 +62,15 @@ export function trimQuoted(text: string): string {
   return out.join('\n').trim();
 }
 
+/** X-Spam-Flag: YES / X-Spam-Status: Yes (SpamAssassin, rspamd) / X-Spam: yes. */
+export function spamFlagged(m: ParsedMail): boolean {
+  const v = (k: string) => {
+    const x = m.headers.get(k);
+    return typeof x === 'string' ? x.trim().toLowerCase() : '';
+  };
+  return v('x-spam-flag') === 'yes' || v('x-spam-status').startsWith('yes') || v('x-spam') === 'yes';
+}
+
 export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
   const m = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipHtmlToText: false });
   const from = addresses(m.from)[0] ?? null;
@@ -75,6 +86,7 @@ export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
     text: trimQuoted(body),
     inReplyTo: [...ids(m.inReplyTo), ...ids(m.references)],
     automatic: automaticKind(m, from),
+    spam: spamFlagged(m),
     attachments: m.attachments.filter((a) => a.content.length > 0).map((a) => ({ filename: a.filename ?? 'attachment', content: a.content })),
   };
 }

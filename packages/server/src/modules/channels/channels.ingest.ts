@@ -11,6 +11,7 @@ import { uuidv7 } from '../../lib/ids';
 import { maskEmail } from '../../lib/mask';
 import { MAX_UPLOAD_BYTES, safeFilename, sniff } from '../attachments/attachments.commands';
 import { thumbnail } from '../attachments/attachments.files';
+import { can } from '../identity/policy';
 import { createCustomerInTx } from '../customers/customers.commands';
 import { customersRepo } from '../customers/customers.repo';
 import * as tickets from '../tickets/tickets.commands';
@@ -69,42 +70,66 @@ export async function ingestEmail(database: Database, channel: ChannelRow, raw: 
 
 async function route(database: Database, channel: ChannelRow, mail: ParsedEmail, raw: Buffer, rowId: string): Promise<IngestResult> {
   const sender = mail.from!;
+  const review = async (reason: ReviewReason): Promise<IngestResult> => {
+    await channelsRepo.updateMessage(database.db, rowId, { outcome: 'review', reviewReason: reason, raw });
+    return { outcome: 'review' };
+  };
+  // Suspected spam (the receiving server's verdict) never reaches a ticket by itself.
+  if (mail.spam) return review('spam');
   // 1. A reply to a thread we know, or the ticket token of the sender's own ticket.
   let ticketId = await channelsRepo.ticketOfThread(database.db, channel.id, mail.inReplyTo);
+  let foreignToken = false;
   if (!ticketId) {
     const token = ticketToken(mail.subject);
     const t = token ? await channelsRepo.ticketByNumber(database.db, token) : undefined;
     const owner = t ? await channelsRepo.customerContact(database.db, t.customerId) : undefined;
     if (t && owner?.email?.toLowerCase() === sender) ticketId = t.id;
+    else if (t) foreignToken = true;
   }
   const head = ticketId ? await channelsRepo.ticketHead(database.db, ticketId) : undefined;
   if (head && head.status !== 'closed' && head.status !== 'cancelled') {
-    const ctx: Ctx = { actor: { kind: 'customer', id: head.customerId, customerId: head.customerId, sessionId: null }, requestId: null, ip: null };
-    const text = mail.text || mail.subject || '（无正文）';
-    const reply = await tickets.addReply(database, ctx, head.id, { body: text, visibility: 'public' });
-    await storeAttachments(database, mail, head.id, reply.id, head.customerId);
+    const reply = await addCustomerReply(database, head, mail);
     await channelsRepo.updateMessage(database.db, rowId, { outcome: 'reply', ticketId: head.id, replyId: reply.id, customerId: head.customerId });
     return { outcome: 'reply', ticketId: head.id, number: head.number };
   }
+  // Someone else's ticket number in the subject: a person decides (attach, new ticket or discard).
+  if (foreignToken) return review('token_mismatch');
   // 2. A new request: the sender's customer, or a new one (or the review queue, per channel setting).
   const [known] = await customersRepo.byContact(database.db, null, sender, 1);
-  if (!known && channel.unknownSender === 'review') {
-    await channelsRepo.updateMessage(database.db, rowId, { outcome: 'review', raw });
-    return { outcome: 'review' };
-  }
-  const ctx = channelCtx(channel);
-  const customerId =
-    known?.id ??
-    (await database.transaction(async (tx) => {
-      const c = await createCustomerInTx(tx, ctx, {
-        name: (mail.fromName ?? sender.split('@')[0] ?? sender).slice(0, 100),
-        email: sender,
-        tier: 'regular',
-        vip: false,
-        tags: ['来自邮件'],
-      });
-      return c.id;
-    }));
+  if (!known && channel.unknownSender === 'review') return review('unknown_sender');
+  const customerId = known?.id ?? (await customerForSender(database, channelCtx(channel), mail));
+  const created = await ticketFromMail(database, channelCtx(channel), channel, mail, customerId);
+  await channelsRepo.updateMessage(database.db, rowId, { outcome: 'ticket', ticketId: created.id, customerId });
+  return { outcome: 'ticket', ticketId: created.id, number: created.number };
+}
+
+export type ReviewReason = 'unknown_sender' | 'spam' | 'token_mismatch';
+
+/** The mail as a public reply of the ticket's customer, with its attachments. */
+export async function addCustomerReply(database: Database, head: { id: string; customerId: string }, mail: ParsedEmail) {
+  const ctx: Ctx = { actor: { kind: 'customer', id: head.customerId, customerId: head.customerId, sessionId: null }, requestId: null, ip: null };
+  const reply = await tickets.addReply(database, ctx, head.id, { body: mail.text || mail.subject || '（无正文）', visibility: 'public' });
+  await storeAttachments(database, mail, head.id, reply.id, head.customerId);
+  return reply;
+}
+
+/** A new customer for the sender of a mail (name from the From header). */
+export async function customerForSender(database: Database, ctx: Ctx, mail: ParsedEmail): Promise<string> {
+  const sender = mail.from!;
+  return database.transaction(async (tx) => {
+    const c = await createCustomerInTx(tx, ctx, {
+      name: (mail.fromName ?? sender.split('@')[0] ?? sender).slice(0, 100),
+      email: sender,
+      tier: 'regular',
+      vip: false,
+      tags: ['来自邮件'],
+    });
+    return c.id;
+  });
+}
+
+/** A new email ticket for a mail (subject, trimmed text, attachments; the channel's team). */
+export async function ticketFromMail(database: Database, ctx: Ctx, channel: ChannelRow, mail: ParsedEmail, customerId: string) {
   const created = await createTicket(database, ctx, {
     customerId,
     type: 'inquiry',
@@ -113,16 +138,15 @@ async function route(database: Database, channel: ChannelRow, mail: ParsedEmail,
     subject: (mail.subject || mail.text.slice(0, 60) || '（无主题）').slice(0, 200),
     description: mail.text.slice(0, 20_000),
     externalRef: `email:${mail.messageId}`.slice(0, 128),
-    ...(channel.teamId ? { teamId: channel.teamId } : {}),
+    // The channel's team, unless a staff member who may not assign makes it from the review queue (dispatch then).
+    ...(channel.teamId && (ctx.actor.kind !== 'staff' || can(ctx.actor, 'tickets.assign_any')) ? { teamId: channel.teamId } : {}),
   });
-  const id = created.body.id;
-  await storeAttachments(database, mail, id, null, customerId);
-  await channelsRepo.updateMessage(database.db, rowId, { outcome: 'ticket', ticketId: id, customerId });
-  return { outcome: 'ticket', ticketId: id, number: created.body.number };
+  await storeAttachments(database, mail, created.body.id, null, customerId);
+  return { id: created.body.id, number: created.body.number };
 }
 
 /** A mail's attachments through the upload rules (sniffed type, size limit); refused ones are skipped. */
-async function storeAttachments(database: Database, mail: ParsedEmail, ticketId: string, replyId: string | null, customerId: string) {
+export async function storeAttachments(database: Database, mail: ParsedEmail, ticketId: string, replyId: string | null, customerId: string) {
   for (const a of mail.attachments) {
     const mime = a.content.length <= MAX_UPLOAD_BYTES ? await sniff(a.content, a.filename) : null;
     if (!mime) continue;

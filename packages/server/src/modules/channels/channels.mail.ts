@@ -61,7 +61,11 @@ export async function smtpTransport(cfg: EmailConfig, secrets: EmailSecrets): Pr
   });
 }
 
-export async function imapClient(cfg: NonNullable<EmailConfig['imap']>, secrets: EmailSecrets): Promise<ImapFlow> {
+/**
+ * An IMAP client (not yet connected). `idle`: a long-lived connection that enters IDLE half a second after each
+ * command and restarts it every 4 minutes (below the 5-minute inactivity watchdog); otherwise a short one, no IDLE.
+ */
+export async function imapClient(cfg: NonNullable<EmailConfig['imap']>, secrets: EmailSecrets, opts: { idle?: boolean } = {}): Promise<ImapFlow> {
   const address = await vetMailHost(cfg.host, cfg.port);
   return new ImapFlow({
     host: address,
@@ -72,7 +76,7 @@ export async function imapClient(cfg: NonNullable<EmailConfig['imap']>, secrets:
     logger: false,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
-    socketTimeout: 60_000,
+    ...(opts.idle ? { autoIdleDelay: 500, maxIdleTime: 4 * 60_000, socketTimeout: 5 * 60_000 } : { disableAutoIdle: true, socketTimeout: 60_000 }),
   });
 }
 

@@ -19,6 +19,11 @@ export const channelsMessages: MessageBundle = {
     'channels.log.out_retry': '死信已重新排队',
     'channels.log.imap_failed': 'IMAP 收信失败：{error}',
     'channels.log.test': '测试连接：SMTP {smtp}，IMAP {imap}',
+    'channels.log.review_ticket': '{by} 将 {from} 的待审核邮件建为工单 {number}',
+    'channels.log.review_attach': '{by} 将 {from} 的待审核邮件追加到工单 {number}',
+    'channels.log.review_discard': '{by} 丢弃了 {from} 的待审核邮件',
+    'channels.log.imap_idle': 'IMAP 实时收信（IDLE）已连接',
+    'channels.log.imap_idle_lost': 'IMAP 实时收信连接断开，{seconds} 秒后重连：{error}',
   },
   en: {
     'channels.log.created': 'Channel created',
@@ -37,5 +42,10 @@ export const channelsMessages: MessageBundle = {
     'channels.log.out_retry': 'Dead letter queued again',
     'channels.log.imap_failed': 'IMAP fetch failed: {error}',
     'channels.log.test': 'Connection test: SMTP {smtp}, IMAP {imap}',
+    'channels.log.review_ticket': '{by} made ticket {number} of the waiting mail from {from}',
+    'channels.log.review_attach': '{by} attached the waiting mail from {from} to ticket {number}',
+    'channels.log.review_discard': '{by} discarded the waiting mail from {from}',
+    'channels.log.imap_idle': 'IMAP push (IDLE) connected',
+    'channels.log.imap_idle_lost': 'IMAP push connection lost, reconnecting in {seconds} s: {error}',
   },
 };

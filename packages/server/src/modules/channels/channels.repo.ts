@@ -112,6 +112,30 @@ export const channelsRepo = {
       .limit(200);
   },
 
+  /** The review queue across channels (or one), oldest first; with the channel's name. */
+  async reviewItems(ex: Executor, channelId: string | undefined, limit = 100) {
+    return ex
+      .select({ message: channelMessages, channelName: channels.name, teamId: channels.teamId })
+      .from(channelMessages)
+      .innerJoin(channels, eq(channels.id, channelMessages.channelId))
+      .where(and(eq(channelMessages.outcome, 'review'), channelId ? eq(channelMessages.channelId, channelId) : undefined))
+      .orderBy(asc(channelMessages.createdAt), asc(channelMessages.id))
+      .limit(limit);
+  },
+  async message(ex: Executor, id: string): Promise<ChannelMessageRow | undefined> {
+    const [row] = await ex.select().from(channelMessages).where(eq(channelMessages.id, id)).limit(1);
+    return row;
+  },
+  /** Takes a waiting mail out of the queue (review → reviewing) so two people never handle it twice; false when gone. */
+  async claimReview(ex: Executor, id: string): Promise<boolean> {
+    const out = await ex
+      .update(channelMessages)
+      .set({ outcome: 'reviewing' })
+      .where(and(eq(channelMessages.id, id), eq(channelMessages.outcome, 'review')))
+      .returning({ id: channelMessages.id });
+    return out.length > 0;
+  },
+
   // ── tickets and customers the ingest needs ──
   async ticketByNumber(ex: Executor, number: string) {
     const [row] = await ex

@@ -8,6 +8,7 @@ import { ctxOf } from '../../http/auth';
 import { anonymousCtx } from '../identity/identity.routes';
 import { IdParam } from '../identity/identity.schema';
 import * as admin from './channels.admin.commands';
+import { registerReviewRoutes } from './channels.review.routes';
 import { channelAdapter } from './channels.adapters';
 import { ingest, verifySignature } from './channels.commands';
 import * as s from './channels.schema';
@@ -158,6 +159,7 @@ function registerAdminRoutes(base: FastifyInstance, deps: AppDeps) {
     },
     async (req) => admin.reviewQueue(db, ctxOf(req), req.params.id),
   );
+  registerReviewRoutes(app, db);
   app.get(
     '/tickets/:id/deliveries',
     {

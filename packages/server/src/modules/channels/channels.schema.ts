@@ -108,3 +108,27 @@ export const OutboxItem = z
   .meta({ id: 'ChannelOutboxItem' });
 export const OutboxQuery = z.object({ status: z.enum(['queued', 'sending', 'sent', 'failed', 'dead']).optional(), channelId: z.uuid().optional() });
 export const ReviewItem = z.object({ id: z.string(), sender: z.string().nullable().describe('masked'), subject: z.string().nullable(), at: z.string() });
+
+// ───── the review queue (待审核邮件, channels.work) ─────
+export const ReviewQuery = z.object({ channelId: z.uuid().optional() });
+export const ReviewEntry = z
+  .object({
+    id: z.string(),
+    channelId: z.string(),
+    channelName: z.string(),
+    sender: z.string().nullable(),
+    senderName: z.string().nullable(),
+    subject: z.string().nullable(),
+    text: z.string().describe('the new text of the mail (quoted history and signature trimmed), at most 2000 characters'),
+    attachments: z.array(z.string()).describe('file names'),
+    reason: z.enum(['unknown_sender', 'spam', 'token_mismatch']),
+    customer: z.object({ id: z.string(), name: z.string() }).nullable().describe('the customer with the sender address, if any'),
+    at: z.string(),
+  })
+  .meta({ id: 'ChannelReviewEntry' });
+export const ReviewTicket = z.object({ customerId: z.uuid().optional().describe('default: the customer with the sender address, else a new one') });
+export const ReviewAttach = z.object({ ticketId: z.uuid() });
+export const ReviewDiscard = z.object({ reason: z.string().trim().min(1).max(500) });
+export const ReviewHandled = z
+  .object({ id: z.string(), outcome: z.enum(['ticket', 'reply', 'discarded']), ticketId: z.string().nullable(), number: z.string().nullable() })
+  .meta({ id: 'ChannelReviewHandled' });

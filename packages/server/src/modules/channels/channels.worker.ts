@@ -1,8 +1,10 @@
 /**
  * The channels worker (one per process, safe with several): drains the outbox (claims with SKIP LOCKED), and polls
  * every email channel's IMAP mailbox (UID tracking: `imap_uid_validity` / `imap_last_uid` per channel, so a restart
- * never re-imports; a redelivered Message-ID is a no-op anyway). IMAP is polled every `CHIDU_CHANNELS_IMAP_MS`
- * (default 30 s) — the polling fallback; IDLE is not held open by this worker yet (see docs/channels.md).
+ * never re-imports; a redelivered Message-ID is a no-op anyway). Each IMAP mailbox is held open with IDLE by an
+ * `ImapWatcher` (channels.idle.ts: new mail within seconds, reconnect with back-off); the poll every
+ * `CHIDU_CHANNELS_IMAP_MS` (default 30 s) is the fallback for mailboxes whose watcher is not connected, and the
+ * moment watchers are reconciled with the channel settings. CHIDU_CHANNELS_IMAP_IDLE=0: polling only.
  * CHIDU_CHANNELS_WORKER=0 disables it; CHIDU_CHANNELS_POLL_MS (outbox pass interval, default 2000).
  * The built-in SMTP listener (SMTP_LISTEN=HOST:PORT, off by default) is started and stopped with it.
  */
@@ -12,55 +14,15 @@ import type { Database } from '../../db/client';
 import { maskEmail } from '../../lib/mask';
 import { PollingWorker, type BackgroundWorker, type PassResult } from '../../lib/worker';
 import type { WorkerFactory } from '../module';
-import { ingestEmail, logChannel } from './channels.ingest';
-import { errorKind, imapClient, openSecrets, type EmailConfig } from './channels.mail';
+import { ingestEmail } from './channels.ingest';
+import { errorKind } from './channels.mail';
+import { channelsChanged, ImapWatchers, setActiveImapWatchers } from './channels.idle';
+import { pollAllImap } from './channels.imap';
 import { closeTransports, drainOutbox } from './channels.outbox';
-import { channelsRepo, type ChannelRow } from './channels.repo';
+import { channelsRepo } from './channels.repo';
 
-/** Fetches new mail of one channel over IMAP and ingests it; returns how many messages were read. */
-export async function pollImap(database: Database, channel: ChannelRow): Promise<number> {
-  const cfg = (channel.config as EmailConfig).imap;
-  if (!cfg) return 0;
-  const client = await imapClient(cfg, openSecrets(channel));
-  let n = 0;
-  try {
-    await client.connect();
-    const lock = await client.getMailboxLock(cfg.mailbox ?? 'INBOX');
-    try {
-      const box = client.mailbox;
-      const validity = box ? Number(box.uidValidity) : 0;
-      let last = channel.imapUidValidity === validity ? channel.imapLastUid : 0;
-      const uids = ((await client.search({ uid: `${last + 1}:*` }, { uid: true })) || []).filter((u) => u > last).sort((a, b) => a - b);
-      for (const uid of uids) {
-        const msg = await client.fetchOne(String(uid), { source: true }, { uid: true });
-        if (msg && msg.source) await ingestEmail(database, channel, msg.source, 'imap');
-        last = uid;
-        n++;
-        await channelsRepo.setImapState(database.db, channel.id, validity, last);
-      }
-      if (channel.imapUidValidity !== validity) await channelsRepo.setImapState(database.db, channel.id, validity, last);
-    } finally {
-      lock.release();
-    }
-  } finally {
-    await client.logout().catch(() => undefined);
-  }
-  return n;
-}
-
-export async function pollAllImap(database: Database, log?: FastifyBaseLogger): Promise<number> {
-  let n = 0;
-  for (const c of await channelsRepo.listChannels(database.db, 'email')) {
-    if (!c.enabled || !(c.config as EmailConfig).imap) continue;
-    try {
-      n += await pollImap(database, c);
-    } catch (err) {
-      log?.warn({ channel: c.name, err: errorKind(err) }, 'imap poll failed');
-      await logChannel(database, c.id, 'warn', 'channels.log.imap_failed', { error: errorKind(err) });
-    }
-  }
-  return n;
-}
+export { fetchNew, pollAllImap, pollImap } from './channels.imap';
+export { channelsChanged };
 
 /** The built-in SMTP listener: accepts mail only for the addresses of enabled email channels. */
 export function startSmtpListener(database: Database, listen: string, log?: FastifyBaseLogger): Promise<SMTPServer> {
@@ -107,12 +69,18 @@ export function startSmtpListener(database: Database, listen: string, log?: Fast
 
 class ChannelsWorker extends PollingWorker {
   private smtp: SMTPServer | null = null;
+  private readonly watchers: ImapWatchers | null;
   constructor(
     database: Database,
     private readonly log: FastifyBaseLogger,
     private readonly listen: string | undefined,
   ) {
     const pollMs = Number(process.env.CHIDU_CHANNELS_POLL_MS ?? 2000);
+    const watchers = process.env.CHIDU_CHANNELS_IMAP_IDLE === '0' ? null : new ImapWatchers(database, log);
+    const imapPass = async () => {
+      await watchers?.reconcile();
+      await pollAllImap(database, log, (id) => watchers?.isLive(id) ?? false);
+    };
     super({
       name: 'channels',
       database,
@@ -120,9 +88,10 @@ class ChannelsWorker extends PollingWorker {
       unref: true,
       log,
       batch: async (): Promise<PassResult> => ({ handled: await drainOutbox(database) }),
-      periodic: { everyMs: Number(process.env.CHIDU_CHANNELS_IMAP_MS ?? 30_000), atStart: true, run: async () => void (await pollAllImap(database, log)) },
+      periodic: { everyMs: Number(process.env.CHIDU_CHANNELS_IMAP_MS ?? 30_000), atStart: true, run: imapPass },
     });
     this.db = database;
+    this.watchers = watchers;
   }
   private readonly db: Database;
   override async start() {
@@ -130,10 +99,13 @@ class ChannelsWorker extends PollingWorker {
       this.smtp = await startSmtpListener(this.db, this.listen, this.log);
       this.log.info({ listen: this.listen }, 'SMTP listener started');
     }
+    setActiveImapWatchers(this.watchers);
     await super.start();
   }
   override async stop() {
     await super.stop();
+    setActiveImapWatchers(null);
+    await this.watchers?.stop();
     const s = this.smtp;
     this.smtp = null;
     if (s) await new Promise<void>((r) => s.close(() => r()));

@@ -4,6 +4,7 @@ import { http, type ItemOf, type RequestBodyOf, type ResponseOf } from '../../ap
 export type Channel = ItemOf<ResponseOf<'get', '/channels'>['items']>;
 export type ChannelCreate = RequestBodyOf<'post', '/channels'>;
 export type ChannelUpdate = RequestBodyOf<'patch', '/channels/{id}'>;
+export type ReviewEntry = ItemOf<ResponseOf<'get', '/channels/review'>['items']>;
 export type OutboxItem = ItemOf<ResponseOf<'get', '/channels/outbox'>['items']>;
 
 export const channelsApi = {
@@ -14,5 +15,9 @@ export const channelsApi = {
   log: (id: string) => http.get('/channels/{id}/log', { path: { id } }),
   outbox: (status?: OutboxItem['status']) => http.get('/channels/outbox', { query: status ? { status } : {} }),
   retry: (id: string) => http.post('/channels/outbox/{id}/retry', { path: { id } }),
+  review: () => http.get('/channels/review', {}),
+  reviewTicket: (id: string, customerId?: string) => http.post('/channels/review/{id}/ticket', { path: { id }, body: customerId ? { customerId } : {} }),
+  reviewAttach: (id: string, ticketId: string) => http.post('/channels/review/{id}/attach', { path: { id }, body: { ticketId } }),
+  reviewDiscard: (id: string, reason: string) => http.post('/channels/review/{id}/discard', { path: { id }, body: { reason } }),
   ticketDeliveries: (id: string) => http.get('/tickets/{id}/deliveries', { path: { id } }),
 };

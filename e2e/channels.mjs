@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+/**
+ * Browser journey for issue #14 (email channel finished).
+ *
+ *   node e2e/all.mjs channels            # builds packages/web, starts its own demo server, runs the journey
+ *   node e2e/all.mjs channels --no-build
+ *
+ * The administrator (A0001, zh-CN, 1440×900) configures an email channel on 渠道接入 — SMTP out to a local SMTP server
+ * standing in for the customers' mailboxes, mail in through the built-in SMTP listener (SMTP_LISTEN), unknown senders
+ * to the review queue — and presses 测试连接. A known customer's mail arrives and becomes a ticket; the reply typed on
+ * the ticket page is delivered (the outbox says 已发送 and the local SMTP server holds the threaded mail). A stranger's
+ * mail waits on 待审核邮件 and is made a ticket there. (IMAP IDLE against dovecot is covered by
+ * packages/server/test/channels-idle.test.ts.) Screenshots e2e/artifacts/channels-*.png.
+ */
+import { createServer } from 'node:net';
+import { simpleParser } from 'mailparser';
+import nodemailer from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+import { createHarness } from './lib/harness.mjs';
+
+const STEP_TIMEOUT = 30_000;
+const h = createHarness({ shotPrefix: 'channels-', stepTimeout: STEP_TIMEOUT });
+const { fail, shot, expectVisible, login, newWatchedPage, stepRunner, apiSession, pickOption } = h;
+
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+/** The customers' side: an SMTP server that keeps what Chidu sends. */
+async function startSink() {
+  const messages = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, _s, cb) {
+      simpleParser(stream).then((m) => {
+        messages.push(m);
+        cb();
+      }, cb);
+    },
+  });
+  const port = await freePort();
+  await new Promise((r) => server.listen(port, '127.0.0.1', r));
+  return { port, messages, stop: () => new Promise((r) => server.close(r)) };
+}
+
+async function sendMail(port, from, to, subject, text, extra = {}) {
+  const t = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+  try {
+    await t.sendMail({ from, to, subject, text, ...extra });
+  } finally {
+    t.close();
+  }
+}
+
+async function until(probe, what, ms = 20_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) fail(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const address = 'kefu@chidu.test';
+
+async function journey(browser, base, listenPort, sink) {
+  const problems = [];
+  let current = null;
+  const step = stepRunner(() => current);
+  const admin = await apiSession(base, 'A0001');
+  const customerEmail = 'wang.li@customer.example';
+  const findTicket = async (subject) =>
+    (await admin('GET', `/tickets?limit=50&q=${encodeURIComponent(subject)}`)).body.items?.find((x) => x.subject === subject);
+
+  await step('a known customer with an e-mail address', async () => {
+    const c = await admin('POST', '/customers', { name: '王丽', email: customerEmail, phone: '13900001111' });
+    if (c.status !== 201) fail(`POST /customers: ${c.status} ${JSON.stringify(c.body)}`);
+  });
+
+  const desk = await newWatchedPage(browser, 'A0001', problems);
+  current = desk;
+  await step('渠道接入: the administrator configures the email channel and tests the connection', async () => {
+    await login(desk, base, 'A0001');
+    await desk.goto(`${base}/channels`);
+    await expectVisible(desk.getByRole('heading', { name: '渠道接入' }), 'the page title');
+    await desk.getByTestId('channel-new').click();
+    await desk.locator('#name').fill('物业客服邮箱');
+    await desk.locator('#address').fill(address);
+    await desk.locator('#smtp_host').fill('127.0.0.1');
+    await desk.locator('#smtp_port').fill(String(sink.port));
+    if ((await desk.locator('#smtp_secure').getAttribute('aria-checked')) === 'true') await desk.locator('#smtp_secure').click(); // a local server without TLS
+    await pickOption(desk, desk.locator('#unknownSender').locator('xpath=ancestor::div[contains(@class,"ant-select")][1]'), '进入待审核队列');
+    await shot(desk, 'configure-zh');
+    await desk.getByTestId('channel-save').click();
+    await expectVisible(desk.getByText('已保存').first(), 'saved');
+    await desk.keyboard.press('Escape');
+    await desk.getByTestId('channel-test').first().click();
+    await expectVisible(desk.getByText(/SMTP：连接成功/).first(), 'the connection test result');
+    await shot(desk, 'channel-zh');
+  });
+
+  let ticket;
+  await step("the customer's mail arrives through the SMTP listener and becomes a ticket", async () => {
+    await sendMail(listenPort, `王丽 <${customerEmail}>`, address, '小区东门门禁坏了', '您好，东门门禁刷卡没有反应，麻烦尽快修理。\n\n-- \n王丽');
+    ticket = await until(() => findTicket('小区东门门禁坏了'), 'the ticket of the mail');
+  });
+
+  await step('the agent replies on the ticket page; the threaded mail is delivered', async () => {
+    await desk.goto(`${base}/tickets/${ticket.id}`);
+    await expectVisible(desk.getByText('小区东门门禁坏了').first(), 'the ticket');
+    const input = desk.getByTestId('reply-input');
+    await input.fill('王女士您好，维修师傅今天下午会到东门处理门禁，修好后告知您。');
+    await desk.getByTestId('reply-submit').click();
+    await expectVisible(desk.locator('[data-testid=reply][data-visibility=public]', { hasText: '维修师傅今天下午' }), 'the public reply');
+    const mail = await until(() => sink.messages.find((m) => (m.text ?? '').includes('维修师傅今天下午')), 'the reply at the customer mailbox');
+    if (!mail.subject?.includes(`[#${ticket.number}]`) || !mail.inReplyTo) fail(`reply not threaded: ${mail.subject} / ${mail.inReplyTo}`);
+    await expectVisible(desk.getByTestId('email-deliveries').getByText('已发送'), 'the delivery state 已发送');
+    await shot(desk, 'ticket-reply-zh');
+  });
+
+  await step("a stranger's mail waits on 待审核邮件 and is made a ticket there", async () => {
+    await sendMail(listenPort, '陌生住户 <new.owner@else.example>', address, '车位租赁咨询', '请问地下车位还有出租的吗？月租多少？');
+    await desk.goto(`${base}/channels/review`);
+    await expectVisible(desk.getByRole('heading', { name: '待审核邮件' }), 'the review page title');
+    const item = desk.getByTestId('mail-review-item').filter({ hasText: '车位租赁咨询' });
+    await expectVisible(item.getByText('陌生发件人'), 'the reason tag');
+    await shot(desk, 'review-zh');
+    await item.getByTestId('review-make-ticket').click();
+    await expectVisible(desk.getByText(/已建工单/).first(), 'the ticket made');
+    await until(() => findTicket('车位租赁咨询'), 'the ticket from the review queue');
+    await expectVisible(desk.getByText('没有待审核的邮件'), 'the empty queue');
+  });
+
+  if (problems.length) fail(`browser problems:\n  ${problems.join('\n  ')}`);
+}
+
+h.runMain(async () => {
+  h.prepare('channels-failure.png');
+  h.buildWeb();
+  const sink = await startSink();
+  const listenPort = await freePort();
+  try {
+    await h.serveAndRun({
+      startMessage: 'starting the demo server with the SMTP listener',
+      server: {
+        tmpPrefix: 'chidu-e2e-channels-',
+        env: { CHIDU_DEMO: '1', SMTP_LISTEN: `127.0.0.1:${listenPort}`, CHIDU_OUTBOUND_ALLOW: '127.0.0.1', CHIDU_CHANNELS_POLL_MS: '500' },
+        webDistFromEnv: true,
+        healthzTimeoutMs: 180_000,
+      },
+      run: (browser, server) => journey(browser, server.base, listenPort, sink),
+    });
+  } finally {
+    await sink.stop();
+  }
+});
