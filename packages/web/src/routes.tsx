@@ -44,6 +44,7 @@ const KbItemPage = lazy(() => import('./features/kb/KbItemPage'));
 const TotpEnrolPage = lazy(() => import('./features/profile/TotpEnrolPage'));
 const FieldSitesPage = lazy(() => import('./features/field/SitesPage'));
 const FieldTodayPage = lazy(() => import('./features/field/TodayPage'));
+const FieldBoardPage = lazy(() => import('./features/field/BoardPage'));
 
 /** Wrap a page in the permission guard declared for its menu entry in `layout/nav.tsx`. */
 function guarded(navKey: string, page: ReactNode) {
@@ -112,6 +113,7 @@ export const router = createBrowserRouter([
           { path: 'dashboards/settings', element: guarded('measureSettings', <MeasureSettingsPage />) },
           { path: 'field/sites', element: guarded('fieldSites', <FieldSitesPage />) },
           { path: 'field/today', element: guarded('fieldToday', <FieldTodayPage />) },
+          { path: 'field/board', element: guarded('fieldBoard', <FieldBoardPage />) },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -19,6 +19,7 @@ import { onTicketEvent, onTicketTransition } from '../modules/tickets/ticket-eve
 import { loadDemoSurveys } from './surveys';
 import { loadDemoMeasures } from './measures';
 import { loadDemoField } from './field';
+import { loadDemoFieldDispatch } from './field-dispatch';
 
 export { DEMO_ORG, DEMO_PASSWORD, DEMO_STAFF, TEAMS, demoAccounts, demoLoginsText } from './accounts';
 
@@ -195,6 +196,7 @@ export async function loadDemo(database: Database, config?: Config): Promise<boo
     await loadDemoTickets(database, config);
   }
   if (config) await loadDemoField(database);
+  if (config) await loadDemoFieldDispatch(database);
   if (config) await loadDemoSurveys(database);
   if (config) await loadDemoMeasures(database);
   if (config) await dressDemoHistory(database);

@@ -5384,6 +5384,13 @@ export interface components {
         FieldSlotList: {
             slotMinutes: number;
             items: components["schemas"]["FieldSlot"][];
+            booked?: {
+                start: string;
+                end: string;
+                /** @enum {string} */
+                state: "scheduled" | "accepted" | "declined" | "en_route" | "arrived" | "started" | "completed" | "cancelled";
+                technicianName: string | null;
+            } | null;
         };
         FieldBooked: {
             /** Format: uuid */

@@ -294,6 +294,15 @@ export const NAV_ITEMS: readonly NavItem[] = [
     group: 'admin',
     permission: 'field.view',
   },
+  {
+    key: 'fieldBoard',
+    path: '/field/board',
+    labelKey: 'nav.fieldBoard',
+    descriptionKey: 'home.links.fieldBoard',
+    icon: <ScheduleOutlined />,
+    group: 'work',
+    permission: 'field.dispatch',
+  },
 ];
 
 export const NAV_GROUPS: readonly { group: NavGroup; labelKey: string }[] = [

@@ -94,7 +94,18 @@ async function ownTicket(ex: Executor, ctx: Ctx, ticketId: string) {
 
 export async function portalSlots(database: Database, ctx: Ctx, ticketId: string, q: { from?: string | undefined; days: number }) {
   const ticket = await ownTicket(database.db, ctx, ticketId);
-  return slotsFor(database.db, ticket.siteId ?? null, q);
+  const open = (await fieldRepo.visitsOfTicket(database.db, ticketId)).find((v) => v.state !== 'cancelled' && v.state !== 'completed');
+  if (open) {
+    const names = open.technicianId ? await fieldRepo.staffNames(database.db, [open.technicianId]) : new Map<string, string>();
+    const booked = {
+      start: open.startsAt.toISOString(),
+      end: open.endsAt.toISOString(),
+      state: open.state as VisitState,
+      technicianName: (open.technicianId && names.get(open.technicianId)) || null,
+    };
+    return { slotMinutes: SLOT_MINUTES, items: [], booked };
+  }
+  return { ...(await slotsFor(database.db, ticket.siteId ?? null, q)), booked: null };
 }
 
 /**

@@ -12,7 +12,17 @@ export const SlotQuery = z.object({
   skill: skill.optional(),
 });
 export const Slot = z.object({ start: z.string(), end: z.string(), free: z.number().int() }).meta({ id: 'FieldSlot' });
-export const SlotList = z.object({ slotMinutes: z.number().int(), items: z.array(Slot) }).meta({ id: 'FieldSlotList' });
+export const SlotList = z
+  .object({
+    slotMinutes: z.number().int(),
+    items: z.array(Slot),
+    /** The portal only: the request's appointment when it has one (no slots are offered then). */
+    booked: z
+      .object({ start: z.string(), end: z.string(), state: z.enum(VISIT_STATES), technicianName: z.string().nullable() })
+      .nullable()
+      .optional(),
+  })
+  .meta({ id: 'FieldSlotList' });
 
 const Window = z.object({ start: instant, end: instant });
 const later = (v: { start: string; end: string }) => Date.parse(v.end) > Date.parse(v.start);
