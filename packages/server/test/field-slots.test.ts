@@ -217,7 +217,8 @@ describe('dispatch proposals and the board', () => {
     const order = props.map((p: { technicianId: string }) => p.technicianId);
     expect(order.indexOf(near.id)).toBe(0);
     expect(order.indexOf(any.id)).toBeLessThan(order.indexOf(far.id));
-    expect(props[0].reasons).toEqual(['该时段空闲', '具备技能：空调', '负责该片区', '待办上门 1 单']);
+    // The visit itself does not count in its own technician's load.
+    expect(props[0].reasons).toEqual(['该时段空闲', '具备技能：空调', '负责该片区', '待办上门 0 单']);
     expect(props.find((p: { technicianId: string }) => p.technicianId === far.id)).toMatchObject({ eligible: false, area: 'outside' });
     const en = await t.inject('GET', `/api/v1/visits/${booked.id}/proposals`, agent, undefined, { 'accept-language': 'en' });
     expect(en.json().items[0].reasons[0]).toBe('Free in this window');

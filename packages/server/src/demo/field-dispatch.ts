@@ -21,7 +21,10 @@ const PROFILES: Record<string, string[]> = {
 
 export async function loadDemoFieldDispatch(database: Database): Promise<void> {
   if ((await database.db.select({ id: fieldTechnicians.staffId }).from(fieldTechnicians).limit(1)).length) return;
-  const techs = await database.db.select({ id: staff.id, no: staff.employeeNo }).from(staff).where(inArray(staff.employeeNo, Object.keys(PROFILES)));
+  const techs = await database.db
+    .select({ id: staff.id, no: staff.employeeNo })
+    .from(staff)
+    .where(inArray(staff.employeeNo, Object.keys(PROFILES)));
   if (techs.length === 0) return;
   const cal = await createCalendar(database, systemCtx('demo'), {
     name: '上门预约时段',
@@ -31,7 +34,9 @@ export async function loadDemoFieldDispatch(database: Database): Promise<void> {
     holidays: null,
   });
   const [estate] = await database.db.select({ id: fieldSites.id }).from(fieldSites).where(isNull(fieldSites.parentId)).orderBy(fieldSites.createdAt).limit(1);
-  await database.db.insert(fieldTechnicians).values(
-    techs.map((t) => ({ staffId: t.id, calendarId: cal.id, skills: PROFILES[t.no] ?? [], areaSiteIds: t.no === 'T0001' && estate ? [estate.id] : [] })),
-  );
+  await database.db
+    .insert(fieldTechnicians)
+    .values(
+      techs.map((t) => ({ staffId: t.id, calendarId: cal.id, skills: PROFILES[t.no] ?? [], areaSiteIds: t.no === 'T0001' && estate ? [estate.id] : [] })),
+    );
 }

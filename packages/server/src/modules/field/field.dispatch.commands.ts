@@ -9,7 +9,7 @@ import { authorize, permissionsOf } from '../identity/policy';
 import { recordTicketEvent } from '../tickets/ticket-events';
 import { ticketsRepo } from '../tickets/tickets.repo';
 import { rankTechnicians, type Candidate, type Proposal } from './field.dispatch';
-import { fieldDispatchRepo } from './field.dispatch.repo';
+import { fieldDispatchRepo, OPEN_STATES } from './field.dispatch.repo';
 import { REPEAT_WINDOW_DAYS } from './field.policy';
 import { fieldRepo, type VisitRow } from './field.repo';
 import { freeWindows, MAX_SLOT_DAYS, nextDate, offeredSlots, SLOT_MINUTES, type Window } from './field.slots';
@@ -189,7 +189,11 @@ export function bookPortalSlot(database: Database, ctx: Ctx, ticketId: string, w
 async function rankFor(ex: Executor, v: VisitRow): Promise<Proposal[]> {
   const booking = await fieldDispatchRepo.booking(ex, v.id);
   const ancestors = v.siteId ? await fieldDispatchRepo.siteAncestors(ex, v.siteId) : new Set<string>();
-  const cands = await loadCandidates(ex, v.startsAt, v.endsAt, new Date(), v.id);
+  const open = (OPEN_STATES as readonly string[]).includes(v.state) && v.endsAt.getTime() > Date.now();
+  // The visit itself neither blocks nor loads its own technician.
+  const cands = (await loadCandidates(ex, v.startsAt, v.endsAt, new Date(), v.id)).map((c) =>
+    open && c.id === v.technicianId ? { ...c, openLoad: Math.max(0, c.openLoad - 1) } : c,
+  );
   return rankTechnicians(cands, [v.startsAt.getTime(), v.endsAt.getTime()], booking?.skill ?? null, ancestors);
 }
 
