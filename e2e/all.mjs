@@ -36,6 +36,7 @@ const JOURNEYS = {
   'std-templates': 'e2e/std-templates.mjs',
   'std-define': 'e2e/std-define.mjs',
   field: 'e2e/field.mjs',
+  'field-dispatch': 'e2e/field-dispatch.mjs',
   inspection: 'e2e/inspection.mjs',
   'env-check': 'e2e/env-check.mjs',
   channels: 'e2e/channels.mjs',

@@ -47,6 +47,7 @@ const FieldSitesPage = lazy(() => import('./features/field/SitesPage'));
 const FieldTodayPage = lazy(() => import('./features/field/TodayPage'));
 const EnvCheckPage = lazy(() => import('./features/environment/CheckPage'));
 const EnvironmentPage = lazy(() => import('./features/environment/EnvironmentPage'));
+const FieldBoardPage = lazy(() => import('./features/field/BoardPage'));
 
 /** Wrap a page in the permission guard declared for its menu entry in `layout/nav.tsx`. */
 function guarded(navKey: string, page: ReactNode) {
@@ -118,6 +119,7 @@ export const router = createBrowserRouter([
           { path: 'field/today', element: guarded('fieldToday', <FieldTodayPage />) },
           { path: 'env/check', element: guarded('envCheck', <EnvCheckPage />) },
           { path: 'env', element: guarded('envTasks', <EnvironmentPage />) },
+          { path: 'field/board', element: guarded('fieldBoard', <FieldBoardPage />) },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

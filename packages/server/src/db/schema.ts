@@ -240,3 +240,4 @@ export * from './schema.quality';
 export * from './schema.inspection';
 export * from './schema.channels';
 export * from './schema.environment';
+export * from './schema.fieldDispatch';

@@ -20,6 +20,7 @@ import { loadDemoSurveys } from './surveys';
 import { loadDemoMeasures } from './measures';
 import { loadDemoEnvironment } from './environment';
 import { loadDemoField } from './field';
+import { loadDemoFieldDispatch } from './field-dispatch';
 
 export { DEMO_ORG, DEMO_PASSWORD, DEMO_STAFF, TEAMS, demoAccounts, demoLoginsText } from './accounts';
 
@@ -197,6 +198,7 @@ export async function loadDemo(database: Database, config?: Config): Promise<boo
   }
   if (config) await loadDemoField(database);
   if (config) await loadDemoEnvironment(database);
+  if (config) await loadDemoFieldDispatch(database);
   if (config) await loadDemoSurveys(database);
   if (config) await loadDemoMeasures(database);
   if (config) await dressDemoHistory(database);

@@ -322,6 +322,13 @@ export const NAV_ITEMS: readonly NavItem[] = [
     icon: <CloudOutlined />,
     group: 'quality',
     permission: 'qa.view',
+    key: 'fieldBoard',
+    path: '/field/board',
+    labelKey: 'nav.fieldBoard',
+    descriptionKey: 'home.links.fieldBoard',
+    icon: <ScheduleOutlined />,
+    group: 'work',
+    permission: 'field.dispatch',
   },
 ];
 

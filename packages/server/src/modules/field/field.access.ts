@@ -1,4 +1,5 @@
 import { each, staffOnly, type AccessTable } from '../../http/access';
+import { fieldDispatchAccess } from './field.dispatch.access';
 
 const ownVisit = {
   except: each(['admin', 'technicianB'], 404),
@@ -26,4 +27,5 @@ export const fieldAccess: AccessTable = {
   'POST /visits/{id}/start': staffOnly('field.work', ownVisit),
   'PUT /visits/{id}/checklist': staffOnly('field.work', ownVisit),
   'POST /visits/{id}/complete': staffOnly('field.work', ownVisit),
+  ...fieldDispatchAccess,
 };

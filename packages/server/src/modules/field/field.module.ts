@@ -1,5 +1,7 @@
 import { defineModule } from '../module';
 import { fieldAccess } from './field.access';
+import { fieldDispatchMessages } from './field.dispatch.messages';
+import { registerFieldDispatchRoutes } from './field.dispatch.routes';
 import { fieldMessages } from './field.messages';
 import { registerFieldRoutes } from './field.routes';
 
@@ -7,6 +9,9 @@ import { registerFieldRoutes } from './field.routes';
 export const fieldModule = defineModule({
   name: 'field',
   access: fieldAccess,
-  messages: fieldMessages,
-  routes: registerFieldRoutes,
+  messages: { 'zh-CN': { ...fieldMessages['zh-CN'], ...fieldDispatchMessages['zh-CN'] }, en: { ...fieldMessages.en, ...fieldDispatchMessages.en } },
+  routes: (api, deps) => {
+    registerFieldRoutes(api, deps);
+    registerFieldDispatchRoutes(api, deps);
+  },
 });

@@ -9,6 +9,7 @@ import { portalApi, type PortalTicketDetail, type Reply, type TicketStatus } fro
 import { AttachmentGrid } from '../components/Attachments';
 import { PhotoPicker, usePhotoUploads } from '../components/PhotoPicker';
 import { RatingCard } from '../components/RatingCard';
+import { SlotPicker } from '../components/SlotPicker';
 import { PageTitle, StatusChip, TypeLabel, useFormatDate } from '../components/ui';
 import { portalErrorMessage } from '../errors';
 import { STEPS, buildTimeline, stepOf } from '../format';
@@ -359,6 +360,7 @@ export default function RequestPage() {
         {!closed && ticket.status !== 'resolved' ? <AskProgress ticket={ticket} /> : null}
       </section>
 
+      {(ticket.type === 'repair' || ticket.type === 'after_sales') && !closed && ticket.status !== 'resolved' ? <SlotPicker ticketId={ticket.id} /> : null}
       {ticket.status === 'resolved' ? <ConfirmBox ticket={ticket} /> : null}
       {ticket.status === 'resolved' || closed ? <RatingCard ticketId={ticket.id} /> : null}
 
