@@ -23,7 +23,6 @@ import {
 } from '@ant-design/icons';
 import { PERM } from '../api/types';
 import { CloudOutlined, QrcodeOutlined, ToolOutlined } from '@ant-design/icons';
-import { QrcodeOutlined, ToolOutlined } from '@ant-design/icons';
 import { MailOutlined } from '@ant-design/icons';
 import { ApiOutlined, BarChartOutlined, CommentOutlined, FundOutlined, LineChartOutlined, PieChartOutlined, SlidersOutlined } from '@ant-design/icons';
 
@@ -322,6 +321,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
     icon: <CloudOutlined />,
     group: 'quality',
     permission: 'qa.view',
+  },
+  {
     key: 'fieldBoard',
     path: '/field/board',
     labelKey: 'nav.fieldBoard',
