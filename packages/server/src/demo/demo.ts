@@ -19,6 +19,7 @@ import { onTicketEvent, onTicketTransition } from '../modules/tickets/ticket-eve
 import { loadDemoSurveys } from './surveys';
 import { loadDemoMeasures } from './measures';
 import { loadDemoField } from './field';
+import { loadDemoQuality } from './quality';
 
 export { DEMO_ORG, DEMO_PASSWORD, DEMO_STAFF, TEAMS, demoAccounts, demoLoginsText } from './accounts';
 
@@ -199,6 +200,7 @@ export async function loadDemo(database: Database, config?: Config): Promise<boo
   if (config) await loadDemoMeasures(database);
   if (config) await dressDemoHistory(database);
   if (config) await loadDemoKbUsage(database);
+  if (config) await loadDemoQuality(database);
   return loaded;
 }
 
