@@ -37,6 +37,7 @@ const JOURNEYS = {
   'std-define': 'e2e/std-define.mjs',
   field: 'e2e/field.mjs',
   inspection: 'e2e/inspection.mjs',
+  quality: 'e2e/quality.mjs',
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));

@@ -24,10 +24,10 @@ export default function InspectionPage() {
       subtitle={i ? `${i.ticketSubject} · ${t('quality.inspect.agent', { name: i.agent?.name ?? '' })}` : undefined}
     >
       <Row gutter={[16, 16]}>
-        <Col xs={24} lg={11}>
+        <Col xs={{ span: 24, order: i?.allowed.submit ? 1 : 2 }} lg={{ span: 11, order: 1 }}>
           <TicketPane ticket={ticket.data} highlight={{ replyIds, eventIds }} />
         </Col>
-        <Col xs={24} lg={13}>
+        <Col xs={{ span: 24, order: i?.allowed.submit ? 2 : 1 }} lg={{ span: 13, order: 2 }}>
           {!i ? null : i.allowed.submit ? <ScoringForm inspection={i} ticket={ticket.data} /> : <InspectionResult inspection={i} ticket={ticket.data} />}
         </Col>
       </Row>

@@ -111,7 +111,7 @@ export function InspectionResult({ inspection: i, ticket }: { inspection: Inspec
             },
           },
           {
-            title: t('quality.inspect.evidence'),
+            title: t('quality.evidence'),
             render: (_, it) => {
               const s = byKey.get(it.key);
               const e = s?.evidence;
