@@ -117,6 +117,16 @@ async function journey(browser, base) {
     await shot(ag, 'performance-390');
   });
 
+  current = qa;
+  await step('QA sees the month on 质检看板 and the scorecards', async () => {
+    await qa.goto(`${base}/qa/dashboard`);
+    await expectVisible(qa.getByTestId('qa-most-failed').getByText('使用标准开场白').first(), 'the most-failed items');
+    await shot(qa, 'dashboard-zh');
+    await qa.goto(`${base}/qa/scorecards`);
+    await expectVisible(qa.getByText('电话服务质检表').first(), 'the adopted scorecard');
+    await shot(qa, 'scorecards-zh');
+  });
+
   if (problems.length) fail(`browser problems:\n  ${problems.join('\n  ')}`);
 }
 
