@@ -40,6 +40,7 @@ const JOURNEYS = {
   inspection: 'e2e/inspection.mjs',
   'env-check': 'e2e/env-check.mjs',
   channels: 'e2e/channels.mjs',
+  quality: 'e2e/quality.mjs',
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));

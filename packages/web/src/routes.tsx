@@ -34,6 +34,13 @@ const ChannelsPage = lazy(() => import('./features/channels/ChannelsPage'));
 const MailReviewPage = lazy(() => import('./features/channels/MailReviewPage'));
 const SurveysPage = lazy(() => import('./features/surveys/SurveysPage'));
 const QaRulesPage = lazy(() => import('./features/inspection/RulesPage'));
+const QaWorkbenchPage = lazy(() => import('./features/quality/WorkbenchPage'));
+const QaInspectionPage = lazy(() => import('./features/quality/InspectionPage'));
+const MyQaPage = lazy(() => import('./features/quality/MyQaPage'));
+const QaAppealsPage = lazy(() => import('./features/quality/AppealsPage'));
+const PerformancePage = lazy(() => import('./features/quality/PerformancePage'));
+const QaScorecardsPage = lazy(() => import('./features/quality/ScorecardsPage'));
+const QaDashboardPage = lazy(() => import('./features/quality/DashboardPage'));
 const SurveyResponsesPage = lazy(() => import('./features/surveys/ResponsesPage'));
 const RecoveryBoard = lazy(() => import('./features/loops/RecoveryBoard'));
 const ComplaintBoard = lazy(() => import('./features/loops/ComplaintBoard'));
@@ -101,6 +108,13 @@ export const router = createBrowserRouter([
           { path: 'channels/review', element: guarded('mailReview', <MailReviewPage />) },
           { path: 'surveys', element: guarded('surveys', <SurveysPage />) },
           { path: 'qa/rules', element: guarded('qaRules', <QaRulesPage />) },
+          { path: 'qa/workbench', element: guarded('qaWorkbench', <QaWorkbenchPage />) },
+          { path: 'qa/inspections/:id', element: guarded('qaMine', <QaInspectionPage />) },
+          { path: 'qa/mine', element: guarded('qaMine', <MyQaPage />) },
+          { path: 'qa/appeals', element: guarded('qaAppeals', <QaAppealsPage />) },
+          { path: 'qa/scorecards', element: guarded('qaScorecards', <QaScorecardsPage />) },
+          { path: 'qa/dashboard', element: guarded('qaDashboard', <QaDashboardPage />) },
+          { path: 'performance', element: guarded('performance', <PerformancePage />) },
           { path: 'surveys/responses', element: guarded('surveyResponses', <SurveyResponsesPage />) },
           { path: 'recovery', element: guarded('recovery', <RecoveryBoard />) },
           { path: 'complaints', element: guarded('complaints', <ComplaintBoard />) },

@@ -21,6 +21,7 @@ import { loadDemoMeasures } from './measures';
 import { loadDemoEnvironment } from './environment';
 import { loadDemoField } from './field';
 import { loadDemoFieldDispatch } from './field-dispatch';
+import { loadDemoQuality } from './quality';
 
 export { DEMO_ORG, DEMO_PASSWORD, DEMO_STAFF, TEAMS, demoAccounts, demoLoginsText } from './accounts';
 
@@ -203,6 +204,7 @@ export async function loadDemo(database: Database, config?: Config): Promise<boo
   if (config) await loadDemoMeasures(database);
   if (config) await dressDemoHistory(database);
   if (config) await loadDemoKbUsage(database);
+  if (config) await loadDemoQuality(database);
   return loaded;
 }
 

@@ -4027,6 +4027,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/qa/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The QA dashboard: score by dimension, item, agent, team and month; most-failed items; appeal rate and outcome */
+        get: operations["getQaStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/stats/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export the QA dashboard: .xlsx (a sheet per table) or one table as .csv (UTF-8 with BOM) */
+        get: operations["getQaStatsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/performance": {
         parameters: {
             query?: never;
@@ -4999,6 +5033,12 @@ export interface components {
             } | null;
             ruledAt: string | null;
             createdAt: string;
+            /** @description the ruling clock (standard QA-APPEAL, when adopted): due time and state */
+            ruling?: {
+                state: string;
+                dueAt: string | null;
+                breachedAt: string | null;
+            } | null;
         };
         QaInspection: {
             /** Format: uuid */
@@ -5151,6 +5191,65 @@ export interface components {
                 criticalHits: boolean;
             };
             scorecardId: string | null;
+        };
+        QaStats: {
+            from: string;
+            to: string;
+            teamId: string | null;
+            n: number;
+            average: number | null;
+            passRate: number | null;
+            dimensions: {
+                /** @enum {string} */
+                dimension: "attitude" | "professional" | "process" | "environment";
+                n: number;
+                average: number | null;
+            }[];
+            items: {
+                item: string;
+                label: string;
+                /** @enum {string} */
+                dimension: "attitude" | "professional" | "process" | "environment";
+                n: number;
+                average: number;
+                /** @description scored below 60 % of the item’s maximum */
+                failed: number;
+                failRate: number;
+            }[];
+            agents: {
+                agent: {
+                    /** Format: uuid */
+                    id: string;
+                    name: string;
+                    employeeNo: string;
+                };
+                n: number;
+                average: number | null;
+                passRate: number | null;
+            }[];
+            teams: {
+                teamId: string | null;
+                name: string;
+                n: number;
+                average: number | null;
+                passRate: number | null;
+            }[];
+            months: {
+                month: string;
+                n: number;
+                average: number | null;
+                passRate: number | null;
+            }[];
+            appeals: {
+                filed: number;
+                /** @description appeals per 100 inspections */
+                rate: number | null;
+                open: number;
+                upheld: number;
+                revised: number;
+                /** @description mean score change of the revised ones */
+                averageChange: number | null;
+            };
         };
         NotificationPreferences: {
             /** @description push to the open web app (notifications are always stored) */
@@ -17555,6 +17654,69 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getQaStats: {
+        parameters: {
+            query?: {
+                /** @description first month (default: two months before `to`) */
+                from?: string;
+                /** @description last month (default: this month) */
+                to?: string;
+                teamId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaStats"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getQaStatsExport: {
+        parameters: {
+            query: {
+                /** @description first month (default: two months before `to`) */
+                from?: string;
+                /** @description last month (default: this month) */
+                to?: string;
+                teamId?: string;
+                format: "csv" | "xlsx";
+                /** @description the table of a .csv (default: agents) */
+                table?: "agents" | "items" | "teams" | "dimensions" | "months";
+                /** @description language of the headings (default: the requester's language) */
+                lang?: "zh-CN" | "en";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             503: components["responses"]["Unavailable"];
         };
     };

@@ -24,6 +24,8 @@ import {
 import { PERM } from '../api/types';
 import { CloudOutlined, QrcodeOutlined, ToolOutlined } from '@ant-design/icons';
 import { MailOutlined } from '@ant-design/icons';
+import { QrcodeOutlined, ToolOutlined } from '@ant-design/icons';
+import { AreaChartOutlined, FileSearchOutlined, FlagOutlined, OrderedListOutlined, SolutionOutlined, TrophyOutlined } from '@ant-design/icons';
 import { ApiOutlined, BarChartOutlined, CommentOutlined, FundOutlined, LineChartOutlined, PieChartOutlined, SlidersOutlined } from '@ant-design/icons';
 
 export type NavGroup = 'work' | 'loops' | 'quality' | 'admin' | 'personal';
@@ -114,6 +116,60 @@ export const NAV_ITEMS: readonly NavItem[] = [
     icon: <AuditOutlined />,
     group: 'quality',
     permission: ['qa.manage', 'qa.view'],
+  },
+  {
+    key: 'qaWorkbench',
+    path: '/qa/workbench',
+    labelKey: 'quality.nav.workbench',
+    descriptionKey: 'quality.nav.workbenchDesc',
+    icon: <FileSearchOutlined />,
+    group: 'quality',
+    permission: 'qa.inspect',
+  },
+  {
+    key: 'qaMine',
+    path: '/qa/mine',
+    labelKey: 'quality.nav.mine',
+    descriptionKey: 'quality.nav.mineDesc',
+    icon: <SolutionOutlined />,
+    group: 'quality',
+    permission: 'qa.own',
+  },
+  {
+    key: 'qaAppeals',
+    path: '/qa/appeals',
+    labelKey: 'quality.nav.appeals',
+    descriptionKey: 'quality.nav.appealsDesc',
+    icon: <FlagOutlined />,
+    group: 'quality',
+    permission: 'qa.rule_appeals',
+  },
+  {
+    key: 'performance',
+    path: '/performance',
+    labelKey: 'quality.nav.performance',
+    descriptionKey: 'quality.nav.performanceDesc',
+    icon: <TrophyOutlined />,
+    group: 'quality',
+    permission: 'qa.own',
+  },
+  {
+    key: 'qaScorecards',
+    path: '/qa/scorecards',
+    labelKey: 'quality.nav.scorecards',
+    descriptionKey: 'quality.nav.scorecardsDesc',
+    icon: <OrderedListOutlined />,
+    group: 'quality',
+    permission: 'qa.manage',
+  },
+  {
+    key: 'qaDashboard',
+    path: '/qa/dashboard',
+    labelKey: 'quality.nav.dashboard',
+    descriptionKey: 'quality.nav.dashboardDesc',
+    icon: <AreaChartOutlined />,
+    group: 'quality',
+    permission: 'qa.view',
   },
   {
     key: 'dashboards',

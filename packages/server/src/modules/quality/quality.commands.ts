@@ -12,6 +12,7 @@ import { businessDaysAfter, orgCalendar } from './quality.calendar';
 import { canReadInspection, canRuleAppeal, inspectionAbilities } from './quality.policy';
 import { presentAppeal, presentInspection, presentScorecard, type StoredScore } from './quality.present';
 import { qualityRepo, type AppealRow, type InspectionRow } from './quality.repo';
+import { qualityStatsRepo } from './quality.stats.repo';
 import type { InspectionSubmitInput, ScorecardCreateInput, ScorecardPatchInput } from './quality.schema';
 import { checkScores, SCORECARD_TEMPLATES, scoreOf, type ScorecardItem } from './scorecard';
 
@@ -120,7 +121,8 @@ async function present(ex: Executor, ctx: Ctx, row: InspectionRow) {
   ]);
   if (appeal?.ruledBy && !people.has(appeal.ruledBy)) for (const [k, v] of await qualityRepo.staffNames(ex, [appeal.ruledBy])) people.set(k, v);
   const allowed = inspectionAbilities(ctx.actor, row, appeal ?? null, deadline);
-  return presentInspection(row, version!, people, numbers.get(row.ticketId) ?? { number: '', subject: '' }, appeal ?? null, deadline, allowed);
+  const clocks = appeal ? await qualityStatsRepo.rulingClocks(ex, [row.ticketId]) : [];
+  return presentInspection(row, version!, people, numbers.get(row.ticketId) ?? { number: '', subject: '' }, appeal ?? null, deadline, allowed, clocks);
 }
 
 /** Open a draft: the ticket's owner is the inspected agent; an inspector never inspects their own work. */
@@ -357,6 +359,8 @@ export async function listAppeals(database: Database, ctx: Ctx, q: { state?: 'op
   const all = can(ctx.actor, 'qa.view') || can(ctx.actor, 'qa.rule_appeals');
   const rows = await qualityRepo.listAppeals(database.db, { state: q.state, agentId: all ? undefined : me.id, limit: q.limit });
   const people = await qualityRepo.staffNames(database.db, [...new Set(rows.flatMap((r) => [r.agentId, ...(r.ruledBy ? [r.ruledBy] : [])]))]);
-  const numbers = await qualityRepo.ticketNumbers(database.db, [...new Set(rows.map((r) => r.ticketId))]);
-  return { items: rows.map((r) => presentAppeal(r, people, numbers.get(r.ticketId)?.number ?? '')) };
+  const ticketIds = [...new Set(rows.map((r) => r.ticketId))];
+  const numbers = await qualityRepo.ticketNumbers(database.db, ticketIds);
+  const clocks = await qualityStatsRepo.rulingClocks(database.db, ticketIds);
+  return { items: rows.map((r) => presentAppeal(r, people, numbers.get(r.ticketId)?.number ?? '', clocks)) };
 }

@@ -25,7 +25,15 @@ export function presentScorecard(r: ScorecardRow) {
   };
 }
 
-export function presentAppeal(a: AppealRow, people: People, ticketNumber: string) {
+export type RulingClock = { state: string; dueAt: Date | null; breachedAt: Date | null; startedAt: Date };
+
+/** The ruling clock of an appeal: the QA-APPEAL standard instance on its ticket started when it was filed. */
+export function rulingOf(a: AppealRow, clocks: readonly (RulingClock & { ticketId: string })[]) {
+  const c = clocks.find((x) => x.ticketId === a.ticketId && x.startedAt.getTime() >= a.createdAt.getTime() - 60_000);
+  return c ? { state: c.state, dueAt: iso(c.dueAt), breachedAt: iso(c.breachedAt) } : null;
+}
+
+export function presentAppeal(a: AppealRow, people: People, ticketNumber: string, clocks: readonly (RulingClock & { ticketId: string })[] = []) {
   return {
     id: a.id,
     inspectionId: a.inspectionId,
@@ -40,6 +48,7 @@ export function presentAppeal(a: AppealRow, people: People, ticketNumber: string
     ruledBy: ref(people, a.ruledBy),
     ruledAt: iso(a.ruledAt),
     createdAt: a.createdAt.toISOString(),
+    ruling: rulingOf(a, clocks),
   };
 }
 
@@ -58,6 +67,7 @@ export function presentInspection(
   appeal: AppealRow | null,
   appealDeadline: Date | null,
   allowed: { submit: boolean; acknowledge: boolean; appeal: boolean },
+  clocks: readonly (RulingClock & { ticketId: string })[] = [],
 ) {
   return {
     id: r.id,
@@ -76,7 +86,7 @@ export function presentInspection(
     submittedAt: iso(r.submittedAt),
     acknowledgedAt: iso(r.acknowledgedAt),
     appealDeadline: iso(appealDeadline),
-    appeal: appeal ? presentAppeal(appeal, people, ticket.number) : null,
+    appeal: appeal ? presentAppeal(appeal, people, ticket.number, clocks) : null,
     allowed,
     createdAt: r.createdAt.toISOString(),
   };

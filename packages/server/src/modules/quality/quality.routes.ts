@@ -8,6 +8,7 @@ import { IdParam } from '../identity/identity.schema';
 import * as cmd from './quality.commands';
 import * as perf from './quality.performance.commands';
 import * as samp from './quality.sampling.commands';
+import * as stats from './quality.stats.commands';
 import * as s from './quality.schema';
 
 export function registerQualityRoutes(api: FastifyInstance, deps: AppDeps) {
@@ -170,6 +171,38 @@ export function registerQualityRoutes(api: FastifyInstance, deps: AppDeps) {
           },
         },
         async (req) => cmd.ruleAppeal(db, ctxOf(req), req.params.id, req.body),
+      );
+
+      // ── dashboard ──
+      app.get(
+        '/qa/stats',
+        {
+          config: { permission: 'qa.view' },
+          schema: {
+            tags,
+            summary: 'The QA dashboard: score by dimension, item, agent, team and month; most-failed items; appeal rate and outcome',
+            querystring: s.StatsQuery,
+            response: { 200: s.Stats },
+          },
+        },
+        async (req) => stats.getStats(db, ctxOf(req), req.query),
+      );
+      app.get(
+        '/qa/stats/export',
+        {
+          config: { permission: 'qa.view' },
+          schema: {
+            tags,
+            summary: 'Export the QA dashboard: .xlsx (a sheet per table) or one table as .csv (UTF-8 with BOM)',
+            querystring: s.StatsExportQuery,
+          },
+        },
+        async (req, reply) => {
+          const ctx = ctxOf(req);
+          const file = await stats.exportStats(db, ctx, req.query, req.query.lang ?? ctx.locale ?? 'zh-CN');
+          reply.header('content-disposition', `attachment; filename="${file.filename}"`);
+          return reply.type(file.type).send(file.body);
+        },
       );
 
       // ── performance ──

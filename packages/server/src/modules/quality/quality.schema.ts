@@ -129,6 +129,11 @@ export const Appeal = z
     ruledBy: StaffRef,
     ruledAt: z.string().nullable(),
     createdAt: z.string(),
+    ruling: z
+      .object({ state: z.string(), dueAt: z.string().nullable(), breachedAt: z.string().nullable() })
+      .nullable()
+      .optional()
+      .describe('the ruling clock (standard QA-APPEAL, when adopted): due time and state'),
   })
   .meta({ id: 'QaAppeal' });
 export const Inspection = z
@@ -286,3 +291,49 @@ export type ScorecardCreateInput = z.infer<typeof ScorecardCreate>;
 export type ScorecardPatchInput = z.infer<typeof ScorecardPatch>;
 export type InspectionSubmitInput = z.infer<typeof InspectionSubmit>;
 export type PlanCreateInput = z.infer<typeof PlanCreate>;
+
+// ── dashboard ──
+export const StatsQuery = z
+  .object({
+    from: Month.optional().describe('first month (default: two months before `to`)'),
+    to: Month.optional().describe('last month (default: this month)'),
+    teamId: z.uuid().optional(),
+  })
+  .strict();
+export const StatsExportQuery = StatsQuery.extend({
+  format: z.enum(['csv', 'xlsx']),
+  table: z.enum(['agents', 'items', 'teams', 'dimensions', 'months']).optional().describe('the table of a .csv (default: agents)'),
+  lang: z.enum(['zh-CN', 'en']).optional().describe("language of the headings (default: the requester's language)"),
+}).strict();
+const Figures = { n: z.number(), average: z.number().nullable(), passRate: z.number().nullable() };
+export const Stats = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    teamId: z.string().nullable(),
+    ...Figures,
+    dimensions: z.array(z.object({ dimension: z.enum(DIMENSIONS), n: z.number(), average: z.number().nullable() })),
+    items: z.array(
+      z.object({
+        item: z.string(),
+        label: z.string(),
+        dimension: z.enum(DIMENSIONS),
+        n: z.number(),
+        average: z.number(),
+        failed: z.number().describe('scored below 60 % of the item’s maximum'),
+        failRate: z.number(),
+      }),
+    ),
+    agents: z.array(z.object({ agent: z.object({ id: z.uuid(), name: z.string(), employeeNo: z.string() }), ...Figures })),
+    teams: z.array(z.object({ teamId: z.string().nullable(), name: z.string(), ...Figures })),
+    months: z.array(z.object({ month: z.string(), ...Figures })),
+    appeals: z.object({
+      filed: z.number(),
+      rate: z.number().nullable().describe('appeals per 100 inspections'),
+      open: z.number(),
+      upheld: z.number(),
+      revised: z.number(),
+      averageChange: z.number().nullable().describe('mean score change of the revised ones'),
+    }),
+  })
+  .meta({ id: 'QaStats' });

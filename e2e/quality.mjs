@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+/**
+ * Browser journey for issue #15 (manual inspection, appeal, ruling, composite) in zh-CN.
+ *
+ *   node e2e/all.mjs quality            # builds packages/web, starts its own demo server, runs the journey
+ *   node e2e/all.mjs quality --no-build
+ *
+ * Agent K0003 answers a ticket. QA inspector Q0001 opens it on 质检工作台, scores the phone scorecard item by item
+ * (the opening item "否" with the reply quoted as evidence), writes the three sandwich fields and submits. The agent
+ * sees the result on 我的质检 (390×844) and appeals; supervisor S0001 revises the score on 质检申诉; the agent's
+ * composite on 绩效 shows the new QA numerator. Screenshots e2e/artifacts/quality-*.png.
+ */
+import { createHarness } from './lib/harness.mjs';
+
+const STEP_TIMEOUT = 30_000;
+const { fail, shot, expectVisible, login, newWatchedPage, stepRunner, apiSession, pickOption, runDemoJourney } = createHarness({
+  shotPrefix: 'quality-',
+  stepTimeout: STEP_TIMEOUT,
+});
+const month = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date()).slice(0, 7);
+const REPLY = '您好，感谢您的来电，我是客服赵雪。车库月卡可以在物业服务中心或小程序续费，今天 17:00 前我会把续费链接发给您。';
+
+async function journey(browser, base) {
+  const problems = [];
+  let current = null;
+  const step = stepRunner(() => current);
+  const agent = await apiSession(base, 'K0003');
+  let ticket;
+  let qaBefore;
+
+  await step('agent K0003 answers a ticket (API)', async () => {
+    const customers = await agent('GET', '/customers?limit=3');
+    const created = await agent('POST', '/tickets', {
+      customerId: customers.body.items[0].id,
+      type: 'inquiry',
+      channel: 'phone',
+      subject: '咨询：车库月卡续费方式',
+      description: 'e2e quality',
+    });
+    if (created.status !== 201) fail(`create ticket: ${created.status} ${JSON.stringify(created.body)}`);
+    ticket = created.body;
+    await agent('POST', `/tickets/${ticket.id}/take`);
+    const r = await agent('POST', `/tickets/${ticket.id}/replies`, { body: REPLY, visibility: 'public' });
+    if (r.status !== 201) fail(`reply: ${r.status} ${JSON.stringify(r.body)}`);
+    const perf = await agent('GET', `/performance?month=${month()}`);
+    qaBefore = perf.body.parts.qa;
+  });
+
+  const qa = await newWatchedPage(browser, 'Q0001', problems);
+  current = qa;
+  await step('QA Q0001 scores the ticket with evidence and sandwich feedback', async () => {
+    await login(qa, base, 'Q0001');
+    await qa.goto(`${base}/qa/workbench`);
+    await expectVisible(qa.getByText('抽检队列'), 'the sampling queue');
+    await shot(qa, 'workbench-zh');
+    await pickOption(qa, qa.getByTestId('qa-scorecard'), '电话服务质检表');
+    await pickOption(qa, qa.getByTestId('qa-ticket-search').locator('.ant-select'), ticket.number, ticket.number);
+    await qa.getByTestId('qa-open').click();
+    await expectVisible(qa.getByTestId('item-opening'), 'the scorecard beside the ticket');
+    for (const key of ['answer-3-rings', 'restate', 'transfer', 'no-negative', 'closing', 'record'])
+      await qa.getByTestId(`score-${key}`).getByText('是', { exact: true }).click();
+    for (const key of ['tone', 'accuracy']) await qa.getByTestId(`score-${key}`).getByText('5', { exact: true }).click();
+    await qa.getByTestId('score-opening').getByText('否', { exact: true }).click();
+    await pickOption(qa, qa.getByTestId('evidence-opening'), '车库月卡可以');
+    await qa.getByTestId('feedback-strength').fill('答复准确，给出了明确的回复时间。');
+    await qa.getByTestId('feedback-improvement').fill('开场白缺少“请问有什么可以帮您”，请按标准开场白。');
+    await qa.getByTestId('feedback-encouragement').fill('整体很专业，补上开场白就是满分！');
+    await expectVisible(qa.getByTestId('qa-preview').getByText('90 分'), 'the live score');
+    await shot(qa, 'inspect-zh');
+    await qa.getByTestId('qa-submit').click();
+    await expectVisible(qa.getByTestId('qa-score').getByText('90 分'), 'the submitted score');
+    await expectVisible(qa.getByTestId('qa-result').locator('..').getByText('车库月卡可以在物业服务中心').first(), 'the quoted evidence');
+    await shot(qa, 'result-zh');
+  });
+
+  const ag = await newWatchedPage(browser, 'K0003', problems, { viewport: { width: 390, height: 844 } });
+  current = ag;
+  await step('agent K0003 sees the result on 我的质检 (390×844) and appeals', async () => {
+    await login(ag, base, 'K0003');
+    await ag.goto(`${base}/qa/mine`);
+    await ag.getByTestId(`my-inspection-${ticket.number}`).click();
+    await expectVisible(ag.getByTestId('qa-feedback').getByText('开场白缺少'), 'the sandwich feedback');
+    await ag.getByTestId('qa-appeal-reason').fill('录音第 3 秒我说了“请问有什么可以帮您”，开场白完整，请复核。');
+    await shot(ag, 'agent-390');
+    await ag.getByTestId('qa-appeal-submit').click();
+    await expectVisible(ag.getByTestId('qa-appeal').getByText('待裁决'), 'the open appeal');
+    await shot(ag, 'appealed-390');
+  });
+
+  const sup = await newWatchedPage(browser, 'S0001', problems);
+  current = sup;
+  await step('supervisor S0001 revises the score on 质检申诉', async () => {
+    await login(sup, base, 'S0001');
+    await sup.goto(`${base}/qa/appeals`);
+    await expectVisible(sup.getByTestId(`rule-${ticket.number}`), 'the appeal in the list');
+    await shot(sup, 'appeals-zh');
+    await sup.getByTestId(`rule-${ticket.number}`).click();
+    await sup.getByTestId('rule-decision').getByText('改判').click();
+    await sup.locator('.ant-modal input#score').fill('100');
+    await sup.getByTestId('rule-reason').fill('复听录音，开场白完整，改判 100 分。');
+    await sup.getByTestId('rule-ok').click();
+    await expectVisible(sup.getByText('已裁决').first(), 'ruled');
+  });
+
+  current = ag;
+  await step('the composite on 绩效 shows the revised QA score', async () => {
+    const after = (await agent('GET', `/performance?month=${month()}`)).body.parts.qa;
+    const want = Math.round((qaBefore.numerator + 100) * 10) / 10;
+    if (after.denominator !== qaBefore.denominator + 1 || Math.abs(after.numerator - want) > 0.05)
+      fail(`qa part: before ${JSON.stringify(qaBefore)}, after ${JSON.stringify(after)}`);
+    await ag.setViewportSize({ width: 1440, height: 900 });
+    await ag.goto(`${base}/performance`);
+    await expectVisible(ag.getByTestId('perf-part-qa').getByText(`质检得分合计 ${after.numerator} ÷ 质检次数 ${after.denominator}`), 'the QA part');
+    await shot(ag, 'performance-zh');
+    await ag.setViewportSize({ width: 390, height: 844 });
+    await ag.waitForTimeout(500);
+    await shot(ag, 'performance-390');
+  });
+
+  current = qa;
+  await step('QA sees the month on 质检看板 and the scorecards', async () => {
+    await qa.goto(`${base}/qa/dashboard`);
+    await expectVisible(qa.getByTestId('qa-most-failed').getByText('使用标准开场白').first(), 'the most-failed items');
+    await shot(qa, 'dashboard-zh');
+    await qa.goto(`${base}/qa/scorecards`);
+    await expectVisible(qa.getByText('电话服务质检表').first(), 'the adopted scorecard');
+    await shot(qa, 'scorecards-zh');
+  });
+
+  if (problems.length) fail(`browser problems:\n  ${problems.join('\n  ')}`);
+}
+
+runDemoJourney({ failureShot: 'quality-failure.png', tmpPrefix: 'chidu-e2e-quality-', journey });
