@@ -239,3 +239,4 @@ export * from './schema.field';
 export * from './schema.quality';
 export * from './schema.inspection';
 export * from './schema.channels';
+export * from './schema.stdrules';
