@@ -129,7 +129,11 @@ describe('approvals show what the approver needs (number, reason, ticket, custom
   it('numbers approvals SP<date>-NNNN and lists every detail', async () => {
     const tk = await ticket(agentA.token, '阳台漏水泡坏地板');
     // history of the customer: one granted compensation (within the agent's ¥200, accepted) and one earlier approval
-    const granted = await t.inject('POST', `/api/v1/tickets/${tk.id}/compensations`, agentA.token, { kind: 'coupon', amountFen: 10_000, reason: '上门迟到致歉' });
+    const granted = await t.inject('POST', `/api/v1/tickets/${tk.id}/compensations`, agentA.token, {
+      kind: 'coupon',
+      amountFen: 10_000,
+      reason: '上门迟到致歉',
+    });
     expect(granted.statusCode).toBe(201);
     const answer = { compensationId: granted.json().id, decision: 'accepted', channel: 'phone' };
     expect((await t.inject('POST', `/api/v1/tickets/${tk.id}/compensation-acceptances`, agentA.token, answer)).statusCode).toBe(200);

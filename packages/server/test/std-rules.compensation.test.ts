@@ -62,15 +62,27 @@ describe('a compensation counts as granted once the customer accepted it (seed 0
     expect(before.stats.compensationFen).toBe(0);
     expect(before.compensations[0]).toMatchObject({ state: 'granted', acceptance: 'offered' });
 
-    const bad = await api('POST', `/tickets/${id}/compensation-acceptances`, agent.token, { compensationId: g.json().id, decision: 'accepted', channel: 'pigeon' });
+    const bad = await api('POST', `/tickets/${id}/compensation-acceptances`, agent.token, {
+      compensationId: g.json().id,
+      decision: 'accepted',
+      channel: 'pigeon',
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('channel');
-    const ok = await api('POST', `/tickets/${id}/compensation-acceptances`, agent.token, { compensationId: g.json().id, decision: 'accepted', channel: 'phone' });
+    const ok = await api('POST', `/tickets/${id}/compensation-acceptances`, agent.token, {
+      compensationId: g.json().id,
+      decision: 'accepted',
+      channel: 'phone',
+    });
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json()).toMatchObject({ acceptance: 'accepted', acceptanceChannel: 'phone' });
     expect((await stats(customerId)).stats.compensationFen).toBe(8_000);
 
-    const again = await api('POST', `/tickets/${id}/compensation-acceptances`, agent.token, { compensationId: g.json().id, decision: 'refused', channel: 'phone' });
+    const again = await api('POST', `/tickets/${id}/compensation-acceptances`, agent.token, {
+      compensationId: g.json().id,
+      decision: 'refused',
+      channel: 'phone',
+    });
     expect(again.statusCode).toBe(409);
     expect(again.json().reason).toBe('compensation_answered');
     const tk = (await api('GET', `/tickets/${id}`, sup.token)).json();
@@ -97,7 +109,9 @@ describe('a compensation counts as granted once the customer accepted it (seed 0
     expect(notOffered.statusCode).toBe(409);
     expect(notOffered.json().reason).toBe('compensation_not_offered');
 
-    expect((await api('POST', `/portal/tickets/${id}/compensation-acceptances`, cust.token, { compensationId: a.id, decision: 'accepted' })).statusCode).toBe(200);
+    expect((await api('POST', `/portal/tickets/${id}/compensation-acceptances`, cust.token, { compensationId: a.id, decision: 'accepted' })).statusCode).toBe(
+      200,
+    );
     const r = await api('POST', `/portal/tickets/${id}/compensation-acceptances`, cust.token, { compensationId: b.id, decision: 'refused' });
     expect(r.json()).toMatchObject({ acceptance: 'refused', acceptanceChannel: 'portal' });
     expect((await stats(cust.customerId)).stats.compensationFen).toBe(3_000);
@@ -105,7 +119,9 @@ describe('a compensation counts as granted once the customer accepted it (seed 0
     // another customer cannot see the request, nor answer for it
     const other = await customerWithPortal();
     expect((await api('GET', `/portal/tickets/${id}/compensations`, other.token)).statusCode).toBe(404);
-    expect((await api('POST', `/portal/tickets/${id}/compensation-acceptances`, other.token, { compensationId: a.id, decision: 'refused' })).statusCode).toBe(404);
+    expect((await api('POST', `/portal/tickets/${id}/compensation-acceptances`, other.token, { compensationId: a.id, decision: 'refused' })).statusCode).toBe(
+      404,
+    );
     // a compensation of another ticket is refused naming the field
     const id2 = await newTicket(cust.customerId);
     const wrong = await api('POST', `/tickets/${id2}/compensation-acceptances`, agent.token, { compensationId: a.id, decision: 'accepted', channel: 'phone' });

@@ -86,7 +86,12 @@ export async function putGiftLimit(database: Database, ctx: Ctx, limitFen: numbe
   return database.transaction(async (tx) => {
     const before = await frontDeskGiftLimitFen(tx);
     await rulesRepo.putSetting(tx, FRONT_DESK_GIFT_KEY, limitFen);
-    await writeAudit(tx, ctx, { action: 'settings.front_desk_gift_limit', targetType: 'settings', targetId: FRONT_DESK_GIFT_KEY, changes: diff({ limitFen: before }, { limitFen }) });
+    await writeAudit(tx, ctx, {
+      action: 'settings.front_desk_gift_limit',
+      targetType: 'settings',
+      targetId: FRONT_DESK_GIFT_KEY,
+      changes: diff({ limitFen: before }, { limitFen }),
+    });
     return { limitFen, defaultFen: DEFAULT_FRONT_DESK_GIFT_LIMIT_FEN };
   });
 }

@@ -9,6 +9,7 @@ import { portalApi, type PortalTicketDetail, type Reply, type TicketStatus } fro
 import { AttachmentGrid } from '../components/Attachments';
 import { PhotoPicker, usePhotoUploads } from '../components/PhotoPicker';
 import { RatingCard } from '../components/RatingCard';
+import { CompensationOffers, SolutionConfirm } from '../components/RulesCards';
 import { PageTitle, StatusChip, TypeLabel, useFormatDate } from '../components/ui';
 import { portalErrorMessage } from '../errors';
 import { STEPS, buildTimeline, stepOf } from '../format';
@@ -359,6 +360,8 @@ export default function RequestPage() {
         {!closed && ticket.status !== 'resolved' ? <AskProgress ticket={ticket} /> : null}
       </section>
 
+      <SolutionConfirm ticket={ticket} />
+      <CompensationOffers ticket={ticket} />
       {ticket.status === 'resolved' ? <ConfirmBox ticket={ticket} /> : null}
       {ticket.status === 'resolved' || closed ? <RatingCard ticketId={ticket.id} /> : null}
 
