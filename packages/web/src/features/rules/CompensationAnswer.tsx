@@ -6,45 +6,53 @@ import { useTicketMutation } from '../tickets/TicketActions';
 import { ACCEPTANCE_CHANNELS, rulesApi } from './api';
 
 const COLOURS: Record<string, string> = { offered: 'gold', accepted: 'green', refused: 'default' };
+type Decision = 'accepted' | 'refused';
 
 /**
  * The customer's answer to a compensation granted (seed 001: only an accepted one counts as granted): a tag, and on
- * an offered one the buttons to record 客户接受 / 客户拒绝 with the channel the customer answered by.
+ * an offered one 记录答复 — 客户接受 / 客户拒绝 with the channel the customer answered by.
  */
 export function CompensationAnswer({ ticketId, c, canAnswer }: { ticketId: string; c: Compensation; canAnswer: boolean }) {
   const { t } = useTranslation();
-  const [decision, setDecision] = useState<'accepted' | 'refused' | null>(null);
+  const [open, setOpen] = useState(false);
+  const [decision, setDecision] = useState<Decision>('accepted');
   const [channel, setChannel] = useState<(typeof ACCEPTANCE_CHANNELS)[number]>('phone');
   const save = useTicketMutation(
     ticketId,
-    (d: 'accepted' | 'refused') => rulesApi.answer(ticketId, { compensationId: c.id, decision: d, channel }),
+    () => rulesApi.answer(ticketId, { compensationId: c.id, decision, channel }),
     (r) => t(r.acceptance === 'accepted' ? 'stdRules.comp.acceptedSaved' : 'stdRules.comp.refusedSaved'),
   );
   if (!c.acceptance) return null;
   return (
-    <Flex gap={6} wrap align="center" data-testid="compensation-acceptance" data-state={c.acceptance}>
+    <Flex vertical gap={2} align="flex-start" data-testid="compensation-acceptance" data-state={c.acceptance}>
       <Tag color={COLOURS[c.acceptance]}>{t(`stdRules.comp.states.${c.acceptance}`)}</Tag>
       {c.acceptance === 'offered' && canAnswer ? (
-        <>
-          <Button size="small" type="link" onClick={() => setDecision('accepted')} data-testid="compensation-accepted">
-            {t('stdRules.comp.accept')}
-          </Button>
-          <Button size="small" type="link" danger onClick={() => setDecision('refused')} data-testid="compensation-refused">
-            {t('stdRules.comp.refuse')}
-          </Button>
-        </>
+        <Button size="small" type="link" style={{ padding: 0 }} onClick={() => setOpen(true)} data-testid="compensation-answer">
+          {t('stdRules.comp.record')}
+        </Button>
       ) : null}
       <Modal
-        open={decision !== null}
-        title={t(decision === 'refused' ? 'stdRules.comp.refuseTitle' : 'stdRules.comp.acceptTitle')}
-        onCancel={() => setDecision(null)}
+        open={open}
+        title={t('stdRules.comp.recordTitle')}
+        onCancel={() => setOpen(false)}
         okText={t('common.save')}
         confirmLoading={save.isPending}
         okButtonProps={{ 'data-testid': 'compensation-answer-ok' }}
-        onOk={() => save.mutate(decision!, { onSuccess: () => setDecision(null) })}
+        onOk={() => save.mutate(undefined, { onSuccess: () => setOpen(false) })}
         destroyOnHidden
       >
         <Form layout="vertical">
+          <Form.Item label={t('stdRules.comp.decision')}>
+            <Radio.Group
+              optionType="button"
+              value={decision}
+              onChange={(e) => setDecision(e.target.value as Decision)}
+              options={[
+                { value: 'accepted', label: t('stdRules.comp.accept') },
+                { value: 'refused', label: t('stdRules.comp.refuse') },
+              ]}
+            />
+          </Form.Item>
           <Form.Item label={t('stdRules.comp.channel')}>
             <Radio.Group
               optionType="button"
