@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { Button, Flex, Form, Modal, Radio, Tag } from 'antd';
+import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Compensation } from '../../api/types';
 import { useTicketMutation } from '../tickets/TicketActions';
@@ -14,6 +15,7 @@ type Decision = 'accepted' | 'refused';
  */
 export function CompensationAnswer({ ticketId, c, canAnswer }: { ticketId: string; c: Compensation; canAnswer: boolean }) {
   const { t } = useTranslation();
+  const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
   const [decision, setDecision] = useState<Decision>('accepted');
   const [channel, setChannel] = useState<(typeof ACCEPTANCE_CHANNELS)[number]>('phone');
@@ -38,7 +40,15 @@ export function CompensationAnswer({ ticketId, c, canAnswer }: { ticketId: strin
         okText={t('common.save')}
         confirmLoading={save.isPending}
         okButtonProps={{ 'data-testid': 'compensation-answer-ok' }}
-        onOk={() => save.mutate(undefined, { onSuccess: () => setOpen(false) })}
+        onOk={() =>
+          save.mutate(undefined, {
+            onSuccess: () => {
+              setOpen(false);
+              // the customer's total counts accepted compensations: refresh the customer panel
+              void queryClient.invalidateQueries({ queryKey: ['customers', '360'] });
+            },
+          })
+        }
         destroyOnHidden
       >
         <Form layout="vertical">
