@@ -32,6 +32,7 @@ const JOURNEYS = {
   'daily-rates': 'e2e/daily-rates.mjs',
   'daily-reports': 'e2e/daily-reports.mjs',
   'std-process': 'e2e/std-process.mjs',
+  'std-rules': 'e2e/std-rules.mjs',
   'std-fidelity': 'e2e/std-fidelity.mjs',
   'std-templates': 'e2e/std-templates.mjs',
   'std-define': 'e2e/std-define.mjs',

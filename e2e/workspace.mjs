@@ -286,7 +286,7 @@ async function journey(browser, base) {
 
   await step('K0001 sees the approval without reloading (bell + ticket refresh)', async () => {
     current = k1;
-    await expectVisible(k1.getByTestId('compensations').getByText('已发放'), 'the compensation turning 已发放 live', 30_000);
+    await expectVisible(k1.getByTestId('compensations').getByText('已批准'), 'the compensation turning 已批准 (awaiting the customer) live', 30_000);
     await expectVisible(k1.getByTestId('notifications-bell').locator('.ant-badge-count'), 'the bell count', 30_000);
     current = s1;
   });

@@ -179,7 +179,10 @@ describe('CRM', () => {
     });
     expect(tk.statusCode).toBe(201);
     const ticket = tk.json();
-    await t.inject('POST', `/api/v1/tickets/${ticket.id}/compensations`, a1.token, { kind: 'coupon', amountFen: 1000, reason: '致歉' });
+    const comp = await t.inject('POST', `/api/v1/tickets/${ticket.id}/compensations`, a1.token, { kind: 'coupon', amountFen: 1000, reason: '致歉' });
+    // it counts as granted once the customer accepted it (process rule, seed 001)
+    const answer = { compensationId: comp.json().id, decision: 'accepted', channel: 'phone' };
+    expect((await t.inject('POST', `/api/v1/tickets/${ticket.id}/compensation-acceptances`, a1.token, answer)).statusCode).toBe(200);
     // GET /tickets/{id} refuses team B; the 360 view must not show what that refuses.
     expect((await t.inject('GET', `/api/v1/tickets/${ticket.id}`, b1.token)).statusCode).toBe(404);
     const other = await t.inject('GET', `/api/v1/customers/${c.id}/360`, b1.token);

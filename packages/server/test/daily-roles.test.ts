@@ -128,11 +128,15 @@ describe('home counters by role (GET /tickets/counts)', () => {
 describe('approvals show what the approver needs (number, reason, ticket, customer history, limits, names)', () => {
   it('numbers approvals SP<date>-NNNN and lists every detail', async () => {
     const tk = await ticket(agentA.token, '阳台漏水泡坏地板');
-    // history of the customer: one granted compensation (within the agent's ¥200) and one earlier approval
-    expect(
-      (await t.inject('POST', `/api/v1/tickets/${tk.id}/compensations`, agentA.token, { kind: 'coupon', amountFen: 10_000, reason: '上门迟到致歉' }))
-        .statusCode,
-    ).toBe(201);
+    // history of the customer: one granted compensation (within the agent's ¥200, accepted) and one earlier approval
+    const granted = await t.inject('POST', `/api/v1/tickets/${tk.id}/compensations`, agentA.token, {
+      kind: 'coupon',
+      amountFen: 10_000,
+      reason: '上门迟到致歉',
+    });
+    expect(granted.statusCode).toBe(201);
+    const answer = { compensationId: granted.json().id, decision: 'accepted', channel: 'phone' };
+    expect((await t.inject('POST', `/api/v1/tickets/${tk.id}/compensation-acceptances`, agentA.token, answer)).statusCode).toBe(200);
     const first = await t.inject('POST', `/api/v1/tickets/${tk.id}/compensations`, agentA.token, { kind: 'gift', amountFen: 30_000, reason: '赠送清洁服务' });
     expect(first.json().code).toBe('approval_required');
     const big = await t.inject('POST', `/api/v1/tickets/${tk.id}/compensations`, agentA.token, { kind: 'refund', amountFen: 50_000, reason: '地板更换费用' });

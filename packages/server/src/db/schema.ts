@@ -241,3 +241,4 @@ export * from './schema.inspection';
 export * from './schema.channels';
 export * from './schema.environment';
 export * from './schema.fieldDispatch';
+export * from './schema.stdrules';

@@ -2601,6 +2601,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets/{id}/compensation-acceptances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the customer's answer to a compensation offered (accepted counts as granted; refused does not) */
+        post: operations["postTicketsByIdCompensationAcceptances"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/tickets/{id}/compensations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The compensations offered on my request and my answer to each */
+        get: operations["getPortalTicketsByIdCompensations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/tickets/{id}/compensation-acceptances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept or refuse a compensation offered on my request */
+        post: operations["postPortalTicketsByIdCompensationAcceptances"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/front-desk-gifts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The per-item limit of a routine gift the front desk grants without approval */
+        get: operations["getSettingsFrontDeskGifts"];
+        /** Set the front-desk gift limit (admin) */
+        put: operations["putSettingsFrontDeskGifts"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/metrics/summary": {
         parameters: {
             query?: never;
@@ -4641,6 +4710,11 @@ export interface components {
             requestedById: string;
             approvalId: string | null;
             createdAt: string;
+            /** @description the customer's answer once granted: offered until accepted or refused; only an accepted one counts as granted */
+            acceptance?: ("offered" | "accepted" | "refused") | null;
+            /** @description how the customer answered (portal, phone, walk_in, …) */
+            acceptanceChannel?: string | null;
+            answeredAt?: string | null;
         };
         Ticket: {
             id: string;
@@ -4941,6 +5015,8 @@ export interface components {
                 kind: string;
                 amountFen: number;
                 state: string;
+                /** @description offered | accepted | refused once granted; only accepted counts */
+                acceptance?: string | null;
                 reason: string;
                 createdAt: string;
             }[];
@@ -7040,6 +7116,16 @@ export interface components {
             offeredByName: string | null;
             chosenAt: string | null;
             chosenByName: string | null;
+        };
+        PortalCompensation: {
+            id: string;
+            /** @enum {string} */
+            kind: "coupon" | "discount" | "refund" | "free_service" | "gift";
+            amountFen: number;
+            /** @enum {string} */
+            acceptance: "offered" | "accepted" | "refused";
+            answeredAt: string | null;
+            createdAt: string;
         };
         ProgressEvent: {
             ticketId: string;
@@ -14334,6 +14420,185 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postTicketsByIdCompensationAcceptances: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description the compensation offered on this ticket
+                     */
+                    compensationId: string;
+                    /** @enum {string} */
+                    decision: "accepted" | "refused";
+                    /**
+                     * @description how the customer answered
+                     * @enum {string}
+                     */
+                    channel: "phone" | "walk_in" | "wechat" | "email" | "sms" | "other";
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Compensation"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPortalTicketsByIdCompensations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PortalCompensation"][];
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postPortalTicketsByIdCompensationAcceptances: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description the compensation offered on my request
+                     */
+                    compensationId: string;
+                    /** @enum {string} */
+                    decision: "accepted" | "refused";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Compensation"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSettingsFrontDeskGifts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the per-item limit (fen) of a routine gift the front desk grants without approval */
+                        limitFen: number;
+                        defaultFen: number;
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putSettingsFrontDeskGifts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description fen; 0 turns the gift rule off */
+                    limitFen: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the per-item limit (fen) of a routine gift the front desk grants without approval */
+                        limitFen: number;
+                        defaultFen: number;
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             503: components["responses"]["Unavailable"];
         };

@@ -199,7 +199,8 @@ export async function customer360(database: Database, ctx: Ctx, id: string, reve
       tickets: ts.length,
       open: ts.filter((t) => !['resolved', 'closed'].includes(t.status)).length,
       complaints: ts.filter((t) => t.type === 'complaint').length,
-      compensationFen: comps.filter((x) => x.state === 'granted').reduce((s, x) => s + x.amountFen, 0),
+      // only what the customer accepted counts as granted (process rule, seed 001)
+      compensationFen: comps.filter((x) => x.state === 'granted' && x.acceptance === 'accepted').reduce((s, x) => s + x.amountFen, 0),
     },
     tickets: ts.map(present360Ticket),
     compensations: comps.map(present360Compensation),

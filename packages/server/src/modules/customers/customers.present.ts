@@ -72,12 +72,13 @@ export const present360Ticket = (t: typeof tickets.$inferSelect) => ({
   createdAt: t.createdAt.toISOString(),
 });
 
-export const present360Compensation = (x: typeof compensations.$inferSelect) => ({
+export const present360Compensation = (x: typeof compensations.$inferSelect & { acceptance: string | null }) => ({
   id: x.id,
   ticketId: x.ticketId,
   kind: x.kind,
   amountFen: x.amountFen,
   state: x.state,
+  acceptance: x.acceptance,
   reason: x.reason,
   createdAt: x.createdAt.toISOString(),
 });

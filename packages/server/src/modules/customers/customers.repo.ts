@@ -1,6 +1,6 @@
 import { and, desc, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
-import { compensations, customerAccounts, customers, events, staff, tickets } from '../../db/schema';
+import { compensationAcceptances, compensations, customerAccounts, customers, events, staff, tickets } from '../../db/schema';
 
 export type CustomerRow = typeof customers.$inferSelect;
 
@@ -14,6 +14,8 @@ const TIMELINE_TICKET_KINDS = [
   'ticket.reopened',
   'ticket.closed',
   'ticket.compensation_granted',
+  'ticket.compensation_accepted',
+  'ticket.compensation_refused',
   'ticket.customer_confirmed',
   'survey.answered',
   'recovery.opened',
@@ -117,13 +119,14 @@ export const customersRepo = {
   /** A customer's compensations on tickets within the visibility scope, newest first. */
   async compensationsOf(ex: Executor, customerId: string, scope: SQL | undefined, limit = 100) {
     const rows = await ex
-      .select({ x: compensations })
+      .select({ x: compensations, acceptance: compensationAcceptances.decision })
       .from(compensations)
       .innerJoin(tickets, eq(tickets.id, compensations.ticketId))
+      .leftJoin(compensationAcceptances, eq(compensationAcceptances.compensationId, compensations.id))
       .where(and(eq(compensations.customerId, customerId), scope))
       .orderBy(desc(compensations.id))
       .limit(limit);
-    return rows.map((r) => r.x);
+    return rows.map((r) => ({ ...r.x, acceptance: r.x.state === 'granted' ? (r.acceptance ?? 'offered') : null }));
   },
   /** The customer's own events and the headline events of the given tickets, newest first, with the acting staff member's name. */
   async timeline(ex: Executor, customerId: string, ticketIds: string[], limit = 200) {

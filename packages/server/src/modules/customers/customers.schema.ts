@@ -144,6 +144,7 @@ export const Customer360 = z
         kind: z.string(),
         amountFen: z.number().int(),
         state: z.string(),
+        acceptance: z.string().nullable().optional().describe('offered | accepted | refused once granted; only accepted counts'),
         reason: z.string(),
         createdAt: z.string(),
       }),

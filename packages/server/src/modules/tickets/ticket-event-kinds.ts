@@ -30,6 +30,9 @@ export const TICKET_EVENT_KINDS = [
   'ticket.compensation_granted',
   'ticket.compensation_requested',
   'ticket.compensation_rejected',
+  // Process rule (seed 001): the customer accepted / refused a compensation offered; only an accepted one counts.
+  'ticket.compensation_accepted',
+  'ticket.compensation_refused',
   'ticket.order_confirmed',
   'ticket.order_change_requested',
   'ticket.order_change_approved',
@@ -136,6 +139,8 @@ export interface TicketEventPayloads {
   'ticket.compensation_granted': Open & { compensationId: string; kind?: string; amountFen: number | null; approvalId?: string; comment?: string };
   'ticket.compensation_requested': Open & { compensationId: string; approvalId: string; kind: string; amountFen: number; limitFen: number };
   'ticket.compensation_rejected': Open & { compensationId: string; approvalId: string; amountFen: number | null; comment?: string };
+  'ticket.compensation_accepted': Open & { compensationId: string; kind: string; amountFen: number; channel: string; by: 'staff' | 'customer' };
+  'ticket.compensation_refused': Open & { compensationId: string; kind: string; amountFen: number; channel: string; by: 'staff' | 'customer' };
   'ticket.order_confirmed': Open & { lines: { item: string; spec: string; quantity: number }[] };
   'ticket.order_change_requested': Open & { changeId: string; approvalId: string; reason: string };
   'ticket.order_change_approved': Open & { changeId: string; approvalId: string; comment?: string };

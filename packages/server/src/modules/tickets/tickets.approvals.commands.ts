@@ -7,6 +7,7 @@ import { uuidv7 } from '../../lib/ids';
 import { notify } from '../../lib/notify';
 import { effectiveLimitFen } from '../identity/identity.commands';
 import { authorize, requireStaff } from '../identity/policy';
+import { compensationLimitFor } from '../process/process.gifts';
 import { ABOVE_ANY, approvalsRepo } from './tickets.approvals.repo';
 import { orgDay } from './tickets.create';
 import { emitInTx, lockVisibleInTx, notificationText } from './tickets.commands';
@@ -32,7 +33,8 @@ export async function requestCompensation(
     const t = await lockVisibleInTx(tx, actor, ticketId);
     assertTicket(actor, t, 'compensate');
     const me = (await ticketsRepo.staffById(tx, actor.id))!;
-    const limit = effectiveLimitFen(me);
+    // the front desk grants routine small gifts up to its gift limit without approval (process.gifts.ts)
+    const limit = await compensationLimitFor(tx, me, effectiveLimitFen(me), input.kind);
     const id = uuidv7();
     if (input.amountFen <= limit) {
       const c = await approvalsRepo.insertCompensation(tx, {

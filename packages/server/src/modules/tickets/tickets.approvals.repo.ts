@@ -66,10 +66,10 @@ const approvalDetailFields = {
   requesterLimitFen: requesterRow.compensationLimitFen,
   compensationKind: compensations.kind,
   reason: sql<string | null>`COALESCE(${compensations.reason}, ${orderChanges.reason})`,
-  historyCompensations: sql<number>`(SELECT count(*)::int FROM compensations hc WHERE hc.customer_id = ${tickets.customerId} AND hc.state = 'granted'
+  historyCompensations: sql<number>`(SELECT count(*)::int FROM compensations hc WHERE hc.customer_id = ${tickets.customerId} AND hc.state = 'granted' AND EXISTS (SELECT 1 FROM compensation_acceptances ca WHERE ca.compensation_id = hc.id AND ca.decision = 'accepted')
     AND hc.id <> ${approvals.subjectId} AND hc.created_at > ${approvals.createdAt} - interval '12 months')`,
   historyCompensationFen: sql<number>`(SELECT COALESCE(sum(hc.amount_fen), 0)::int FROM compensations hc WHERE hc.customer_id = ${tickets.customerId}
-    AND hc.state = 'granted' AND hc.id <> ${approvals.subjectId} AND hc.created_at > ${approvals.createdAt} - interval '12 months')`,
+    AND hc.state = 'granted' AND EXISTS (SELECT 1 FROM compensation_acceptances ca WHERE ca.compensation_id = hc.id AND ca.decision = 'accepted') AND hc.id <> ${approvals.subjectId} AND hc.created_at > ${approvals.createdAt} - interval '12 months')`,
   historyApprovals: sql<number>`(SELECT count(*)::int FROM approvals ha JOIN tickets ht ON ht.id = ha.ticket_id WHERE ht.customer_id = ${tickets.customerId}
     AND ha.id <> ${approvals.id} AND ha.created_at > ${approvals.createdAt} - interval '12 months')`,
 };

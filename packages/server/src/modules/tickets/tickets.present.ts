@@ -117,7 +117,7 @@ export interface DetailParts {
   files: FileRow[];
   lines: { id: string; item: string; spec: string; quantity: number }[];
   handovers: { h: typeof handovers.$inferSelect; fromName: string | null; toName: string | null }[];
-  compensations: (typeof compensations.$inferSelect)[];
+  compensations: CompensationWithAnswer[];
   links: { otherId: string; kind: string; number: string | null }[];
   standards: StandardStateOut[];
   allowed: TicketAbilities;
@@ -199,7 +199,12 @@ export function presentHandover(
   };
 }
 
-export function presentCompensation(c: typeof compensations.$inferSelect) {
+type CompensationWithAnswer = typeof compensations.$inferSelect & {
+  answer?: { decision: string; channel: string; at: Date } | null;
+};
+
+/** `acceptance`: null unless granted; then offered until the customer accepted or refused (only accepted counts). */
+export function presentCompensation(c: CompensationWithAnswer) {
   return {
     id: c.id,
     ticketId: c.ticketId,
@@ -211,6 +216,9 @@ export function presentCompensation(c: typeof compensations.$inferSelect) {
     requestedById: c.requestedById,
     approvalId: c.approvalId,
     createdAt: c.createdAt.toISOString(),
+    acceptance: c.state !== 'granted' ? null : ((c.answer?.decision ?? 'offered') as 'offered' | 'accepted' | 'refused'),
+    acceptanceChannel: c.answer?.channel ?? null,
+    answeredAt: c.answer ? c.answer.at.toISOString() : null,
   };
 }
 

@@ -5,6 +5,7 @@ import {
   approvals,
   attachments,
   categories,
+  compensationAcceptances,
   compensations,
   customers,
   events,
@@ -370,8 +371,15 @@ export const ticketsRepo = {
       .orderBy(asc(handovers.id));
   },
 
+  /** A ticket's compensations with the customer's answer (process rule: only an accepted one counts as granted). */
   async compensationsOf(ex: Executor, ticketId: string) {
-    return ex.select().from(compensations).where(eq(compensations.ticketId, ticketId)).orderBy(asc(compensations.id));
+    const rows = await ex
+      .select({ c: compensations, a: compensationAcceptances })
+      .from(compensations)
+      .leftJoin(compensationAcceptances, eq(compensationAcceptances.compensationId, compensations.id))
+      .where(eq(compensations.ticketId, ticketId))
+      .orderBy(asc(compensations.id));
+    return rows.map((r) => ({ ...r.c, answer: r.a }));
   },
 
   async linksOf(ex: Executor, ticketId: string) {

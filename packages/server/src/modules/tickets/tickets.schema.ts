@@ -287,6 +287,13 @@ export const Compensation = z
     requestedById: z.string(),
     approvalId: z.string().nullable(),
     createdAt: z.string(),
+    acceptance: z
+      .enum(['offered', 'accepted', 'refused'])
+      .nullable()
+      .optional()
+      .describe("the customer's answer once granted: offered until accepted or refused; only an accepted one counts as granted"),
+    acceptanceChannel: z.string().nullable().optional().describe('how the customer answered (portal, phone, walk_in, …)'),
+    answeredAt: z.string().nullable().optional(),
   })
   .meta({ id: 'Compensation' });
 export const TicketDetail = TicketSummary.extend({

@@ -9,6 +9,7 @@ import { useApiError } from '../../lib/useApiError';
 import { Page } from '../../layout/Page';
 import { permissionLabel, roleLabel } from '../auth/labels';
 import { useFormat, usePermission } from '../auth/me';
+import { GiftLimitCard } from '../rules/GiftLimitCard';
 
 const ROLES_KEY = ['roles'] as const;
 
@@ -153,6 +154,7 @@ export default function RolesPage() {
             scroll={{ x: 200 + 90 * (roles.data?.items.length ?? 0) }}
           />
         </Card>
+        <GiftLimitCard canManage={canManage} />
       </Flex>
     </Page>
   );

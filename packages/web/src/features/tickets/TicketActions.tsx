@@ -20,6 +20,7 @@ import { ApiError } from '../../api/client';
 import { ticketsApi } from '../../api/endpoints';
 import { COMPENSATION_KINDS, LINK_KINDS, OPEN_STATUSES, PERM, WORK_STATUSES, type TicketDetail, type WorkStatus } from '../../api/types';
 import { yuanToFen } from '../../lib/money';
+import { useGiftLimit } from '../rules/gifts';
 import { useApiError } from '../../lib/useApiError';
 import { compensationKindLabel, linkKindLabel, ticketStatusLabel } from '../auth/labels';
 import { useFormat, useMe, usePermission } from '../auth/me';
@@ -357,7 +358,11 @@ function CompensationModal({ ticket, open, onClose }: { ticket: TicketDetail; op
   const [form] = Form.useForm<CompValues>();
   const [filed, setFiled] = useState<{ approvalId: string; limitFen: number | null } | null>(null);
   const amount = Form.useWatch('amountYuan', form);
-  const over = typeof amount === 'number' && yuanToFen(amount)! > me.compensationLimitFen;
+  const kind = Form.useWatch('kind', form);
+  // the front desk grants a routine gift up to its gift limit without approval (process rule, seed 000)
+  const giftLimit = useGiftLimit();
+  const limitFen = giftLimit !== null && kind === 'gift' ? Math.max(giftLimit, me.compensationLimitFen) : me.compensationLimitFen;
+  const over = typeof amount === 'number' && yuanToFen(amount)! > limitFen;
 
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: ticketKeys.detail(ticket.id) });
@@ -441,7 +446,9 @@ function CompensationModal({ ticket, open, onClose }: { ticket: TicketDetail; op
             rules={[{ required: true, message: t('validation.required') }]}
             extra={
               over ? (
-                <Typography.Text type="warning">{t('compensation.overLimit', { limit: fmt.money(me.compensationLimitFen) })}</Typography.Text>
+                <Typography.Text type="warning">{t('compensation.overLimit', { limit: fmt.money(limitFen) })}</Typography.Text>
+              ) : giftLimit !== null ? (
+                <span data-testid="gift-limit-hint">{t('stdRules.gift.hint', { limit: fmt.money(giftLimit) })}</span>
               ) : (
                 t('compensation.limitHint', { limit: fmt.money(me.compensationLimitFen) })
               )

@@ -23,6 +23,7 @@ import { TicketActions } from './TicketActions';
 import { TicketTimeline } from './TicketTimeline';
 import { ComplaintPanel } from '../loops/ComplaintPanel';
 import { SolutionOptionsPanel } from '../process/SolutionOptionsPanel';
+import { CompensationAnswer } from '../rules/CompensationAnswer';
 import { KbSuggestions } from '../kb/KbSuggestions';
 import { ChannelText, PriorityTag, StandardChip, StatusTag, TicketNumber, TypeText } from './ui';
 import { Checkpoints } from './Checkpoints';
@@ -105,7 +106,7 @@ export default function TicketPage() {
           <Flex vertical gap={16}>
             <CustomerPanel customerId={tk.customerId} currentTicketId={tk.id} />
             <KbSuggestions ticket={tk} />
-            <CompensationCard items={tk.compensations} />
+            <CompensationCard ticket={tk} />
             <HandoversCard ticket={tk} />
             <LinksCard ticket={tk} />
           </Flex>
@@ -245,11 +246,13 @@ function TimelineCard({ ticket }: { ticket: TicketDetail }) {
 
 const COMP_STATE_COLOURS: Record<string, string> = { granted: 'green', pending_approval: 'orange', rejected: 'red' };
 
-function CompensationCard({ items }: { items: Compensation[] }) {
+function CompensationCard({ ticket }: { ticket: TicketDetail }) {
   const { t } = useTranslation();
   const fmt = useFormat();
+  const items = ticket.compensations;
   if (items.length === 0) return null;
-  const total = items.filter((c) => c.state === 'granted').reduce((s, c) => s + c.amountFen, 0);
+  // only what the customer accepted counts as granted (process rule, seed 001)
+  const total = items.filter((c) => c.state === 'granted' && (c.acceptance ?? 'accepted') === 'accepted').reduce((s, c) => s + c.amountFen, 0);
   return (
     <Card
       size="small"
@@ -269,6 +272,11 @@ function CompensationCard({ items }: { items: Compensation[] }) {
             title: t('tickets.status'),
             dataIndex: 'state',
             render: (s: string) => <Tag color={COMP_STATE_COLOURS[s] ?? 'default'}>{t(`compensation.states.${s}`, { defaultValue: s })}</Tag>,
+          },
+          {
+            title: t('stdRules.comp.column'),
+            key: 'acceptance',
+            render: (_: unknown, c: Compensation) => <CompensationAnswer ticketId={ticket.id} c={c} canAnswer={ticket.allowed.reply} />,
           },
         ]}
         expandable={{ expandedRowRender: (c) => <span style={{ whiteSpace: 'pre-wrap' }}>{c.reason}</span>, rowExpandable: (c) => Boolean(c.reason) }}

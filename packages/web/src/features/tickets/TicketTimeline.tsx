@@ -139,7 +139,9 @@ function describe(e: TimelineEvent, c: Ctx): ReactNode {
       return str(d.note);
     case 'ticket.compensation_granted':
     case 'ticket.compensation_requested':
-    case 'ticket.compensation_rejected': {
+    case 'ticket.compensation_rejected':
+    case 'ticket.compensation_accepted':
+    case 'ticket.compensation_refused': {
       const parts = [str(d.kind) && compensationKindLabel(t, str(d.kind)!), num(d.amountFen) !== null && c.money(num(d.amountFen)!), str(d.comment)];
       return parts.filter(Boolean).join(' · ');
     }

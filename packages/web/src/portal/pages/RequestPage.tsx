@@ -10,6 +10,7 @@ import { AttachmentGrid } from '../components/Attachments';
 import { PhotoPicker, usePhotoUploads } from '../components/PhotoPicker';
 import { RatingCard } from '../components/RatingCard';
 import { SlotPicker } from '../components/SlotPicker';
+import { CompensationOffers, SolutionConfirm } from '../components/RulesCards';
 import { PageTitle, StatusChip, TypeLabel, useFormatDate } from '../components/ui';
 import { portalErrorMessage } from '../errors';
 import { STEPS, buildTimeline, stepOf } from '../format';
@@ -361,6 +362,8 @@ export default function RequestPage() {
       </section>
 
       {(ticket.type === 'repair' || ticket.type === 'after_sales') && !closed && ticket.status !== 'resolved' ? <SlotPicker ticketId={ticket.id} /> : null}
+      <SolutionConfirm ticket={ticket} />
+      <CompensationOffers ticket={ticket} />
       {ticket.status === 'resolved' ? <ConfirmBox ticket={ticket} /> : null}
       {ticket.status === 'resolved' || closed ? <RatingCard ticketId={ticket.id} /> : null}
 
