@@ -24,7 +24,6 @@ import {
 import { PERM } from '../api/types';
 import { CloudOutlined, QrcodeOutlined, ToolOutlined } from '@ant-design/icons';
 import { MailOutlined } from '@ant-design/icons';
-import { QrcodeOutlined, ToolOutlined } from '@ant-design/icons';
 import { AreaChartOutlined, FileSearchOutlined, FlagOutlined, OrderedListOutlined, SolutionOutlined, TrophyOutlined } from '@ant-design/icons';
 import { ApiOutlined, BarChartOutlined, CommentOutlined, FundOutlined, LineChartOutlined, PieChartOutlined, SlidersOutlined } from '@ant-design/icons';
 
