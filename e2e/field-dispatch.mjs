@@ -103,7 +103,7 @@ async function journey(browser, base) {
       await desk.keyboard.press('Enter');
     }
     const number = (await sup('GET', `/tickets/${ticketId}`)).body.number;
-    const mine = desk.getByTestId('board-visit').filter({ hasText: number });
+    const mine = desk.locator(`[data-testid="board-visit"][data-number="${number}"]`);
     await expectVisible(mine, 'the visit on the board');
     await expectVisible(mine.getByText(/已接单/), 'state 已接单');
     await shot(desk, 'board-zh', { fullPage: false });

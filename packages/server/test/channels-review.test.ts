@@ -80,6 +80,27 @@ describe('email review queue', () => {
     expect((await queue()).some((i) => i.sender === 'stranger@new.example')).toBe(false);
   });
 
+  it('a mail handed back to the queue after its ticket was made is not made into a second ticket', async () => {
+    const messageId = `<retry-${Date.now()}@sender.example>`;
+    await deliver('retry@new.example', plainMail({ from: 'retry@new.example', to: address, messageId, subject: '路灯不亮', body: '小区东门路灯不亮。' }));
+    const item = (await queue()).find((i) => i.sender === 'retry@new.example')!;
+    // What a first attempt leaves when it fails after the ticket's own transaction: the ticket, and the mail back in
+    // the queue (the review code hands it back on any failure).
+    const customer = (await api('POST', '/customers', agent, { name: '钱先生', email: 'retry@new.example' })).json().id as string;
+    const first = await api('POST', '/tickets', agent, {
+      customerId: customer,
+      type: 'inquiry',
+      channel: 'email',
+      subject: '路灯不亮',
+      description: '小区东门路灯不亮。',
+      externalRef: `email:${messageId.toLowerCase()}`,
+    });
+    expect(first.statusCode, first.body).toBe(201);
+    const made = await api('POST', `/channels/review/${item.id}/ticket`, agent, {});
+    expect(made.statusCode, made.body).toBe(201);
+    expect(made.json().ticketId).toBe(first.json().id);
+  });
+
   it('discard needs a reason; attach puts another address’s mail on a visible ticket as an internal note', async () => {
     await deliver('x@spam.example', mail('x@spam.example', '中奖通知', '恭喜您中奖', ['X-Spam-Flag: YES']));
     const spam = (await queue()).find((i) => i.sender === 'x@spam.example')!;

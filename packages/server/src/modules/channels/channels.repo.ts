@@ -127,6 +127,12 @@ export const channelsRepo = {
     return row;
   },
   /** Takes a waiting mail out of the queue (review → reviewing) so two people never handle it twice; false when gone. */
+  /** The ticket a mail already became (its `externalRef`), so a retried review never makes a second one. */
+  async ticketByExternalRef(ex: Executor, ref: string): Promise<{ id: string; number: string } | undefined> {
+    const [row] = await ex.select({ id: tickets.id, number: tickets.number }).from(tickets).where(eq(tickets.externalRef, ref)).limit(1);
+    return row;
+  },
+
   async claimReview(ex: Executor, id: string): Promise<boolean> {
     const out = await ex
       .update(channelMessages)

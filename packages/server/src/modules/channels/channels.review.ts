@@ -81,6 +81,18 @@ async function handle(
     await channelsRepo.updateMessage(database.db, id, { outcome: 'review' });
     throw err;
   }
+  // A failure from here on hands the mail back to the queue as well (a retry reuses the ticket the mail became).
+  try {
+    await recordOutcome(database, ctx, id, row, action, out);
+  } catch (err) {
+    await channelsRepo.updateMessage(database.db, id, { outcome: 'review' }).catch(() => undefined);
+    throw err;
+  }
+  return { id, outcome: out.outcome, ticketId: out.ticketId ?? null, number: out.number ?? null };
+}
+
+/** The outcome, the audit entry and the log line of a handled mail, in one transaction. */
+async function recordOutcome(database: Database, ctx: Ctx, id: string, row: ChannelMessageRow, action: 'ticket' | 'attach' | 'discard', out: Handled) {
   await database.transaction(async (tx) => {
     await channelsRepo.updateMessage(tx, id, {
       outcome: out.outcome,
@@ -110,7 +122,6 @@ async function handle(
       detail: { from: maskEmail(row.sender), number: out.number ?? null, by: ctx.actor.kind === 'staff' ? ctx.actor.name : '' },
     });
   });
-  return { id, outcome: out.outcome, ticketId: out.ticketId ?? null, number: out.number ?? null };
 }
 
 /** A ticket from a waiting mail: for `customerId`, else the customer with the sender's address, else a new one. */
@@ -124,7 +135,10 @@ export async function reviewToTicket(database: Database, ctx: Ctx, id: string, i
     if (!mail.from) throw conflict('review_no_sender', 'The mail has no sender address');
     const [known] = input.customerId ? [] : await customersRepo.byContact(database.db, null, mail.from, 1);
     const customerId = input.customerId ?? known?.id ?? (await customerForSender(database, ctx, mail));
-    const t = await ticketFromMail(database, ctx, channel, mail, customerId);
+    // Handed back after a failure, the mail may already be a ticket: that one is reused, never a second.
+    const t =
+      (await channelsRepo.ticketByExternalRef(database.db, `email:${mail.messageId}`.slice(0, 128))) ??
+      (await ticketFromMail(database, ctx, channel, mail, customerId));
     return { outcome: 'ticket', ticketId: t.id, number: t.number, customerId };
   });
 }

@@ -145,12 +145,14 @@ export default function BoardPage() {
                     onClick={() => setOpen(v)}
                     className={`fd-visit fd-visit--${v.state}${v.flag ? ` fd-visit--${v.flag}` : ''}`}
                     style={{ left: `${Math.max(0, pos(v.start))}%`, width: `${Math.max(2, pos(v.end) - Math.max(0, pos(v.start)))}%` }}
-                    title={`${v.ticketNumber} ${v.ticketSubject}`}
+                    title={`${v.ticketNumber} · ${v.ticketSubject} · ${t(`fieldDispatch.state.${v.state}`)}`}
                     data-testid="board-visit"
+                    data-number={v.ticketNumber}
                     data-flag={v.flag ?? ''}
                   >
-                    {v.ticketNumber} · {t(`fieldDispatch.state.${v.state}`)}
-                    {v.flag ? ` · ${t(`fieldDispatch.flag.${v.flag}`)}` : ''}
+                    {/* A dispatcher reads the job, not the whole number: its last digits, the state, the subject. */}
+                    {v.ticketNumber.slice(-4)} · {t(`fieldDispatch.state.${v.state}`)}
+                    {v.flag ? ` · ${t(`fieldDispatch.flag.${v.flag}`)}` : ''} · {v.ticketSubject}
                   </button>
                 ))}
               </div>
