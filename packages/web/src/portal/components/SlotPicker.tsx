@@ -77,7 +77,7 @@ export function SlotPicker({ ticketId }: { ticketId: string }) {
         <p data-testid="no-slots">{t('slots.none')}</p>
       ) : (
         <>
-          <div role="tablist" aria-label={t('slots.days')} style={{ display: 'flex', gap: 8, overflowX: 'auto', paddingBottom: 8 }}>
+          <div role="tablist" aria-label={t('slots.days')} style={{ display: 'flex', flexWrap: 'wrap', gap: 8, paddingBottom: 8 }}>
             {days.map((d) => (
               <Button
                 key={d}
