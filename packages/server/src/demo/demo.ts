@@ -198,9 +198,10 @@ export async function loadDemo(database: Database, config?: Config): Promise<boo
     await loadDemoTickets(database, config);
   }
   if (config) await loadDemoField(database);
-  if (config) await loadDemoEnvironment(database);
   if (config) await loadDemoFieldDispatch(database);
   if (config) await loadDemoSurveys(database);
+  // After the surveys: its corrective tickets are internal work, never surveyed or given after-care.
+  if (config) await loadDemoEnvironment(database);
   if (config) await loadDemoMeasures(database);
   if (config) await dressDemoHistory(database);
   if (config) await loadDemoKbUsage(database);
