@@ -121,6 +121,18 @@ describe('demo history', () => {
     expect(codes.map((c) => c.code)).toEqual(expect.arrayContaining(['FIRST-RESPONSE', 'CALLBACK-4H', 'REPAIR-RESPONSE', 'COMPLAINT-SAME-DAY']));
   });
 
+  it('the environment checks’ corrective tickets are internal work: never surveyed, no after-care', async () => {
+    const [env] = await rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM tickets WHERE '环境整改' = ANY(tags)`);
+    expect(env!.n).toBeGreaterThan(0);
+    const [surveyed] = await rows<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM survey_invitations i JOIN tickets t ON t.id = i.ticket_id WHERE '环境整改' = ANY(t.tags)`,
+    );
+    const [cared] = await rows<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM care_tasks c JOIN tickets t ON t.id = c.ticket_id WHERE '环境整改' = ANY(t.tags)`,
+    );
+    expect([surveyed!.n, cared!.n]).toEqual([0, 0]);
+  });
+
   it('a new ticket gets clocks', async () => {
     const token = await t.login('K0001', 'Chidu@2026');
     const [c] = await rows<{ id: string }>(sql`SELECT id FROM customers WHERE name = '刘芳'`);
