@@ -20,12 +20,13 @@ export const clockWorkers = new WeakMap<Database, ClockWorker>();
  * CHIDU_STANDARDS_LATE_MS (lateness threshold, default 2000).
  */
 export function registerStandardsEngine(): void {
-  setStandardsReader(async (ex, ticketIds) => {
+  setStandardsReader(async (ex, ticketIds, opts = {}) => {
     // Tickets created in this transaction that started no clock need no query.
     const none = freshWithoutClocks(ex, ticketIds);
     const out = await standardsForTickets(
       ex,
       ticketIds.filter((id) => !none.has(id)),
+      opts,
     );
     for (const id of none) out.set(id, []);
     return out;

@@ -46,15 +46,35 @@ export async function standardsForTicket(ex: Executor, ticketId: string, opts: {
 }
 
 /** The clocks of several tickets (e.g. a batch of creates) in one query, by ticket. */
-export async function standardsForTickets(ex: Executor, ticketIds: string[], opts: { codes?: string[] } = {}): Promise<Map<string, TicketStandard[]>> {
+export async function standardsForTickets(
+  ex: Executor,
+  ticketIds: string[],
+  opts: { codes?: string[]; live?: boolean } = {},
+): Promise<Map<string, TicketStandard[]>> {
   const out = new Map<string, TicketStandard[]>(ticketIds.map((id) => [id, []]));
   if (ticketIds.length === 0) return out;
-  const rows = await ex
-    .select({ i: standardInstances, definition: standardVersions.definition, version: standardVersions.version })
+  const byTicket = ticketIds.length === 1 ? eq(standardInstances.ticketId, ticketIds[0]!) : inArray(standardInstances.ticketId, ticketIds);
+  const instances = await ex
+    .select()
     .from(standardInstances)
-    .innerJoin(standardVersions, eq(standardVersions.id, standardInstances.versionId))
-    .where(ticketIds.length === 1 ? eq(standardInstances.ticketId, ticketIds[0]!) : inArray(standardInstances.ticketId, ticketIds))
+    .where(opts.live ? and(byTicket, inArray(standardInstances.state, ['running', 'paused', 'breached'])) : byTicket)
     .orderBy(asc(standardInstances.startedAt), asc(standardInstances.code), asc(standardInstances.cycle));
+  // The definitions once per version (a page of tickets shares a handful), not once per clock.
+  const versionIds = [...new Set(instances.map((i) => i.versionId))];
+  const versions = new Map(
+    versionIds.length === 0
+      ? []
+      : (
+          await ex
+            .select({ id: standardVersions.id, definition: standardVersions.definition, version: standardVersions.version })
+            .from(standardVersions)
+            .where(inArray(standardVersions.id, versionIds))
+        ).map((v) => [v.id, v]),
+  );
+  const rows = instances.flatMap((i) => {
+    const v = versions.get(i.versionId);
+    return v ? [{ i, definition: v.definition, version: v.version }] : [];
+  });
   const wanted = opts.codes ? rows.filter((r) => opts.codes!.includes(r.i.code)) : rows;
   const cals = await loadCalendarRows(
     ex,

@@ -222,7 +222,12 @@ export interface StandardStateOut {
   breachedAt: string | null;
   [k: string]: unknown;
 }
-export type StandardsReader = (ex: import('../../db/client').Executor, ticketIds: string[]) => Promise<Map<string, StandardStateOut[]>>;
+/** `live`: only the clocks a queue shows (running, paused, breached), not the ticket's finished history. */
+export type StandardsReader = (
+  ex: import('../../db/client').Executor,
+  ticketIds: string[],
+  opts?: { live?: boolean },
+) => Promise<Map<string, StandardStateOut[]>>;
 let standardsReader: StandardsReader = (_ex, ids) => Promise.resolve(new Map(ids.map((id) => [id, []])));
 export function setStandardsReader(fn: StandardsReader): void {
   standardsReader = fn;
@@ -231,6 +236,10 @@ export async function readStandards(ex: import('../../db/client').Executor, tick
   return (await standardsReader(ex, [ticketId])).get(ticketId) ?? [];
 }
 /** The clocks of several tickets in one query (a batch of creates). */
-export function readStandardsMany(ex: import('../../db/client').Executor, ticketIds: string[]): Promise<Map<string, StandardStateOut[]>> {
-  return standardsReader(ex, ticketIds);
+export function readStandardsMany(
+  ex: import('../../db/client').Executor,
+  ticketIds: string[],
+  opts: { live?: boolean } = {},
+): Promise<Map<string, StandardStateOut[]>> {
+  return standardsReader(ex, ticketIds, opts);
 }

@@ -210,13 +210,14 @@ export async function listTickets(database: Database, ctx: Ctx, q: TicketListInp
   });
   const more = rows.length > q.limit;
   const page = rows.slice(0, q.limit);
-  // The clocks of the page (staff only: customers never see them), one query for the page.
+  // The live clocks of the page (staff only: customers never see them), what the queue's clock column shows.
   const clocks =
     actor.kind === 'customer' || page.length === 0
       ? new Map<string, StandardStateOut[]>()
       : await readStandardsMany(
           database.db,
           page.map((r) => r.t.id),
+          { live: true },
         );
   const items = page.map((r) => (actor.kind === 'customer' ? presentSummary(r.t, r) : presentListItem(r.t, r, clocks.get(r.t.id) ?? [])));
   if (q.sort === 'due') return { items, nextCursor: null, nextOffset: more ? (q.offset ?? 0) + q.limit : null };
