@@ -20,12 +20,25 @@ import {
   ScheduleOutlined,
   StarOutlined,
   BookOutlined,
+  CloudOutlined,
+  QrcodeOutlined,
+  ToolOutlined,
+  MailOutlined,
+  AreaChartOutlined,
+  FileSearchOutlined,
+  FlagOutlined,
+  OrderedListOutlined,
+  SolutionOutlined,
+  TrophyOutlined,
+  ApiOutlined,
+  BarChartOutlined,
+  CommentOutlined,
+  FundOutlined,
+  LineChartOutlined,
+  PieChartOutlined,
+  SlidersOutlined,
 } from '@ant-design/icons';
 import { PERM } from '../api/types';
-import { CloudOutlined, QrcodeOutlined, ToolOutlined } from '@ant-design/icons';
-import { MailOutlined } from '@ant-design/icons';
-import { AreaChartOutlined, FileSearchOutlined, FlagOutlined, OrderedListOutlined, SolutionOutlined, TrophyOutlined } from '@ant-design/icons';
-import { ApiOutlined, BarChartOutlined, CommentOutlined, FundOutlined, LineChartOutlined, PieChartOutlined, SlidersOutlined } from '@ant-design/icons';
 
 export type NavGroup = 'work' | 'loops' | 'quality' | 'admin' | 'personal';
 
