@@ -53,7 +53,17 @@ async function journey(browser, base) {
     };
     for (const [field, value] of Object.entries(text)) await drawer.getByTestId(`handover-${field}`).fill(value);
     await shot(k1, 'handover-form');
+    // Under load the colleague search can still be re-rendering when the option is clicked: check the form holds the
+    // receiver and the reason before submitting, and wait for the server's answer so a failure names its cause.
+    await expectVisible(drawer.getByTestId('handover-receiver').filter({ hasText: 'K0002' }), 'K0002 chosen as the receiver');
+    await expectVisible(drawer.getByTestId('handover-reason-kind').filter({ hasText: '客户要求' }), '客户要求 chosen as the reason');
+    const answered = k1.waitForResponse((r) => r.request().method() === 'POST' && /\/tickets\/[^/]+\/handovers$/.test(new URL(r.url()).pathname), { timeout: 30_000 });
     await k1.getByTestId('handover-submit').click();
+    const res = await answered.catch(async () => {
+      const errors = await drawer.locator('.ant-form-item-explain-error').allInnerTexts().catch(() => []);
+      fail(`the handover was not sent${errors.length ? ` (form says: ${errors.join(' / ')})` : ''}`);
+    });
+    if (res.status() !== 201 && res.status() !== 200) fail(`handover: ${res.status()} ${await res.text()}`);
     await expectVisible(k1.getByTestId('transfer-reason').getByText('原因：客户要求：业主希望由熟悉装修手续的张伟跟进'), 'the handover reason on the timeline');
     await k1.getByTestId('transfer-reason').first().scrollIntoViewIfNeeded();
     await shot(k1, 'handover-reason', { fullPage: true });
