@@ -15,6 +15,7 @@ export default defineConfig({
           include: serverTests,
           environment: 'node',
           env: { CHIDU_TEST_DB: 'pglite' },
+          globalSetup: ['packages/server/test/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * `npm run e2e`: builds the web app once, then runs every browser journey (each starts its own server on a free
- * port with a fresh DATA_DIR). Journeys run side by side, `E2E_JOBS` at a time (default: 2, or 1 on a one-core
+ * `npm run e2e`: builds the web app once, loads the demo data once, then runs every browser journey (each starts its
+ * own server on a free port with a fresh DATA_DIR, for demo journeys a copy of the loaded one; E2E_DEMO_SNAPSHOT=0
+ * makes each load the demo itself). Journeys run side by side, `E2E_JOBS` at a time (default: 2, or 1 on a one-core
  * machine); each journey's output is printed as one block when it ends, so logs don't interleave. Screenshots land
  * in e2e/artifacts/. Exits non-zero if any journey fails.
  *
@@ -10,6 +11,7 @@
  *   E2E_JOBS=1 node e2e/all.mjs    # one after the other
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,6 +81,18 @@ function run(n) {
   });
 }
 
+// Load the demo once (E2E_DEMO_SNAPSHOT=0: every journey loads its own): the journeys' demo servers start from copies.
+let template = null;
+if (process.env.E2E_DEMO_SNAPSHOT !== '0' && names.length > 1) {
+  const t0 = Date.now();
+  const { startServer } = await import('./lib/harness.mjs');
+  const server = await startServer({ tmpPrefix: 'chidu-e2e-demo-template-', env: { CHIDU_DEMO: '1' }, healthzTimeoutMs: 180_000 });
+  await server.stop();
+  template = server.dataDir;
+  process.env.E2E_DEMO_TEMPLATE = template;
+  console.log(`[e2e] demo data loaded once in ${((Date.now() - t0) / 1000).toFixed(0)} s; each demo journey starts from a copy`);
+}
+
 const queue = [...names];
 const results = [];
 await Promise.all(
@@ -86,6 +100,7 @@ await Promise.all(
     for (let n = queue.shift(); n !== undefined; n = queue.shift()) results.push(await run(n));
   }),
 );
+if (template) rmSync(template, { recursive: true, force: true });
 console.log('\n[e2e] summary');
 for (const r of results) console.log(`  ${r.ok ? '✔' : '✘'} ${r.n} (${r.s} s)`);
 const failed = results.filter((r) => !r.ok).length;

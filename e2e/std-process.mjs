@@ -57,10 +57,15 @@ async function journey(browser, base) {
     // receiver and the reason before submitting, and wait for the server's answer so a failure names its cause.
     await expectVisible(drawer.getByTestId('handover-receiver').filter({ hasText: 'K0002' }), 'K0002 chosen as the receiver');
     await expectVisible(drawer.getByTestId('handover-reason-kind').filter({ hasText: '客户要求' }), '客户要求 chosen as the reason');
-    const answered = k1.waitForResponse((r) => r.request().method() === 'POST' && /\/tickets\/[^/]+\/handovers$/.test(new URL(r.url()).pathname), { timeout: 30_000 });
+    const answered = k1.waitForResponse((r) => r.request().method() === 'POST' && /\/tickets\/[^/]+\/handovers$/.test(new URL(r.url()).pathname), {
+      timeout: 30_000,
+    });
     await k1.getByTestId('handover-submit').click();
     const res = await answered.catch(async () => {
-      const errors = await drawer.locator('.ant-form-item-explain-error').allInnerTexts().catch(() => []);
+      const errors = await drawer
+        .locator('.ant-form-item-explain-error')
+        .allInnerTexts()
+        .catch(() => []);
       fail(`the handover was not sent${errors.length ? ` (form says: ${errors.join(' / ')})` : ''}`);
     });
     if (res.status() !== 201 && res.status() !== 200) fail(`handover: ${res.status()} ${await res.text()}`);

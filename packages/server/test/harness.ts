@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { generate } from 'otplib';
+import { inject } from 'vitest';
 import { loadConfig, type Config } from '../src/config';
 import { openDatabase, type Database } from '../src/db/client';
 import { buildApp } from '../src/http/app';
@@ -37,6 +39,16 @@ export async function freshDatabaseUrl(): Promise<{ url: string; drop: () => Pro
   };
 }
 
+let image: Blob | null | undefined;
+/** The migrated PGlite image written by test/global-setup.ts (read once per test file), or undefined without it. */
+function migratedImage(): Blob | undefined {
+  if (image === undefined) {
+    const file = inject('pgliteImagePath');
+    image = file ? new Blob([readFileSync(file)]) : null;
+  }
+  return image ?? undefined;
+}
+
 export async function testDatabase(): Promise<{ database: Database; url: string | null; dispose: () => Promise<void> }> {
   if (onPostgres) {
     const fresh = await freshDatabaseUrl();
@@ -50,7 +62,7 @@ export async function testDatabase(): Promise<{ database: Database; url: string 
       },
     };
   }
-  const database = await openDatabase({ inMemory: true });
+  const database = await openDatabase({ inMemory: true, pgliteImage: migratedImage() });
   return { database, url: null, dispose: () => database.close() };
 }
 

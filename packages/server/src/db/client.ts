@@ -69,6 +69,12 @@ export interface OpenOptions {
    * outbox, alerts …), apart from the request pool, so a flood of requests cannot make a deadline fire late.
    */
   workerPoolSize?: number;
+  /**
+   * In-memory PGlite only: start from this data-directory image (a `dumpDataDir` tarball, see `migratedPgliteImage`)
+   * instead of an empty cluster. The test suite opens hundreds of databases; loading one migrated image takes
+   * ≈ 0.4 s where a new cluster plus every migration takes 2–3 s. Migrations still run (and find nothing to do).
+   */
+  pgliteImage?: Blob | undefined;
   /** Run migrations on open (default true). */
   migrate?: boolean;
   timeouts?: Partial<Timeouts>;
@@ -312,7 +318,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   let lock: DataDirLock | undefined;
   let client: InstanceType<typeof PGlite>;
   if (opts.inMemory || !opts.dataDir || opts.dataDir.startsWith('memory://')) {
-    client = await PGlite.create();
+    client = await PGlite.create(opts.pgliteImage ? { loadDataDir: opts.pgliteImage } : {});
   } else {
     const dir = path.resolve(opts.dataDir);
     mkdirSync(dir, { recursive: true });
@@ -362,3 +368,20 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
 }
 
 export { schema, sql };
+
+/**
+ * A migrated, empty in-memory PGlite cluster as a data-directory image (uncompressed tar), for `pgliteImage`.
+ * Used by the test suite's global setup, so each test file's database starts from it.
+ */
+export async function migratedPgliteImage(): Promise<Blob> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const { migrate } = await import('drizzle-orm/pglite/migrator');
+  const client = await PGlite.create();
+  try {
+    await migrate(drizzle({ client, schema }) as never, { migrationsFolder: MIGRATIONS_DIR });
+    return await client.dumpDataDir('none');
+  } finally {
+    await client.close();
+  }
+}
