@@ -258,6 +258,28 @@ describe('clock lifecycle', () => {
     expect(rows.map((r) => [r.code, r.state, r.end_reason])).toEqual([['URGENT-GOLD', 'cancelled', 'not_applicable']]);
   });
 
+  it('a ticket-lifetime standard adopted after a ticket was opened does not reach back to it on a later change', async () => {
+    await deactivateAll(t.database);
+    let older = await ticketRow(t.database, { priority: 'normal' });
+    older = await event(t.database, older, 'ticket.created');
+    await sleep(5);
+    await standard(t, admin.token, {
+      code: 'URGENT-LATE',
+      name: '紧急工单 1 小时处理（后采用）',
+      start: 'ticket.created',
+      stop: 'ticket.resolved',
+      limitSeconds: 3600,
+      appliesTo: { priorities: ['urgent'] },
+    });
+    older = await event(t.database, older, 'ticket.priority_changed', { priority: 'urgent' });
+    expect(await instances(t.database, older.id)).toEqual([]);
+    // A ticket opened after the adoption: the same change starts the clock as of its creation.
+    let newer = await ticketRow(t.database, { priority: 'normal' });
+    newer = await event(t.database, newer, 'ticket.created');
+    newer = await event(t.database, newer, 'ticket.priority_changed', { priority: 'urgent' });
+    expect((await instances(t.database, newer.id)).map((r) => [r.code, r.state])).toEqual([['URGENT-LATE', 'running']]);
+  });
+
   it('versioning: a change makes a new version; running clocks keep theirs, new clocks use the new one', async () => {
     await deactivateAll(t.database);
     const id = await standard(t, admin.token, { code: 'VER', name: '版本测试', start: 'ticket.created', stop: 'ticket.first_public_reply', limitSeconds: 600 });

@@ -12,6 +12,8 @@ export interface VersionInfo {
   version: number;
   code: string;
   def: StandardDefinition;
+  /** In the active catalogue: when the standard was adopted (ms). A standard never reaches back before it. */
+  adoptedAt?: number;
 }
 
 const versionCache = new Map<string, VersionInfo>();
@@ -75,5 +77,8 @@ async function readCatalogue(ex: Executor): Promise<VersionInfo[]> {
     ex,
     rows.map((r) => r.versionId),
   );
-  return rows.map((r) => versions.get(r.versionId)).filter((v): v is VersionInfo => Boolean(v));
+  return rows.flatMap((r) => {
+    const v = versions.get(r.versionId);
+    return v ? [{ ...v, adoptedAt: r.adoptedAt.getTime() }] : [];
+  });
 }

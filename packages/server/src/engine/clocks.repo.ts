@@ -63,7 +63,7 @@ export const clocksRepo = {
   },
   /** Current version ids of the active standards. */
   activeVersionIds(ex: Executor) {
-    return ex.select({ versionId: standards.currentVersionId }).from(standards).where(eq(standards.active, true));
+    return ex.select({ versionId: standards.currentVersionId, adoptedAt: standards.createdAt }).from(standards).where(eq(standards.active, true));
   },
   /** NOTIFY every process (delivered on commit). */
   async notify(ex: Executor, channel: string, payload: string): Promise<void> {

@@ -504,9 +504,11 @@ async function clocksOnEvent(env: Env, t: TicketSnapshot, ev: TicketEvent, known
     openStandards.add(v.standardId);
   }
   // A change (priority, team…) can make a ticket-lifetime standard apply: start it as of the ticket's creation,
-  // unless it already ran on this ticket or its stop event already happened.
+  // unless it already ran on this ticket, its stop event already happened, or the standard was adopted after the
+  // ticket was created (a new standard times the tickets opened from then on; it never reaches back to older ones).
   for (const v of retro) {
     if (!ticketOpen || openStandards.has(v.standardId) || !appliesToTicket(v.def.appliesTo, t)) continue;
+    if (v.adoptedAt !== undefined && v.adoptedAt > t.createdAt.getTime()) continue;
     if ((await cycleOf(v.standardId)) > 0) continue;
     if (await clocksRepo.ticketHadEvent(tx, t.id, v.def.stop)) continue;
     const started = await startInstance(env, v, t, Math.min(t.createdAt.getTime(), at), 1);
