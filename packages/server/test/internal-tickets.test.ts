@@ -23,7 +23,20 @@ async function internalTicket(subject = '更换大堂灯管') {
 }
 /** A value for every default environment item, in range but for `over`. */
 function envValues(over: Record<string, number | boolean>) {
-  const good = { temperature: 24, humidity: 50, lux_public: 400, lux_work: 600, pm25: 20, noise: 40, signage: 18, air_changes: 4, clean: true, facilities: true, water: true, wifi: true };
+  const good = {
+    temperature: 24,
+    humidity: 50,
+    lux_public: 400,
+    lux_work: 600,
+    pm25: 20,
+    noise: 40,
+    signage: 18,
+    air_changes: 4,
+    clean: true,
+    facilities: true,
+    water: true,
+    wifi: true,
+  };
   return Object.entries({ ...good, ...over }).map(([key, value]) => ({ key, value }));
 }
 async function portalLogin(phone: string) {

@@ -319,7 +319,13 @@ async function writeBatch(database: Database, batch: Pending[]): Promise<Outcome
     const customerId = c0.mergedIntoId ?? c0.id;
     // The internal customer owns internal tickets and only those.
     if (c.internal !== (input.type === 'internal')) {
-      fail(i, invalid('customerId', c.internal ? 'the internal customer has only internal tickets' : 'an internal ticket belongs to no customer; leave customerId out'));
+      fail(
+        i,
+        invalid(
+          'customerId',
+          c.internal ? 'the internal customer has only internal tickets' : 'an internal ticket belongs to no customer; leave customerId out',
+        ),
+      );
       continue;
     }
     if (input.categoryId && !cats.has(input.categoryId)) {
