@@ -109,6 +109,21 @@ async function journey(browser, base) {
     await shot(desk, 'closed-zh');
   });
 
+  await step('the supervisor opens an internal task by hand: 内部工单 hides the customer picker', async () => {
+    await desk.goto(`${base}/tickets?new=1`);
+    const drawer = desk.locator('.ant-drawer.ant-drawer-open .ant-drawer-section');
+    await expectVisible(drawer.getByText('新建工单').first(), 'the new-ticket drawer');
+    await expectVisible(drawer.getByTestId('ticket-customer'), 'the customer picker for a customer request');
+    await drawer.locator('label', { hasText: '内部工单' }).first().click();
+    await expectVisible(drawer.getByTestId('ticket-internal-note'), 'the internal-task note in place of the customer');
+    if ((await drawer.getByTestId('ticket-customer').count()) !== 0) fail('the customer picker is still shown for 内部工单');
+    await drawer.getByTestId('ticket-subject').fill('复查 5 栋大堂空调运行');
+    await shot(desk, 'new-internal-zh');
+    await desk.getByTestId('ticket-create-submit').click();
+    await desk.waitForURL(/\/tickets\/[0-9a-f-]{36}$/);
+    await expectVisible(desk.getByTestId('ticket-header').getByTestId('ticket-internal'), '内部工单 on the new ticket');
+  });
+
   if (problems.length) fail(`browser problems:\n  ${problems.join('\n  ')}`);
 }
 
