@@ -84,8 +84,13 @@ describe('creating internal tickets', () => {
     expect(bad.json().errors[0].path).toBe('type');
   });
 
-  it('the type does not cross between internal and customer tickets', async () => {
+  it('the type does not cross between internal and customer tickets; nobody to compensate', async () => {
     const { id } = await internalTicket('检修电梯');
+    const detail = await api('GET', `/tickets/${id}`, agent.token);
+    expect(detail.json().allowed).toMatchObject({ compensate: false, note: true });
+    const comp = await api('POST', `/tickets/${id}/compensations`, agent.token, { kind: 'gift', amountFen: 100, reason: '测试' });
+    expect(comp.statusCode).toBe(409);
+    expect(comp.json().reason).toBe('ticket_internal');
     const patched = await api('PATCH', `/tickets/${id}`, agent.token, { type: 'repair' });
     expect(patched.statusCode).toBe(400);
     expect(patched.json().errors[0].path).toBe('type');

@@ -155,7 +155,7 @@ export async function getTicket(database: Database, ctx: Ctx, id: string) {
     compensations: comps,
     links,
     standards,
-    allowed: ticketAbilities(ctx.actor, { status: t.status, ownerId: t.ownerId, pendingHandover }),
+    allowed: ticketAbilities(ctx.actor, { status: t.status, type: t.type, ownerId: t.ownerId, pendingHandover }),
   });
 }
 
