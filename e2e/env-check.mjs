@@ -8,7 +8,8 @@
  * 罗晓梅 (Q0001, 质检员) on a 390×844 phone in zh-CN opens 环境检查, picks 翠湖苑 · 5栋 and fills the twelve items;
  * a temperature of 29.5 ℃ turns red at once (超标), the rest are in range. Submitting opens one corrective task
  * (a ticket timed by the ENV-CORRECTIVE standard). 王海燕 (S0001, 主管) at 1440×900 sees the task on 环境检查与整改
- * with its deadline, and closes it with a note. Screenshots e2e/artifacts/env-check-*.png.
+ * with its deadline, opens its ticket — an internal task (内部工单), no customer link — and closes the task with a
+ * note. Screenshots e2e/artifacts/env-check-*.png.
  */
 import { createHarness } from './lib/harness.mjs';
 
@@ -62,18 +63,34 @@ async function journey(browser, base) {
   });
 
   let taskId;
+  let ticketId;
   await step('the task is open on the server', async () => {
     const open = await supervisorApi('GET', '/env/tasks?state=open');
     const task = open.body.items?.find((x) => x.site.name === '翠湖苑 · 5栋' && x.item === 'temperature');
     if (!task) fail(`no open task for 5栋: ${JSON.stringify(open.body)}`);
     if (!task.standard || task.standard.state !== 'running') fail(`the task has no running standard: ${JSON.stringify(task)}`);
     taskId = task.id;
+    ticketId = task.ticket?.id;
+    if (!ticketId) fail(`the task has no ticket: ${JSON.stringify(task)}`);
   });
 
   const desk = await newWatchedPage(browser, 'S0001', problems);
   current = desk;
-  await step('the supervisor sees it at 1440×900 and closes it with a note', async () => {
+  await step('its ticket is an internal task (内部工单): no customer link, and the internal customer is nobody to pick', async () => {
     await login(desk, base, 'S0001');
+    const ticket = await supervisorApi('GET', `/tickets/${ticketId}`);
+    if (ticket.body.type !== 'internal') fail(`the corrective ticket is of type ${ticket.body.type}, not internal`);
+    const customers = await supervisorApi('GET', '/customers?limit=3');
+    if (customers.body.items?.[0]?.id === ticket.body.customerId) fail('the internal customer is listed first among the customers');
+    await desk.goto(`${base}/tickets/${ticketId}`);
+    const header = desk.getByTestId('ticket-header');
+    await expectVisible(header.getByTestId('ticket-internal').getByText('内部工单'), '内部工单 in place of the customer');
+    if ((await header.locator(`a[href="/customers/${ticket.body.customerId}"]`).count()) !== 0) fail('the internal ticket links its customer');
+    await expectVisible(header.getByTestId('ticket-standards'), 'the corrective clock on the ticket');
+    await shot(desk, 'ticket-internal-zh');
+  });
+
+  await step('the supervisor sees it at 1440×900 and closes it with a note', async () => {
     await desk.goto(`${base}/env`);
     await expectVisible(desk.getByRole('heading', { name: '环境检查与整改' }), 'the page title');
     const row = desk.getByTestId('env-open-tasks').locator('tr').filter({ hasText: '5栋' }).filter({ hasText: '室温' });
@@ -90,6 +107,21 @@ async function journey(browser, base) {
     const after = await supervisorApi('GET', '/env/tasks?state=closed');
     if (!after.body.items.some((x) => x.id === taskId && x.closeNote === '已检修 5 栋大堂空调，复测 24.5 ℃')) fail('the task is not closed on the server');
     await shot(desk, 'closed-zh');
+  });
+
+  await step('the supervisor opens an internal task by hand: 内部工单 hides the customer picker', async () => {
+    await desk.goto(`${base}/tickets?new=1`);
+    const drawer = desk.locator('.ant-drawer.ant-drawer-open .ant-drawer-section');
+    await expectVisible(drawer.getByText('新建工单').first(), 'the new-ticket drawer');
+    await expectVisible(drawer.getByTestId('ticket-customer'), 'the customer picker for a customer request');
+    await drawer.locator('label', { hasText: '内部工单' }).first().click();
+    await expectVisible(drawer.getByTestId('ticket-internal-note'), 'the internal-task note in place of the customer');
+    if ((await drawer.getByTestId('ticket-customer').count()) !== 0) fail('the customer picker is still shown for 内部工单');
+    await drawer.getByTestId('ticket-subject').fill('复查 5 栋大堂空调运行');
+    await shot(desk, 'new-internal-zh');
+    await desk.getByTestId('ticket-create-submit').click();
+    await desk.waitForURL(/\/tickets\/[0-9a-f-]{36}$/);
+    await expectVisible(desk.getByTestId('ticket-header').getByTestId('ticket-internal'), '内部工单 on the new ticket');
   });
 
   if (problems.length) fail(`browser problems:\n  ${problems.join('\n  ')}`);

@@ -183,6 +183,8 @@ describe('timed by the standards engine', () => {
     await standard(t, admin.token, {
       code: 'ENV-CORRECTIVE-TEST',
       name: '环境整改（测试 2 秒）',
+      // Corrective tasks are internal tickets: a standard times them only when it names the type.
+      appliesTo: { types: ['internal'] },
       start: 'env.corrective_opened',
       stop: 'env.corrective_closed',
       limitSeconds: 2,

@@ -119,7 +119,8 @@ const TIMED: TimedCase[] = [
   },
   {
     key: 'env-corrective-1bd',
-    ticket: { type: 'repair', channel: 'walk_in' },
+    // Corrective tasks are internal tickets (内部工单); the template names the type.
+    ticket: { type: 'internal', channel: 'walk_in' },
     start: { kind: 'env.corrective_opened', data: { taskId: 't', checkId: 'c', siteId: 's', item: 'temperature' } },
     stop: { kind: 'env.corrective_closed', data: { taskId: 't', checkId: 'c', siteId: 's', item: 'temperature' } },
   },

@@ -182,6 +182,8 @@ export const customers = pgTable(
       .notNull()
       .default(sql`'{}'::jsonb`),
     mergedIntoId: uuid('merged_into_id'),
+    /** The organisation itself (migration 0030): owner of internal tickets (内部工单); never listed, searched or exported. */
+    internal: boolean('internal').notNull().default(false),
     createdBy: uuid('created_by'),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),

@@ -6,7 +6,7 @@
  * calendar (business time left on the clock, or how far past it), so the demo always has clocks about to run out
  * (即将超时) and some breached, consistent with the history.
  */
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import type { Config } from '../config';
 import { categories, customers, staff } from '../db/schema';
@@ -256,7 +256,7 @@ const EARLIER: EarlierTicket[] = [
 export async function loadDemoTickets(database: Database, _config: Config, now = Date.now()): Promise<void> {
   const staffRows = await database.db.select().from(staff);
   const byNo = new Map(staffRows.map((s) => [s.employeeNo, s]));
-  const custRows = await database.db.select().from(customers).orderBy(customers.id);
+  const custRows = await database.db.select().from(customers).where(eq(customers.internal, false)).orderBy(customers.id);
   const cats = await database.db.select().from(categories);
   const supervisorOf = new Map(
     (await database.rows<{ id: string; supervisor_id: string | null }>(sql`SELECT id, supervisor_id FROM teams`)).map((x) => [x.id, x.supervisor_id]),

@@ -36,7 +36,7 @@ export async function loadDemoMeasures(database: Database, now = Date.now()): Pr
   const agents = await database.rows<{ id: string; team_id: string }>(
     sql`SELECT id, team_id FROM staff WHERE active AND team_id IS NOT NULL AND (roles && ARRAY['agent', 'frontdesk', 'technician']::text[]) ORDER BY employee_no`,
   );
-  const customers = await database.rows<{ id: string }>(sql`SELECT id FROM customers ORDER BY id LIMIT 50`);
+  const customers = await database.rows<{ id: string }>(sql`SELECT id FROM customers WHERE NOT internal ORDER BY id LIMIT 50`);
   const cats = await database.rows<{ id: string; name: string }>(sql`SELECT id, name FROM categories WHERE parent_id IS NOT NULL ORDER BY name`);
   // The history's first-response outcomes belong to a hard standard kept inactive (no clocks on new tickets).
   const findStd = () =>

@@ -4582,7 +4582,7 @@ export interface components {
             customerName: string | null;
             customerTier: string | null;
             /** @enum {string} */
-            type: "inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency";
+            type: "inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal";
             /** @enum {string} */
             channel: "portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api";
             /** @enum {string} */
@@ -4723,7 +4723,7 @@ export interface components {
             customerName: string | null;
             customerTier: string | null;
             /** @enum {string} */
-            type: "inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency";
+            type: "inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal";
             /** @enum {string} */
             channel: "portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api";
             /** @enum {string} */
@@ -4830,7 +4830,7 @@ export interface components {
             position: number;
             /** @default {} */
             conditions: {
-                types?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency")[];
+                types?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                 categoryIds?: string[];
                 priorities?: ("urgent" | "high" | "normal" | "low")[];
                 channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
@@ -4956,6 +4956,8 @@ export interface components {
             room: string | null;
             /** @description true when phone/email are masked; reveal with ?reveal=contact (logged) */
             masked: boolean;
+            /** @description the internal customer (owner of internal tickets, 内部工单); never listed */
+            internal?: boolean;
             createdAt: string;
             updatedAt: string;
             /** @description on create: existing customers with the same phone or e-mail (offer to merge) */
@@ -4988,6 +4990,7 @@ export interface components {
                 [key: string]: boolean;
             };
             mergedIntoId: string | null;
+            internal?: boolean;
             masked: boolean;
             createdAt: string;
             updatedAt: string;
@@ -6428,7 +6431,7 @@ export interface components {
                 cesMin: number;
             };
             care: {
-                ticketTypes: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency")[];
+                ticketTypes: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                 guaranteeDays: number;
                 contactDays: number[];
             };
@@ -6470,7 +6473,7 @@ export interface components {
                 /** @default 0 */
                 minDaysBetween: number;
                 /** @default [] */
-                ticketTypes: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency")[];
+                ticketTypes: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                 /** @default 7 */
                 expiresInDays: number;
             };
@@ -8587,7 +8590,7 @@ export interface operations {
                 teamId?: string;
                 unassigned?: "true" | "false";
                 customerId?: string;
-                type?: "inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency";
+                type?: "inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal";
                 channel?: "portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api";
                 priority?: "urgent" | "high" | "normal" | "low";
                 q?: string;
@@ -8638,10 +8641,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: uuid */
-                    customerId: string;
+                    /**
+                     * Format: uuid
+                     * @description required unless type is internal (an internal ticket belongs to the internal customer)
+                     */
+                    customerId?: string;
                     /** @enum {string} */
-                    type: "inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency";
+                    type: "inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal";
                     /** @enum {string} */
                     channel: "portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api";
                     /**
@@ -8760,7 +8766,7 @@ export interface operations {
                     tags?: string[];
                     subject?: string;
                     /** @enum {string} */
-                    type?: "inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency";
+                    type?: "inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal";
                 };
             };
         };
@@ -9644,7 +9650,7 @@ export interface operations {
                     position?: number;
                     /** @default {} */
                     conditions?: {
-                        types?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency")[];
+                        types?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                         categoryIds?: string[];
                         priorities?: ("urgent" | "high" | "normal" | "low")[];
                         channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
@@ -9695,7 +9701,7 @@ export interface operations {
                     position?: number;
                     /** @default {} */
                     conditions?: {
-                        types?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency")[];
+                        types?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                         categoryIds?: string[];
                         priorities?: ("urgent" | "high" | "normal" | "low")[];
                         channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
@@ -9768,7 +9774,7 @@ export interface operations {
                     /** Format: uuid */
                     ticketId?: string;
                     /** @enum {string} */
-                    type?: "inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency";
+                    type?: "inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal";
                     /** @enum {string} */
                     channel?: "portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api";
                     /** @enum {string} */
@@ -10927,9 +10933,9 @@ export interface operations {
                      */
                     calendarSource?: "standard" | "ticket";
                     timeZone?: string;
-                    /** @description Conditions a ticket must meet for the clock to start (all given ones; empty = any) */
+                    /** @description Conditions a ticket must meet for the clock to start (all given ones; empty = any, but without `types` internal tickets are not timed) */
                     appliesTo?: {
-                        types?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency")[];
+                        types?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                         priorities?: ("urgent" | "high" | "normal" | "low")[];
                         tiers?: ("diamond" | "gold" | "silver" | "regular")[];
                         channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
@@ -11100,9 +11106,9 @@ export interface operations {
                      */
                     calendarSource?: "standard" | "ticket";
                     timeZone?: string;
-                    /** @description Conditions a ticket must meet for the clock to start (all given ones; empty = any) */
+                    /** @description Conditions a ticket must meet for the clock to start (all given ones; empty = any, but without `types` internal tickets are not timed) */
                     appliesTo?: {
-                        types?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency")[];
+                        types?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                         priorities?: ("urgent" | "high" | "normal" | "low")[];
                         tiers?: ("diamond" | "gold" | "silver" | "regular")[];
                         channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
@@ -11242,9 +11248,9 @@ export interface operations {
                          */
                         calendarSource?: "standard" | "ticket";
                         timeZone?: string;
-                        /** @description Conditions a ticket must meet for the clock to start (all given ones; empty = any) */
+                        /** @description Conditions a ticket must meet for the clock to start (all given ones; empty = any, but without `types` internal tickets are not timed) */
                         appliesTo?: {
-                            types?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency")[];
+                            types?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                             priorities?: ("urgent" | "high" | "normal" | "low")[];
                             tiers?: ("diamond" | "gold" | "silver" | "regular")[];
                             channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
@@ -11582,9 +11588,9 @@ export interface operations {
                      */
                     calendarSource?: "standard" | "ticket";
                     timeZone?: string;
-                    /** @description Conditions a ticket must meet for the clock to start (all given ones; empty = any) */
+                    /** @description Conditions a ticket must meet for the clock to start (all given ones; empty = any, but without `types` internal tickets are not timed) */
                     appliesTo?: {
-                        types?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency")[];
+                        types?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                         priorities?: ("urgent" | "high" | "normal" | "low")[];
                         tiers?: ("diamond" | "gold" | "silver" | "regular")[];
                         channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
@@ -13369,7 +13375,7 @@ export interface operations {
                         /** @default 0 */
                         minDaysBetween?: number;
                         /** @default [] */
-                        ticketTypes?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency")[];
+                        ticketTypes?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                         /** @default 7 */
                         expiresInDays?: number;
                     };
@@ -13473,7 +13479,7 @@ export interface operations {
                         /** @default 0 */
                         minDaysBetween?: number;
                         /** @default [] */
-                        ticketTypes?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency")[];
+                        ticketTypes?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                         /** @default 7 */
                         expiresInDays?: number;
                     };
@@ -14278,7 +14284,7 @@ export interface operations {
                         cesMin?: number;
                     };
                     care?: {
-                        ticketTypes?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency")[];
+                        ticketTypes?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                         guaranteeDays?: number;
                         contactDays?: number[];
                     };
@@ -15256,7 +15262,7 @@ export interface operations {
                     /** @enum {string} */
                     channel?: "portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api";
                     /** @enum {string} */
-                    ticketType?: "inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency";
+                    ticketType?: "inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal";
                     /** @enum {string} */
                     audience?: "customer" | "internal";
                     first?: boolean;
@@ -15450,7 +15456,7 @@ export interface operations {
                     /** @default [] */
                     channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
                     /** @default [] */
-                    ticketTypes?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency")[];
+                    ticketTypes?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                     /**
                      * @default any
                      * @enum {string}
@@ -15531,7 +15537,7 @@ export interface operations {
                     exceptions?: string[];
                     suggestion?: string | null;
                     channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
-                    ticketTypes?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency")[];
+                    ticketTypes?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                     /** @enum {string} */
                     position?: "first" | "last" | "any";
                     window?: number;

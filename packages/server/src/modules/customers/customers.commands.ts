@@ -9,6 +9,7 @@ import { ticketVisibilityScope } from '../tickets/visibility';
 import { assertCanReveal, assertCustomerEditable, assertMergeable, customerAbilities } from './customers.policy';
 import { present360Compensation, present360Ticket, presentCustomer, presentDuplicate, presentProfile, presentTimelineEntry } from './customers.present';
 import { customersRepo, normalisePhone, type CustomerRow } from './customers.repo';
+import { customersMessages } from './customers.messages';
 import type { CustomerPatchInput, Tier } from './customers.schema';
 
 export { canReveal } from './customers.policy';
@@ -32,6 +33,21 @@ const AUDITED = [
   'consent',
   'mergedIntoId',
 ] as const;
+/**
+ * The internal customer's id (owner of internal tickets, 内部工单: environment corrective tasks, tasks staff open
+ * for the organisation), created on first use in this transaction. Its name is stored in zh-CN, the organisation's
+ * language.
+ */
+export function internalCustomerInTx(ex: Executor): Promise<string> {
+  const t = customersMessages['zh-CN'];
+  return customersRepo.internalCustomer(ex, {
+    id: uuidv7(),
+    name: t['customers.internal.name']!,
+    building: t['customers.internal.building']!,
+    room: t['customers.internal.room']!,
+  });
+}
+
 const pick = (r: CustomerRow) => Object.fromEntries(AUDITED.map((k) => [k, r[k]]));
 
 export interface CustomerInput {

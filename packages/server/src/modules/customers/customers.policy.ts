@@ -28,6 +28,7 @@ export function assertCustomerEditable(row: Pick<CustomerRow, 'mergedIntoId'>): 
   if (row.mergedIntoId) throw conflict('customer_merged', 'This customer was merged; edit the surviving record');
 }
 
-export function assertMergeable(from: Pick<CustomerRow, 'mergedIntoId'>, into: Pick<CustomerRow, 'mergedIntoId'>): void {
+export function assertMergeable(from: Pick<CustomerRow, 'mergedIntoId' | 'internal'>, into: Pick<CustomerRow, 'mergedIntoId' | 'internal'>): void {
   if (from.mergedIntoId || into.mergedIntoId) throw conflict('customer_already_merged', 'One of these customers was already merged');
+  if (from.internal || into.internal) throw conflict('customer_internal', 'The internal customer (owner of internal tickets) is never merged');
 }

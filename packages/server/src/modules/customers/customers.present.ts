@@ -17,6 +17,7 @@ export function presentCustomer(row: CustomerRow, reveal: boolean) {
     unit: row.unit,
     room: row.room,
     masked: !reveal && Boolean(row.phone || row.email),
+    ...(row.internal ? { internal: true } : {}),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -42,6 +43,7 @@ export function presentProfile(r: CustomerRow, reveal: boolean) {
     notes: r.notes,
     consent: r.consent as Record<string, boolean>,
     mergedIntoId: r.mergedIntoId,
+    internal: r.internal,
     masked: !reveal,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),

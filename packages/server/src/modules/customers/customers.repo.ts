@@ -1,6 +1,9 @@
-import { and, desc, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
-import { compensationAcceptances, compensations, customerAccounts, customers, events, staff, tickets } from '../../db/schema';
+import { compensationAcceptances, compensations, customerAccounts, customers, events, settings, staff, tickets } from '../../db/schema';
+
+/** The settings row naming the internal customer (the key predates internal tickets: the environment module made it first). */
+const INTERNAL_KEY = 'environment.customer';
 
 export type CustomerRow = typeof customers.$inferSelect;
 
@@ -70,6 +73,8 @@ export const customersRepo = {
       );
     }
     if (f.tier) conds.push(eq(customers.tier, f.tier));
+    // The internal customer (owner of internal tickets) is nobody to pick, search or export.
+    conds.push(eq(customers.internal, false));
     if (f.before) conds.push(lt(customers.id, f.before));
     return ex
       .select()
@@ -77,6 +82,28 @@ export const customersRepo = {
       .where(conds.length ? and(...conds) : undefined)
       .orderBy(desc(customers.id))
       .limit(f.limit + 1);
+  },
+  /**
+   * The internal customer (the organisation itself, owner of internal tickets), created from `fresh` on first use in
+   * the caller's transaction. The settings row is the claim: of two first uses at once, the second waits for the
+   * first's insert and then reads its customer.
+   */
+  async internalCustomer(ex: Executor, fresh: { id: string; name: string; building: string; room: string }): Promise<string> {
+    const [found] = await ex.select({ id: customers.id }).from(customers).where(eq(customers.internal, true)).orderBy(asc(customers.id)).limit(1);
+    if (found) return found.id;
+    const claimed = await ex
+      .insert(settings)
+      .values({ key: INTERNAL_KEY, value: { customerId: fresh.id } })
+      .onConflictDoNothing()
+      .returning({ key: settings.key });
+    if (claimed.length) {
+      await ex.insert(customers).values({ ...fresh, internal: true });
+      return fresh.id;
+    }
+    const [row] = await ex.select().from(settings).where(eq(settings.key, INTERNAL_KEY));
+    const id = String((row!.value as { customerId: string }).customerId);
+    await ex.update(customers).set({ internal: true }).where(eq(customers.id, id));
+    return id;
   },
   /** Active (not merged) customers with this phone or e-mail, at most 20. */
   async byContact(ex: Executor, phone: string | null | undefined, email: string | null | undefined, limit = 20): Promise<CustomerRow[]> {
@@ -87,7 +114,7 @@ export const customersRepo = {
     return ex
       .select()
       .from(customers)
-      .where(and(or(...conds), isNull(customers.mergedIntoId)))
+      .where(and(or(...conds), isNull(customers.mergedIntoId), eq(customers.internal, false)))
       .limit(limit);
   },
   /** The oldest active customer with this phone (portal sign-in). */
@@ -95,7 +122,7 @@ export const customersRepo = {
     const [row] = await ex
       .select()
       .from(customers)
-      .where(and(eq(customers.phone, phone), isNull(customers.mergedIntoId)))
+      .where(and(eq(customers.phone, phone), isNull(customers.mergedIntoId), eq(customers.internal, false)))
       .orderBy(customers.id)
       .limit(1);
     return row;

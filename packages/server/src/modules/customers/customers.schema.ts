@@ -47,6 +47,7 @@ export const Customer = z
     unit: z.string().nullable().describe('单元'),
     room: z.string().nullable().describe('房号'),
     masked: z.boolean().describe('true when phone/email are masked; reveal with ?reveal=contact (logged)'),
+    internal: z.boolean().optional().describe('the internal customer (owner of internal tickets, 内部工单); never listed'),
     createdAt: z.string(),
     updatedAt: z.string(),
     duplicates: z.array(CustomerDuplicate).optional().describe('on create: existing customers with the same phone or e-mail (offer to merge)'),
@@ -116,6 +117,8 @@ export const CustomerProfile = z
     notes: z.string().nullable(),
     consent: z.record(z.string(), z.boolean()),
     mergedIntoId: z.string().nullable(),
+    /** The organisation itself, owner of internal tickets (内部工单); never listed. Absent: false. */
+    internal: z.boolean().optional(),
     masked: z.boolean(),
     createdAt: z.string(),
     updatedAt: z.string(),

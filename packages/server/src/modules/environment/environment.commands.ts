@@ -9,6 +9,7 @@ import type { Ctx } from '../../lib/context';
 import { AppError, conflict, invalid, notFound, type FieldError } from '../../lib/errors';
 import { uuidv7 } from '../../lib/ids';
 import { orgTimeZone } from '../../lib/timezone';
+import { internalCustomerInTx } from '../customers/customers.commands';
 import { fieldRepo } from '../field/field.repo';
 import { authorize, requireStaff } from '../identity/policy';
 import { recordTicketEvent } from '../tickets/ticket-events';
@@ -131,19 +132,14 @@ export async function createCheck(database: Database, ctx: Ctx, input: EnvCheckC
     });
     const tasks: TaskRow[] = [];
     if (failed.length) {
-      const customerId = await repo.internalCustomer(tx, {
-        id: uuidv7(),
-        name: content('environment.customer.name'),
-        building: content('environment.customer.building'),
-        room: content('environment.customer.room'),
-      });
+      const customerId = await internalCustomerInTx(tx);
       for (const [i, r] of failed.entries()) {
         const p = { site: siteName, label: r.label, value: `${shown(r.value)}${r.unit && r.kind === 'measure' ? ` ${r.unit}` : ''}`, expected: r.expected };
         const ticket = await repo.insertTicket(tx, {
           id: uuidv7(),
           number: numbers[i]!,
           customerId,
-          type: 'repair',
+          type: 'internal',
           channel: 'walk_in',
           priority: 'high',
           status: 'new',

@@ -8,9 +8,6 @@ export const environmentMessages: MessageBundle = {
   'zh-CN': {
     'environment.ticket.subject': '环境整改：{site} · {label} {value}（标准 {expected}）',
     'environment.ticket.description': '环境检查发现不达标：{label} 实测 {value}，标准 {expected}。请在时限内整改并在环境检查页关闭任务。',
-    'environment.customer.name': '物业环境整改',
-    'environment.customer.building': '物业服务中心',
-    'environment.customer.room': '环境整改',
     'environment.value.yes': '是',
     'environment.value.no': '否',
   },
@@ -18,9 +15,6 @@ export const environmentMessages: MessageBundle = {
     'environment.ticket.subject': 'Environment fix: {site} · {label} {value} (standard {expected})',
     'environment.ticket.description':
       'An environment check failed: {label} measured {value}, standard {expected}. Fix it in time and close the task on the environment page.',
-    'environment.customer.name': 'Site environment fixes',
-    'environment.customer.building': 'Service centre',
-    'environment.customer.room': 'Environment fixes',
     'environment.value.yes': 'yes',
     'environment.value.no': 'no',
   },

@@ -1,12 +1,10 @@
 import { and, asc, count, desc, eq, gte, inArray, lt, sql, sum, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
-import { customers, envChecks, envTasks, envTemplates, settings, staff, tickets } from '../../db/schema';
+import { envChecks, envTasks, envTemplates, staff, tickets } from '../../db/schema';
 
 export type TemplateRow = typeof envTemplates.$inferSelect;
 export type CheckRow = typeof envChecks.$inferSelect;
 export type TaskRow = typeof envTasks.$inferSelect;
-
-const CUSTOMER_KEY = 'environment.customer';
 
 /** The SQL of environment checks: templates, checks, corrective tasks and their internal tickets. */
 export const environmentRepo = {
@@ -31,14 +29,6 @@ export const environmentRepo = {
     return row!;
   },
 
-  // ── the internal customer the corrective tickets belong to ──
-  async internalCustomer(ex: Executor, fresh: { id: string; name: string; building: string; room: string }): Promise<string> {
-    const [found] = await ex.select().from(settings).where(eq(settings.key, CUSTOMER_KEY));
-    if (found) return String((found.value as { customerId: string }).customerId);
-    await ex.insert(customers).values(fresh);
-    await ex.insert(settings).values({ key: CUSTOMER_KEY, value: { customerId: fresh.id } });
-    return fresh.id;
-  },
   async insertTicket(ex: Executor, row: typeof tickets.$inferInsert) {
     const [out] = await ex.insert(tickets).values(row).returning();
     return out!;

@@ -67,7 +67,7 @@ export const fieldRepo = {
     return ex
       .select({ id: customers.id, name: customers.name, phone: customers.phone, building: customers.building, unit: customers.unit, room: customers.room })
       .from(customers)
-      .where(and(...conds, sql`${customers.mergedIntoId} IS NULL`))
+      .where(and(...conds, sql`${customers.mergedIntoId} IS NULL AND NOT ${customers.internal}`))
       .orderBy(asc(customers.room), asc(customers.name))
       .limit(200);
   },

@@ -34,7 +34,7 @@ const RAISE: Record<string, string> = { low: 'normal', normal: 'high', high: 'ur
 /** ticket.resolved of a care type: guarantee window + care tasks (previous pending ones of the ticket are replaced). */
 export async function planCareInTx(tx: Tx, snap: TicketSnapshot, at: Date): Promise<void> {
   const s = (await loopSettings(tx)).care;
-  if (!(s.ticketTypes as string[]).includes(snap.type)) return;
+  if (snap.type === 'internal' || !(s.ticketTypes as string[]).includes(snap.type)) return;
   const until = new Date(at.getTime() + s.guaranteeDays * DAY);
   await loopsRepo.upsertCarePlan(tx, { ticketId: snap.id, customerId: snap.customerId, guaranteeUntil: until });
   await loopsRepo.cancelPendingTasksOfTicket(tx, snap.id);

@@ -33,6 +33,8 @@ const KINDS = new Set<string>(LOOPS_EVENT_KINDS);
 
 export async function onTicketEventForLoops(tx: Tx, ctx: Ctx, t: TicketSnapshot, ev: TicketEvent): Promise<void> {
   if (!KINDS.has(ev.kind)) return;
+  // Internal tickets (内部工单) are the organisation's own work: no survey, no after-care, no revisit, no reactivation.
+  if (t.type === 'internal') return;
   switch (ev.kind) {
     case 'ticket.resolved':
       await inviteOnTrigger(tx, t, 'ticket.resolved', ev.at);
@@ -46,7 +48,7 @@ export async function onTicketEventForLoops(tx: Tx, ctx: Ctx, t: TicketSnapshot,
       return;
     case 'ticket.created':
       if (t.type === 'complaint') await ensureComplaintCase(tx, t.id);
-      if (t.type !== 'internal') await guaranteeReopenInTx(tx, ctx, t, ev.at);
+      await guaranteeReopenInTx(tx, ctx, t, ev.at);
       await stopReactivationInTx(tx, ctx, t.customerId, 'new_ticket');
       return;
     case 'ticket.updated':
@@ -69,7 +71,7 @@ export async function onTicketEventForLoops(tx: Tx, ctx: Ctx, t: TicketSnapshot,
  * complaint cases of new complaints are one INSERT. Every other event goes through the handler above, in order.
  */
 export async function onTicketEventsForLoops(tx: Tx, items: TicketEventItem[]): Promise<void> {
-  const relevant = items.filter((i) => KINDS.has(i.event.kind));
+  const relevant = items.filter((i) => KINDS.has(i.event.kind) && i.ticket.type !== 'internal');
   if (relevant.length === 0) return;
   // A resolve in the same batch may plan care for a customer: then keep the plain order, event by event.
   if (relevant.some((i) => i.event.kind !== 'ticket.created')) {
@@ -87,7 +89,7 @@ export async function onTicketEventsForLoops(tx: Tx, items: TicketEventItem[]): 
   const plan = new Set(flags.filter((r) => r.plan).map((r) => r.id));
   const run = new Set(flags.filter((r) => r.run).map((r) => r.id));
   for (const { ctx, ticket: t, event: ev } of relevant) {
-    if (t.type !== 'internal' && plan.has(t.customerId)) await guaranteeReopenInTx(tx, ctx, t, ev.at);
+    if (plan.has(t.customerId)) await guaranteeReopenInTx(tx, ctx, t, ev.at);
     if (run.has(t.customerId)) await stopReactivationInTx(tx, ctx, t.customerId, 'new_ticket');
   }
 }

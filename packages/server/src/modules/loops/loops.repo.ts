@@ -319,7 +319,7 @@ export const loopsRepo = {
   },
   /**
    * Silent customers (no ticket activity or survey answer since `cutoff`, marketing consent, no run active or started
-   * since then), claimed FOR UPDATE SKIP LOCKED.
+   * since then; never the internal customer), claimed FOR UPDATE SKIP LOCKED.
    */
   async claimSilentCustomers(tx: Tx, cutoff: Date, limit: number): Promise<{ id: string; last_at: string | Date }[]> {
     const res = (await tx.execute(sql`
@@ -328,7 +328,7 @@ export const loopsRepo = {
         JOIN LATERAL (
           SELECT greatest(max(t.created_at), max(t.updated_at), (SELECT max(r.answered_at) FROM survey_responses r WHERE r.customer_id = c.id)) AS last_at
             FROM tickets t WHERE t.customer_id = c.id) lc ON true
-       WHERE c.merged_into_id IS NULL AND lc.last_at IS NOT NULL AND lc.last_at < ${cutoff}
+       WHERE c.merged_into_id IS NULL AND NOT c.internal AND lc.last_at IS NOT NULL AND lc.last_at < ${cutoff}
          AND coalesce((c.consent->>'marketing')::boolean, true)
          AND NOT EXISTS (SELECT 1 FROM reactivation_runs rr WHERE rr.customer_id = c.id AND (rr.state = 'active' OR rr.started_at >= ${cutoff}))
        ORDER BY lc.last_at LIMIT ${limit}

@@ -25,7 +25,7 @@ export const LoopSettingsSchema = z
       .strict(),
     care: z
       .object({
-        ticketTypes: z.array(z.enum(TICKET_TYPES)).max(7),
+        ticketTypes: z.array(z.enum(TICKET_TYPES)).max(TICKET_TYPES.length),
         guaranteeDays: z.number().int().min(1).max(90),
         /** Days after resolution of the proactive care contacts (e.g. [1, 3, 6]). */
         contactDays: z.array(z.number().min(0).max(90)).min(1).max(10),

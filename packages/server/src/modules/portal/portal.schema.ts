@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TICKET_TYPES } from '../tickets/tickets.schema';
+import { CUSTOMER_TICKET_TYPES } from '../tickets/tickets.schema';
 
 export const Phone = z
   .string()
@@ -37,7 +37,7 @@ export const PortalMe = z.object({ id: z.string(), name: z.string(), phone: z.st
 
 export const PortalTicketQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.uuid().optional() });
 export const PortalTicketCreate = z.object({
-  type: z.enum(TICKET_TYPES).default('repair'),
+  type: z.enum(CUSTOMER_TICKET_TYPES).default('repair'),
   subject: z.string().trim().min(1).max(200),
   description: z.string().trim().max(20_000).default(''),
   site: z.string().trim().max(64).optional(),

@@ -5,7 +5,9 @@ import { CLOCK_EVENT_KINDS, ENGINE_EVENT_KINDS } from '../tickets/ticket-event-k
 
 /** Ticket statuses a clock may pause in (pauseWhile). */
 export const TICKET_STATUSES = ['new', 'assigned', 'in_progress', 'pending_customer', 'pending_internal', 'resolved', 'closed'] as const;
-export const TICKET_TYPES = ['inquiry', 'complaint', 'repair', 'after_sales', 'order', 'suggestion', 'emergency'] as const;
+export const TICKET_TYPES = ['inquiry', 'complaint', 'repair', 'after_sales', 'order', 'suggestion', 'emergency', 'internal'] as const;
+/** Types of internal work (内部工单): a scope without a type list never applies to them (appliesToTicket). */
+export const INTERNAL_TICKET_TYPES: readonly string[] = ['internal'];
 export const TICKET_CHANNELS = ['portal', 'phone', 'walk_in', 'email', 'chat', 'wechat', 'api'] as const;
 export const TICKET_PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 export const NOTIFY_ROLES = ['owner', 'supervisor', 'director', 'admin'] as const;
@@ -194,7 +196,7 @@ export const AppliesToSchema = z
     vip: z.boolean().optional(),
   })
   .strict()
-  .describe('Conditions a ticket must meet for the clock to start (all given ones; empty = any)');
+  .describe('Conditions a ticket must meet for the clock to start (all given ones; empty = any, but without `types` internal tickets are not timed)');
 
 export const EscalationSchema = z
   .array(
@@ -373,12 +375,15 @@ export function presentDefinition(d: StandardDefinition) {
   };
 }
 
-/** Does a standard apply to a ticket as it is now? All given conditions must hold. */
+/**
+ * Does a standard apply to a ticket as it is now? All given conditions must hold. A scope without a type list applies
+ * to customer types only: an internal ticket is timed only by a standard that names `internal`.
+ */
 export function appliesToTicket(
   a: AppliesTo,
   t: { type: string; priority: string; customerTier: string; channel: string; teamId: string | null; customerVip: boolean },
 ): boolean {
-  if (a.types?.length && !a.types.includes(t.type)) return false;
+  if (a.types?.length ? !a.types.includes(t.type) : INTERNAL_TICKET_TYPES.includes(t.type)) return false;
   if (a.priorities?.length && !a.priorities.includes(t.priority)) return false;
   if (a.tiers?.length && !a.tiers.includes(t.customerTier)) return false;
   if (a.channels?.length && !a.channels.includes(t.channel)) return false;

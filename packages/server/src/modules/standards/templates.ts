@@ -267,6 +267,8 @@ const BASE_TEMPLATES: { key: string; code: string; definition: TemplateInput }[]
       target: 0.95,
       description:
         '环境检查发现不达标项（温度、湿度、照度、PM2.5、噪音、标识、换气或整洁、设施、饮水、Wi-Fi）后开启整改任务，由主管或场所人员在 1 个工作日（按营业日历每日 8 小时计）内整改并关闭，超时升级。',
+      // Corrective tasks are internal tickets (内部工单): a scope without `internal` would not time them.
+      appliesTo: { types: ['internal'] },
       start: 'env.corrective_opened',
       stop: 'env.corrective_closed',
       limitSeconds: 8 * H,

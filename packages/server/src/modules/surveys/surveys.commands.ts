@@ -6,7 +6,7 @@
 import type { Database, Executor, Tx } from '../../db/client';
 import { diff, writeAudit } from '../../lib/audit';
 import { systemCtx, type Ctx } from '../../lib/context';
-import { AppError, invalid, notFound, type FieldError } from '../../lib/errors';
+import { AppError, conflict, invalid, notFound, type FieldError } from '../../lib/errors';
 import { uuidv7 } from '../../lib/ids';
 import { idempotent } from '../../lib/idempotency';
 import { authorize } from '../identity/policy';
@@ -169,6 +169,7 @@ export async function sendSurveyNow(database: Database, ctx: Ctx, ticketId: stri
   return database.transaction(async (tx) => {
     const t = await ticketsRepo.visibleById(tx, ctx.actor, ticketId);
     if (!t) throw notFound('Ticket');
+    if (t.type === 'internal') throw conflict('ticket_internal', 'An internal ticket (内部工单) has no customer to survey');
     const tpl = await defaultTemplate(tx, templateId);
     if (!tpl) throw invalid('templateId', 'no such survey template');
     const inv = await createInvitation(tx, await ticketsRepo.snapshot(tx, t), tpl, 'manual', new Date(), 0, null, ctx.actor.id);

@@ -59,6 +59,7 @@ export async function defaultTemplate(ex: Executor, templateId?: string): Promis
  * rules match invites the customer (sampling, one per customer per N days, consent), at once or after the delay.
  */
 export async function inviteOnTrigger(tx: Tx, snap: TicketSnapshot, trigger: string, now = new Date()): Promise<InvitationRow[]> {
+  if (snap.type === 'internal') return []; // 内部工单: nobody to ask
   await ensureDefaultTemplate(tx);
   const templates = (await surveysRepo.activeTemplates(tx)).filter((t) => {
     const r = t.rules as RulesT;

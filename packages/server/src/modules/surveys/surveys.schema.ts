@@ -43,7 +43,7 @@ export const Rules = z
     /** At most one invitation of this template per customer per N days (0 = no limit). */
     minDaysBetween: z.number().int().min(0).max(365).default(0),
     /** Ticket types the template applies to (empty = all). */
-    ticketTypes: z.array(z.enum(TICKET_TYPES)).max(7).default([]),
+    ticketTypes: z.array(z.enum(TICKET_TYPES)).max(TICKET_TYPES.length).default([]),
     expiresInDays: z.number().min(0.0001).max(90).default(7),
   })
   .strict();

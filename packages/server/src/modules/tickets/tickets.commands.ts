@@ -155,7 +155,7 @@ export async function getTicket(database: Database, ctx: Ctx, id: string) {
     compensations: comps,
     links,
     standards,
-    allowed: ticketAbilities(ctx.actor, { status: t.status, ownerId: t.ownerId, pendingHandover }),
+    allowed: ticketAbilities(ctx.actor, { status: t.status, type: t.type, ownerId: t.ownerId, pendingHandover }),
   });
 }
 
@@ -468,6 +468,10 @@ export async function patchTicket(
     if (patch.categoryId !== undefined) set.categoryId = patch.categoryId;
     if (patch.tags !== undefined) set.tags = [...new Set(patch.tags)];
     if (patch.subject !== undefined) set.subject = patch.subject;
+    // An internal ticket (内部工单) belongs to the internal customer, a customer's request to a customer: the type
+    // cannot cross that line (open a new ticket instead).
+    if (patch.type !== undefined && patch.type !== t.type && (patch.type === 'internal' || t.type === 'internal'))
+      throw invalid('type', 'an internal ticket stays internal, and a customer ticket cannot become internal');
     if (patch.type !== undefined) set.type = patch.type;
     const after = await ticketsRepo.update(tx, t.id, set);
     const changes = diff(

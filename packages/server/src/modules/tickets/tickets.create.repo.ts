@@ -31,7 +31,7 @@ export const createRepo = {
   async customers(ex: Executor, ids: string[]) {
     if (ids.length === 0) return [];
     return ex
-      .select({ id: customers.id, tier: customers.tier, vip: customers.vip, mergedIntoId: customers.mergedIntoId })
+      .select({ id: customers.id, tier: customers.tier, vip: customers.vip, mergedIntoId: customers.mergedIntoId, internal: customers.internal })
       .from(customers)
       .where(inArray(customers.id, ids));
   },

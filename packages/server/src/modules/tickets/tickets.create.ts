@@ -26,6 +26,7 @@ import { uuidv7 } from '../../lib/ids';
 import { claimKeys, keyedRequest, replayKey, settleKeys, usedKeys, type Created, type KeyedRequest } from '../../lib/idempotency';
 import { notifyMany, type NotificationInput } from '../../lib/notify';
 import { orgTimeZone } from '../../lib/timezone';
+import { internalCustomerInTx } from '../customers/customers.commands';
 import { authorize, can } from '../identity/policy';
 import { DispatchPlanner, type DispatchDecision } from './dispatch';
 import { readStandardsMany, recordTicketEventGroups, type StandardStateOut, type TicketEventGroup, type TicketSnapshot } from './ticket-events';
@@ -87,12 +88,21 @@ export interface TicketCreatedBody {
 
 type Result = Created<TicketCreatedBody> & { replayed: boolean };
 
-export async function createTicket(database: Database, ctx: Ctx, input: TicketCreateInput, idempotencyKey?: string): Promise<Result> {
+/** A create as asked: `customerId` may be left out for an internal ticket (内部工单). */
+export type TicketCreateRequest = Omit<TicketCreateInput, 'customerId'> & { customerId?: string | undefined };
+
+export async function createTicket(database: Database, ctx: Ctx, request: TicketCreateRequest, idempotencyKey?: string): Promise<Result> {
   const actor = ctx.actor;
   if (actor.kind === 'staff') authorize(actor, 'tickets.create');
-  else if (actor.kind === 'customer') {
-    input = { ...input, customerId: actor.customerId, channel: 'portal', ownerId: undefined, teamId: undefined, takeOwnership: false };
+  if (actor.kind === 'customer') {
+    if (request.type === 'internal') throw invalid('type', 'customers cannot open internal tickets');
+    request = { ...request, customerId: actor.customerId, channel: 'portal', ownerId: undefined, teamId: undefined, takeOwnership: false };
+  } else if (request.type === 'internal' && !request.customerId) {
+    // Whoever may create tickets may create internal ones; they belong to the internal customer (made on first use).
+    request = { ...request, customerId: await database.transaction((tx) => internalCustomerInTx(tx)) };
   }
+  if (!request.customerId) throw invalid('customerId', 'required (only an internal ticket has no customer)');
+  const input: TicketCreateInput = { ...request, customerId: request.customerId };
   if ((input.ownerId || input.teamId) && actor.kind === 'staff' && !can(actor, 'tickets.assign_any') && input.ownerId !== actor.id) {
     throw new AppError('forbidden', 'Only supervisors assign new tickets to others; leave ownerId empty to use dispatch', {
       reason: 'assign_needs_supervisor',
@@ -307,6 +317,17 @@ async function writeBatch(database: Database, batch: Pending[]): Promise<Outcome
     }
     const c = c0.mergedIntoId ? (byCust.get(c0.mergedIntoId) ?? c0) : c0;
     const customerId = c0.mergedIntoId ?? c0.id;
+    // The internal customer owns internal tickets and only those.
+    if (c.internal !== (input.type === 'internal')) {
+      fail(
+        i,
+        invalid(
+          'customerId',
+          c.internal ? 'the internal customer has only internal tickets' : 'an internal ticket belongs to no customer; leave customerId out',
+        ),
+      );
+      continue;
+    }
     if (input.categoryId && !cats.has(input.categoryId)) {
       fail(i, invalid('categoryId', 'no such category'));
       continue;

@@ -13,6 +13,8 @@ export const isOpenStatus = (s: string) => (OPEN_STATUSES as readonly string[]).
 /** What the rules read of a ticket. `pendingHandover`: a handover of it waits for confirmation (when known). */
 export interface TicketPolicyRecord {
   status: string;
+  /** `internal` (内部工单): no customer to compensate. */
+  type?: string | undefined;
   ownerId: string | null;
   pendingHandover?: boolean | undefined;
 }
@@ -76,6 +78,7 @@ const RULES: Record<TicketAbility, Rule> = {
   },
   compensate: (a, t) => {
     if (!works(a)) return notAllowed();
+    if (t.type === 'internal') return conflict('ticket_internal', 'An internal ticket (内部工单) has no customer to compensate');
     if (t.status === 'closed') return conflict('ticket_closed', 'The ticket is closed');
     return null;
   },

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { TRANSFER_REASONS } from '../process/process.reasons';
 
-export const TICKET_TYPES = ['inquiry', 'complaint', 'repair', 'after_sales', 'order', 'suggestion', 'emergency'] as const;
+/** `internal` (内部工单): work of the organisation itself (environment corrective tasks…), on the internal customer. */
+export const TICKET_TYPES = ['inquiry', 'complaint', 'repair', 'after_sales', 'order', 'suggestion', 'emergency', 'internal'] as const;
+/** The types a customer's request can have (the portal offers these; never `internal`). */
+export const CUSTOMER_TICKET_TYPES = ['inquiry', 'complaint', 'repair', 'after_sales', 'order', 'suggestion', 'emergency'] as const;
 export const CHANNELS = ['portal', 'phone', 'walk_in', 'email', 'chat', 'wechat', 'api'] as const;
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 export const STATUSES = ['new', 'assigned', 'in_progress', 'pending_customer', 'pending_internal', 'resolved', 'closed'] as const;
@@ -12,7 +15,8 @@ export type TicketStatus = (typeof STATUSES)[number];
 const text = (max: number) => z.string().trim().min(1).max(max);
 
 export const TicketCreate = z.object({
-  customerId: z.uuid(),
+  /** Required, except for `type: "internal"` (内部工单), which belongs to the internal customer (leave it out). */
+  customerId: z.uuid().optional().describe('required unless type is internal (an internal ticket belongs to the internal customer)'),
   type: z.enum(TICKET_TYPES),
   channel: z.enum(CHANNELS),
   priority: z.enum(PRIORITIES).default('normal'),

@@ -2,7 +2,7 @@
  * The SQL side of the ONE ticket visibility rule (see visibility.ts for the rule and who may see what): the
  * conditions every read of ticket data joins or filters with, and the access row of one ticket.
  */
-import { and, eq, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client';
 import { handovers, tickets } from '../../db/schema';
@@ -14,6 +14,7 @@ import type { TicketAccessRow } from './visibility';
 export interface TicketColumns {
   id: AnyPgColumn;
   customerId: AnyPgColumn;
+  type: AnyPgColumn;
   ownerId: AnyPgColumn;
   teamId: AnyPgColumn;
   createdById: AnyPgColumn;
@@ -22,7 +23,7 @@ export interface TicketColumns {
 /** SQL condition for the tickets the actor may see; `undefined` = every ticket. */
 export function ticketVisibilityScope(actor: Actor, t: TicketColumns = tickets): SQL | undefined {
   if (actor.kind === 'system') return undefined;
-  if (actor.kind === 'customer') return eq(t.customerId, actor.customerId);
+  if (actor.kind === 'customer') return and(eq(t.customerId, actor.customerId), ne(t.type, 'internal'))!;
   if (actor.kind !== 'staff') return sql`false`;
   if (can(actor, 'tickets.read_all')) return undefined;
   const conds: SQL[] = [eq(t.ownerId, actor.id), eq(t.createdById, actor.id)];
@@ -44,7 +45,7 @@ export function visibleTicketById(actor: Actor, id: string, t: TicketColumns = t
 /** The access row of one ticket (with its pending handovers' receivers) for `canSeeTicket`; undefined when gone. */
 export async function loadTicketAccessRow(ex: Executor, id: string): Promise<TicketAccessRow | undefined> {
   const [row] = await ex
-    .select({ customerId: tickets.customerId, ownerId: tickets.ownerId, teamId: tickets.teamId, createdById: tickets.createdById })
+    .select({ customerId: tickets.customerId, type: tickets.type, ownerId: tickets.ownerId, teamId: tickets.teamId, createdById: tickets.createdById })
     .from(tickets)
     .where(eq(tickets.id, id));
   if (!row) return undefined;

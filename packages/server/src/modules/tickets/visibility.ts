@@ -8,7 +8,7 @@
  *
  * Who sees a ticket (deny by default):
  * - the system (workers) — everything;
- * - a customer — only their own tickets (`customer_id`);
+ * - a customer — only their own tickets (`customer_id`), never an internal one (type `internal`, 内部工单);
  * - staff holding `tickets.read_all` (admin, director, supervisor, qa by default) — everything;
  * - other staff (agent, frontdesk, technician, …): the owner, the creator, members of the ticket's team, and the
  *   receiver of a pending handover. Staff without any ticket permission never reach the rows (the route's
@@ -25,6 +25,8 @@ export { loadTicketAccessRow, ticketVisibilityScope, ticketVisibilitySql, visibl
 /** What `canSeeTicket` needs of a ticket row; `pendingHandoverTo` lists receivers of its pending handovers. */
 export interface TicketAccessRow {
   customerId: string;
+  /** The ticket's type: a customer never sees an `internal` one (absent: treated as a customer type). */
+  type?: string | undefined;
   ownerId: string | null;
   teamId: string | null;
   createdById: string | null;
@@ -34,7 +36,7 @@ export interface TicketAccessRow {
 /** The same rule as `ticketVisibilityScope`, for one row in memory. */
 export function canSeeTicket(actor: Actor, row: TicketAccessRow): boolean {
   if (actor.kind === 'system') return true;
-  if (actor.kind === 'customer') return row.customerId === actor.customerId;
+  if (actor.kind === 'customer') return row.customerId === actor.customerId && row.type !== 'internal';
   if (actor.kind !== 'staff') return false;
   if (can(actor, 'tickets.read_all')) return true;
   if (row.ownerId === actor.id || row.createdById === actor.id) return true;

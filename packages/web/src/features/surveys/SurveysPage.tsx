@@ -26,7 +26,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
-import { TICKET_TYPES } from '../../api/types';
+import { CUSTOMER_TICKET_TYPES } from '../../api/types';
 import { errorMessage } from '../../lib/apiErrors';
 import { Page } from '../../layout/Page';
 import { ticketTypeLabel } from '../auth/labels';
@@ -402,7 +402,7 @@ function Builder({ template, onClose }: { template: SurveyTemplate | null; onClo
               </Col>
               <Col xs={24} sm={12}>
                 <Form.Item name="ticketTypes" label={t('surveys.builder.ticketTypes')}>
-                  <Select mode="multiple" allowClear options={TICKET_TYPES.map((x) => ({ value: x, label: ticketTypeLabel(t, x) }))} />
+                  <Select mode="multiple" allowClear options={CUSTOMER_TICKET_TYPES.map((x) => ({ value: x, label: ticketTypeLabel(t, x) }))} />
                 </Form.Item>
               </Col>
               <Col xs={12} sm={8}>
@@ -620,7 +620,7 @@ function Settings({ canManage }: { canManage: boolean }) {
           <Col xs={24} md={8}>
             <Typography.Title level={5}>{t('surveys.settings.care')}</Typography.Title>
             <Form.Item name={['care', 'ticketTypes']} label={t('surveys.settings.careTypes')}>
-              <Select mode="multiple" options={TICKET_TYPES.map((x) => ({ value: x, label: ticketTypeLabel(t, x) }))} />
+              <Select mode="multiple" options={CUSTOMER_TICKET_TYPES.map((x) => ({ value: x, label: ticketTypeLabel(t, x) }))} />
             </Form.Item>
             <Form.Item name={['care', 'guaranteeDays']} label={t('surveys.settings.guaranteeDays')}>
               <InputNumber min={1} max={90} />

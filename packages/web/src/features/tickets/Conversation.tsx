@@ -84,7 +84,9 @@ function ReplyBox({ ticket }: { ticket: TicketDetail }) {
   const queryClient = useQueryClient();
   const [body, setBody] = useState('');
   useKbInsert(ticket.id, setBody);
-  const [visibility, setVisibility] = useState<'public' | 'internal'>('public');
+  // An internal ticket (内部工单) has no customer to reply to: notes only.
+  const noCustomer = ticket.type === 'internal';
+  const [visibility, setVisibility] = useState<'public' | 'internal'>(noCustomer ? 'internal' : 'public');
   const files = useAttachmentList();
   const sending = useRef(false);
 
@@ -120,7 +122,7 @@ function ReplyBox({ ticket }: { ticket: TicketDetail }) {
           value={visibility}
           onChange={setVisibility}
           options={[
-            { value: 'public', label: t('replies.public') },
+            { value: 'public', label: t('replies.public'), disabled: noCustomer },
             {
               value: 'internal',
               label: (

@@ -14,7 +14,8 @@ import { OrderLinesEditor, cleanLines, type EditableLine } from './OrderLinesEdi
 import { ticketKeys, useCategoryTree } from './queries';
 
 interface Values {
-  customerId: string;
+  /** Absent for an internal ticket (内部工单): the server files it on the internal customer. */
+  customerId?: string;
   type: TicketType;
   channel: Channel;
   priority: string;
@@ -103,7 +104,7 @@ export function NewTicketDrawer({ open, onClose }: { open: boolean; onClose: () 
 
   const submit = (v: Values) => {
     const body: TicketCreate = {
-      customerId: v.customerId,
+      ...(v.type !== 'internal' && v.customerId ? { customerId: v.customerId } : {}),
       type: v.type,
       channel: v.channel,
       priority: v.priority as TicketCreate['priority'],
@@ -157,9 +158,15 @@ export function NewTicketDrawer({ open, onClose }: { open: boolean; onClose: () 
         }}
         data-testid="ticket-create-form"
       >
-        <Form.Item name="customerId" label={t('tickets.customer')} rules={[{ required: true, message: t('tickets.new.customerRequired') }]}>
-          <CustomerPicker data-testid="ticket-customer" />
-        </Form.Item>
+        {type === 'internal' ? (
+          <Form.Item label={t('tickets.customer')} extra={t('tickets.new.internalHint')} data-testid="ticket-internal-note">
+            {t('ticketTypes.internal')}
+          </Form.Item>
+        ) : (
+          <Form.Item name="customerId" label={t('tickets.customer')} rules={[{ required: true, message: t('tickets.new.customerRequired') }]}>
+            <CustomerPicker data-testid="ticket-customer" />
+          </Form.Item>
+        )}
         <Form.Item name="type" label={t('tickets.type')} rules={[{ required: true }]}>
           <Radio.Group
             optionType="button"

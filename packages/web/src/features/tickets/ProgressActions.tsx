@@ -32,7 +32,8 @@ export function ProgressActions({ ticket }: { ticket: TicketDetail }) {
       http.post('/tickets/{id}/solution-confirmations', { path: { id: ticket.id }, body: { channel: v.channel, note: v.note.trim() || null } }),
     () => t('stdEvents.progress.confirmed'),
   );
-  if (!canWork || !OPEN_STATUSES.includes(ticket.status)) return null;
+  // An internal ticket (内部工单) has no customer to ask or confirm with.
+  if (!canWork || ticket.type === 'internal' || !OPEN_STATUSES.includes(ticket.status)) return null;
   const channelSelect = (
     <Select<Channel>
       value={channel}

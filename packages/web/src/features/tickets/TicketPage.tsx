@@ -94,7 +94,7 @@ export default function TicketPage() {
             {tk.type === 'order' ? <OrderPanel ticket={tk} /> : null}
             {tk.type === 'complaint' ? <ComplaintPanel ticketId={tk.id} /> : null}
             {tk.type === 'complaint' ? <SolutionOptionsPanel ticket={tk} /> : null}
-            <SurveyPanel ticket={tk} />
+            {tk.type === 'internal' ? null : <SurveyPanel ticket={tk} />}
             <Card size="small" title={t('replies.title', { n: tk.replies.length })} data-testid="conversation">
               <Conversation ticket={tk} />
             </Card>
@@ -104,7 +104,7 @@ export default function TicketPage() {
         </Col>
         <Col xs={24} lg={8}>
           <Flex vertical gap={16}>
-            <CustomerPanel customerId={tk.customerId} currentTicketId={tk.id} />
+            {tk.type === 'internal' ? null : <CustomerPanel customerId={tk.customerId} currentTicketId={tk.id} />}
             <KbSuggestions ticket={tk} />
             <CompensationCard ticket={tk} />
             <HandoversCard ticket={tk} />
@@ -156,12 +156,18 @@ function TicketHeader({ ticket: tk }: { ticket: TicketDetail }) {
             {
               key: 'customer',
               label: t('tickets.customer'),
-              children: (
-                <Flex gap={6} align="center" wrap>
-                  <Link to={`/customers/${tk.customerId}`}>{tk.customerName ?? '—'}</Link>
-                  {tk.customerTier ? <TierTag tier={tk.customerTier} /> : null}
-                </Flex>
-              ),
+              // An internal ticket (内部工单) has no customer to link: the organisation's own work.
+              children:
+                tk.type === 'internal' ? (
+                  <Tag color="purple" data-testid="ticket-internal">
+                    {t('ticketTypes.internal')}
+                  </Tag>
+                ) : (
+                  <Flex gap={6} align="center" wrap>
+                    <Link to={`/customers/${tk.customerId}`}>{tk.customerName ?? '—'}</Link>
+                    {tk.customerTier ? <TierTag tier={tk.customerTier} /> : null}
+                  </Flex>
+                ),
             },
             { key: 'type', label: t('tickets.type'), children: <TypeText type={tk.type} /> },
             { key: 'channel', label: t('tickets.channel'), children: <ChannelText channel={tk.channel} /> },
