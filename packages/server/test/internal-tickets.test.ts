@@ -91,6 +91,13 @@ describe('creating internal tickets', () => {
     const comp = await api('POST', `/tickets/${id}/compensations`, agent.token, { kind: 'gift', amountFen: 100, reason: '测试' });
     expect(comp.statusCode).toBe(409);
     expect(comp.json().reason).toBe('ticket_internal');
+    // Nobody to reply to: a public reply is refused, an internal note is fine.
+    expect(detail.json().allowed).toMatchObject({ reply: false });
+    const reply = await api('POST', `/tickets/${id}/replies`, agent.token, { body: '已安排维修', visibility: 'public' });
+    expect(reply.statusCode).toBe(409);
+    expect(reply.json().reason).toBe('ticket_internal');
+    const note = await api('POST', `/tickets/${id}/replies`, agent.token, { body: '已安排维修', visibility: 'internal' });
+    expect(note.statusCode).toBe(201);
     const patched = await api('PATCH', `/tickets/${id}`, agent.token, { type: 'repair' });
     expect(patched.statusCode).toBe(400);
     expect(patched.json().errors[0].path).toBe('type');

@@ -40,6 +40,7 @@ const RULES: Record<TicketAbility, Rule> = {
   // Public replies: customers on their own tickets, staff who work tickets; never on a closed ticket.
   reply: (a, t) => {
     if (a.kind !== 'customer' && !works(a)) return notAllowed();
+    if (t.type === 'internal') return conflict('ticket_internal', 'An internal ticket (内部工单) has no customer to reply to; add an internal note');
     if (t.status === 'closed') return conflict('ticket_closed', 'This ticket is closed; reopen it or open a new one');
     return null;
   },
