@@ -7,6 +7,7 @@ import { CLOCK_EVENT_KINDS } from '../src/modules/tickets/ticket-event-kinds';
 import { KNOWN_CLOCK_EVENTS } from '../src/modules/standards/definition';
 import { TicketPage } from '../src/modules/tickets/tickets.schema';
 import { compiledSerializerCompiler } from '../src/http/serialize';
+import { standardsForTickets } from '../src/modules/standards/standards.repo';
 
 // Drifts fixed in #17: the queue's 即将超时 tab (dueWithinSeconds), the clocks of queue rows, texts in the reader's
 // language, and stable reasons for refusals that depend on a ticket's state.
@@ -152,8 +153,15 @@ describe('the queue: due soon and clocks', () => {
       appliesTo: { types: ['repair'] },
     });
     const own = (await t.inject('POST', '/api/v1/customers', agent.token, { name: '钱先生', tier: 'gold' })).json().id as string;
-    await create({ type: 'repair', customerId: own, tags: ['漏水'] });
+    const repair = await create({ type: 'repair', customerId: own, tags: ['漏水'] });
     await create({ type: 'inquiry', customerId: own });
+    // The page reads its clocks in its own query: the same clocks as the clocks query gives (remainingSeconds ticks).
+    const listed = (await t.inject('GET', `/api/v1/tickets?customerId=${own}`, agent.token)).json().items.find((i: { id: string }) => i.id === repair.id);
+    const direct = (await standardsForTickets(t.database.db, [repair.id], { live: true })).get(repair.id)!;
+    const steady = (c: { remainingSeconds?: number | null }) => ({ ...c, remainingSeconds: null });
+    expect(direct).toHaveLength(1);
+    expect(listed.standards.map(steady)).toEqual(direct.map(steady));
+    expect(Math.abs(listed.standards[0].remainingSeconds - direct[0]!.remainingSeconds!)).toBeLessThanOrEqual(2);
     const zodJson = (body: unknown) => JSON.stringify(TicketPage.parse(body));
     for (const q of [`customerId=${own}`, `customerId=${own}&limit=1`, `customerId=${own}&sort=due`]) {
       const res = await t.inject('GET', `/api/v1/tickets?${q}`, agent.token);

@@ -105,6 +105,34 @@ interface InstanceCols {
 const date = (v: Date | string | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v));
 const LIVE_STATES = `'running', 'paused', 'breached'`;
 
+const INSTANCE_COLUMNS = [
+  'id',
+  'standard_id',
+  'version_id',
+  'code',
+  'ticket_id',
+  'cycle',
+  'state',
+  'calendar_id',
+  'started_at',
+  'limit_ms',
+  'consumed_ms',
+  'segment_started_at',
+  'due_at',
+  'met_at',
+  'breached_at',
+  'ended_at',
+  'end_reason',
+  'warnings_sent',
+  'escalations_sent',
+  'next_action_at',
+  'next_action',
+  'late',
+  'observed',
+  'count_limit',
+] as const satisfies readonly (keyof InstanceCols)[];
+const ORDER = 'started_at ASC, code ASC, cycle ASC';
+
 /**
  * The clocks of several tickets (e.g. a batch of creates, a queue page) by ticket: one query for the clocks (the
  * tickets as one array parameter) and none for their definitions once each version has been read.
@@ -116,13 +144,39 @@ export async function standardsForTickets(
 ): Promise<Map<string, TicketStandard[]>> {
   const out = new Map<string, TicketStandard[]>(ticketIds.map((id) => [id, []]));
   if (ticketIds.length === 0) return out;
-  const res = (await ex.execute(sql`SELECT id, standard_id, version_id, code, ticket_id, cycle, state, calendar_id, started_at, limit_ms, consumed_ms,
-      segment_started_at, due_at, met_at, breached_at, ended_at, end_reason, warnings_sent, escalations_sent, next_action_at, next_action, late,
-      observed, count_limit
+  const res = (await ex.execute(sql`SELECT ${sql.raw(INSTANCE_COLUMNS.join(', '))}
     FROM standard_instances
     WHERE ticket_id = ANY(${`{${ticketIds.join(',')}}`}::uuid[])${opts.live ? sql.raw(` AND state IN (${LIVE_STATES})`) : sql``}
-    ORDER BY started_at ASC, code ASC, cycle ASC`)) as { rows: InstanceCols[] };
-  const instances = opts.codes ? res.rows.filter((i) => opts.codes!.includes(i.code)) : res.rows;
+    ORDER BY ${sql.raw(ORDER)}`)) as { rows: InstanceCols[] };
+  await presentClocks(ex, opts.codes ? res.rows.filter((i) => opts.codes!.includes(i.code)) : res.rows, out);
+  return out;
+}
+
+/**
+ * The live clocks (running, paused, breached) of the ticket whose id is `ticketId`, as one JSON column of a query
+ * over tickets: a queue page reads its clocks in its own round trip. {@link liveClocksFromColumn} presents them.
+ */
+export function liveClocksColumn(ticketId: SQL): SQL {
+  const fields = INSTANCE_COLUMNS.map((c) => `'${c}', si.${c}`).join(', ');
+  return sql`(SELECT json_agg(json_build_object(${sql.raw(fields)}) ORDER BY ${sql.raw(ORDER.replace(/(\w+) ASC/g, 'si.$1 ASC'))})
+    FROM standard_instances si WHERE si.ticket_id = ${ticketId} AND si.state IN (${sql.raw(LIVE_STATES)}))`;
+}
+
+/** The clocks of each ticket from its {@link liveClocksColumn} value (null: none), as {@link standardsForTickets} presents them. */
+export async function liveClocksFromColumn(ex: Executor, columns: Map<string, unknown>): Promise<Map<string, TicketStandard[]>> {
+  const out = new Map<string, TicketStandard[]>();
+  const instances: InstanceCols[] = [];
+  for (const [id, v] of columns) {
+    out.set(id, []);
+    const list = typeof v === 'string' ? (JSON.parse(v) as InstanceCols[] | null) : (v as InstanceCols[] | null);
+    if (list) instances.push(...list);
+  }
+  await presentClocks(ex, instances, out);
+  return out;
+}
+
+/** Clock rows (in order) into `out` by ticket, with their definitions (cached per version) and calendars. */
+async function presentClocks(ex: Executor, instances: InstanceCols[], out: Map<string, TicketStandard[]>): Promise<void> {
   const versions = await versionDefs(ex, [...new Set(instances.map((i) => i.version_id))]);
   const cals = await loadCalendarRows(
     ex,
@@ -178,7 +232,6 @@ export async function standardsForTickets(
       countSource: def.count?.source ?? null,
     });
   }
-  return out;
 }
 
 export const standardsRepo = {
