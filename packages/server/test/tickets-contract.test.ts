@@ -5,6 +5,9 @@ import { onTicketEvent, TICKET_EVENT_KINDS } from '../src/modules/tickets/ticket
 import { ticketsMessages } from '../src/modules/tickets/tickets.messages';
 import { CLOCK_EVENT_KINDS } from '../src/modules/tickets/ticket-event-kinds';
 import { KNOWN_CLOCK_EVENTS } from '../src/modules/standards/definition';
+import { TicketPage } from '../src/modules/tickets/tickets.schema';
+import { compiledSerializerCompiler } from '../src/http/serialize';
+import { standardsForTickets } from '../src/modules/standards/standards.repo';
 
 // Drifts fixed in #17: the queue's 即将超时 tab (dueWithinSeconds), the clocks of queue rows, texts in the reader's
 // language, and stable reasons for refusals that depend on a ticket's state.
@@ -135,6 +138,43 @@ describe('the queue: due soon and clocks', () => {
     expect(Date.parse(row(soon.id).standards[0]!.dueAt!) - Date.now()).toBeLessThanOrEqual(1800_000);
     expect(row(later.id).standards).toEqual([expect.objectContaining({ code: 'DUE-2H', state: 'running' })]);
     expect(row(none.id).standards).toEqual([]);
+    await deactivateAll(t.database);
+  });
+
+  it('the queue is written by a compiled serializer: the same JSON as the zod serializer wrote', async () => {
+    await deactivateAll(t.database);
+    await standard(t, admin, {
+      code: 'SER-30M',
+      name: '30 分钟响应',
+      start: 'ticket.created',
+      stop: 'ticket.first_public_reply',
+      limitSeconds: 1800,
+      calendarId: null,
+      appliesTo: { types: ['repair'] },
+    });
+    const own = (await t.inject('POST', '/api/v1/customers', agent.token, { name: '钱先生', tier: 'gold' })).json().id as string;
+    const repair = await create({ type: 'repair', customerId: own, tags: ['漏水'] });
+    await create({ type: 'inquiry', customerId: own });
+    // The page reads its clocks in its own query: the same clocks as the clocks query gives (remainingSeconds ticks).
+    const listed = (await t.inject('GET', `/api/v1/tickets?customerId=${own}`, agent.token)).json().items.find((i: { id: string }) => i.id === repair.id);
+    const direct = (await standardsForTickets(t.database.db, [repair.id], { live: true })).get(repair.id)!;
+    const steady = (c: { remainingSeconds?: number | null }) => ({ ...c, remainingSeconds: null });
+    expect(direct).toHaveLength(1);
+    expect(listed.standards.map(steady)).toEqual(direct.map(steady));
+    expect(Math.abs(listed.standards[0].remainingSeconds - direct[0]!.remainingSeconds!)).toBeLessThanOrEqual(2);
+    const zodJson = (body: unknown) => JSON.stringify(TicketPage.parse(body));
+    for (const q of [`customerId=${own}`, `customerId=${own}&limit=1`, `customerId=${own}&sort=due`]) {
+      const res = await t.inject('GET', `/api/v1/tickets?${q}`, agent.token);
+      expect(res.statusCode).toBe(200);
+      expect(res.json().items.length).toBeGreaterThan(0);
+      expect(res.body, q).toBe(zodJson(res.json()));
+    }
+    // Properties the schema does not declare are left out, as zod left them out; absent optionals stay absent.
+    const page = (await t.inject('GET', `/api/v1/tickets?customerId=${own}`, agent.token)).json();
+    const extra = { ...page, secret: 1, items: page.items.map((i: Record<string, unknown>) => ({ ...i, description: 'x', standards: undefined })) };
+    const write = compiledSerializerCompiler({ schema: TicketPage, method: 'GET', url: '/tickets', httpPart: 'body' });
+    expect(write(extra)).toBe(zodJson(extra));
+    expect(write(page)).toBe(zodJson(page));
     await deactivateAll(t.database);
   });
 });

@@ -1,7 +1,7 @@
 import type { Database } from '../db/client';
 import type { WorkerFactory } from '../modules/module';
-import { standardsForTickets } from '../modules/standards/standards.repo';
-import { setStandardsReader } from '../modules/tickets/ticket-events';
+import { liveClocksColumn, liveClocksFromColumn, standardsForTickets } from '../modules/standards/standards.repo';
+import { setLiveClocksColumn, setStandardsReader } from '../modules/tickets/ticket-events';
 import { freshWithoutClocks } from './engine';
 import { ClockWorker } from './worker';
 
@@ -31,6 +31,7 @@ export function registerStandardsEngine(): void {
     for (const id of none) out.set(id, []);
     return out;
   });
+  setLiveClocksColumn({ column: liveClocksColumn, read: liveClocksFromColumn });
 }
 
 /** The clock worker (standards module's `workers`); null when CHIDU_STANDARDS_WORKER=0. */

@@ -1,8 +1,8 @@
-import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Executor, Tx } from '../../db/client';
-import { standardInstances, standards, standardVersions } from '../../db/schema';
-import { clockCalendar, toClock } from '../../engine/engine';
-import { remainingSeconds } from '../../engine/clock';
+import { standards, standardVersions } from '../../db/schema';
+import { clockCalendar } from '../../engine/engine';
+import { remainingSeconds, type ClockStateName } from '../../engine/clock';
 import { loadCalendarRows } from '../calendars/calendar-cache';
 import type { StandardDefinition } from './definition';
 
@@ -45,7 +45,98 @@ export async function standardsForTicket(ex: Executor, ticketId: string, opts: {
   return (await standardsForTickets(ex, [ticketId], opts)).get(ticketId) ?? [];
 }
 
-/** The clocks of several tickets (e.g. a batch of creates) in one query, by ticket. */
+/** A standard version's definition and number: versions are immutable, so each is read once per process. */
+interface VersionDef {
+  definition: StandardDefinition;
+  version: number;
+}
+const VERSION_CACHE_MAX = 1024;
+const versionCache = new Map<string, VersionDef>();
+
+async function versionDefs(ex: Executor, ids: string[]): Promise<Map<string, VersionDef>> {
+  const out = new Map<string, VersionDef>();
+  const missing: string[] = [];
+  for (const id of ids) {
+    const v = versionCache.get(id);
+    if (v) out.set(id, v);
+    else missing.push(id);
+  }
+  if (missing.length === 0) return out;
+  const rows = await ex
+    .select({ id: standardVersions.id, definition: standardVersions.definition, version: standardVersions.version })
+    .from(standardVersions)
+    .where(inArray(standardVersions.id, missing));
+  for (const r of rows) {
+    const v = { definition: r.definition as StandardDefinition, version: r.version };
+    out.set(r.id, v);
+    if (versionCache.size >= VERSION_CACHE_MAX) versionCache.delete(versionCache.keys().next().value!);
+    versionCache.set(r.id, v);
+  }
+  return out;
+}
+
+/** The columns a clock shows, as the driver returns them from one raw query (no ORM mapping: the queue reads this per page). */
+interface InstanceCols {
+  id: string;
+  standard_id: string;
+  version_id: string;
+  code: string;
+  ticket_id: string;
+  cycle: number;
+  state: string;
+  calendar_id: string | null;
+  started_at: Date | string;
+  limit_ms: number | string;
+  consumed_ms: number | string;
+  segment_started_at: Date | string | null;
+  due_at: Date | string | null;
+  met_at: Date | string | null;
+  breached_at: Date | string | null;
+  ended_at: Date | string | null;
+  end_reason: string | null;
+  warnings_sent: number;
+  escalations_sent: number;
+  next_action_at: Date | string | null;
+  next_action: string | null;
+  late: boolean;
+  observed: number | null;
+  count_limit: number | null;
+}
+const date = (v: Date | string | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v));
+const LIVE_STATES = `'running', 'paused', 'breached'`;
+
+const INSTANCE_COLUMNS = [
+  'id',
+  'standard_id',
+  'version_id',
+  'code',
+  'ticket_id',
+  'cycle',
+  'state',
+  'calendar_id',
+  'started_at',
+  'limit_ms',
+  'consumed_ms',
+  'segment_started_at',
+  'due_at',
+  'met_at',
+  'breached_at',
+  'ended_at',
+  'end_reason',
+  'warnings_sent',
+  'escalations_sent',
+  'next_action_at',
+  'next_action',
+  'late',
+  'observed',
+  'count_limit',
+] as const satisfies readonly (keyof InstanceCols)[];
+const ORDER = 'started_at ASC, code ASC, cycle ASC';
+
+/**
+ * The clocks of several tickets (e.g. a batch of creates, a queue page) by ticket: one query for the clocks (the
+ * tickets as one array parameter) and none for their definitions once each version has been read.
+ */
 export async function standardsForTickets(
   ex: Executor,
   ticketIds: string[],
@@ -53,66 +144,95 @@ export async function standardsForTickets(
 ): Promise<Map<string, TicketStandard[]>> {
   const out = new Map<string, TicketStandard[]>(ticketIds.map((id) => [id, []]));
   if (ticketIds.length === 0) return out;
-  const byTicket = ticketIds.length === 1 ? eq(standardInstances.ticketId, ticketIds[0]!) : inArray(standardInstances.ticketId, ticketIds);
-  const instances = await ex
-    .select()
-    .from(standardInstances)
-    .where(opts.live ? and(byTicket, inArray(standardInstances.state, ['running', 'paused', 'breached'])) : byTicket)
-    .orderBy(asc(standardInstances.startedAt), asc(standardInstances.code), asc(standardInstances.cycle));
-  // The definitions once per version (a page of tickets shares a handful), not once per clock.
-  const versionIds = [...new Set(instances.map((i) => i.versionId))];
-  const versions = new Map(
-    versionIds.length === 0
-      ? []
-      : (
-          await ex
-            .select({ id: standardVersions.id, definition: standardVersions.definition, version: standardVersions.version })
-            .from(standardVersions)
-            .where(inArray(standardVersions.id, versionIds))
-        ).map((v) => [v.id, v]),
-  );
-  const rows = instances.flatMap((i) => {
-    const v = versions.get(i.versionId);
-    return v ? [{ i, definition: v.definition, version: v.version }] : [];
-  });
-  const wanted = opts.codes ? rows.filter((r) => opts.codes!.includes(r.i.code)) : rows;
+  const res = (await ex.execute(sql`SELECT ${sql.raw(INSTANCE_COLUMNS.join(', '))}
+    FROM standard_instances
+    WHERE ticket_id = ANY(${`{${ticketIds.join(',')}}`}::uuid[])${opts.live ? sql.raw(` AND state IN (${LIVE_STATES})`) : sql``}
+    ORDER BY ${sql.raw(ORDER)}`)) as { rows: InstanceCols[] };
+  await presentClocks(ex, opts.codes ? res.rows.filter((i) => opts.codes!.includes(i.code)) : res.rows, out);
+  return out;
+}
+
+/**
+ * The live clocks (running, paused, breached) of the ticket whose id is `ticketId`, as one JSON column of a query
+ * over tickets: a queue page reads its clocks in its own round trip. {@link liveClocksFromColumn} presents them.
+ */
+export function liveClocksColumn(ticketId: SQL): SQL {
+  // The whole row as JSON (its keys are the column names {@link InstanceCols} reads): PostgreSQL plans this in a
+  // fraction of the time a json_build_object of the columns takes (0.05 ms more than the page alone, against 0.6).
+  return sql`(SELECT json_agg(si ORDER BY ${sql.raw(ORDER.replace(/(\w+) ASC/g, 'si.$1 ASC'))})
+    FROM standard_instances si WHERE si.ticket_id = ${ticketId} AND si.state IN (${sql.raw(LIVE_STATES)}))`;
+}
+
+/** The clocks of each ticket from its {@link liveClocksColumn} value (null: none), as {@link standardsForTickets} presents them. */
+export async function liveClocksFromColumn(ex: Executor, columns: Map<string, unknown>): Promise<Map<string, TicketStandard[]>> {
+  const out = new Map<string, TicketStandard[]>();
+  const instances: InstanceCols[] = [];
+  for (const [id, v] of columns) {
+    out.set(id, []);
+    const list = typeof v === 'string' ? (JSON.parse(v) as InstanceCols[] | null) : (v as InstanceCols[] | null);
+    if (list) instances.push(...list);
+  }
+  await presentClocks(ex, instances, out);
+  return out;
+}
+
+/** Clock rows (in order) into `out` by ticket, with their definitions (cached per version) and calendars. */
+async function presentClocks(ex: Executor, instances: InstanceCols[], out: Map<string, TicketStandard[]>): Promise<void> {
+  const versions = await versionDefs(ex, [...new Set(instances.map((i) => i.version_id))]);
   const cals = await loadCalendarRows(
     ex,
-    wanted.map((r) => r.i.calendarId),
+    instances.map((i) => (versions.has(i.version_id) ? i.calendar_id : null)),
   );
   const now = Date.now();
-  for (const { i, definition, version } of wanted) {
-    const def = definition as StandardDefinition;
-    const cal = clockCalendar(i.calendarId ? cals.get(i.calendarId) : undefined, def);
-    out.get(i.ticketId)?.push({
+  for (const i of instances) {
+    const v = versions.get(i.version_id);
+    if (!v) continue;
+    const def = v.definition;
+    const cal = clockCalendar(i.calendar_id ? cals.get(i.calendar_id) : undefined, def);
+    const dueAt = date(i.due_at);
+    const endedAt = date(i.ended_at);
+    const limitMs = Number(i.limit_ms);
+    out.get(i.ticket_id)?.push({
       id: i.id,
-      standardId: i.standardId,
+      standardId: i.standard_id,
       code: i.code,
       name: def.name,
-      version,
+      version: v.version,
       cycle: i.cycle,
       state: i.state as TicketStandard['state'],
       paused: i.state === 'paused',
-      startedAt: i.startedAt.toISOString(),
-      dueAt: iso(i.dueAt),
-      metAt: iso(i.metAt),
-      breachedAt: iso(i.breachedAt),
-      endedAt: iso(i.endedAt),
-      endReason: i.endReason,
+      startedAt: date(i.started_at)!.toISOString(),
+      dueAt: iso(dueAt),
+      metAt: iso(date(i.met_at)),
+      breachedAt: iso(date(i.breached_at)),
+      endedAt: iso(endedAt),
+      endReason: i.end_reason,
       late: i.late,
-      limitSeconds: Math.round(Number(i.limitMs) / 1000),
-      remainingSeconds: remainingSeconds(toClock(i), cal, now),
-      warningsSent: i.warningsSent,
-      escalationsSent: i.escalationsSent,
-      nextAction: i.nextAction,
-      nextActionAt: iso(i.nextActionAt),
+      limitSeconds: Math.round(limitMs / 1000),
+      remainingSeconds: remainingSeconds(
+        {
+          state: i.state as ClockStateName,
+          limitMs,
+          consumedMs: Number(i.consumed_ms),
+          segmentStartedAt: date(i.segment_started_at)?.getTime() ?? null,
+          dueAt: dueAt?.getTime() ?? null,
+          warningsSent: i.warnings_sent,
+          escalationsSent: i.escalations_sent,
+          endedAt: endedAt?.getTime() ?? null,
+        },
+        cal,
+        now,
+      ),
+      warningsSent: i.warnings_sent,
+      escalationsSent: i.escalations_sent,
+      nextAction: i.next_action,
+      nextActionAt: iso(date(i.next_action_at)),
       // counted standards: the recorded count and the inclusive limit
       observed: i.observed,
-      countLimit: i.countLimit,
+      countLimit: i.count_limit,
       countSource: def.count?.source ?? null,
     });
   }
-  return out;
 }
 
 export const standardsRepo = {

@@ -235,6 +235,23 @@ export function setStandardsReader(fn: StandardsReader): void {
 export async function readStandards(ex: import('../../db/client').Executor, ticketId: string): Promise<StandardStateOut[]> {
   return (await standardsReader(ex, [ticketId])).get(ticketId) ?? [];
 }
+/**
+ * The live clocks of a queue page in the page's own query (provided by the standards module): `column(ticketId)` is
+ * a JSON column of a query over tickets, `read` presents each ticket's value as {@link readStandardsMany} with
+ * `live` would.
+ */
+export interface LiveClocksColumn {
+  column: (ticketId: import('drizzle-orm').SQL) => import('drizzle-orm').SQL;
+  read: (ex: import('../../db/client').Executor, values: Map<string, unknown>) => Promise<Map<string, StandardStateOut[]>>;
+}
+let liveClocks: LiveClocksColumn | null = null;
+export function setLiveClocksColumn(c: LiveClocksColumn): void {
+  liveClocks = c;
+}
+/** Null until the standards module has registered it (the queue then reads the clocks with {@link readStandardsMany}). */
+export function liveClocksColumn(): LiveClocksColumn | null {
+  return liveClocks;
+}
 /** The clocks of several tickets in one query (a batch of creates). */
 export function readStandardsMany(
   ex: import('../../db/client').Executor,

@@ -15,6 +15,7 @@ import { refuseUnfilledPlaceholders } from '../kb/placeholders';
 import {
   checkTicketTransition,
   readStandards,
+  liveClocksColumn,
   readStandardsMany,
   recordTicketEvent,
   type StandardStateOut,
@@ -191,6 +192,9 @@ export async function listTickets(database: Database, ctx: Ctx, q: TicketListInp
   }
   if (q.sort === 'due' && q.cursor) throw invalid('cursor', 'sort=due pages with offset, not cursor');
   if (q.offset !== undefined && q.sort !== 'due') throw invalid('offset', 'offset pages only sort=due');
+  // Staff rows carry their live clocks (the queue's clock column), read in the page's own query when the standards
+  // module provides the column (one round trip), else with a second query.
+  const clockColumn = actor.kind === 'customer' ? null : liveClocksColumn();
   const rows = await ticketsRepo.list(database.db, actor, {
     statuses,
     ownerId,
@@ -207,6 +211,7 @@ export async function listTickets(database: Database, ctx: Ctx, q: TicketListInp
     risk: q.risk,
     sort: q.sort,
     offset: q.offset,
+    extra: clockColumn?.column,
   });
   const more = rows.length > q.limit;
   const page = rows.slice(0, q.limit);
@@ -214,11 +219,13 @@ export async function listTickets(database: Database, ctx: Ctx, q: TicketListInp
   const clocks =
     actor.kind === 'customer' || page.length === 0
       ? new Map<string, StandardStateOut[]>()
-      : await readStandardsMany(
-          database.db,
-          page.map((r) => r.t.id),
-          { live: true },
-        );
+      : clockColumn
+        ? await clockColumn.read(database.db, new Map(page.map((r) => [r.t.id, r.extra])))
+        : await readStandardsMany(
+            database.db,
+            page.map((r) => r.t.id),
+            { live: true },
+          );
   const items = page.map((r) => (actor.kind === 'customer' ? presentSummary(r.t, r) : presentListItem(r.t, r, clocks.get(r.t.id) ?? [])));
   if (q.sort === 'due') return { items, nextCursor: null, nextOffset: more ? (q.offset ?? 0) + q.limit : null };
   return { items, nextCursor: more ? items[items.length - 1]!.id : null };

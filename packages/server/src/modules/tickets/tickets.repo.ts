@@ -214,6 +214,8 @@ export const ticketsRepo = {
       risk?: 'breached' | 'at_risk' | 'attention' | undefined;
       sort?: 'newest' | 'due' | undefined;
       offset?: number | undefined;
+      /** An extra JSON column per ticket (the live clocks: ticket-events `liveClocksColumn`), returned as `extra`. */
+      extra?: ((ticketId: SQL) => SQL) | undefined;
     },
   ) {
     // A filter on the caller's own tickets or own team already implies visibility: skip the OR (it defeats the indexes).
@@ -248,7 +250,7 @@ export const ticketsRepo = {
     // a page of 50 the ORM's per-column mapping cost more than the query.
     const res = (await ex.execute(sql`SELECT tickets.id, tickets.number, tickets.customer_id, tickets.type, tickets.channel, tickets.priority, tickets.status,
         tickets.subject, tickets.owner_id, tickets.team_id, tickets.category_id, tickets.tags, tickets.created_at, tickets.updated_at, tickets.resolved_at,
-        c.name AS customer_name, c.tier AS customer_tier, o.name AS owner_name, tm.name AS team_name
+        c.name AS customer_name, c.tier AS customer_tier, o.name AS owner_name, tm.name AS team_name${f.extra ? sql`, ${f.extra(sql`tickets.id`)} AS extra` : sql``}
       FROM tickets
       LEFT JOIN customers c ON c.id = tickets.customer_id
       LEFT JOIN staff o ON o.id = tickets.owner_id
@@ -279,6 +281,7 @@ export const ticketsRepo = {
       customerTier: (r.customer_tier as string | null) ?? null,
       ownerName: (r.owner_name as string | null) ?? null,
       teamName: (r.team_name as string | null) ?? null,
+      extra: r.extra,
     }));
   },
 
