@@ -1,6 +1,7 @@
 import { compileCalendar } from '@chidu/core/calendar/index';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Board } from '../src/modules/field/field.dispatch.schema';
 import { rankTechnicians, type Candidate } from '../src/modules/field/field.dispatch';
 import { freeWindows, insideCalendar, type Window } from '../src/modules/field/field.slots';
 import { localDate } from '../src/modules/field/field.time';
@@ -241,6 +242,9 @@ describe('dispatch proposals and the board', () => {
     expect(board2.unassigned.map((v: { id: string }) => v.id)).not.toContain(booked.id);
     const row = board2.technicians.find((x: { id: string }) => x.id === any.id);
     expect(row.visits.map((v: { id: string; state: string }) => [v.id, v.state])).toEqual([[booked.id, 'accepted']]);
+    // The board is written by a compiled serializer: the same JSON as the zod serializer wrote.
+    const raw = await api('GET', `/field/board?date=${date}&limit=200`, agent);
+    expect(raw.body).toBe(JSON.stringify(Board.parse(raw.json())));
     // A technician not free in the window (no working calendar) is refused.
     const off = await api('POST', `/visits/${booked.id}/dispatch`, agent, { technicianId: nocal.id });
     expect(off.statusCode).toBe(409);
