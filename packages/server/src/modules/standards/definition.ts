@@ -26,6 +26,8 @@ export interface AppliesTo {
   channels?: string[] | undefined;
   teams?: string[] | undefined;
   vip?: boolean | undefined;
+  /** true: only tickets of customers needing one-to-one help (需一对一帮办); false: only the others. */
+  assistance?: boolean | undefined;
 }
 
 export interface EscalationStep {
@@ -192,6 +194,7 @@ export const AppliesToSchema = z
     channels: z.array(z.enum(TICKET_CHANNELS)).max(20).optional(),
     teams: z.array(z.uuid()).max(100).optional(),
     vip: z.boolean().optional(),
+    assistance: z.boolean().optional().describe('true = only tickets of customers needing one-to-one help (需一对一帮办)'),
   })
   .strict()
   .describe('Conditions a ticket must meet for the clock to start (all given ones; empty = any)');
@@ -270,6 +273,7 @@ const cleanApplies = (a: AppliesTo | undefined): AppliesTo => {
   const out: AppliesTo = {};
   for (const k of ['types', 'priorities', 'tiers', 'channels', 'teams'] as const) if (a?.[k]?.length) out[k] = [...new Set(a[k])];
   if (a?.vip !== undefined) out.vip = a.vip;
+  if (a?.assistance !== undefined) out.assistance = a.assistance;
   return out;
 };
 
@@ -376,7 +380,7 @@ export function presentDefinition(d: StandardDefinition) {
 /** Does a standard apply to a ticket as it is now? All given conditions must hold. */
 export function appliesToTicket(
   a: AppliesTo,
-  t: { type: string; priority: string; customerTier: string; channel: string; teamId: string | null; customerVip: boolean },
+  t: { type: string; priority: string; customerTier: string; channel: string; teamId: string | null; customerVip: boolean; customerAssistance?: boolean },
 ): boolean {
   if (a.types?.length && !a.types.includes(t.type)) return false;
   if (a.priorities?.length && !a.priorities.includes(t.priority)) return false;
@@ -384,5 +388,6 @@ export function appliesToTicket(
   if (a.channels?.length && !a.channels.includes(t.channel)) return false;
   if (a.teams?.length && (!t.teamId || !a.teams.includes(t.teamId))) return false;
   if (a.vip !== undefined && a.vip !== t.customerVip) return false;
+  if (a.assistance !== undefined && a.assistance !== (t.customerAssistance ?? false)) return false;
   return true;
 }

@@ -84,6 +84,7 @@ const zh: Record<string, string> = {
   'tickets.reason.handover_confirmed': '服务交接已确认',
   'tickets.reason.assigned_on_create': '创建时指定',
   'tickets.reason.first_contact': '首问负责：受理人即负责人',
+  'tickets.reason.one_to_one': '一对一帮办：客户需专人帮办，由指定专人 {name} 负责（先于派单规则）',
   'tickets.reason.customer_replied_after_resolve': '客户在解决后继续回复',
   'tickets.resolution.merged': '合并到 {number}',
 
@@ -230,6 +231,7 @@ const en: Record<string, string> = {
   'tickets.reason.handover_confirmed': 'Handover confirmed',
   'tickets.reason.assigned_on_create': 'Assigned when created',
   'tickets.reason.first_contact': 'First contact: the receiving agent owns it',
+  'tickets.reason.one_to_one': 'One-to-one help: the customer needs a designated helper, so {name} owns it (before the dispatch rules)',
   'tickets.reason.customer_replied_after_resolve': 'The customer replied after the resolution',
   'tickets.resolution.merged': 'Merged into {number}',
 

@@ -28,8 +28,9 @@ export type TicketRow = typeof tickets.$inferSelect;
 const ownerAlias = alias(staff, 'owner');
 const NUMBER_BLOCK = 10;
 const numberBlocks = new WeakMap<object, Map<string, { next: number; end: number }>>();
-const customerCache = new WeakMap<object, Map<string, { tier: string; vip: boolean }>>();
-export function primeCustomer(ex: Executor, id: string, c: { tier: string; vip: boolean }) {
+type CachedCustomer = { tier: string; vip: boolean; assistance: string };
+const customerCache = new WeakMap<object, Map<string, CachedCustomer>>();
+export function primeCustomer(ex: Executor, id: string, c: CachedCustomer) {
   let cache = customerCache.get(ex);
   if (!cache) {
     cache = new Map();
@@ -173,7 +174,7 @@ export const ticketsRepo = {
     }
     let c = cache.get(t.customerId);
     if (!c) {
-      [c] = await ex.select({ tier: customers.tier, vip: customers.vip }).from(customers).where(eq(customers.id, t.customerId));
+      [c] = await ex.select({ tier: customers.tier, vip: customers.vip, assistance: customers.assistance }).from(customers).where(eq(customers.id, t.customerId));
       if (c) cache.set(t.customerId, c);
     }
     return {
@@ -182,6 +183,7 @@ export const ticketsRepo = {
       customerId: t.customerId,
       customerTier: c?.tier ?? 'regular',
       customerVip: c?.vip ?? false,
+      customerAssistance: (c?.assistance ?? 'none') !== 'none',
       type: t.type,
       channel: t.channel,
       priority: t.priority,
