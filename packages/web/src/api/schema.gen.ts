@@ -3117,6 +3117,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets/{id}/checklist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The checklist of a repair or order ticket: 报价已告知客户, 已说明作业、保修范围和收费 — who recorded each, when, in time or late */
+        get: operations["getTicketsByIdChecklist"];
+        put?: never;
+        /** Record a checklist step (ticket.checklist_recorded); cost_quoted after work started or work_explained after resolve counts as late */
+        post: operations["postTicketsByIdChecklist"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/portal/tickets/{id}/status-requests": {
         parameters: {
             query?: never;
@@ -4984,6 +5002,15 @@ export interface components {
             room: string | null;
             demandType: string | null;
             notes: string | null;
+            /**
+             * @description 需一对一帮办: none = no one-to-one help
+             * @enum {string}
+             */
+            assistance: "none" | "elderly" | "disabled" | "other";
+            assistanceNote: string | null;
+            /** @description 专人: the designated staff member */
+            assistStaffId: string | null;
+            assistStaffName: string | null;
             consent: {
                 [key: string]: boolean;
             };
@@ -7138,6 +7165,22 @@ export interface components {
             by: "staff" | "customer";
             channel: string;
         };
+        TicketChecklistItem: {
+            /** @enum {string} */
+            step: "cost_quoted" | "work_explained";
+            done: boolean;
+            recordedAt: string | null;
+            recordedBy: string | null;
+            recordedByName: string | null;
+            /** @description false = recorded late (cost_quoted after work started, work_explained after resolve) */
+            inTime: boolean | null;
+        };
+        TicketChecklist: {
+            ticketId: string;
+            /** @description repair and order tickets carry the checklist */
+            applicable: boolean;
+            items: components["schemas"]["TicketChecklistItem"][];
+        };
         Standard: {
             name: string;
             encounter: string;
@@ -7165,6 +7208,7 @@ export interface components {
                 channels?: string[];
                 teams?: string[];
                 vip?: boolean;
+                assistance?: boolean;
             };
             warnAtPercent: number[];
             escalation: {
@@ -7203,6 +7247,8 @@ export interface components {
                 limit: number;
             } | null;
             checkpoint: ("first_response" | "solution_confirmed" | "resolution_confirmed") | null;
+            /** @description audit standards: the checklist step they are judged from */
+            checklist: ("cost_quoted" | "work_explained") | null;
             id: string;
             code: string;
             version: number;
@@ -7242,6 +7288,7 @@ export interface components {
                     channels?: string[];
                     teams?: string[];
                     vip?: boolean;
+                    assistance?: boolean;
                 };
                 warnAtPercent: number[];
                 escalation: {
@@ -7280,6 +7327,8 @@ export interface components {
                     limit: number;
                 } | null;
                 checkpoint: ("first_response" | "solution_confirmed" | "resolution_confirmed") | null;
+                /** @description audit standards: the checklist step they are judged from */
+                checklist: ("cost_quoted" | "work_explained") | null;
             };
         };
         StandardTemplate: {
@@ -7319,6 +7368,7 @@ export interface components {
                     channels?: string[];
                     teams?: string[];
                     vip?: boolean;
+                    assistance?: boolean;
                 };
                 warnAtPercent: number[];
                 escalation: {
@@ -7357,6 +7407,8 @@ export interface components {
                     limit: number;
                 } | null;
                 checkpoint: ("first_response" | "solution_confirmed" | "resolution_confirmed") | null;
+                /** @description audit standards: the checklist step they are judged from */
+                checklist: ("cost_quoted" | "work_explained") | null;
             };
         };
         MeasureTargetTemplate: {
@@ -7410,6 +7462,22 @@ export interface components {
             insufficientSample: boolean;
             met: boolean | null;
         };
+        StandardAuditResult: {
+            /**
+             * @description the checklist step of repair/order tickets the audit is judged from
+             * @enum {string}
+             */
+            checklist: "cost_quoted" | "work_explained";
+            /** @description numerator / denominator */
+            value: number | null;
+            /** @description resolved repair/order tickets in the period whose step was recorded in time */
+            numerator: number;
+            /** @description resolved repair/order tickets in the period */
+            denominator: number;
+            target: number;
+            insufficientSample: boolean;
+            met: boolean | null;
+        };
         StandardCompliance: {
             met: number;
             breached: number;
@@ -7428,6 +7496,8 @@ export interface components {
             soft: components["schemas"]["StandardSoftResult"] | null;
             /** @description measured standards (measure operating_data with a rate): the rate in the period */
             measured: components["schemas"]["StandardMeasuredResult"] | null;
+            /** @description audit standards judged from a checklist step: resolved repair/order tickets with the step recorded in time ÷ all */
+            audit?: components["schemas"]["StandardAuditResult"] | null;
             from: string;
             to: string;
         };
@@ -7478,6 +7548,8 @@ export interface components {
                 soft: components["schemas"]["StandardSoftResult"] | null;
                 /** @description measured standards (measure operating_data with a rate): the rate in the period */
                 measured: components["schemas"]["StandardMeasuredResult"] | null;
+                /** @description audit standards judged from a checklist step: resolved repair/order tickets with the step recorded in time ÷ all */
+                audit?: components["schemas"]["StandardAuditResult"] | null;
             }[];
         };
         StandardsSqi: {
@@ -8391,6 +8463,14 @@ export interface operations {
                     building?: string | null;
                     unit?: string | null;
                     room?: string | null;
+                    /**
+                     * @description 需一对一帮办: elderly, disabled, other (with a note) or none
+                     * @enum {string}
+                     */
+                    assistance?: "none" | "elderly" | "disabled" | "other";
+                    assistanceNote?: string | null;
+                    /** @description 专人: the designated staff member who owns their new tickets while active */
+                    assistStaffId?: string | null;
                     consent?: {
                         marketing?: boolean;
                         surveys?: boolean;
@@ -10935,6 +11015,8 @@ export interface operations {
                         channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
                         teams?: string[];
                         vip?: boolean;
+                        /** @description true = only tickets of customers needing one-to-one help (需一对一帮办) */
+                        assistance?: boolean;
                     };
                     warnAtPercent?: number[];
                     escalation?: {
@@ -10999,6 +11081,8 @@ export interface operations {
                     } | null;
                     /** @description 服务质量监控点: this standard is the checkpoint of a key node of the ticket's flow */
                     checkpoint?: ("first_response" | "solution_confirmed" | "resolution_confirmed") | null;
+                    /** @description audit standards: judged from this checklist step of resolved repair/order tickets (recorded in time ÷ all) */
+                    checklist?: ("cost_quoted" | "work_explained") | null;
                     code?: string;
                     active?: boolean;
                 } | null;
@@ -11108,6 +11192,8 @@ export interface operations {
                         channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
                         teams?: string[];
                         vip?: boolean;
+                        /** @description true = only tickets of customers needing one-to-one help (需一对一帮办) */
+                        assistance?: boolean;
                     };
                     warnAtPercent?: number[];
                     escalation?: {
@@ -11172,6 +11258,8 @@ export interface operations {
                     } | null;
                     /** @description 服务质量监控点: this standard is the checkpoint of a key node of the ticket's flow */
                     checkpoint?: ("first_response" | "solution_confirmed" | "resolution_confirmed") | null;
+                    /** @description audit standards: judged from this checklist step of resolved repair/order tickets (recorded in time ÷ all) */
+                    checklist?: ("cost_quoted" | "work_explained") | null;
                     code: string;
                     /** @default true */
                     active?: boolean;
@@ -11250,6 +11338,8 @@ export interface operations {
                             channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
                             teams?: string[];
                             vip?: boolean;
+                            /** @description true = only tickets of customers needing one-to-one help (需一对一帮办) */
+                            assistance?: boolean;
                         };
                         warnAtPercent?: number[];
                         escalation?: {
@@ -11314,6 +11404,8 @@ export interface operations {
                         } | null;
                         /** @description 服务质量监控点: this standard is the checkpoint of a key node of the ticket's flow */
                         checkpoint?: ("first_response" | "solution_confirmed" | "resolution_confirmed") | null;
+                        /** @description audit standards: judged from this checklist step of resolved repair/order tickets (recorded in time ÷ all) */
+                        checklist?: ("cost_quoted" | "work_explained") | null;
                         code: string;
                         /** @default true */
                         active?: boolean;
@@ -11590,6 +11682,8 @@ export interface operations {
                         channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
                         teams?: string[];
                         vip?: boolean;
+                        /** @description true = only tickets of customers needing one-to-one help (需一对一帮办) */
+                        assistance?: boolean;
                     };
                     warnAtPercent?: number[];
                     escalation?: {
@@ -11654,6 +11748,8 @@ export interface operations {
                     } | null;
                     /** @description 服务质量监控点: this standard is the checkpoint of a key node of the ticket's flow */
                     checkpoint?: ("first_response" | "solution_confirmed" | "resolution_confirmed") | null;
+                    /** @description audit standards: judged from this checklist step of resolved repair/order tickets (recorded in time ÷ all) */
+                    checklist?: ("cost_quoted" | "work_explained") | null;
                     active?: boolean;
                 };
             };
@@ -15674,6 +15770,71 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProgressEvent"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getTicketsByIdChecklist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketChecklist"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postTicketsByIdChecklist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description cost_quoted = 报价已告知客户 (before work starts); work_explained = 已说明作业、保修范围和收费 (before resolve)
+                     * @enum {string}
+                     */
+                    step: "cost_quoted" | "work_explained";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketChecklistItem"];
                 };
             };
             400: components["responses"]["ValidationFailed"];
