@@ -68,6 +68,7 @@ describe('one-to-one help (需一对一帮办)', () => {
       const id = await ticket(c, 'inquiry', channel);
       const d = await detail(id);
       expect(d.ownerId, channel).toBe(helper.staff.id);
+      expect(d.assistance).toMatchObject({ kind: 'elderly', helperId: helper.staff.id, helperName: helper.staff.name });
       const assigned = (d.timeline as Ev[]).find((e) => e.kind === 'ticket.assigned')!;
       expect(assigned.data.reason).toContain('一对一帮办');
       expect(assigned.data.reason).toContain(helper.staff.name);
@@ -84,6 +85,7 @@ describe('one-to-one help (需一对一帮办)', () => {
     expect(clock).toMatchObject({ state: 'running' });
     expect(new Date(clock!.due_at!).getTime() - new Date((await detail(flagged)).createdAt).getTime()).toBe(300_000);
     expect((await instances(t.database, plain)).filter((i) => i.code === code)).toHaveLength(0);
+    expect((await detail(plain)).assistance).toBeNull();
   });
 
   it('falls back to the rules (here: first contact / the queue) when the helper is inactive', async () => {

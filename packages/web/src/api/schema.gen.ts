@@ -4770,6 +4770,14 @@ export interface components {
             closedAt: string | null;
             customerConfirmedAt: string | null;
             reopenCount: number;
+            /** @description 需一对一帮办: the customer needs one-to-one help, and their designated staff member (staff only; null = no) */
+            assistance?: {
+                /** @enum {string} */
+                kind: "elderly" | "disabled" | "other";
+                note: string | null;
+                helperId: string | null;
+                helperName: string | null;
+            } | null;
             timeline: components["schemas"]["TicketEvent"][];
             replies: components["schemas"]["TicketReply"][];
             attachments: {

@@ -131,6 +131,16 @@ export const ticketsRepo = {
     return cust?.name ?? null;
   },
 
+  /** The customer's name and one-to-one help (需一对一帮办) with the designated helper's name (the ticket page's tag). */
+  async customerCard(ex: Executor, id: string) {
+    const [row] = await ex
+      .select({ name: customers.name, assistance: customers.assistance, note: customers.assistanceNote, helperId: customers.assistStaffId, helperName: staff.name })
+      .from(customers)
+      .leftJoin(staff, eq(staff.id, customers.assistStaffId))
+      .where(eq(customers.id, id));
+    return row;
+  },
+
   async customerTierVip(ex: Executor, id: string): Promise<{ tier: string; vip: boolean } | undefined> {
     const rows = (await ex.execute(sql`SELECT tier, vip FROM customers WHERE id = ${id}`)) as { rows: { tier: string; vip: boolean }[] };
     return rows.rows[0];
