@@ -117,7 +117,11 @@ async function journey(browser, base) {
   await step('one-to-one help: the ticket goes to the designated helper; the page shows the tag and the checklist', async () => {
     const me = await agent('GET', '/me');
     const elder = await agent('POST', '/customers', { name: '周大爷', tier: 'regular' });
-    const flag = await agent('PATCH', `/customers/${elder.body.id}`, { assistance: 'elderly', assistanceNote: '行动不便，需陪同办理', assistStaffId: me.body.id });
+    const flag = await agent('PATCH', `/customers/${elder.body.id}`, {
+      assistance: 'elderly',
+      assistanceNote: '行动不便，需陪同办理',
+      assistStaffId: me.body.id,
+    });
     if (flag.status !== 200) fail(`flag customer: ${flag.status} ${JSON.stringify(flag.body)}`);
     const r = await front('POST', '/tickets', {
       customerId: elder.body.id,

@@ -60,7 +60,9 @@ export async function ticketRow(
     createdAt: new Date(),
   };
   await database.transaction(async (tx) => {
-    await tx.execute(sql`INSERT INTO customers (id, name, tier, vip, assistance) VALUES (${customerId}, ${'测试客户'}, ${snap.customerTier}, ${snap.customerVip}, ${o.assistance ?? 'none'})`);
+    await tx.execute(
+      sql`INSERT INTO customers (id, name, tier, vip, assistance) VALUES (${customerId}, ${'测试客户'}, ${snap.customerTier}, ${snap.customerVip}, ${o.assistance ?? 'none'})`,
+    );
     const inserted = await tx.execute(sql`INSERT INTO tickets (id, number, customer_id, type, channel, priority, status, subject, description,
         owner_id, team_id, site, created_by_kind)
       VALUES (${id}, ${number}, ${customerId}, ${snap.type}, ${snap.channel}, ${snap.priority}, ${snap.status}, ${'测试工单'}, ${''}, ${snap.ownerId},

@@ -110,7 +110,13 @@ describe('checklist of repair and order tickets', () => {
     // one customer per ticket: a new ticket within a resolved repair's 7-day guarantee reopens it (loops/care)
     const a = await ticket(await customer(), 'repair', 'phone');
     const list = (await api('GET', `/tickets/${a}/checklist`, agent.token)).json();
-    expect(list).toMatchObject({ applicable: true, items: [{ step: 'cost_quoted', done: false }, { step: 'work_explained', done: false }] });
+    expect(list).toMatchObject({
+      applicable: true,
+      items: [
+        { step: 'cost_quoted', done: false },
+        { step: 'work_explained', done: false },
+      ],
+    });
     const q = await record(a, 'cost_quoted');
     expect(q.statusCode, q.body).toBe(201);
     expect(q.json()).toMatchObject({ step: 'cost_quoted', done: true, inTime: true, recordedBy: agent.staff.id, recordedByName: agent.staff.name });

@@ -32,7 +32,9 @@ export const ProgressEvent = z
 /** The checklist of repair and order tickets (issue #13 item 7). */
 export const ChecklistBody = z
   .object({
-    step: z.enum(['cost_quoted', 'work_explained']).describe('cost_quoted = 报价已告知客户 (before work starts); work_explained = 已说明作业、保修范围和收费 (before resolve)'),
+    step: z
+      .enum(['cost_quoted', 'work_explained'])
+      .describe('cost_quoted = 报价已告知客户 (before work starts); work_explained = 已说明作业、保修范围和收费 (before resolve)'),
   })
   .strict();
 export const ChecklistItem = z

@@ -17,7 +17,15 @@ import {
 export { StandardCreate, StandardPatch };
 
 const strs = z.array(z.string()).optional();
-const AppliesToOut = z.object({ types: strs, priorities: strs, tiers: strs, channels: strs, teams: strs, vip: z.boolean().optional(), assistance: z.boolean().optional() });
+const AppliesToOut = z.object({
+  types: strs,
+  priorities: strs,
+  tiers: strs,
+  channels: strs,
+  teams: strs,
+  vip: z.boolean().optional(),
+  assistance: z.boolean().optional(),
+});
 const Events = z.union([z.string(), z.array(z.string())]).nullable();
 export const Definition = z.object({
   name: z.string(),

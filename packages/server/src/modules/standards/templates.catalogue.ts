@@ -79,7 +79,10 @@ export const TEMPLATE_META: Record<string, { group: TemplateGroup; source: strin
   'car-service-explain-charges': { group: 'car_service', source: `${SEEDS.s003} · 判断软硬标准（福特的服务标准）(7)：提供详细的作业、保险范围和收费的说明` },
   // issue #13 item 7
   'one-to-one-greeting': { group: 'front_desk', source: `${SEEDS.s000} · 窗口服务创新：针对特殊群体如老年人、残障人士等……提供一对一帮办服务` },
-  'quote-before-work': { group: 'repair', source: `${SEEDS.s003} · 判断软硬标准（福特的服务标准）(3)(7)：把顾客需要的服务准确记在修理单上并逐一核对；提供收费的说明 —— 开工前先告知报价（议题 #13 第 7 项）` },
+  'quote-before-work': {
+    group: 'repair',
+    source: `${SEEDS.s003} · 判断软硬标准（福特的服务标准）(3)(7)：把顾客需要的服务准确记在修理单上并逐一核对；提供收费的说明 —— 开工前先告知报价（议题 #13 第 7 项）`,
+  },
 };
 
 /** Standards the audit found missing (see docs/standards.md «模板一览»). */

@@ -144,7 +144,12 @@ export function presentTicket(t: TicketRow, p: DetailParts) {
     standards: staffView ? p.standards : [],
     assistance:
       staffView && p.assistance
-        ? { kind: p.assistance.assistance as 'elderly' | 'disabled' | 'other', note: p.assistance.note, helperId: p.assistance.helperId, helperName: p.assistance.helperName }
+        ? {
+            kind: p.assistance.assistance as 'elderly' | 'disabled' | 'other',
+            note: p.assistance.note,
+            helperId: p.assistance.helperId,
+            helperName: p.assistance.helperName,
+          }
         : null,
     timeline: p.timeline.map((r) => presentTimelineItem(p.locale, staffView, r, p.customerName)),
     replies: replies.map((r) => ({

@@ -134,7 +134,13 @@ export const ticketsRepo = {
   /** The customer's name and one-to-one help (需一对一帮办) with the designated helper's name (the ticket page's tag). */
   async customerCard(ex: Executor, id: string) {
     const [row] = await ex
-      .select({ name: customers.name, assistance: customers.assistance, note: customers.assistanceNote, helperId: customers.assistStaffId, helperName: staff.name })
+      .select({
+        name: customers.name,
+        assistance: customers.assistance,
+        note: customers.assistanceNote,
+        helperId: customers.assistStaffId,
+        helperName: staff.name,
+      })
       .from(customers)
       .leftJoin(staff, eq(staff.id, customers.assistStaffId))
       .where(eq(customers.id, id));
@@ -184,7 +190,10 @@ export const ticketsRepo = {
     }
     let c = cache.get(t.customerId);
     if (!c) {
-      [c] = await ex.select({ tier: customers.tier, vip: customers.vip, assistance: customers.assistance }).from(customers).where(eq(customers.id, t.customerId));
+      [c] = await ex
+        .select({ tier: customers.tier, vip: customers.vip, assistance: customers.assistance })
+        .from(customers)
+        .where(eq(customers.id, t.customerId));
       if (c) cache.set(t.customerId, c);
     }
     return {

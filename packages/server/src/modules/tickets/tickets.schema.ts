@@ -317,7 +317,7 @@ export const TicketDetail = TicketSummary.extend({
     })
     .nullable()
     .optional()
-    .describe("需一对一帮办: the customer needs one-to-one help, and their designated staff member (staff only; null = no)"),
+    .describe('需一对一帮办: the customer needs one-to-one help, and their designated staff member (staff only; null = no)'),
   standards: z.array(StandardState),
   timeline: z.array(TimelineItem),
   replies: z.array(Reply),

@@ -423,7 +423,7 @@ interface EditValues extends AssistValues {
   room?: string;
 }
 
-const EDIT_FIELDS = ['name', 'phone', 'email', 'wechatId', 'idNumber', 'tier', 'vip', 'tags', 'addresses', 'demandType', 'notes', 'consent', ...FLAT_FIELDS, ...ASSIST_FIELDS];
+const EDIT_FIELDS = ['name', 'phone', 'email', 'wechatId', 'idNumber', 'tier', 'vip', 'tags', 'addresses', 'demandType', 'notes', 'consent', ...FLAT_FIELDS];
 
 function EditDrawer({ profile, open, onClose }: { profile: CustomerProfile; open: boolean; onClose: () => void }) {
   const { t } = useTranslation();
@@ -439,7 +439,7 @@ function EditDrawer({ profile, open, onClose }: { profile: CustomerProfile; open
       void queryClient.invalidateQueries({ queryKey: ['customers'] });
       onClose();
     },
-    onError: (err) => showError(err, { form, fields: EDIT_FIELDS }),
+    onError: (err) => showError(err, { form, fields: [...EDIT_FIELDS, ...ASSIST_FIELDS] }),
   });
 
   // Masked values come back as e.g. 139****9002: only send contact fields the user actually changed.

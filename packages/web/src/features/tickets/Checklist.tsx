@@ -55,7 +55,12 @@ export function Checklist({ ticket }: { ticket: TicketDetail }) {
               {t('checklist.by', { name: c.recordedByName ?? '—', at: c.recordedAt ? fmt.minuteTime(c.recordedAt) : '—' })}
             </Typography.Text>
           ) : ticket.status !== 'closed' ? (
-            <Button size="small" loading={record.isPending && record.variables === c.step} onClick={() => record.mutate(c.step)} data-testid={`record-${c.step}`}>
+            <Button
+              size="small"
+              loading={record.isPending && record.variables === c.step}
+              onClick={() => record.mutate(c.step)}
+              data-testid={`record-${c.step}`}
+            >
               {t('checklist.record')}
             </Button>
           ) : null}
