@@ -8,8 +8,10 @@
  * F0001 (front desk) grants a ¥30 gift without approval (the hint shows the ¥50 gift limit), records that the customer
  * accepted it at the desk (到店), and is sent to approval for ¥200. K0001 offers a ¥50 coupon (待客户接受); the customer signs in to the portal (390×844), accepts it and
  * confirms the proposed solution (确认方案); K0001's ticket shows 客户已接受 and the timeline both events.
+ * Then one-to-one help and the checklist: 周大爷 needs one-to-one help with K0001 as 专人; the front desk logs his
+ * repair, which goes to K0001 (the timeline says why); K0001's ticket page shows the 一对一帮办 tag with her name and the
+ * two checklist steps, and she records 报价已告知客户 (in time) — at 1440×900 and 390×844.
  * Screenshots e2e/artifacts/std-rules-*.png.
- * Not covered (not built yet): one-to-one help routing, the quote/explain checklist steps.
  */
 import { createHarness } from './lib/harness.mjs';
 
@@ -110,6 +112,40 @@ async function journey(browser, base) {
     await expectVisible(k1.getByTestId('compensation-acceptance').getByText('客户已接受'), 'the accepted compensation');
     await expectVisible(k1.getByTestId('ticket-timeline').getByText('客户已接受赔付（已发放）'), 'the acceptance on the timeline');
     await shot(k1, 'ticket-accepted');
+  });
+
+  await step('one-to-one help: the ticket goes to the designated helper; the page shows the tag and the checklist', async () => {
+    const me = await agent('GET', '/me');
+    const elder = await agent('POST', '/customers', { name: '周大爷', tier: 'regular' });
+    const flag = await agent('PATCH', `/customers/${elder.body.id}`, {
+      assistance: 'elderly',
+      assistanceNote: '行动不便，需陪同办理',
+      assistStaffId: me.body.id,
+    });
+    if (flag.status !== 200) fail(`flag customer: ${flag.status} ${JSON.stringify(flag.body)}`);
+    const r = await front('POST', '/tickets', {
+      customerId: elder.body.id,
+      type: 'repair',
+      channel: 'walk_in',
+      priority: 'normal',
+      subject: '厨房水龙头漏水',
+      description: '周大爷到前台报修',
+    });
+    if (r.status !== 201 || r.body.ownerId !== me.body.id) fail(`routed ticket: ${r.status} owner ${r.body.ownerId} (want ${me.body.id})`);
+    await k1.goto(`${base}/tickets/${r.body.id}`);
+    await expectVisible(k1.getByTestId('assist-tag').getByText(`一对一帮办 · 专人 ${me.body.name}`), 'the 一对一帮办 tag with the helper');
+    await expectVisible(k1.getByTestId('ticket-timeline').getByText('一对一帮办', { exact: false }).first(), 'the routing reason on the timeline');
+    await expectVisible(k1.getByTestId('checklist-cost_quoted').getByText('报价已告知客户'), 'the cost_quoted step');
+    await expectVisible(k1.getByTestId('checklist-work_explained').getByText('已说明作业、保修范围和收费'), 'the work_explained step');
+    await k1.getByTestId('record-cost_quoted').click();
+    await k1.locator('[data-testid=checklist-cost_quoted][data-in-time=true]').waitFor();
+    await expectVisible(k1.getByTestId('checklist-cost_quoted').getByText(me.body.name, { exact: false }), 'who recorded the step');
+    await shot(k1, 'assist-checklist');
+    await k1.setViewportSize({ width: 390, height: 844 });
+    await k1.reload();
+    await expectVisible(k1.getByTestId('assist-tag'), 'the tag on a phone');
+    await expectVisible(k1.getByTestId('ticket-checklist'), 'the checklist on a phone');
+    await shot(k1, 'assist-checklist-phone');
   });
 
   if (problems.length) fail(`browser problems:\n  ${problems.join('\n  ')}`);

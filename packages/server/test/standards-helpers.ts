@@ -34,6 +34,8 @@ export async function ticketRow(
     tier: string;
     vip: boolean;
     site: string | null;
+    /** customers.assistance (需一对一帮办); default none */
+    assistance: string;
   }> = {},
 ): Promise<TicketSnapshot> {
   const customerId = uuidv7();
@@ -45,6 +47,7 @@ export async function ticketRow(
     customerId,
     customerTier: o.tier ?? 'regular',
     customerVip: o.vip ?? false,
+    customerAssistance: (o.assistance ?? 'none') !== 'none',
     type: o.type ?? 'inquiry',
     channel: o.channel ?? 'phone',
     priority: o.priority ?? 'normal',
@@ -57,7 +60,9 @@ export async function ticketRow(
     createdAt: new Date(),
   };
   await database.transaction(async (tx) => {
-    await tx.execute(sql`INSERT INTO customers (id, name, tier, vip) VALUES (${customerId}, ${'测试客户'}, ${snap.customerTier}, ${snap.customerVip})`);
+    await tx.execute(
+      sql`INSERT INTO customers (id, name, tier, vip, assistance) VALUES (${customerId}, ${'测试客户'}, ${snap.customerTier}, ${snap.customerVip}, ${o.assistance ?? 'none'})`,
+    );
     const inserted = await tx.execute(sql`INSERT INTO tickets (id, number, customer_id, type, channel, priority, status, subject, description,
         owner_id, team_id, site, created_by_kind)
       VALUES (${id}, ${number}, ${customerId}, ${snap.type}, ${snap.channel}, ${snap.priority}, ${snap.status}, ${'测试工单'}, ${''}, ${snap.ownerId},

@@ -70,7 +70,7 @@ async function clocksOf(snap: TicketSnapshot, code: string) {
 type Step = { kind: string; status?: string; data?: Record<string, unknown> };
 interface TimedCase {
   key: string;
-  ticket: { type: string; channel: string };
+  ticket: { type: string; channel: string; assistance?: string };
   /** events before the start event (not timed) */
   before?: Step[];
   start: Step;
@@ -88,6 +88,8 @@ const walkIn = (type: string) => ({ type, channel: 'walk_in' });
 const TIMED: TimedCase[] = [
   { key: 'front-desk-greeting', ticket: walkIn('inquiry'), start: created, stop: firstReply },
   { key: 'store-greet-5min', ticket: walkIn('inquiry'), start: created, stop: firstReply },
+  // appliesTo { assistance: true }: only a customer needing one-to-one help (std-assist.test.ts: not the others)
+  { key: 'one-to-one-greeting', ticket: { type: 'inquiry', channel: 'walk_in', assistance: 'elderly' }, start: created, stop: firstReply },
   { key: 'visitor-registration-30s', ticket: walkIn('inquiry'), start: created, stop: resolved },
   { key: 'bank-lobby-wait-5min', ticket: walkIn('inquiry'), start: created, stop: { kind: 'ticket.assigned', status: 'assigned' } },
   { key: 'restaurant-menu-2min', ticket: walkIn('order'), start: created, stop: firstReply },
@@ -164,7 +166,14 @@ const TIMED: TimedCase[] = [
 const COUNTED = ['phone-answer-3-rings'];
 const MEASURED: Record<string, string> = { 'bank-fcr-90': 'fcr', 'car-service-fix-first-time': 'firstTimeFix' };
 const SOFT: Record<string, 'mean' | 'share'> = { 'bank-satisfaction-4-8': 'mean', 'repair-courtesy': 'share' };
-const AUDIT = ['eye-contact-3-5s', 'phone-opening-script', 'car-service-replacement-car', 'car-service-explain-charges', 'silent-customer-4-touches'];
+const AUDIT = [
+  'eye-contact-3-5s',
+  'phone-opening-script',
+  'car-service-replacement-car',
+  'car-service-explain-charges',
+  'silent-customer-4-touches',
+  'quote-before-work',
+];
 
 describe('template catalogue on an empty installation', () => {
   it('lists every template with its group and seed source, and every one is covered by a case below', async () => {

@@ -184,6 +184,10 @@ export const customers = pgTable(
     mergedIntoId: uuid('merged_into_id'),
     /** The organisation itself (migration 0030): owner of internal tickets (内部工单); never listed, searched or exported. */
     internal: boolean('internal').notNull().default(false),
+    /** 需一对一帮办 (issue #13 item 7): none | elderly | disabled | other, with a note; their designated staff member (专人). */
+    assistance: text('assistance').notNull().default('none'),
+    assistanceNote: text('assistance_note'),
+    assistStaffId: uuid('assist_staff_id'),
     createdBy: uuid('created_by'),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
@@ -244,3 +248,16 @@ export * from './schema.channels';
 export * from './schema.environment';
 export * from './schema.fieldDispatch';
 export * from './schema.stdrules';
+
+/** Checklist steps of repair and order tickets (issue #13 item 7): recorded once, with who, when and whether in time. */
+export const ticketChecklist = pgTable(
+  'ticket_checklist',
+  {
+    ticketId: uuid('ticket_id').notNull(),
+    step: text('step').notNull(),
+    recordedAt: ts('recorded_at').notNull().defaultNow(),
+    recordedBy: uuid('recorded_by'),
+    inTime: boolean('in_time').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.ticketId, t.step] })],
+);

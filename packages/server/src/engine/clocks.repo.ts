@@ -72,7 +72,7 @@ export const clocksRepo = {
   /** Tickets with their customer's tier and VIP flag. */
   ticketsWithCustomer(ex: Executor, ids: string[]) {
     return ex
-      .select({ t: tickets, tier: customers.tier, vip: customers.vip })
+      .select({ t: tickets, tier: customers.tier, vip: customers.vip, assistance: customers.assistance })
       .from(tickets)
       .leftJoin(customers, eq(customers.id, tickets.customerId))
       .where(inArray(tickets.id, ids));

@@ -61,7 +61,7 @@ export async function loadSnapshots(ex: Executor, ids: string[]): Promise<Map<st
   if (want.length === 0) return new Map();
   const rows = await clocksRepo.ticketsWithCustomer(ex, want);
   return new Map(
-    rows.map(({ t, tier, vip }) => [
+    rows.map(({ t, tier, vip, assistance }) => [
       t.id,
       {
         id: t.id,
@@ -69,6 +69,7 @@ export async function loadSnapshots(ex: Executor, ids: string[]): Promise<Map<st
         customerId: t.customerId,
         customerTier: tier ?? 'regular',
         customerVip: vip ?? false,
+        customerAssistance: (assistance ?? 'none') !== 'none',
         type: t.type,
         channel: t.channel,
         priority: t.priority,

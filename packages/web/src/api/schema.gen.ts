@@ -3117,6 +3117,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets/{id}/checklist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The checklist of a repair or order ticket: 报价已告知客户, 已说明作业、保修范围和收费 — who recorded each, when, in time or late */
+        get: operations["getTicketsByIdChecklist"];
+        put?: never;
+        /** Record a checklist step (ticket.checklist_recorded); cost_quoted after work started or work_explained after resolve counts as late */
+        post: operations["postTicketsByIdChecklist"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/portal/tickets/{id}/status-requests": {
         parameters: {
             query?: never;
@@ -4752,6 +4770,14 @@ export interface components {
             closedAt: string | null;
             customerConfirmedAt: string | null;
             reopenCount: number;
+            /** @description 需一对一帮办: the customer needs one-to-one help, and their designated staff member (staff only; null = no) */
+            assistance?: {
+                /** @enum {string} */
+                kind: "elderly" | "disabled" | "other";
+                note: string | null;
+                helperId: string | null;
+                helperName: string | null;
+            } | null;
             timeline: components["schemas"]["TicketEvent"][];
             replies: components["schemas"]["TicketReply"][];
             attachments: {
@@ -4986,6 +5012,15 @@ export interface components {
             room: string | null;
             demandType: string | null;
             notes: string | null;
+            /**
+             * @description 需一对一帮办: none = no one-to-one help
+             * @enum {string}
+             */
+            assistance: "none" | "elderly" | "disabled" | "other";
+            assistanceNote: string | null;
+            /** @description 专人: the designated staff member */
+            assistStaffId: string | null;
+            assistStaffName: string | null;
             consent: {
                 [key: string]: boolean;
             };
@@ -7141,6 +7176,22 @@ export interface components {
             by: "staff" | "customer";
             channel: string;
         };
+        TicketChecklistItem: {
+            /** @enum {string} */
+            step: "cost_quoted" | "work_explained";
+            done: boolean;
+            recordedAt: string | null;
+            recordedBy: string | null;
+            recordedByName: string | null;
+            /** @description false = recorded late (cost_quoted after work started, work_explained after resolve) */
+            inTime: boolean | null;
+        };
+        TicketChecklist: {
+            ticketId: string;
+            /** @description repair and order tickets carry the checklist */
+            applicable: boolean;
+            items: components["schemas"]["TicketChecklistItem"][];
+        };
         Standard: {
             name: string;
             encounter: string;
@@ -7168,6 +7219,7 @@ export interface components {
                 channels?: string[];
                 teams?: string[];
                 vip?: boolean;
+                assistance?: boolean;
             };
             warnAtPercent: number[];
             escalation: {
@@ -7206,6 +7258,8 @@ export interface components {
                 limit: number;
             } | null;
             checkpoint: ("first_response" | "solution_confirmed" | "resolution_confirmed") | null;
+            /** @description audit standards: the checklist step they are judged from */
+            checklist: ("cost_quoted" | "work_explained") | null;
             id: string;
             code: string;
             version: number;
@@ -7245,6 +7299,7 @@ export interface components {
                     channels?: string[];
                     teams?: string[];
                     vip?: boolean;
+                    assistance?: boolean;
                 };
                 warnAtPercent: number[];
                 escalation: {
@@ -7283,6 +7338,8 @@ export interface components {
                     limit: number;
                 } | null;
                 checkpoint: ("first_response" | "solution_confirmed" | "resolution_confirmed") | null;
+                /** @description audit standards: the checklist step they are judged from */
+                checklist: ("cost_quoted" | "work_explained") | null;
             };
         };
         StandardTemplate: {
@@ -7322,6 +7379,7 @@ export interface components {
                     channels?: string[];
                     teams?: string[];
                     vip?: boolean;
+                    assistance?: boolean;
                 };
                 warnAtPercent: number[];
                 escalation: {
@@ -7360,6 +7418,8 @@ export interface components {
                     limit: number;
                 } | null;
                 checkpoint: ("first_response" | "solution_confirmed" | "resolution_confirmed") | null;
+                /** @description audit standards: the checklist step they are judged from */
+                checklist: ("cost_quoted" | "work_explained") | null;
             };
         };
         MeasureTargetTemplate: {
@@ -7413,6 +7473,22 @@ export interface components {
             insufficientSample: boolean;
             met: boolean | null;
         };
+        StandardAuditResult: {
+            /**
+             * @description the checklist step of repair/order tickets the audit is judged from
+             * @enum {string}
+             */
+            checklist: "cost_quoted" | "work_explained";
+            /** @description numerator / denominator */
+            value: number | null;
+            /** @description resolved repair/order tickets in the period whose step was recorded in time */
+            numerator: number;
+            /** @description resolved repair/order tickets in the period */
+            denominator: number;
+            target: number;
+            insufficientSample: boolean;
+            met: boolean | null;
+        };
         StandardCompliance: {
             met: number;
             breached: number;
@@ -7431,6 +7507,8 @@ export interface components {
             soft: components["schemas"]["StandardSoftResult"] | null;
             /** @description measured standards (measure operating_data with a rate): the rate in the period */
             measured: components["schemas"]["StandardMeasuredResult"] | null;
+            /** @description audit standards judged from a checklist step: resolved repair/order tickets with the step recorded in time ÷ all */
+            audit?: components["schemas"]["StandardAuditResult"] | null;
             from: string;
             to: string;
         };
@@ -7481,6 +7559,8 @@ export interface components {
                 soft: components["schemas"]["StandardSoftResult"] | null;
                 /** @description measured standards (measure operating_data with a rate): the rate in the period */
                 measured: components["schemas"]["StandardMeasuredResult"] | null;
+                /** @description audit standards judged from a checklist step: resolved repair/order tickets with the step recorded in time ÷ all */
+                audit?: components["schemas"]["StandardAuditResult"] | null;
             }[];
         };
         StandardsSqi: {
@@ -8394,6 +8474,14 @@ export interface operations {
                     building?: string | null;
                     unit?: string | null;
                     room?: string | null;
+                    /**
+                     * @description 需一对一帮办: elderly, disabled, other (with a note) or none
+                     * @enum {string}
+                     */
+                    assistance?: "none" | "elderly" | "disabled" | "other";
+                    assistanceNote?: string | null;
+                    /** @description 专人: the designated staff member who owns their new tickets while active */
+                    assistStaffId?: string | null;
                     consent?: {
                         marketing?: boolean;
                         surveys?: boolean;
@@ -10941,6 +11029,8 @@ export interface operations {
                         channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
                         teams?: string[];
                         vip?: boolean;
+                        /** @description true = only tickets of customers needing one-to-one help (需一对一帮办) */
+                        assistance?: boolean;
                     };
                     warnAtPercent?: number[];
                     escalation?: {
@@ -11005,6 +11095,8 @@ export interface operations {
                     } | null;
                     /** @description 服务质量监控点: this standard is the checkpoint of a key node of the ticket's flow */
                     checkpoint?: ("first_response" | "solution_confirmed" | "resolution_confirmed") | null;
+                    /** @description audit standards: judged from this checklist step of resolved repair/order tickets (recorded in time ÷ all) */
+                    checklist?: ("cost_quoted" | "work_explained") | null;
                     code?: string;
                     active?: boolean;
                 } | null;
@@ -11114,6 +11206,8 @@ export interface operations {
                         channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
                         teams?: string[];
                         vip?: boolean;
+                        /** @description true = only tickets of customers needing one-to-one help (需一对一帮办) */
+                        assistance?: boolean;
                     };
                     warnAtPercent?: number[];
                     escalation?: {
@@ -11178,6 +11272,8 @@ export interface operations {
                     } | null;
                     /** @description 服务质量监控点: this standard is the checkpoint of a key node of the ticket's flow */
                     checkpoint?: ("first_response" | "solution_confirmed" | "resolution_confirmed") | null;
+                    /** @description audit standards: judged from this checklist step of resolved repair/order tickets (recorded in time ÷ all) */
+                    checklist?: ("cost_quoted" | "work_explained") | null;
                     code: string;
                     /** @default true */
                     active?: boolean;
@@ -11256,6 +11352,8 @@ export interface operations {
                             channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
                             teams?: string[];
                             vip?: boolean;
+                            /** @description true = only tickets of customers needing one-to-one help (需一对一帮办) */
+                            assistance?: boolean;
                         };
                         warnAtPercent?: number[];
                         escalation?: {
@@ -11320,6 +11418,8 @@ export interface operations {
                         } | null;
                         /** @description 服务质量监控点: this standard is the checkpoint of a key node of the ticket's flow */
                         checkpoint?: ("first_response" | "solution_confirmed" | "resolution_confirmed") | null;
+                        /** @description audit standards: judged from this checklist step of resolved repair/order tickets (recorded in time ÷ all) */
+                        checklist?: ("cost_quoted" | "work_explained") | null;
                         code: string;
                         /** @default true */
                         active?: boolean;
@@ -11596,6 +11696,8 @@ export interface operations {
                         channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
                         teams?: string[];
                         vip?: boolean;
+                        /** @description true = only tickets of customers needing one-to-one help (需一对一帮办) */
+                        assistance?: boolean;
                     };
                     warnAtPercent?: number[];
                     escalation?: {
@@ -11660,6 +11762,8 @@ export interface operations {
                     } | null;
                     /** @description 服务质量监控点: this standard is the checkpoint of a key node of the ticket's flow */
                     checkpoint?: ("first_response" | "solution_confirmed" | "resolution_confirmed") | null;
+                    /** @description audit standards: judged from this checklist step of resolved repair/order tickets (recorded in time ÷ all) */
+                    checklist?: ("cost_quoted" | "work_explained") | null;
                     active?: boolean;
                 };
             };
@@ -15680,6 +15784,71 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProgressEvent"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getTicketsByIdChecklist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketChecklist"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postTicketsByIdChecklist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description cost_quoted = 报价已告知客户 (before work starts); work_explained = 已说明作业、保修范围和收费 (before resolve)
+                     * @enum {string}
+                     */
+                    step: "cost_quoted" | "work_explained";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketChecklistItem"];
                 };
             };
             400: components["responses"]["ValidationFailed"];

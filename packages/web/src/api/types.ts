@@ -240,6 +240,11 @@ export interface CustomerProfile extends Omit<Customer, 'duplicates'> {
   notes: string | null;
   consent: CustomerConsent;
   mergedIntoId: string | null;
+  /** 需一对一帮办 (none = no) and the designated staff member (专人). */
+  assistance: 'none' | 'elderly' | 'disabled' | 'other';
+  assistanceNote: string | null;
+  assistStaffId: string | null;
+  assistStaffName: string | null;
 }
 
 export type CustomerPatch = Narrow<RequestBodyOf<'patch', '/customers/{id}'>, { tier?: CustomerTier }>;

@@ -30,6 +30,9 @@ const AUDITED = [
   'building',
   'unit',
   'room',
+  'assistance',
+  'assistanceNote',
+  'assistStaffId',
   'consent',
   'mergedIntoId',
 ] as const;
@@ -150,10 +153,13 @@ export async function updateCustomer(database: Database, ctx: Ctx, id: string, p
         k === 'phone' && typeof v === 'string' ? normalisePhone(v) : k === 'email' && typeof v === 'string' ? v.toLowerCase() : v;
     }
     if (patch.consent) set.consent = { ...(before.consent as object), ...patch.consent };
+    const helper = patch.assistStaffId ? await customersRepo.staffMember(tx, patch.assistStaffId) : undefined;
+    if (patch.assistStaffId && !helper?.active) throw invalid('assistStaffId', 'no such active staff member');
     const after = (await customersRepo.update(tx, id, set))!;
     await writeAudit(tx, ctx, { action: 'customer.updated', targetType: 'customer', targetId: id, changes: diff(pick(before), pick(after)) });
     await emitEvent(tx, ctx, { kind: 'customer.updated', aggregateType: 'customer', aggregateId: id, data: { fields: Object.keys(patch) } });
-    return presentProfile(after, true);
+    const helperName = after.assistStaffId ? (helper ?? (await customersRepo.staffMember(tx, after.assistStaffId)))?.name : null;
+    return presentProfile(after, true, helperName ?? null);
   });
 }
 
@@ -210,7 +216,7 @@ export async function customer360(database: Database, ctx: Ctx, id: string, reve
   );
   const dups = await findDuplicates(ex, c.phone, c.email, c.id);
   return {
-    profile: presentProfile(c, reveal),
+    profile: presentProfile(c, reveal, c.assistStaffId ? ((await customersRepo.staffMember(ex, c.assistStaffId))?.name ?? null) : null),
     stats: {
       tickets: ts.length,
       open: ts.filter((t) => !['resolved', 'closed'].includes(t.status)).length,

@@ -1,7 +1,7 @@
 import { maskEmail, maskIdNumber, maskPhone } from '../../lib/mask';
 import type { compensations, events, tickets } from '../../db/schema';
 import { normalisePhone, type CustomerRow } from './customers.repo';
-import type { Tier } from './customers.schema';
+import type { Assistance, Tier } from './customers.schema';
 
 /** A customer in lists and on create (schema `Customer`); contact details masked unless revealed. */
 export function presentCustomer(row: CustomerRow, reveal: boolean) {
@@ -24,7 +24,7 @@ export function presentCustomer(row: CustomerRow, reveal: boolean) {
 }
 
 /** The full CRM profile (schema `CustomerProfile`). */
-export function presentProfile(r: CustomerRow, reveal: boolean) {
+export function presentProfile(r: CustomerRow, reveal: boolean, assistStaffName: string | null = null) {
   return {
     id: r.id,
     name: r.name,
@@ -41,6 +41,10 @@ export function presentProfile(r: CustomerRow, reveal: boolean) {
     room: r.room,
     demandType: r.demandType,
     notes: r.notes,
+    assistance: r.assistance as Assistance,
+    assistanceNote: r.assistanceNote,
+    assistStaffId: r.assistStaffId,
+    assistStaffName: r.assistStaffId ? assistStaffName : null,
     consent: r.consent as Record<string, boolean>,
     mergedIntoId: r.mergedIntoId,
     internal: r.internal,

@@ -51,6 +51,11 @@ export const customersRepo = {
     const [row] = forUpdate ? await q.for('update') : await q;
     return row;
   },
+  /** A staff member's name and whether they are active (the designated helper of one-to-one help). */
+  async staffMember(ex: Executor, id: string): Promise<{ name: string; active: boolean } | undefined> {
+    const [row] = await ex.select({ name: staff.name, active: staff.active }).from(staff).where(eq(staff.id, id));
+    return row;
+  },
   async byIdsForUpdate(ex: Executor, ids: string[]): Promise<CustomerRow[]> {
     return ex.select().from(customers).where(inArray(customers.id, ids)).for('update');
   },

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
 export const TIERS = ['diamond', 'gold', 'silver', 'regular'] as const;
+/** 需一对一帮办 (issue #13 item 7): why a customer needs one-to-one help; `none` = no. */
+export const ASSISTANCE = ['none', 'elderly', 'disabled', 'other'] as const;
+export type Assistance = (typeof ASSISTANCE)[number];
 
 /** 楼栋 / 单元 / 房号: free text (e.g. "3栋", "2单元", "1201"; "商铺" / "A-12" for shops). */
 const place = (max: number) => z.string().trim().min(1).max(max);
@@ -91,6 +94,9 @@ export const CustomerPatch = z.object({
   building: place(32).nullable().optional(),
   unit: place(32).nullable().optional(),
   room: place(32).nullable().optional(),
+  assistance: z.enum(ASSISTANCE).optional().describe('需一对一帮办: elderly, disabled, other (with a note) or none'),
+  assistanceNote: z.string().trim().max(500).nullable().optional(),
+  assistStaffId: z.uuid().nullable().optional().describe('专人: the designated staff member who owns their new tickets while active'),
   consent: z
     .object({ marketing: z.boolean().optional(), surveys: z.boolean().optional(), dataSharing: z.boolean().optional(), email: z.boolean().optional() })
     .optional(),
@@ -115,6 +121,10 @@ export const CustomerProfile = z
     room: z.string().nullable().describe('房号'),
     demandType: z.string().nullable(),
     notes: z.string().nullable(),
+    assistance: z.enum(ASSISTANCE).describe('需一对一帮办: none = no one-to-one help'),
+    assistanceNote: z.string().nullable(),
+    assistStaffId: z.string().nullable().describe('专人: the designated staff member'),
+    assistStaffName: z.string().nullable(),
     consent: z.record(z.string(), z.boolean()),
     mergedIntoId: z.string().nullable(),
     /** The organisation itself, owner of internal tickets (内部工单); never listed. Absent: false. */

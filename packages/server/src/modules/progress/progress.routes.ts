@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../../http/app';
 import { ctxOf } from '../../http/auth';
+import * as checklist from './progress.checklist.commands';
 import * as cmd from './progress.commands';
 import * as s from './progress.schema';
 
@@ -36,6 +37,33 @@ export function registerProgressRoutes(base: FastifyInstance, deps: AppDeps) {
       },
     },
     async (req, reply) => reply.status(201).send(await cmd.recordSolutionConfirmed(database, ctxOf(req), req.params.id, req.body)),
+  );
+  app.get(
+    '/tickets/:id/checklist',
+    {
+      config: { permission: 'tickets.work' },
+      schema: {
+        tags: ['tickets'],
+        summary: 'The checklist of a repair or order ticket: 报价已告知客户, 已说明作业、保修范围和收费 — who recorded each, when, in time or late',
+        params: s.IdParam,
+        response: { 200: s.Checklist },
+      },
+    },
+    async (req) => checklist.checklistOf(database, ctxOf(req), req.params.id),
+  );
+  app.post(
+    '/tickets/:id/checklist',
+    {
+      config: { permission: 'tickets.work' },
+      schema: {
+        tags: ['tickets'],
+        summary: 'Record a checklist step (ticket.checklist_recorded); cost_quoted after work started or work_explained after resolve counts as late',
+        params: s.IdParam,
+        body: s.ChecklistBody,
+        response: { 201: s.ChecklistItem },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await checklist.recordChecklistStep(database, ctxOf(req), req.params.id, req.body)),
   );
   app.post(
     '/portal/tickets/:id/status-requests',

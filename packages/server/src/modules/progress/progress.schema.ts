@@ -28,3 +28,29 @@ export const ProgressEvent = z
     channel: z.string(),
   })
   .meta({ id: 'ProgressEvent' });
+
+/** The checklist of repair and order tickets (issue #13 item 7). */
+export const ChecklistBody = z
+  .object({
+    step: z
+      .enum(['cost_quoted', 'work_explained'])
+      .describe('cost_quoted = 报价已告知客户 (before work starts); work_explained = 已说明作业、保修范围和收费 (before resolve)'),
+  })
+  .strict();
+export const ChecklistItem = z
+  .object({
+    step: z.enum(['cost_quoted', 'work_explained']),
+    done: z.boolean(),
+    recordedAt: z.string().nullable(),
+    recordedBy: z.string().nullable(),
+    recordedByName: z.string().nullable(),
+    inTime: z.boolean().nullable().describe('false = recorded late (cost_quoted after work started, work_explained after resolve)'),
+  })
+  .meta({ id: 'TicketChecklistItem' });
+export const Checklist = z
+  .object({
+    ticketId: z.string(),
+    applicable: z.boolean().describe('repair and order tickets carry the checklist'),
+    items: z.array(ChecklistItem),
+  })
+  .meta({ id: 'TicketChecklist' });

@@ -28,6 +28,8 @@ export interface AppliesTo {
   channels?: string[] | undefined;
   teams?: string[] | undefined;
   vip?: boolean | undefined;
+  /** true: only tickets of customers needing one-to-one help (需一对一帮办); false: only the others. */
+  assistance?: boolean | undefined;
 }
 
 export interface EscalationStep {
@@ -70,6 +72,8 @@ export interface StandardDefinition {
   timeOfDay?: TimeOfDaySpec | null;
   count?: CountSpec | null;
   checkpoint?: CheckpointNode | null;
+  /** Audit standards judged from a checklist step of repair and order tickets (issue #13 item 7). */
+  checklist?: ChecklistStep | null;
 }
 
 // ── Counted standards, time-of-day deadlines, quality checkpoints (issue #13 items 2, 3, 6) ──
@@ -80,6 +84,11 @@ export const COUNT_SOURCES = ['ring_count', 'contacts_before_resolution', 'trans
 export type CountSource = (typeof COUNT_SOURCES)[number];
 export const CHECKPOINT_NODES = ['first_response', 'solution_confirmed', 'resolution_confirmed'] as const;
 export type CheckpointNode = (typeof CHECKPOINT_NODES)[number];
+/** Checklist steps of repair and order tickets: 报价已告知客户 (before work starts), 已说明作业、保修范围和收费 (before resolve). */
+export const CHECKLIST_STEPS = ['cost_quoted', 'work_explained'] as const;
+export type ChecklistStep = (typeof CHECKLIST_STEPS)[number];
+/** The ticket types that carry the checklist. */
+export const CHECKLIST_TICKET_TYPES = ['repair', 'order'] as const;
 export interface TimeOfDaySpec {
   at: string;
   businessDaysAfter: number;
@@ -112,11 +121,17 @@ const extraFields = {
   timeOfDay: TimeOfDaySchema.nullable().optional(),
   count: CountSchema.nullable().optional(),
   checkpoint: z.enum(CHECKPOINT_NODES).nullable().optional().describe("服务质量监控点: this standard is the checkpoint of a key node of the ticket's flow"),
+  checklist: z
+    .enum(CHECKLIST_STEPS)
+    .nullable()
+    .optional()
+    .describe('audit standards: judged from this checklist step of resolved repair/order tickets (recorded in time ÷ all)'),
 };
 type ExtraIn = {
   timeOfDay?: { at: string; businessDaysAfter?: number; cutoff?: string | null | undefined } | null | undefined;
   count?: CountSpec | null | undefined;
   checkpoint?: CheckpointNode | null | undefined;
+  checklist?: ChecklistStep | null | undefined;
 };
 /** The counted / time-of-day / checkpoint part of buildDefinition. */
 function buildExtra(input: ExtraIn, b: StandardDefinition | undefined, def: StandardDefinition, errors: { path: string; message: string }[]): void {
@@ -124,6 +139,8 @@ function buildExtra(input: ExtraIn, b: StandardDefinition | undefined, def: Stan
   def.timeOfDay = def.deadline === 'time_of_day' && tod ? { at: tod.at, businessDaysAfter: tod.businessDaysAfter ?? 0, cutoff: tod.cutoff ?? null } : null;
   def.count = def.measure === 'count' ? (input.count !== undefined ? input.count : (b?.count ?? null)) : null;
   def.checkpoint = input.checkpoint !== undefined ? input.checkpoint : (b?.checkpoint ?? null);
+  def.checklist = def.measure === 'audit' ? (input.checklist !== undefined ? input.checklist : (b?.checklist ?? null)) : null;
+  if (input.checklist && def.measure !== 'audit') errors.push({ path: 'checklist', message: 'only audit standards are judged from a checklist step' });
   if (def.measure === 'timer' && def.deadline === 'time_of_day') {
     if (!def.timeOfDay) errors.push({ path: 'timeOfDay', message: 'required for a timed standard with deadline "time_of_day"' });
     if (def.pauseWhile.length)
@@ -194,6 +211,7 @@ export const AppliesToSchema = z
     channels: z.array(z.enum(TICKET_CHANNELS)).max(20).optional(),
     teams: z.array(z.uuid()).max(100).optional(),
     vip: z.boolean().optional(),
+    assistance: z.boolean().optional().describe('true = only tickets of customers needing one-to-one help (需一对一帮办)'),
   })
   .strict()
   .describe('Conditions a ticket must meet for the clock to start (all given ones; empty = any, but without `types` internal tickets are not timed)');
@@ -272,6 +290,7 @@ const cleanApplies = (a: AppliesTo | undefined): AppliesTo => {
   const out: AppliesTo = {};
   for (const k of ['types', 'priorities', 'tiers', 'channels', 'teams'] as const) if (a?.[k]?.length) out[k] = [...new Set(a[k])];
   if (a?.vip !== undefined) out.vip = a.vip;
+  if (a?.assistance !== undefined) out.assistance = a.assistance;
   return out;
 };
 
@@ -372,6 +391,7 @@ export function presentDefinition(d: StandardDefinition) {
     timeOfDay: d.timeOfDay ?? null,
     count: d.count ?? null,
     checkpoint: d.checkpoint ?? null,
+    checklist: d.checklist ?? null,
   };
 }
 
@@ -381,7 +401,7 @@ export function presentDefinition(d: StandardDefinition) {
  */
 export function appliesToTicket(
   a: AppliesTo,
-  t: { type: string; priority: string; customerTier: string; channel: string; teamId: string | null; customerVip: boolean },
+  t: { type: string; priority: string; customerTier: string; channel: string; teamId: string | null; customerVip: boolean; customerAssistance?: boolean },
 ): boolean {
   if (a.types?.length ? !a.types.includes(t.type) : INTERNAL_TICKET_TYPES.includes(t.type)) return false;
   if (a.priorities?.length && !a.priorities.includes(t.priority)) return false;
@@ -389,5 +409,6 @@ export function appliesToTicket(
   if (a.channels?.length && !a.channels.includes(t.channel)) return false;
   if (a.teams?.length && (!t.teamId || !a.teams.includes(t.teamId))) return false;
   if (a.vip !== undefined && a.vip !== t.customerVip) return false;
+  if (a.assistance !== undefined && a.assistance !== (t.customerAssistance ?? false)) return false;
   return true;
 }

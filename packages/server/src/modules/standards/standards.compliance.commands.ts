@@ -69,6 +69,7 @@ export async function compliance(
     meetsTarget: j.met !== undefined ? j.met : c.rate === null ? null : c.rate >= def.target,
     soft: j.soft,
     measured: j.measured,
+    audit: j.audit,
     from: from.toISOString(),
     to: to.toISOString(),
   };
@@ -116,14 +117,15 @@ export async function complianceSummary(ex: Executor, from: Date, to: Date, tz =
       meetsTarget: c.rate === null ? null : c.rate >= target,
       soft: null,
       measured: null,
+      audit: null,
     };
   });
   const judged = [];
   for (const s of await complianceRepo.activeCodes(ex)) {
     const def = defs.get(s.id);
-    if (!def || (def.measure !== 'survey' && def.measure !== 'operating_data')) continue;
+    if (!def || (def.measure !== 'survey' && def.measure !== 'operating_data' && def.measure !== 'audit')) continue;
     const j = await judge(ex, def, from, to, tz);
-    if (!j.soft && !j.measured) continue;
+    if (!j.soft && !j.measured && !j.audit) continue;
     judged.push({
       standardId: s.id,
       code: s.code,
@@ -134,6 +136,7 @@ export async function complianceSummary(ex: Executor, from: Date, to: Date, tz =
       meetsTarget: j.met ?? null,
       soft: j.soft,
       measured: j.measured,
+      audit: j.audit,
     });
   }
   const sum = (k: 'met' | 'breached' | 'running' | 'cancelled') => items.reduce((a, i) => a + i[k], 0);

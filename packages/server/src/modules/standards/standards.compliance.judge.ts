@@ -5,7 +5,7 @@
 import { measuredResult, ratesOf, softResult, type Ratio } from '@chidu/core/measures/index';
 import type { Executor } from '../../db/client';
 import { runQuery } from '../measures/query';
-import { surveySpecOf, type RateSpec, type StandardDefinition } from './definition';
+import { surveySpecOf, type ChecklistStep, type RateSpec, type StandardDefinition } from './definition';
 import { complianceRepo, type Filters } from './standards.compliance.repo';
 
 export type SoftJudgement = ReturnType<typeof softResult> & { measure: 'csat' | 'nps' | 'ces'; threshold: number; minSample: number };
@@ -45,9 +45,22 @@ export async function judgeMeasured(
   };
 }
 
-/** Both, for a compliance answer: `meetsTarget` of a soft or measured standard is its judgement. */
+export type AuditJudgement = ReturnType<typeof measuredResult> & { checklist: ChecklistStep };
+
+/**
+ * An audit standard judged from a checklist step (issue #13 item 7): resolved repair/order tickets in [from, to)
+ * whose step was recorded in time ÷ all of them; a missing or late step fails. Null for audits without a checklist.
+ */
+export async function judgeAudit(ex: Executor, def: StandardDefinition, from: Date, to: Date, f: Filters = {}): Promise<AuditJudgement | null> {
+  if (def.measure !== 'audit' || !def.checklist) return null;
+  const r = await complianceRepo.checklistRate(ex, def.checklist, from, to, f);
+  return { ...measuredResult(r.numerator, r.denominator, def.target), checklist: def.checklist };
+}
+
+/** All three, for a compliance answer: `meetsTarget` of a soft, measured or checklist-audit standard is its judgement. */
 export async function judge(ex: Executor, def: StandardDefinition, from: Date, to: Date, tz: string, f: Filters = {}) {
   const soft = await judgeSoft(ex, def, from, to, f);
   const measured = await judgeMeasured(ex, def, from, to, tz, f);
-  return { soft, measured, met: soft ? soft.met : measured ? measured.met : undefined };
+  const audit = await judgeAudit(ex, def, from, to, f);
+  return { soft, measured, audit, met: soft ? soft.met : measured ? measured.met : audit ? audit.met : undefined };
 }

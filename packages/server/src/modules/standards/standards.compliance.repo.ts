@@ -129,6 +129,29 @@ export const complianceRepo = {
     )) as { rows: { num: number; den: number }[] };
     return { numerator: Number(res.rows[0]?.num ?? 0), denominator: Number(res.rows[0]?.den ?? 0) };
   },
+  /**
+   * A checklist audit (issue #13 item 7): resolved repair/order tickets in [from, to) whose step was recorded in time
+   * (numerator) ÷ all of them (denominator); a step missing or recorded late fails.
+   */
+  async checklistRate(ex: Executor, step: string, from: Date, to: Date, f: Filters = {}) {
+    const parts: SQL[] = [
+      sql`t.type IN ('repair', 'order')`,
+      sql`t.status IN ('resolved', 'closed')`,
+      sql`t.resolved_at >= ${from}`,
+      sql`t.resolved_at < ${to}`,
+    ];
+    if (f.teamId) parts.push(sql`t.team_id = ${f.teamId}`);
+    if (f.agentId) parts.push(sql`t.owner_id = ${f.agentId}`);
+    if (f.channel) parts.push(sql`t.channel = ${f.channel}`);
+    if (f.tier) parts.push(sql`cu.tier = ${f.tier}`);
+    const res = (await ex.execute(
+      sql`SELECT count(*) FILTER (WHERE c.in_time)::int AS num, count(*)::int AS den
+        FROM tickets t JOIN customers cu ON cu.id = t.customer_id
+        LEFT JOIN ticket_checklist c ON c.ticket_id = t.id AND c.step = ${step}
+        WHERE ${sql.join(parts, sql` AND `)}`,
+    )) as { rows: { num: number; den: number }[] };
+    return { numerator: Number(res.rows[0]?.num ?? 0), denominator: Number(res.rows[0]?.den ?? 0) };
+  },
   /** Active standards (id, code), by code. */
   activeCodes(ex: Executor) {
     return ex.select({ id: standards.id, code: standards.code }).from(standards).where(eq(standards.active, true)).orderBy(standards.code);

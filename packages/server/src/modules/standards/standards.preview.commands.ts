@@ -164,7 +164,7 @@ export async function previewStandard(
           params: { limit: lim.events, days },
         });
       const byTicket = new Map<string, ReplayTicket>();
-      for (const { t, tier, vip } of rows)
+      for (const { t, tier, vip, assistance } of rows)
         byTicket.set(t.id, {
           now: {
             id: t.id,
@@ -172,6 +172,7 @@ export async function previewStandard(
             customerId: t.customerId,
             customerTier: tier ?? 'regular',
             customerVip: vip ?? false,
+            customerAssistance: (assistance ?? 'none') !== 'none',
             type: t.type,
             channel: t.channel,
             priority: t.priority,

@@ -16,7 +16,7 @@ export const previewRepo = {
   /** Tickets created since `from` (at most `limit`), oldest first, with the customer's tier and VIP flag. */
   ticketsSince(tx: Tx, from: Date, limit: number) {
     return tx
-      .select({ t: tickets, tier: customers.tier, vip: customers.vip })
+      .select({ t: tickets, tier: customers.tier, vip: customers.vip, assistance: customers.assistance })
       .from(tickets)
       .leftJoin(customers, eq(customers.id, tickets.customerId))
       .where(gte(tickets.createdAt, from))

@@ -8,6 +8,7 @@ import {
   EscalationSchema,
   MEASURES,
   RATE_METRICS,
+  CHECKLIST_STEPS,
   StandardCreate,
   StandardFields,
   StandardPatch,
@@ -16,7 +17,15 @@ import {
 export { StandardCreate, StandardPatch };
 
 const strs = z.array(z.string()).optional();
-const AppliesToOut = z.object({ types: strs, priorities: strs, tiers: strs, channels: strs, teams: strs, vip: z.boolean().optional() });
+const AppliesToOut = z.object({
+  types: strs,
+  priorities: strs,
+  tiers: strs,
+  channels: strs,
+  teams: strs,
+  vip: z.boolean().optional(),
+  assistance: z.boolean().optional(),
+});
 const Events = z.union([z.string(), z.array(z.string())]).nullable();
 export const Definition = z.object({
   name: z.string(),
@@ -47,6 +56,7 @@ export const Definition = z.object({
   timeOfDay: z.object({ at: z.string(), businessDaysAfter: z.number().int(), cutoff: z.string().nullable() }).nullable(),
   count: CountSchema.nullable(),
   checkpoint: z.enum(CHECKPOINT_NODES).nullable(),
+  checklist: z.enum(CHECKLIST_STEPS).nullable().describe('audit standards: the checklist step they are judged from'),
 });
 
 export const Standard = Definition.extend({
@@ -157,10 +167,24 @@ export const MeasuredResult = z
     met: z.boolean().nullable(),
   })
   .meta({ id: 'StandardMeasuredResult' });
+export const AuditResult = z
+  .object({
+    checklist: z.enum(CHECKLIST_STEPS).describe('the checklist step of repair/order tickets the audit is judged from'),
+    value: z.number().nullable().describe('numerator / denominator'),
+    numerator: z.number().describe('resolved repair/order tickets in the period whose step was recorded in time'),
+    denominator: z.number().describe('resolved repair/order tickets in the period'),
+    target: z.number(),
+    insufficientSample: z.boolean(),
+    met: z.boolean().nullable(),
+  })
+  .meta({ id: 'StandardAuditResult' });
 const Judged = {
   measure: z.enum(MEASURES),
   soft: SoftResult.nullable().describe('soft standards (measure survey): mean or share of the answers in the period'),
   measured: MeasuredResult.nullable().describe('measured standards (measure operating_data with a rate): the rate in the period'),
+  audit: AuditResult.nullable()
+    .optional()
+    .describe('audit standards judged from a checklist step: resolved repair/order tickets with the step recorded in time ÷ all'),
 };
 export const Compliance = Counts.extend({
   standardId: z.string(),

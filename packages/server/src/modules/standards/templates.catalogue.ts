@@ -77,6 +77,12 @@ export const TEMPLATE_META: Record<string, { group: TemplateGroup; source: strin
   'phone-opening-script': { group: 'phone', source: `${SEEDS.s000} · 电话服务规范 · 标准开场：您好，感谢致电……很高兴为您服务` },
   'car-service-replacement-car': { group: 'car_service', source: `${SEEDS.s003} · 判断软硬标准（福特的服务标准）(6)：在约定的时间替代车必须准备好` },
   'car-service-explain-charges': { group: 'car_service', source: `${SEEDS.s003} · 判断软硬标准（福特的服务标准）(7)：提供详细的作业、保险范围和收费的说明` },
+  // issue #13 item 7
+  'one-to-one-greeting': { group: 'front_desk', source: `${SEEDS.s000} · 窗口服务创新：针对特殊群体如老年人、残障人士等……提供一对一帮办服务` },
+  'quote-before-work': {
+    group: 'repair',
+    source: `${SEEDS.s003} · 判断软硬标准（福特的服务标准）(3)(7)：把顾客需要的服务准确记在修理单上并逐一核对；提供收费的说明 —— 开工前先告知报价（议题 #13 第 7 项）`,
+  },
 };
 
 /** Standards the audit found missing (see docs/standards.md «模板一览»). */
@@ -142,7 +148,37 @@ export const EXTRA_TEMPLATES: { key: string; code: string; definition: TemplateI
       kind: 'hard',
       measure: 'audit',
       target: 0.95,
-      description: '交车时提供详细的作业、保险（保修）范围和收费说明（稽核）。',
+      description: '交车时提供详细的作业、保险（保修）范围和收费说明：报修与订单工单的检查项「已说明作业、保修范围和收费」在解决前记录。',
+      checklist: 'work_explained',
+    },
+  },
+  {
+    key: 'one-to-one-greeting',
+    code: 'ONE-TO-ONE-GREET',
+    definition: {
+      name: '专人 5 分钟内问候',
+      encounter: '一对一帮办',
+      kind: 'hard',
+      target: 0.95,
+      description: '需一对一帮办的客户（老人、残障人士等）的工单由指定专人负责，并在 5 分钟内问候（第一条公开回复，电话或当面问候后记一条公开回复）。',
+      start: 'ticket.created',
+      stop: 'ticket.first_public_reply',
+      limitSeconds: 300,
+      calendarId: null,
+      appliesTo: { assistance: true },
+    },
+  },
+  {
+    key: 'quote-before-work',
+    code: 'QUOTE-BEFORE-WORK',
+    definition: {
+      name: '开工前告知报价',
+      encounter: '报修派工',
+      kind: 'hard',
+      measure: 'audit',
+      target: 0.95,
+      description: '报修与订单工单在开始作业（处理中 / 上门到场）前记录检查项「报价已告知客户」；之后补记算迟，未记录算不合格。',
+      checklist: 'cost_quoted',
     },
   },
 ];

@@ -47,6 +47,8 @@ export const TICKET_EVENT_KINDS = [
   // The customer asked how their request stands (staff button or portal action) / accepted the proposed solution.
   'ticket.status_requested',
   'ticket.solution_confirmed',
+  // Checklist steps of repair and order tickets (报价已告知客户, 已说明作业、保修范围和收费), issue #13 item 7.
+  'ticket.checklist_recorded',
   'standard.warning',
   'standard.breached',
   'ticket.escalated',
@@ -154,6 +156,7 @@ export interface TicketEventPayloads {
   'ticket.revisited': Open & { careTaskId?: string; seq?: number; result?: string; outcome?: string; kind?: string };
   'ticket.status_requested': Open & { by: 'staff' | 'customer'; byId: string; channel: string };
   'ticket.solution_confirmed': Open & { by: 'staff' | 'customer'; byId: string; channel: string; note?: string | null };
+  'ticket.checklist_recorded': Open & { step: 'cost_quoted' | 'work_explained'; inTime: boolean };
   'standard.warning': Open & { instanceId?: string; code?: string; name?: string; percent?: number | null; dueAt?: string | null };
   'standard.breached': Open & { instanceId?: string; code?: string; name?: string; dueAt?: string };
   'ticket.escalated': Open & { instanceId?: string; code?: string; name?: string; step?: number; notifyRole?: string };

@@ -24,6 +24,8 @@ export interface TicketSnapshot {
   customerId: string;
   customerTier: string;
   customerVip: boolean;
+  /** The customer needs one-to-one help (需一对一帮办, customers.assistance ≠ none); absent = no. */
+  customerAssistance?: boolean;
   type: string;
   channel: string;
   priority: string;

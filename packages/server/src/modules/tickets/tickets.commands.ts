@@ -130,7 +130,7 @@ export async function getTicket(database: Database, ctx: Ctx, id: string) {
   const t = await ticketsRepo.visibleById(ex, ctx.actor, id);
   if (!t) throw notFound('Ticket');
   const staffView = ctx.actor.kind !== 'customer';
-  const [names, timeline, replies, files, lines, hos, comps, links, standards, customerName] = await Promise.all([
+  const [names, timeline, replies, files, lines, hos, comps, links, standards, card] = await Promise.all([
     ticketsRepo.names(ex, t),
     ticketsRepo.timeline(ex, id, staffView),
     ticketsRepo.replies(ex, id, staffView),
@@ -140,14 +140,16 @@ export async function getTicket(database: Database, ctx: Ctx, id: string) {
     staffView ? ticketsRepo.compensationsOf(ex, id) : Promise.resolve([]),
     ticketsRepo.linksOf(ex, id),
     readStandards(ex, id),
-    ticketsRepo.customerName(ex, t.customerId),
+    ticketsRepo.customerCard(ex, t.customerId),
   ]);
+  const customerName = card?.name ?? null;
   const pendingHandover = hos.some((h) => h.h.state === 'pending');
   return presentTicket(t, {
     locale: ctx.locale,
     staffView,
     names,
     customerName,
+    assistance: card && card.assistance !== 'none' ? card : null,
     timeline,
     replies,
     files,

@@ -1,4 +1,4 @@
-import { inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Executor, Tx } from '../../db/client';
 import { categories, customers, orderLines, staff } from '../../db/schema';
 
@@ -30,9 +30,22 @@ export interface TicketInsertRow {
 export const createRepo = {
   async customers(ex: Executor, ids: string[]) {
     if (ids.length === 0) return [];
+    // With the designated helper of a customer needing one-to-one help (issue #13 item 7): who, and whether active.
     return ex
-      .select({ id: customers.id, tier: customers.tier, vip: customers.vip, mergedIntoId: customers.mergedIntoId, internal: customers.internal })
+      .select({
+        id: customers.id,
+        tier: customers.tier,
+        vip: customers.vip,
+        mergedIntoId: customers.mergedIntoId,
+        internal: customers.internal,
+        assistance: customers.assistance,
+        helperId: staff.id,
+        helperName: staff.name,
+        helperTeamId: staff.teamId,
+        helperActive: staff.active,
+      })
       .from(customers)
+      .leftJoin(staff, and(eq(staff.id, customers.assistStaffId), sql`${customers.assistance} <> 'none'`))
       .where(inArray(customers.id, ids));
   },
 

@@ -258,6 +258,7 @@ interface Plan {
   customerId: string;
   tier: string;
   vip: boolean;
+  assistance: string;
   ownerId: string | null;
   teamId: string | null;
   reason: Text | null;
@@ -349,6 +350,11 @@ async function writeBatch(database: Database, batch: Pending[]): Promise<Outcome
         teamId = input.teamId ?? o.teamId;
       } else teamId = input.teamId ?? null;
       reason = text('tickets.reason.assigned_on_create');
+    } else if (c.helperId && c.helperActive && p.input.takeOwnership !== true) {
+      // 一对一帮办 (issue #13 item 7): the designated staff member owns the ticket, before the dispatch rules.
+      ownerId = c.helperId;
+      teamId = c.helperTeamId;
+      reason = text('tickets.reason.one_to_one', { name: c.helperName ?? '' });
     } else if (takes && actor.kind === 'staff') {
       ownerId = actor.id;
       teamId = actor.teamId;
@@ -366,7 +372,7 @@ async function writeBatch(database: Database, batch: Pending[]): Promise<Outcome
       teamId = dispatch.teamId;
       reason = dispatch.reason;
     }
-    plans.push({ p, idx: i, customerId, tier: c.tier, vip: c.vip, ownerId, teamId, reason, dispatch, takes });
+    plans.push({ p, idx: i, customerId, tier: c.tier, vip: c.vip, assistance: c.assistance, ownerId, teamId, reason, dispatch, takes });
   }
 
   // 3. One transaction: keys, then tickets + events + audit rows in one statement, the consumers once for the batch,
@@ -389,7 +395,7 @@ async function writeBatch(database: Database, batch: Pending[]): Promise<Outcome
         for (let k = 0; k < writing.length; k++) {
           const pl = writing[k]!;
           const t = rows[k]!;
-          primeCustomer(tx, pl.customerId, { tier: pl.tier, vip: pl.vip });
+          primeCustomer(tx, pl.customerId, { tier: pl.tier, vip: pl.vip, assistance: pl.assistance });
           const items: TicketEventGroup['items'] = [
             {
               kind: 'ticket.created',
@@ -525,6 +531,7 @@ function ticketRows(plans: Plan[], numbers: string[]): { rows: (TicketSnapshot &
       customerId: r.customer_id,
       customerTier: plans[k]!.tier,
       customerVip: plans[k]!.vip,
+      customerAssistance: plans[k]!.assistance !== 'none',
       type: r.type,
       channel: r.channel,
       priority: r.priority,

@@ -43,6 +43,7 @@ const zh: Record<string, string> = {
   'tickets.event.ticket.customer_confirmed': '客户已确认解决',
   'tickets.event.ticket.status_requested': '客户询问进度',
   'tickets.event.ticket.solution_confirmed': '客户确认方案',
+  'tickets.event.ticket.checklist_recorded': '记录检查项',
   'tickets.event.ticket.attachment_added': '已添加附件',
   'tickets.event.ticket.revisited': '已回访客户',
   'tickets.event.standard.warning': '即将超时',
@@ -84,6 +85,7 @@ const zh: Record<string, string> = {
   'tickets.reason.handover_confirmed': '服务交接已确认',
   'tickets.reason.assigned_on_create': '创建时指定',
   'tickets.reason.first_contact': '首问负责：受理人即负责人',
+  'tickets.reason.one_to_one': '一对一帮办：客户需专人帮办，由指定专人 {name} 负责（先于派单规则）',
   'tickets.reason.customer_replied_after_resolve': '客户在解决后继续回复',
   'tickets.resolution.merged': '合并到 {number}',
 
@@ -190,6 +192,7 @@ const en: Record<string, string> = {
   'tickets.event.ticket.customer_confirmed': 'The customer confirmed the resolution',
   'tickets.event.ticket.status_requested': 'The customer asked for progress',
   'tickets.event.ticket.solution_confirmed': 'The customer accepted the solution',
+  'tickets.event.ticket.checklist_recorded': 'Checklist step recorded',
   'tickets.event.ticket.attachment_added': 'Attachment added',
   'tickets.event.ticket.revisited': 'Customer revisited',
   'tickets.event.standard.warning': 'About to breach',
@@ -230,6 +233,7 @@ const en: Record<string, string> = {
   'tickets.reason.handover_confirmed': 'Handover confirmed',
   'tickets.reason.assigned_on_create': 'Assigned when created',
   'tickets.reason.first_contact': 'First contact: the receiving agent owns it',
+  'tickets.reason.one_to_one': 'One-to-one help: the customer needs a designated helper, so {name} owns it (before the dispatch rules)',
   'tickets.reason.customer_replied_after_resolve': 'The customer replied after the resolution',
   'tickets.resolution.merged': 'Merged into {number}',
 

@@ -112,6 +112,8 @@ export interface DetailParts {
   staffView: boolean;
   names: SummaryNames;
   customerName: string | null;
+  /** 需一对一帮办 of the ticket's customer (null = none). */
+  assistance: { assistance: string; note: string | null; helperId: string | null; helperName: string | null } | null;
   timeline: TimelineRow[];
   replies: ReplyRow[];
   files: FileRow[];
@@ -140,6 +142,15 @@ export function presentTicket(t: TicketRow, p: DetailParts) {
     customerConfirmedAt: iso(t.customerConfirmedAt),
     reopenCount: t.reopenCount,
     standards: staffView ? p.standards : [],
+    assistance:
+      staffView && p.assistance
+        ? {
+            kind: p.assistance.assistance as 'elderly' | 'disabled' | 'other',
+            note: p.assistance.note,
+            helperId: p.assistance.helperId,
+            helperName: p.assistance.helperName,
+          }
+        : null,
     timeline: p.timeline.map((r) => presentTimelineItem(p.locale, staffView, r, p.customerName)),
     replies: replies.map((r) => ({
       id: r.r.id,

@@ -28,8 +28,9 @@ export type TicketRow = typeof tickets.$inferSelect;
 const ownerAlias = alias(staff, 'owner');
 const NUMBER_BLOCK = 10;
 const numberBlocks = new WeakMap<object, Map<string, { next: number; end: number }>>();
-const customerCache = new WeakMap<object, Map<string, { tier: string; vip: boolean }>>();
-export function primeCustomer(ex: Executor, id: string, c: { tier: string; vip: boolean }) {
+type CachedCustomer = { tier: string; vip: boolean; assistance: string };
+const customerCache = new WeakMap<object, Map<string, CachedCustomer>>();
+export function primeCustomer(ex: Executor, id: string, c: CachedCustomer) {
   let cache = customerCache.get(ex);
   if (!cache) {
     cache = new Map();
@@ -130,6 +131,22 @@ export const ticketsRepo = {
     return cust?.name ?? null;
   },
 
+  /** The customer's name and one-to-one help (需一对一帮办) with the designated helper's name (the ticket page's tag). */
+  async customerCard(ex: Executor, id: string) {
+    const [row] = await ex
+      .select({
+        name: customers.name,
+        assistance: customers.assistance,
+        note: customers.assistanceNote,
+        helperId: customers.assistStaffId,
+        helperName: staff.name,
+      })
+      .from(customers)
+      .leftJoin(staff, eq(staff.id, customers.assistStaffId))
+      .where(eq(customers.id, id));
+    return row;
+  },
+
   async customerTierVip(ex: Executor, id: string): Promise<{ tier: string; vip: boolean } | undefined> {
     const rows = (await ex.execute(sql`SELECT tier, vip FROM customers WHERE id = ${id}`)) as { rows: { tier: string; vip: boolean }[] };
     return rows.rows[0];
@@ -173,7 +190,10 @@ export const ticketsRepo = {
     }
     let c = cache.get(t.customerId);
     if (!c) {
-      [c] = await ex.select({ tier: customers.tier, vip: customers.vip }).from(customers).where(eq(customers.id, t.customerId));
+      [c] = await ex
+        .select({ tier: customers.tier, vip: customers.vip, assistance: customers.assistance })
+        .from(customers)
+        .where(eq(customers.id, t.customerId));
       if (c) cache.set(t.customerId, c);
     }
     return {
@@ -182,6 +202,7 @@ export const ticketsRepo = {
       customerId: t.customerId,
       customerTier: c?.tier ?? 'regular',
       customerVip: c?.vip ?? false,
+      customerAssistance: (c?.assistance ?? 'none') !== 'none',
       type: t.type,
       channel: t.channel,
       priority: t.priority,

@@ -312,6 +312,16 @@ export const TicketDetail = TicketSummary.extend({
   closedAt: z.string().nullable(),
   customerConfirmedAt: z.string().nullable(),
   reopenCount: z.number(),
+  assistance: z
+    .object({
+      kind: z.enum(['elderly', 'disabled', 'other']),
+      note: z.string().nullable(),
+      helperId: z.string().nullable(),
+      helperName: z.string().nullable(),
+    })
+    .nullable()
+    .optional()
+    .describe('需一对一帮办: the customer needs one-to-one help, and their designated staff member (staff only; null = no)'),
   standards: z.array(StandardState),
   timeline: z.array(TimelineItem),
   replies: z.array(Reply),

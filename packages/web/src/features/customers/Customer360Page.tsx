@@ -41,6 +41,7 @@ import { useFormat, usePermission } from '../auth/me';
 import { PriorityTag, StatusTag, TypeText } from '../tickets/ui';
 import { CustomerSurveys } from '../surveys/CustomerSurveys';
 import { TierTag, VipTag } from './CustomersPage';
+import { ASSIST_FIELDS, AssistFormItems, AssistTag, assistBody, type AssistValues } from './AssistFields';
 import { FLAT_FIELDS, FlatFormItems, flatBody, flatText } from './FlatFields';
 
 const key360 = (id: string) => ['customers', '360', id] as const;
@@ -111,6 +112,7 @@ export default function Customer360Page() {
               </Typography.Title>
               <TierTag tier={p.tier} />
               {p.vip ? <VipTag /> : null}
+              <AssistTag kind={p.assistance} helperName={p.assistStaffName} note={p.assistanceNote} />
             </Flex>
             <Flex gap={12} wrap align="center">
               <Typography.Text>
@@ -403,7 +405,7 @@ function DuplicatesTab({ d }: { d: Customer360 }) {
   );
 }
 
-interface EditValues {
+interface EditValues extends AssistValues {
   name: string;
   phone?: string;
   email?: string;
@@ -437,7 +439,7 @@ function EditDrawer({ profile, open, onClose }: { profile: CustomerProfile; open
       void queryClient.invalidateQueries({ queryKey: ['customers'] });
       onClose();
     },
-    onError: (err) => showError(err, { form, fields: EDIT_FIELDS }),
+    onError: (err) => showError(err, { form, fields: [...EDIT_FIELDS, ...ASSIST_FIELDS] }),
   });
 
   // Masked values come back as e.g. 139****9002: only send contact fields the user actually changed.
@@ -457,7 +459,7 @@ function EditDrawer({ profile, open, onClose }: { profile: CustomerProfile; open
       .map((a) => ({ ...(a.label?.trim() ? { label: a.label.trim() } : {}), text: a.text.trim() }));
     body.demandType = v.demandType?.trim() || null;
     body.notes = v.notes?.trim() || null;
-    Object.assign(body, flatBody(v, true));
+    Object.assign(body, flatBody(v, true), assistBody(v));
     const consent = new Set(v.consent ?? []);
     body.consent = { marketing: consent.has('marketing'), surveys: consent.has('surveys'), dataSharing: consent.has('dataSharing') };
     save.mutate(body);
@@ -500,6 +502,9 @@ function EditDrawer({ profile, open, onClose }: { profile: CustomerProfile; open
           building: profile.building ?? undefined,
           unit: profile.unit ?? undefined,
           room: profile.room ?? undefined,
+          assistance: profile.assistance,
+          assistanceNote: profile.assistanceNote ?? undefined,
+          assistStaffId: profile.assistStaffId ?? undefined,
           consent: (['marketing', 'surveys', 'dataSharing'] as const).filter((k) => consent[k]),
         }}
       >
@@ -562,6 +567,7 @@ function EditDrawer({ profile, open, onClose }: { profile: CustomerProfile; open
         <Form.Item name="demandType" label={t('customer360.demandType')}>
           <Input maxLength={64} placeholder={t('customer360.demandTypePlaceholder')} />
         </Form.Item>
+        <AssistFormItems />
         <Form.Item name="notes" label={t('customer360.notes')}>
           <Input.TextArea autoSize={{ minRows: 3, maxRows: 8 }} maxLength={5000} />
         </Form.Item>

@@ -11,19 +11,21 @@ function judgedValue(r: Item): string {
     if (r.soft.value === null) return '—';
     return r.soft.aggregate === 'mean' ? `${r.soft.value.toFixed(2)} / ${r.soft.scaleMax}` : pct(r.soft.value);
   }
-  return r.measured && r.measured.value !== null ? pct(r.measured.value) : '—';
+  const j = r.measured ?? r.audit;
+  return j && j.value !== null ? pct(j.value) : '—';
 }
 
 /**
  * Soft standards (mean or share of survey answers, with a minimum sample) and measured standards (a rate of the
- * measures engine) on the 服务标准 overview: value, goal, sample and verdict for the chosen period.
+ * measures engine) and audit standards judged from a checklist step (recorded in time ÷ resolved repair/order tickets)
+ * on the 服务标准 overview: value, goal, sample and verdict for the chosen period.
  */
 export function JudgedStandards({ range, search }: { range: Range; search: string }) {
   const { t } = useTranslation();
   const summary = useSummary(range, true);
-  const rows = (summary.data?.items ?? []).filter((i) => i.soft || i.measured);
+  const rows = (summary.data?.items ?? []).filter((i) => i.soft || i.measured || i.audit);
   const verdict = (r: Item) => {
-    const j = r.soft ?? r.measured;
+    const j = r.soft ?? r.measured ?? r.audit;
     if (!j || j.insufficientSample) return <Tag data-testid="judged-verdict">{t('measuresStd.insufficient')}</Tag>;
     return j.met ? (
       <Tag color="green" data-testid="judged-verdict">
@@ -45,6 +47,7 @@ export function JudgedStandards({ range, search }: { range: Range; search: strin
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
             {r.soft ? t(`measuresStd.aggregate.${r.soft.aggregate}`, { measure: t(`measuresStd.survey.${r.soft.measure}`) }) : null}
             {r.measured ? t(`measuresStd.metric.${r.measured.metric}`) : null}
+            {r.audit ? t('checklist.audit', { step: t(`checklist.steps.${r.audit.checklist}`) }) : null}
           </Typography.Text>
         </Flex>
       ),
@@ -54,7 +57,7 @@ export function JudgedStandards({ range, search }: { range: Range; search: strin
       key: 'value',
       width: 130,
       render: (_: unknown, r) => (
-        <Typography.Text strong type={(r.soft ?? r.measured)?.met === false ? 'danger' : undefined} data-testid="judged-value">
+        <Typography.Text strong type={(r.soft ?? r.measured ?? r.audit)?.met === false ? 'danger' : undefined} data-testid="judged-value">
           {judgedValue(r)}
         </Typography.Text>
       ),
@@ -79,6 +82,8 @@ export function JudgedStandards({ range, search }: { range: Range; search: strin
           </Tooltip>
         ) : r.measured ? (
           t('measuresStd.fraction', { num: r.measured.numerator, den: r.measured.denominator })
+        ) : r.audit ? (
+          <Tooltip title={t('checklist.auditHelp')}>{t('checklist.fraction', { num: r.audit.numerator, den: r.audit.denominator })}</Tooltip>
         ) : null,
     },
     { title: t('measuresStd.verdict'), key: 'verdict', width: 100, render: (_: unknown, r) => verdict(r) },

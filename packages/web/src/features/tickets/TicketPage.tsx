@@ -28,6 +28,8 @@ import { KbSuggestions } from '../kb/KbSuggestions';
 import { ChannelText, PriorityTag, StandardChip, StatusTag, TicketNumber, TypeText } from './ui';
 import { Checkpoints } from './Checkpoints';
 import { ProgressActions } from './ProgressActions';
+import { Checklist } from './Checklist';
+import { AssistTag } from '../customers/AssistFields';
 import { EmailDeliveries } from '../channels/EmailDeliveries';
 
 export default function TicketPage() {
@@ -148,6 +150,7 @@ function TicketHeader({ ticket: tk }: { ticket: TicketDetail }) {
         ) : null}
         <Checkpoints ticketId={tk.id} version={`${tk.timeline.length}:${tk.status}`} />
         <ProgressActions ticket={tk} />
+        <Checklist ticket={tk} />
         <Descriptions
           size="small"
           column={screens.md === false ? 1 : screens.xl ? 3 : 2}
@@ -166,6 +169,7 @@ function TicketHeader({ ticket: tk }: { ticket: TicketDetail }) {
                   <Flex gap={6} align="center" wrap>
                     <Link to={`/customers/${tk.customerId}`}>{tk.customerName ?? '—'}</Link>
                     {tk.customerTier ? <TierTag tier={tk.customerTier} /> : null}
+                    {tk.assistance ? <AssistTag kind={tk.assistance.kind} helperName={tk.assistance.helperName} note={tk.assistance.note} /> : null}
                   </Flex>
                 ),
             },

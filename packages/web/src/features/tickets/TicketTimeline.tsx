@@ -122,6 +122,8 @@ function describe(e: TimelineEvent, c: Ctx): ReactNode {
       return str(d.resolution);
     case 'ticket.reopened':
       return str(d.reason);
+    case 'ticket.checklist_recorded':
+      return str(d.step) ? `${t(`checklist.steps.${str(d.step)}`)} · ${d.inTime === false ? t('checklist.late') : t('checklist.inTime')}` : null;
     case 'ticket.closed':
       return d.customerConfirmed === true ? t('timeline.customerConfirmed') : null;
     case 'ticket.handover_requested':
