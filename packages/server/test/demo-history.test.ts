@@ -151,6 +151,27 @@ describe('demo history', () => {
     expect(n!.n).toBeGreaterThan(0);
   });
 
+  it('梁淑芬 needs one-to-one help: her new ticket goes to 赵雪 and is timed by the one-to-one greeting', async () => {
+    const token = await t.login('K0001', 'Chidu@2026');
+    const [c] = await rows<{ id: string }>(sql`SELECT id FROM customers WHERE name = '梁淑芬'`);
+    const [flag] = await rows<{ assistance: string; helper: string }>(
+      sql`SELECT c.assistance, s.name AS helper FROM customers c JOIN staff s ON s.id = c.assist_staff_id WHERE c.id = ${c!.id}`,
+    );
+    expect(flag).toEqual({ assistance: 'elderly', helper: '赵雪' });
+    const res = await t.inject('POST', '/api/v1/tickets', token, {
+      customerId: c!.id,
+      type: 'inquiry',
+      channel: 'phone',
+      priority: 'normal',
+      subject: '代缴物业费需要的材料',
+      description: '梁阿姨来电询问下月物业费能否由物业代缴。',
+    });
+    expect(res.statusCode).toBe(201);
+    const detail = (await t.inject('GET', `/api/v1/tickets/${res.json().id}`, token)).json();
+    expect(detail.ownerName).toBe('赵雪');
+    expect(detail.standards.map((x: { code: string }) => x.code)).toContain('ONE-TO-ONE-GREET');
+  });
+
   it('loading twice creates nothing twice', async () => {
     const count = async () =>
       (

@@ -7,11 +7,11 @@ import { createCategoryInTx } from '../modules/tickets/tickets.categories.comman
 import { createRuleInTx } from '../modules/tickets/tickets.dispatch.commands';
 import { systemCtx } from '../lib/context';
 import { uuidv7 } from '../lib/ids';
-import { createCustomerInTx } from '../modules/customers/customers.commands';
+import { createCustomerInTx, updateCustomer } from '../modules/customers/customers.commands';
 import { createStaffInTx, createTeamInTx } from '../modules/identity/identity.commands';
 import { hashPassword } from '../modules/identity/secrets';
 import { DEMO_ORG, DEMO_PASSWORD, DEMO_STAFF, TEAMS } from './accounts';
-import { loadDemoCalendars, loadDemoStandards } from './standards';
+import { loadDemoAssistanceStandard, loadDemoCalendars, loadDemoStandards } from './standards';
 import { dressDemoHistory } from './history';
 import { loadDemoTickets } from './live';
 import { MODULES } from '../modules/index';
@@ -206,7 +206,27 @@ export async function loadDemo(database: Database, config?: Config): Promise<boo
   if (config) await dressDemoHistory(database);
   if (config) await loadDemoKbUsage(database);
   if (config) await loadDemoQuality(database);
+  if (loaded && config) await loadDemoAssistance(database);
   return loaded;
+}
+
+/**
+ * 需一对一帮办 (seed 000, issue #13 item 7): 梁淑芬, an elderly owner living alone in 10栋, has 赵雪 as her designated
+ * staff member, and the one-to-one greeting standard is adopted. Set after the history, so it routes the tickets she
+ * opens from now on (her past ones keep the owners they had).
+ */
+async function loadDemoAssistance(database: Database): Promise<void> {
+  const ctx = systemCtx('demo');
+  const found = ((await database.db.execute(sql`SELECT id FROM customers WHERE name = '梁淑芬' AND NOT internal LIMIT 1`)) as { rows: { id: string }[] })
+    .rows[0];
+  const helper = ((await database.db.execute(sql`SELECT id FROM staff WHERE employee_no = 'K0003'`)) as { rows: { id: string }[] }).rows[0];
+  if (!found || !helper) return;
+  await updateCustomer(database, ctx, found.id, {
+    assistance: 'elderly',
+    assistanceNote: '独居老人，听力较弱：请放慢语速，重要事项电话后再上门确认',
+    assistStaffId: helper.id,
+  });
+  await loadDemoAssistanceStandard(database);
 }
 
 /**

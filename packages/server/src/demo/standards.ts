@@ -95,3 +95,9 @@ export async function loadDemoStandards(database: Database): Promise<number> {
   }
   return n;
 }
+
+/** 专人 5 分钟内问候 (ONE-TO-ONE-GREET): times the tickets of customers needing one-to-one help (demo.ts). */
+export async function loadDemoAssistanceStandard(database: Database): Promise<void> {
+  const have = ((await database.db.execute(sql`SELECT 1 FROM standards WHERE code = 'ONE-TO-ONE-GREET'`)) as { rows: unknown[] }).rows.length;
+  if (!have) await adoptTemplate(database, systemCtx('demo'), 'one-to-one-greeting', { active: true });
+}
