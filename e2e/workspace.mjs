@@ -299,7 +299,13 @@ async function journey(browser, base) {
     await rows.nth(1).locator('.ant-checkbox-input').check();
     await expectVisible(s1.getByTestId('bulk-bar').getByText('已选 2 张'), 'the bulk bar');
     await s1.getByTestId('bulk-priority').click();
-    await s1.locator(OPEN_MODAL).getByText('紧急').click();
+    // Under load the first click can land while the modal is still opening: click until 紧急 is the chosen value.
+    const urgent = s1.locator(OPEN_MODAL).locator('.ant-radio-button-wrapper', { hasText: '紧急' });
+    for (let i = 0; i < 5 && !(await urgent.evaluate((el) => el.classList.contains('ant-radio-button-wrapper-checked'))); i++) {
+      await urgent.click();
+      await s1.waitForTimeout(200);
+    }
+    await expectVisible(s1.locator(OPEN_MODAL).locator('.ant-radio-button-wrapper-checked', { hasText: '紧急' }), '紧急 chosen');
     await s1.locator(OPEN_MODAL).locator('.ant-btn-primary').click();
     await expectVisible(s1.getByText('成功 2 张，失败 0 张'), 'the bulk results');
     await shot(s1, 'bulk-result');
