@@ -3,6 +3,7 @@
  * "same business day, cut-off 16:00") across a holiday and a 调休 workday with warnings / breach / escalation at the
  * right instants (the engine's fireDue with a chosen instant is the test clock), and a ticket's checkpoint row.
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Env, fireDue } from '../src/engine/engine';
 import { clocksRepo } from '../src/engine/clocks.repo';
@@ -85,6 +86,46 @@ describe('counted standards', () => {
     });
     const c = (await t.inject('GET', `/api/v1/standards/${id}/compliance`, admin.token)).json();
     expect(c).toMatchObject({ met: 1, breached: 1, running: 0, rate: 0.5 });
+  });
+
+  it('property: met / breached / rate equal a reference count of the calls within the limit (calls without a count left out)', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(fc.option(fc.integer({ min: 0, max: 9 }), { nil: null }), { minLength: 1, maxLength: 6 }),
+        async (limit, rings) => {
+          await deactivateAll(t.database);
+          const id = await standard(t, admin.token, {
+            code: `RINGS-P${++run}`,
+            name: `${limit} 声内接听（性质测试 ${run}）`,
+            measure: 'count',
+            count: { source: 'ring_count', limit },
+            appliesTo: { channels: ['phone'] },
+          });
+          rings = [limit, ...rings]; // the boundary every run: exactly the limit is met ("within 3 rings" includes the third)
+          for (const ringCount of rings) {
+            const res = await t.inject('POST', '/api/v1/tickets', agent.token, {
+              customerId,
+              type: 'inquiry',
+              channel: 'phone',
+              priority: 'normal',
+              subject: '来电咨询',
+              description: '电话',
+              ...(ringCount === null ? {} : { ringCount }),
+            });
+            expect(res.statusCode).toBe(201);
+          }
+          // The reference: a plain count over the recorded rings.
+          const counted = rings.filter((r): r is number => r !== null);
+          const met = counted.filter((r) => r <= limit).length;
+          const c = (await t.inject('GET', `/api/v1/standards/${id}/compliance`, admin.token)).json();
+          expect(c).toMatchObject({ met, breached: counted.length - met, running: 0 });
+          if (counted.length) expect(c.rate).toBeCloseTo(met / counted.length, 6);
+        },
+      ),
+      { numRuns: 8 },
+    );
   });
 
   it('contacts before resolution are counted when the ticket is resolved', async () => {
