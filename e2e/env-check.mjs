@@ -122,6 +122,13 @@ async function journey(browser, base) {
     await desk.getByTestId('ticket-create-submit').click();
     await desk.waitForURL(/\/tickets\/[0-9a-f-]{36}$/);
     await expectVisible(desk.getByTestId('ticket-header').getByTestId('ticket-internal'), '内部工单 on the new ticket');
+    // No customer to answer: the box writes internal notes only, and a note is added.
+    const box = desk.getByTestId('reply-box');
+    await expectVisible(box, 'the note box on the internal ticket');
+    await box.getByTestId('reply-input').fill('已通知工程部明早复查');
+    await box.getByTestId('reply-submit').click();
+    await expectVisible(desk.getByText('已通知工程部明早复查'), 'the internal note in the conversation');
+    await shot(desk, 'internal-note-zh');
   });
 
   if (problems.length) fail(`browser problems:\n  ${problems.join('\n  ')}`);

@@ -72,7 +72,7 @@ export function Conversation({ ticket }: { ticket: TicketDetail }) {
           ))}
         </Flex>
       )}
-      {ticket.allowed.reply ? <ReplyBox ticket={ticket} /> : null}
+      {ticket.allowed.reply || ticket.allowed.note ? <ReplyBox ticket={ticket} /> : null}
     </Flex>
   );
 }
@@ -84,8 +84,8 @@ function ReplyBox({ ticket }: { ticket: TicketDetail }) {
   const queryClient = useQueryClient();
   const [body, setBody] = useState('');
   useKbInsert(ticket.id, setBody);
-  // An internal ticket (内部工单) has no customer to reply to: notes only.
-  const noCustomer = ticket.type === 'internal';
+  // An internal ticket (内部工单) has no customer to reply to: notes only (the server refuses a public reply).
+  const noCustomer = ticket.type === 'internal' || !ticket.allowed.reply;
   const [visibility, setVisibility] = useState<'public' | 'internal'>(noCustomer ? 'internal' : 'public');
   const files = useAttachmentList();
   const sending = useRef(false);
