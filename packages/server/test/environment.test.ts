@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ENV_ITEMS, judge, type EnvItem } from '../src/modules/environment/environment.items';
 import { testApp, type TestApp } from './harness';
 import { deactivateAll, standard, waitFor } from './standards-helpers';
+import { envValues as values } from '../src/demo/environment';
 
 /**
  * Issue #15 item 8: environment checks. The range judgement at its boundaries (property test), a failed item opens a
@@ -14,25 +15,6 @@ type Who = { token: string; staff: { id: string } };
 let admin: Who, qa: Who, supervisor: Who, agent: Who;
 let site: string, template: string;
 const api = (m: 'GET' | 'POST' | 'PUT', url: string, token: string, body?: unknown) => t.inject(m, `/api/v1${url}`, token, body);
-
-/** A value for every default item that is in range, with `over` replacing some of them. */
-function values(over: Record<string, number | boolean> = {}) {
-  const good: Record<string, number | boolean> = {
-    temperature: 24,
-    humidity: 50,
-    lux_public: 400,
-    lux_work: 600,
-    pm25: 20,
-    noise: 40,
-    signage: 18,
-    air_changes: 4,
-    clean: true,
-    facilities: true,
-    water: true,
-    wifi: true,
-  };
-  return Object.entries({ ...good, ...over }).map(([key, value]) => ({ key, value }));
-}
 
 beforeAll(async () => {
   t = await testApp();

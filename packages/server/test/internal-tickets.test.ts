@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invalidateCatalogue } from '../src/engine/engine';
 import { testApp, type TestApp } from './harness';
 import { deactivateAll, standard, waitFor } from './standards-helpers';
+import { envValues } from '../src/demo/environment';
 
 /**
  * Internal tickets (内部工单): the organisation's own work (environment corrective tasks, tasks staff open) on the
@@ -20,24 +21,6 @@ async function internalTicket(subject = '更换大堂灯管') {
   const res = await api('POST', '/tickets', agent.token, { type: 'internal', channel: 'walk_in', subject });
   expect(res.statusCode, res.body).toBe(201);
   return res.json<{ id: string; number: string }>();
-}
-/** A value for every default environment item, in range but for `over`. */
-function envValues(over: Record<string, number | boolean>) {
-  const good = {
-    temperature: 24,
-    humidity: 50,
-    lux_public: 400,
-    lux_work: 600,
-    pm25: 20,
-    noise: 40,
-    signage: 18,
-    air_changes: 4,
-    clean: true,
-    facilities: true,
-    water: true,
-    wifi: true,
-  };
-  return Object.entries({ ...good, ...over }).map(([key, value]) => ({ key, value }));
 }
 async function portalLogin(phone: string) {
   const code = (await api('POST', '/portal/auth/code', undefined, { phone })).json().demoCode as string;

@@ -25,7 +25,8 @@ const GOOD: Record<string, number | boolean> = {
   water: true,
   wifi: true,
 };
-const values = (over: Record<string, number | boolean>) => Object.entries({ ...GOOD, ...over }).map(([key, value]) => ({ key, value }));
+/** A value for every default environment item, in range but for `over` (the demo and the tests). */
+export const envValues = (over: Record<string, number | boolean> = {}) => Object.entries({ ...GOOD, ...over }).map(([key, value]) => ({ key, value }));
 
 async function staffCtx(database: Database, employeeNo: string): Promise<Ctx | null> {
   const [row] = await database.db.select().from(staff).where(eq(staff.employeeNo, employeeNo));
@@ -52,7 +53,7 @@ export async function loadDemoEnvironment(database: Database): Promise<void> {
   if (!have.length) await adoptTemplate(database, systemCtx('demo'), 'env-corrective-1bd', { active: true });
   const template = (await listTemplates(database, inspector)).items.find((x) => x.key === 'default')!.id;
   const check = (siteId: string, over: Record<string, number | boolean>, note: string | null) =>
-    createCheck(database, inspector, { siteId, templateId: template, values: values(over), note });
+    createCheck(database, inspector, { siteId, templateId: template, values: envValues(over), note });
   const first = await check(site.get('3栋') ?? estate, {}, '3栋大堂各项达标');
   const second = await check(site.get('商业街') ?? estate, { noise: 52 }, '商业街南段临街施工，噪音偏高');
   await closeTask(database, supervisor, second.tasks[0]!.id, { note: '已协调施工方错峰作业，复测 43 dB' });
