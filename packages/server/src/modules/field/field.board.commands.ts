@@ -3,9 +3,9 @@ import { writeAudit } from '../../lib/audit';
 import type { Ctx } from '../../lib/context';
 import { AppError, notFound } from '../../lib/errors';
 import { loadCalendarRows } from '../calendars/calendar-cache';
-import { authorize, permissionsOf } from '../identity/policy';
+import { authorize, permissionsOf, ROLE_PERMISSIONS, type Role } from '../identity/policy';
 import { loadCandidates } from './field.dispatch.commands';
-import { fieldDispatchRepo, type BookingRow } from './field.dispatch.repo';
+import { fieldDispatchRepo, type BoardVisitRow, type BookingRow } from './field.dispatch.repo';
 import { fieldRepo, type VisitRow } from './field.repo';
 import { isFree } from './field.slots';
 import { dayBounds, localDate } from './field.time';
@@ -17,10 +17,15 @@ const conflict = (v: VisitRow, what: string) =>
 
 /** late: the window began without arrival (or the arrival came after its end); at_risk: starts within 30 minutes, nobody set out. */
 export function visitFlag(v: Pick<VisitRow, 'state' | 'startsAt' | 'endsAt' | 'arrivedAt'>, now: number): 'late' | 'at_risk' | null {
-  if (v.arrivedAt) return v.arrivedAt.getTime() >= v.endsAt.getTime() ? 'late' : null;
-  if (!['scheduled', 'accepted', 'en_route', 'declined'].includes(v.state)) return null;
-  if (now >= v.startsAt.getTime()) return 'late';
-  if (v.state !== 'en_route' && v.startsAt.getTime() - now <= AT_RISK_MS) return 'at_risk';
+  return flagAt(v.state, v.startsAt.getTime(), v.endsAt.getTime(), v.arrivedAt?.getTime() ?? null, now);
+}
+
+/** visitFlag on epoch ms (the board reads its visits that way). */
+export function flagAt(state: string, startsAt: number, endsAt: number, arrivedAt: number | null, now: number): 'late' | 'at_risk' | null {
+  if (arrivedAt !== null) return arrivedAt >= endsAt ? 'late' : null;
+  if (state !== 'scheduled' && state !== 'accepted' && state !== 'en_route' && state !== 'declined') return null;
+  if (now >= startsAt) return 'late';
+  if (state !== 'en_route' && startsAt - now <= AT_RISK_MS) return 'at_risk';
   return null;
 }
 
@@ -141,20 +146,22 @@ export async function putTechnician(
   });
 }
 
-type BoardRow = Awaited<ReturnType<typeof fieldDispatchRepo.boardVisits>>[number];
-const boardVisit = (r: BoardRow, now: number) => ({
-  id: r.visit.id,
-  ticketId: r.visit.ticketId,
+const boardVisit = (r: BoardVisitRow, now: number) => ({
+  id: r.id,
+  ticketId: r.ticketId,
   ticketNumber: r.ticketNumber,
   ticketSubject: r.ticketSubject,
   siteName: r.siteName,
-  technicianId: r.visit.technicianId,
-  start: r.visit.startsAt.toISOString(),
-  end: r.visit.endsAt.toISOString(),
-  state: r.visit.state as 'scheduled',
-  confirmed: r.confirmedAt !== null,
-  flag: visitFlag(r.visit, now),
+  technicianId: r.technicianId,
+  start: new Date(r.startsAt).toISOString(),
+  end: new Date(r.endsAt).toISOString(),
+  state: r.state as 'scheduled',
+  confirmed: r.confirmed,
+  flag: flagAt(r.state, r.startsAt, r.endsAt, r.arrivedAt, now),
 });
+
+/** The roles that grant field.work (roles are a fixed set), for selecting technicians in SQL. */
+const TECHNICIAN_ROLES = (Object.keys(ROLE_PERMISSIONS) as Role[]).filter((r) => ROLE_PERMISSIONS[r].includes('field.work'));
 
 /** The dispatch board (调度看板): a page of technicians × the day's visits, flags computed now, and the unassigned visits. */
 export async function board(database: Database, ctx: Ctx, q: { date?: string | undefined; offset: number; limit: number }) {
@@ -162,7 +169,7 @@ export async function board(database: Database, ctx: Ctx, q: { date?: string | u
   const now = Date.now();
   const date = q.date ?? localDate(new Date(now));
   const { from, to } = dayBounds(date);
-  const techs = (await fieldDispatchRepo.staffWithProfiles(database.db)).filter((r) => isTechnician(r.roles));
+  const techs = await fieldDispatchRepo.technicianNames(database.db, TECHNICIAN_ROLES);
   const page = techs.slice(q.offset, q.offset + q.limit);
   const [rows, unassigned] = await Promise.all([
     fieldDispatchRepo.boardVisits(
@@ -176,10 +183,10 @@ export async function board(database: Database, ctx: Ctx, q: { date?: string | u
   ]);
   const by = new Map<string, ReturnType<typeof boardVisit>[]>();
   for (const r of rows) {
-    if (r.visit.state === 'declined') continue;
-    const list = by.get(r.visit.technicianId!) ?? [];
+    if (r.state === 'declined') continue;
+    const list = by.get(r.technicianId!) ?? [];
     list.push(boardVisit(r, now));
-    by.set(r.visit.technicianId!, list);
+    by.set(r.technicianId!, list);
   }
   return {
     date,

@@ -1,10 +1,24 @@
-import { and, asc, eq, gt, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
 import { fieldSites, fieldTechnicians, fieldVisitBookings, fieldVisits, staff, tickets } from '../../db/schema';
 import { INACTIVE_STATES } from './field.repo';
 
 export type TechnicianProfileRow = typeof fieldTechnicians.$inferSelect;
 export type BookingRow = typeof fieldVisitBookings.$inferSelect;
+/** A visit as the dispatch board reads it (times in epoch ms; arrivedAt null until arrival). */
+export type BoardVisitRow = {
+  id: string;
+  ticketId: string;
+  technicianId: string | null;
+  state: string;
+  startsAt: number;
+  endsAt: number;
+  arrivedAt: number | null;
+  ticketNumber: string;
+  ticketSubject: string;
+  siteName: string | null;
+  confirmed: boolean;
+};
 
 /** States of a visit still to be worked (the open load). */
 export const OPEN_STATES = ['scheduled', 'accepted', 'en_route', 'arrived', 'started'] as const;
@@ -86,25 +100,46 @@ export const fieldDispatchRepo = {
   },
 
   // ── board ──
-  /** Visits of these technicians overlapping [from, to), with the ticket and site the board shows. */
-  boardVisits(ex: Executor, technicianIds: string[] | null, from: Date, to: Date, limit: number) {
+  /** Active staff holding one of these roles (the roles that grant field.work), in name order: id and name only. */
+  async technicianNames(ex: Executor, roles: readonly string[]): Promise<{ id: string; name: string }[]> {
+    if (roles.length === 0) return [];
+    const list = sql.join(
+      roles.map((r) => sql`${r}`),
+      sql`, `,
+    );
+    const res = await ex.execute<{ id: string; name: string }>(sql`
+      SELECT id, name FROM ${staff} WHERE active AND roles && ARRAY[${list}]::text[] ORDER BY name, id LIMIT 5000`);
+    return (res as { rows: { id: string; name: string }[] }).rows;
+  },
+  /**
+   * Visits overlapping [from, to) of these technicians (null: the unassigned ones — no technician, or declined), with
+   * the ticket and site the board shows. Only the columns the board needs, times as epoch ms: a board page is
+   * hundreds of visits, and mapping whole rows was most of its cost.
+   */
+  async boardVisits(ex: Executor, technicianIds: string[] | null, from: Date, to: Date, limit: number): Promise<BoardVisitRow[]> {
+    if (technicianIds !== null && technicianIds.length === 0) return [];
     const who =
-      technicianIds === null ? or(isNull(fieldVisits.technicianId), eq(fieldVisits.state, 'declined')) : inArray(fieldVisits.technicianId, technicianIds);
-    if (technicianIds !== null && technicianIds.length === 0) return Promise.resolve([]);
-    return ex
-      .select({
-        visit: fieldVisits,
-        ticketNumber: tickets.number,
-        ticketSubject: tickets.subject,
-        siteName: fieldSites.name,
-        confirmedAt: fieldVisitBookings.confirmedAt,
-      })
-      .from(fieldVisits)
-      .innerJoin(tickets, eq(tickets.id, fieldVisits.ticketId))
-      .leftJoin(fieldSites, eq(fieldSites.id, fieldVisits.siteId))
-      .leftJoin(fieldVisitBookings, eq(fieldVisitBookings.visitId, fieldVisits.id))
-      .where(and(who, lt(fieldVisits.startsAt, to), gt(fieldVisits.endsAt, from), notInArray(fieldVisits.state, ['cancelled'])))
-      .orderBy(asc(fieldVisits.startsAt), asc(fieldVisits.id))
-      .limit(limit);
+      technicianIds === null
+        ? sql`(v.technician_id IS NULL OR v.state = 'declined')`
+        : sql`v.technician_id IN (${sql.join(
+            technicianIds.map((id) => sql`${id}::uuid`),
+            sql`, `,
+          )})`;
+    const res = await ex.execute<BoardVisitRow>(sql`
+      SELECT v.id, v.ticket_id AS "ticketId", v.technician_id AS "technicianId", v.state,
+             (extract(epoch FROM v.starts_at) * 1000)::float8 AS "startsAt",
+             (extract(epoch FROM v.ends_at) * 1000)::float8 AS "endsAt",
+             (extract(epoch FROM v.arrived_at) * 1000)::float8 AS "arrivedAt",
+             t.number AS "ticketNumber", t.subject AS "ticketSubject", st.name AS "siteName",
+             (b.confirmed_at IS NOT NULL) AS confirmed
+      FROM ${fieldVisits} v
+      JOIN ${tickets} t ON t.id = v.ticket_id
+      LEFT JOIN ${fieldSites} st ON st.id = v.site_id
+      LEFT JOIN ${fieldVisitBookings} b ON b.visit_id = v.id
+      WHERE ${who} AND v.starts_at < ${to.toISOString()}::timestamptz AND v.ends_at > ${from.toISOString()}::timestamptz
+        AND v.state <> 'cancelled'
+      ORDER BY v.starts_at, v.id
+      LIMIT ${limit}`);
+    return (res as { rows: BoardVisitRow[] }).rows;
   },
 };
