@@ -80,6 +80,10 @@ async function journey(browser, base) {
     await ag.goto(`${base}/qa/mine`);
     await ag.getByTestId(`my-inspection-${ticket.number}`).click();
     await expectVisible(ag.getByTestId('qa-feedback').getByText('开场白缺少'), 'the sandwich feedback');
+    // On the phone the quoted evidence sits under its item; the page never scrolls sideways.
+    await expectVisible(ag.getByTestId('evidence-stacked-opening').getByText('车库月卡可以在物业服务中心'), 'the evidence under its item');
+    const sideways = await ag.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (sideways > 0) fail(`the inspection result is ${sideways}px wider than the 390px screen`);
     await ag.getByTestId('qa-appeal-reason').fill('录音第 3 秒我说了“请问有什么可以帮您”，开场白完整，请复核。');
     await shot(ag, 'agent-390');
     await ag.getByTestId('qa-appeal-submit').click();

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Descriptions, Flex, Input, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Descriptions, Flex, Grid, Input, Table, Tag, Typography } from 'antd';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { http } from '../../api/client';
@@ -47,6 +47,7 @@ export function InspectionResult({ inspection: i, ticket }: { inspection: Inspec
   const showError = useApiError();
   const qc = useQueryClient();
   const [reason, setReason] = useState('');
+  const narrow = !Grid.useBreakpoint().md;
   const done = async (msg: string) => {
     void message.success(msg);
     await qc.invalidateQueries({ queryKey: QA_KEYS.all });
@@ -63,6 +64,17 @@ export function InspectionResult({ inspection: i, ticket }: { inspection: Inspec
   });
   const byKey = new Map(i.scores.map((s) => [s.item, s]));
   const eventTitle = (id: number | undefined) => ticket?.timeline.find((e) => e.id === String(id))?.title ?? `#${id}`;
+  const evidenceOf = (key: string) => {
+    const s = byKey.get(key);
+    const e = s?.evidence;
+    return (
+      <span>
+        {e?.quote ? <Typography.Text mark>“{e.quote}”</Typography.Text> : null}
+        {e?.eventId ? <Tag>{eventTitle(e.eventId)}</Tag> : null}
+        {s?.note ? <Typography.Text type="secondary"> {s.note}</Typography.Text> : null}
+      </span>
+    );
+  };
   return (
     <Flex vertical gap={12}>
       <Card size="small" data-testid="qa-result">
@@ -91,15 +103,19 @@ export function InspectionResult({ inspection: i, ticket }: { inspection: Inspec
         rowKey="key"
         pagination={false}
         dataSource={i.scorecard.items}
-        scroll={{ x: 520 }}
+        {...(narrow ? {} : { scroll: { x: 520 } })}
         columns={[
           {
             title: t('quality.item'),
             dataIndex: 'label',
             render: (v: string, it) => (
-              <span>
-                {v} {it.critical ? <Tag color="red">{t('quality.critical')}</Tag> : null}
-              </span>
+              <>
+                <span>
+                  {v} {it.critical ? <Tag color="red">{t('quality.critical')}</Tag> : null}
+                </span>
+                {/* On a phone the evidence goes under its item instead of a third column that scrolls sideways. */}
+                {narrow ? <div data-testid={`evidence-stacked-${it.key}`}>{evidenceOf(it.key)}</div> : null}
+              </>
             ),
           },
           {
@@ -110,20 +126,7 @@ export function InspectionResult({ inspection: i, ticket }: { inspection: Inspec
               return s === null || s === undefined ? t('quality.inspect.na') : `${s} / ${maxOf(it)}`;
             },
           },
-          {
-            title: t('quality.evidence'),
-            render: (_, it) => {
-              const s = byKey.get(it.key);
-              const e = s?.evidence;
-              return (
-                <span>
-                  {e?.quote ? <Typography.Text mark>“{e.quote}”</Typography.Text> : null}
-                  {e?.eventId ? <Tag>{eventTitle(e.eventId)}</Tag> : null}
-                  {s?.note ? <Typography.Text type="secondary"> {s.note}</Typography.Text> : null}
-                </span>
-              );
-            },
-          },
+          ...(narrow ? [] : [{ title: t('quality.evidence'), render: (_: unknown, it: { key: string }) => evidenceOf(it.key) }]),
         ]}
       />
       {i.feedback ? (
