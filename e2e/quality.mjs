@@ -13,7 +13,7 @@
 import { createHarness } from './lib/harness.mjs';
 
 const STEP_TIMEOUT = 30_000;
-const { fail, shot, expectVisible, login, newWatchedPage, stepRunner, apiSession, pickOption, runDemoJourney } = createHarness({
+const { fail, shot, expectVisible, expectHidden, login, newWatchedPage, stepRunner, apiSession, pickOption, runDemoJourney } = createHarness({
   shotPrefix: 'quality-',
   stepTimeout: STEP_TIMEOUT,
 });
@@ -106,6 +106,17 @@ async function journey(browser, base) {
     await expectVisible(sup.getByText('已裁决').first(), 'ruled');
   });
 
+  await step('the low 开场白 item gave a coaching task: S0001 coaches and records it on 辅导任务', async () => {
+    await sup.goto(`${base}/qa/coaching`);
+    const task = sup.getByTestId(`coaching-${ticket.number}`);
+    await expectVisible(task.getByText('使用标准开场白'), 'the low item on the task');
+    await shot(sup, 'coaching-zh');
+    await sup.getByTestId(`coaching-complete-${ticket.number}`).click();
+    await sup.getByTestId('coaching-note').fill('一对一复听录音，演练标准开场白三遍。');
+    await sup.getByTestId('coaching-ok').click();
+    await expectHidden(task, 'the task left the open list');
+  });
+
   current = ag;
   await step('the composite on 绩效 shows the revised QA score', async () => {
     const after = (await agent('GET', `/performance?month=${month()}`)).body.parts.qa;
@@ -119,6 +130,9 @@ async function journey(browser, base) {
     await ag.setViewportSize({ width: 390, height: 844 });
     await ag.waitForTimeout(500);
     await shot(ag, 'performance-390');
+    await ag.goto(`${base}/qa/mine`);
+    await expectVisible(ag.getByTestId(`coaching-${ticket.number}`).getByText('已辅导'), 'the agent sees the coaching done');
+    await shot(ag, 'coaching-390');
   });
 
   current = qa;

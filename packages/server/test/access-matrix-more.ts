@@ -88,7 +88,12 @@ export async function moreParam(
   path: string,
   write: boolean,
   env: Env,
-  q: { newInspection: (submitted: boolean) => Promise<string>; newAppeal: () => Promise<string>; newProposal: () => Promise<string> },
+  q: {
+    newInspection: (submitted: boolean) => Promise<string>;
+    newAppeal: () => Promise<string>;
+    newProposal: () => Promise<string>;
+    newCoaching: () => Promise<string>;
+  },
 ): Promise<string | null> {
   const { fx } = env;
   if (path.startsWith('/channels/outbox/{id}')) return fx.outbox!;
@@ -102,6 +107,7 @@ export async function moreParam(
   if (path.startsWith('/qa/inspections/{id}')) return write ? q.newInspection(!path.endsWith('/submit')) : fx.inspection!;
   if (path.startsWith('/qa/appeals/{id}')) return write ? q.newAppeal() : fx.appeal!;
   if (path.startsWith('/qa/sampling-plans/{id}')) return fx.samplingPlan!;
+  if (path.startsWith('/qa/coaching/{id}')) return write ? q.newCoaching() : fx.coaching!;
   if (path.startsWith('/proposals/{id}')) return write ? q.newProposal() : fx.proposal!;
   return null;
 }

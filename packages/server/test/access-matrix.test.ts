@@ -193,6 +193,7 @@ const BODIES: Record<string, unknown> = {
   'POST /visits/{id}/arrive': { code: 's.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA' },
   'PUT /visits/{id}/checklist': { steps: ['show_id'] },
   'POST /qa/inspections/{id}/appeal': { reason: '申诉理由' },
+  'POST /qa/coaching/{id}/complete': { note: '一对一复听录音并演练开场白' },
 };
 const bodyFor = (key: string) => {
   if (key === 'POST /tickets/{id}/assign') return { ownerId: ids.agentTeammate, reasonKind: 'specialist' };
@@ -208,7 +209,7 @@ const ENDS_SESSION = new Set(['POST /auth/logout', 'POST /auth/logout-all', 'POS
  * The value of each path parameter: shared fixture records for reads and for cells refused before the handler
  * (the record is not touched); a fresh record when an admitted call may change what it points at.
  */
-const { newInspection, newAppeal, newProposal, setupQuality } = qualityFixtures(() => ({ t, tokens, fx, ok }));
+const { newInspection, newAppeal, newProposal, newCoaching, setupQuality } = qualityFixtures(() => ({ t, tokens, fx, ok }));
 
 async function pathFor(key: string, fresh: boolean): Promise<string> {
   const [method, path] = key.split(' ') as [string, string];
@@ -256,7 +257,7 @@ async function pathFor(key: string, fresh: boolean): Promise<string> {
     if (path.startsWith('/calendars/holiday-imports/{id}')) return write ? newHolidayImport() : (fx.holidayImport ??= await newHolidayImport());
     if (path.startsWith('/calendars/{id}')) return fx.calendar!;
     const env = { t, tokens, ids, fx, ok };
-    const more = (await moreParam(path, write, env, { newInspection, newAppeal, newProposal })) ?? (await envParam(path, write, env));
+    const more = (await moreParam(path, write, env, { newInspection, newAppeal, newProposal, newCoaching })) ?? (await envParam(path, write, env));
     if (more) return more;
     throw new Error(`no fixture for the path parameter ${name} of ${key}: add one to pathFor`);
   };

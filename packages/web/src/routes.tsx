@@ -38,6 +38,7 @@ const QaWorkbenchPage = lazy(() => import('./features/quality/WorkbenchPage'));
 const QaInspectionPage = lazy(() => import('./features/quality/InspectionPage'));
 const MyQaPage = lazy(() => import('./features/quality/MyQaPage'));
 const QaAppealsPage = lazy(() => import('./features/quality/AppealsPage'));
+const QaCoachingPage = lazy(() => import('./features/quality/Coaching'));
 const PerformancePage = lazy(() => import('./features/quality/PerformancePage'));
 const QaScorecardsPage = lazy(() => import('./features/quality/ScorecardsPage'));
 const QaDashboardPage = lazy(() => import('./features/quality/DashboardPage'));
@@ -112,6 +113,7 @@ export const router = createBrowserRouter([
           { path: 'qa/inspections/:id', element: guarded('qaMine', <QaInspectionPage />) },
           { path: 'qa/mine', element: guarded('qaMine', <MyQaPage />) },
           { path: 'qa/appeals', element: guarded('qaAppeals', <QaAppealsPage />) },
+          { path: 'qa/coaching', element: guarded('qaCoaching', <QaCoachingPage />) },
           { path: 'qa/scorecards', element: guarded('qaScorecards', <QaScorecardsPage />) },
           { path: 'qa/dashboard', element: guarded('qaDashboard', <QaDashboardPage />) },
           { path: 'performance', element: guarded('performance', <PerformancePage />) },

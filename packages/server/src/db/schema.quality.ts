@@ -143,3 +143,26 @@ export const qaSamples = pgTable(
   },
   (t) => [uniqueIndex('qa_samples_plan_ticket_key').on(t.planId, t.ticketId), index('qa_samples_inspector_idx').on(t.inspectorId, t.state)],
 );
+
+/**
+ * Coaching tasks (辅导任务): an inspection with items scored below 60 % of their maximum (the dashboard's "failed")
+ * gives the agent's supervisors one task listing those items; a supervisor closes it with a note on the coaching done.
+ */
+export const qaCoachingTasks = pgTable(
+  'qa_coaching_tasks',
+  {
+    id: uuid('id').primaryKey(),
+    inspectionId: uuid('inspection_id').notNull(),
+    ticketId: uuid('ticket_id').notNull(),
+    agentId: uuid('agent_id').notNull(),
+    /** [{item, label, dimension, score, max, critical}] as scored */
+    items: jsonb('items').notNull(),
+    /** open | done */
+    state: text('state').notNull().default('open'),
+    note: text('note'),
+    doneBy: uuid('done_by'),
+    doneAt: ts('done_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('qa_coaching_inspection_key').on(t.inspectionId), index('qa_coaching_agent_idx').on(t.agentId, t.state)],
+);

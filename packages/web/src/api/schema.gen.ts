@@ -4114,6 +4114,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/qa/coaching": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Coaching tasks from low inspection items, newest first (agents: only their own) */
+        get: operations["getQaCoaching"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/coaching/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A supervisor closes a coaching task with what the coaching covered */
+        post: operations["postQaCoachingByIdComplete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/qa/stats": {
         parameters: {
             query?: never;
@@ -5215,6 +5249,42 @@ export interface components {
                 acknowledge: boolean;
                 appeal: boolean;
             };
+            createdAt: string;
+        };
+        QaCoachingTask: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            inspectionId: string;
+            /** Format: uuid */
+            ticketId: string;
+            ticketNumber: string;
+            ticketSubject: string;
+            agent: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                employeeNo: string;
+            } | null;
+            items: {
+                item: string;
+                label: string;
+                /** @enum {string} */
+                dimension: "attitude" | "professional" | "process" | "environment";
+                score: number;
+                max: number;
+                critical: boolean;
+            }[];
+            /** @enum {string} */
+            state: "open" | "done";
+            note: string | null;
+            doneBy: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                employeeNo: string;
+            } | null;
+            doneAt: string | null;
             createdAt: string;
         };
         Performance: {
@@ -18087,6 +18157,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QaAppeal"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getQaCoaching: {
+        parameters: {
+            query?: {
+                state?: "open" | "done";
+                /** @description QA, supervisors and directors only; an agent always sees their own */
+                agentId?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["QaCoachingTask"][];
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postQaCoachingByIdComplete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description what the coaching covered */
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaCoachingTask"];
                 };
             };
             400: components["responses"]["ValidationFailed"];

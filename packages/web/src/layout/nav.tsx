@@ -37,6 +37,7 @@ import {
   LineChartOutlined,
   PieChartOutlined,
   SlidersOutlined,
+  ReadOutlined,
 } from '@ant-design/icons';
 import { PERM } from '../api/types';
 
@@ -153,6 +154,15 @@ export const NAV_ITEMS: readonly NavItem[] = [
     labelKey: 'quality.nav.appeals',
     descriptionKey: 'quality.nav.appealsDesc',
     icon: <FlagOutlined />,
+    group: 'quality',
+    permission: 'qa.rule_appeals',
+  },
+  {
+    key: 'qaCoaching',
+    path: '/qa/coaching',
+    labelKey: 'quality.nav.coaching',
+    descriptionKey: 'quality.nav.coachingDesc',
+    icon: <ReadOutlined />,
     group: 'quality',
     permission: 'qa.rule_appeals',
   },

@@ -19,6 +19,8 @@ export const qualityAccess: AccessTable = {
   'POST /qa/inspections/{id}/appeal': staffOnly('qa.own', { except: each(NOT_THE_AGENT, 404), why: 'agents see only inspections of their own work' }),
   'GET /qa/appeals': staffOnly('qa.own'),
   'POST /qa/appeals/{id}/rule': staffOnly('qa.rule_appeals'),
+  'GET /qa/coaching': staffOnly('qa.own'),
+  'POST /qa/coaching/{id}/complete': staffOnly('qa.rule_appeals'),
   'GET /qa/stats': staffOnly('qa.view'),
   'GET /qa/stats/export': staffOnly('qa.view'),
   'GET /performance': staffOnly('qa.own'),

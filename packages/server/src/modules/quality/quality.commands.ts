@@ -9,6 +9,7 @@ import { authorize, can, requireStaff } from '../identity/policy';
 import { recordTicketEvent } from '../tickets/ticket-events';
 import { ticketsRepo } from '../tickets/tickets.repo';
 import { businessDaysAfter, orgCalendar } from './quality.calendar';
+import { openCoachingTask } from './quality.coaching';
 import { canReadInspection, canRuleAppeal, inspectionAbilities } from './quality.policy';
 import { presentAppeal, presentInspection, presentScorecard, type StoredScore } from './quality.present';
 import { qualityRepo, type AppealRow, type InspectionRow } from './quality.repo';
@@ -237,6 +238,7 @@ export async function submitInspection(database: Database, ctx: Ctx, id: string,
       submittedAt: now,
     });
     await qualityRepo.completeSample(tx, row.ticketId, me.id, id);
+    await openCoachingTask(tx, row, items, input.scores);
     const ticket = (await ticketsRepo.byId(tx, row.ticketId))!;
     await recordTicketEvent(tx, ctx, await ticketsRepo.snapshot(tx, ticket), 'qa.inspected', { inspectionId: id, score: result.score, passed: result.passed });
     await notify(tx, {

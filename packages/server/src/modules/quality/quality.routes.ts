@@ -5,6 +5,7 @@ import type { AppDeps } from '../../http/app';
 import { ctxOf } from '../../http/auth';
 import { syncPlugin } from '../../http/plugin';
 import { IdParam } from '../identity/identity.schema';
+import * as coaching from './quality.coaching';
 import * as cmd from './quality.commands';
 import * as perf from './quality.performance.commands';
 import * as samp from './quality.sampling.commands';
@@ -171,6 +172,35 @@ export function registerQualityRoutes(api: FastifyInstance, deps: AppDeps) {
           },
         },
         async (req) => cmd.ruleAppeal(db, ctxOf(req), req.params.id, req.body),
+      );
+
+      // ── coaching ──
+      app.get(
+        '/qa/coaching',
+        {
+          config: { permission: 'qa.own' },
+          schema: {
+            tags,
+            summary: 'Coaching tasks from low inspection items, newest first (agents: only their own)',
+            querystring: s.CoachingListQuery,
+            response: { 200: z.object({ items: z.array(s.CoachingTask) }) },
+          },
+        },
+        async (req) => coaching.listCoaching(db, ctxOf(req), req.query),
+      );
+      app.post(
+        '/qa/coaching/:id/complete',
+        {
+          config: { permission: 'qa.rule_appeals' },
+          schema: {
+            tags,
+            summary: 'A supervisor closes a coaching task with what the coaching covered',
+            params: IdParam,
+            body: s.CoachingComplete,
+            response: { 200: s.CoachingTask },
+          },
+        },
+        async (req) => coaching.completeCoaching(db, ctxOf(req), req.params.id, req.body.note),
       );
 
       // ── dashboard ──

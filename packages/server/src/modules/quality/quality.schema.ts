@@ -180,6 +180,32 @@ export const AppealListQuery = z
   .object({ state: z.enum(['open', 'upheld', 'revised']).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) })
   .strict();
 
+// ── coaching ──
+export const CoachingTask = z
+  .object({
+    id: z.uuid(),
+    inspectionId: z.uuid(),
+    ticketId: z.uuid(),
+    ticketNumber: z.string(),
+    ticketSubject: z.string(),
+    agent: StaffRef,
+    items: z.array(z.object({ item: z.string(), label: z.string(), dimension: z.enum(DIMENSIONS), score: z.number(), max: z.number(), critical: z.boolean() })),
+    state: z.enum(['open', 'done']),
+    note: z.string().nullable(),
+    doneBy: StaffRef,
+    doneAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'QaCoachingTask' });
+export const CoachingListQuery = z
+  .object({
+    state: z.enum(['open', 'done']).optional(),
+    agentId: z.uuid().optional().describe('QA, supervisors and directors only; an agent always sees their own'),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+export const CoachingComplete = z.object({ note: Text(2000).describe('what the coaching covered') }).strict();
+
 // ── performance ──
 export const Weights = z
   .object({ qa: z.number().min(0).max(1), satisfaction: z.number().min(0).max(1), complaints: z.number().min(0).max(1), proposals: z.number().min(0).max(1) })

@@ -8,6 +8,7 @@ import { useFormat, useMe } from '../auth/me';
 import { SEVERITY_COLOR } from '../inspection/api';
 import { useRuleLabel } from '../inspection/HitList';
 import { scoreColor, STATE_COLOR, useInspections } from './api';
+import { CoachingList } from './Coaching';
 
 /** 我的质检: the agent's own inspections (acknowledge / appeal on the inspection's page) and automatic hits on their replies. */
 export default function MyQaPage() {
@@ -54,6 +55,9 @@ export default function MyQaPage() {
               { title: t('quality.when'), render: (_, i) => <Typography.Text type="secondary">{fmt.date(i.submittedAt)}</Typography.Text> },
             ]}
           />
+        </Card>
+        <Card size="small" title={t('quality.coaching.mine')}>
+          <CoachingList state="all" canComplete={false} />
         </Card>
         <Card size="small" title={t('quality.mine.hits')}>
           <List
