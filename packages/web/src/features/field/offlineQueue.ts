@@ -195,6 +195,7 @@ export class OfflineQueue {
   private listeners = new Set<() => void>();
   private draining: Promise<void> | null = null;
   private loaded: Promise<void> | null = null;
+  private storing = new Map<string, Promise<void>>();
   private snap: QueueSnapshot = { items: [], pending: 0, failed: 0, sending: false, lastSyncedAt: null };
 
   constructor(
@@ -238,10 +239,17 @@ export class OfflineQueue {
       status: 'pending',
       attempts: 0,
     };
-    await this.store.put(item);
+    // Shown at once (the optimistic state follows the tap), stored right after; nothing is sent before it is stored.
     this.items.push(item);
     this.items.sort((a, b) => a.seq - b.seq);
     this.emit();
+    const stored = this.store.put(item);
+    this.storing.set(item.key, stored);
+    try {
+      await stored;
+    } finally {
+      this.storing.delete(item.key);
+    }
     return item;
   }
 
@@ -260,6 +268,7 @@ export class OfflineQueue {
     for (;;) {
       const item = this.items.find((i) => i.status === 'pending');
       if (!item) return;
+      await this.storing.get(item.key)?.catch(() => undefined);
       item.attempts += 1;
       const outcome = await this.transport(item);
       const what = classify(outcome);
