@@ -27,6 +27,11 @@ self.addEventListener('install', (event) => {
       await cache.addAll(PRECACHE);
       const shell = await fetch('/index.html', { cache: 'no-cache' });
       if (shell.ok) await cache.put('/__shell', shell);
+      // The signed-in technician, which the app shell needs to start offline (the page fetched it before this worker).
+      try {
+        const me = await fetch('/api/v1/me', { credentials: 'same-origin' });
+        if (me.ok) await (await caches.open(DATA)).put(new URL('/api/v1/me', self.location.origin).href, me);
+      } catch {}
     }).then(() => self.skipWaiting()),
   );
 });

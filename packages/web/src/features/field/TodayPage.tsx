@@ -33,7 +33,7 @@ export default function TodayPage() {
   const day = useMyDay(today);
   const { snap, queue } = useFieldQueue();
   useAutoSync(qc, today);
-  useFieldServiceWorker();
+  useFieldServiceWorker(qc);
   const items = day.data?.items ?? [];
   return (
     <div style={{ maxWidth: 560, margin: '0 auto', padding: 12 }}>

@@ -64,11 +64,15 @@ export async function takeAction(q: OfflineQueue, action: Parameters<OfflineQueu
  * The field app's service worker (packages/web/pwa.ts): registered from the today page in production builds only,
  * scope /field/, so the field pages keep working (app shell, lazy chunks, the last day view) when the network drops.
  */
-export function useFieldServiceWorker() {
+export function useFieldServiceWorker(qc: QueryClient) {
   useEffect(() => {
     if (!import.meta.env.PROD || typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return;
+    // When the worker takes the page, read the day again through it, so it keeps the answer for an offline reload.
+    const taken = () => void qc.refetchQueries({ queryKey: ['field-day'] });
+    navigator.serviceWorker.addEventListener('controllerchange', taken);
     navigator.serviceWorker.register('/sw.js', { scope: '/field/' }).catch(() => {
       // No worker (e.g. not a secure context): the page works online and the queue still keeps actions.
     });
-  }, []);
+    return () => navigator.serviceWorker.removeEventListener('controllerchange', taken);
+  }, [qc]);
 }
