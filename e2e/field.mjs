@@ -89,6 +89,8 @@ async function journey(browser, base) {
     await shot(phone, 'checklist-zh-390');
     await done.click();
     await expectVisible(card.getByText('已完成'), 'state 已完成');
+    // The phone's actions go through its offline queue (sent at once when online): wait for the queue to drain.
+    await expectVisible(phone.getByTestId('sync-status').getByText('已同步'), 'the queue synced');
     const after = await tech('GET', `/visits/${visit.id}`);
     if (after.body.state !== 'completed' || after.body.arrivalMethod !== 'manual' || after.body.checklist.length !== 7)
       fail(`server visit after completion: ${JSON.stringify(after.body)}`);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { serviceWorker } from './pwa';
 
 // Dev: `npx vite` in packages/web, with the API server on :3000 (override with CHIDU_API).
 // Build: `npx vite build` → packages/web/dist, served by the server with SPA fallback.
@@ -54,7 +55,7 @@ function precompress(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), portalFallback(), precompress()],
+  plugins: [react(), portalFallback(), serviceWorker(), precompress()],
   server: {
     proxy: {
       '/api': { target: api, changeOrigin: false, ws: true },

@@ -108,7 +108,7 @@ export async function replayKey<T>(database: Database, r: KeyedRequest): Promise
     .from(idempotencyKeys)
     .where(and(eq(idempotencyKeys.scope, r.scope), eq(idempotencyKeys.key, r.key)));
   if (!prior) return null; // the first request failed meanwhile: this one runs
-  if (prior.statusCode === null) throw new AppError('conflict', 'A request with this Idempotency-Key is still in progress');
+  if (prior.statusCode === null) throw new AppError('conflict', 'A request with this Idempotency-Key is still in progress', { reason: 'request_in_progress' });
   if (prior.route !== r.route || prior.requestHash !== r.requestHash) {
     throw new AppError('idempotency_key_reused', 'This Idempotency-Key was used with a different request in the last 24 hours');
   }
@@ -154,7 +154,8 @@ export async function idempotent<T>(
         .select()
         .from(idempotencyKeys)
         .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
-      if (!prior || prior.statusCode === null) throw new AppError('conflict', 'A request with this Idempotency-Key is still in progress');
+      if (!prior || prior.statusCode === null)
+        throw new AppError('conflict', 'A request with this Idempotency-Key is still in progress', { reason: 'request_in_progress' });
       if (prior.route !== route || prior.requestHash !== requestHash) {
         throw new AppError('idempotency_key_reused', 'This Idempotency-Key was used with a different request in the last 24 hours');
       }

@@ -3626,7 +3626,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept a visit */
+        /** Accept a visit; accepts Idempotency-Key */
         post: operations["postVisitsByIdAccept"];
         delete?: never;
         options?: never;
@@ -3643,7 +3643,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Set out for the visit (出发) */
+        /** Set out for the visit (出发); accepts Idempotency-Key */
         post: operations["postVisitsByIdDepart"];
         delete?: never;
         options?: never;
@@ -3660,7 +3660,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start the work (开始) */
+        /** Start the work (开始); accepts Idempotency-Key */
         post: operations["postVisitsByIdStart"];
         delete?: never;
         options?: never;
@@ -3677,7 +3677,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Decline a visit with a reason */
+        /** Decline a visit with a reason; accepts Idempotency-Key */
         post: operations["postVisitsByIdDecline"];
         delete?: never;
         options?: never;
@@ -3694,7 +3694,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Check in on arrival with the site's or an asset's QR code (422 wrong_site otherwise; manual entry flagged) */
+        /** Check in on arrival with the site's or an asset's QR code (422 wrong_site otherwise; manual entry flagged); accepts Idempotency-Key */
         post: operations["postVisitsByIdArrive"];
         delete?: never;
         options?: never;
@@ -3710,7 +3710,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** The visit checklist steps done so far */
+        /** The visit checklist steps done so far; accepts Idempotency-Key */
         put: operations["putVisitsByIdChecklist"];
         post?: never;
         delete?: never;
@@ -3728,7 +3728,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Complete the visit (完成): every checklist step required */
+        /** Complete the visit (完成): every checklist step required; accepts Idempotency-Key */
         post: operations["postVisitsByIdComplete"];
         delete?: never;
         options?: never;
@@ -6028,6 +6028,7 @@ export interface components {
             customerName: string | null;
             customerPhoneMasked: string | null;
             customerPhone: string | null;
+            codeHashes: string[];
         };
         FieldSlot: {
             start: string;

@@ -54,6 +54,13 @@ export const fieldRepo = {
     const [row] = await ex.select().from(fieldAssets).where(eq(fieldAssets.codeNonce, nonce));
     return row;
   },
+  /** The code nonces of these sites and of their assets (for the day view's code hashes). */
+  async codeNonces(ex: Executor, siteIds: string[]): Promise<{ siteId: string; kind: 's' | 'a'; nonce: string }[]> {
+    if (siteIds.length === 0) return [];
+    const sites = await ex.select({ siteId: fieldSites.id, nonce: fieldSites.codeNonce }).from(fieldSites).where(inArray(fieldSites.id, siteIds));
+    const assets = await ex.select({ siteId: fieldAssets.siteId, nonce: fieldAssets.codeNonce }).from(fieldAssets).where(inArray(fieldAssets.siteId, siteIds));
+    return [...sites.map((r) => ({ ...r, kind: 's' as const })), ...assets.map((r) => ({ ...r, kind: 'a' as const }))];
+  },
   assetsOfSites(ex: Executor, siteIds: string[]): Promise<AssetRow[]> {
     if (siteIds.length === 0) return Promise.resolve([]);
     return ex.select().from(fieldAssets).where(inArray(fieldAssets.siteId, siteIds)).orderBy(asc(fieldAssets.name));

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../http/app';
@@ -9,6 +9,15 @@ import * as cmd from './field.commands';
 import { importSites } from './field.import.commands';
 import * as s from './field.schema';
 import * as visits from './field.visits.commands';
+
+/** The `Idempotency-Key` header of a technician move (the phone's offline queue sends one with every action). */
+const keyOf = (h: unknown) => (typeof h === 'string' ? h : undefined);
+
+/** Send a move's answer, marking a replay. */
+function sendMove(reply: FastifyReply, out: visits.MoveResult) {
+  if (out.replayed) void reply.header('idempotent-replayed', 'true');
+  return reply.status(200).send(out.body);
+}
 
 export function registerFieldRoutes(api: FastifyInstance, deps: AppDeps) {
   void api.register(
@@ -144,16 +153,26 @@ export function registerFieldRoutes(api: FastifyInstance, deps: AppDeps) {
       for (const [name, summary, fn] of simple)
         app.post(
           `/visits/:id/${name}`,
-          { config: { permission: 'field.work' }, schema: { tags, summary, params: IdParam, response: { 200: s.Visit } } },
-          async (req) => fn(db, ctxOf(req), req.params.id),
+          {
+            config: { permission: 'field.work' },
+            schema: { tags, summary: `${summary}; accepts Idempotency-Key`, params: IdParam, response: { 200: s.Visit } },
+          },
+          async (req, reply) => sendMove(reply, await fn(db, ctxOf(req), req.params.id, keyOf(req.headers['idempotency-key']))),
         );
       app.post(
         '/visits/:id/decline',
         {
           config: { permission: 'field.work' },
-          schema: { tags, summary: 'Decline a visit with a reason', params: IdParam, body: s.Decline, response: { 200: s.Visit } },
+          schema: {
+            tags,
+            summary: 'Decline a visit with a reason; accepts Idempotency-Key',
+            params: IdParam,
+
+            body: s.Decline,
+            response: { 200: s.Visit },
+          },
         },
-        async (req) => visits.declineVisit(db, ctxOf(req), req.params.id, req.body.reason),
+        async (req, reply) => sendMove(reply, await visits.declineVisit(db, ctxOf(req), req.params.id, req.body.reason, keyOf(req.headers['idempotency-key']))),
       );
       app.post(
         '/visits/:id/arrive',
@@ -161,29 +180,48 @@ export function registerFieldRoutes(api: FastifyInstance, deps: AppDeps) {
           config: { permission: 'field.work' },
           schema: {
             tags,
-            summary: "Check in on arrival with the site's or an asset's QR code (422 wrong_site otherwise; manual entry flagged)",
+            summary: "Check in on arrival with the site's or an asset's QR code (422 wrong_site otherwise; manual entry flagged); accepts Idempotency-Key",
             params: IdParam,
+
             body: s.Arrive,
             response: { 200: s.Visit },
           },
         },
-        async (req) => visits.arriveVisit(db, ctxOf(req), req.params.id, req.body.code, req.body.manual ?? false),
+        async (req, reply) =>
+          sendMove(
+            reply,
+            await visits.arriveVisit(db, ctxOf(req), req.params.id, req.body.code, req.body.manual ?? false, keyOf(req.headers['idempotency-key'])),
+          ),
       );
       app.put(
         '/visits/:id/checklist',
         {
           config: { permission: 'field.work' },
-          schema: { tags, summary: 'The visit checklist steps done so far', params: IdParam, body: s.ChecklistPut, response: { 200: s.Visit } },
+          schema: {
+            tags,
+            summary: 'The visit checklist steps done so far; accepts Idempotency-Key',
+            params: IdParam,
+
+            body: s.ChecklistPut,
+            response: { 200: s.Visit },
+          },
         },
-        async (req) => visits.putChecklist(db, ctxOf(req), req.params.id, req.body.steps),
+        async (req, reply) => sendMove(reply, await visits.putChecklist(db, ctxOf(req), req.params.id, req.body.steps, keyOf(req.headers['idempotency-key']))),
       );
       app.post(
         '/visits/:id/complete',
         {
           config: { permission: 'field.work' },
-          schema: { tags, summary: 'Complete the visit (完成): every checklist step required', params: IdParam, body: s.Complete, response: { 200: s.Visit } },
+          schema: {
+            tags,
+            summary: 'Complete the visit (完成): every checklist step required; accepts Idempotency-Key',
+            params: IdParam,
+
+            body: s.Complete,
+            response: { 200: s.Visit },
+          },
         },
-        async (req) => visits.completeVisit(db, ctxOf(req), req.params.id, req.body),
+        async (req, reply) => sendMove(reply, await visits.completeVisit(db, ctxOf(req), req.params.id, req.body, keyOf(req.headers['idempotency-key']))),
       );
     }),
   );

@@ -125,6 +125,8 @@ export const DayVisit = Visit.extend({
   customerPhoneMasked: z.string().nullable(),
   /** The number to dial (tel: link); only on the technician's own visits. */
   customerPhone: z.string().nullable(),
+  /** SHA-256 (hex) of every code that checks in at this visit's site (site and assets): the phone checks a scan offline. */
+  codeHashes: z.array(z.string()),
 }).meta({ id: 'FieldDayVisit' });
 
 export const DayQuery = z.object({ date: day.optional() });

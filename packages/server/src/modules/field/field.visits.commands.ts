@@ -1,12 +1,14 @@
+import { createHash } from 'node:crypto';
 import type { Database, Tx } from '../../db/client';
 import { writeAudit } from '../../lib/audit';
 import type { Ctx } from '../../lib/context';
 import { AppError, notFound } from '../../lib/errors';
+import { idempotent } from '../../lib/idempotency';
 import { uuidv7 } from '../../lib/ids';
 import { authorize, permissionsOf } from '../identity/policy';
 import { recordTicketEvent } from '../tickets/ticket-events';
 import { ticketsRepo } from '../tickets/tickets.repo';
-import { fieldSecret, verifyCode } from './field.code';
+import { fieldSecret, signCode, verifyCode } from './field.code';
 import { arrivalTiming, canMove, isVisitTechnician, REPEAT_WINDOW_DAYS, type VisitMove } from './field.policy';
 import { presentDayVisit, presentVisit } from './field.present';
 import { fieldRepo, type VisitRow } from './field.repo';
@@ -77,7 +79,21 @@ export async function myDay(database: Database, ctx: Ctx, date?: string) {
   const day = date ?? localDate(new Date());
   const { from, to } = dayBounds(day);
   const rows = await fieldRepo.dayOf(database.db, ctx.actor.id!, from, to);
-  return { date: day, items: rows.map(presentDayVisit) };
+  // SHA-256 of each code that checks in at the visit's site (the site's and its assets'): the phone refuses another
+  // site's code on the spot, offline too, without holding a code it could show (the server still verifies on sync).
+  const siteIds = [...new Set(rows.flatMap((r) => (r.visit.siteId ? [r.visit.siteId] : [])))];
+  const secret = siteIds.length ? await fieldSecret(database.db) : null;
+  const hashes = new Map<string, string[]>();
+  for (const n of secret ? await fieldRepo.codeNonces(database.db, siteIds) : []) {
+    const list = hashes.get(n.siteId) ?? [];
+    list.push(
+      createHash('sha256')
+        .update(signCode(secret!, n.kind, n.nonce))
+        .digest('hex'),
+    );
+    hashes.set(n.siteId, list);
+  }
+  return { date: day, items: rows.map((r) => ({ ...presentDayVisit(r), codeHashes: (r.visit.siteId && hashes.get(r.visit.siteId)) || [] })) };
 }
 
 /** Load the visit for the caller's move: only its technician sees it (others: 404). */
@@ -98,17 +114,43 @@ export async function getVisit(database: Database, ctx: Ctx, id: string) {
   return presentVisit(v);
 }
 
+type VisitView = ReturnType<typeof presentVisit>;
+/** A technician move's answer; `replayed` when an `Idempotency-Key` seen before replays the first answer. */
+export interface MoveResult {
+  body: VisitView;
+  replayed: boolean;
+}
+
+/**
+ * Run a technician's write on a visit once per `Idempotency-Key` (the phone's offline queue sends every action with
+ * one): the same key and body replay the first answer and change nothing; without a key it simply runs. Either way in
+ * one transaction, the policy checked first.
+ */
+async function keyed(
+  database: Database,
+  ctx: Ctx,
+  key: string | undefined,
+  route: string,
+  body: unknown,
+  fn: (tx: Tx) => Promise<VisitView>,
+): Promise<MoveResult> {
+  authorize(ctx.actor, 'field.work');
+  const out = await idempotent(database, ctx, key, route, body, async (tx) => ({ status: 200, body: await fn(tx) }));
+  return { body: out.body, replayed: out.replayed };
+}
+
 async function move(
   database: Database,
   ctx: Ctx,
   id: string,
   mv: VisitMove,
+  opts: { key?: string | undefined; body?: unknown },
   apply: (tx: Tx, v: VisitRow) => Promise<Partial<VisitRow>>,
   after?: (tx: Tx, before: VisitRow, row: VisitRow) => Promise<void>,
-) {
-  authorize(ctx.actor, 'field.work');
-  return database.transaction(async (tx) => {
+): Promise<MoveResult> {
+  return keyed(database, ctx, opts.key, `POST /visits/${id}/${mv}`, opts.body ?? {}, async (tx) => {
     const v = await ownVisit(tx, ctx, id);
+    // A move already made (e.g. replayed without its key) is refused as visit_state: nothing is applied twice.
     if (!canMove(mv, v.state)) refuseMove(mv, v);
     const row = await fieldRepo.updateVisit(tx, id, await apply(tx, v));
     await writeAudit(tx, ctx, {
@@ -122,22 +164,23 @@ async function move(
   });
 }
 
-export const acceptVisit = (database: Database, ctx: Ctx, id: string) => move(database, ctx, id, 'accept', () => Promise.resolve({ state: 'accepted' }));
+export const acceptVisit = (database: Database, ctx: Ctx, id: string, key?: string) =>
+  move(database, ctx, id, 'accept', { key }, () => Promise.resolve({ state: 'accepted' }));
 
-export const declineVisit = (database: Database, ctx: Ctx, id: string, reason: string) =>
-  move(database, ctx, id, 'decline', () => Promise.resolve({ state: 'declined', declineReason: reason }));
+export const declineVisit = (database: Database, ctx: Ctx, id: string, reason: string, key?: string) =>
+  move(database, ctx, id, 'decline', { key, body: { reason } }, () => Promise.resolve({ state: 'declined', declineReason: reason }));
 
-export const departVisit = (database: Database, ctx: Ctx, id: string) =>
-  move(database, ctx, id, 'depart', () => Promise.resolve({ state: 'en_route', departedAt: new Date() }));
+export const departVisit = (database: Database, ctx: Ctx, id: string, key?: string) =>
+  move(database, ctx, id, 'depart', { key }, () => Promise.resolve({ state: 'en_route', departedAt: new Date() }));
 
-export const startVisit = (database: Database, ctx: Ctx, id: string) =>
-  move(database, ctx, id, 'start', () => Promise.resolve({ state: 'started', startedAt: new Date() }));
+export const startVisit = (database: Database, ctx: Ctx, id: string, key?: string) =>
+  move(database, ctx, id, 'start', { key }, () => Promise.resolve({ state: 'started', startedAt: new Date() }));
 
 /**
  * Arrival (扫码签到): the code must be the visit site's or one of its assets' signed code; a forged, unknown or other
  * site's code → 422 wrong_site. Early or late arrival is recorded (and measured), never refused. Manual entry is flagged.
  */
-export async function arriveVisit(database: Database, ctx: Ctx, id: string, code: string, manual: boolean) {
+export async function arriveVisit(database: Database, ctx: Ctx, id: string, code: string, manual: boolean, key?: string) {
   authorize(ctx.actor, 'field.work');
   const secret = await fieldSecret(database.db);
   return move(
@@ -145,6 +188,7 @@ export async function arriveVisit(database: Database, ctx: Ctx, id: string, code
     ctx,
     id,
     'arrive',
+    { key, body: { code, manual } },
     async (tx, v) => {
       const parsed = verifyCode(secret, code);
       let assetId: string | null = null;
@@ -181,9 +225,8 @@ export async function arriveVisit(database: Database, ctx: Ctx, id: string, code
 }
 
 /** Tick the checklist steps done so far (replaces the list; allowed once arrived). */
-export async function putChecklist(database: Database, ctx: Ctx, id: string, steps: string[]) {
-  authorize(ctx.actor, 'field.work');
-  return database.transaction(async (tx) => {
+export async function putChecklist(database: Database, ctx: Ctx, id: string, steps: string[], key?: string) {
+  return keyed(database, ctx, key, `PUT /visits/${id}/checklist`, { steps }, async (tx) => {
     const v = await ownVisit(tx, ctx, id);
     if (v.state !== 'arrived' && v.state !== 'started') refuseMove('start', v);
     const clean = CHECKLIST_STEPS.filter((s) => steps.includes(s));
@@ -199,12 +242,20 @@ export async function putChecklist(database: Database, ctx: Ctx, id: string, ste
 }
 
 /** Complete (完成): every checklist step is required; notes and labour time recorded; the ticket's loops are told. */
-export async function completeVisit(database: Database, ctx: Ctx, id: string, input: { notes?: string | undefined; labourMinutes?: number | undefined }) {
+export async function completeVisit(
+  database: Database,
+  ctx: Ctx,
+  id: string,
+  input: { notes?: string | undefined; labourMinutes?: number | undefined },
+  key?: string,
+) {
+  authorize(ctx.actor, 'field.work');
   return move(
     database,
     ctx,
     id,
     'complete',
+    { key, body: input },
     (_tx, v) => {
       const done = Array.isArray(v.checklist) ? (v.checklist as string[]) : [];
       const missing = CHECKLIST_STEPS.filter((s) => !done.includes(s));

@@ -14,6 +14,9 @@ export function useLogout() {
       } finally {
         void navigate('/login', { replace: true });
         queryClient.clear();
+        // The field app's service worker keeps the signed-in technician and their day (customers' numbers) for use
+        // offline: dropped when they sign out (packages/web/pwa.ts).
+        if (typeof caches !== 'undefined') void caches.delete('chidu-field-data').catch(() => undefined);
       }
     },
     [navigate, queryClient],

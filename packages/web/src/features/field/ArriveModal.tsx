@@ -7,9 +7,36 @@ interface Detector {
 }
 type DetectorCtor = new (o: { formats: string[] }) => Detector;
 const detectorCtor = (): DetectorCtor | undefined => (globalThis as unknown as { BarcodeDetector?: DetectorCtor }).BarcodeDetector;
+const hasCamera = (): boolean => typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getUserMedia === 'function';
 
 /**
- * 扫码签到: scan the site's or an asset's QR code with the phone camera (BarcodeDetector), or type the code printed
+ * Where the browser has no BarcodeDetector (Firefox, iOS Safari), frames of the video are decoded with jsQR (loaded
+ * only then): a detector with the same shape.
+ */
+async function jsQrDetector(): Promise<Detector> {
+  const { default: jsQR } = await import('jsqr');
+  const canvas = document.createElement('canvas');
+  return {
+    detect(video) {
+      const w = video.videoWidth;
+      const h = video.videoHeight;
+      if (!w || !h) return Promise.resolve([]);
+      // Scan at most 800 px wide: enough for a label at arm's length, cheap on a phone.
+      const scale = Math.min(1, 800 / w);
+      canvas.width = Math.round(w * scale);
+      canvas.height = Math.round(h * scale);
+      const ctx = canvas.getContext('2d', { willReadFrequently: true });
+      if (!ctx) return Promise.resolve([]);
+      ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+      const img = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      const found = jsQR(img.data, img.width, img.height, { inversionAttempts: 'dontInvert' });
+      return Promise.resolve(found?.data ? [{ rawValue: found.data }] : []);
+    },
+  };
+}
+
+/**
+ * 扫码签到: scan the site's or an asset's QR code with the phone camera (BarcodeDetector, else jsQR), or type the code printed
  * under the label (manual entry — recorded as such). `error` is the server's refusal (e.g. wrong site).
  */
 export function ArriveModal(props: {
@@ -33,10 +60,10 @@ export function ArriveModal(props: {
     void (async () => {
       try {
         stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
-        if (!video.current || !Ctor) throw new Error('no detector');
+        if (!video.current) throw new Error('no video');
         video.current.srcObject = stream;
         await video.current.play();
-        const detector = new Ctor({ formats: ['qr_code'] });
+        const detector = Ctor ? new Ctor({ formats: ['qr_code'] }) : await jsQrDetector();
         while (!stopped) {
           const found = await detector.detect(video.current);
           if (found[0]?.rawValue) {
@@ -62,11 +89,11 @@ export function ArriveModal(props: {
         {camera === 'on' ? (
           <video ref={video} muted playsInline style={{ width: '100%', borderRadius: 8, background: '#000' }} />
         ) : (
-          <Button type="primary" block size="large" disabled={!detectorCtor()} onClick={() => setCamera('on')}>
+          <Button type="primary" block size="large" disabled={!hasCamera()} onClick={() => setCamera('on')}>
             {t('field.arrive.scan')}
           </Button>
         )}
-        {!detectorCtor() || camera === 'unavailable' ? <Typography.Text type="secondary">{t('field.arrive.noCamera')}</Typography.Text> : null}
+        {!hasCamera() || camera === 'unavailable' ? <Typography.Text type="secondary">{t('field.arrive.noCamera')}</Typography.Text> : null}
         <Typography.Text strong>{t('field.arrive.manual')}</Typography.Text>
         <Input size="large" value={manual} onChange={(e) => setManual(e.target.value)} placeholder={t('field.arrive.placeholder')} data-testid="arrive-code" />
         <Typography.Text type="secondary" style={{ fontSize: 12 }}>

@@ -1,13 +1,18 @@
 import { useCallback, useState } from 'react';
-import { App, Button, Card, Checkbox, Empty, Flex, Input, InputNumber, Space, Tag, Typography } from 'antd';
-import { EnvironmentOutlined, PhoneOutlined } from '@ant-design/icons';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Alert, App, Button, Card, Checkbox, Empty, Flex, Input, InputNumber, Space, Tag, Typography } from 'antd';
+import { CheckCircleOutlined, CloudUploadOutlined, EnvironmentOutlined, PhoneOutlined, SyncOutlined } from '@ant-design/icons';
+import { useQueryClient } from '@tanstack/react-query';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import { http } from '../../api/client';
+import { ApiError } from '../../api/client';
 import { errorMessage } from '../../lib/apiErrors';
 import { dayjs } from '../../lib/time';
 import { ArriveModal } from './ArriveModal';
-import { CHECKLIST_STEPS, FIELD_KEYS, mapLink, useMyDay, type DayVisit } from './api';
+import { CHECKLIST_STEPS, mapLink, useMyDay, useVisitWork, type DayVisit } from './api';
+import { codeMatches } from './codeCheck';
+import { applyQueued, queuedWork, type OfflineQueue, type QueueItem } from './offlineQueue';
+import { takeAction, useAutoSync, useFieldQueue, useFieldServiceWorker } from './useFieldQueue';
+import { quotePending, VisitWork } from './VisitWork';
 
 const STATE_COLOR: Record<string, string> = {
   scheduled: 'default',
@@ -23,67 +28,134 @@ const STATE_COLOR: Record<string, string> = {
 /** 今日上门: the technician's visits of the day, 390×844 first — 出发 → 到达 (扫码) → 开始 → 完成 with the checklist. */
 export default function TodayPage() {
   const { t } = useTranslation();
+  const qc = useQueryClient();
   const today = dayjs().format('YYYY-MM-DD');
   const day = useMyDay(today);
+  const { snap, queue } = useFieldQueue();
+  useAutoSync(qc, today);
+  useFieldServiceWorker(qc);
   const items = day.data?.items ?? [];
   return (
     <div style={{ maxWidth: 560, margin: '0 auto', padding: 12 }}>
-      <Typography.Title level={4} style={{ marginTop: 0 }}>
-        {t('field.today.title')}
-      </Typography.Title>
+      <Flex justify="space-between" align="center" gap={8}>
+        <Typography.Title level={4} style={{ margin: 0 }}>
+          {t('field.today.title')}
+        </Typography.Title>
+        <SyncBadge pending={snap.pending} sending={snap.sending} />
+      </Flex>
       <Typography.Text type="secondary">{t('field.today.count', { date: dayjs(today).format('M月D日'), count: items.length })}</Typography.Text>
+      <FailedItems items={snap.items} queue={queue} />
       <Space direction="vertical" style={{ width: '100%', marginTop: 12 }} size={12}>
         {day.isLoading ? <Card loading /> : null}
         {!day.isLoading && items.length === 0 ? <Empty description={t('field.today.empty')} /> : null}
         {items.map((v, i) => (
-          <VisitCard key={v.id} v={v} index={i + 1} date={today} />
+          <VisitCard key={v.id} v={applyQueued(v, snap.items)} index={i + 1} queue={queue} queued={snap.items} />
         ))}
       </Space>
     </div>
   );
 }
 
-function VisitCard({ v, index, date }: { v: DayVisit; index: number; date: string }) {
+/** 待同步 N / 已同步: the actions kept on the phone that the server has not taken yet. */
+function SyncBadge({ pending, sending }: { pending: number; sending: boolean }) {
+  const { t } = useTranslation();
+  if (pending === 0)
+    return (
+      <Tag color="green" icon={<CheckCircleOutlined />} data-testid="sync-status" style={{ fontSize: 14, padding: '4px 8px' }}>
+        {t('fieldApp.sync.synced')}
+      </Tag>
+    );
+  return (
+    <Tag color="orange" icon={sending ? <SyncOutlined spin /> : <CloudUploadOutlined />} data-testid="sync-status" style={{ fontSize: 14, padding: '4px 8px' }}>
+      {t('fieldApp.sync.pending', { count: pending })}
+    </Tag>
+  );
+}
+
+/** Actions the server refused (a 4xx): shown with its message, to send again or drop — never retried forever. */
+function FailedItems({ items, queue }: { items: readonly QueueItem[]; queue: OfflineQueue }) {
+  const { t } = useTranslation();
+  const failed = items.filter((i) => i.status === 'failed');
+  if (failed.length === 0) return null;
+  return (
+    <Space direction="vertical" style={{ width: '100%', marginTop: 8 }} data-testid="sync-failed">
+      {failed.map((i) => (
+        <Alert
+          key={i.key}
+          type="error"
+          showIcon
+          message={t('fieldApp.sync.failed', { action: t(`fieldApp.kinds.${i.kind}`) })}
+          description={queuedErrorMessage(i, t)}
+          action={
+            <Space direction="vertical" size={4}>
+              <Button size="small" onClick={() => void queue.retry(i.key).then(() => queue.drain())}>
+                {t('fieldApp.sync.retry')}
+              </Button>
+              <Button size="small" danger onClick={() => void queue.discard(i.key)}>
+                {t('fieldApp.sync.discard')}
+              </Button>
+            </Space>
+          }
+        />
+      ))}
+    </Space>
+  );
+}
+
+/** The server's refusal in the reader's language when the app knows the reason, else the server's text. */
+function queuedErrorMessage(i: QueueItem, t: TFunction): string {
+  const e = i.error;
+  if (!e) return '';
+  return errorMessage(
+    new ApiError(e.status, {
+      detail: e.message,
+      ...(e.code ? { code: e.code } : {}),
+      ...(e.reason ? { reason: e.reason } : {}),
+      ...(e.params ? { params: e.params } : {}),
+    }),
+    t,
+  );
+}
+
+function VisitCard({ v, index, queue, queued }: { v: DayVisit; index: number; queue: OfflineQueue; queued: readonly QueueItem[] }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const qc = useQueryClient();
   const [arriving, setArriving] = useState(false);
   const [arriveError, setArriveError] = useState<string | null>(null);
   const [notes, setNotes] = useState('');
   const [labour, setLabour] = useState<number | null>(null);
-  // The ticked steps show at once; the server's list (after each save) stays the truth for 完成.
-  const [ticked, setTicked] = useState<string[]>(v.checklist);
-  const refresh = () => qc.invalidateQueries({ queryKey: FIELD_KEYS.day(date) });
-  const act = useMutation({
-    mutationFn: (kind: 'depart' | 'start' | 'accept') => http.post(`/visits/{id}/${kind}`, { path: { id: v.id } }),
-    onSuccess: refresh,
-    onError: (err) => message.error(errorMessage(err, t)),
-  });
-  const arrive = useMutation({
-    mutationFn: (o: { code: string; manual: boolean }) => http.post('/visits/{id}/arrive', { path: { id: v.id }, body: o }),
-    onSuccess: async () => {
-      setArriving(false);
-      setArriveError(null);
-      message.success(t('field.arrive.ok'));
-      await refresh();
+  const work = useVisitWork(v.id, ['arrived', 'started', 'completed'].includes(v.state));
+  const blockedByQuote = quotePending(work.data?.quote, queuedWork(v.id, queued));
+  const base = `/visits/${v.id}`;
+  const moveTo = (kind: 'depart' | 'start' | 'accept') => void takeAction(queue, { visitId: v.id, kind, method: 'POST', path: `${base}/${kind}` });
+  const onCode = useCallback(
+    (code: string, manual: boolean) => {
+      void (async () => {
+        // Checked here against the hashes of the site's codes (offline too); the server checks again when it is sent.
+        if ((await codeMatches(code, v.codeHashes)) === false) {
+          setArriveError(t('errors.reason.wrong_site'));
+          return;
+        }
+        await takeAction(queue, { visitId: v.id, kind: 'arrive', method: 'POST', path: `/visits/${v.id}/arrive`, body: { code, manual } });
+        setArriving(false);
+        setArriveError(null);
+        message.success(t('field.arrive.ok'));
+      })();
     },
-    onError: (err) => setArriveError(errorMessage(err, t)),
-  });
-  const checklist = useMutation({
-    mutationFn: (steps: string[]) => http.put('/visits/{id}/checklist', { path: { id: v.id }, body: { steps: steps as (typeof CHECKLIST_STEPS)[number][] } }),
-    onSuccess: refresh,
-    onError: (err) => message.error(errorMessage(err, t)),
-  });
-  const complete = useMutation({
-    mutationFn: () =>
-      http.post('/visits/{id}/complete', { path: { id: v.id }, body: { ...(notes ? { notes } : {}), ...(labour !== null ? { labourMinutes: labour } : {}) } }),
-    onSuccess: async () => {
-      message.success(t('field.complete.ok'));
-      await refresh();
-    },
-    onError: (err) => message.error(errorMessage(err, t)),
-  });
-  const onCode = useCallback((code: string, manual: boolean) => arrive.mutate({ code, manual }), [arrive]);
+    [queue, v.id, v.codeHashes, t, message],
+  );
+  const setChecklist = (steps: string[]) =>
+    void takeAction(queue, { visitId: v.id, kind: 'checklist', method: 'PUT', path: `${base}/checklist`, body: { steps } });
+  const complete = () => {
+    void takeAction(queue, {
+      visitId: v.id,
+      kind: 'complete',
+      method: 'POST',
+      path: `${base}/complete`,
+      body: { ...(notes ? { notes } : {}), ...(labour !== null ? { labourMinutes: labour } : {}) },
+    });
+    message.success(t('field.complete.ok'));
+  };
   const window = `${dayjs(v.start).format('HH:mm')}–${dayjs(v.end).format('HH:mm')}`;
   const allDone = CHECKLIST_STEPS.every((s) => v.checklist.includes(s));
 
@@ -127,7 +199,7 @@ function VisitCard({ v, index, date }: { v: DayVisit; index: number; date: strin
       <div style={{ marginTop: 10 }}>
         {v.state === 'scheduled' || v.state === 'accepted' ? (
           <Flex gap={8}>
-            <Button block size="large" loading={act.isPending} onClick={() => act.mutate('depart')}>
+            <Button block size="large" onClick={() => moveTo('depart')}>
               {t('field.actions.depart')}
             </Button>
             <Button block size="large" type="primary" onClick={() => setArriving(true)}>
@@ -141,20 +213,19 @@ function VisitCard({ v, index, date }: { v: DayVisit; index: number; date: strin
           </Button>
         ) : null}
         {v.state === 'arrived' ? (
-          <Button block size="large" type="primary" loading={act.isPending} onClick={() => act.mutate('start')}>
-            {t('field.actions.start')}
-          </Button>
+          <>
+            {blockedByQuote ? <Typography.Text type="warning">{t('fieldApp.quote.blocksStart')}</Typography.Text> : null}
+            <Button block size="large" type="primary" disabled={blockedByQuote} onClick={() => moveTo('start')}>
+              {t('field.actions.start')}
+            </Button>
+          </>
         ) : null}
         {v.state === 'started' ? (
           <Space direction="vertical" style={{ width: '100%' }}>
             <Typography.Text strong>{t('field.checklist.title')}</Typography.Text>
             <Checkbox.Group
-              value={ticked}
-              onChange={(vals) => {
-                const steps = vals.map(String);
-                setTicked(steps);
-                checklist.mutate(steps);
-              }}
+              value={v.checklist}
+              onChange={(vals) => setChecklist(vals.map(String))}
               style={{ display: 'flex', flexDirection: 'column', gap: 6 }}
               options={CHECKLIST_STEPS.map((s) => ({ value: s, label: t(`field.checklist.${s}`) }))}
             />
@@ -169,13 +240,14 @@ function VisitCard({ v, index, date }: { v: DayVisit; index: number; date: strin
               addonAfter={t('field.complete.minutes')}
             />
             {!allDone ? <Typography.Text type="warning">{t('field.checklist.required')}</Typography.Text> : null}
-            <Button block size="large" type="primary" disabled={!allDone} loading={complete.isPending} onClick={() => complete.mutate()}>
+            <Button block size="large" type="primary" disabled={!allDone} onClick={complete}>
               {t('field.actions.complete')}
             </Button>
           </Space>
         ) : null}
       </div>
-      <ArriveModal open={arriving} pending={arrive.isPending} error={arriveError} onCancel={() => setArriving(false)} onCode={onCode} />
+      {['arrived', 'started', 'completed'].includes(v.state) ? <VisitWork visitId={v.id} state={v.state} queue={queue} items={queued} /> : null}
+      <ArriveModal open={arriving} pending={false} error={arriveError} onCancel={() => setArriving(false)} onCode={onCode} />
     </Card>
   );
 }
