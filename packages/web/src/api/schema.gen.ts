@@ -2961,6 +2961,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/measures/field": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Field-service measures: on-time arrival, first-time fix, visits per technician per day, parts cost, repeat repairs by asset type */
+        get: operations["getMeasuresField"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/qa/check": {
         parameters: {
             query?: never;
@@ -7361,6 +7378,35 @@ export interface components {
             status: "sent" | "failed";
             error: string | null;
             bytes: number;
+        };
+        FieldMeasureRate: {
+            value: number | null;
+            numerator: number;
+            denominator: number;
+        };
+        FieldMeasures: {
+            from: string;
+            to: string;
+            timeZone: string;
+            technicianId: string | null;
+            onTimeArrivalRate: components["schemas"]["FieldMeasureRate"];
+            firstTimeFixRate: components["schemas"]["FieldMeasureRate"];
+            visitsPerTechnicianDay: components["schemas"]["FieldMeasureRate"];
+            partsCost: components["schemas"]["FieldMeasureRate"];
+            repeatRepairByAssetType: {
+                assetType: string;
+                value: number | null;
+                numerator: number;
+                denominator: number;
+            }[];
+            byTechnician: {
+                technicianId: string | null;
+                name: string | null;
+                onTimeArrivalRate: components["schemas"]["FieldMeasureRate"];
+                firstTimeFixRate: components["schemas"]["FieldMeasureRate"];
+                visitsPerTechnicianDay: components["schemas"]["FieldMeasureRate"];
+                partsCost: components["schemas"]["FieldMeasureRate"];
+            }[];
         };
         PortalCodeSent: {
             sent: boolean;
@@ -15303,7 +15349,7 @@ export interface operations {
                 /** @description false: skip the knowledge application rate (it reads the facts and kb_usage) */
                 knowledge?: "true" | "false";
                 format: "csv" | "xlsx";
-                view?: "measures" | "complaints" | "board";
+                view?: "measures" | "complaints" | "board" | "field";
                 /** @description language of the headings (default: the requester's language) */
                 lang?: "zh-CN" | "en";
             };
@@ -15595,6 +15641,38 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMeasuresField: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM-DD (local day start) or ISO instant; default 30 days before `to` */
+                from?: string;
+                /** @description YYYY-MM-DD (inclusive local day) or ISO instant; default now */
+                to?: string;
+                /** @description IANA time zone for dates and day/week/month groups (default: the organisation's time zone) */
+                tz?: string;
+                technicianId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldMeasures"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             503: components["responses"]["Unavailable"];
         };
     };
