@@ -40,6 +40,7 @@ const JOURNEYS = {
   'std-define': 'e2e/std-define.mjs',
   field: 'e2e/field.mjs',
   'field-dispatch': 'e2e/field-dispatch.mjs',
+  'field-parts': 'e2e/field-parts.mjs',
   inspection: 'e2e/inspection.mjs',
   'env-check': 'e2e/env-check.mjs',
   channels: 'e2e/channels.mjs',

@@ -59,12 +59,15 @@ export const fieldPartsRepo = {
     return row;
   },
   locations(ex: Executor) {
-    return ex
-      .select({ location: fieldStockLocations, technicianName: staff.name })
-      .from(fieldStockLocations)
-      .leftJoin(staff, eq(staff.id, fieldStockLocations.technicianId))
-      .orderBy(asc(fieldStockLocations.kind), asc(fieldStockLocations.name), asc(fieldStockLocations.id))
-      .limit(5000);
+    return (
+      ex
+        .select({ location: fieldStockLocations, technicianName: staff.name })
+        .from(fieldStockLocations)
+        .leftJoin(staff, eq(staff.id, fieldStockLocations.technicianId))
+        // Warehouses first, then the vans.
+        .orderBy(desc(fieldStockLocations.kind), asc(fieldStockLocations.name), asc(fieldStockLocations.id))
+        .limit(5000)
+    );
   },
   allStock(ex: Executor) {
     return ex.select().from(fieldStock).limit(100_000);
