@@ -41,6 +41,7 @@ const JOURNEYS = {
   field: 'e2e/field.mjs',
   'field-dispatch': 'e2e/field-dispatch.mjs',
   'field-offline': 'e2e/field-offline.mjs',
+  'field-parts': 'e2e/field-parts.mjs',
   inspection: 'e2e/inspection.mjs',
   'env-check': 'e2e/env-check.mjs',
   channels: 'e2e/channels.mjs',

@@ -56,6 +56,7 @@ const FieldTodayPage = lazy(() => import('./features/field/TodayPage'));
 const EnvCheckPage = lazy(() => import('./features/environment/CheckPage'));
 const EnvironmentPage = lazy(() => import('./features/environment/EnvironmentPage'));
 const FieldBoardPage = lazy(() => import('./features/field/BoardPage'));
+const FieldPartsPage = lazy(() => import('./features/field/PartsPage'));
 
 /** Wrap a page in the permission guard declared for its menu entry in `layout/nav.tsx`. */
 function guarded(navKey: string, page: ReactNode) {
@@ -136,6 +137,7 @@ export const router = createBrowserRouter([
           { path: 'env/check', element: guarded('envCheck', <EnvCheckPage />) },
           { path: 'env', element: guarded('envTasks', <EnvironmentPage />) },
           { path: 'field/board', element: guarded('fieldBoard', <FieldBoardPage />) },
+          { path: 'field/parts', element: guarded('fieldParts', <FieldPartsPage />) },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

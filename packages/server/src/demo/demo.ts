@@ -21,6 +21,7 @@ import { loadDemoMeasures } from './measures';
 import { loadDemoEnvironment } from './environment';
 import { loadDemoField } from './field';
 import { loadDemoFieldDispatch } from './field-dispatch';
+import { loadDemoFieldParts } from './field-parts';
 import { loadDemoQuality } from './quality';
 
 export { DEMO_ORG, DEMO_PASSWORD, DEMO_STAFF, TEAMS, demoAccounts, demoLoginsText } from './accounts';
@@ -199,6 +200,7 @@ export async function loadDemo(database: Database, config?: Config): Promise<boo
   }
   if (config) await loadDemoField(database);
   if (config) await loadDemoFieldDispatch(database);
+  if (config) await loadDemoFieldParts(database);
   if (config) await loadDemoSurveys(database);
   // After the surveys: its corrective tickets are internal work, never surveyed or given after-care.
   if (config) await loadDemoEnvironment(database);

@@ -2961,6 +2961,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/measures/field": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Field-service measures: on-time arrival, first-time fix, visits per technician per day, parts cost, repeat repairs by asset type */
+        get: operations["getMeasuresField"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/qa/check": {
         parameters: {
             query?: never;
@@ -3919,6 +3936,144 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/field/parts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The spare-parts catalogue with the caller’s van stock (vanQty; 0 when none) */
+        get: operations["getFieldParts"];
+        put?: never;
+        /** Add a part to the catalogue */
+        post: operations["postFieldParts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/field/stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stock per location, low stock, latest movements */
+        get: operations["getFieldStock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/field/stock/locations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a warehouse, or a technician’s van (one per technician) */
+        post: operations["postFieldStockLocations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/field/stock/receive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Receive parts into a warehouse (入库) */
+        post: operations["postFieldStockReceive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/field/stock/issue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue parts from a warehouse to a van (领用) */
+        post: operations["postFieldStockIssue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/field/stock/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Return parts from a van to a warehouse (退库) */
+        post: operations["postFieldStockReturn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/visits/{id}/parts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Parts used on a visit and their cost */
+        get: operations["getVisitsByIdParts"];
+        put?: never;
+        /** Record a part used on the visit, taken from the technician’s van (409 insufficient_stock); accepts Idempotency-Key */
+        post: operations["postVisitsByIdParts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/visits/{id}/parts/{usageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take a recorded part off the visit; it goes back to the van; accepts Idempotency-Key */
+        delete: operations["deleteVisitsByIdPartsByUsageId"];
         options?: never;
         head?: never;
         patch?: never;
@@ -6133,6 +6288,114 @@ export interface components {
             totalTechnicians: number;
             unassigned: components["schemas"]["FieldBoardVisit"][];
         };
+        FieldPartItem: {
+            /** Format: uuid */
+            id: string;
+            code: string;
+            name: string;
+            unit: string;
+            unitCostFen: number;
+            vanQty: number;
+        };
+        FieldPartList: {
+            items: components["schemas"]["FieldPartItem"][];
+        };
+        FieldPart: {
+            /** Format: uuid */
+            id: string;
+            code: string;
+            name: string;
+            unit: string;
+            unitCostFen: number;
+            lowStockThreshold: number;
+            vanLowStockThreshold: number;
+        };
+        FieldStockLocation: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "warehouse" | "van";
+            name: string;
+            technicianId: string | null;
+            technicianName: string | null;
+        };
+        FieldStockMovementResult: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "receive" | "issue" | "return";
+            /** Format: uuid */
+            partId: string;
+            qty: number;
+            levels: {
+                /** Format: uuid */
+                locationId: string;
+                qty: number;
+                threshold: number;
+                low: boolean;
+            }[];
+        };
+        FieldStockMovement: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "receive" | "issue" | "return" | "consume" | "unconsume";
+            /** Format: uuid */
+            partId: string;
+            qty: number;
+            fromLocationId: string | null;
+            toLocationId: string | null;
+            visitId: string | null;
+            unitCostFen: number;
+            note: string | null;
+            at: string;
+        };
+        FieldStockOverview: {
+            locations: components["schemas"]["FieldStockLocation"][];
+            parts: {
+                /** Format: uuid */
+                id: string;
+                code: string;
+                name: string;
+                unit: string;
+                unitCostFen: number;
+                lowStockThreshold: number;
+                vanLowStockThreshold: number;
+                stock: {
+                    /** Format: uuid */
+                    locationId: string;
+                    qty: number;
+                    threshold: number;
+                    low: boolean;
+                }[];
+                total: number;
+            }[];
+            low: {
+                /** Format: uuid */
+                partId: string;
+                code: string;
+                name: string;
+                /** Format: uuid */
+                locationId: string;
+                qty: number;
+                threshold: number;
+            }[];
+            movements: components["schemas"]["FieldStockMovement"][];
+        };
+        FieldVisitPart: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            partId: string;
+            code: string;
+            name: string;
+            qty: number;
+            unitCostFen: number;
+        };
+        FieldVisitPartList: {
+            items: components["schemas"]["FieldVisitPart"][];
+            totalCostFen: number;
+        };
         QaHit: {
             rule: string;
             /** @enum {string} */
@@ -7186,6 +7449,35 @@ export interface components {
             status: "sent" | "failed";
             error: string | null;
             bytes: number;
+        };
+        FieldMeasureRate: {
+            value: number | null;
+            numerator: number;
+            denominator: number;
+        };
+        FieldMeasures: {
+            from: string;
+            to: string;
+            timeZone: string;
+            technicianId: string | null;
+            onTimeArrivalRate: components["schemas"]["FieldMeasureRate"];
+            firstTimeFixRate: components["schemas"]["FieldMeasureRate"];
+            visitsPerTechnicianDay: components["schemas"]["FieldMeasureRate"];
+            partsCost: components["schemas"]["FieldMeasureRate"];
+            repeatRepairByAssetType: {
+                assetType: string;
+                value: number | null;
+                numerator: number;
+                denominator: number;
+            }[];
+            byTechnician: {
+                technicianId: string | null;
+                name: string | null;
+                onTimeArrivalRate: components["schemas"]["FieldMeasureRate"];
+                firstTimeFixRate: components["schemas"]["FieldMeasureRate"];
+                visitsPerTechnicianDay: components["schemas"]["FieldMeasureRate"];
+                partsCost: components["schemas"]["FieldMeasureRate"];
+            }[];
         };
         PortalCodeSent: {
             sent: boolean;
@@ -15128,7 +15420,7 @@ export interface operations {
                 /** @description false: skip the knowledge application rate (it reads the facts and kb_usage) */
                 knowledge?: "true" | "false";
                 format: "csv" | "xlsx";
-                view?: "measures" | "complaints" | "board";
+                view?: "measures" | "complaints" | "board" | "field";
                 /** @description language of the headings (default: the requester's language) */
                 lang?: "zh-CN" | "en";
             };
@@ -15420,6 +15712,38 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMeasuresField: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM-DD (local day start) or ISO instant; default 30 days before `to` */
+                from?: string;
+                /** @description YYYY-MM-DD (inclusive local day) or ISO instant; default now */
+                to?: string;
+                /** @description IANA time zone for dates and day/week/month groups (default: the organisation's time zone) */
+                tz?: string;
+                technicianId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldMeasures"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -17688,6 +18012,337 @@ export interface operations {
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getFieldParts: {
+        parameters: {
+            query?: {
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldPartList"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postFieldParts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                    name: string;
+                    unit: string;
+                    unitCostFen: number;
+                    /** @default 0 */
+                    lowStockThreshold?: number;
+                    /** @default 0 */
+                    vanLowStockThreshold?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldPart"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getFieldStock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldStockOverview"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postFieldStockLocations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    kind: "warehouse";
+                    name: string;
+                } | {
+                    /** @enum {string} */
+                    kind: "van";
+                    /** Format: uuid */
+                    technicianId: string;
+                    name?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldStockLocation"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postFieldStockReceive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    partId: string;
+                    /** Format: uuid */
+                    locationId: string;
+                    qty: number;
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldStockMovementResult"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postFieldStockIssue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    partId: string;
+                    /** Format: uuid */
+                    fromLocationId: string;
+                    /** Format: uuid */
+                    toLocationId: string;
+                    qty: number;
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldStockMovementResult"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postFieldStockReturn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    partId: string;
+                    /** Format: uuid */
+                    fromLocationId: string;
+                    /** Format: uuid */
+                    toLocationId: string;
+                    qty: number;
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldStockMovementResult"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getVisitsByIdParts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldVisitPartList"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postVisitsByIdParts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    partId: string;
+                    qty: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldVisitPart"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteVisitsByIdPartsByUsageId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                usageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldVisitPart"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             503: components["responses"]["Unavailable"];
         };
     };

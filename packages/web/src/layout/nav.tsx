@@ -23,6 +23,7 @@ import {
   CloudOutlined,
   QrcodeOutlined,
   ToolOutlined,
+  InboxOutlined,
   MailOutlined,
   AreaChartOutlined,
   FileSearchOutlined,
@@ -408,6 +409,15 @@ export const NAV_ITEMS: readonly NavItem[] = [
     icon: <ScheduleOutlined />,
     group: 'work',
     permission: 'field.dispatch',
+  },
+  {
+    key: 'fieldParts',
+    path: '/field/parts',
+    labelKey: 'nav.fieldParts',
+    descriptionKey: 'home.links.fieldParts',
+    icon: <InboxOutlined />,
+    group: 'admin',
+    permission: 'field.manage',
   },
 ];
 

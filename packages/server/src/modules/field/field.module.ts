@@ -3,15 +3,22 @@ import { fieldAccess } from './field.access';
 import { fieldDispatchMessages } from './field.dispatch.messages';
 import { registerFieldDispatchRoutes } from './field.dispatch.routes';
 import { fieldMessages } from './field.messages';
+import { fieldPartsAccess } from './field.parts.access';
+import { fieldPartsMessages } from './field.parts.messages';
+import { registerFieldPartsRoutes } from './field.parts.routes';
 import { registerFieldRoutes } from './field.routes';
 
 /** Field service (上门服务): sites and assets with signed QR codes, visits of repair tickets, the technician's day. */
 export const fieldModule = defineModule({
   name: 'field',
-  access: fieldAccess,
-  messages: { 'zh-CN': { ...fieldMessages['zh-CN'], ...fieldDispatchMessages['zh-CN'] }, en: { ...fieldMessages.en, ...fieldDispatchMessages.en } },
+  access: { ...fieldAccess, ...fieldPartsAccess },
+  messages: {
+    'zh-CN': { ...fieldMessages['zh-CN'], ...fieldDispatchMessages['zh-CN'], ...fieldPartsMessages['zh-CN'] },
+    en: { ...fieldMessages.en, ...fieldDispatchMessages.en, ...fieldPartsMessages.en },
+  },
   routes: (api, deps) => {
     registerFieldRoutes(api, deps);
     registerFieldDispatchRoutes(api, deps);
+    registerFieldPartsRoutes(api, deps);
   },
 });

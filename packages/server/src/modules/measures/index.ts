@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/client';
 import type { AppDeps } from '../../http/app';
 import type { WorkerFactory } from '../module';
+import { registerFieldMeasuresRoutes } from './measures.field.routes';
 import { registerMeasuresRoutes } from './measures.routes';
 import { runDueReports } from './measures.reports.commands';
 import { checkAlerts } from './measures.targets.commands';
@@ -20,6 +21,7 @@ export const measuresWorkers = new WeakMap<Database, MeasuresWorker>();
  */
 export function registerMeasures(api: FastifyInstance, deps: AppDeps): void {
   registerMeasuresRoutes(api, deps);
+  registerFieldMeasuresRoutes(api, deps);
 }
 
 /** The measures worker (measures module's `workers`); null when CHIDU_MEASURES_WORKER=0. */

@@ -12,6 +12,7 @@ export const measuresAccess: AccessTable = {
   'GET /measures/board': staffOnly(['measures.view', 'measures.own']),
   'GET /measures/complaints': staffOnly(['measures.view', 'measures.own']),
   'GET /measures/export': staffOnly(['measures.view', 'measures.own']),
+  'GET /measures/field': staffOnly(['measures.view', 'measures.own']),
   'POST /measures/wall-tokens': staffOnly('measures.manage'),
   'GET /measures/wall-tokens': staffOnly('measures.manage'),
   'DELETE /measures/wall-tokens/{id}': staffOnly('measures.manage'),

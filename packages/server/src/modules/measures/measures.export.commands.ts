@@ -9,13 +9,14 @@ import { orgTimeZone } from '../../lib/timezone';
 import { board, complaints } from './measures.board.commands';
 import * as cmd from './measures.commands';
 import { boardTable, complaintsTable, measuresTable, toCsv, toWorkbook } from './measures.export';
-import { boardWorkbook, complaintsWorkbook, measuresWorkbook, type ReportMeta } from './measures.report';
+import { fieldMeasures, fieldMeasuresTable } from './measures.field.commands';
+import { boardWorkbook, complaintsWorkbook, measuresWorkbook, metaLines, type ReportMeta } from './measures.report';
 import { reportRepo } from './measures.report.repo';
 import { measuresRepo } from './measures.repo';
 
 export interface ExportQuery extends cmd.MeasuresQueryInput {
   format: 'csv' | 'xlsx';
-  view?: 'measures' | 'complaints' | 'board' | undefined;
+  view?: 'measures' | 'complaints' | 'board' | 'field' | undefined;
 }
 
 /** The applied (scoped) filters as plain strings. */
@@ -54,6 +55,22 @@ export async function exportView(
   const view = q.view ?? 'measures';
   const stamp = new Date().toISOString().slice(0, 10);
   const filename = `${view}-${stamp}.${q.format}`;
+  if (view === 'field') {
+    const res = await fieldMeasures(database, ctx, { from: q.from, to: q.to, tz: q.tz, technicianId: q.agentId });
+    const table = fieldMeasuresTable(res, lang);
+    if (q.format === 'csv') return { filename, type: 'text/csv; charset=utf-8', body: toCsv(table) };
+    const meta = await metaOf(database, org, { from: res.from, to: res.to, tz: res.timeZone, filters: res.technicianId ? { agentId: res.technicianId } : {} });
+    const sheet = {
+      name: table.title,
+      columns: table.headers.map((header, i) => ({ header, fmt: i < 2 ? ('text' as const) : i === 4 ? ('int' as const) : ('dec2' as const) })),
+      rows: table.rows,
+    };
+    return {
+      filename,
+      type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      body: toWorkbook({ title: table.title, meta: metaLines(lang, meta), sheets: [sheet] }),
+    };
+  }
   if (q.format === 'csv') {
     const table =
       view === 'complaints'

@@ -1,13 +1,14 @@
 import { defineModule } from '../module';
 import { measuresWorker, registerMeasures } from './index';
 import { measuresAccess } from './measures.access';
+import { fieldMeasuresMessages } from './measures.field.messages';
 import { measuresMessages } from './measures.messages';
 import { queueTicketForMeasures, queueTicketsForMeasures } from './worker';
 
 export const measuresModule = defineModule({
   name: 'measures',
   access: measuresAccess,
-  messages: measuresMessages,
+  messages: { 'zh-CN': { ...measuresMessages['zh-CN'], ...fieldMeasuresMessages['zh-CN'] }, en: { ...measuresMessages.en, ...fieldMeasuresMessages.en } },
   routes: registerMeasures,
   consumers: [
     {

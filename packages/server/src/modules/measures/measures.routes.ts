@@ -161,7 +161,7 @@ export function registerMeasuresRoutes(base: FastifyInstance, deps: AppDeps) {
           'Export a dashboard: .xlsx report (title, organisation, period, filters; one sheet per table and chart; rates as percentages beside numerator and denominator; durations [h]:mm:ss) or the table as .csv (UTF-8 with BOM)',
         querystring: s.MeasuresQ.extend({
           format: z.enum(['csv', 'xlsx']),
-          view: z.enum(['measures', 'complaints', 'board']).optional(),
+          view: z.enum(['measures', 'complaints', 'board', 'field']).optional(),
           lang: z.enum(['zh-CN', 'en']).optional().describe("language of the headings (default: the requester's language)"),
         }),
       },

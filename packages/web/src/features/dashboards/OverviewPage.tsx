@@ -6,6 +6,7 @@ import { Page } from '../../layout/Page';
 import { errorMessage } from '../../lib/apiErrors';
 import { useDistribution, useLiveMeasures, useMeasures, type MeasuresQuery, type MeasuresRow } from './api';
 import { Chart } from './EChart';
+import { FieldMeasuresCard } from './FieldMeasuresCard';
 import { DrillDrawer, ExportButton, MetricCard, PeriodBar, missed, pct, periodOf, useDrillState, useDuration, type MeasureKey } from './common';
 import { useDashboardUrl } from './urlState';
 
@@ -239,6 +240,7 @@ export default function OverviewPage() {
           ]}
         />
       </Card>
+      <FieldMeasuresCard period={period} />
       <DrillDrawer query={q} drill={drill} onClose={close} />
     </Page>
   );

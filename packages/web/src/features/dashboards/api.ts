@@ -222,6 +222,6 @@ export function useLiveMeasures(enabled = true): number | undefined {
   return version;
 }
 
-export function exportUrl(q: object, format: 'csv' | 'xlsx', view: 'measures' | 'complaints' | 'board', lang: string): string {
+export function exportUrl(q: object, format: 'csv' | 'xlsx', view: 'measures' | 'complaints' | 'board' | 'field', lang: string): string {
   return buildUrl('/measures/export', clean({ ...q, format, view, lang: lang === 'en' ? 'en' : 'zh-CN' }));
 }

@@ -269,7 +269,13 @@ export function DrillDrawer({ query, drill, onClose }: { query: MeasuresQuery; d
 
 // ───────────── export ─────────────
 
-export function ExportButton({ query, view = 'measures' }: { query: Record<string, string | undefined>; view?: 'measures' | 'complaints' | 'board' }) {
+export function ExportButton({
+  query,
+  view = 'measures',
+}: {
+  query: Record<string, string | undefined>;
+  view?: 'measures' | 'complaints' | 'board' | 'field';
+}) {
   const { t, i18n } = useTranslation();
   return (
     <Dropdown
