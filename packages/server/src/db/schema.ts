@@ -247,6 +247,7 @@ export * from './schema.inspection';
 export * from './schema.channels';
 export * from './schema.environment';
 export * from './schema.fieldDispatch';
+export * from './schema.fieldWork';
 export * from './schema.stdrules';
 
 /** Checklist steps of repair and order tickets (issue #13 item 7): recorded once, with who, when and whether in time. */
