@@ -17,12 +17,12 @@ export const fieldWorkAccess: AccessTable = {
     why: 'the visit’s technician or a dispatcher; another technician gets 404',
   }),
   'GET /visits/{id}/work': staffOnly(READERS, {
-    except: each(['technicianB'], 404),
-    why: 'the visit’s technician, or staff who can see its ticket and view or dispatch field service; another technician gets 404',
+    except: each(['technicianB', 'agentOther', 'frontdesk'], 404),
+    why: 'the visit’s technician, or staff who can see its ticket (T: not agentOther, not frontdesk) and view or dispatch field service; another technician gets 404',
   }),
   'GET /visits/{id}/report.pdf': staffOnly(READERS, {
-    except: each(['technicianB'], 404),
-    why: 'as GET /visits/{id}/work; 404 while the visit has no service report',
+    except: each(['technicianB', 'agentOther', 'frontdesk'], 404),
+    why: 'as GET /visits/{id}/work (the fixture is a signed-off visit on T); 404 while a visit has no service report',
   }),
   'GET /portal/visits/{id}/report.pdf': customerOnly({ except: each(['customerB'], 404), why: 'only the ticket’s customer' }),
   'GET /portal/tickets/{id}/visit-reports': customerOnly({ ticket: 'id' }),

@@ -86,9 +86,14 @@ export async function processPhoto(data: Buffer, keepLocation: boolean) {
   }
 }
 
-export async function uploadPhoto(database: Database, ctx: Ctx, id: string, up: PhotoUpload, key: string | undefined) {
+/** The caller check of a photo upload, made before its body is read. */
+export async function photoVisit(database: Database, ctx: Ctx, id: string): Promise<void> {
   authorize(ctx.actor, 'field.work');
   await ownVisit(database.db, ctx.actor, id);
+}
+
+export async function uploadPhoto(database: Database, ctx: Ctx, id: string, up: PhotoUpload, key: string | undefined) {
+  await photoVisit(database, ctx, id);
   const errors: { path: string; message: string }[] = [];
   if (!up.data || up.data.length === 0) errors.push({ path: 'file', message: 'missing' });
   if (!up.phase || !(PHOTO_PHASES as readonly string[]).includes(up.phase)) errors.push({ path: 'phase', message: 'must be before or after' });

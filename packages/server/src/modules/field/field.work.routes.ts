@@ -57,6 +57,7 @@ export function registerFieldWorkRoutes(api: FastifyInstance, deps: AppDeps) {
       },
       async (req, reply) => {
         const ctx = ctxOf(req);
+        await cmd.photoVisit(db, ctx, req.params.id); // the caller first (anyone but the technician: 404), then the body
         const photo = await readPhoto(req);
         const out = await cmd.uploadPhoto(db, ctx, req.params.id, photo, key(req.headers['idempotency-key']));
         if (out.replayed) reply.header('idempotent-replayed', 'true');
