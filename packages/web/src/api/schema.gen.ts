@@ -6294,6 +6294,10 @@ export interface components {
             reportAttachmentId: string | null;
         };
         FieldPublicVisitSummary: {
+            /** Format: uuid */
+            visitId: string;
+            /** Format: uuid */
+            ticketId: string;
             ticketNumber: string;
             subject: string;
             sitePath: string[];

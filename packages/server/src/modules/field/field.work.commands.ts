@@ -383,6 +383,8 @@ export async function publicSignoffSummary(database: Database, token: string) {
   const quote = await fieldWorkRepo.quote(ex, v.id);
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
   return {
+    visitId: v.id,
+    ticketId: v.ticketId,
     ticketNumber: c.ticketNumber,
     subject: c.ticketSubject,
     sitePath: (await siteTrail(ex, v.siteId)).path,

@@ -66,6 +66,9 @@ export const VisitWork = z
 /** What the customer sees behind a sign-off link: no phone numbers, no customer details beyond the name. */
 export const PublicVisitSummary = z
   .object({
+    visitId: z.uuid(),
+    /** The customer's request on the portal (the report is downloaded there after signing in). */
+    ticketId: z.uuid(),
     ticketNumber: z.string(),
     subject: z.string(),
     sitePath: z.array(z.string()),
