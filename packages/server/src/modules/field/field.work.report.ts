@@ -13,6 +13,7 @@ import PDFDocument from 'pdfkit';
 import type { Executor } from '../../db/client';
 import { t, type Locale } from '../../i18n/index';
 import { AppError } from '../../lib/errors';
+import { orgTimeZone } from '../../lib/timezone';
 
 export interface ReportPart {
   code: string;
@@ -76,11 +77,11 @@ export function reportFont(): { path: string; family?: string } {
   throw new AppError('unavailable', 'No CJK font for the service report (install @embedpdf/fonts-sc or set CHIDU_PDF_FONT)');
 }
 
-/** 2026年12月6日 14:05 (zh-CN) or 2026-12-06 14:05 (en), in Asia/Shanghai. */
-export function reportTime(d: Date, locale: Locale): string {
+/** 2026年12月6日 14:05 (zh-CN) or 2026-12-06 14:05 (en), in the organisation's time zone (Asia/Shanghai by default). */
+export function reportTime(d: Date, locale: Locale, tz = orgTimeZone()): string {
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat('en-US', {
-      timeZone: 'Asia/Shanghai',
+      timeZone: tz,
       year: 'numeric',
       month: 'numeric',
       day: 'numeric',
