@@ -22,6 +22,8 @@ function portalFallback(): Plugin {
         if ((pathname === '/portal' || pathname.startsWith('/portal/')) && !/\.\w+$/.test(pathname)) req.url = '/portal.html';
         // Public survey links /s/<token> get survey.html (the survey issue's mobile page).
         else if (pathname.startsWith('/s/')) req.url = '/survey.html';
+        // One-time visit sign-off links /signoff/<token> get signoff.html (field service, #16).
+        else if (pathname.startsWith('/signoff/')) req.url = '/signoff.html';
         next();
       });
     },
@@ -72,6 +74,7 @@ export default defineConfig({
         index: fileURLToPath(new URL('./index.html', import.meta.url)),
         portal: fileURLToPath(new URL('./portal.html', import.meta.url)),
         survey: fileURLToPath(new URL('./survey.html', import.meta.url)),
+        signoff: fileURLToPath(new URL('./signoff.html', import.meta.url)),
       },
       output: {
         codeSplitting: {
@@ -84,6 +87,7 @@ export default defineConfig({
             // i18n libraries above but must neither download nor run the staff app's translations.
             // The public survey page's strings (surveys bundle) stay out of the staff dictionaries' chunk (which pulls antd).
             { name: 'survey-strings', test: /[\\/]src[\\/]i18n[\\/]extra[\\/]surveys\.(zh-CN|en)\.json/, priority: 20 },
+            { name: 'signoff-strings', test: /[\\/]src[\\/]i18n[\\/]extra[\\/]fieldSignoff\.(zh-CN|en)\.json/, priority: 20 },
             { name: 'i18n-staff', test: /[\\/]src[\\/]i18n[\\/]/ },
             { name: 'query', test: /node_modules[\\/]@tanstack[\\/]/ },
           ],

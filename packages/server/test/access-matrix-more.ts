@@ -81,7 +81,32 @@ export async function setupField(env: Env): Promise<void> {
   fx.site = (await ok(t.inject('POST', '/api/v1/sites', tokens.admin!, { name: '幸福里小区' }), [201])).id;
   fx.asset = (await ok(t.inject('POST', '/api/v1/assets', tokens.admin!, { siteId: fx.site, name: '电梯' }), [201])).id;
   fx.visit = await newVisit(env);
+  // Visit work (photos, quote, sign-off): a visit signed off (its service report) and a completed one with a sign-off link.
+  const code = (await ok(t.inject('GET', `/api/v1/sites/${fx.site}/qr`, tokens.admin!), [200])).code as string;
+  const completed = async () => {
+    const v = await newVisit(env);
+    const tech = tokens.technicianA!;
+    await ok(t.inject('POST', `/api/v1/visits/${v}/arrive`, tech, { code }), [200]);
+    await ok(t.inject('POST', `/api/v1/visits/${v}/start`, tech), [200]);
+    const steps = ['show_id', 'survey_site', 'explain_steps_cost', 'safety', 'clean_up', 'customer_check', 'farewell_contact'];
+    await ok(t.inject('PUT', `/api/v1/visits/${v}/checklist`, tech, { steps }), [200]);
+    await ok(t.inject('POST', `/api/v1/visits/${v}/complete`, tech, {}), [200]);
+    return v;
+  };
+  fx.signedVisit = await completed();
+  await ok(t.inject('POST', `/api/v1/visits/${fx.signedVisit}/signoff`, tokens.technicianA!, { signature: MATRIX_SIGNATURE, rating: 5 }), [201]);
+  fx.signoffToken = (await ok(t.inject('POST', `/api/v1/visits/${await completed()}/signoff-link`, tokens.technicianA!), [201])).token as string;
 }
+
+/** Valid bodies of the visit-work routes, so the technician check (404 for anyone else) is what answers. */
+export const FIELD_WORK_BODIES: Record<string, unknown> = {
+  'POST /visits/{id}/quote': { items: [{ description: '上门费', amountFen: 3000 }] },
+  'POST /visits/{id}/signoff': { signature: 'data:image/png;base64,AAAA', rating: 5 },
+  'POST /public/visit-signoff/{token}': { rating: 5 },
+};
+
+/** A 1×1 PNG: the smallest signature the sign-off accepts. */
+const MATRIX_SIGNATURE = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
 /** The path parameter of a field, channel or quality route (null: not one of them). */
 export async function moreParam(
@@ -101,7 +126,9 @@ export async function moreParam(
   if (path.startsWith('/channels/{id}')) return fx.channel!;
   if (path.startsWith('/sites/{id}')) return fx.site!;
   if (path.startsWith('/assets/{id}')) return fx.asset!;
+  if (path.endsWith('/report.pdf')) return fx.signedVisit!;
   if (path.startsWith('/visits/{id}')) return write ? newVisit(env) : fx.visit!;
+  if (path.startsWith('/public/visit-signoff/{token}')) return fx.signoffToken!;
   if (path.startsWith('/qa/scorecard-templates/{key}')) return 'phone';
   if (path.startsWith('/qa/scorecards/{id}')) return fx.scorecard!;
   if (path.startsWith('/qa/inspections/{id}')) return write ? q.newInspection(!path.endsWith('/submit')) : fx.inspection!;

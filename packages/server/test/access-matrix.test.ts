@@ -12,7 +12,7 @@ import { sha256 } from '../src/modules/identity/secrets';
 import { ACCESS_TABLES } from '../src/modules/index';
 import { checkDeclarations, expectedFor, operationsOf, satisfies } from './access-matrix-lib';
 import { envParam, setupEnvironment } from './access-matrix-env';
-import { moreParam, setupChannels, setupField } from './access-matrix-more';
+import { FIELD_WORK_BODIES, moreParam, setupChannels, setupField } from './access-matrix-more';
 import { qualityFixtures } from './access-matrix-quality';
 import { testApp, type TestApp } from './harness';
 
@@ -193,6 +193,7 @@ const BODIES: Record<string, unknown> = {
   'POST /visits/{id}/arrive': { code: 's.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA' },
   'PUT /visits/{id}/checklist': { steps: ['show_id'] },
   'POST /visits/{id}/parts': { partId: '019aa000-0000-7000-8000-000000000002', qty: 1 },
+  ...FIELD_WORK_BODIES,
   'POST /qa/inspections/{id}/appeal': { reason: '申诉理由' },
   'POST /qa/coaching/{id}/complete': { note: '一对一复听录音并演练开场白' },
 };
@@ -710,7 +711,8 @@ describe('every read follows ticket visibility', () => {
     let checked = 0;
     for (const actor of outsiders) {
       for (const [key, decl] of gets) {
-        if (expectedFor(decl, actor) !== 'allow') continue;
+        // A sign-off link's token is the credential: its holder sees the visit's ticket number.
+        if (expectedFor(decl, actor) !== 'allow' || key === 'GET /public/visit-signoff/{token}') continue;
         const res = await t.inject('GET', await pathFor(key, false), tokens[actor]!);
         if (res.statusCode !== 200) continue;
         checked++;

@@ -247,6 +247,7 @@ export * from './schema.inspection';
 export * from './schema.channels';
 export * from './schema.environment';
 export * from './schema.fieldDispatch';
+export * from './schema.fieldWork';
 export * from './schema.stdrules';
 export * from './schema.fieldParts';
 

@@ -192,6 +192,8 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
     if ((url === '/portal' || url.startsWith('/portal/')) && existsSync(path.join(webDist, 'portal.html'))) return reply.sendFile('portal.html');
     // Public survey links (/s/<token>) open the mobile survey page (survey.html).
     if (url.startsWith('/s/') && existsSync(path.join(webDist, 'survey.html'))) return reply.sendFile('survey.html');
+    // One-time visit sign-off links (/signoff/<token>) open the mobile sign-off page (signoff.html).
+    if (url.startsWith('/signoff/') && existsSync(path.join(webDist, 'signoff.html'))) return reply.sendFile('signoff.html');
     return reply.sendFile('index.html');
   });
 

@@ -7,18 +7,22 @@ import { fieldPartsAccess } from './field.parts.access';
 import { fieldPartsMessages } from './field.parts.messages';
 import { registerFieldPartsRoutes } from './field.parts.routes';
 import { registerFieldRoutes } from './field.routes';
+import { fieldWorkAccess } from './field.work.access';
+import { fieldWorkMessages } from './field.work.messages';
+import { registerFieldWorkRoutes } from './field.work.routes';
 
-/** Field service (上门服务): sites and assets with signed QR codes, visits of repair tickets, the technician's day. */
+/** Field service (上门服务): sites and assets with signed QR codes, visits of repair tickets, the technician's day, visit work. */
 export const fieldModule = defineModule({
   name: 'field',
-  access: { ...fieldAccess, ...fieldPartsAccess },
+  access: { ...fieldAccess, ...fieldPartsAccess, ...fieldWorkAccess },
   messages: {
-    'zh-CN': { ...fieldMessages['zh-CN'], ...fieldDispatchMessages['zh-CN'], ...fieldPartsMessages['zh-CN'] },
-    en: { ...fieldMessages.en, ...fieldDispatchMessages.en, ...fieldPartsMessages.en },
+    'zh-CN': { ...fieldMessages['zh-CN'], ...fieldDispatchMessages['zh-CN'], ...fieldPartsMessages['zh-CN'], ...fieldWorkMessages['zh-CN'] },
+    en: { ...fieldMessages.en, ...fieldDispatchMessages.en, ...fieldPartsMessages.en, ...fieldWorkMessages.en },
   },
   routes: (api, deps) => {
     registerFieldRoutes(api, deps);
     registerFieldDispatchRoutes(api, deps);
     registerFieldPartsRoutes(api, deps);
+    registerFieldWorkRoutes(api, deps);
   },
 });

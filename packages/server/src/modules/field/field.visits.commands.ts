@@ -14,6 +14,7 @@ import { presentDayVisit, presentVisit } from './field.present';
 import { fieldRepo, type VisitRow } from './field.repo';
 import { CHECKLIST_STEPS, type VisitCreateInput } from './field.schema';
 import { dayBounds, localDate } from './field.time';
+import { refuseIfQuotePending } from './field.work.commands';
 
 const invalid = (path: string, message: string) => new AppError('validation_failed', `${path}: ${message}`, { errors: [{ path, message }] });
 
@@ -174,7 +175,10 @@ export const departVisit = (database: Database, ctx: Ctx, id: string, key?: stri
   move(database, ctx, id, 'depart', { key }, () => Promise.resolve({ state: 'en_route', departedAt: new Date() }));
 
 export const startVisit = (database: Database, ctx: Ctx, id: string, key?: string) =>
-  move(database, ctx, id, 'start', { key }, () => Promise.resolve({ state: 'started', startedAt: new Date() }));
+  move(database, ctx, id, 'start', { key }, async (tx) => {
+    await refuseIfQuotePending(tx, id); // a pending quote must be accepted first (409 quote_pending)
+    return { state: 'started', startedAt: new Date() };
+  });
 
 /**
  * Arrival (扫码签到): the code must be the visit site's or one of its assets' signed code; a forged, unknown or other

@@ -74,6 +74,8 @@ export const TICKET_EVENT_KINDS = [
   'field.visit_completed',
   'field.visit_scheduled',
   'field.visit_arrived',
+  // Field service: the customer signed off a visit (service report attached).
+  'field.visit_signed',
   // Quality inspection (modules/quality): an appeal is timed by the standards engine on the inspected ticket.
   'qa.inspected',
   'qa.appeal_filed',
@@ -181,6 +183,7 @@ export interface TicketEventPayloads {
   'field.visit_completed': Open & { visitId?: string; repeatOfId?: string | null };
   'field.visit_scheduled': Open & { visitId?: string; technicianId?: string | null; start?: string; end?: string; repeatOfId?: string | null };
   'field.visit_arrived': Open & { visitId?: string; method?: string; onTime?: boolean; offsetSeconds?: number };
+  'field.visit_signed': Open & { visitId?: string; rating?: number; method?: string; reportAttachmentId?: string };
   'qa.inspected': Open & { inspectionId: string; score: number; passed: boolean };
   'qa.appeal_filed': Open & { inspectionId: string; appealId: string };
   'qa.appeal_ruled': Open & { inspectionId: string; appealId: string; decision: 'upheld' | 'revised'; scoreBefore: number; scoreAfter: number };

@@ -10,6 +10,7 @@ import { AttachmentGrid } from '../components/Attachments';
 import { PhotoPicker, usePhotoUploads } from '../components/PhotoPicker';
 import { RatingCard } from '../components/RatingCard';
 import { SlotPicker } from '../components/SlotPicker';
+import { VisitReports } from '../components/VisitReports';
 import { CompensationOffers, SolutionConfirm } from '../components/RulesCards';
 import { PageTitle, StatusChip, TypeLabel, useFormatDate } from '../components/ui';
 import { portalErrorMessage } from '../errors';
@@ -362,6 +363,7 @@ export default function RequestPage() {
       </section>
 
       {(ticket.type === 'repair' || ticket.type === 'after_sales') && !closed && ticket.status !== 'resolved' ? <SlotPicker ticketId={ticket.id} /> : null}
+      {ticket.type === 'repair' || ticket.type === 'after_sales' ? <VisitReports ticketId={ticket.id} /> : null}
       <SolutionConfirm ticket={ticket} />
       <CompensationOffers ticket={ticket} />
       {ticket.status === 'resolved' ? <ConfirmBox ticket={ticket} /> : null}
