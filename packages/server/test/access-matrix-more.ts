@@ -98,11 +98,13 @@ export async function setupField(env: Env): Promise<void> {
   fx.signoffToken = (await ok(t.inject('POST', `/api/v1/visits/${await completed()}/signoff-link`, tokens.technicianA!), [201])).token as string;
 }
 
-/** Valid bodies of the visit-work routes, so the technician check (404 for anyone else) is what answers. */
+/** Valid bodies of the visit-work, parts and coaching routes, so the technician check (404 for anyone else) is what answers. */
 export const FIELD_WORK_BODIES: Record<string, unknown> = {
   'POST /visits/{id}/quote': { items: [{ description: '上门费', amountFen: 3000 }] },
   'POST /visits/{id}/signoff': { signature: 'data:image/png;base64,AAAA', rating: 5 },
   'POST /public/visit-signoff/{token}': { rating: 5 },
+  'POST /visits/{id}/parts': { partId: '019aa000-0000-7000-8000-000000000002', qty: 1 },
+  'POST /qa/coaching/{id}/complete': { note: '一对一复听录音并演练开场白' },
 };
 
 /** A 1×1 PNG: the smallest signature the sign-off accepts. */

@@ -192,10 +192,8 @@ const BODIES: Record<string, unknown> = {
   'POST /visits/{id}/decline': { reason: '另有急修' },
   'POST /visits/{id}/arrive': { code: 's.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA' },
   'PUT /visits/{id}/checklist': { steps: ['show_id'] },
-  'POST /visits/{id}/parts': { partId: '019aa000-0000-7000-8000-000000000002', qty: 1 },
   ...FIELD_WORK_BODIES,
   'POST /qa/inspections/{id}/appeal': { reason: '申诉理由' },
-  'POST /qa/coaching/{id}/complete': { note: '一对一复听录音并演练开场白' },
 };
 const bodyFor = (key: string) => {
   if (key === 'POST /tickets/{id}/assign') return { ownerId: ids.agentTeammate, reasonKind: 'specialist' };
