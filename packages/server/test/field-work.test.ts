@@ -281,6 +281,15 @@ describe('sign-off and the service report', () => {
     expect(tooBig.json().errors[0].path).toBe('signature');
     expect((await api('POST', `/visits/${id}/signoff`, techB.token, { signature, rating: 5 })).statusCode).toBe(404);
 
+    // A part from the technician's van goes on the report.
+    const partId = (await api('POST', '/field/parts', admin, { code: 'VALVE-T1', name: '温控阀', unit: '个', unitCostFen: 6800 })).json().id as string;
+    const wh = (await api('POST', '/field/stock/locations', admin, { kind: 'warehouse', name: '中心仓库' })).json().id as string;
+    const van = (await api('POST', '/field/stock/locations', admin, { kind: 'van', technicianId: techA.id })).json().id as string;
+    expect((await api('POST', '/field/stock/receive', admin, { partId, locationId: wh, qty: 5 })).statusCode).toBe(201);
+    expect((await api('POST', '/field/stock/issue', admin, { partId, fromLocationId: wh, toLocationId: van, qty: 2 })).statusCode).toBe(201);
+    const used = await api('POST', `/visits/${id}/parts`, techA.token, { partId, qty: 1 });
+    expect(used.statusCode, used.body).toBe(201);
+
     const body = { signature, rating: 4, comment: '师傅很专业' };
     const signed = await api('POST', `/visits/${id}/signoff`, techA.token, body, { 'idempotency-key': 'sign-1' });
     expect(signed.statusCode, signed.body).toBe(201);
@@ -349,6 +358,8 @@ describe('sign-off and the service report', () => {
           '维修前照片',
           '维修后照片',
           '师傅很专业',
+          '温控阀',
+          '¥68.00',
         ])
           expect(text, s).toContain(s);
         expect(text).toMatch(/\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}/);

@@ -14,6 +14,7 @@ import type { Executor } from '../../db/client';
 import { t, type Locale } from '../../i18n/index';
 import { AppError } from '../../lib/errors';
 import { orgTimeZone } from '../../lib/timezone';
+import { listVisitParts } from './field.parts.repo';
 
 export interface ReportPart {
   code: string;
@@ -22,13 +23,9 @@ export interface ReportPart {
   unitCostFen: number;
 }
 
-/**
- * The parts used on the visit, for the report.
- * engineer B's listVisitParts plugs in here at merge (field.parts.repo.ts; the parts tables are not in this branch).
- */
-// eslint-disable-next-line @typescript-eslint/no-unused-vars -- the arguments are the plug for listVisitParts(ex, visitId)
-export function reportParts(_ex: Executor, _visitId: string): Promise<ReportPart[]> {
-  return Promise.resolve([]);
+/** The parts used on the visit (taken from the technician's van), with the unit cost at the time of use. */
+export function reportParts(ex: Executor, visitId: string): Promise<ReportPart[]> {
+  return listVisitParts(ex, visitId);
 }
 
 export interface ReportFacts {
