@@ -239,8 +239,6 @@ describe('wechat_oa channel against a fake platform', () => {
     await api('PATCH', `/channels/${channelId}`, admin, { config: { appId: APP_ID, apiBase: fake.url, appSecret: APP_SECRET } });
     expect((await api('POST', `/channels/${channelId}/test`, admin)).json()).toEqual({ api: { ok: true } });
     expect((await api('GET', `/channels/${channelId}`, admin)).json().config.token).toEqual({ configured: true });
-
-    // Without the allow list a loopback apiBase is refused by the outbound policy (not exercised here: the env allows it).
   });
 
   it('URL verification: echostr back with the right signature, 403 otherwise', async () => {

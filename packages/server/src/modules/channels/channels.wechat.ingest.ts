@@ -24,6 +24,7 @@ import { channelsRepo, type ChannelRow } from './channels.repo';
 import {
   downloadMedia,
   msgSignature,
+  OPENID,
   openEncrypted,
   openWechatSecrets,
   parseWechatXml,
@@ -32,9 +33,6 @@ import {
   type WechatConfig,
   type WechatMessage,
 } from './channels.wechat';
-
-export { OPENID } from './channels.wechat';
-import { OPENID } from './channels.wechat';
 
 export interface CallbackQuery {
   signature?: string | undefined;
