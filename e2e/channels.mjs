@@ -10,8 +10,12 @@
  * to the review queue — and presses 测试连接. A known customer's mail arrives and becomes a ticket; the reply typed on
  * the ticket page is delivered (the outbox says 已发送 and the local SMTP server holds the threaded mail). A stranger's
  * mail waits on 待审核邮件 and is made a ticket there. (IMAP IDLE against dovecot is covered by
- * packages/server/test/channels-idle.test.ts.) Screenshots e2e/artifacts/channels-*.png.
+ * packages/server/test/channels-idle.test.ts.) Then a 微信公众号 channel is added on the same page (its API base pointed at a
+ * local stand-in for the token endpoint), the callback URL is shown to copy, 测试连接 fetches an access token, and a
+ * signed WeChat text message posted to the callback URL becomes a ticket. Screenshots e2e/artifacts/channels-*.png.
  */
+import { createHash } from 'node:crypto';
+import http from 'node:http';
 import { createServer } from 'node:net';
 import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
@@ -71,6 +75,22 @@ async function until(probe, what, ms = 20_000) {
 }
 
 const address = 'kefu@chidu.test';
+
+/** The WeChat platform's token endpoint, standing in locally (the full fake is in packages/server/test/channels-wechat.test.ts). */
+async function startWechatFake() {
+  const calls = { token: 0 };
+  const server = http.createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://fake');
+    res.writeHead(200, { 'content-type': 'application/json' });
+    if (u.pathname === '/cgi-bin/token' && u.searchParams.get('secret') === 'e2e-app-secret') {
+      calls.token++;
+      res.end(JSON.stringify({ access_token: `E2E-TOKEN-${calls.token}`, expires_in: 7200 }));
+    } else res.end(JSON.stringify({ errcode: 40125, errmsg: 'invalid appsecret' }));
+  });
+  const port = await freePort();
+  await new Promise((r) => server.listen(port, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${port}`, calls, stop: () => new Promise((r) => server.close(r)) };
+}
 
 async function journey(browser, base, listenPort, sink) {
   const problems = [];
@@ -138,6 +158,51 @@ async function journey(browser, base, listenPort, sink) {
     await expectVisible(desk.getByText(/已建工单/).first(), 'the ticket made');
     await until(() => findTicket('车位租赁咨询'), 'the ticket from the review queue');
     await expectVisible(desk.getByText('没有待审核的邮件'), 'the empty queue');
+  });
+
+  await step('渠道接入: the administrator adds a 微信公众号 channel, copies the callback URL, tests it; a WeChat message becomes a ticket', async () => {
+    const wx = await startWechatFake();
+    try {
+      await desk.goto(`${base}/channels`);
+      await desk.getByTestId('channel-new-wechat').click();
+      await desk.locator('#name').fill('物业服务号');
+      await desk.locator('#appId').fill('wx00e2e0000000abcd');
+      await desk.locator('#appSecret').fill('e2e-app-secret');
+      await desk.locator('#token').fill('chiduE2Etoken');
+      await desk.locator('#encodingAesKey').fill('abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG');
+      await desk.getByText('高级设置').click();
+      await desk.locator('#apiBase').fill(wx.url);
+      await shot(desk, 'wechat-configure-zh');
+      await desk.getByTestId('wechat-save').click();
+      const urlText = desk.getByTestId('wechat-created-url');
+      await expectVisible(urlText, 'the callback URL to paste into the WeChat console');
+      const callbackUrl = (await urlText.innerText()).trim();
+      if (!/\/api\/v1\/public\/channels\/wechat\/[0-9a-f-]{36}$/.test(callbackUrl)) fail(`unexpected callback URL ${callbackUrl}`);
+      await shot(desk, 'wechat-callback-zh');
+      await desk.locator('.ant-modal-confirm-btns button').click();
+      const card = desk.locator('.ant-card').filter({ hasText: '物业服务号' });
+      await expectVisible(card.getByTestId('wechat-callback-url'), 'the callback URL on the channel card');
+      await card.getByTestId('channel-test').click();
+      await expectVisible(desk.getByText(/获取 access_token：连接成功/).first(), 'the WeChat connection test result');
+      if (wx.calls.token < 1) fail('the test connection did not ask the token endpoint');
+      await shot(desk, 'wechat-channel-zh');
+
+      const text = '微信留言：楼道灯坏了，麻烦来修一下';
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const nonce = '20261206';
+      const signature = createHash('sha1').update(['chiduE2Etoken', timestamp, nonce].sort().join('')).digest('hex');
+      const xml = `<xml><ToUserName><![CDATA[gh_e2e]]></ToUserName><FromUserName><![CDATA[oE2eUser000001]]></FromUserName><CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${text}]]></Content><MsgId>7100000000000000001</MsgId></xml>`;
+      const res = await fetch(`${callbackUrl}?${new URLSearchParams({ signature, timestamp, nonce })}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml' },
+        body: xml,
+      });
+      if (res.status !== 200 || (await res.text()) !== 'success') fail(`WeChat callback answered ${res.status}`);
+      const made = await until(() => findTicket(text), 'the ticket from the WeChat message');
+      if (made.channel !== 'wechat') fail(`ticket channel ${made.channel}`);
+    } finally {
+      await wx.stop();
+    }
   });
 
   if (problems.length) fail(`browser problems:\n  ${problems.join('\n  ')}`);

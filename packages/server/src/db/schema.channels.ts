@@ -107,3 +107,19 @@ export const channelLog = pgTable(
   },
   (t) => [index('channel_log_channel_idx').on(t.channelId, t.id)],
 );
+
+/** A customer's identity on a channel (kind `wechat_openid`, `wechat_unionid`, …), unique per kind and value. */
+export const customerIdentities = pgTable(
+  'customer_identities',
+  {
+    id: uuid('id').primaryKey(),
+    customerId: uuid('customer_id').notNull(),
+    kind: text('kind').notNull(),
+    value: text('value').notNull(),
+    channelId: uuid('channel_id'),
+    /** The customer's last message by this identity (WeChat: the 48-hour reply window). */
+    lastInAt: ts('last_in_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('customer_identities_kind_value_key').on(t.kind, t.value), index('customer_identities_customer_idx').on(t.customerId)],
+);

@@ -1097,7 +1097,7 @@ export interface paths {
         /** List configured channels (secrets shown as {configured: true}) */
         get: operations["getChannels"];
         put?: never;
-        /** Configure a channel (email: SMTP out, IMAP in optional); secrets are sealed at rest and never returned */
+        /** Configure a channel (email: SMTP out, IMAP in optional; wechat_oa: answers the callbackUrl); secrets are sealed at rest and never returned */
         post: operations["postChannels"];
         delete?: never;
         options?: never;
@@ -1166,7 +1166,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Test connection: really connects to the SMTP (and IMAP) server with the stored settings */
+        /** Test connection with the stored settings: email connects to SMTP (and IMAP); wechat_oa fetches an access token from apiBase */
         post: operations["postChannelsByIdTest"];
         delete?: never;
         options?: never;
@@ -3197,6 +3197,24 @@ export interface paths {
         put?: never;
         /** Upload one file (multipart field "file", ≤ 10 MB); type is sniffed from the content */
         post: operations["postAttachments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/channels/wechat/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** WeChat Official Account server configuration check: answers echostr (text/plain) when signature = sha1(sort(token, timestamp, nonce)); otherwise 403 */
+        get: operations["getPublicChannelsWechatById"];
+        put?: never;
+        /** WeChat Official Account messages (XML, plain or safe mode encrypt_type=aes with msg_signature): text, image, voice → ticket or customer reply; answers "success". Forged → 403, nothing stored; a redelivered MsgId → 200, nothing new */
+        post: operations["postPublicChannelsWechatById"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6064,17 +6082,43 @@ export interface components {
                         configured: true;
                     };
                 };
+            } | {
+                appId: string;
+                apiBase?: string;
+                ratePerMinute?: number;
+                appSecret?: {
+                    /** @constant */
+                    configured: true;
+                };
+                token?: {
+                    /** @constant */
+                    configured: true;
+                };
+                encodingAesKey?: {
+                    /** @constant */
+                    configured: true;
+                };
             };
+            /** @description wechat_oa: the callback URL for the WeChat admin console */
+            callbackUrl?: string;
             createdAt: string;
             updatedAt: string;
         };
         ChannelConnectionTest: {
-            smtp: {
+            /** @description email */
+            smtp?: {
                 ok: boolean;
                 /** @description refused_address | auth_failed | connection_refused | timeout | not_found | tls | mailbox | failed */
                 error?: string;
             };
+            /** @description email with IMAP */
             imap?: {
+                ok: boolean;
+                /** @description refused_address | auth_failed | connection_refused | timeout | not_found | tls | mailbox | failed */
+                error?: string;
+            };
+            /** @description wechat_oa: an access token fetched from apiBase (error: invalid_appid | invalid_secret | ip_not_allowed | …) */
+            api?: {
                 ok: boolean;
                 /** @description refused_address | auth_failed | connection_refused | timeout | not_found | tls | mailbox | failed */
                 error?: string;
@@ -9116,6 +9160,7 @@ export interface operations {
                         surveys?: boolean;
                         dataSharing?: boolean;
                         email?: boolean;
+                        wechat?: boolean;
                     };
                 };
             };
@@ -11100,6 +11145,29 @@ export interface operations {
                     unknownSender?: "customer" | "review";
                     /** @default true */
                     enabled?: boolean;
+                } | {
+                    /** @enum {string} */
+                    kind: "wechat_oa";
+                    name: string;
+                    config: {
+                        appId: string;
+                        /** @description write-only */
+                        appSecret: string;
+                        /** @description write-only */
+                        token: string;
+                        /** @description write-only */
+                        encodingAesKey: string;
+                        /**
+                         * Format: uri
+                         * @description the host root of the platform API (default https://api.weixin.qq.com); /cgi-bin/... is appended
+                         */
+                        apiBase?: string;
+                        ratePerMinute?: number;
+                    };
+                    /** Format: uuid */
+                    teamId?: string;
+                    /** @default true */
+                    enabled?: boolean;
                 };
             };
         };
@@ -11113,6 +11181,7 @@ export interface operations {
                     "application/json": {
                         id: string;
                         kind: string;
+                        /** @description WeChat: the URL to enter as the server address (服务器地址) in the WeChat admin console */
                         callbackUrl?: string;
                     };
                 };
@@ -11221,6 +11290,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
+                    /** @description the settings of the channel kind (email or wechat_oa) */
                     config?: {
                         /** Format: email */
                         address: string;
@@ -11248,6 +11318,20 @@ export interface operations {
                             /** @description write-only; omitted on update keeps the stored value */
                             privateKey?: string;
                         };
+                    } | {
+                        appId: string;
+                        /** @description write-only */
+                        appSecret?: string;
+                        /** @description write-only */
+                        token?: string;
+                        /** @description write-only */
+                        encodingAesKey?: string;
+                        /**
+                         * Format: uri
+                         * @description the host root of the platform API (default https://api.weixin.qq.com); /cgi-bin/... is appended
+                         */
+                        apiBase?: string;
+                        ratePerMinute?: number;
                     };
                     teamId?: string | null;
                     /** @enum {string} */
@@ -16597,6 +16681,69 @@ export interface operations {
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPublicChannelsWechatById: {
+        parameters: {
+            query?: {
+                signature?: string;
+                timestamp?: string;
+                nonce?: string;
+                echostr?: string;
+                openid?: string;
+                encrypt_type?: string;
+                msg_signature?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ValidationFailed"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postPublicChannelsWechatById: {
+        parameters: {
+            query?: {
+                signature?: string;
+                timestamp?: string;
+                nonce?: string;
+                echostr?: string;
+                openid?: string;
+                encrypt_type?: string;
+                msg_signature?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ValidationFailed"];
+            404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             503: components["responses"]["Unavailable"];
         };

@@ -17,6 +17,7 @@ const ALLOWED = new Map<string, string>([
   ['application/x-cfb', 'doc'],
   ['audio/mpeg', 'mp3'],
   ['audio/wav', 'wav'],
+  ['audio/amr', 'amr'], // WeChat voice messages
   ['video/mp4', 'mp4'],
 ]);
 const THUMBABLE = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);

@@ -8,6 +8,14 @@ export const channelsAccess: AccessTable = {
     except: everyone(403),
     why: 'no session: signed with X-Chidu-Signature (HMAC of CHIDU_WEBHOOK_SECRET); unsigned or off → 403',
   }),
+  'GET /public/channels/wechat/{id}': publicRoute({
+    except: everyone(403),
+    why: 'no session: the WeChat signature (sha1 of the channel token, timestamp, nonce) is the credential; without it → 403',
+  }),
+  'POST /public/channels/wechat/{id}': publicRoute({
+    except: everyone(403),
+    why: 'no session: the WeChat signature (and msg_signature in safe mode) is the credential; forged or missing → 403, nothing stored',
+  }),
   'GET /channels': staffOnly(admin),
   'POST /channels': staffOnly(admin),
   'GET /channels/outbox': staffOnly(admin),

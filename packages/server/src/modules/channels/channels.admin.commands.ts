@@ -14,9 +14,42 @@ import { logChannel } from './channels.ingest';
 import { openSecrets, sealSecrets, testConnections, type EmailConfig, type EmailSecrets } from './channels.mail';
 import { requeue } from './channels.outbox';
 import { channelsRepo, type ChannelRow, type OutboxRow } from './channels.repo';
-import type * as s from './channels.schema';
+import * as s from './channels.schema';
+import { fetchAccessToken, openWechatSecrets, sealWechatSecrets, WechatApiError, type WechatConfig, type WechatSecrets } from './channels.wechat';
 
 type ConfigIn = z.infer<typeof s.EmailConfigIn>;
+type WechatIn = z.infer<typeof s.WechatConfigPatch>;
+
+/** The callback URL a WeChat channel reports (entered as 服务器地址 in the WeChat admin console). */
+export const wechatCallbackUrl = (origin: string, id: string) => `${origin.replace(/\/+$/, '')}/api/v1/public/channels/wechat/${id}`;
+
+/** WeChat settings: the public part and the secrets (AppSecret, Token, EncodingAESKey); absent secrets keep the old ones. */
+function splitWechat(cfg: WechatIn, old: WechatSecrets): { config: WechatConfig; secrets: WechatSecrets } {
+  const { appSecret, token, encodingAesKey, ...pub } = cfg;
+  const config: WechatConfig = {
+    appId: pub.appId,
+    ...(pub.apiBase ? { apiBase: pub.apiBase } : {}),
+    ...(pub.ratePerMinute ? { ratePerMinute: pub.ratePerMinute } : {}),
+  };
+  const secrets: WechatSecrets = {
+    ...old,
+    ...(appSecret !== undefined ? { appSecret } : {}),
+    ...(token !== undefined ? { token } : {}),
+    ...(encodingAesKey !== undefined ? { encodingAesKey } : {}),
+  };
+  return { config, secrets };
+}
+
+/** A PATCH's config parsed as the settings of the channel's own kind (400 naming the field otherwise). */
+function parseConfigFor(kind: string, raw: unknown) {
+  const schema = kind === 'wechat_oa' ? s.WechatConfigPatch : s.EmailConfigIn;
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((i) => ({ path: ['config', ...i.path.map(String)].join('.'), message: i.message }));
+    throw new AppError('validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+  }
+  return parsed.data;
+}
 
 function manage(ctx: Ctx) {
   if (ctx.actor.kind !== 'staff') throw new AppError('forbidden');
@@ -42,10 +75,34 @@ function split(cfg: ConfigIn, old: EmailSecrets): { config: EmailConfig; secrets
   return { config, secrets };
 }
 
-export function presentChannel(row: ChannelRow) {
+export function presentChannel(row: ChannelRow, origin?: string) {
+  const yes = { configured: true as const };
+  if (row.kind === 'wechat_oa') {
+    const cfg = row.config as WechatConfig;
+    const sec = openWechatSecrets(row);
+    return {
+      id: row.id,
+      kind: row.kind,
+      name: row.name,
+      address: row.address,
+      teamId: row.teamId,
+      unknownSender: row.unknownSender as 'customer' | 'review',
+      enabled: row.enabled,
+      config: {
+        appId: cfg.appId,
+        ...(cfg.apiBase ? { apiBase: cfg.apiBase } : {}),
+        ...(cfg.ratePerMinute ? { ratePerMinute: cfg.ratePerMinute } : {}),
+        ...(sec.appSecret ? { appSecret: yes } : {}),
+        ...(sec.token ? { token: yes } : {}),
+        ...(sec.encodingAesKey ? { encodingAesKey: yes } : {}),
+      },
+      ...(origin ? { callbackUrl: wechatCallbackUrl(origin, row.id) } : {}),
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+    };
+  }
   const cfg = row.config as EmailConfig;
   const sec = row.secrets ? openSecrets(row) : {};
-  const yes = { configured: true as const };
   return {
     id: row.id,
     kind: row.kind,
@@ -71,10 +128,29 @@ const addressTaken = () =>
     errors: [{ path: 'config.address', message: 'taken' }],
   });
 
-export async function createChannel(database: Database, ctx: Ctx, input: z.infer<typeof s.ChannelCreate>) {
+export async function createChannel(database: Database, ctx: Ctx, input: z.infer<typeof s.ChannelCreate>, origin = '') {
   manage(ctx);
-  const { config, secrets } = split(input.config, {});
   const id = uuidv7();
+  if (input.kind === 'wechat_oa') {
+    const { config, secrets } = splitWechat(input.config, {});
+    await database.transaction(async (tx) => {
+      await channelsRepo.insertChannel(tx, {
+        id,
+        kind: input.kind,
+        name: input.name,
+        address: null,
+        teamId: input.teamId ?? null,
+        config,
+        secrets: sealWechatSecrets(secrets),
+        unknownSender: 'customer',
+        enabled: input.enabled,
+      });
+      await channelsRepo.log(tx, { id: uuidv7(), channelId: id, level: 'info', event: 'channels.log.created', detail: {} });
+      await writeAudit(tx, ctx, { action: 'channel.created', targetType: 'channel', targetId: id, changes: { name: { before: null, after: input.name } } });
+    });
+    return { id, kind: input.kind, callbackUrl: wechatCallbackUrl(origin, id) };
+  }
+  const { config, secrets } = split(input.config, {});
   const out = await database.transaction(async (tx) => {
     if (await channelsRepo.channelByAddressAny(tx, config.address)) throw addressTaken();
     await channelsRepo.insertChannel(tx, {
@@ -96,14 +172,18 @@ export async function createChannel(database: Database, ctx: Ctx, input: z.infer
   return out;
 }
 
-export async function updateChannel(database: Database, ctx: Ctx, id: string, input: z.infer<typeof s.ChannelUpdate>) {
+export async function updateChannel(database: Database, ctx: Ctx, id: string, input: z.infer<typeof s.ChannelUpdate>, origin?: string) {
   manage(ctx);
   const out = await database.transaction(async (tx) => {
     const row = await channelsRepo.channelForUpdate(tx, id);
     if (!row) throw notFound('channel');
     const set: Parameters<typeof channelsRepo.updateChannel>[2] = {};
-    if (input.config) {
-      const { config, secrets } = split(input.config, openSecrets(row));
+    if (input.config && row.kind === 'wechat_oa') {
+      const { config, secrets } = splitWechat(parseConfigFor(row.kind, input.config) as WechatIn, openWechatSecrets(row));
+      set.config = config;
+      set.secrets = sealWechatSecrets(secrets);
+    } else if (input.config) {
+      const { config, secrets } = split(parseConfigFor(row.kind, input.config) as ConfigIn, openSecrets(row));
       if (config.address !== row.address) {
         const other = await channelsRepo.channelByAddressAny(tx, config.address);
         if (other && other.id !== id) throw addressTaken();
@@ -124,22 +204,22 @@ export async function updateChannel(database: Database, ctx: Ctx, id: string, in
       targetId: id,
       changes: { fields: { before: null, after: Object.keys(set) } },
     });
-    return presentChannel(after!);
+    return presentChannel(after!, origin);
   });
   channelsChanged(); // the IDLE watcher follows the new settings (or stops)
   return out;
 }
 
-export async function listChannels(database: Database, ctx: Ctx) {
+export async function listChannels(database: Database, ctx: Ctx, origin?: string) {
   manage(ctx);
-  return { items: (await channelsRepo.listChannels(database.db)).map(presentChannel) };
+  return { items: (await channelsRepo.listChannels(database.db)).map((r) => presentChannel(r, origin)) };
 }
 
-export async function getChannel(database: Database, ctx: Ctx, id: string) {
+export async function getChannel(database: Database, ctx: Ctx, id: string, origin?: string) {
   manage(ctx);
   const row = await channelsRepo.channel(database.db, id);
   if (!row) throw notFound('channel');
-  return presentChannel(row);
+  return presentChannel(row, origin);
 }
 
 /** 测试连接 with the stored settings (save first): really connects to SMTP and IMAP, logs and returns the outcome. */
@@ -147,6 +227,17 @@ export async function testChannel(database: Database, ctx: Ctx, id: string) {
   manage(ctx);
   const row = await channelsRepo.channel(database.db, id);
   if (!row) throw notFound('channel');
+  if (row.kind === 'wechat_oa') {
+    let api: { ok: boolean; error?: string };
+    try {
+      await fetchAccessToken(row.config as WechatConfig, openWechatSecrets(row));
+      api = { ok: true };
+    } catch (err) {
+      api = { ok: false, error: err instanceof WechatApiError ? err.kind : 'failed' };
+    }
+    await logChannel(database, id, api.ok ? 'info' : 'warn', 'channels.log.test_wechat', { result: api.ok ? 'OK' : (api.error ?? 'failed') });
+    return { api };
+  }
   const out = await testConnections(row.config as EmailConfig, openSecrets(row));
   const word = (r: { ok: boolean; error?: string } | undefined) => (r ? (r.ok ? 'OK' : (r.error ?? 'failed')) : '—');
   await logChannel(database, id, out.smtp.ok && (out.imap?.ok ?? true) ? 'info' : 'warn', 'channels.log.test', { smtp: word(out.smtp), imap: word(out.imap) });
@@ -174,12 +265,15 @@ export async function reviewQueue(database: Database, ctx: Ctx, id: string) {
   return { items: rows.map((r) => ({ id: r.id, sender: maskEmail(r.sender), subject: r.subject, at: r.createdAt.toISOString() })) };
 }
 
+/** An e-mail address masked, or another channel's recipient id (a WeChat openid) cut to its ends. */
+export const maskRecipient = (v: string) => (v.includes('@') ? (maskEmail(v) ?? '') : v.length > 8 ? `${v.slice(0, 4)}***${v.slice(-4)}` : '***');
+
 export function presentOutbox(r: OutboxRow) {
   return {
     id: r.id,
     channelId: r.channelId,
     kind: r.kind,
-    recipient: maskEmail(r.recipient) ?? '',
+    recipient: maskRecipient(r.recipient),
     subject: String((r.payload as { subject?: string }).subject ?? ''),
     ticketId: r.ticketId,
     replyId: r.replyId,

@@ -2,7 +2,7 @@ import { registerSurveySender } from '../surveys/surveys.delivery';
 import { defineModule } from '../module';
 import { channelsAccess } from './channels.access';
 import { channelsMessages } from './channels.messages';
-import { queueEmailReply, queueSurveyEmail } from './channels.outbox';
+import { queueEmailReply, queueSurveyEmail, queueWechatReply } from './channels.outbox';
 import { registerChannelRoutes } from './channels.routes';
 import { channelsWorker } from './channels.worker';
 
@@ -13,7 +13,10 @@ export const channelsModule = defineModule({
   name: 'channels',
   access: channelsAccess,
   routes: registerChannelRoutes,
-  consumers: [{ name: 'channels-email-reply', kinds: ['ticket.public_reply'], handle: queueEmailReply }],
+  consumers: [
+    { name: 'channels-email-reply', kinds: ['ticket.public_reply'], handle: queueEmailReply },
+    { name: 'channels-wechat-reply', kinds: ['ticket.public_reply'], handle: queueWechatReply },
+  ],
   workers: [channelsWorker],
   messages: channelsMessages,
 });

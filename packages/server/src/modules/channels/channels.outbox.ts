@@ -16,12 +16,17 @@ import type { TicketEvent, TicketSnapshot } from '../tickets/ticket-events';
 import { mailBodies, replySubject } from './channels.email';
 import { openSecrets, smtpTransport, errorKind, type EmailConfig } from './channels.mail';
 import { channelsRepo, type ChannelRow, type OutboxRow } from './channels.repo';
+import { REPLY_WINDOW_MS, sendCustomMessage, WechatApiError, type WechatConfig } from './channels.wechat';
+import { OPENID } from './channels.wechat';
 
 export const MAX_ATTEMPTS = 6;
 export const backoffMs = (attempts: number) => 30_000 * 2 ** Math.max(0, attempts - 1);
 
 /** Email consent: withdrawn when the customer's `consent.email` is false (absent = not withdrawn). */
 export const emailConsent = (consent: unknown) => (consent as Record<string, unknown> | null)?.email !== false;
+
+/** WeChat consent: withdrawn when the customer's `consent.wechat` is false (absent = not withdrawn). */
+export const wechatConsent = (consent: unknown) => (consent as Record<string, unknown> | null)?.wechat !== false;
 
 const domainOf = (address: string) => address.split('@')[1] ?? 'chidu.local';
 
@@ -84,6 +89,62 @@ export async function queueEmailReply(tx: Tx, ctx: Ctx, ticket: TicketSnapshot, 
     subject: payload.subject,
   });
 }
+
+export interface WechatReplyPayload {
+  subject: string;
+  body: string;
+}
+
+/**
+ * Consumer of `ticket.public_reply`: an agent's public reply on a `wechat` ticket goes back to the user's openid as a
+ * customer-service message on the channel the conversation came in by (queued in the reply's transaction). Never when
+ * the customer withdrew WeChat consent; the 48-hour window is checked when sent.
+ */
+export async function queueWechatReply(tx: Tx, ctx: Ctx, ticket: TicketSnapshot, event: TicketEvent) {
+  if (ticket.channel !== 'wechat' || ctx.actor.kind !== 'staff') return;
+  const replyId = (event.data as { replyId?: string }).replyId;
+  if (!replyId) return;
+  const thread = await channelsRepo.ticketThreadRefs(tx, ticket.id);
+  const inbound = thread.filter((m) => m.direction === 'in');
+  const last = inbound[inbound.length - 1];
+  if (!last) return;
+  const channel = await channelsRepo.channel(tx, last.channelId);
+  if (!channel || channel.kind !== 'wechat_oa') return;
+  const openid = await channelsRepo.identityOf(tx, ticket.customerId, OPENID, channel.id);
+  const customer = await channelsRepo.customerContact(tx, ticket.customerId);
+  const reply = await channelsRepo.reply(tx, replyId);
+  const head = await channelsRepo.ticketHead(tx, ticket.id);
+  if (!openid || !customer || !reply || !head) return;
+  if (!wechatConsent(customer.consent)) {
+    await channelsRepo.log(tx, {
+      id: uuidv7(),
+      channelId: channel.id,
+      level: 'warn',
+      event: 'channels.log.wx_no_consent',
+      detail: { to: maskId(openid), number: head.number },
+    });
+    return;
+  }
+  const id = uuidv7();
+  const payload: WechatReplyPayload = { subject: head.subject, body: reply.body };
+  await channelsRepo.enqueue(tx, { id, channelId: channel.id, kind: 'reply', recipient: openid, payload, ticketId: ticket.id, replyId });
+  await channelsRepo.insertMessage(tx, {
+    id: uuidv7(),
+    channelId: channel.id,
+    direction: 'out',
+    externalId: `out:${id}`,
+    ticketId: ticket.id,
+    replyId,
+    customerId: ticket.customerId,
+    outboxId: id,
+    outcome: 'queued',
+    subject: 'text',
+  });
+}
+
+const maskId = (v: string) => (v.length > 8 ? `${v.slice(0, 4)}***${v.slice(-4)}` : '***');
+/** A recipient for logs and errors: an e-mail address masked, an openid cut to its ends. */
+const maskTo = (v: string) => (v.includes('@') ? (maskEmail(v) ?? '***') : maskId(v));
 
 /** The survey sender for `email` (registered with registerSurveySender): queues the invitation, never without consent. */
 export async function queueSurveyEmail(tx: Tx, msg: SurveyMessage): Promise<void> {
@@ -150,12 +211,12 @@ export async function drainOutbox(database: Database, now = new Date(), limit = 
 async function sendOne(database: Database, row: OutboxRow, now: Date, rate: Map<string, number>) {
   const ex = database.db;
   const channel = await channelsRepo.channel(ex, row.channelId);
-  const p = row.payload as ReplyPayload;
-  const to = maskEmail(row.recipient);
+  const to = maskTo(row.recipient);
   if (!channel || !channel.enabled) return fail(database, row, 'channel_disabled', true);
+  const wechat = channel.kind === 'wechat_oa';
   const customer = row.ticketId ? await channelsRepo.customerContact(ex, (await channelsRepo.ticketHead(ex, row.ticketId))?.customerId ?? '') : undefined;
-  if (customer && !emailConsent(customer.consent)) return fail(database, row, 'no_consent', true);
-  const perMinute = (channel.config as EmailConfig).ratePerMinute ?? 60;
+  if (customer && !(wechat ? wechatConsent : emailConsent)(customer.consent)) return fail(database, row, 'no_consent', true);
+  const perMinute = (channel.config as EmailConfig | WechatConfig).ratePerMinute ?? 60;
   const sent = rate.get(channel.id) ?? (await channelsRepo.sentSince(ex, channel.id, new Date(now.getTime() - 60_000)));
   if (sent >= perMinute) {
     // Over the provider's rate: back in the queue for a little later, this attempt not counted.
@@ -163,6 +224,8 @@ async function sendOne(database: Database, row: OutboxRow, now: Date, rate: Map<
     return;
   }
   rate.set(channel.id, sent + 1);
+  if (wechat) return sendWechat(database, row, channel, now, to);
+  const p = row.payload as ReplyPayload;
   try {
     const t = await transportFor(channel);
     const { text, html } = mailBodies(p.body, `${p.fromName} · 此邮件由尺度客服系统发送，直接回复即可继续沟通。`);
@@ -188,6 +251,26 @@ async function sendOne(database: Database, row: OutboxRow, now: Date, rate: Map<
   }
 }
 
+/** A WeChat customer-service text message, only within 48 h of the user's last message (outside: dead, with the reason). */
+async function sendWechat(database: Database, row: OutboxRow, channel: ChannelRow, now: Date, to: string) {
+  const last = await channelsRepo.identityLastIn(database.db, OPENID, row.recipient);
+  if (!last || now.getTime() - last.getTime() > REPLY_WINDOW_MS) {
+    return fail(database, row, 'reply_window_closed: the user has not written in the last 48 hours (WeChat customer-service message window)', true);
+  }
+  const p = row.payload as WechatReplyPayload;
+  try {
+    await sendCustomMessage(channel, row.recipient, { msgtype: 'text', text: { content: p.body.slice(0, 2000) } });
+    await database.transaction(async (tx) => {
+      await channelsRepo.finishOutbox(tx, row.id, { status: 'sent', sentAt: new Date(), lastError: null });
+      await channelsRepo.log(tx, { id: uuidv7(), channelId: channel.id, level: 'info', event: 'channels.log.out_sent', detail: { to, kind: row.kind } });
+    });
+  } catch (err) {
+    const kind = err instanceof WechatApiError ? err.kind : 'failed';
+    const final = kind === 'reply_window_closed' || kind === 'refused_address';
+    await fail(database, row, `${kind}: ${scrubText(String((err as Error).message ?? err)).slice(0, 300)}`, final);
+  }
+}
+
 async function fail(database: Database, row: OutboxRow, error: string, final: boolean) {
   const dead = final || row.attempts >= MAX_ATTEMPTS;
   const masked = error.replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, (m) => maskEmail(m) ?? '***');
@@ -202,7 +285,7 @@ async function fail(database: Database, row: OutboxRow, error: string, final: bo
       channelId: row.channelId,
       level: dead ? 'error' : 'warn',
       event: dead ? 'channels.log.out_dead' : 'channels.log.out_failed',
-      detail: { to: maskEmail(row.recipient), attempts: row.attempts, error: masked },
+      detail: { to: maskTo(row.recipient), attempts: row.attempts, error: masked },
     });
   });
 }

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
-import { attachments, channelLog, channelMessages, channelOutbox, channels, customers, ticketReplies, tickets } from '../../db/schema';
+import { attachments, channelLog, channelMessages, channelOutbox, channels, customerIdentities, customers, ticketReplies, tickets } from '../../db/schema';
 import { OPEN_STATUSES } from '../tickets/tickets.schema';
 
 export type ChannelRow = typeof channels.$inferSelect;
@@ -239,6 +239,25 @@ export const channelsRepo = {
       .from(channelOutbox)
       .where(and(eq(channelOutbox.channelId, channelId), eq(channelOutbox.status, 'sent'), sql`${channelOutbox.sentAt} >= ${since}`));
     return Number(row?.n ?? 0);
+  },
+
+  // ── customer identities (openid …) ──
+  /** The customer's identity value of a kind, preferring the one made on this channel. */
+  async identityOf(ex: Executor, customerId: string, kind: string, channelId: string): Promise<string | undefined> {
+    const rows = await ex
+      .select({ value: customerIdentities.value, channelId: customerIdentities.channelId })
+      .from(customerIdentities)
+      .where(and(eq(customerIdentities.customerId, customerId), eq(customerIdentities.kind, kind)))
+      .orderBy(desc(customerIdentities.lastInAt));
+    return (rows.find((r) => r.channelId === channelId) ?? rows[0])?.value;
+  },
+  async identityLastIn(ex: Executor, kind: string, value: string): Promise<Date | null> {
+    const [row] = await ex
+      .select({ at: customerIdentities.lastInAt })
+      .from(customerIdentities)
+      .where(and(eq(customerIdentities.kind, kind), eq(customerIdentities.value, value)))
+      .limit(1);
+    return row?.at ?? null;
   },
 
   // ── log ──

@@ -12,9 +12,15 @@ import { registerReviewRoutes } from './channels.review.routes';
 import { channelAdapter } from './channels.adapters';
 import { ingest, verifySignature } from './channels.commands';
 import * as s from './channels.schema';
+import { callbackChannel, ingestWechat, openCallback, verifyUrl } from './channels.wechat.ingest';
+
+/** The origin the callback URLs are built on: CHIDU_PUBLIC_URL, else the request's own. */
+const originOf = (req: { protocol: string; host: string }) => process.env.CHIDU_PUBLIC_URL || `${req.protocol}://${req.host}`;
+const forged = () => new AppError('forbidden', 'Bad or missing WeChat signature');
 
 export function registerChannelRoutes(base: FastifyInstance, deps: AppDeps) {
   registerAdminRoutes(base, deps);
+  registerWechatCallbacks(base, deps);
   void base.register(
     syncPlugin((scoped) => {
       // The signature covers the raw bytes the sender signed, so keep them next to the parsed body.
@@ -58,6 +64,70 @@ export function registerChannelRoutes(base: FastifyInstance, deps: AppDeps) {
   );
 }
 
+/** WeChat Official Account callbacks (the channel's callbackUrl): URL verification and messages, plain or AES safe mode. */
+function registerWechatCallbacks(base: FastifyInstance, deps: AppDeps) {
+  void base.register(
+    syncPlugin((scoped) => {
+      for (const type of ['text/xml', 'application/xml'])
+        scoped.addContentTypeParser(type, { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
+      const app = scoped.withTypeProvider<ZodTypeProvider>();
+      const tags = ['channels'];
+      const params = z.object({ id: z.uuid() });
+      const query = z.object({
+        signature: z.string().max(64).optional(),
+        timestamp: z.string().max(20).optional(),
+        nonce: z.string().max(64).optional(),
+        echostr: z.string().max(1000).optional(),
+        openid: z.string().max(128).optional(),
+        encrypt_type: z.string().max(10).optional(),
+        msg_signature: z.string().max(64).optional(),
+      });
+      app.get(
+        '/public/channels/wechat/:id',
+        {
+          config: { public: true },
+          schema: {
+            tags,
+            security: [],
+            summary:
+              'WeChat Official Account server configuration check: answers echostr (text/plain) when signature = sha1(sort(token, timestamp, nonce)); otherwise 403',
+            params,
+            querystring: query,
+          },
+        },
+        async (req, reply) => {
+          const channel = await callbackChannel(deps.database, req.params.id);
+          const echo = channel ? verifyUrl(channel, req.query) : null;
+          if (echo === null) throw forged();
+          return reply.type('text/plain; charset=utf-8').send(echo);
+        },
+      );
+      app.post(
+        '/public/channels/wechat/:id',
+        {
+          config: { public: true },
+          schema: {
+            tags,
+            security: [],
+            summary:
+              'WeChat Official Account messages (XML, plain or safe mode encrypt_type=aes with msg_signature): text, image, voice → ticket or customer reply; answers "success". Forged → 403, nothing stored; a redelivered MsgId → 200, nothing new',
+            params,
+            querystring: query,
+          },
+        },
+        async (req, reply) => {
+          const channel = await callbackChannel(deps.database, req.params.id);
+          const body = typeof req.body === 'string' ? req.body : '';
+          const msg = channel ? openCallback(channel, req.query, body) : null;
+          if (!channel || !msg) throw forged();
+          await ingestWechat(deps.database, channel, msg);
+          return reply.type('text/plain; charset=utf-8').send('success');
+        },
+      );
+    }),
+  );
+}
+
 /** 渠道接入: channel administration, dead letters, a ticket's deliveries. */
 function registerAdminRoutes(base: FastifyInstance, deps: AppDeps) {
   const app = base.withTypeProvider<ZodTypeProvider>();
@@ -70,7 +140,7 @@ function registerAdminRoutes(base: FastifyInstance, deps: AppDeps) {
       config: { permission: 'channels.manage' },
       schema: { tags, summary: 'List configured channels (secrets shown as {configured: true})', response: { 200: Items(s.Channel) } },
     },
-    async (req) => admin.listChannels(db, ctxOf(req)),
+    async (req) => admin.listChannels(db, ctxOf(req), originOf(req)),
   );
   app.post(
     '/channels',
@@ -78,12 +148,12 @@ function registerAdminRoutes(base: FastifyInstance, deps: AppDeps) {
       config: { permission: 'channels.manage' },
       schema: {
         tags,
-        summary: 'Configure a channel (email: SMTP out, IMAP in optional); secrets are sealed at rest and never returned',
+        summary: 'Configure a channel (email: SMTP out, IMAP in optional; wechat_oa: answers the callbackUrl); secrets are sealed at rest and never returned',
         body: s.ChannelCreate,
         response: { 201: s.ChannelCreated },
       },
     },
-    async (req, reply) => reply.status(201).send(await admin.createChannel(db, ctxOf(req), req.body)),
+    async (req, reply) => reply.status(201).send(await admin.createChannel(db, ctxOf(req), req.body, originOf(req))),
   );
   app.get(
     '/channels/outbox',
@@ -109,7 +179,7 @@ function registerAdminRoutes(base: FastifyInstance, deps: AppDeps) {
       config: { permission: 'channels.manage' },
       schema: { tags, summary: 'One channel (secrets shown as {configured: true})', params: IdParam, response: { 200: s.Channel } },
     },
-    async (req) => admin.getChannel(db, ctxOf(req), req.params.id),
+    async (req) => admin.getChannel(db, ctxOf(req), req.params.id, originOf(req)),
   );
   app.patch(
     '/channels/:id',
@@ -123,7 +193,7 @@ function registerAdminRoutes(base: FastifyInstance, deps: AppDeps) {
         response: { 200: s.Channel },
       },
     },
-    async (req) => admin.updateChannel(db, ctxOf(req), req.params.id, req.body),
+    async (req) => admin.updateChannel(db, ctxOf(req), req.params.id, req.body, originOf(req)),
   );
   app.post(
     '/channels/:id/test',
@@ -131,7 +201,7 @@ function registerAdminRoutes(base: FastifyInstance, deps: AppDeps) {
       config: { permission: 'channels.manage' },
       schema: {
         tags,
-        summary: 'Test connection: really connects to the SMTP (and IMAP) server with the stored settings',
+        summary: 'Test connection with the stored settings: email connects to SMTP (and IMAP); wechat_oa fetches an access token from apiBase',
         params: IdParam,
         response: { 200: s.ConnectionTest },
       },

@@ -38,7 +38,7 @@ export const EmailConfigIn = z.object({
   ratePerMinute: z.number().int().min(1).max(10_000).optional(),
   dkim: z.object({ domainName: host, keySelector: z.string().trim().min(1).max(63), privateKey: secret }).optional(),
 });
-export const ChannelCreate = z.object({
+const EmailCreate = z.object({
   kind: z.literal('email'),
   name: z.string().trim().min(1).max(100),
   config: EmailConfigIn,
@@ -46,14 +46,50 @@ export const ChannelCreate = z.object({
   unknownSender: z.enum(['customer', 'review']).default('customer'),
   enabled: z.boolean().default(true),
 });
+// WeChat Official Account (公众号): AppID + AppSecret (token API), Token and EncodingAESKey (callback signature, safe mode).
+const wxToken = z
+  .string()
+  .regex(/^[A-Za-z0-9]{3,32}$/, '3–32 letters or digits')
+  .describe('write-only');
+const wxAesKey = z
+  .string()
+  .regex(/^[A-Za-z0-9]{43}$/, '43 letters or digits')
+  .describe('write-only');
+const apiBase = z
+  .url({ protocol: /^https?$/ })
+  .max(300)
+  .describe('the host root of the platform API (default https://api.weixin.qq.com); /cgi-bin/... is appended');
+export const WechatConfigIn = z.object({
+  appId: z.string().trim().min(1).max(64),
+  appSecret: z.string().min(1).max(200).describe('write-only'),
+  token: wxToken,
+  encodingAesKey: wxAesKey,
+  apiBase: apiBase.optional(),
+  ratePerMinute: z.number().int().min(1).max(10_000).optional(),
+});
+export const WechatConfigPatch = WechatConfigIn.partial({ appSecret: true, token: true, encodingAesKey: true }).describe(
+  'a secret left out keeps its stored value',
+);
+const WechatCreate = z.object({
+  kind: z.literal('wechat_oa'),
+  name: z.string().trim().min(1).max(100),
+  config: WechatConfigIn,
+  teamId: z.uuid().optional(),
+  enabled: z.boolean().default(true),
+});
+export const ChannelCreate = z.discriminatedUnion('kind', [EmailCreate, WechatCreate]);
 export const ChannelUpdate = z.object({
   name: z.string().trim().min(1).max(100).optional(),
-  config: EmailConfigIn.optional(),
+  config: z.union([EmailConfigIn, WechatConfigPatch]).optional().describe('the settings of the channel kind (email or wechat_oa)'),
   teamId: z.uuid().nullable().optional(),
   unknownSender: z.enum(['customer', 'review']).optional(),
   enabled: z.boolean().optional(),
 });
-export const ChannelCreated = z.object({ id: z.string(), kind: z.string(), callbackUrl: z.string().optional() });
+export const ChannelCreated = z.object({
+  id: z.string(),
+  kind: z.string(),
+  callbackUrl: z.string().optional().describe('WeChat: the URL to enter as the server address (服务器地址) in the WeChat admin console'),
+});
 const Configured = z.object({ configured: z.literal(true) }).optional();
 const ServerOut = z.object({ host: z.string(), port: z.number(), secure: z.boolean(), user: z.string().optional(), password: Configured });
 export const Channel = z
@@ -65,13 +101,24 @@ export const Channel = z
     teamId: z.string().nullable(),
     unknownSender: z.enum(['customer', 'review']),
     enabled: z.boolean(),
-    config: z.object({
-      address: z.string(),
-      smtp: ServerOut,
-      imap: ServerOut.extend({ mailbox: z.string().optional() }).optional(),
-      ratePerMinute: z.number().optional(),
-      dkim: z.object({ domainName: z.string(), keySelector: z.string(), privateKey: Configured }).optional(),
-    }),
+    config: z.union([
+      z.object({
+        address: z.string(),
+        smtp: ServerOut,
+        imap: ServerOut.extend({ mailbox: z.string().optional() }).optional(),
+        ratePerMinute: z.number().optional(),
+        dkim: z.object({ domainName: z.string(), keySelector: z.string(), privateKey: Configured }).optional(),
+      }),
+      z.object({
+        appId: z.string(),
+        apiBase: z.string().optional(),
+        ratePerMinute: z.number().optional(),
+        appSecret: Configured,
+        token: Configured,
+        encodingAesKey: Configured,
+      }),
+    ]),
+    callbackUrl: z.string().optional().describe('wechat_oa: the callback URL for the WeChat admin console'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -80,7 +127,13 @@ const TestOne = z.object({
   ok: z.boolean(),
   error: z.string().optional().describe('refused_address | auth_failed | connection_refused | timeout | not_found | tls | mailbox | failed'),
 });
-export const ConnectionTest = z.object({ smtp: TestOne, imap: TestOne.optional() }).meta({ id: 'ChannelConnectionTest' });
+export const ConnectionTest = z
+  .object({
+    smtp: TestOne.optional().describe('email'),
+    imap: TestOne.optional().describe('email with IMAP'),
+    api: TestOne.optional().describe('wechat_oa: an access token fetched from apiBase (error: invalid_appid | invalid_secret | ip_not_allowed | …)'),
+  })
+  .meta({ id: 'ChannelConnectionTest' });
 export const LogEntry = z.object({
   id: z.string(),
   level: z.enum(['info', 'warn', 'error']),

@@ -98,7 +98,13 @@ export const CustomerPatch = z.object({
   assistanceNote: z.string().trim().max(500).nullable().optional(),
   assistStaffId: z.uuid().nullable().optional().describe('专人: the designated staff member who owns their new tickets while active'),
   consent: z
-    .object({ marketing: z.boolean().optional(), surveys: z.boolean().optional(), dataSharing: z.boolean().optional(), email: z.boolean().optional() })
+    .object({
+      marketing: z.boolean().optional(),
+      surveys: z.boolean().optional(),
+      dataSharing: z.boolean().optional(),
+      email: z.boolean().optional(),
+      wechat: z.boolean().optional(),
+    })
     .optional(),
 });
 export type CustomerPatchInput = z.infer<typeof CustomerPatch>;

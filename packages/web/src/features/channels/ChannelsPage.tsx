@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Drawer, Form, Input, InputNumber, List, Select, Space, Switch, Table, Tabs, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Collapse, Drawer, Form, Input, InputNumber, List, Select, Space, Switch, Table, Tabs, Tag, Typography } from 'antd';
 import { ApiOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -7,6 +7,8 @@ import { errorMessage } from '../../lib/apiErrors';
 import { Page } from '../../layout/Page';
 import { useFormat } from '../auth/me';
 import { channelsApi, type Channel, type ChannelCreate } from './api';
+
+type EmailCreate = Extract<ChannelCreate, { kind: 'email' }>;
 
 interface ServerForm {
   host: string;
@@ -26,22 +28,31 @@ interface FormValues {
   ratePerMinute?: number;
 }
 
+const emailConfig = (c: Channel) => ('smtp' in c.config ? (c.config) : null);
+const wechatConfig = (c: Channel) => ('appId' in c.config ? (c.config) : null);
+type Editing = { kind: 'email' | 'wechat_oa'; channel: Channel | null };
+
 const STATUS_COLOR: Record<string, string> = { queued: 'blue', sending: 'processing', sent: 'green', failed: 'orange', dead: 'red' };
 
 /** 渠道接入: email channels (SMTP out, IMAP in), 测试连接, the channel log and the dead letters. */
 export default function ChannelsPage() {
   const { t } = useTranslation();
   const list = useQuery({ queryKey: ['channels'], queryFn: channelsApi.list });
-  const [editing, setEditing] = useState<Channel | 'new' | null>(null);
+  const [editing, setEditing] = useState<Editing | null>(null);
   const [logOf, setLogOf] = useState<Channel | null>(null);
   return (
     <Page
       title={t('channels.title')}
       subtitle={t('channels.subtitle')}
       extra={
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')} data-testid="channel-new">
-          {t('channels.new')}
-        </Button>
+        <Space>
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing({ kind: 'email', channel: null })} data-testid="channel-new">
+            {t('channels.new')}
+          </Button>
+          <Button icon={<PlusOutlined />} onClick={() => setEditing({ kind: 'wechat_oa', channel: null })} data-testid="channel-new-wechat">
+            {t('channels.newWechat')}
+          </Button>
+        </Space>
       }
     >
       {list.isError ? <Alert type="error" title={errorMessage(list.error, t)} /> : null}
@@ -50,12 +61,20 @@ export default function ChannelsPage() {
           {
             key: 'channels',
             label: t('channels.tabs.channels'),
-            children: <ChannelList items={list.data?.items ?? []} loading={list.isLoading} onEdit={setEditing} onLog={setLogOf} />,
+            children: (
+              <ChannelList
+                items={list.data?.items ?? []}
+                loading={list.isLoading}
+                onEdit={(c) => setEditing({ kind: c.kind === 'wechat_oa' ? 'wechat_oa' : 'email', channel: c })}
+                onLog={setLogOf}
+              />
+            ),
           },
           { key: 'dead', label: t('channels.tabs.dead'), children: <DeadLetters /> },
         ]}
       />
-      {editing ? <ChannelEditor channel={editing === 'new' ? null : editing} onClose={() => setEditing(null)} /> : null}
+      {editing?.kind === 'email' ? <ChannelEditor channel={editing.channel} onClose={() => setEditing(null)} /> : null}
+      {editing?.kind === 'wechat_oa' ? <WechatEditor channel={editing.channel} onClose={() => setEditing(null)} /> : null}
       {logOf ? <ChannelLog channel={logOf} onClose={() => setLogOf(null)} /> : null}
     </Page>
   );
@@ -69,8 +88,8 @@ function ChannelList({ items, loading, onEdit, onLog }: { items: Channel[]; load
     onSuccess: (r) => {
       const part = (name: string, x?: { ok: boolean; error?: string }) =>
         x ? `${name}：${x.ok ? t('channels.test.ok') : t(`channels.test.error.${x.error ?? 'failed'}`)}` : null;
-      const text = [part('SMTP', r.smtp), part('IMAP', r.imap)].filter(Boolean).join('；');
-      if (r.smtp.ok && (r.imap?.ok ?? true)) void message.success(text);
+      const text = [part('SMTP', r.smtp), part('IMAP', r.imap), part(t('channels.test.api'), r.api)].filter(Boolean).join('；');
+      if ([r.smtp, r.imap, r.api].every((x) => x?.ok ?? true)) void message.success(text);
       else void message.error(text, 6);
     },
     onError: (e) => void message.error(errorMessage(e, t)),
@@ -109,17 +128,183 @@ function ChannelList({ items, loading, onEdit, onLog }: { items: Channel[]; load
               </Button>,
             ]}
           >
-            <Typography.Paragraph>
-              {t('channels.kind.email')} · {c.address}
-            </Typography.Paragraph>
-            <Typography.Text type="secondary">
-              SMTP {c.config.smtp.host}:{c.config.smtp.port}
-              {c.config.imap ? ` · IMAP ${c.config.imap.host}:${c.config.imap.port}` : ` · ${t('channels.noImap')}`}
-            </Typography.Text>
+            <ChannelSummary c={c} />
           </Card>
         </List.Item>
       )}
     />
+  );
+}
+
+function ChannelSummary({ c }: { c: Channel }) {
+  const { t } = useTranslation();
+  const mail = emailConfig(c);
+  const wx = wechatConfig(c);
+  if (wx)
+    return (
+      <>
+        <Typography.Paragraph>
+          {t('channels.kind.wechat_oa')} · {wx.appId}
+        </Typography.Paragraph>
+        {c.callbackUrl ? (
+          <Typography.Text type="secondary" copyable={{ text: c.callbackUrl }} data-testid="wechat-callback-url">
+            {t('channels.wechat.callbackUrl')}：{c.callbackUrl}
+          </Typography.Text>
+        ) : null}
+      </>
+    );
+  if (!mail) return null;
+  return (
+    <>
+      <Typography.Paragraph>
+        {t('channels.kind.email')} · {c.address}
+      </Typography.Paragraph>
+      <Typography.Text type="secondary">
+        SMTP {mail.smtp.host}:{mail.smtp.port}
+        {mail.imap ? ` · IMAP ${mail.imap.host}:${mail.imap.port}` : ` · ${t('channels.noImap')}`}
+      </Typography.Text>
+    </>
+  );
+}
+
+interface WechatForm {
+  name: string;
+  enabled: boolean;
+  appId: string;
+  appSecret?: string;
+  token?: string;
+  encodingAesKey?: string;
+  apiBase?: string;
+  ratePerMinute?: number;
+}
+
+/** 微信公众号: AppID, AppSecret, Token, EncodingAESKey (secrets write-only), apiBase under 高级设置; the callback URL to paste. */
+function WechatEditor({ channel, onClose }: { channel: Channel | null; onClose: () => void }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const { message, modal } = App.useApp();
+  const [form] = Form.useForm<WechatForm>();
+  const wx = channel ? wechatConfig(channel) : null;
+  const save = useMutation({
+    mutationFn: async (v: WechatForm) => {
+      const secrets = {
+        ...(v.appSecret ? { appSecret: v.appSecret } : {}),
+        ...(v.token ? { token: v.token } : {}),
+        ...(v.encodingAesKey ? { encodingAesKey: v.encodingAesKey } : {}),
+      };
+      const pub = {
+        appId: v.appId.trim(),
+        ...(v.apiBase ? { apiBase: v.apiBase.trim() } : {}),
+        ...(v.ratePerMinute ? { ratePerMinute: v.ratePerMinute } : {}),
+      };
+      if (channel) {
+        await channelsApi.update(channel.id, { name: v.name, enabled: v.enabled, config: { ...pub, ...secrets } });
+        return null;
+      }
+      const created = await channelsApi.create({
+        kind: 'wechat_oa',
+        name: v.name,
+        enabled: v.enabled,
+        config: { ...pub, appSecret: v.appSecret ?? '', token: v.token ?? '', encodingAesKey: v.encodingAesKey ?? '' },
+      });
+      return created.callbackUrl ?? null;
+    },
+    onSuccess: async (callbackUrl) => {
+      await qc.invalidateQueries({ queryKey: ['channels'] });
+      if (callbackUrl)
+        modal.success({
+          title: t('channels.wechat.created'),
+          width: 560,
+          content: (
+            <Space direction="vertical">
+              <Typography.Text>{t('channels.wechat.callbackHint')}</Typography.Text>
+              <Typography.Text copyable code data-testid="wechat-created-url">
+                {callbackUrl}
+              </Typography.Text>
+            </Space>
+          ),
+        });
+      else void message.success(t('channels.saved'));
+      onClose();
+    },
+    onError: (e) => void message.error(errorMessage(e, t)),
+  });
+  const initial: Partial<WechatForm> = channel
+    ? { name: channel.name, enabled: channel.enabled, appId: wx?.appId ?? '', apiBase: wx?.apiBase, ratePerMinute: wx?.ratePerMinute }
+    : { enabled: true };
+  const kept = (configured?: { configured: true }) => (configured ? t('channels.form.secretKept') : undefined);
+  const isNew = !channel;
+  return (
+    <Drawer open title={channel ? t('channels.edit') : t('channels.newWechat')} onClose={onClose} size="large" destroyOnHidden>
+      {channel?.callbackUrl ? (
+        <Alert
+          style={{ marginBottom: 16 }}
+          type="info"
+          title={t('channels.wechat.callbackUrl')}
+          description={
+            <Space direction="vertical">
+              <Typography.Text copyable code>
+                {channel.callbackUrl}
+              </Typography.Text>
+              <Typography.Text type="secondary">{t('channels.wechat.callbackHint')}</Typography.Text>
+            </Space>
+          }
+        />
+      ) : null}
+      <Form form={form} layout="vertical" initialValues={initial} onFinish={(v) => save.mutate(v)} data-testid="wechat-form">
+        <Form.Item name="name" label={t('channels.form.name')} rules={[{ required: true }]}>
+          <Input placeholder="物业服务号" />
+        </Form.Item>
+        <Form.Item name="appId" label={t('channels.wechat.form.appId')} rules={[{ required: true }]}>
+          <Input autoComplete="off" placeholder="wx…" />
+        </Form.Item>
+        <Form.Item name="appSecret" label={t('channels.wechat.form.appSecret')} rules={[{ required: isNew }]} extra={kept(wx?.appSecret)}>
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+        <Form.Item
+          name="token"
+          label={t('channels.wechat.form.token')}
+          rules={[{ required: isNew }, { pattern: /^[A-Za-z0-9]{3,32}$/, message: t('channels.wechat.form.tokenRule') }]}
+          extra={kept(wx?.token) ?? t('channels.wechat.form.tokenRule')}
+        >
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+        <Form.Item
+          name="encodingAesKey"
+          label={t('channels.wechat.form.encodingAesKey')}
+          rules={[{ required: isNew }, { pattern: /^[A-Za-z0-9]{43}$/, message: t('channels.wechat.form.aesKeyRule') }]}
+          extra={kept(wx?.encodingAesKey) ?? t('channels.wechat.form.aesKeyRule')}
+        >
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+        <Collapse
+          ghost
+          items={[
+            {
+              key: 'advanced',
+              label: t('channels.wechat.form.advanced'),
+              forceRender: true,
+              children: (
+                <>
+                  <Form.Item name="apiBase" label={t('channels.wechat.form.apiBase')} extra={t('channels.wechat.form.apiBaseHint')} rules={[{ type: 'url' }]}>
+                    <Input placeholder="https://api.weixin.qq.com" />
+                  </Form.Item>
+                  <Form.Item name="ratePerMinute" label={t('channels.form.rate')}>
+                    <InputNumber min={1} max={10000} placeholder="60" />
+                  </Form.Item>
+                </>
+              ),
+            },
+          ]}
+        />
+        <Form.Item name="enabled" label={t('channels.form.enabled')} valuePropName="checked">
+          <Switch />
+        </Form.Item>
+        <Button type="primary" htmlType="submit" loading={save.isPending} data-testid="wechat-save">
+          {t('channels.save')}
+        </Button>
+      </Form>
+    </Drawer>
   );
 }
 
@@ -138,7 +323,7 @@ function ChannelEditor({ channel, onClose }: { channel: Channel | null; onClose:
         ...(s.user ? { user: s.user } : {}),
         ...(s.password ? { password: s.password } : {}),
       });
-      const config: ChannelCreate['config'] = {
+      const config: EmailCreate['config'] = {
         address: v.address,
         smtp: server(v.smtp),
         ...(v.useImap ? { imap: { ...server(v.imap), user: v.imap.user ?? '', ...(v.imap.mailbox ? { mailbox: v.imap.mailbox } : {}) } } : {}),
@@ -154,32 +339,34 @@ function ChannelEditor({ channel, onClose }: { channel: Channel | null; onClose:
     },
     onError: (e) => void message.error(errorMessage(e, t)),
   });
-  const initial: Partial<FormValues> = channel
-    ? {
-        name: channel.name,
-        address: channel.config.address,
-        unknownSender: channel.unknownSender,
-        enabled: channel.enabled,
-        smtp: {
-          host: channel.config.smtp.host,
-          port: channel.config.smtp.port,
-          secure: channel.config.smtp.secure,
-          ...(channel.config.smtp.user ? { user: channel.config.smtp.user } : {}),
-        },
-        useImap: !!channel.config.imap,
-        ...(channel.config.imap
-          ? {
-              imap: {
-                host: channel.config.imap.host,
-                port: channel.config.imap.port,
-                secure: channel.config.imap.secure,
-                user: channel.config.imap.user ?? '',
-              },
-            }
-          : {}),
-        ...(channel.config.ratePerMinute ? { ratePerMinute: channel.config.ratePerMinute } : {}),
-      }
-    : { unknownSender: 'customer', enabled: true, smtp: { host: '', port: 465, secure: true }, useImap: false, imap: { host: '', port: 993, secure: true } };
+  const mail = channel ? emailConfig(channel) : null;
+  const initial: Partial<FormValues> =
+    mail && channel
+      ? {
+          name: channel.name,
+          address: mail.address,
+          unknownSender: channel.unknownSender,
+          enabled: channel.enabled,
+          smtp: {
+            host: mail.smtp.host,
+            port: mail.smtp.port,
+            secure: mail.smtp.secure,
+            ...(mail.smtp.user ? { user: mail.smtp.user } : {}),
+          },
+          useImap: !!mail.imap,
+          ...(mail.imap
+            ? {
+                imap: {
+                  host: mail.imap.host,
+                  port: mail.imap.port,
+                  secure: mail.imap.secure,
+                  user: mail.imap.user ?? '',
+                },
+              }
+            : {}),
+          ...(mail.ratePerMinute ? { ratePerMinute: mail.ratePerMinute } : {}),
+        }
+      : { unknownSender: 'customer', enabled: true, smtp: { host: '', port: 465, secure: true }, useImap: false, imap: { host: '', port: 993, secure: true } };
   const secretHint = (configured?: { configured: true }) => (configured ? t('channels.form.secretKept') : undefined);
   return (
     <Drawer open title={channel ? t('channels.edit') : t('channels.new')} onClose={onClose} size="large" destroyOnHidden>
@@ -206,7 +393,7 @@ function ChannelEditor({ channel, onClose }: { channel: Channel | null; onClose:
           <Form.Item name={['smtp', 'user']} label={t('channels.form.user')}>
             <Input autoComplete="off" />
           </Form.Item>
-          <Form.Item name={['smtp', 'password']} label={t('channels.form.password')} extra={secretHint(channel?.config.smtp.password)}>
+          <Form.Item name={['smtp', 'password']} label={t('channels.form.password')} extra={secretHint(mail?.smtp.password)}>
             <Input.Password autoComplete="new-password" />
           </Form.Item>
         </Space>
@@ -230,7 +417,7 @@ function ChannelEditor({ channel, onClose }: { channel: Channel | null; onClose:
               <Form.Item name={['imap', 'user']} label={t('channels.form.user')} rules={[{ required: true }]}>
                 <Input autoComplete="off" />
               </Form.Item>
-              <Form.Item name={['imap', 'password']} label={t('channels.form.password')} extra={secretHint(channel?.config.imap?.password)}>
+              <Form.Item name={['imap', 'password']} label={t('channels.form.password')} extra={secretHint(mail?.imap?.password)}>
                 <Input.Password autoComplete="new-password" />
               </Form.Item>
             </Space>

@@ -1,0 +1,224 @@
+/**
+ * WeChat Official Account callbacks: the server-configuration check (GET, echostr) and messages (POST, plain or AES
+ * safe mode). A message is verified (signature; in safe mode also msg_signature and the AppID inside), recorded once per
+ * (channel, MsgId) — events by FromUserName + CreateTime — so a redelivery stores nothing new, then: the customer found
+ * by openid (`customer_identities`) or created, and the message becomes a customer reply on their open `wechat` ticket or
+ * a new ticket (type inquiry). Photos and voice are downloaded with /cgi-bin/media/get and stored as attachments
+ * (sniffed like every upload). If handling fails, the record is removed so the platform's retry tries again.
+ */
+import { createHash } from 'node:crypto';
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { customerIdentities, tickets as ticketsTable } from '../../db/schema';
+import type { Ctx } from '../../lib/context';
+import { uuidv7 } from '../../lib/ids';
+import { t } from '../../i18n/index';
+import { MAX_UPLOAD_BYTES, safeFilename, sniff } from '../attachments/attachments.commands';
+import { thumbnail } from '../attachments/attachments.files';
+import { createCustomerInTx } from '../customers/customers.commands';
+import * as ticketCommands from '../tickets/tickets.commands';
+import { createTicket } from '../tickets/tickets.create';
+import { OPEN_STATUSES } from '../tickets/tickets.schema';
+import { logChannel } from './channels.ingest';
+import { channelsRepo, type ChannelRow } from './channels.repo';
+import {
+  downloadMedia,
+  msgSignature,
+  OPENID,
+  openEncrypted,
+  openWechatSecrets,
+  parseWechatXml,
+  plainSignature,
+  sameSignature,
+  type WechatConfig,
+  type WechatMessage,
+} from './channels.wechat';
+
+export interface CallbackQuery {
+  signature?: string | undefined;
+  timestamp?: string | undefined;
+  nonce?: string | undefined;
+  echostr?: string | undefined;
+  encrypt_type?: string | undefined;
+  msg_signature?: string | undefined;
+}
+
+/** The enabled wechat_oa channel of a callback URL, or undefined (the route answers 403: nothing to learn). */
+export async function callbackChannel(database: Database, id: string): Promise<ChannelRow | undefined> {
+  const row = await channelsRepo.channel(database.db, id);
+  return row && row.kind === 'wechat_oa' && row.enabled ? row : undefined;
+}
+
+/** GET: WeChat checks the URL; answer its echostr when the signature is right (safe mode sends it in the clear too). */
+export function verifyUrl(channel: ChannelRow, q: CallbackQuery): string | null {
+  const sec = openWechatSecrets(channel);
+  if (!sec.token || !q.timestamp || !q.nonce || !q.echostr) return null;
+  if (!sameSignature(q.signature, plainSignature(sec.token, q.timestamp, q.nonce))) return null;
+  return q.echostr;
+}
+
+/** POST: the verified message, or null (forged, undecryptable, not ours): the route answers 403 and stores nothing. */
+export function openCallback(channel: ChannelRow, q: CallbackQuery, body: string): WechatMessage | null {
+  const sec = openWechatSecrets(channel);
+  const cfg = channel.config as WechatConfig;
+  if (!sec.token || !q.timestamp || !q.nonce) return null;
+  if (!sameSignature(q.signature, plainSignature(sec.token, q.timestamp, q.nonce))) return null;
+  const outer = parseWechatXml(body);
+  if (!outer) return null;
+  if (q.encrypt_type === 'aes' || (outer.encrypt && !outer.msgType)) {
+    if (!outer.encrypt || !sec.encodingAesKey) return null;
+    if (!sameSignature(q.msg_signature, msgSignature(sec.token, q.timestamp, q.nonce, outer.encrypt))) return null;
+    const xml = openEncrypted(sec.encodingAesKey, cfg.appId, outer.encrypt);
+    return xml ? parseWechatXml(xml) : null;
+  }
+  return outer;
+}
+
+export type WechatOutcome = 'ticket' | 'reply' | 'event' | 'unsupported' | 'duplicate';
+
+const channelCtx = (channel: ChannelRow): Ctx => ({ actor: { kind: 'system', id: null, name: `channel:wechat:${channel.name}` }, requestId: null, ip: null });
+const short = (openid: string) => (openid.length > 8 ? `${openid.slice(0, 4)}***${openid.slice(-4)}` : '***');
+
+/** Records and handles one verified message. */
+export async function ingestWechat(
+  database: Database,
+  channel: ChannelRow,
+  msg: WechatMessage,
+): Promise<{ outcome: WechatOutcome; ticketId?: string; number?: string }> {
+  if (!msg.fromUser) return { outcome: 'unsupported' };
+  const externalId = msg.msgId ? `msg:${msg.msgId}` : `evt:${msg.fromUser}:${msg.createTime}:${msg.event ?? msg.msgType}`;
+  const rowId = uuidv7();
+  const fresh = await channelsRepo.insertMessage(database.db, {
+    id: rowId,
+    channelId: channel.id,
+    direction: 'in',
+    externalId,
+    outcome: 'received',
+    sender: msg.fromUser,
+    subject: msg.msgType,
+  });
+  if (!fresh) return { outcome: 'duplicate' };
+  const from = short(msg.fromUser);
+  try {
+    if (msg.msgType === 'event') {
+      // subscribe: the follower becomes (or is found as) a customer; other events are only recorded.
+      const customerId = msg.event === 'subscribe' ? await customerFor(database, channel, msg.fromUser, false) : null;
+      await channelsRepo.updateMessage(database.db, rowId, { outcome: 'event', customerId });
+      await logChannel(database, channel.id, 'info', 'channels.log.wx_event', { from, event: msg.event ?? '' });
+      return { outcome: 'event' };
+    }
+    if (!['text', 'image', 'voice'].includes(msg.msgType)) {
+      await channelsRepo.updateMessage(database.db, rowId, { outcome: 'unsupported' });
+      await logChannel(database, channel.id, 'info', 'channels.log.wx_unsupported', { from, type: msg.msgType });
+      return { outcome: 'unsupported' };
+    }
+    const customerId = await customerFor(database, channel, msg.fromUser, true);
+    const media = msg.msgType !== 'text' && msg.mediaId ? await downloadMedia(channel, msg.mediaId, MAX_UPLOAD_BYTES) : null;
+    const text =
+      msg.msgType === 'text'
+        ? (msg.content ?? '').trim() || t('zh-CN', 'channels.wx.empty')
+        : msg.msgType === 'image'
+          ? t('zh-CN', 'channels.wx.image')
+          : msg.recognition
+            ? `${t('zh-CN', 'channels.wx.voice')} ${msg.recognition}`
+            : t('zh-CN', 'channels.wx.voice');
+    const open = await openWechatTicket(database, customerId);
+    let out: { outcome: 'ticket' | 'reply'; ticketId: string; number: string; replyId: string | null };
+    if (open) {
+      const ctx: Ctx = { actor: { kind: 'customer', id: customerId, customerId, sessionId: null }, requestId: null, ip: null };
+      const reply = await ticketCommands.addReply(database, ctx, open.id, { body: text.slice(0, 20_000), visibility: 'public' });
+      out = { outcome: 'reply', ticketId: open.id, number: open.number, replyId: reply.id };
+    } else {
+      const created = await createTicket(database, channelCtx(channel), {
+        customerId,
+        type: 'inquiry',
+        channel: 'wechat',
+        priority: 'normal',
+        subject: (msg.msgType === 'text' ? text.slice(0, 60) : `${t('zh-CN', 'channels.wx.subject')} ${text}`).slice(0, 200),
+        description: text.slice(0, 20_000),
+        externalRef: `wechat:${externalId}`.slice(0, 128),
+        ...(channel.teamId ? { teamId: channel.teamId } : {}),
+      });
+      out = { outcome: 'ticket', ticketId: created.body.id, number: created.body.number, replyId: null };
+    }
+    if (media)
+      await storeMedia(
+        database,
+        media,
+        `${msg.msgType}-${msg.msgId ?? msg.createTime}.${msg.msgType === 'voice' ? (msg.format ?? 'amr') : 'jpg'}`,
+        out.ticketId,
+        out.replyId,
+        customerId,
+      );
+    await channelsRepo.updateMessage(database.db, rowId, { outcome: out.outcome, ticketId: out.ticketId, replyId: out.replyId, customerId });
+    await logChannel(database, channel.id, 'info', `channels.log.wx_${out.outcome}`, { from, number: out.number });
+    return { outcome: out.outcome, ticketId: out.ticketId, number: out.number };
+  } catch (err) {
+    await channelsRepo.deleteMessage(database.db, rowId);
+    await logChannel(database, channel.id, 'error', 'channels.log.wx_failed', { from, error: (err as Error).name });
+    throw err;
+  }
+}
+
+/** The customer of an openid (its last message time noted: the 48-hour reply window), or a new one. */
+export async function customerFor(database: Database, channel: ChannelRow, openid: string, message: boolean): Promise<string> {
+  return database.transaction(async (tx) => {
+    const now = new Date();
+    const [known] = await tx
+      .select()
+      .from(customerIdentities)
+      .where(and(eq(customerIdentities.kind, OPENID), eq(customerIdentities.value, openid)))
+      .limit(1);
+    if (known) {
+      if (message) await tx.update(customerIdentities).set({ lastInAt: now }).where(eq(customerIdentities.id, known.id));
+      return known.customerId;
+    }
+    const c = await createCustomerInTx(tx, channelCtx(channel), {
+      name: `${t('zh-CN', 'channels.wx.customer')}${openid.slice(-6)}`,
+      tier: 'regular',
+      vip: false,
+      tags: [t('zh-CN', 'channels.wx.tag')],
+    });
+    const inserted = await tx
+      .insert(customerIdentities)
+      .values({ id: uuidv7(), customerId: c.id, kind: OPENID, value: openid, channelId: channel.id, lastInAt: message ? now : null })
+      .onConflictDoNothing()
+      .returning({ id: customerIdentities.id });
+    if (!inserted.length) throw new Error('identity_race'); // a concurrent first message made it: the retry finds it
+    return c.id;
+  });
+}
+
+/** The customer's open (or resolved, not closed) ticket on channel wechat, newest first. */
+async function openWechatTicket(database: Database, customerId: string) {
+  const [row] = await database.db
+    .select({ id: ticketsTable.id, number: ticketsTable.number })
+    .from(ticketsTable)
+    .where(and(eq(ticketsTable.customerId, customerId), eq(ticketsTable.channel, 'wechat'), inArray(ticketsTable.status, [...OPEN_STATUSES, 'resolved'])))
+    .orderBy(desc(ticketsTable.createdAt))
+    .limit(1);
+  return row;
+}
+
+/** A downloaded photo or voice through the upload rules (sniffed type, size); a refused file is skipped. */
+async function storeMedia(database: Database, data: Buffer, filename: string, ticketId: string, replyId: string | null, customerId: string) {
+  const mime = data.length > 0 && data.length <= MAX_UPLOAD_BYTES ? await sniff(data, filename) : null;
+  if (!mime) return;
+  const ext = mime.split('/')[1] ?? 'bin';
+  const name = safeFilename(filename.replace(/\.[^.]+$/, `.${ext === 'jpeg' ? 'jpg' : ext}`));
+  // A photo the thumbnailer cannot read is still kept (without a preview).
+  const thumb = await thumbnail(data, mime).catch(() => null);
+  await channelsRepo.insertAttachment(database.db, {
+    id: uuidv7(),
+    ticketId,
+    replyId,
+    uploadedByKind: 'customer',
+    uploadedById: customerId,
+    filename: name,
+    mime,
+    size: data.length,
+    sha256: createHash('sha256').update(data).digest('hex'),
+    data,
+    thumbnail: thumb,
+  });
+}

@@ -1,0 +1,251 @@
+/**
+ * WeChat Official Account (公众号), the protocol parts: callback signatures (plain: sha1(sort(token, timestamp, nonce));
+ * safe mode: msg_signature = sha1(sort(token, timestamp, nonce, Encrypt))), AES message encryption (@wecom/crypto:
+ * AES-256-CBC, key = base64(EncodingAESKey + "="), IV = the key's first 16 bytes, PKCS#7 to 32 bytes; plaintext =
+ * 16 random bytes + 4-byte length + XML + AppID), the XML messages (fast-xml-parser), and the platform API through the
+ * project's outbound client (address policy; `apiBase` is the host root, `/cgi-bin/...` appended): the access token
+ * (cached per channel, fetched once for many messages; 40001/42001/40014 → refreshed once and the call retried once),
+ * customer-service messages (`/cgi-bin/message/custom/send`) and media download (`/cgi-bin/media/get`).
+ */
+import { createHash } from 'node:crypto';
+import { decrypt, getSignature } from '@wecom/crypto';
+import { XMLParser } from 'fast-xml-parser';
+import { OutboundError, OutboundRefusedError, outbound } from '../../lib/outbound';
+import { openSecret, sealSecret } from '../../lib/secretbox';
+import { safeEqual } from '../identity/secrets';
+import type { ChannelRow } from './channels.repo';
+
+export const DEFAULT_WECHAT_API = 'https://api.weixin.qq.com';
+/** The customer-service message window: 48 hours after the user's last message. */
+export const REPLY_WINDOW_MS = 48 * 3600_000;
+/** The identity kind of a WeChat user in customer_identities. */
+export const OPENID = 'wechat_openid';
+
+export interface WechatConfig {
+  appId: string;
+  apiBase?: string | undefined;
+  ratePerMinute?: number | undefined;
+}
+export interface WechatSecrets {
+  appSecret?: string | undefined;
+  token?: string | undefined;
+  encodingAesKey?: string | undefined;
+}
+
+export const sealWechatSecrets = (s: WechatSecrets): string | null => {
+  const clean = Object.fromEntries(Object.entries(s).filter(([, v]) => typeof v === 'string' && v !== ''));
+  return Object.keys(clean).length ? sealSecret(JSON.stringify(clean), 'channel_credential') : null;
+};
+export const openWechatSecrets = (row: Pick<ChannelRow, 'secrets'>): WechatSecrets =>
+  row.secrets ? (JSON.parse(openSecret(row.secrets, 'channel_credential')) as WechatSecrets) : {};
+
+// ───────────────────────────── signatures and encryption ─────────────────────────────
+
+/** Server configuration check and plain-mode messages: sha1 of the sorted, concatenated token, timestamp, nonce. */
+export const plainSignature = (token: string, timestamp: string, nonce: string) =>
+  createHash('sha1').update([token, timestamp, nonce].sort().join('')).digest('hex');
+
+/** Safe mode: sha1 of the sorted token, timestamp, nonce and the encrypted text. */
+export const msgSignature = (token: string, timestamp: string, nonce: string, encrypted: string) => getSignature(token, timestamp, nonce, encrypted);
+
+export const sameSignature = (given: unknown, expected: string) => typeof given === 'string' && given.length === expected.length && safeEqual(given, expected);
+
+/** Decrypts a safe-mode text; null when the key is wrong, the text is damaged or the AppID in it is not ours. */
+export function openEncrypted(encodingAesKey: string, appId: string, encrypted: string): string | null {
+  try {
+    const out = decrypt(encodingAesKey, encrypted);
+    return out.id === appId ? out.message : null;
+  } catch {
+    return null;
+  }
+}
+
+// ───────────────────────────── XML messages ─────────────────────────────
+
+export interface WechatMessage {
+  toUser: string;
+  fromUser: string;
+  createTime: number;
+  msgType: string;
+  msgId: string | null;
+  content: string | null;
+  picUrl: string | null;
+  mediaId: string | null;
+  format: string | null;
+  recognition: string | null;
+  event: string | null;
+  encrypt: string | null;
+}
+
+const parser = new XMLParser({ parseTagValue: false, trimValues: true, ignoreAttributes: true, processEntities: true, htmlEntities: false });
+
+/** Parses a callback body; null when it is not a WeChat `<xml>` message (a DOCTYPE is refused: no entity expansion). */
+export function parseWechatXml(xml: string): WechatMessage | null {
+  if (/<!(DOCTYPE|ENTITY)/i.test(xml)) return null;
+  let doc: unknown;
+  try {
+    doc = parser.parse(xml);
+  } catch {
+    return null;
+  }
+  const x = (doc as { xml?: unknown }).xml;
+  if (!x || typeof x !== 'object') return null;
+  const r = x as Record<string, unknown>;
+  const str = (k: string) => (typeof r[k] === 'string' || typeof r[k] === 'number' ? String(r[k]) : null);
+  return {
+    toUser: str('ToUserName') ?? '',
+    fromUser: str('FromUserName') ?? '',
+    createTime: Number(str('CreateTime') ?? 0) || 0,
+    msgType: (str('MsgType') ?? '').toLowerCase(),
+    msgId: str('MsgId'),
+    content: str('Content'),
+    picUrl: str('PicUrl'),
+    mediaId: str('MediaId'),
+    format: str('Format'),
+    recognition: str('Recognition'),
+    event: str('Event')?.toLowerCase() ?? null,
+    encrypt: str('Encrypt'),
+  };
+}
+
+// ───────────────────────────── the platform API ─────────────────────────────
+
+export class WechatApiError extends Error {
+  constructor(
+    readonly kind: string,
+    readonly errcode: number | null,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WechatApiError';
+  }
+}
+
+/** Token invalid (40001), expired (42001), or not the latest (40014): refresh once and retry once. */
+const TOKEN_ERRORS = new Set([40001, 42001, 40014]);
+/** Errors of the token request itself, as stable kinds the page words. */
+const TOKEN_FETCH_KINDS: Record<number, string> = {
+  40013: 'invalid_appid',
+  40125: 'invalid_secret',
+  40001: 'invalid_secret',
+  40164: 'ip_not_allowed',
+  89503: 'ip_not_allowed',
+};
+
+const apiRoot = (cfg: WechatConfig) => (cfg.apiBase || DEFAULT_WECHAT_API).replace(/\/+$/, '');
+
+interface CachedToken {
+  token: string;
+  expiresAt: number;
+  version: number;
+}
+const tokens = new Map<string, CachedToken>();
+const inflight = new Map<string, Promise<string>>();
+
+export function forgetWechatTokens() {
+  tokens.clear();
+  inflight.clear();
+}
+
+const errText = (v: unknown) => (typeof v === 'string' ? v : '');
+
+function asJson(body: Buffer): Record<string, unknown> | null {
+  try {
+    const v = JSON.parse(body.toString('utf8')) as unknown;
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function call(url: string, init: { method?: 'GET' | 'POST'; body?: string; maxResponseBytes?: number } = {}) {
+  try {
+    return await outbound(url, {
+      method: init.method ?? 'GET',
+      ...(init.body !== undefined ? { body: init.body, headers: { 'content-type': 'application/json; charset=utf-8' } } : {}),
+      timeoutMs: 15_000,
+      ...(init.maxResponseBytes ? { maxResponseBytes: init.maxResponseBytes } : {}),
+    });
+  } catch (err) {
+    if (err instanceof OutboundRefusedError) throw new WechatApiError('refused_address', null, 'address refused by the outbound policy');
+    if (err instanceof OutboundError) throw new WechatApiError(err.kind === 'timeout' ? 'timeout' : 'connection_failed', null, err.message);
+    throw new WechatApiError('connection_failed', null, String((err as Error).message ?? err));
+  }
+}
+
+/** Fetches a new access token (never cached: the test connection and a refresh use it). */
+export async function fetchAccessToken(cfg: WechatConfig, secrets: WechatSecrets): Promise<{ token: string; expiresIn: number }> {
+  const q = new URLSearchParams({ grant_type: 'client_credential', appid: cfg.appId, secret: secrets.appSecret ?? '' });
+  const res = await call(`${apiRoot(cfg)}/cgi-bin/token?${q.toString()}`);
+  const j = asJson(res.body);
+  if (res.status !== 200 || !j) throw new WechatApiError('bad_response', null, `HTTP ${res.status}`);
+  if (typeof j.access_token === 'string' && j.access_token) {
+    return { token: j.access_token, expiresIn: Number(j.expires_in ?? 7200) || 7200 };
+  }
+  const code = Number(j.errcode ?? -1);
+  throw new WechatApiError(TOKEN_FETCH_KINDS[code] ?? 'token_failed', code, `errcode ${code}: ${errText(j.errmsg).slice(0, 200)}`);
+}
+
+/** The channel's access token: cached until 5 minutes before it expires; concurrent callers share one request. */
+export async function accessToken(channel: ChannelRow, refresh = false): Promise<string> {
+  const version = channel.updatedAt.getTime();
+  const cached = tokens.get(channel.id);
+  if (!refresh && cached && cached.version === version && cached.expiresAt > Date.now()) return cached.token;
+  if (refresh && cached?.version === version) tokens.delete(channel.id);
+  const pending = inflight.get(channel.id);
+  if (pending) return pending;
+  const p = (async () => {
+    const got = await fetchAccessToken(channel.config as WechatConfig, openWechatSecrets(channel));
+    tokens.set(channel.id, { token: got.token, version, expiresAt: Date.now() + Math.max(60, got.expiresIn - 300) * 1000 });
+    return got.token;
+  })().finally(() => inflight.delete(channel.id));
+  inflight.set(channel.id, p);
+  return p;
+}
+
+/** Calls the API with the cached token; a token the platform calls invalid/expired is refreshed once and the call retried once. */
+async function withToken<T>(channel: ChannelRow, run: (token: string) => Promise<{ errcode: number | null; errmsg?: string; value?: T }>): Promise<T> {
+  let token = await accessToken(channel);
+  for (let attempt = 0; ; attempt++) {
+    const out = await run(token);
+    if (out.errcode === null || out.errcode === 0) return out.value as T;
+    if (TOKEN_ERRORS.has(out.errcode) && attempt === 0) {
+      token = await accessToken(channel, true);
+      continue;
+    }
+    const kind = out.errcode === 45015 ? 'reply_window_closed' : TOKEN_ERRORS.has(out.errcode) ? 'token_rejected' : 'api_error';
+    throw new WechatApiError(kind, out.errcode, `errcode ${out.errcode}: ${String(out.errmsg ?? '').slice(0, 200)}`);
+  }
+}
+
+export type OutgoingMessage = { msgtype: 'text'; text: { content: string } } | { msgtype: 'image'; image: { media_id: string } };
+
+/** Customer-service message (客服消息) to a user, within 48 h of their last message. */
+export async function sendCustomMessage(channel: ChannelRow, openid: string, msg: OutgoingMessage): Promise<void> {
+  const root = apiRoot(channel.config as WechatConfig);
+  await withToken<void>(channel, async (token) => {
+    const res = await call(`${root}/cgi-bin/message/custom/send?access_token=${encodeURIComponent(token)}`, {
+      method: 'POST',
+      body: JSON.stringify({ touser: openid, ...msg }),
+    });
+    const j = asJson(res.body);
+    if (res.status !== 200 || !j) throw new WechatApiError('bad_response', null, `HTTP ${res.status}`);
+    return { errcode: Number(j.errcode ?? 0), errmsg: errText(j.errmsg) };
+  });
+}
+
+/** Downloads a temporary media file (the photo or voice of a message). */
+export async function downloadMedia(channel: ChannelRow, mediaId: string, maxBytes: number): Promise<Buffer> {
+  const root = apiRoot(channel.config as WechatConfig);
+  return withToken<Buffer>(channel, async (token) => {
+    const q = new URLSearchParams({ access_token: token, media_id: mediaId });
+    const res = await call(`${root}/cgi-bin/media/get?${q.toString()}`, { maxResponseBytes: maxBytes + 1024 });
+    if (res.status !== 200) throw new WechatApiError('bad_response', null, `HTTP ${res.status}`);
+    const type = String(res.headers['content-type'] ?? '');
+    if (/json|text\/plain/i.test(type)) {
+      const j = asJson(res.body);
+      if (j && 'errcode' in j) return { errcode: Number(j.errcode), errmsg: errText(j.errmsg) };
+    }
+    return { errcode: null, value: res.body };
+  });
+}
