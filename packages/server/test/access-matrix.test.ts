@@ -254,8 +254,6 @@ async function pathFor(key: string, fresh: boolean): Promise<string> {
     if (path.startsWith('/measures/wall-tokens/{id}')) return write ? newWallToken() : fx.wallToken!;
     if (path.startsWith('/measures/reports/{id}')) return method === 'DELETE' && write ? newReport() : fx.report!;
     if (path.startsWith('/inbound/{channel}')) return 'chat';
-    // A WeChat callback without a signature (here for a channel id nobody configured) is refused alike: 403.
-    if (path.startsWith('/public/channels/wechat/{id}')) return '0190f0a0-0000-7000-8000-0000000000aa';
     if (path.startsWith('/calendars/holiday-imports/{id}')) return write ? newHolidayImport() : (fx.holidayImport ??= await newHolidayImport());
     if (path.startsWith('/calendars/{id}')) return fx.calendar!;
     const env = { t, tokens, ids, fx, ok };
