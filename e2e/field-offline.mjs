@@ -11,12 +11,14 @@
  * shown 已到达 + 手动输入), takes a before and an after photo, records a part (when the parts endpoint exists), starts,
  * ticks the checklist, completes, and gets the customer's signature with 5 stars — the header counts 待同步 N. A reload
  * while offline still shows the page and the queue (service worker + IndexedDB). Back online the queue drains to
- * 已同步, and the server counts through the API: one arrival event, the visit completed with the checklist; with the
- * photos / parts / sign-off endpoints of engineers A and B (api.md) merged, also two photos, the part and one sign-off.
- * On a branch without them, those queued items come back 404 and are shown failed (the queue's failure display is
- * checked instead). Screenshots e2e/artifacts/field-offline-*.png.
+ * 已同步, and the server counts through the API: one arrival event, the visit completed with the checklist, two photos,
+ * the part and one sign-off. Then the visit's customer signs in to the portal, opens the request, downloads the 服务回执
+ * PDF from it, and its first page is rendered to PNG (pdftoppm) and read (pdftotext). Screenshots
+ * e2e/artifacts/field-offline-*.png.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHarness } from './lib/harness.mjs';
@@ -28,6 +30,15 @@ const { fail, shot, expectVisible, login, newWatchedPage, stepRunner, apiSession
 });
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PHOTO = readFileSync(path.join(HERE, '..', 'packages/web/public/icons/field-512.png'));
+
+const hasPoppler = () => {
+  try {
+    execFileSync('pdftoppm', ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 async function until(what, fn, timeout = STEP_TIMEOUT) {
   const end = Date.now() + timeout;
@@ -68,7 +79,9 @@ async function journey(browser, base) {
     const parts = await tech('GET', '/field/parts');
     hasParts = parts.status === 200;
     part = hasParts ? (parts.body.items.find((p) => p.vanQty > 0) ?? null) : null;
-    log(`  A's work endpoints: ${hasWork ? 'present' : 'absent on this branch'}; B's parts: ${hasParts ? 'present' : 'absent on this branch'}`);
+    if (!hasWork) fail('GET /visits/{id}/work is missing');
+    if (!hasParts) fail('GET /field/parts is missing');
+    if (!part) fail(`no part in 杨师傅's van: ${JSON.stringify(parts.body)}`);
   });
 
   const phone = await newWatchedPage(browser, 'T0001', problems, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
@@ -151,7 +164,7 @@ async function journey(browser, base) {
       queued += 1;
       await expectVisible(status().getByText(`待同步 ${queued}`), `待同步 ${queued}`);
     });
-  } else log('  (part step skipped: no parts endpoint or no van stock on this branch)');
+  }
 
   await step('offline: start, the checklist, 完成', async () => {
     await card()
@@ -203,21 +216,19 @@ async function journey(browser, base) {
     const ticket = await admin('GET', `/tickets/${visit.ticketId}`);
     const arrivals = ticket.body.timeline.filter((e) => e.kind === 'field.visit_arrived' && e.data.visitId === visit.id);
     if (arrivals.length !== 1) fail(`${arrivals.length} arrival events`);
-    if (hasWork) {
-      const work = await until('the photos and the sign-off on the server', async () => {
-        const w = await tech('GET', `/visits/${visit.id}/work`);
-        return w.body?.signoff ? w.body : null;
-      });
-      if (work.photos.length !== 2) fail(`${work.photos.length} photos on the server`);
-      if (work.photos.filter((p) => p.phase === 'before').length !== 1) fail('not one before photo');
-      if (work.signoff.rating !== 5 || work.signoff.method !== 'on_device') fail(`signoff ${JSON.stringify(work.signoff)}`);
-      if (!work.reportAttachmentId) fail('no report');
-      if (await phone.getByTestId('sync-failed').isVisible()) fail('failed items after the sync');
-    } else {
-      // This branch has no photo / sign-off endpoints (engineer A): those items come back 404 and are shown failed.
-      await expectVisible(phone.getByTestId('sync-failed').getByText('“照片”同步失败').first(), 'the failed photo items');
-      await expectVisible(phone.getByTestId('sync-failed').getByText('“客户签收”同步失败'), 'the failed sign-off item');
-    }
+    const work = await until('the photos and the sign-off on the server', async () => {
+      const w = await tech('GET', `/visits/${visit.id}/work`);
+      return w.body?.signoff ? w.body : null;
+    });
+    if (work.photos.length !== 2) fail(`${work.photos.length} photos on the server`);
+    if (work.photos.filter((p) => p.phase === 'before').length !== 1) fail('not one before photo');
+    if (work.signoff.rating !== 5 || work.signoff.method !== 'on_device') fail(`signoff ${JSON.stringify(work.signoff)}`);
+    if (!work.reportAttachmentId) fail('no report');
+    if (await phone.getByTestId('sync-failed').isVisible()) fail('failed items after the sync');
+    const signed = ticket.body.timeline.length; // the ticket read above predates the sign-off; read again
+    const again = await admin('GET', `/tickets/${visit.ticketId}`);
+    const signoffs = again.body.timeline.filter((e) => e.kind === 'field.visit_signed' && e.data.visitId === visit.id);
+    if (signoffs.length !== 1) fail(`${signoffs.length} sign-off events (timeline had ${signed} events before)`);
     if (part) {
       const used = await tech('GET', `/visits/${visit.id}/parts`);
       if (used.body.items.filter((u) => u.partId === part.id).length !== 1) fail(`parts on the server: ${JSON.stringify(used.body)}`);
@@ -225,8 +236,49 @@ async function journey(browser, base) {
     await shot(phone, 'synced-zh-390');
   });
 
+  const customerPage = await newWatchedPage(browser, 'customer', problems, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  current = customerPage;
+  await step('the customer opens the request on the portal and downloads the 服务回执 PDF; its first page renders readable', async () => {
+    const ticket = await admin('GET', `/tickets/${visit.ticketId}`);
+    const customer = await admin('GET', `/customers/${ticket.body.customerId}?reveal=contact`);
+    if (!customer.body.phone) fail(`no phone for the customer: ${JSON.stringify(customer.body)}`);
+    await customerPage.goto(`${base}/portal/login`);
+    await customerPage.getByTestId('login-phone').fill(customer.body.phone);
+    await customerPage.getByTestId('login-send-code').tap();
+    const code = (await customerPage.getByTestId('demo-code').getAttribute('data-code')) ?? '';
+    await customerPage.getByTestId('login-code').fill(code);
+    await customerPage.waitForURL(`${base}/portal`, { timeout: STEP_TIMEOUT });
+    await customerPage.goto(`${base}/portal/requests/${visit.ticketId}`);
+    const reports = customerPage.getByTestId('visit-reports');
+    await expectVisible(reports, 'the 服务回执 section');
+    await reports.scrollIntoViewIfNeeded();
+    await shot(customerPage, 'customer-report-zh-390', { fullPage: false });
+    const [download] = await Promise.all([customerPage.waitForEvent('download'), reports.locator('a').first().tap()]);
+    const dir = mkdtempSync(path.join(tmpdir(), 'chidu-e2e-report-'));
+    const pdf = path.join(dir, 'report.pdf');
+    await download.saveAs(pdf);
+    if (readFileSync(pdf).subarray(0, 5).toString() !== '%PDF-') fail('the download is not a PDF');
+    if (!hasPoppler()) {
+      log('  (poppler-utils missing: the PDF is not rendered)');
+      return;
+    }
+    execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', pdf, path.join(dir, 'page1')]);
+    const png = readFileSync(path.join(dir, 'page1.png'));
+    if (png.length < 10_000) fail(`the first page renders to only ${png.length} bytes`);
+    writeFileSync(path.join(HERE, 'artifacts', 'field-offline-report-page1.png'), png);
+    log('  screenshot e2e/artifacts/field-offline-report-page1.png (first page of the PDF)');
+    const first = execFileSync('pdftotext', ['-enc', 'UTF-8', '-f', '1', '-l', '1', pdf, '-']).toString();
+    for (const want of ['服务回执', visit.ticketNumber, '服务技师', '签到方式'])
+      if (!first.includes(want)) fail(`the report's first page lacks "${want}":\n${first.slice(0, 600)}`);
+    const all = execFileSync('pdftotext', ['-enc', 'UTF-8', pdf, '-']).toString();
+    for (const want of [part.name, '维修前照片', '维修后照片', '5 星']) if (!all.includes(want)) fail(`the report lacks "${want}":\n${all.slice(0, 1200)}`);
+  });
+
   // Offline, the page's reads (the day view's refetch) fail by design: the browser logs those as resource errors.
-  const real = problems.filter((p) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch|ERR_NAME_NOT_RESOLVED/.test(p));
+  // Through the service worker a read that cannot reach the network shows as net::ERR_FAILED.
+  const real = problems.filter(
+    (p) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch|ERR_NAME_NOT_RESOLVED|^T0001 console error: Failed to load resource: net::ERR_FAILED$/.test(p),
+  );
   if (real.length) fail(`browser problems:\n  ${real.join('\n  ')}`);
 }
 

@@ -7,7 +7,7 @@
  * - navigations: network first; offline, the app shell (index.html) it kept;
  * - /assets/*: the build's hashed files, precached when the worker installs (so lazy pages and jsQR load offline too),
  *   cache first (a hashed name never changes);
- * - GET /api/v1/visits/mine and GET /api/v1/me: network first, the last answer offline (the day view after a reload
+ * - GET /api/v1/visits/mine, GET /api/v1/me and GET /api/v1/field/parts: network first, the last answer offline (the day view after a reload
  *   in a stairwell; the signed-in technician the app shell needs to start);
  * - everything else (every write included: those go through the offline queue) straight to the network.
  * A new build has a new version: the new worker takes over at once and drops the old caches.
@@ -74,7 +74,8 @@ self.addEventListener('fetch', (event) => {
     })));
     return;
   }
-  if (url.pathname === '/api/v1/visits/mine' || url.pathname === '/api/v1/me') event.respondWith(networkFirst(req, DATA, req.url));
+  if (url.pathname === '/api/v1/visits/mine' || url.pathname === '/api/v1/me' || url.pathname === '/api/v1/field/parts')
+    event.respondWith(networkFirst(req, DATA, req.url));
 });
 `;
 }

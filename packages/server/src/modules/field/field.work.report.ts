@@ -193,7 +193,7 @@ export async function buildReport(f: ReportFacts): Promise<Buffer> {
   heading(tr('notes'));
   doc.fontSize(10).text(f.notes?.trim() || tr('none'), left, doc.y, { width });
 
-  heading(f.quote?.state === 'pending' ? tr('quote_pending') : tr('quote'));
+  heading(!f.quote ? tr('charges') : f.quote.state === 'pending' ? tr('quote_pending') : tr('quote'));
   doc.fontSize(10);
   if (!f.quote) doc.text(tr('no_charge'), left, doc.y, { width });
   else {

@@ -8,7 +8,7 @@ import { ApiError } from '../../api/client';
 import { errorMessage } from '../../lib/apiErrors';
 import { dayjs } from '../../lib/time';
 import { ArriveModal } from './ArriveModal';
-import { CHECKLIST_STEPS, mapLink, useMyDay, useVisitWork, type DayVisit } from './api';
+import { CHECKLIST_STEPS, mapLink, useFieldParts, useMyDay, useVisitWork, type DayVisit } from './api';
 import { codeMatches } from './codeCheck';
 import { applyQueued, queuedWork, type OfflineQueue, type QueueItem } from './offlineQueue';
 import { takeAction, useAutoSync, useFieldQueue, useFieldServiceWorker } from './useFieldQueue';
@@ -34,6 +34,7 @@ export default function TodayPage() {
   const { snap, queue } = useFieldQueue();
   useAutoSync(qc, today);
   useFieldServiceWorker(qc);
+  useFieldParts(); // read while online, so the part picker works offline
   const items = day.data?.items ?? [];
   return (
     <div style={{ maxWidth: 560, margin: '0 auto', padding: 12 }}>

@@ -73,8 +73,7 @@ export function VisitWork({ visitId, state, queue, items }: { visitId: string; s
   const shownTotal = shownQuote ? (serverQuote && !queued.quote ? (serverQuote.totalFen ?? 0) : shownQuote.items.reduce((s, i) => s + i.amountFen, 0)) : 0;
 
   // parts
-  const [partQuery, setPartQuery] = useState('');
-  const parts = useFieldParts(partQuery);
+  const parts = useFieldParts();
   const [partId, setPartId] = useState<string | null>(null);
   const [qty, setQty] = useState<number | null>(1);
   const partName = (id: string) => parts.data?.items.find((p) => p.id === id);
@@ -237,8 +236,7 @@ export function VisitWork({ visitId, state, queue, items }: { visitId: string; s
             size="large"
             style={{ width: '100%' }}
             placeholder={t('fieldApp.parts.pick')}
-            filterOption={false}
-            onSearch={setPartQuery}
+            optionFilterProp="label"
             value={partId}
             onChange={setPartId}
             loading={parts.isLoading}

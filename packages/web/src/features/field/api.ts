@@ -60,16 +60,19 @@ export interface SignoffLink {
 }
 
 export const WORK_KEYS = {
-  parts: (q: string) => ['field-parts', q] as const,
+  parts: ['field-parts'] as const,
   work: (id: string) => ['field-visit-work', id] as const,
   visitParts: (id: string) => ['field-visit-parts', id] as const,
 };
 
-/** The parts catalogue with the caller's van stock (`GET /field/parts`); kept in the cache for use offline. */
-export const useFieldParts = (q: string) =>
+/**
+ * The whole parts catalogue with the caller's van stock (`GET /field/parts`), read while online (the today page
+ * mounts it at once) and kept for use offline; the picker filters it on the phone, so a search never needs the network.
+ */
+export const useFieldParts = () =>
   useQuery({
-    queryKey: WORK_KEYS.parts(q),
-    queryFn: () => api.get<{ items: FieldPart[] }>('/field/parts', q ? { q } : undefined),
+    queryKey: WORK_KEYS.parts,
+    queryFn: () => api.get<{ items: FieldPart[] }>('/field/parts'),
     staleTime: 5 * 60_000,
     gcTime: 24 * 3600_000,
     retry: false,
