@@ -2,6 +2,9 @@ import { defineModule } from '../module';
 import { fieldAccess } from './field.access';
 import { fieldDispatchMessages } from './field.dispatch.messages';
 import { registerFieldDispatchRoutes } from './field.dispatch.routes';
+import { fieldMaintenanceAccess } from './field.maintenance.access';
+import { fieldMaintenanceMessages } from './field.maintenance.messages';
+import { registerFieldMaintenanceRoutes } from './field.maintenance.routes';
 import { fieldMessages } from './field.messages';
 import { fieldPartsAccess } from './field.parts.access';
 import { fieldPartsMessages } from './field.parts.messages';
@@ -11,14 +14,15 @@ import { registerFieldRoutes } from './field.routes';
 /** Field service (上门服务): sites and assets with signed QR codes, visits of repair tickets, the technician's day. */
 export const fieldModule = defineModule({
   name: 'field',
-  access: { ...fieldAccess, ...fieldPartsAccess },
+  access: { ...fieldAccess, ...fieldPartsAccess, ...fieldMaintenanceAccess },
   messages: {
-    'zh-CN': { ...fieldMessages['zh-CN'], ...fieldDispatchMessages['zh-CN'], ...fieldPartsMessages['zh-CN'] },
-    en: { ...fieldMessages.en, ...fieldDispatchMessages.en, ...fieldPartsMessages.en },
+    'zh-CN': { ...fieldMessages['zh-CN'], ...fieldDispatchMessages['zh-CN'], ...fieldPartsMessages['zh-CN'], ...fieldMaintenanceMessages['zh-CN'] },
+    en: { ...fieldMessages.en, ...fieldDispatchMessages.en, ...fieldPartsMessages.en, ...fieldMaintenanceMessages.en },
   },
   routes: (api, deps) => {
     registerFieldRoutes(api, deps);
     registerFieldDispatchRoutes(api, deps);
     registerFieldPartsRoutes(api, deps);
+    registerFieldMaintenanceRoutes(api, deps);
   },
 });
