@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localDate } from '../src/modules/field/field.time';
+import { runMaintenancePass } from '../src/modules/field/field.maintenance.worker';
 import { testApp, type TestApp } from './harness';
 
 /** Preventive maintenance (#16 item 7): recurring-fault proposals (3 repairs in 90 days), plans. */
@@ -210,5 +212,59 @@ describe('plans', () => {
     expect(paused.statusCode, paused.body).toBe(200);
     expect(paused.json().active).toBe(false);
     expect((await api('PATCH', `/field/maintenance/plans/019aa000-0000-7000-8000-000000000009`, supervisor.token, { active: false })).statusCode).toBe(404);
+  });
+});
+
+describe('the maintenance pass', () => {
+  it('generates one ticket with a dispatched visit per due date, even when two passes run at once', async () => {
+    const hours: [string, string][] = [['09:00', '18:00']];
+    const cal = await api('POST', '/calendars', admin, {
+      name: '维保班表',
+      timeZone: 'Asia/Shanghai',
+      weekly: { mon: hours, tue: hours, wed: hours, thu: hours, fri: hours, sat: hours, sun: hours },
+      holidays: null,
+    });
+    expect(cal.statusCode, cal.body).toBe(201);
+    const worker = await t.as(['technician']);
+    const prof = await api('PUT', '/field/technicians', admin, { staffId: worker.staff.id, calendarId: cal.json().id, skills: [], areaSiteIds: [] });
+    expect(prof.statusCode, prof.body).toBe(200);
+    const s = await site('锦绣公寓');
+    const asset = (await api('POST', '/assets', admin, { siteId: s, name: '二次供水泵' })).json().id as string;
+    const today = localDate(new Date());
+    const plan = (await api('POST', '/field/maintenance/plans', supervisor.token, { assetId: asset, everyMonths: 1, leadDays: 0, startDate: today })).json();
+    expect(plan.nextDue).toBe(today);
+    const later = (await api('POST', '/field/maintenance/plans', supervisor.token, { siteId: s, everyDays: 7, leadDays: 2, startDate: '2099-01-01' })).json();
+
+    await Promise.all([runMaintenancePass(t.database), runMaintenancePass(t.database)]);
+    await runMaintenancePass(t.database);
+    const runs = await t.database.rows<{ plan_id: string; due_date: string; ticket_id: string; visit_id: string | null }>(
+      sql`SELECT plan_id, due_date::text AS due_date, ticket_id, visit_id FROM field_maintenance_runs WHERE plan_id IN (${plan.id}, ${later.id})`,
+    );
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ plan_id: plan.id, due_date: today });
+    const tk = await t.database.rows<{ subject: string; type: string; site_id: string; tags: string[]; n: string }>(
+      sql`SELECT t.subject, t.type, t.site_id, t.tags, c.name AS n FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE t.id = ${runs[0]!.ticket_id}`,
+    );
+    expect(tk[0]).toMatchObject({ subject: '预防性维护：二次供水泵', type: 'repair', site_id: s, n: '内部工单' });
+    expect(tk[0]!.tags).toContain('预防性维护');
+    const v = await t.database.rows<{ technician_id: string | null; starts_at: Date; ends_at: Date; state: string }>(
+      sql`SELECT technician_id, starts_at, ends_at, state FROM field_visits WHERE id = ${runs[0]!.visit_id}`,
+    );
+    expect(v[0]!.technician_id).toBe(worker.staff.id);
+    expect(v[0]!.state).toBe('scheduled');
+    const start = new Date(v[0]!.starts_at);
+    expect(start.getTime()).toBeGreaterThanOrEqual(Date.now() - 60_000);
+    const h = (start.getUTCHours() + 8) % 24;
+    expect(h).toBeGreaterThanOrEqual(9);
+    expect(new Date(v[0]!.ends_at).getTime() - start.getTime()).toBe(2 * 3_600_000);
+    expect((new Date(v[0]!.ends_at).getUTCHours() + 8) % 24 || 24).toBeLessThanOrEqual(18);
+    // The generated ticket's visit does not count as a repair of the asset or site.
+    expect(await of(s)).toHaveLength(0);
+    // A paused plan generates nothing.
+    const other = await site('锦绣公寓 2');
+    const paused = (await api('POST', '/field/maintenance/plans', supervisor.token, { siteId: other, everyDays: 7, leadDays: 0, startDate: today })).json();
+    await api('PATCH', `/field/maintenance/plans/${paused.id}`, supervisor.token, { active: false });
+    await runMaintenancePass(t.database);
+    expect(await t.database.rows(sql`SELECT 1 FROM field_maintenance_runs WHERE plan_id = ${paused.id}`)).toHaveLength(0);
   });
 });

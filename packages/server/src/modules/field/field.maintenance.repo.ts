@@ -1,10 +1,13 @@
 import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
-import { fieldAssets, fieldMaintenancePlans, fieldMaintenanceProposals, fieldSites, settings, tickets } from '../../db/schema';
+import { fieldAssets, fieldMaintenancePlans, fieldMaintenanceProposals, fieldMaintenanceRuns, fieldSites, settings, tickets } from '../../db/schema';
 
 export type ProposalRow = typeof fieldMaintenanceProposals.$inferSelect;
 export type PlanRow = typeof fieldMaintenancePlans.$inferSelect;
 export type SubjectKind = 'asset' | 'site';
+
+/** The tag of the tickets the maintenance pass generates (they are not counted as faults). */
+export const MAINTENANCE_TAG = '预防性维护';
 
 /** Ticket types that count as repairs for recurring faults. */
 export const REPAIR_TYPES = ['repair', 'after_sales'] as const;
@@ -32,7 +35,7 @@ export const fieldMaintenanceRepo = {
         : sql`EXISTS (SELECT 1 FROM field_visits v WHERE v.ticket_id = t.id AND v.arrival_asset_id = ${id})`;
     const res = (await ex.execute<{ id: string }>(sql`
       SELECT t.id FROM tickets t
-      WHERE t.type IN ('repair', 'after_sales') AND t.merged_into_id IS NULL AND t.created_at >= ${since.toISOString()}::timestamptz AND ${at}
+      WHERE t.type IN ('repair', 'after_sales') AND t.merged_into_id IS NULL AND NOT (${MAINTENANCE_TAG} = ANY(t.tags)) AND t.created_at >= ${since.toISOString()}::timestamptz AND ${at}
       ORDER BY t.created_at, t.id LIMIT 200`)) as { rows: { id: string }[] };
     return res.rows;
   },
@@ -121,5 +124,29 @@ export const fieldMaintenanceRepo = {
   async updatePlan(ex: Executor, id: string, set: Partial<PlanRow>): Promise<PlanRow | undefined> {
     const [row] = await ex.update(fieldMaintenancePlans).set(set).where(eq(fieldMaintenancePlans.id, id)).returning();
     return row;
+  },
+
+  // ── runs ──
+  async runExists(ex: Executor, planId: string, dueDate: string): Promise<boolean> {
+    const rows = await ex
+      .select({ planId: fieldMaintenanceRuns.planId })
+      .from(fieldMaintenanceRuns)
+      .where(and(eq(fieldMaintenanceRuns.planId, planId), eq(fieldMaintenanceRuns.dueDate, dueDate)));
+    return rows.length > 0;
+  },
+  /** Claim (plan, due date): false when it is generated already (or by a concurrent pass, after it commits). */
+  async claimRun(ex: Executor, planId: string, dueDate: string): Promise<boolean> {
+    const rows = await ex.insert(fieldMaintenanceRuns).values({ planId, dueDate }).onConflictDoNothing().returning({ planId: fieldMaintenanceRuns.planId });
+    return rows.length === 1;
+  },
+  async finishRun(ex: Executor, planId: string, dueDate: string, ticketId: string, visitId: string | null) {
+    await ex
+      .update(fieldMaintenanceRuns)
+      .set({ ticketId, visitId })
+      .where(and(eq(fieldMaintenanceRuns.planId, planId), eq(fieldMaintenanceRuns.dueDate, dueDate)));
+  },
+  async insertTicket(ex: Executor, row: typeof tickets.$inferInsert) {
+    const [out] = await ex.insert(tickets).values(row).returning();
+    return out!;
   },
 };

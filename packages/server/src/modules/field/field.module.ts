@@ -5,6 +5,7 @@ import { registerFieldDispatchRoutes } from './field.dispatch.routes';
 import { fieldMaintenanceAccess } from './field.maintenance.access';
 import { fieldMaintenanceMessages } from './field.maintenance.messages';
 import { registerFieldMaintenanceRoutes } from './field.maintenance.routes';
+import { maintenanceWorker } from './field.maintenance.worker';
 import { fieldMessages } from './field.messages';
 import { fieldPartsAccess } from './field.parts.access';
 import { fieldPartsMessages } from './field.parts.messages';
@@ -19,6 +20,7 @@ export const fieldModule = defineModule({
     'zh-CN': { ...fieldMessages['zh-CN'], ...fieldDispatchMessages['zh-CN'], ...fieldPartsMessages['zh-CN'], ...fieldMaintenanceMessages['zh-CN'] },
     en: { ...fieldMessages.en, ...fieldDispatchMessages.en, ...fieldPartsMessages.en, ...fieldMaintenanceMessages.en },
   },
+  workers: [maintenanceWorker],
   routes: (api, deps) => {
     registerFieldRoutes(api, deps);
     registerFieldDispatchRoutes(api, deps);
