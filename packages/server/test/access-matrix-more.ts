@@ -2,7 +2,7 @@
  * Fixtures of the access matrix for field service (issue #16: a site, an asset, visits of technicianA on T) and the
  * channel routes (issue #14: an email channel and a dead letter on T).
  */
-import { channelMessages, channelOutbox } from '../src/db/schema';
+import { channelMessages, channelOutbox, fieldMaintenanceProposals } from '../src/db/schema';
 import type { MatrixActor } from '../src/http/access';
 import { uuidv7 } from '../src/lib/ids';
 import type { TestApp } from './harness';
@@ -81,6 +81,18 @@ export async function setupField(env: Env): Promise<void> {
   fx.site = (await ok(t.inject('POST', '/api/v1/sites', tokens.admin!, { name: '幸福里小区' }), [201])).id;
   fx.asset = (await ok(t.inject('POST', '/api/v1/assets', tokens.admin!, { siteId: fx.site, name: '电梯' }), [201])).id;
   fx.visit = await newVisit(env);
+  fx.maintenancePlan = (
+    await ok(t.inject('POST', '/api/v1/field/maintenance/plans', tokens.admin!, { assetId: fx.asset, everyMonths: 6, startDate: '2032-01-01' }), [201])
+  ).id;
+  fx.maintenanceProposal = await newMaintenanceProposal(env);
+}
+
+/** An open recurring-fault proposal of a fresh site (at most one open per subject). */
+export async function newMaintenanceProposal({ t, tokens, fx, ok }: Env): Promise<string> {
+  const site = (await ok(t.inject('POST', '/api/v1/sites', tokens.admin!, { name: '反复报修房号' }), [201])).id as string;
+  const id = uuidv7();
+  await t.database.db.insert(fieldMaintenanceProposals).values({ id, subjectKind: 'site', subjectId: site, ticketIds: [fx.ticket!], state: 'open' });
+  return id;
 }
 
 /** The path parameter of a field, channel or quality route (null: not one of them). */
@@ -102,6 +114,8 @@ export async function moreParam(
   if (path.startsWith('/sites/{id}')) return fx.site!;
   if (path.startsWith('/assets/{id}')) return fx.asset!;
   if (path.startsWith('/visits/{id}')) return write ? newVisit(env) : fx.visit!;
+  if (path.startsWith('/field/maintenance/proposals/{id}')) return write ? newMaintenanceProposal(env) : fx.maintenanceProposal!;
+  if (path.startsWith('/field/maintenance/plans/{id}')) return fx.maintenancePlan!;
   if (path.startsWith('/qa/scorecard-templates/{key}')) return 'phone';
   if (path.startsWith('/qa/scorecards/{id}')) return fx.scorecard!;
   if (path.startsWith('/qa/inspections/{id}')) return write ? q.newInspection(!path.endsWith('/submit')) : fx.inspection!;

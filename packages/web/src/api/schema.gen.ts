@@ -6416,6 +6416,7 @@ export interface components {
             state: "open" | "accepted" | "dismissed";
             reason: string | null;
             planId: string | null;
+            ticketCount: number;
             tickets: components["schemas"]["FieldMaintenanceProposalTicket"][];
             createdAt: string;
             decidedBy: string | null;

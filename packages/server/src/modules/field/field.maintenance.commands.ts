@@ -66,8 +66,8 @@ function viewer(ctx: Ctx) {
   if (!can(ctx.actor, 'field.dispatch')) authorize(ctx.actor, 'field.manage');
 }
 
-async function presentProposals(ex: Executor, rows: ProposalRow[]) {
-  const tickets = new Map((await repo.ticketsByIds(ex, [...new Set(rows.flatMap((r) => r.ticketIds))])).map((t) => [t.id, t]));
+async function presentProposals(ex: Executor, ctx: Ctx, rows: ProposalRow[]) {
+  const tickets = new Map((await repo.ticketsByIds(ex, ctx.actor, [...new Set(rows.flatMap((r) => r.ticketIds))])).map((t) => [t.id, t]));
   const names = await repo.names(
     ex,
     rows.filter((r) => r.subjectKind === 'asset').map((r) => r.subjectId),
@@ -81,6 +81,7 @@ async function presentProposals(ex: Executor, rows: ProposalRow[]) {
     state: r.state as 'open' | 'accepted' | 'dismissed',
     reason: r.reason,
     planId: r.planId,
+    ticketCount: r.ticketIds.length,
     tickets: r.ticketIds.flatMap((id) => {
       const t = tickets.get(id);
       return t ? [{ id: t.id, number: t.number, subject: t.subject, type: t.type, createdAt: t.createdAt.toISOString() }] : [];
@@ -93,7 +94,7 @@ async function presentProposals(ex: Executor, rows: ProposalRow[]) {
 
 export async function listProposals(database: Database, ctx: Ctx, state?: string) {
   viewer(ctx);
-  return { items: await presentProposals(database.db, await repo.proposals(database.db, state)) };
+  return { items: await presentProposals(database.db, ctx, await repo.proposals(database.db, state)) };
 }
 
 function cadenceOf(input: CadenceInput): Every {
@@ -132,7 +133,7 @@ async function decide(database: Database, ctx: Ctx, id: string, fn: (tx: Tx, p: 
       targetId: id,
       changes: { state: { before: 'open', after: row.state } },
     });
-    return (await presentProposals(tx, [row]))[0]!;
+    return (await presentProposals(tx, ctx, [row]))[0]!;
   });
 }
 

@@ -1,5 +1,7 @@
 import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
+import type { Actor } from '../../lib/context';
+import { ticketVisibilityScope } from '../tickets/tickets.visibility.repo';
 import { fieldAssets, fieldMaintenancePlans, fieldMaintenanceProposals, fieldMaintenanceRuns, fieldSites, settings, tickets } from '../../db/schema';
 
 export type ProposalRow = typeof fieldMaintenanceProposals.$inferSelect;
@@ -78,12 +80,13 @@ export const fieldMaintenanceRepo = {
       .orderBy(desc(fieldMaintenanceProposals.createdAt))
       .limit(500);
   },
-  ticketsByIds(ex: Executor, ids: string[]) {
+  /** The tickets among `ids` the actor may see (ticket visibility: a team's tickets stay within the team). */
+  ticketsByIds(ex: Executor, actor: Actor, ids: string[]) {
     if (ids.length === 0) return Promise.resolve([]);
     return ex
       .select({ id: tickets.id, number: tickets.number, subject: tickets.subject, type: tickets.type, createdAt: tickets.createdAt })
       .from(tickets)
-      .where(inArray(tickets.id, ids));
+      .where(and(inArray(tickets.id, ids), ticketVisibilityScope(actor)));
   },
   async names(ex: Executor, assetIds: string[], siteIds: string[]) {
     const out = new Map<string, string>();

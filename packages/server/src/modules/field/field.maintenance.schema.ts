@@ -17,6 +17,8 @@ export const Proposal = z
     state: ProposalState,
     reason: z.string().nullable(),
     planId: z.uuid().nullable(),
+    /** The repairs in the history; `tickets` lists those the caller may see (ticket visibility). */
+    ticketCount: z.number().int(),
     tickets: z.array(ProposalTicket),
     createdAt: z.string(),
     decidedBy: z.uuid().nullable(),
