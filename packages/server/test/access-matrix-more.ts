@@ -2,7 +2,7 @@
  * Fixtures of the access matrix for field service (issue #16: a site, an asset, visits of technicianA on T) and the
  * channel routes (issue #14: an email channel and a dead letter on T).
  */
-import { channelMessages, channelOutbox } from '../src/db/schema';
+import { channelMessages, channelOutbox, fieldMaintenanceProposals } from '../src/db/schema';
 import type { MatrixActor } from '../src/http/access';
 import { uuidv7 } from '../src/lib/ids';
 import type { TestApp } from './harness';
@@ -96,6 +96,18 @@ export async function setupField(env: Env): Promise<void> {
   fx.signedVisit = await completed();
   await ok(t.inject('POST', `/api/v1/visits/${fx.signedVisit}/signoff`, tokens.technicianA!, { signature: MATRIX_SIGNATURE, rating: 5 }), [201]);
   fx.signoffToken = (await ok(t.inject('POST', `/api/v1/visits/${await completed()}/signoff-link`, tokens.technicianA!), [201])).token as string;
+  fx.maintenancePlan = (
+    await ok(t.inject('POST', '/api/v1/field/maintenance/plans', tokens.admin!, { assetId: fx.asset, everyMonths: 6, startDate: '2032-01-01' }), [201])
+  ).id;
+  fx.maintenanceProposal = await newMaintenanceProposal(env);
+}
+
+/** An open recurring-fault proposal of a fresh site (at most one open per subject). */
+export async function newMaintenanceProposal({ t, tokens, fx, ok }: Env): Promise<string> {
+  const site = (await ok(t.inject('POST', '/api/v1/sites', tokens.admin!, { name: '反复报修房号' }), [201])).id as string;
+  const id = uuidv7();
+  await t.database.db.insert(fieldMaintenanceProposals).values({ id, subjectKind: 'site', subjectId: site, ticketIds: [fx.ticket!], state: 'open' });
+  return id;
 }
 
 /** Valid bodies of the visit-work, parts and coaching routes, so the technician check (404 for anyone else) is what answers. */
@@ -133,6 +145,8 @@ export async function moreParam(
   if (path.endsWith('/report.pdf')) return fx.signedVisit!;
   if (path.startsWith('/visits/{id}')) return write ? newVisit(env) : fx.visit!;
   if (path.startsWith('/public/visit-signoff/{token}')) return fx.signoffToken!;
+  if (path.startsWith('/field/maintenance/proposals/{id}')) return write ? newMaintenanceProposal(env) : fx.maintenanceProposal!;
+  if (path.startsWith('/field/maintenance/plans/{id}')) return fx.maintenancePlan!;
   if (path.startsWith('/qa/scorecard-templates/{key}')) return 'phone';
   if (path.startsWith('/qa/scorecards/{id}')) return fx.scorecard!;
   if (path.startsWith('/qa/inspections/{id}')) return write ? q.newInspection(!path.endsWith('/submit')) : fx.inspection!;

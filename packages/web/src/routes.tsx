@@ -57,6 +57,7 @@ const EnvCheckPage = lazy(() => import('./features/environment/CheckPage'));
 const EnvironmentPage = lazy(() => import('./features/environment/EnvironmentPage'));
 const FieldBoardPage = lazy(() => import('./features/field/BoardPage'));
 const FieldPartsPage = lazy(() => import('./features/field/PartsPage'));
+const FieldMaintenancePage = lazy(() => import('./features/field/MaintenancePage'));
 
 /** Wrap a page in the permission guard declared for its menu entry in `layout/nav.tsx`. */
 function guarded(navKey: string, page: ReactNode) {
@@ -138,6 +139,7 @@ export const router = createBrowserRouter([
           { path: 'env', element: guarded('envTasks', <EnvironmentPage />) },
           { path: 'field/board', element: guarded('fieldBoard', <FieldBoardPage />) },
           { path: 'field/parts', element: guarded('fieldParts', <FieldPartsPage />) },
+          { path: 'field/maintenance', element: guarded('fieldMaintenance', <FieldMaintenancePage />) },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -4268,6 +4268,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/field/maintenance/proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recurring-fault maintenance proposals with their repair history (field.manage or field.dispatch) */
+        get: operations["getFieldMaintenanceProposals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/field/maintenance/proposals/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept a proposal: a maintenance plan of its asset or site is created (409 proposal_state when decided) */
+        post: operations["postFieldMaintenanceProposalsByIdAccept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/field/maintenance/proposals/{id}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dismiss a proposal with a reason */
+        post: operations["postFieldMaintenanceProposalsByIdDismiss"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/field/maintenance/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Maintenance plans with their next due date */
+        get: operations["getFieldMaintenancePlans"];
+        put?: never;
+        /** Create a maintenance plan of an asset or a site */
+        post: operations["postFieldMaintenancePlans"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/field/maintenance/plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Pause or resume a maintenance plan */
+        patch: operations["patchFieldMaintenancePlansById"];
+        trace?: never;
+    };
+    "/api/v1/field/maintenance/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The recurring-fault rule (threshold repairs within windowDays) */
+        get: operations["getFieldMaintenanceSettings"];
+        /** Change the recurring-fault rule */
+        put: operations["putFieldMaintenanceSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/qa/scorecards": {
         parameters: {
             query?: never;
@@ -4865,6 +4969,10 @@ export interface components {
             maxExclusive?: boolean;
             /** @description where the range comes from */
             source?: string | null;
+        };
+        FieldRecurringFaultSettingsInput: {
+            threshold: number;
+            windowDays: number;
         };
         SessionUser: {
             id: string;
@@ -6502,6 +6610,60 @@ export interface components {
             }[];
             totalTechnicians: number;
             unassigned: components["schemas"]["FieldBoardVisit"][];
+        };
+        FieldMaintenanceProposalTicket: {
+            /** Format: uuid */
+            id: string;
+            number: string;
+            subject: string;
+            type: string;
+            createdAt: string;
+        };
+        FieldMaintenanceProposal: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            subjectKind: "asset" | "site";
+            /** Format: uuid */
+            subjectId: string;
+            subjectName: string;
+            /** @enum {string} */
+            state: "open" | "accepted" | "dismissed";
+            reason: string | null;
+            planId: string | null;
+            ticketCount: number;
+            tickets: components["schemas"]["FieldMaintenanceProposalTicket"][];
+            createdAt: string;
+            decidedBy: string | null;
+            decidedAt: string | null;
+        };
+        FieldMaintenanceProposalList: {
+            items: components["schemas"]["FieldMaintenanceProposal"][];
+        };
+        FieldMaintenancePlan: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            subjectKind: "asset" | "site";
+            /** Format: uuid */
+            subjectId: string;
+            subjectName: string;
+            everyN: number;
+            /** @enum {string} */
+            unit: "day" | "month";
+            startDate: string;
+            leadDays: number;
+            calendarId: string | null;
+            active: boolean;
+            nextDue: string;
+            createdAt: string;
+        };
+        FieldMaintenancePlanList: {
+            items: components["schemas"]["FieldMaintenancePlan"][];
+        };
+        FieldRecurringFaultSettings: {
+            threshold: number;
+            windowDays: number;
         };
         FieldPartItem: {
             /** Format: uuid */
@@ -19082,6 +19244,258 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getFieldMaintenanceProposals: {
+        parameters: {
+            query?: {
+                state?: "open" | "accepted" | "dismissed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldMaintenanceProposalList"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postFieldMaintenanceProposalsByIdAccept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    everyDays?: number;
+                    everyMonths?: number;
+                    /** @default 7 */
+                    leadDays?: number;
+                    startDate?: string;
+                    /** Format: uuid */
+                    calendarId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldMaintenanceProposal"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postFieldMaintenanceProposalsByIdDismiss: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldMaintenanceProposal"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getFieldMaintenancePlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldMaintenancePlanList"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postFieldMaintenancePlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    assetId?: string;
+                    /** Format: uuid */
+                    siteId?: string;
+                    everyDays?: number;
+                    everyMonths?: number;
+                    /** @default 7 */
+                    leadDays?: number;
+                    startDate?: string;
+                    /** Format: uuid */
+                    calendarId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldMaintenancePlan"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchFieldMaintenancePlansById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    active: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldMaintenancePlan"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getFieldMaintenanceSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldRecurringFaultSettings"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putFieldMaintenanceSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FieldRecurringFaultSettingsInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldRecurringFaultSettings"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             503: components["responses"]["Unavailable"];
         };

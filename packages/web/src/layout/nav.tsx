@@ -419,6 +419,15 @@ export const NAV_ITEMS: readonly NavItem[] = [
     group: 'admin',
     permission: 'field.manage',
   },
+  {
+    key: 'fieldMaintenance',
+    path: '/field/maintenance',
+    labelKey: 'nav.fieldMaintenance',
+    descriptionKey: 'home.links.fieldMaintenance',
+    icon: <ToolOutlined />,
+    group: 'admin',
+    permission: 'field.manage',
+  },
 ];
 
 export const NAV_GROUPS: readonly { group: NavGroup; labelKey: string }[] = [

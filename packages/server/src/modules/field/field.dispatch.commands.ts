@@ -1,3 +1,4 @@
+import { detectRecurring } from './field.maintenance.commands';
 import type { Database, Executor, Tx } from '../../db/client';
 import { render } from '../../i18n/index';
 import { writeAudit } from '../../lib/audit';
@@ -173,6 +174,7 @@ async function insertVisit(
     repeatOfId: row.repeatOfId,
   });
   await writeAudit(tx, ctx, { action: 'field.visit_booked', targetType: 'field_visit', targetId: row.id });
+  await detectRecurring(tx, ctx, ticket.type, [{ kind: 'site', id: siteId }]);
   return row;
 }
 

@@ -10,6 +10,7 @@ import { recordTicketEvent } from '../tickets/ticket-events';
 import { ticketsRepo } from '../tickets/tickets.repo';
 import { fieldSecret, signCode, verifyCode } from './field.code';
 import { arrivalTiming, canMove, isVisitTechnician, REPEAT_WINDOW_DAYS, type VisitMove } from './field.policy';
+import { detectRecurring } from './field.maintenance.commands';
 import { presentDayVisit, presentVisit } from './field.present';
 import { fieldRepo, type VisitRow } from './field.repo';
 import { CHECKLIST_STEPS, type VisitCreateInput } from './field.schema';
@@ -63,6 +64,7 @@ export async function createVisit(database: Database, ctx: Ctx, ticketId: string
       repeatOfId: row.repeatOfId,
     });
     await writeAudit(tx, ctx, { action: 'field.visit_scheduled', targetType: 'field_visit', targetId: row.id });
+    await detectRecurring(tx, ctx, ticket.type, [{ kind: 'site', id: siteId }]);
     return { id: row.id, state: row.state as 'scheduled', repeatOfId: row.repeatOfId };
   });
 }
@@ -224,6 +226,8 @@ export async function arriveVisit(database: Database, ctx: Ctx, id: string, code
         onTime: arrivalTiming(row.arrivedAt!, row.startsAt, row.endsAt) !== 'late',
         offsetSeconds: row.arrivalOffsetSeconds ?? 0,
       });
+      // A check-in on an asset's code makes the repair one of the asset's (recurring faults).
+      if (row.arrivalAssetId) await detectRecurring(tx, ctx, ticket.type, [{ kind: 'asset', id: row.arrivalAssetId }]);
     },
   );
 }

@@ -28,8 +28,8 @@ interface FormValues {
   ratePerMinute?: number;
 }
 
-const emailConfig = (c: Channel) => ('smtp' in c.config ? (c.config) : null);
-const wechatConfig = (c: Channel) => ('appId' in c.config ? (c.config) : null);
+const emailConfig = (c: Channel) => ('smtp' in c.config ? c.config : null);
+const wechatConfig = (c: Channel) => ('appId' in c.config ? c.config : null);
 type Editing = { kind: 'email' | 'wechat_oa'; channel: Channel | null };
 
 const STATUS_COLOR: Record<string, string> = { queued: 'blue', sending: 'processing', sent: 'green', failed: 'orange', dead: 'red' };
