@@ -7,9 +7,7 @@
  * (sniffed like every upload). If handling fails, the record is removed so the platform's retry tries again.
  */
 import { createHash } from 'node:crypto';
-import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { customerIdentities, tickets as ticketsTable } from '../../db/schema';
 import type { Ctx } from '../../lib/context';
 import { uuidv7 } from '../../lib/ids';
 import { t } from '../../i18n/index';
@@ -18,9 +16,9 @@ import { thumbnail } from '../attachments/attachments.files';
 import { createCustomerInTx } from '../customers/customers.commands';
 import * as ticketCommands from '../tickets/tickets.commands';
 import { createTicket } from '../tickets/tickets.create';
-import { OPEN_STATUSES } from '../tickets/tickets.schema';
 import { logChannel } from './channels.ingest';
 import { channelsRepo, type ChannelRow } from './channels.repo';
+import { wechatRepo } from './channels.wechat.repo';
 import {
   downloadMedia,
   msgSignature,
@@ -164,13 +162,9 @@ export async function ingestWechat(
 export async function customerFor(database: Database, channel: ChannelRow, openid: string, message: boolean): Promise<string> {
   return database.transaction(async (tx) => {
     const now = new Date();
-    const [known] = await tx
-      .select()
-      .from(customerIdentities)
-      .where(and(eq(customerIdentities.kind, OPENID), eq(customerIdentities.value, openid)))
-      .limit(1);
+    const known = await wechatRepo.identity(tx, OPENID, openid);
     if (known) {
-      if (message) await tx.update(customerIdentities).set({ lastInAt: now }).where(eq(customerIdentities.id, known.id));
+      if (message) await wechatRepo.touchIdentity(tx, known.id, now);
       return known.customerId;
     }
     const c = await createCustomerInTx(tx, channelCtx(channel), {
@@ -179,25 +173,21 @@ export async function customerFor(database: Database, channel: ChannelRow, openi
       vip: false,
       tags: [t('zh-CN', 'channels.wx.tag')],
     });
-    const inserted = await tx
-      .insert(customerIdentities)
-      .values({ id: uuidv7(), customerId: c.id, kind: OPENID, value: openid, channelId: channel.id, lastInAt: message ? now : null })
-      .onConflictDoNothing()
-      .returning({ id: customerIdentities.id });
-    if (!inserted.length) throw new Error('identity_race'); // a concurrent first message made it: the retry finds it
+    const inserted = await wechatRepo.insertIdentity(tx, {
+      customerId: c.id,
+      kind: OPENID,
+      value: openid,
+      channelId: channel.id,
+      lastInAt: message ? now : null,
+    });
+    if (!inserted) throw new Error('identity_race'); // a concurrent first message made it: the retry finds it
     return c.id;
   });
 }
 
 /** The customer's open (or resolved, not closed) ticket on channel wechat, newest first. */
-async function openWechatTicket(database: Database, customerId: string) {
-  const [row] = await database.db
-    .select({ id: ticketsTable.id, number: ticketsTable.number })
-    .from(ticketsTable)
-    .where(and(eq(ticketsTable.customerId, customerId), eq(ticketsTable.channel, 'wechat'), inArray(ticketsTable.status, [...OPEN_STATUSES, 'resolved'])))
-    .orderBy(desc(ticketsTable.createdAt))
-    .limit(1);
-  return row;
+function openWechatTicket(database: Database, customerId: string) {
+  return wechatRepo.openWechatTicket(database.db, customerId);
 }
 
 /** A downloaded photo or voice through the upload rules (sniffed type, size); a refused file is skipped. */

@@ -4,20 +4,19 @@
  * maximum (a "no" on a yes/no item), or a zero on a critical item. Training, once it exists, plugs in through
  * `coachingSinks` (e.g. assign a course per low item) without this module knowing it.
  */
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database, Executor, Tx } from '../../db/client';
-import { qaCoachingTasks, staff } from '../../db/schema';
 import { writeAudit } from '../../lib/audit';
 import type { Ctx } from '../../lib/context';
 import { conflict, notFound } from '../../lib/errors';
 import { uuidv7 } from '../../lib/ids';
 import { notifyMany } from '../../lib/notify';
 import { authorize, can, requireStaff } from '../identity/policy';
+import { coachingRepo, type CoachingTaskRow } from './quality.coaching.repo';
 import { qualityRepo } from './quality.repo';
 import { FAIL_BELOW } from './quality.stats';
 import { maxOf, type ItemScore, type ScorecardItem } from './scorecard';
 
-export type CoachingTaskRow = typeof qaCoachingTasks.$inferSelect;
+export type { CoachingTaskRow };
 export interface LowItem {
   item: string;
   label: string;
@@ -57,13 +56,15 @@ export async function openCoachingTask(
 ): Promise<CoachingTaskRow | null> {
   const low = lowItems(items, scores);
   if (low.length === 0) return null;
-  const [row] = await tx
-    .insert(qaCoachingTasks)
-    .values({ id: uuidv7(), inspectionId: inspection.id, ticketId: inspection.ticketId, agentId: inspection.agentId, items: low })
-    .onConflictDoNothing()
-    .returning();
+  const row = await coachingRepo.insert(tx, {
+    id: uuidv7(),
+    inspectionId: inspection.id,
+    ticketId: inspection.ticketId,
+    agentId: inspection.agentId,
+    items: low,
+  });
   if (!row) return null;
-  const supervisors = await teamSupervisors(tx, inspection.agentId);
+  const supervisors = await coachingRepo.teamSupervisors(tx, inspection.agentId);
   const agent = (await qualityRepo.staffNames(tx, [inspection.agentId])).get(inspection.agentId);
   await notifyMany(
     tx,
@@ -77,21 +78,6 @@ export async function openCoachingTask(
   );
   for (const sink of coachingSinks) await sink.opened(tx, row);
   return row;
-}
-
-/** Active supervisors of the agent's team (none when the agent has no team: the task still lists for every supervisor). */
-async function teamSupervisors(ex: Executor, agentId: string): Promise<string[]> {
-  const rows = await ex
-    .select({ id: staff.id })
-    .from(staff)
-    .where(
-      and(
-        eq(staff.active, true),
-        sql`${staff.teamId} IS NOT NULL AND ${staff.teamId} = (SELECT team_id FROM ${staff} WHERE id = ${agentId})`,
-        sql`'supervisor' = ANY(${staff.roles})`,
-      ),
-    );
-  return rows.map((r) => r.id);
 }
 
 function present(r: CoachingTaskRow, people: Map<string, { name: string; employeeNo: string }>, tickets: Map<string, { number: string; subject: string }>) {
@@ -123,12 +109,7 @@ export async function listCoaching(database: Database, ctx: Ctx, q: { state?: 'o
   authorize(ctx.actor, 'qa.own');
   const me = requireStaff(ctx.actor);
   const agentId = can(ctx.actor, 'qa.view') ? q.agentId : me.id;
-  const rows = await database.db
-    .select()
-    .from(qaCoachingTasks)
-    .where(and(q.state ? eq(qaCoachingTasks.state, q.state) : undefined, agentId ? eq(qaCoachingTasks.agentId, agentId) : undefined))
-    .orderBy(desc(qaCoachingTasks.createdAt), desc(qaCoachingTasks.id))
-    .limit(q.limit);
+  const rows = await coachingRepo.list(database.db, { state: q.state, agentId, limit: q.limit });
   return { items: await presentAll(database.db, rows) };
 }
 
@@ -137,16 +118,12 @@ export async function completeCoaching(database: Database, ctx: Ctx, id: string,
   authorize(ctx.actor, 'qa.rule_appeals');
   const me = requireStaff(ctx.actor);
   return database.transaction(async (tx) => {
-    const [row] = await tx.select().from(qaCoachingTasks).where(eq(qaCoachingTasks.id, id)).for('update');
+    const row = await coachingRepo.lock(tx, id);
     if (!row) throw notFound('Coaching task');
     if (row.agentId === me.id) throw conflict('qa_own_work', 'Nobody closes the coaching of their own work');
     if (row.state !== 'open') throw conflict('qa_coaching_done', 'The coaching task is already done');
-    const [done] = await tx
-      .update(qaCoachingTasks)
-      .set({ state: 'done', note, doneBy: me.id, doneAt: new Date() })
-      .where(inArray(qaCoachingTasks.id, [id]))
-      .returning();
+    const done = await coachingRepo.markDone(tx, id, { note, doneBy: me.id, doneAt: new Date() });
     await writeAudit(tx, ctx, { action: 'qa.coaching_done', targetType: 'qa_coaching_task', targetId: id });
-    return (await presentAll(tx, [done!]))[0]!;
+    return (await presentAll(tx, [done]))[0]!;
   });
 }

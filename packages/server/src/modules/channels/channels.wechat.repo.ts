@@ -1,0 +1,39 @@
+/** The SQL of the WeChat channel's ingest: customer identities (openid) and the customer's open wechat ticket. */
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { Executor } from '../../db/client';
+import { customerIdentities, tickets } from '../../db/schema';
+import { uuidv7 } from '../../lib/ids';
+import { OPEN_STATUSES } from '../tickets/tickets.schema';
+
+export const wechatRepo = {
+  async identity(ex: Executor, kind: string, value: string) {
+    const [row] = await ex
+      .select()
+      .from(customerIdentities)
+      .where(and(eq(customerIdentities.kind, kind), eq(customerIdentities.value, value)))
+      .limit(1);
+    return row;
+  },
+  async touchIdentity(ex: Executor, id: string, at: Date): Promise<void> {
+    await ex.update(customerIdentities).set({ lastInAt: at }).where(eq(customerIdentities.id, id));
+  },
+  /** Insert an identity; false when one with the same kind and value exists (a concurrent first message). */
+  async insertIdentity(ex: Executor, row: { customerId: string; kind: string; value: string; channelId: string; lastInAt: Date | null }): Promise<boolean> {
+    const inserted = await ex
+      .insert(customerIdentities)
+      .values({ id: uuidv7(), ...row })
+      .onConflictDoNothing()
+      .returning({ id: customerIdentities.id });
+    return inserted.length > 0;
+  },
+  /** The customer's open (or resolved, not closed) ticket on channel wechat, newest first. */
+  async openWechatTicket(ex: Executor, customerId: string) {
+    const [row] = await ex
+      .select({ id: tickets.id, number: tickets.number })
+      .from(tickets)
+      .where(and(eq(tickets.customerId, customerId), eq(tickets.channel, 'wechat'), inArray(tickets.status, [...OPEN_STATUSES, 'resolved'])))
+      .orderBy(desc(tickets.createdAt))
+      .limit(1);
+    return row;
+  },
+};
