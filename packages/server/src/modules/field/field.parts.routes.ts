@@ -2,12 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../../http/app';
 import { ctxOf } from '../../http/auth';
+import { idempotencyKey, sendKeyed } from '../../http/keyed';
 import { syncPlugin } from '../../http/plugin';
 import { IdParam } from '../identity/identity.schema';
 import * as cmd from './field.parts.commands';
 import * as s from './field.parts.schema';
-
-const key = (h: unknown) => (typeof h === 'string' ? h : undefined);
 
 /** Spare parts (备件, issue #16 item 6): the catalogue, stock per warehouse and van, parts used on visits. */
 export function registerFieldPartsRoutes(api: FastifyInstance, deps: AppDeps) {
@@ -92,9 +91,7 @@ export function registerFieldPartsRoutes(api: FastifyInstance, deps: AppDeps) {
           },
         },
         async (req, reply) => {
-          const out = await cmd.addVisitPart(db, ctxOf(req), req.params.id, req.body, key(req.headers['idempotency-key']));
-          if (out.replayed) reply.header('idempotent-replayed', 'true');
-          return reply.status(201).send(out.body);
+          return sendKeyed(reply, 201, await cmd.addVisitPart(db, ctxOf(req), req.params.id, req.body, idempotencyKey(req)));
         },
       );
       app.delete(
@@ -109,9 +106,7 @@ export function registerFieldPartsRoutes(api: FastifyInstance, deps: AppDeps) {
           },
         },
         async (req, reply) => {
-          const out = await cmd.removeVisitPart(db, ctxOf(req), req.params.id, req.params.usageId, key(req.headers['idempotency-key']));
-          if (out.replayed) reply.header('idempotent-replayed', 'true');
-          return reply.status(200).send(out.body);
+          return sendKeyed(reply, 200, await cmd.removeVisitPart(db, ctxOf(req), req.params.id, req.params.usageId, idempotencyKey(req)));
         },
       );
     }),

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../http/app';
 import { ctxOf } from '../../http/auth';
+import { idempotencyKey, sendKeyed } from '../../http/keyed';
 import { syncPlugin } from '../../http/plugin';
 import { IdParam } from '../identity/identity.schema';
 import * as cmd from './field.commands';
@@ -11,13 +12,9 @@ import * as s from './field.schema';
 import * as visits from './field.visits.commands';
 
 /** The `Idempotency-Key` header of a technician move (the phone's offline queue sends one with every action). */
-const keyOf = (h: unknown) => (typeof h === 'string' ? h : undefined);
 
 /** Send a move's answer, marking a replay. */
-function sendMove(reply: FastifyReply, out: visits.MoveResult) {
-  if (out.replayed) void reply.header('idempotent-replayed', 'true');
-  return reply.status(200).send(out.body);
-}
+const sendMove = (reply: FastifyReply, out: visits.MoveResult) => sendKeyed(reply, 200, out);
 
 export function registerFieldRoutes(api: FastifyInstance, deps: AppDeps) {
   void api.register(
@@ -157,7 +154,7 @@ export function registerFieldRoutes(api: FastifyInstance, deps: AppDeps) {
             config: { permission: 'field.work' },
             schema: { tags, summary: `${summary}; accepts Idempotency-Key`, params: IdParam, response: { 200: s.Visit } },
           },
-          async (req, reply) => sendMove(reply, await fn(db, ctxOf(req), req.params.id, keyOf(req.headers['idempotency-key']))),
+          async (req, reply) => sendMove(reply, await fn(db, ctxOf(req), req.params.id, idempotencyKey(req))),
         );
       app.post(
         '/visits/:id/decline',
@@ -172,7 +169,7 @@ export function registerFieldRoutes(api: FastifyInstance, deps: AppDeps) {
             response: { 200: s.Visit },
           },
         },
-        async (req, reply) => sendMove(reply, await visits.declineVisit(db, ctxOf(req), req.params.id, req.body.reason, keyOf(req.headers['idempotency-key']))),
+        async (req, reply) => sendMove(reply, await visits.declineVisit(db, ctxOf(req), req.params.id, req.body.reason, idempotencyKey(req))),
       );
       app.post(
         '/visits/:id/arrive',
@@ -188,10 +185,7 @@ export function registerFieldRoutes(api: FastifyInstance, deps: AppDeps) {
           },
         },
         async (req, reply) =>
-          sendMove(
-            reply,
-            await visits.arriveVisit(db, ctxOf(req), req.params.id, req.body.code, req.body.manual ?? false, keyOf(req.headers['idempotency-key'])),
-          ),
+          sendMove(reply, await visits.arriveVisit(db, ctxOf(req), req.params.id, req.body.code, req.body.manual ?? false, idempotencyKey(req))),
       );
       app.put(
         '/visits/:id/checklist',
@@ -206,7 +200,7 @@ export function registerFieldRoutes(api: FastifyInstance, deps: AppDeps) {
             response: { 200: s.Visit },
           },
         },
-        async (req, reply) => sendMove(reply, await visits.putChecklist(db, ctxOf(req), req.params.id, req.body.steps, keyOf(req.headers['idempotency-key']))),
+        async (req, reply) => sendMove(reply, await visits.putChecklist(db, ctxOf(req), req.params.id, req.body.steps, idempotencyKey(req))),
       );
       app.post(
         '/visits/:id/complete',
@@ -221,7 +215,7 @@ export function registerFieldRoutes(api: FastifyInstance, deps: AppDeps) {
             response: { 200: s.Visit },
           },
         },
-        async (req, reply) => sendMove(reply, await visits.completeVisit(db, ctxOf(req), req.params.id, req.body, keyOf(req.headers['idempotency-key']))),
+        async (req, reply) => sendMove(reply, await visits.completeVisit(db, ctxOf(req), req.params.id, req.body, idempotencyKey(req))),
       );
     }),
   );

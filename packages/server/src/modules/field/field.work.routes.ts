@@ -3,14 +3,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../../http/app';
 import { ctxOf } from '../../http/auth';
+import { idempotencyKey, sendKeyed } from '../../http/keyed';
 import { syncPlugin } from '../../http/plugin';
 import { AppError } from '../../lib/errors';
 import { contentDisposition } from '../attachments/attachments.present';
 import { IdParam } from '../identity/identity.schema';
 import * as cmd from './field.work.commands';
 import * as s from './field.work.schema';
-
-const key = (h: unknown) => (typeof h === 'string' ? h : undefined);
 
 /** The multipart photo upload: the file and the text fields (`phase`, `keepLocation`), whatever their order. */
 async function readPhoto(req: FastifyRequest): Promise<cmd.PhotoUpload> {
@@ -59,9 +58,7 @@ export function registerFieldWorkRoutes(api: FastifyInstance, deps: AppDeps) {
         const ctx = ctxOf(req);
         await cmd.photoVisit(db, ctx, req.params.id); // the caller first (anyone but the technician: 404), then the body
         const photo = await readPhoto(req);
-        const out = await cmd.uploadPhoto(db, ctx, req.params.id, photo, key(req.headers['idempotency-key']));
-        if (out.replayed) reply.header('idempotent-replayed', 'true');
-        return reply.status(201).send(out.body);
+        return sendKeyed(reply, 201, await cmd.uploadPhoto(db, ctx, req.params.id, photo, idempotencyKey(req)));
       },
     );
   });
@@ -82,9 +79,7 @@ export function registerFieldWorkRoutes(api: FastifyInstance, deps: AppDeps) {
           },
         },
         async (req, reply) => {
-          const out = await cmd.createQuote(db, ctxOf(req), req.params.id, req.body, key(req.headers['idempotency-key']));
-          if (out.replayed) reply.header('idempotent-replayed', 'true');
-          return reply.status(201).send(out.body);
+          return sendKeyed(reply, 201, await cmd.createQuote(db, ctxOf(req), req.params.id, req.body, idempotencyKey(req)));
         },
       );
       app.post(
@@ -100,9 +95,7 @@ export function registerFieldWorkRoutes(api: FastifyInstance, deps: AppDeps) {
           },
         },
         async (req, reply) => {
-          const out = await cmd.acceptQuote(db, ctxOf(req), req.params.id, key(req.headers['idempotency-key']));
-          if (out.replayed) reply.header('idempotent-replayed', 'true');
-          return reply.status(200).send(out.body);
+          return sendKeyed(reply, 200, await cmd.acceptQuote(db, ctxOf(req), req.params.id, idempotencyKey(req)));
         },
       );
       app.post(
@@ -119,9 +112,7 @@ export function registerFieldWorkRoutes(api: FastifyInstance, deps: AppDeps) {
           },
         },
         async (req, reply) => {
-          const out = await cmd.signoffOnDevice(db, ctxOf(req), req.params.id, req.body, key(req.headers['idempotency-key']));
-          if (out.replayed) reply.header('idempotent-replayed', 'true');
-          return reply.status(201).send(out.body);
+          return sendKeyed(reply, 201, await cmd.signoffOnDevice(db, ctxOf(req), req.params.id, req.body, idempotencyKey(req)));
         },
       );
       app.post(
@@ -136,9 +127,7 @@ export function registerFieldWorkRoutes(api: FastifyInstance, deps: AppDeps) {
           },
         },
         async (req, reply) => {
-          const out = await cmd.createSignoffLink(db, ctxOf(req), req.params.id, key(req.headers['idempotency-key']));
-          if (out.replayed) reply.header('idempotent-replayed', 'true');
-          return reply.status(201).send(out.body);
+          return sendKeyed(reply, 201, await cmd.createSignoffLink(db, ctxOf(req), req.params.id, idempotencyKey(req)));
         },
       );
       app.get(
