@@ -288,11 +288,29 @@ export function createHarness({
 
   /** Open an antd Select, optionally type to search, and click the option containing `optionText`. */
   async function pickOption(page, selectLocator, optionText, typeText) {
-    await selectLocator.click();
-    if (typeText) await page.keyboard.type(typeText, { delay: 20 });
-    const option = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: optionText }).first();
-    await option.waitFor({ state: 'visible', timeout: stepTimeout });
-    await option.click();
+    // Under load a click can land while the dropdown is still animating in (or a previous one animating out) and pick
+    // nothing. When the chosen label shows in the select afterwards we are done; otherwise close the dropdown and try
+    // again (at most three times). Options whose label differs from what the select shows are left to the caller's check.
+    for (let attempt = 1; ; attempt++) {
+      await selectLocator.click();
+      if (typeText) await page.keyboard.type(typeText, { delay: 20 });
+      const option = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: optionText }).first();
+      await option.waitFor({ state: 'visible', timeout: stepTimeout });
+      await option.click();
+      // An <input> (getByLabel) or a multiple select cannot be checked this way, and clicking again would undo a choice.
+      const checkable = await selectLocator
+        .evaluate((el) => el.tagName !== 'INPUT' && !el.closest('.ant-select-multiple') && !el.querySelector('.ant-select-multiple'))
+        .catch(() => false);
+      if (!checkable) return;
+      const chosen = await selectLocator
+        .filter({ hasText: optionText })
+        .waitFor({ state: 'visible', timeout: 3_000 })
+        .then(() => true)
+        .catch(() => false);
+      if (chosen || attempt >= 3) return;
+      await page.keyboard.press('Escape').catch(() => {});
+      await page.waitForTimeout(300);
+    }
   }
 
   /** Fill in and submit the staff login form (does not wait for the result). */
