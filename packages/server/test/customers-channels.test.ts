@@ -196,4 +196,21 @@ describe('one customer across channels', () => {
     const msgs = await t.database.rows<{ customer_id: string }>(sql`SELECT DISTINCT customer_id FROM channel_messages WHERE sender = ${openid}`);
     expect(msgs).toEqual([{ customer_id: c }]);
   });
+
+  it('an identity left on a merged customer (a merge racing a message) follows the merge chain and is repointed', async () => {
+    const openid = 'oRace_0007abcdef';
+    await sendText(openid, '第一条');
+    const a = (await customerOf(openid))!;
+    const b = await newCustomer('幸存客户', '13600136008');
+    await t.database.rows(sql`UPDATE tickets SET customer_id = ${b} WHERE customer_id = ${a}`);
+    await t.database.rows(sql`UPDATE customers SET merged_into_id = ${b} WHERE id = ${a}`);
+    expect((await sendText(openid, '第二条')).statusCode).toBe(200);
+    expect(await customerOf(openid)).toBe(b);
+    const [last] = await t.database.rows<{ customer_id: string }>(
+      sql`SELECT customer_id FROM channel_messages WHERE sender = ${openid} ORDER BY id DESC LIMIT 1`,
+    );
+    expect(last!.customer_id).toBe(b);
+    expect(await ticketsOf(a)).toEqual([]);
+    expect((await ticketsOf(b)).length).toBe(1);
+  });
 });

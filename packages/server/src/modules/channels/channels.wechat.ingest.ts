@@ -168,7 +168,12 @@ export async function customerFor(database: Database, channel: ChannelRow, openi
     const known = await wechatRepo.identity(tx, OPENID, openid);
     if (known) {
       if (message) await wechatRepo.touchIdentity(tx, known.id, now);
-      return known.customerId;
+      // A merge moves identities; one left on a merged customer (a merge racing this message) follows the merge chain.
+      let customerId = known.customerId;
+      for (let hops = 0, into = await wechatRepo.mergedInto(tx, customerId); into && hops < 10; hops++, into = await wechatRepo.mergedInto(tx, into))
+        customerId = into;
+      if (customerId !== known.customerId) await wechatRepo.moveIdentity(tx, known.id, customerId);
+      return customerId;
     }
     const c = await createCustomerInTx(tx, channelCtx(channel), {
       name: `${t('zh-CN', 'channels.wx.customer')}${openid.slice(-6)}`,
