@@ -12,7 +12,10 @@
  * mail waits on 待审核邮件 and is made a ticket there. (IMAP IDLE against dovecot is covered by
  * packages/server/test/channels-idle.test.ts.) Then a 微信公众号 channel is added on the same page (its API base pointed at a
  * local stand-in for the token endpoint), the callback URL is shown to copy, 测试连接 fetches an access token, and a
- * signed WeChat text message posted to the callback URL becomes a ticket. Screenshots e2e/artifacts/channels-*.png.
+ * signed WeChat text message posted to the callback URL becomes a ticket. One customer across channels: the WeChat user
+ * writes the phone of a known customer (王丽); her 360 offers the WeChat customer under 疑似重复, the merge is made there;
+ * 渠道身份 lists the openid (masked), the next WeChat message lands on her ticket, and withdrawing 微信联系 on the edit
+ * form shows 微信联系：否 (only that flag written). Screenshots e2e/artifacts/channels-*.png.
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
@@ -98,6 +101,22 @@ async function journey(browser, base, listenPort, sink) {
   const step = stepRunner(() => current);
   const admin = await apiSession(base, 'A0001');
   const customerEmail = 'wang.li@customer.example';
+  let wxCallbackUrl = '';
+  let wxTicket = null;
+  let wxNonce = 20261206;
+  /** A text message from the WeChat user oE2eUser000001, signed as the platform signs it, to the channel's callback URL. */
+  const sendWechat = async (text, msgId) => {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const nonce = String(wxNonce++);
+    const signature = createHash('sha1').update(['chiduE2Etoken', timestamp, nonce].sort().join('')).digest('hex');
+    const xml = `<xml><ToUserName><![CDATA[gh_e2e]]></ToUserName><FromUserName><![CDATA[oE2eUser000001]]></FromUserName><CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${text}]]></Content><MsgId>${msgId}</MsgId></xml>`;
+    const res = await fetch(`${wxCallbackUrl}?${new URLSearchParams({ signature, timestamp, nonce })}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: xml,
+    });
+    if (res.status !== 200 || (await res.text()) !== 'success') fail(`WeChat callback answered ${res.status}`);
+  };
   const findTicket = async (subject) =>
     (await admin('GET', `/tickets?limit=50&q=${encodeURIComponent(subject)}`)).body.items?.find((x) => x.subject === subject);
 
@@ -177,6 +196,7 @@ async function journey(browser, base, listenPort, sink) {
       const urlText = desk.getByTestId('wechat-created-url');
       await expectVisible(urlText, 'the callback URL to paste into the WeChat console');
       const callbackUrl = (await urlText.innerText()).trim();
+      wxCallbackUrl = callbackUrl;
       if (!/\/api\/v1\/public\/channels\/wechat\/[0-9a-f-]{36}$/.test(callbackUrl)) fail(`unexpected callback URL ${callbackUrl}`);
       await shot(desk, 'wechat-callback-zh');
       await desk.locator('.ant-modal-confirm-btns button').click();
@@ -188,22 +208,58 @@ async function journey(browser, base, listenPort, sink) {
       await shot(desk, 'wechat-channel-zh');
 
       const text = '微信留言：楼道灯坏了，麻烦来修一下';
-      const timestamp = String(Math.floor(Date.now() / 1000));
-      const nonce = '20261206';
-      const signature = createHash('sha1').update(['chiduE2Etoken', timestamp, nonce].sort().join('')).digest('hex');
-      const xml = `<xml><ToUserName><![CDATA[gh_e2e]]></ToUserName><FromUserName><![CDATA[oE2eUser000001]]></FromUserName><CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${text}]]></Content><MsgId>7100000000000000001</MsgId></xml>`;
-      const res = await fetch(`${callbackUrl}?${new URLSearchParams({ signature, timestamp, nonce })}`, {
-        method: 'POST',
-        headers: { 'content-type': 'text/xml' },
-        body: xml,
-      });
-      if (res.status !== 200 || (await res.text()) !== 'success') fail(`WeChat callback answered ${res.status}`);
+      await sendWechat(text, '7100000000000000001');
       const made = await until(() => findTicket(text), 'the ticket from the WeChat message');
       if (made.channel !== 'wechat') fail(`ticket channel ${made.channel}`);
+      wxTicket = made;
     } finally {
       await wx.stop();
     }
   });
+
+  await step(
+    "one customer across channels: the WeChat user writes 王丽's phone → 王丽's 360 suggests the merge → merged; identities and WeChat consent on the 360",
+    async () => {
+      if (!wxTicket) fail('no WeChat ticket from the previous step');
+      await sendWechat('我的电话是 13900001111，师傅来之前请先打电话', '7100000000000000002');
+      const wang = (await admin('GET', `/customers?q=${encodeURIComponent('王丽')}`)).body.items.find((c) => c.name === '王丽');
+      await desk.goto(`${base}/customers/${wang.id}`);
+      await desk.getByRole('tab', { name: '疑似重复（1）' }).click();
+      const row = desk.locator('.ant-table-row').filter({ hasText: '微信用户' });
+      await expectVisible(row.getByText('手机号'), 'the WeChat customer suggested, matched on the phone');
+      await shot(desk, 'merge-suggestion-zh');
+      await row.getByRole('button', { name: /合并到当前客户/ }).click();
+      await desk
+        .locator('.ant-popconfirm')
+        .getByRole('button', { name: /^合\s*并$/ })
+        .click();
+      await expectVisible(desk.getByText('已合并，转移了 1 张工单'), 'the merge result');
+      await desk.getByRole('tab', { name: /渠道身份/ }).click();
+      const ids = desk.getByTestId('customer-identities');
+      await expectVisible(ids.getByText('微信 OpenID'), "the openid among 王丽's identities");
+      await expectVisible(ids.getByText('oE2e***0001'), 'the openid masked');
+      await shot(desk, 'identities-zh');
+
+      // The next WeChat message lands on 王丽's ticket.
+      await sendWechat('师傅到了吗？', '7100000000000000003');
+      await until(async () => {
+        const tk = (await admin('GET', `/tickets/${wxTicket.id}`)).body;
+        return tk.customerId === wang.id && JSON.stringify(tk).includes('师傅到了吗？') ? tk : null;
+      }, "the next WeChat message on 王丽's ticket");
+
+      // Withdraw WeChat consent on the edit form.
+      await desk.getByRole('tab', { name: '档案' }).click();
+      await expectVisible(desk.getByTestId('consent-wechat').getByText('微信联系：是'), 'WeChat consent shown');
+      await desk.getByTestId('customer-edit').click();
+      await desk.getByRole('checkbox', { name: '微信联系' }).uncheck();
+      await desk.getByTestId('customer-save').click();
+      await expectVisible(desk.getByTestId('consent-wechat').getByText('微信联系：否'), 'WeChat consent withdrawn');
+      const after = (await admin('GET', `/customers/${wang.id}/360`)).body.profile;
+      if (after.consent.wechat !== false) fail(`consent after the edit: ${JSON.stringify(after.consent)}`);
+      if ('surveys' in after.consent || 'email' in after.consent) fail(`untouched consents were written: ${JSON.stringify(after.consent)}`);
+      await shot(desk, 'consent-zh');
+    },
+  );
 
   if (problems.length) fail(`browser problems:\n  ${problems.join('\n  ')}`);
 }

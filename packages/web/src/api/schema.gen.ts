@@ -5516,6 +5516,25 @@ export interface components {
             createdAt: string;
             updatedAt: string;
         };
+        CustomerIdentity: {
+            /** @description phone | email | wechat_id | wechat_openid | wechat_unionid … */
+            kind: string;
+            /** @description masked unless revealed (?reveal=contact): phone/e-mail like the profile, an openid cut to its ends */
+            value: string;
+            /**
+             * @description record: on the customer record; channel: attached by a channel (openid, a phone written in a message)
+             * @enum {string}
+             */
+            source: "record" | "channel";
+            /** @description the channel it came by */
+            channel: {
+                id: string;
+                name: string;
+                kind: string;
+            } | null;
+            firstSeen: string | null;
+            lastSeen: string | null;
+        };
         Customer360: {
             profile: components["schemas"]["CustomerProfile"];
             stats: {
@@ -5555,6 +5574,9 @@ export interface components {
                     [key: string]: unknown;
                 };
             }[];
+            /** @description the customer's identities across channels */
+            identities: components["schemas"]["CustomerIdentity"][];
+            /** @description active customers sharing a phone or e-mail (on the record or given on a channel): offer to merge */
             duplicates: components["schemas"]["CustomerDuplicate"][];
             /** @description what the caller may do with this customer (customers.policy.ts): reveal contact details, edit, merge into another */
             allowed: {

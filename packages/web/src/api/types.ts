@@ -66,6 +66,7 @@ export type CustomerTier = (typeof CUSTOMER_TIERS)[number] | (string & {});
 export type Customer = ResponseOf<'post', '/customers'>;
 
 export type CustomerDuplicate = ItemOf<NonNullable<Customer['duplicates']>>;
+export type CustomerIdentity = ItemOf<ResponseOf<'get', '/customers/{id}/360'>['identities']>;
 
 export type CustomerCreate = Narrow<RequestBodyOf<'post', '/customers'>, { tier?: CustomerTier }>;
 
@@ -229,6 +230,9 @@ export interface CustomerConsent {
   marketing?: boolean;
   surveys?: boolean;
   dataSharing?: boolean;
+  /** Channel consents: absent = not withdrawn (the server contacts unless false). */
+  email?: boolean;
+  wechat?: boolean;
 }
 // TODO(#17): CustomerProfile / Customer360 generated once GET /customers/{id}/360 and PATCH /customers/{id} have response schemas.
 
@@ -255,5 +259,7 @@ export interface Customer360 {
   tickets: { id: string; number: string; subject: string; type: TicketType; status: TicketStatus; priority: Priority; createdAt: string }[];
   compensations: (Partial<Compensation> & { id: string; amountFen: number; kind: string; state: string; createdAt: string; ticketNumber?: string | null })[];
   timeline: { id: string; at: string; kind: string; aggregateType: string; aggregateId: string; actorName: string | null; data: Record<string, unknown> }[];
+  /** Identities across channels (phone, e-mail, WeChat openid …), masked unless revealed. */
+  identities: CustomerIdentity[];
   duplicates: CustomerDuplicate[];
 }

@@ -14,6 +14,8 @@ import { t } from '../../i18n/index';
 import { MAX_UPLOAD_BYTES, safeFilename, sniff } from '../attachments/attachments.commands';
 import { thumbnail } from '../attachments/attachments.files';
 import { createCustomerInTx } from '../customers/customers.commands';
+import { customersRepo } from '../customers/customers.repo';
+import { maskPhone } from '../../lib/mask';
 import * as ticketCommands from '../tickets/tickets.commands';
 import { createTicket } from '../tickets/tickets.create';
 import { logChannel } from './channels.ingest';
@@ -111,6 +113,7 @@ export async function ingestWechat(
       return { outcome: 'unsupported' };
     }
     const customerId = await customerFor(database, channel, msg.fromUser, true);
+    if (msg.msgType === 'text') await notePhone(database, channel, customerId, msg.content ?? '', from);
     const media = msg.msgType !== 'text' && msg.mediaId ? await downloadMedia(channel, msg.mediaId, MAX_UPLOAD_BYTES) : null;
     const text =
       msg.msgType === 'text'
@@ -165,7 +168,12 @@ export async function customerFor(database: Database, channel: ChannelRow, openi
     const known = await wechatRepo.identity(tx, OPENID, openid);
     if (known) {
       if (message) await wechatRepo.touchIdentity(tx, known.id, now);
-      return known.customerId;
+      // A merge moves identities; one left on a merged customer (a merge racing this message) follows the merge chain.
+      let customerId = known.customerId;
+      for (let hops = 0, into = await wechatRepo.mergedInto(tx, customerId); into && hops < 10; hops++, into = await wechatRepo.mergedInto(tx, into))
+        customerId = into;
+      if (customerId !== known.customerId) await wechatRepo.moveIdentity(tx, known.id, customerId);
+      return customerId;
     }
     const c = await createCustomerInTx(tx, channelCtx(channel), {
       name: `${t('zh-CN', 'channels.wx.customer')}${openid.slice(-6)}`,
@@ -183,6 +191,22 @@ export async function customerFor(database: Database, channel: ChannelRow, openi
     if (!inserted) throw new Error('identity_race'); // a concurrent first message made it: the retry finds it
     return c.id;
   });
+}
+
+/** A mainland mobile number in a message (the first one). */
+export const MOBILE_IN_TEXT = /(?<!\d)(1[3-9]\d{9})(?!\d)/;
+
+/**
+ * A WeChat-only customer (no phone on the record) who writes a mobile number: it is kept as their `phone` identity,
+ * never written over the record, so the customer 360 offers to merge them with the customer of that phone.
+ */
+async function notePhone(database: Database, channel: ChannelRow, customerId: string, text: string, from: string): Promise<void> {
+  const phone = MOBILE_IN_TEXT.exec(text)?.[1];
+  if (!phone) return;
+  const customer = await customersRepo.byId(database.db, customerId);
+  if (!customer || customer.phone) return;
+  const added = await wechatRepo.insertIdentity(database.db, { customerId, kind: 'phone', value: phone, channelId: channel.id, lastInAt: new Date() });
+  if (added) await logChannel(database, channel.id, 'info', 'channels.log.wx_phone', { from, phone: maskPhone(phone) ?? '' });
 }
 
 /** The customer's open (or resolved, not closed) ticket on channel wechat, newest first. */

@@ -1,7 +1,7 @@
 /** The SQL of the WeChat channel's ingest: customer identities (openid) and the customer's open wechat ticket. */
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
-import { customerIdentities, tickets } from '../../db/schema';
+import { customerIdentities, customers, tickets } from '../../db/schema';
 import { uuidv7 } from '../../lib/ids';
 import { OPEN_STATUSES } from '../tickets/tickets.schema';
 
@@ -16,6 +16,15 @@ export const wechatRepo = {
   },
   async touchIdentity(ex: Executor, id: string, at: Date): Promise<void> {
     await ex.update(customerIdentities).set({ lastInAt: at }).where(eq(customerIdentities.id, id));
+  },
+  /** The customer a merged customer was merged into (null when not merged). */
+  async mergedInto(ex: Executor, customerId: string): Promise<string | null> {
+    const [row] = await ex.select({ into: customers.mergedIntoId }).from(customers).where(eq(customers.id, customerId));
+    return row?.into ?? null;
+  },
+  /** Point an identity at another customer (the survivor of a merge). */
+  async moveIdentity(ex: Executor, id: string, customerId: string): Promise<void> {
+    await ex.update(customerIdentities).set({ customerId }).where(eq(customerIdentities.id, id));
   },
   /** Insert an identity; false when one with the same kind and value exists (a concurrent first message). */
   async insertIdentity(ex: Executor, row: { customerId: string; kind: string; value: string; channelId: string; lastInAt: Date | null }): Promise<boolean> {

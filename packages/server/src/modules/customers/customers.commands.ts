@@ -7,7 +7,15 @@ import { idempotent } from '../../lib/idempotency';
 import { authorize } from '../identity/policy';
 import { ticketVisibilityScope } from '../tickets/visibility';
 import { assertCanReveal, assertCustomerEditable, assertMergeable, customerAbilities } from './customers.policy';
-import { present360Compensation, present360Ticket, presentCustomer, presentDuplicate, presentProfile, presentTimelineEntry } from './customers.present';
+import {
+  present360Compensation,
+  present360Ticket,
+  presentCustomer,
+  presentDuplicate,
+  presentIdentities,
+  presentProfile,
+  presentTimelineEntry,
+} from './customers.present';
 import { customersRepo, normalisePhone, type CustomerRow } from './customers.repo';
 import { customersMessages } from './customers.messages';
 import type { CustomerPatchInput, Tier } from './customers.schema';
@@ -97,10 +105,32 @@ export async function createCustomerInTx(tx: Tx, ctx: Ctx, input: CustomerInput)
   return row;
 }
 
-/** Phone/email duplicates among active customers (for "offer to merge"), masked. */
-export async function findDuplicates(ex: Executor, phone: string | null | undefined, email: string | null | undefined, exceptId?: string) {
-  const rows = await customersRepo.byContact(ex, phone, email);
-  return rows.filter((r) => r.id !== exceptId).map((r) => presentDuplicate(r, phone, email));
+/**
+ * Possible duplicates among active customers (for "offer to merge"), masked: customers sharing one of these phones or
+ * e-mails, on their record or as a channel identity (a phone a WeChat user wrote in a message).
+ */
+export async function findDuplicates(
+  ex: Executor,
+  phone: string | null | undefined | string[],
+  email: string | null | undefined | string[],
+  exceptId?: string,
+) {
+  const list = (v: string | null | undefined | string[]) => (Array.isArray(v) ? v : v ? [v] : []);
+  const phones = [...new Set(list(phone).map(normalisePhone).filter(Boolean))];
+  const emails = [...new Set(list(email).map((e) => e.toLowerCase()))];
+  const rows = (await customersRepo.sharingContact(ex, phones, emails)).filter((r) => r.id !== exceptId);
+  const claimed = await customersRepo.contactIdentities(
+    ex,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) =>
+    presentDuplicate(
+      r,
+      claimed.filter((c) => c.customerId === r.id),
+      phones,
+      emails,
+    ),
+  );
 }
 
 export async function createCustomer(database: Database, ctx: Ctx, input: CustomerInput, idempotencyKey: string | undefined) {
@@ -214,7 +244,12 @@ export async function customer360(database: Database, ctx: Ctx, id: string, reve
     id,
     ts.map((t) => t.id),
   );
-  const dups = await findDuplicates(ex, c.phone, c.email, c.id);
+  // Identities: what the customer is known by on each channel; their phones and e-mails also find duplicates.
+  const idRows = await customersRepo.identitiesOf(ex, id);
+  const seen = await customersRepo.inboundSeen(ex, id);
+  const claimedPhones = idRows.filter((r) => r.i.kind === 'phone').map((r) => r.i.value);
+  const claimedEmails = idRows.filter((r) => r.i.kind === 'email').map((r) => r.i.value);
+  const dups = await findDuplicates(ex, [...(c.phone ? [c.phone] : []), ...claimedPhones], [...(c.email ? [c.email] : []), ...claimedEmails], c.id);
   return {
     profile: presentProfile(c, reveal, c.assistStaffId ? ((await customersRepo.staffMember(ex, c.assistStaffId))?.name ?? null) : null),
     stats: {
@@ -227,6 +262,7 @@ export async function customer360(database: Database, ctx: Ctx, id: string, reve
     tickets: ts.map(present360Ticket),
     compensations: comps.map(present360Compensation),
     timeline: timeline.map(presentTimelineEntry),
+    identities: presentIdentities(c, idRows, seen, reveal),
     duplicates: dups,
     allowed: { reveal: may.reveal, edit: may.edit, merge: may.merge },
   };

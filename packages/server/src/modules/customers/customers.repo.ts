@@ -1,6 +1,18 @@
 import { and, asc, desc, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
-import { compensationAcceptances, compensations, customerAccounts, customers, events, settings, staff, tickets } from '../../db/schema';
+import {
+  channelMessages,
+  channels,
+  compensationAcceptances,
+  compensations,
+  customerAccounts,
+  customerIdentities,
+  customers,
+  events,
+  settings,
+  staff,
+  tickets,
+} from '../../db/schema';
 
 /** The settings row naming the internal customer (the key predates internal tickets: the environment module made it first). */
 const INTERNAL_KEY = 'environment.customer';
@@ -132,12 +144,89 @@ export const customersRepo = {
       .limit(1);
     return row;
   },
-  /** Moves tickets, compensations and portal accounts of `fromId` to `intoId`; returns the number of tickets moved. */
+  /**
+   * Moves tickets, compensations, portal accounts, channel identities (WeChat openid …: the next message finds the
+   * surviving customer) and the channel messages recorded for `fromId` to `intoId`; returns the number of tickets moved.
+   */
   async moveBelongings(ex: Executor, fromId: string, intoId: string): Promise<number> {
     const moved = await ex.update(tickets).set({ customerId: intoId }).where(eq(tickets.customerId, fromId)).returning({ id: tickets.id });
     await ex.update(compensations).set({ customerId: intoId }).where(eq(compensations.customerId, fromId));
     await ex.update(customerAccounts).set({ customerId: intoId }).where(eq(customerAccounts.customerId, fromId));
+    // An identity both records hold (e.g. the same phone claimed on both) is unique per (kind, value): the survivor's stays.
+    await ex
+      .delete(customerIdentities)
+      .where(
+        and(
+          eq(customerIdentities.customerId, fromId),
+          sql`(${customerIdentities.kind}, ${customerIdentities.value}) IN (SELECT kind, value FROM customer_identities WHERE customer_id = ${intoId})`,
+        ),
+      );
+    await ex.update(customerIdentities).set({ customerId: intoId }).where(eq(customerIdentities.customerId, fromId));
+    await ex.update(channelMessages).set({ customerId: intoId }).where(eq(channelMessages.customerId, fromId));
     return moved.length;
+  },
+  /** A customer's channel identities (openid, a phone or e-mail given in a message …) with the channel they came by, oldest first. */
+  async identitiesOf(ex: Executor, customerId: string) {
+    return ex
+      .select({ i: customerIdentities, channelName: channels.name, channelKind: channels.kind })
+      .from(customerIdentities)
+      .leftJoin(channels, eq(channels.id, customerIdentities.channelId))
+      .where(eq(customerIdentities.customerId, customerId))
+      .orderBy(asc(customerIdentities.createdAt));
+  },
+  /** Per channel: the first and last message received from this customer (e-mail, WeChat …). */
+  async inboundSeen(ex: Executor, customerId: string) {
+    return ex
+      .select({
+        channelId: channelMessages.channelId,
+        channelName: channels.name,
+        channelKind: channels.kind,
+        first: sql<Date>`min(${channelMessages.createdAt})`.mapWith(channelMessages.createdAt),
+        last: sql<Date>`max(${channelMessages.createdAt})`.mapWith(channelMessages.createdAt),
+      })
+      .from(channelMessages)
+      .innerJoin(channels, eq(channels.id, channelMessages.channelId))
+      .where(and(eq(channelMessages.customerId, customerId), eq(channelMessages.direction, 'in')))
+      .groupBy(channelMessages.channelId, channels.name, channels.kind);
+  },
+  /**
+   * Active customers sharing a phone or e-mail — on their record or as a channel identity (a phone a WeChat user wrote
+   * in a message) — with any of the given values, at most `limit`.
+   */
+  async sharingContact(ex: Executor, phones: string[], emails: string[], limit = 20): Promise<CustomerRow[]> {
+    if (!phones.length && !emails.length) return [];
+    const byIdentity = [
+      ...(phones.length ? [and(eq(customerIdentities.kind, 'phone'), inArray(customerIdentities.value, phones))!] : []),
+      ...(emails.length ? [and(eq(customerIdentities.kind, 'email'), inArray(customerIdentities.value, emails))!] : []),
+    ];
+    const claimed = ex
+      .select({ id: customerIdentities.customerId })
+      .from(customerIdentities)
+      .where(or(...byIdentity));
+    return ex
+      .select()
+      .from(customers)
+      .where(
+        and(
+          or(
+            ...(phones.length ? [inArray(customers.phone, phones)] : []),
+            ...(emails.length ? [inArray(customers.email, emails)] : []),
+            inArray(customers.id, claimed),
+          ),
+          isNull(customers.mergedIntoId),
+          eq(customers.internal, false),
+        ),
+      )
+      .orderBy(asc(customers.id))
+      .limit(limit);
+  },
+  /** The phone and e-mail identities of these customers (what they gave on a channel besides their record). */
+  async contactIdentities(ex: Executor, customerIds: string[]) {
+    if (!customerIds.length) return [];
+    return ex
+      .select({ customerId: customerIdentities.customerId, kind: customerIdentities.kind, value: customerIdentities.value })
+      .from(customerIdentities)
+      .where(and(inArray(customerIdentities.customerId, customerIds), inArray(customerIdentities.kind, ['phone', 'email'])));
   },
   /** A customer's tickets within a visibility scope (tickets/visibility.ts), newest first. */
   async ticketsOf(ex: Executor, customerId: string, scope: SQL | undefined, limit = 100) {

@@ -141,6 +141,18 @@ export const CustomerProfile = z
   })
   .meta({ id: 'CustomerProfile' });
 
+/** One identity of the customer on a channel or on the record (customer 360). */
+export const CustomerIdentity = z
+  .object({
+    kind: z.string().describe('phone | email | wechat_id | wechat_openid | wechat_unionid …'),
+    value: z.string().describe('masked unless revealed (?reveal=contact): phone/e-mail like the profile, an openid cut to its ends'),
+    source: z.enum(['record', 'channel']).describe('record: on the customer record; channel: attached by a channel (openid, a phone written in a message)'),
+    channel: z.object({ id: z.string(), name: z.string(), kind: z.string() }).nullable().describe('the channel it came by'),
+    firstSeen: z.string().nullable(),
+    lastSeen: z.string().nullable(),
+  })
+  .meta({ id: 'CustomerIdentity' });
+
 export const Customer360 = z
   .object({
     profile: CustomerProfile,
@@ -179,7 +191,8 @@ export const Customer360 = z
         data: z.record(z.string(), z.unknown()),
       }),
     ),
-    duplicates: z.array(CustomerDuplicate),
+    identities: z.array(CustomerIdentity).describe("the customer's identities across channels"),
+    duplicates: z.array(CustomerDuplicate).describe('active customers sharing a phone or e-mail (on the record or given on a channel): offer to merge'),
     allowed: z
       .object({ reveal: z.boolean(), edit: z.boolean(), merge: z.boolean() })
       .describe('what the caller may do with this customer (customers.policy.ts): reveal contact details, edit, merge into another'),

@@ -32,7 +32,7 @@ import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../api/client';
 import { customersApi } from '../../api/endpoints';
-import { CUSTOMER_TIERS, PERM, type Customer360, type CustomerPatch, type CustomerProfile } from '../../api/types';
+import { CUSTOMER_TIERS, PERM, type Customer360, type CustomerIdentity, type CustomerPatch, type CustomerProfile } from '../../api/types';
 import { errorMessage } from '../../lib/apiErrors';
 import { useApiError } from '../../lib/useApiError';
 import { PageSpinner } from '../../layout/AppLayout';
@@ -43,6 +43,8 @@ import { CustomerSurveys } from '../surveys/CustomerSurveys';
 import { TierTag, VipTag } from './CustomersPage';
 import { ASSIST_FIELDS, AssistFormItems, AssistTag, assistBody, type AssistValues } from './AssistFields';
 import { FLAT_FIELDS, FlatFormItems, flatBody, flatText } from './FlatFields';
+import { CONSENTS, consentGranted, consentPatch } from './consent';
+import { IdentitiesTab } from './CustomerIdentities';
 
 const key360 = (id: string) => ['customers', '360', id] as const;
 
@@ -58,11 +60,13 @@ export default function Customer360Page() {
   const canUnmask = usePermission(PERM.customersUnmask);
   const [editing, setEditing] = useState(false);
   const [revealed, setRevealed] = useState<CustomerProfile | null>(null);
+  const [revealedIds, setRevealedIds] = useState<CustomerIdentity[] | null>(null);
   const data = useQuery({ queryKey: key360(id), queryFn: () => customersApi.get360(id), enabled: Boolean(id) });
   const reveal = useMutation({
     mutationFn: () => customersApi.get360(id, true),
     onSuccess: (d) => {
       setRevealed(d.profile);
+      setRevealedIds(d.identities);
       void message.info(t('customers.revealed'));
     },
     onError: (err) => showError(err),
@@ -164,6 +168,11 @@ export default function Customer360Page() {
         <Tabs
           items={[
             { key: 'profile', label: t('customer360.tabs.profile'), children: <ProfileTab p={p} /> },
+            {
+              key: 'identities',
+              label: t('customer360.tabs.identities', { n: d.identities.length }),
+              children: <IdentitiesTab items={revealedIds ?? d.identities} />,
+            },
             { key: 'tickets', label: t('customer360.tabs.tickets', { n: d.tickets.length }), children: <TicketsTab d={d} /> },
             { key: 'compensation', label: t('customer360.tabs.compensation', { n: d.compensations.length }), children: <CompensationTab d={d} /> },
             { key: 'timeline', label: t('customer360.tabs.timeline'), children: <TimelineTab d={d} /> },
@@ -205,9 +214,9 @@ function ProfileTab({ p }: { p: CustomerProfile }) {
           label: t('customer360.consent'),
           children: (
             <Flex gap={4} wrap>
-              {(['marketing', 'surveys', 'dataSharing'] as const).map((k) => (
-                <Tag key={k} color={consent[k] ? 'green' : 'default'}>
-                  {t(`customer360.consents.${k}`)}：{consent[k] ? t('audit.yes') : t('audit.no')}
+              {CONSENTS.map((k) => (
+                <Tag key={k} color={consentGranted(consent, k) ? 'green' : 'default'} data-testid={`consent-${k}`}>
+                  {t(`customer360.consents.${k}`)}：{consentGranted(consent, k) ? t('audit.yes') : t('audit.no')}
                 </Tag>
               ))}
             </Flex>
@@ -460,8 +469,9 @@ function EditDrawer({ profile, open, onClose }: { profile: CustomerProfile; open
     body.demandType = v.demandType?.trim() || null;
     body.notes = v.notes?.trim() || null;
     Object.assign(body, flatBody(v, true), assistBody(v));
-    const consent = new Set(v.consent ?? []);
-    body.consent = { marketing: consent.has('marketing'), surveys: consent.has('surveys'), dataSharing: consent.has('dataSharing') };
+    // Only the consents the user changed are sent: an untouched flag keeps what the record says (absent stays absent).
+    const consentChanges = consentPatch(profile.consent, v.consent ?? []);
+    if (consentChanges) body.consent = consentChanges;
     save.mutate(body);
   };
 
@@ -505,7 +515,7 @@ function EditDrawer({ profile, open, onClose }: { profile: CustomerProfile; open
           assistance: profile.assistance,
           assistanceNote: profile.assistanceNote ?? undefined,
           assistStaffId: profile.assistStaffId ?? undefined,
-          consent: (['marketing', 'surveys', 'dataSharing'] as const).filter((k) => consent[k]),
+          consent: CONSENTS.filter((k) => consentGranted(consent, k)),
         }}
       >
         {profile.masked ? <Alert type="info" showIcon style={{ marginBottom: 16 }} title={t('customer360.maskedEditHint')} /> : null}
@@ -571,8 +581,8 @@ function EditDrawer({ profile, open, onClose }: { profile: CustomerProfile; open
         <Form.Item name="notes" label={t('customer360.notes')}>
           <Input.TextArea autoSize={{ minRows: 3, maxRows: 8 }} maxLength={5000} />
         </Form.Item>
-        <Form.Item name="consent" label={t('customer360.consent')}>
-          <Checkbox.Group options={(['marketing', 'surveys', 'dataSharing'] as const).map((k) => ({ value: k, label: t(`customer360.consents.${k}`) }))} />
+        <Form.Item name="consent" label={t('customer360.consent')} extra={t('customer360.consentHint')}>
+          <Checkbox.Group options={CONSENTS.map((k) => ({ value: k, label: t(`customer360.consents.${k}`) }))} />
         </Form.Item>
       </Form>
     </Drawer>
