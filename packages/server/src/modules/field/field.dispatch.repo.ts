@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, inArray, lt, notInArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
-import { fieldSites, fieldTechnicians, fieldVisitBookings, fieldVisits, staff, tickets } from '../../db/schema';
+import { events, fieldSites, fieldTechnicians, fieldVisitBookings, fieldVisits, staff, tickets } from '../../db/schema';
 import { INACTIVE_STATES } from './field.repo';
 
 export type TechnicianProfileRow = typeof fieldTechnicians.$inferSelect;
@@ -25,6 +25,16 @@ export const OPEN_STATES = ['scheduled', 'accepted', 'en_route', 'arrived', 'sta
 
 /** The SQL of field dispatch: technicians' profiles, busy windows and load, bookings, the board. */
 export const fieldDispatchRepo = {
+  /** When the ticket was last reopened (its latest ticket.reopened event), if ever. */
+  async lastReopenedAt(ex: Executor, ticketId: string): Promise<Date | null> {
+    const [row] = await ex
+      .select({ at: events.at })
+      .from(events)
+      .where(and(eq(events.aggregateType, 'ticket'), eq(events.aggregateId, ticketId), eq(events.kind, 'ticket.reopened')))
+      .orderBy(desc(events.id))
+      .limit(1);
+    return row?.at ?? null;
+  },
   /** Active staff with their dispatch profile (the caller keeps those whose roles grant field.work). */
   staffWithProfiles(ex: Executor, ids?: string[]) {
     return ex
