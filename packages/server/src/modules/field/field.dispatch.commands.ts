@@ -132,7 +132,8 @@ export async function portalSlots(database: Database, ctx: Ctx, ticketId: string
       }
     : null;
   if (!bookable) return { slotMinutes: SLOT_MINUTES, items: [], booked, bookable, completed };
-  return { ...(await slotsFor(database.db, ticket.siteId ?? null, q)), booked, bookable, completed };
+  const siteId = ticket.siteId ?? (await fieldDispatchRepo.customerHomeSite(database.db, ticket.customerId));
+  return { ...(await slotsFor(database.db, siteId, q)), booked, bookable, completed };
 }
 
 /**
@@ -153,7 +154,8 @@ async function book(database: Database, ctx: Ctx, ticketId: string, w: { start: 
       if (open) throw new AppError('conflict', 'This request already has an appointment', { reason: 'visit_booked' });
       if (!bookable) throw new AppError('conflict', 'This request takes no new appointment', { reason: 'visit_not_bookable' });
     }
-    const siteId = ticket.siteId ?? null;
+    // A portal request names no site: the visit goes to the customer's home (their unit's room site), when known.
+    const siteId = ticket.siteId ?? (by === 'customer' ? await fieldDispatchRepo.customerHomeSite(tx, ticket.customerId) : null);
     const ancestors = siteId ? await fieldDispatchRepo.siteAncestors(tx, siteId) : new Set<string>();
     const ranked = rankTechnicians(await loadCandidates(tx, start, end), [start.getTime(), end.getTime()], w.skill ?? null, ancestors);
     for (const p of ranked.filter((x) => x.eligible && x.skillMatch)) {
