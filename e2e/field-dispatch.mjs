@@ -10,6 +10,7 @@
  * proposed technician accepts it; the supervisor (S0001) sees it on the dispatch board at 1440×900 and opens its
  * proposals. Screenshots e2e/artifacts/field-dispatch-*.png.
  */
+import { bookSlot, portalSignIn, reportRepair, technicianNo } from './lib/field-booking.mjs';
 import { createHarness } from './lib/harness.mjs';
 
 const STEP_TIMEOUT = 30_000;
@@ -31,38 +32,13 @@ async function journey(browser, base) {
   current = phone;
 
   await step('the customer signs in to the portal and reports a repair', async () => {
-    await phone.goto(`${base}/portal/login`);
-    await phone.getByTestId('login-phone').fill(phoneNumber);
-    await phone.getByTestId('login-send-code').tap();
-    const code = (await phone.getByTestId('demo-code').getAttribute('data-code')) ?? '';
-    await phone.getByTestId('login-code').fill(code);
-    await phone.waitForURL(`${base}/portal`, { timeout: STEP_TIMEOUT });
-    await phone.getByTestId('action-repair').tap();
-    await phone.waitForURL(/\/portal\/new\?type=repair/);
-    await phone.getByTestId('subject').fill('卫生间热水器不出热水');
-    await phone.getByTestId('description').fill('打开热水阀只有冷水，热水器显示 E1。');
-    await phone.getByTestId('submit').tap();
-    await expectVisible(phone.getByTestId('submitted'), 'the submitted page');
-    ticketId = phone.url().split('/submitted/')[1]?.split(/[?#]/)[0] ?? '';
-    if (!ticketId) fail(`no ticket id in ${phone.url()}`);
-    await phone.getByTestId('view-request').tap();
+    await portalSignIn(phone, base, phoneNumber, STEP_TIMEOUT);
+    ticketId = await reportRepair(phone, { fail, expectVisible }, '卫生间热水器不出热水', '打开热水阀只有冷水，热水器显示 E1。');
   });
 
   await step('预约上门: free 2-hour slots on the request page, pick one and book it', async () => {
-    const picker = phone.getByTestId('slot-picker');
-    await expectVisible(picker.getByText('预约上门时间'), 'the slot picker');
-    await expectVisible(picker.getByTestId('slot').first(), 'a free slot');
-    const slot = picker.getByTestId('slot').nth(1);
-    const label = ((await slot.textContent()) ?? '').trim();
-    if (!/^\d{2}:\d{2}–\d{2}:\d{2}$/.test(label)) fail(`slot label "${label}"`);
-    await slot.tap();
-    await picker.scrollIntoViewIfNeeded();
-    await shot(phone, 'slots-zh-390', { fullPage: false });
-    await picker.getByTestId('book-slot').tap();
+    await bookSlot(phone, { fail, expectVisible, shot }, { nth: 1, shotName: 'slots-zh-390' });
     const booked = phone.getByTestId('slot-booked');
-    await expectVisible(booked.getByText('已预约上门'), 'the booked card');
-    await expectVisible(booked.getByText(label.replace('–', ' ').split(' ')[0]), 'the booked time');
-    await expectVisible(booked.getByText(/上门技师：/), 'the technician');
     await booked.scrollIntoViewIfNeeded();
     await shot(phone, 'booked-zh-390', { fullPage: false });
   });
@@ -77,12 +53,7 @@ async function journey(browser, base) {
     if (!first.reasons.includes('该时段空闲')) fail(`reasons: ${first.reasons}`);
     const dry = await sup('POST', `/visits/${visit.id}/dispatch`, { dryRun: true });
     if (dry.status !== 200 || dry.body.chosen?.technicianId !== visit.technicianId) fail(`dry run: ${dry.status} ${JSON.stringify(dry.body)}`);
-    const techs = (await sup('GET', '/field/technicians')).body.items;
-    const no = {
-      [techs.find((x) => x.name.startsWith('杨师傅'))?.id]: 'T0001',
-      [techs.find((x) => x.name.startsWith('朱师傅'))?.id]: 'T0002',
-      [techs.find((x) => x.name.startsWith('胡师傅'))?.id]: 'T0003',
-    }[visit.technicianId];
+    const no = await technicianNo(sup, visit.technicianId);
     if (!no) fail(`the booked technician ${visit.technicianName} is not a demo technician`);
     const tech = await apiSession(base, no);
     const acc = await tech('POST', `/visits/${visit.id}/accept`);

@@ -5,15 +5,19 @@
  *   node e2e/all.mjs field-offline            # builds packages/web, starts its own demo server, runs the journey
  *   node e2e/all.mjs field-offline --no-build
  *
- * 杨师傅 (T0001) on a 390×844 phone in zh-CN opens 今日上门 (the service worker takes the page), then the browser is
- * set offline (playwright `context.setOffline`, Chromium network emulation). Offline he sets out (出发), types another
- * site's code (refused on the phone: the day view carries the SHA-256 of the site's codes), the right code (queued,
- * shown 已到达 + 手动输入), takes a before and an after photo, records a part (when the parts endpoint exists), starts,
- * ticks the checklist, completes, and gets the customer's signature with 5 stars — the header counts 待同步 N. A reload
- * while offline still shows the page and the queue (service worker + IndexedDB). Back online the queue drains to
- * 已同步, and the server counts through the API: one arrival event, the visit completed with the checklist, two photos,
- * the part and one sign-off. Then the visit's customer signs in to the portal, opens the request, downloads the 服务回执
- * PDF from it, and its first page is rendered to PNG (pdftoppm) and read (pdftotext). Screenshots
+ * The whole Must-show path of issue #16 at 390×844 in zh-CN. A customer of 翠湖苑 (linked to their room by 楼栋 / 单元 /
+ * 房号) signs in to the portal, reports a repair and books tomorrow's first 2-hour slot on the request page; the visit
+ * goes to their room. Dispatch proposes the technician (the first proposal is the booked one, with its reasons),
+ * sends the visit to him and he accepts. On his phone he opens 今日上门 for that day (the service worker takes the
+ * page), then the browser is set offline (playwright `context.setOffline`, Chromium network emulation). Offline he
+ * sets out (出发), types another site's code (refused on the phone: the day view carries the SHA-256 of the site's
+ * codes), the right code (queued, shown 已到达 + 手动输入), takes a before and an after photo, records a part from his
+ * van, starts, ticks the checklist, completes, and gets the customer's signature with 5 stars — the header counts
+ * 待同步 N. A reload while offline still shows the page and the queue (service worker + IndexedDB). Back online the
+ * queue drains to 已同步, and the server counts through the API: one arrival event, the visit completed with the
+ * checklist, two photos, the part and one sign-off. Then the customer, still signed in on their phone, sees the
+ * completed visit on the request (no slot picker any more), downloads the 服务回执 PDF, and its first page is rendered
+ * to PNG (pdftoppm) and read (pdftotext). Screenshots
  * e2e/artifacts/field-offline-*.png.
  */
 import { execFileSync } from 'node:child_process';
@@ -21,6 +25,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bookSlot, portalSignIn, reportRepair, technicianNo } from './lib/field-booking.mjs';
 import { createHarness } from './lib/harness.mjs';
 
 const STEP_TIMEOUT = 30_000;
@@ -56,7 +61,14 @@ async function journey(browser, base) {
   let current = null;
   const step = stepRunner(() => current);
   const admin = await apiSession(base, 'A0001');
-  const tech = await apiSession(base, 'T0001');
+  const sup = await apiSession(base, 'S0001');
+  const zDate = (at) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(at);
+  let tech;
+  let techNo;
+  let day;
+  let ticketId;
+  let home;
+  let customerPhone;
   let visit;
   let rightCode;
   let wrongCode;
@@ -65,15 +77,56 @@ async function journey(browser, base) {
   let hasParts = false;
   let part = null;
 
-  await step('the demo books 杨师傅 for today; the codes of his site and of another site', async () => {
-    const day = await tech('GET', '/visits/mine');
-    if (day.status !== 200) fail(`GET /visits/mine: ${day.status} ${JSON.stringify(day.body)}`);
-    visit = day.body.items.find((v) => v.siteId && !['completed', 'declined', 'cancelled'].includes(v.state));
-    if (!visit) fail(`no open visit with a site today for T0001: ${JSON.stringify(day.body)}`);
+  const customerPage = await newWatchedPage(browser, 'customer', problems, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  current = customerPage;
+
+  await step('a customer of 翠湖苑 (linked to their room) signs in to the portal and reports a repair', async () => {
+    const rooms = (await admin('GET', '/sites')).body.items.filter((x) => x.kind === 'room');
+    for (const room of rooms.slice(-20).reverse()) {
+      const c = (await admin('GET', `/sites/${room.id}`)).body.customers?.[0];
+      const phoneNo = c ? (await admin('GET', `/customers/${c.id}?reveal=contact`)).body.phone : null;
+      if (phoneNo) {
+        home = room;
+        customerPhone = phoneNo;
+        break;
+      }
+    }
+    if (!home) fail('no demo customer linked to a room site');
+    await portalSignIn(customerPage, base, customerPhone, STEP_TIMEOUT);
+    ticketId = await reportRepair(customerPage, { fail, expectVisible }, '厨房水龙头漏水', '关紧后仍一直滴水，水槽下面也有水渍。');
+  });
+
+  await step("预约上门: tomorrow's first free slot, booked on the request page", async () => {
+    const [, m, d] = zDate(Date.now() + 86_400_000)
+      .split('-')
+      .map(Number);
+    await bookSlot(customerPage, { fail, expectVisible, shot }, { nth: 0, dayLabel: `${m}月${d}日`, shotName: 'slots-zh-390' });
+    await customerPage.getByTestId('slot-booked').scrollIntoViewIfNeeded();
+    await shot(customerPage, 'booked-zh-390', { fullPage: false });
+  });
+
+  await step('dispatch proposes the booked technician (with reasons), sends him the visit, he accepts', async () => {
+    const booked = (await sup('GET', `/tickets/${ticketId}/visits`)).body?.items?.[0];
+    if (!booked?.technicianId) fail(`no booked visit on ${ticketId}`);
+    if (booked.siteId !== home.id) fail(`the visit is not at the customer's room ${home.id}: ${JSON.stringify(booked)}`);
+    const props = await sup('GET', `/visits/${booked.id}/proposals`);
+    const first = props.body?.items?.[0];
+    if (first?.technicianId !== booked.technicianId || !first.eligible) fail(`the booked technician is not the first proposal: ${JSON.stringify(props.body)}`);
+    if (!first.reasons.includes('该时段空闲')) fail(`reasons: ${first.reasons}`);
+    const sent = await sup('POST', `/visits/${booked.id}/dispatch`, { dryRun: false });
+    if (sent.status !== 200 || sent.body.chosen?.technicianId !== booked.technicianId) fail(`dispatch: ${sent.status} ${JSON.stringify(sent.body)}`);
+    techNo = await technicianNo(sup, booked.technicianId);
+    if (!techNo) fail(`the booked technician ${booked.technicianName} is not a demo technician`);
+    tech = await apiSession(base, techNo);
+    const acc = await tech('POST', `/visits/${booked.id}/accept`);
+    if (acc.status !== 200 || acc.body.state !== 'accepted') fail(`accept: ${acc.status} ${JSON.stringify(acc.body)}`);
+    day = zDate(new Date(booked.start));
+    const mine = await tech('GET', `/visits/mine?date=${day}`);
+    visit = mine.body?.items?.find((v) => v.id === booked.id);
+    if (!visit) fail(`the visit is not in ${techNo}'s day ${day}: ${JSON.stringify(mine.body)}`);
     if (!visit.codeHashes?.length) fail('the day view carries no code hashes');
     rightCode = (await admin('GET', `/sites/${visit.siteId}/qr`)).body.code;
-    const sites = (await admin('GET', '/sites')).body.items;
-    const other = sites.find((s) => s.id !== visit.siteId && s.kind === 'room');
+    const other = (await admin('GET', '/sites')).body.items.find((x) => x.id !== visit.siteId && x.kind === 'room');
     wrongCode = (await admin('GET', `/sites/${other.id}/qr`)).body.code;
     hasWork = (await tech('GET', `/visits/${visit.id}/work`)).status === 200;
     const parts = await tech('GET', '/field/parts');
@@ -81,18 +134,18 @@ async function journey(browser, base) {
     part = hasParts ? (parts.body.items.find((p) => p.vanQty > 0) ?? null) : null;
     if (!hasWork) fail('GET /visits/{id}/work is missing');
     if (!hasParts) fail('GET /field/parts is missing');
-    if (!part) fail(`no part in 杨师傅's van: ${JSON.stringify(parts.body)}`);
+    if (!part) fail(`no part in ${techNo}'s van: ${JSON.stringify(parts.body)}`);
   });
 
-  const phone = await newWatchedPage(browser, 'T0001', problems, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const phone = await newWatchedPage(browser, 'technician', problems, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   current = phone;
   const context = phone.context();
   const card = () => phone.getByTestId('visit-card').filter({ hasText: visit.ticketNumber });
   const status = () => phone.getByTestId('sync-status');
 
   await step('今日上门 loads; the service worker takes the page (PWA manifest linked)', async () => {
-    await login(phone, base, 'T0001');
-    await phone.goto(`${base}/field/today`);
+    await login(phone, base, techNo);
+    await phone.goto(`${base}/field/today?date=${day}`);
     await expectVisible(phone.getByRole('heading', { name: '今日上门' }), 'the 今日上门 title');
     await expectVisible(card().getByText(visit.ticketSubject), 'the visit');
     await expectVisible(status().getByText('已同步'), 'the 已同步 header');
@@ -236,48 +289,47 @@ async function journey(browser, base) {
     await shot(phone, 'synced-zh-390');
   });
 
-  const customerPage = await newWatchedPage(browser, 'customer', problems, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   current = customerPage;
-  await step('the customer opens the request on the portal and downloads the 服务回执 PDF; its first page renders readable', async () => {
-    const ticket = await admin('GET', `/tickets/${visit.ticketId}`);
-    const customer = await admin('GET', `/customers/${ticket.body.customerId}?reveal=contact`);
-    if (!customer.body.phone) fail(`no phone for the customer: ${JSON.stringify(customer.body)}`);
-    await customerPage.goto(`${base}/portal/login`);
-    await customerPage.getByTestId('login-phone').fill(customer.body.phone);
-    await customerPage.getByTestId('login-send-code').tap();
-    const code = (await customerPage.getByTestId('demo-code').getAttribute('data-code')) ?? '';
-    await customerPage.getByTestId('login-code').fill(code);
-    await customerPage.waitForURL(`${base}/portal`, { timeout: STEP_TIMEOUT });
-    await customerPage.goto(`${base}/portal/requests/${visit.ticketId}`);
-    const reports = customerPage.getByTestId('visit-reports');
-    await expectVisible(reports, 'the 服务回执 section');
-    await reports.scrollIntoViewIfNeeded();
-    await shot(customerPage, 'customer-report-zh-390', { fullPage: false });
-    const [download] = await Promise.all([customerPage.waitForEvent('download'), reports.locator('a').first().tap()]);
-    const dir = mkdtempSync(path.join(tmpdir(), 'chidu-e2e-report-'));
-    const pdf = path.join(dir, 'report.pdf');
-    await download.saveAs(pdf);
-    if (readFileSync(pdf).subarray(0, 5).toString() !== '%PDF-') fail('the download is not a PDF');
-    if (!hasPoppler()) {
-      log('  (poppler-utils missing: the PDF is not rendered)');
-      return;
-    }
-    execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', pdf, path.join(dir, 'page1')]);
-    const png = readFileSync(path.join(dir, 'page1.png'));
-    if (png.length < 10_000) fail(`the first page renders to only ${png.length} bytes`);
-    writeFileSync(path.join(HERE, 'artifacts', 'field-offline-report-page1.png'), png);
-    log('  screenshot e2e/artifacts/field-offline-report-page1.png (first page of the PDF)');
-    const first = execFileSync('pdftotext', ['-enc', 'UTF-8', '-f', '1', '-l', '1', pdf, '-']).toString();
-    for (const want of ['服务回执', visit.ticketNumber, '服务技师', '签到方式'])
-      if (!first.includes(want)) fail(`the report's first page lacks "${want}":\n${first.slice(0, 600)}`);
-    const all = execFileSync('pdftotext', ['-enc', 'UTF-8', pdf, '-']).toString();
-    for (const want of [part.name, '维修前照片', '维修后照片', '5 星']) if (!all.includes(want)) fail(`the report lacks "${want}":\n${all.slice(0, 1200)}`);
-  });
+  await step(
+    'the customer sees the completed visit on the request (no slot picker) and downloads the 服务回执 PDF; its first page renders readable',
+    async () => {
+      await customerPage.goto(`${base}/portal/requests/${ticketId}`);
+      const done = customerPage.getByTestId('visit-completed');
+      await expectVisible(done.getByText('上门服务已完成'), 'the completed visit card');
+      await expectVisible(done.getByTestId('completed-report'), 'its 服务回执 link');
+      if (await customerPage.getByTestId('slot-picker').count()) fail('the slot picker is still offered after the visit');
+      await done.scrollIntoViewIfNeeded();
+      await shot(customerPage, 'customer-completed-zh-390', { fullPage: false });
+      const reports = customerPage.getByTestId('visit-reports');
+      await expectVisible(reports, 'the 服务回执 section');
+      await reports.scrollIntoViewIfNeeded();
+      await shot(customerPage, 'customer-report-zh-390', { fullPage: false });
+      const [download] = await Promise.all([customerPage.waitForEvent('download'), reports.locator('a').first().tap()]);
+      const dir = mkdtempSync(path.join(tmpdir(), 'chidu-e2e-report-'));
+      const pdf = path.join(dir, 'report.pdf');
+      await download.saveAs(pdf);
+      if (readFileSync(pdf).subarray(0, 5).toString() !== '%PDF-') fail('the download is not a PDF');
+      if (!hasPoppler()) {
+        log('  (poppler-utils missing: the PDF is not rendered)');
+        return;
+      }
+      execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', pdf, path.join(dir, 'page1')]);
+      const png = readFileSync(path.join(dir, 'page1.png'));
+      if (png.length < 10_000) fail(`the first page renders to only ${png.length} bytes`);
+      writeFileSync(path.join(HERE, 'artifacts', 'field-offline-report-page1.png'), png);
+      log('  screenshot e2e/artifacts/field-offline-report-page1.png (first page of the PDF)');
+      const first = execFileSync('pdftotext', ['-enc', 'UTF-8', '-f', '1', '-l', '1', pdf, '-']).toString();
+      for (const want of ['服务回执', visit.ticketNumber, '服务技师', '签到方式'])
+        if (!first.includes(want)) fail(`the report's first page lacks "${want}":\n${first.slice(0, 600)}`);
+      const all = execFileSync('pdftotext', ['-enc', 'UTF-8', pdf, '-']).toString();
+      for (const want of [part.name, '维修前照片', '维修后照片', '5 星']) if (!all.includes(want)) fail(`the report lacks "${want}":\n${all.slice(0, 1200)}`);
+    },
+  );
 
   // Offline, the page's reads (the day view's refetch) fail by design: the browser logs those as resource errors.
   // Through the service worker a read that cannot reach the network shows as net::ERR_FAILED.
   const real = problems.filter(
-    (p) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch|ERR_NAME_NOT_RESOLVED|^T0001 console error: Failed to load resource: net::ERR_FAILED$/.test(p),
+    (p) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch|ERR_NAME_NOT_RESOLVED|^technician console error: Failed to load resource: net::ERR_FAILED$/.test(p),
   );
   if (real.length) fail(`browser problems:\n  ${real.join('\n  ')}`);
 }

@@ -200,6 +200,35 @@ describe('booking a slot', () => {
   });
 });
 
+describe('a portal booking at the customer’s home', () => {
+  it('sends the visit to the room site of the customer’s 楼栋 / 单元 / 房号 when the request names no site', async () => {
+    await technician();
+    const estate = (await api('POST', '/sites', admin, { name: '翠湖苑' })).json().id;
+    const building = (await api('POST', '/sites', admin, { name: '7栋', parentId: estate, kind: 'building' })).json().id;
+    const unit = (await api('POST', '/sites', admin, { name: '1单元', parentId: building, kind: 'unit' })).json().id;
+    const room = (await api('POST', '/sites', admin, { name: '702', parentId: unit, kind: 'room' })).json().id;
+    await api('POST', '/sites', admin, { name: '702', parentId: building, kind: 'room' }); // a 702 right under 7栋: not theirs
+    const phone = '13911117777';
+    const c = await api('POST', '/customers', agent, { name: '钱女士', phone, building: '7栋', unit: '1单元', room: '702' });
+    expect(c.statusCode, c.body).toBe(201);
+    const code = (await api('POST', '/portal/auth/code', undefined, { phone })).json().demoCode;
+    const verified = await api('POST', '/portal/auth/verify', undefined, { phone, code });
+    expect(verified.statusCode, verified.body).toBe(200);
+    const created = await api('POST', '/portal/tickets', verified.json().token, { type: 'repair', subject: '空调不制冷' });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id;
+    const cust = verified.json();
+    const sres = await api('GET', `/portal/tickets/${id}/slots?days=3`, cust.token);
+    expect(sres.statusCode, sres.body).toBe(200);
+    const slots = sres.json().items;
+    const res = await api('POST', `/portal/tickets/${id}/bookings`, cust.token, { start: slots[0].start, end: slots[0].end });
+    expect(res.statusCode, res.body).toBe(201);
+    const visits = await api('GET', `/tickets/${id}/visits`, admin);
+    expect(visits.statusCode, visits.body).toBe(200);
+    expect(visits.json().items[0].siteId).toBe(room);
+  });
+});
+
 describe('dispatch proposals and the board', () => {
   it('proposes technicians by skill, area and load; dry run writes nothing; the technician accepts or declines with a reason', async () => {
     const root = (await api('POST', '/sites', admin, { name: '翠湖苑' })).json().id;

@@ -428,3 +428,37 @@ describe('sign-off and the service report', () => {
     expect(yuan(12050)).toBe('¥120.50');
   });
 });
+
+describe('the portal after a completed visit', () => {
+  it('shows the completed visit and its 回执 instead of the slot picker; a new booking only once the request is reopened', async () => {
+    const { id, ticketId } = await visitAt('completed');
+    const slots = () => api('GET', `/portal/tickets/${ticketId}/slots?days=3`, customer.token);
+    const s1 = await slots();
+    expect(s1.statusCode, s1.body).toBe(200);
+    expect(s1.json()).toMatchObject({
+      bookable: false,
+      items: [],
+      booked: null,
+      completed: { visitId: id, technicianName: '杨师傅', reportAttachmentId: null },
+    });
+    const start = new Date(Date.now() + 3 * 86_400_000);
+    const window = { start: start.toISOString(), end: new Date(start.getTime() + 7_200_000).toISOString() };
+    const refused = await api('POST', `/portal/tickets/${ticketId}/bookings`, customer.token, window);
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(refused.json().reason).toBe('visit_not_bookable');
+
+    const signed = await api('POST', `/visits/${id}/signoff`, techA.token, { signature, rating: 5 });
+    expect(signed.statusCode, signed.body).toBe(201);
+    expect((await slots()).json().completed.reportAttachmentId).toBe(signed.json().reportAttachmentId);
+
+    // The problem comes back: the request is resolved, then reopened → a new visit can be booked again.
+    const resolved = await api('POST', `/tickets/${ticketId}/resolve`, agent, { resolution: '已修好' });
+    expect(resolved.statusCode, resolved.body).toBe(200);
+    expect((await slots()).json().bookable).toBe(false);
+    const reopened = await api('POST', `/tickets/${ticketId}/reopen`, agent, { reason: '又不出热水了' });
+    expect(reopened.statusCode, reopened.body).toBe(200);
+    const s2 = (await slots()).json();
+    expect(s2.bookable).toBe(true);
+    expect(s2.completed.visitId).toBe(id);
+  });
+});

@@ -1,4 +1,4 @@
-import { integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { check, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -35,5 +35,33 @@ export const fieldVisitBookings = pgTable('field_visit_bookings', {
   rescheduleReason: text('reschedule_reason'),
   reschedules: integer('reschedules').notNull().default(0),
   remindedAt: ts('reminded_at'),
+  /** The last reschedule (migration 0038): the reminder rule looks at when the current window was set. */
+  rescheduledAt: ts('rescheduled_at'),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
+
+/**
+ * A reminder to the customer before a visit (migration 0038): one per visit and scheduled start, inserted before
+ * anything is queued (two processes: one wins the key). `channels` the channels it was queued on, `skipped` the
+ * channels left out with why (no consent, no address); `unreachable` when no channel could take it.
+ */
+export const fieldVisitReminders = pgTable(
+  'field_visit_reminders',
+  {
+    visitId: uuid('visit_id').notNull(),
+    startsAt: ts('starts_at').notNull(),
+    dueAt: ts('due_at').notNull(),
+    state: text('state').notNull().default('sending'), // sending | sent | unreachable
+    channels: jsonb('channels')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    skipped: jsonb('skipped')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'field_visit_reminders_pkey', columns: [t.visitId, t.startsAt] }),
+    check('field_visit_reminders_state_check', sql`${t.state} IN ('sending', 'sent', 'unreachable')`),
+  ],
+);

@@ -6545,6 +6545,16 @@ export interface components {
                 state: "scheduled" | "accepted" | "declined" | "en_route" | "arrived" | "started" | "completed" | "cancelled";
                 technicianName: string | null;
             } | null;
+            bookable?: boolean;
+            completed?: {
+                /** Format: uuid */
+                visitId: string;
+                start: string;
+                end: string;
+                completedAt: string;
+                technicianName: string | null;
+                reportAttachmentId: string | null;
+            } | null;
         };
         FieldBooked: {
             /** Format: uuid */

@@ -11,6 +11,7 @@ import type { Database, Tx } from '../../db/client';
 import type { Ctx } from '../../lib/context';
 import { uuidv7 } from '../../lib/ids';
 import { maskEmail, scrubText } from '../../lib/mask';
+import type { ReminderOutcome, VisitReminder } from '../field/field.reminders';
 import type { SurveyMessage } from '../surveys/surveys.delivery';
 import type { TicketEvent, TicketSnapshot } from '../tickets/ticket-events';
 import { mailBodies, replySubject } from './channels.email';
@@ -181,6 +182,72 @@ export async function queueSurveyEmail(tx: Tx, msg: SurveyMessage): Promise<void
       fromName: channel.name,
     } satisfies ReplyPayload,
   });
+}
+
+/**
+ * The visit reminder sender for `email` (registered with the field module): queued on the first enabled email channel
+ * when the customer has an address and has not withdrawn email consent (checked again when sent).
+ */
+export async function queueReminderEmail(tx: Tx, msg: VisitReminder): Promise<ReminderOutcome> {
+  const customer = await channelsRepo.customerContact(tx, msg.customerId);
+  const [channel] = (await channelsRepo.listChannels(tx, 'email')).filter((c) => c.enabled);
+  if (!customer?.email || !channel?.address) return 'unreachable';
+  if (!emailConsent(customer.consent)) {
+    await channelsRepo.log(tx, {
+      id: uuidv7(),
+      channelId: channel.id,
+      level: 'warn',
+      event: 'channels.log.out_no_consent',
+      detail: { to: maskEmail(customer.email) },
+    });
+    return 'no_consent';
+  }
+  const id = uuidv7();
+  await channelsRepo.enqueue(tx, {
+    id,
+    channelId: channel.id,
+    kind: 'reminder',
+    recipient: customer.email,
+    ticketId: msg.ticketId,
+    payload: {
+      subject: msg.subject,
+      body: msg.body,
+      messageId: `<${id}@${domainOf(channel.address)}>`,
+      inReplyTo: null,
+      references: [],
+      from: channel.address,
+      fromName: channel.name,
+    } satisfies ReplyPayload,
+  });
+  return 'queued';
+}
+
+/**
+ * The visit reminder sender for `wechat`: a customer-service text message to the customer's openid on an enabled
+ * Official Account, only when they wrote to it within the platform's 48-hour window (outside it the platform refuses
+ * the message: not reachable) and have not withdrawn WeChat consent.
+ */
+export async function queueReminderWechat(tx: Tx, msg: VisitReminder): Promise<ReminderOutcome> {
+  const customer = await channelsRepo.customerContact(tx, msg.customerId);
+  if (!customer) return 'unreachable';
+  const enabled = new Map((await channelsRepo.listChannels(tx, 'wechat_oa')).filter((c) => c.enabled).map((c) => [c.id, c]));
+  const open = (await channelsRepo.identitiesOf(tx, msg.customerId, OPENID)).find(
+    (i) => i.channelId && enabled.has(i.channelId) && i.lastInAt && msg.at.getTime() - i.lastInAt.getTime() <= REPLY_WINDOW_MS,
+  );
+  if (!open) return 'unreachable';
+  if (!wechatConsent(customer.consent)) {
+    await channelsRepo.log(tx, {
+      id: uuidv7(),
+      channelId: open.channelId!,
+      level: 'warn',
+      event: 'channels.log.wx_no_consent',
+      detail: { to: maskId(open.value), number: msg.ticketNumber },
+    });
+    return 'no_consent';
+  }
+  const payload: WechatReplyPayload = { subject: msg.subject, body: msg.body };
+  await channelsRepo.enqueue(tx, { id: uuidv7(), channelId: open.channelId!, kind: 'reminder', recipient: open.value, payload, ticketId: msg.ticketId });
+  return 'queued';
 }
 
 // ───────────────────────────── sending ─────────────────────────────

@@ -251,6 +251,14 @@ export const channelsRepo = {
       .orderBy(desc(customerIdentities.lastInAt));
     return (rows.find((r) => r.channelId === channelId) ?? rows[0])?.value;
   },
+  /** Every identity of a kind the customer has (openids per channel), the most recently active first. */
+  identitiesOf(ex: Executor, customerId: string, kind: string): Promise<{ value: string; channelId: string | null; lastInAt: Date | null }[]> {
+    return ex
+      .select({ value: customerIdentities.value, channelId: customerIdentities.channelId, lastInAt: customerIdentities.lastInAt })
+      .from(customerIdentities)
+      .where(and(eq(customerIdentities.customerId, customerId), eq(customerIdentities.kind, kind)))
+      .orderBy(desc(customerIdentities.lastInAt));
+  },
   async identityLastIn(ex: Executor, kind: string, value: string): Promise<Date | null> {
     const [row] = await ex
       .select({ at: customerIdentities.lastInAt })

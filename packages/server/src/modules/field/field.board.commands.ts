@@ -76,7 +76,12 @@ export async function rescheduleVisit(database: Database, ctx: Ctx, id: string, 
     }
     const row = await fieldRepo.updateVisit(tx, id, { startsAt: start, endsAt: end, state: tech ? 'scheduled' : v.state });
     const before = await fieldDispatchRepo.booking(tx, id);
-    const b = await fieldDispatchRepo.putBooking(tx, id, { rescheduleReason: input.reason, reschedules: (before?.reschedules ?? 0) + 1, confirmedAt: null });
+    const b = await fieldDispatchRepo.putBooking(tx, id, {
+      rescheduleReason: input.reason,
+      reschedules: (before?.reschedules ?? 0) + 1,
+      confirmedAt: null,
+      rescheduledAt: new Date(),
+    });
     await writeAudit(tx, ctx, {
       action: 'field.visit_rescheduled',
       targetType: 'field_visit',

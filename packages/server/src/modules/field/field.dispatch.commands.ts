@@ -13,6 +13,7 @@ import { rankTechnicians, type Candidate, type Proposal } from './field.dispatch
 import { fieldDispatchRepo, OPEN_STATES } from './field.dispatch.repo';
 import { REPEAT_WINDOW_DAYS } from './field.policy';
 import { fieldRepo, type VisitRow } from './field.repo';
+import { fieldWorkRepo } from './field.work.repo';
 import { freeWindows, MAX_SLOT_DAYS, nextDate, offeredSlots, SLOT_MINUTES, type Window } from './field.slots';
 import { dayBounds, localDate } from './field.time';
 import type { VISIT_STATES } from './field.schema';
@@ -93,20 +94,46 @@ async function ownTicket(ex: Executor, ctx: Ctx, ticketId: string) {
   return ticket;
 }
 
+/**
+ * What the customer may book on the portal: nothing while a visit is open (they see it), nothing on a resolved or
+ * closed request, and after a completed visit only once the request was reopened since (the problem came back);
+ * otherwise they see the completed visit and its 服务回执.
+ */
+async function portalBooking(ex: Executor, ticket: { id: string; status: string }) {
+  const visits = await fieldRepo.visitsOfTicket(ex, ticket.id);
+  const open = visits.find((v) => v.state !== 'cancelled' && v.state !== 'completed');
+  const done = visits.filter((v) => v.state === 'completed' && v.completedAt).sort((a, b) => b.completedAt!.getTime() - a.completedAt!.getTime())[0];
+  let bookable = !open && ticket.status !== 'resolved' && ticket.status !== 'closed';
+  if (bookable && done) {
+    const reopened = await fieldDispatchRepo.lastReopenedAt(ex, ticket.id);
+    bookable = reopened !== null && reopened.getTime() > done.completedAt!.getTime();
+  }
+  return { open, done, bookable };
+}
+
 export async function portalSlots(database: Database, ctx: Ctx, ticketId: string, q: { from?: string | undefined; days: number }) {
   const ticket = await ownTicket(database.db, ctx, ticketId);
-  const open = (await fieldRepo.visitsOfTicket(database.db, ticketId)).find((v) => v.state !== 'cancelled' && v.state !== 'completed');
-  if (open) {
-    const names = open.technicianId ? await fieldRepo.staffNames(database.db, [open.technicianId]) : new Map<string, string>();
-    const booked = {
-      start: open.startsAt.toISOString(),
-      end: open.endsAt.toISOString(),
-      state: open.state as VisitState,
-      technicianName: (open.technicianId && names.get(open.technicianId)) || null,
-    };
-    return { slotMinutes: SLOT_MINUTES, items: [], booked };
-  }
-  return { ...(await slotsFor(database.db, ticket.siteId ?? null, q)), booked: null };
+  const { open, done, bookable } = await portalBooking(database.db, ticket);
+  const techIds = [open?.technicianId, done?.technicianId].filter((x): x is string => !!x);
+  const names = await fieldRepo.staffNames(database.db, techIds);
+  const nameOf = (id: string | null) => (id && names.get(id)) || null;
+  const booked = open
+    ? { start: open.startsAt.toISOString(), end: open.endsAt.toISOString(), state: open.state as VisitState, technicianName: nameOf(open.technicianId) }
+    : null;
+  const signoff = done ? await fieldWorkRepo.signoff(database.db, done.id) : undefined;
+  const completed = done
+    ? {
+        visitId: done.id,
+        start: done.startsAt.toISOString(),
+        end: done.endsAt.toISOString(),
+        completedAt: done.completedAt!.toISOString(),
+        technicianName: nameOf(done.technicianId),
+        reportAttachmentId: signoff?.reportAttachmentId ?? null,
+      }
+    : null;
+  if (!bookable) return { slotMinutes: SLOT_MINUTES, items: [], booked, bookable, completed };
+  const siteId = ticket.siteId ?? (await fieldDispatchRepo.customerHomeSite(database.db, ticket.customerId));
+  return { ...(await slotsFor(database.db, siteId, q)), booked, bookable, completed };
 }
 
 /**
@@ -122,9 +149,13 @@ async function book(database: Database, ctx: Ctx, ticketId: string, w: { start: 
   return database.transaction(async (tx) => {
     const ticket = by === 'customer' ? await ownTicket(tx, ctx, ticketId) : await ticketsRepo.byId(tx, ticketId);
     if (!ticket) throw notFound('Ticket');
-    if (by === 'customer' && (await fieldRepo.visitsOfTicket(tx, ticketId)).some((v) => v.state !== 'cancelled' && v.state !== 'completed'))
-      throw new AppError('conflict', 'This request already has an appointment', { reason: 'visit_booked' });
-    const siteId = ticket.siteId ?? null;
+    if (by === 'customer') {
+      const { open, bookable } = await portalBooking(tx, ticket);
+      if (open) throw new AppError('conflict', 'This request already has an appointment', { reason: 'visit_booked' });
+      if (!bookable) throw new AppError('conflict', 'This request takes no new appointment', { reason: 'visit_not_bookable' });
+    }
+    // A portal request names no site: the visit goes to the customer's home (their unit's room site), when known.
+    const siteId = ticket.siteId ?? (by === 'customer' ? await fieldDispatchRepo.customerHomeSite(tx, ticket.customerId) : null);
     const ancestors = siteId ? await fieldDispatchRepo.siteAncestors(tx, siteId) : new Set<string>();
     const ranked = rankTechnicians(await loadCandidates(tx, start, end), [start.getTime(), end.getTime()], w.skill ?? null, ancestors);
     for (const p of ranked.filter((x) => x.eligible && x.skillMatch)) {

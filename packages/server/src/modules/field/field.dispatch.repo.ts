@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, inArray, lt, notInArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
-import { fieldSites, fieldTechnicians, fieldVisitBookings, fieldVisits, staff, tickets } from '../../db/schema';
+import { events, fieldSites, fieldTechnicians, fieldVisitBookings, fieldVisits, staff, tickets } from '../../db/schema';
 import { INACTIVE_STATES } from './field.repo';
 
 export type TechnicianProfileRow = typeof fieldTechnicians.$inferSelect;
@@ -25,6 +25,31 @@ export const OPEN_STATES = ['scheduled', 'accepted', 'en_route', 'arrived', 'sta
 
 /** The SQL of field dispatch: technicians' profiles, busy windows and load, bookings, the board. */
 export const fieldDispatchRepo = {
+  /**
+   * The customer's home site: the one room (or store) site whose path ends in their 楼栋 / 单元 / 房号 (a customer
+   * without a unit: the room right under the building). Null when they have no address there or it is ambiguous.
+   */
+  async customerHomeSite(ex: Executor, customerId: string): Promise<string | null> {
+    const res = (await ex.execute<{ id: string }>(sql`
+      SELECT r.id FROM customers c
+      JOIN field_sites r ON r.name = c.room AND r.kind IN ('room', 'store')
+      JOIN field_sites p ON p.id = r.parent_id
+      LEFT JOIN field_sites g ON g.id = p.parent_id
+      WHERE c.id = ${customerId} AND c.room IS NOT NULL AND c.building IS NOT NULL
+        AND ((c.unit IS NOT NULL AND c.unit <> '' AND p.name = c.unit AND g.name = c.building) OR ((c.unit IS NULL OR c.unit = '') AND p.name = c.building))
+      LIMIT 2`)) as { rows: { id: string }[] };
+    return res.rows.length === 1 ? res.rows[0]!.id : null;
+  },
+  /** When the ticket was last reopened (its latest ticket.reopened event), if ever. */
+  async lastReopenedAt(ex: Executor, ticketId: string): Promise<Date | null> {
+    const [row] = await ex
+      .select({ at: events.at })
+      .from(events)
+      .where(and(eq(events.aggregateType, 'ticket'), eq(events.aggregateId, ticketId), eq(events.kind, 'ticket.reopened')))
+      .orderBy(desc(events.id))
+      .limit(1);
+    return row?.at ?? null;
+  },
   /** Active staff with their dispatch profile (the caller keeps those whose roles grant field.work). */
   staffWithProfiles(ex: Executor, ids?: string[]) {
     return ex

@@ -21,6 +21,20 @@ export const SlotList = z
       .object({ start: z.string(), end: z.string(), state: z.enum(VISIT_STATES), technicianName: z.string().nullable() })
       .nullable()
       .optional(),
+    /** The portal only: whether a new visit can be booked now (false while one is open, after a completed visit until the request is reopened, and on a resolved or closed request). */
+    bookable: z.boolean().optional(),
+    /** The portal only: the request's last completed visit, with its service report once signed. */
+    completed: z
+      .object({
+        visitId: z.uuid(),
+        start: z.string(),
+        end: z.string(),
+        completedAt: z.string(),
+        technicianName: z.string().nullable(),
+        reportAttachmentId: z.uuid().nullable(),
+      })
+      .nullable()
+      .optional(),
   })
   .meta({ id: 'FieldSlotList' });
 

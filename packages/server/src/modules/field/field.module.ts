@@ -6,6 +6,8 @@ import { fieldMaintenanceAccess } from './field.maintenance.access';
 import { fieldMaintenanceMessages } from './field.maintenance.messages';
 import { registerFieldMaintenanceRoutes } from './field.maintenance.routes';
 import { maintenanceWorker } from './field.maintenance.worker';
+import { fieldReminderMessages } from './field.reminders.messages';
+import { reminderWorker } from './field.reminders.worker';
 import { fieldMessages } from './field.messages';
 import { fieldPartsAccess } from './field.parts.access';
 import { fieldPartsMessages } from './field.parts.messages';
@@ -26,10 +28,18 @@ export const fieldModule = defineModule({
       ...fieldPartsMessages['zh-CN'],
       ...fieldWorkMessages['zh-CN'],
       ...fieldMaintenanceMessages['zh-CN'],
+      ...fieldReminderMessages['zh-CN'],
     },
-    en: { ...fieldMessages.en, ...fieldDispatchMessages.en, ...fieldPartsMessages.en, ...fieldWorkMessages.en, ...fieldMaintenanceMessages.en },
+    en: {
+      ...fieldMessages.en,
+      ...fieldDispatchMessages.en,
+      ...fieldPartsMessages.en,
+      ...fieldWorkMessages.en,
+      ...fieldMaintenanceMessages.en,
+      ...fieldReminderMessages.en,
+    },
   },
-  workers: [maintenanceWorker],
+  workers: [maintenanceWorker, reminderWorker],
   routes: (api, deps) => {
     registerFieldRoutes(api, deps);
     registerFieldDispatchRoutes(api, deps);

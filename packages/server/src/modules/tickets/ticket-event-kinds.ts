@@ -76,6 +76,9 @@ export const TICKET_EVENT_KINDS = [
   'field.visit_arrived',
   // Field service: the customer signed off a visit (service report attached).
   'field.visit_signed',
+  // Field service: the customer was reminded of a booked visit (or could not be: no channel takes it).
+  'field.visit_reminded',
+  'field.visit_reminder_unreachable',
   // Quality inspection (modules/quality): an appeal is timed by the standards engine on the inspected ticket.
   'qa.inspected',
   'qa.appeal_filed',
@@ -184,6 +187,14 @@ export interface TicketEventPayloads {
   'field.visit_scheduled': Open & { visitId?: string; technicianId?: string | null; start?: string; end?: string; repeatOfId?: string | null };
   'field.visit_arrived': Open & { visitId?: string; method?: string; onTime?: boolean; offsetSeconds?: number };
   'field.visit_signed': Open & { visitId?: string; rating?: number; method?: string; reportAttachmentId?: string };
+  'field.visit_reminded': Open & { visitId?: string; start?: string; end?: string; channels?: string[]; skipped?: { channel: string; why: string }[] };
+  'field.visit_reminder_unreachable': Open & {
+    visitId?: string;
+    start?: string;
+    end?: string;
+    channels?: string[];
+    skipped?: { channel: string; why: string }[];
+  };
   'qa.inspected': Open & { inspectionId: string; score: number; passed: boolean };
   'qa.appeal_filed': Open & { inspectionId: string; appealId: string };
   'qa.appeal_ruled': Open & { inspectionId: string; appealId: string; decision: 'upheld' | 'revised'; scoreBefore: number; scoreAfter: number };

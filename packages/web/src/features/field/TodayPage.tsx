@@ -1,9 +1,10 @@
 import { useCallback, useState } from 'react';
-import { Alert, App, Button, Card, Checkbox, Empty, Flex, Input, InputNumber, Space, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Checkbox, Empty, Flex, Input, InputNumber, Segmented, Space, Tag, Typography } from 'antd';
 import { CheckCircleOutlined, CloudUploadOutlined, EnvironmentOutlined, PhoneOutlined, SyncOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router-dom';
 import { ApiError } from '../../api/client';
 import { errorMessage } from '../../lib/apiErrors';
 import { dayjs } from '../../lib/time';
@@ -29,7 +30,12 @@ const STATE_COLOR: Record<string, string> = {
 export default function TodayPage() {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const today = dayjs().format('YYYY-MM-DD');
+  // Today by default; `?date=YYYY-MM-DD` (今天 / 明天 below) shows another day's visits.
+  const [params, setParams] = useSearchParams();
+  const now = dayjs().format('YYYY-MM-DD');
+  const tomorrow = dayjs().add(1, 'day').format('YYYY-MM-DD');
+  const asked = params.get('date') ?? '';
+  const today = /^\d{4}-\d{2}-\d{2}$/.test(asked) ? asked : now;
   const day = useMyDay(today);
   const { snap, queue } = useFieldQueue();
   useAutoSync(qc, today);
@@ -44,7 +50,19 @@ export default function TodayPage() {
         </Typography.Title>
         <SyncBadge pending={snap.pending} sending={snap.sending} />
       </Flex>
-      <Typography.Text type="secondary">{t('field.today.count', { date: dayjs(today).format('M月D日'), count: items.length })}</Typography.Text>
+      <Flex justify="space-between" align="center" gap={8} wrap>
+        <Typography.Text type="secondary">{t('field.today.count', { date: dayjs(today).format('M月D日'), count: items.length })}</Typography.Text>
+        <Segmented
+          size="small"
+          value={today === tomorrow ? 'tomorrow' : today === now ? 'today' : 'other'}
+          options={[
+            { label: t('field.today.dayToday'), value: 'today' },
+            { label: t('field.today.dayTomorrow'), value: 'tomorrow' },
+          ]}
+          onChange={(v) => setParams(v === 'tomorrow' ? { date: tomorrow } : {})}
+          data-testid="day-switch"
+        />
+      </Flex>
       <FailedItems items={snap.items} queue={queue} />
       <Space direction="vertical" style={{ width: '100%', marginTop: 12 }} size={12}>
         {day.isLoading ? <Card loading /> : null}

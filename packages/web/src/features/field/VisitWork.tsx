@@ -7,6 +7,7 @@ import { formatFen, yuanToFen } from '../../lib/money';
 import { createSignoffLink, useFieldParts, useVisitParts, useVisitWork, type PhotoPhase, type QuoteItem, type SignoffLink } from './api';
 import { queuedWork, type OfflineQueue, type QueueItem } from './offlineQueue';
 import { MAX_SIGNATURE_BYTES, SignaturePad } from './SignaturePad';
+import { SignoffQr } from './SignoffQr';
 import { takeAction } from './useFieldQueue';
 import { compressVisitPhoto } from './visitPhoto';
 
@@ -332,11 +333,7 @@ export function VisitWork({ visitId, state, queue, items }: { visitId: string; s
                 <Alert
                   type="info"
                   message={t('fieldApp.signoff.linkReady', { time: new Date(link.expiresAt).toLocaleString(i18n.language) })}
-                  description={
-                    <Typography.Paragraph copyable={{ text: link.url }} style={{ wordBreak: 'break-all', marginBottom: 0 }}>
-                      {link.url}
-                    </Typography.Paragraph>
-                  }
+                  description={<SignoffQr url={link.url} />}
                 />
               ) : null}
             </Space>

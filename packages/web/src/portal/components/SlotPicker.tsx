@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { App, Button, Skeleton } from 'antd';
-import { CalendarOutlined, CheckCircleFilled } from '@ant-design/icons';
+import { CalendarOutlined, CheckCircleFilled, FilePdfOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
@@ -12,6 +12,8 @@ interface SlotList {
   slotMinutes: number;
   items: { start: string; end: string; free: number }[];
   booked?: { start: string; end: string; state: string; technicianName: string | null } | null;
+  bookable?: boolean;
+  completed?: { visitId: string; start: string; end: string; completedAt: string; technicianName: string | null; reportAttachmentId: string | null } | null;
 }
 interface Booked {
   id: string;
@@ -64,6 +66,32 @@ export function SlotPicker({ ticketId }: { ticketId: string }) {
       </section>
     );
   }
+  if (data.completed && data.bookable === false) {
+    const c = data.completed;
+    return (
+      <section className="pt-card" data-testid="visit-completed">
+        <h2 className="pt-h2">
+          <CheckCircleFilled style={{ color: '#52c41a' }} /> {t('slots.completedTitle')}
+        </h2>
+        <p>{t('slots.bookedWhen', { day: fmtDay(c.start), from: z(c.start).format('HH:mm'), to: z(c.end).format('HH:mm') })}</p>
+        <p className="pt-muted">
+          {c.technicianName
+            ? t('slots.completedWho', { name: c.technicianName, at: z(c.completedAt).format('HH:mm') })
+            : t('slots.completedAt', { at: z(c.completedAt).format('HH:mm') })}
+        </p>
+        {c.reportAttachmentId ? (
+          <a className="pt-file" href={`/api/v1/portal/visits/${enc(c.visitId)}/report.pdf`} download data-testid="completed-report">
+            <FilePdfOutlined /> {t('slots.completedReport')}
+          </a>
+        ) : (
+          <p className="pt-muted" data-testid="completed-unsigned">
+            {t('slots.completedUnsigned')}
+          </p>
+        )}
+      </section>
+    );
+  }
+  if (data.bookable === false) return null;
   const days = [...new Set(data.items.map((s) => z(s.start).format('YYYY-MM-DD')))];
   const current = day && days.includes(day) ? day : days[0];
   const ofDay = data.items.filter((s) => z(s.start).format('YYYY-MM-DD') === current);

@@ -362,7 +362,8 @@ export default function RequestPage() {
         {!closed && ticket.status !== 'resolved' ? <AskProgress ticket={ticket} /> : null}
       </section>
 
-      {(ticket.type === 'repair' || ticket.type === 'after_sales') && !closed && ticket.status !== 'resolved' ? <SlotPicker ticketId={ticket.id} /> : null}
+      {/* The server says whether a visit can be booked; after a completed visit the picker shows that visit and its 回执. */}
+      {ticket.type === 'repair' || ticket.type === 'after_sales' ? <SlotPicker ticketId={ticket.id} /> : null}
       {ticket.type === 'repair' || ticket.type === 'after_sales' ? <VisitReports ticketId={ticket.id} /> : null}
       <SolutionConfirm ticket={ticket} />
       <CompensationOffers ticket={ticket} />
