@@ -28,7 +28,7 @@ const STATE_COLOR: Record<string, string> = {
 
 /** 今日上门: the technician's visits of the day, 390×844 first — 出发 → 到达 (扫码) → 开始 → 完成 with the checklist. */
 export default function TodayPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const qc = useQueryClient();
   // Today by default; `?date=YYYY-MM-DD` (今天 / 明天 below) shows another day's visits.
   const [params, setParams] = useSearchParams();
@@ -51,7 +51,9 @@ export default function TodayPage() {
         <SyncBadge pending={snap.pending} sending={snap.sending} />
       </Flex>
       <Flex justify="space-between" align="center" gap={8} wrap>
-        <Typography.Text type="secondary">{t('field.today.count', { date: dayjs(today).format('M月D日'), count: items.length })}</Typography.Text>
+        <Typography.Text type="secondary">
+          {t('field.today.count', { date: dayjs(today).format(i18n.language.startsWith('zh') ? 'M月D日' : 'MMM D'), count: items.length })}
+        </Typography.Text>
         <Segmented
           size="small"
           value={today === tomorrow ? 'tomorrow' : today === now ? 'today' : 'other'}
@@ -66,7 +68,9 @@ export default function TodayPage() {
       <FailedItems items={snap.items} queue={queue} />
       <Space direction="vertical" style={{ width: '100%', marginTop: 12 }} size={12}>
         {day.isLoading ? <Card loading /> : null}
-        {!day.isLoading && items.length === 0 ? <Empty description={t('field.today.empty')} /> : null}
+        {!day.isLoading && items.length === 0 ? (
+          <Empty description={today === now ? t('field.today.empty') : today === tomorrow ? t('field.today.emptyTomorrow') : t('field.today.emptyDay')} />
+        ) : null}
         {items.map((v, i) => (
           <VisitCard key={v.id} v={applyQueued(v, snap.items)} index={i + 1} queue={queue} queued={snap.items} />
         ))}
