@@ -4294,7 +4294,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept a proposal: a maintenance plan of its asset or site is created (409 proposal_state when decided) */
+        /** Accept a proposal as a maintenance plan of its asset or site, or as a one-off inspection visit (409 proposal_state when decided) */
         post: operations["postFieldMaintenanceProposalsByIdAccept"];
         delete?: never;
         options?: never;
@@ -6630,7 +6630,10 @@ export interface components {
             /** @enum {string} */
             state: "open" | "accepted" | "dismissed";
             reason: string | null;
+            outcome: ("plan" | "inspection") | null;
             planId: string | null;
+            inspectionTicketId: string | null;
+            inspectionVisitId: string | null;
             ticketCount: number;
             tickets: components["schemas"]["FieldMaintenanceProposalTicket"][];
             createdAt: string;
@@ -6644,10 +6647,11 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            subjectKind: "asset" | "site";
-            /** Format: uuid */
-            subjectId: string;
+            subjectKind: "asset" | "site" | "model";
+            subjectId: string | null;
             subjectName: string;
+            assetModel: string | null;
+            assetCount: number;
             everyN: number;
             /** @enum {string} */
             unit: "day" | "month";
@@ -19286,6 +19290,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @default plan
+                     * @enum {string}
+                     */
+                    outcome?: "plan" | "inspection";
                     everyDays?: number;
                     everyMonths?: number;
                     /** @default 7 */
@@ -19293,6 +19302,7 @@ export interface operations {
                     startDate?: string;
                     /** Format: uuid */
                     calendarId?: string;
+                    date?: string;
                 };
             };
         };
@@ -19386,6 +19396,7 @@ export interface operations {
                     assetId?: string;
                     /** Format: uuid */
                     siteId?: string;
+                    assetModel?: string;
                     everyDays?: number;
                     everyMonths?: number;
                     /** @default 7 */
