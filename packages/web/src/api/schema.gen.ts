@@ -3507,7 +3507,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import sites from CSV (dry run by default, naming bad rows) */
+        /** Import sites from CSV or .xlsx (base64; dry run by default, naming bad rows) */
         post: operations["postSitesImport"];
         delete?: never;
         options?: never;
@@ -3558,6 +3558,23 @@ export interface paths {
         };
         /** Printable QR label sheet (HTML, A4) of a site, its descendants and their assets */
         get: operations["getSitesByIdLabels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sites/{id}/labels.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The QR label sheet of a site, its descendants and their assets as a PDF (A4, 3 × 5 labels a page, zh-CN) */
+        get: operations["getSitesByIdLabelsPdf"];
         put?: never;
         post?: never;
         delete?: never;
@@ -17677,7 +17694,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    csv: string;
+                    csv?: string;
+                    xlsx?: string;
                     /** @default true */
                     dryRun?: boolean;
                 };
@@ -17773,6 +17791,31 @@ export interface operations {
                 content: {
                     "application/json": string;
                 };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSitesByIdLabelsPdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
