@@ -9,8 +9,14 @@
  * another site's code (refused with a clear message), then with his visit site's code (manual entry, since headless
  * Chromium has no camera; the check-in is flagged 手动输入), starts the work, ticks the seven checklist steps and
  * completes the visit. The administrator's 站点与设备 page at 1440×900 shows the 翠湖苑 tree, a building's assets and
- * QR code. Screenshots e2e/artifacts/field-*.png.
+ * QR code, and 下载标签 PDF downloads the building's label sheet (its text: the path 翠湖苑 › 3栋 and 1号电梯); on
+ * 预防性维护 the administrator creates a plan for every asset of the model 奥的斯 GeN2.
+ * Screenshots e2e/artifacts/field-*.png.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createHarness } from './lib/harness.mjs';
 
 const STEP_TIMEOUT = 30_000;
@@ -111,6 +117,42 @@ async function journey(browser, base) {
     await desk.waitForTimeout(500);
     await shot(desk, 'sites-zh-390');
     await desk.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  await step('下载标签 PDF downloads the building’s QR label sheet with its Chinese text', async () => {
+    const [download] = await Promise.all([desk.waitForEvent('download', { timeout: STEP_TIMEOUT }), desk.getByRole('link', { name: /下载标签 PDF/ }).click()]);
+    const dir = mkdtempSync(path.join(tmpdir(), 'chidu-e2e-labels-'));
+    const pdf = path.join(dir, 'labels.pdf');
+    await download.saveAs(pdf);
+    if (readFileSync(pdf).subarray(0, 5).toString() !== '%PDF-') fail('the download is not a PDF');
+    let text;
+    try {
+      text = execFileSync('pdftotext', ['-enc', 'UTF-8', '-layout', pdf, '-']).toString();
+    } catch {
+      return; // poppler-utils missing: the PDF is not read
+    }
+    for (const want of ['翠湖苑 › 3栋', '1号电梯', '站点码', '设备码'])
+      if (!text.includes(want)) fail(`the label sheet lacks "${want}":\n${text.slice(0, 800)}`);
+  });
+
+  await step('预防性维护: a plan for every asset of a model (奥的斯 GeN2) through the form', async () => {
+    await desk.goto(`${base}/field/maintenance`);
+    await expectVisible(desk.getByRole('heading', { name: '预防性维护' }), 'the page title');
+    await desk.getByRole('button', { name: /新建维护计划/ }).click();
+    const modal = desk.locator('.ant-modal');
+    await modal.getByText('设备型号', { exact: true }).first().click();
+    await modal.getByRole('textbox', { name: '设备型号' }).fill('奥的斯 GeN2');
+    await modal.getByRole('spinbutton', { name: '每' }).fill('3');
+    await modal.getByRole('button', { name: /提\s*交/ }).click();
+    const row = desk.locator('.ant-table-row').filter({ hasText: '奥的斯 GeN2' });
+    await expectVisible(row, 'the model plan row');
+    await expectVisible(row.getByText('型号', { exact: true }), 'the 型号 tag');
+    await expectVisible(row.getByText('每 3 个月'), 'the cadence');
+    const plans = (await admin('GET', '/field/maintenance/plans')).body.items;
+    const plan = plans.find((p) => p.assetModel === '奥的斯 GeN2');
+    if (!plan || plan.subjectKind !== 'model' || plan.assetCount < 1) fail(`server plans: ${JSON.stringify(plans)}`);
+    await expectVisible(row.getByText(`${plan.assetCount} 台`), 'the asset count');
+    await shot(desk, 'maintenance-model-zh');
   });
 
   if (problems.length) fail(`browser problems:\n  ${problems.join('\n  ')}`);

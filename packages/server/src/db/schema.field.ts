@@ -37,7 +37,7 @@ export const fieldAssets = pgTable(
     codeNonce: text('code_nonce').notNull(),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
-  (t) => [index('field_assets_site_idx').on(t.siteId), uniqueIndex('field_assets_code_nonce_key').on(t.codeNonce)],
+  (t) => [index('field_assets_site_idx').on(t.siteId), uniqueIndex('field_assets_code_nonce_key').on(t.codeNonce), index('field_assets_model_idx').on(t.model)],
 );
 
 /**

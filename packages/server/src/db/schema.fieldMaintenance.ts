@@ -17,7 +17,11 @@ export const fieldMaintenanceProposals = pgTable(
     ticketIds: jsonb('ticket_ids').$type<string[]>().notNull().default([]),
     state: text('state').notNull().default('open'), // open | accepted | dismissed
     reason: text('reason'),
+    /** How an accepted proposal was acted on (migration 0039): a plan (`planId`) or a one-off inspection (`ticketId`, `visitId`). */
+    outcome: text('outcome'), // plan | inspection
     planId: uuid('plan_id'),
+    ticketId: uuid('ticket_id'),
+    visitId: uuid('visit_id'),
     createdAt: ts('created_at').notNull().defaultNow(),
     decidedBy: uuid('decided_by'),
     decidedAt: ts('decided_at'),
@@ -29,16 +33,21 @@ export const fieldMaintenanceProposals = pgTable(
     index('field_maintenance_proposals_state_idx').on(t.state, t.createdAt),
     check('field_maintenance_proposals_kind_check', sql`${t.subjectKind} IN ('asset', 'site')`),
     check('field_maintenance_proposals_state_check', sql`${t.state} IN ('open', 'accepted', 'dismissed')`),
+    check('field_maintenance_proposals_outcome_check', sql`${t.outcome} IS NULL OR ${t.outcome} IN ('plan', 'inspection')`),
   ],
 );
 
-/** A maintenance plan of an asset or a site: every N days / months from `startDate`, generated `leadDays` ahead. */
+/**
+ * A maintenance plan of an asset, a site or an asset model (every asset whose `model` is `assetModel`, migration
+ * 0039): every N days / months from `startDate`, generated `leadDays` ahead.
+ */
 export const fieldMaintenancePlans = pgTable(
   'field_maintenance_plans',
   {
     id: uuid('id').primaryKey(),
     assetId: uuid('asset_id').references(() => fieldAssets.id),
     siteId: uuid('site_id').references(() => fieldSites.id),
+    assetModel: text('asset_model'),
     everyN: integer('every_n').notNull(),
     unit: text('unit').notNull(), // day | month
     startDate: date('start_date', { mode: 'string' }).notNull(),
@@ -50,12 +59,18 @@ export const fieldMaintenancePlans = pgTable(
   },
   (t) => [
     index('field_maintenance_plans_active_idx').on(t.active),
-    check('field_maintenance_plans_subject_check', sql`(${t.assetId} IS NULL) <> (${t.siteId} IS NULL)`),
+    check(
+      'field_maintenance_plans_subject_check',
+      sql`((${t.assetId} IS NOT NULL)::int + (${t.siteId} IS NOT NULL)::int + (${t.assetModel} IS NOT NULL)::int) = 1`,
+    ),
     check('field_maintenance_plans_every_check', sql`${t.everyN} > 0 AND ${t.unit} IN ('day', 'month') AND ${t.leadDays} >= 0`),
   ],
 );
 
-/** One generated due date of a plan: never two tickets for one due date (the primary key; ON CONFLICT DO NOTHING). */
+/**
+ * One generated due date of a plan at one subject (the asset or site visited; a model plan has one per asset): never
+ * two tickets for one due date and subject (the primary key; ON CONFLICT DO NOTHING).
+ */
 export const fieldMaintenanceRuns = pgTable(
   'field_maintenance_runs',
   {
@@ -63,9 +78,10 @@ export const fieldMaintenanceRuns = pgTable(
       .notNull()
       .references(() => fieldMaintenancePlans.id),
     dueDate: date('due_date', { mode: 'string' }).notNull(),
+    subjectId: uuid('subject_id').notNull(),
     ticketId: uuid('ticket_id'),
     visitId: uuid('visit_id'),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.planId, t.dueDate] })],
+  (t) => [primaryKey({ columns: [t.planId, t.dueDate, t.subjectId] })],
 );

@@ -3507,7 +3507,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import sites from CSV (dry run by default, naming bad rows) */
+        /** Import sites from CSV or .xlsx (base64; dry run by default, naming bad rows) */
         post: operations["postSitesImport"];
         delete?: never;
         options?: never;
@@ -3558,6 +3558,23 @@ export interface paths {
         };
         /** Printable QR label sheet (HTML, A4) of a site, its descendants and their assets */
         get: operations["getSitesByIdLabels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sites/{id}/labels.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The QR label sheet of a site, its descendants and their assets as a PDF (A4, 3 × 5 labels a page, zh-CN) */
+        get: operations["getSitesByIdLabelsPdf"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4294,7 +4311,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept a proposal: a maintenance plan of its asset or site is created (409 proposal_state when decided) */
+        /** Accept a proposal as a maintenance plan of its asset or site, or as a one-off inspection visit (409 proposal_state when decided) */
         post: operations["postFieldMaintenanceProposalsByIdAccept"];
         delete?: never;
         options?: never;
@@ -6662,7 +6679,10 @@ export interface components {
             /** @enum {string} */
             state: "open" | "accepted" | "dismissed";
             reason: string | null;
+            outcome: ("plan" | "inspection") | null;
             planId: string | null;
+            inspectionTicketId: string | null;
+            inspectionVisitId: string | null;
             ticketCount: number;
             tickets: components["schemas"]["FieldMaintenanceProposalTicket"][];
             createdAt: string;
@@ -6676,10 +6696,11 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            subjectKind: "asset" | "site";
-            /** Format: uuid */
-            subjectId: string;
+            subjectKind: "asset" | "site" | "model";
+            subjectId: string | null;
             subjectName: string;
+            assetModel: string | null;
+            assetCount: number;
             everyN: number;
             /** @enum {string} */
             unit: "day" | "month";
@@ -17705,7 +17726,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    csv: string;
+                    csv?: string;
+                    xlsx?: string;
                     /** @default true */
                     dryRun?: boolean;
                 };
@@ -17801,6 +17823,31 @@ export interface operations {
                 content: {
                     "application/json": string;
                 };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSitesByIdLabelsPdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
@@ -19318,6 +19365,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @default plan
+                     * @enum {string}
+                     */
+                    outcome?: "plan" | "inspection";
                     everyDays?: number;
                     everyMonths?: number;
                     /** @default 7 */
@@ -19325,6 +19377,7 @@ export interface operations {
                     startDate?: string;
                     /** Format: uuid */
                     calendarId?: string;
+                    date?: string;
                 };
             };
         };
@@ -19418,6 +19471,7 @@ export interface operations {
                     assetId?: string;
                     /** Format: uuid */
                     siteId?: string;
+                    assetModel?: string;
                     everyDays?: number;
                     everyMonths?: number;
                     /** @default 7 */

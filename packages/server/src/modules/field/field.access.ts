@@ -14,6 +14,7 @@ export const fieldAccess: AccessTable = {
   'GET /sites/{id}': staffOnly('field.view'),
   'GET /sites/{id}/qr': staffOnly('field.manage'),
   'GET /sites/{id}/labels': staffOnly('field.manage'),
+  'GET /sites/{id}/labels.pdf': staffOnly('field.manage'),
   'POST /assets': staffOnly('field.manage'),
   'GET /assets/{id}/qr': staffOnly('field.manage'),
   'POST /tickets/{id}/visits': staffOnly('field.dispatch', { ticket: 'id' }),

@@ -6,7 +6,9 @@ import { AppError, notFound } from '../../lib/errors';
 import { uuidv7 } from '../../lib/ids';
 import { maskPhone } from '../../lib/mask';
 import { authorize } from '../identity/policy';
+import { t } from '../../i18n/index';
 import { fieldSecret, newNonce, signCode, type CodeKind } from './field.code';
+import { buildLabelSheet, type Label } from './field.labels';
 import { presentAsset, presentSite } from './field.present';
 import { fieldRepo, type SiteRow } from './field.repo';
 import type { AssetCreateInput, SiteCreateInput } from './field.schema';
@@ -118,12 +120,12 @@ export async function assetQr(database: Database, ctx: Ctx, id: string) {
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** A printable label sheet (HTML, A4 grid) of a site, its descendants and their assets: name path + QR per label. */
-export async function labelSheet(database: Database, ctx: Ctx, id: string): Promise<string> {
-  authorize(ctx.actor, 'field.manage');
+/** A site, its descendants (depth-first order of the stored rows) and their assets: what a label sheet prints. */
+async function labelSubjects(database: Database, id: string) {
   const rows = await fieldRepo.allSites(database.db);
   const map = byIdMap(rows);
-  if (!map.get(id)) throw notFound('Site');
+  const root = map.get(id);
+  if (!root) throw notFound('Site');
   const inTree = (r: SiteRow) => {
     for (let p: SiteRow | undefined = r, n = 0; p && n < 50; p = p.parentId ? map.get(p.parentId) : undefined, n++) if (p.id === id) return true;
     return false;
@@ -133,6 +135,35 @@ export async function labelSheet(database: Database, ctx: Ctx, id: string): Prom
     database.db,
     sites.map((s) => s.id),
   );
+  return { root, sites, assets, map };
+}
+
+/** The label sheet as a PDF (A4, 3 × 5 labels a page, CJK font): `field.labels.ts`. */
+export async function labelSheetPdf(database: Database, ctx: Ctx, id: string): Promise<{ filename: string; data: Buffer }> {
+  authorize(ctx.actor, 'field.manage');
+  const { root, sites, assets, map } = await labelSubjects(database, id);
+  const locale = ctx.locale ?? 'zh-CN';
+  const pathOfSite = (s: SiteRow) => presentSite(s, map).path.join(' › ');
+  const labels: Label[] = [];
+  for (const s of sites) labels.push({ kind: 'site', code: (await qrOf(database, 's', s.codeNonce)).code, title: pathOfSite(s), lines: [] });
+  for (const a of assets) {
+    const site = map.get(a.siteId);
+    const lines = [
+      [a.model ? t(locale, 'field.labels.model', { model: a.model }) : '', a.serial ? t(locale, 'field.labels.serial', { serial: a.serial }) : '']
+        .filter(Boolean)
+        .join(' · '),
+      site ? pathOfSite(site) : '',
+    ].filter(Boolean);
+    labels.push({ kind: 'asset', code: (await qrOf(database, 'a', a.codeNonce)).code, title: a.name, lines });
+  }
+  const data = await buildLabelSheet(labels, locale, t(locale, 'field.labels.title', { name: root.name }));
+  return { filename: `labels-${root.name}.pdf`, data };
+}
+
+/** A printable label sheet (HTML, A4 grid) of a site, its descendants and their assets: name path + QR per label. */
+export async function labelSheet(database: Database, ctx: Ctx, id: string): Promise<string> {
+  authorize(ctx.actor, 'field.manage');
+  const { sites, assets, map } = await labelSubjects(database, id);
   const labels: string[] = [];
   for (const s of sites) {
     const { svg } = await qrOf(database, 's', s.codeNonce);

@@ -1,6 +1,8 @@
+import { readSheet, type SheetData } from 'read-excel-file/node';
 import type { Database } from '../../db/client';
 import { writeAudit } from '../../lib/audit';
 import type { Ctx } from '../../lib/context';
+import { AppError } from '../../lib/errors';
 import { uuidv7 } from '../../lib/ids';
 import { authorize } from '../identity/policy';
 import { newNonce } from './field.code';
@@ -42,13 +44,42 @@ export function parseCsv(text: string): string[][] {
   return rows.filter((r) => r.some((f) => f.trim() !== ''));
 }
 
+const invalid = (path: string, message: string) => new AppError('validation_failed', `${path}: ${message}`, { errors: [{ path, message }] });
+
+/** A cell of the sheet as text: a date as YYYY-MM-DD, a number or boolean as written, empty as "". */
+function cellText(v: unknown): string {
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : v.toISOString().slice(0, 10);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return '';
+}
+
 /**
- * Import sites from CSV `path,kind,address` (path: names from the root joined by "/"). Missing ancestors are created;
- * existing paths are left as they are. A dry run reports what would happen and names every bad row (row 1 = header).
+ * The first sheet of an .xlsx workbook (base64) as rows of text, blank rows dropped like the CSV's. A file that is
+ * not an .xlsx (a legacy .xls, a CSV renamed, a broken zip) is a 400 naming `xlsx`.
  */
-export async function importSites(database: Database, ctx: Ctx, input: { csv: string; dryRun: boolean }) {
+export async function parseXlsx(base64: string): Promise<string[][]> {
+  const buf = Buffer.from(base64, 'base64');
+  if (buf.length === 0) throw invalid('xlsx', 'the file is empty');
+  let data: SheetData;
+  try {
+    data = await readSheet(buf);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw invalid('xlsx', code === 'XLS_FILE_NOT_SUPPORTED' ? 'a legacy .xls file: save it as .xlsx' : 'not a readable .xlsx workbook');
+  }
+  return data.map((r) => r.map(cellText)).filter((r) => r.some((f) => f.trim() !== ''));
+}
+
+/**
+ * Import sites from CSV or an .xlsx workbook's first sheet, columns `path,kind,address` (path: names from the root
+ * joined by "/"). Missing ancestors are created; existing paths are left as they are. A dry run reports what would
+ * happen and names every bad row (row 1 = header; in a workbook, rows are counted without the blank ones, like CSV).
+ */
+export async function importSites(database: Database, ctx: Ctx, input: { csv?: string | undefined; xlsx?: string | undefined; dryRun: boolean }) {
   authorize(ctx.actor, 'field.manage');
-  const rows = parseCsv(input.csv);
+  if ((input.csv === undefined) === (input.xlsx === undefined)) throw invalid('csv', 'give exactly one of csv and xlsx');
+  const rows = input.xlsx !== undefined ? await parseXlsx(input.xlsx) : parseCsv(input.csv!);
   const errors: { row: number; message: string }[] = [];
   const header = (rows[0] ?? []).map((h) => h.trim().toLowerCase());
   const col = (name: string) => header.indexOf(name);

@@ -7,11 +7,11 @@ import { notify } from '../../lib/notify';
 import { authorize, can, permissionsOf } from '../identity/policy';
 import { nextDueOnOrAfter, type Every } from './field.maintenance';
 import { fieldMaintenanceRepo as repo, REPAIR_TYPES, type PlanRow, type ProposalRow, type SubjectKind } from './field.maintenance.repo';
-import type { CadenceInput } from './field.maintenance.schema';
+import type { CadenceInput, PlanCreateInput } from './field.maintenance.schema';
 import { fieldPartsRepo } from './field.parts.repo';
 import { localDate } from './field.time';
 
-const invalid = (path: string, message: string) => new AppError('validation_failed', `${path}: ${message}`, { errors: [{ path, message }] });
+export const invalid = (path: string, message: string) => new AppError('validation_failed', `${path}: ${message}`, { errors: [{ path, message }] });
 
 /** The recurring-fault rule: `threshold` repairs of one asset or site within `windowDays` propose maintenance. */
 export const RECURRING_KEY = 'field.maintenance.recurring';
@@ -80,7 +80,10 @@ async function presentProposals(ex: Executor, ctx: Ctx, rows: ProposalRow[]) {
     subjectName: names.get(r.subjectId) ?? '',
     state: r.state as 'open' | 'accepted' | 'dismissed',
     reason: r.reason,
+    outcome: r.outcome as 'plan' | 'inspection' | null,
     planId: r.planId,
+    inspectionTicketId: r.ticketId,
+    inspectionVisitId: r.visitId,
     ticketCount: r.ticketIds.length,
     tickets: r.ticketIds.flatMap((id) => {
       const t = tickets.get(id);
@@ -97,17 +100,20 @@ export async function listProposals(database: Database, ctx: Ctx, state?: string
   return { items: await presentProposals(database.db, ctx, await repo.proposals(database.db, state)) };
 }
 
-function cadenceOf(input: CadenceInput): Every {
+export function cadenceOf(input: CadenceInput): Every {
   if ((input.everyDays === undefined) === (input.everyMonths === undefined)) throw invalid('everyDays', 'give exactly one of everyDays and everyMonths');
   return input.everyDays !== undefined ? { n: input.everyDays, unit: 'day' } : { n: input.everyMonths!, unit: 'month' };
 }
 
-async function insertPlan(tx: Tx, ctx: Ctx, subject: { kind: SubjectKind; id: string }, input: CadenceInput) {
+type PlanSubject = { kind: SubjectKind; id: string } | { kind: 'model'; model: string };
+
+export async function insertPlan(tx: Tx, ctx: Ctx, subject: PlanSubject, input: CadenceInput) {
   const every = cadenceOf(input);
   const plan = await repo.insertPlan(tx, {
     id: uuidv7(),
     assetId: subject.kind === 'asset' ? subject.id : null,
     siteId: subject.kind === 'site' ? subject.id : null,
+    assetModel: subject.kind === 'model' ? subject.model : null,
     everyN: every.n,
     unit: every.unit,
     startDate: input.startDate ?? localDate(new Date()),
@@ -120,7 +126,8 @@ async function insertPlan(tx: Tx, ctx: Ctx, subject: { kind: SubjectKind; id: st
   return plan;
 }
 
-async function decide(database: Database, ctx: Ctx, id: string, fn: (tx: Tx, p: ProposalRow) => Promise<Partial<ProposalRow>>) {
+/** Decide an open proposal (409 proposal_state when decided) in one transaction with its audit. */
+export async function decide(database: Database, ctx: Ctx, id: string, fn: (tx: Tx, p: ProposalRow) => Promise<Partial<ProposalRow>>) {
   authorize(ctx.actor, 'field.manage');
   return database.transaction(async (tx) => {
     const p = await repo.proposalById(tx, id, true);
@@ -137,13 +144,6 @@ async function decide(database: Database, ctx: Ctx, id: string, fn: (tx: Tx, p: 
   });
 }
 
-/** Accept: a maintenance plan of the proposal's asset or site is created (every N days or months, lead days). */
-export const acceptProposal = (database: Database, ctx: Ctx, id: string, input: CadenceInput) =>
-  decide(database, ctx, id, async (tx, p) => {
-    const plan = await insertPlan(tx, ctx, { kind: p.subjectKind as SubjectKind, id: p.subjectId }, input);
-    return { state: 'accepted', planId: plan.id };
-  });
-
 export const dismissProposal = (database: Database, ctx: Ctx, id: string, reason: string) =>
   decide(database, ctx, id, () => Promise.resolve({ state: 'dismissed', reason }));
 
@@ -155,15 +155,19 @@ async function presentPlans(ex: Executor, rows: PlanRow[]) {
     rows.flatMap((r) => (r.assetId ? [r.assetId] : [])),
     rows.flatMap((r) => (r.siteId ? [r.siteId] : [])),
   );
+  const counts = await repo.modelCounts(ex, [...new Set(rows.flatMap((r) => (r.assetModel !== null ? [r.assetModel] : [])))]);
   const today = localDate(new Date());
   return rows.map((r) => {
-    const subjectId = (r.assetId ?? r.siteId)!;
-    const subjectKind: SubjectKind = r.assetId ? 'asset' : 'site';
+    const subjectId = r.assetId ?? r.siteId;
+    const subjectKind: SubjectKind | 'model' = r.assetModel !== null ? 'model' : r.assetId ? 'asset' : 'site';
     return {
       id: r.id,
       subjectKind,
       subjectId,
-      subjectName: names.get(subjectId) ?? '',
+      subjectName: r.assetModel ?? names.get(subjectId!) ?? '',
+      assetModel: r.assetModel,
+      /** The assets the plan visits: those of the model, else 1 (0 when its asset is gone). */
+      assetCount: r.assetModel !== null ? (counts.get(r.assetModel) ?? 0) : r.assetId ? (names.has(r.assetId) ? 1 : 0) : 0,
       everyN: r.everyN,
       unit: r.unit as 'day' | 'month',
       startDate: r.startDate,
@@ -176,14 +180,20 @@ async function presentPlans(ex: Executor, rows: PlanRow[]) {
   });
 }
 
-export async function createPlan(database: Database, ctx: Ctx, input: CadenceInput & { assetId?: string | undefined; siteId?: string | undefined }) {
+export async function createPlan(database: Database, ctx: Ctx, input: PlanCreateInput) {
   authorize(ctx.actor, 'field.manage');
-  if ((input.assetId === undefined) === (input.siteId === undefined)) throw invalid('assetId', 'give exactly one of assetId and siteId');
+  const given = [input.assetId, input.siteId, input.assetModel].filter((v) => v !== undefined).length;
+  if (given !== 1) throw invalid('assetId', 'give exactly one of assetId, siteId and assetModel');
   cadenceOf(input);
   return database.transaction(async (tx) => {
     if (input.assetId && !(await repo.assetById(tx, input.assetId))) throw invalid('assetId', 'unknown asset');
     if (input.siteId && !(await repo.siteById(tx, input.siteId))) throw invalid('siteId', 'unknown site');
-    const subject = input.assetId ? { kind: 'asset' as const, id: input.assetId } : { kind: 'site' as const, id: input.siteId! };
+    const subject: PlanSubject =
+      input.assetModel !== undefined
+        ? { kind: 'model', model: input.assetModel }
+        : input.assetId
+          ? { kind: 'asset', id: input.assetId }
+          : { kind: 'site', id: input.siteId! };
     return (await presentPlans(tx, [await insertPlan(tx, ctx, subject, input)]))[0]!;
   });
 }

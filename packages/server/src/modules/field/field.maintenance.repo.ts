@@ -8,8 +8,10 @@ export type ProposalRow = typeof fieldMaintenanceProposals.$inferSelect;
 export type PlanRow = typeof fieldMaintenancePlans.$inferSelect;
 export type SubjectKind = 'asset' | 'site';
 
-/** The tag of the tickets the maintenance pass generates (they are not counted as faults). */
+/** The tag of the tickets the maintenance pass and accepted inspections generate (they are not counted as faults). */
 export const MAINTENANCE_TAG = '预防性维护';
+/** The extra tag of a one-off inspection visit's ticket (巡检, a proposal accepted as an inspection). */
+export const INSPECTION_TAG = '巡检';
 
 /** Ticket types that count as repairs for recurring faults. */
 export const REPAIR_TYPES = ['repair', 'after_sales'] as const;
@@ -102,6 +104,25 @@ export const fieldMaintenanceRepo = {
     const [row] = await ex.select().from(fieldAssets).where(eq(fieldAssets.id, id));
     return row;
   },
+  /** The assets of a model (exact match), oldest first: a model plan's subjects. */
+  assetsOfModel(ex: Executor, model: string) {
+    return ex
+      .select({ id: fieldAssets.id, siteId: fieldAssets.siteId, name: fieldAssets.name })
+      .from(fieldAssets)
+      .where(eq(fieldAssets.model, model))
+      .orderBy(fieldAssets.createdAt, fieldAssets.id)
+      .limit(5000);
+  },
+  /** How many assets each of `models` has. */
+  async modelCounts(ex: Executor, models: string[]): Promise<Map<string, number>> {
+    if (models.length === 0) return new Map();
+    const rows = await ex
+      .select({ model: fieldAssets.model, n: sql<number>`count(*)::int` })
+      .from(fieldAssets)
+      .where(inArray(fieldAssets.model, models))
+      .groupBy(fieldAssets.model);
+    return new Map(rows.map((r) => [r.model!, Number(r.n)]));
+  },
   async siteById(ex: Executor, id: string) {
     const [row] = await ex.select().from(fieldSites).where(eq(fieldSites.id, id));
     return row;
@@ -130,23 +151,28 @@ export const fieldMaintenanceRepo = {
   },
 
   // ── runs ──
-  async runExists(ex: Executor, planId: string, dueDate: string): Promise<boolean> {
+  /** The subjects (asset or site ids) of a plan's due date generated already. */
+  async runSubjects(ex: Executor, planId: string, dueDate: string): Promise<Set<string>> {
     const rows = await ex
-      .select({ planId: fieldMaintenanceRuns.planId })
+      .select({ subjectId: fieldMaintenanceRuns.subjectId })
       .from(fieldMaintenanceRuns)
       .where(and(eq(fieldMaintenanceRuns.planId, planId), eq(fieldMaintenanceRuns.dueDate, dueDate)));
-    return rows.length > 0;
+    return new Set(rows.map((r) => r.subjectId));
   },
-  /** Claim (plan, due date): false when it is generated already (or by a concurrent pass, after it commits). */
-  async claimRun(ex: Executor, planId: string, dueDate: string): Promise<boolean> {
-    const rows = await ex.insert(fieldMaintenanceRuns).values({ planId, dueDate }).onConflictDoNothing().returning({ planId: fieldMaintenanceRuns.planId });
+  /** Claim (plan, due date, subject): false when it is generated already (or by a concurrent pass, after it commits). */
+  async claimRun(ex: Executor, planId: string, dueDate: string, subjectId: string): Promise<boolean> {
+    const rows = await ex
+      .insert(fieldMaintenanceRuns)
+      .values({ planId, dueDate, subjectId })
+      .onConflictDoNothing()
+      .returning({ planId: fieldMaintenanceRuns.planId });
     return rows.length === 1;
   },
-  async finishRun(ex: Executor, planId: string, dueDate: string, ticketId: string, visitId: string | null) {
+  async finishRun(ex: Executor, planId: string, dueDate: string, subjectId: string, ticketId: string, visitId: string | null) {
     await ex
       .update(fieldMaintenanceRuns)
       .set({ ticketId, visitId })
-      .where(and(eq(fieldMaintenanceRuns.planId, planId), eq(fieldMaintenanceRuns.dueDate, dueDate)));
+      .where(and(eq(fieldMaintenanceRuns.planId, planId), eq(fieldMaintenanceRuns.dueDate, dueDate), eq(fieldMaintenanceRuns.subjectId, subjectId)));
   },
   async insertTicket(ex: Executor, row: typeof tickets.$inferInsert) {
     const [out] = await ex.insert(tickets).values(row).returning();

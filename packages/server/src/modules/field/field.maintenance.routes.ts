@@ -4,6 +4,7 @@ import type { AppDeps } from '../../http/app';
 import { ctxOf } from '../../http/auth';
 import { syncPlugin } from '../../http/plugin';
 import { IdParam } from '../identity/identity.schema';
+import { acceptProposal } from './field.maintenance.accept.commands';
 import * as cmd from './field.maintenance.commands';
 import * as s from './field.maintenance.schema';
 
@@ -34,13 +35,13 @@ export function registerFieldMaintenanceRoutes(api: FastifyInstance, deps: AppDe
           config: manage,
           schema: {
             tags,
-            summary: 'Accept a proposal: a maintenance plan of its asset or site is created (409 proposal_state when decided)',
+            summary: 'Accept a proposal as a maintenance plan of its asset or site, or as a one-off inspection visit (409 proposal_state when decided)',
             params: IdParam,
             body: s.ProposalAccept,
             response: { 200: s.Proposal },
           },
         },
-        async (req) => cmd.acceptProposal(db, ctxOf(req), req.params.id, req.body),
+        async (req) => acceptProposal(db, ctxOf(req), req.params.id, req.body),
       );
       app.post(
         '/field/maintenance/proposals/:id/dismiss',

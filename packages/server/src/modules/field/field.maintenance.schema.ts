@@ -16,7 +16,12 @@ export const Proposal = z
     subjectName: z.string(),
     state: ProposalState,
     reason: z.string().nullable(),
+    /** How an accepted proposal was acted on: a maintenance plan (`planId`) or a one-off inspection (巡检). */
+    outcome: z.enum(['plan', 'inspection']).nullable(),
     planId: z.uuid().nullable(),
+    /** The inspection's ticket and visit (the visit is null when no calendar had a window within 14 days). */
+    inspectionTicketId: z.uuid().nullable(),
+    inspectionVisitId: z.uuid().nullable(),
     /** The repairs in the history; `tickets` lists those the caller may see (ticket visibility). */
     ticketCount: z.number().int(),
     tickets: z.array(ProposalTicket),
@@ -35,17 +40,35 @@ const cadence = {
   startDate: day.optional(),
   calendarId: z.uuid().optional(),
 };
-export const ProposalAccept = z.object(cadence);
+/**
+ * Accept as a plan (`outcome: "plan"`, the default; the cadence) or as a one-off inspection (`outcome: "inspection"`;
+ * `date` = the day from which the visit is placed, default today; `calendarId` optional).
+ */
+export const ProposalAccept = z.object({
+  outcome: z.enum(['plan', 'inspection']).default('plan'),
+  ...cadence,
+  date: day.optional(),
+});
 export const ProposalDismiss = z.object({ reason: z.string().trim().min(1).max(500) });
 
-export const PlanCreate = z.object({ assetId: z.uuid().optional(), siteId: z.uuid().optional(), ...cadence });
+/** Exactly one subject: an asset, a site, or an asset model (every asset whose model is exactly that, now and later). */
+export const PlanCreate = z.object({
+  assetId: z.uuid().optional(),
+  siteId: z.uuid().optional(),
+  assetModel: z.string().trim().min(1).max(200).optional(),
+  ...cadence,
+});
 export const PlanPatch = z.object({ active: z.boolean() });
 export const Plan = z
   .object({
     id: z.uuid(),
-    subjectKind: z.enum(['asset', 'site']),
-    subjectId: z.uuid(),
+    subjectKind: z.enum(['asset', 'site', 'model']),
+    /** The asset or site; null for a model plan. */
+    subjectId: z.uuid().nullable(),
+    /** The asset's or site's name, or the model. */
     subjectName: z.string(),
+    assetModel: z.string().nullable(),
+    assetCount: z.number().int(),
     everyN: z.number().int(),
     unit: z.enum(['day', 'month']),
     startDate: z.string(),
@@ -62,4 +85,7 @@ export const RecurringSettings = z
   .object({ threshold: z.number().int().min(2).max(100), windowDays: z.number().int().min(1).max(3650) })
   .meta({ id: 'FieldRecurringFaultSettings' });
 
-export type CadenceInput = z.infer<typeof ProposalAccept>;
+export const Cadence = z.object(cadence);
+export type CadenceInput = z.infer<typeof Cadence>;
+export type ProposalAcceptInput = z.infer<typeof ProposalAccept>;
+export type PlanCreateInput = z.infer<typeof PlanCreate>;

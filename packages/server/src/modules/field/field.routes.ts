@@ -5,6 +5,7 @@ import type { AppDeps } from '../../http/app';
 import { ctxOf } from '../../http/auth';
 import { idempotencyKey, sendKeyed } from '../../http/keyed';
 import { syncPlugin } from '../../http/plugin';
+import { contentDisposition } from '../attachments/attachments.present';
 import { IdParam } from '../identity/identity.schema';
 import * as cmd from './field.commands';
 import { importSites } from './field.import.commands';
@@ -47,7 +48,13 @@ export function registerFieldRoutes(api: FastifyInstance, deps: AppDeps) {
         '/sites/import',
         {
           config: { permission: 'field.manage' },
-          schema: { tags, summary: 'Import sites from CSV (dry run by default, naming bad rows)', body: s.ImportBody, response: { 200: s.ImportResult } },
+          bodyLimit: 12 * 1024 * 1024,
+          schema: {
+            tags,
+            summary: 'Import sites from CSV or .xlsx (base64; dry run by default, naming bad rows)',
+            body: s.ImportBody,
+            response: { 200: s.ImportResult },
+          },
         },
         async (req) => importSites(db, ctxOf(req), req.body),
       );
@@ -84,6 +91,26 @@ export function registerFieldRoutes(api: FastifyInstance, deps: AppDeps) {
             .header('X-Content-Type-Options', 'nosniff')
             .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
             .send(await cmd.labelSheet(db, ctxOf(req), req.params.id)),
+      );
+      app.get(
+        '/sites/:id/labels.pdf',
+        {
+          config: { permission: 'field.manage' },
+          schema: {
+            tags,
+            summary: 'The QR label sheet of a site, its descendants and their assets as a PDF (A4, 3 × 5 labels a page, zh-CN)',
+            params: IdParam,
+          },
+        },
+        async (req, reply) => {
+          const r = await cmd.labelSheetPdf(db, ctxOf(req), req.params.id);
+          return reply
+            .header('content-type', 'application/pdf')
+            .header('content-disposition', contentDisposition(r.filename))
+            .header('x-content-type-options', 'nosniff')
+            .header('cache-control', 'private, no-store')
+            .send(r.data);
+        },
       );
       app.post(
         '/assets',

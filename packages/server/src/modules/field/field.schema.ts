@@ -66,7 +66,9 @@ export const Qr = z.object({ code: z.string(), svg: z.string() }).meta({ id: 'Fi
 
 export const ImportBody = z.object({
   /** CSV text: header `path,kind,address` — path is the names from the root joined by " / " (e.g. "幸福里小区 / 3栋 / 2单元"). */
-  csv: z.string().min(1).max(2_000_000),
+  csv: z.string().min(1).max(2_000_000).optional(),
+  /** Or an .xlsx workbook, base64 (its first sheet, same columns; exactly one of csv and xlsx). */
+  xlsx: z.string().min(1).max(11_000_000).optional(),
   dryRun: z.boolean().default(true),
 });
 export const ImportResult = z

@@ -15,7 +15,10 @@ type Decision = { kind: 'accept' | 'dismiss'; proposal: Proposal } | { kind: 'pl
 
 const KEYS = { proposals: ['field-maintenance-proposals'], plans: ['field-maintenance-plans'] } as const;
 
-/** 预防性维护 (field.manage): recurring-fault proposals with their repair history (accept → plan, dismiss), plans. */
+/**
+ * 预防性维护 (field.manage): recurring-fault proposals with their repair history (accept → a plan or a one-off
+ * inspection 巡检, dismiss), plans of an asset, a site or an asset model.
+ */
 export default function MaintenancePage() {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
@@ -28,6 +31,8 @@ export default function MaintenancePage() {
   const [siteId, setSiteId] = useState<string | undefined>();
   const site = useSite(decision?.kind === 'plan' ? siteId : undefined);
   const [form] = Form.useForm();
+  const outcome = Form.useWatch<'plan' | 'inspection' | undefined>('outcome', form) ?? 'plan';
+  const target = Form.useWatch<'site' | 'model' | undefined>('target', form) ?? 'site';
   const date = (v: string) => new Date(v).toLocaleDateString(i18n.language);
 
   const done = async () => {
@@ -47,10 +52,13 @@ export default function MaintenancePage() {
       if (!decision) return null;
       if (decision.kind === 'dismiss')
         return http.post('/field/maintenance/proposals/{id}/dismiss', { path: { id: decision.proposal.id }, body: { reason: String(v.reason) } });
-      if (decision.kind === 'accept') return http.post('/field/maintenance/proposals/{id}/accept', { path: { id: decision.proposal.id }, body: cadence(v) });
-      return http.post('/field/maintenance/plans', {
-        body: { ...(v.assetId ? { assetId: v.assetId as string } : { siteId: String(v.siteId) }), ...cadence(v) },
-      });
+      if (decision.kind === 'accept')
+        return http.post('/field/maintenance/proposals/{id}/accept', {
+          path: { id: decision.proposal.id },
+          body: v.outcome === 'inspection' ? { outcome: 'inspection', ...(v.date ? { date: v.date as string } : {}) } : { outcome: 'plan', ...cadence(v) },
+        });
+      const subject = v.target === 'model' ? { assetModel: String(v.assetModel) } : v.assetId ? { assetId: v.assetId as string } : { siteId: String(v.siteId) };
+      return http.post('/field/maintenance/plans', { body: { ...subject, ...cadence(v) } });
     },
     onSuccess: done,
     onError: (err) => message.error(errorMessage(err, t)),
@@ -145,6 +153,19 @@ export default function MaintenancePage() {
               ),
             },
             { title: t('fieldMaintenance.proposedAt'), dataIndex: 'createdAt', key: 'createdAt', render: (v: string) => date(v) },
+            {
+              title: t('fieldMaintenance.outcome'),
+              key: 'outcome',
+              render: (_: unknown, p: Proposal) =>
+                p.outcome ? (
+                  <Space>
+                    <Tag color={p.outcome === 'inspection' ? 'purple' : 'blue'}>{t(`fieldMaintenance.outcomes.${p.outcome}`)}</Tag>
+                    {p.inspectionTicketId && <Link to={`/tickets/${p.inspectionTicketId}`}>{t('fieldMaintenance.inspectionTicket')}</Link>}
+                  </Space>
+                ) : (
+                  '—'
+                ),
+            },
             { title: t('fieldMaintenance.reason'), dataIndex: 'reason', key: 'reason', render: (v: string | null) => v ?? '—' },
             {
               title: '',
@@ -180,6 +201,7 @@ export default function MaintenancePage() {
                 <Space>
                   <Tag>{t(`fieldMaintenance.kinds.${p.subjectKind}`)}</Tag>
                   {p.subjectName}
+                  {p.subjectKind === 'model' && <Typography.Text type="secondary">{t('fieldMaintenance.assetCount', { n: p.assetCount })}</Typography.Text>}
                 </Space>
               ),
             },
@@ -219,25 +241,48 @@ export default function MaintenancePage() {
           {decision?.kind === 'accept' && (
             <>
               <Typography.Paragraph>{t('fieldMaintenance.acceptHint', { name: decision.proposal.subjectName })}</Typography.Paragraph>
-              {cadenceFields}
+              <Form.Item name="outcome" label={t('fieldMaintenance.outcome')} initialValue="plan">
+                <Radio.Group
+                  optionType="button"
+                  options={(['plan', 'inspection'] as const).map((o) => ({ value: o, label: t(`fieldMaintenance.outcomes.${o}`) }))}
+                />
+              </Form.Item>
+              {outcome === 'inspection' ? (
+                <Form.Item name="date" label={t('fieldMaintenance.inspectionDate')} extra={t('fieldMaintenance.inspectionDateHint')}>
+                  <Input type="date" />
+                </Form.Item>
+              ) : (
+                cadenceFields
+              )}
             </>
           )}
           {decision?.kind === 'plan' && (
             <>
-              <Form.Item name="siteId" label={t('fieldMaintenance.site')} rules={required}>
-                <Select
-                  showSearch
-                  optionFilterProp="label"
-                  onChange={(v: string) => {
-                    setSiteId(v);
-                    form.setFieldValue('assetId', undefined);
-                  }}
-                  options={(sites.data?.items ?? []).map((s) => ({ value: s.id, label: s.name }))}
-                />
+              <Form.Item name="target" label={t('fieldMaintenance.target')} initialValue="site">
+                <Radio.Group optionType="button" options={(['site', 'model'] as const).map((o) => ({ value: o, label: t(`fieldMaintenance.targets.${o}`) }))} />
               </Form.Item>
-              <Form.Item name="assetId" label={t('fieldMaintenance.asset')} extra={t('fieldMaintenance.assetHint')}>
-                <Select allowClear options={(site.data?.assets ?? []).map((a) => ({ value: a.id, label: a.name }))} />
-              </Form.Item>
+              {target === 'model' ? (
+                <Form.Item name="assetModel" label={t('fieldMaintenance.assetModel')} extra={t('fieldMaintenance.assetModelHint')} rules={required}>
+                  <Input maxLength={200} />
+                </Form.Item>
+              ) : (
+                <>
+                  <Form.Item name="siteId" label={t('fieldMaintenance.site')} rules={required}>
+                    <Select
+                      showSearch
+                      optionFilterProp="label"
+                      onChange={(v: string) => {
+                        setSiteId(v);
+                        form.setFieldValue('assetId', undefined);
+                      }}
+                      options={(sites.data?.items ?? []).map((s) => ({ value: s.id, label: s.name }))}
+                    />
+                  </Form.Item>
+                  <Form.Item name="assetId" label={t('fieldMaintenance.asset')} extra={t('fieldMaintenance.assetHint')}>
+                    <Select allowClear options={(site.data?.assets ?? []).map((a) => ({ value: a.id, label: a.name }))} />
+                  </Form.Item>
+                </>
+              )}
               {cadenceFields}
             </>
           )}

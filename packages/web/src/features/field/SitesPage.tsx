@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { App, Button, Card, Col, DatePicker, Descriptions, Empty, Form, Input, Modal, Row, Select, Space, Table, Tag, Tree, Typography } from 'antd';
-import { ImportOutlined, PlusOutlined, PrinterOutlined } from '@ant-design/icons';
+import { App, Button, Card, Col, DatePicker, Descriptions, Empty, Form, Input, Modal, Row, Select, Space, Table, Tag, Tree, Typography, Upload } from 'antd';
+import { CloseOutlined, FileExcelOutlined, FilePdfOutlined, ImportOutlined, PlusOutlined, PrinterOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Dayjs } from 'dayjs';
@@ -28,7 +28,15 @@ function buildTree(sites: Site[]): TreeNode[] {
   return roots;
 }
 
-/** 站点与设备: the site tree, a site's assets, linked customers and QR codes, label sheet, CSV import. */
+/** The bytes of a file as base64 (chunked: String.fromCharCode takes a bounded number of arguments). */
+async function base64Of(file: Blob): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+/** 站点与设备: the site tree, a site's assets, linked customers and QR codes, label sheets (HTML, PDF), CSV/xlsx import. */
 export default function SitesPage() {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -83,11 +91,21 @@ export default function SitesPage() {
     onError: (err) => message.error(errorMessage(err, t)),
   });
   const [csv, setCsv] = useState('path,kind,address\n');
+  /** A picked .xlsx workbook (sent instead of the CSV text). */
+  const [xlsx, setXlsx] = useState<{ name: string; base64: string } | null>(null);
+  const pickFile = async (file: File) => {
+    setImportResult(null);
+    if (/\.xlsx$/i.test(file.name)) setXlsx({ name: file.name, base64: await base64Of(file) });
+    else {
+      setXlsx(null);
+      setCsv(await file.text());
+    }
+  };
   const [importResult, setImportResult] = useState<{ dryRun: boolean; created: number; existing: number; errors: { row: number; message: string }[] } | null>(
     null,
   );
   const runImport = useMutation({
-    mutationFn: (dryRun: boolean) => http.post('/sites/import', { body: { csv, dryRun } }),
+    mutationFn: (dryRun: boolean) => http.post('/sites/import', { body: xlsx ? { xlsx: xlsx.base64, dryRun } : { csv, dryRun } }),
     onSuccess: async (r) => {
       setImportResult(r);
       if (!r.dryRun) await refresh();
@@ -142,6 +160,9 @@ export default function SitesPage() {
                       </Button>
                       <Button size="small" icon={<PrinterOutlined />} href={`/api/v1/sites/${d.id}/labels`} target="_blank">
                         {t('field.sites.labels')}
+                      </Button>
+                      <Button size="small" icon={<FilePdfOutlined />} href={`/api/v1/sites/${d.id}/labels.pdf`} download>
+                        {t('field.sites.labelsPdf')}
                       </Button>
                     </Space>
                   ) : null
@@ -265,7 +286,42 @@ export default function SitesPage() {
 
       <Modal open={adding === 'import'} title={t('field.sites.import')} onCancel={() => setAdding(null)} footer={null} width={640} destroyOnHidden>
         <Typography.Paragraph type="secondary">{t('field.import.help')}</Typography.Paragraph>
-        <Input.TextArea rows={8} value={csv} onChange={(e) => setCsv(e.target.value)} />
+        <Space style={{ marginBottom: 8 }} wrap>
+          <Upload
+            accept=".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            showUploadList={false}
+            beforeUpload={(file) => {
+              void pickFile(file);
+              return false;
+            }}
+          >
+            <Button icon={<FileExcelOutlined />} data-testid="import-file">
+              {t('field.import.pickFile')}
+            </Button>
+          </Upload>
+          {xlsx ? (
+            <Tag
+              closable
+              closeIcon={<CloseOutlined />}
+              onClose={() => {
+                setXlsx(null);
+                setImportResult(null);
+              }}
+            >
+              {t('field.import.workbook', { name: xlsx.name })}
+            </Tag>
+          ) : null}
+        </Space>
+        {xlsx ? null : (
+          <Input.TextArea
+            rows={8}
+            value={csv}
+            onChange={(e) => {
+              setCsv(e.target.value);
+              setImportResult(null);
+            }}
+          />
+        )}
         <Space style={{ marginTop: 12 }}>
           <Button onClick={() => runImport.mutate(true)} loading={runImport.isPending}>
             {t('field.import.dryRun')}
