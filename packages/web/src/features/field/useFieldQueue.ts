@@ -5,8 +5,8 @@
 import { useEffect, useSyncExternalStore } from 'react';
 import type { QueryClient } from '@tanstack/react-query';
 import { readCookie, requestLanguage } from '../../api/client';
-import { WORK_KEYS } from './api';
-import { autoSync, fetchTransport, indexedDbStore, memoryStore, OfflineQueue, type QueueSnapshot } from './offlineQueue';
+import { WORK_KEYS, type DayVisit } from './api';
+import { applyQueued, autoSync, fetchTransport, indexedDbStore, memoryStore, OfflineQueue, type QueueItem, type QueueSnapshot } from './offlineQueue';
 
 let queue: OfflineQueue | null = null;
 let client: QueryClient | null = null;
@@ -21,6 +21,7 @@ function theQueue(): OfflineQueue {
     }
     queue = new OfflineQueue(store, fetchTransport({ language: requestLanguage, csrf: () => readCookie('chidu_csrf') }), {
       onSent: (item) => {
+        keepSentInDay(item);
         void client?.invalidateQueries({ queryKey: ['field-day'] });
         void client?.invalidateQueries({ queryKey: WORK_KEYS.work(item.visitId) });
         void client?.invalidateQueries({ queryKey: WORK_KEYS.visitParts(item.visitId) });
@@ -29,6 +30,17 @@ function theQueue(): OfflineQueue {
     });
   }
   return queue;
+}
+
+/**
+ * A sent item leaves the queue, and with it the optimistic state it gave the visit. Until the day view is read again
+ * the cached day would show the visit as it was before the tap (a ticked step unticks for a moment, and a second tap
+ * in that moment is lost): so the sent item is applied to the cached day first, then the day is read again.
+ */
+function keepSentInDay(item: QueueItem) {
+  client?.setQueriesData<{ items: DayVisit[] }>({ queryKey: ['field-day'] }, (old) =>
+    old?.items ? { ...old, items: old.items.map((v) => (v.id === item.visitId ? applyQueued(v, [item]) : v)) } : old,
+  );
 }
 
 /** The queue's state (re-renders on every change) and the queue itself. */
