@@ -117,7 +117,22 @@ export const FIELD_WORK_BODIES: Record<string, unknown> = {
   'POST /public/visit-signoff/{token}': { rating: 5 },
   'POST /visits/{id}/parts': { partId: '019aa000-0000-7000-8000-000000000002', qty: 1 },
   'POST /qa/coaching/{id}/complete': { note: '一对一复听录音并演练开场白' },
+  // Calibration: a ticket outside the session, so past the who-may check the answer is a 400 naming ticketId.
+  'POST /qa/calibrations/{id}/scores': { ticketId: '019aa000-0000-7000-8000-000000000003', scores: [] },
+  'PUT /qa/calibrations/{id}/reference': { ticketId: '019aa000-0000-7000-8000-000000000003', scores: [] },
 };
+
+/** An open calibration session on T scored by the qa account and the supervisor (started by the admin). */
+export async function newCalibration({ t, tokens, ids, fx, ok }: Env): Promise<string> {
+  const body = {
+    name: '矩阵校准',
+    scorecardId: fx.scorecard,
+    ticketIds: [fx.ticket],
+    inspectorIds: [ids.qa, ids.supervisor],
+    dueAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+  };
+  return (await ok(t.inject('POST', '/api/v1/qa/calibrations', tokens.admin!, body), [201])).id as string;
+}
 
 /** A 1×1 PNG: the smallest signature the sign-off accepts. */
 const MATRIX_SIGNATURE = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
@@ -152,6 +167,7 @@ export async function moreParam(
   if (path.startsWith('/qa/inspections/{id}')) return write ? q.newInspection(!path.endsWith('/submit')) : fx.inspection!;
   if (path.startsWith('/qa/appeals/{id}')) return write ? q.newAppeal() : fx.appeal!;
   if (path.startsWith('/qa/sampling-plans/{id}')) return fx.samplingPlan!;
+  if (path.startsWith('/qa/calibrations/{id}')) return write ? newCalibration(env) : (fx.calibration ??= await newCalibration(env));
   if (path.startsWith('/qa/coaching/{id}')) return write ? q.newCoaching() : fx.coaching!;
   if (path.startsWith('/proposals/{id}')) return write ? q.newProposal() : fx.proposal!;
   return null;
