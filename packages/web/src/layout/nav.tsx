@@ -168,6 +168,15 @@ export const NAV_ITEMS: readonly NavItem[] = [
     permission: 'qa.rule_appeals',
   },
   {
+    key: 'qaCalibration',
+    path: '/qa/calibrations',
+    labelKey: 'quality.nav.calibration',
+    descriptionKey: 'quality.nav.calibrationDesc',
+    icon: <TeamOutlined />,
+    group: 'quality',
+    permission: 'qa.view',
+  },
+  {
     key: 'performance',
     path: '/performance',
     labelKey: 'quality.nav.performance',
