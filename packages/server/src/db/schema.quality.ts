@@ -220,3 +220,39 @@ export const qaCalibrationReferences = pgTable(
   },
   (t) => [primaryKey({ name: 'qa_calibration_references_pk', columns: [t.calibrationId, t.ticketId] })],
 );
+
+/**
+ * Peer review rounds (互评): a supervisor gives every agent of a team N colleagues' tickets of a period to score on a
+ * few 1–5 items. `items`: [{key, label}].
+ */
+export const qaPeerRounds = pgTable('qa_peer_rounds', {
+  id: uuid('id').primaryKey(),
+  name: text('name').notNull(),
+  teamId: uuid('team_id').notNull(),
+  items: jsonb('items').notNull(),
+  perAgent: integer('per_agent').notNull(),
+  periodFrom: ts('period_from').notNull(),
+  periodTo: ts('period_to').notNull(),
+  /** open | closed */
+  state: text('state').notNull().default('open'),
+  createdBy: uuid('created_by').notNull(),
+  closedAt: ts('closed_at'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+/** One colleague's ticket for one reviewer (never their own); `scores` [{item, score 1–5}] once submitted. */
+export const qaPeerReviews = pgTable(
+  'qa_peer_reviews',
+  {
+    id: uuid('id').primaryKey(),
+    roundId: uuid('round_id').notNull(),
+    reviewerId: uuid('reviewer_id').notNull(),
+    ticketId: uuid('ticket_id').notNull(),
+    agentId: uuid('agent_id').notNull(),
+    scores: jsonb('scores'),
+    comment: text('comment'),
+    submittedAt: ts('submitted_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('qa_peer_reviews_key').on(t.roundId, t.reviewerId, t.ticketId), index('qa_peer_reviews_agent_idx').on(t.agentId, t.submittedAt)],
+);

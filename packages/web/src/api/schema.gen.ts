@@ -4699,6 +4699,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/qa/peer-rounds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Peer review rounds (互评), newest first, with every review and each agent’s means */
+        get: operations["getQaPeerRounds"];
+        put?: never;
+        /** Start a peer review round for a team: each agent gets N colleagues’ tickets of the period (never their own) */
+        post: operations["postQaPeerRounds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/peer-rounds/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a peer review round */
+        post: operations["postQaPeerRoundsByIdClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/peer-reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller’s peer review: colleagues’ tickets to score (anonymised) and the scores on their own (reviewer hidden) */
+        get: operations["getQaPeerReviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/peer-reviews/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Score a colleague’s ticket 1–5 on each item (the reviewer only, once) */
+        post: operations["postQaPeerReviewsById"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/qa/stats": {
         parameters: {
             query?: never;
@@ -6132,6 +6201,64 @@ export interface components {
                 mad: number | null;
                 icc: number | null;
             } | null;
+        };
+        QaPeerRound: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: uuid */
+            teamId: string;
+            items: {
+                key: string;
+                label: string;
+            }[];
+            perAgent: number;
+            from: string;
+            to: string;
+            /** @enum {string} */
+            state: "open" | "closed";
+            assigned: number;
+            submitted: number;
+            results: {
+                /** Format: uuid */
+                agentId: string;
+                agent: {
+                    /** Format: uuid */
+                    id: string;
+                    name: string;
+                    employeeNo: string;
+                };
+                n: number;
+                mean: number | null;
+                items: {
+                    item: string;
+                    mean: number | null;
+                }[];
+            }[];
+            reviews: {
+                /** Format: uuid */
+                id: string;
+                reviewer: {
+                    /** Format: uuid */
+                    id: string;
+                    name: string;
+                    employeeNo: string;
+                };
+                agent: {
+                    /** Format: uuid */
+                    id: string;
+                    name: string;
+                    employeeNo: string;
+                };
+                ticketNumber: string;
+                scores: {
+                    item: string;
+                    score: number;
+                }[] | null;
+                comment: string | null;
+                submittedAt: string | null;
+            }[];
+            createdAt: string;
         };
         NotificationPreferences: {
             /** @description push to the open web app (notifications are always stored) */
@@ -20529,6 +20656,233 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QaCalibration"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getQaPeerRounds: {
+        parameters: {
+            query?: {
+                teamId?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["QaPeerRound"][];
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postQaPeerRounds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** Format: uuid */
+                    teamId: string;
+                    /** @description colleagues’ tickets each agent scores */
+                    perAgent: number;
+                    /**
+                     * Format: date-time
+                     * @description tickets created from (inclusive)
+                     */
+                    from: string;
+                    /**
+                     * Format: date-time
+                     * @description …to (exclusive)
+                     */
+                    to: string;
+                    /** @description a few items, each scored 1–5 */
+                    items: {
+                        key: string;
+                        label: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaPeerRound"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postQaPeerRoundsByIdClose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaPeerRound"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getQaPeerReviews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description colleagues’ tickets to score, anonymised: no ticket number, no names */
+                        toReview: {
+                            /** Format: uuid */
+                            id: string;
+                            round: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "open" | "closed";
+                            };
+                            items: {
+                                key: string;
+                                label: string;
+                            }[];
+                            subject: string;
+                            description: string;
+                            conversation: {
+                                /** @enum {string} */
+                                from: "customer" | "agent";
+                                body: string;
+                                at: string;
+                            }[];
+                            scores: {
+                                item: string;
+                                score: number;
+                            }[] | null;
+                            comment: string | null;
+                            submittedAt: string | null;
+                        }[];
+                        /** @description scores on the caller’s own tickets; the reviewer is hidden */
+                        received: {
+                            /** Format: uuid */
+                            id: string;
+                            round: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            items: {
+                                key: string;
+                                label: string;
+                            }[];
+                            /** Format: uuid */
+                            ticketId: string;
+                            ticketNumber: string;
+                            scores: {
+                                item: string;
+                                score: number;
+                            }[];
+                            comment: string | null;
+                            submittedAt: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postQaPeerReviewsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    scores: {
+                        item: string;
+                        score: number;
+                    }[];
+                    comment?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        submittedAt: string;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];

@@ -8,6 +8,7 @@ import { IdParam } from '../identity/identity.schema';
 import * as calib from './quality.calibration';
 import * as coaching from './quality.coaching';
 import * as cmd from './quality.commands';
+import * as peer from './quality.peer';
 import * as perf from './quality.performance.commands';
 import * as samp from './quality.sampling.commands';
 import * as stats from './quality.stats.commands';
@@ -287,6 +288,68 @@ export function registerQualityRoutes(api: FastifyInstance, deps: AppDeps) {
           },
         },
         async (req) => calib.setCalibrationReference(db, ctxOf(req), req.params.id, req.body),
+      );
+
+      // ── peer review (互评) ──
+      app.get(
+        '/qa/peer-rounds',
+        {
+          config: { permission: 'qa.rule_appeals' },
+          schema: {
+            tags,
+            summary: 'Peer review rounds (互评), newest first, with every review and each agent’s means',
+            querystring: s.PeerRoundListQuery,
+            response: { 200: z.object({ items: z.array(s.PeerRound) }) },
+          },
+        },
+        async (req) => peer.listPeerRounds(db, ctxOf(req), req.query),
+      );
+      app.post(
+        '/qa/peer-rounds',
+        {
+          config: { permission: 'qa.rule_appeals' },
+          schema: {
+            tags,
+            summary: 'Start a peer review round for a team: each agent gets N colleagues’ tickets of the period (never their own)',
+            body: s.PeerRoundCreate,
+            response: { 201: s.PeerRound },
+          },
+        },
+        async (req, reply) => reply.status(201).send(await peer.startPeerRound(db, ctxOf(req), req.body)),
+      );
+      app.post(
+        '/qa/peer-rounds/:id/close',
+        {
+          config: { permission: 'qa.rule_appeals' },
+          schema: { tags, summary: 'Close a peer review round', params: IdParam, response: { 200: s.PeerRound } },
+        },
+        async (req) => peer.closePeerRound(db, ctxOf(req), req.params.id),
+      );
+      app.get(
+        '/qa/peer-reviews',
+        {
+          config: { permission: 'qa.own' },
+          schema: {
+            tags,
+            summary: 'The caller’s peer review: colleagues’ tickets to score (anonymised) and the scores on their own (reviewer hidden)',
+            response: { 200: s.MyPeerReviews },
+          },
+        },
+        async (req) => peer.myPeerReviews(db, ctxOf(req)),
+      );
+      app.post(
+        '/qa/peer-reviews/:id',
+        {
+          config: { permission: 'qa.own' },
+          schema: {
+            tags,
+            summary: 'Score a colleague’s ticket 1–5 on each item (the reviewer only, once)',
+            params: IdParam,
+            body: s.PeerReviewSubmit,
+            response: { 200: z.object({ id: z.uuid(), submittedAt: z.string() }) },
+          },
+        },
+        async (req) => peer.submitPeerReview(db, ctxOf(req), req.params.id, req.body),
       );
 
       // ── dashboard ──

@@ -464,3 +464,101 @@ export const CalibrationAgreement = z.object({
     }),
   ),
 });
+
+// ── peer review (互评) ──
+const PeerItem = z
+  .object({
+    key: z
+      .string()
+      .trim()
+      .min(1)
+      .max(60)
+      .regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and -'),
+    label: Text(200),
+  })
+  .strict();
+const PeerScore = z.object({ item: z.string().max(60), score: z.number().int().min(1).max(5) }).strict();
+export const PeerRoundCreate = z
+  .object({
+    name: Text(100),
+    teamId: z.uuid(),
+    perAgent: z.number().int().min(1).max(10).describe('colleagues’ tickets each agent scores'),
+    from: z.iso.datetime({ offset: true }).describe('tickets created from (inclusive)'),
+    to: z.iso.datetime({ offset: true }).describe('…to (exclusive)'),
+    items: z
+      .array(PeerItem)
+      .min(1)
+      .max(6)
+      .refine((xs) => new Set(xs.map((x) => x.key)).size === xs.length, 'item keys must be unique')
+      .describe('a few items, each scored 1–5'),
+  })
+  .strict();
+export const PeerRoundListQuery = z.object({ teamId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(100).default(20) }).strict();
+const PersonRef = z.object({ id: z.uuid(), name: z.string(), employeeNo: z.string() });
+export const PeerRound = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    teamId: z.uuid(),
+    items: z.array(PeerItem),
+    perAgent: z.number().int(),
+    from: z.string(),
+    to: z.string(),
+    state: z.enum(['open', 'closed']),
+    assigned: z.number().int(),
+    submitted: z.number().int(),
+    results: z.array(
+      z.object({
+        agentId: z.uuid(),
+        agent: PersonRef,
+        n: z.number().int(),
+        mean: z.number().nullable(),
+        items: z.array(z.object({ item: z.string(), mean: z.number().nullable() })),
+      }),
+    ),
+    reviews: z.array(
+      z.object({
+        id: z.uuid(),
+        reviewer: PersonRef,
+        agent: PersonRef,
+        ticketNumber: z.string(),
+        scores: z.array(PeerScore).nullable(),
+        comment: z.string().nullable(),
+        submittedAt: z.string().nullable(),
+      }),
+    ),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'QaPeerRound' });
+export const PeerReviewSubmit = z.object({ scores: z.array(PeerScore).max(6), comment: z.string().trim().max(1000).optional() }).strict();
+export const MyPeerReviews = z.object({
+  toReview: z
+    .array(
+      z.object({
+        id: z.uuid(),
+        round: z.object({ id: z.uuid(), name: z.string(), state: z.enum(['open', 'closed']) }),
+        items: z.array(PeerItem),
+        subject: z.string(),
+        description: z.string(),
+        conversation: z.array(z.object({ from: z.enum(['customer', 'agent']), body: z.string(), at: z.string() })),
+        scores: z.array(PeerScore).nullable(),
+        comment: z.string().nullable(),
+        submittedAt: z.string().nullable(),
+      }),
+    )
+    .describe('colleagues’ tickets to score, anonymised: no ticket number, no names'),
+  received: z
+    .array(
+      z.object({
+        id: z.uuid(),
+        round: z.object({ id: z.uuid(), name: z.string() }),
+        items: z.array(PeerItem),
+        ticketId: z.uuid(),
+        ticketNumber: z.string(),
+        scores: z.array(PeerScore),
+        comment: z.string().nullable(),
+        submittedAt: z.string(),
+      }),
+    )
+    .describe('scores on the caller’s own tickets; the reviewer is hidden'),
+});
