@@ -177,6 +177,15 @@ export const NAV_ITEMS: readonly NavItem[] = [
     permission: 'qa.view',
   },
   {
+    key: 'qaPeer',
+    path: '/qa/peer',
+    labelKey: 'quality.nav.peer',
+    descriptionKey: 'quality.nav.peerDesc',
+    icon: <TeamOutlined />,
+    group: 'quality',
+    permission: 'qa.rule_appeals',
+  },
+  {
     key: 'performance',
     path: '/performance',
     labelKey: 'quality.nav.performance',
