@@ -258,9 +258,9 @@ function Results({ c }: { c: Calibration }) {
                       {x.score ?? '—'}
                     </Table.Summary.Cell>
                   ))}
-                  <Table.Summary.Cell index={tr.totals.length + 1} colSpan={3}>
-                    {tr.consensusTotal ?? '—'}
-                  </Table.Summary.Cell>
+                  <Table.Summary.Cell index={tr.totals.length + 1} />
+                  <Table.Summary.Cell index={tr.totals.length + 2} />
+                  <Table.Summary.Cell index={tr.totals.length + 3}>{tr.consensusTotal ?? '—'}</Table.Summary.Cell>
                 </Table.Summary.Row>
               )}
             />
