@@ -8,7 +8,8 @@
  * Agent K0003 answers two tickets; the admin A0001 (a QA lead) starts a session on them for QA Q0001 and supervisor
  * S0001. Q0001 scores both tickets on 校准 (desktop) and sees no one else's scores; S0001 scores them on a 390×844
  * phone, the last score closes the session, and the results (range, σ, consensus, the deviation chart) show on the
- * phone and on the desktop. Screenshots e2e/artifacts/calibration-*.png.
+ * phone and on the desktop. Then peer review (互评): S0001 starts a round for the team, agent K0003 scores a colleague's
+ * anonymised ticket on 我的质检 (390×844), S0001 sees the progress. Screenshots e2e/artifacts/calibration-*.png.
  */
 import { createHarness } from './lib/harness.mjs';
 
@@ -110,6 +111,47 @@ async function journey(browser, base) {
     await qa.goto(`${base}/qa/calibrations`);
     await expectVisible(qa.getByTestId('calib-trend').locator('canvas'), 'the agreement trend');
     await shot(qa, 'list-zh');
+  });
+
+  const supApi = await apiSession(base, 'S0001');
+  let round;
+  await step('S0001 starts a peer review round for the team (API)', async () => {
+    const me = (await supApi('GET', '/me')).body;
+    const res = await supApi('POST', '/qa/peer-rounds', {
+      name: '十二月互评',
+      teamId: me.teamId,
+      perAgent: 2,
+      from: new Date(Date.now() - 60 * 86_400_000).toISOString(),
+      to: new Date(Date.now() + 86_400_000).toISOString(),
+      items: [
+        { key: 'attitude', label: '服务态度' },
+        { key: 'solve', label: '解决问题' },
+      ],
+    });
+    if (res.status !== 201) fail(`start round: ${res.status} ${JSON.stringify(res.body)}`);
+    round = res.body;
+  });
+
+  const ag = await newWatchedPage(browser, 'K0003', problems, { viewport: { width: 390, height: 844 } });
+  current = ag;
+  await step('agent K0003 scores a colleague’s anonymised ticket on 我的质检 (390×844)', async () => {
+    await login(ag, base, 'K0003');
+    await ag.goto(`${base}/qa/mine`);
+    const card = ag.getByTestId('peer-mine');
+    await expectVisible(card.getByText('互评（待评 2）'), 'two tickets to score');
+    await card.locator('.ant-collapse-header').first().click();
+    for (const key of ['attitude', 'solve']) await card.getByTestId(`peer-rate-${key}`).locator('.ant-rate-star').nth(3).click();
+    await shot(ag, 'peer-390');
+    await card.getByTestId('peer-submit').click();
+    await expectVisible(card.getByText('互评（待评 1）'), 'one left');
+  });
+
+  current = sup;
+  await step('S0001 sees the round’s progress on 互评', async () => {
+    await sup.setViewportSize({ width: 1440, height: 900 });
+    await sup.goto(`${base}/qa/peer`);
+    await expectVisible(sup.getByText(`已评 1/${round.assigned}`), 'the progress');
+    await shot(sup, 'peer-rounds-zh');
   });
 
   if (problems.length) fail(`browser problems:\n  ${problems.join('\n  ')}`);

@@ -123,7 +123,7 @@ export function MyPeerReview() {
                 </Flex>
               ),
             },
-            { title: t('quality.peer.comment'), render: (_, r) => r.comment ?? '—' },
+            { title: t('quality.peer.commentCol'), render: (_, r) => r.comment ?? '—' },
             { title: t('quality.when'), render: (_, r) => fmt.date(r.submittedAt) },
           ]}
         />
