@@ -46,6 +46,7 @@ const JOURNEYS = {
   'env-check': 'e2e/env-check.mjs',
   channels: 'e2e/channels.mjs',
   quality: 'e2e/quality.mjs',
+  calibration: 'e2e/calibration.mjs',
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));

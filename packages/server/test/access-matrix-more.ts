@@ -2,10 +2,12 @@
  * Fixtures of the access matrix for field service (issue #16: a site, an asset, visits of technicianA on T) and the
  * channel routes (issue #14: an email channel and a dead letter on T).
  */
-import { channelMessages, channelOutbox, fieldMaintenanceProposals } from '../src/db/schema';
+import { eq } from 'drizzle-orm';
+import { channelMessages, channelOutbox, fieldMaintenanceProposals, staff } from '../src/db/schema';
 import type { MatrixActor } from '../src/http/access';
 import { uuidv7 } from '../src/lib/ids';
 import type { TestApp } from './harness';
+import { ticketRow } from './standards-helpers';
 
 type Res = { statusCode: number; json: () => any; body: string };
 interface Env {
@@ -117,7 +119,53 @@ export const FIELD_WORK_BODIES: Record<string, unknown> = {
   'POST /public/visit-signoff/{token}': { rating: 5 },
   'POST /visits/{id}/parts': { partId: '019aa000-0000-7000-8000-000000000002', qty: 1 },
   'POST /qa/coaching/{id}/complete': { note: '一对一复听录音并演练开场白' },
+  // Calibration: a ticket outside the session, so past the who-may check the answer is a 400 naming ticketId.
+  'POST /qa/calibrations/{id}/scores': { ticketId: '019aa000-0000-7000-8000-000000000003', scores: [] },
+  'PUT /qa/calibrations/{id}/reference': { ticketId: '019aa000-0000-7000-8000-000000000003', scores: [] },
+  // Peer review: a team nobody has (400 naming teamId past the who-may check); the fixture round's one item.
+  'POST /qa/peer-rounds': {
+    name: '互评',
+    teamId: '019aa000-0000-7000-8000-000000000004',
+    perAgent: 1,
+    from: '2030-01-01T00:00:00+08:00',
+    to: '2030-02-01T00:00:00+08:00',
+    items: [{ key: 'attitude', label: '服务态度' }],
+  },
+  'POST /qa/peer-reviews/{id}': { scores: [{ item: 'attitude', score: 4 }] },
 };
+
+/** A peer review round of team A (agentOwner and agentTeammate review each other's tickets of today), started by the admin. */
+export async function newPeerRound({ t, tokens, ids, fx, ok }: Env): Promise<{ id: string; reviews: { id: string; reviewer: { id: string } }[] }> {
+  const [me] = await t.database.db.select({ teamId: staff.teamId }).from(staff).where(eq(staff.id, ids.agentOwner));
+  fx.teammateTicket ??= (await ticketRow(t.database, { ownerId: ids.agentTeammate, type: 'inquiry', status: 'resolved' })).id;
+  const day = 86_400_000;
+  const body = {
+    name: '矩阵互评',
+    teamId: me!.teamId,
+    perAgent: 1,
+    from: new Date(Date.now() - day).toISOString(),
+    to: new Date(Date.now() + day).toISOString(),
+    items: [{ key: 'attitude', label: '服务态度' }],
+  };
+  return ok(t.inject('POST', '/api/v1/qa/peer-rounds', tokens.admin!, body), [201]);
+}
+/** agentTeammate's review (of one of agentOwner's tickets) in a fresh round. */
+async function newPeerReview(env: Env): Promise<string> {
+  const round = await newPeerRound(env);
+  return round.reviews.find((r) => r.reviewer.id === env.ids.agentTeammate)!.id;
+}
+
+/** An open calibration session on T scored by the qa account and the supervisor (started by the admin). */
+export async function newCalibration({ t, tokens, ids, fx, ok }: Env): Promise<string> {
+  const body = {
+    name: '矩阵校准',
+    scorecardId: fx.scorecard,
+    ticketIds: [fx.ticket],
+    inspectorIds: [ids.qa, ids.supervisor],
+    dueAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+  };
+  return (await ok(t.inject('POST', '/api/v1/qa/calibrations', tokens.admin!, body), [201])).id as string;
+}
 
 /** A 1×1 PNG: the smallest signature the sign-off accepts. */
 const MATRIX_SIGNATURE = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
@@ -152,6 +200,9 @@ export async function moreParam(
   if (path.startsWith('/qa/inspections/{id}')) return write ? q.newInspection(!path.endsWith('/submit')) : fx.inspection!;
   if (path.startsWith('/qa/appeals/{id}')) return write ? q.newAppeal() : fx.appeal!;
   if (path.startsWith('/qa/sampling-plans/{id}')) return fx.samplingPlan!;
+  if (path.startsWith('/qa/peer-rounds/{id}')) return (await newPeerRound(env)).id;
+  if (path.startsWith('/qa/peer-reviews/{id}')) return newPeerReview(env);
+  if (path.startsWith('/qa/calibrations/{id}')) return write ? newCalibration(env) : (fx.calibration ??= await newCalibration(env));
   if (path.startsWith('/qa/coaching/{id}')) return write ? q.newCoaching() : fx.coaching!;
   if (path.startsWith('/proposals/{id}')) return write ? q.newProposal() : fx.proposal!;
   return null;

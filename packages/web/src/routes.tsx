@@ -39,6 +39,8 @@ const QaInspectionPage = lazy(() => import('./features/quality/InspectionPage'))
 const MyQaPage = lazy(() => import('./features/quality/MyQaPage'));
 const QaAppealsPage = lazy(() => import('./features/quality/AppealsPage'));
 const QaCoachingPage = lazy(() => import('./features/quality/Coaching'));
+const QaCalibrationPage = lazy(() => import('./features/quality/CalibrationPage'));
+const QaPeerPage = lazy(() => import('./features/quality/PeerReview'));
 const PerformancePage = lazy(() => import('./features/quality/PerformancePage'));
 const QaScorecardsPage = lazy(() => import('./features/quality/ScorecardsPage'));
 const QaDashboardPage = lazy(() => import('./features/quality/DashboardPage'));
@@ -116,6 +118,9 @@ export const router = createBrowserRouter([
           { path: 'qa/mine', element: guarded('qaMine', <MyQaPage />) },
           { path: 'qa/appeals', element: guarded('qaAppeals', <QaAppealsPage />) },
           { path: 'qa/coaching', element: guarded('qaCoaching', <QaCoachingPage />) },
+          { path: 'qa/calibrations', element: guarded('qaCalibration', <QaCalibrationPage />) },
+          { path: 'qa/calibrations/:id', element: guarded('qaCalibration', <QaCalibrationPage />) },
+          { path: 'qa/peer', element: guarded('qaPeer', <QaPeerPage />) },
           { path: 'qa/scorecards', element: guarded('qaScorecards', <QaScorecardsPage />) },
           { path: 'qa/dashboard', element: guarded('qaDashboard', <QaDashboardPage />) },
           { path: 'performance', element: guarded('performance', <PerformancePage />) },

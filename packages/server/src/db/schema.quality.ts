@@ -166,3 +166,93 @@ export const qaCoachingTasks = pgTable(
   },
   (t) => [uniqueIndex('qa_coaching_inspection_key').on(t.inspectionId), index('qa_coaching_agent_idx').on(t.agentId, t.state)],
 );
+
+/**
+ * Calibration sessions (校准): several inspectors score the same tickets blind on one scorecard version; when all
+ * have scored (or the lead closes it) the spread, the consensus and each inspector's deviation are shown.
+ * `agreement_mad` / `agreement_icc` are the session's agreement figures, stored when it closes (and when the lead
+ * changes a reference score).
+ */
+export const qaCalibrations = pgTable(
+  'qa_calibrations',
+  {
+    id: uuid('id').primaryKey(),
+    name: text('name').notNull(),
+    scorecardId: uuid('scorecard_id').notNull(),
+    scorecardVersion: integer('scorecard_version').notNull(),
+    ticketIds: uuid('ticket_ids').array().notNull(),
+    inspectorIds: uuid('inspector_ids').array().notNull(),
+    dueAt: ts('due_at').notNull(),
+    /** open | closed */
+    state: text('state').notNull().default('open'),
+    agreementMad: doublePrecision('agreement_mad'),
+    agreementIcc: doublePrecision('agreement_icc'),
+    createdBy: uuid('created_by').notNull(),
+    closedBy: uuid('closed_by'),
+    closedAt: ts('closed_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('qa_calibrations_state_idx').on(t.state, t.createdAt)],
+);
+
+/** One inspector's item-by-item scores of one ticket of a session ([{item, score}], score null = N/A). */
+export const qaCalibrationScores = pgTable(
+  'qa_calibration_scores',
+  {
+    calibrationId: uuid('calibration_id').notNull(),
+    ticketId: uuid('ticket_id').notNull(),
+    inspectorId: uuid('inspector_id').notNull(),
+    scores: jsonb('scores').notNull(),
+    submittedAt: ts('submitted_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: 'qa_calibration_scores_pk', columns: [t.calibrationId, t.ticketId, t.inspectorId] })],
+);
+
+/** The lead's reference scores of a ticket: where set, they are the consensus instead of the inspectors' mean. */
+export const qaCalibrationReferences = pgTable(
+  'qa_calibration_references',
+  {
+    calibrationId: uuid('calibration_id').notNull(),
+    ticketId: uuid('ticket_id').notNull(),
+    scores: jsonb('scores').notNull(),
+    setBy: uuid('set_by').notNull(),
+    setAt: ts('set_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: 'qa_calibration_references_pk', columns: [t.calibrationId, t.ticketId] })],
+);
+
+/**
+ * Peer review rounds (互评): a supervisor gives every agent of a team N colleagues' tickets of a period to score on a
+ * few 1–5 items. `items`: [{key, label}].
+ */
+export const qaPeerRounds = pgTable('qa_peer_rounds', {
+  id: uuid('id').primaryKey(),
+  name: text('name').notNull(),
+  teamId: uuid('team_id').notNull(),
+  items: jsonb('items').notNull(),
+  perAgent: integer('per_agent').notNull(),
+  periodFrom: ts('period_from').notNull(),
+  periodTo: ts('period_to').notNull(),
+  /** open | closed */
+  state: text('state').notNull().default('open'),
+  createdBy: uuid('created_by').notNull(),
+  closedAt: ts('closed_at'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+/** One colleague's ticket for one reviewer (never their own); `scores` [{item, score 1–5}] once submitted. */
+export const qaPeerReviews = pgTable(
+  'qa_peer_reviews',
+  {
+    id: uuid('id').primaryKey(),
+    roundId: uuid('round_id').notNull(),
+    reviewerId: uuid('reviewer_id').notNull(),
+    ticketId: uuid('ticket_id').notNull(),
+    agentId: uuid('agent_id').notNull(),
+    scores: jsonb('scores'),
+    comment: text('comment'),
+    submittedAt: ts('submitted_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('qa_peer_reviews_key').on(t.roundId, t.reviewerId, t.ticketId), index('qa_peer_reviews_agent_idx').on(t.agentId, t.submittedAt)],
+);

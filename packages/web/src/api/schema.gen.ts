@@ -4613,6 +4613,178 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/qa/calibrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Calibration sessions (校准), newest first, with each inspector’s progress (never a score while open) */
+        get: operations["getQaCalibrations"];
+        put?: never;
+        /** Start a calibration session: a scorecard version, 1–10 tickets, 2+ inspectors, a due date */
+        post: operations["postQaCalibrations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/calibrations/agreement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Agreement over time: closed sessions with their MAD and ICC(2,1) */
+        get: operations["getQaCalibrationsAgreement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/calibrations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A calibration session: the caller’s own scores; the results (spread, consensus, deviations) once closed */
+        get: operations["getQaCalibrationsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/calibrations/{id}/scores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An inspector of the session scores one ticket blind; the last missing score closes the session */
+        post: operations["postQaCalibrationsByIdScores"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/calibrations/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The lead closes the session (results are shown) */
+        post: operations["postQaCalibrationsByIdClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/calibrations/{id}/reference": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** The lead’s reference scores of a ticket: they become its consensus (null removes them) */
+        put: operations["putQaCalibrationsByIdReference"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/peer-rounds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Peer review rounds (互评), newest first, with every review and each agent’s means */
+        get: operations["getQaPeerRounds"];
+        put?: never;
+        /** Start a peer review round for a team: each agent gets N colleagues’ tickets of the period (never their own) */
+        post: operations["postQaPeerRounds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/peer-rounds/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a peer review round */
+        post: operations["postQaPeerRoundsByIdClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/peer-reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller’s peer review: colleagues’ tickets to score (anonymised) and the scores on their own (reviewer hidden) */
+        get: operations["getQaPeerReviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/peer-reviews/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Score a colleague’s ticket 1–5 on each item (the reviewer only, once) */
+        post: operations["postQaPeerReviewsById"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/qa/stats": {
         parameters: {
             query?: never;
@@ -5925,6 +6097,207 @@ export interface components {
                 /** @description mean score change of the revised ones */
                 averageChange: number | null;
             };
+        };
+        QaCalibrationSummary: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: uuid */
+            scorecardId: string;
+            scorecardName: string;
+            scorecardVersion: number;
+            /** @enum {string} */
+            state: "open" | "closed";
+            dueAt: string;
+            tickets: {
+                /** Format: uuid */
+                id: string;
+                number: string;
+                subject: string;
+            }[];
+            /** @description scored: how many tickets each has scored (never the scores while open) */
+            inspectors: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                employeeNo: string;
+                scored: number;
+            }[];
+            createdBy: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                employeeNo: string;
+            } | null;
+            closedAt: string | null;
+            /** @description mean absolute deviation from the consensus, points on a 0–100 scale */
+            agreementMad: number | null;
+            /** @description ICC(2,1), absolute agreement, single rater */
+            agreementIcc: number | null;
+            createdAt: string;
+            allowed: {
+                score: boolean;
+                close: boolean;
+                reference: boolean;
+            };
+        };
+        QaCalibration: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: uuid */
+            scorecardId: string;
+            scorecardName: string;
+            scorecardVersion: number;
+            /** @enum {string} */
+            state: "open" | "closed";
+            dueAt: string;
+            tickets: {
+                /** Format: uuid */
+                id: string;
+                number: string;
+                subject: string;
+            }[];
+            /** @description scored: how many tickets each has scored (never the scores while open) */
+            inspectors: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                employeeNo: string;
+                scored: number;
+            }[];
+            createdBy: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                employeeNo: string;
+            } | null;
+            closedAt: string | null;
+            /** @description mean absolute deviation from the consensus, points on a 0–100 scale */
+            agreementMad: number | null;
+            /** @description ICC(2,1), absolute agreement, single rater */
+            agreementIcc: number | null;
+            createdAt: string;
+            allowed: {
+                score: boolean;
+                close: boolean;
+                reference: boolean;
+            };
+            /** @description the scorecard version of the session */
+            items: components["schemas"]["QaScorecardItem"][];
+            passMark: number;
+            /** @description the caller’s own scores */
+            mine: {
+                /** Format: uuid */
+                ticketId: string;
+                scores: {
+                    item: string;
+                    score: number | null;
+                }[];
+            }[];
+            references: {
+                /** Format: uuid */
+                ticketId: string;
+                scores: {
+                    item: string;
+                    score: number | null;
+                }[];
+            }[];
+            /** @description null while the session is open: scoring is blind */
+            results: {
+                tickets: {
+                    /** Format: uuid */
+                    ticketId: string;
+                    items: {
+                        item: string;
+                        max: number;
+                        scores: {
+                            /** Format: uuid */
+                            inspectorId: string;
+                            score: number | null;
+                        }[];
+                        low: number | null;
+                        high: number | null;
+                        /** @description population standard deviation, item points */
+                        stdev: number | null;
+                        consensus: number | null;
+                        /** @description the consensus is the lead’s reference score */
+                        reference: boolean;
+                    }[];
+                    totals: {
+                        /** Format: uuid */
+                        inspectorId: string;
+                        score: number | null;
+                    }[];
+                    consensusTotal: number | null;
+                }[];
+                inspectors: {
+                    /** Format: uuid */
+                    inspectorId: string;
+                    mad: number | null;
+                    n: number;
+                }[];
+                mad: number | null;
+                icc: number | null;
+            } | null;
+        };
+        QaPeerRound: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: uuid */
+            teamId: string;
+            items: {
+                key: string;
+                label: string;
+            }[];
+            perAgent: number;
+            from: string;
+            to: string;
+            /** @enum {string} */
+            state: "open" | "closed";
+            assigned: number;
+            submitted: number;
+            results: {
+                /** Format: uuid */
+                agentId: string;
+                agent: {
+                    /** Format: uuid */
+                    id: string;
+                    name: string;
+                    employeeNo: string;
+                };
+                n: number;
+                mean: number | null;
+                items: {
+                    item: string;
+                    mean: number | null;
+                }[];
+            }[];
+            reviews: {
+                /** Format: uuid */
+                id: string;
+                reviewer: {
+                    /** Format: uuid */
+                    id: string;
+                    name: string;
+                    employeeNo: string;
+                };
+                agent: {
+                    /** Format: uuid */
+                    id: string;
+                    name: string;
+                    employeeNo: string;
+                };
+                ticketNumber: string;
+                scores: {
+                    item: string;
+                    score: number;
+                }[] | null;
+                comment: string | null;
+                submittedAt: string | null;
+            }[];
+            createdAt: string;
         };
         NotificationPreferences: {
             /** @description push to the open web app (notifications are always stored) */
@@ -20119,6 +20492,483 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QaCoachingTask"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getQaCalibrations: {
+        parameters: {
+            query?: {
+                state?: "open" | "closed";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["QaCalibrationSummary"][];
+                        /** @description who may be an inspector (QA and supervisors); leads only */
+                        candidates: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            employeeNo: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postQaCalibrations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /**
+                     * Format: uuid
+                     * @description scored on its current version, kept for the whole session
+                     */
+                    scorecardId: string;
+                    /** @description 1–10 tickets every inspector scores */
+                    ticketIds: string[];
+                    /** @description 2+ inspectors (QA or supervisors) */
+                    inspectorIds: string[];
+                    /** Format: date-time */
+                    dueAt: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaCalibration"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getQaCalibrationsAgreement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            closedAt: string;
+                            mad: number | null;
+                            icc: number | null;
+                            inspectors: number;
+                            tickets: number;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getQaCalibrationsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaCalibration"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postQaCalibrationsByIdScores: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description one ticket scored item by item (again while the session is open: replaces the earlier scores) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    ticketId: string;
+                    scores: {
+                        item: string;
+                        /** @description null = N/A (where the item allows it) */
+                        score: number | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaCalibration"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postQaCalibrationsByIdClose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaCalibration"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putQaCalibrationsByIdReference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    ticketId: string;
+                    /** @description null removes the reference */
+                    scores: {
+                        item: string;
+                        /** @description null = N/A (where the item allows it) */
+                        score: number | null;
+                    }[] | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaCalibration"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getQaPeerRounds: {
+        parameters: {
+            query?: {
+                teamId?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["QaPeerRound"][];
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postQaPeerRounds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** Format: uuid */
+                    teamId: string;
+                    /** @description colleagues’ tickets each agent scores */
+                    perAgent: number;
+                    /**
+                     * Format: date-time
+                     * @description tickets created from (inclusive)
+                     */
+                    from: string;
+                    /**
+                     * Format: date-time
+                     * @description …to (exclusive)
+                     */
+                    to: string;
+                    /** @description a few items, each scored 1–5 */
+                    items: {
+                        key: string;
+                        label: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaPeerRound"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postQaPeerRoundsByIdClose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaPeerRound"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getQaPeerReviews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description colleagues’ tickets to score, anonymised: no ticket number, no names */
+                        toReview: {
+                            /** Format: uuid */
+                            id: string;
+                            round: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "open" | "closed";
+                            };
+                            items: {
+                                key: string;
+                                label: string;
+                            }[];
+                            subject: string;
+                            description: string;
+                            conversation: {
+                                /** @enum {string} */
+                                from: "customer" | "agent";
+                                body: string;
+                                at: string;
+                            }[];
+                            scores: {
+                                item: string;
+                                score: number;
+                            }[] | null;
+                            comment: string | null;
+                            submittedAt: string | null;
+                        }[];
+                        /** @description scores on the caller’s own tickets; the reviewer is hidden */
+                        received: {
+                            /** Format: uuid */
+                            id: string;
+                            round: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            items: {
+                                key: string;
+                                label: string;
+                            }[];
+                            /** Format: uuid */
+                            ticketId: string;
+                            ticketNumber: string;
+                            scores: {
+                                item: string;
+                                score: number;
+                            }[];
+                            comment: string | null;
+                            submittedAt: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postQaPeerReviewsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    scores: {
+                        item: string;
+                        score: number;
+                    }[];
+                    comment?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        submittedAt: string;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];

@@ -21,6 +21,23 @@ export const qualityAccess: AccessTable = {
   'POST /qa/appeals/{id}/rule': staffOnly('qa.rule_appeals'),
   'GET /qa/coaching': staffOnly('qa.own'),
   'POST /qa/coaching/{id}/complete': staffOnly('qa.rule_appeals'),
+  'GET /qa/calibrations': staffOnly('qa.view'),
+  'POST /qa/calibrations': staffOnly('qa.manage'),
+  'GET /qa/calibrations/agreement': staffOnly('qa.view'),
+  'GET /qa/calibrations/{id}': staffOnly('qa.view'),
+  // Fixture: a session of the qa account and the supervisor on T.
+  'POST /qa/calibrations/{id}/scores': staffOnly('qa.view', { except: each(['admin', 'director'], 403), why: 'only the inspectors of the session score it' }),
+  'POST /qa/calibrations/{id}/close': staffOnly('qa.manage'),
+  'PUT /qa/calibrations/{id}/reference': staffOnly('qa.manage', { except: { qa: 403 }, why: 'an inspector of an open session sets no reference (blind)' }),
+  'GET /qa/peer-rounds': staffOnly('qa.rule_appeals'),
+  'POST /qa/peer-rounds': staffOnly('qa.rule_appeals'),
+  'POST /qa/peer-rounds/{id}/close': staffOnly('qa.rule_appeals'),
+  'GET /qa/peer-reviews': staffOnly('qa.own'),
+  // Fixture: agentTeammate's review of T in a round of team A.
+  'POST /qa/peer-reviews/{id}': staffOnly('qa.own', {
+    except: each(['admin', 'director', 'supervisor', 'agentOwner', 'agentOther', 'frontdesk', 'technicianA', 'technicianB', 'qa'], 404),
+    why: 'only the reviewer given the ticket scores it',
+  }),
   'GET /qa/stats': staffOnly('qa.view'),
   'GET /qa/stats/export': staffOnly('qa.view'),
   'GET /performance': staffOnly('qa.own'),

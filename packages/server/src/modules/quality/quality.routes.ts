@@ -5,8 +5,10 @@ import type { AppDeps } from '../../http/app';
 import { ctxOf } from '../../http/auth';
 import { syncPlugin } from '../../http/plugin';
 import { IdParam } from '../identity/identity.schema';
+import * as calib from './quality.calibration';
 import * as coaching from './quality.coaching';
 import * as cmd from './quality.commands';
+import * as peer from './quality.peer';
 import * as perf from './quality.performance.commands';
 import * as samp from './quality.sampling.commands';
 import * as stats from './quality.stats.commands';
@@ -201,6 +203,153 @@ export function registerQualityRoutes(api: FastifyInstance, deps: AppDeps) {
           },
         },
         async (req) => coaching.completeCoaching(db, ctxOf(req), req.params.id, req.body.note),
+      );
+
+      // ── calibration (校准) ──
+      app.get(
+        '/qa/calibrations',
+        {
+          config: { permission: 'qa.view' },
+          schema: {
+            tags,
+            summary: 'Calibration sessions (校准), newest first, with each inspector’s progress (never a score while open)',
+            querystring: s.CalibrationListQuery,
+            response: { 200: s.CalibrationList },
+          },
+        },
+        async (req) => calib.listCalibrations(db, ctxOf(req), req.query),
+      );
+      app.post(
+        '/qa/calibrations',
+        {
+          config: { permission: 'qa.manage' },
+          schema: {
+            tags,
+            summary: 'Start a calibration session: a scorecard version, 1–10 tickets, 2+ inspectors, a due date',
+            body: s.CalibrationCreate,
+            response: { 201: s.Calibration },
+          },
+        },
+        async (req, reply) => reply.status(201).send(await calib.createCalibration(db, ctxOf(req), req.body)),
+      );
+      app.get(
+        '/qa/calibrations/agreement',
+        {
+          config: { permission: 'qa.view' },
+          schema: { tags, summary: 'Agreement over time: closed sessions with their MAD and ICC(2,1)', response: { 200: s.CalibrationAgreement } },
+        },
+        async (req) => calib.calibrationAgreement(db, ctxOf(req)),
+      );
+      app.get(
+        '/qa/calibrations/:id',
+        {
+          config: { permission: 'qa.view' },
+          schema: {
+            tags,
+            summary: 'A calibration session: the caller’s own scores; the results (spread, consensus, deviations) once closed',
+            params: IdParam,
+            response: { 200: s.Calibration },
+          },
+        },
+        async (req) => calib.getCalibration(db, ctxOf(req), req.params.id),
+      );
+      app.post(
+        '/qa/calibrations/:id/scores',
+        {
+          config: { permission: 'qa.view' },
+          schema: {
+            tags,
+            summary: 'An inspector of the session scores one ticket blind; the last missing score closes the session',
+            params: IdParam,
+            body: s.CalibrationScoresBody,
+            response: { 200: s.Calibration },
+          },
+        },
+        async (req) => calib.scoreCalibration(db, ctxOf(req), req.params.id, req.body),
+      );
+      app.post(
+        '/qa/calibrations/:id/close',
+        {
+          config: { permission: 'qa.manage' },
+          schema: { tags, summary: 'The lead closes the session (results are shown)', params: IdParam, response: { 200: s.Calibration } },
+        },
+        async (req) => calib.closeCalibration(db, ctxOf(req), req.params.id),
+      );
+      app.put(
+        '/qa/calibrations/:id/reference',
+        {
+          config: { permission: 'qa.manage' },
+          schema: {
+            tags,
+            summary: 'The lead’s reference scores of a ticket: they become its consensus (null removes them)',
+            params: IdParam,
+            body: s.CalibrationReferenceBody,
+            response: { 200: s.Calibration },
+          },
+        },
+        async (req) => calib.setCalibrationReference(db, ctxOf(req), req.params.id, req.body),
+      );
+
+      // ── peer review (互评) ──
+      app.get(
+        '/qa/peer-rounds',
+        {
+          config: { permission: 'qa.rule_appeals' },
+          schema: {
+            tags,
+            summary: 'Peer review rounds (互评), newest first, with every review and each agent’s means',
+            querystring: s.PeerRoundListQuery,
+            response: { 200: z.object({ items: z.array(s.PeerRound) }) },
+          },
+        },
+        async (req) => peer.listPeerRounds(db, ctxOf(req), req.query),
+      );
+      app.post(
+        '/qa/peer-rounds',
+        {
+          config: { permission: 'qa.rule_appeals' },
+          schema: {
+            tags,
+            summary: 'Start a peer review round for a team: each agent gets N colleagues’ tickets of the period (never their own)',
+            body: s.PeerRoundCreate,
+            response: { 201: s.PeerRound },
+          },
+        },
+        async (req, reply) => reply.status(201).send(await peer.startPeerRound(db, ctxOf(req), req.body)),
+      );
+      app.post(
+        '/qa/peer-rounds/:id/close',
+        {
+          config: { permission: 'qa.rule_appeals' },
+          schema: { tags, summary: 'Close a peer review round', params: IdParam, response: { 200: s.PeerRound } },
+        },
+        async (req) => peer.closePeerRound(db, ctxOf(req), req.params.id),
+      );
+      app.get(
+        '/qa/peer-reviews',
+        {
+          config: { permission: 'qa.own' },
+          schema: {
+            tags,
+            summary: 'The caller’s peer review: colleagues’ tickets to score (anonymised) and the scores on their own (reviewer hidden)',
+            response: { 200: s.MyPeerReviews },
+          },
+        },
+        async (req) => peer.myPeerReviews(db, ctxOf(req)),
+      );
+      app.post(
+        '/qa/peer-reviews/:id',
+        {
+          config: { permission: 'qa.own' },
+          schema: {
+            tags,
+            summary: 'Score a colleague’s ticket 1–5 on each item (the reviewer only, once)',
+            params: IdParam,
+            body: s.PeerReviewSubmit,
+            response: { 200: z.object({ id: z.uuid(), submittedAt: z.string() }) },
+          },
+        },
+        async (req) => peer.submitPeerReview(db, ctxOf(req), req.params.id, req.body),
       );
 
       // ── dashboard ──

@@ -363,3 +363,202 @@ export const Stats = z
     }),
   })
   .meta({ id: 'QaStats' });
+
+// ── calibration (校准) ──
+const uniqueIds = (min: number, max: number) =>
+  z
+    .array(z.uuid())
+    .min(min)
+    .max(max)
+    .refine((xs) => new Set(xs).size === xs.length, 'no duplicates');
+export const CalibrationCreate = z
+  .object({
+    name: Text(100),
+    scorecardId: z.uuid().describe('scored on its current version, kept for the whole session'),
+    ticketIds: uniqueIds(1, 10).describe('1–10 tickets every inspector scores'),
+    inspectorIds: uniqueIds(2, 20).describe('2+ inspectors (QA or supervisors)'),
+    dueAt: z.iso.datetime({ offset: true }),
+  })
+  .strict();
+export const CalibrationScoreIn = z
+  .object({ item: z.string().max(60), score: z.number().nullable().describe('null = N/A (where the item allows it)') })
+  .strict();
+export const CalibrationScoresBody = z
+  .object({ ticketId: z.uuid(), scores: z.array(CalibrationScoreIn).max(100) })
+  .strict()
+  .describe('one ticket scored item by item (again while the session is open: replaces the earlier scores)');
+export const CalibrationReferenceBody = z
+  .object({ ticketId: z.uuid(), scores: z.array(CalibrationScoreIn).max(100).nullable().describe('null removes the reference') })
+  .strict();
+export const CalibrationListQuery = z
+  .object({ state: z.enum(['open', 'closed']).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) })
+  .strict();
+const CalibrationInspector = z.object({ id: z.uuid(), name: z.string(), employeeNo: z.string(), scored: z.number().int() });
+export const CalibrationSummary = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    scorecardId: z.uuid(),
+    scorecardName: z.string(),
+    scorecardVersion: z.number().int(),
+    state: z.enum(['open', 'closed']),
+    dueAt: z.string(),
+    tickets: z.array(z.object({ id: z.uuid(), number: z.string(), subject: z.string() })),
+    inspectors: z.array(CalibrationInspector).describe('scored: how many tickets each has scored (never the scores while open)'),
+    createdBy: StaffRef,
+    closedAt: z.string().nullable(),
+    agreementMad: z.number().nullable().describe('mean absolute deviation from the consensus, points on a 0–100 scale'),
+    agreementIcc: z.number().nullable().describe('ICC(2,1), absolute agreement, single rater'),
+    createdAt: z.string(),
+    allowed: z.object({ score: z.boolean(), close: z.boolean(), reference: z.boolean() }),
+  })
+  .meta({ id: 'QaCalibrationSummary' });
+const CalibrationItemResult = z.object({
+  item: z.string(),
+  max: z.number(),
+  scores: z.array(z.object({ inspectorId: z.uuid(), score: z.number().nullable() })),
+  low: z.number().nullable(),
+  high: z.number().nullable(),
+  stdev: z.number().nullable().describe('population standard deviation, item points'),
+  consensus: z.number().nullable(),
+  reference: z.boolean().describe('the consensus is the lead’s reference score'),
+});
+export const CalibrationResults = z.object({
+  tickets: z.array(
+    z.object({
+      ticketId: z.uuid(),
+      items: z.array(CalibrationItemResult),
+      totals: z.array(z.object({ inspectorId: z.uuid(), score: z.number().nullable() })),
+      consensusTotal: z.number().nullable(),
+    }),
+  ),
+  inspectors: z.array(z.object({ inspectorId: z.uuid(), mad: z.number().nullable(), n: z.number().int() })),
+  mad: z.number().nullable(),
+  icc: z.number().nullable(),
+});
+export const Calibration = CalibrationSummary.extend({
+  items: z.array(ScorecardItem).describe('the scorecard version of the session'),
+  passMark: z.number(),
+  mine: z
+    .array(z.object({ ticketId: z.uuid(), scores: z.array(z.object({ item: z.string(), score: z.number().nullable() })) }))
+    .describe('the caller’s own scores'),
+  references: z.array(z.object({ ticketId: z.uuid(), scores: z.array(z.object({ item: z.string(), score: z.number().nullable() })) })),
+  results: CalibrationResults.nullable().describe('null while the session is open: scoring is blind'),
+}).meta({ id: 'QaCalibration' });
+export const CalibrationList = z.object({
+  items: z.array(CalibrationSummary),
+  candidates: z
+    .array(z.object({ id: z.uuid(), name: z.string(), employeeNo: z.string() }))
+    .describe('who may be an inspector (QA and supervisors); leads only'),
+});
+export const CalibrationAgreement = z.object({
+  items: z.array(
+    z.object({
+      id: z.uuid(),
+      name: z.string(),
+      closedAt: z.string(),
+      mad: z.number().nullable(),
+      icc: z.number().nullable(),
+      inspectors: z.number().int(),
+      tickets: z.number().int(),
+    }),
+  ),
+});
+
+// ── peer review (互评) ──
+const PeerItem = z
+  .object({
+    key: z
+      .string()
+      .trim()
+      .min(1)
+      .max(60)
+      .regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and -'),
+    label: Text(200),
+  })
+  .strict();
+const PeerScore = z.object({ item: z.string().max(60), score: z.number().int().min(1).max(5) }).strict();
+export const PeerRoundCreate = z
+  .object({
+    name: Text(100),
+    teamId: z.uuid(),
+    perAgent: z.number().int().min(1).max(10).describe('colleagues’ tickets each agent scores'),
+    from: z.iso.datetime({ offset: true }).describe('tickets created from (inclusive)'),
+    to: z.iso.datetime({ offset: true }).describe('…to (exclusive)'),
+    items: z
+      .array(PeerItem)
+      .min(1)
+      .max(6)
+      .refine((xs) => new Set(xs.map((x) => x.key)).size === xs.length, 'item keys must be unique')
+      .describe('a few items, each scored 1–5'),
+  })
+  .strict();
+export const PeerRoundListQuery = z.object({ teamId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(100).default(20) }).strict();
+const PersonRef = z.object({ id: z.uuid(), name: z.string(), employeeNo: z.string() });
+export const PeerRound = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    teamId: z.uuid(),
+    items: z.array(PeerItem),
+    perAgent: z.number().int(),
+    from: z.string(),
+    to: z.string(),
+    state: z.enum(['open', 'closed']),
+    assigned: z.number().int(),
+    submitted: z.number().int(),
+    results: z.array(
+      z.object({
+        agentId: z.uuid(),
+        agent: PersonRef,
+        n: z.number().int(),
+        mean: z.number().nullable(),
+        items: z.array(z.object({ item: z.string(), mean: z.number().nullable() })),
+      }),
+    ),
+    reviews: z.array(
+      z.object({
+        id: z.uuid(),
+        reviewer: PersonRef,
+        agent: PersonRef,
+        ticketNumber: z.string(),
+        scores: z.array(PeerScore).nullable(),
+        comment: z.string().nullable(),
+        submittedAt: z.string().nullable(),
+      }),
+    ),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'QaPeerRound' });
+export const PeerReviewSubmit = z.object({ scores: z.array(PeerScore).max(6), comment: z.string().trim().max(1000).optional() }).strict();
+export const MyPeerReviews = z.object({
+  toReview: z
+    .array(
+      z.object({
+        id: z.uuid(),
+        round: z.object({ id: z.uuid(), name: z.string(), state: z.enum(['open', 'closed']) }),
+        items: z.array(PeerItem),
+        subject: z.string(),
+        description: z.string(),
+        conversation: z.array(z.object({ from: z.enum(['customer', 'agent']), body: z.string(), at: z.string() })),
+        scores: z.array(PeerScore).nullable(),
+        comment: z.string().nullable(),
+        submittedAt: z.string().nullable(),
+      }),
+    )
+    .describe('colleagues’ tickets to score, anonymised: no ticket number, no names'),
+  received: z
+    .array(
+      z.object({
+        id: z.uuid(),
+        round: z.object({ id: z.uuid(), name: z.string() }),
+        items: z.array(PeerItem),
+        ticketId: z.uuid(),
+        ticketNumber: z.string(),
+        scores: z.array(PeerScore),
+        comment: z.string().nullable(),
+        submittedAt: z.string(),
+      }),
+    )
+    .describe('scores on the caller’s own tickets; the reviewer is hidden'),
+});

@@ -9,6 +9,7 @@ import { SEVERITY_COLOR } from '../inspection/api';
 import { useRuleLabel } from '../inspection/HitList';
 import { scoreColor, STATE_COLOR, useInspections } from './api';
 import { CoachingList } from './Coaching';
+import { MyPeerReview } from './PeerReview';
 
 /** 我的质检: the agent's own inspections (acknowledge / appeal on the inspection's page) and automatic hits on their replies. */
 export default function MyQaPage() {
@@ -56,6 +57,7 @@ export default function MyQaPage() {
             ]}
           />
         </Card>
+        <MyPeerReview />
         <Card size="small" title={t('quality.coaching.mine')}>
           <CoachingList state="all" canComplete={false} />
         </Card>
