@@ -68,6 +68,10 @@ export function SlotPicker({ ticketId }: { ticketId: string }) {
   }
   if (data.completed && data.bookable === false) {
     const c = data.completed;
+    // The finish time alone reads as the window's day; name the day when the work was done on another one.
+    const doneAt = z(c.completedAt).isSame(z(c.start), 'day')
+      ? z(c.completedAt).format('HH:mm')
+      : `${fmtDay(c.completedAt)} ${z(c.completedAt).format('HH:mm')}`;
     return (
       <section className="pt-card" data-testid="visit-completed">
         <h2 className="pt-h2">
@@ -75,9 +79,7 @@ export function SlotPicker({ ticketId }: { ticketId: string }) {
         </h2>
         <p>{t('slots.bookedWhen', { day: fmtDay(c.start), from: z(c.start).format('HH:mm'), to: z(c.end).format('HH:mm') })}</p>
         <p className="pt-muted">
-          {c.technicianName
-            ? t('slots.completedWho', { name: c.technicianName, at: z(c.completedAt).format('HH:mm') })
-            : t('slots.completedAt', { at: z(c.completedAt).format('HH:mm') })}
+          {c.technicianName ? t('slots.completedWho', { name: c.technicianName, at: doneAt }) : t('slots.completedAt', { at: doneAt })}
         </p>
         {c.reportAttachmentId ? (
           <a className="pt-file" href={`/api/v1/portal/visits/${enc(c.visitId)}/report.pdf`} download data-testid="completed-report">
