@@ -317,6 +317,14 @@ describe('sms_aliyun against the fake provider', () => {
     expect(JSON.stringify(row!.payload)).not.toContain(code); // the code itself is not stored
     const verify = await t.inject('POST', '/api/v1/portal/auth/verify', undefined, { phone, code });
     expect(verify.statusCode).toBe(200);
+    // A code row the worker might see again (left `sending` long ago, as after a crash) is never re-sent.
+    const ghost = `${row!.id.slice(0, -4)}ffff`;
+    await rows(sql`INSERT INTO channel_outbox (id, channel_id, kind, recipient, payload, status, attempts, next_attempt_at)
+      VALUES (${ghost}, ${ch.id}, 'code', ${phone}, ${JSON.stringify({ template: 'login_code', values: {}, subject: 'login_code' })}::jsonb, 'sending', 1, now() - interval '1 hour')`);
+    const sentBefore = fake.sent.length;
+    await drainOutbox(t.database);
+    expect(fake.sent.length).toBe(sentBefore);
+    expect((await outboxOf(ch.id)).find((r) => r.id === ghost)!.status).toBe('dead');
 
     const report = [
       {

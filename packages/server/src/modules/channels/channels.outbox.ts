@@ -347,6 +347,9 @@ async function sendWechat(database: Database, row: OutboxRow, channel: ChannelRo
 
 /** A queued SMS (reminder, invitation) by its template; the provider's id is kept for the delivery receipt. */
 async function sendSmsRow(database: Database, row: OutboxRow, channel: ChannelRow, to: string) {
+  // A sign-in code is sent once, by the request that made it (the code is not stored): never again from the outbox
+  // (a crash mid-send leaves its row `sending`; the stale-claim would otherwise pick it up).
+  if (row.kind === 'code') return fail(database, row, 'code_not_resent: a sign-in code is only sent by its own request', true);
   try {
     const { externalId } = await sendQueuedSms(channel, row);
     await database.transaction(async (tx) => {
