@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, customType, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
@@ -89,9 +89,29 @@ export const channelOutbox = pgTable(
     /** The provider's id of what was sent (email: our Message-ID). */
     externalId: text('external_id'),
     sentAt: ts('sent_at'),
+    /** SMS delivery receipt (migration 0042): delivered | failed, the provider's status code, when it came. */
+    receipt: text('receipt'),
+    receiptCode: text('receipt_code'),
+    receiptAt: ts('receipt_at'),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
-  (t) => [index('channel_outbox_due_idx').on(t.status, t.nextAttemptAt), index('channel_outbox_ticket_idx').on(t.ticketId)],
+  (t) => [
+    index('channel_outbox_due_idx').on(t.status, t.nextAttemptAt),
+    index('channel_outbox_ticket_idx').on(t.ticketId),
+    index('channel_outbox_external_idx').on(t.channelId, t.externalId),
+  ],
+);
+
+/** Atomic SMS counters (migration 0042): per number and per channel, per minute / hour / day bucket. */
+export const smsQuota = pgTable(
+  'sms_quota',
+  {
+    key: text('key').notNull(),
+    bucket: text('bucket').notNull(),
+    count: integer('count').notNull().default(0),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: 'sms_quota_pkey', columns: [t.key, t.bucket] }), index('sms_quota_created_idx').on(t.createdAt)],
 );
 
 /** What a channel did, for its admin (addresses masked). `event` is a message key (channels.log.*). */

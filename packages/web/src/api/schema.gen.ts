@@ -3221,6 +3221,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/channels/sms/{id}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** SMS delivery receipts: Aliyun [{biz_id, success, err_code, …}] or Tencent [{sid, report_status, errmsg, …}]; marks the deliveries delivered/failed. A wrong token or a non-SMS channel → 403, nothing changes */
+        post: operations["postPublicChannelsSmsByIdReceipt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/inbound/{channel}": {
         parameters: {
             query?: never;
@@ -6618,8 +6635,26 @@ export interface components {
                     /** @constant */
                     configured: true;
                 };
+            } | {
+                keyId: string;
+                keySecret?: {
+                    /** @constant */
+                    configured: true;
+                };
+                signName: string;
+                region?: string;
+                sdkAppId?: string;
+                templates: {
+                    login_code?: string;
+                    visit_reminder?: string;
+                    survey_invite?: string;
+                };
+                apiBase?: string;
+                ratePerMinute?: number;
+                perNumberPerDay?: number;
+                dailyCap?: number;
             };
-            /** @description wechat_oa: the callback URL for the WeChat admin console */
+            /** @description wechat_oa: the callback URL for the WeChat admin console; sms_*: the delivery receipt URL */
             callbackUrl?: string;
             createdAt: string;
             updatedAt: string;
@@ -6637,7 +6672,7 @@ export interface components {
                 /** @description refused_address | auth_failed | connection_refused | timeout | not_found | tls | mailbox | failed */
                 error?: string;
             };
-            /** @description wechat_oa: an access token fetched from apiBase (error: invalid_appid | invalid_secret | ip_not_allowed | …) */
+            /** @description wechat_oa: an access token fetched from apiBase (error: invalid_appid | invalid_secret | ip_not_allowed | …); sms_*: a signed statistics query (error: auth_failed | rate_limited | refused_address | timeout | connection_failed | bad_response | rejected) */
             api?: {
                 ok: boolean;
                 /** @description refused_address | auth_failed | connection_refused | timeout | not_found | tls | mailbox | failed */
@@ -6659,6 +6694,8 @@ export interface components {
             nextAttemptAt: string;
             lastError: string | null;
             sentAt: string | null;
+            /** @description SMS: the provider delivery receipt */
+            receipt: ("delivered" | "failed") | null;
             createdAt: string;
         };
         ChannelReviewEntry: {
@@ -9749,6 +9786,7 @@ export interface operations {
                         dataSharing?: boolean;
                         email?: boolean;
                         wechat?: boolean;
+                        sms?: boolean;
                     };
                 };
             };
@@ -11756,6 +11794,45 @@ export interface operations {
                     teamId?: string;
                     /** @default true */
                     enabled?: boolean;
+                } | {
+                    /** @enum {string} */
+                    kind: "sms_aliyun" | "sms_tencent";
+                    name: string;
+                    config: {
+                        /** @description Aliyun AccessKeyId / Tencent SecretId */
+                        keyId: string;
+                        /** @description write-only: Aliyun AccessKeySecret / Tencent SecretKey */
+                        keySecret: string;
+                        /** @description 签名 */
+                        signName: string;
+                        /** @description Aliyun RegionId (default cn-hangzhou) / Tencent region (default ap-guangzhou) */
+                        region?: string;
+                        /** @description Tencent SmsSdkAppId (required for sms_tencent) */
+                        sdkAppId?: string;
+                        /** @description provider template ids (Aliyun TemplateCode SMS_…, Tencent TemplateId) per message kind; a kind without one is not sent by SMS */
+                        templates: {
+                            /** @description portal sign-in code; parameter code */
+                            login_code?: string;
+                            /** @description visit reminder; parameters number, time */
+                            visit_reminder?: string;
+                            /** @description survey invitation; parameters number, url */
+                            survey_invite?: string;
+                        };
+                        /**
+                         * Format: uri
+                         * @description the host root of the provider API (default https://dysmsapi.aliyuncs.com / https://sms.tencentcloudapi.com)
+                         */
+                        apiBase?: string;
+                        ratePerMinute?: number;
+                        /** @description SMS per number per day, all kinds (default 10) */
+                        perNumberPerDay?: number;
+                        /** @description SMS per channel per day (default 1000) */
+                        dailyCap?: number;
+                    };
+                    /** Format: uuid */
+                    teamId?: string;
+                    /** @default true */
+                    enabled?: boolean;
                 };
             };
         };
@@ -11769,7 +11846,7 @@ export interface operations {
                     "application/json": {
                         id: string;
                         kind: string;
-                        /** @description WeChat: the URL to enter as the server address (服务器地址) in the WeChat admin console */
+                        /** @description WeChat: the URL to enter as the server address (服务器地址) in the WeChat admin console; SMS: the delivery receipt URL (状态报告地址) */
                         callbackUrl?: string;
                     };
                 };
@@ -11878,7 +11955,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
-                    /** @description the settings of the channel kind (email or wechat_oa) */
+                    /** @description the settings of the channel kind (email, wechat_oa, sms_aliyun, sms_tencent) */
                     config?: {
                         /** Format: email */
                         address: string;
@@ -11920,6 +11997,36 @@ export interface operations {
                          */
                         apiBase?: string;
                         ratePerMinute?: number;
+                    } | {
+                        /** @description Aliyun AccessKeyId / Tencent SecretId */
+                        keyId: string;
+                        /** @description write-only: Aliyun AccessKeySecret / Tencent SecretKey */
+                        keySecret?: string;
+                        /** @description 签名 */
+                        signName: string;
+                        /** @description Aliyun RegionId (default cn-hangzhou) / Tencent region (default ap-guangzhou) */
+                        region?: string;
+                        /** @description Tencent SmsSdkAppId (required for sms_tencent) */
+                        sdkAppId?: string;
+                        /** @description provider template ids (Aliyun TemplateCode SMS_…, Tencent TemplateId) per message kind; a kind without one is not sent by SMS */
+                        templates: {
+                            /** @description portal sign-in code; parameter code */
+                            login_code?: string;
+                            /** @description visit reminder; parameters number, time */
+                            visit_reminder?: string;
+                            /** @description survey invitation; parameters number, url */
+                            survey_invite?: string;
+                        };
+                        /**
+                         * Format: uri
+                         * @description the host root of the provider API (default https://dysmsapi.aliyuncs.com / https://sms.tencentcloudapi.com)
+                         */
+                        apiBase?: string;
+                        ratePerMinute?: number;
+                        /** @description SMS per number per day, all kinds (default 10) */
+                        perNumberPerDay?: number;
+                        /** @description SMS per channel per day (default 1000) */
+                        dailyCap?: number;
                     };
                     teamId?: string | null;
                     /** @enum {string} */
@@ -17329,6 +17436,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: components["responses"]["ValidationFailed"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postPublicChannelsSmsByIdReceipt: {
+        parameters: {
+            query?: {
+                token?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description a JSON array of receipts (checked after the token: a wrong token is 403 whatever the body) */
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description Aliyun: {code: 0, msg}; Tencent: {result: 0, errmsg} */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
             };
             400: components["responses"]["ValidationFailed"];
             404: components["responses"]["NotFound"];

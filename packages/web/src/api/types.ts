@@ -233,6 +233,7 @@ export interface CustomerConsent {
   /** Channel consents: absent = not withdrawn (the server contacts unless false). */
   email?: boolean;
   wechat?: boolean;
+  sms?: boolean;
 }
 // TODO(#17): CustomerProfile / Customer360 generated once GET /customers/{id}/360 and PATCH /customers/{id} have response schemas.
 

@@ -12,6 +12,10 @@ export const channelsAccess: AccessTable = {
     except: everyone(403),
     why: 'no session: the WeChat signature (sha1 of the channel token, timestamp, nonce) is the credential; without it → 403',
   }),
+  'POST /public/channels/sms/{id}/receipt': publicRoute({
+    except: everyone(403),
+    why: 'no session: the random token in the channel receipt URL is the credential (the providers do not sign receipts); wrong or missing → 403, nothing changes',
+  }),
   'POST /public/channels/wechat/{id}': publicRoute({
     except: everyone(403),
     why: 'no session: the WeChat signature (and msg_signature in safe mode) is the credential; forged or missing → 403, nothing stored',

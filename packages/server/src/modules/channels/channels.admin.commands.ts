@@ -5,7 +5,7 @@ import { writeAudit } from '../../lib/audit';
 import type { Ctx } from '../../lib/context';
 import { AppError, notFound } from '../../lib/errors';
 import { uuidv7 } from '../../lib/ids';
-import { maskEmail } from '../../lib/mask';
+import { maskEmail, maskPhone } from '../../lib/mask';
 import { t } from '../../i18n/index';
 import { authorize } from '../identity/policy';
 import { getTicket } from '../tickets/tickets.commands';
@@ -15,10 +15,21 @@ import { openSecrets, sealSecrets, testConnections, type EmailConfig, type Email
 import { requeue } from './channels.outbox';
 import { channelsRepo, type ChannelRow, type OutboxRow } from './channels.repo';
 import * as s from './channels.schema';
+import { isSmsKind, openSmsSecrets, sealSmsSecrets, SmsApiError, testSms, type SmsConfig, type SmsSecrets } from './channels.sms';
+import { smsReceiptUrl } from './channels.sms.senders';
+import { newToken } from '../identity/secrets';
 import { fetchAccessToken, openWechatSecrets, sealWechatSecrets, WechatApiError, type WechatConfig, type WechatSecrets } from './channels.wechat';
 
 type ConfigIn = z.infer<typeof s.EmailConfigIn>;
 type WechatIn = z.infer<typeof s.WechatConfigPatch>;
+type SmsIn = z.infer<typeof s.SmsConfigPatch>;
+
+/** SMS settings: the public part and the secrets (key secret; the receipt token is kept, or made on creation). */
+function splitSms(cfg: SmsIn, old: SmsSecrets): { config: SmsConfig; secrets: SmsSecrets } {
+  const { keySecret, ...pub } = cfg;
+  const config = Object.fromEntries(Object.entries(pub).filter(([, v]) => v !== undefined)) as unknown as SmsConfig;
+  return { config, secrets: { ...old, receiptToken: old.receiptToken ?? newToken(24), ...(keySecret !== undefined ? { keySecret } : {}) } };
+}
 
 /** The callback URL a WeChat channel reports (entered as 服务器地址 in the WeChat admin console). */
 export const wechatCallbackUrl = (origin: string, id: string) => `${origin.replace(/\/+$/, '')}/api/v1/public/channels/wechat/${id}`;
@@ -42,7 +53,7 @@ function splitWechat(cfg: WechatIn, old: WechatSecrets): { config: WechatConfig;
 
 /** A PATCH's config parsed as the settings of the channel's own kind (400 naming the field otherwise). */
 function parseConfigFor(kind: string, raw: unknown) {
-  const schema = kind === 'wechat_oa' ? s.WechatConfigPatch : s.EmailConfigIn;
+  const schema = kind === 'wechat_oa' ? s.WechatConfigPatch : isSmsKind(kind) ? s.SmsConfigPatch : s.EmailConfigIn;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const errors = parsed.error.issues.map((i) => ({ path: ['config', ...i.path.map(String)].join('.'), message: i.message }));
@@ -101,6 +112,22 @@ export function presentChannel(row: ChannelRow, origin?: string) {
       updatedAt: row.updatedAt.toISOString(),
     };
   }
+  if (isSmsKind(row.kind)) {
+    const sec = openSmsSecrets(row);
+    return {
+      id: row.id,
+      kind: row.kind,
+      name: row.name,
+      address: row.address,
+      teamId: row.teamId,
+      unknownSender: row.unknownSender as 'customer' | 'review',
+      enabled: row.enabled,
+      config: { ...(row.config as SmsConfig), ...(sec.keySecret ? { keySecret: yes } : {}) },
+      ...(origin ? { callbackUrl: smsReceiptUrl(origin, row) } : {}),
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+    };
+  }
   const cfg = row.config as EmailConfig;
   const sec = row.secrets ? openSecrets(row) : {};
   return {
@@ -150,6 +177,29 @@ export async function createChannel(database: Database, ctx: Ctx, input: z.infer
     });
     return { id, kind: input.kind, callbackUrl: wechatCallbackUrl(origin, id) };
   }
+  if (input.kind !== 'email') {
+    if (input.kind === 'sms_tencent' && !input.config.sdkAppId) {
+      throw new AppError('validation_failed', 'config.sdkAppId: required for sms_tencent', { errors: [{ path: 'config.sdkAppId', message: 'required' }] });
+    }
+    const { config, secrets } = splitSms(input.config, {});
+    const sealed = sealSmsSecrets(secrets);
+    await database.transaction(async (tx) => {
+      await channelsRepo.insertChannel(tx, {
+        id,
+        kind: input.kind,
+        name: input.name,
+        address: null,
+        teamId: input.teamId ?? null,
+        config,
+        secrets: sealed,
+        unknownSender: 'customer',
+        enabled: input.enabled,
+      });
+      await channelsRepo.log(tx, { id: uuidv7(), channelId: id, level: 'info', event: 'channels.log.created', detail: {} });
+      await writeAudit(tx, ctx, { action: 'channel.created', targetType: 'channel', targetId: id, changes: { name: { before: null, after: input.name } } });
+    });
+    return { id, kind: input.kind, callbackUrl: smsReceiptUrl(origin, { id, secrets: sealed }) };
+  }
   const { config, secrets } = split(input.config, {});
   const out = await database.transaction(async (tx) => {
     if (await channelsRepo.channelByAddressAny(tx, config.address)) throw addressTaken();
@@ -182,6 +232,10 @@ export async function updateChannel(database: Database, ctx: Ctx, id: string, in
       const { config, secrets } = splitWechat(parseConfigFor(row.kind, input.config) as WechatIn, openWechatSecrets(row));
       set.config = config;
       set.secrets = sealWechatSecrets(secrets);
+    } else if (input.config && isSmsKind(row.kind)) {
+      const { config, secrets } = splitSms(parseConfigFor(row.kind, input.config) as SmsIn, openSmsSecrets(row));
+      set.config = config;
+      set.secrets = sealSmsSecrets(secrets);
     } else if (input.config) {
       const { config, secrets } = split(parseConfigFor(row.kind, input.config) as ConfigIn, openSecrets(row));
       if (config.address !== row.address) {
@@ -238,6 +292,17 @@ export async function testChannel(database: Database, ctx: Ctx, id: string) {
     await logChannel(database, id, api.ok ? 'info' : 'warn', 'channels.log.test_wechat', { result: api.ok ? 'OK' : (api.error ?? 'failed') });
     return { api };
   }
+  if (isSmsKind(row.kind)) {
+    let api: { ok: boolean; error?: string };
+    try {
+      await testSms(row);
+      api = { ok: true };
+    } catch (err) {
+      api = { ok: false, error: err instanceof SmsApiError ? err.kind : 'failed' };
+    }
+    await logChannel(database, id, api.ok ? 'info' : 'warn', 'channels.log.test_sms', { result: api.ok ? 'OK' : (api.error ?? 'failed') });
+    return { api };
+  }
   const out = await testConnections(row.config as EmailConfig, openSecrets(row));
   const word = (r: { ok: boolean; error?: string } | undefined) => (r ? (r.ok ? 'OK' : (r.error ?? 'failed')) : '—');
   await logChannel(database, id, out.smtp.ok && (out.imap?.ok ?? true) ? 'info' : 'warn', 'channels.log.test', { smtp: word(out.smtp), imap: word(out.imap) });
@@ -266,7 +331,8 @@ export async function reviewQueue(database: Database, ctx: Ctx, id: string) {
 }
 
 /** An e-mail address masked, or another channel's recipient id (a WeChat openid) cut to its ends. */
-export const maskRecipient = (v: string) => (v.includes('@') ? (maskEmail(v) ?? '') : v.length > 8 ? `${v.slice(0, 4)}***${v.slice(-4)}` : '***');
+export const maskRecipient = (v: string) =>
+  v.includes('@') ? (maskEmail(v) ?? '') : /^\+?\d{7,15}$/.test(v) ? (maskPhone(v) ?? '') : v.length > 8 ? `${v.slice(0, 4)}***${v.slice(-4)}` : '***';
 
 export function presentOutbox(r: OutboxRow) {
   return {
@@ -282,6 +348,7 @@ export function presentOutbox(r: OutboxRow) {
     nextAttemptAt: r.nextAttemptAt.toISOString(),
     lastError: r.lastError,
     sentAt: r.sentAt?.toISOString() ?? null,
+    receipt: (r.receipt as 'delivered' | 'failed' | null) ?? null,
     createdAt: r.createdAt.toISOString(),
   };
 }

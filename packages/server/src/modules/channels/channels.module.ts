@@ -1,10 +1,12 @@
 import { registerReminderSender } from '../field/field.reminders';
 import { registerSurveySender } from '../surveys/surveys.delivery';
 import { defineModule } from '../module';
+import { setCodeSender } from '../portal/portal.commands';
 import { channelsAccess } from './channels.access';
 import { channelsMessages } from './channels.messages';
 import { queueEmailReply, queueReminderEmail, queueReminderWechat, queueSurveyEmail, queueWechatReply } from './channels.outbox';
 import { registerChannelRoutes } from './channels.routes';
+import { queueReminderSms, queueSurveySms, smsCodeSender } from './channels.sms.senders';
 import { channelsWorker } from './channels.worker';
 
 // Survey invitations by email go through the channel outbox (surveys.delivery.ts records them as `queued`).
@@ -12,6 +14,10 @@ registerSurveySender('email', { enqueue: queueSurveyEmail });
 // Visit reminders (field.reminders.worker.ts) by email and, within the 48-hour window, the WeChat Official Account.
 registerReminderSender('email', { enqueue: queueReminderEmail });
 registerReminderSender('wechat', { enqueue: queueReminderWechat });
+// SMS (sms_aliyun / sms_tencent channels): invitations and reminders queued on the outbox, portal sign-in codes at once.
+registerSurveySender('sms', { enqueue: queueSurveySms });
+registerReminderSender('sms', { enqueue: queueReminderSms });
+setCodeSender(smsCodeSender);
 
 export const channelsModule = defineModule({
   name: 'channels',

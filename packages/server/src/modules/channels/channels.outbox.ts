@@ -10,7 +10,7 @@ import type { Transporter } from 'nodemailer';
 import type { Database, Tx } from '../../db/client';
 import type { Ctx } from '../../lib/context';
 import { uuidv7 } from '../../lib/ids';
-import { maskEmail, scrubText } from '../../lib/mask';
+import { maskEmail, maskPhone, scrubText } from '../../lib/mask';
 import type { ReminderOutcome, VisitReminder } from '../field/field.reminders';
 import type { SurveyMessage } from '../surveys/surveys.delivery';
 import type { TicketEvent, TicketSnapshot } from '../tickets/ticket-events';
@@ -19,6 +19,8 @@ import { openSecrets, smtpTransport, errorKind, type EmailConfig } from './chann
 import { channelsRepo, type ChannelRow, type OutboxRow } from './channels.repo';
 import { REPLY_WINDOW_MS, sendCustomMessage, WechatApiError, type WechatConfig } from './channels.wechat';
 import { OPENID } from './channels.wechat';
+import { isSmsKind, SmsApiError } from './channels.sms';
+import { sendQueuedSms, smsConsent } from './channels.sms.senders';
 
 export const MAX_ATTEMPTS = 6;
 export const backoffMs = (attempts: number) => 30_000 * 2 ** Math.max(0, attempts - 1);
@@ -145,7 +147,7 @@ export async function queueWechatReply(tx: Tx, ctx: Ctx, ticket: TicketSnapshot,
 
 const maskId = (v: string) => (v.length > 8 ? `${v.slice(0, 4)}***${v.slice(-4)}` : '***');
 /** A recipient for logs and errors: an e-mail address masked, an openid cut to its ends. */
-const maskTo = (v: string) => (v.includes('@') ? (maskEmail(v) ?? '***') : maskId(v));
+const maskTo = (v: string) => (v.includes('@') ? (maskEmail(v) ?? '***') : /^\+?\d{7,15}$/.test(v) ? (maskPhone(v) ?? '***') : maskId(v));
 
 /** The survey sender for `email` (registered with registerSurveySender): queues the invitation, never without consent. */
 export async function queueSurveyEmail(tx: Tx, msg: SurveyMessage): Promise<void> {
@@ -282,7 +284,11 @@ async function sendOne(database: Database, row: OutboxRow, now: Date, rate: Map<
   if (!channel || !channel.enabled) return fail(database, row, 'channel_disabled', true);
   const wechat = channel.kind === 'wechat_oa';
   const customer = row.ticketId ? await channelsRepo.customerContact(ex, (await channelsRepo.ticketHead(ex, row.ticketId))?.customerId ?? '') : undefined;
-  if (customer && !(wechat ? wechatConsent : emailConsent)(customer.consent)) return fail(database, row, 'no_consent', true);
+  const sms = isSmsKind(channel.kind);
+  const consentOf = sms ? smsConsent : wechat ? wechatConsent : emailConsent;
+  if (customer && !consentOf(customer.consent)) return fail(database, row, 'no_consent', true);
+  if (sms && customer && row.kind === 'survey' && (customer.consent as Record<string, unknown> | null)?.surveys === false)
+    return fail(database, row, 'no_consent', true);
   const perMinute = (channel.config as EmailConfig | WechatConfig).ratePerMinute ?? 60;
   const sent = rate.get(channel.id) ?? (await channelsRepo.sentSince(ex, channel.id, new Date(now.getTime() - 60_000)));
   if (sent >= perMinute) {
@@ -292,6 +298,7 @@ async function sendOne(database: Database, row: OutboxRow, now: Date, rate: Map<
   }
   rate.set(channel.id, sent + 1);
   if (wechat) return sendWechat(database, row, channel, now, to);
+  if (sms) return sendSmsRow(database, row, channel, to);
   const p = row.payload as ReplyPayload;
   try {
     const t = await transportFor(channel);
@@ -334,6 +341,24 @@ async function sendWechat(database: Database, row: OutboxRow, channel: ChannelRo
   } catch (err) {
     const kind = err instanceof WechatApiError ? err.kind : 'failed';
     const final = kind === 'reply_window_closed' || kind === 'refused_address';
+    await fail(database, row, `${kind}: ${scrubText(String((err as Error).message ?? err)).slice(0, 300)}`, final);
+  }
+}
+
+/** A queued SMS (reminder, invitation) by its template; the provider's id is kept for the delivery receipt. */
+async function sendSmsRow(database: Database, row: OutboxRow, channel: ChannelRow, to: string) {
+  // A sign-in code is sent once, by the request that made it (the code is not stored): never again from the outbox
+  // (a crash mid-send leaves its row `sending`; the stale-claim would otherwise pick it up).
+  if (row.kind === 'code') return fail(database, row, 'code_not_resent: a sign-in code is only sent by its own request', true);
+  try {
+    const { externalId } = await sendQueuedSms(channel, row);
+    await database.transaction(async (tx) => {
+      await channelsRepo.finishOutbox(tx, row.id, { status: 'sent', sentAt: new Date(), lastError: null, externalId });
+      await channelsRepo.log(tx, { id: uuidv7(), channelId: channel.id, level: 'info', event: 'channels.log.out_sent', detail: { to, kind: row.kind } });
+    });
+  } catch (err) {
+    const kind = err instanceof SmsApiError ? err.kind : 'failed';
+    const final = kind === 'no_template' || kind === 'bad_number' || kind === 'refused_address';
     await fail(database, row, `${kind}: ${scrubText(String((err as Error).message ?? err)).slice(0, 300)}`, final);
   }
 }

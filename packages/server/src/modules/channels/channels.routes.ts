@@ -12,6 +12,7 @@ import { registerReviewRoutes } from './channels.review.routes';
 import { channelAdapter } from './channels.adapters';
 import { ingest, verifySignature } from './channels.commands';
 import * as s from './channels.schema';
+import { handleReceipt } from './channels.sms.senders';
 import { callbackChannel, ingestWechat, openCallback, verifyUrl } from './channels.wechat.ingest';
 
 /** The origin the callback URLs are built on: CHIDU_PUBLIC_URL, else the request's own. */
@@ -21,6 +22,7 @@ const forged = () => new AppError('forbidden', 'Bad or missing WeChat signature'
 export function registerChannelRoutes(base: FastifyInstance, deps: AppDeps) {
   registerAdminRoutes(base, deps);
   registerWechatCallbacks(base, deps);
+  registerSmsReceipts(base, deps);
   void base.register(
     syncPlugin((scoped) => {
       // The signature covers the raw bytes the sender signed, so keep them next to the parsed body.
@@ -241,5 +243,31 @@ function registerAdminRoutes(base: FastifyInstance, deps: AppDeps) {
       },
     },
     async (req) => admin.ticketDeliveries(db, ctxOf(req), req.params.id),
+  );
+}
+
+/** SMS delivery receipts (Aliyun SmsReport push, Tencent status callback) at the channel's receipt URL. */
+function registerSmsReceipts(base: FastifyInstance, deps: AppDeps) {
+  void base.register(
+    syncPlugin((scoped) => {
+      const app = scoped.withTypeProvider<ZodTypeProvider>();
+      app.post(
+        '/public/channels/sms/:id/receipt',
+        {
+          config: { public: true },
+          schema: {
+            tags: ['channels'],
+            security: [],
+            summary:
+              'SMS delivery receipts: Aliyun [{biz_id, success, err_code, …}] or Tencent [{sid, report_status, errmsg, …}]; marks the deliveries delivered/failed. A wrong token or a non-SMS channel → 403, nothing changes',
+            params: z.object({ id: z.uuid() }),
+            querystring: s.SmsReceiptQuery,
+            body: z.unknown().describe('a JSON array of receipts (checked after the token: a wrong token is 403 whatever the body)'),
+            response: { 200: s.SmsReceiptAck },
+          },
+        },
+        async (req) => handleReceipt(deps.database, req.params.id, req.query.token, req.body),
+      );
+    }),
   );
 }

@@ -17,6 +17,8 @@ export const ChatWebhook = z.object({
 });
 
 export const ChannelParam = z.object({ channel: z.string().regex(/^[a-z]+$/) });
+export const SmsReceiptQuery = z.object({ token: z.string().max(200).optional() });
+export const SmsReceiptAck = z.record(z.string(), z.unknown()).describe('Aliyun: {code: 0, msg}; Tencent: {result: 0, errmsg}');
 
 export const InboundResult = z
   .object({
@@ -77,10 +79,50 @@ const WechatCreate = z.object({
   teamId: z.uuid().optional(),
   enabled: z.boolean().default(true),
 });
-export const ChannelCreate = z.discriminatedUnion('kind', [EmailCreate, WechatCreate]);
+// SMS (Aliyun 阿里云短信 / Tencent Cloud 腾讯云短信): key id + secret (sealed), 签名, region / SdkAppId, template ids per kind.
+const smsTemplates = z
+  .object({
+    login_code: z.string().trim().min(1).max(64).optional().describe('portal sign-in code; parameter code'),
+    visit_reminder: z.string().trim().min(1).max(64).optional().describe('visit reminder; parameters number, time'),
+    survey_invite: z.string().trim().min(1).max(64).optional().describe('survey invitation; parameters number, url'),
+  })
+  .describe('provider template ids (Aliyun TemplateCode SMS_…, Tencent TemplateId) per message kind; a kind without one is not sent by SMS');
+export const SmsConfigIn = z.object({
+  keyId: z.string().trim().min(1).max(128).describe('Aliyun AccessKeyId / Tencent SecretId'),
+  keySecret: z.string().min(1).max(256).describe('write-only: Aliyun AccessKeySecret / Tencent SecretKey'),
+  signName: z.string().trim().min(1).max(64).describe('签名'),
+  region: z.string().trim().min(1).max(64).optional().describe('Aliyun RegionId (default cn-hangzhou) / Tencent region (default ap-guangzhou)'),
+  sdkAppId: z
+    .string()
+    .trim()
+    .regex(/^\d{1,20}$/, 'digits')
+    .optional()
+    .describe('Tencent SmsSdkAppId (required for sms_tencent)'),
+  templates: smsTemplates,
+  apiBase: z
+    .url({ protocol: /^https?$/ })
+    .max(300)
+    .optional()
+    .describe('the host root of the provider API (default https://dysmsapi.aliyuncs.com / https://sms.tencentcloudapi.com)'),
+  ratePerMinute: z.number().int().min(1).max(10_000).optional(),
+  perNumberPerDay: z.number().int().min(1).max(100).optional().describe('SMS per number per day, all kinds (default 10)'),
+  dailyCap: z.number().int().min(1).max(1_000_000).optional().describe('SMS per channel per day (default 1000)'),
+});
+export const SmsConfigPatch = SmsConfigIn.partial({ keySecret: true }).describe('a secret left out keeps its stored value');
+const SmsCreate = z.object({
+  kind: z.enum(['sms_aliyun', 'sms_tencent']),
+  name: z.string().trim().min(1).max(100),
+  config: SmsConfigIn,
+  teamId: z.uuid().optional(),
+  enabled: z.boolean().default(true),
+});
+export const ChannelCreate = z.discriminatedUnion('kind', [EmailCreate, WechatCreate, SmsCreate]);
 export const ChannelUpdate = z.object({
   name: z.string().trim().min(1).max(100).optional(),
-  config: z.union([EmailConfigIn, WechatConfigPatch]).optional().describe('the settings of the channel kind (email or wechat_oa)'),
+  config: z
+    .union([EmailConfigIn, WechatConfigPatch, SmsConfigPatch])
+    .optional()
+    .describe('the settings of the channel kind (email, wechat_oa, sms_aliyun, sms_tencent)'),
   teamId: z.uuid().nullable().optional(),
   unknownSender: z.enum(['customer', 'review']).optional(),
   enabled: z.boolean().optional(),
@@ -88,7 +130,10 @@ export const ChannelUpdate = z.object({
 export const ChannelCreated = z.object({
   id: z.string(),
   kind: z.string(),
-  callbackUrl: z.string().optional().describe('WeChat: the URL to enter as the server address (服务器地址) in the WeChat admin console'),
+  callbackUrl: z
+    .string()
+    .optional()
+    .describe('WeChat: the URL to enter as the server address (服务器地址) in the WeChat admin console; SMS: the delivery receipt URL (状态报告地址)'),
 });
 const Configured = z.object({ configured: z.literal(true) }).optional();
 const ServerOut = z.object({ host: z.string(), port: z.number(), secure: z.boolean(), user: z.string().optional(), password: Configured });
@@ -117,8 +162,20 @@ export const Channel = z
         token: Configured,
         encodingAesKey: Configured,
       }),
+      z.object({
+        keyId: z.string(),
+        keySecret: Configured,
+        signName: z.string(),
+        region: z.string().optional(),
+        sdkAppId: z.string().optional(),
+        templates: z.object({ login_code: z.string().optional(), visit_reminder: z.string().optional(), survey_invite: z.string().optional() }),
+        apiBase: z.string().optional(),
+        ratePerMinute: z.number().optional(),
+        perNumberPerDay: z.number().optional(),
+        dailyCap: z.number().optional(),
+      }),
     ]),
-    callbackUrl: z.string().optional().describe('wechat_oa: the callback URL for the WeChat admin console'),
+    callbackUrl: z.string().optional().describe('wechat_oa: the callback URL for the WeChat admin console; sms_*: the delivery receipt URL'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -131,7 +188,9 @@ export const ConnectionTest = z
   .object({
     smtp: TestOne.optional().describe('email'),
     imap: TestOne.optional().describe('email with IMAP'),
-    api: TestOne.optional().describe('wechat_oa: an access token fetched from apiBase (error: invalid_appid | invalid_secret | ip_not_allowed | …)'),
+    api: TestOne.optional().describe(
+      'wechat_oa: an access token fetched from apiBase (error: invalid_appid | invalid_secret | ip_not_allowed | …); sms_*: a signed statistics query (error: auth_failed | rate_limited | refused_address | timeout | connection_failed | bad_response | rejected)',
+    ),
   })
   .meta({ id: 'ChannelConnectionTest' });
 export const LogEntry = z.object({
@@ -156,6 +215,7 @@ export const OutboxItem = z
     nextAttemptAt: z.string(),
     lastError: z.string().nullable(),
     sentAt: z.string().nullable(),
+    receipt: z.enum(['delivered', 'failed']).nullable().describe('SMS: the provider delivery receipt'),
     createdAt: z.string(),
   })
   .meta({ id: 'ChannelOutboxItem' });

@@ -104,6 +104,7 @@ export const CustomerPatch = z.object({
       dataSharing: z.boolean().optional(),
       email: z.boolean().optional(),
       wechat: z.boolean().optional(),
+      sms: z.boolean().optional(),
     })
     .optional(),
 });

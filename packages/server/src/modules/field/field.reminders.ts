@@ -46,15 +46,17 @@ export interface VisitReminder {
   customerId: string;
   subject: string;
   body: string;
+  /** When the visit starts (SMS templates take the time as a parameter). */
+  start?: Date;
   /** When the pass sends it (a sender's reachability checks, e.g. WeChat's 48-hour window, are against this). */
   at: Date;
 }
 /** What a sender did: queued it, or why not (the customer refused that channel, or cannot be reached on it). */
-export type ReminderOutcome = 'queued' | 'no_consent' | 'unreachable';
+export type ReminderOutcome = 'queued' | 'no_consent' | 'unreachable' | 'rate_limited';
 export interface ReminderSender {
   enqueue(tx: Tx, msg: VisitReminder): Promise<ReminderOutcome>;
 }
-export type ReminderChannel = 'email' | 'wechat';
+export type ReminderChannel = 'email' | 'sms' | 'wechat';
 
 const senders = new Map<ReminderChannel, ReminderSender>();
 /** The channels module registers its senders here (`null` removes one; tests use that). */

@@ -34,7 +34,7 @@ async function remind(database: Database, c: ReminderCandidate, due: Date, now: 
       technicianName: c.technicianName,
       url: portalRequestUrl(c.ticketId),
     });
-    const msg = { visitId: v.id, ticketId: c.ticketId, ticketNumber: c.ticketNumber, customerId: c.customerId, ...text, at: now };
+    const msg = { visitId: v.id, ticketId: c.ticketId, ticketNumber: c.ticketNumber, customerId: c.customerId, start: v.startsAt, ...text, at: now };
     const channels: ReminderChannel[] = [];
     const skipped: { channel: ReminderChannel; why: string }[] = [];
     for (const [channel, sender] of reminderSenders()) {

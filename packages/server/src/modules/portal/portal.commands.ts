@@ -16,9 +16,13 @@ import { newToken, safeEqual, sha256 } from '../identity/secrets';
 import { presentPortalMe } from './portal.present';
 import { portalRepo } from './portal.repo';
 
-/** Delivers portal sign-in codes. Production plugs in an SMS gateway; demo mode shows the code on screen and in the log. */
+/**
+ * Delivers portal sign-in codes: the channels module plugs in its SMS sender (an enabled sms_aliyun / sms_tencent
+ * channel with a login_code template). `false` = no gateway: the code goes to the log (and on screen in demo mode).
+ * It may throw (429 over a per-number limit, 503 when the provider fails).
+ */
 export interface CodeSender {
-  send(phone: string, code: string): Promise<void>;
+  send(database: Database, phone: string, code: string): Promise<boolean>;
 }
 let sender: CodeSender | null = null;
 export function setCodeSender(s: CodeSender) {
@@ -54,9 +58,10 @@ export async function requestCode(database: Database, _ctx: Ctx, phone: string, 
     throw new AppError('rate_limited', 'Too many codes for this number; try again later', { headers: { 'retry-after': '3600' } });
   }
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+  // Sent before it is stored: a refused send (over a limit, provider down) leaves no code behind to count.
+  const sent = sender ? await sender.send(database, phone, code) : false;
   await portalRepo.insertCode(db, { id: uuidv7(), phone, codeHash: codeHash(phone, code), expiresAt: new Date(Date.now() + CODE_TTL_SECONDS * 1000) });
-  if (sender) await sender.send(phone, code);
-  else settings.log.info({ phone: maskPhone(phone), code: settings.demo ? code : '[sent]' }, 'portal sign-in code (no SMS sender configured)');
+  if (!sent) settings.log.info({ phone: maskPhone(phone), code: settings.demo ? code : '[sent]' }, 'portal sign-in code (no SMS sender configured)');
   return { sent: true, expiresInSeconds: CODE_TTL_SECONDS, ...(settings.demo ? { demoCode: code } : {}) };
 }
 

@@ -30,9 +30,13 @@ export interface SurveyMessage {
   reason: DeliveryReason;
 }
 
-/** A channel's survey sender: queues the message inside the transaction (its own outbox); sends after commit. */
+/**
+ * A channel's survey sender: queues the message inside the transaction (its own outbox); sends after commit. It may
+ * answer `no_gateway` when it could not queue it (no configured gateway for it, the customer unreachable or not
+ * consenting on that channel — the channel log says which); nothing (or `queued`) = queued.
+ */
 export interface SurveySender {
-  enqueue(tx: Tx, msg: SurveyMessage): Promise<void>;
+  enqueue(tx: Tx, msg: SurveyMessage): Promise<void | 'queued' | 'no_gateway'>;
 }
 
 const senders = new Map<string, SurveySender>();
@@ -50,7 +54,7 @@ export async function deliverSurvey(tx: Tx, inv: InvitationRow, reason: Delivery
     const sender = senders.get(inv.channel);
     if (sender) {
       const url = surveyUrl(signToken(await surveySecret(tx), inv.id));
-      await sender.enqueue(tx, {
+      const outcome = await sender.enqueue(tx, {
         invitationId: inv.id,
         ticketId: inv.ticketId,
         customerId: inv.customerId,
@@ -59,7 +63,7 @@ export async function deliverSurvey(tx: Tx, inv: InvitationRow, reason: Delivery
         expiresAt: inv.expiresAt,
         reason,
       });
-      state = 'queued';
+      state = outcome ?? 'queued';
     } else state = 'no_gateway';
   }
   return deliveryRepo.insertDelivery(tx, { id: uuidv7(), invitationId: inv.id, ticketId: inv.ticketId, channel: inv.channel, state, reason, actorId });

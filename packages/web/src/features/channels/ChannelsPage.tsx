@@ -7,6 +7,7 @@ import { errorMessage } from '../../lib/apiErrors';
 import { Page } from '../../layout/Page';
 import { useFormat } from '../auth/me';
 import { channelsApi, type Channel, type ChannelCreate } from './api';
+import { isSms, SmsEditor, SmsSummary } from './SmsEditor';
 
 type EmailCreate = Extract<ChannelCreate, { kind: 'email' }>;
 
@@ -30,7 +31,7 @@ interface FormValues {
 
 const emailConfig = (c: Channel) => ('smtp' in c.config ? c.config : null);
 const wechatConfig = (c: Channel) => ('appId' in c.config ? c.config : null);
-type Editing = { kind: 'email' | 'wechat_oa'; channel: Channel | null };
+type Editing = { kind: 'email' | 'wechat_oa' | 'sms'; channel: Channel | null };
 
 const STATUS_COLOR: Record<string, string> = { queued: 'blue', sending: 'processing', sent: 'green', failed: 'orange', dead: 'red' };
 
@@ -52,6 +53,9 @@ export default function ChannelsPage() {
           <Button icon={<PlusOutlined />} onClick={() => setEditing({ kind: 'wechat_oa', channel: null })} data-testid="channel-new-wechat">
             {t('channels.newWechat')}
           </Button>
+          <Button icon={<PlusOutlined />} onClick={() => setEditing({ kind: 'sms', channel: null })} data-testid="channel-new-sms">
+            {t('channels.newSms')}
+          </Button>
         </Space>
       }
     >
@@ -65,7 +69,7 @@ export default function ChannelsPage() {
               <ChannelList
                 items={list.data?.items ?? []}
                 loading={list.isLoading}
-                onEdit={(c) => setEditing({ kind: c.kind === 'wechat_oa' ? 'wechat_oa' : 'email', channel: c })}
+                onEdit={(c) => setEditing({ kind: c.kind === 'wechat_oa' ? 'wechat_oa' : isSms(c.kind) ? 'sms' : 'email', channel: c })}
                 onLog={setLogOf}
               />
             ),
@@ -75,6 +79,7 @@ export default function ChannelsPage() {
       />
       {editing?.kind === 'email' ? <ChannelEditor channel={editing.channel} onClose={() => setEditing(null)} /> : null}
       {editing?.kind === 'wechat_oa' ? <WechatEditor channel={editing.channel} onClose={() => setEditing(null)} /> : null}
+      {editing?.kind === 'sms' ? <SmsEditor channel={editing.channel} onClose={() => setEditing(null)} /> : null}
       {logOf ? <ChannelLog channel={logOf} onClose={() => setLogOf(null)} /> : null}
     </Page>
   );
@@ -85,10 +90,13 @@ function ChannelList({ items, loading, onEdit, onLog }: { items: Channel[]; load
   const { message } = App.useApp();
   const test = useMutation({
     mutationFn: (id: string) => channelsApi.test(id),
-    onSuccess: (r) => {
+    onSuccess: (r, id) => {
+      const sms = isSms(items.find((c) => c.id === id)?.kind ?? '');
       const part = (name: string, x?: { ok: boolean; error?: string }) =>
-        x ? `${name}：${x.ok ? t('channels.test.ok') : t(`channels.test.error.${x.error ?? 'failed'}`)}` : null;
-      const text = [part('SMTP', r.smtp), part('IMAP', r.imap), part(t('channels.test.api'), r.api)].filter(Boolean).join('；');
+        x ? `${name}：${x.ok ? t('channels.test.ok') : t(`${sms ? 'channels.sms.error' : 'channels.test.error'}.${x.error ?? 'failed'}`)}` : null;
+      const text = [part('SMTP', r.smtp), part('IMAP', r.imap), part(sms ? t('channels.sms.testApi') : t('channels.test.api'), r.api)]
+        .filter(Boolean)
+        .join('；');
       if ([r.smtp, r.imap, r.api].every((x) => x?.ok ?? true)) void message.success(text);
       else void message.error(text, 6);
     },
@@ -140,6 +148,7 @@ function ChannelSummary({ c }: { c: Channel }) {
   const { t } = useTranslation();
   const mail = emailConfig(c);
   const wx = wechatConfig(c);
+  if (isSms(c.kind)) return <SmsSummary c={c} />;
   if (wx)
     return (
       <>

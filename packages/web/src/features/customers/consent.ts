@@ -1,11 +1,11 @@
 import type { CustomerConsent } from '../../api/types';
 
 /** The consent flags the customer 360 shows and edits. */
-export const CONSENTS = ['marketing', 'surveys', 'dataSharing', 'email', 'wechat'] as const;
+export const CONSENTS = ['marketing', 'surveys', 'dataSharing', 'email', 'wechat', 'sms'] as const;
 export type ConsentKey = (typeof CONSENTS)[number];
 
-/** Contacted unless withdrawn (the server refuses only on `false`): survey invitations, e-mail and WeChat. */
-const OPT_OUT: ReadonlySet<ConsentKey> = new Set(['surveys', 'email', 'wechat']);
+/** Contacted unless withdrawn (the server refuses only on `false`): survey invitations, e-mail, WeChat and SMS. */
+const OPT_OUT: ReadonlySet<ConsentKey> = new Set(['surveys', 'email', 'wechat', 'sms']);
 
 /** Whether the customer consents, as the server decides: opt-out flags until `false`, the others only when `true`. */
 export const consentGranted = (consent: CustomerConsent | null | undefined, k: ConsentKey): boolean =>
