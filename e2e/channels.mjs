@@ -95,6 +95,31 @@ async function startWechatFake() {
   return { url: `http://127.0.0.1:${port}`, calls, stop: () => new Promise((r) => server.close(r)) };
 }
 
+/**
+ * Aliyun's SMS API (dysmsapi, RPC style), standing in locally: it checks the key id and that a signature is present
+ * (the full fake recomputes the signature: packages/server/test/channels-sms.test.ts) and records what is sent.
+ */
+async function startAliyunSmsFake() {
+  const sent = [];
+  const calls = { statistics: 0 };
+  const server = http.createServer((req, res) => {
+    const q = new URL(req.url ?? '/', 'http://fake').searchParams;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    if (q.get('AccessKeyId') !== 'LTAI5tE2eKeyId' || !q.get('Signature') || q.get('SignatureMethod') !== 'HMAC-SHA1') {
+      res.end(JSON.stringify({ Code: 'SignatureDoesNotMatch', Message: 'Specified signature is not matched with our calculation.' }));
+    } else if (q.get('Action') === 'QuerySendStatistics') {
+      calls.statistics++;
+      res.end(JSON.stringify({ Code: 'OK', Message: 'OK', Data: { TotalSize: 0, TargetList: [] } }));
+    } else if (q.get('Action') === 'SendSms') {
+      sent.push({ phone: q.get('PhoneNumbers'), template: q.get('TemplateCode'), sign: q.get('SignName'), param: q.get('TemplateParam') });
+      res.end(JSON.stringify({ Code: 'OK', Message: 'OK', BizId: `e2e-${sent.length}`, RequestId: `req-${sent.length}` }));
+    } else res.end(JSON.stringify({ Code: 'InvalidAction' }));
+  });
+  const port = await freePort();
+  await new Promise((r) => server.listen(port, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${port}`, sent, calls, stop: () => new Promise((r) => server.close(r)) };
+}
+
 async function journey(browser, base, listenPort, sink) {
   const problems = [];
   let current = null;
@@ -214,6 +239,50 @@ async function journey(browser, base, listenPort, sink) {
       wxTicket = made;
     } finally {
       await wx.stop();
+    }
+  });
+
+  await step('渠道接入: the administrator adds an Aliyun SMS channel with its templates and tests it; a portal sign-in code goes out by SMS', async () => {
+    const sms = await startAliyunSmsFake();
+    try {
+      await desk.goto(`${base}/channels`);
+      await desk.getByTestId('channel-new-sms').click();
+      const form = desk.getByTestId('sms-form');
+      await form.locator('#name').fill('阿里云短信');
+      await form.locator('#keyId').fill('LTAI5tE2eKeyId');
+      await form.locator('#keySecret').fill('e2e-sms-secret');
+      await form.locator('#signName').fill('申城物业');
+      await desk.getByTestId('sms-template-login_code').fill('SMS_900000001');
+      await desk.getByTestId('sms-template-visit_reminder').fill('SMS_900000002');
+      await desk.getByTestId('sms-template-survey_invite').fill('SMS_900000003');
+      await form.getByText('高级设置').click();
+      await form.locator('#apiBase').fill(sms.url);
+      await shot(desk, 'sms-configure-zh');
+      await desk.getByTestId('sms-save').click();
+      // The receipt (状态报告) URL to paste into the provider's console, shown once on creation.
+      await expectVisible(
+        desk.locator('.ant-modal-confirm').getByText(/\/api\/v1\/public\/channels\/sms\/[0-9a-f-]{36}\/receipt\?token=/),
+        'the SMS receipt URL',
+      );
+      await shot(desk, 'sms-receipt-url-zh');
+      await desk.locator('.ant-modal-confirm-btns button').click();
+      const card = desk.locator('.ant-card').filter({ hasText: '阿里云短信' });
+      await expectVisible(card.getByText('【申城物业】'), 'the SMS channel card with its 签名');
+      await card.getByTestId('channel-test').click();
+      await expectVisible(desk.getByText(/连接成功/).first(), 'the SMS connection test result');
+      if (sms.calls.statistics < 1) fail('the SMS connection test did not reach the provider');
+      await shot(desk, 'sms-channel-zh');
+      const phone = '13900002222';
+      const res = await fetch(`${base}/api/v1/portal/auth/code`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ phone }),
+      });
+      if (res.status !== 200 && res.status !== 201 && res.status !== 202) fail(`portal code: ${res.status} ${await res.text()}`);
+      const got = await until(() => sms.sent.find((m) => m.phone === phone), 'the sign-in code at the SMS provider');
+      if (got.template !== 'SMS_900000001' || got.sign !== '申城物业') fail(`SMS sent as ${JSON.stringify(got)}`);
+    } finally {
+      await sms.stop();
     }
   });
 
