@@ -39,6 +39,7 @@ export const qualityAccess: AccessTable = {
     why: 'only the reviewer given the ticket scores it',
   }),
   'GET /qa/stats': staffOnly('qa.view'),
+  'GET /qa/stats/inspections': staffOnly('qa.view'),
   'GET /qa/stats/export': staffOnly('qa.view'),
   'GET /performance': staffOnly('qa.own'),
   'GET /performance/ranking': staffOnly('performance.view'),
