@@ -198,3 +198,42 @@ describe('drill-down', () => {
     expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
   });
 });
+
+describe('automatic-hit rates per rule', () => {
+  it('are scoped to a supervisor’s teams and drill down to as many hits as they count', async () => {
+    const customerId = (await api('POST', '/customers', a1.token, { name: '钱先生', phone: '13800007777' })).json().id as string;
+    for (const who of [a1, b1]) {
+      const ticket = await api('POST', '/tickets', who.token, {
+        customerId,
+        type: 'repair',
+        channel: 'chat',
+        priority: 'normal',
+        subject: '漏水',
+        description: '楼上漏水',
+      });
+      expect(ticket.statusCode, ticket.body).toBe(201);
+      const reply = await api('POST', `/tickets/${ticket.json().id}/replies`, who.token, { body: '这个我不知道，您问问别人吧。', visibility: 'public' });
+      expect(reply.statusCode, reply.body).toBe(201);
+    }
+    const rule = 'forbidden.dont_know';
+    const hitsOf = async (who: Who) => {
+      const s = await api('GET', '/qa/hits/stats', who.token);
+      expect(s.statusCode, s.body).toBe(200);
+      return (s.json().rules as { rule: string; hits: number }[]).find((r) => r.rule === rule)?.hits ?? 0;
+    };
+    const started = Date.now();
+    while ((await hitsOf(qa)) < 2 && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 100));
+    expect(await hitsOf(qa)).toBe(2);
+    expect(await hitsOf(director)).toBe(2);
+    expect(await hitsOf(supA)).toBe(1);
+    expect(await hitsOf(supB)).toBe(1);
+    for (const who of [qa, supA, supB]) {
+      const list = await api('GET', `/qa/hits?rule=${rule}&limit=200`, who.token);
+      expect(list.statusCode, list.body).toBe(200);
+      expect(list.json().items).toHaveLength(await hitsOf(who));
+    }
+    const ofA = (await api('GET', `/qa/hits?rule=${rule}`, supA.token)).json().items as { authorName: string }[];
+    const a1Name = (await api('GET', `/qa/inspections?agentId=${a1.staff.id}&limit=1`, qa.token)).json().items[0].agent.name as string;
+    expect(ofA.map((h) => h.authorName)).toEqual([a1Name]);
+  });
+});

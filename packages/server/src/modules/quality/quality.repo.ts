@@ -29,9 +29,9 @@ export type PlanRow = typeof qaSamplingPlans.$inferSelect;
 export type SampleRow = typeof qaSamples.$inferSelect;
 
 /** The SQL side of `qaScope` (quality.policy.ts): the agents whose inspections, appeals and figures the actor sees; `undefined` = all. */
-export function qaAgentScopeSql(scope: QaScope, agentId: AnyPgColumn): SQL | undefined {
+export function qaAgentScopeSql(scope: QaScope, agentId: AnyPgColumn | SQL): SQL | undefined {
   if (scope.kind === 'all') return undefined;
-  if (scope.kind === 'self') return eq(agentId, scope.id);
+  if (scope.kind === 'self') return sql`${agentId} = ${scope.id}::uuid`;
   return sql`${agentId} IN (SELECT s.id FROM staff s LEFT JOIN teams tm ON tm.id = s.team_id WHERE tm.supervisor_id = ${scope.supervisorId}::uuid${
     scope.teamId ? sql` OR s.team_id = ${scope.teamId}::uuid` : sql``
   })`;
