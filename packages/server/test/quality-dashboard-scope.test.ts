@@ -113,6 +113,13 @@ describe('team scoping', () => {
     expect((await list(qa, '/qa/appeals')).sort()).toEqual([a1.staff.id, b2.staff.id].sort());
     // An agent still sees only their own.
     expect(await list(a2, '/qa/inspections?mine=agent')).toHaveLength(1);
+    // One inspection by id: another team's is not found for a supervisor.
+    const one = async (who: Who, id: string) => (await api('GET', `/qa/inspections/${id}`, who.token)).statusCode;
+    expect(await one(supA, ids[b1.staff.id]![0]!)).toBe(404);
+    expect(await one(supA, ids[a2.staff.id]![0]!)).toBe(200);
+    expect(await one(supB, ids[b1.staff.id]![0]!)).toBe(200);
+    expect(await one(director, ids[a2.staff.id]![0]!)).toBe(200);
+    expect(await one(qa, ids[b1.staff.id]![0]!)).toBe(200);
   });
 
   it('a supervisor lists only their teams’ peer rounds', async () => {

@@ -13,7 +13,10 @@ export const qualityAccess: AccessTable = {
   'PATCH /qa/scorecards/{id}': staffOnly('qa.manage'),
   'POST /qa/inspections': staffOnly('qa.inspect'),
   'GET /qa/inspections': staffOnly('qa.own'),
-  'GET /qa/inspections/{id}': staffOnly('qa.own', { except: each(NOT_THE_AGENT, 404), why: 'agents see only inspections of their own work' }),
+  'GET /qa/inspections/{id}': staffOnly('qa.own', {
+    except: each([...NOT_THE_AGENT, 'supervisor'], 404),
+    why: 'agents see only inspections of their own work; the supervisor (team B) only those of their teams’ agents',
+  }),
   'POST /qa/inspections/{id}/submit': staffOnly('qa.inspect'),
   'POST /qa/inspections/{id}/acknowledge': staffOnly('qa.own', { except: each(NOT_THE_AGENT, 404), why: 'agents see only inspections of their own work' }),
   'POST /qa/inspections/{id}/appeal': staffOnly('qa.own', { except: each(NOT_THE_AGENT, 404), why: 'agents see only inspections of their own work' }),

@@ -162,6 +162,10 @@ export async function getInspection(database: Database, ctx: Ctx, id: string) {
   authorize(ctx.actor, 'qa.own');
   const row = await qualityRepo.inspectionById(database.db, id);
   if (!row || !canReadInspection(ctx.actor, row)) throw notFound('Inspection');
+  // A supervisor reads the inspections of their teams' agents (and their own, as agent or inspector): qaScope.
+  const me = requireStaff(ctx.actor);
+  if (row.agentId !== me.id && row.inspectorId !== me.id && !(await qualityRepo.agentInScope(database.db, qaScope(ctx.actor), row.agentId)))
+    throw notFound('Inspection');
   return present(database.db, ctx, row);
 }
 

@@ -106,6 +106,16 @@ export const qualityRepo = {
     const [out] = await ex.update(qaInspections).set(set).where(eq(qaInspections.id, id)).returning();
     return out!;
   },
+  /** Whether the agent is one the scope sees (qaScope). */
+  async agentInScope(ex: Executor, scope: QaScope, agentId: string): Promise<boolean> {
+    const cond = qaAgentScopeSql(scope, staff.id);
+    if (!cond) return true;
+    const [row] = await ex
+      .select({ id: staff.id })
+      .from(staff)
+      .where(and(eq(staff.id, agentId), cond));
+    return row !== undefined;
+  },
   /** Inspections, newest first; `agentId` restricts to one agent's, `inspectorId` to one inspector's. */
   listInspections(
     ex: Executor,
