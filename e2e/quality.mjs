@@ -162,6 +162,18 @@ async function journey(browser, base) {
     await shot(qa, 'dashboard-drill-zh');
     await drawer.getByRole('link', { name: '查看' }).first().click();
     await qa.waitForURL(/\/qa\/inspections\//);
+    // The environment figure opens the checks behind it: as many rows as it counts.
+    await qa.goto(`${base}/qa/dashboard`);
+    const env = qa.getByTestId('qa-env-failedChecks');
+    await expectVisible(env, 'the environment figures');
+    await qa.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="qa-env-failedChecks"] .ant-statistic-content-value')?.textContent ?? ''));
+    const failedChecks = Number(await env.locator('.ant-statistic-content-value').innerText());
+    await env.click();
+    const rows = qa.getByTestId('qa-drill').locator('tr.ant-table-row');
+    if (failedChecks > 0) await expectVisible(rows.first(), 'the failed environment checks');
+    const shown = await rows.count();
+    if (shown !== Math.min(failedChecks, 20)) fail(`failed environment checks: figure ${failedChecks}, list ${shown}`);
+    await shot(qa, 'dashboard-env-drill-zh');
   });
 
   current = sup;

@@ -21702,6 +21702,10 @@ export interface operations {
                 siteId?: string;
                 /** @description true: only checks with an out-of-range item */
                 failed?: "true" | "false";
+                /** @description YYYY-MM-DD (local day, inclusive): with to, the period of GET /env/out-of-range (drill-down) */
+                from?: string;
+                /** @description YYYY-MM-DD (local day, inclusive) */
+                to?: string;
                 limit?: number;
                 cursor?: string;
             };

@@ -239,7 +239,7 @@ export default function DashboardPage() {
             <Col xs={24} lg={12}>
               <Flex vertical gap={12}>
                 <Agreement />
-                <Environment range={range} />
+                <Environment range={range} onDrill={setDrill} />
               </Flex>
             </Col>
           </Row>
@@ -330,22 +330,30 @@ function Agreement() {
   );
 }
 
-/** Environment checks of the months: out-of-range values, failed checks, open corrective tasks (opens the environment page). */
-function Environment({ range }: { range: [string, string] }) {
+/** Environment checks of the months: out-of-range values, failed checks, open corrective tasks; the figures open the checks behind them. */
+function Environment({ range, onDrill }: { range: [string, string]; onDrill: (d: Drill) => void }) {
   const { t } = useTranslation();
   const from = monthStart(range[0]).format('YYYY-MM-DD');
   const to = monthStart(range[1]).endOf('month').format('YYYY-MM-DD');
   const e = useQuery({ queryKey: ['env-figures', from, to], queryFn: () => http.get('/env/out-of-range', { query: { from, to } }) }).data;
+  const checks = (failed: boolean) => onDrill({ kind: 'env', title: t(failed ? 'quality.drill.failedChecks' : 'quality.drill.checks'), from, to, failed });
   return (
     <Card size="small" title={t('quality.drill.env')} extra={<Link to="/env">{t('quality.drill.toEnv')}</Link>} data-testid="qa-env">
       <Row gutter={12}>
-        {(['outOfRange', 'failedChecks', 'checks', 'openTasks'] as const).map((k) => (
-          <Col key={k} xs={12} md={6}>
-            <Link to="/env">
-              <Statistic title={t(`quality.drill.${k}`)} value={e ? e.total[k] : '—'} />
-            </Link>
-          </Col>
-        ))}
+        {(['outOfRange', 'failedChecks', 'checks', 'openTasks'] as const).map((k) => {
+          const stat = <Statistic title={t(`quality.drill.${k}`)} value={e ? e.total[k] : '—'} />;
+          return (
+            <Col key={k} xs={12} md={6}>
+              {k === 'openTasks' ? (
+                <Link to="/env">{stat}</Link>
+              ) : (
+                <Fig testId={`qa-env-${k}`} onClick={() => checks(k !== 'checks')}>
+                  {stat}
+                </Fig>
+              )}
+            </Col>
+          );
+        })}
       </Row>
     </Card>
   );

@@ -9,7 +9,10 @@ import { dayjs } from '../../lib/time';
 import { QA_KEYS, scoreColor, statsExportUrl, useStatsDrill, type StatsDrillQuery } from './api';
 
 /** What a click on a dashboard figure opens: the inspections behind it, or the automatic hits of one rule. */
-export type Drill = { kind: 'inspections'; title: string; query: StatsDrillQuery } | { kind: 'hits'; title: string; rule: string; from: string; to: string };
+export type Drill =
+  | { kind: 'inspections'; title: string; query: StatsDrillQuery }
+  | { kind: 'hits'; title: string; rule: string; from: string; to: string }
+  | { kind: 'env'; title: string; from: string; to: string; failed: boolean };
 
 /** The drill-down drawer of the QA dashboard: the list behind a figure (its count equals the figure); rows open the inspection / ticket. */
 export function DrillDrawer({ drill, onClose }: { drill: Drill | null; onClose: () => void }) {
@@ -25,6 +28,7 @@ export function DrillDrawer({ drill, onClose }: { drill: Drill | null; onClose: 
     >
       {drill?.kind === 'inspections' && <InspectionList query={drill.query} />}
       {drill?.kind === 'hits' && <HitList rule={drill.rule} from={drill.from} to={drill.to} />}
+      {drill?.kind === 'env' && <EnvCheckList from={drill.from} to={drill.to} failed={drill.failed} />}
     </Drawer>
   );
 }
@@ -97,6 +101,58 @@ function HitList({ rule, from, to }: { rule: string; from: string; to: string })
           { title: t('quality.drill.ticket'), render: (_, r) => <Link to={`/tickets/${r.ticketId}`}>{r.ticketNumber}</Link>, width: 150 },
           { title: t('quality.drill.agent'), render: (_, r) => r.authorName ?? '—', width: 100 },
           { title: t('quality.drill.excerpt'), dataIndex: 'excerpt', ellipsis: true },
+        ]}
+      />
+      {q.hasNextPage && (
+        <Button onClick={() => void q.fetchNextPage()} loading={q.isFetchingNextPage}>
+          {t('quality.drill.more')}
+        </Button>
+      )}
+    </Flex>
+  );
+}
+
+/** The environment checks of the period (failed: only those with an out-of-range item); rows open the corrective ticket. */
+function EnvCheckList({ from, to, failed }: { from: string; to: string; failed: boolean }) {
+  const { t } = useTranslation();
+  const q = useInfiniteQuery({
+    queryKey: ['env-checks', 'drill', from, to, failed],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
+      http.get('/env/checks', { query: { from, to, limit: 100, ...(failed ? { failed: 'true' as const } : {}), ...(pageParam ? { cursor: pageParam } : {}) } }),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const rows = q.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <Flex vertical gap={12}>
+      <Table
+        size="small"
+        rowKey="id"
+        loading={q.isLoading}
+        dataSource={rows}
+        pagination={{ pageSize: 20, hideOnSinglePage: true }}
+        scroll={{ x: 520 }}
+        columns={[
+          { title: t('quality.drill.at'), render: (_, r) => dayjs(r.createdAt).format('YYYY-MM-DD HH:mm'), width: 140 },
+          { title: t('quality.drill.site'), render: (_, r) => r.site.name },
+          { title: t('quality.drill.inspector'), render: (_, r) => r.inspector.name, width: 100 },
+          { title: t('quality.drill.outOfRange'), dataIndex: 'outOfRange', width: 80 },
+          {
+            title: t('quality.drill.tasks'),
+            render: (_, r) => (
+              <Flex gap={4} wrap>
+                {r.tasks.flatMap((x) =>
+                  x.ticket
+                    ? [
+                        <Link key={x.id} to={`/tickets/${x.ticket.id}`}>
+                          {x.ticket.number}
+                        </Link>,
+                      ]
+                    : [],
+                )}
+              </Flex>
+            ),
+          },
         ]}
       />
       {q.hasNextPage && (
