@@ -8,7 +8,9 @@
  * Agent K0003 answers a ticket. QA inspector Q0001 opens it on 质检工作台, scores the phone scorecard item by item
  * (the opening item "否" with the reply quoted as evidence), writes the three sandwich fields and submits. The agent
  * sees the result on 我的质检 (390×844) and appeals; supervisor S0001 revises the score on 质检申诉; the agent's
- * composite on 绩效 shows the new QA numerator. Screenshots e2e/artifacts/quality-*.png.
+ * composite on 绩效 shows the new QA numerator. On 质检看板 QA drills down from the most-failed item (the list counts
+ * as the figure) and opens an inspection; S0001 sees the dashboard of their team at 1440×900 and 390×844.
+ * Screenshots e2e/artifacts/quality-*.png.
  */
 import { createHarness } from './lib/harness.mjs';
 
@@ -143,6 +145,52 @@ async function journey(browser, base) {
     await qa.goto(`${base}/qa/scorecards`);
     await expectVisible(qa.getByText('电话服务质检表').first(), 'the adopted scorecard');
     await shot(qa, 'scorecards-zh');
+  });
+
+  await step('QA drills down from the most-failed item to its inspections and opens one; exports the list', async () => {
+    await qa.goto(`${base}/qa/dashboard`);
+    const figure = qa.getByTestId('qa-most-failed').locator('tr', { hasText: '使用标准开场白' }).first().locator('[data-testid^="qa-drill-failed-"]');
+    const text = await figure.innerText();
+    const failed = Number(/（(\d+)\//.exec(text)?.[1] ?? NaN);
+    if (!(failed >= 1)) fail(`the failed figure reads "${text}"`);
+    await figure.click();
+    const drawer = qa.getByTestId('qa-drill');
+    await expectVisible(drawer.getByTestId('qa-drill-total').getByText(`共 ${failed} 条`), 'the drill-down count equal to the figure');
+    await expectVisible(drawer.getByText('导出 CSV'), 'the export of the list');
+    await expectVisible(qa.getByTestId('qa-agreement'), 'the calibration agreement card');
+    await expectVisible(qa.getByTestId('qa-hit-rates'), 'the hit rates per rule');
+    await shot(qa, 'dashboard-drill-zh');
+    await drawer.getByRole('link', { name: '查看' }).first().click();
+    await qa.waitForURL(/\/qa\/inspections\//);
+    // The environment figure opens the checks behind it: as many rows as it counts.
+    await qa.goto(`${base}/qa/dashboard`);
+    const env = qa.getByTestId('qa-env-failedChecks');
+    await expectVisible(env, 'the environment figures');
+    await qa.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="qa-env-failedChecks"] .ant-statistic-content-value')?.textContent ?? ''));
+    const failedChecks = Number(await env.locator('.ant-statistic-content-value').innerText());
+    await env.click();
+    const rows = qa.getByTestId('qa-drill').locator('tr.ant-table-row');
+    if (failedChecks > 0) await expectVisible(rows.first(), 'the failed environment checks');
+    const shown = await rows.count();
+    if (shown !== Math.min(failedChecks, 20)) fail(`failed environment checks: figure ${failedChecks}, list ${shown}`);
+    await shot(qa, 'dashboard-env-drill-zh');
+  });
+
+  current = sup;
+  await step('supervisor S0001 sees the dashboard of their team, also on a 390×844 phone', async () => {
+    await sup.goto(`${base}/qa/dashboard`);
+    await expectVisible(sup.getByTestId('qa-most-failed'), 'the dashboard');
+    await sup.getByTestId('qa-drill-n').click();
+    await expectVisible(sup.getByTestId('qa-drill').getByTestId('qa-drill-total'), 'the drill-down of all inspections');
+    await shot(sup, 'dashboard-supervisor-drill-zh');
+    await sup.setViewportSize({ width: 390, height: 844 });
+    await sup.waitForTimeout(500);
+    await shot(sup, 'dashboard-drill-390');
+    await sup.keyboard.press('Escape');
+    await sup.waitForTimeout(500);
+    const sideways = await sup.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (sideways > 0) fail(`the QA dashboard is ${sideways}px wider than the 390px screen`);
+    await shot(sup, 'dashboard-390');
   });
 
   if (problems.length) fail(`browser problems:\n  ${problems.join('\n  ')}`);

@@ -130,6 +130,13 @@ describe('checks and corrective tasks', () => {
     expect(history.openTasks[0].allowed.close).toBe(true);
     const figures = (await api('GET', `/env/out-of-range?siteId=${site}`, supervisor.token)).json();
     expect(figures.total).toMatchObject({ checks: 2, failedChecks: 1, outOfRange: 2, openTasks: 2 });
+    // The dashboard's drill-down: the checks of the same period count as the figures; another period has none.
+    const day = (ms: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(ms));
+    const period = `from=${day(Date.now() - 86_400_000)}&to=${day(Date.now())}&siteId=${site}`;
+    const listed = async (q: string) => ((await api('GET', `/env/checks?${q}&limit=100`, supervisor.token)).json().items as { id: string }[]).length;
+    expect(await listed(`${period}&failed=true`)).toBe(figures.total.failedChecks);
+    expect(await listed(period)).toBe(figures.total.checks);
+    expect(await listed(`from=2020-01-01&to=2020-01-31&siteId=${site}`)).toBe(0);
     // The inspector does not close; a supervisor does, with a note; a second close is refused.
     const id = check.tasks[0].id;
     expect((await api('POST', `/env/tasks/${id}/close`, qa.token, { note: '已调低空调' })).statusCode).toBe(403);

@@ -4819,6 +4819,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/qa/stats/inspections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Drill-down: the inspections behind a dashboard figure (agent, team, month, dimension, item, failed, appeal), newest first */
+        get: operations["getQaStatsInspections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/qa/stats/export": {
         parameters: {
             query?: never;
@@ -5254,7 +5271,7 @@ export interface components {
         };
         RoleTable: {
             items: components["schemas"]["Role"][];
-            permissions: ("staff.view" | "staff.manage" | "teams.manage" | "roles.view" | "roles.manage" | "audit.view" | "customers.read" | "customers.write" | "customers.unmask" | "customers.merge" | "tickets.create" | "tickets.work" | "tickets.read_all" | "tickets.assign_any" | "tickets.bulk" | "dispatch.manage" | "categories.manage" | "orders.approve" | "calendars.view" | "calendars.manage" | "standards.view" | "standards.manage" | "standards.compliance" | "standards.improve" | "kb.view" | "kb.write" | "kb.review" | "kb.manage" | "surveys.view" | "surveys.manage" | "loops.work" | "loops.recover" | "measures.view" | "measures.own" | "measures.manage" | "qa.own" | "qa.view" | "qa.inspect" | "qa.manage" | "qa.rule_appeals" | "performance.view" | "proposals.review" | "channels.manage" | "channels.work" | "field.view" | "field.manage" | "field.dispatch" | "field.work")[];
+            permissions: ("staff.view" | "staff.manage" | "teams.manage" | "roles.view" | "roles.manage" | "audit.view" | "customers.read" | "customers.write" | "customers.unmask" | "customers.merge" | "tickets.create" | "tickets.work" | "tickets.read_all" | "tickets.assign_any" | "tickets.bulk" | "dispatch.manage" | "categories.manage" | "orders.approve" | "calendars.view" | "calendars.manage" | "standards.view" | "standards.manage" | "standards.compliance" | "standards.improve" | "kb.view" | "kb.write" | "kb.review" | "kb.manage" | "surveys.view" | "surveys.manage" | "loops.work" | "loops.recover" | "measures.view" | "measures.own" | "measures.manage" | "qa.own" | "qa.view" | "qa.view_all" | "qa.inspect" | "qa.manage" | "qa.rule_appeals" | "performance.view" | "proposals.review" | "channels.manage" | "channels.work" | "field.view" | "field.manage" | "field.dispatch" | "field.work")[];
         };
         /** @description A service-standard clock on a ticket */
         TicketStandardClock: {
@@ -6055,6 +6072,32 @@ export interface components {
                 criticalHits: boolean;
             };
             scorecardId: string | null;
+        };
+        QaStatsDrill: {
+            from: string;
+            to: string;
+            /** @description all the inspections behind the figure (items: the newest 500) */
+            total: number;
+            items: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                ticketId: string;
+                agent: {
+                    id: string;
+                    name: string;
+                    employeeNo: string;
+                };
+                team: {
+                    id: string;
+                    name: string;
+                } | null;
+                month: string;
+                submittedAt: string;
+                score: number | null;
+                passed: boolean | null;
+                appeal: ("open" | "upheld" | "revised") | null;
+            }[];
         };
         QaStats: {
             from: string;
@@ -21151,6 +21194,50 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getQaStatsInspections: {
+        parameters: {
+            query?: {
+                /** @description first month (default: two months before `to`) */
+                from?: string;
+                /** @description last month (default: this month) */
+                to?: string;
+                teamId?: string;
+                /** @description one agent’s inspections */
+                agentId?: string;
+                /** @description one month’s inspections */
+                month?: string;
+                /** @description inspections with a scored item of the dimension */
+                dimension?: "attitude" | "professional" | "process" | "environment";
+                /** @description inspections where the item (key) was scored (not N/A) */
+                item?: string;
+                /** @description with item: only the scorecard versions with this label */
+                label?: string;
+                /** @description with item: only those where it scored below 60 % of its maximum */
+                failed?: "true" | "false";
+                /** @description inspections with an appeal (filed), or one in this state */
+                appeal?: "filed" | "open" | "upheld" | "revised";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaStatsDrill"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getQaStatsExport: {
         parameters: {
             query: {
@@ -21159,9 +21246,23 @@ export interface operations {
                 /** @description last month (default: this month) */
                 to?: string;
                 teamId?: string;
+                /** @description one agent’s inspections */
+                agentId?: string;
+                /** @description one month’s inspections */
+                month?: string;
+                /** @description inspections with a scored item of the dimension */
+                dimension?: "attitude" | "professional" | "process" | "environment";
+                /** @description inspections where the item (key) was scored (not N/A) */
+                item?: string;
+                /** @description with item: only the scorecard versions with this label */
+                label?: string;
+                /** @description with item: only those where it scored below 60 % of its maximum */
+                failed?: "true" | "false";
+                /** @description inspections with an appeal (filed), or one in this state */
+                appeal?: "filed" | "open" | "upheld" | "revised";
                 format: "csv" | "xlsx";
-                /** @description the table of a .csv (default: agents) */
-                table?: "agents" | "items" | "teams" | "dimensions" | "months";
+                /** @description the table of a .csv (default: agents); inspections: the drill-down list (filters as GET /qa/stats/inspections), also as .xlsx */
+                table?: "agents" | "items" | "teams" | "dimensions" | "months" | "inspections";
                 /** @description language of the headings (default: the requester's language) */
                 lang?: "zh-CN" | "en";
             };
@@ -21743,6 +21844,10 @@ export interface operations {
                 siteId?: string;
                 /** @description true: only checks with an out-of-range item */
                 failed?: "true" | "false";
+                /** @description YYYY-MM-DD (local day, inclusive): with to, the period of GET /env/out-of-range (drill-down) */
+                from?: string;
+                /** @description YYYY-MM-DD (local day, inclusive) */
+                to?: string;
                 limit?: number;
                 cursor?: string;
             };

@@ -189,10 +189,19 @@ async function namesOf(ex: Executor, checks: CheckRow[], tasks: TaskRow[]): Prom
 export async function listChecks(
   database: Database,
   ctx: Ctx,
-  q: { siteId?: string | undefined; failed?: 'true' | 'false' | undefined; limit: number; cursor?: string | undefined },
+  q: {
+    siteId?: string | undefined;
+    failed?: 'true' | 'false' | undefined;
+    from?: string | undefined;
+    to?: string | undefined;
+    limit: number;
+    cursor?: string | undefined;
+  },
 ) {
   authorize(ctx.actor, 'qa.view');
-  const rows = await repo.listChecks(database.db, { siteId: q.siteId, failedOnly: q.failed === 'true', cursor: q.cursor, limit: q.limit });
+  // With from or to: the checks of the period of GET /env/out-of-range (its drill-down), same days and defaults.
+  const within = q.from !== undefined || q.to !== undefined ? period(q) : {};
+  const rows = await repo.listChecks(database.db, { siteId: q.siteId, failedOnly: q.failed === 'true', ...within, cursor: q.cursor, limit: q.limit });
   const page = rows.slice(0, q.limit);
   const tasks = await repo.tasksOfChecks(
     database.db,

@@ -52,8 +52,13 @@ export const environmentRepo = {
     return row;
   },
   /** Newest first, keyset by id (UUIDv7). */
-  listChecks(ex: Executor, o: { siteId?: string | undefined; failedOnly?: boolean | undefined; cursor?: string | undefined; limit: number }) {
+  listChecks(
+    ex: Executor,
+    o: { siteId?: string | undefined; failedOnly?: boolean | undefined; from?: Date; to?: Date; cursor?: string | undefined; limit: number },
+  ) {
     const where: SQL[] = [];
+    if (o.from) where.push(gte(envChecks.createdAt, o.from));
+    if (o.to) where.push(lt(envChecks.createdAt, o.to));
     if (o.siteId) where.push(eq(envChecks.siteId, o.siteId));
     if (o.failedOnly) where.push(sql`${envChecks.failedCount} > 0`);
     if (o.cursor) where.push(lt(envChecks.id, o.cursor));

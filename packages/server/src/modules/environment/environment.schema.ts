@@ -108,6 +108,8 @@ export const EnvCheck = z
 export const EnvCheckList = z.object({
   siteId: z.uuid().optional(),
   failed: z.enum(['true', 'false']).optional().describe('true: only checks with an out-of-range item'),
+  from: z.iso.date().optional().describe('YYYY-MM-DD (local day, inclusive): with to, the period of GET /env/out-of-range (drill-down)'),
+  to: z.iso.date().optional().describe('YYYY-MM-DD (local day, inclusive)'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.uuid().optional(),
 });

@@ -10,6 +10,7 @@ import { AppError, invalid, notFound } from '../../lib/errors';
 import { uuidv7 } from '../../lib/ids';
 import { authorize, can } from '../identity/policy';
 import { ticketVisibilitySql, visibleTicketById } from '../tickets/visibility';
+import { qaScope } from '../quality/quality.policy';
 import { inspectionRepo, type RuleInsert, type RuleRow } from './inspection.repo';
 import { iso, presentHit, presentRule, presentStoredHit, toEngineRule } from './inspection.present';
 import type { RuleCreateIn, RulePatchIn } from './inspection.schema';
@@ -59,6 +60,8 @@ export async function listHits(
   const authorId = can(ctx.actor, 'qa.view') ? q.authorId : (ctx.actor.id ?? undefined);
   const rows = await inspectionRepo.listHits(database.db, {
     visible: ticketVisibilitySql(ctx.actor),
+    // With qa.view: the agents of quality's team scope (supervisors: their teams').
+    scope: can(ctx.actor, 'qa.view') ? qaScope(ctx.actor) : undefined,
     rule: q.rule,
     severity: q.severity,
     authorId,
@@ -87,7 +90,10 @@ export async function hitStats(database: Database, ctx: Ctx, q: { from?: string 
   const to = q.to ? new Date(q.to) : new Date();
   const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * DAY);
   if (from >= to) throw invalid('from', 'must be before to');
-  const [s, rules] = await Promise.all([inspectionRepo.stats(database.db, ticketVisibilitySql(ctx.actor), from, to), inspectionRepo.listRules(database.db)]);
+  const [s, rules] = await Promise.all([
+    inspectionRepo.stats(database.db, ticketVisibilitySql(ctx.actor), qaScope(ctx.actor), from, to),
+    inspectionRepo.listRules(database.db),
+  ]);
   const byCode = new Map(rules.map((r) => [r.code, r]));
   return {
     from: from.toISOString(),

@@ -5,6 +5,8 @@ import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Executor, Tx } from '../../db/client';
 import { qaRules, tickets } from '../../db/schema';
 import type { SoonWrite } from '../../lib/deferred';
+import type { QaScope } from '../quality/quality.policy';
+import { qaAgentScopeSql } from '../quality/quality.repo';
 
 export type RuleRow = typeof qaRules.$inferSelect;
 export type RuleInsert = typeof qaRules.$inferInsert;
@@ -169,6 +171,8 @@ export const inspectionRepo = {
     ex: Executor,
     f: {
       visible: SQL;
+      /** whose hits (quality's team scope) */
+      scope?: QaScope | undefined;
       rule?: string | undefined;
       severity?: string | undefined;
       authorId?: string | undefined;
@@ -179,6 +183,8 @@ export const inspectionRepo = {
     },
   ): Promise<(HitRow & { ticket_number: string; author_name: string | null })[]> {
     const conds: SQL[] = [f.visible];
+    const scope = f.scope ? qaAgentScopeSql(f.scope, sql`h.author_id`) : undefined;
+    if (scope) conds.push(scope);
     if (f.rule) conds.push(sql`h.rule = ${f.rule}`);
     if (f.severity) conds.push(sql`h.severity = ${f.severity}`);
     if (f.authorId) conds.push(sql`h.author_id = ${f.authorId}`);
@@ -193,15 +199,23 @@ export const inspectionRepo = {
     );
   },
   /** Per rule: hits and replies with a hit; and how many staff messages were written, in [from, to) on visible tickets. */
-  async stats(ex: Executor, visible: SQL, from: Date, to: Date): Promise<{ messages: number; rules: { rule: string; hits: number; replies: number }[] }> {
+  async stats(
+    ex: Executor,
+    visible: SQL,
+    scope: QaScope,
+    from: Date,
+    to: Date,
+  ): Promise<{ messages: number; rules: { rule: string; hits: number; replies: number }[] }> {
+    const ofReply = qaAgentScopeSql(scope, sql`r.author_id`) ?? sql`true`;
+    const ofHit = qaAgentScopeSql(scope, sql`h.author_id`) ?? sql`true`;
     const [m] = rowsOf<{ n: number | string }>(
       await ex.execute(sql`SELECT count(*) AS n FROM ticket_replies r JOIN tickets ON tickets.id = r.ticket_id
-        WHERE r.author_kind = 'staff' AND r.created_at >= ${from.toISOString()} AND r.created_at < ${to.toISOString()} AND ${visible}`),
+        WHERE r.author_kind = 'staff' AND r.created_at >= ${from.toISOString()} AND r.created_at < ${to.toISOString()} AND ${visible} AND ${ofReply}`),
     );
     const rules = rowsOf<{ rule: string; hits: number | string; replies: number | string }>(
       await ex.execute(sql`SELECT h.rule, count(*) AS hits, count(DISTINCT h.reply_id) AS replies
         FROM qa_hits h JOIN tickets ON tickets.id = h.ticket_id
-        WHERE h.created_at >= ${from.toISOString()} AND h.created_at < ${to.toISOString()} AND ${visible}
+        WHERE h.created_at >= ${from.toISOString()} AND h.created_at < ${to.toISOString()} AND ${visible} AND ${ofHit}
         GROUP BY h.rule ORDER BY count(*) DESC, h.rule`),
     );
     return { messages: Number(m?.n ?? 0), rules: rules.map((r) => ({ rule: r.rule, hits: Number(r.hits), replies: Number(r.replies) })) };

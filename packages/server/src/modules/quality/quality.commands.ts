@@ -10,7 +10,7 @@ import { recordTicketEvent } from '../tickets/ticket-events';
 import { ticketsRepo } from '../tickets/tickets.repo';
 import { businessDaysAfter, orgCalendar } from './quality.calendar';
 import { openCoachingTask } from './quality.coaching';
-import { canReadInspection, canRuleAppeal, inspectionAbilities } from './quality.policy';
+import { canReadInspection, canRuleAppeal, inspectionAbilities, qaScope } from './quality.policy';
 import { presentAppeal, presentInspection, presentScorecard, type StoredScore } from './quality.present';
 import { qualityRepo, type AppealRow, type InspectionRow } from './quality.repo';
 import { qualityStatsRepo } from './quality.stats.repo';
@@ -162,6 +162,10 @@ export async function getInspection(database: Database, ctx: Ctx, id: string) {
   authorize(ctx.actor, 'qa.own');
   const row = await qualityRepo.inspectionById(database.db, id);
   if (!row || !canReadInspection(ctx.actor, row)) throw notFound('Inspection');
+  // A supervisor reads the inspections of their teams' agents (and their own, as agent or inspector): qaScope.
+  const me = requireStaff(ctx.actor);
+  if (row.agentId !== me.id && row.inspectorId !== me.id && !(await qualityRepo.agentInScope(database.db, qaScope(ctx.actor), row.agentId)))
+    throw notFound('Inspection');
   return present(database.db, ctx, row);
 }
 
@@ -177,7 +181,9 @@ export async function listInspections(
   const agentId = q.mine === 'agent' || (!all && q.mine !== 'inspector') ? me.id : q.agentId;
   const inspectorId = q.mine === 'inspector' ? me.id : undefined;
   if (!all && q.agentId && q.agentId !== me.id) return { items: [] };
-  const rows = await qualityRepo.listInspections(database.db, { agentId, inspectorId, ticketId: q.ticketId, limit: q.limit });
+  // With qa.view: every agent's (qa, directors) or the supervised teams' agents' (supervisors), besides one's own inspections.
+  const scope = all && q.mine !== 'inspector' ? qaScope(ctx.actor) : undefined;
+  const rows = await qualityRepo.listInspections(database.db, { agentId, inspectorId, ticketId: q.ticketId, scope, limit: q.limit });
   const items = [];
   for (const r of rows) if (canReadInspection(ctx.actor, r)) items.push(await present(database.db, ctx, r));
   return { items };
@@ -359,7 +365,8 @@ export async function listAppeals(database: Database, ctx: Ctx, q: { state?: 'op
   authorize(ctx.actor, 'qa.own');
   const me = requireStaff(ctx.actor);
   const all = can(ctx.actor, 'qa.view') || can(ctx.actor, 'qa.rule_appeals');
-  const rows = await qualityRepo.listAppeals(database.db, { state: q.state, agentId: all ? undefined : me.id, limit: q.limit });
+  const scope = all ? qaScope(ctx.actor) : undefined;
+  const rows = await qualityRepo.listAppeals(database.db, { state: q.state, agentId: all ? undefined : me.id, scope, limit: q.limit });
   const people = await qualityRepo.staffNames(database.db, [...new Set(rows.flatMap((r) => [r.agentId, ...(r.ruledBy ? [r.ruledBy] : [])]))]);
   const ticketIds = [...new Set(rows.map((r) => r.ticketId))];
   const numbers = await qualityRepo.ticketNumbers(database.db, ticketIds);

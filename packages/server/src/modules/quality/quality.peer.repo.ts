@@ -2,6 +2,8 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, lt } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
 import { qaPeerReviews, qaPeerRounds, teams, ticketReplies, tickets } from '../../db/schema';
+import type { QaScope } from './quality.policy';
+import { qaTeamScopeSql } from './quality.repo';
 
 export type PeerRoundRow = typeof qaPeerRounds.$inferSelect;
 export type PeerReviewRow = typeof qaPeerReviews.$inferSelect;
@@ -33,11 +35,11 @@ export const peerRepo = {
     const [row] = forUpdate ? await q.for('update') : await q;
     return row;
   },
-  rounds(ex: Executor, f: { teamId?: string | undefined; limit: number }): Promise<PeerRoundRow[]> {
+  rounds(ex: Executor, f: { teamId?: string | undefined; scope: QaScope; limit: number }): Promise<PeerRoundRow[]> {
     return ex
       .select()
       .from(qaPeerRounds)
-      .where(f.teamId ? eq(qaPeerRounds.teamId, f.teamId) : undefined)
+      .where(and(...(f.teamId ? [eq(qaPeerRounds.teamId, f.teamId)] : []), qaTeamScopeSql(f.scope, qaPeerRounds.teamId)))
       .orderBy(desc(qaPeerRounds.createdAt), desc(qaPeerRounds.id))
       .limit(f.limit);
   },

@@ -11,6 +11,7 @@ import type { Ctx } from '../../lib/context';
 import { AppError, conflict, forbidden, invalid, notFound } from '../../lib/errors';
 import { uuidv7 } from '../../lib/ids';
 import { authorize, can, requireStaff } from '../identity/policy';
+import { qaScope } from './quality.policy';
 import { peerRepo, type PeerReviewRow, type PeerRoundRow } from './quality.peer.repo';
 import { qualityRepo } from './quality.repo';
 
@@ -150,7 +151,7 @@ export async function startPeerRound(
 
 export async function listPeerRounds(database: Database, ctx: Ctx, q: { teamId?: string | undefined; limit: number }) {
   authorize(ctx.actor, 'qa.rule_appeals');
-  return { items: await presentRounds(database.db, await peerRepo.rounds(database.db, q)) };
+  return { items: await presentRounds(database.db, await peerRepo.rounds(database.db, { ...q, scope: qaScope(ctx.actor) })) };
 }
 
 export async function closePeerRound(database: Database, ctx: Ctx, id: string) {

@@ -37,3 +37,16 @@ export function canRuleAppeal(actor: Actor, inspection: Pick<InspectionRow, 'ins
   if (inspection.agentId === me) return 'own_work';
   return 'ok';
 }
+
+/**
+ * Whose quality figures and lists an actor sees (issue #15 Permissions), decided once: holders of qa.view_all (qa,
+ * directors, admins) every agent's; other holders of qa.view (supervisors) the agents of the teams they supervise
+ * and of their own team; everyone else only their own.
+ */
+export type QaScope = { kind: 'all' } | { kind: 'teams'; supervisorId: string; teamId: string | null } | { kind: 'self'; id: string };
+export function qaScope(actor: Actor): QaScope {
+  if (actor.kind === 'system' || can(actor, 'qa.view_all')) return { kind: 'all' };
+  if (actor.kind !== 'staff') return { kind: 'self', id: '00000000-0000-0000-0000-000000000000' };
+  if (can(actor, 'qa.view')) return { kind: 'teams', supervisorId: actor.id, teamId: actor.teamId };
+  return { kind: 'self', id: actor.id };
+}

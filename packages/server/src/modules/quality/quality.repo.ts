@@ -1,5 +1,6 @@
 /** Every query of the quality module (scorecards, inspections, appeals, proposals, sampling, the composite's inputs). */
 import { and, asc, desc, eq, gte, inArray, isNotNull, lt, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client';
 import {
   events,
@@ -17,6 +18,7 @@ import {
   ticketReplies,
   tickets,
 } from '../../db/schema';
+import type { QaScope } from './quality.policy';
 
 export type ScorecardRow = typeof qaScorecards.$inferSelect;
 export type ScorecardVersionRow = typeof qaScorecardVersions.$inferSelect;
@@ -25,6 +27,21 @@ export type AppealRow = typeof qaAppeals.$inferSelect;
 export type ProposalRow = typeof qaProposals.$inferSelect;
 export type PlanRow = typeof qaSamplingPlans.$inferSelect;
 export type SampleRow = typeof qaSamples.$inferSelect;
+
+/** The SQL side of `qaScope` (quality.policy.ts): the agents whose inspections, appeals and figures the actor sees; `undefined` = all. */
+export function qaAgentScopeSql(scope: QaScope, agentId: AnyPgColumn | SQL): SQL | undefined {
+  if (scope.kind === 'all') return undefined;
+  if (scope.kind === 'self') return sql`${agentId} = ${scope.id}::uuid`;
+  return sql`${agentId} IN (SELECT s.id FROM staff s LEFT JOIN teams tm ON tm.id = s.team_id WHERE tm.supervisor_id = ${scope.supervisorId}::uuid${
+    scope.teamId ? sql` OR s.team_id = ${scope.teamId}::uuid` : sql``
+  })`;
+}
+/** The teams of `qaScope` (peer rounds): every team, the supervised ones and one's own, or only one's own. */
+export function qaTeamScopeSql(scope: QaScope, teamId: AnyPgColumn): SQL | undefined {
+  if (scope.kind === 'all') return undefined;
+  if (scope.kind === 'self') return sql`${teamId} = (SELECT team_id FROM staff WHERE id = ${scope.id}::uuid)`;
+  return sql`(${teamId} IN (SELECT id FROM teams WHERE supervisor_id = ${scope.supervisorId}::uuid)${scope.teamId ? sql` OR ${teamId} = ${scope.teamId}::uuid` : sql``})`;
+}
 
 /** [from, to) of a month YYYY-MM in a time zone, as SQL timestamps. */
 export function monthBounds(month: string, tz: string): { from: SQL; to: SQL } {
@@ -89,9 +106,23 @@ export const qualityRepo = {
     const [out] = await ex.update(qaInspections).set(set).where(eq(qaInspections.id, id)).returning();
     return out!;
   },
+  /** Whether the agent is one the scope sees (qaScope). */
+  async agentInScope(ex: Executor, scope: QaScope, agentId: string): Promise<boolean> {
+    const cond = qaAgentScopeSql(scope, staff.id);
+    if (!cond) return true;
+    const [row] = await ex
+      .select({ id: staff.id })
+      .from(staff)
+      .where(and(eq(staff.id, agentId), cond));
+    return row !== undefined;
+  },
   /** Inspections, newest first; `agentId` restricts to one agent's, `inspectorId` to one inspector's. */
-  listInspections(ex: Executor, f: { agentId?: string | undefined; inspectorId?: string | undefined; ticketId?: string | undefined; limit: number }) {
+  listInspections(
+    ex: Executor,
+    f: { agentId?: string | undefined; inspectorId?: string | undefined; ticketId?: string | undefined; scope?: QaScope | undefined; limit: number },
+  ) {
     const conds = [
+      ...(f.scope ? [qaAgentScopeSql(f.scope, qaInspections.agentId)] : []),
       ...(f.agentId ? [eq(qaInspections.agentId, f.agentId)] : []),
       ...(f.inspectorId ? [eq(qaInspections.inspectorId, f.inspectorId)] : []),
       ...(f.ticketId ? [eq(qaInspections.ticketId, f.ticketId)] : []),
@@ -150,8 +181,12 @@ export const qualityRepo = {
     if (!inspectionIds.length) return [];
     return ex.select().from(qaAppeals).where(inArray(qaAppeals.inspectionId, inspectionIds));
   },
-  listAppeals(ex: Executor, f: { state?: string | undefined; agentId?: string | undefined; limit: number }) {
-    const conds = [...(f.state ? [eq(qaAppeals.state, f.state)] : []), ...(f.agentId ? [eq(qaAppeals.agentId, f.agentId)] : [])];
+  listAppeals(ex: Executor, f: { state?: string | undefined; agentId?: string | undefined; scope?: QaScope | undefined; limit: number }) {
+    const conds = [
+      ...(f.scope ? [qaAgentScopeSql(f.scope, qaAppeals.agentId)] : []),
+      ...(f.state ? [eq(qaAppeals.state, f.state)] : []),
+      ...(f.agentId ? [eq(qaAppeals.agentId, f.agentId)] : []),
+    ];
     return ex
       .select()
       .from(qaAppeals)

@@ -367,6 +367,19 @@ export function registerQualityRoutes(api: FastifyInstance, deps: AppDeps) {
         async (req) => stats.getStats(db, ctxOf(req), req.query),
       );
       app.get(
+        '/qa/stats/inspections',
+        {
+          config: { permission: 'qa.view' },
+          schema: {
+            tags,
+            summary: 'Drill-down: the inspections behind a dashboard figure (agent, team, month, dimension, item, failed, appeal), newest first',
+            querystring: s.StatsDrillQuery,
+            response: { 200: s.StatsDrill },
+          },
+        },
+        async (req) => stats.drillStats(db, ctxOf(req), req.query),
+      );
+      app.get(
         '/qa/stats/export',
         {
           config: { permission: 'qa.view' },

@@ -326,9 +326,48 @@ export const StatsQuery = z
     teamId: z.uuid().optional(),
   })
   .strict();
+/** The filters of a drill-down: the figure of the dashboard whose inspections to list. */
+const DrillFilters = {
+  agentId: z.uuid().optional().describe('one agent’s inspections'),
+  month: Month.optional().describe('one month’s inspections'),
+  dimension: z.enum(DIMENSIONS).optional().describe('inspections with a scored item of the dimension'),
+  item: z.string().min(1).max(64).optional().describe('inspections where the item (key) was scored (not N/A)'),
+  label: z.string().min(1).max(200).optional().describe('with item: only the scorecard versions with this label'),
+  failed: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .describe('with item: only those where it scored below 60 % of its maximum'),
+  appeal: z.enum(['filed', 'open', 'upheld', 'revised']).optional().describe('inspections with an appeal (filed), or one in this state'),
+};
+export const StatsDrillQuery = StatsQuery.extend(DrillFilters).strict();
+export const StatsDrill = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    total: z.number().int().describe('all the inspections behind the figure (items: the newest 500)'),
+    items: z.array(
+      z.object({
+        id: z.uuid(),
+        ticketId: z.uuid(),
+        agent: z.object({ id: z.string(), name: z.string(), employeeNo: z.string() }),
+        team: z.object({ id: z.string(), name: z.string() }).nullable(),
+        month: z.string(),
+        submittedAt: z.string(),
+        score: z.number().nullable(),
+        passed: z.boolean().nullable(),
+        appeal: z.enum(['open', 'upheld', 'revised']).nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'QaStatsDrill' });
 export const StatsExportQuery = StatsQuery.extend({
+  ...DrillFilters,
   format: z.enum(['csv', 'xlsx']),
-  table: z.enum(['agents', 'items', 'teams', 'dimensions', 'months']).optional().describe('the table of a .csv (default: agents)'),
+  table: z
+    .enum(['agents', 'items', 'teams', 'dimensions', 'months', 'inspections'])
+    .optional()
+    .describe('the table of a .csv (default: agents); inspections: the drill-down list (filters as GET /qa/stats/inspections), also as .xlsx'),
   lang: z.enum(['zh-CN', 'en']).optional().describe("language of the headings (default: the requester's language)"),
 }).strict();
 const Figures = { n: z.number(), average: z.number().nullable(), passRate: z.number().nullable() };

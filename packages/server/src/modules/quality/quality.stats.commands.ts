@@ -7,7 +7,8 @@ import { orgTimeZone } from '../../lib/timezone';
 import { authorize } from '../identity/policy';
 import { toCsv, toWorkbook, type Table, type XSheet } from '../measures/measures.export';
 import { monthBounds } from './quality.repo';
-import { qaStats } from './quality.stats';
+import { qaScope } from './quality.policy';
+import { drillDown, qaStats, type DrillFilter } from './quality.stats';
 import { qualityStatsRepo } from './quality.stats.repo';
 import type { ScorecardItem } from './scorecard';
 
@@ -27,30 +28,36 @@ const shift = (month: string, by: number) => {
   return `${Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')}`;
 };
 
-export async function getStats(database: Database, ctx: Ctx, q: StatsQueryInput) {
+/** The submitted inspections of the period in the actor's scope (qaScope), with their appeals. */
+async function load(database: Database, ctx: Ctx, q: StatsQueryInput) {
   authorize(ctx.actor, 'qa.view');
   const tz = orgTimeZone();
   const to = q.to ?? monthOf(new Date(), tz);
   const from = q.from ?? shift(to, -2);
   if (from > to) throw new AppError('validation_failed', 'from: must not be after to', { errors: [{ path: 'from', message: 'must not be after to' }] });
-  const rows = await qualityStatsRepo.submitted(database.db, monthBounds(from, tz).from, monthBounds(to, tz).to, q.teamId);
+  const found = await qualityStatsRepo.submitted(database.db, monthBounds(from, tz).from, monthBounds(to, tz).to, qaScope(ctx.actor), q.teamId);
   const appeals = await qualityStatsRepo.appealsOf(
     database.db,
-    rows.map((r) => r.id),
+    found.map((r) => r.id),
   );
-  const stats = qaStats(
-    rows.map((r) => ({
-      id: r.id,
-      agentId: r.agentId,
-      teamId: r.teamId,
-      score: r.score,
-      passed: r.passed,
-      scores: r.scores as { item: string; score: number | null }[],
-      items: r.items as ScorecardItem[],
-      month: monthOf(r.submittedAt!, tz),
-    })),
-    appeals,
-  );
+  const rows = found.map((r) => ({
+    id: r.id,
+    ticketId: r.ticketId,
+    agentId: r.agentId,
+    teamId: r.teamId,
+    score: r.score,
+    passed: r.passed,
+    submittedAt: r.submittedAt!,
+    scores: r.scores as { item: string; score: number | null }[],
+    items: r.items as ScorecardItem[],
+    month: monthOf(r.submittedAt!, tz),
+  }));
+  return { from, to, rows, appeals };
+}
+
+export async function getStats(database: Database, ctx: Ctx, q: StatsQueryInput) {
+  const { from, to, rows, appeals } = await load(database, ctx, q);
+  const stats = qaStats(rows, appeals);
   const people = new Map(
     (
       await qualityStatsRepo.people(
@@ -80,6 +87,59 @@ export async function getStats(database: Database, ctx: Ctx, q: StatsQueryInput)
 type Stats = Awaited<ReturnType<typeof getStats>>;
 export type StatsTable = 'agents' | 'items' | 'teams' | 'dimensions' | 'months';
 
+export const DRILL_LIMIT = 500;
+
+/** GET /qa/stats/inspections: the inspections behind a dashboard figure (drill-down), newest first; `total` counts them all. */
+export async function drillStats(database: Database, ctx: Ctx, q: StatsQueryInput & DrillFilter) {
+  const { from, to, rows, appeals } = await load(database, ctx, q);
+  const found = drillDown(rows, appeals, q);
+  const shown = found.slice(0, DRILL_LIMIT);
+  const people = new Map((await qualityStatsRepo.people(database.db, [...new Set(shown.map((r) => r.agentId))])).map((p) => [p.id, p]));
+  const teamNames = new Map(
+    (
+      await qualityStatsRepo.teamNames(
+        database.db,
+        shown.flatMap((x) => (x.teamId ? [x.teamId] : [])),
+      )
+    ).map((x) => [x.id, x.name]),
+  );
+  const appealOf = new Map(appeals.map((a) => [a.inspectionId, a.state]));
+  return {
+    from,
+    to,
+    total: found.length,
+    items: shown.map((r) => ({
+      id: r.id,
+      ticketId: r.ticketId,
+      agent: people.get(r.agentId) ?? { id: r.agentId, name: '', employeeNo: '' },
+      team: r.teamId ? { id: r.teamId, name: teamNames.get(r.teamId) ?? '' } : null,
+      month: r.month,
+      submittedAt: r.submittedAt.toISOString(),
+      score: r.score,
+      passed: r.passed,
+      appeal: (appealOf.get(r.id) ?? null) as 'open' | 'upheld' | 'revised' | null,
+    })),
+  };
+}
+
+/** The drill-down list as a table (csv / xlsx). */
+function drillTable(d: Awaited<ReturnType<typeof drillStats>>, lang: Locale): Table {
+  const m = (k: string) => t(lang, `quality.export.${k}`);
+  return {
+    title: m('inspections'),
+    headers: [m('submittedAt'), m('employeeNo'), m('agent'), m('team'), m('score'), m('passed'), m('appeal')],
+    rows: d.items.map((r) => [
+      r.submittedAt.slice(0, 10),
+      r.agent.employeeNo,
+      r.agent.name,
+      r.team?.name ?? '',
+      r.score,
+      r.passed === null ? '' : m(r.passed ? 'yes' : 'no'),
+      r.appeal ? t(lang, `quality.export.appealState.${r.appeal}`) : '',
+    ]),
+  };
+}
+
 function tables(s: Stats, lang: Locale): Record<StatsTable, Table> {
   const m = (k: string) => t(lang, `quality.export.${k}`);
   const head = [m('n'), m('average'), m('passRate')];
@@ -107,9 +167,21 @@ function tables(s: Stats, lang: Locale): Record<StatsTable, Table> {
 export async function exportStats(
   database: Database,
   ctx: Ctx,
-  q: StatsQueryInput & { format: 'csv' | 'xlsx'; table?: StatsTable | undefined },
+  q: StatsQueryInput & DrillFilter & { format: 'csv' | 'xlsx'; table?: StatsTable | 'inspections' | undefined },
   lang: Locale,
 ): Promise<{ filename: string; type: string; body: Buffer }> {
+  if (q.table === 'inspections') {
+    const d = await drillStats(database, ctx, q);
+    const table = drillTable(d, lang);
+    const name = `qa-${d.from}-${d.to}-inspections`;
+    if (q.format === 'csv') return { filename: `${name}.csv`, type: 'text/csv; charset=utf-8', body: toCsv(table) };
+    const body = toWorkbook({
+      title: t(lang, 'quality.export.title'),
+      meta: [`${d.from} – ${d.to}`],
+      sheets: [{ name: table.title, columns: table.headers.map((h) => ({ header: h })), rows: table.rows }],
+    });
+    return { filename: `${name}.xlsx`, type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body };
+  }
   const s = await getStats(database, ctx, q);
   const all = tables(s, lang);
   const base = `qa-${s.from}-${s.to}`;

@@ -1,14 +1,17 @@
 /** The QA dashboard's queries: inspections submitted in a period with their scorecard versions, appeals filed in it, and the ruling clock of an appeal. */
 import { and, desc, eq, gte, inArray, isNotNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
+import type { QaScope } from './quality.policy';
+import { qaAgentScopeSql } from './quality.repo';
 import { qaAppeals, qaInspections, qaScorecardVersions, staff, standardInstances, standardVersions, teams } from '../../db/schema';
 
 export const qualityStatsRepo = {
-  /** Inspections submitted in [from, to), optionally of one team's agents, each with its scorecard version's items. */
-  async submitted(ex: Executor, from: SQL, to: SQL, teamId?: string) {
+  /** Inspections submitted in [from, to) of the agents in the actor's scope, optionally of one team's agents, newest first, each with its scorecard version's items. */
+  async submitted(ex: Executor, from: SQL, to: SQL, scope: QaScope, teamId?: string) {
     return ex
       .select({
         id: qaInspections.id,
+        ticketId: qaInspections.ticketId,
         agentId: qaInspections.agentId,
         teamId: staff.teamId,
         score: qaInspections.score,
@@ -29,8 +32,10 @@ export const qualityStatsRepo = {
           gte(qaInspections.submittedAt, from),
           lt(qaInspections.submittedAt, to),
           ...(teamId ? [eq(staff.teamId, teamId)] : []),
+          qaAgentScopeSql(scope, qaInspections.agentId),
         ),
-      );
+      )
+      .orderBy(desc(qaInspections.submittedAt), desc(qaInspections.id));
   },
   /** The appeals of the given inspections. */
   async appealsOf(ex: Executor, inspectionIds: string[]) {

@@ -40,6 +40,53 @@ function add(a: Acc, i: StatsInspection) {
 }
 const out = (a: Acc) => ({ n: a.n, average: avg(a.sum, a.n), passRate: a.n ? round1((a.passed / a.n) * 100) : null });
 
+/** The items of an inspection that were scored (not N/A), each with its score as a share of the maximum. */
+function scoredItems(i: StatsInspection): { it: ScorecardItem; ratio: number }[] {
+  const given = new Map(i.scores.map((s) => [s.item, s.score]));
+  return i.items.flatMap((it) => {
+    const s = given.get(it.key);
+    return s === null || s === undefined ? [] : [{ it, ratio: s / maxOf(it.scale) }];
+  });
+}
+
+export type AppealFilter = 'filed' | 'open' | 'upheld' | 'revised';
+export interface DrillFilter {
+  agentId?: string | undefined;
+  month?: string | undefined;
+  dimension?: Dimension | undefined;
+  item?: string | undefined;
+  label?: string | undefined;
+  failed?: boolean | undefined;
+  appeal?: AppealFilter | undefined;
+}
+
+/**
+ * The inspections behind a figure of `qaStats` (drill-down), by the same rules: an agent's or a month's; a
+ * dimension's (it had a scored item of positive weight there); an item's (scored, not N/A), with `failed` only
+ * those below FAIL_BELOW; with `appeal` those whose appeal was filed / is open / was upheld / revised.
+ */
+export function drillDown<T extends StatsInspection>(rows: readonly T[], appeals: readonly StatsAppeal[], f: DrillFilter): T[] {
+  const appealOf = new Map(appeals.map((a) => [a.inspectionId, a.state]));
+  return rows.filter((i) => {
+    if (f.agentId && i.agentId !== f.agentId) return false;
+    if (f.month && i.month !== f.month) return false;
+    const scored = scoredItems(i);
+    if (f.dimension && !scored.some((x) => x.it.dimension === f.dimension && x.it.weight > 0)) return false;
+    if (f.item) {
+      const hit = scored.find((x) => x.it.key === f.item && (f.label === undefined || x.it.label === f.label));
+      if (!hit || (f.failed && hit.ratio >= FAIL_BELOW)) return false;
+    }
+    if (f.appeal) {
+      const st = appealOf.get(i.id);
+      if (st === undefined) return false;
+      if (f.appeal === 'open' && st !== 'open') return false;
+      if (f.appeal === 'revised' && st !== 'revised') return false;
+      if (f.appeal === 'upheld' && (st === 'open' || st === 'revised')) return false;
+    }
+    return true;
+  });
+}
+
 export function qaStats(rows: readonly StatsInspection[], appeals: readonly StatsAppeal[]) {
   const total = acc();
   const byAgent = new Map<string, Acc>();
@@ -57,12 +104,8 @@ export function qaStats(rows: readonly StatsInspection[], appeals: readonly Stat
       if (!map.has(key)) map.set(key, acc());
       add(map.get(key)!, i);
     }
-    const given = new Map(i.scores.map((s) => [s.item, s.score]));
     const perDim = new Map<Dimension, { got: number; weight: number }>();
-    for (const it of i.items) {
-      const s = given.get(it.key);
-      if (s === null || s === undefined) continue;
-      const ratio = s / maxOf(it.scale);
+    for (const { it, ratio } of scoredItems(i)) {
       const key = `${it.key}\u0000${it.label}`;
       const cur = items.get(key) ?? { item: it.key, label: it.label, dimension: it.dimension, n: 0, sum: 0, failed: 0 };
       cur.n += 1;

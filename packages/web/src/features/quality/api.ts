@@ -42,6 +42,8 @@ export const QA_KEYS = {
   weights: ['quality', 'weights'] as const,
   proposals: (q: object) => ['quality', 'proposals', q] as const,
   stats: (q: object) => ['quality', 'stats', q] as const,
+  drill: (q: object) => ['quality', 'stats', 'drill', q] as const,
+  hitStats: (q: object) => ['quality', 'hit-stats', q] as const,
 };
 
 export const useScorecards = (enabled = true) => useQuery({ queryKey: QA_KEYS.scorecards, queryFn: () => http.get('/qa/scorecards'), enabled });
@@ -67,8 +69,34 @@ export const useProposals = (q: { mine?: boolean; state?: 'submitted' | 'adopted
 export const useStats = (q: { from?: string; to?: string; teamId?: string }) =>
   useQuery({ queryKey: QA_KEYS.stats(q), queryFn: () => http.get('/qa/stats', { query: q }) });
 
-export const statsExportUrl = (q: { from?: string; to?: string; teamId?: string }, format: 'csv' | 'xlsx', lang: string, table?: string) =>
-  buildUrl('/qa/stats/export', { ...q, format, lang: lang === 'en' ? 'en' : 'zh-CN', ...(table ? { table } : {}) });
+export const statsExportUrl = (q: StatsDrillQuery, format: 'csv' | 'xlsx', lang: string, table?: string) =>
+  buildUrl('/qa/stats/export', {
+    ...q,
+    format,
+    lang: lang === 'en' ? 'en' : 'zh-CN',
+    ...(table ? { table } : {}),
+  });
+
+/** The filters of a dashboard figure's drill-down (GET /qa/stats/inspections). */
+export interface StatsDrillQuery {
+  from?: string;
+  to?: string;
+  teamId?: string;
+  agentId?: string;
+  month?: string;
+  dimension?: (typeof DIMENSIONS)[number];
+  item?: string;
+  label?: string;
+  failed?: 'true';
+  appeal?: 'filed' | 'open' | 'upheld' | 'revised';
+}
+export type StatsDrill = ResponseOf<'get', '/qa/stats/inspections'>;
+export const useStatsDrill = (q: StatsDrillQuery | null) =>
+  useQuery({ queryKey: QA_KEYS.drill(q ?? {}), queryFn: () => http.get('/qa/stats/inspections', { query: q! }), enabled: q !== null });
+export const useHitStats = (q: { from: string; to: string }) =>
+  useQuery({ queryKey: QA_KEYS.hitStats(q), queryFn: () => http.get('/qa/hits/stats', { query: q }) });
+export const useCalibrationAgreement = () =>
+  useQuery({ queryKey: [...QA_KEYS.all, 'calibrations', 'agreement'] as const, queryFn: () => http.get('/qa/calibrations/agreement') });
 
 /** The maximum of an item's scale (yes/no: 1). */
 export const maxOf = (it: ScorecardItem) => (it.scale.kind === 'yesno' ? 1 : it.scale.max);
