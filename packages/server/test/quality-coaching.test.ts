@@ -110,8 +110,11 @@ describe('coaching tasks', () => {
     const done = await api('POST', `/qa/coaching/${task.id}/complete`, sup.token, { note: '一对一复听录音，演练标准开场白三遍' });
     expect(done.statusCode, done.body).toBe(200);
     expect(done.json()).toMatchObject({ state: 'done', note: '一对一复听录音，演练标准开场白三遍', doneBy: { id: sup.staff.id } });
-    const again = await api('POST', `/qa/coaching/${task.id}/complete`, supOther.token, { note: '再辅导' });
+    const again = await api('POST', `/qa/coaching/${task.id}/complete`, sup.token, { note: '再辅导' });
     expect(again.statusCode).toBe(409);
+    // a supervisor of another team does not find it (team scope)
+    const other = await api('POST', `/qa/coaching/${task.id}/complete`, supOther.token, { note: '再辅导' });
+    expect(other.statusCode).toBe(404);
     expect(again.json().reason ?? again.json().code).toBeTruthy();
     expect((await api('GET', '/qa/coaching?state=open', sup.token)).json().items.find((c: { id: string }) => c.id === task.id)).toBeUndefined();
     expect((await t.auditRows('qa.coaching_done')).length).toBe(1);

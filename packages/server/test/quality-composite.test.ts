@@ -47,9 +47,11 @@ beforeAll(async () => {
   qa = await t.as(['qa']);
   qa2 = await t.as(['qa']);
   supervisor = await t.as(['supervisor']);
-  a = await t.as(['agent']);
-  b = await t.as(['agent']);
-  c = await t.as(['agent']);
+  // The supervisor rules on appeals of the team they supervise (team scope).
+  const team = (await t.team('绩效测试组', supervisor.staff.id)).id;
+  a = await t.as(['agent'], { teamId: team });
+  b = await t.as(['agent'], { teamId: team });
+  c = await t.as(['agent'], { teamId: team });
   const res = await api('POST', '/qa/scorecards', qa.token, {
     name: '测试评分表',
     passMark: 60,

@@ -244,3 +244,27 @@ describe('automatic-hit rates per rule', () => {
     expect(ofA.map((h) => h.authorName)).toEqual([a1Name]);
   });
 });
+
+describe('team scoping of commands: ruling appeals, coaching tasks', () => {
+  it("a supervisor cannot rule on another team's appeal or close another team's coaching task (404), nor list them", async () => {
+    const appeals = (await api('GET', '/qa/appeals', qa.token)).json().items as { id: string; agent: { id: string } }[];
+    const bAppeal = appeals.find((a) => a.agent.id === b2.staff.id)!;
+    expect(bAppeal).toBeDefined();
+    const ruling = { decision: 'upheld', reason: '评分依据充分' };
+    const denied = await api('POST', `/qa/appeals/${bAppeal.id}/rule`, supA.token, ruling);
+    expect(denied.statusCode, denied.body).toBe(404);
+    const ruled = await api('POST', `/qa/appeals/${bAppeal.id}/rule`, supB.token, ruling);
+    expect(ruled.statusCode, ruled.body).toBe(200);
+
+    const all = (await api('GET', '/qa/coaching', qa.token)).json().items as { id: string; agent: { id: string } }[];
+    const bTask = all.find((c) => c.agent.id === b1.staff.id || c.agent.id === b2.staff.id);
+    expect(bTask, 'a coaching task of team B from its low inspections').toBeDefined();
+    const seenByA = (await api('GET', '/qa/coaching', supA.token)).json().items as { agent: { id: string } }[];
+    expect(seenByA.length).toBeGreaterThan(0);
+    expect(seenByA.every((c) => c.agent.id === a1.staff.id || c.agent.id === a2.staff.id)).toBe(true);
+    const closeA = await api('POST', `/qa/coaching/${bTask!.id}/complete`, supA.token, { note: '已辅导' });
+    expect(closeA.statusCode, closeA.body).toBe(404);
+    const closeB = await api('POST', `/qa/coaching/${bTask!.id}/complete`, supB.token, { note: '已辅导' });
+    expect(closeB.statusCode, closeB.body).toBe(200);
+  });
+});

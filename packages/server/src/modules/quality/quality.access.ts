@@ -21,9 +21,15 @@ export const qualityAccess: AccessTable = {
   'POST /qa/inspections/{id}/acknowledge': staffOnly('qa.own', { except: each(NOT_THE_AGENT, 404), why: 'agents see only inspections of their own work' }),
   'POST /qa/inspections/{id}/appeal': staffOnly('qa.own', { except: each(NOT_THE_AGENT, 404), why: 'agents see only inspections of their own work' }),
   'GET /qa/appeals': staffOnly('qa.own'),
-  'POST /qa/appeals/{id}/rule': staffOnly('qa.rule_appeals'),
+  'POST /qa/appeals/{id}/rule': staffOnly('qa.rule_appeals', {
+    except: { supervisor: 404 },
+    why: 'a supervisor rules on the appeals of their teams’ agents only (the supervisor is of team B, T’s agent of team A)',
+  }),
   'GET /qa/coaching': staffOnly('qa.own'),
-  'POST /qa/coaching/{id}/complete': staffOnly('qa.rule_appeals'),
+  'POST /qa/coaching/{id}/complete': staffOnly('qa.rule_appeals', {
+    except: { supervisor: 404 },
+    why: 'a supervisor closes the coaching tasks of their teams’ agents only (the supervisor is of team B, T’s agent of team A)',
+  }),
   'GET /qa/calibrations': staffOnly('qa.view'),
   'POST /qa/calibrations': staffOnly('qa.manage'),
   'GET /qa/calibrations/agreement': staffOnly('qa.view'),

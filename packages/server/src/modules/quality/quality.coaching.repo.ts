@@ -2,6 +2,8 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
 import { qaCoachingTasks, staff } from '../../db/schema';
+import type { QaScope } from './quality.policy';
+import { qaAgentScopeSql } from './quality.repo';
 
 export type CoachingTaskRow = typeof qaCoachingTasks.$inferSelect;
 
@@ -25,11 +27,17 @@ export const coachingRepo = {
       );
     return rows.map((r) => r.id);
   },
-  list(ex: Executor, f: { state?: string | undefined; agentId?: string | undefined; limit: number }): Promise<CoachingTaskRow[]> {
+  list(ex: Executor, f: { state?: string | undefined; agentId?: string | undefined; scope?: QaScope | undefined; limit: number }): Promise<CoachingTaskRow[]> {
     return ex
       .select()
       .from(qaCoachingTasks)
-      .where(and(f.state ? eq(qaCoachingTasks.state, f.state) : undefined, f.agentId ? eq(qaCoachingTasks.agentId, f.agentId) : undefined))
+      .where(
+        and(
+          f.state ? eq(qaCoachingTasks.state, f.state) : undefined,
+          f.agentId ? eq(qaCoachingTasks.agentId, f.agentId) : undefined,
+          f.scope ? qaAgentScopeSql(f.scope, qaCoachingTasks.agentId) : undefined,
+        ),
+      )
       .orderBy(desc(qaCoachingTasks.createdAt), desc(qaCoachingTasks.id))
       .limit(f.limit);
   },

@@ -12,6 +12,7 @@ import { uuidv7 } from '../../lib/ids';
 import { notifyMany } from '../../lib/notify';
 import { authorize, can, requireStaff } from '../identity/policy';
 import { coachingRepo, type CoachingTaskRow } from './quality.coaching.repo';
+import { qaScope } from './quality.policy';
 import { qualityRepo } from './quality.repo';
 import { FAIL_BELOW } from './quality.stats';
 import { maxOf, type ItemScore, type ScorecardItem } from './scorecard';
@@ -104,12 +105,14 @@ async function presentAll(ex: Executor, rows: CoachingTaskRow[]) {
   return rows.map((r) => present(r, people, tickets));
 }
 
-/** Coaching tasks, newest first: QA, supervisors and directors (qa.view) see every agent's; an agent only their own. */
+/** Coaching tasks, newest first: QA and directors see every agent's, supervisors their teams' (qaScope), an agent only their own. */
 export async function listCoaching(database: Database, ctx: Ctx, q: { state?: 'open' | 'done' | undefined; agentId?: string | undefined; limit: number }) {
   authorize(ctx.actor, 'qa.own');
   const me = requireStaff(ctx.actor);
+  // Supervisors see their teams' agents' tasks, qa and directors all (qaScope), agents their own.
   const agentId = can(ctx.actor, 'qa.view') ? q.agentId : me.id;
-  const rows = await coachingRepo.list(database.db, { state: q.state, agentId, limit: q.limit });
+  const scope = can(ctx.actor, 'qa.view') ? qaScope(ctx.actor) : undefined;
+  const rows = await coachingRepo.list(database.db, { state: q.state, agentId, scope, limit: q.limit });
   return { items: await presentAll(database.db, rows) };
 }
 
@@ -119,7 +122,7 @@ export async function completeCoaching(database: Database, ctx: Ctx, id: string,
   const me = requireStaff(ctx.actor);
   return database.transaction(async (tx) => {
     const row = await coachingRepo.lock(tx, id);
-    if (!row) throw notFound('Coaching task');
+    if (!row || !(await qualityRepo.agentInScope(tx, qaScope(ctx.actor), row.agentId))) throw notFound('Coaching task');
     if (row.agentId === me.id) throw conflict('qa_own_work', 'Nobody closes the coaching of their own work');
     if (row.state !== 'open') throw conflict('qa_coaching_done', 'The coaching task is already done');
     const done = await coachingRepo.markDone(tx, id, { note, doneBy: me.id, doneAt: new Date() });

@@ -318,6 +318,8 @@ export async function ruleAppeal(
     const appeal = await qualityRepo.appealById(tx, appealId, true);
     if (!appeal) throw notFound('Appeal');
     const row = (await qualityRepo.inspectionById(tx, appeal.inspectionId, true))!;
+    // A supervisor rules on their teams' appeals only (the scope they read them in: qaScope); another team's is not found.
+    if (!(await qualityRepo.agentInScope(tx, qaScope(ctx.actor), row.agentId))) throw notFound('Appeal');
     const who = canRuleAppeal(ctx.actor, row);
     if (who === 'own_inspection') throw conflict('qa_rule_own_inspection', 'The original inspector cannot rule on the appeal');
     if (who === 'own_work') throw conflict('qa_own_work', 'Nobody rules on an appeal about their own work');
