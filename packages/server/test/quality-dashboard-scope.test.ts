@@ -268,3 +268,18 @@ describe('team scoping of commands: ruling appeals, coaching tasks', () => {
     expect(closeB.statusCode, closeB.body).toBe(200);
   });
 });
+
+describe('team scoping of the performance composite', () => {
+  it("a supervisor's ranking lists their teams' agents only, and another team's agent's composite is not found", async () => {
+    const ranked = async (who: Who) =>
+      ((await api('GET', `/performance/ranking?month=${month()}`, who.token)).json().items as { agent: { id: string } }[]).map((r) => r.agent.id);
+    const forA = await ranked(supA);
+    expect(forA).toEqual(expect.arrayContaining([a1.staff.id, a2.staff.id]));
+    expect(forA).not.toContain(b1.staff.id);
+    expect(forA).not.toContain(b2.staff.id);
+    expect(await ranked(director)).toEqual(expect.arrayContaining([a1.staff.id, b1.staff.id]));
+    expect((await api('GET', `/performance?month=${month()}&agentId=${b1.staff.id}`, supA.token)).statusCode).toBe(404);
+    expect((await api('GET', `/performance?month=${month()}&agentId=${a1.staff.id}`, supA.token)).statusCode).toBe(200);
+    expect((await api('GET', `/performance?month=${month()}&agentId=${b1.staff.id}`, supB.token)).statusCode).toBe(200);
+  });
+});

@@ -8,6 +8,7 @@ import { orgTimeZone } from '../../lib/timezone';
 import { authorize, can, requireStaff } from '../identity/policy';
 import { composite, DEFAULT_PROPOSAL_TARGET, DEFAULT_WEIGHTS, type MonthCounts, type Weights } from './composite';
 import { presentProposal } from './quality.present';
+import { qaScope } from './quality.policy';
 import { monthBounds, qualityRepo } from './quality.repo';
 
 export const WEIGHTS_KEY = 'quality.performance_weights';
@@ -82,6 +83,8 @@ export async function getPerformance(database: Database, ctx: Ctx, q: { month: s
   const me = requireStaff(ctx.actor);
   const agentId = q.agentId ?? me.id;
   if (agentId !== me.id && !can(ctx.actor, 'performance.view')) throw notFound('Agent');
+  // A supervisor sees the composite of their teams' agents only (qaScope), like their inspections.
+  if (agentId !== me.id && !(await qualityRepo.agentInScope(database.db, qaScope(ctx.actor), agentId))) throw notFound('Agent');
   const people = await qualityRepo.staffNames(database.db, [agentId]);
   const p = people.get(agentId);
   if (!p) throw notFound('Agent');
@@ -89,10 +92,10 @@ export async function getPerformance(database: Database, ctx: Ctx, q: { month: s
   return presentPerformance(q.month, { id: agentId, name: p.name, employeeNo: p.employeeNo }, counts, await weightsOf(database.db));
 }
 
-/** Rankings: the composite of every agent (of one team), best first. */
+/** Rankings: the composite of every agent (of one team) the caller may see (qaScope: a supervisor their teams'), best first. */
 export async function getRanking(database: Database, ctx: Ctx, q: { month: string; teamId?: string | undefined }) {
   authorize(ctx.actor, 'performance.view');
-  const agents = await qualityRepo.staffWithRoles(database.db, ['agent', 'frontdesk', 'technician'], q.teamId ?? null);
+  const agents = await qualityRepo.staffWithRoles(database.db, ['agent', 'frontdesk', 'technician'], q.teamId ?? null, qaScope(ctx.actor));
   if (!agents.length) return { month: q.month, items: [] };
   const counts = await countsOf(
     database.db,

@@ -292,13 +292,14 @@ export const qualityRepo = {
       .groupBy(qaProposals.authorId);
   },
   /** Active staff with one of the roles (optionally of one team). */
-  async staffWithRoles(ex: Executor, roles: string[], teamId?: string | null) {
+  async staffWithRoles(ex: Executor, roles: string[], teamId?: string | null, scope?: QaScope) {
     return ex
       .select({ id: staff.id, name: staff.name, employeeNo: staff.employeeNo, teamId: staff.teamId })
       .from(staff)
       .where(
         and(
           eq(staff.active, true),
+          scope ? qaAgentScopeSql(scope, staff.id) : undefined,
           sql`${staff.roles} && ARRAY[${sql.join(
             roles.map((r) => sql`${r}`),
             sql`, `,
