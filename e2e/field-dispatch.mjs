@@ -85,6 +85,21 @@ async function journey(browser, base) {
     await shot(desk, 'proposals-zh', { fullPage: false });
   });
 
+  await step('提醒设置: the supervisor (field.manage) sets the evening reminder to 20:00; the rule sentence follows', async () => {
+    await desk.keyboard.press('Escape');
+    await desk.getByRole('button', { name: '提醒设置' }).click();
+    await expectVisible(desk.getByText('上门提醒设置'), 'the reminder settings drawer');
+    const rule = desk.getByTestId('reminder-rule');
+    await expectVisible(rule.getByText(/前一天 18:00/), 'the rule at the default 18:00');
+    await desk.getByLabel('上门前一天提醒时间').fill('20');
+    await expectVisible(rule.getByText(/前一天 20:00/), 'the rule at 20:00 as typed');
+    await shot(desk, 'reminder-settings-zh', { fullPage: false });
+    await desk.getByRole('button', { name: /保\s*存/ }).click();
+    await expectVisible(desk.getByText('上门提醒设置已保存'), 'saved');
+    const saved = await sup('GET', '/field/reminder-settings');
+    if (saved.status !== 200 || saved.body.eveningHour !== 20 || saved.body.leadHours !== 2) fail(`settings: ${saved.status} ${JSON.stringify(saved.body)}`);
+  });
+
   if (problems.length) fail(`browser problems:\n  ${problems.join('\n  ')}`);
 }
 

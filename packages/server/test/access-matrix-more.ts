@@ -118,6 +118,8 @@ export const FIELD_WORK_BODIES: Record<string, unknown> = {
   'POST /visits/{id}/signoff': { signature: 'data:image/png;base64,AAAA', rating: 5 },
   'POST /public/visit-signoff/{token}': { rating: 5 },
   'POST /visits/{id}/parts': { partId: '019aa000-0000-7000-8000-000000000002', qty: 1 },
+  // The visit reminder rule, kept at its defaults (the matrix changes nothing the other cells read).
+  'PUT /field/reminder-settings': { eveningHour: 18, leadHours: 2 },
   'POST /qa/coaching/{id}/complete': { note: '一对一复听录音并演练开场白' },
   'POST /qa/appeals/{id}/rule': { decision: 'upheld', reason: '评分依据充分，维持原分' },
   // Calibration: a ticket outside the session, so past the who-may check the answer is a 400 naming ticketId.

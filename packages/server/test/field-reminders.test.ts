@@ -180,3 +180,44 @@ describe('the reminder pass', () => {
     expect(await eventsOf(c.ticketId, 'field.visit_reminder_unreachable')).toBe(1);
   });
 });
+
+describe('the reminder settings (PUT /field/reminder-settings)', () => {
+  it('are read by dispatchers, changed by field managers only, validated, audited, and used by the next pass', async () => {
+    // An agent dispatches visits (field.dispatch) but does not manage field service; a technician does neither.
+    const technician = (await t.as(['technician'])).token;
+    expect((await api('GET', '/field/reminder-settings', technician)).statusCode).toBe(403);
+    const got = await api('GET', '/field/reminder-settings', agent);
+    expect(got.statusCode, got.body).toBe(200);
+    expect(got.json()).toEqual(REMINDER_DEFAULTS);
+    expect((await api('PUT', '/field/reminder-settings', agent, { eveningHour: 20, leadHours: 3 })).statusCode).toBe(403);
+    for (const [body, field] of [
+      [{ eveningHour: 24, leadHours: 2 }, 'eveningHour'],
+      [{ eveningHour: 18, leadHours: 0 }, 'leadHours'],
+    ] as const) {
+      const bad = await api('PUT', '/field/reminder-settings', admin, body);
+      expect(bad.statusCode).toBe(400);
+      expect(bad.body).toContain(field);
+    }
+
+    const put = await api('PUT', '/field/reminder-settings', admin, { eveningHour: 20, leadHours: 3 });
+    expect(put.statusCode, put.body).toBe(200);
+    expect((await api('GET', '/field/reminder-settings', agent)).json()).toEqual({ eveningHour: 20, leadHours: 3 });
+    const [audit] = await rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'field.reminder_settings'`);
+    expect(audit!.n).toBe(1);
+
+    try {
+      // Booked now for the day after tomorrow: the evening before is tomorrow, at 20:00 now — nothing at 18:01.
+      const a = await bookedVisit({ name: '钱先生', email: 'qian@example.com' }, 2);
+      const at18 = eveningBefore(a.start);
+      const at20 = new Date(at18.getTime() + 2 * H);
+      await runReminderPass(t.database, new Date(at18.getTime() + 60_000));
+      expect(await outbox(a.ticketId)).toHaveLength(0);
+      await runReminderPass(t.database, new Date(at20.getTime() + 60_000));
+      expect(await outbox(a.ticketId)).toHaveLength(1);
+      const [r] = await rows<{ due_at: Date | string }>(sql`SELECT due_at FROM field_visit_reminders WHERE visit_id = ${a.visitId}`);
+      expect(new Date(r!.due_at).getTime()).toBe(at20.getTime());
+    } finally {
+      expect((await api('PUT', '/field/reminder-settings', admin, REMINDER_DEFAULTS)).statusCode).toBe(200);
+    }
+  });
+});

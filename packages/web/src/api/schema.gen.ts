@@ -4406,6 +4406,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/field/reminder-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The visit reminder rule: eveningHour on the evening before, else leadHours before the window (field.dispatch or field.manage) */
+        get: operations["getFieldReminderSettings"];
+        /** Change the visit reminder rule (used by the next reminder pass) */
+        put: operations["putFieldReminderSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/qa/scorecards": {
         parameters: {
             query?: never;
@@ -5196,6 +5214,12 @@ export interface components {
         FieldRecurringFaultSettingsInput: {
             threshold: number;
             windowDays: number;
+        };
+        FieldReminderSettingsInput: {
+            /** @description Local hour (0–23) on the evening before the visit day when the reminder goes out */
+            eveningHour: number;
+            /** @description Booked (or moved) after that evening: this many hours (1–48) before the window */
+            leadHours: number;
         };
         SessionUser: {
             id: string;
@@ -7170,6 +7194,12 @@ export interface components {
         FieldRecurringFaultSettings: {
             threshold: number;
             windowDays: number;
+        };
+        FieldReminderSettings: {
+            /** @description Local hour (0–23) on the evening before the visit day when the reminder goes out */
+            eveningHour: number;
+            /** @description Booked (or moved) after that evening: this many hours (1–48) before the window */
+            leadHours: number;
         };
         FieldPartItem: {
             /** Format: uuid */
@@ -20135,6 +20165,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FieldRecurringFaultSettings"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getFieldReminderSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldReminderSettings"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putFieldReminderSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FieldReminderSettingsInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldReminderSettings"];
                 };
             };
             400: components["responses"]["ValidationFailed"];

@@ -6,7 +6,9 @@ import { fieldMaintenanceAccess } from './field.maintenance.access';
 import { fieldMaintenanceMessages } from './field.maintenance.messages';
 import { registerFieldMaintenanceRoutes } from './field.maintenance.routes';
 import { maintenanceWorker } from './field.maintenance.worker';
+import { fieldRemindersAccess } from './field.reminders.access';
 import { fieldReminderMessages } from './field.reminders.messages';
+import { registerFieldReminderRoutes } from './field.reminders.routes';
 import { reminderWorker } from './field.reminders.worker';
 import { fieldMessages } from './field.messages';
 import { fieldPartsAccess } from './field.parts.access';
@@ -20,7 +22,7 @@ import { registerFieldWorkRoutes } from './field.work.routes';
 /** Field service (上门服务): sites and assets with signed QR codes, visits of repair tickets, the technician's day, visit work. */
 export const fieldModule = defineModule({
   name: 'field',
-  access: { ...fieldAccess, ...fieldPartsAccess, ...fieldWorkAccess, ...fieldMaintenanceAccess },
+  access: { ...fieldAccess, ...fieldPartsAccess, ...fieldWorkAccess, ...fieldMaintenanceAccess, ...fieldRemindersAccess },
   messages: {
     'zh-CN': {
       ...fieldMessages['zh-CN'],
@@ -46,5 +48,6 @@ export const fieldModule = defineModule({
     registerFieldPartsRoutes(api, deps);
     registerFieldWorkRoutes(api, deps);
     registerFieldMaintenanceRoutes(api, deps);
+    registerFieldReminderRoutes(api, deps);
   },
 });

@@ -20,11 +20,20 @@ export interface ReminderCandidate {
 /** Visit states in which the customer is still waiting for the visit (booked, not yet under way). */
 export const REMINDED_STATES = ['scheduled', 'accepted'] as const;
 
+/** The settings row of the reminder rule ({eveningHour, leadHours}). */
+export const REMINDERS_KEY = 'field.reminders';
+
 /** The SQL of visit reminders. */
 export const fieldRemindersRepo = {
   async settings(ex: Executor): Promise<unknown> {
-    const [row] = await ex.select({ value: settings.value }).from(settings).where(eq(settings.key, 'field.reminders'));
+    const [row] = await ex.select({ value: settings.value }).from(settings).where(eq(settings.key, REMINDERS_KEY));
     return row?.value;
+  },
+  async putSettings(ex: Executor, value: { eveningHour: number; leadHours: number }) {
+    await ex
+      .insert(settings)
+      .values({ key: REMINDERS_KEY, value })
+      .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: new Date() } });
   },
   /**
    * Booked visits of real customers with a technician, starting in (now, until), with no reminder for their current

@@ -3,8 +3,10 @@ import { App, Button, Card, DatePicker, Empty, Flex, List, Modal, Pagination, Se
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { http, type ResponseOf } from '../../api/client';
+import { usePermission } from '../auth/me';
 import { errorMessage } from '../../lib/apiErrors';
 import { DEFAULT_TIME_ZONE, dayjs } from '../../lib/time';
+import ReminderSettingsDrawer from './ReminderSettingsDrawer';
 import './board.css';
 
 type Board = ResponseOf<'get', '/field/board'>;
@@ -40,6 +42,8 @@ export default function BoardPage() {
   const [date, setDate] = useState(dayjs().tz(DEFAULT_TIME_ZONE).format('YYYY-MM-DD'));
   const [page, setPage] = useState(1);
   const [open, setOpen] = useState<BoardVisit | null>(null);
+  const canManage = usePermission('field.manage');
+  const [settingsOpen, setSettingsOpen] = useState(false);
   const board = useQuery({
     queryKey: ['field-board', date, page],
     queryFn: () => http.get('/field/board', { query: { date, offset: (page - 1) * PAGE, limit: PAGE } }),
@@ -87,7 +91,13 @@ export default function BoardPage() {
         <Tag color="red">{t('fieldDispatch.board.lateCount', { count: late })}</Tag>
         <Tag color="orange">{t('fieldDispatch.board.atRiskCount', { count: atRisk })}</Tag>
         <Typography.Text type="secondary">{t('fieldDispatch.board.live', { time: data ? z(data.now).format('HH:mm:ss') : '—' })}</Typography.Text>
+        {canManage ? (
+          <Button style={{ marginLeft: 'auto' }} onClick={() => setSettingsOpen(true)}>
+            {t('fieldDispatch.reminders.settings')}
+          </Button>
+        ) : null}
       </Flex>
+      {canManage ? <ReminderSettingsDrawer open={settingsOpen} onClose={() => setSettingsOpen(false)} /> : null}
       <Flex gap={12} align="flex-start">
         <Card size="small" title={t('fieldDispatch.board.unassigned', { count: data?.unassigned.length ?? 0 })} className="fd-unassigned">
           {data?.unassigned.length ? (
