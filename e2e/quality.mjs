@@ -6,7 +6,8 @@
  *   node e2e/all.mjs quality --no-build
  *
  * Agent K0003 answers a ticket. QA inspector Q0001 opens it on 质检工作台, scores the phone scorecard item by item
- * (the opening item "否" with the reply quoted as evidence), writes the three sandwich fields and submits. The agent
+ * (the opening item "否" with the reply quoted as evidence; on a 390×844 phone, part of the reply selected and quoted
+ * for 答复准确), writes the three sandwich fields and submits. The agent
  * sees the result on 我的质检 (390×844) and appeals; supervisor S0001 revises the score on 质检申诉; the agent's
  * composite on 绩效 shows the new QA numerator. On 质检看板 QA drills down from the most-failed item (the list counts
  * as the figure) and opens an inspection; S0001 sees the dashboard of their team at 1440×900 and 390×844.
@@ -64,14 +65,51 @@ async function journey(browser, base) {
     for (const key of ['tone', 'accuracy']) await qa.getByTestId(`score-${key}`).getByText('5', { exact: true }).click();
     await qa.getByTestId('score-opening').getByText('否', { exact: true }).click();
     await pickOption(qa, qa.getByTestId('evidence-opening'), '车库月卡可以');
+    await shot(qa, 'inspect-zh');
+  });
+
+  const SPAN = '今天 17:00 前我会把续费链接发给您';
+  await step('QA selects part of the reply on a 390×844 phone and quotes it as the evidence of 答复准确', async () => {
+    await qa.setViewportSize({ width: 390, height: 844 });
+    await expectVisible(qa.getByTestId('qa-selection'), 'the selection hint');
+    // What a finger (or a mouse drag) leaves behind: a Range over part of the reply's text.
+    const ok = await qa.evaluate((span) => {
+      const el = [...document.querySelectorAll('[data-reply-body]')].find((e) => e.textContent.includes(span));
+      const text = el?.firstChild;
+      if (!text) return false;
+      const at = text.data.indexOf(span);
+      const range = document.createRange();
+      range.setStart(text, at);
+      range.setEnd(text, at + span.length);
+      document.getSelection().removeAllRanges();
+      document.getSelection().addRange(range);
+      return true;
+    }, SPAN);
+    if (!ok) fail('the reply body is not in the ticket pane');
+    await expectVisible(qa.getByTestId('qa-selection').getByText(`已选中：“${SPAN}”`), 'the pending quote');
+    await qa.getByTestId('quote-selection-accuracy').click();
+    await expectVisible(qa.getByTestId('evidence-accuracy').getByText(`“${SPAN}”`), 'the quoted span as the evidence of the item');
+    await expectHidden(qa.getByTestId('quote-selection-accuracy'), 'the quote button once used');
+    const sideways = await qa.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (sideways > 0) fail(`the scoring page is ${sideways}px wider than the 390px screen`);
+    await shot(qa, 'inspect-quote-390');
+    await qa.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  await step('QA submits; the result shows the quoted span highlighted in its reply', async () => {
     await qa.getByTestId('feedback-strength').fill('答复准确，给出了明确的回复时间。');
     await qa.getByTestId('feedback-improvement').fill('开场白缺少“请问有什么可以帮您”，请按标准开场白。');
     await qa.getByTestId('feedback-encouragement').fill('整体很专业，补上开场白就是满分！');
     await expectVisible(qa.getByTestId('qa-preview').getByText('90 分'), 'the live score');
-    await shot(qa, 'inspect-zh');
     await qa.getByTestId('qa-submit').click();
     await expectVisible(qa.getByTestId('qa-score').getByText('90 分'), 'the submitted score');
     await expectVisible(qa.getByTestId('qa-result').locator('..').getByText('车库月卡可以在物业服务中心').first(), 'the quoted evidence');
+    // The part quoted: exactly the selected text, marked, with the reply before it cut to an ellipsis.
+    const part = qa.getByTestId('qa-result').locator('..').locator('tr', { hasText: '答复准确' }).getByTestId('qa-quote');
+    await expectVisible(part, 'the quoted span in context');
+    const marked = await part.locator('mark').innerText();
+    if (marked !== SPAN) fail(`the marked quote reads "${marked}", want "${SPAN}"`);
+    if (!(await part.innerText()).startsWith('…')) fail(`the quote has no context before it: "${await part.innerText()}"`);
     await shot(qa, 'result-zh');
   });
 

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Col, Empty, Row } from 'antd';
 import { useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
@@ -5,6 +6,7 @@ import { Page } from '../../layout/Page';
 import { useTicket } from '../tickets/queries';
 import { useInspection } from './api';
 import { InspectionResult } from './InspectionResult';
+import type { ReplySelection } from './quoteSpan';
 import { ScoringForm } from './ScoringForm';
 import { TicketPane } from './TicketPane';
 
@@ -15,6 +17,7 @@ export default function InspectionPage() {
   const q = useInspection(id);
   const i = q.data;
   const ticket = useTicket(i?.ticketId);
+  const [selection, setSelection] = useState<ReplySelection | null>(null);
   if (q.isError) return <Empty description={t('quality.notFound')} />;
   const replyIds = new Set((i?.scores ?? []).flatMap((s) => (s.evidence?.replyId ? [s.evidence.replyId] : [])));
   const eventIds = new Set((i?.scores ?? []).flatMap((s) => (s.evidence?.eventId ? [String(s.evidence.eventId)] : [])));
@@ -25,10 +28,14 @@ export default function InspectionPage() {
     >
       <Row gutter={[16, 16]}>
         <Col xs={{ span: 24, order: i?.allowed.submit ? 1 : 2 }} lg={{ span: 11, order: 1 }}>
-          <TicketPane ticket={ticket.data} highlight={{ replyIds, eventIds }} />
+          <TicketPane ticket={ticket.data} highlight={{ replyIds, eventIds }} {...(i?.allowed.submit ? { selection, onSelect: setSelection } : {})} />
         </Col>
         <Col xs={{ span: 24, order: i?.allowed.submit ? 2 : 1 }} lg={{ span: 13, order: 2 }}>
-          {!i ? null : i.allowed.submit ? <ScoringForm inspection={i} ticket={ticket.data} /> : <InspectionResult inspection={i} ticket={ticket.data} />}
+          {!i ? null : i.allowed.submit ? (
+            <ScoringForm inspection={i} ticket={ticket.data} selection={selection} onQuoted={() => setSelection(null)} />
+          ) : (
+            <InspectionResult inspection={i} ticket={ticket.data} />
+          )}
         </Col>
       </Row>
     </Page>

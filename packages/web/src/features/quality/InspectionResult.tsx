@@ -7,6 +7,7 @@ import type { TicketDetail } from '../../api/types';
 import { useApiError } from '../../lib/useApiError';
 import { useFormat } from '../auth/me';
 import { maxOf, QA_KEYS, scoreColor, STATE_COLOR, type Appeal, type Inspection } from './api';
+import { quoteContext } from './quoteSpan';
 
 export function AppealBox({ appeal }: { appeal: Appeal }) {
   const { t } = useTranslation();
@@ -36,6 +37,30 @@ export function AppealBox({ appeal }: { appeal: Appeal }) {
         </Descriptions.Item>
       ) : null}
     </Descriptions>
+  );
+}
+
+/**
+ * A quoted span in its context: … before [quote] after …, from the reply body when the ticket is at hand and the
+ * stored quote is still that span of it; otherwise the stored quote alone.
+ */
+function Quote({ evidence: e, ticket }: { evidence: NonNullable<Inspection['scores'][number]['evidence']>; ticket: TicketDetail | undefined }) {
+  const body = ticket?.replies.find((r) => r.id === e.replyId)?.body;
+  if (body === undefined || e.start === undefined || e.end === undefined || body.slice(e.start, e.end) !== e.quote)
+    return <Typography.Text mark>“{e.quote}”</Typography.Text>;
+  const c = quoteContext(body, { start: e.start, end: e.end });
+  return (
+    <span className="chidu-qa-quote" data-testid="qa-quote">
+      <Typography.Text type="secondary">
+        {c.cutBefore ? '…' : ''}
+        {c.before}
+      </Typography.Text>
+      <Typography.Text mark>{c.quote}</Typography.Text>
+      <Typography.Text type="secondary">
+        {c.after}
+        {c.cutAfter ? '…' : ''}
+      </Typography.Text>
+    </span>
   );
 }
 
@@ -69,7 +94,7 @@ export function InspectionResult({ inspection: i, ticket }: { inspection: Inspec
     const e = s?.evidence;
     return (
       <span>
-        {e?.quote ? <Typography.Text mark>“{e.quote}”</Typography.Text> : null}
+        {e?.quote ? <Quote evidence={e} ticket={ticket} /> : null}
         {e?.eventId ? <Tag>{eventTitle(e.eventId)}</Tag> : null}
         {s?.note ? <Typography.Text type="secondary"> {s.note}</Typography.Text> : null}
       </span>

@@ -6,10 +6,12 @@ import { http } from '../../api/client';
 import type { TicketDetail } from '../../api/types';
 import { useApiError } from '../../lib/useApiError';
 import { maxOf, QA_KEYS, scoreColor, type Inspection, type ScorecardItem, type SubmitBody } from './api';
+import type { ReplySelection } from './quoteSpan';
 
 type Score = number | 'na' | undefined;
 interface Row {
   score: Score;
+  /** `r:<replyId>` the whole reply, `q:<replyId>:<start>:<end>` a quoted span of it, `e:<eventId>` a timeline event. */
   evidence?: string | undefined;
   note?: string | undefined;
 }
@@ -53,8 +55,33 @@ function ScoreInput({ item, value, onChange }: { item: ScorecardItem; value: Sco
   return <InputNumber min={0} max={max} value={typeof value === 'number' ? value : null} onChange={(v) => onChange(v ?? undefined)} />;
 }
 
-/** The inspector scores item by item with evidence (quote a reply / pin a timeline event) and gives sandwich feedback. */
-export function ScoringForm({ inspection, ticket }: { inspection: Inspection; ticket: TicketDetail | undefined }) {
+/** The evidence a Select value stands for, as the submit body carries it (the whole reply = the span 0..length). */
+function evidenceOf(
+  ev: string | undefined,
+  ticket: TicketDetail | undefined,
+): { replyId: string; start: number; end: number } | { eventId: number } | undefined {
+  if (ev?.startsWith('e:')) return { eventId: Number(ev.slice(2)) };
+  const [kind, id, start, end] = (ev ?? '').split(':');
+  const reply = ticket?.replies.find((x) => x.id === id);
+  if (!reply) return undefined;
+  if (kind === 'r') return { replyId: reply.id, start: 0, end: reply.body.length };
+  if (kind === 'q') return { replyId: reply.id, start: Number(start), end: Number(end) };
+  return undefined;
+}
+
+/** The inspector scores item by item with evidence (quote a reply or part of one / pin a timeline event) and gives sandwich feedback. */
+export function ScoringForm({
+  inspection,
+  ticket,
+  selection = null,
+  onQuoted,
+}: {
+  inspection: Inspection;
+  ticket: TicketDetail | undefined;
+  /** Text selected inside one reply of the ticket pane: 引用所选文字 attaches it to an item. */
+  selection?: ReplySelection | null;
+  onQuoted?: () => void;
+}) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const showError = useApiError();
@@ -64,8 +91,21 @@ export function ScoringForm({ inspection, ticket }: { inspection: Inspection; ti
   const [rows, setRows] = useState<Record<string, Row>>({});
   const set = (key: string, patch: Partial<Row>) => setRows((r) => ({ ...r, [key]: { ...r[key], ...patch } as Row }));
   const score = preview(items, rows);
+  // Spans quoted so far (by any item) are options too, so each item's Select can show and swap them.
+  const quoted = useMemo(() => {
+    const m = new Map<string, string>();
+    for (const r of Object.values(rows)) {
+      const ev = evidenceOf(r.evidence, ticket);
+      if (r.evidence?.startsWith('q:') && ev && 'replyId' in ev) {
+        const body = ticket?.replies.find((x) => x.id === ev.replyId)?.body ?? '';
+        m.set(r.evidence, `“${body.slice(ev.start, ev.end).slice(0, 40)}”`);
+      }
+    }
+    return [...m].map(([value, label]) => ({ value, label }));
+  }, [rows, ticket]);
   const evidenceOptions = useMemo(
     () => [
+      ...(quoted.length ? [{ label: t('quality.inspect.quotedSpans'), options: quoted }] : []),
       {
         label: t('quality.inspect.quoteReply'),
         options: (ticket?.replies ?? [])
@@ -77,15 +117,18 @@ export function ScoringForm({ inspection, ticket }: { inspection: Inspection; ti
         options: (ticket?.timeline ?? []).slice(-30).map((e) => ({ value: `e:${e.id}`, label: e.title })),
       },
     ],
-    [ticket, t],
+    [ticket, t, quoted],
   );
+  const quote = (key: string) => {
+    if (!selection) return;
+    set(key, { evidence: `q:${selection.replyId}:${selection.start}:${selection.end}` });
+    onQuoted?.();
+  };
   const submit = useMutation({
     mutationFn: (fb: SubmitBody['feedback']) => {
       const scores = items.map((it) => {
         const r = rows[it.key] ?? { score: undefined };
-        const ev = r.evidence;
-        const reply = ev?.startsWith('r:') ? ticket?.replies.find((x) => x.id === ev.slice(2)) : undefined;
-        const evidence = reply ? { replyId: reply.id, start: 0, end: reply.body.length } : ev?.startsWith('e:') ? { eventId: Number(ev.slice(2)) } : undefined;
+        const evidence = evidenceOf(r.evidence, ticket);
         return {
           item: it.key,
           score: r.score === 'na' || r.score === undefined ? null : r.score,
@@ -146,6 +189,11 @@ export function ScoringForm({ inspection, ticket }: { inspection: Inspection; ti
                   onChange={(v: string | undefined) => set(it.key, { evidence: v })}
                   data-testid={`evidence-${it.key}`}
                 />
+                {selection ? (
+                  <Button size="small" onClick={() => quote(it.key)} data-testid={`quote-selection-${it.key}`}>
+                    {t('quality.inspect.quoteSelection')}
+                  </Button>
+                ) : null}
                 <Input
                   size="small"
                   style={{ flex: '1 1 160px' }}
