@@ -86,50 +86,9 @@ function split(cfg: ConfigIn, old: EmailSecrets): { config: EmailConfig; secrets
   return { config, secrets };
 }
 
+/** A channel as the API shows it: the same envelope for every kind; secrets only as `{configured: true}`. */
 export function presentChannel(row: ChannelRow, origin?: string) {
-  const yes = { configured: true as const };
-  if (row.kind === 'wechat_oa') {
-    const cfg = row.config as WechatConfig;
-    const sec = openWechatSecrets(row);
-    return {
-      id: row.id,
-      kind: row.kind,
-      name: row.name,
-      address: row.address,
-      teamId: row.teamId,
-      unknownSender: row.unknownSender as 'customer' | 'review',
-      enabled: row.enabled,
-      config: {
-        appId: cfg.appId,
-        ...(cfg.apiBase ? { apiBase: cfg.apiBase } : {}),
-        ...(cfg.ratePerMinute ? { ratePerMinute: cfg.ratePerMinute } : {}),
-        ...(sec.appSecret ? { appSecret: yes } : {}),
-        ...(sec.token ? { token: yes } : {}),
-        ...(sec.encodingAesKey ? { encodingAesKey: yes } : {}),
-      },
-      ...(origin ? { callbackUrl: wechatCallbackUrl(origin, row.id) } : {}),
-      createdAt: row.createdAt.toISOString(),
-      updatedAt: row.updatedAt.toISOString(),
-    };
-  }
-  if (isSmsKind(row.kind)) {
-    const sec = openSmsSecrets(row);
-    return {
-      id: row.id,
-      kind: row.kind,
-      name: row.name,
-      address: row.address,
-      teamId: row.teamId,
-      unknownSender: row.unknownSender as 'customer' | 'review',
-      enabled: row.enabled,
-      config: { ...(row.config as SmsConfig), ...(sec.keySecret ? { keySecret: yes } : {}) },
-      ...(origin ? { callbackUrl: smsReceiptUrl(origin, row) } : {}),
-      createdAt: row.createdAt.toISOString(),
-      updatedAt: row.updatedAt.toISOString(),
-    };
-  }
-  const cfg = row.config as EmailConfig;
-  const sec = row.secrets ? openSecrets(row) : {};
+  const { config, callbackUrl } = channelView(row, origin);
   return {
     id: row.id,
     kind: row.kind,
@@ -138,14 +97,48 @@ export function presentChannel(row: ChannelRow, origin?: string) {
     teamId: row.teamId,
     unknownSender: row.unknownSender as 'customer' | 'review',
     enabled: row.enabled,
+    config,
+    ...(callbackUrl ? { callbackUrl } : {}),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** The kind's own part of a channel: its public config (secrets masked) and, for callback channels, the URL to paste. */
+function channelView(row: ChannelRow, origin?: string) {
+  const yes = { configured: true as const };
+  if (row.kind === 'wechat_oa') {
+    const cfg = row.config as WechatConfig;
+    const sec = openWechatSecrets(row);
+    return {
+      config: {
+        appId: cfg.appId,
+        ...(cfg.apiBase ? { apiBase: cfg.apiBase } : {}),
+        ...(cfg.ratePerMinute ? { ratePerMinute: cfg.ratePerMinute } : {}),
+        ...(sec.appSecret ? { appSecret: yes } : {}),
+        ...(sec.token ? { token: yes } : {}),
+        ...(sec.encodingAesKey ? { encodingAesKey: yes } : {}),
+      },
+      callbackUrl: origin ? wechatCallbackUrl(origin, row.id) : undefined,
+    };
+  }
+  if (isSmsKind(row.kind)) {
+    const sec = openSmsSecrets(row);
+    return {
+      config: { ...(row.config as SmsConfig), ...(sec.keySecret ? { keySecret: yes } : {}) },
+      callbackUrl: origin ? smsReceiptUrl(origin, row) : undefined,
+    };
+  }
+  const cfg = row.config as EmailConfig;
+  const sec = row.secrets ? openSecrets(row) : {};
+  return {
     config: {
       ...cfg,
       smtp: { ...cfg.smtp, ...(sec.smtpPassword ? { password: yes } : {}) },
       ...(cfg.imap ? { imap: { ...cfg.imap, ...(sec.imapPassword ? { password: yes } : {}) } } : {}),
       ...(cfg.dkim ? { dkim: { ...cfg.dkim, ...(sec.dkimPrivateKey ? { privateKey: yes } : {}) } } : {}),
     },
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
+    callbackUrl: undefined,
   };
 }
 
