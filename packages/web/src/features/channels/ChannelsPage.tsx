@@ -7,6 +7,7 @@ import { errorMessage } from '../../lib/apiErrors';
 import { Page } from '../../layout/Page';
 import { useFormat } from '../auth/me';
 import { channelsApi, type Channel, type ChannelCreate } from './api';
+import { showCreatedUrl } from './createdUrlDialog';
 import { isSms, SmsEditor, SmsSummary } from './SmsEditor';
 
 type EmailCreate = Extract<ChannelCreate, { kind: 'email' }>;
@@ -221,17 +222,12 @@ function WechatEditor({ channel, onClose }: { channel: Channel | null; onClose: 
     onSuccess: async (callbackUrl) => {
       await qc.invalidateQueries({ queryKey: ['channels'] });
       if (callbackUrl)
-        modal.success({
+        showCreatedUrl(modal, {
           title: t('channels.wechat.created'),
+          hint: t('channels.wechat.callbackHint'),
+          url: callbackUrl,
+          testId: 'wechat-created-url',
           width: 560,
-          content: (
-            <Space direction="vertical">
-              <Typography.Text>{t('channels.wechat.callbackHint')}</Typography.Text>
-              <Typography.Text copyable code data-testid="wechat-created-url">
-                {callbackUrl}
-              </Typography.Text>
-            </Space>
-          ),
         });
       else void message.success(t('channels.saved'));
       onClose();

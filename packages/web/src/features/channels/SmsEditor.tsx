@@ -3,6 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../../lib/apiErrors';
 import { channelsApi, type Channel } from './api';
+import { showCreatedUrl } from './createdUrlDialog';
 
 export type SmsKind = 'sms_aliyun' | 'sms_tencent';
 export const isSms = (kind: string): kind is SmsKind => kind === 'sms_aliyun' || kind === 'sms_tencent';
@@ -65,17 +66,12 @@ export function SmsEditor({ channel, onClose }: { channel: Channel | null; onClo
     onSuccess: async (receiptUrl) => {
       await qc.invalidateQueries({ queryKey: ['channels'] });
       if (receiptUrl)
-        modal.success({
+        showCreatedUrl(modal, {
           title: t('channels.sms.created'),
+          hint: t('channels.sms.receiptHint'),
+          url: receiptUrl,
+          testId: 'sms-receipt-url',
           width: 600,
-          content: (
-            <Space direction="vertical">
-              <Typography.Text>{t('channels.sms.receiptHint')}</Typography.Text>
-              <Typography.Text copyable code data-testid="sms-receipt-url">
-                {receiptUrl}
-              </Typography.Text>
-            </Space>
-          ),
         });
       else void message.success(t('channels.saved'));
       onClose();
