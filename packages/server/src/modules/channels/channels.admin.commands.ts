@@ -18,11 +18,24 @@ import * as s from './channels.schema';
 import { isSmsKind, openSmsSecrets, sealSmsSecrets, SmsApiError, testSms, type SmsConfig, type SmsSecrets } from './channels.sms';
 import { smsReceiptUrl } from './channels.sms.senders';
 import { newToken } from '../identity/secrets';
+import { DingtalkApiError, openDingtalkSecrets, sealDingtalkSecrets, testDingtalk, type DingtalkConfig, type DingtalkSecrets } from './channels.dingtalk';
+import { dingtalkStreamsChanged } from './channels.dingtalk.stream';
 import { fetchAccessToken, openWechatSecrets, sealWechatSecrets, WechatApiError, type WechatConfig, type WechatSecrets } from './channels.wechat';
 
 type ConfigIn = z.infer<typeof s.EmailConfigIn>;
 type WechatIn = z.infer<typeof s.WechatConfigPatch>;
 type SmsIn = z.infer<typeof s.SmsConfigPatch>;
+type DingtalkIn = z.infer<typeof s.DingtalkConfigPatch>;
+
+/** The message receiving URL (消息接收地址) of a DingTalk robot in HTTP mode. */
+export const dingtalkCallbackUrl = (origin: string, id: string) => `${origin.replace(/\/+$/, '')}/api/v1/public/channels/dingtalk/${id}`;
+
+/** DingTalk settings: the public part and the secret (AppSecret; absent keeps the old one). */
+function splitDingtalk(cfg: DingtalkIn, old: DingtalkSecrets): { config: DingtalkConfig; secrets: DingtalkSecrets } {
+  const { appSecret, ...pub } = cfg;
+  const config = Object.fromEntries(Object.entries(pub).filter(([, v]) => v !== undefined)) as unknown as DingtalkConfig;
+  return { config, secrets: { ...old, ...(appSecret !== undefined ? { appSecret } : {}) } };
+}
 
 /** SMS settings: the public part and the secrets (key secret; the receipt token is kept, or made on creation). */
 function splitSms(cfg: SmsIn, old: SmsSecrets): { config: SmsConfig; secrets: SmsSecrets } {
@@ -53,7 +66,8 @@ function splitWechat(cfg: WechatIn, old: WechatSecrets): { config: WechatConfig;
 
 /** A PATCH's config parsed as the settings of the channel's own kind (400 naming the field otherwise). */
 function parseConfigFor(kind: string, raw: unknown) {
-  const schema = kind === 'wechat_oa' ? s.WechatConfigPatch : isSmsKind(kind) ? s.SmsConfigPatch : s.EmailConfigIn;
+  const schema =
+    kind === 'wechat_oa' ? s.WechatConfigPatch : kind === 'dingtalk_robot' ? s.DingtalkConfigPatch : isSmsKind(kind) ? s.SmsConfigPatch : s.EmailConfigIn;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const errors = parsed.error.issues.map((i) => ({ path: ['config', ...i.path.map(String)].join('.'), message: i.message }));
@@ -122,6 +136,13 @@ function channelView(row: ChannelRow, origin?: string) {
       callbackUrl: origin ? wechatCallbackUrl(origin, row.id) : undefined,
     };
   }
+  if (row.kind === 'dingtalk_robot') {
+    const cfg = row.config as DingtalkConfig;
+    return {
+      config: { ...cfg, ...(openDingtalkSecrets(row).appSecret ? { appSecret: yes } : {}) },
+      callbackUrl: origin && cfg.mode === 'http' ? dingtalkCallbackUrl(origin, row.id) : undefined,
+    };
+  }
   if (isSmsKind(row.kind)) {
     const sec = openSmsSecrets(row);
     return {
@@ -169,6 +190,26 @@ export async function createChannel(database: Database, ctx: Ctx, input: z.infer
       await writeAudit(tx, ctx, { action: 'channel.created', targetType: 'channel', targetId: id, changes: { name: { before: null, after: input.name } } });
     });
     return { id, kind: input.kind, callbackUrl: wechatCallbackUrl(origin, id) };
+  }
+  if (input.kind === 'dingtalk_robot') {
+    const { config, secrets } = splitDingtalk(input.config, {});
+    await database.transaction(async (tx) => {
+      await channelsRepo.insertChannel(tx, {
+        id,
+        kind: input.kind,
+        name: input.name,
+        address: null,
+        teamId: input.teamId ?? null,
+        config,
+        secrets: sealDingtalkSecrets(secrets),
+        unknownSender: 'customer',
+        enabled: input.enabled,
+      });
+      await channelsRepo.log(tx, { id: uuidv7(), channelId: id, level: 'info', event: 'channels.log.created', detail: {} });
+      await writeAudit(tx, ctx, { action: 'channel.created', targetType: 'channel', targetId: id, changes: { name: { before: null, after: input.name } } });
+    });
+    dingtalkStreamsChanged(); // a stream-mode robot is connected at once
+    return { id, kind: input.kind, ...(config.mode === 'http' ? { callbackUrl: dingtalkCallbackUrl(origin, id) } : {}) };
   }
   if (input.kind !== 'email') {
     if (input.kind === 'sms_tencent' && !input.config.sdkAppId) {
@@ -225,6 +266,10 @@ export async function updateChannel(database: Database, ctx: Ctx, id: string, in
       const { config, secrets } = splitWechat(parseConfigFor(row.kind, input.config) as WechatIn, openWechatSecrets(row));
       set.config = config;
       set.secrets = sealWechatSecrets(secrets);
+    } else if (input.config && row.kind === 'dingtalk_robot') {
+      const { config, secrets } = splitDingtalk(parseConfigFor(row.kind, input.config) as DingtalkIn, openDingtalkSecrets(row));
+      set.config = config;
+      set.secrets = sealDingtalkSecrets(secrets);
     } else if (input.config && isSmsKind(row.kind)) {
       const { config, secrets } = splitSms(parseConfigFor(row.kind, input.config) as SmsIn, openSmsSecrets(row));
       set.config = config;
@@ -254,6 +299,7 @@ export async function updateChannel(database: Database, ctx: Ctx, id: string, in
     return presentChannel(after!, origin);
   });
   channelsChanged(); // the IDLE watcher follows the new settings (or stops)
+  dingtalkStreamsChanged(); // so does a DingTalk stream connection
   return out;
 }
 
@@ -283,6 +329,17 @@ export async function testChannel(database: Database, ctx: Ctx, id: string) {
       api = { ok: false, error: err instanceof WechatApiError ? err.kind : 'failed' };
     }
     await logChannel(database, id, api.ok ? 'info' : 'warn', 'channels.log.test_wechat', { result: api.ok ? 'OK' : (api.error ?? 'failed') });
+    return { api };
+  }
+  if (row.kind === 'dingtalk_robot') {
+    let api: { ok: boolean; error?: string };
+    try {
+      await testDingtalk(row);
+      api = { ok: true };
+    } catch (err) {
+      api = { ok: false, error: err instanceof DingtalkApiError ? err.kind : 'failed' };
+    }
+    await logChannel(database, id, api.ok ? 'info' : 'warn', 'channels.log.test_dingtalk', { result: api.ok ? 'OK' : (api.error ?? 'failed') });
     return { api };
   }
   if (isSmsKind(row.kind)) {

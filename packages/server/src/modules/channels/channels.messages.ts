@@ -1,4 +1,5 @@
 import type { MessageBundle } from '../../i18n/index';
+import { dingtalkMessages } from './channels.dingtalk.messages';
 
 /** Texts of the channel log (rendered in the reader's language; addresses already masked in the parameters). */
 export const channelsMessages: MessageBundle = {
@@ -42,6 +43,7 @@ export const channelsMessages: MessageBundle = {
     'channels.log.review_discard': '{by} 丢弃了 {from} 的待审核邮件',
     'channels.log.imap_idle': 'IMAP 实时收信（IDLE）已连接',
     'channels.log.imap_idle_lost': 'IMAP 实时收信连接断开，{seconds} 秒后重连：{error}',
+    ...dingtalkMessages['zh-CN'],
   },
   en: {
     'channels.log.created': 'Channel created',
@@ -83,5 +85,6 @@ export const channelsMessages: MessageBundle = {
     'channels.log.review_discard': '{by} discarded the waiting mail from {from}',
     'channels.log.imap_idle': 'IMAP push (IDLE) connected',
     'channels.log.imap_idle_lost': 'IMAP push connection lost, reconnecting in {seconds} s: {error}',
+    ...dingtalkMessages.en,
   },
 };

@@ -8,6 +8,7 @@ import { queueEmailReply, queueReminderEmail, queueReminderWechat, queueSurveyEm
 import { registerChannelRoutes } from './channels.routes';
 import { queueReminderSms, queueSurveySms, smsCodeSender } from './channels.sms.senders';
 import { channelsWorker } from './channels.worker';
+import { queueDingtalkReply } from './channels.dingtalk.outbox';
 
 // Survey invitations by email go through the channel outbox (surveys.delivery.ts records them as `queued`).
 registerSurveySender('email', { enqueue: queueSurveyEmail });
@@ -26,6 +27,7 @@ export const channelsModule = defineModule({
   consumers: [
     { name: 'channels-email-reply', kinds: ['ticket.public_reply'], handle: queueEmailReply },
     { name: 'channels-wechat-reply', kinds: ['ticket.public_reply'], handle: queueWechatReply },
+    { name: 'channels-dingtalk-reply', kinds: ['ticket.public_reply'], handle: queueDingtalkReply },
   ],
   workers: [channelsWorker],
   messages: channelsMessages,

@@ -21,6 +21,8 @@ import { REPLY_WINDOW_MS, sendCustomMessage, WechatApiError, type WechatConfig }
 import { OPENID } from './channels.wechat';
 import { isSmsKind, SmsApiError } from './channels.sms';
 import { sendQueuedSms, smsConsent } from './channels.sms.senders';
+import { DingtalkApiError } from './channels.dingtalk';
+import { dingtalkConsent, sendDingtalkRow } from './channels.dingtalk.outbox';
 
 export const MAX_ATTEMPTS = 6;
 export const backoffMs = (attempts: number) => 30_000 * 2 ** Math.max(0, attempts - 1);
@@ -285,7 +287,8 @@ async function sendOne(database: Database, row: OutboxRow, now: Date, rate: Map<
   const wechat = channel.kind === 'wechat_oa';
   const customer = row.ticketId ? await channelsRepo.customerContact(ex, (await channelsRepo.ticketHead(ex, row.ticketId))?.customerId ?? '') : undefined;
   const sms = isSmsKind(channel.kind);
-  const consentOf = sms ? smsConsent : wechat ? wechatConsent : emailConsent;
+  const dingtalk = channel.kind === 'dingtalk_robot';
+  const consentOf = sms ? smsConsent : wechat ? wechatConsent : dingtalk ? dingtalkConsent : emailConsent;
   if (customer && !consentOf(customer.consent)) return fail(database, row, 'no_consent', true);
   if (sms && customer && row.kind === 'survey' && (customer.consent as Record<string, unknown> | null)?.surveys === false)
     return fail(database, row, 'no_consent', true);
@@ -299,6 +302,7 @@ async function sendOne(database: Database, row: OutboxRow, now: Date, rate: Map<
   rate.set(channel.id, sent + 1);
   if (wechat) return sendWechat(database, row, channel, now, to);
   if (sms) return sendSmsRow(database, row, channel, to);
+  if (dingtalk) return sendDingtalk(database, row, channel, now, to);
   const p = row.payload as ReplyPayload;
   try {
     const t = await transportFor(channel);
@@ -341,6 +345,21 @@ async function sendWechat(database: Database, row: OutboxRow, channel: ChannelRo
   } catch (err) {
     const kind = err instanceof WechatApiError ? err.kind : 'failed';
     const final = kind === 'reply_window_closed' || kind === 'refused_address';
+    await fail(database, row, `${kind}: ${scrubText(String((err as Error).message ?? err)).slice(0, 300)}`, final);
+  }
+}
+
+/** A DingTalk robot reply: the session webhook while valid, else the robot API (channels.dingtalk.outbox.ts). */
+async function sendDingtalk(database: Database, row: OutboxRow, channel: ChannelRow, now: Date, to: string) {
+  try {
+    const via = await sendDingtalkRow(database, row, channel, now);
+    await database.transaction(async (tx) => {
+      await channelsRepo.finishOutbox(tx, row.id, { status: 'sent', sentAt: new Date(), lastError: null, externalId: via });
+      await channelsRepo.log(tx, { id: uuidv7(), channelId: channel.id, level: 'info', event: 'channels.log.out_sent', detail: { to, kind: row.kind } });
+    });
+  } catch (err) {
+    const kind = err instanceof DingtalkApiError ? err.kind : 'failed';
+    const final = kind === 'refused_address' || kind === 'invalid_user' || kind === 'bad_session';
     await fail(database, row, `${kind}: ${scrubText(String((err as Error).message ?? err)).slice(0, 300)}`, final);
   }
 }

@@ -9,6 +9,7 @@ import { anonymousCtx } from '../identity/identity.routes';
 import { IdParam } from '../identity/identity.schema';
 import * as admin from './channels.admin.commands';
 import { registerReviewRoutes } from './channels.review.routes';
+import { registerDingtalkRoutes } from './channels.dingtalk.routes';
 import { channelAdapter } from './channels.adapters';
 import { ingest, verifySignature } from './channels.commands';
 import * as s from './channels.schema';
@@ -23,6 +24,7 @@ export function registerChannelRoutes(base: FastifyInstance, deps: AppDeps) {
   registerAdminRoutes(base, deps);
   registerWechatCallbacks(base, deps);
   registerSmsReceipts(base, deps);
+  registerDingtalkRoutes(base, deps);
   void base.register(
     syncPlugin((scoped) => {
       // The signature covers the raw bytes the sender signed, so keep them next to the parsed body.

@@ -116,13 +116,42 @@ const SmsCreate = z.object({
   teamId: z.uuid().optional(),
   enabled: z.boolean().default(true),
 });
-export const ChannelCreate = z.discriminatedUnion('kind', [EmailCreate, WechatCreate, SmsCreate]);
+// DingTalk robot (钉钉机器人, an enterprise-internal app's robot): AppKey (ClientId) + AppSecret (sealed; signs the
+// callbacks and fetches the access token), RobotCode; messages by HTTP outgoing callback or the Stream mode; AgentId
+// when the same app also sends 工作通知 to staff.
+export const DingtalkConfigIn = z.object({
+  appKey: z.string().trim().min(1).max(128).describe('AppKey (Client ID)'),
+  appSecret: z.string().min(1).max(256).describe('write-only: AppSecret (Client Secret)'),
+  robotCode: z.string().trim().min(1).max(128).describe('RobotCode (usually the AppKey)'),
+  mode: z.enum(['http', 'stream']).describe('http: DingTalk posts to the callbackUrl; stream: the worker holds a Stream connection'),
+  agentId: z
+    .string()
+    .trim()
+    .regex(/^\d{1,20}$/, 'digits')
+    .optional()
+    .describe('AgentId: set to send 工作通知 (work notifications) to staff through this app'),
+  apiBase: z
+    .url({ protocol: /^https?$/ })
+    .max(300)
+    .optional()
+    .describe('replaces both https://api.dingtalk.com and https://oapi.dingtalk.com (a proxy, a test platform)'),
+  ratePerMinute: z.number().int().min(1).max(10_000).optional(),
+});
+export const DingtalkConfigPatch = DingtalkConfigIn.partial({ appSecret: true }).describe('a secret left out keeps its stored value');
+const DingtalkCreate = z.object({
+  kind: z.literal('dingtalk_robot'),
+  name: z.string().trim().min(1).max(100),
+  config: DingtalkConfigIn,
+  teamId: z.uuid().optional(),
+  enabled: z.boolean().default(true),
+});
+export const ChannelCreate = z.discriminatedUnion('kind', [EmailCreate, WechatCreate, SmsCreate, DingtalkCreate]);
 export const ChannelUpdate = z.object({
   name: z.string().trim().min(1).max(100).optional(),
   config: z
-    .union([EmailConfigIn, WechatConfigPatch, SmsConfigPatch])
+    .union([EmailConfigIn, WechatConfigPatch, SmsConfigPatch, DingtalkConfigPatch])
     .optional()
-    .describe('the settings of the channel kind (email, wechat_oa, sms_aliyun, sms_tencent)'),
+    .describe('the settings of the channel kind (email, wechat_oa, sms_aliyun, sms_tencent, dingtalk_robot)'),
   teamId: z.uuid().nullable().optional(),
   unknownSender: z.enum(['customer', 'review']).optional(),
   enabled: z.boolean().optional(),
@@ -174,8 +203,20 @@ export const Channel = z
         perNumberPerDay: z.number().optional(),
         dailyCap: z.number().optional(),
       }),
+      z.object({
+        appKey: z.string(),
+        appSecret: Configured,
+        robotCode: z.string(),
+        mode: z.enum(['http', 'stream']),
+        agentId: z.string().optional(),
+        apiBase: z.string().optional(),
+        ratePerMinute: z.number().optional(),
+      }),
     ]),
-    callbackUrl: z.string().optional().describe('wechat_oa: the callback URL for the WeChat admin console; sms_*: the delivery receipt URL'),
+    callbackUrl: z
+      .string()
+      .optional()
+      .describe('wechat_oa: the callback URL for the WeChat admin console; sms_*: the delivery receipt URL; dingtalk_robot (http): the message receiving URL (消息接收地址)'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -189,7 +230,7 @@ export const ConnectionTest = z
     smtp: TestOne.optional().describe('email'),
     imap: TestOne.optional().describe('email with IMAP'),
     api: TestOne.optional().describe(
-      'wechat_oa: an access token fetched from apiBase (error: invalid_appid | invalid_secret | ip_not_allowed | …); sms_*: a signed statistics query (error: auth_failed | rate_limited | refused_address | timeout | connection_failed | bad_response | rejected)',
+      'wechat_oa / dingtalk_robot: an access token fetched from apiBase (error: invalid_appid | invalid_secret | invalid_credentials | ip_not_allowed | …); sms_*: a signed statistics query (error: auth_failed | rate_limited | refused_address | timeout | connection_failed | bad_response | rejected)',
     ),
   })
   .meta({ id: 'ChannelConnectionTest' });
@@ -245,3 +286,25 @@ export const ReviewDiscard = z.object({ reason: z.string().trim().min(1).max(500
 export const ReviewHandled = z
   .object({ id: z.string(), outcome: z.enum(['ticket', 'reply', 'discarded']), ticketId: z.string().nullable(), number: z.string().nullable() })
   .meta({ id: 'ChannelReviewHandled' });
+
+// ───── DingTalk: the HTTP outgoing callback and the staff → userid mapping for 工作通知 ─────
+export const DingtalkAck = z.object({}).describe('{} (DingTalk expects a JSON answer; the reply goes out later)');
+export const DingtalkStaffItem = z
+  .object({
+    staffId: z.string(),
+    name: z.string(),
+    userid: z.string().nullable().describe('the DingTalk userid of the staff member (null: not mapped)'),
+    enabled: z.boolean().describe('work notifications are sent to this userid'),
+  })
+  .meta({ id: 'DingtalkStaffMapping' });
+export const DingtalkStaffPut = z.object({
+  userid: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_$:.-]+$/, 'a DingTalk userid')
+    .nullable()
+    .describe('null removes the mapping'),
+  enabled: z.boolean().default(true),
+});

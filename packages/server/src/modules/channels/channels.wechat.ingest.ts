@@ -143,7 +143,7 @@ export async function ingestWechat(
       out = { outcome: 'ticket', ticketId: created.body.id, number: created.body.number, replyId: null };
     }
     if (media)
-      await storeMedia(
+      await storeChannelMedia(
         database,
         media,
         `${msg.msgType}-${msg.msgId ?? msg.createTime}.${msg.msgType === 'voice' ? (msg.format ?? 'amr') : 'jpg'}`,
@@ -215,7 +215,7 @@ function openWechatTicket(database: Database, customerId: string) {
 }
 
 /** A downloaded photo or voice through the upload rules (sniffed type, size); a refused file is skipped. */
-async function storeMedia(database: Database, data: Buffer, filename: string, ticketId: string, replyId: string | null, customerId: string) {
+export async function storeChannelMedia(database: Database, data: Buffer, filename: string, ticketId: string, replyId: string | null, customerId: string) {
   const mime = data.length > 0 && data.length <= MAX_UPLOAD_BYTES ? await sniff(data, filename) : null;
   if (!mime) return;
   const ext = mime.split('/')[1] ?? 'bin';

@@ -20,6 +20,7 @@ import { channelsChanged, ImapWatchers, setActiveImapWatchers } from './channels
 import { pollAllImap } from './channels.imap';
 import { closeTransports, drainOutbox } from './channels.outbox';
 import { channelsRepo } from './channels.repo';
+import { DingtalkStreams, setActiveDingtalkStreams } from './channels.dingtalk.stream';
 
 export { fetchNew, pollAllImap, pollImap } from './channels.imap';
 export { channelsChanged };
@@ -77,7 +78,10 @@ class ChannelsWorker extends PollingWorker {
   ) {
     const pollMs = Number(process.env.CHIDU_CHANNELS_POLL_MS ?? 2000);
     const watchers = process.env.CHIDU_CHANNELS_IMAP_IDLE === '0' ? null : new ImapWatchers(database, log);
+    // DingTalk robots in Stream mode: one connection each (channels.dingtalk.stream.ts), reconciled on the same beat.
+    const streams = new DingtalkStreams(database, log);
     const imapPass = async () => {
+      await streams.reconcile();
       await watchers?.reconcile();
       await pollAllImap(database, log, (id) => watchers?.isLive(id) ?? false);
     };
@@ -92,7 +96,9 @@ class ChannelsWorker extends PollingWorker {
     });
     this.db = database;
     this.watchers = watchers;
+    this.streams = streams;
   }
+  private readonly streams: DingtalkStreams;
   private readonly db: Database;
   override async start() {
     if (this.listen) {
@@ -100,12 +106,15 @@ class ChannelsWorker extends PollingWorker {
       this.log.info({ listen: this.listen }, 'SMTP listener started');
     }
     setActiveImapWatchers(this.watchers);
+    setActiveDingtalkStreams(this.streams);
     await super.start();
   }
   override async stop() {
     await super.stop();
     setActiveImapWatchers(null);
     await this.watchers?.stop();
+    setActiveDingtalkStreams(null);
+    await this.streams.stop();
     const s = this.smtp;
     this.smtp = null;
     if (s) await new Promise<void>((r) => s.close(() => r()));

@@ -8,7 +8,7 @@ export const TICKET_STATUSES = ['new', 'assigned', 'in_progress', 'pending_custo
 export const TICKET_TYPES = ['inquiry', 'complaint', 'repair', 'after_sales', 'order', 'suggestion', 'emergency', 'internal'] as const;
 /** Types of internal work (内部工单): a scope without a type list never applies to them (appliesToTicket). */
 export const INTERNAL_TICKET_TYPES: readonly string[] = ['internal'];
-export const TICKET_CHANNELS = ['portal', 'phone', 'walk_in', 'email', 'chat', 'wechat', 'api'] as const;
+export const TICKET_CHANNELS = ['portal', 'phone', 'walk_in', 'email', 'chat', 'wechat', 'api', 'dingtalk'] as const;
 export const TICKET_PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 export const NOTIFY_ROLES = ['owner', 'supervisor', 'director', 'admin'] as const;
 export const MEASURES = ['timer', 'audit', 'survey', 'operating_data', 'count'] as const;

@@ -5,7 +5,7 @@ import { TRANSFER_REASONS } from '../process/process.reasons';
 export const TICKET_TYPES = ['inquiry', 'complaint', 'repair', 'after_sales', 'order', 'suggestion', 'emergency', 'internal'] as const;
 /** The types a customer's request can have (the portal offers these; never `internal`). */
 export const CUSTOMER_TICKET_TYPES = ['inquiry', 'complaint', 'repair', 'after_sales', 'order', 'suggestion', 'emergency'] as const;
-export const CHANNELS = ['portal', 'phone', 'walk_in', 'email', 'chat', 'wechat', 'api'] as const;
+export const CHANNELS = ['portal', 'phone', 'walk_in', 'email', 'chat', 'wechat', 'api', 'dingtalk'] as const;
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 export const STATUSES = ['new', 'assigned', 'in_progress', 'pending_customer', 'pending_internal', 'resolved', 'closed'] as const;
 export const OPEN_STATUSES = ['new', 'assigned', 'in_progress', 'pending_customer', 'pending_internal'] as const;
