@@ -15,6 +15,7 @@ import { outbound } from '../lib/outbound';
 import { openSecret } from '../lib/secretbox';
 import { PollingWorker, type PassResult, type WorkerLog } from '../lib/worker';
 import { emailIn, webhookBodyIn, type WebhookFormat } from './notifications.present';
+import { DINGTALK_WORK, expandDingtalk, sendDingtalkWork } from './delivery.dingtalk';
 
 export interface EmailMessage {
   to: string;
@@ -146,6 +147,8 @@ export class DeliveryWorker extends PollingWorker {
             });
           }
         }
+        // 钉钉工作通知 for staff mapped to a DingTalk userid (delivery.dingtalk.ts).
+        await expandDingtalk(tx, ids, (q, at) => afterQuietHours(q as never, at));
         await deliveryRepo.clearOutbox(tx, ids);
       },
       { worker: true },
@@ -162,6 +165,9 @@ export class DeliveryWorker extends PollingWorker {
       try {
         if (d.channel === 'email') {
           await emailSender.send(d.payload as EmailMessage);
+          ok = true;
+        } else if (d.channel === DINGTALK_WORK) {
+          await sendDingtalkWork(this.database.db, d.target, d.payload);
           ok = true;
         } else {
           const { format, body } = d.payload as { format: WebhookFormat; body: unknown };

@@ -1,0 +1,76 @@
+/**
+ * 钉钉工作通知 (DingTalk work notifications): a staff member mapped to a DingTalk userid (staff_dingtalk, enabled; a
+ * trigger queues their notifications, migration 0045) gets each notification as an app message from the first enabled
+ * `dingtalk_robot` channel with an AgentId: `asyncsend_v2` — an action card linking to the ticket, else text — with the
+ * app's cached old-style token (refreshed once when the platform calls it expired). The kinds and quiet hours of their
+ * notification preferences apply. Retries with back-off like the other deliveries (delivery.ts).
+ */
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Tx, Executor } from '../db/client';
+import { channels, notificationPreferences, notifications, staff, staffDingtalk } from '../db/schema';
+import { asLocale, t, type Locale } from '../i18n/index';
+import { openDingtalkSecrets, sendWorkNotice, type DingtalkConfig, type WorkNoticeMsg } from '../modules/channels/channels.dingtalk';
+import { notificationTitle } from './notifications.present';
+import { deliveryRepo } from './notifications.repo';
+
+export const DINGTALK_WORK = 'dingtalk_work';
+
+export interface WorkNoticePayload {
+  msg: WorkNoticeMsg;
+}
+
+/** The work notice of a notification, in the recipient's language. */
+export function workNoticeOf(locale: Locale | undefined, n: { id: number; kind: string; ticketId: string | null; title: string; data: unknown }): WorkNoticeMsg {
+  const title = notificationTitle(locale, n);
+  const base = (process.env.CHIDU_PUBLIC_URL ?? '').replace(/\/+$/, '');
+  if (n.ticketId && base) {
+    return {
+      msgtype: 'action_card',
+      action_card: { title: title.slice(0, 60), markdown: `### ${title}`, single_title: t(locale, 'channels.dt.open'), single_url: `${base}/tickets/${n.ticketId}` },
+    };
+  }
+  return { msgtype: 'text', text: { content: t(locale, 'notifications.delivery.webhook_text', { title }) } };
+}
+
+/** Outbox → work-notice deliveries for the mapped recipients (in the expand transaction; `at` = after quiet hours). */
+export async function expandDingtalk(tx: Tx, ids: number[], afterQuiet: (q: unknown, now: number) => number): Promise<void> {
+  if (!ids.length) return;
+  const rows = await tx
+    .select({ n: notifications, userid: staffDingtalk.userid, kinds: notificationPreferences.kinds, quiet: notificationPreferences.quietHours, locale: staff.locale })
+    .from(notifications)
+    .innerJoin(staffDingtalk, and(eq(staffDingtalk.staffId, notifications.recipientId), eq(staffDingtalk.enabled, true)))
+    .leftJoin(notificationPreferences, eq(notificationPreferences.staffId, notifications.recipientId))
+    .leftJoin(staff, eq(staff.id, notifications.recipientId))
+    .where(inArray(notifications.id, ids));
+  const now = Date.now();
+  for (const r of rows) {
+    if (r.kinds?.length && !r.kinds.includes(r.n.kind)) continue;
+    const payload: WorkNoticePayload = { msg: workNoticeOf(asLocale(r.locale) ?? undefined, r.n) };
+    await deliveryRepo.addDelivery(tx, {
+      notificationId: r.n.id,
+      recipientId: r.n.recipientId,
+      channel: DINGTALK_WORK,
+      target: r.userid,
+      payload,
+      nextAttemptAt: new Date(afterQuiet(r.quiet ?? null, now)),
+    });
+  }
+}
+
+/** The DingTalk app that sends work notices: the first enabled dingtalk_robot channel with an AgentId. */
+async function workApp(ex: Executor) {
+  const [row] = await ex
+    .select()
+    .from(channels)
+    .where(and(eq(channels.kind, 'dingtalk_robot'), eq(channels.enabled, true), sql`${channels.config} ->> 'agentId' IS NOT NULL`))
+    .orderBy(asc(channels.createdAt))
+    .limit(1);
+  return row;
+}
+
+/** Sends one work notice; throws with the reason (the delivery worker records it and retries). */
+export async function sendDingtalkWork(ex: Executor, target: string, payload: unknown): Promise<void> {
+  const app = await workApp(ex);
+  if (!app) throw new Error('no_dingtalk_app: no enabled DingTalk channel with an AgentId');
+  await sendWorkNotice(app.config as DingtalkConfig, openDingtalkSecrets(app), [target], (payload as WorkNoticePayload).msg, app.secrets ?? '');
+}
