@@ -273,7 +273,8 @@ describe('dingtalk_robot channel against a fake platform', () => {
       const redelivered = robotMessage({ staffId: 'u4004', text: '第二条' });
       fake.push(frame('frame-2', redelivered));
       fake.push(frame('frame-3', redelivered)); // the same msgId again: acknowledged, stored once
-      await waitFor(() => fake.acks.some((a) => (a.headers as Record<string, string>).messageId === 'frame-3'), 'the second ack');
+      const acked = (id: string) => fake.acks.some((a) => (a.headers as Record<string, string>).messageId === id);
+      await waitFor(() => acked('frame-2') && acked('frame-3'), 'both acks');
       const replies = await t.database.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM ticket_replies WHERE body = '第二条'`);
       expect(replies[0]!.n).toBe(1);
     } finally {
