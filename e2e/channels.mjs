@@ -17,7 +17,7 @@
  * 渠道身份 lists the openid (masked), the next WeChat message lands on her ticket, and withdrawing 微信联系 on the edit
  * form shows 微信联系：否 (only that flag written). Screenshots e2e/artifacts/channels-*.png.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { simpleParser } from 'mailparser';
@@ -89,6 +89,25 @@ async function startWechatFake() {
       calls.token++;
       res.end(JSON.stringify({ access_token: `E2E-TOKEN-${calls.token}`, expires_in: 7200 }));
     } else res.end(JSON.stringify({ errcode: 40125, errmsg: 'invalid appsecret' }));
+  });
+  const port = await freePort();
+  await new Promise((r) => server.listen(port, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${port}`, calls, stop: () => new Promise((r) => server.close(r)) };
+}
+
+/** DingTalk's token endpoint (/v1.0/oauth2/accessToken), standing in locally (the full fake: packages/server/test/dingtalk-fake.ts). */
+async function startDingtalkFake() {
+  const calls = { token: 0 };
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+      const ok = req.url === '/v1.0/oauth2/accessToken' && body.appKey === 'dinge2eappkey' && body.appSecret === 'e2e-dingtalk-secret';
+      if (ok) calls.token++;
+      res.writeHead(ok ? 200 : 400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(ok ? { accessToken: `E2E-DT-${calls.token}`, expireIn: 7200 } : { code: 'invalidClientIdOrSecret', message: 'bad' }));
+    });
   });
   const port = await freePort();
   await new Promise((r) => server.listen(port, '127.0.0.1', r));
@@ -283,6 +302,78 @@ async function journey(browser, base, listenPort, sink) {
       if (got.template !== 'SMS_900000001' || got.sign !== '申城物业') fail(`SMS sent as ${JSON.stringify(got)}`);
     } finally {
       await sms.stop();
+    }
+  });
+
+  await step('渠道接入: the administrator adds a 钉钉机器人 channel (HTTP mode), copies the URL, tests it; a signed DingTalk message becomes a ticket; a staff userid is mapped', async () => {
+    const dt = await startDingtalkFake();
+    try {
+      await desk.goto(`${base}/channels`);
+      await desk.getByTestId('channel-new-dingtalk').click();
+      const form = desk.getByTestId('dingtalk-form');
+      await form.locator('#name').fill('钉钉服务机器人');
+      await form.locator('#appKey').fill('dinge2eappkey');
+      await form.locator('#appSecret').fill('e2e-dingtalk-secret');
+      await form.locator('#robotCode').fill('dinge2eappkey');
+      await form.locator('#agentId').fill('3001');
+      await form.getByText('高级设置').click();
+      await form.locator('#apiBase').fill(dt.url);
+      await shot(desk, 'dingtalk-configure-zh');
+      await desk.getByTestId('dingtalk-save').click();
+      const urlText = desk.getByTestId('dingtalk-created-url');
+      await expectVisible(urlText, 'the message receiving URL to paste into the DingTalk console');
+      const callbackUrl = (await urlText.innerText()).trim();
+      if (!/\/api\/v1\/public\/channels\/dingtalk\/[0-9a-f-]{36}$/.test(callbackUrl)) fail(`unexpected callback URL ${callbackUrl}`);
+      await shot(desk, 'dingtalk-callback-zh');
+      await desk.locator('.ant-modal-confirm-btns button').click();
+      const card = desk.locator('.ant-card').filter({ hasText: '钉钉服务机器人' });
+      await expectVisible(card.getByText(/HTTP 回调/), 'the DingTalk channel card');
+      await card.getByTestId('channel-test').click();
+      await expectVisible(desk.getByText(/获取 access_token：连接成功/).first(), 'the DingTalk connection test result');
+      if (dt.calls.token < 1) fail('the test connection did not ask the DingTalk token endpoint');
+      await shot(desk, 'dingtalk-channel-zh');
+
+      const text = '钉钉留言：会议室投影仪无法开机';
+      const timestamp = String(Date.now());
+      const sign = createHmac('sha256', 'e2e-dingtalk-secret').update(`${timestamp}\ne2e-dingtalk-secret`).digest('base64');
+      const msg = {
+        msgId: `msgE2E${timestamp}`,
+        msgtype: 'text',
+        text: { content: text },
+        conversationId: 'cidE2E',
+        conversationType: '1',
+        senderId: '$:LWCP_v1:$e2e',
+        senderStaffId: 'e2euser01',
+        senderNick: '钉钉访客',
+        senderCorpId: 'dingpartner',
+        robotCode: 'dinge2eappkey',
+        sessionWebhook: `${dt.url}/robot/sendBySession?session=e2e`,
+        sessionWebhookExpiredTime: Date.now() + 3600_000,
+      };
+      const res = await fetch(`${base}${new URL(callbackUrl).pathname}`, { method: 'POST', headers: { 'content-type': 'application/json', timestamp, sign }, body: JSON.stringify(msg) });
+      if (res.status !== 200) fail(`DingTalk callback: ${res.status} ${await res.text()}`);
+      const made = await until(() => findTicket(text), 'the ticket from the DingTalk message');
+      if (made.channel !== 'dingtalk') fail(`ticket channel ${made.channel}`);
+      const forged = await fetch(`${base}${new URL(callbackUrl).pathname}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', timestamp, sign: 'forged' },
+        body: JSON.stringify({ ...msg, msgId: 'forged' }),
+      });
+      if (forged.status !== 403) fail(`a forged DingTalk callback answered ${forged.status}`);
+
+      // 员工钉钉账号: map the administrator to a DingTalk userid for 工作通知.
+      await desk.getByTestId('dingtalk-staff-open').click();
+      const table = desk.getByTestId('dingtalk-staff');
+      await expectVisible(table, 'the staff DingTalk accounts');
+      const row = table.locator('tr').filter({ has: desk.locator('input') }).first();
+      await row.locator('input').first().fill('manager01');
+      await row.getByRole('button', { name: '保存' }).click();
+      await expectVisible(desk.getByText('已保存').first(), 'the mapping saved');
+      const mapped = (await admin('GET', '/channels/dingtalk/staff')).body.items.filter((i) => i.userid === 'manager01');
+      if (mapped.length !== 1) fail(`mapped staff: ${JSON.stringify(mapped)}`);
+      await shot(desk, 'dingtalk-staff-zh');
+    } finally {
+      await dt.stop();
     }
   });
 

@@ -120,6 +120,8 @@ export const FIELD_WORK_BODIES: Record<string, unknown> = {
   'POST /visits/{id}/parts': { partId: '019aa000-0000-7000-8000-000000000002', qty: 1 },
   // The visit reminder rule, kept at its defaults (the matrix changes nothing the other cells read).
   'PUT /field/reminder-settings': { eveningHour: 18, leadHours: 2 },
+  // A DingTalk userid for a staff member (channels.manage); the matrix maps the victim account.
+  'PUT /channels/dingtalk/staff/{staffId}': { userid: 'matrix01' },
   'POST /qa/coaching/{id}/complete': { note: '一对一复听录音并演练开场白' },
   'POST /qa/appeals/{id}/rule': { decision: 'upheld', reason: '评分依据充分，维持原分' },
   // Calibration: a ticket outside the session, so past the who-may check the answer is a 400 naming ticketId.
@@ -190,6 +192,9 @@ export async function moreParam(
   if (path.startsWith('/public/channels/wechat/{id}')) return '0190f0a0-0000-7000-8000-0000000000aa';
   // An SMS receipt without the channel's token (for a channel id nobody configured): 403.
   if (path.startsWith('/public/channels/sms/{id}')) return '0190f0a0-0000-7000-8000-0000000000ab';
+  // A DingTalk callback without a valid sign (for a channel id nobody configured): 403.
+  if (path.startsWith('/public/channels/dingtalk/{id}')) return '0190f0a0-0000-7000-8000-0000000000ac';
+  if (path.startsWith('/channels/dingtalk/staff/{staffId}')) return env.ids.agentOther;
   if (path.startsWith('/channels/outbox/{id}')) return fx.outbox!;
   if (path.startsWith('/channels/review/{id}')) return write ? newReviewItem(env) : (fx.review ??= await newReviewItem(env));
   if (path.startsWith('/channels/{id}')) return fx.channel!;

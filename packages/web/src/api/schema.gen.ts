@@ -1293,6 +1293,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/channels/dingtalk/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Staff members and their DingTalk userids (钉钉工作通知 go to the mapped, enabled ones) */
+        get: operations["getChannelsDingtalkStaff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/dingtalk/staff/{staffId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set (or with userid null remove) a staff member's DingTalk userid for work notifications */
+        put: operations["putChannelsDingtalkStaffByStaffId"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/standards/templates": {
         parameters: {
             query?: never;
@@ -3232,6 +3266,23 @@ export interface paths {
         put?: never;
         /** SMS delivery receipts: Aliyun [{biz_id, success, err_code, …}] or Tencent [{sid, report_status, errmsg, …}]; marks the deliveries delivered/failed. A wrong token or a non-SMS channel → 403, nothing changes */
         post: operations["postPublicChannelsSmsByIdReceipt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/channels/dingtalk/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** DingTalk robot outgoing callback (HTTP mode): headers timestamp (ms) and sign = Base64(HmacSHA256(appSecret, timestamp + "\n" + appSecret)), at most 1 h off; text, picture, richText → ticket or customer reply. Forged or stale → 403, nothing stored; a redelivered msgId → 200, nothing new */
+        post: operations["postPublicChannelsDingtalkById"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5335,7 +5386,7 @@ export interface components {
             /** @enum {string} */
             type: "inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal";
             /** @enum {string} */
-            channel: "portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api";
+            channel: "portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api" | "dingtalk";
             /** @enum {string} */
             priority: "urgent" | "high" | "normal" | "low";
             /** @enum {string} */
@@ -5476,7 +5527,7 @@ export interface components {
             /** @enum {string} */
             type: "inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal";
             /** @enum {string} */
-            channel: "portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api";
+            channel: "portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api" | "dingtalk";
             /** @enum {string} */
             priority: "urgent" | "high" | "normal" | "low";
             /** @enum {string} */
@@ -5592,7 +5643,7 @@ export interface components {
                 types?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                 categoryIds?: string[];
                 priorities?: ("urgent" | "high" | "normal" | "low")[];
-                channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
+                channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api" | "dingtalk")[];
                 tiers?: ("diamond" | "gold" | "silver" | "regular")[];
                 vip?: boolean;
             };
@@ -6720,8 +6771,20 @@ export interface components {
                 ratePerMinute?: number;
                 perNumberPerDay?: number;
                 dailyCap?: number;
+            } | {
+                appKey: string;
+                appSecret?: {
+                    /** @constant */
+                    configured: true;
+                };
+                robotCode: string;
+                /** @enum {string} */
+                mode: "http" | "stream";
+                agentId?: string;
+                apiBase?: string;
+                ratePerMinute?: number;
             };
-            /** @description wechat_oa: the callback URL for the WeChat admin console; sms_*: the delivery receipt URL */
+            /** @description wechat_oa: the callback URL for the WeChat admin console; sms_*: the delivery receipt URL; dingtalk_robot (http): the message receiving URL (消息接收地址) */
             callbackUrl?: string;
             createdAt: string;
             updatedAt: string;
@@ -6739,7 +6802,7 @@ export interface components {
                 /** @description refused_address | auth_failed | connection_refused | timeout | not_found | tls | mailbox | failed */
                 error?: string;
             };
-            /** @description wechat_oa: an access token fetched from apiBase (error: invalid_appid | invalid_secret | ip_not_allowed | …); sms_*: a signed statistics query (error: auth_failed | rate_limited | refused_address | timeout | connection_failed | bad_response | rejected) */
+            /** @description wechat_oa / dingtalk_robot: an access token fetched from apiBase (error: invalid_appid | invalid_secret | invalid_credentials | ip_not_allowed | …); sms_*: a signed statistics query (error: auth_failed | rate_limited | refused_address | timeout | connection_failed | bad_response | rejected) */
             api?: {
                 ok: boolean;
                 /** @description refused_address | auth_failed | connection_refused | timeout | not_found | tls | mailbox | failed */
@@ -6791,6 +6854,14 @@ export interface components {
             outcome: "ticket" | "reply" | "discarded";
             ticketId: string | null;
             number: string | null;
+        };
+        DingtalkStaffMapping: {
+            staffId: string;
+            name: string;
+            /** @description the DingTalk userid of the staff member (null: not mapped) */
+            userid: string | null;
+            /** @description work notifications are sent to this userid */
+            enabled: boolean;
         };
         DemoAccounts: {
             /** @description the shared password of every demo account */
@@ -10052,7 +10123,7 @@ export interface operations {
                 unassigned?: "true" | "false";
                 customerId?: string;
                 type?: "inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal";
-                channel?: "portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api";
+                channel?: "portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api" | "dingtalk";
                 priority?: "urgent" | "high" | "normal" | "low";
                 q?: string;
                 limit?: number;
@@ -10110,7 +10181,7 @@ export interface operations {
                     /** @enum {string} */
                     type: "inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal";
                     /** @enum {string} */
-                    channel: "portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api";
+                    channel: "portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api" | "dingtalk";
                     /**
                      * @default normal
                      * @enum {string}
@@ -11114,7 +11185,7 @@ export interface operations {
                         types?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                         categoryIds?: string[];
                         priorities?: ("urgent" | "high" | "normal" | "low")[];
-                        channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
+                        channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api" | "dingtalk")[];
                         tiers?: ("diamond" | "gold" | "silver" | "regular")[];
                         vip?: boolean;
                     };
@@ -11165,7 +11236,7 @@ export interface operations {
                         types?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                         categoryIds?: string[];
                         priorities?: ("urgent" | "high" | "normal" | "low")[];
-                        channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
+                        channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api" | "dingtalk")[];
                         tiers?: ("diamond" | "gold" | "silver" | "regular")[];
                         vip?: boolean;
                     };
@@ -11237,7 +11308,7 @@ export interface operations {
                     /** @enum {string} */
                     type?: "inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal";
                     /** @enum {string} */
-                    channel?: "portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api";
+                    channel?: "portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api" | "dingtalk";
                     /** @enum {string} */
                     priority?: "urgent" | "high" | "normal" | "low";
                     categoryId?: string | null;
@@ -11906,6 +11977,35 @@ export interface operations {
                     teamId?: string;
                     /** @default true */
                     enabled?: boolean;
+                } | {
+                    /** @enum {string} */
+                    kind: "dingtalk_robot";
+                    name: string;
+                    config: {
+                        /** @description AppKey (Client ID) */
+                        appKey: string;
+                        /** @description write-only: AppSecret (Client Secret) */
+                        appSecret: string;
+                        /** @description RobotCode (usually the AppKey) */
+                        robotCode: string;
+                        /**
+                         * @description http: DingTalk posts to the callbackUrl; stream: the worker holds a Stream connection
+                         * @enum {string}
+                         */
+                        mode: "http" | "stream";
+                        /** @description AgentId: set to send 工作通知 (work notifications) to staff through this app */
+                        agentId?: string;
+                        /**
+                         * Format: uri
+                         * @description replaces both https://api.dingtalk.com and https://oapi.dingtalk.com (a proxy, a test platform)
+                         */
+                        apiBase?: string;
+                        ratePerMinute?: number;
+                    };
+                    /** Format: uuid */
+                    teamId?: string;
+                    /** @default true */
+                    enabled?: boolean;
                 };
             };
         };
@@ -12028,7 +12128,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
-                    /** @description the settings of the channel kind (email, wechat_oa, sms_aliyun, sms_tencent) */
+                    /** @description the settings of the channel kind (email, wechat_oa, sms_aliyun, sms_tencent, dingtalk_robot) */
                     config?: {
                         /** Format: email */
                         address: string;
@@ -12100,6 +12200,26 @@ export interface operations {
                         perNumberPerDay?: number;
                         /** @description SMS per channel per day (default 1000) */
                         dailyCap?: number;
+                    } | {
+                        /** @description AppKey (Client ID) */
+                        appKey: string;
+                        /** @description write-only: AppSecret (Client Secret) */
+                        appSecret?: string;
+                        /** @description RobotCode (usually the AppKey) */
+                        robotCode: string;
+                        /**
+                         * @description http: DingTalk posts to the callbackUrl; stream: the worker holds a Stream connection
+                         * @enum {string}
+                         */
+                        mode: "http" | "stream";
+                        /** @description AgentId: set to send 工作通知 (work notifications) to staff through this app */
+                        agentId?: string;
+                        /**
+                         * Format: uri
+                         * @description replaces both https://api.dingtalk.com and https://oapi.dingtalk.com (a proxy, a test platform)
+                         */
+                        apiBase?: string;
+                        ratePerMinute?: number;
                     };
                     teamId?: string | null;
                     /** @enum {string} */
@@ -12394,6 +12514,69 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getChannelsDingtalkStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DingtalkStaffMapping"][];
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putChannelsDingtalkStaffByStaffId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                staffId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description null removes the mapping */
+                    userid: string | null;
+                    /** @default true */
+                    enabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DingtalkStaffMapping"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getStandardsTemplates: {
         parameters: {
             query?: never;
@@ -12507,7 +12690,7 @@ export interface operations {
                         types?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                         priorities?: ("urgent" | "high" | "normal" | "low")[];
                         tiers?: ("diamond" | "gold" | "silver" | "regular")[];
-                        channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
+                        channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api" | "dingtalk")[];
                         teams?: string[];
                         vip?: boolean;
                         /** @description true = only tickets of customers needing one-to-one help (需一对一帮办) */
@@ -12684,7 +12867,7 @@ export interface operations {
                         types?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                         priorities?: ("urgent" | "high" | "normal" | "low")[];
                         tiers?: ("diamond" | "gold" | "silver" | "regular")[];
-                        channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
+                        channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api" | "dingtalk")[];
                         teams?: string[];
                         vip?: boolean;
                         /** @description true = only tickets of customers needing one-to-one help (需一对一帮办) */
@@ -12830,7 +13013,7 @@ export interface operations {
                             types?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                             priorities?: ("urgent" | "high" | "normal" | "low")[];
                             tiers?: ("diamond" | "gold" | "silver" | "regular")[];
-                            channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
+                            channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api" | "dingtalk")[];
                             teams?: string[];
                             vip?: boolean;
                             /** @description true = only tickets of customers needing one-to-one help (需一对一帮办) */
@@ -13174,7 +13357,7 @@ export interface operations {
                         types?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                         priorities?: ("urgent" | "high" | "normal" | "low")[];
                         tiers?: ("diamond" | "gold" | "silver" | "regular")[];
-                        channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
+                        channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api" | "dingtalk")[];
                         teams?: string[];
                         vip?: boolean;
                         /** @description true = only tickets of customers needing one-to-one help (需一对一帮办) */
@@ -16877,7 +17060,7 @@ export interface operations {
                 "application/json": {
                     text: string;
                     /** @enum {string} */
-                    channel?: "portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api";
+                    channel?: "portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api" | "dingtalk";
                     /** @enum {string} */
                     ticketType?: "inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal";
                     /** @enum {string} */
@@ -17071,7 +17254,7 @@ export interface operations {
                     /** @default null */
                     suggestion?: string | null;
                     /** @default [] */
-                    channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
+                    channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api" | "dingtalk")[];
                     /** @default [] */
                     ticketTypes?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                     /**
@@ -17153,7 +17336,7 @@ export interface operations {
                     wholeWord?: boolean;
                     exceptions?: string[];
                     suggestion?: string | null;
-                    channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api")[];
+                    channels?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api" | "dingtalk")[];
                     ticketTypes?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                     /** @enum {string} */
                     position?: "first" | "last" | "any";
@@ -17546,6 +17729,42 @@ export interface operations {
                 };
             };
             400: components["responses"]["ValidationFailed"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postPublicChannelsDingtalkById: {
+        parameters: {
+            query?: never;
+            header?: {
+                timestamp?: string;
+                sign?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description the robot message JSON (checked after the signature: a forged call is 403 whatever the body) */
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description {} (DingTalk expects a JSON answer; the reply goes out later) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             503: components["responses"]["Unavailable"];
@@ -20264,7 +20483,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
-                    channel?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api") | null;
+                    channel?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api" | "dingtalk") | null;
                     passMark: number;
                     items: components["schemas"]["QaScorecardItemInput"][];
                 };
@@ -20388,7 +20607,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
-                    channel?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api") | null;
+                    channel?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api" | "dingtalk") | null;
                     passMark?: number;
                     items?: components["schemas"]["QaScorecardItemInput"][];
                     active?: boolean;
@@ -21681,7 +21900,7 @@ export interface operations {
                 "application/json": {
                     name: string;
                     teamId?: string | null;
-                    channel?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api") | null;
+                    channel?: ("portal" | "phone" | "walk_in" | "email" | "chat" | "wechat" | "api" | "dingtalk") | null;
                     /** @enum {string} */
                     period: "week" | "month";
                     sharePercent: number;

@@ -98,7 +98,7 @@ export const TICKET_TYPES = ['inquiry', 'complaint', 'repair', 'after_sales', 'o
 /** The types of a customer's request (everything but `internal`, 内部工单: surveys and care never reach those). */
 export const CUSTOMER_TICKET_TYPES = ['inquiry', 'complaint', 'repair', 'after_sales', 'order', 'suggestion', 'emergency'] as const;
 export type TicketType = (typeof TICKET_TYPES)[number];
-export const CHANNELS = ['phone', 'walk_in', 'portal', 'email', 'chat', 'wechat', 'api'] as const;
+export const CHANNELS = ['phone', 'walk_in', 'portal', 'email', 'chat', 'wechat', 'api', 'dingtalk'] as const;
 export type Channel = (typeof CHANNELS)[number];
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];

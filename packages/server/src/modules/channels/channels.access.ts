@@ -20,6 +20,12 @@ export const channelsAccess: AccessTable = {
     except: everyone(403),
     why: 'no session: the WeChat signature (and msg_signature in safe mode) is the credential; forged or missing → 403, nothing stored',
   }),
+  'POST /public/channels/dingtalk/{id}': publicRoute({
+    except: everyone(403),
+    why: 'no session: the DingTalk sign header (HmacSHA256 of timestamp + appSecret, at most 1 h old) is the credential; forged, stale or missing → 403, nothing stored',
+  }),
+  'GET /channels/dingtalk/staff': staffOnly(admin),
+  'PUT /channels/dingtalk/staff/{staffId}': staffOnly(admin),
   'GET /channels': staffOnly(admin),
   'POST /channels': staffOnly(admin),
   'GET /channels/outbox': staffOnly(admin),

@@ -9,6 +9,7 @@ import { useFormat } from '../auth/me';
 import { channelsApi, type Channel, type ChannelCreate } from './api';
 import { showCreatedUrl } from './createdUrlDialog';
 import { isSms, SmsEditor, SmsSummary } from './SmsEditor';
+import { DingtalkEditor, DingtalkStaffDrawer, DingtalkSummary, isDingtalk } from './DingtalkEditor';
 
 type EmailCreate = Extract<ChannelCreate, { kind: 'email' }>;
 
@@ -32,7 +33,7 @@ interface FormValues {
 
 const emailConfig = (c: Channel) => ('smtp' in c.config ? c.config : null);
 const wechatConfig = (c: Channel) => ('appId' in c.config ? c.config : null);
-type Editing = { kind: 'email' | 'wechat_oa' | 'sms'; channel: Channel | null };
+type Editing = { kind: 'email' | 'wechat_oa' | 'sms' | 'dingtalk_robot'; channel: Channel | null };
 
 const STATUS_COLOR: Record<string, string> = { queued: 'blue', sending: 'processing', sent: 'green', failed: 'orange', dead: 'red' };
 
@@ -42,6 +43,7 @@ export default function ChannelsPage() {
   const list = useQuery({ queryKey: ['channels'], queryFn: channelsApi.list });
   const [editing, setEditing] = useState<Editing | null>(null);
   const [logOf, setLogOf] = useState<Channel | null>(null);
+  const [dingtalkStaff, setDingtalkStaff] = useState(false);
   return (
     <Page
       title={t('channels.title')}
@@ -57,6 +59,14 @@ export default function ChannelsPage() {
           <Button icon={<PlusOutlined />} onClick={() => setEditing({ kind: 'sms', channel: null })} data-testid="channel-new-sms">
             {t('channels.newSms')}
           </Button>
+          <Button icon={<PlusOutlined />} onClick={() => setEditing({ kind: 'dingtalk_robot', channel: null })} data-testid="channel-new-dingtalk">
+            {t('channels.newDingtalk')}
+          </Button>
+          {list.data?.items.some((c) => isDingtalk(c.kind)) ? (
+            <Button onClick={() => setDingtalkStaff(true)} data-testid="dingtalk-staff-open">
+              {t('channels.dt.staff.open')}
+            </Button>
+          ) : null}
         </Space>
       }
     >
@@ -70,7 +80,9 @@ export default function ChannelsPage() {
               <ChannelList
                 items={list.data?.items ?? []}
                 loading={list.isLoading}
-                onEdit={(c) => setEditing({ kind: c.kind === 'wechat_oa' ? 'wechat_oa' : isSms(c.kind) ? 'sms' : 'email', channel: c })}
+                onEdit={(c) =>
+                  setEditing({ kind: c.kind === 'wechat_oa' ? 'wechat_oa' : isSms(c.kind) ? 'sms' : isDingtalk(c.kind) ? 'dingtalk_robot' : 'email', channel: c })
+                }
                 onLog={setLogOf}
               />
             ),
@@ -81,6 +93,8 @@ export default function ChannelsPage() {
       {editing?.kind === 'email' ? <ChannelEditor channel={editing.channel} onClose={() => setEditing(null)} /> : null}
       {editing?.kind === 'wechat_oa' ? <WechatEditor channel={editing.channel} onClose={() => setEditing(null)} /> : null}
       {editing?.kind === 'sms' ? <SmsEditor channel={editing.channel} onClose={() => setEditing(null)} /> : null}
+      {editing?.kind === 'dingtalk_robot' ? <DingtalkEditor channel={editing.channel} onClose={() => setEditing(null)} /> : null}
+      {dingtalkStaff ? <DingtalkStaffDrawer onClose={() => setDingtalkStaff(false)} /> : null}
       {logOf ? <ChannelLog channel={logOf} onClose={() => setLogOf(null)} /> : null}
     </Page>
   );
@@ -92,9 +106,10 @@ function ChannelList({ items, loading, onEdit, onLog }: { items: Channel[]; load
   const test = useMutation({
     mutationFn: (id: string) => channelsApi.test(id),
     onSuccess: (r, id) => {
-      const sms = isSms(items.find((c) => c.id === id)?.kind ?? '');
-      const part = (name: string, x?: { ok: boolean; error?: string }) =>
-        x ? `${name}：${x.ok ? t('channels.test.ok') : t(`${sms ? 'channels.sms.error' : 'channels.test.error'}.${x.error ?? 'failed'}`)}` : null;
+      const kind = items.find((c) => c.id === id)?.kind ?? '';
+      const sms = isSms(kind);
+      const errors = sms ? 'channels.sms.error' : isDingtalk(kind) ? 'channels.dt.error' : 'channels.test.error';
+      const part = (name: string, x?: { ok: boolean; error?: string }) => (x ? `${name}：${x.ok ? t('channels.test.ok') : t(`${errors}.${x.error ?? 'failed'}`)}` : null);
       const text = [part('SMTP', r.smtp), part('IMAP', r.imap), part(sms ? t('channels.sms.testApi') : t('channels.test.api'), r.api)]
         .filter(Boolean)
         .join('；');
@@ -150,6 +165,7 @@ function ChannelSummary({ c }: { c: Channel }) {
   const mail = emailConfig(c);
   const wx = wechatConfig(c);
   if (isSms(c.kind)) return <SmsSummary c={c} />;
+  if (isDingtalk(c.kind)) return <DingtalkSummary c={c} />;
   if (wx)
     return (
       <>
