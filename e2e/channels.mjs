@@ -305,77 +305,87 @@ async function journey(browser, base, listenPort, sink) {
     }
   });
 
-  await step('渠道接入: the administrator adds a 钉钉机器人 channel (HTTP mode), copies the URL, tests it; a signed DingTalk message becomes a ticket; a staff userid is mapped', async () => {
-    const dt = await startDingtalkFake();
-    try {
-      await desk.goto(`${base}/channels`);
-      await desk.getByTestId('channel-new-dingtalk').click();
-      const form = desk.getByTestId('dingtalk-form');
-      await form.locator('#name').fill('钉钉服务机器人');
-      await form.locator('#appKey').fill('dinge2eappkey');
-      await form.locator('#appSecret').fill('e2e-dingtalk-secret');
-      await form.locator('#robotCode').fill('dinge2eappkey');
-      await form.locator('#agentId').fill('3001');
-      await form.getByText('高级设置').click();
-      await form.locator('#apiBase').fill(dt.url);
-      await shot(desk, 'dingtalk-configure-zh');
-      await desk.getByTestId('dingtalk-save').click();
-      const urlText = desk.getByTestId('dingtalk-created-url');
-      await expectVisible(urlText, 'the message receiving URL to paste into the DingTalk console');
-      const callbackUrl = (await urlText.innerText()).trim();
-      if (!/\/api\/v1\/public\/channels\/dingtalk\/[0-9a-f-]{36}$/.test(callbackUrl)) fail(`unexpected callback URL ${callbackUrl}`);
-      await shot(desk, 'dingtalk-callback-zh');
-      await desk.locator('.ant-modal-confirm-btns button').click();
-      const card = desk.locator('.ant-card').filter({ hasText: '钉钉服务机器人' });
-      await expectVisible(card.getByText(/HTTP 回调/), 'the DingTalk channel card');
-      await card.getByTestId('channel-test').click();
-      await expectVisible(desk.getByText(/获取 access_token：连接成功/).first(), 'the DingTalk connection test result');
-      if (dt.calls.token < 1) fail('the test connection did not ask the DingTalk token endpoint');
-      await shot(desk, 'dingtalk-channel-zh');
+  await step(
+    '渠道接入: the administrator adds a 钉钉机器人 channel (HTTP mode), copies the URL, tests it; a signed DingTalk message becomes a ticket; a staff userid is mapped',
+    async () => {
+      const dt = await startDingtalkFake();
+      try {
+        await desk.goto(`${base}/channels`);
+        await desk.getByTestId('channel-new-dingtalk').click();
+        const form = desk.getByTestId('dingtalk-form');
+        await form.locator('#name').fill('钉钉服务机器人');
+        await form.locator('#appKey').fill('dinge2eappkey');
+        await form.locator('#appSecret').fill('e2e-dingtalk-secret');
+        await form.locator('#robotCode').fill('dinge2eappkey');
+        await form.locator('#agentId').fill('3001');
+        await form.getByText('高级设置').click();
+        await form.locator('#apiBase').fill(dt.url);
+        await shot(desk, 'dingtalk-configure-zh');
+        await desk.getByTestId('dingtalk-save').click();
+        const urlText = desk.getByTestId('dingtalk-created-url');
+        await expectVisible(urlText, 'the message receiving URL to paste into the DingTalk console');
+        const callbackUrl = (await urlText.innerText()).trim();
+        if (!/\/api\/v1\/public\/channels\/dingtalk\/[0-9a-f-]{36}$/.test(callbackUrl)) fail(`unexpected callback URL ${callbackUrl}`);
+        await shot(desk, 'dingtalk-callback-zh');
+        await desk.locator('.ant-modal-confirm-btns button').click();
+        const card = desk.locator('.ant-card').filter({ hasText: '钉钉服务机器人' });
+        await expectVisible(card.getByText(/HTTP 回调/), 'the DingTalk channel card');
+        await card.getByTestId('channel-test').click();
+        await expectVisible(desk.getByText(/获取 access_token：连接成功/).first(), 'the DingTalk connection test result');
+        if (dt.calls.token < 1) fail('the test connection did not ask the DingTalk token endpoint');
+        await shot(desk, 'dingtalk-channel-zh');
 
-      const text = '钉钉留言：会议室投影仪无法开机';
-      const timestamp = String(Date.now());
-      const sign = createHmac('sha256', 'e2e-dingtalk-secret').update(`${timestamp}\ne2e-dingtalk-secret`).digest('base64');
-      const msg = {
-        msgId: `msgE2E${timestamp}`,
-        msgtype: 'text',
-        text: { content: text },
-        conversationId: 'cidE2E',
-        conversationType: '1',
-        senderId: '$:LWCP_v1:$e2e',
-        senderStaffId: 'e2euser01',
-        senderNick: '钉钉访客',
-        senderCorpId: 'dingpartner',
-        robotCode: 'dinge2eappkey',
-        sessionWebhook: `${dt.url}/robot/sendBySession?session=e2e`,
-        sessionWebhookExpiredTime: Date.now() + 3600_000,
-      };
-      const res = await fetch(`${base}${new URL(callbackUrl).pathname}`, { method: 'POST', headers: { 'content-type': 'application/json', timestamp, sign }, body: JSON.stringify(msg) });
-      if (res.status !== 200) fail(`DingTalk callback: ${res.status} ${await res.text()}`);
-      const made = await until(() => findTicket(text), 'the ticket from the DingTalk message');
-      if (made.channel !== 'dingtalk') fail(`ticket channel ${made.channel}`);
-      const forged = await fetch(`${base}${new URL(callbackUrl).pathname}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', timestamp, sign: 'forged' },
-        body: JSON.stringify({ ...msg, msgId: 'forged' }),
-      });
-      if (forged.status !== 403) fail(`a forged DingTalk callback answered ${forged.status}`);
+        const text = '钉钉留言：会议室投影仪无法开机';
+        const timestamp = String(Date.now());
+        const sign = createHmac('sha256', 'e2e-dingtalk-secret').update(`${timestamp}\ne2e-dingtalk-secret`).digest('base64');
+        const msg = {
+          msgId: `msgE2E${timestamp}`,
+          msgtype: 'text',
+          text: { content: text },
+          conversationId: 'cidE2E',
+          conversationType: '1',
+          senderId: '$:LWCP_v1:$e2e',
+          senderStaffId: 'e2euser01',
+          senderNick: '钉钉访客',
+          senderCorpId: 'dingpartner',
+          robotCode: 'dinge2eappkey',
+          sessionWebhook: `${dt.url}/robot/sendBySession?session=e2e`,
+          sessionWebhookExpiredTime: Date.now() + 3600_000,
+        };
+        const res = await fetch(`${base}${new URL(callbackUrl).pathname}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', timestamp, sign },
+          body: JSON.stringify(msg),
+        });
+        if (res.status !== 200) fail(`DingTalk callback: ${res.status} ${await res.text()}`);
+        const made = await until(() => findTicket(text), 'the ticket from the DingTalk message');
+        if (made.channel !== 'dingtalk') fail(`ticket channel ${made.channel}`);
+        const forged = await fetch(`${base}${new URL(callbackUrl).pathname}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', timestamp, sign: 'forged' },
+          body: JSON.stringify({ ...msg, msgId: 'forged' }),
+        });
+        if (forged.status !== 403) fail(`a forged DingTalk callback answered ${forged.status}`);
 
-      // 员工钉钉账号: map the administrator to a DingTalk userid for 工作通知.
-      await desk.getByTestId('dingtalk-staff-open').click();
-      const table = desk.getByTestId('dingtalk-staff');
-      await expectVisible(table, 'the staff DingTalk accounts');
-      const row = table.locator('tr').filter({ has: desk.locator('input') }).first();
-      await row.locator('input').first().fill('manager01');
-      await row.getByRole('button', { name: '保存' }).click();
-      await expectVisible(desk.getByText('已保存').first(), 'the mapping saved');
-      const mapped = (await admin('GET', '/channels/dingtalk/staff')).body.items.filter((i) => i.userid === 'manager01');
-      if (mapped.length !== 1) fail(`mapped staff: ${JSON.stringify(mapped)}`);
-      await shot(desk, 'dingtalk-staff-zh');
-    } finally {
-      await dt.stop();
-    }
-  });
+        // 员工钉钉账号: map the administrator to a DingTalk userid for 工作通知.
+        await desk.getByTestId('dingtalk-staff-open').click();
+        const table = desk.getByTestId('dingtalk-staff');
+        await expectVisible(table, 'the staff DingTalk accounts');
+        const row = table
+          .locator('tr')
+          .filter({ has: desk.locator('input') })
+          .first();
+        await row.locator('input').first().fill('manager01');
+        await row.getByRole('button', { name: '保存' }).click();
+        await expectVisible(desk.getByText('已保存').first(), 'the mapping saved');
+        const mapped = (await admin('GET', '/channels/dingtalk/staff')).body.items.filter((i) => i.userid === 'manager01');
+        if (mapped.length !== 1) fail(`mapped staff: ${JSON.stringify(mapped)}`);
+        await shot(desk, 'dingtalk-staff-zh');
+      } finally {
+        await dt.stop();
+      }
+    },
+  );
 
   await step(
     "one customer across channels: the WeChat user writes 王丽's phone → 王丽's 360 suggests the merge → merged; identities and WeChat consent on the 360",

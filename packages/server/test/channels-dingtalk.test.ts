@@ -67,7 +67,12 @@ function robotMessage(o: { staffId: string; text?: string; msgId?: string; expir
 function post(body: unknown, o: { timestamp?: string; sign?: string; path?: string } = {}) {
   const timestamp = o.timestamp ?? String(Date.now());
   const sign = o.sign ?? dingtalkSign(timestamp, APP_SECRET);
-  return t.app.inject({ method: 'POST', url: o.path ?? callbackPath, headers: { 'content-type': 'application/json', timestamp, sign }, payload: JSON.stringify(body) });
+  return t.app.inject({
+    method: 'POST',
+    url: o.path ?? callbackPath,
+    headers: { 'content-type': 'application/json', timestamp, sign },
+    payload: JSON.stringify(body),
+  });
 }
 const ticketOf = async (staffId: string) =>
   (
@@ -125,7 +130,11 @@ describe('DingTalk callback signature', () => {
 
 describe('dingtalk_robot channel against a fake platform', () => {
   it('admin: create (http) → callbackUrl; secret sealed, never returned; bad input names the field; 测试连接 fetches a token', async () => {
-    const bad = await api('POST', '/channels', admin, { kind: 'dingtalk_robot', name: '钉钉', config: { appKey: APP_KEY, appSecret: 'x', robotCode: APP_KEY, mode: 'pull' } });
+    const bad = await api('POST', '/channels', admin, {
+      kind: 'dingtalk_robot',
+      name: '钉钉',
+      config: { appKey: APP_KEY, appSecret: 'x', robotCode: APP_KEY, mode: 'pull' },
+    });
     expect(bad.statusCode).toBe(400);
     expect(JSON.stringify(bad.json().errors)).toContain('config.mode');
     const res = await api('POST', '/channels', admin, {
@@ -172,7 +181,12 @@ describe('dingtalk_robot channel against a fake platform', () => {
     );
     expect(customer[0]).toMatchObject({ name: '钉钉u1001', tags: ['来自钉钉'] });
     const after = await snapshot();
-    expect(after).toMatchObject({ tickets: before.tickets + 1, customers: before.customers + 1, identities: before.identities + 1, sessions: before.sessions + 1 });
+    expect(after).toMatchObject({
+      tickets: before.tickets + 1,
+      customers: before.customers + 1,
+      identities: before.identities + 1,
+      sessions: before.sessions + 1,
+    });
     const webhook = await t.database.rows<{ session_webhook: string }>(sql`SELECT session_webhook FROM dingtalk_sessions WHERE conversation_id = 'cid-u1001'`);
     expect(webhook[0]!.session_webhook.startsWith('v1:')).toBe(true); // sealed at rest
 
@@ -283,7 +297,13 @@ describe('dingtalk_robot channel against a fake platform', () => {
   });
 
   it('工作通知: a mapped staff member gets notifications as work notices with the right token, refreshed once', async () => {
-    expect((await api('PATCH', `/channels/${channelId}`, admin, { config: { appKey: APP_KEY, robotCode: APP_KEY, mode: 'http', apiBase: fake.url, agentId: '3001' } })).statusCode).toBe(200);
+    expect(
+      (
+        await api('PATCH', `/channels/${channelId}`, admin, {
+          config: { appKey: APP_KEY, robotCode: APP_KEY, mode: 'http', apiBase: fake.url, agentId: '3001' },
+        })
+      ).statusCode,
+    ).toBe(200);
     const sup = await t.as(['supervisor']);
     const bad = await api('PUT', `/channels/dingtalk/staff/${sup.staff.id}`, admin, { userid: 'bad userid!' });
     expect(bad.statusCode).toBe(400);
@@ -297,7 +317,9 @@ describe('dingtalk_robot channel against a fake platform', () => {
     const { notify } = await import('../src/lib/notify');
     const ticket = await ticketOf('u1001');
     const n = fake.notices.length;
-    await t.database.transaction((tx) => notify(tx, { recipientId: sup.staff.id, kind: 'ticket.assigned', ticketId: ticket!.id, title: '新工单待处理', data: {} }));
+    await t.database.transaction((tx) =>
+      notify(tx, { recipientId: sup.staff.id, kind: 'ticket.assigned', ticketId: ticket!.id, title: '新工单待处理', data: {} }),
+    );
     await waitFor(() => fake.notices.length > n, 'the work notice');
     const sent = fake.notices[n]!;
     expect(sent.token).toBe(fake.oapiValid);

@@ -90,7 +90,7 @@ export async function startDingtalkFake(): Promise<DingtalkFake> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      let body: Record<string, unknown> = {};
+      let body: Record<string, unknown>;
       try {
         body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
       } catch {
@@ -100,13 +100,15 @@ export async function startDingtalkFake(): Promise<DingtalkFake> {
       const authed = () => (token && token === fake.valid ? true : (json(res, 401, { code: 'InvalidAuthentication', message: '不合法的access_token' }), false));
       if (u.pathname === '/v1.0/oauth2/accessToken' && req.method === 'POST') {
         fake.tokenCalls++;
-        if (body.appKey !== APP_KEY || body.appSecret !== APP_SECRET) return json(res, 400, { code: 'invalidClientIdOrSecret', message: '无效的clientId或者clientSecret' });
+        if (body.appKey !== APP_KEY || body.appSecret !== APP_SECRET)
+          return json(res, 400, { code: 'invalidClientIdOrSecret', message: '无效的clientId或者clientSecret' });
         fake.valid = `AT-${++issued}`;
         return json(res, 200, { accessToken: fake.valid, expireIn: 7200 });
       }
       if (u.pathname === '/gettoken' && req.method === 'GET') {
         fake.oapiTokenCalls++;
-        if (u.searchParams.get('appkey') !== APP_KEY || u.searchParams.get('appsecret') !== APP_SECRET) return json(res, 200, { errcode: 40089, errmsg: '不合法的corpid或corpsecret' });
+        if (u.searchParams.get('appkey') !== APP_KEY || u.searchParams.get('appsecret') !== APP_SECRET)
+          return json(res, 200, { errcode: 40089, errmsg: '不合法的corpid或corpsecret' });
         fake.oapiValid = `OT-${++issued}`;
         return json(res, 200, { errcode: 0, errmsg: 'ok', access_token: fake.oapiValid, expires_in: 7200 });
       }

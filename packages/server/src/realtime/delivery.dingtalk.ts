@@ -20,13 +20,21 @@ export interface WorkNoticePayload {
 }
 
 /** The work notice of a notification, in the recipient's language. */
-export function workNoticeOf(locale: Locale | undefined, n: { id: number; kind: string; ticketId: string | null; title: string; data: unknown }): WorkNoticeMsg {
+export function workNoticeOf(
+  locale: Locale | undefined,
+  n: { id: number; kind: string; ticketId: string | null; title: string; data: unknown },
+): WorkNoticeMsg {
   const title = notificationTitle(locale, n);
   const base = (process.env.CHIDU_PUBLIC_URL ?? '').replace(/\/+$/, '');
   if (n.ticketId && base) {
     return {
       msgtype: 'action_card',
-      action_card: { title: title.slice(0, 60), markdown: `### ${title}`, single_title: t(locale, 'channels.dt.open'), single_url: `${base}/tickets/${n.ticketId}` },
+      action_card: {
+        title: title.slice(0, 60),
+        markdown: `### ${title}`,
+        single_title: t(locale, 'channels.dt.open'),
+        single_url: `${base}/tickets/${n.ticketId}`,
+      },
     };
   }
   return { msgtype: 'text', text: { content: t(locale, 'notifications.delivery.webhook_text', { title }) } };
@@ -36,7 +44,13 @@ export function workNoticeOf(locale: Locale | undefined, n: { id: number; kind: 
 export async function expandDingtalk(tx: Tx, ids: number[], afterQuiet: (q: unknown, now: number) => number): Promise<void> {
   if (!ids.length) return;
   const rows = await tx
-    .select({ n: notifications, userid: staffDingtalk.userid, kinds: notificationPreferences.kinds, quiet: notificationPreferences.quietHours, locale: staff.locale })
+    .select({
+      n: notifications,
+      userid: staffDingtalk.userid,
+      kinds: notificationPreferences.kinds,
+      quiet: notificationPreferences.quietHours,
+      locale: staff.locale,
+    })
     .from(notifications)
     .innerJoin(staffDingtalk, and(eq(staffDingtalk.staffId, notifications.recipientId), eq(staffDingtalk.enabled, true)))
     .leftJoin(notificationPreferences, eq(notificationPreferences.staffId, notifications.recipientId))

@@ -28,9 +28,7 @@ export const dingtalkRepo = {
     const [row] = await ex
       .select()
       .from(dingtalkSessions)
-      .where(
-        and(eq(dingtalkSessions.channelId, channelId), eq(dingtalkSessions.conversationId, conversationId), eq(dingtalkSessions.senderKey, senderKey)),
-      );
+      .where(and(eq(dingtalkSessions.channelId, channelId), eq(dingtalkSessions.conversationId, conversationId), eq(dingtalkSessions.senderKey, senderKey)));
     return row;
   },
   /** The conversation the customer last wrote in on this channel. */

@@ -37,7 +37,10 @@ export function registerDingtalkRoutes(base: FastifyInstance, deps: AppDeps) {
           const channel = await dingtalkChannel(db, req.params.id);
           if (!channel || !verifyCallback(channel, req.headers.timestamp, req.headers.sign)) throw forged();
           const msg = parseDingtalkMessage(req.body);
-          if (!msg) throw new AppError('validation_failed', 'body: not a DingTalk robot message', { errors: [{ path: 'body', message: 'msgId, conversationId and senderId are required' }] });
+          if (!msg)
+            throw new AppError('validation_failed', 'body: not a DingTalk robot message', {
+              errors: [{ path: 'body', message: 'msgId, conversationId and senderId are required' }],
+            });
           const robotCode = (channel.config as DingtalkConfig).robotCode;
           if (msg.robotCode && msg.robotCode !== robotCode) throw forged();
           await ingestDingtalk(db, channel, msg);
@@ -52,7 +55,11 @@ export function registerDingtalkRoutes(base: FastifyInstance, deps: AppDeps) {
     '/channels/dingtalk/staff',
     {
       config: { permission: 'channels.manage' },
-      schema: { tags, summary: 'Staff members and their DingTalk userids (钉钉工作通知 go to the mapped, enabled ones)', response: { 200: z.object({ items: z.array(s.DingtalkStaffItem) }) } },
+      schema: {
+        tags,
+        summary: 'Staff members and their DingTalk userids (钉钉工作通知 go to the mapped, enabled ones)',
+        response: { 200: z.object({ items: z.array(s.DingtalkStaffItem) }) },
+      },
     },
     async (req) => listStaffMappings(db, ctxOf(req)),
   );

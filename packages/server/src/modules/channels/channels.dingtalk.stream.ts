@@ -136,7 +136,8 @@ export class DingtalkStream {
     }
     const headers = frame.headers ?? {};
     const ack = (code: number, message: string, data: string) => {
-      if (ws.readyState === 1) ws.send(JSON.stringify({ code, headers: { contentType: 'application/json', messageId: headers.messageId ?? '' }, message, data }));
+      if (ws.readyState === 1)
+        ws.send(JSON.stringify({ code, headers: { contentType: 'application/json', messageId: headers.messageId ?? '' }, message, data }));
       this.stats.frames++;
     };
     if (frame.type === 'SYSTEM') {
@@ -219,7 +220,9 @@ export class DingtalkStreams {
   reconcile(): Promise<void> {
     if (this.stopped) return Promise.resolve();
     const run = async () => {
-      const rows = (await channelsRepo.listChannels(this.database.db, 'dingtalk_robot')).filter((c) => c.enabled && (c.config as DingtalkConfig).mode === 'stream');
+      const rows = (await channelsRepo.listChannels(this.database.db, 'dingtalk_robot')).filter(
+        (c) => c.enabled && (c.config as DingtalkConfig).mode === 'stream',
+      );
       const want = new Map(rows.map((c) => [c.id, fingerprint(c)]));
       for (const [id, s] of this.byChannel) {
         if (want.get(id) !== s.key) {

@@ -38,7 +38,8 @@ export interface DingtalkSecrets {
   appSecret?: string | undefined;
 }
 
-export const sealDingtalkSecrets = (s: DingtalkSecrets): string | null => (s.appSecret ? sealSecret(JSON.stringify({ appSecret: s.appSecret }), 'channel_credential') : null);
+export const sealDingtalkSecrets = (s: DingtalkSecrets): string | null =>
+  s.appSecret ? sealSecret(JSON.stringify({ appSecret: s.appSecret }), 'channel_credential') : null;
 export const openDingtalkSecrets = (row: Pick<ChannelRow, 'secrets'>): DingtalkSecrets =>
   row.secrets ? (JSON.parse(openSecret(row.secrets, 'channel_credential')) as DingtalkSecrets) : {};
 
@@ -47,7 +48,8 @@ const root = (cfg: DingtalkConfig, which: 'api' | 'oapi') => (cfg.apiBase || (wh
 // ───────────────────────────── the callback signature ─────────────────────────────
 
 /** sign = Base64(HmacSHA256(appSecret, timestamp + "\n" + appSecret)). */
-export const dingtalkSign = (timestamp: string, appSecret: string) => createHmac('sha256', appSecret).update(`${timestamp}\n${appSecret}`, 'utf8').digest('base64');
+export const dingtalkSign = (timestamp: string, appSecret: string) =>
+  createHmac('sha256', appSecret).update(`${timestamp}\n${appSecret}`, 'utf8').digest('base64');
 
 /** True when the headers carry a valid signature with a timestamp within one hour of `now`. */
 export function verifyDingtalkSign(appSecret: string | undefined, timestamp: unknown, sign: unknown, now = Date.now()): boolean {
@@ -185,7 +187,8 @@ export async function fetchOapiToken(cfg: DingtalkConfig, secrets: DingtalkSecre
   const j = asJson(res.body);
   if (res.status !== 200 || !j) throw new DingtalkApiError('bad_response', null, `HTTP ${res.status}`);
   if (Number(j.errcode ?? -1) === 0 && typeof j.access_token === 'string') return { token: j.access_token, expiresIn: Number(j.expires_in ?? 7200) || 7200 };
-  throw new DingtalkApiError('invalid_credentials', String(j.errcode ?? ''), `errcode ${String(j.errcode)}: ${clip(j.errmsg)}`);
+  const code = str(j.errcode) ?? '';
+  throw new DingtalkApiError('invalid_credentials', code, `errcode ${code}: ${clip(j.errmsg)}`);
 }
 
 interface CachedToken {
@@ -233,8 +236,7 @@ const channelToken = (channel: ChannelRow, style: 'api' | 'oapi', refresh?: stri
   dingtalkToken(channel.config as DingtalkConfig, openDingtalkSecrets(channel), style, { refresh, version: channel.secrets ?? '' });
 
 /** The new API's answer to a bad token: HTTP 401, or a code naming the token. */
-const tokenRejected = (status: number, j: Record<string, unknown> | null) =>
-  status === 401 || /InvalidAuthentication|AccessToken/i.test(str(j?.code) ?? '');
+const tokenRejected = (status: number, j: Record<string, unknown> | null) => status === 401 || /InvalidAuthentication|AccessToken/i.test(str(j?.code) ?? '');
 
 /** A new-style API call with the cached token; a token the platform refuses is refreshed once and the call retried once. */
 async function withToken(channel: ChannelRow, path: string, body: unknown, maxResponseBytes?: number): Promise<Record<string, unknown>> {
@@ -268,7 +270,11 @@ export async function robotBatchSend(channel: ChannelRow, staffId: string, conte
 /** A robot message into a group conversation (openConversationId). */
 export async function robotGroupSend(channel: ChannelRow, conversationId: string, content: string): Promise<string | null> {
   const cfg = channel.config as DingtalkConfig;
-  const j = await withToken(channel, '/v1.0/robot/groupMessages/send', { robotCode: cfg.robotCode, openConversationId: conversationId, ...sampleText(content) });
+  const j = await withToken(channel, '/v1.0/robot/groupMessages/send', {
+    robotCode: cfg.robotCode,
+    openConversationId: conversationId,
+    ...sampleText(content),
+  });
   return str(j.processQueryKey);
 }
 
@@ -312,7 +318,13 @@ export type WorkNoticeMsg =
   | { msgtype: 'action_card'; action_card: { title: string; markdown: string; single_title: string; single_url: string } };
 
 /** 工作通知: an app message to staff (userids) via asyncsend_v2; returns the platform's task id. */
-export async function sendWorkNotice(cfg: DingtalkConfig, secrets: DingtalkSecrets, userids: string[], msg: WorkNoticeMsg, version = ''): Promise<string | null> {
+export async function sendWorkNotice(
+  cfg: DingtalkConfig,
+  secrets: DingtalkSecrets,
+  userids: string[],
+  msg: WorkNoticeMsg,
+  version = '',
+): Promise<string | null> {
   if (!cfg.agentId) throw new DingtalkApiError('no_agent', null, 'the DingTalk app has no AgentId');
   let token = await dingtalkToken(cfg, secrets, 'oapi', { version });
   for (let attempt = 0; ; attempt++) {

@@ -216,7 +216,9 @@ export const Channel = z
     callbackUrl: z
       .string()
       .optional()
-      .describe('wechat_oa: the callback URL for the WeChat admin console; sms_*: the delivery receipt URL; dingtalk_robot (http): the message receiving URL (消息接收地址)'),
+      .describe(
+        'wechat_oa: the callback URL for the WeChat admin console; sms_*: the delivery receipt URL; dingtalk_robot (http): the message receiving URL (消息接收地址)',
+      ),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -81,7 +81,10 @@ export default function ChannelsPage() {
                 items={list.data?.items ?? []}
                 loading={list.isLoading}
                 onEdit={(c) =>
-                  setEditing({ kind: c.kind === 'wechat_oa' ? 'wechat_oa' : isSms(c.kind) ? 'sms' : isDingtalk(c.kind) ? 'dingtalk_robot' : 'email', channel: c })
+                  setEditing({
+                    kind: c.kind === 'wechat_oa' ? 'wechat_oa' : isSms(c.kind) ? 'sms' : isDingtalk(c.kind) ? 'dingtalk_robot' : 'email',
+                    channel: c,
+                  })
                 }
                 onLog={setLogOf}
               />
@@ -109,7 +112,8 @@ function ChannelList({ items, loading, onEdit, onLog }: { items: Channel[]; load
       const kind = items.find((c) => c.id === id)?.kind ?? '';
       const sms = isSms(kind);
       const errors = sms ? 'channels.sms.error' : isDingtalk(kind) ? 'channels.dt.error' : 'channels.test.error';
-      const part = (name: string, x?: { ok: boolean; error?: string }) => (x ? `${name}：${x.ok ? t('channels.test.ok') : t(`${errors}.${x.error ?? 'failed'}`)}` : null);
+      const part = (name: string, x?: { ok: boolean; error?: string }) =>
+        x ? `${name}：${x.ok ? t('channels.test.ok') : t(`${errors}.${x.error ?? 'failed'}`)}` : null;
       const text = [part('SMTP', r.smtp), part('IMAP', r.imap), part(sms ? t('channels.sms.testApi') : t('channels.test.api'), r.api)]
         .filter(Boolean)
         .join('；');

@@ -57,7 +57,13 @@ export function DingtalkEditor({ channel, onClose }: { channel: Channel | null; 
     onSuccess: async (callbackUrl) => {
       await qc.invalidateQueries({ queryKey: ['channels'] });
       if (callbackUrl)
-        showCreatedUrl(modal, { title: t('channels.dt.created'), hint: t('channels.dt.callbackHint'), url: callbackUrl, testId: 'dingtalk-created-url', width: 600 });
+        showCreatedUrl(modal, {
+          title: t('channels.dt.created'),
+          hint: t('channels.dt.callbackHint'),
+          url: callbackUrl,
+          testId: 'dingtalk-created-url',
+          width: 600,
+        });
       else void message.success(t('channels.saved'));
       onClose();
     },
@@ -169,7 +175,7 @@ export function DingtalkStaffDrawer({ onClose }: { onClose: () => void }) {
   const save = useMutation({
     mutationFn: ({ staffId, userid, enabled }: { staffId: string; userid: string | null; enabled: boolean }) => dingtalkStaffApi.put(staffId, userid, enabled),
     onSuccess: async (_r, v) => {
-      setDraft(({ [v.staffId]: _gone, ...rest }) => rest);
+      setDraft((d) => Object.fromEntries(Object.entries(d).filter(([k]) => k !== v.staffId)));
       await qc.invalidateQueries({ queryKey: ['channels', 'dingtalk-staff'] });
       void message.success(t('channels.dt.staff.saved'));
     },
