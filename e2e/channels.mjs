@@ -381,6 +381,11 @@ async function journey(browser, base, listenPort, sink) {
         const mapped = (await admin('GET', '/channels/dingtalk/staff')).body.items.filter((i) => i.userid === 'manager01');
         if (mapped.length !== 1) fail(`mapped staff: ${JSON.stringify(mapped)}`);
         await shot(desk, 'dingtalk-staff-zh');
+        await desk.setViewportSize({ width: 390, height: 844 });
+        await expectVisible(table, 'the staff DingTalk accounts on a phone');
+        await shot(desk, 'dingtalk-staff-mobile-zh');
+        await desk.setViewportSize({ width: 1440, height: 900 });
+        await desk.keyboard.press('Escape');
       } finally {
         await dt.stop();
       }
