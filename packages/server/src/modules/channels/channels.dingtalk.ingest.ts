@@ -24,9 +24,18 @@ import { storeChannelMedia } from './channels.wechat.ingest';
 
 /** The enabled dingtalk_robot channel of a callback URL, or undefined (the route answers 403: nothing to learn). */
 export async function dingtalkChannel(database: Database, id: string): Promise<ChannelRow | undefined> {
-  const row = await channelsRepo.channel(database.db, id);
+  const now = Date.now();
+  const hit = recent.get(id);
+  const row = hit && hit.until > now ? hit.row : await channelsRepo.channel(database.db, id);
+  if (!hit || hit.until <= now) {
+    if (recent.size > 100) recent.clear();
+    recent.set(id, { row, until: now + CHANNEL_CACHE_MS });
+  }
   return row && row.kind === 'dingtalk_robot' && row.enabled ? row : undefined;
 }
+/** A callback's channel is read at most once a second per process (a burst of callbacks; a change applies within 1 s). */
+const CHANNEL_CACHE_MS = 1000;
+const recent = new Map<string, { row: ChannelRow | undefined; until: number }>();
 
 /** The HTTP callback's headers checked against the channel's appSecret (and the one-hour window). */
 export const verifyCallback = (channel: ChannelRow, timestamp: unknown, sign: unknown, now = Date.now()) =>
@@ -64,16 +73,6 @@ export async function ingestDingtalk(
       return { outcome: 'unsupported' };
     }
     const customerId = await customerFor(database, channel, msg);
-    await dingtalkRepo.saveSession(database.db, {
-      channelId: channel.id,
-      conversationId: msg.conversationId,
-      senderKey: senderIdentity(msg).value,
-      customerId,
-      conversationType: msg.conversationType === '2' ? '2' : '1',
-      senderStaffId: msg.senderStaffId,
-      sessionWebhook: msg.sessionWebhook ? sealSecret(msg.sessionWebhook, 'channel_credential') : null,
-      expiresAt: msg.sessionWebhookExpiredTime ? new Date(msg.sessionWebhookExpiredTime) : null,
-    });
     const pictures: Buffer[] = [];
     for (const code of msg.pictures) pictures.push(await downloadPicture(channel, code, MAX_UPLOAD_BYTES));
     const words = msg.text.trim();
@@ -109,9 +108,23 @@ export async function ingestDingtalk(
   }
 }
 
-/** The customer of the sender's identity (a merged customer followed to the survivor), or a new one tagged 来自钉钉. */
+/**
+ * The customer of the sender's identity (a merged customer followed to the survivor), or a new one tagged 来自钉钉;
+ * the conversation's session webhook is saved with it.
+ */
 async function customerFor(database: Database, channel: ChannelRow, msg: DingtalkMessage): Promise<string> {
   const id = senderIdentity(msg);
+  // The conversation's session webhook is kept in the same transaction (one round of BEGIN/COMMIT per message).
+  const session = (customerId: string) => ({
+    channelId: channel.id,
+    conversationId: msg.conversationId,
+    senderKey: id.value,
+    customerId,
+    conversationType: msg.conversationType === '2' ? '2' : '1',
+    senderStaffId: msg.senderStaffId,
+    sessionWebhook: msg.sessionWebhook ? sealSecret(msg.sessionWebhook, 'channel_credential') : null,
+    expiresAt: msg.sessionWebhookExpiredTime ? new Date(msg.sessionWebhookExpiredTime) : null,
+  });
   return database.transaction(async (tx) => {
     const now = new Date();
     const known = await wechatRepo.identity(tx, id.kind, id.value);
@@ -121,6 +134,7 @@ async function customerFor(database: Database, channel: ChannelRow, msg: Dingtal
       for (let hops = 0, into = await wechatRepo.mergedInto(tx, customerId); into && hops < 10; hops++, into = await wechatRepo.mergedInto(tx, into))
         customerId = into;
       if (customerId !== known.customerId) await wechatRepo.moveIdentity(tx, known.id, customerId);
+      await dingtalkRepo.saveSession(tx, session(customerId));
       return customerId;
     }
     const c = await createCustomerInTx(tx, channelCtx(channel), {
@@ -131,6 +145,7 @@ async function customerFor(database: Database, channel: ChannelRow, msg: Dingtal
     });
     const inserted = await wechatRepo.insertIdentity(tx, { customerId: c.id, kind: id.kind, value: id.value, channelId: channel.id, lastInAt: now });
     if (!inserted) throw new Error('identity_race'); // a concurrent first message made it: the retry finds it
+    await dingtalkRepo.saveSession(tx, session(c.id));
     return c.id;
   });
 }
