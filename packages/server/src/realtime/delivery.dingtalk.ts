@@ -5,12 +5,11 @@
  * app's cached old-style token (refreshed once when the platform calls it expired). The kinds and quiet hours of their
  * notification preferences apply. Retries with back-off like the other deliveries (delivery.ts).
  */
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Tx, Executor } from '../db/client';
-import { channels, notificationPreferences, notifications, staff, staffDingtalk } from '../db/schema';
 import { asLocale, t, type Locale } from '../i18n/index';
 import { openDingtalkSecrets, sendWorkNotice, type DingtalkConfig, type WorkNoticeMsg } from '../modules/channels/channels.dingtalk';
 import { notificationTitle } from './notifications.present';
+import { dingtalkWorkRepo } from './dingtalk.repo';
 import { deliveryRepo } from './notifications.repo';
 
 export const DINGTALK_WORK = 'dingtalk_work';
@@ -43,19 +42,7 @@ export function workNoticeOf(
 /** Outbox → work-notice deliveries for the mapped recipients (in the expand transaction; `at` = after quiet hours). */
 export async function expandDingtalk(tx: Tx, ids: number[], afterQuiet: (q: unknown, now: number) => number): Promise<void> {
   if (!ids.length) return;
-  const rows = await tx
-    .select({
-      n: notifications,
-      userid: staffDingtalk.userid,
-      kinds: notificationPreferences.kinds,
-      quiet: notificationPreferences.quietHours,
-      locale: staff.locale,
-    })
-    .from(notifications)
-    .innerJoin(staffDingtalk, and(eq(staffDingtalk.staffId, notifications.recipientId), eq(staffDingtalk.enabled, true)))
-    .leftJoin(notificationPreferences, eq(notificationPreferences.staffId, notifications.recipientId))
-    .leftJoin(staff, eq(staff.id, notifications.recipientId))
-    .where(inArray(notifications.id, ids));
+  const rows = await dingtalkWorkRepo.mappedRecipients(tx, ids);
   const now = Date.now();
   for (const r of rows) {
     if (r.kinds?.length && !r.kinds.includes(r.n.kind)) continue;
@@ -71,20 +58,9 @@ export async function expandDingtalk(tx: Tx, ids: number[], afterQuiet: (q: unkn
   }
 }
 
-/** The DingTalk app that sends work notices: the first enabled dingtalk_robot channel with an AgentId. */
-async function workApp(ex: Executor) {
-  const [row] = await ex
-    .select()
-    .from(channels)
-    .where(and(eq(channels.kind, 'dingtalk_robot'), eq(channels.enabled, true), sql`${channels.config} ->> 'agentId' IS NOT NULL`))
-    .orderBy(asc(channels.createdAt))
-    .limit(1);
-  return row;
-}
-
 /** Sends one work notice; throws with the reason (the delivery worker records it and retries). */
 export async function sendDingtalkWork(ex: Executor, target: string, payload: unknown): Promise<void> {
-  const app = await workApp(ex);
+  const app = await dingtalkWorkRepo.workApp(ex);
   if (!app) throw new Error('no_dingtalk_app: no enabled DingTalk channel with an AgentId');
   await sendWorkNotice(app.config as DingtalkConfig, openDingtalkSecrets(app), [target], (payload as WorkNoticePayload).msg, app.secrets ?? '');
 }
