@@ -327,3 +327,50 @@ describe("survey invitations by the customer's channel", () => {
     expect(call[0]!.body.url).toMatch(/\/s\/[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}$/);
   });
 });
+
+describe("the customer 360's timeline of every channel (GET /customers/{id}/messages)", () => {
+  it('WeChat in, replies out (custom message and template) with their delivery, newest first, paged; another agent → 404', async () => {
+    const openid = 'oTpl_E_000500';
+    const tk = await wechatWrites(openid, '<b>电梯</b>困人了\u0007');
+    await wechatWrites(openid, '在 3 号楼');
+    await api('POST', `/tickets/${tk.id}/replies`, admin, { body: '救援人员已出发。', visibility: 'public' });
+    await api('POST', `/tickets/${tk.id}/replies`, admin, { body: '内部：联系维保公司', visibility: 'internal' });
+    await drainOutbox(t.database);
+    await closeWindow(openid);
+    await api('POST', `/tickets/${tk.id}/replies`, admin, { body: '已解救，设备检修中。', visibility: 'public' });
+    await drainOutbox(t.database);
+
+    const res = await api('GET', `/customers/${tk.customer_id}/messages`, admin);
+    expect(res.statusCode, res.body).toBe(200);
+    const items = res.json().items as { kind: string; direction: string; text: string; channel: { kind: string; name: string | null }; delivery: { status: string } | null; ticket: { number: string } }[];
+    expect(items.map((i) => [i.kind, i.direction, i.text])).toEqual([
+      ['reply', 'out', '已解救，设备检修中。'],
+      ['reply', 'out', '救援人员已出发。'],
+      ['reply', 'in', '在 3 号楼'],
+      ['opening', 'in', '电梯困人了'],
+    ]);
+    expect(items[0]).toMatchObject({ channel: { kind: 'wechat_oa', name: '模板服务号' }, delivery: { status: 'sent' }, ticket: { number: tk.number } });
+    expect(items[2]!.channel).toEqual({ kind: 'wechat_oa', name: '模板服务号' });
+    expect(JSON.stringify(items)).not.toContain('内部：联系维保公司');
+
+    const first = (await api('GET', `/customers/${tk.customer_id}/messages?limit=3`, admin)).json();
+    expect(first.items).toHaveLength(3);
+    const second = (await api('GET', `/customers/${tk.customer_id}/messages?limit=3&cursor=${first.nextCursor as string}`, admin)).json();
+    expect(second).toMatchObject({ items: [{ kind: 'opening' }], nextCursor: null });
+
+    // Another agent (not owner, not creator, not the ticket's team) sees nothing of it: 404.
+    const other = (await t.as(['agent'])).token;
+    expect((await api('GET', `/customers/${tk.customer_id}/messages`, other)).statusCode).toBe(404);
+    expect((await api('GET', `/customers/${tk.customer_id}/messages?cursor=nope`, admin)).statusCode).toBe(400);
+  });
+
+  it('a survey invitation by SMS appears as a notification with their channel and delivery state', async () => {
+    const c = await api('POST', '/customers', agent, { name: '时间线客户', phone: '13700004321', email: 'timeline@tpl.example' });
+    const tk = await api('POST', '/tickets', agent, { customerId: c.json().id, type: 'inquiry', channel: 'phone', subject: '停车位', description: '车位被占' });
+    expect((await api('POST', `/tickets/${tk.json().id}/resolve`, admin, { resolution: '已处理' })).statusCode).toBe(200);
+    while ((await drainOutbox(t.database)) > 0);
+    const items = (await api('GET', `/customers/${c.json().id}/messages`, agent)).json().items as { kind: string; purpose: string | null; channel: { kind: string }; delivery: { status: string } | null }[];
+    expect(items[0]).toMatchObject({ kind: 'notification', purpose: 'survey', channel: { kind: 'sms_aliyun' }, delivery: { status: 'sent' } });
+    expect(items.at(-1)).toMatchObject({ kind: 'opening', channel: { kind: 'phone' } });
+  });
+});
