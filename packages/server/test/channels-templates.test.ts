@@ -270,7 +270,7 @@ describe("survey invitations by the customer's channel", () => {
       if (consent) expect((await api('PATCH', `/customers/${c.json().id}`, admin, { consent })).statusCode).toBe(200);
       const tk = await api('POST', '/tickets', agent, { customerId: c.json().id, type: 'inquiry', channel, subject: '水压低', description: '早上水压很低' });
       expect(tk.statusCode, tk.body).toBe(201);
-      return tk.json() as { id: string; number: string };
+      return tk.json<{ id: string; number: string }>();
     };
     const mail = await mkTicket({ name: '邮件客户', email: 'mail.customer@tpl.example' }, 'email');
     const sms = await mkTicket({ name: '短信客户', phone: '13700001234' }, 'phone');
@@ -342,7 +342,14 @@ describe("the customer 360's timeline of every channel (GET /customers/{id}/mess
 
     const res = await api('GET', `/customers/${tk.customer_id}/messages`, admin);
     expect(res.statusCode, res.body).toBe(200);
-    const items = res.json().items as { kind: string; direction: string; text: string; channel: { kind: string; name: string | null }; delivery: { status: string } | null; ticket: { number: string } }[];
+    const items = res.json().items as {
+      kind: string;
+      direction: string;
+      text: string;
+      channel: { kind: string; name: string | null };
+      delivery: { status: string } | null;
+      ticket: { number: string };
+    }[];
     expect(items.map((i) => [i.kind, i.direction, i.text])).toEqual([
       ['reply', 'out', '已解救，设备检修中。'],
       ['reply', 'out', '救援人员已出发。'],
@@ -369,7 +376,12 @@ describe("the customer 360's timeline of every channel (GET /customers/{id}/mess
     const tk = await api('POST', '/tickets', agent, { customerId: c.json().id, type: 'inquiry', channel: 'phone', subject: '停车位', description: '车位被占' });
     expect((await api('POST', `/tickets/${tk.json().id}/resolve`, admin, { resolution: '已处理' })).statusCode).toBe(200);
     while ((await drainOutbox(t.database)) > 0);
-    const items = (await api('GET', `/customers/${c.json().id}/messages`, agent)).json().items as { kind: string; purpose: string | null; channel: { kind: string }; delivery: { status: string } | null }[];
+    const items = (await api('GET', `/customers/${c.json().id}/messages`, agent)).json().items as {
+      kind: string;
+      purpose: string | null;
+      channel: { kind: string };
+      delivery: { status: string } | null;
+    }[];
     expect(items[0]).toMatchObject({ kind: 'notification', purpose: 'survey', channel: { kind: 'sms_aliyun' }, delivery: { status: 'sent' } });
     expect(items.at(-1)).toMatchObject({ kind: 'opening', channel: { kind: 'phone' } });
   });

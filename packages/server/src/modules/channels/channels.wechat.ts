@@ -292,7 +292,11 @@ export async function sendTemplateMessage(
       const res = await call(`${root}${path}?access_token=${encodeURIComponent(token)}`, { method: 'POST', body: JSON.stringify(body) });
       const j = asJson(res.body);
       if (res.status !== 200 || !j) throw new WechatApiError('bad_response', null, `HTTP ${res.status}`);
-      return { errcode: Number(j.errcode ?? 0), errmsg: errText(j.errmsg), value: j.msgid != null ? String(j.msgid as string | number) : null };
+      return {
+        errcode: Number(j.errcode ?? 0),
+        errmsg: errText(j.errmsg),
+        value: typeof j.msgid === 'number' || typeof j.msgid === 'string' ? String(j.msgid) : null,
+      };
     });
   } catch (err) {
     if (err instanceof WechatApiError && err.errcode !== null) {

@@ -35,14 +35,7 @@ export interface ConversationItem {
 
 /** Plain text for display: control characters removed, tags stripped, cut to 4000 characters. */
 export function sanitizeText(v: string): string {
-  return [
-    ...v
-      .replace(/<[^>]*>/g, '')
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, ''),
-  ]
-    .slice(0, 4000)
-    .join('');
+  return [...v.replace(/<[^>]*>/g, '').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')].slice(0, 4000).join('');
 }
 
 /** Text of a notification's payload: the message body, or (SMS) the template's values. */
@@ -119,7 +112,14 @@ export async function customerMessages(database: Database, ctx: Ctx, customerId:
           .where(inArray(channelOutbox.replyId, replyIds))
       : [],
     ex
-      .select({ id: attachments.id, ticketId: attachments.ticketId, replyId: attachments.replyId, filename: attachments.filename, mime: attachments.mime, size: attachments.size })
+      .select({
+        id: attachments.id,
+        ticketId: attachments.ticketId,
+        replyId: attachments.replyId,
+        filename: attachments.filename,
+        mime: attachments.mime,
+        size: attachments.size,
+      })
       .from(attachments)
       .where(inArray(attachments.ticketId, ids)),
     ex
@@ -131,7 +131,8 @@ export async function customerMessages(database: Database, ctx: Ctx, customerId:
     const ch = channelId ? channelOf.get(channelId) : undefined;
     return ch ? { kind: ch.kind, name: ch.name } : { kind: fallback, name: null };
   };
-  const filesOf = (pred: (f: (typeof files)[number]) => boolean) => files.filter(pred).map((f) => ({ id: f.id, filename: f.filename, mime: f.mime, size: f.size }));
+  const filesOf = (pred: (f: (typeof files)[number]) => boolean) =>
+    files.filter(pred).map((f) => ({ id: f.id, filename: f.filename, mime: f.mime, size: f.size }));
   const ref = (ticketId: string) => ({ id: ticketId, number: byId.get(ticketId)!.number });
 
   const items: ConversationItem[] = [
@@ -162,27 +163,28 @@ export async function customerMessages(database: Database, ctx: Ctx, customerId:
         text: sanitizeText(r.body),
         attachments: filesOf((f) => f.replyId === r.id),
         at: r.createdAt.toISOString(),
-        author: { kind: r.authorKind === 'staff' ? 'staff' : fromCustomer ? 'customer' : 'system', name: r.authorKind === 'staff' ? (staffName ?? null) : null },
+        author: {
+          kind: r.authorKind === 'staff' ? 'staff' : fromCustomer ? 'customer' : 'system',
+          name: r.authorKind === 'staff' ? (staffName ?? null) : null,
+        },
         delivery: out ? { status: out.status, receipt: out.receipt, error: out.error } : null,
         purpose: null,
         ticket: ref(r.ticketId),
       };
     }),
-    ...notes.map(
-      (o): ConversationItem => ({
-        id: o.id,
-        kind: 'notification',
-        direction: 'out',
-        channel: chan(o.channelId, 'unknown'),
-        text: sanitizeText(notificationText(o.payload)),
-        attachments: [],
-        at: o.createdAt.toISOString(),
-        author: { kind: 'system', name: null },
-        delivery: { status: o.status, receipt: o.receipt, error: o.lastError },
-        purpose: o.kind,
-        ticket: ref(o.ticketId!),
-      }),
-    ),
+    ...notes.map((o): ConversationItem => ({
+      id: o.id,
+      kind: 'notification',
+      direction: 'out',
+      channel: chan(o.channelId, 'unknown'),
+      text: sanitizeText(notificationText(o.payload)),
+      attachments: [],
+      at: o.createdAt.toISOString(),
+      author: { kind: 'system', name: null },
+      delivery: { status: o.status, receipt: o.receipt, error: o.lastError },
+      purpose: o.kind,
+      ticket: ref(o.ticketId!),
+    })),
   ].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   const more = items.length > limit;
   const pageItems = items.slice(0, limit);

@@ -210,9 +210,14 @@ export const MergeResponse = z.object({ id: z.string(), mergedIntoId: z.string()
 export const CustomerMessage = z
   .object({
     id: z.string(),
-    kind: z.enum(['opening', 'reply', 'notification']).describe('opening: the ticket\'s first message; reply: a public reply; notification: survey / reminder / touch'),
+    kind: z
+      .enum(['opening', 'reply', 'notification'])
+      .describe("opening: the ticket's first message; reply: a public reply; notification: survey / reminder / touch"),
     direction: z.enum(['in', 'out']),
-    channel: z.object({ kind: z.string().describe('email | wechat_oa | sms_aliyun | sms_tencent | chat | portal | phone | walk_in | api …'), name: z.string().nullable() }),
+    channel: z.object({
+      kind: z.string().describe('email | wechat_oa | sms_aliyun | sms_tencent | chat | portal | phone | walk_in | api …'),
+      name: z.string().nullable(),
+    }),
     text: z.string().describe('plain text, tags and control characters removed, ≤ 4000 characters'),
     attachments: z.array(z.object({ id: z.string(), filename: z.string(), mime: z.string(), size: z.number().int() })),
     at: z.string(),
