@@ -330,6 +330,23 @@ async function journey(browser, base, listenPort, sink) {
     },
   );
 
+  await step("the customer 360's 全部消息 tab: the mail, the agent's reply (已发送) and the WeChat messages in one timeline; on a phone too", async () => {
+    const wang = (await admin('GET', `/customers?q=${encodeURIComponent('王丽')}`)).body.items.find((c) => c.name === '王丽');
+    await desk.goto(`${base}/customers/${wang.id}`);
+    await desk.getByRole('tab', { name: '全部消息' }).click();
+    const list = desk.getByTestId('customer-messages');
+    await expectVisible(list.getByText('东门门禁刷卡没有反应'), 'the opening mail in the timeline');
+    await expectVisible(list.getByText('维修师傅今天下午'), "the agent's reply in the timeline");
+    await expectVisible(list.getByText('已发送').first(), 'the delivery state of the reply');
+    await expectVisible(list.getByText('微信公众号').first(), 'a WeChat message tagged with its channel');
+    await expectVisible(list.getByText('邮件').first(), 'a mail tagged with its channel');
+    await shot(desk, 'customer-messages-zh');
+    await desk.setViewportSize({ width: 390, height: 844 });
+    await expectVisible(list.getByText('维修师傅今天下午'), 'the timeline on a phone');
+    await shot(desk, 'customer-messages-phone-zh');
+    await desk.setViewportSize({ width: 1440, height: 900 });
+  });
+
   if (problems.length) fail(`browser problems:\n  ${problems.join('\n  ')}`);
 }
 

@@ -35,7 +35,7 @@ export interface WechatPayload {
 }
 
 /** Outbox kind → the template kind used outside the 48-hour window. */
-const TEMPLATE_OF: Record<string, WechatTemplateKind> = { survey: 'survey_invite', reminder: 'visit_reminder', reply: 'ticket_update', touch: 'ticket_update' };
+const TEMPLATE_OF: Record<string, WechatTemplateKind> = { survey: 'survey_invite', reminder: 'visit_reminder', reply: 'ticket_update' };
 
 export const templateFor = (channel: Pick<ChannelRow, 'config'>, outboxKind: string): WechatTemplate | undefined => {
   const kind = TEMPLATE_OF[outboxKind];
@@ -75,7 +75,7 @@ export const fmtTime = (d: Date) =>
 async function queueWechat(
   tx: Tx,
   customerId: string,
-  outboxKind: 'survey' | 'reminder' | 'touch',
+  outboxKind: 'survey' | 'reminder',
   payload: WechatPayload,
   extra: { ticketId?: string | null; invitationId?: string; at: Date; surveys?: boolean },
 ): Promise<'queued' | 'unreachable' | 'no_consent'> {
@@ -159,11 +159,6 @@ export async function queueReminderWechat(tx: Tx, msg: VisitReminder): Promise<R
     },
     { ticketId: msg.ticketId, at: msg.at },
   );
-}
-
-/** An automatic care / reactivation touch by WeChat (the loops' touch sender). */
-export async function queueTouchWechat(tx: Tx, customerId: string, text: string, values: Record<string, string>, at: Date, ticketId: string | null) {
-  return queueWechat(tx, customerId, 'touch', { subject: values.subject ?? '', body: text, values: { ...values, text } }, { ticketId, at });
 }
 
 type Done = (tx: Tx, externalId: string | null, event: string) => Promise<void>;

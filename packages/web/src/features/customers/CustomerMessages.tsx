@@ -59,22 +59,20 @@ export function CustomerMessagesTab({ customerId }: { customerId: string }) {
               style={{ maxWidth: 'min(640px, 92%)', background: out ? '#f0f7ff' : undefined }}
               data-testid="customer-message"
               data-direction={m.direction}
-              title={
-                <Flex gap={6} wrap align="center" style={{ fontWeight: 'normal' }}>
-                  <Tag icon={ICONS[m.channel.kind] ?? <MessageOutlined />} color={out ? 'blue' : 'default'}>
-                    {m.channel.name ? `${channel} · ${m.channel.name}` : channel}
-                  </Tag>
-                  <Typography.Text type="secondary">
-                    {out
-                      ? (m.author.name ?? t(m.author.kind === 'staff' ? 'customers.messages.staff' : 'customers.messages.system'))
-                      : t('customers.messages.in')}
-                  </Typography.Text>
-                  {m.kind === 'opening' ? <Tag>{t('customers.messages.opening')}</Tag> : null}
-                  {m.purpose ? <Tag color="purple">{t(`customers.messages.purpose.${m.purpose}`, { defaultValue: m.purpose })}</Tag> : null}
-                </Flex>
-              }
-              extra={<Typography.Text type="secondary">{fmt.dateTime(m.at)}</Typography.Text>}
             >
+              <Flex gap={6} wrap align="center" style={{ marginBottom: 8 }}>
+                <Tag icon={ICONS[m.channel.kind] ?? <MessageOutlined />} color={out ? 'blue' : 'default'} style={{ whiteSpace: 'normal' }}>
+                  {m.channel.name ? `${channel} · ${m.channel.name}` : channel}
+                </Tag>
+                <Typography.Text type="secondary">
+                  {out
+                    ? (m.author.name ?? t(m.author.kind === 'staff' ? 'customers.messages.staff' : 'customers.messages.system'))
+                    : t('customers.messages.in')}
+                </Typography.Text>
+                {m.kind === 'opening' ? <Tag>{t('customers.messages.opening')}</Tag> : null}
+                {m.purpose ? <Tag color="purple">{t(`customers.messages.purpose.${m.purpose}`, { defaultValue: m.purpose })}</Tag> : null}
+                <Typography.Text type="secondary">{fmt.dateTime(m.at)}</Typography.Text>
+              </Flex>
               <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', marginBottom: 8 }}>{m.text || '—'}</Typography.Paragraph>
               {m.attachments.length ? (
                 <Flex gap={6} wrap style={{ marginBottom: 8 }}>
