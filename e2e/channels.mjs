@@ -436,6 +436,41 @@ async function journey(browser, base, listenPort, sink) {
     },
   );
 
+  await step('渠道接入: the administrator sets the survey invitation template (模板消息) of the WeChat channel; it is stored', async () => {
+    await desk.goto(`${base}/channels`);
+    const card = desk.locator('.ant-card').filter({ hasText: '物业服务号' });
+    await card.getByRole('button', { name: '编辑' }).click();
+    const form = desk.getByTestId('wechat-form');
+    await form.getByText('模板消息 / 订阅通知（48 小时外的通知）').click();
+    const tpl = desk.getByTestId('wx-tpl-survey_invite');
+    await tpl.locator('input').last().fill('TPL_E2E_SURVEY');
+    await tpl.locator('textarea').fill('first=请为本次服务评价\nkeyword1={number}\nkeyword2={time}');
+    await shot(desk, 'wechat-templates-zh', { fullPage: false });
+    await desk.getByTestId('wechat-save').click();
+    await expectVisible(desk.getByText('已保存').first(), 'saved');
+    const ch = (await admin('GET', '/channels')).body.items.find((c) => c.name === '物业服务号');
+    const got = ch?.config?.templates?.survey_invite;
+    if (got?.templateId !== 'TPL_E2E_SURVEY' || got?.fields?.keyword1 !== '{number}' || got?.mode !== 'template')
+      fail(`stored template: ${JSON.stringify(ch?.config?.templates)}`);
+  });
+
+  await step("the customer 360's 全部消息 tab: the mail, the agent's reply (已发送) and the WeChat messages in one timeline; on a phone too", async () => {
+    const wang = (await admin('GET', `/customers?q=${encodeURIComponent('王丽')}`)).body.items.find((c) => c.name === '王丽');
+    await desk.goto(`${base}/customers/${wang.id}`);
+    await desk.getByRole('tab', { name: '全部消息' }).click();
+    const list = desk.getByTestId('customer-messages');
+    await expectVisible(list.getByText('东门门禁刷卡没有反应'), 'the opening mail in the timeline');
+    await expectVisible(list.getByText('维修师傅今天下午'), "the agent's reply in the timeline");
+    await expectVisible(list.getByText('已发送').first(), 'the delivery state of the reply');
+    await expectVisible(list.getByText('微信公众号').first(), 'a WeChat message tagged with its channel');
+    await expectVisible(list.getByText('邮件').first(), 'a mail tagged with its channel');
+    await shot(desk, 'customer-messages-zh');
+    await desk.setViewportSize({ width: 390, height: 844 });
+    await expectVisible(list.getByText('维修师傅今天下午'), 'the timeline on a phone');
+    await shot(desk, 'customer-messages-phone-zh');
+    await desk.setViewportSize({ width: 1440, height: 900 });
+  });
+
   if (problems.length) fail(`browser problems:\n  ${problems.join('\n  ')}`);
 }
 

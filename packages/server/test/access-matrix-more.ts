@@ -3,7 +3,7 @@
  * channel routes (issue #14: an email channel and a dead letter on T).
  */
 import { eq } from 'drizzle-orm';
-import { channelMessages, channelOutbox, fieldMaintenanceProposals, staff } from '../src/db/schema';
+import { channelMessages, channelOutbox, fieldMaintenanceProposals, staff, tickets } from '../src/db/schema';
 import type { MatrixActor } from '../src/http/access';
 import { uuidv7 } from '../src/lib/ids';
 import type { TestApp } from './harness';
@@ -18,7 +18,7 @@ interface Env {
   ok: <T = any>(p: Promise<Res>, want?: number[]) => Promise<T>;
 }
 
-export async function setupChannels({ t, tokens, fx, ok }: Env): Promise<void> {
+export async function setupChannels({ t, tokens, ids, fx, ok }: Env): Promise<void> {
   fx.channel = (
     await ok(
       t.inject('POST', '/api/v1/channels', tokens.admin!, {
@@ -40,6 +40,24 @@ export async function setupChannels({ t, tokens, fx, ok }: Env): Promise<void> {
     ticketId: fx.ticket!,
     status: 'dead',
   });
+  // GET /customers/{id}/messages answers 404 to a caller who may see none of the customer's tickets. Customer A also
+  // gets a walk-in ticket of team B here, so every staff reader of the matrix sees one whatever the order of the cells.
+  const [a] = await t.database.db.select({ customerId: tickets.customerId }).from(tickets).where(eq(tickets.id, fx.ticket!));
+  const walkIn = await ok(
+    t.inject('POST', '/api/v1/tickets', tokens.frontdesk!, {
+      customerId: a!.customerId,
+      type: 'inquiry',
+      channel: 'walk_in',
+      subject: '前台登记',
+      description: '访客咨询',
+    }),
+    [201],
+  );
+  const [teamB] = await t.database.db.select({ teamId: staff.teamId }).from(staff).where(eq(staff.id, ids.agentOther));
+  await t.database.db
+    .update(tickets)
+    .set({ teamId: teamB!.teamId })
+    .where(eq(tickets.id, walkIn.id as string));
 }
 
 /** A mail from an unknown sender waiting in the review queue of the fixture channel (a fresh one per admitted write). */

@@ -280,6 +280,23 @@ export interface paths {
         patch: operations["patchCustomersById"];
         trace?: never;
     };
+    "/api/v1/customers/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every channel's messages of a customer in one timeline, newest first (only on tickets the caller may see; 404 when none) */
+        get: operations["getCustomersByIdMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/{id}/360": {
         parameters: {
             query?: never;
@@ -5888,6 +5905,46 @@ export interface components {
             mergedIntoId: string;
             ticketsMoved: number;
         };
+        CustomerMessage: {
+            id: string;
+            /**
+             * @description opening: the ticket's first message; reply: a public reply; notification: survey / reminder / touch
+             * @enum {string}
+             */
+            kind: "opening" | "reply" | "notification";
+            /** @enum {string} */
+            direction: "in" | "out";
+            channel: {
+                /** @description email | wechat_oa | sms_aliyun | sms_tencent | chat | portal | phone | walk_in | api … */
+                kind: string;
+                name: string | null;
+            };
+            /** @description plain text, tags and control characters removed, ≤ 4000 characters */
+            text: string;
+            attachments: {
+                id: string;
+                filename: string;
+                mime: string;
+                size: number;
+            }[];
+            at: string;
+            author: {
+                /** @enum {string} */
+                kind: "customer" | "staff" | "system";
+                name: string | null;
+            };
+            delivery: {
+                status: string;
+                receipt: string | null;
+                error: string | null;
+            } | null;
+            /** @description notification: survey | reminder | touch */
+            purpose: string | null;
+            ticket: {
+                id: string;
+                number: string;
+            };
+        };
         QaScorecardItem: {
             key: string;
             /**
@@ -6741,6 +6798,16 @@ export interface components {
                 appId: string;
                 apiBase?: string;
                 ratePerMinute?: number;
+                templates?: {
+                    [key: string]: {
+                        /** @enum {string} */
+                        mode: "template" | "subscribe";
+                        templateId: string;
+                        fields: {
+                            [key: string]: string;
+                        };
+                    };
+                };
                 appSecret?: {
                     /** @constant */
                     configured: true;
@@ -7915,7 +7982,7 @@ export interface components {
                  * @default link
                  * @enum {string}
                  */
-                channel: "link" | "sms" | "wechat" | "email";
+                channel: "link" | "sms" | "wechat" | "email" | "customer";
                 /** @default 100 */
                 samplingPercent: number;
                 /** @default 0 */
@@ -9953,6 +10020,40 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getCustomersByIdMessages: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CustomerMessage"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getCustomersById360: {
         parameters: {
             query?: {
@@ -11933,6 +12034,51 @@ export interface operations {
                          */
                         apiBase?: string;
                         ratePerMinute?: number;
+                        /** @description templates used when the 48-hour customer-service window is closed; a kind without one is not sent then */
+                        templates?: {
+                            /** @description survey invitation (the link is the message URL / page) */
+                            survey_invite?: {
+                                /**
+                                 * @description template: 模板消息; subscribe: 订阅通知
+                                 * @default template
+                                 * @enum {string}
+                                 */
+                                mode?: "template" | "subscribe";
+                                templateId: string;
+                                /** @description field name → text; placeholders {number} {subject} {name} {time} {url} {status} {text} */
+                                fields: {
+                                    [key: string]: string;
+                                };
+                            };
+                            /** @description visit reminder */
+                            visit_reminder?: {
+                                /**
+                                 * @description template: 模板消息; subscribe: 订阅通知
+                                 * @default template
+                                 * @enum {string}
+                                 */
+                                mode?: "template" | "subscribe";
+                                templateId: string;
+                                /** @description field name → text; placeholders {number} {subject} {name} {time} {url} {status} {text} */
+                                fields: {
+                                    [key: string]: string;
+                                };
+                            };
+                            /** @description ticket update: an agent's reply when the 48-hour window is closed */
+                            ticket_update?: {
+                                /**
+                                 * @description template: 模板消息; subscribe: 订阅通知
+                                 * @default template
+                                 * @enum {string}
+                                 */
+                                mode?: "template" | "subscribe";
+                                templateId: string;
+                                /** @description field name → text; placeholders {number} {subject} {name} {time} {url} {status} {text} */
+                                fields: {
+                                    [key: string]: string;
+                                };
+                            };
+                        };
                     };
                     /** Format: uuid */
                     teamId?: string;
@@ -12170,6 +12316,51 @@ export interface operations {
                          */
                         apiBase?: string;
                         ratePerMinute?: number;
+                        /** @description templates used when the 48-hour customer-service window is closed; a kind without one is not sent then */
+                        templates?: {
+                            /** @description survey invitation (the link is the message URL / page) */
+                            survey_invite?: {
+                                /**
+                                 * @description template: 模板消息; subscribe: 订阅通知
+                                 * @default template
+                                 * @enum {string}
+                                 */
+                                mode?: "template" | "subscribe";
+                                templateId: string;
+                                /** @description field name → text; placeholders {number} {subject} {name} {time} {url} {status} {text} */
+                                fields: {
+                                    [key: string]: string;
+                                };
+                            };
+                            /** @description visit reminder */
+                            visit_reminder?: {
+                                /**
+                                 * @description template: 模板消息; subscribe: 订阅通知
+                                 * @default template
+                                 * @enum {string}
+                                 */
+                                mode?: "template" | "subscribe";
+                                templateId: string;
+                                /** @description field name → text; placeholders {number} {subject} {name} {time} {url} {status} {text} */
+                                fields: {
+                                    [key: string]: string;
+                                };
+                            };
+                            /** @description ticket update: an agent's reply when the 48-hour window is closed */
+                            ticket_update?: {
+                                /**
+                                 * @description template: 模板消息; subscribe: 订阅通知
+                                 * @default template
+                                 * @enum {string}
+                                 */
+                                mode?: "template" | "subscribe";
+                                templateId: string;
+                                /** @description field name → text; placeholders {number} {subject} {name} {time} {url} {status} {text} */
+                                fields: {
+                                    [key: string]: string;
+                                };
+                            };
+                        };
                     } | {
                         /** @description Aliyun AccessKeyId / Tencent SecretId */
                         keyId: string;
@@ -15137,7 +15328,7 @@ export interface operations {
                          * @default link
                          * @enum {string}
                          */
-                        channel?: "link" | "sms" | "wechat" | "email";
+                        channel?: "link" | "sms" | "wechat" | "email" | "customer";
                         /** @default 100 */
                         samplingPercent?: number;
                         /** @default 0 */
@@ -15241,7 +15432,7 @@ export interface operations {
                          * @default link
                          * @enum {string}
                          */
-                        channel?: "link" | "sms" | "wechat" | "email";
+                        channel?: "link" | "sms" | "wechat" | "email" | "customer";
                         /** @default 100 */
                         samplingPercent?: number;
                         /** @default 0 */

@@ -54,6 +54,7 @@ function splitWechat(cfg: WechatIn, old: WechatSecrets): { config: WechatConfig;
     appId: pub.appId,
     ...(pub.apiBase ? { apiBase: pub.apiBase } : {}),
     ...(pub.ratePerMinute ? { ratePerMinute: pub.ratePerMinute } : {}),
+    ...(pub.templates && Object.keys(pub.templates).length ? { templates: pub.templates } : {}),
   };
   const secrets: WechatSecrets = {
     ...old,
@@ -129,6 +130,7 @@ function channelView(row: ChannelRow, origin?: string) {
         appId: cfg.appId,
         ...(cfg.apiBase ? { apiBase: cfg.apiBase } : {}),
         ...(cfg.ratePerMinute ? { ratePerMinute: cfg.ratePerMinute } : {}),
+        ...(cfg.templates ? { templates: cfg.templates } : {}),
         ...(sec.appSecret ? { appSecret: yes } : {}),
         ...(sec.token ? { token: yes } : {}),
         ...(sec.encodingAesKey ? { encodingAesKey: yes } : {}),

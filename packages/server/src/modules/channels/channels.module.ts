@@ -4,7 +4,8 @@ import { defineModule } from '../module';
 import { setCodeSender } from '../portal/portal.commands';
 import { channelsAccess } from './channels.access';
 import { channelsMessages } from './channels.messages';
-import { queueEmailReply, queueReminderEmail, queueReminderWechat, queueSurveyEmail, queueWechatReply } from './channels.outbox';
+import { queueEmailReply, queueReminderEmail, queueSurveyEmail, queueWechatReply } from './channels.outbox';
+import { queueReminderWechat, queueSurveyWechat } from './channels.wechat.senders';
 import { registerChannelRoutes } from './channels.routes';
 import { queueReminderSms, queueSurveySms, smsCodeSender } from './channels.sms.senders';
 import { channelsWorker } from './channels.worker';
@@ -17,6 +18,8 @@ registerReminderSender('email', { enqueue: queueReminderEmail });
 registerReminderSender('wechat', { enqueue: queueReminderWechat });
 // SMS (sms_aliyun / sms_tencent channels): invitations and reminders queued on the outbox, portal sign-in codes at once.
 registerSurveySender('sms', { enqueue: queueSurveySms });
+// WeChat OA: a customer-service message inside the 48-hour window, else the configured template / subscribe message.
+registerSurveySender('wechat', { enqueue: queueSurveyWechat });
 registerReminderSender('sms', { enqueue: queueReminderSms });
 setCodeSender(smsCodeSender);
 

@@ -17,8 +17,8 @@ import type { TicketEvent, TicketSnapshot } from '../tickets/ticket-events';
 import { mailBodies, replySubject } from './channels.email';
 import { openSecrets, smtpTransport, errorKind, type EmailConfig } from './channels.mail';
 import { channelsRepo, type ChannelRow, type OutboxRow } from './channels.repo';
-import { REPLY_WINDOW_MS, sendCustomMessage, WechatApiError, type WechatConfig } from './channels.wechat';
-import { OPENID } from './channels.wechat';
+import { OPENID, type WechatConfig } from './channels.wechat';
+import { fmtTime, sendWechatRow, wechatConsent, type WechatPayload } from './channels.wechat.senders';
 import { isSmsKind, SmsApiError } from './channels.sms';
 import { sendQueuedSms, smsConsent } from './channels.sms.senders';
 import { DingtalkApiError } from './channels.dingtalk';
@@ -31,7 +31,7 @@ export const backoffMs = (attempts: number) => 30_000 * 2 ** Math.max(0, attempt
 export const emailConsent = (consent: unknown) => (consent as Record<string, unknown> | null)?.email !== false;
 
 /** WeChat consent: withdrawn when the customer's `consent.wechat` is false (absent = not withdrawn). */
-export const wechatConsent = (consent: unknown) => (consent as Record<string, unknown> | null)?.wechat !== false;
+export { wechatConsent };
 
 const domainOf = (address: string) => address.split('@')[1] ?? 'chidu.local';
 
@@ -95,10 +95,7 @@ export async function queueEmailReply(tx: Tx, ctx: Ctx, ticket: TicketSnapshot, 
   });
 }
 
-export interface WechatReplyPayload {
-  subject: string;
-  body: string;
-}
+export type WechatReplyPayload = WechatPayload;
 
 /**
  * Consumer of `ticket.public_reply`: an agent's public reply on a `wechat` ticket goes back to the user's openid as a
@@ -131,7 +128,12 @@ export async function queueWechatReply(tx: Tx, ctx: Ctx, ticket: TicketSnapshot,
     return;
   }
   const id = uuidv7();
-  const payload: WechatReplyPayload = { subject: head.subject, body: reply.body };
+  // The values fill the `ticket_update` template when the reply goes out after the 48-hour window closed.
+  const payload: WechatReplyPayload = {
+    subject: head.subject,
+    body: reply.body,
+    values: { number: head.number, subject: head.subject, name: customer.name, status: '客服已回复', text: reply.body, time: fmtTime(new Date()) },
+  };
   await channelsRepo.enqueue(tx, { id, channelId: channel.id, kind: 'reply', recipient: openid, payload, ticketId: ticket.id, replyId });
   await channelsRepo.insertMessage(tx, {
     id: uuidv7(),
@@ -152,10 +154,10 @@ const maskId = (v: string) => (v.length > 8 ? `${v.slice(0, 4)}***${v.slice(-4)}
 const maskTo = (v: string) => (v.includes('@') ? (maskEmail(v) ?? '***') : /^\+?\d{7,15}$/.test(v) ? (maskPhone(v) ?? '***') : maskId(v));
 
 /** The survey sender for `email` (registered with registerSurveySender): queues the invitation, never without consent. */
-export async function queueSurveyEmail(tx: Tx, msg: SurveyMessage): Promise<void> {
+export async function queueSurveyEmail(tx: Tx, msg: SurveyMessage): Promise<'queued' | 'no_gateway'> {
   const customer = await channelsRepo.customerContact(tx, msg.customerId);
   const [channel] = (await channelsRepo.listChannels(tx, 'email')).filter((c) => c.enabled);
-  if (!customer?.email || !channel?.address) return;
+  if (!customer?.email || !channel?.address) return 'no_gateway';
   const consent = customer.consent as Record<string, unknown>;
   if (!emailConsent(consent) || consent.surveys === false) {
     await channelsRepo.log(tx, {
@@ -165,7 +167,7 @@ export async function queueSurveyEmail(tx: Tx, msg: SurveyMessage): Promise<void
       event: 'channels.log.out_no_consent',
       detail: { to: maskEmail(customer.email) },
     });
-    return;
+    return 'no_gateway';
   }
   const head = await channelsRepo.ticketHead(tx, msg.ticketId);
   const id = uuidv7();
@@ -186,6 +188,7 @@ export async function queueSurveyEmail(tx: Tx, msg: SurveyMessage): Promise<void
       fromName: channel.name,
     } satisfies ReplyPayload,
   });
+  return 'queued';
 }
 
 /**
@@ -223,34 +226,6 @@ export async function queueReminderEmail(tx: Tx, msg: VisitReminder): Promise<Re
       fromName: channel.name,
     } satisfies ReplyPayload,
   });
-  return 'queued';
-}
-
-/**
- * The visit reminder sender for `wechat`: a customer-service text message to the customer's openid on an enabled
- * Official Account, only when they wrote to it within the platform's 48-hour window (outside it the platform refuses
- * the message: not reachable) and have not withdrawn WeChat consent.
- */
-export async function queueReminderWechat(tx: Tx, msg: VisitReminder): Promise<ReminderOutcome> {
-  const customer = await channelsRepo.customerContact(tx, msg.customerId);
-  if (!customer) return 'unreachable';
-  const enabled = new Map((await channelsRepo.listChannels(tx, 'wechat_oa')).filter((c) => c.enabled).map((c) => [c.id, c]));
-  const open = (await channelsRepo.identitiesOf(tx, msg.customerId, OPENID)).find(
-    (i) => i.channelId && enabled.has(i.channelId) && i.lastInAt && msg.at.getTime() - i.lastInAt.getTime() <= REPLY_WINDOW_MS,
-  );
-  if (!open) return 'unreachable';
-  if (!wechatConsent(customer.consent)) {
-    await channelsRepo.log(tx, {
-      id: uuidv7(),
-      channelId: open.channelId!,
-      level: 'warn',
-      event: 'channels.log.wx_no_consent',
-      detail: { to: maskId(open.value), number: msg.ticketNumber },
-    });
-    return 'no_consent';
-  }
-  const payload: WechatReplyPayload = { subject: msg.subject, body: msg.body };
-  await channelsRepo.enqueue(tx, { id: uuidv7(), channelId: open.channelId!, kind: 'reminder', recipient: open.value, payload, ticketId: msg.ticketId });
   return 'queued';
 }
 
@@ -300,7 +275,13 @@ async function sendOne(database: Database, row: OutboxRow, now: Date, rate: Map<
     return;
   }
   rate.set(channel.id, sent + 1);
-  if (wechat) return sendWechat(database, row, channel, now, to);
+  if (wechat) {
+    const done = async (tx: Tx, externalId: string | null, event: string) => {
+      await channelsRepo.finishOutbox(tx, row.id, { status: 'sent', sentAt: new Date(), lastError: null, ...(externalId ? { externalId } : {}) });
+      await channelsRepo.log(tx, { id: uuidv7(), channelId: channel.id, level: 'info', event, detail: { to, kind: row.kind } });
+    };
+    return sendWechatRow(database, row, channel, now, done, (error, final) => fail(database, row, error, final));
+  }
   if (sms) return sendSmsRow(database, row, channel, to);
   if (dingtalk) return sendDingtalk(database, row, channel, now, to);
   const p = row.payload as ReplyPayload;
@@ -326,26 +307,6 @@ async function sendOne(database: Database, row: OutboxRow, now: Date, rate: Map<
     transports.get(channel.id)?.t.close();
     transports.delete(channel.id);
     await fail(database, row, `${errorKind(err)}: ${scrubText(String((err as Error).message ?? err)).slice(0, 300)}`, false);
-  }
-}
-
-/** A WeChat customer-service text message, only within 48 h of the user's last message (outside: dead, with the reason). */
-async function sendWechat(database: Database, row: OutboxRow, channel: ChannelRow, now: Date, to: string) {
-  const last = await channelsRepo.identityLastIn(database.db, OPENID, row.recipient);
-  if (!last || now.getTime() - last.getTime() > REPLY_WINDOW_MS) {
-    return fail(database, row, 'reply_window_closed: the user has not written in the last 48 hours (WeChat customer-service message window)', true);
-  }
-  const p = row.payload as WechatReplyPayload;
-  try {
-    await sendCustomMessage(channel, row.recipient, { msgtype: 'text', text: { content: p.body.slice(0, 2000) } });
-    await database.transaction(async (tx) => {
-      await channelsRepo.finishOutbox(tx, row.id, { status: 'sent', sentAt: new Date(), lastError: null });
-      await channelsRepo.log(tx, { id: uuidv7(), channelId: channel.id, level: 'info', event: 'channels.log.out_sent', detail: { to, kind: row.kind } });
-    });
-  } catch (err) {
-    const kind = err instanceof WechatApiError ? err.kind : 'failed';
-    const final = kind === 'reply_window_closed' || kind === 'refused_address';
-    await fail(database, row, `${kind}: ${scrubText(String((err as Error).message ?? err)).slice(0, 300)}`, final);
   }
 }
 

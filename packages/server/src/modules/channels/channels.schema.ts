@@ -61,6 +61,29 @@ const apiBase = z
   .url({ protocol: /^https?$/ })
   .max(300)
   .describe('the host root of the platform API (default https://api.weixin.qq.com); /cgi-bin/... is appended');
+const wxTemplate = z
+  .object({
+    mode: z.enum(['template', 'subscribe']).default('template').describe('template: 模板消息; subscribe: 订阅通知'),
+    templateId: z.string().trim().min(1).max(128),
+    fields: z
+      .record(
+        z
+          .string()
+          .regex(/^[a-z][a-z_]*\d*$/, 'a template field name such as first, keyword1, remark, thing1, time2')
+          .max(40),
+        z.string().max(200),
+      )
+      .refine((f) => Object.keys(f).length >= 1 && Object.keys(f).length <= 10, '1–10 fields')
+      .describe('field name → text; placeholders {number} {subject} {name} {time} {url} {status} {text}'),
+  })
+  .optional();
+const wxTemplates = z
+  .object({
+    survey_invite: wxTemplate.describe('survey invitation (the link is the message URL / page)'),
+    visit_reminder: wxTemplate.describe('visit reminder'),
+    ticket_update: wxTemplate.describe("ticket update: an agent's reply when the 48-hour window is closed"),
+  })
+  .describe('templates used when the 48-hour customer-service window is closed; a kind without one is not sent then');
 export const WechatConfigIn = z.object({
   appId: z.string().trim().min(1).max(64),
   appSecret: z.string().min(1).max(200).describe('write-only'),
@@ -68,6 +91,7 @@ export const WechatConfigIn = z.object({
   encodingAesKey: wxAesKey,
   apiBase: apiBase.optional(),
   ratePerMinute: z.number().int().min(1).max(10_000).optional(),
+  templates: wxTemplates.optional(),
 });
 export const WechatConfigPatch = WechatConfigIn.partial({ appSecret: true, token: true, encodingAesKey: true }).describe(
   'a secret left out keeps its stored value',
@@ -187,6 +211,9 @@ export const Channel = z
         appId: z.string(),
         apiBase: z.string().optional(),
         ratePerMinute: z.number().optional(),
+        templates: z
+          .record(z.string(), z.object({ mode: z.enum(['template', 'subscribe']), templateId: z.string(), fields: z.record(z.string(), z.string()) }))
+          .optional(),
         appSecret: Configured,
         token: Configured,
         encodingAesKey: Configured,

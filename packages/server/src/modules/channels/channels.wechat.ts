@@ -21,10 +21,25 @@ export const REPLY_WINDOW_MS = 48 * 3600_000;
 /** The identity kind of a WeChat user in customer_identities. */
 export const OPENID = 'wechat_openid';
 
+/** What a notification may be sent as outside the 48-hour window: one configured template per message kind. */
+export const WECHAT_TEMPLATE_KINDS = ['survey_invite', 'visit_reminder', 'ticket_update'] as const;
+export type WechatTemplateKind = (typeof WECHAT_TEMPLATE_KINDS)[number];
+/** The values a template field may use as `{name}` placeholders. */
+export const TEMPLATE_PLACEHOLDERS = ['number', 'subject', 'name', 'time', 'url', 'status', 'text'] as const;
+
+export interface WechatTemplate {
+  /** `template`: 模板消息 (/cgi-bin/message/template/send); `subscribe`: 订阅通知 (/cgi-bin/message/subscribe/bizsend). */
+  mode: 'template' | 'subscribe';
+  templateId: string;
+  /** Template field name (first, keyword1, remark / thing1, time2, character_string3 …) → text with `{placeholders}`. */
+  fields: Record<string, string>;
+}
+
 export interface WechatConfig {
   appId: string;
   apiBase?: string | undefined;
   ratePerMinute?: number | undefined;
+  templates?: Partial<Record<WechatTemplateKind, WechatTemplate>> | undefined;
 }
 export interface WechatSecrets {
   appSecret?: string | undefined;
@@ -232,6 +247,64 @@ export async function sendCustomMessage(channel: ChannelRow, openid: string, msg
     if (res.status !== 200 || !j) throw new WechatApiError('bad_response', null, `HTTP ${res.status}`);
     return { errcode: Number(j.errcode ?? 0), errmsg: errText(j.errmsg) };
   });
+}
+
+/**
+ * The field values of a template, placeholders filled in. Subscribe notifications limit field kinds (thing ≤ 20
+ * characters, character_string ≤ 32, phrase ≤ 5, name ≤ 10 …): values are cut to the kind's length by the field name.
+ */
+export function templateData(tpl: WechatTemplate, values: Record<string, string>): Record<string, { value: string }> {
+  const out: Record<string, { value: string }> = {};
+  for (const [field, text] of Object.entries(tpl.fields)) {
+    let v = text.replace(/\{(\w+)\}/g, (m, k: string) => values[k] ?? '');
+    if (tpl.mode === 'subscribe') {
+      const max = /^thing/.test(field) ? 20 : /^character_string/.test(field) ? 32 : /^phrase/.test(field) ? 5 : /^name/.test(field) ? 10 : 200;
+      v = [...v].slice(0, max).join('');
+    }
+    out[field] = { value: v };
+  }
+  return out;
+}
+
+/**
+ * A template message (模板消息, `POST /cgi-bin/message/template/send {touser, template_id, url, data}`) or a subscribe
+ * notification (订阅通知, `POST /cgi-bin/message/subscribe/bizsend {touser, template_id, page, data}`): not bound to the
+ * 48-hour window. 43004 (not following) and 43101 (declined the subscription) → `not_subscribed`; 40037 → `bad_template`.
+ * Answers the platform's msgid when it gives one.
+ */
+export async function sendTemplateMessage(
+  channel: ChannelRow,
+  openid: string,
+  tpl: WechatTemplate,
+  values: Record<string, string>,
+  link?: string,
+): Promise<string | null> {
+  const root = apiRoot(channel.config as WechatConfig);
+  const path = tpl.mode === 'subscribe' ? '/cgi-bin/message/subscribe/bizsend' : '/cgi-bin/message/template/send';
+  const body = {
+    touser: openid,
+    template_id: tpl.templateId,
+    ...(link ? (tpl.mode === 'subscribe' ? { page: link } : { url: link }) : {}),
+    data: templateData(tpl, values),
+  };
+  try {
+    return await withToken<string | null>(channel, async (token) => {
+      const res = await call(`${root}${path}?access_token=${encodeURIComponent(token)}`, { method: 'POST', body: JSON.stringify(body) });
+      const j = asJson(res.body);
+      if (res.status !== 200 || !j) throw new WechatApiError('bad_response', null, `HTTP ${res.status}`);
+      return {
+        errcode: Number(j.errcode ?? 0),
+        errmsg: errText(j.errmsg),
+        value: typeof j.msgid === 'number' || typeof j.msgid === 'string' ? String(j.msgid) : null,
+      };
+    });
+  } catch (err) {
+    if (err instanceof WechatApiError && err.errcode !== null) {
+      const kind = err.errcode === 43004 || err.errcode === 43101 ? 'not_subscribed' : err.errcode === 40037 ? 'bad_template' : err.kind;
+      if (kind !== err.kind) throw new WechatApiError(kind, err.errcode, err.message);
+    }
+    throw err;
+  }
 }
 
 /** Downloads a temporary media file (the photo or voice of a message). */

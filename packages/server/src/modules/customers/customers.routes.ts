@@ -4,6 +4,7 @@ import type { AppDeps } from '../../http/app';
 import { ctxOf } from '../../http/auth';
 import { IdParam, page } from '../identity/identity.schema';
 import * as cmd from './customers.commands';
+import { customerMessages } from './customers.conversation';
 import * as s from './customers.schema';
 
 export function registerCustomerRoutes(base: FastifyInstance, deps: AppDeps) {
@@ -62,6 +63,21 @@ export function registerCustomerRoutes(base: FastifyInstance, deps: AppDeps) {
       },
     },
     async (req) => cmd.updateCustomer(database, ctxOf(req), req.params.id, req.body),
+  );
+
+  app.get(
+    '/customers/:id/messages',
+    {
+      config: { permission: 'customers.read' },
+      schema: {
+        tags,
+        summary: "Every channel's messages of a customer in one timeline, newest first (only on tickets the caller may see; 404 when none)",
+        params: s.CustomerIdParam,
+        querystring: s.CustomerMessagesQuery,
+        response: { 200: page(s.CustomerMessage) },
+      },
+    },
+    async (req) => customerMessages(database, ctxOf(req), req.params.id, req.query),
   );
 
   app.get(

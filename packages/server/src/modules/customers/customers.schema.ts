@@ -205,3 +205,29 @@ export const DuplicatesBody = z.object({ phone: z.string().max(32).optional(), e
 export const DuplicatesResponse = z.object({ items: z.array(CustomerDuplicate) });
 export const MergeBody = z.object({ intoId: z.uuid() });
 export const MergeResponse = z.object({ id: z.string(), mergedIntoId: z.string(), ticketsMoved: z.number().int() }).meta({ id: 'CustomerMerge' });
+
+/** One message of the customer's timeline across channels (GET /customers/{id}/messages). */
+export const CustomerMessage = z
+  .object({
+    id: z.string(),
+    kind: z
+      .enum(['opening', 'reply', 'notification'])
+      .describe("opening: the ticket's first message; reply: a public reply; notification: survey / reminder / touch"),
+    direction: z.enum(['in', 'out']),
+    channel: z.object({
+      kind: z.string().describe('email | wechat_oa | sms_aliyun | sms_tencent | chat | portal | phone | walk_in | api …'),
+      name: z.string().nullable(),
+    }),
+    text: z.string().describe('plain text, tags and control characters removed, ≤ 4000 characters'),
+    attachments: z.array(z.object({ id: z.string(), filename: z.string(), mime: z.string(), size: z.number().int() })),
+    at: z.string(),
+    author: z.object({ kind: z.enum(['customer', 'staff', 'system']), name: z.string().nullable() }),
+    delivery: z.object({ status: z.string(), receipt: z.string().nullable(), error: z.string().nullable() }).nullable(),
+    purpose: z.string().nullable().describe('notification: survey | reminder | touch'),
+    ticket: z.object({ id: z.string(), number: z.string() }),
+  })
+  .meta({ id: 'CustomerMessage' });
+export const CustomerMessagesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(30),
+  cursor: z.uuid().optional().describe('nextCursor of the previous page'),
+});

@@ -23,6 +23,11 @@ export interface ResponseFilter {
 }
 
 export const deliveryRepo = {
+  /** The channel a ticket came by (the `customer` survey channel tries it first). */
+  async ticketChannel(ex: Executor, ticketId: string): Promise<string | null> {
+    const [row] = await ex.select({ channel: tickets.channel }).from(tickets).where(eq(tickets.id, ticketId)).limit(1);
+    return row?.channel ?? null;
+  },
   async insertDelivery(ex: Executor, values: typeof surveyDeliveries.$inferInsert): Promise<DeliveryRow> {
     const [row] = await ex.insert(surveyDeliveries).values(values).returning();
     return row!;

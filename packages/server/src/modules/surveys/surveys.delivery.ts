@@ -47,24 +47,45 @@ export function registerSurveySender(channel: 'sms' | 'wechat' | 'email', sender
   else senders.delete(channel);
 }
 
-/** Bring an invitation to the customer over its channel, and record the attempt (same transaction). */
+/** The order the `customer` channel tries senders in: the channel the ticket came by first. */
+export function customerChannelOrder(ticketChannel: string | null | undefined): ('wechat' | 'email' | 'sms')[] {
+  const first =
+    ticketChannel === 'wechat' ? 'wechat' : ticketChannel === 'email' ? 'email' : ticketChannel === 'sms' || ticketChannel === 'phone' ? 'sms' : null;
+  const rest = (['wechat', 'email', 'sms'] as const).filter((c) => c !== first);
+  return first ? [first, ...rest] : [...rest];
+}
+
+/**
+ * Bring an invitation to the customer over its channel, and record the attempt (same transaction). Channel
+ * `customer`: each sender is tried in `customerChannelOrder` until one queues it (a sender refuses a channel the
+ * customer cannot be reached on or has not consented to); the delivery records the channel used, else `no_gateway`
+ * (the link stays available in the portal and on the ticket).
+ */
 export async function deliverSurvey(tx: Tx, inv: InvitationRow, reason: DeliveryReason, actorId: string | null = null): Promise<DeliveryRow> {
   let state: DeliveryState = 'available';
+  let channel = inv.channel;
   if (inv.channel !== 'link') {
-    const sender = senders.get(inv.channel);
-    if (sender) {
-      const url = surveyUrl(signToken(await surveySecret(tx), inv.id));
+    const order = inv.channel === 'customer' ? customerChannelOrder(await deliveryRepo.ticketChannel(tx, inv.ticketId)) : [inv.channel];
+    const url = surveyUrl(signToken(await surveySecret(tx), inv.id));
+    state = 'no_gateway';
+    for (const c of order) {
+      const sender = senders.get(c);
+      if (!sender) continue;
       const outcome = await sender.enqueue(tx, {
         invitationId: inv.id,
         ticketId: inv.ticketId,
         customerId: inv.customerId,
-        channel: inv.channel,
+        channel: c,
         url,
         expiresAt: inv.expiresAt,
         reason,
       });
       state = outcome ?? 'queued';
-    } else state = 'no_gateway';
+      if (state === 'queued') {
+        channel = c;
+        break;
+      }
+    }
   }
-  return deliveryRepo.insertDelivery(tx, { id: uuidv7(), invitationId: inv.id, ticketId: inv.ticketId, channel: inv.channel, state, reason, actorId });
+  return deliveryRepo.insertDelivery(tx, { id: uuidv7(), invitationId: inv.id, ticketId: inv.ticketId, channel, state, reason, actorId });
 }

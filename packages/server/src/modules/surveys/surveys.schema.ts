@@ -3,7 +3,8 @@ import { TICKET_TYPES } from '../standards/definition';
 
 export const QUESTION_KINDS = ['csat', 'nps', 'ces', 'scale', 'choice', 'text'] as const;
 export const SURVEY_TRIGGERS = ['ticket.resolved', 'field.visit_completed', 'complaint.closed'] as const;
-export const SURVEY_CHANNELS = ['link', 'sms', 'wechat', 'email'] as const;
+/** `customer`: the customer's own channel, chosen when sent (the ticket's channel first, then WeChat, e-mail, SMS). */
+export const SURVEY_CHANNELS = ['link', 'sms', 'wechat', 'email', 'customer'] as const;
 
 const label = z.string().trim().min(1).max(200);
 export const Question = z

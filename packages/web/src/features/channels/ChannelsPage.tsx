@@ -10,6 +10,7 @@ import { channelsApi, type Channel, type ChannelCreate } from './api';
 import { showCreatedUrl } from './createdUrlDialog';
 import { isSms, SmsEditor, SmsSummary } from './SmsEditor';
 import { DingtalkEditor, DingtalkStaffDrawer, DingtalkSummary, isDingtalk } from './DingtalkEditor';
+import { templatesFromForm, templatesToForm, WechatTemplatesFields, type WxTemplateForm, type WxTemplateKind } from './WechatTemplates';
 
 type EmailCreate = Extract<ChannelCreate, { kind: 'email' }>;
 
@@ -206,6 +207,7 @@ interface WechatForm {
   encodingAesKey?: string;
   apiBase?: string;
   ratePerMinute?: number;
+  templates?: Partial<Record<WxTemplateKind, WxTemplateForm>>;
 }
 
 /** 微信公众号: AppID, AppSecret, Token, EncodingAESKey (secrets write-only), apiBase under 高级设置; the callback URL to paste. */
@@ -226,6 +228,7 @@ function WechatEditor({ channel, onClose }: { channel: Channel | null; onClose: 
         appId: v.appId.trim(),
         ...(v.apiBase ? { apiBase: v.apiBase.trim() } : {}),
         ...(v.ratePerMinute ? { ratePerMinute: v.ratePerMinute } : {}),
+        templates: templatesFromForm(v.templates),
       };
       if (channel) {
         await channelsApi.update(channel.id, { name: v.name, enabled: v.enabled, config: { ...pub, ...secrets } });
@@ -255,8 +258,15 @@ function WechatEditor({ channel, onClose }: { channel: Channel | null; onClose: 
     onError: (e) => void message.error(errorMessage(e, t)),
   });
   const initial: Partial<WechatForm> = channel
-    ? { name: channel.name, enabled: channel.enabled, appId: wx?.appId ?? '', apiBase: wx?.apiBase, ratePerMinute: wx?.ratePerMinute }
-    : { enabled: true };
+    ? {
+        name: channel.name,
+        enabled: channel.enabled,
+        appId: wx?.appId ?? '',
+        apiBase: wx?.apiBase,
+        ratePerMinute: wx?.ratePerMinute,
+        templates: templatesToForm(wx?.templates),
+      }
+    : { enabled: true, templates: templatesToForm(undefined) };
   const kept = (configured?: { configured: true }) => (configured ? t('channels.form.secretKept') : undefined);
   const isNew = !channel;
   return (
@@ -320,6 +330,7 @@ function WechatEditor({ channel, onClose }: { channel: Channel | null; onClose: 
                 </>
               ),
             },
+            { key: 'templates', label: t('channels.wechat.tpl.section'), forceRender: true, children: <WechatTemplatesFields /> },
           ]}
         />
         <Form.Item name="enabled" label={t('channels.form.enabled')} valuePropName="checked">

@@ -45,6 +45,7 @@ import { ASSIST_FIELDS, AssistFormItems, AssistTag, assistBody, type AssistValue
 import { FLAT_FIELDS, FlatFormItems, flatBody, flatText } from './FlatFields';
 import { CONSENTS, consentGranted, consentPatch } from './consent';
 import { IdentitiesTab } from './CustomerIdentities';
+import { CustomerMessagesTab } from './CustomerMessages';
 
 const key360 = (id: string) => ['customers', '360', id] as const;
 
@@ -175,6 +176,7 @@ export default function Customer360Page() {
             },
             { key: 'tickets', label: t('customer360.tabs.tickets', { n: d.tickets.length }), children: <TicketsTab d={d} /> },
             { key: 'compensation', label: t('customer360.tabs.compensation', { n: d.compensations.length }), children: <CompensationTab d={d} /> },
+            { key: 'messages', label: t('customers.messages.tab'), children: <CustomerMessagesTab customerId={p.id} /> },
             { key: 'timeline', label: t('customer360.tabs.timeline'), children: <TimelineTab d={d} /> },
             { key: 'surveys', label: t('surveys.customer.title'), children: <CustomerSurveys customerId={p.id} /> },
             {

@@ -6,7 +6,7 @@ import type { PublicQuestion } from './public/SurveyForm';
 export const SURVEY_PERM = { view: 'surveys.view', manage: 'surveys.manage', work: 'loops.work', recover: 'loops.recover' } as const;
 export const QUESTION_KINDS = ['csat', 'nps', 'ces', 'scale', 'choice', 'text'] as const;
 export const TRIGGERS = ['ticket.resolved', 'field.visit_completed', 'complaint.closed'] as const;
-export const CHANNELS = ['link', 'sms', 'wechat', 'email'] as const;
+export const CHANNELS = ['link', 'customer', 'sms', 'wechat', 'email'] as const;
 
 export interface Question {
   id: string;
