@@ -18,6 +18,8 @@ import * as s from './channels.schema';
 import { isSmsKind, openSmsSecrets, sealSmsSecrets, SmsApiError, testSms, type SmsConfig, type SmsSecrets } from './channels.sms';
 import { smsReceiptUrl } from './channels.sms.senders';
 import { newToken } from '../identity/secrets';
+import { isWecomKind, splitWecom, testWecom, wecomCallbackUrl, wecomView } from './channels.wecom.admin';
+import { openWecomSecrets, sealWecomSecrets } from './channels.wecom';
 import { fetchAccessToken, openWechatSecrets, sealWechatSecrets, WechatApiError, type WechatConfig, type WechatSecrets } from './channels.wechat';
 
 type ConfigIn = z.infer<typeof s.EmailConfigIn>;
@@ -53,7 +55,16 @@ function splitWechat(cfg: WechatIn, old: WechatSecrets): { config: WechatConfig;
 
 /** A PATCH's config parsed as the settings of the channel's own kind (400 naming the field otherwise). */
 function parseConfigFor(kind: string, raw: unknown) {
-  const schema = kind === 'wechat_oa' ? s.WechatConfigPatch : isSmsKind(kind) ? s.SmsConfigPatch : s.EmailConfigIn;
+  const schema =
+    kind === 'wechat_oa'
+      ? s.WechatConfigPatch
+      : kind === 'wecom_kf'
+        ? s.WecomKfConfigPatch
+        : kind === 'wecom_app'
+          ? s.WecomAppConfigPatch
+          : isSmsKind(kind)
+            ? s.SmsConfigPatch
+            : s.EmailConfigIn;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const errors = parsed.error.issues.map((i) => ({ path: ['config', ...i.path.map(String)].join('.'), message: i.message }));
@@ -122,6 +133,7 @@ function channelView(row: ChannelRow, origin?: string) {
       callbackUrl: origin ? wechatCallbackUrl(origin, row.id) : undefined,
     };
   }
+  if (isWecomKind(row.kind)) return wecomView(row, origin);
   if (isSmsKind(row.kind)) {
     const sec = openSmsSecrets(row);
     return {
@@ -169,6 +181,25 @@ export async function createChannel(database: Database, ctx: Ctx, input: z.infer
       await writeAudit(tx, ctx, { action: 'channel.created', targetType: 'channel', targetId: id, changes: { name: { before: null, after: input.name } } });
     });
     return { id, kind: input.kind, callbackUrl: wechatCallbackUrl(origin, id) };
+  }
+  if (input.kind === 'wecom_kf' || input.kind === 'wecom_app') {
+    const { config, secrets } = splitWecom(input.config, {});
+    await database.transaction(async (tx) => {
+      await channelsRepo.insertChannel(tx, {
+        id,
+        kind: input.kind,
+        name: input.name,
+        address: null,
+        teamId: input.kind === 'wecom_kf' ? (input.teamId ?? null) : null,
+        config,
+        secrets: sealWecomSecrets(secrets),
+        unknownSender: 'customer',
+        enabled: input.enabled,
+      });
+      await channelsRepo.log(tx, { id: uuidv7(), channelId: id, level: 'info', event: 'channels.log.created', detail: {} });
+      await writeAudit(tx, ctx, { action: 'channel.created', targetType: 'channel', targetId: id, changes: { name: { before: null, after: input.name } } });
+    });
+    return { id, kind: input.kind, ...(input.kind === 'wecom_kf' ? { callbackUrl: wecomCallbackUrl(origin, id) } : {}) };
   }
   if (input.kind !== 'email') {
     if (input.kind === 'sms_tencent' && !input.config.sdkAppId) {
@@ -225,6 +256,10 @@ export async function updateChannel(database: Database, ctx: Ctx, id: string, in
       const { config, secrets } = splitWechat(parseConfigFor(row.kind, input.config) as WechatIn, openWechatSecrets(row));
       set.config = config;
       set.secrets = sealWechatSecrets(secrets);
+    } else if (input.config && isWecomKind(row.kind)) {
+      const { config, secrets } = splitWecom(parseConfigFor(row.kind, input.config) as Parameters<typeof splitWecom>[0], openWecomSecrets(row));
+      set.config = config;
+      set.secrets = sealWecomSecrets(secrets);
     } else if (input.config && isSmsKind(row.kind)) {
       const { config, secrets } = splitSms(parseConfigFor(row.kind, input.config) as SmsIn, openSmsSecrets(row));
       set.config = config;
@@ -283,6 +318,11 @@ export async function testChannel(database: Database, ctx: Ctx, id: string) {
       api = { ok: false, error: err instanceof WechatApiError ? err.kind : 'failed' };
     }
     await logChannel(database, id, api.ok ? 'info' : 'warn', 'channels.log.test_wechat', { result: api.ok ? 'OK' : (api.error ?? 'failed') });
+    return { api };
+  }
+  if (isWecomKind(row.kind)) {
+    const api = await testWecom(row);
+    await logChannel(database, id, api.ok ? 'info' : 'warn', 'channels.log.test_wecom', { result: api.ok ? 'OK' : (api.error ?? 'failed') });
     return { api };
   }
   if (isSmsKind(row.kind)) {

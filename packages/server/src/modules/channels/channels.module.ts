@@ -8,6 +8,8 @@ import { queueEmailReply, queueReminderEmail, queueReminderWechat, queueSurveyEm
 import { registerChannelRoutes } from './channels.routes';
 import { queueReminderSms, queueSurveySms, smsCodeSender } from './channels.sms.senders';
 import { channelsWorker } from './channels.worker';
+import { queueSurveyWechat, wecomAppSender } from './channels.wecom.senders';
+import { setWecomAppSender } from '../../realtime/delivery';
 
 // Survey invitations by email go through the channel outbox (surveys.delivery.ts records them as `queued`).
 registerSurveySender('email', { enqueue: queueSurveyEmail });
@@ -16,8 +18,12 @@ registerReminderSender('email', { enqueue: queueReminderEmail });
 registerReminderSender('wechat', { enqueue: queueReminderWechat });
 // SMS (sms_aliyun / sms_tencent channels): invitations and reminders queued on the outbox, portal sign-in codes at once.
 registerSurveySender('sms', { enqueue: queueSurveySms });
+// Invitations on the WeChat channel: by 微信客服 (wecom_kf) within its window (48 h / 5 messages), with consent.
+registerSurveySender('wechat', { enqueue: queueSurveyWechat });
 registerReminderSender('sms', { enqueue: queueReminderSms });
 setCodeSender(smsCodeSender);
+// 企业微信应用消息: staff notifications (realtime/delivery.ts) by the enabled wecom_app channel.
+setWecomAppSender(wecomAppSender);
 
 export const channelsModule = defineModule({
   name: 'channels',
