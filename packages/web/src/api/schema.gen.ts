@@ -3221,6 +3221,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/channels/wecom/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** WeCom customer service (微信客服) URL check: answers echostr decrypted (text/plain) when msg_signature = sha1(sort(token, timestamp, nonce, echostr)) and the CorpID inside is ours; otherwise 403 */
+        get: operations["getPublicChannelsWecomById"];
+        put?: never;
+        /** WeCom customer service (微信客服) events (encrypted XML, msg_signature): on kf_msg_or_event the new messages are pulled with kf/sync_msg from the stored cursor → ticket or customer reply; answers "success". Forged → 403, nothing stored; a message pulled again → nothing new */
+        post: operations["postPublicChannelsWecomById"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/channels/sms/{id}/receipt": {
         parameters: {
             query?: never;
@@ -6396,7 +6414,12 @@ export interface components {
                 /** @enum {string} */
                 format: "generic" | "wecom" | "dingtalk";
             };
-            /** @description email / webhook wait until the end of quiet hours */
+            /** @description 企业微信应用消息: a text card with the ticket link to my WeCom userid, sent by the enabled wecom_app channel */
+            wecom: {
+                enabled: boolean;
+                userId: string | null;
+            };
+            /** @description email / webhook / WeCom wait until the end of quiet hours */
             quietHours: {
                 start: string;
                 end: string;
@@ -6720,8 +6743,26 @@ export interface components {
                 ratePerMinute?: number;
                 perNumberPerDay?: number;
                 dailyCap?: number;
+            } | {
+                corpId: string;
+                openKfId?: string;
+                agentId?: number;
+                apiBase?: string;
+                ratePerMinute?: number;
+                secret?: {
+                    /** @constant */
+                    configured: true;
+                };
+                token?: {
+                    /** @constant */
+                    configured: true;
+                };
+                encodingAesKey?: {
+                    /** @constant */
+                    configured: true;
+                };
             };
-            /** @description wechat_oa: the callback URL for the WeChat admin console; sms_*: the delivery receipt URL */
+            /** @description wechat_oa / wecom_kf: the callback URL for the WeChat / WeCom admin console; sms_*: the delivery receipt URL */
             callbackUrl?: string;
             createdAt: string;
             updatedAt: string;
@@ -6739,7 +6780,7 @@ export interface components {
                 /** @description refused_address | auth_failed | connection_refused | timeout | not_found | tls | mailbox | failed */
                 error?: string;
             };
-            /** @description wechat_oa: an access token fetched from apiBase (error: invalid_appid | invalid_secret | ip_not_allowed | …); sms_*: a signed statistics query (error: auth_failed | rate_limited | refused_address | timeout | connection_failed | bad_response | rejected) */
+            /** @description wechat_oa / wecom_kf / wecom_app: an access token fetched from apiBase (error: invalid_appid | invalid_corpid | invalid_secret | ip_not_allowed | …); sms_*: a signed statistics query (error: auth_failed | rate_limited | refused_address | timeout | connection_failed | bad_response | rejected) */
             api?: {
                 ok: boolean;
                 /** @description refused_address | auth_failed | connection_refused | timeout | not_found | tls | mailbox | failed */
@@ -11906,6 +11947,51 @@ export interface operations {
                     teamId?: string;
                     /** @default true */
                     enabled?: boolean;
+                } | {
+                    /** @enum {string} */
+                    kind: "wecom_kf";
+                    name: string;
+                    config: {
+                        /** @description 企业ID (CorpID) */
+                        corpId: string;
+                        /** @description the customer-service account (open_kfid, wk…) */
+                        openKfId: string;
+                        /** @description write-only: the 微信客服 Secret */
+                        secret: string;
+                        /** @description write-only */
+                        token: string;
+                        /** @description write-only */
+                        encodingAesKey: string;
+                        /**
+                         * Format: uri
+                         * @description the host root of the WeCom API (default https://qyapi.weixin.qq.com); /cgi-bin/... is appended
+                         */
+                        apiBase?: string;
+                        ratePerMinute?: number;
+                    };
+                    /** Format: uuid */
+                    teamId?: string;
+                    /** @default true */
+                    enabled?: boolean;
+                } | {
+                    /** @enum {string} */
+                    kind: "wecom_app";
+                    name: string;
+                    config: {
+                        /** @description 企业ID (CorpID) */
+                        corpId: string;
+                        /** @description the application AgentId */
+                        agentId: number;
+                        /** @description write-only: the application's Secret */
+                        secret: string;
+                        /**
+                         * Format: uri
+                         * @description the host root of the WeCom API (default https://qyapi.weixin.qq.com); /cgi-bin/... is appended
+                         */
+                        apiBase?: string;
+                    };
+                    /** @default true */
+                    enabled?: boolean;
                 };
             };
         };
@@ -12028,7 +12114,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
-                    /** @description the settings of the channel kind (email, wechat_oa, sms_aliyun, sms_tencent) */
+                    /** @description the settings of the channel kind (email, wechat_oa, sms_aliyun, sms_tencent, wecom_kf, wecom_app) */
                     config?: {
                         /** Format: email */
                         address: string;
@@ -12100,6 +12186,35 @@ export interface operations {
                         perNumberPerDay?: number;
                         /** @description SMS per channel per day (default 1000) */
                         dailyCap?: number;
+                    } | {
+                        /** @description 企业ID (CorpID) */
+                        corpId: string;
+                        /** @description the customer-service account (open_kfid, wk…) */
+                        openKfId: string;
+                        /** @description write-only: the 微信客服 Secret */
+                        secret?: string;
+                        /** @description write-only */
+                        token?: string;
+                        /** @description write-only */
+                        encodingAesKey?: string;
+                        /**
+                         * Format: uri
+                         * @description the host root of the WeCom API (default https://qyapi.weixin.qq.com); /cgi-bin/... is appended
+                         */
+                        apiBase?: string;
+                        ratePerMinute?: number;
+                    } | {
+                        /** @description 企业ID (CorpID) */
+                        corpId: string;
+                        /** @description the application AgentId */
+                        agentId: number;
+                        /** @description write-only: the application's Secret */
+                        secret?: string;
+                        /**
+                         * Format: uri
+                         * @description the host root of the WeCom API (default https://qyapi.weixin.qq.com); /cgi-bin/... is appended
+                         */
+                        apiBase?: string;
                     };
                     teamId?: string | null;
                     /** @enum {string} */
@@ -13613,7 +13728,12 @@ export interface operations {
                         /** @enum {string} */
                         format: "generic" | "wecom" | "dingtalk";
                     };
-                    /** @description email / webhook wait until the end of quiet hours */
+                    /** @description 企业微信应用消息: a text card with the ticket link to my WeCom userid, sent by the enabled wecom_app channel */
+                    wecom?: {
+                        enabled: boolean;
+                        userId: string | null;
+                    };
+                    /** @description email / webhook / WeCom wait until the end of quiet hours */
                     quietHours?: {
                         start: string;
                         end: string;
@@ -17511,6 +17631,67 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["ValidationFailed"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPublicChannelsWecomById: {
+        parameters: {
+            query?: {
+                msg_signature?: string;
+                timestamp?: string;
+                nonce?: string;
+                echostr?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postPublicChannelsWecomById: {
+        parameters: {
+            query?: {
+                msg_signature?: string;
+                timestamp?: string;
+                nonce?: string;
+                echostr?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             503: components["responses"]["Unavailable"];
