@@ -5,7 +5,8 @@
  * `wecom_external_userid` identity: recorded once per (channel, msgid) — a message pulled again stores nothing new —,
  * the customer found or created (tagged 来自企业微信), a ticket on channel `wechat` or the customer's reply on the
  * open one, photos and voice as attachments (media/get), a mobile number as a phone identity (merge suggestion).
- * Syncs of one channel run one at a time in this process.
+ * Syncs of one channel run one at a time in this process (callbacks meanwhile share the next one); within a page,
+ * different users' messages are handled in parallel, each user's in order.
  */
 import type { Database } from '../../db/client';
 import { logChannel } from './channels.ingest';
@@ -38,8 +39,6 @@ const toWechat = (m: KfMessage, openKfId: string): WechatMessage => ({
   encrypt: null,
 });
 
-const running = new Map<string, Promise<unknown>>();
-
 export interface SyncResult {
   pages: number;
   handled: number;
@@ -48,16 +47,77 @@ export interface SyncResult {
   error?: string;
 }
 
-/** After a verified `kf_msg_or_event`: pull and handle the new messages (serialised per channel). */
+/** Per channel: the callbacks waiting for a sync that starts after they arrived, and whether one is running. */
+interface Slot {
+  waiters: ((r: SyncResult) => void)[];
+  token: string | null;
+  running: boolean;
+}
+const slots = new Map<string, Slot>();
+
+/**
+ * After a verified `kf_msg_or_event`: pull and handle the new messages. Syncs of a channel run one at a time; the
+ * callbacks that arrive while one runs share the next one (coalesced), and each answers once a sync that started
+ * after it arrived is done (its messages are stored by then).
+ */
 export function handleKfEvent(database: Database, channel: ChannelRow, ev: KfEvent): Promise<SyncResult> {
   if (ev.event !== 'kf_msg_or_event') return Promise.resolve({ pages: 0, handled: 0, duplicates: 0, skipped: 0 });
-  const prev = running.get(channel.id) ?? Promise.resolve();
-  const next = prev.catch(() => undefined).then(() => syncAll(database, channel, ev.token));
-  running.set(channel.id, next);
-  void next.finally(() => {
-    if (running.get(channel.id) === next) running.delete(channel.id);
-  });
-  return next;
+  let slot = slots.get(channel.id);
+  if (!slot) {
+    slot = { waiters: [], token: null, running: false };
+    slots.set(channel.id, slot);
+  }
+  slot.token = ev.token;
+  const done = new Promise<SyncResult>((resolve) => slot.waiters.push(resolve));
+  if (!slot.running) void drive(database, channel, slot);
+  return done;
+}
+
+async function drive(database: Database, channel: ChannelRow, slot: Slot) {
+  slot.running = true;
+  try {
+    while (slot.waiters.length) {
+      const batch = slot.waiters.splice(0);
+      const r = await syncAll(database, channel, slot.token).catch((err: unknown) => ({
+        pages: 0,
+        handled: 0,
+        duplicates: 0,
+        skipped: 0,
+        error: (err as Error).name,
+      }));
+      for (const w of batch) w(r);
+    }
+  } finally {
+    slot.running = false;
+    if (!slot.waiters.length) slots.delete(channel.id);
+  }
+}
+
+/** Up to this many users' messages of a page are handled at once (one user's in order). */
+const PARALLEL_USERS = 8;
+
+async function handlePage(database: Database, channel: ChannelRow, openKfId: string, messages: KfMessage[], out: SyncResult) {
+  const byUser = new Map<string, KfMessage[]>();
+  for (const m of messages) {
+    // origin 3: the customer; 4: system events (session state), 5: a servicer's own messages — not tickets.
+    if (m.origin !== 3 || !m.externalUserId) {
+      out.skipped++;
+      continue;
+    }
+    byUser.set(m.externalUserId, [...(byUser.get(m.externalUserId) ?? []), m]);
+  }
+  const queues = [...byUser.values()];
+  const worker = async () => {
+    for (let q = queues.shift(); q; q = queues.shift())
+      for (const m of q) {
+        const r = await ingestWechat(database, channel, toWechat(m, openKfId), WECOM_VIA);
+        if (r.outcome === 'duplicate') out.duplicates++;
+        else out.handled++;
+      }
+  };
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(PARALLEL_USERS, queues.length) }, worker));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 async function syncAll(database: Database, channel: ChannelRow, token: string | null): Promise<SyncResult> {
@@ -68,16 +128,7 @@ async function syncAll(database: Database, channel: ChannelRow, token: string | 
     for (let more = true; more && out.pages < 50;) {
       const page = await syncMessages(channel, { cursor, token });
       out.pages++;
-      for (const m of page.messages) {
-        // origin 3: the customer; 4: system events (session state), 5: a servicer's own messages — not tickets.
-        if (m.origin !== 3 || !m.externalUserId) {
-          out.skipped++;
-          continue;
-        }
-        const r = await ingestWechat(database, channel, toWechat(m, openKfId), WECOM_VIA);
-        if (r.outcome === 'duplicate') out.duplicates++;
-        else out.handled++;
-      }
+      await handlePage(database, channel, openKfId, page.messages, out);
       if (page.nextCursor && page.nextCursor !== cursor) {
         cursor = page.nextCursor;
         await wecomRepo.setCursor(database.db, channel.id, cursor);
