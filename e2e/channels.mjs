@@ -312,6 +312,13 @@ async function journey(browser, base, listenPort, sink) {
     await card.scrollIntoViewIfNeeded();
     await shot(desk, 'wecom-channel-mobile-zh');
     await desk.setViewportSize({ width: 1440, height: 900 });
+    // 通知设置: the administrator turns on 企业微信应用消息 with their WeCom userid (stored: the API reads it back).
+    await desk.goto(`${base}/notifications/settings`);
+    await desk.getByTestId('nset-wecom').click();
+    await desk.getByTestId('nset-wecom-userid').fill('ZhangSan');
+    await desk.getByTestId('nset-save').click();
+    await until(async () => (await admin('GET', '/notifications/preferences')).body.wecom?.userId === 'ZhangSan', 'the WeCom userid saved');
+    await shot(desk, 'wecom-notify-settings-zh');
   });
 
   await step(

@@ -48,7 +48,7 @@ export default function ChannelsPage() {
       title={t('channels.title')}
       subtitle={t('channels.subtitle')}
       extra={
-        <Space>
+        <Space wrap>
           <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing({ kind: 'email', channel: null })} data-testid="channel-new">
             {t('channels.new')}
           </Button>
