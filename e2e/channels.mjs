@@ -15,7 +15,8 @@
  * signed WeChat text message posted to the callback URL becomes a ticket. One customer across channels: the WeChat user
  * writes the phone of a known customer (王丽); her 360 offers the WeChat customer under 疑似重复, the merge is made there;
  * 渠道身份 lists the openid (masked), the next WeChat message lands on her ticket, and withdrawing 微信联系 on the edit
- * form shows 微信联系：否 (only that flag written). Screenshots e2e/artifacts/channels-*.png.
+ * form shows 微信联系：否 (only that flag written). A 微信客服 (企业微信) channel is created on the page and its callback URL shown.
+ * Screenshots e2e/artifacts/channels-*.png.
  */
 import { createHash, createHmac } from 'node:crypto';
 import http from 'node:http';
@@ -303,6 +304,40 @@ async function journey(browser, base, listenPort, sink) {
     } finally {
       await sms.stop();
     }
+  });
+
+  await step('渠道接入: the administrator adds a 微信客服 (企业微信) channel and sees its callback URL', async () => {
+    await desk.goto(`${base}/channels`);
+    await desk.getByTestId('channel-new-wecom').click();
+    const form = desk.getByTestId('wecom-form');
+    await form.locator('#name').fill('物业微信客服');
+    await form.locator('#corpId').fill('wwE2e0000000abcd');
+    await form.locator('#openKfId').fill('wkE2eKf000001');
+    await form.locator('#secret').fill('e2e-kf-secret');
+    await form.locator('#token').fill('chiduE2Ewecom');
+    await form.locator('#encodingAesKey').fill('abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG');
+    await shot(desk, 'wecom-configure-zh');
+    await desk.getByTestId('wecom-save').click();
+    const urlText = desk.getByTestId('wecom-created-url');
+    await expectVisible(urlText, 'the callback URL to paste into the WeCom console');
+    const url = (await urlText.innerText()).trim();
+    if (!/\/api\/v1\/public\/channels\/wecom\/[0-9a-f-]{36}$/.test(url)) fail(`unexpected WeCom callback URL ${url}`);
+    await shot(desk, 'wecom-callback-zh');
+    await desk.locator('.ant-modal-confirm-btns button').click();
+    const card = desk.locator('.ant-card').filter({ hasText: '物业微信客服' });
+    await expectVisible(card.getByText('微信客服（企业微信） · wwE2e0000000abcd'), 'the WeCom channel card');
+    await expectVisible(card.getByTestId('wecom-callback-url'), 'the callback URL on the WeCom channel card');
+    await desk.setViewportSize({ width: 390, height: 844 });
+    await card.scrollIntoViewIfNeeded();
+    await shot(desk, 'wecom-channel-mobile-zh');
+    await desk.setViewportSize({ width: 1440, height: 900 });
+    // 通知设置: the administrator turns on 企业微信应用消息 with their WeCom userid (stored: the API reads it back).
+    await desk.goto(`${base}/notifications/settings`);
+    await desk.getByTestId('nset-wecom').click();
+    await desk.getByTestId('nset-wecom-userid').fill('ZhangSan');
+    await desk.getByTestId('nset-save').click();
+    await until(async () => (await admin('GET', '/notifications/preferences')).body.wecom?.userId === 'ZhangSan', 'the WeCom userid saved');
+    await shot(desk, 'wecom-notify-settings-zh');
   });
 
   await step(

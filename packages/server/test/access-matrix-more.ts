@@ -208,6 +208,8 @@ export async function moreParam(
   const { fx } = env;
   // A WeChat callback without a signature (here for a channel id nobody configured) is refused alike: 403.
   if (path.startsWith('/public/channels/wechat/{id}')) return '0190f0a0-0000-7000-8000-0000000000aa';
+  // A 微信客服 callback without msg_signature (for a channel id nobody configured): 403.
+  if (path.startsWith('/public/channels/wecom/{id}')) return '0190f0a0-0000-7000-8000-0000000000ac';
   // An SMS receipt without the channel's token (for a channel id nobody configured): 403.
   if (path.startsWith('/public/channels/sms/{id}')) return '0190f0a0-0000-7000-8000-0000000000ab';
   // A DingTalk callback without a valid sign (for a channel id nobody configured): 403.

@@ -27,6 +27,8 @@ export const channels = pgTable(
     enabled: boolean('enabled').notNull().default(true),
     imapUidValidity: bigint('imap_uid_validity', { mode: 'number' }),
     imapLastUid: bigint('imap_last_uid', { mode: 'number' }).notNull().default(0),
+    /** wecom_kf: the kf/sync_msg cursor (next_cursor of the last page handled; migration 0044). */
+    syncCursor: text('sync_cursor'),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },

@@ -190,6 +190,9 @@ export const notificationPreferences = pgTable('notification_preferences', {
   /** ENCRYPTED at rest (`v1:<keyId>:…`, src/lib/secretbox.ts; the URL carries the robot's key). */
   webhookUrl: text('webhook_url'),
   webhookFormat: text('webhook_format').notNull().default('generic'), // generic | wecom | dingtalk
+  /** 企业微信应用消息 (migration 0044): sent by the enabled `wecom_app` channel to this WeCom userid. */
+  wecomEnabled: boolean('wecom_enabled').notNull().default(false),
+  wecomUserId: text('wecom_user_id'),
   /** {start: 'HH:MM', end: 'HH:MM', timeZone} — email/webhook wait until the end; null = none. */
   quietHours: jsonb('quiet_hours'),
   /** Notification kinds sent to external channels; empty = all. */

@@ -3,7 +3,8 @@
  * the ids of notifications whose recipient has an external channel (notification_outbox, same transaction);
  * this worker expands them into deliveries (deferred past quiet hours), sends them, and retries with backoff.
  * Email goes through an `EmailSender` (default: a log sender, the delivery row keeps the rendered message);
- * webhooks POST JSON (generic, WeCom or DingTalk group-robot format). Scheduling, wake-ups, back-off, stop and
+ * webhooks POST JSON (generic, WeCom or DingTalk group-robot format); 企业微信应用消息 go through the registered
+ * WecomAppSender (a text card with the ticket link to the user's WeCom userid). Scheduling, wake-ups, back-off, stop and
  * metrics are the worker base's (src/lib/worker.ts).
  */
 import type { Database } from '../db/client';
@@ -14,7 +15,7 @@ import { NOTIFY_CHANNEL } from '../lib/notify';
 import { outbound } from '../lib/outbound';
 import { openSecret } from '../lib/secretbox';
 import { PollingWorker, type PassResult, type WorkerLog } from '../lib/worker';
-import { emailIn, webhookBodyIn, type WebhookFormat } from './notifications.present';
+import { emailIn, webhookBodyIn, wecomCardIn, type WebhookFormat } from './notifications.present';
 import { DINGTALK_WORK, expandDingtalk, sendDingtalkWork } from './delivery.dingtalk';
 
 export interface EmailMessage {
@@ -36,6 +37,15 @@ export class LogEmailSender implements EmailSender {
     this.log?.info({ to: msg.to.replace(/^(.).*(@.*)$/, '$1***$2'), subject: msg.subject }, 'email (log sender)');
     return Promise.resolve();
   }
+}
+
+/** 企业微信应用消息 to one employee (the channels module registers it: the enabled `wecom_app` channel sends). */
+export interface WecomAppSender {
+  send(database: Database, userId: string, card: { title: string; description: string; url: string }): Promise<void>;
+}
+let wecomAppSender: WecomAppSender | null = null;
+export function setWecomAppSender(sender: WecomAppSender | null): void {
+  wecomAppSender = sender;
 }
 
 let emailSender: EmailSender = new LogEmailSender();
@@ -146,6 +156,16 @@ export class DeliveryWorker extends PollingWorker {
               nextAttemptAt: at,
             });
           }
+          if (p.wecomEnabled && p.wecomUserId) {
+            await deliveryRepo.addDelivery(tx, {
+              notificationId: n.id,
+              recipientId: n.recipientId,
+              channel: 'wecom',
+              target: p.wecomUserId,
+              payload: wecomCardIn(locale, n),
+              nextAttemptAt: at,
+            });
+          }
         }
         // 钉钉工作通知 for staff mapped to a DingTalk userid (delivery.dingtalk.ts).
         await expandDingtalk(tx, ids, (q, at) => afterQuietHours(q as never, at));
@@ -168,6 +188,9 @@ export class DeliveryWorker extends PollingWorker {
           ok = true;
         } else if (d.channel === DINGTALK_WORK) {
           await sendDingtalkWork(this.database.db, d.target, d.payload);
+        } else if (d.channel === 'wecom') {
+          if (!wecomAppSender) throw new Error('no WeCom application (wecom_app channel) is configured');
+          await wecomAppSender.send(this.database, d.target, d.payload as { title: string; description: string; url: string });
           ok = true;
         } else {
           const { format, body } = d.payload as { format: WebhookFormat; body: unknown };

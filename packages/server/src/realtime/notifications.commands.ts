@@ -44,6 +44,7 @@ export async function putPrefs(database: Database, ctx: Ctx, input: PrefsPutInpu
   const realUrl = urlChanged ? next.webhook.url : stored?.webhookUrl ? openSecret(stored.webhookUrl, 'webhook_url') : null;
   if (next.email.enabled && !next.email.address) throw invalid('email.address', 'required when email is enabled');
   if (next.webhook.enabled && !realUrl) throw invalid('webhook.url', 'required when the webhook is enabled');
+  if (next.wecom.enabled && !next.wecom.userId) throw invalid('wecom.userId', 'required when WeCom app messages are enabled');
   if (realUrl && input.webhook) {
     const bad = await checkOutboundUrl(realUrl);
     if (bad) throw outboundRefused('webhook.url', bad);
@@ -63,6 +64,8 @@ export async function putPrefs(database: Database, ctx: Ctx, input: PrefsPutInpu
     webhookEnabled: next.webhook.enabled,
     webhookUrl: !realUrl ? null : urlChanged ? sealSecret(realUrl, 'webhook_url') : stored!.webhookUrl,
     webhookFormat: next.webhook.format,
+    wecomEnabled: next.wecom.enabled,
+    wecomUserId: next.wecom.userId,
     quietHours: next.quietHours,
     kinds: next.kinds,
     updatedAt: new Date(),

@@ -44,6 +44,7 @@ export const presentPrefs = (p: PrefRow | undefined): PrefsValue => ({
     url: p?.webhookUrl ? displayUrl(openSecret(p.webhookUrl, 'webhook_url')) : null,
     format: (p?.webhookFormat ?? 'generic') as 'generic',
   },
+  wecom: { enabled: p?.wecomEnabled ?? false, userId: p?.wecomUserId ?? null },
   quietHours: (p?.quietHours as PrefsValue['quietHours']) ?? null,
   kinds: p?.kinds ?? [],
 });
@@ -89,6 +90,17 @@ export function webhookBodyIn(locale: Locale | undefined, format: WebhookFormat,
   if (format === 'dingtalk') return { msgtype: 'text', text: { content } };
   const data = notificationData(n);
   return { notificationId: String(n.id), kind: n.kind, title, ticketId: n.ticketId, data, createdAt: n.createdAt.toISOString() };
+}
+
+/** 企业微信应用消息: a text card (title, time, a link to the ticket when there is one) in the recipient's language. */
+export function wecomCardIn(locale: Locale | undefined, n: DeliveredNotification): { title: string; description: string; url: string } {
+  const title = notificationTitle(locale, n);
+  const base = (process.env.CHIDU_PUBLIC_URL ?? '').replace(/\/+$/, '');
+  return {
+    title: t(locale, 'notifications.delivery.webhook_text', { title }),
+    description: t(locale, 'notifications.delivery.wecom_card', { at: n.createdAt.toISOString().slice(0, 16).replace('T', ' ') }),
+    url: `${base}${n.ticketId ? `/tickets/${n.ticketId}` : '/notifications'}`,
+  };
 }
 
 export function emailIn(locale: Locale | undefined, n: DeliveredNotification, to: string): { to: string; subject: string; text: string } {

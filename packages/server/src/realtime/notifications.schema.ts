@@ -6,10 +6,20 @@ export const Prefs = z
     inApp: z.boolean().describe('push to the open web app (notifications are always stored)'),
     email: z.object({ enabled: z.boolean(), address: z.email().max(200).nullable() }),
     webhook: z.object({ enabled: z.boolean(), url: z.string().max(500).nullable(), format: z.enum(['generic', 'wecom', 'dingtalk']) }),
+    wecom: z
+      .object({
+        enabled: z.boolean(),
+        userId: z
+          .string()
+          .trim()
+          .regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'a WeCom userid (letters, digits, _ . @ -)')
+          .nullable(),
+      })
+      .describe('企业微信应用消息: a text card with the ticket link to my WeCom userid, sent by the enabled wecom_app channel'),
     quietHours: z
       .object({ start: Hm, end: Hm, timeZone: z.string().max(64).optional() })
       .nullable()
-      .describe('email / webhook wait until the end of quiet hours'),
+      .describe('email / webhook / WeCom wait until the end of quiet hours'),
     kinds: z.array(z.string().max(64)).max(50).describe('notification kinds sent to email / webhook; empty = all'),
   })
   .meta({ id: 'NotificationPreferences' });

@@ -31,6 +31,7 @@ export const realtimeMessages: MessageBundle = {
     'notifications.delivery.webhook_text': '【尺度】{title}',
     'notifications.delivery.email_subject': '[尺度] {title}',
     'notifications.delivery.email_ticket': '工单 / Ticket: {ticketId}',
+    'notifications.delivery.wecom_card': '{at} UTC · 点击查看详情',
   },
   en: {
     'notifications.ticket.ticket.assigned': '{number} Ticket assigned',
@@ -58,6 +59,7 @@ export const realtimeMessages: MessageBundle = {
     'notifications.delivery.webhook_text': '[Chidu] {title}',
     'notifications.delivery.email_subject': '[Chidu] {title}',
     'notifications.delivery.email_ticket': 'Ticket: {ticketId}',
+    'notifications.delivery.wecom_card': '{at} UTC · open for details',
   },
 };
 

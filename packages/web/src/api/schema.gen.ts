@@ -3272,6 +3272,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/channels/wecom/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** WeCom customer service (微信客服) URL check: answers echostr decrypted (text/plain) when msg_signature = sha1(sort(token, timestamp, nonce, echostr)) and the CorpID inside is ours; otherwise 403 */
+        get: operations["getPublicChannelsWecomById"];
+        put?: never;
+        /** WeCom customer service (微信客服) events (encrypted XML, msg_signature): on kf_msg_or_event the new messages are pulled with kf/sync_msg from the stored cursor → ticket or customer reply; answers "success". Forged → 403, nothing stored; a message pulled again → nothing new */
+        post: operations["postPublicChannelsWecomById"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/channels/sms/{id}/receipt": {
         parameters: {
             query?: never;
@@ -6504,7 +6522,12 @@ export interface components {
                 /** @enum {string} */
                 format: "generic" | "wecom" | "dingtalk";
             };
-            /** @description email / webhook wait until the end of quiet hours */
+            /** @description 企业微信应用消息: a text card with the ticket link to my WeCom userid, sent by the enabled wecom_app channel */
+            wecom: {
+                enabled: boolean;
+                userId: string | null;
+            };
+            /** @description email / webhook / WeCom wait until the end of quiet hours */
             quietHours: {
                 start: string;
                 end: string;
@@ -6850,8 +6873,26 @@ export interface components {
                 agentId?: string;
                 apiBase?: string;
                 ratePerMinute?: number;
+            } | {
+                corpId: string;
+                openKfId?: string;
+                agentId?: number;
+                apiBase?: string;
+                ratePerMinute?: number;
+                secret?: {
+                    /** @constant */
+                    configured: true;
+                };
+                token?: {
+                    /** @constant */
+                    configured: true;
+                };
+                encodingAesKey?: {
+                    /** @constant */
+                    configured: true;
+                };
             };
-            /** @description wechat_oa: the callback URL for the WeChat admin console; sms_*: the delivery receipt URL; dingtalk_robot (http): the message receiving URL (消息接收地址) */
+            /** @description wechat_oa / wecom_kf: the callback URL for the WeChat / WeCom admin console; sms_*: the delivery receipt URL; dingtalk_robot (http): the message receiving URL (消息接收地址) */
             callbackUrl?: string;
             createdAt: string;
             updatedAt: string;
@@ -6869,7 +6910,7 @@ export interface components {
                 /** @description refused_address | auth_failed | connection_refused | timeout | not_found | tls | mailbox | failed */
                 error?: string;
             };
-            /** @description wechat_oa / dingtalk_robot: an access token fetched from apiBase (error: invalid_appid | invalid_secret | invalid_credentials | ip_not_allowed | …); sms_*: a signed statistics query (error: auth_failed | rate_limited | refused_address | timeout | connection_failed | bad_response | rejected) */
+            /** @description wechat_oa / dingtalk_robot / wecom_kf / wecom_app: an access token fetched from apiBase (error: invalid_appid | invalid_corpid | invalid_secret | invalid_credentials | ip_not_allowed | …); sms_*: a signed statistics query (error: auth_failed | rate_limited | refused_address | timeout | connection_failed | bad_response | rejected) */
             api?: {
                 ok: boolean;
                 /** @description refused_address | auth_failed | connection_refused | timeout | not_found | tls | mailbox | failed */
@@ -12152,6 +12193,51 @@ export interface operations {
                     teamId?: string;
                     /** @default true */
                     enabled?: boolean;
+                } | {
+                    /** @enum {string} */
+                    kind: "wecom_kf";
+                    name: string;
+                    config: {
+                        /** @description 企业ID (CorpID) */
+                        corpId: string;
+                        /** @description the customer-service account (open_kfid, wk…) */
+                        openKfId: string;
+                        /** @description write-only: the 微信客服 Secret */
+                        secret: string;
+                        /** @description write-only */
+                        token: string;
+                        /** @description write-only */
+                        encodingAesKey: string;
+                        /**
+                         * Format: uri
+                         * @description the host root of the WeCom API (default https://qyapi.weixin.qq.com); /cgi-bin/... is appended
+                         */
+                        apiBase?: string;
+                        ratePerMinute?: number;
+                    };
+                    /** Format: uuid */
+                    teamId?: string;
+                    /** @default true */
+                    enabled?: boolean;
+                } | {
+                    /** @enum {string} */
+                    kind: "wecom_app";
+                    name: string;
+                    config: {
+                        /** @description 企业ID (CorpID) */
+                        corpId: string;
+                        /** @description the application AgentId */
+                        agentId: number;
+                        /** @description write-only: the application's Secret */
+                        secret: string;
+                        /**
+                         * Format: uri
+                         * @description the host root of the WeCom API (default https://qyapi.weixin.qq.com); /cgi-bin/... is appended
+                         */
+                        apiBase?: string;
+                    };
+                    /** @default true */
+                    enabled?: boolean;
                 };
             };
         };
@@ -12274,7 +12360,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
-                    /** @description the settings of the channel kind (email, wechat_oa, sms_aliyun, sms_tencent, dingtalk_robot) */
+                    /** @description the settings of the channel kind (email, wechat_oa, sms_aliyun, sms_tencent, dingtalk_robot, wecom_kf, wecom_app) */
                     config?: {
                         /** Format: email */
                         address: string;
@@ -12411,6 +12497,35 @@ export interface operations {
                          */
                         apiBase?: string;
                         ratePerMinute?: number;
+                    } | {
+                        /** @description 企业ID (CorpID) */
+                        corpId: string;
+                        /** @description the customer-service account (open_kfid, wk…) */
+                        openKfId: string;
+                        /** @description write-only: the 微信客服 Secret */
+                        secret?: string;
+                        /** @description write-only */
+                        token?: string;
+                        /** @description write-only */
+                        encodingAesKey?: string;
+                        /**
+                         * Format: uri
+                         * @description the host root of the WeCom API (default https://qyapi.weixin.qq.com); /cgi-bin/... is appended
+                         */
+                        apiBase?: string;
+                        ratePerMinute?: number;
+                    } | {
+                        /** @description 企业ID (CorpID) */
+                        corpId: string;
+                        /** @description the application AgentId */
+                        agentId: number;
+                        /** @description write-only: the application's Secret */
+                        secret?: string;
+                        /**
+                         * Format: uri
+                         * @description the host root of the WeCom API (default https://qyapi.weixin.qq.com); /cgi-bin/... is appended
+                         */
+                        apiBase?: string;
                     };
                     teamId?: string | null;
                     /** @enum {string} */
@@ -13987,7 +14102,12 @@ export interface operations {
                         /** @enum {string} */
                         format: "generic" | "wecom" | "dingtalk";
                     };
-                    /** @description email / webhook wait until the end of quiet hours */
+                    /** @description 企业微信应用消息: a text card with the ticket link to my WeCom userid, sent by the enabled wecom_app channel */
+                    wecom?: {
+                        enabled: boolean;
+                        userId: string | null;
+                    };
+                    /** @description email / webhook / WeCom wait until the end of quiet hours */
                     quietHours?: {
                         start: string;
                         end: string;
@@ -17890,6 +18010,63 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getPublicChannelsWecomById: {
+        parameters: {
+            query?: {
+                msg_signature?: string;
+                timestamp?: string;
+                nonce?: string;
+                echostr?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ValidationFailed"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postPublicChannelsWecomById: {
+        parameters: {
+            query?: {
+                msg_signature?: string;
+                timestamp?: string;
+                nonce?: string;
+                echostr?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ValidationFailed"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     postPublicChannelsSmsByIdReceipt: {
         parameters: {
             query?: {
@@ -17954,8 +18131,6 @@ export interface operations {
                 };
             };
             400: components["responses"]["ValidationFailed"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             503: components["responses"]["Unavailable"];

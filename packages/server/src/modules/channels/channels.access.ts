@@ -26,6 +26,14 @@ export const channelsAccess: AccessTable = {
   }),
   'GET /channels/dingtalk/staff': staffOnly(admin),
   'PUT /channels/dingtalk/staff/{staffId}': staffOnly(admin),
+  'GET /public/channels/wecom/{id}': publicRoute({
+    except: everyone(403),
+    why: 'no session: the WeCom msg_signature (sha1 of the channel token, timestamp, nonce, echostr) and the CorpID inside the decrypted echostr are the credential; without them → 403',
+  }),
+  'POST /public/channels/wecom/{id}': publicRoute({
+    except: everyone(403),
+    why: 'no session: the WeCom msg_signature over the encrypted event and the CorpID inside it are the credential; forged or missing → 403, nothing pulled nor stored',
+  }),
   'GET /channels': staffOnly(admin),
   'POST /channels': staffOnly(admin),
   'GET /channels/outbox': staffOnly(admin),

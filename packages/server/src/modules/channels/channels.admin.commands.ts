@@ -20,6 +20,8 @@ import { smsReceiptUrl } from './channels.sms.senders';
 import { newToken } from '../identity/secrets';
 import { DingtalkApiError, openDingtalkSecrets, sealDingtalkSecrets, testDingtalk, type DingtalkConfig, type DingtalkSecrets } from './channels.dingtalk';
 import { dingtalkStreamsChanged } from './channels.dingtalk.stream';
+import { isWecomKind, splitWecom, testWecom, wecomCallbackUrl, wecomView } from './channels.wecom.admin';
+import { openWecomSecrets, sealWecomSecrets } from './channels.wecom';
 import { fetchAccessToken, openWechatSecrets, sealWechatSecrets, WechatApiError, type WechatConfig, type WechatSecrets } from './channels.wechat';
 
 type ConfigIn = z.infer<typeof s.EmailConfigIn>;
@@ -68,7 +70,17 @@ function splitWechat(cfg: WechatIn, old: WechatSecrets): { config: WechatConfig;
 /** A PATCH's config parsed as the settings of the channel's own kind (400 naming the field otherwise). */
 function parseConfigFor(kind: string, raw: unknown) {
   const schema =
-    kind === 'wechat_oa' ? s.WechatConfigPatch : kind === 'dingtalk_robot' ? s.DingtalkConfigPatch : isSmsKind(kind) ? s.SmsConfigPatch : s.EmailConfigIn;
+    kind === 'wechat_oa'
+      ? s.WechatConfigPatch
+      : kind === 'dingtalk_robot'
+        ? s.DingtalkConfigPatch
+        : kind === 'wecom_kf'
+          ? s.WecomKfConfigPatch
+          : kind === 'wecom_app'
+            ? s.WecomAppConfigPatch
+            : isSmsKind(kind)
+              ? s.SmsConfigPatch
+              : s.EmailConfigIn;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const errors = parsed.error.issues.map((i) => ({ path: ['config', ...i.path.map(String)].join('.'), message: i.message }));
@@ -145,6 +157,7 @@ function channelView(row: ChannelRow, origin?: string) {
       callbackUrl: origin && cfg.mode === 'http' ? dingtalkCallbackUrl(origin, row.id) : undefined,
     };
   }
+  if (isWecomKind(row.kind)) return wecomView(row, origin);
   if (isSmsKind(row.kind)) {
     const sec = openSmsSecrets(row);
     return {
@@ -213,6 +226,25 @@ export async function createChannel(database: Database, ctx: Ctx, input: z.infer
     dingtalkStreamsChanged(); // a stream-mode robot is connected at once
     return { id, kind: input.kind, ...(config.mode === 'http' ? { callbackUrl: dingtalkCallbackUrl(origin, id) } : {}) };
   }
+  if (input.kind === 'wecom_kf' || input.kind === 'wecom_app') {
+    const { config, secrets } = splitWecom(input.config, {});
+    await database.transaction(async (tx) => {
+      await channelsRepo.insertChannel(tx, {
+        id,
+        kind: input.kind,
+        name: input.name,
+        address: null,
+        teamId: input.kind === 'wecom_kf' ? (input.teamId ?? null) : null,
+        config,
+        secrets: sealWecomSecrets(secrets),
+        unknownSender: 'customer',
+        enabled: input.enabled,
+      });
+      await channelsRepo.log(tx, { id: uuidv7(), channelId: id, level: 'info', event: 'channels.log.created', detail: {} });
+      await writeAudit(tx, ctx, { action: 'channel.created', targetType: 'channel', targetId: id, changes: { name: { before: null, after: input.name } } });
+    });
+    return { id, kind: input.kind, ...(input.kind === 'wecom_kf' ? { callbackUrl: wecomCallbackUrl(origin, id) } : {}) };
+  }
   if (input.kind !== 'email') {
     if (input.kind === 'sms_tencent' && !input.config.sdkAppId) {
       throw new AppError('validation_failed', 'config.sdkAppId: required for sms_tencent', { errors: [{ path: 'config.sdkAppId', message: 'required' }] });
@@ -272,6 +304,10 @@ export async function updateChannel(database: Database, ctx: Ctx, id: string, in
       const { config, secrets } = splitDingtalk(parseConfigFor(row.kind, input.config) as DingtalkIn, openDingtalkSecrets(row));
       set.config = config;
       set.secrets = sealDingtalkSecrets(secrets);
+    } else if (input.config && isWecomKind(row.kind)) {
+      const { config, secrets } = splitWecom(parseConfigFor(row.kind, input.config) as Parameters<typeof splitWecom>[0], openWecomSecrets(row));
+      set.config = config;
+      set.secrets = sealWecomSecrets(secrets);
     } else if (input.config && isSmsKind(row.kind)) {
       const { config, secrets } = splitSms(parseConfigFor(row.kind, input.config) as SmsIn, openSmsSecrets(row));
       set.config = config;
@@ -342,6 +378,11 @@ export async function testChannel(database: Database, ctx: Ctx, id: string) {
       api = { ok: false, error: err instanceof DingtalkApiError ? err.kind : 'failed' };
     }
     await logChannel(database, id, api.ok ? 'info' : 'warn', 'channels.log.test_dingtalk', { result: api.ok ? 'OK' : (api.error ?? 'failed') });
+    return { api };
+  }
+  if (isWecomKind(row.kind)) {
+    const api = await testWecom(row);
+    await logChannel(database, id, api.ok ? 'info' : 'warn', 'channels.log.test_wecom', { result: api.ok ? 'OK' : (api.error ?? 'failed') });
     return { api };
   }
   if (isSmsKind(row.kind)) {

@@ -10,6 +10,8 @@ import { registerChannelRoutes } from './channels.routes';
 import { queueReminderSms, queueSurveySms, smsCodeSender } from './channels.sms.senders';
 import { channelsWorker } from './channels.worker';
 import { queueDingtalkReply } from './channels.dingtalk.outbox';
+import { queueSurveyWechat as queueSurveyWecomKf, wecomAppSender } from './channels.wecom.senders';
+import { setWecomAppSender } from '../../realtime/delivery';
 
 // Survey invitations by email go through the channel outbox (surveys.delivery.ts records them as `queued`).
 registerSurveySender('email', { enqueue: queueSurveyEmail });
@@ -18,10 +20,15 @@ registerReminderSender('email', { enqueue: queueReminderEmail });
 registerReminderSender('wechat', { enqueue: queueReminderWechat });
 // SMS (sms_aliyun / sms_tencent channels): invitations and reminders queued on the outbox, portal sign-in codes at once.
 registerSurveySender('sms', { enqueue: queueSurveySms });
-// WeChat OA: a customer-service message inside the 48-hour window, else the configured template / subscribe message.
-registerSurveySender('wechat', { enqueue: queueSurveyWechat });
+// Invitations on the WeChat channel: by 微信客服 (wecom_kf) within its window (48 h / 5 messages); else the Official
+// Account: a customer-service message inside its 48-hour window, else the configured template / subscribe message.
+registerSurveySender('wechat', {
+  enqueue: async (tx, msg) => ((await queueSurveyWecomKf(tx, msg)) === 'queued' ? 'queued' : queueSurveyWechat(tx, msg)),
+});
 registerReminderSender('sms', { enqueue: queueReminderSms });
 setCodeSender(smsCodeSender);
+// 企业微信应用消息: staff notifications (realtime/delivery.ts) by the enabled wecom_app channel.
+setWecomAppSender(wecomAppSender);
 
 export const channelsModule = defineModule({
   name: 'channels',

@@ -19,6 +19,8 @@ import { openSecrets, smtpTransport, errorKind, type EmailConfig } from './chann
 import { channelsRepo, type ChannelRow, type OutboxRow } from './channels.repo';
 import { OPENID, type WechatConfig } from './channels.wechat';
 import { fmtTime, sendWechatRow, wechatConsent, type WechatPayload } from './channels.wechat.senders';
+import { EXTERNAL_USERID } from './channels.wecom';
+import { sendWecomKf } from './channels.wecom.outbox';
 import { isSmsKind, SmsApiError } from './channels.sms';
 import { sendQueuedSms, smsConsent } from './channels.sms.senders';
 import { DingtalkApiError } from './channels.dingtalk';
@@ -99,7 +101,8 @@ export type WechatReplyPayload = WechatPayload;
 
 /**
  * Consumer of `ticket.public_reply`: an agent's public reply on a `wechat` ticket goes back to the user's openid as a
- * customer-service message on the channel the conversation came in by (queued in the reply's transaction). Never when
+ * customer-service message on the channel the conversation came in by (queued in the reply's transaction); on a
+ * 微信客服 channel (wecom_kf) to the user's external_userid by kf/send_msg. Never when
  * the customer withdrew WeChat consent; the 48-hour window is checked when sent.
  */
 export async function queueWechatReply(tx: Tx, ctx: Ctx, ticket: TicketSnapshot, event: TicketEvent) {
@@ -111,8 +114,8 @@ export async function queueWechatReply(tx: Tx, ctx: Ctx, ticket: TicketSnapshot,
   const last = inbound[inbound.length - 1];
   if (!last) return;
   const channel = await channelsRepo.channel(tx, last.channelId);
-  if (!channel || channel.kind !== 'wechat_oa') return;
-  const openid = await channelsRepo.identityOf(tx, ticket.customerId, OPENID, channel.id);
+  if (!channel || (channel.kind !== 'wechat_oa' && channel.kind !== 'wecom_kf')) return;
+  const openid = await channelsRepo.identityOf(tx, ticket.customerId, channel.kind === 'wecom_kf' ? EXTERNAL_USERID : OPENID, channel.id);
   const customer = await channelsRepo.customerContact(tx, ticket.customerId);
   const reply = await channelsRepo.reply(tx, replyId);
   const head = await channelsRepo.ticketHead(tx, ticket.id);
@@ -259,7 +262,7 @@ async function sendOne(database: Database, row: OutboxRow, now: Date, rate: Map<
   const channel = await channelsRepo.channel(ex, row.channelId);
   const to = maskTo(row.recipient);
   if (!channel || !channel.enabled) return fail(database, row, 'channel_disabled', true);
-  const wechat = channel.kind === 'wechat_oa';
+  const wechat = channel.kind === 'wechat_oa' || channel.kind === 'wecom_kf';
   const customer = row.ticketId ? await channelsRepo.customerContact(ex, (await channelsRepo.ticketHead(ex, row.ticketId))?.customerId ?? '') : undefined;
   const sms = isSmsKind(channel.kind);
   const dingtalk = channel.kind === 'dingtalk_robot';
@@ -275,6 +278,7 @@ async function sendOne(database: Database, row: OutboxRow, now: Date, rate: Map<
     return;
   }
   rate.set(channel.id, sent + 1);
+  if (channel.kind === 'wecom_kf') return sendWecomKf(database, row, channel, now, to, fail);
   if (wechat) {
     const done = async (tx: Tx, externalId: string | null, event: string) => {
       await channelsRepo.finishOutbox(tx, row.id, { status: 'sent', sentAt: new Date(), lastError: null, ...(externalId ? { externalId } : {}) });
@@ -343,7 +347,7 @@ async function sendSmsRow(database: Database, row: OutboxRow, channel: ChannelRo
   }
 }
 
-async function fail(database: Database, row: OutboxRow, error: string, final: boolean) {
+export async function fail(database: Database, row: OutboxRow, error: string, final: boolean) {
   const dead = final || row.attempts >= MAX_ATTEMPTS;
   const masked = error.replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, (m) => maskEmail(m) ?? '***');
   await database.transaction(async (tx) => {

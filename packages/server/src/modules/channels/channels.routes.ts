@@ -15,6 +15,8 @@ import { ingest, verifySignature } from './channels.commands';
 import * as s from './channels.schema';
 import { handleReceipt } from './channels.sms.senders';
 import { callbackChannel, ingestWechat, openCallback, verifyUrl } from './channels.wechat.ingest';
+import { openWecomCallback, verifyWecomUrl } from './channels.wecom';
+import { handleKfEvent, wecomCallbackChannel } from './channels.wecom.ingest';
 
 /** The origin the callback URLs are built on: CHIDU_PUBLIC_URL, else the request's own. */
 const originOf = (req: { protocol: string; host: string }) => process.env.CHIDU_PUBLIC_URL || `${req.protocol}://${req.host}`;
@@ -125,6 +127,55 @@ function registerWechatCallbacks(base: FastifyInstance, deps: AppDeps) {
           const msg = channel ? openCallback(channel, req.query, body) : null;
           if (!channel || !msg) throw forged();
           await ingestWechat(deps.database, channel, msg);
+          return reply.type('text/plain; charset=utf-8').send('success');
+        },
+      );
+      // 微信客服 (wecom_kf): the same XML family, always encrypted; messages are then pulled with kf/sync_msg.
+      const wecomQuery = z.object({
+        msg_signature: z.string().max(64).optional(),
+        timestamp: z.string().max(20).optional(),
+        nonce: z.string().max(64).optional(),
+        echostr: z.string().max(1000).optional(),
+      });
+      app.get(
+        '/public/channels/wecom/:id',
+        {
+          config: { public: true },
+          schema: {
+            tags,
+            security: [],
+            summary:
+              'WeCom customer service (微信客服) URL check: answers echostr decrypted (text/plain) when msg_signature = sha1(sort(token, timestamp, nonce, echostr)) and the CorpID inside is ours; otherwise 403',
+            params,
+            querystring: wecomQuery,
+          },
+        },
+        async (req, reply) => {
+          const channel = await wecomCallbackChannel(deps.database, req.params.id);
+          const echo = channel ? verifyWecomUrl(channel, req.query) : null;
+          if (echo === null) throw forged();
+          return reply.type('text/plain; charset=utf-8').send(echo);
+        },
+      );
+      app.post(
+        '/public/channels/wecom/:id',
+        {
+          config: { public: true },
+          schema: {
+            tags,
+            security: [],
+            summary:
+              'WeCom customer service (微信客服) events (encrypted XML, msg_signature): on kf_msg_or_event the new messages are pulled with kf/sync_msg from the stored cursor → ticket or customer reply; answers "success". Forged → 403, nothing stored; a message pulled again → nothing new',
+            params,
+            querystring: wecomQuery,
+          },
+        },
+        async (req, reply) => {
+          const channel = await wecomCallbackChannel(deps.database, req.params.id);
+          const body = typeof req.body === 'string' ? req.body : '';
+          const ev = channel ? openWecomCallback(channel, req.query, body) : null;
+          if (!channel || !ev) throw forged();
+          await handleKfEvent(deps.database, channel, ev);
           return reply.type('text/plain; charset=utf-8').send('success');
         },
       );

@@ -103,6 +103,53 @@ const WechatCreate = z.object({
   teamId: z.uuid().optional(),
   enabled: z.boolean().default(true),
 });
+// WeCom (企业微信): 微信客服 (wecom_kf: CorpID, open_kfid, 微信客服 Secret, callback Token + EncodingAESKey) and an
+// application for notifications to employees (wecom_app: CorpID, AgentId, the application's Secret).
+const corpId = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - or _')
+  .describe('企业ID (CorpID)');
+const wecomApiBase = z
+  .url({ protocol: /^https?$/ })
+  .max(300)
+  .describe('the host root of the WeCom API (default https://qyapi.weixin.qq.com); /cgi-bin/... is appended');
+export const WecomKfConfigIn = z.object({
+  corpId,
+  openKfId: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - or _')
+    .describe('the customer-service account (open_kfid, wk…)'),
+  secret: z.string().min(1).max(200).describe('write-only: the 微信客服 Secret'),
+  token: wxToken,
+  encodingAesKey: wxAesKey,
+  apiBase: wecomApiBase.optional(),
+  ratePerMinute: z.number().int().min(1).max(10_000).optional(),
+});
+export const WecomKfConfigPatch = WecomKfConfigIn.partial({ secret: true, token: true, encodingAesKey: true }).describe(
+  'a secret left out keeps its stored value',
+);
+export const WecomAppConfigIn = z.object({
+  corpId,
+  agentId: z.number().int().min(1).max(2_147_483_647).describe('the application AgentId'),
+  secret: z.string().min(1).max(200).describe("write-only: the application's Secret"),
+  apiBase: wecomApiBase.optional(),
+});
+export const WecomAppConfigPatch = WecomAppConfigIn.partial({ secret: true }).describe('a secret left out keeps its stored value');
+const WecomKfCreate = z.object({
+  kind: z.literal('wecom_kf'),
+  name: z.string().trim().min(1).max(100),
+  config: WecomKfConfigIn,
+  teamId: z.uuid().optional(),
+  enabled: z.boolean().default(true),
+});
+const WecomAppCreate = z.object({
+  kind: z.literal('wecom_app'),
+  name: z.string().trim().min(1).max(100),
+  config: WecomAppConfigIn,
+  enabled: z.boolean().default(true),
+});
 // SMS (Aliyun 阿里云短信 / Tencent Cloud 腾讯云短信): key id + secret (sealed), 签名, region / SdkAppId, template ids per kind.
 const smsTemplates = z
   .object({
@@ -169,13 +216,13 @@ const DingtalkCreate = z.object({
   teamId: z.uuid().optional(),
   enabled: z.boolean().default(true),
 });
-export const ChannelCreate = z.discriminatedUnion('kind', [EmailCreate, WechatCreate, SmsCreate, DingtalkCreate]);
+export const ChannelCreate = z.discriminatedUnion('kind', [EmailCreate, WechatCreate, SmsCreate, DingtalkCreate, WecomKfCreate, WecomAppCreate]);
 export const ChannelUpdate = z.object({
   name: z.string().trim().min(1).max(100).optional(),
   config: z
-    .union([EmailConfigIn, WechatConfigPatch, SmsConfigPatch, DingtalkConfigPatch])
+    .union([EmailConfigIn, WechatConfigPatch, SmsConfigPatch, DingtalkConfigPatch, WecomKfConfigPatch, WecomAppConfigPatch])
     .optional()
-    .describe('the settings of the channel kind (email, wechat_oa, sms_aliyun, sms_tencent, dingtalk_robot)'),
+    .describe('the settings of the channel kind (email, wechat_oa, sms_aliyun, sms_tencent, dingtalk_robot, wecom_kf, wecom_app)'),
   teamId: z.uuid().nullable().optional(),
   unknownSender: z.enum(['customer', 'review']).optional(),
   enabled: z.boolean().optional(),
@@ -239,12 +286,22 @@ export const Channel = z
         apiBase: z.string().optional(),
         ratePerMinute: z.number().optional(),
       }),
+      z.object({
+        corpId: z.string(),
+        openKfId: z.string().optional(),
+        agentId: z.number().optional(),
+        apiBase: z.string().optional(),
+        ratePerMinute: z.number().optional(),
+        secret: Configured,
+        token: Configured,
+        encodingAesKey: Configured,
+      }),
     ]),
     callbackUrl: z
       .string()
       .optional()
       .describe(
-        'wechat_oa: the callback URL for the WeChat admin console; sms_*: the delivery receipt URL; dingtalk_robot (http): the message receiving URL (消息接收地址)',
+        'wechat_oa / wecom_kf: the callback URL for the WeChat / WeCom admin console; sms_*: the delivery receipt URL; dingtalk_robot (http): the message receiving URL (消息接收地址)',
       ),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -259,7 +316,7 @@ export const ConnectionTest = z
     smtp: TestOne.optional().describe('email'),
     imap: TestOne.optional().describe('email with IMAP'),
     api: TestOne.optional().describe(
-      'wechat_oa / dingtalk_robot: an access token fetched from apiBase (error: invalid_appid | invalid_secret | invalid_credentials | ip_not_allowed | …); sms_*: a signed statistics query (error: auth_failed | rate_limited | refused_address | timeout | connection_failed | bad_response | rejected)',
+      'wechat_oa / dingtalk_robot / wecom_kf / wecom_app: an access token fetched from apiBase (error: invalid_appid | invalid_corpid | invalid_secret | invalid_credentials | ip_not_allowed | …); sms_*: a signed statistics query (error: auth_failed | rate_limited | refused_address | timeout | connection_failed | bad_response | rejected)',
     ),
   })
   .meta({ id: 'ChannelConnectionTest' });

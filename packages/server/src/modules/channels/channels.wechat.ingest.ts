@@ -76,6 +76,18 @@ export function openCallback(channel: ChannelRow, q: CallbackQuery, body: string
 
 export type WechatOutcome = 'ticket' | 'reply' | 'event' | 'unsupported' | 'duplicate';
 
+/** What differs between the WeChat-family channels sharing this ingest (公众号 by openid, 微信客服 by external_userid). */
+export interface Via {
+  /** customer_identities kind */
+  identity: string;
+  /** message key of the tag a new customer gets */
+  tag: string;
+  /** prefix of the ticket's externalRef */
+  ref: string;
+  download(channel: ChannelRow, mediaId: string, maxBytes: number): Promise<Buffer>;
+}
+export const WECHAT_VIA: Via = { identity: OPENID, tag: 'channels.wx.tag', ref: 'wechat', download: downloadMedia };
+
 const channelCtx = (channel: ChannelRow): Ctx => ({ actor: { kind: 'system', id: null, name: `channel:wechat:${channel.name}` }, requestId: null, ip: null });
 const short = (openid: string) => (openid.length > 8 ? `${openid.slice(0, 4)}***${openid.slice(-4)}` : '***');
 
@@ -84,6 +96,7 @@ export async function ingestWechat(
   database: Database,
   channel: ChannelRow,
   msg: WechatMessage,
+  via: Via = WECHAT_VIA,
 ): Promise<{ outcome: WechatOutcome; ticketId?: string; number?: string }> {
   if (!msg.fromUser) return { outcome: 'unsupported' };
   const externalId = msg.msgId ? `msg:${msg.msgId}` : `evt:${msg.fromUser}:${msg.createTime}:${msg.event ?? msg.msgType}`;
@@ -102,7 +115,7 @@ export async function ingestWechat(
   try {
     if (msg.msgType === 'event') {
       // subscribe: the follower becomes (or is found as) a customer; other events are only recorded.
-      const customerId = msg.event === 'subscribe' ? await customerFor(database, channel, msg.fromUser, false) : null;
+      const customerId = msg.event === 'subscribe' ? await customerFor(database, channel, msg.fromUser, false, via) : null;
       await channelsRepo.updateMessage(database.db, rowId, { outcome: 'event', customerId });
       await logChannel(database, channel.id, 'info', 'channels.log.wx_event', { from, event: msg.event ?? '' });
       return { outcome: 'event' };
@@ -112,9 +125,9 @@ export async function ingestWechat(
       await logChannel(database, channel.id, 'info', 'channels.log.wx_unsupported', { from, type: msg.msgType });
       return { outcome: 'unsupported' };
     }
-    const customerId = await customerFor(database, channel, msg.fromUser, true);
+    const customerId = await customerFor(database, channel, msg.fromUser, true, via);
     if (msg.msgType === 'text') await notePhone(database, channel, customerId, msg.content ?? '', from);
-    const media = msg.msgType !== 'text' && msg.mediaId ? await downloadMedia(channel, msg.mediaId, MAX_UPLOAD_BYTES) : null;
+    const media = msg.msgType !== 'text' && msg.mediaId ? await via.download(channel, msg.mediaId, MAX_UPLOAD_BYTES) : null;
     const text =
       msg.msgType === 'text'
         ? (msg.content ?? '').trim() || t('zh-CN', 'channels.wx.empty')
@@ -137,7 +150,7 @@ export async function ingestWechat(
         priority: 'normal',
         subject: (msg.msgType === 'text' ? text.slice(0, 60) : `${t('zh-CN', 'channels.wx.subject')} ${text}`).slice(0, 200),
         description: text.slice(0, 20_000),
-        externalRef: `wechat:${externalId}`.slice(0, 128),
+        externalRef: `${via.ref}:${externalId}`.slice(0, 128),
         ...(channel.teamId ? { teamId: channel.teamId } : {}),
       });
       out = { outcome: 'ticket', ticketId: created.body.id, number: created.body.number, replyId: null };
@@ -161,11 +174,11 @@ export async function ingestWechat(
   }
 }
 
-/** The customer of an openid (its last message time noted: the 48-hour reply window), or a new one. */
-export async function customerFor(database: Database, channel: ChannelRow, openid: string, message: boolean): Promise<string> {
+/** The customer of an openid / external_userid (its last message time noted: the reply window), or a new one. */
+export async function customerFor(database: Database, channel: ChannelRow, openid: string, message: boolean, via: Via = WECHAT_VIA): Promise<string> {
   return database.transaction(async (tx) => {
     const now = new Date();
-    const known = await wechatRepo.identity(tx, OPENID, openid);
+    const known = await wechatRepo.identity(tx, via.identity, openid);
     if (known) {
       if (message) await wechatRepo.touchIdentity(tx, known.id, now);
       // A merge moves identities; one left on a merged customer (a merge racing this message) follows the merge chain.
@@ -179,11 +192,11 @@ export async function customerFor(database: Database, channel: ChannelRow, openi
       name: `${t('zh-CN', 'channels.wx.customer')}${openid.slice(-6)}`,
       tier: 'regular',
       vip: false,
-      tags: [t('zh-CN', 'channels.wx.tag')],
+      tags: [t('zh-CN', via.tag)],
     });
     const inserted = await wechatRepo.insertIdentity(tx, {
       customerId: c.id,
-      kind: OPENID,
+      kind: via.identity,
       value: openid,
       channelId: channel.id,
       lastInAt: message ? now : null,

@@ -10,10 +10,10 @@
 import { createHash } from 'node:crypto';
 import { decrypt, getSignature } from '@wecom/crypto';
 import { XMLParser } from 'fast-xml-parser';
-import { OutboundError, OutboundRefusedError, outbound } from '../../lib/outbound';
 import { openSecret, sealSecret } from '../../lib/secretbox';
 import { safeEqual } from '../identity/secrets';
 import type { ChannelRow } from './channels.repo';
+import { asJson, call, errText, mediaGet, tokenCache, WechatApiError } from './channels.token';
 
 export const DEFAULT_WECHAT_API = 'https://api.weixin.qq.com';
 /** The customer-service message window: 48 hours after the user's last message. */
@@ -94,8 +94,8 @@ export interface WechatMessage {
 
 const parser = new XMLParser({ parseTagValue: false, trimValues: true, ignoreAttributes: true, processEntities: true, htmlEntities: false });
 
-/** Parses a callback body; null when it is not a WeChat `<xml>` message (a DOCTYPE is refused: no entity expansion). */
-export function parseWechatXml(xml: string): WechatMessage | null {
+/** The top-level fields of a WeChat-family `<xml>` document as a reader; null when it is not one (a DOCTYPE is refused: no entity expansion). */
+export function xmlFields(xml: string): ((k: string) => string | null) | null {
   if (/<!(DOCTYPE|ENTITY)/i.test(xml)) return null;
   let doc: unknown;
   try {
@@ -106,7 +106,13 @@ export function parseWechatXml(xml: string): WechatMessage | null {
   const x = (doc as { xml?: unknown }).xml;
   if (!x || typeof x !== 'object') return null;
   const r = x as Record<string, unknown>;
-  const str = (k: string) => (typeof r[k] === 'string' || typeof r[k] === 'number' ? String(r[k]) : null);
+  return (k: string) => (typeof r[k] === 'string' || typeof r[k] === 'number' ? String(r[k]) : null);
+}
+
+/** Parses a callback body; null when it is not a WeChat `<xml>` message. */
+export function parseWechatXml(xml: string): WechatMessage | null {
+  const str = xmlFields(xml);
+  if (!str) return null;
   return {
     toUser: str('ToUserName') ?? '',
     fromUser: str('FromUserName') ?? '',
@@ -125,19 +131,8 @@ export function parseWechatXml(xml: string): WechatMessage | null {
 
 // ───────────────────────────── the platform API ─────────────────────────────
 
-export class WechatApiError extends Error {
-  constructor(
-    readonly kind: string,
-    readonly errcode: number | null,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'WechatApiError';
-  }
-}
+export { WechatApiError };
 
-/** Token invalid (40001), expired (42001), or not the latest (40014): refresh once and retry once. */
-const TOKEN_ERRORS = new Set([40001, 42001, 40014]);
 /** Errors of the token request itself, as stable kinds the page words. */
 const TOKEN_FETCH_KINDS: Record<number, string> = {
   40013: 'invalid_appid',
@@ -148,45 +143,6 @@ const TOKEN_FETCH_KINDS: Record<number, string> = {
 };
 
 const apiRoot = (cfg: WechatConfig) => (cfg.apiBase || DEFAULT_WECHAT_API).replace(/\/+$/, '');
-
-interface CachedToken {
-  token: string;
-  expiresAt: number;
-  version: number;
-}
-const tokens = new Map<string, CachedToken>();
-const inflight = new Map<string, Promise<string>>();
-
-export function forgetWechatTokens() {
-  tokens.clear();
-  inflight.clear();
-}
-
-const errText = (v: unknown) => (typeof v === 'string' ? v : '');
-
-function asJson(body: Buffer): Record<string, unknown> | null {
-  try {
-    const v = JSON.parse(body.toString('utf8')) as unknown;
-    return v && typeof v === 'object' ? (v as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
-
-async function call(url: string, init: { method?: 'GET' | 'POST'; body?: string; maxResponseBytes?: number } = {}) {
-  try {
-    return await outbound(url, {
-      method: init.method ?? 'GET',
-      ...(init.body !== undefined ? { body: init.body, headers: { 'content-type': 'application/json; charset=utf-8' } } : {}),
-      timeoutMs: 15_000,
-      ...(init.maxResponseBytes ? { maxResponseBytes: init.maxResponseBytes } : {}),
-    });
-  } catch (err) {
-    if (err instanceof OutboundRefusedError) throw new WechatApiError('refused_address', null, 'address refused by the outbound policy');
-    if (err instanceof OutboundError) throw new WechatApiError(err.kind === 'timeout' ? 'timeout' : 'connection_failed', null, err.message);
-    throw new WechatApiError('connection_failed', null, String((err as Error).message ?? err));
-  }
-}
 
 /** Fetches a new access token (never cached: the test connection and a refresh use it). */
 export async function fetchAccessToken(cfg: WechatConfig, secrets: WechatSecrets): Promise<{ token: string; expiresIn: number }> {
@@ -201,37 +157,17 @@ export async function fetchAccessToken(cfg: WechatConfig, secrets: WechatSecrets
   throw new WechatApiError(TOKEN_FETCH_KINDS[code] ?? 'token_failed', code, `errcode ${code}: ${errText(j.errmsg).slice(0, 200)}`);
 }
 
-/** The channel's access token: cached until 5 minutes before it expires; concurrent callers share one request. */
-export async function accessToken(channel: ChannelRow, refresh = false): Promise<string> {
-  const version = channel.updatedAt.getTime();
-  const cached = tokens.get(channel.id);
-  if (!refresh && cached && cached.version === version && cached.expiresAt > Date.now()) return cached.token;
-  if (refresh && cached?.version === version) tokens.delete(channel.id);
-  const pending = inflight.get(channel.id);
-  if (pending) return pending;
-  const p = (async () => {
-    const got = await fetchAccessToken(channel.config as WechatConfig, openWechatSecrets(channel));
-    tokens.set(channel.id, { token: got.token, version, expiresAt: Date.now() + Math.max(60, got.expiresIn - 300) * 1000 });
-    return got.token;
-  })().finally(() => inflight.delete(channel.id));
-  inflight.set(channel.id, p);
-  return p;
+const wxTokens = tokenCache((channel) => fetchAccessToken(channel.config as WechatConfig, openWechatSecrets(channel)));
+
+export function forgetWechatTokens() {
+  wxTokens.clear();
 }
 
-/** Calls the API with the cached token; a token the platform calls invalid/expired is refreshed once and the call retried once. */
-async function withToken<T>(channel: ChannelRow, run: (token: string) => Promise<{ errcode: number | null; errmsg?: string; value?: T }>): Promise<T> {
-  let token = await accessToken(channel);
-  for (let attempt = 0; ; attempt++) {
-    const out = await run(token);
-    if (out.errcode === null || out.errcode === 0) return out.value as T;
-    if (TOKEN_ERRORS.has(out.errcode) && attempt === 0) {
-      token = await accessToken(channel, true);
-      continue;
-    }
-    const kind = out.errcode === 45015 ? 'reply_window_closed' : TOKEN_ERRORS.has(out.errcode) ? 'token_rejected' : 'api_error';
-    throw new WechatApiError(kind, out.errcode, `errcode ${out.errcode}: ${String(out.errmsg ?? '').slice(0, 200)}`);
-  }
-}
+/** The channel's access token: cached until 5 minutes before it expires; concurrent callers share one request. */
+export const accessToken = (channel: ChannelRow, refresh = false): Promise<string> => wxTokens.get(channel, refresh);
+
+const withToken = <T>(channel: ChannelRow, run: (token: string) => Promise<{ errcode: number | null; errmsg?: string; value?: T }>) =>
+  wxTokens.withToken<T>(channel, run, (code) => (code === 45015 ? 'reply_window_closed' : 'api_error'));
 
 export type OutgoingMessage = { msgtype: 'text'; text: { content: string } } | { msgtype: 'image'; image: { media_id: string } };
 
@@ -310,15 +246,5 @@ export async function sendTemplateMessage(
 /** Downloads a temporary media file (the photo or voice of a message). */
 export async function downloadMedia(channel: ChannelRow, mediaId: string, maxBytes: number): Promise<Buffer> {
   const root = apiRoot(channel.config as WechatConfig);
-  return withToken<Buffer>(channel, async (token) => {
-    const q = new URLSearchParams({ access_token: token, media_id: mediaId });
-    const res = await call(`${root}/cgi-bin/media/get?${q.toString()}`, { maxResponseBytes: maxBytes + 1024 });
-    if (res.status !== 200) throw new WechatApiError('bad_response', null, `HTTP ${res.status}`);
-    const type = String(res.headers['content-type'] ?? '');
-    if (/json|text\/plain/i.test(type)) {
-      const j = asJson(res.body);
-      if (j && 'errcode' in j) return { errcode: Number(j.errcode), errmsg: errText(j.errmsg) };
-    }
-    return { errcode: null, value: res.body };
-  });
+  return withToken<Buffer>(channel, (token) => mediaGet(root, token, mediaId, maxBytes));
 }

@@ -11,6 +11,7 @@ import { showCreatedUrl } from './createdUrlDialog';
 import { isSms, SmsEditor, SmsSummary } from './SmsEditor';
 import { DingtalkEditor, DingtalkStaffDrawer, DingtalkSummary, isDingtalk } from './DingtalkEditor';
 import { templatesFromForm, templatesToForm, WechatTemplatesFields, type WxTemplateForm, type WxTemplateKind } from './WechatTemplates';
+import { isWecom, WecomEditor, WecomSummary } from './WecomEditor';
 
 type EmailCreate = Extract<ChannelCreate, { kind: 'email' }>;
 
@@ -34,7 +35,7 @@ interface FormValues {
 
 const emailConfig = (c: Channel) => ('smtp' in c.config ? c.config : null);
 const wechatConfig = (c: Channel) => ('appId' in c.config ? c.config : null);
-type Editing = { kind: 'email' | 'wechat_oa' | 'sms' | 'dingtalk_robot'; channel: Channel | null };
+type Editing = { kind: 'email' | 'wechat_oa' | 'sms' | 'dingtalk_robot' | 'wecom'; channel: Channel | null };
 
 const STATUS_COLOR: Record<string, string> = { queued: 'blue', sending: 'processing', sent: 'green', failed: 'orange', dead: 'red' };
 
@@ -68,6 +69,9 @@ export default function ChannelsPage() {
               {t('channels.dt.staff.open')}
             </Button>
           ) : null}
+          <Button icon={<PlusOutlined />} onClick={() => setEditing({ kind: 'wecom', channel: null })} data-testid="channel-new-wecom">
+            {t('channels.newWecom')}
+          </Button>
         </Space>
       }
     >
@@ -83,7 +87,16 @@ export default function ChannelsPage() {
                 loading={list.isLoading}
                 onEdit={(c) =>
                   setEditing({
-                    kind: c.kind === 'wechat_oa' ? 'wechat_oa' : isSms(c.kind) ? 'sms' : isDingtalk(c.kind) ? 'dingtalk_robot' : 'email',
+                    kind:
+                      c.kind === 'wechat_oa'
+                        ? 'wechat_oa'
+                        : isSms(c.kind)
+                          ? 'sms'
+                          : isDingtalk(c.kind)
+                            ? 'dingtalk_robot'
+                            : isWecom(c.kind)
+                              ? 'wecom'
+                              : 'email',
                     channel: c,
                   })
                 }
@@ -99,6 +112,7 @@ export default function ChannelsPage() {
       {editing?.kind === 'sms' ? <SmsEditor channel={editing.channel} onClose={() => setEditing(null)} /> : null}
       {editing?.kind === 'dingtalk_robot' ? <DingtalkEditor channel={editing.channel} onClose={() => setEditing(null)} /> : null}
       {dingtalkStaff ? <DingtalkStaffDrawer onClose={() => setDingtalkStaff(false)} /> : null}
+      {editing?.kind === 'wecom' ? <WecomEditor channel={editing.channel} onClose={() => setEditing(null)} /> : null}
       {logOf ? <ChannelLog channel={logOf} onClose={() => setLogOf(null)} /> : null}
     </Page>
   );
@@ -171,6 +185,7 @@ function ChannelSummary({ c }: { c: Channel }) {
   const wx = wechatConfig(c);
   if (isSms(c.kind)) return <SmsSummary c={c} />;
   if (isDingtalk(c.kind)) return <DingtalkSummary c={c} />;
+  if (isWecom(c.kind)) return <WecomSummary c={c} />;
   if (wx)
     return (
       <>

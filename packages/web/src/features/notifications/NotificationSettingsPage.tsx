@@ -14,6 +14,7 @@ export interface NotificationPrefs {
   inApp: boolean;
   email: { enabled: boolean; address: string | null };
   webhook: { enabled: boolean; url: string | null; format: 'generic' | 'wecom' | 'dingtalk' };
+  wecom?: { enabled: boolean; userId: string | null };
   quietHours: { start: string; end: string; timeZone?: string } | null;
   kinds: string[];
 }
@@ -56,6 +57,8 @@ interface Values {
   webhookEnabled: boolean;
   webhookUrl?: string;
   webhookFormat: 'generic' | 'wecom' | 'dingtalk';
+  wecomEnabled: boolean;
+  wecomUserId?: string;
   quiet: boolean;
   quietStart?: dayjs.Dayjs;
   quietEnd?: dayjs.Dayjs;
@@ -68,6 +71,7 @@ const FIELD: Record<string, keyof Values> = {
   'email.enabled': 'emailEnabled',
   'webhook.url': 'webhookUrl',
   'webhook.format': 'webhookFormat',
+  'wecom.userId': 'wecomUserId',
   'quietHours.start': 'quietStart',
   'quietHours.end': 'quietEnd',
   'quietHours.timeZone': 'quietZone',
@@ -88,6 +92,7 @@ export default function NotificationSettingsPage() {
   const deliveries = useQuery({ queryKey: ['notifications', 'deliveries'], queryFn: prefsApi.deliveries, refetchInterval: 10_000 });
   const emailEnabled = Form.useWatch('emailEnabled', form);
   const webhookEnabled = Form.useWatch('webhookEnabled', form);
+  const wecomEnabled = Form.useWatch('wecomEnabled', form);
   const quiet = Form.useWatch('quiet', form);
 
   useEffect(() => {
@@ -100,6 +105,8 @@ export default function NotificationSettingsPage() {
       webhookEnabled: p.webhook.enabled,
       webhookUrl: p.webhook.url ?? '',
       webhookFormat: p.webhook.format,
+      wecomEnabled: p.wecom?.enabled ?? false,
+      wecomUserId: p.wecom?.userId ?? '',
       quiet: Boolean(p.quietHours),
       quietStart: dayjs(`2000-01-01 ${p.quietHours?.start ?? '22:00'}`),
       quietEnd: dayjs(`2000-01-01 ${p.quietHours?.end ?? '08:00'}`),
@@ -114,6 +121,7 @@ export default function NotificationSettingsPage() {
         inApp: v.inApp,
         email: { enabled: v.emailEnabled, address: v.emailAddress?.trim() || null },
         webhook: { enabled: v.webhookEnabled, url: v.webhookUrl?.trim() || null, format: v.webhookFormat },
+        wecom: { enabled: v.wecomEnabled, userId: v.wecomUserId?.trim() || null },
         quietHours:
           v.quiet && v.quietStart && v.quietEnd ? { start: v.quietStart.format('HH:mm'), end: v.quietEnd.format('HH:mm'), timeZone: v.quietZone } : null,
         kinds: v.kinds ?? [],
@@ -220,6 +228,27 @@ export default function NotificationSettingsPage() {
                   ]}
                 />
               </Form.Item>
+              <Flex gap={16} wrap align="flex-start">
+                <Form.Item name="wecomEnabled" label={t('nset.wecomApp')} valuePropName="checked">
+                  <Switch data-testid="nset-wecom" />
+                </Form.Item>
+                <Form.Item
+                  name="wecomUserId"
+                  label={t('nset.wecomUserId')}
+                  style={{ flex: 1, minWidth: 260 }}
+                  extra={t('nset.wecomHelp')}
+                  rules={
+                    wecomEnabled
+                      ? [
+                          { required: true, message: t('nset.required') },
+                          { pattern: /^[A-Za-z0-9_.@-]{1,64}$/, message: t('nset.wecomUserIdRule') },
+                        ]
+                      : []
+                  }
+                >
+                  <Input disabled={!wecomEnabled} maxLength={64} placeholder="ZhangSan" data-testid="nset-wecom-userid" />
+                </Form.Item>
+              </Flex>
               <Form.Item name="quiet" label={t('nset.quiet')} valuePropName="checked" extra={t('nset.quietHelp')}>
                 <Switch />
               </Form.Item>
