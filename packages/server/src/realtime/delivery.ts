@@ -188,6 +188,7 @@ export class DeliveryWorker extends PollingWorker {
           ok = true;
         } else if (d.channel === DINGTALK_WORK) {
           await sendDingtalkWork(this.database.db, d.target, d.payload);
+          ok = true;
         } else if (d.channel === 'wecom') {
           if (!wecomAppSender) throw new Error('no WeCom application (wecom_app channel) is configured');
           await wecomAppSender.send(this.database, d.target, d.payload as { title: string; description: string; url: string });
