@@ -9,13 +9,12 @@
  * first, and the pages merged. The caller sees the customer's messages when they may see one of their tickets
  * (or every ticket); otherwise 404, as for a ticket they may not see.
  */
-import { and, desc, eq, inArray, isNull, lt, ne, type SQL } from 'drizzle-orm';
-import type { Database, Executor } from '../../db/client';
-import { attachments, channelMessages, channelOutbox, channels, customers, staff, ticketReplies, tickets } from '../../db/schema';
+import type { Database } from '../../db/client';
 import type { Ctx } from '../../lib/context';
 import { notFound } from '../../lib/errors';
 import { authorize } from '../identity/policy';
 import { ticketVisibilityScope } from '../tickets/visibility';
+import { conversationRepo } from './customers.conversation.repo';
 
 export interface ConversationItem {
   id: string;
@@ -55,77 +54,32 @@ const ticketChannelKind = (c: string) => (c === 'wechat' ? 'wechat_oa' : c);
 export async function customerMessages(database: Database, ctx: Ctx, customerId: string, q: { limit: number; cursor?: string | undefined }) {
   authorize(ctx.actor, 'customers.read');
   const ex = database.db;
-  const [c] = await ex.select({ id: customers.id }).from(customers).where(eq(customers.id, customerId)).limit(1);
-  if (!c) throw notFound('Customer');
+  if (!(await conversationRepo.customerExists(ex, customerId))) throw notFound('Customer');
   const scope = ticketVisibilityScope(ctx.actor);
-  const visible = await ex
-    .select({ id: tickets.id, number: tickets.number, channel: tickets.channel, description: tickets.description, createdAt: tickets.createdAt })
-    .from(tickets)
-    .where(and(eq(tickets.customerId, customerId), ne(tickets.type, 'internal'), scope));
+  const visible = await conversationRepo.visibleTickets(ex, customerId, scope);
   if (!visible.length && scope) throw notFound('Customer');
   if (!visible.length) return { items: [], nextCursor: null };
   const byId = new Map(visible.map((t) => [t.id, t]));
   const ids = [...byId.keys()];
   const limit = q.limit;
-  const before = (col: Parameters<typeof lt>[0]): SQL | undefined => (q.cursor ? lt(col, q.cursor) : undefined);
 
   const [channelOf, opening, replies, notes] = await Promise.all([
-    providerChannels(ex),
+    conversationRepo.providerChannels(ex),
     Promise.resolve(
       visible
         .filter((t) => !q.cursor || t.id < q.cursor)
         .sort((a, b) => (a.id < b.id ? 1 : -1))
         .slice(0, limit + 1),
     ),
-    ex
-      .select({ r: ticketReplies, staffName: staff.name })
-      .from(ticketReplies)
-      .leftJoin(staff, and(eq(ticketReplies.authorKind, 'staff'), eq(staff.id, ticketReplies.authorId)))
-      .where(and(inArray(ticketReplies.ticketId, ids), eq(ticketReplies.visibility, 'public'), before(ticketReplies.id)))
-      .orderBy(desc(ticketReplies.id))
-      .limit(limit + 1),
-    ex
-      .select()
-      .from(channelOutbox)
-      .where(and(inArray(channelOutbox.ticketId, ids), isNull(channelOutbox.replyId), ne(channelOutbox.kind, 'code'), before(channelOutbox.id)))
-      .orderBy(desc(channelOutbox.id))
-      .limit(limit + 1),
+    conversationRepo.publicReplies(ex, ids, q.cursor, limit),
+    conversationRepo.notifications(ex, ids, q.cursor, limit),
   ]);
   const replyIds = replies.map((r) => r.r.id);
   const [inbound, outbound, files, openingIn] = await Promise.all([
-    replyIds.length
-      ? ex
-          .select({ replyId: channelMessages.replyId, channelId: channelMessages.channelId })
-          .from(channelMessages)
-          .where(and(inArray(channelMessages.replyId, replyIds), eq(channelMessages.direction, 'in')))
-      : [],
-    replyIds.length
-      ? ex
-          .select({
-            replyId: channelOutbox.replyId,
-            channelId: channelOutbox.channelId,
-            status: channelOutbox.status,
-            receipt: channelOutbox.receipt,
-            error: channelOutbox.lastError,
-          })
-          .from(channelOutbox)
-          .where(inArray(channelOutbox.replyId, replyIds))
-      : [],
-    ex
-      .select({
-        id: attachments.id,
-        ticketId: attachments.ticketId,
-        replyId: attachments.replyId,
-        filename: attachments.filename,
-        mime: attachments.mime,
-        size: attachments.size,
-      })
-      .from(attachments)
-      .where(inArray(attachments.ticketId, ids)),
-    ex
-      .select({ ticketId: channelMessages.ticketId, channelId: channelMessages.channelId })
-      .from(channelMessages)
-      .where(and(inArray(channelMessages.ticketId, ids), eq(channelMessages.direction, 'in'), eq(channelMessages.outcome, 'ticket'))),
+    conversationRepo.replyInbound(ex, replyIds),
+    conversationRepo.replyOutbound(ex, replyIds),
+    conversationRepo.ticketFiles(ex, ids),
+    conversationRepo.openingInbound(ex, ids),
   ]);
   const chan = (channelId: string | null | undefined, fallback: string) => {
     const ch = channelId ? channelOf.get(channelId) : undefined;
@@ -189,9 +143,4 @@ export async function customerMessages(database: Database, ctx: Ctx, customerId:
   const more = items.length > limit;
   const pageItems = items.slice(0, limit);
   return { items: pageItems, nextCursor: more ? pageItems[pageItems.length - 1]!.id : null };
-}
-
-async function providerChannels(ex: Executor) {
-  const rows = await ex.select({ id: channels.id, kind: channels.kind, name: channels.name }).from(channels);
-  return new Map(rows.map((r) => [r.id, r]));
 }
