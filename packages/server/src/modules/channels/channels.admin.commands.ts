@@ -18,6 +18,7 @@ import * as s from './channels.schema';
 import { isSmsKind, openSmsSecrets, sealSmsSecrets, SmsApiError, testSms, type SmsConfig, type SmsSecrets } from './channels.sms';
 import { smsReceiptUrl } from './channels.sms.senders';
 import { newToken } from '../identity/secrets';
+import { webchatSnippet, type WebchatConfig } from './channels.webchat';
 import { fetchAccessToken, openWechatSecrets, sealWechatSecrets, WechatApiError, type WechatConfig, type WechatSecrets } from './channels.wechat';
 
 type ConfigIn = z.infer<typeof s.EmailConfigIn>;
@@ -53,13 +54,21 @@ function splitWechat(cfg: WechatIn, old: WechatSecrets): { config: WechatConfig;
 
 /** A PATCH's config parsed as the settings of the channel's own kind (400 naming the field otherwise). */
 function parseConfigFor(kind: string, raw: unknown) {
-  const schema = kind === 'wechat_oa' ? s.WechatConfigPatch : isSmsKind(kind) ? s.SmsConfigPatch : s.EmailConfigIn;
+  const schema = kind === 'wechat_oa' ? s.WechatConfigPatch : isSmsKind(kind) ? s.SmsConfigPatch : kind === 'webchat' ? s.WebchatConfigIn : s.EmailConfigIn;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const errors = parsed.error.issues.map((i) => ({ path: ['config', ...i.path.map(String)].join('.'), message: i.message }));
     throw new AppError('validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
   }
   return parsed.data;
+}
+
+/** Web chat settings as stored: origins normalised (scheme://host[:port], no path), unset fields left out. */
+function cleanWebchat(cfg: z.infer<typeof s.WebchatConfigIn>): WebchatConfig {
+  return {
+    ...(Object.fromEntries(Object.entries(cfg).filter(([, v]) => v !== undefined)) as Omit<WebchatConfig, 'allowedOrigins'>),
+    allowedOrigins: [...new Set(cfg.allowedOrigins.map((o) => new URL(o).origin))],
+  };
 }
 
 function manage(ctx: Ctx) {
@@ -89,6 +98,7 @@ function split(cfg: ConfigIn, old: EmailSecrets): { config: EmailConfig; secrets
 /** A channel as the API shows it: the same envelope for every kind; secrets only as `{configured: true}`. */
 export function presentChannel(row: ChannelRow, origin?: string) {
   const { config, callbackUrl } = channelView(row, origin);
+  const snippet = row.kind === 'webchat' && origin ? webchatSnippet(origin, row.id) : undefined;
   return {
     id: row.id,
     kind: row.kind,
@@ -99,6 +109,7 @@ export function presentChannel(row: ChannelRow, origin?: string) {
     enabled: row.enabled,
     config,
     ...(callbackUrl ? { callbackUrl } : {}),
+    ...(snippet ? { snippet } : {}),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -122,6 +133,7 @@ function channelView(row: ChannelRow, origin?: string) {
       callbackUrl: origin ? wechatCallbackUrl(origin, row.id) : undefined,
     };
   }
+  if (row.kind === 'webchat') return { config: row.config as WebchatConfig, callbackUrl: undefined };
   if (isSmsKind(row.kind)) {
     const sec = openSmsSecrets(row);
     return {
@@ -169,6 +181,25 @@ export async function createChannel(database: Database, ctx: Ctx, input: z.infer
       await writeAudit(tx, ctx, { action: 'channel.created', targetType: 'channel', targetId: id, changes: { name: { before: null, after: input.name } } });
     });
     return { id, kind: input.kind, callbackUrl: wechatCallbackUrl(origin, id) };
+  }
+  if (input.kind === 'webchat') {
+    const config = cleanWebchat(input.config);
+    await database.transaction(async (tx) => {
+      await channelsRepo.insertChannel(tx, {
+        id,
+        kind: input.kind,
+        name: input.name,
+        address: null,
+        teamId: input.teamId ?? null,
+        config,
+        secrets: null,
+        unknownSender: 'customer',
+        enabled: input.enabled,
+      });
+      await channelsRepo.log(tx, { id: uuidv7(), channelId: id, level: 'info', event: 'channels.log.created', detail: {} });
+      await writeAudit(tx, ctx, { action: 'channel.created', targetType: 'channel', targetId: id, changes: { name: { before: null, after: input.name } } });
+    });
+    return { id, kind: input.kind, snippet: webchatSnippet(origin, id) };
   }
   if (input.kind !== 'email') {
     if (input.kind === 'sms_tencent' && !input.config.sdkAppId) {
@@ -229,6 +260,8 @@ export async function updateChannel(database: Database, ctx: Ctx, id: string, in
       const { config, secrets } = splitSms(parseConfigFor(row.kind, input.config) as SmsIn, openSmsSecrets(row));
       set.config = config;
       set.secrets = sealSmsSecrets(secrets);
+    } else if (input.config && row.kind === 'webchat') {
+      set.config = cleanWebchat(parseConfigFor(row.kind, input.config) as z.infer<typeof s.WebchatConfigIn>);
     } else if (input.config) {
       const { config, secrets } = split(parseConfigFor(row.kind, input.config) as ConfigIn, openSecrets(row));
       if (config.address !== row.address) {
