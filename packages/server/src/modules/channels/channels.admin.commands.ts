@@ -18,6 +18,7 @@ import * as s from './channels.schema';
 import { isSmsKind, openSmsSecrets, sealSmsSecrets, SmsApiError, testSms, type SmsConfig, type SmsSecrets } from './channels.sms';
 import { smsReceiptUrl } from './channels.sms.senders';
 import { newToken } from '../identity/secrets';
+import { loadCalendarRows } from '../calendars/calendar-cache';
 import { webchatSnippet, type WebchatConfig } from './channels.webchat';
 import { fetchAccessToken, openWechatSecrets, sealWechatSecrets, WechatApiError, type WechatConfig, type WechatSecrets } from './channels.wechat';
 
@@ -316,6 +317,14 @@ export async function testChannel(database: Database, ctx: Ctx, id: string) {
       api = { ok: false, error: err instanceof WechatApiError ? err.kind : 'failed' };
     }
     await logChannel(database, id, api.ok ? 'info' : 'warn', 'channels.log.test_wechat', { result: api.ok ? 'OK' : (api.error ?? 'failed') });
+    return { api };
+  }
+  if (row.kind === 'webchat') {
+    // Nothing to connect to: the widget's settings are checked (its duty calendar still exists).
+    const calendarId = (row.config as WebchatConfig).calendarId;
+    const found = !calendarId || (await loadCalendarRows(database.db, [calendarId])).has(calendarId);
+    const api = found ? { ok: true } : { ok: false, error: 'calendar_missing' };
+    await logChannel(database, id, api.ok ? 'info' : 'warn', 'channels.log.test_webchat', { result: api.ok ? 'OK' : 'calendar_missing' });
     return { api };
   }
   if (isSmsKind(row.kind)) {

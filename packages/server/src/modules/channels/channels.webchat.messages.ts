@@ -9,6 +9,7 @@ export const webchatMessages: MessageBundle = {
     'channels.webchat.offline': '【留言】',
     'channels.log.webchat_ticket': '网页访客发起会话，已建工单 {number}',
     'channels.log.webchat_offline': '网页访客留言（{phone}）',
+    'channels.log.test_webchat': '检查网页聊天设置：{result}',
   },
   en: {
     'channels.webchat.customer': 'Web visitor ',
@@ -17,5 +18,6 @@ export const webchatMessages: MessageBundle = {
     'channels.webchat.offline': '[Message left]',
     'channels.log.webchat_ticket': 'A web visitor started a conversation; ticket {number} created',
     'channels.log.webchat_offline': 'A web visitor left a message ({phone})',
+    'channels.log.test_webchat': 'Web chat settings checked: {result}',
   },
 };

@@ -16,7 +16,7 @@ import { Upload } from '../attachments/attachments.schema';
 import type { ChannelRow } from './channels.repo';
 import { leaveMessage, onDuty, openSession, originAllowed, postMessage, presentEvent, visitorOf, webchatChannel, type WebchatConfig } from './channels.webchat';
 import { conversations, agentTyping } from './channels.webchat.agent';
-import { webchatRepo } from './channels.webchat.repo';
+import { webchatRepo, type VisitorRow } from './channels.webchat.repo';
 import * as s from './channels.webchat.schema';
 import './channels.webchat.socket';
 
@@ -40,10 +40,15 @@ export function registerWebchatRoutes(base: FastifyInstance, deps: AppDeps) {
     if (!originAllowed(channel, req.headers.origin, req.headers.host)) throw new AppError('forbidden', 'Origin not allowed for this chat');
     return channel;
   }
-  async function visitorFor(req: FastifyRequest, id: string) {
-    const channel = await channelOf(req, id);
-    return { channel, visitor: await visitorOf(database, channel, tokenOf(req)) };
-  }
+  /** The visitor of the token, checked before the body or query is validated (no token → 401, whatever was sent). */
+  const visitors = new WeakMap<FastifyRequest, { channel: ChannelRow; visitor: VisitorRow }>();
+  const visitorGate = async (req: FastifyRequest) => {
+    const { channelId } = req.params as { channelId?: string };
+    if (!channelId || !z.uuid().safeParse(channelId).success) throw notFound('chat');
+    const channel = await channelOf(req, channelId);
+    visitors.set(req, { channel, visitor: await visitorOf(database, channel, tokenOf(req)) });
+  };
+  const visitorFor = (req: FastifyRequest) => visitors.get(req)!;
 
   void base.register(async (scoped) => {
     await scoped.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 5, parts: 6 } });
@@ -99,6 +104,7 @@ export function registerWebchatRoutes(base: FastifyInstance, deps: AppDeps) {
       '/public/webchat/:channelId/messages',
       {
         ...pub,
+        preValidation: visitorGate,
         schema: {
           tags,
           security: [],
@@ -109,7 +115,7 @@ export function registerWebchatRoutes(base: FastifyInstance, deps: AppDeps) {
         },
       },
       async (req) => {
-        const { channel, visitor } = await visitorFor(req, req.params.channelId);
+        const { channel, visitor } = visitorFor(req);
         const rows = await webchatRepo.eventsAfter(database.db, visitor.id, req.query.after, req.query.limit + 1);
         const items = rows.slice(0, req.query.limit).map((e) => presentEvent(channel.id, e));
         return { items, more: rows.length > req.query.limit };
@@ -120,6 +126,7 @@ export function registerWebchatRoutes(base: FastifyInstance, deps: AppDeps) {
       '/public/webchat/:channelId/messages',
       {
         ...pub,
+        preValidation: visitorGate,
         schema: {
           tags,
           security: [],
@@ -130,7 +137,7 @@ export function registerWebchatRoutes(base: FastifyInstance, deps: AppDeps) {
         },
       },
       async (req, reply) => {
-        const { channel, visitor } = await visitorFor(req, req.params.channelId);
+        const { channel, visitor } = visitorFor(req);
         const out = await postMessage(database, channel, visitor, req.body);
         return reply.status(out.duplicate ? 200 : 201).send(out.event);
       },
@@ -140,6 +147,7 @@ export function registerWebchatRoutes(base: FastifyInstance, deps: AppDeps) {
       '/public/webchat/:channelId/offline',
       {
         ...pub,
+        preValidation: visitorGate,
         schema: {
           tags,
           security: [],
@@ -150,7 +158,7 @@ export function registerWebchatRoutes(base: FastifyInstance, deps: AppDeps) {
         },
       },
       async (req, reply) => {
-        const { channel, visitor } = await visitorFor(req, req.params.channelId);
+        const { channel, visitor } = visitorFor(req);
         return reply.status(201).send(await leaveMessage(database, channel, visitor, req.body));
       },
     );
@@ -159,6 +167,7 @@ export function registerWebchatRoutes(base: FastifyInstance, deps: AppDeps) {
       '/public/webchat/:channelId/uploads',
       {
         ...pub,
+        preValidation: visitorGate,
         bodyLimit: MAX_UPLOAD_BYTES + 64 * 1024,
         schema: {
           tags,
@@ -170,7 +179,7 @@ export function registerWebchatRoutes(base: FastifyInstance, deps: AppDeps) {
         },
       },
       async (req, reply) => {
-        const { visitor } = await visitorFor(req, req.params.channelId);
+        const { visitor } = visitorFor(req);
         if (!req.isMultipart())
           throw new AppError('unsupported_media_type', 'Send multipart/form-data with a "file" field', { errors: [{ path: 'file', message: 'missing' }] });
         const file = await req.file();
@@ -196,10 +205,11 @@ export function registerWebchatRoutes(base: FastifyInstance, deps: AppDeps) {
       '/public/webchat/:channelId/attachments/:id',
       {
         ...pub,
+        preValidation: visitorGate,
         schema: { tags, security: [], summary: "A photo of the visitor's own conversation (nosniff; only to that visitor)", params: s.AttachmentParam },
       },
       async (req, reply) => {
-        const { visitor } = await visitorFor(req, req.params.channelId);
+        const { visitor } = visitorFor(req);
         if (!(await webchatRepo.inStream(database.db, visitor.id, req.params.id))) throw notFound('Attachment');
         const a = await readAttachment(database, customerCtx(visitor.customerId), req.params.id, 'data');
         return reply
