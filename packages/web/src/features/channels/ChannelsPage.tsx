@@ -9,6 +9,7 @@ import { useFormat } from '../auth/me';
 import { channelsApi, type Channel, type ChannelCreate } from './api';
 import { showCreatedUrl } from './createdUrlDialog';
 import { isSms, SmsEditor, SmsSummary } from './SmsEditor';
+import { WebchatEditor, WebchatSummary } from './WebchatEditor';
 
 type EmailCreate = Extract<ChannelCreate, { kind: 'email' }>;
 
@@ -32,7 +33,7 @@ interface FormValues {
 
 const emailConfig = (c: Channel) => ('smtp' in c.config ? c.config : null);
 const wechatConfig = (c: Channel) => ('appId' in c.config ? c.config : null);
-type Editing = { kind: 'email' | 'wechat_oa' | 'sms'; channel: Channel | null };
+type Editing = { kind: 'email' | 'wechat_oa' | 'sms' | 'webchat'; channel: Channel | null };
 
 const STATUS_COLOR: Record<string, string> = { queued: 'blue', sending: 'processing', sent: 'green', failed: 'orange', dead: 'red' };
 
@@ -57,6 +58,9 @@ export default function ChannelsPage() {
           <Button icon={<PlusOutlined />} onClick={() => setEditing({ kind: 'sms', channel: null })} data-testid="channel-new-sms">
             {t('channels.newSms')}
           </Button>
+          <Button icon={<PlusOutlined />} onClick={() => setEditing({ kind: 'webchat', channel: null })} data-testid="channel-new-webchat">
+            {t('channels.newWebchat')}
+          </Button>
         </Space>
       }
     >
@@ -70,7 +74,7 @@ export default function ChannelsPage() {
               <ChannelList
                 items={list.data?.items ?? []}
                 loading={list.isLoading}
-                onEdit={(c) => setEditing({ kind: c.kind === 'wechat_oa' ? 'wechat_oa' : isSms(c.kind) ? 'sms' : 'email', channel: c })}
+                onEdit={(c) => setEditing({ kind: c.kind === 'wechat_oa' || c.kind === 'webchat' ? c.kind : isSms(c.kind) ? 'sms' : 'email', channel: c })}
                 onLog={setLogOf}
               />
             ),
@@ -81,6 +85,7 @@ export default function ChannelsPage() {
       {editing?.kind === 'email' ? <ChannelEditor channel={editing.channel} onClose={() => setEditing(null)} /> : null}
       {editing?.kind === 'wechat_oa' ? <WechatEditor channel={editing.channel} onClose={() => setEditing(null)} /> : null}
       {editing?.kind === 'sms' ? <SmsEditor channel={editing.channel} onClose={() => setEditing(null)} /> : null}
+      {editing?.kind === 'webchat' ? <WebchatEditor channel={editing.channel} onClose={() => setEditing(null)} /> : null}
       {logOf ? <ChannelLog channel={logOf} onClose={() => setLogOf(null)} /> : null}
     </Page>
   );
@@ -150,6 +155,7 @@ function ChannelSummary({ c }: { c: Channel }) {
   const mail = emailConfig(c);
   const wx = wechatConfig(c);
   if (isSms(c.kind)) return <SmsSummary c={c} />;
+  if (c.kind === 'webchat') return <WebchatSummary c={c} />;
   if (wx)
     return (
       <>
