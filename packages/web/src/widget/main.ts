@@ -92,7 +92,10 @@ const file = el('input');
 file.type = 'file';
 file.accept = 'image/*';
 file.dataset.testid = 'widget-photo';
-photoBtn.append(el('span', 'wc-photo-icon', '📷'), file);
+const icon = el('span', 'wc-photo-icon');
+icon.innerHTML =
+  '<svg width="24" height="24" viewBox="0 0 24 24" fill="none" aria-hidden="true"><path d="M4 8h3l2-3h6l2 3h3v11H4V8z" stroke="#4b5563" stroke-width="1.8" stroke-linejoin="round"/><circle cx="12" cy="13" r="3.5" stroke="#4b5563" stroke-width="1.8"/></svg>';
+photoBtn.append(icon, file);
 const sendBtn = el('button', 'wc-send', S.send);
 sendBtn.type = 'submit';
 sendBtn.dataset.testid = 'widget-send';
@@ -164,6 +167,7 @@ function render(e: Ev) {
   const { row, body } = bubble(e.author, e.at, e.author === 'agent' ? 'widget-agent-message' : 'widget-visitor-message');
   if (e.author === 'agent') row.prepend(el('div', 'wc-name', typeof e.data.name === 'string' ? e.data.name : S.agent));
   if (e.body) body.append(el('div', 'wc-text', e.body));
+  else body.classList.add('wc-bubble-photo');
   if (e.attachment) {
     const img = el('img', 'wc-img');
     img.alt = S.photoAlt;
