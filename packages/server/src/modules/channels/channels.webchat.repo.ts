@@ -44,6 +44,11 @@ export const webchatRepo = {
   async setEventTicket(ex: Executor, seq: number, ticketId: string, replyId: string | null) {
     await ex.update(webchatEvents).set({ ticketId, replyId }).where(eq(webchatEvents.seq, seq));
   },
+  /** The message's ticket (and reply) noted and the sockets told, in one statement. */
+  async setEventTicketAndNotify(ex: Executor, seq: number, ticketId: string, replyId: string | null, visitorId: string) {
+    await ex.execute(sql`WITH u AS (UPDATE webchat_events SET ticket_id = ${ticketId}, reply_id = ${replyId} WHERE seq = ${seq} RETURNING seq)
+      SELECT pg_notify(${WEBCHAT_CHANNEL}, ${visitorId}) FROM u`);
+  },
   async deleteEvent(ex: Executor, seq: number) {
     await ex.delete(webchatEvents).where(eq(webchatEvents.seq, seq));
   },

@@ -36,6 +36,7 @@ interface Client {
   channel: ChannelRow;
   cursor: number;
   chain: Promise<void>;
+  inbox: Promise<void>;
   lastTyping: number;
 }
 
@@ -90,11 +91,14 @@ export class VisitorHub {
 
   async accept(socket: Socket, channel: ChannelRow, visitor: VisitorRow, after: number): Promise<void> {
     await this.start();
-    const client: Client = { socket, visitor, channel, cursor: after, chain: Promise.resolve(), lastTyping: 0 };
+    const client: Client = { socket, visitor, channel, cursor: after, chain: Promise.resolve(), inbox: Promise.resolve(), lastTyping: 0 };
     let set = this.byVisitor.get(visitor.id);
     if (!set) this.byVisitor.set(visitor.id, (set = new Set()));
     set.add(client);
-    socket.on('message', (raw) => void this.onMessage(client, raw));
+    // One message of a socket at a time, in the order sent (a visitor's messages land on one ticket in order).
+    socket.on('message', (raw) => {
+      client.inbox = client.inbox.then(() => this.onMessage(client, raw)).catch(() => undefined);
+    });
     socket.on('close', () => void this.drop(client));
     socket.on('error', () => undefined);
     await webchatRepo.touch(this.database.db, visitor.id, true);

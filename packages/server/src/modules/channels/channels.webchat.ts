@@ -197,10 +197,7 @@ export async function postMessage(
       if (ids.length) await database.transaction(async (tx) => attachOrRefuse(tx, v.customerId, ticketId, ids));
       await logChannel(database, channel.id, 'info', 'channels.log.webchat_ticket', { number: created.body.number });
     }
-    await database.transaction(async (tx) => {
-      await webchatRepo.setEventTicket(tx, row.seq, ticketId, replyId);
-      await webchatRepo.notify(tx, v.id);
-    });
+    await webchatRepo.setEventTicketAndNotify(database.db, row.seq, ticketId, replyId, v.id);
     return { event: presentEvent(channel.id, { ...row, ticketId, replyId }), duplicate: false };
   } catch (err) {
     await webchatRepo.deleteEvent(database.db, row.seq);
