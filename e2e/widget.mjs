@@ -98,6 +98,18 @@ async function journey(browser, base) {
     await shot(visitor, 'visitor-answered', { fullPage: false });
   });
 
+  const agentPhone = await newWatchedPage(browser, 'K0001 (phone)', problems, PHONE);
+  current = agentPhone;
+  await step('在线会话 on a phone: the answered conversation', async () => {
+    await login(agentPhone, base, 'K0001');
+    await agentPhone.goto(`${base}/live-chat`);
+    const row = agentPhone.getByTestId('live-chat-table').locator('tr', { hasText: '天花板在漏水' });
+    await expectVisible(row.getByText('已回复'), 'the conversation, answered');
+    await shot(agentPhone, 'live-chat-phone', { fullPage: false });
+    await agentPhone.context().close();
+  });
+
+  current = visitor;
   await step('the visitor closes the page and comes back later: the history is there', async () => {
     const context = visitor.context();
     await visitor.close();
@@ -134,6 +146,18 @@ async function journey(browser, base) {
     await survey.locator('.sv-submit').tap();
     await expectVisible(survey.getByTestId('survey-thanks'), 'the thank-you page');
     await shot(survey, 'survey-rated', { fullPage: false });
+  });
+
+  const admin = await newWatchedPage(browser, 'A0001', problems);
+  current = admin;
+  await step('A0001: the web chat channel on 渠道接入 with its embed code; the settings form', async () => {
+    await login(admin, base, 'A0001');
+    await admin.goto(`${base}/channels`);
+    await expectVisible(admin.getByTestId('webchat-snippet-copy'), 'the 嵌入代码 of the web chat channel');
+    await shot(admin, 'admin-channels');
+    await admin.getByTestId('channel-new-webchat').click();
+    await expectVisible(admin.getByTestId('webchat-origins'), 'the 允许嵌入的网站 field');
+    await shot(admin, 'admin-new-webchat', { fullPage: false });
   });
 
   if (problems.length) fail(`browser problems:\n  ${problems.join('\n  ')}`);
