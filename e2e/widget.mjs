@@ -103,8 +103,8 @@ async function journey(browser, base) {
   await step('在线会话 on a phone: the answered conversation', async () => {
     await login(agentPhone, base, 'K0001');
     await agentPhone.goto(`${base}/live-chat`);
-    const row = agentPhone.getByTestId('live-chat-table').locator('tr', { hasText: '天花板在漏水' });
-    await expectVisible(row.getByText('已回复'), 'the conversation, answered');
+    const card = agentPhone.getByTestId('live-chat-table').locator('.ant-card', { hasText: '天花板在漏水' });
+    await expectVisible(card.getByText('已回复'), 'the conversation (a card on a phone), answered');
     await shot(agentPhone, 'live-chat-phone', { fullPage: false });
     await agentPhone.context().close();
   });
