@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { widgetFrameAncestors } from '../src/modules/channels/channels.webchat.page';
 import { standard } from './standards-helpers';
 import { testApp, WS_MODULE, type TestApp } from './harness';
 
@@ -134,6 +135,12 @@ describe('web chat widget', () => {
     const patch = await t.inject('PATCH', `/api/v1/channels/${channelId}`, admin.token, { config: { allowedOrigins: [] } });
     expect(patch.statusCode).toBe(400);
     expect(patch.body).toContain('config.allowedOrigins');
+  });
+
+  it('the widget page may be framed only by the allowed sites (and our own pages); nothing for another id', async () => {
+    expect(await widgetFrameAncestors(t.database, channelId)).toBe(`'self' ${SITE}`);
+    expect(await widgetFrameAncestors(t.database, '00000000-0000-7000-8000-000000000000')).toBeNull();
+    expect(await widgetFrameAncestors(t.database, "x' *")).toBeNull();
   });
 
   it('a visitor session is issued, hashed at rest, resumed with its token; another channel or a bad token is refused', async () => {
