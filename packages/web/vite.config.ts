@@ -24,6 +24,8 @@ function portalFallback(): Plugin {
         else if (pathname.startsWith('/s/')) req.url = '/survey.html';
         // One-time visit sign-off links /signoff/<token> get signoff.html (field service, #16).
         else if (pathname.startsWith('/signoff/')) req.url = '/signoff.html';
+        // The web chat widget page /widget/<channel id> (in the iframe /widget.js places on the host site).
+        else if (pathname.startsWith('/widget/')) req.url = '/widget.html';
         next();
       });
     },
@@ -75,6 +77,7 @@ export default defineConfig({
         portal: fileURLToPath(new URL('./portal.html', import.meta.url)),
         survey: fileURLToPath(new URL('./survey.html', import.meta.url)),
         signoff: fileURLToPath(new URL('./signoff.html', import.meta.url)),
+        widget: fileURLToPath(new URL('./widget.html', import.meta.url)),
       },
       output: {
         codeSplitting: {
@@ -87,6 +90,7 @@ export default defineConfig({
             // i18n libraries above but must neither download nor run the staff app's translations.
             // The public survey page's strings (surveys bundle) stay out of the staff dictionaries' chunk (which pulls antd).
             { name: 'survey-strings', test: /[\\/]src[\\/]i18n[\\/]extra[\\/]surveys\.(zh-CN|en)\.json/, priority: 20 },
+            { name: 'widget-strings', test: /[\\/]src[\\/]i18n[\\/]extra[\\/]widget\.(zh-CN|en)\.json/, priority: 20 },
             { name: 'signoff-strings', test: /[\\/]src[\\/]i18n[\\/]extra[\\/]fieldSignoff\.(zh-CN|en)\.json/, priority: 20 },
             { name: 'i18n-staff', test: /[\\/]src[\\/]i18n[\\/]/ },
             { name: 'query', test: /node_modules[\\/]@tanstack[\\/]/ },

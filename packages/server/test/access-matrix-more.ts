@@ -8,6 +8,7 @@ import type { MatrixActor } from '../src/http/access';
 import { uuidv7 } from '../src/lib/ids';
 import type { TestApp } from './harness';
 import { ticketRow } from './standards-helpers';
+import { webchatParam } from './access-matrix-webchat';
 
 type Res = { statusCode: number; json: () => any; body: string };
 interface Env {
@@ -218,6 +219,8 @@ export async function moreParam(
   if (path.startsWith('/channels/outbox/{id}')) return fx.outbox!;
   if (path.startsWith('/channels/review/{id}')) return write ? newReviewItem(env) : (fx.review ??= await newReviewItem(env));
   if (path.startsWith('/channels/{id}')) return fx.channel!;
+  const webchat = await webchatParam(path, env);
+  if (webchat) return webchat;
   if (path.startsWith('/sites/{id}')) return fx.site!;
   if (path.startsWith('/assets/{id}')) return fx.asset!;
   if (path.endsWith('/report.pdf')) return fx.signedVisit!;

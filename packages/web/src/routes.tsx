@@ -32,6 +32,7 @@ const DefineStandardPage = lazy(() => import('./features/std-define/DefineStanda
 const CalendarsPage = lazy(() => import('./features/calendars/CalendarsPage'));
 const ChannelsPage = lazy(() => import('./features/channels/ChannelsPage'));
 const MailReviewPage = lazy(() => import('./features/channels/MailReviewPage'));
+const LiveChatPage = lazy(() => import('./features/channels/LiveChatPage'));
 const SurveysPage = lazy(() => import('./features/surveys/SurveysPage'));
 const QaRulesPage = lazy(() => import('./features/inspection/RulesPage'));
 const QaWorkbenchPage = lazy(() => import('./features/quality/WorkbenchPage'));
@@ -96,6 +97,7 @@ export const router = createBrowserRouter([
           { path: 'customers/:id', element: guarded('customers', <Customer360Page />) },
           { path: 'tickets', element: guarded('tickets', <TicketsPage />) },
           { path: 'tickets/:id', element: guarded('tickets', <TicketPage />) },
+          { path: 'live-chat', element: guarded('liveChat', <LiveChatPage />) },
           { path: 'handovers', element: guarded('handovers', <HandoversPage />) },
           { path: 'approvals', element: guarded('approvals', <ApprovalsPage />) },
           { path: 'team', element: guarded('team', <TeamLoadPage />) },

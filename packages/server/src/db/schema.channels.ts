@@ -1,5 +1,20 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
@@ -144,4 +159,45 @@ export const customerIdentities = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('customer_identities_kind_value_key').on(t.kind, t.value), index('customer_identities_customer_idx').on(t.customerId)],
+);
+
+/** A web chat widget visitor (migration 0043): the anonymous token (sha-256 at rest, expiring) → their customer. */
+export const webchatVisitors = pgTable(
+  'webchat_visitors',
+  {
+    id: uuid('id').primaryKey(),
+    channelId: uuid('channel_id').notNull(),
+    customerId: uuid('customer_id').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    lastSeenAt: ts('last_seen_at'),
+    /** A widget socket is open (kept fresh by its heartbeat; `last_seen_at` older than 90 s means gone). */
+    online: boolean('online').notNull().default(false),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('webchat_visitors_token_key').on(t.tokenHash), index('webchat_visitors_customer_idx').on(t.customerId)],
+);
+
+/** What the widget shows, in order (`seq` is the resume cursor): messages both ways and survey invitations. */
+export const webchatEvents = pgTable(
+  'webchat_events',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    visitorId: uuid('visitor_id').notNull(),
+    ticketId: uuid('ticket_id'),
+    kind: text('kind').notNull(), // message | survey
+    author: text('author').notNull(), // visitor | agent | system
+    body: text('body').notNull().default(''),
+    attachmentId: uuid('attachment_id'),
+    replyId: uuid('reply_id'),
+    /** The widget's own id of a visitor message: a resend after a reconnect is a no-op. */
+    clientId: text('client_id'),
+    data: jsonb('data').notNull().default({}),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('webchat_events_client_key').on(t.visitorId, t.clientId),
+    index('webchat_events_visitor_idx').on(t.visitorId, t.seq),
+    index('webchat_events_ticket_idx').on(t.ticketId, t.seq),
+  ],
 );

@@ -22,6 +22,7 @@ import { authenticate } from './auth';
 import { registerMetrics } from './metrics';
 import { errorHandler } from './errors';
 import { loggerOptions, QuietLogController } from './logger';
+import { widgetDemoPage, widgetFrameAncestors } from '../modules/channels/channels.webchat.page';
 import { chiduValidatorCompiler, openApiTransform, openApiTransformObject, rejectUndeclaredQuery } from './openapi';
 import { syncPlugin } from './plugin';
 import { registerResilience } from './resilience';
@@ -106,7 +107,10 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
     reply.header('x-request-id', req.id);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
-    if (!req.url.startsWith('/api/docs')) {
+    // The web chat widget page (/widget/<channel>) sets its own CSP: framed only by the channel's allowed sites.
+    const framed = reply.hasHeader('x-chidu-framed');
+    if (framed) reply.removeHeader('x-chidu-framed');
+    if (!req.url.startsWith('/api/docs') && !framed) {
       reply.header('x-frame-options', 'DENY');
       const type = String(reply.getHeader('content-type') ?? '');
       if (type.startsWith('text/html')) {
@@ -192,6 +196,18 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
     if ((url === '/portal' || url.startsWith('/portal/')) && existsSync(path.join(webDist, 'portal.html'))) return reply.sendFile('portal.html');
     // Public survey links (/s/<token>) open the mobile survey page (survey.html).
     if (url.startsWith('/s/') && existsSync(path.join(webDist, 'survey.html'))) return reply.sendFile('survey.html');
+    // The web chat widget (/widget/<channel id>, in an iframe on the channel's allowed sites) and its demo host page.
+    if (url.startsWith('/widget/') && existsSync(path.join(webDist, 'widget.html'))) {
+      const ancestors = await widgetFrameAncestors(database, url.slice('/widget/'.length));
+      if (!ancestors) return reply.status(404).type('text/plain; charset=utf-8').send('Not found');
+      reply.header('x-chidu-framed', '1');
+      reply.header(
+        'content-security-policy',
+        `default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self' ws: wss:; frame-ancestors ${ancestors}; base-uri 'self'; form-action 'self'`,
+      );
+      return reply.sendFile('widget.html');
+    }
+    if (url === '/widget-demo' && config.CHIDU_DEMO) return reply.type('text/html; charset=utf-8').send(await widgetDemoPage(database, req));
     // One-time visit sign-off links (/signoff/<token>) open the mobile sign-off page (signoff.html).
     if (url.startsWith('/signoff/') && existsSync(path.join(webDist, 'signoff.html'))) return reply.sendFile('signoff.html');
     return reply.sendFile('index.html');

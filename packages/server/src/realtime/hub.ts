@@ -330,10 +330,18 @@ async function authenticateSocket(database: Database, req: FastifyRequest, polic
   if (!req.actor || req.actor.kind !== 'staff') throw new AppError('forbidden', 'Staff only');
 }
 
+/** Other WebSocket routes (the web chat widget's visitor socket) share this scope's one @fastify/websocket registration. */
+type SocketRoute = (scope: FastifyInstance, database: Database) => void;
+const socketRoutes: SocketRoute[] = [];
+export function addSocketRoute(route: SocketRoute): void {
+  socketRoutes.push(route);
+}
+
 export function registerRealtimeHub(api: FastifyInstance, database: Database, policy: SessionPolicy): RealtimeHub {
   const hub = new RealtimeHub(database, api.log, policy);
   void api.register(async (scope) => {
     await scope.register(websocket, { options: { maxPayload: 64 * 1024 } });
+    for (const route of socketRoutes) route(scope, database);
     scope.get(
       '/ws',
       {

@@ -3341,6 +3341,143 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/webchat/{channelId}/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the widget shows before a message: name, greeting, agents on duty */
+        get: operations["getPublicWebchatByChannelIdConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/webchat/{channelId}/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start or resume a visitor session: the stored token (header X-Visitor-Token) is renewed for 30 days, else a new one is issued */
+        post: operations["postPublicWebchatByChannelIdSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/webchat/{channelId}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The visitor's conversation after a cursor (seq), oldest first */
+        get: operations["getPublicWebchatByChannelIdMessages"];
+        put?: never;
+        /** Send a visitor message (the WebSocket does the same); a clientId already used answers the stored message (200) */
+        post: operations["postPublicWebchatByChannelIdMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/webchat/{channelId}/offline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 留言 when no agent is on duty: becomes a chat ticket; answers when a reply can be expected (the next opening, or null = now) */
+        post: operations["postPublicWebchatByChannelIdOffline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/webchat/{channelId}/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A visitor photo (multipart field "file", ≤ 10 MB, type sniffed): send its id with the next message */
+        post: operations["postPublicWebchatByChannelIdUploads"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/webchat/{channelId}/attachments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A photo of the visitor's own conversation (nosniff; only to that visitor) */
+        get: operations["getPublicWebchatByChannelIdAttachmentsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webchat/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 在线会话: open chat conversations the caller may see; unassigned first, then longest waiting (visitor message unanswered) */
+        get: operations["getWebchatConversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webchat/tickets/{id}/typing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The agent is typing on this chat ticket: shown in the widget for a few seconds (not stored) */
+        post: operations["postWebchatTicketsByIdTyping"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calendars": {
         parameters: {
             query?: never;
@@ -6891,7 +7028,15 @@ export interface components {
                     /** @constant */
                     configured: true;
                 };
+            } | {
+                allowedOrigins: string[];
+                greeting?: string;
+                offlineMessage?: string;
+                calendarId?: string;
+                messagesPerMinute?: number;
             };
+            /** @description webchat: the <script> tag to paste into the pages of the allowed sites */
+            snippet?: string;
             /** @description wechat_oa / wecom_kf: the callback URL for the WeChat / WeCom admin console; sms_*: the delivery receipt URL; dingtalk_robot (http): the message receiving URL (消息接收地址) */
             callbackUrl?: string;
             createdAt: string;
@@ -6970,6 +7115,49 @@ export interface components {
             userid: string | null;
             /** @description work notifications are sent to this userid */
             enabled: boolean;
+        };
+        WebchatConfig: {
+            name: string;
+            /** @description null: the widget shows its built-in greeting */
+            greeting: string | null;
+            offlineMessage: string | null;
+            /** @description agents on duty now (the channel business calendar) */
+            online: boolean;
+            /** @description when not on duty: the next opening */
+            nextOpen: string | null;
+        };
+        WebchatSession: {
+            /** @description the visitor token: keep it (localStorage) and send it as X-Visitor-Token / ?token= */
+            token: string;
+            visitorId: string;
+            expiresAt: string;
+            created: boolean;
+        };
+        WebchatEvent: {
+            /** @description the resume cursor */
+            seq: number;
+            /** @enum {string} */
+            kind: "message" | "survey";
+            /** @enum {string} */
+            author: "visitor" | "agent" | "system";
+            body: string;
+            attachment: {
+                id: string;
+                url: string;
+            } | null;
+            clientId: string | null;
+            /** @description agent: {name}; survey: {url} */
+            data: {
+                [key: string]: unknown;
+            };
+            at: string;
+        };
+        WebchatConversation: {
+            ticket: components["schemas"]["TicketSummary"];
+            visitorOnline: boolean;
+            visitorTyping: boolean;
+            /** @description the visitor's oldest message not yet answered by an agent (null: answered) */
+            waitingSince: string | null;
         };
         DemoAccounts: {
             /** @description the shared password of every demo account */
@@ -12238,6 +12426,29 @@ export interface operations {
                     };
                     /** @default true */
                     enabled?: boolean;
+                } | {
+                    /** @enum {string} */
+                    kind: "webchat";
+                    name: string;
+                    config: {
+                        /** @description the sites that may embed the widget, as origins (https://www.example.com); the widget page refuses to be framed elsewhere */
+                        allowedOrigins: string[];
+                        /** @description shown when the widget opens (default: a built-in greeting) */
+                        greeting?: string;
+                        /** @description shown above the 留言 form when no agent is on duty */
+                        offlineMessage?: string;
+                        /**
+                         * Format: uuid
+                         * @description business calendar of the agents on duty (default: always on duty)
+                         */
+                        calendarId?: string;
+                        /** @description visitor messages per minute per visitor (default 30) */
+                        messagesPerMinute?: number;
+                    };
+                    /** Format: uuid */
+                    teamId?: string;
+                    /** @default true */
+                    enabled?: boolean;
                 };
             };
         };
@@ -12253,6 +12464,8 @@ export interface operations {
                         kind: string;
                         /** @description WeChat: the URL to enter as the server address (服务器地址) in the WeChat admin console; SMS: the delivery receipt URL (状态报告地址) */
                         callbackUrl?: string;
+                        /** @description webchat: the <script> tag to paste into the pages of the allowed sites */
+                        snippet?: string;
                     };
                 };
             };
@@ -12360,7 +12573,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
-                    /** @description the settings of the channel kind (email, wechat_oa, sms_aliyun, sms_tencent, dingtalk_robot, wecom_kf, wecom_app) */
+                    /** @description the settings of the channel kind (email, wechat_oa, sms_aliyun, sms_tencent, dingtalk_robot, wecom_kf, wecom_app, webchat) */
                     config?: {
                         /** Format: email */
                         address: string;
@@ -12526,6 +12739,20 @@ export interface operations {
                          * @description the host root of the WeCom API (default https://qyapi.weixin.qq.com); /cgi-bin/... is appended
                          */
                         apiBase?: string;
+                    } | {
+                        /** @description the sites that may embed the widget, as origins (https://www.example.com); the widget page refuses to be framed elsewhere */
+                        allowedOrigins: string[];
+                        /** @description shown when the widget opens (default: a built-in greeting) */
+                        greeting?: string;
+                        /** @description shown above the 留言 form when no agent is on duty */
+                        offlineMessage?: string;
+                        /**
+                         * Format: uuid
+                         * @description business calendar of the agents on duty (default: always on duty)
+                         */
+                        calendarId?: string;
+                        /** @description visitor messages per minute per visitor (default 30) */
+                        messagesPerMinute?: number;
                     };
                     teamId?: string | null;
                     /** @enum {string} */
@@ -18166,6 +18393,300 @@ export interface operations {
                 };
             };
             400: components["responses"]["ValidationFailed"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPublicWebchatByChannelIdConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebchatConfig"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postPublicWebchatByChannelIdSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebchatSession"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebchatSession"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPublicWebchatByChannelIdMessages: {
+        parameters: {
+            query?: {
+                /** @description the last seq the widget has (0: from the start) */
+                after?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                channelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["WebchatEvent"][];
+                        more: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postPublicWebchatByChannelIdMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the widget's id of this message: a resend with the same id is a no-op */
+                    clientId: string;
+                    body: string;
+                    /**
+                     * Format: uuid
+                     * @description a photo uploaded with /uploads
+                     */
+                    attachmentId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebchatEvent"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebchatEvent"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postPublicWebchatByChannelIdOffline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    clientId: string;
+                    name: string;
+                    phone: string;
+                    message: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        event: components["schemas"]["WebchatEvent"];
+                        /** @description the next time agents are on duty (null: now) */
+                        expectReplyAfter: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        event: components["schemas"]["WebchatEvent"];
+                        /** @description the next time agents are on duty (null: now) */
+                        expectReplyAfter: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postPublicWebchatByChannelIdUploads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Upload"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPublicWebchatByChannelIdAttachmentsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channelId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ValidationFailed"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getWebchatConversations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["WebchatConversation"][];
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postWebchatTicketsByIdTyping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             503: components["responses"]["Unavailable"];

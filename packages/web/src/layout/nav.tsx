@@ -78,6 +78,15 @@ export const NAV_ITEMS: readonly NavItem[] = [
     permission: [PERM.ticketsWork, PERM.ticketsCreate, PERM.ticketsReadAll],
   },
   {
+    key: 'liveChat',
+    path: '/live-chat',
+    labelKey: 'nav.liveChat',
+    descriptionKey: 'home.links.liveChat',
+    icon: <CommentOutlined />,
+    group: 'work',
+    permission: [PERM.ticketsWork, PERM.ticketsReadAll],
+  },
+  {
     key: 'handovers',
     path: '/handovers',
     labelKey: 'nav.handovers',

@@ -22,6 +22,8 @@ import { DingtalkApiError, openDingtalkSecrets, sealDingtalkSecrets, testDingtal
 import { dingtalkStreamsChanged } from './channels.dingtalk.stream';
 import { isWecomKind, splitWecom, testWecom, wecomCallbackUrl, wecomView } from './channels.wecom.admin';
 import { openWecomSecrets, sealWecomSecrets } from './channels.wecom';
+import { loadCalendarRows } from '../calendars/calendar-cache';
+import { webchatSnippet, type WebchatConfig } from './channels.webchat';
 import { fetchAccessToken, openWechatSecrets, sealWechatSecrets, WechatApiError, type WechatConfig, type WechatSecrets } from './channels.wechat';
 
 type ConfigIn = z.infer<typeof s.EmailConfigIn>;
@@ -80,13 +82,23 @@ function parseConfigFor(kind: string, raw: unknown) {
             ? s.WecomAppConfigPatch
             : isSmsKind(kind)
               ? s.SmsConfigPatch
-              : s.EmailConfigIn;
+              : kind === 'webchat'
+                ? s.WebchatConfigIn
+                : s.EmailConfigIn;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const errors = parsed.error.issues.map((i) => ({ path: ['config', ...i.path.map(String)].join('.'), message: i.message }));
     throw new AppError('validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
   }
   return parsed.data;
+}
+
+/** Web chat settings as stored: origins normalised (scheme://host[:port], no path), unset fields left out. */
+function cleanWebchat(cfg: z.infer<typeof s.WebchatConfigIn>): WebchatConfig {
+  return {
+    ...(Object.fromEntries(Object.entries(cfg).filter(([, v]) => v !== undefined)) as Omit<WebchatConfig, 'allowedOrigins'>),
+    allowedOrigins: [...new Set(cfg.allowedOrigins.map((o) => new URL(o).origin))],
+  };
 }
 
 function manage(ctx: Ctx) {
@@ -116,6 +128,7 @@ function split(cfg: ConfigIn, old: EmailSecrets): { config: EmailConfig; secrets
 /** A channel as the API shows it: the same envelope for every kind; secrets only as `{configured: true}`. */
 export function presentChannel(row: ChannelRow, origin?: string) {
   const { config, callbackUrl } = channelView(row, origin);
+  const snippet = row.kind === 'webchat' && origin ? webchatSnippet(origin, row.id) : undefined;
   return {
     id: row.id,
     kind: row.kind,
@@ -126,6 +139,7 @@ export function presentChannel(row: ChannelRow, origin?: string) {
     enabled: row.enabled,
     config,
     ...(callbackUrl ? { callbackUrl } : {}),
+    ...(snippet ? { snippet } : {}),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -158,6 +172,7 @@ function channelView(row: ChannelRow, origin?: string) {
     };
   }
   if (isWecomKind(row.kind)) return wecomView(row, origin);
+  if (row.kind === 'webchat') return { config: row.config as WebchatConfig, callbackUrl: undefined };
   if (isSmsKind(row.kind)) {
     const sec = openSmsSecrets(row);
     return {
@@ -245,6 +260,25 @@ export async function createChannel(database: Database, ctx: Ctx, input: z.infer
     });
     return { id, kind: input.kind, ...(input.kind === 'wecom_kf' ? { callbackUrl: wecomCallbackUrl(origin, id) } : {}) };
   }
+  if (input.kind === 'webchat') {
+    const config = cleanWebchat(input.config);
+    await database.transaction(async (tx) => {
+      await channelsRepo.insertChannel(tx, {
+        id,
+        kind: input.kind,
+        name: input.name,
+        address: null,
+        teamId: input.teamId ?? null,
+        config,
+        secrets: null,
+        unknownSender: 'customer',
+        enabled: input.enabled,
+      });
+      await channelsRepo.log(tx, { id: uuidv7(), channelId: id, level: 'info', event: 'channels.log.created', detail: {} });
+      await writeAudit(tx, ctx, { action: 'channel.created', targetType: 'channel', targetId: id, changes: { name: { before: null, after: input.name } } });
+    });
+    return { id, kind: input.kind, snippet: webchatSnippet(origin, id) };
+  }
   if (input.kind !== 'email') {
     if (input.kind === 'sms_tencent' && !input.config.sdkAppId) {
       throw new AppError('validation_failed', 'config.sdkAppId: required for sms_tencent', { errors: [{ path: 'config.sdkAppId', message: 'required' }] });
@@ -312,6 +346,8 @@ export async function updateChannel(database: Database, ctx: Ctx, id: string, in
       const { config, secrets } = splitSms(parseConfigFor(row.kind, input.config) as SmsIn, openSmsSecrets(row));
       set.config = config;
       set.secrets = sealSmsSecrets(secrets);
+    } else if (input.config && row.kind === 'webchat') {
+      set.config = cleanWebchat(parseConfigFor(row.kind, input.config) as z.infer<typeof s.WebchatConfigIn>);
     } else if (input.config) {
       const { config, secrets } = split(parseConfigFor(row.kind, input.config) as ConfigIn, openSecrets(row));
       if (config.address !== row.address) {
@@ -383,6 +419,14 @@ export async function testChannel(database: Database, ctx: Ctx, id: string) {
   if (isWecomKind(row.kind)) {
     const api = await testWecom(row);
     await logChannel(database, id, api.ok ? 'info' : 'warn', 'channels.log.test_wecom', { result: api.ok ? 'OK' : (api.error ?? 'failed') });
+    return { api };
+  }
+  if (row.kind === 'webchat') {
+    // Nothing to connect to: the widget's settings are checked (its duty calendar still exists).
+    const calendarId = (row.config as WebchatConfig).calendarId;
+    const found = !calendarId || (await loadCalendarRows(database.db, [calendarId])).has(calendarId);
+    const api = found ? { ok: true } : { ok: false, error: 'calendar_missing' };
+    await logChannel(database, id, api.ok ? 'info' : 'warn', 'channels.log.test_webchat', { result: api.ok ? 'OK' : 'calendar_missing' });
     return { api };
   }
   if (isSmsKind(row.kind)) {

@@ -12,6 +12,10 @@ import { channelsWorker } from './channels.worker';
 import { queueDingtalkReply } from './channels.dingtalk.outbox';
 import { queueSurveyWechat as queueSurveyWecomKf, wecomAppSender } from './channels.wecom.senders';
 import { setWecomAppSender } from '../../realtime/delivery';
+import { queueWebchatReply, queueWebchatSurvey } from './channels.webchat';
+import { webchatAccess } from './channels.webchat.access';
+import { webchatMessages } from './channels.webchat.messages';
+import { registerWebchatRoutes } from './channels.webchat.routes';
 
 // Survey invitations by email go through the channel outbox (surveys.delivery.ts records them as `queued`).
 registerSurveySender('email', { enqueue: queueSurveyEmail });
@@ -32,13 +36,18 @@ setWecomAppSender(wecomAppSender);
 
 export const channelsModule = defineModule({
   name: 'channels',
-  access: channelsAccess,
-  routes: registerChannelRoutes,
+  access: { ...channelsAccess, ...webchatAccess },
+  routes: (api, deps) => {
+    registerChannelRoutes(api, deps);
+    registerWebchatRoutes(api, deps);
+  },
   consumers: [
     { name: 'channels-email-reply', kinds: ['ticket.public_reply'], handle: queueEmailReply },
     { name: 'channels-wechat-reply', kinds: ['ticket.public_reply'], handle: queueWechatReply },
     { name: 'channels-dingtalk-reply', kinds: ['ticket.public_reply'], handle: queueDingtalkReply },
+    { name: 'channels-webchat-reply', kinds: ['ticket.public_reply'], handle: queueWebchatReply },
+    { name: 'channels-webchat-survey', kinds: ['survey.sent'], handle: queueWebchatSurvey },
   ],
   workers: [channelsWorker],
-  messages: channelsMessages,
+  messages: { 'zh-CN': { ...channelsMessages['zh-CN'], ...webchatMessages['zh-CN'] }, en: { ...channelsMessages.en, ...webchatMessages.en } },
 });

@@ -216,13 +216,32 @@ const DingtalkCreate = z.object({
   teamId: z.uuid().optional(),
   enabled: z.boolean().default(true),
 });
-export const ChannelCreate = z.discriminatedUnion('kind', [EmailCreate, WechatCreate, SmsCreate, DingtalkCreate, WecomKfCreate, WecomAppCreate]);
+// Web chat widget (网页聊天): the sites allowed to embed it, texts, the business calendar that says when agents are on duty.
+export const WebchatConfigIn = z.object({
+  allowedOrigins: z
+    .array(z.url({ protocol: /^https?$/ }).max(200))
+    .min(1)
+    .max(20)
+    .describe('the sites that may embed the widget, as origins (https://www.example.com); the widget page refuses to be framed elsewhere'),
+  greeting: z.string().trim().max(500).optional().describe('shown when the widget opens (default: a built-in greeting)'),
+  offlineMessage: z.string().trim().max(500).optional().describe('shown above the 留言 form when no agent is on duty'),
+  calendarId: z.uuid().optional().describe('business calendar of the agents on duty (default: always on duty)'),
+  messagesPerMinute: z.number().int().min(1).max(600).optional().describe('visitor messages per minute per visitor (default 30)'),
+});
+const WebchatCreate = z.object({
+  kind: z.literal('webchat'),
+  name: z.string().trim().min(1).max(100),
+  config: WebchatConfigIn,
+  teamId: z.uuid().optional(),
+  enabled: z.boolean().default(true),
+});
+export const ChannelCreate = z.discriminatedUnion('kind', [EmailCreate, WechatCreate, SmsCreate, DingtalkCreate, WecomKfCreate, WecomAppCreate, WebchatCreate]);
 export const ChannelUpdate = z.object({
   name: z.string().trim().min(1).max(100).optional(),
   config: z
-    .union([EmailConfigIn, WechatConfigPatch, SmsConfigPatch, DingtalkConfigPatch, WecomKfConfigPatch, WecomAppConfigPatch])
+    .union([EmailConfigIn, WechatConfigPatch, SmsConfigPatch, DingtalkConfigPatch, WecomKfConfigPatch, WecomAppConfigPatch, WebchatConfigIn])
     .optional()
-    .describe('the settings of the channel kind (email, wechat_oa, sms_aliyun, sms_tencent, dingtalk_robot, wecom_kf, wecom_app)'),
+    .describe('the settings of the channel kind (email, wechat_oa, sms_aliyun, sms_tencent, dingtalk_robot, wecom_kf, wecom_app, webchat)'),
   teamId: z.uuid().nullable().optional(),
   unknownSender: z.enum(['customer', 'review']).optional(),
   enabled: z.boolean().optional(),
@@ -234,6 +253,8 @@ export const ChannelCreated = z.object({
     .string()
     .optional()
     .describe('WeChat: the URL to enter as the server address (服务器地址) in the WeChat admin console; SMS: the delivery receipt URL (状态报告地址)'),
+
+  snippet: z.string().optional().describe('webchat: the <script> tag to paste into the pages of the allowed sites'),
 });
 const Configured = z.object({ configured: z.literal(true) }).optional();
 const ServerOut = z.object({ host: z.string(), port: z.number(), secure: z.boolean(), user: z.string().optional(), password: Configured });
@@ -296,7 +317,15 @@ export const Channel = z
         token: Configured,
         encodingAesKey: Configured,
       }),
+      z.object({
+        allowedOrigins: z.array(z.string()),
+        greeting: z.string().optional(),
+        offlineMessage: z.string().optional(),
+        calendarId: z.string().optional(),
+        messagesPerMinute: z.number().optional(),
+      }),
     ]),
+    snippet: z.string().optional().describe('webchat: the <script> tag to paste into the pages of the allowed sites'),
     callbackUrl: z
       .string()
       .optional()

@@ -12,6 +12,7 @@ import { isSms, SmsEditor, SmsSummary } from './SmsEditor';
 import { DingtalkEditor, DingtalkStaffDrawer, DingtalkSummary, isDingtalk } from './DingtalkEditor';
 import { templatesFromForm, templatesToForm, WechatTemplatesFields, type WxTemplateForm, type WxTemplateKind } from './WechatTemplates';
 import { isWecom, WecomEditor, WecomSummary } from './WecomEditor';
+import { WebchatEditor, WebchatSummary } from './WebchatEditor';
 
 type EmailCreate = Extract<ChannelCreate, { kind: 'email' }>;
 
@@ -35,7 +36,7 @@ interface FormValues {
 
 const emailConfig = (c: Channel) => ('smtp' in c.config ? c.config : null);
 const wechatConfig = (c: Channel) => ('appId' in c.config ? c.config : null);
-type Editing = { kind: 'email' | 'wechat_oa' | 'sms' | 'dingtalk_robot' | 'wecom'; channel: Channel | null };
+type Editing = { kind: 'email' | 'wechat_oa' | 'sms' | 'dingtalk_robot' | 'wecom' | 'webchat'; channel: Channel | null };
 
 const STATUS_COLOR: Record<string, string> = { queued: 'blue', sending: 'processing', sent: 'green', failed: 'orange', dead: 'red' };
 
@@ -72,6 +73,9 @@ export default function ChannelsPage() {
           <Button icon={<PlusOutlined />} onClick={() => setEditing({ kind: 'wecom', channel: null })} data-testid="channel-new-wecom">
             {t('channels.newWecom')}
           </Button>
+          <Button icon={<PlusOutlined />} onClick={() => setEditing({ kind: 'webchat', channel: null })} data-testid="channel-new-webchat">
+            {t('channels.newWebchat')}
+          </Button>
         </Space>
       }
     >
@@ -88,8 +92,8 @@ export default function ChannelsPage() {
                 onEdit={(c) =>
                   setEditing({
                     kind:
-                      c.kind === 'wechat_oa'
-                        ? 'wechat_oa'
+                      c.kind === 'wechat_oa' || c.kind === 'webchat'
+                        ? c.kind
                         : isSms(c.kind)
                           ? 'sms'
                           : isDingtalk(c.kind)
@@ -113,6 +117,7 @@ export default function ChannelsPage() {
       {editing?.kind === 'dingtalk_robot' ? <DingtalkEditor channel={editing.channel} onClose={() => setEditing(null)} /> : null}
       {dingtalkStaff ? <DingtalkStaffDrawer onClose={() => setDingtalkStaff(false)} /> : null}
       {editing?.kind === 'wecom' ? <WecomEditor channel={editing.channel} onClose={() => setEditing(null)} /> : null}
+      {editing?.kind === 'webchat' ? <WebchatEditor channel={editing.channel} onClose={() => setEditing(null)} /> : null}
       {logOf ? <ChannelLog channel={logOf} onClose={() => setLogOf(null)} /> : null}
     </Page>
   );
@@ -186,6 +191,7 @@ function ChannelSummary({ c }: { c: Channel }) {
   if (isSms(c.kind)) return <SmsSummary c={c} />;
   if (isDingtalk(c.kind)) return <DingtalkSummary c={c} />;
   if (isWecom(c.kind)) return <WecomSummary c={c} />;
+  if (c.kind === 'webchat') return <WebchatSummary c={c} />;
   if (wx)
     return (
       <>

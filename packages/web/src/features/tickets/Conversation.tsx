@@ -14,6 +14,7 @@ import { PlaceholderHints, unfilledPlaceholders } from './PlaceholderHints';
 import { ComposerCheck } from '../inspection/ComposerCheck';
 import { ReplyHits } from '../inspection/ReplyHits';
 import { useTicketHits, type QaTicketHit } from '../inspection/api';
+import { ChatPresence, useAgentTyping } from '../channels/ChatPresence';
 
 function ReplyItem({ r, mine, hits }: { r: TicketReply; mine: boolean; hits?: QaTicketHit[] | undefined }) {
   const { t } = useTranslation();
@@ -72,6 +73,7 @@ export function Conversation({ ticket }: { ticket: TicketDetail }) {
           ))}
         </Flex>
       )}
+      {ticket.channel === 'chat' && ticket.status !== 'closed' ? <ChatPresence ticketId={ticket.id} /> : null}
       {ticket.allowed.reply || ticket.allowed.note ? <ReplyBox ticket={ticket} /> : null}
     </Flex>
   );
@@ -89,6 +91,7 @@ function ReplyBox({ ticket }: { ticket: TicketDetail }) {
   const [visibility, setVisibility] = useState<'public' | 'internal'>(noCustomer ? 'internal' : 'public');
   const files = useAttachmentList();
   const sending = useRef(false);
+  const typing = useAgentTyping(ticket.id, ticket.channel === 'chat' && visibility === 'public');
 
   const send = useMutation({
     mutationFn: () => ticketsApi.reply(ticket.id, { body: body.trim(), visibility, ...(files.ids.length ? { attachmentIds: files.ids } : {}) }),
@@ -140,7 +143,10 @@ function ReplyBox({ ticket }: { ticket: TicketDetail }) {
       </Flex>
       <Input.TextArea
         value={body}
-        onChange={(e) => setBody(e.target.value)}
+        onChange={(e) => {
+          setBody(e.target.value);
+          typing();
+        }}
         onKeyDown={(e) => {
           if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
             e.preventDefault();
