@@ -75,7 +75,7 @@ async function journey(browser, base) {
     await phone.goto(`${base}/qa/mystery/visits/${visitId}`);
     await expectVisible(phone.getByText('前台办理停车卡').first(), 'the script title');
     for (const i of [0, 1, 2, 3, 4]) await phone.getByTestId(`visit-step-${i}`).click();
-    const score = async (key, label) => phone.getByTestId(`score-${key}`).getByText(label, { exact: true }).click();
+    const score = (key, label) => phone.getByTestId(`score-${key}`).getByText(label, { exact: true }).click();
     await score('greet-10s', '否');
     await score('eye-smile', '5');
     await score('appearance', '3');
