@@ -1,15 +1,25 @@
 import { useState } from 'react';
-import { App, Button, Card, Col, Drawer, Form, Input, InputNumber, Row, Select, Space, Statistic, Table, Tabs, Tag, Typography } from 'antd';
+import { App, Button, Card, Col, DatePicker, Drawer, Form, Input, InputNumber, Row, Select, Space, Statistic, Table, Tabs, Tag, Typography } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { http } from '../../api/client';
 import { errorMessage } from '../../lib/apiErrors';
 import { Page } from '../../layout/Page';
 import { usePermission } from '../auth/me';
-import { siteLabel, useEnvSites } from '../environment/api';
+import { siteLabel, useEnvSites, type EnvSite } from '../environment/api';
 import { useScorecards } from '../quality/api';
 import { CHANNELS, KINDS, MYSTERY_KEYS, thisMonth, useMonth, useScripts, useVisits, type MysteryVisit, type PlanBody, type ScriptBody } from './api';
+
+/** Sites a shopper visits (no rooms or units), estates and stores first, then their buildings. */
+export function siteOptions(all: EnvSite[]) {
+  const visitable = all.filter((s) => ['community', 'store', 'outlet', 'site', 'building'].includes(s.kind));
+  visitable.sort(
+    (a, b) => Number(Boolean(a.parentId)) - Number(Boolean(b.parentId)) || siteLabel(a, all).localeCompare(siteLabel(b, all), 'zh-CN', { numeric: true }),
+  );
+  return visitable.map((s) => ({ value: s.id, label: siteLabel(s, all) }));
+}
 
 const kindColor = { mystery: 'purple', open: 'blue', remote: 'cyan' } as const;
 
@@ -24,7 +34,13 @@ export default function MysteryPage() {
       title={t('mystery.page.title')}
       subtitle={t('mystery.page.subtitle')}
       extra={
-        <Input type="month" value={month} onChange={(e) => e.target.value && setMonth(e.target.value)} style={{ width: 170 }} data-testid="mystery-month" />
+        <DatePicker
+          picker="month"
+          allowClear={false}
+          value={dayjs(`${month}-01`)}
+          onChange={(d) => d && setMonth(d.format('YYYY-MM'))}
+          data-testid="mystery-month"
+        />
       }
     >
       <Tabs
@@ -171,7 +187,7 @@ function PlanForm({ month }: { month: string }) {
       <Typography.Paragraph type="secondary">{t('mystery.plan.hint', { month })}</Typography.Paragraph>
       <Form form={form} layout="vertical" initialValues={{ visits: 2, channels: ['walk_in'], kinds: ['mystery'] }} onFinish={(v) => plan.mutate(v)}>
         <Form.Item name="siteIds" label={t('mystery.plan.sites')} rules={[{ required: true, message: t('mystery.plan.required') }]}>
-          <Select mode="multiple" optionFilterProp="label" options={all.map((s) => ({ value: s.id, label: siteLabel(s, all) }))} data-testid="plan-sites" />
+          <Select mode="multiple" optionFilterProp="label" options={siteOptions(all)} data-testid="plan-sites" />
         </Form.Item>
         <Form.Item name="visits" label={t('mystery.plan.visits')} rules={[{ required: true }]}>
           <InputNumber min={1} max={31} data-testid="plan-visits" />
@@ -267,7 +283,7 @@ function Scripts({ canManage }: { canManage: boolean }) {
             <Select options={CHANNELS.map((c) => ({ value: c, label: t(`mystery.channel.${c}`) }))} />
           </Form.Item>
           <Form.Item name="siteId" label={t('mystery.col.site')}>
-            <Select allowClear placeholder={t('mystery.scripts.allSites')} options={all.map((s) => ({ value: s.id, label: siteLabel(s, all) }))} />
+            <Select allowClear placeholder={t('mystery.scripts.allSites')} options={siteOptions(all)} />
           </Form.Item>
           <Form.Item name="story" label={t('mystery.scripts.story')} rules={[{ required: true, message: t('mystery.plan.required') }]}>
             <Input.TextArea rows={3} maxLength={4000} />
