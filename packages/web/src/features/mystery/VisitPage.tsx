@@ -1,7 +1,27 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Checkbox, Empty, Flex, Image, Input, Result, Select, Space, Spin, Tag, Typography, Upload, type UploadFile } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Checkbox,
+  DatePicker,
+  Empty,
+  Flex,
+  Image,
+  Input,
+  Result,
+  Select,
+  Space,
+  Spin,
+  Tag,
+  Typography,
+  Upload,
+  type UploadFile,
+} from 'antd';
 import { CameraOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { http } from '../../api/client';
@@ -12,10 +32,6 @@ import { preview, ScoreInput } from '../quality/ScoringForm';
 import { evidenceUrl, MYSTERY_KEYS, uploadEvidence, useVisit, type MysteryVisit } from './api';
 
 type Score = number | 'na' | undefined;
-const localNow = () => {
-  const d = new Date(Date.now() - new Date().getTimezoneOffset() * 60_000);
-  return d.toISOString().slice(0, 16);
-};
 
 /** A mystery-shopper visit (390×844 first): the shopper records it; afterwards everyone who may see it reads the result. */
 export default function VisitPage() {
@@ -58,7 +74,7 @@ function Record({ v }: { v: MysteryVisit }) {
   const { message } = App.useApp();
   const qc = useQueryClient();
   const items = v.scorecard.items as unknown as ScorecardItem[];
-  const [visitedAt, setVisitedAt] = useState(localNow());
+  const [visitedAt, setVisitedAt] = useState<Dayjs>(dayjs());
   const [steps, setSteps] = useState<boolean[]>(v.script.steps.map(() => false));
   const [scores, setScores] = useState<Record<string, { score: Score; note?: string }>>({});
   const [files, setFiles] = useState<UploadFile<{ id: string }>[]>([]);
@@ -72,7 +88,7 @@ function Record({ v }: { v: MysteryVisit }) {
       http.post('/qa/mystery/visits/{id}/submit', {
         path: { id: v.id },
         body: {
-          visitedAt: new Date(visitedAt).toISOString(),
+          visitedAt: visitedAt.toISOString(),
           steps,
           scores: items.map((it) => {
             const s = scores[it.key];
@@ -95,7 +111,18 @@ function Record({ v }: { v: MysteryVisit }) {
   return (
     <Flex vertical gap={12}>
       <Card size="small" title={t('mystery.visit.when')}>
-        <Input type="datetime-local" size="large" value={visitedAt} onChange={(e) => setVisitedAt(e.target.value)} data-testid="visit-at" />
+        <DatePicker
+          showTime={{ format: 'HH:mm' }}
+          format="YYYY-MM-DD HH:mm"
+          size="large"
+          allowClear={false}
+          inputReadOnly
+          style={{ width: '100%' }}
+          value={visitedAt}
+          disabledDate={(d) => d.isAfter(dayjs(), 'day')}
+          onChange={(d) => d && setVisitedAt(d)}
+          data-testid="visit-at"
+        />
       </Card>
       <Card size="small" title={t('mystery.visit.steps')}>
         <Flex vertical gap={8}>
