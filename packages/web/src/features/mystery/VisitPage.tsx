@@ -144,10 +144,7 @@ function Record({ v }: { v: MysteryVisit }) {
             <div key={it.key}>
               <Typography.Text strong>
                 {it.label} {it.critical ? <Tag color="red">{t('mystery.visit.critical')}</Tag> : null}
-                <Typography.Text type="secondary">
-                  {' '}
-                  ×{it.weight} · {maxOf(it)}
-                </Typography.Text>
+                <Typography.Text type="secondary"> {t('mystery.visit.weight', { w: it.weight, max: maxOf(it) })}</Typography.Text>
               </Typography.Text>
               <div style={{ margin: '6px 0' }}>
                 <ScoreInput item={it} value={scores[it.key]?.score} onChange={(s) => setScores({ ...scores, [it.key]: { ...scores[it.key], score: s } })} />
