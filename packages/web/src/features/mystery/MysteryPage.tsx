@@ -124,14 +124,14 @@ export function VisitTable({ q }: { q: { month?: string; siteId?: string; state?
       loading={visits.isLoading}
       dataSource={visits.data?.items ?? []}
       pagination={{ pageSize: 20, hideOnSinglePage: true }}
-      scroll={{ x: 720 }}
+      scroll={{ x: 960 }}
       columns={[
         { title: t('mystery.col.plannedOn'), dataIndex: 'plannedOn', width: 110, render: (v: string, r) => (r.overdue ? <Tag color="red">{v}</Tag> : v) },
-        { title: t('mystery.col.site'), render: (_, r) => r.site.name },
+        { title: t('mystery.col.site'), width: 140, render: (_, r) => r.site.name },
         { title: t('mystery.col.channel'), width: 100, render: (_, r) => t(`mystery.channel.${r.channel}`) },
         { title: t('mystery.col.kind'), width: 90, render: (_, r) => <Tag color={kindColor[r.kind]}>{t(`mystery.kind.${r.kind}`)}</Tag> },
         { title: t('mystery.col.shopper'), width: 100, render: (_, r) => r.shopper?.name ?? '—' },
-        { title: t('mystery.col.script'), render: (_, r) => r.script.title },
+        { title: t('mystery.col.script'), width: 160, render: (_, r) => r.script.title },
         {
           title: t('mystery.col.state'),
           width: 150,
