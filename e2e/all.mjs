@@ -48,6 +48,7 @@ const JOURNEYS = {
   quality: 'e2e/quality.mjs',
   calibration: 'e2e/calibration.mjs',
   widget: 'e2e/widget.mjs',
+  mystery: 'e2e/mystery.mjs',
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));

@@ -7,6 +7,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dev, heldOut, type Pool } from './fragments';
+import { dev2 } from './fragments-dev2';
 
 export interface Label {
   rule: string;
@@ -15,7 +16,7 @@ export interface Label {
 }
 export interface Item {
   id: string;
-  split: 'dev' | 'heldout';
+  split: 'dev' | 'dev2' | 'heldout';
   kind: 'phone' | 'chat' | 'email' | 'complaint' | 'repair';
   channel: string;
   ticketType: string;
@@ -96,7 +97,8 @@ export function build(pool: Pool, split: Item['split'], n: number, seed: number)
 export const DATA_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'data', 'replies.jsonl');
 
 export function buildAll(): Item[] {
-  return [...build(dev, 'dev', 280, 15), ...build(heldOut, 'heldout', 140, 1502)];
+  // dev2 (issue #15 item 2) is appended: the dev and held-out replies stay exactly as they were.
+  return [...build(dev, 'dev', 280, 15), ...build(heldOut, 'heldout', 140, 1502), ...build(dev2, 'dev2', 90, 2612)];
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

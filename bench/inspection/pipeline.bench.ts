@@ -164,6 +164,10 @@ async function run(worker: boolean) {
   }
 }
 
+if (process.env.BENCH_PIPELINE === '0') {
+  console.log('BENCH_PIPELINE=0: the pipeline benchmark is skipped (the rule figures are inspection.bench.ts)');
+  process.exit(0);
+}
 if (!(await pgReachable())) {
   console.log('PostgreSQL not reachable: the inspection pipeline benchmark runs on PostgreSQL only; skipped');
   process.exit(0);

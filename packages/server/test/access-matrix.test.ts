@@ -11,8 +11,8 @@ import { uuidv7 } from '../src/lib/ids';
 import { sha256 } from '../src/modules/identity/secrets';
 import { ACCESS_TABLES } from '../src/modules/index';
 import { checkDeclarations, expectedFor, operationsOf, satisfies } from './access-matrix-lib';
-import { envParam, setupEnvironment } from './access-matrix-env';
-import { FIELD_WORK_BODIES, moreParam, setupChannels, setupField } from './access-matrix-more';
+import { envParam, MORE_BODIES, setupEnvironment, setupMystery } from './access-matrix-mystery';
+import { moreParam, setupChannels, setupField } from './access-matrix-more';
 import { qualityFixtures } from './access-matrix-quality';
 import { testApp, type TestApp } from './harness';
 
@@ -192,7 +192,7 @@ const BODIES: Record<string, unknown> = {
   'POST /visits/{id}/decline': { reason: '另有急修' },
   'POST /visits/{id}/arrive': { code: 's.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA' },
   'PUT /visits/{id}/checklist': { steps: ['show_id'] },
-  ...FIELD_WORK_BODIES,
+  ...MORE_BODIES,
   'POST /qa/inspections/{id}/appeal': { reason: '申诉理由' },
 };
 const bodyFor = (key: string) => {
@@ -257,7 +257,7 @@ async function pathFor(key: string, fresh: boolean): Promise<string> {
     if (path.startsWith('/calendars/holiday-imports/{id}')) return write ? newHolidayImport() : (fx.holidayImport ??= await newHolidayImport());
     if (path.startsWith('/calendars/{id}')) return fx.calendar!;
     const env = { t, tokens, ids, fx, ok };
-    const more = (await moreParam(path, write, env, { newInspection, newAppeal, newProposal, newCoaching })) ?? (await envParam(path, write, env));
+    const more = (await moreParam(path, write, env, { newInspection, newAppeal, newProposal, newCoaching })) ?? (await envParam(path, write, env, name));
     if (more) return more;
     throw new Error(`no fixture for the path parameter ${name} of ${key}: add one to pathFor`);
   };
@@ -354,7 +354,7 @@ beforeAll(async () => {
   await ok(t.inject('POST', '/api/v1/notifications/test', tokens.agentOwner!), [201]);
   await setupQuality();
   fx.notification = (await ok<{ items: { id: string }[] }>(t.inject('GET', '/api/v1/notifications', tokens.agentOwner!))).items[0]!.id;
-  for (const setup of [setupField, setupChannels, setupEnvironment]) await setup({ t, tokens, ids, fx, ok });
+  for (const setup of [setupField, setupChannels, setupEnvironment, setupMystery]) await setup({ t, tokens, ids, fx, ok });
 });
 afterAll(async () => {
   await t?.close();

@@ -137,6 +137,22 @@ describe('checks and corrective tasks', () => {
     expect(await listed(`${period}&failed=true`)).toBe(figures.total.failedChecks);
     expect(await listed(period)).toBe(figures.total.checks);
     expect(await listed(`from=2020-01-01&to=2020-01-31&siteId=${site}`)).toBe(0);
+    // …and exports as .csv (the same rows, failed items named with value and standard) and .xlsx; agents are refused.
+    const csv = await t.inject('GET', `/api/v1/env/checks/export?format=csv&${period}&failed=true`, supervisor.token);
+    expect(csv.statusCode, csv.body).toBe(200);
+    const lines = csv.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines).toHaveLength(1 + figures.total.failedChecks);
+    expect(lines[0]).toBe('检查日期,站点,检查人,超标项数,超标项（实测，标准）,整改任务数');
+    expect(lines[1]).toContain('翠湖苑（测试）');
+    expect(lines[1]).toContain('室温 28 ℃（22–26 ℃）');
+    const xlsx = await t.inject('GET', `/api/v1/env/checks/export?format=xlsx&lang=en&${period}`, supervisor.token);
+    expect(xlsx.headers['content-disposition']).toContain('.xlsx');
+    expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
+    expect((await t.inject('GET', `/api/v1/env/checks/export?format=csv&${period}`, agent.token)).statusCode).toBe(403);
+    expect((await t.inject('GET', `/api/v1/env/checks/export?format=pdf`, supervisor.token)).body).toContain('format');
     // The inspector does not close; a supervisor does, with a note; a second close is refused.
     const id = check.tasks[0].id;
     expect((await api('POST', `/env/tasks/${id}/close`, qa.token, { note: '已调低空调' })).statusCode).toBe(403);

@@ -242,6 +242,25 @@ describe('automatic-hit rates per rule', () => {
     const ofA = (await api('GET', `/qa/hits?rule=${rule}`, supA.token)).json().items as { authorName: string }[];
     const a1Name = (await api('GET', `/qa/inspections?agentId=${a1.staff.id}&limit=1`, qa.token)).json().items[0].agent.name as string;
     expect(ofA.map((h) => h.authorName)).toEqual([a1Name]);
+    // The drill-down exports as .csv / .xlsx: the same rows, in the same scope.
+    const exported = async (who: Who) => {
+      const csv = await t.inject('GET', `/api/v1/qa/hits/export?format=csv&rule=${rule}`, who.token);
+      expect(csv.statusCode, csv.body).toBe(200);
+      return csv.body
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n');
+    };
+    expect(await exported(qa)).toHaveLength(1 + 2);
+    const rowsA = await exported(supA);
+    expect(rowsA[0]).toBe('时间,工单号,坐席,规则,级别,命中内容,建议话术');
+    expect(rowsA).toHaveLength(1 + 1);
+    expect(rowsA[1]).toContain(a1Name);
+    expect(rowsA[1]).toContain(rule);
+    const xlsx = await t.inject('GET', `/api/v1/qa/hits/export?format=xlsx&lang=en&rule=${rule}`, supB.token);
+    expect(xlsx.headers['content-disposition']).toContain('.xlsx');
+    expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
+    expect((await t.inject('GET', `/api/v1/qa/hits/export?format=csv`, a1.token)).statusCode).toBe(403);
   });
 });
 

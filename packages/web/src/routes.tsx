@@ -57,6 +57,8 @@ const TotpEnrolPage = lazy(() => import('./features/profile/TotpEnrolPage'));
 const FieldSitesPage = lazy(() => import('./features/field/SitesPage'));
 const FieldTodayPage = lazy(() => import('./features/field/TodayPage'));
 const EnvCheckPage = lazy(() => import('./features/environment/CheckPage'));
+const MysteryPage = lazy(() => import('./features/mystery/MysteryPage'));
+const MysteryVisitPage = lazy(() => import('./features/mystery/VisitPage'));
 const EnvironmentPage = lazy(() => import('./features/environment/EnvironmentPage'));
 const FieldBoardPage = lazy(() => import('./features/field/BoardPage'));
 const FieldPartsPage = lazy(() => import('./features/field/PartsPage'));
@@ -125,6 +127,8 @@ export const router = createBrowserRouter([
           { path: 'qa/peer', element: guarded('qaPeer', <QaPeerPage />) },
           { path: 'qa/scorecards', element: guarded('qaScorecards', <QaScorecardsPage />) },
           { path: 'qa/dashboard', element: guarded('qaDashboard', <QaDashboardPage />) },
+          { path: 'qa/mystery', element: guarded('qaMystery', <MysteryPage />) },
+          { path: 'qa/mystery/visits/:id', element: guarded('qaMine', <MysteryVisitPage />) },
           { path: 'performance', element: guarded('performance', <PerformancePage />) },
           { path: 'surveys/responses', element: guarded('surveyResponses', <SurveyResponsesPage />) },
           { path: 'recovery', element: guarded('recovery', <RecoveryBoard />) },

@@ -62,6 +62,33 @@ describe('inspection engine', () => {
     expect(codes('请稍等，我马上为您查询。')).not.toContain('promise.no_time');
   });
 
+  it('takes a time said in the same sentence only, and not a time word inside an exception (dev2 cases)', () => {
+    // an unrelated time in another sentence is no answer to the promise
+    expect(codes('屋面需要蓄水试验24小时。我们会尽快安排维修。')).toContain('promise.no_time');
+    expect(codes('回头我问问再告诉您。祝您周末愉快！')).toContain('promise.no_time');
+    expect(codes('我们会尽早处理，祝您周末愉快！')).toContain('promise.no_time');
+    // …while a time in the promise's own sentence still counts
+    expect(codes('我们明天中午前马上给您回电。')).not.toContain('promise.no_time');
+    expect(codes('师傅今天下午4点前尽快赶到。')).not.toContain('promise.no_time');
+  });
+
+  it('reads 没办法 in 我也没办法 as blame only, and a refusal inside a condition as none (dev2 cases)', () => {
+    expect(codes('我也没办法，系统就是这么设置的。')).toEqual(['forbidden.blame']);
+    expect(codes('我们也没办法，开发商就是这么交的房。')).toEqual(['forbidden.blame']);
+    expect(codes('这个月的账单没办法改。')).toEqual(['forbidden.cannot']);
+    expect(codes('如果没办法到场，可以委托家人代办。')).toEqual([]);
+    expect(codes('若没办法上传照片，也可以直接描述问题。')).toEqual([]);
+    expect(codes('如果这个时间不可以，请告诉我们。')).toEqual([]);
+    // the condition ends with its clause: a refusal after it still counts
+    expect(codes('如果您着急，这个也不能办。')).toContain('forbidden.cannot');
+  });
+
+  it('takes an opening in the first sentence only; 欢迎随时 / 欢迎再次 close a reply (dev2 cases)', () => {
+    expect(codes('厨房插座已更换，通电测试正常。欢迎随时来电咨询。', { first: true, last: true })).toEqual(['required.opening']);
+    expect(codes('欢迎致电幸福里物业，您的账单已生成。', { first: true })).not.toContain('required.opening');
+    expect(codes('您好，访客预约已登记。欢迎您再次光临！', { first: true, last: true })).toEqual([]);
+  });
+
   it('refuses patterns RE2 cannot run safely, and runs pathological ones in linear time', () => {
     expect(patternError('(a+')).not.toBeNull();
     expect(patternError('(?<=a)b')).not.toBeNull();

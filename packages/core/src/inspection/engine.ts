@@ -4,7 +4,7 @@
  */
 import { findAll } from './regex';
 import { wordBoundaries } from './segment';
-import type { InspectionHit, InspectionInput, InspectionRule } from './types';
+import { SEVERITIES, type InspectionHit, type InspectionInput, type InspectionRule } from './types';
 
 const EXCERPT_CONTEXT = 8;
 const DEFAULT_WINDOW = 12;
@@ -32,6 +32,30 @@ class Text {
   contains(phrase: string): boolean {
     return phrase.length > 0 && this.lower.includes(phrase.toLowerCase());
   }
+}
+
+/** Clause ends: a hypothesis (如果…) reaches no further than its clause. */
+const CLAUSE_END = /[，,。！？!?；;\n]/u;
+const CONDITIONAL = ['如果', '假如', '要是', '万一', '倘若'];
+
+/**
+ * A phrase inside a conditional clause is a hypothesis, not a refusal or a blame: 如果没办法到场…, 若这个时间不可以…
+ * (the clause from its start up to the phrase opens with, or holds, a conditional word).
+ */
+function conditional(text: string, start: number): boolean {
+  let i = start - 1;
+  while (i >= 0 && !CLAUSE_END.test(text[i]!)) i--;
+  const clause = text.slice(i + 1, start);
+  return clause.startsWith('若') || CONDITIONAL.some((w) => clause.includes(w));
+}
+
+/** The sentence around [start, end): from after the previous sentence end to the next one (included). */
+function sentenceAround(text: string, start: number, end: number): [number, number] {
+  let s = start;
+  while (s > 0 && !SENTENCE_END.test(text[s - 1]!)) s--;
+  let e = end;
+  while (e < text.length && !SENTENCE_END.test(text[e]!)) e++;
+  return [s, e];
 }
 
 /** A hit lying inside an occurrence of one of the rule's exceptions is allowed. */
@@ -88,10 +112,14 @@ function positionApplies(rule: InspectionRule, input: InspectionInput): boolean 
   return true;
 }
 
-/** True when the text satisfies a `required` / `empathy` rule (one of its phrases, or its pattern). */
+/**
+ * True when the text satisfies a `required` / `empathy` rule (one of its phrases, or its pattern). A required opening
+ * (position first) counts in the first sentence only: 欢迎 in 如有疑问欢迎随时联系 at the end opens nothing.
+ */
 function satisfied(t: Text, rule: InspectionRule): boolean {
-  if (rule.phrases.some((p) => t.contains(p))) return true;
-  return rule.pattern ? findAll(rule.pattern, t.raw).length > 0 : false;
+  const scope = rule.kind === 'required' && rule.position === 'first' ? new Text(t.raw.slice(0, firstSentence(t.raw)[1])) : t;
+  if (rule.phrases.some((p) => scope.contains(p))) return true;
+  return rule.pattern ? findAll(rule.pattern, scope.raw).length > 0 : false;
 }
 
 function runRule(t: Text, rule: InspectionRule, input: InspectionInput): InspectionHit[] {
@@ -102,7 +130,7 @@ function runRule(t: Text, rule: InspectionRule, input: InspectionInput): Inspect
       for (const p of rule.phrases) {
         for (const [s, e] of t.occurrences(p)) {
           if (rule.wholeWord && !t.isWord(s, e)) continue;
-          if (excepted(t, rule, s, e)) continue;
+          if (excepted(t, rule, s, e) || conditional(text, s)) continue;
           out.push(hit(rule, text, s, e));
         }
       }
@@ -133,10 +161,14 @@ function runRule(t: Text, rule: InspectionRule, input: InspectionInput): Inspect
         for (const [s, e] of t.occurrences(p)) {
           if (excepted(t, rule, s, e)) continue;
           if (rule.pattern) {
-            const from = Math.max(0, s - w);
-            const around = text.slice(from, Math.min(text.length, e + w));
+            // The time must be said with the promise: within the window and the same sentence (周末 of 祝您周末愉快 in
+            // the next sentence, 48小时 of a test in the one before, are no answer to 回头 / 尽早), and not inside one
+            // of the rule's exceptions (周末愉快 within the sentence).
+            const [ss, se] = sentenceAround(text, s, e);
+            const from = Math.max(ss, s - w);
+            const around = text.slice(from, Math.min(se, e + w));
             // the time expression must not be the promise word itself
-            const timed = findAll(rule.pattern, around).some(([ms, me]) => me + from <= s || ms + from >= e);
+            const timed = findAll(rule.pattern, around).some(([ms, me]) => (me + from <= s || ms + from >= e) && !excepted(t, rule, ms + from, me + from));
             if (timed) continue;
           }
           out.push(hit(rule, text, s, e));
@@ -148,6 +180,8 @@ function runRule(t: Text, rule: InspectionRule, input: InspectionInput): Inspect
   return out;
 }
 
+const rank = (h: InspectionHit) => SEVERITIES.indexOf(h.severity);
+
 /** Inspect one message: every applicable rule's hits, by position; one hit per rule and overlapping span. */
 export function inspect(rules: readonly InspectionRule[], input: InspectionInput): InspectionHit[] {
   const t = new Text(input.text);
@@ -158,6 +192,8 @@ export function inspect(rules: readonly InspectionRule[], input: InspectionInput
   for (const h of all) {
     // a longer phrase of the same rule already covers this one (不知道 and 知道 in one list, 不归我管 in 这不归我管)
     if (kept.some((k) => k.rule === h.rule && k.start <= h.start && h.end <= k.end)) continue;
+    // …and a longer phrase of a more severe rule is the finding (没办法 inside 我也没办法: blame, not a refusal)
+    if (all.some((k) => k !== h && rank(k) > rank(h) && k.start <= h.start && h.end <= k.end && k.end - k.start > h.end - h.start)) continue;
     kept.push(h);
   }
   return kept;

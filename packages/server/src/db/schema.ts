@@ -252,6 +252,7 @@ export * from './schema.stdrules';
 export * from './schema.fieldParts';
 export * from './schema.fieldMaintenance';
 export * from './schema.dingtalk';
+export * from './schema.mystery';
 
 /** Checklist steps of repair and order tickets (issue #13 item 7): recorded once, with who, when and whether in time. */
 export const ticketChecklist = pgTable(

@@ -23,6 +23,7 @@ import { loadDemoField } from './field';
 import { loadDemoFieldDispatch } from './field-dispatch';
 import { loadDemoFieldParts } from './field-parts';
 import { loadDemoQuality } from './quality';
+import { loadDemoMystery } from './mystery';
 
 export { DEMO_ORG, DEMO_PASSWORD, DEMO_STAFF, TEAMS, demoAccounts, demoLoginsText } from './accounts';
 
@@ -208,6 +209,7 @@ export async function loadDemo(database: Database, config?: Config): Promise<boo
   if (config) await dressDemoHistory(database);
   if (config) await loadDemoKbUsage(database);
   if (config) await loadDemoQuality(database);
+  if (config) await loadDemoMystery(database);
   if (loaded && config) await loadDemoAssistance(database);
   return loaded;
 }

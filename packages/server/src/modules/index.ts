@@ -17,6 +17,7 @@ import { inspectionModule } from './inspection/inspection.module';
 import { kbModule } from './kb/kb.module';
 import { loopsModule } from './loops/loops.module';
 import { measuresModule } from './measures/measures.module';
+import { mysteryModule } from './mystery/mystery.module';
 import type { ChiduModule } from './module';
 import { onTicketEvent, onTicketTransition } from './tickets/ticket-events';
 import { portalModule } from './portal/portal.module';
@@ -50,6 +51,7 @@ export const MODULES: readonly ChiduModule[] = [
   qualityModule,
   inspectionModule,
   environmentModule,
+  mysteryModule,
   demoModule,
   progressModule,
 ];

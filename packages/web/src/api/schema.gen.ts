@@ -5094,6 +5094,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/qa/hits/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export the automatic hits behind a rule’s rate (filters as GET /qa/hits; team scope) as .csv or .xlsx */
+        get: operations["getQaHitsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/env/checks/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export the environment checks behind the out-of-range figures (filters as GET /env/checks; per site) as .csv or .xlsx */
+        get: operations["getEnvChecksExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/performance": {
         parameters: {
             query?: never;
@@ -5387,10 +5421,183 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/qa/mystery/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload one evidence file of a visit (multipart field "file": photo, screenshot or recording, ≤ 10 MB) */
+        post: operations["postQaMysteryUploads"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/mystery/scripts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Mystery shopper scenario scripts (情景脚本), active first */
+        get: operations["getQaMysteryScripts"];
+        put?: never;
+        /** Create a scenario script */
+        post: operations["postQaMysteryScripts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/mystery/scripts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a script (a new version; visits keep theirs) */
+        patch: operations["patchQaMysteryScriptsById"];
+        trace?: never;
+    };
+    "/api/v1/qa/mystery/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Plan a month: visits per site, channel mix and kinds, given to shoppers (re-planning replaces visits not yet done) */
+        post: operations["postQaMysteryPlans"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/mystery/month": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The month view: planned vs done and overdue per site, average score per site and channel */
+        get: operations["getQaMysteryMonth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/mystery/visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Visits the caller sees (an unannounced visit is hidden from the site’s staff until submitted) */
+        get: operations["getQaMysteryVisits"];
+        put?: never;
+        /** Plan one visit outside the month plan */
+        post: operations["postQaMysteryVisits"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/mystery/visits/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A visit */
+        get: operations["getQaMysteryVisitsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/mystery/visits/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the visit (its shopper): steps, scores item by item, evidence, staff served */
+        post: operations["postQaMysteryVisitsByIdSubmit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/mystery/visits/{id}/evidence/{attachmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An evidence file of a visit (always as an attachment, nosniff) */
+        get: operations["getQaMysteryVisitsByIdEvidenceByAttachmentId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        EnvItemInput: {
+            key: string;
+            label: string;
+            /**
+             * @description measure: a number checked against [min, max]; yesno: passes on yes
+             * @enum {string}
+             */
+            kind: "measure" | "yesno";
+            unit?: string | null;
+            min?: number | null;
+            max?: number | null;
+            /** @description true: the value must be strictly above min */
+            minExclusive?: boolean;
+            /** @description true: the value must be strictly below max (PM2.5 < 35) */
+            maxExclusive?: boolean;
+            /** @description where the range comes from */
+            source?: string | null;
+        };
         QaScorecardItemInput: {
             key: string;
             /**
@@ -5415,24 +5622,6 @@ export interface components {
              * @default false
              */
             critical: boolean;
-        };
-        EnvItemInput: {
-            key: string;
-            label: string;
-            /**
-             * @description measure: a number checked against [min, max]; yesno: passes on yes
-             * @enum {string}
-             */
-            kind: "measure" | "yesno";
-            unit?: string | null;
-            min?: number | null;
-            max?: number | null;
-            /** @description true: the value must be strictly above min */
-            minExclusive?: boolean;
-            /** @description true: the value must be strictly below max (PM2.5 < 35) */
-            maxExclusive?: boolean;
-            /** @description where the range comes from */
-            source?: string | null;
         };
         FieldRecurringFaultSettingsInput: {
             threshold: number;
@@ -5519,6 +5708,361 @@ export interface components {
         RoleTable: {
             items: components["schemas"]["Role"][];
             permissions: ("staff.view" | "staff.manage" | "teams.manage" | "roles.view" | "roles.manage" | "audit.view" | "customers.read" | "customers.write" | "customers.unmask" | "customers.merge" | "tickets.create" | "tickets.work" | "tickets.read_all" | "tickets.assign_any" | "tickets.bulk" | "dispatch.manage" | "categories.manage" | "orders.approve" | "calendars.view" | "calendars.manage" | "standards.view" | "standards.manage" | "standards.compliance" | "standards.improve" | "kb.view" | "kb.write" | "kb.review" | "kb.manage" | "surveys.view" | "surveys.manage" | "loops.work" | "loops.recover" | "measures.view" | "measures.own" | "measures.manage" | "qa.own" | "qa.view" | "qa.view_all" | "qa.inspect" | "qa.manage" | "qa.rule_appeals" | "performance.view" | "proposals.review" | "channels.manage" | "channels.work" | "field.view" | "field.manage" | "field.dispatch" | "field.work")[];
+        };
+        EnvItem: {
+            key: string;
+            label: string;
+            /**
+             * @description measure: a number checked against [min, max]; yesno: passes on yes
+             * @enum {string}
+             */
+            kind: "measure" | "yesno";
+            unit?: string | null;
+            min?: number | null;
+            max?: number | null;
+            /** @description true: the value must be strictly above min */
+            minExclusive?: boolean;
+            /** @description true: the value must be strictly below max (PM2.5 < 35) */
+            maxExclusive?: boolean;
+            /** @description where the range comes from */
+            source?: string | null;
+        };
+        EnvTemplate: {
+            /** Format: uuid */
+            id: string;
+            key: string | null;
+            name: string;
+            version: number;
+            items: components["schemas"]["EnvItem"][];
+            updatedAt: string;
+        };
+        EnvResult: {
+            key: string;
+            label: string;
+            /** @enum {string} */
+            kind: "measure" | "yesno";
+            unit: string | null;
+            /** @description the range as text, e.g. "22–26 ℃" */
+            expected: string;
+            value: number | boolean;
+            ok: boolean;
+        };
+        EnvTask: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            checkId: string;
+            site: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            item: string;
+            label: string;
+            value: string;
+            expected: string;
+            /** @enum {string} */
+            state: "open" | "closed";
+            ticket: {
+                /** Format: uuid */
+                id: string;
+                number: string;
+            } | null;
+            /** @description the clock of the corrective standard (ENV-CORRECTIVE), when one is active */
+            standard: {
+                state: string;
+                dueAt: string | null;
+                breached: boolean;
+            } | null;
+            openedAt: string;
+            closedAt: string | null;
+            closeNote: string | null;
+            allowed: {
+                close: boolean;
+            };
+        };
+        EnvCheck: {
+            /** Format: uuid */
+            id: string;
+            site: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            /** Format: uuid */
+            templateId: string;
+            templateVersion: number;
+            inspector: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            results: components["schemas"]["EnvResult"][];
+            /** @description failed items (a measured value out of range, or a "no") */
+            outOfRange: number;
+            note: string | null;
+            tasks: components["schemas"]["EnvTask"][];
+            createdAt: string;
+        };
+        EnvSite: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            kind: string;
+            parentId: string | null;
+            address: string | null;
+        };
+        CustomerDuplicate: {
+            id: string;
+            name: string;
+            phone: string | null;
+            email: string | null;
+            tier: string;
+            matchedOn: string[];
+        };
+        Customer: {
+            id: string;
+            name: string;
+            phone: string | null;
+            email: string | null;
+            /** @enum {string} */
+            tier: "diamond" | "gold" | "silver" | "regular";
+            vip: boolean;
+            tags: string[];
+            /** @description 楼栋 */
+            building: string | null;
+            /** @description 单元 */
+            unit: string | null;
+            /** @description 房号 */
+            room: string | null;
+            /** @description true when phone/email are masked; reveal with ?reveal=contact (logged) */
+            masked: boolean;
+            /** @description the internal customer (owner of internal tickets, 内部工单); never listed */
+            internal?: boolean;
+            createdAt: string;
+            updatedAt: string;
+            /** @description on create: existing customers with the same phone or e-mail (offer to merge) */
+            duplicates?: components["schemas"]["CustomerDuplicate"][];
+        };
+        CustomerProfile: {
+            id: string;
+            name: string;
+            phone: string | null;
+            email: string | null;
+            wechatId: string | null;
+            idNumber: string | null;
+            /** @enum {string} */
+            tier: "diamond" | "gold" | "silver" | "regular";
+            vip: boolean;
+            tags: string[];
+            addresses: {
+                label: string;
+                text: string;
+            }[];
+            /** @description 楼栋 */
+            building: string | null;
+            /** @description 单元 */
+            unit: string | null;
+            /** @description 房号 */
+            room: string | null;
+            demandType: string | null;
+            notes: string | null;
+            /**
+             * @description 需一对一帮办: none = no one-to-one help
+             * @enum {string}
+             */
+            assistance: "none" | "elderly" | "disabled" | "other";
+            assistanceNote: string | null;
+            /** @description 专人: the designated staff member */
+            assistStaffId: string | null;
+            assistStaffName: string | null;
+            consent: {
+                [key: string]: boolean;
+            };
+            mergedIntoId: string | null;
+            internal?: boolean;
+            masked: boolean;
+            createdAt: string;
+            updatedAt: string;
+        };
+        CustomerIdentity: {
+            /** @description phone | email | wechat_id | wechat_openid | wechat_unionid … */
+            kind: string;
+            /** @description masked unless revealed (?reveal=contact): phone/e-mail like the profile, an openid cut to its ends */
+            value: string;
+            /**
+             * @description record: on the customer record; channel: attached by a channel (openid, a phone written in a message)
+             * @enum {string}
+             */
+            source: "record" | "channel";
+            /** @description the channel it came by */
+            channel: {
+                id: string;
+                name: string;
+                kind: string;
+            } | null;
+            firstSeen: string | null;
+            lastSeen: string | null;
+        };
+        Customer360: {
+            profile: components["schemas"]["CustomerProfile"];
+            stats: {
+                tickets: number;
+                open: number;
+                complaints: number;
+                compensationFen: number;
+            };
+            tickets: {
+                id: string;
+                number: string;
+                subject: string;
+                type: string;
+                status: string;
+                priority: string;
+                createdAt: string;
+            }[];
+            compensations: {
+                id: string;
+                ticketId: string;
+                kind: string;
+                amountFen: number;
+                state: string;
+                /** @description offered | accepted | refused once granted; only accepted counts */
+                acceptance?: string | null;
+                reason: string;
+                createdAt: string;
+            }[];
+            timeline: {
+                id: string;
+                at: string;
+                kind: string;
+                aggregateType: string;
+                aggregateId: string;
+                actorName: string | null;
+                data: {
+                    [key: string]: unknown;
+                };
+            }[];
+            /** @description the customer's identities across channels */
+            identities: components["schemas"]["CustomerIdentity"][];
+            /** @description active customers sharing a phone or e-mail (on the record or given on a channel): offer to merge */
+            duplicates: components["schemas"]["CustomerDuplicate"][];
+            /** @description what the caller may do with this customer (customers.policy.ts): reveal contact details, edit, merge into another */
+            allowed: {
+                reveal: boolean;
+                edit: boolean;
+                merge: boolean;
+            };
+        };
+        CustomerMerge: {
+            id: string;
+            mergedIntoId: string;
+            ticketsMoved: number;
+        };
+        CustomerMessage: {
+            id: string;
+            /**
+             * @description opening: the ticket's first message; reply: a public reply; notification: survey / reminder / touch
+             * @enum {string}
+             */
+            kind: "opening" | "reply" | "notification";
+            /** @enum {string} */
+            direction: "in" | "out";
+            channel: {
+                /** @description email | wechat_oa | sms_aliyun | sms_tencent | chat | portal | phone | walk_in | api … */
+                kind: string;
+                name: string | null;
+            };
+            /** @description plain text, tags and control characters removed, ≤ 4000 characters */
+            text: string;
+            attachments: {
+                id: string;
+                filename: string;
+                mime: string;
+                size: number;
+            }[];
+            at: string;
+            author: {
+                /** @enum {string} */
+                kind: "customer" | "staff" | "system";
+                name: string | null;
+            };
+            delivery: {
+                status: string;
+                receipt: string | null;
+                error: string | null;
+            } | null;
+            /** @description notification: survey | reminder | touch */
+            purpose: string | null;
+            ticket: {
+                id: string;
+                number: string;
+            };
+        };
+        QaHit: {
+            rule: string;
+            /** @enum {string} */
+            severity: "info" | "minor" | "major" | "critical";
+            start: number;
+            end: number;
+            excerpt: string;
+            suggestion?: string;
+        };
+        QaTicketHit: {
+            rule: string;
+            /** @enum {string} */
+            severity: "info" | "minor" | "major" | "critical";
+            start: number;
+            end: number;
+            excerpt: string;
+            suggestion?: string;
+            /** Format: uuid */
+            replyId: string;
+        };
+        QaRule: {
+            /** Format: uuid */
+            id: string;
+            code: string;
+            name: string;
+            /** @enum {string} */
+            kind: "phrases" | "regex" | "required" | "empathy" | "pii" | "promise";
+            /** @enum {string} */
+            severity: "info" | "minor" | "major" | "critical";
+            enabled: boolean;
+            /** @enum {string} */
+            audience: "customer" | "any";
+            phrases: string[];
+            pattern: string | null;
+            wholeWord: boolean;
+            exceptions: string[];
+            suggestion: string | null;
+            channels: string[];
+            ticketTypes: string[];
+            /** @enum {string} */
+            position: "first" | "last" | "any";
+            window: number;
+            version: number;
+            builtin: boolean;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        QaHitListItem: {
+            rule: string;
+            /** @enum {string} */
+            severity: "info" | "minor" | "major" | "critical";
+            start: number;
+            end: number;
+            excerpt: string;
+            suggestion?: string;
+            id: string;
+            /** Format: uuid */
+            replyId: string;
+            /** Format: uuid */
+            ticketId: string;
+            ticketNumber: string;
+            authorName: string | null;
+            /** Format: date-time */
+            at: string;
         };
         /** @description A service-standard clock on a ticket */
         TicketStandardClock: {
@@ -5912,193 +6456,6 @@ export interface components {
                 openTickets: number;
                 pendingHandovers: number;
             }[];
-        };
-        CustomerDuplicate: {
-            id: string;
-            name: string;
-            phone: string | null;
-            email: string | null;
-            tier: string;
-            matchedOn: string[];
-        };
-        Customer: {
-            id: string;
-            name: string;
-            phone: string | null;
-            email: string | null;
-            /** @enum {string} */
-            tier: "diamond" | "gold" | "silver" | "regular";
-            vip: boolean;
-            tags: string[];
-            /** @description 楼栋 */
-            building: string | null;
-            /** @description 单元 */
-            unit: string | null;
-            /** @description 房号 */
-            room: string | null;
-            /** @description true when phone/email are masked; reveal with ?reveal=contact (logged) */
-            masked: boolean;
-            /** @description the internal customer (owner of internal tickets, 内部工单); never listed */
-            internal?: boolean;
-            createdAt: string;
-            updatedAt: string;
-            /** @description on create: existing customers with the same phone or e-mail (offer to merge) */
-            duplicates?: components["schemas"]["CustomerDuplicate"][];
-        };
-        CustomerProfile: {
-            id: string;
-            name: string;
-            phone: string | null;
-            email: string | null;
-            wechatId: string | null;
-            idNumber: string | null;
-            /** @enum {string} */
-            tier: "diamond" | "gold" | "silver" | "regular";
-            vip: boolean;
-            tags: string[];
-            addresses: {
-                label: string;
-                text: string;
-            }[];
-            /** @description 楼栋 */
-            building: string | null;
-            /** @description 单元 */
-            unit: string | null;
-            /** @description 房号 */
-            room: string | null;
-            demandType: string | null;
-            notes: string | null;
-            /**
-             * @description 需一对一帮办: none = no one-to-one help
-             * @enum {string}
-             */
-            assistance: "none" | "elderly" | "disabled" | "other";
-            assistanceNote: string | null;
-            /** @description 专人: the designated staff member */
-            assistStaffId: string | null;
-            assistStaffName: string | null;
-            consent: {
-                [key: string]: boolean;
-            };
-            mergedIntoId: string | null;
-            internal?: boolean;
-            masked: boolean;
-            createdAt: string;
-            updatedAt: string;
-        };
-        CustomerIdentity: {
-            /** @description phone | email | wechat_id | wechat_openid | wechat_unionid … */
-            kind: string;
-            /** @description masked unless revealed (?reveal=contact): phone/e-mail like the profile, an openid cut to its ends */
-            value: string;
-            /**
-             * @description record: on the customer record; channel: attached by a channel (openid, a phone written in a message)
-             * @enum {string}
-             */
-            source: "record" | "channel";
-            /** @description the channel it came by */
-            channel: {
-                id: string;
-                name: string;
-                kind: string;
-            } | null;
-            firstSeen: string | null;
-            lastSeen: string | null;
-        };
-        Customer360: {
-            profile: components["schemas"]["CustomerProfile"];
-            stats: {
-                tickets: number;
-                open: number;
-                complaints: number;
-                compensationFen: number;
-            };
-            tickets: {
-                id: string;
-                number: string;
-                subject: string;
-                type: string;
-                status: string;
-                priority: string;
-                createdAt: string;
-            }[];
-            compensations: {
-                id: string;
-                ticketId: string;
-                kind: string;
-                amountFen: number;
-                state: string;
-                /** @description offered | accepted | refused once granted; only accepted counts */
-                acceptance?: string | null;
-                reason: string;
-                createdAt: string;
-            }[];
-            timeline: {
-                id: string;
-                at: string;
-                kind: string;
-                aggregateType: string;
-                aggregateId: string;
-                actorName: string | null;
-                data: {
-                    [key: string]: unknown;
-                };
-            }[];
-            /** @description the customer's identities across channels */
-            identities: components["schemas"]["CustomerIdentity"][];
-            /** @description active customers sharing a phone or e-mail (on the record or given on a channel): offer to merge */
-            duplicates: components["schemas"]["CustomerDuplicate"][];
-            /** @description what the caller may do with this customer (customers.policy.ts): reveal contact details, edit, merge into another */
-            allowed: {
-                reveal: boolean;
-                edit: boolean;
-                merge: boolean;
-            };
-        };
-        CustomerMerge: {
-            id: string;
-            mergedIntoId: string;
-            ticketsMoved: number;
-        };
-        CustomerMessage: {
-            id: string;
-            /**
-             * @description opening: the ticket's first message; reply: a public reply; notification: survey / reminder / touch
-             * @enum {string}
-             */
-            kind: "opening" | "reply" | "notification";
-            /** @enum {string} */
-            direction: "in" | "out";
-            channel: {
-                /** @description email | wechat_oa | sms_aliyun | sms_tencent | chat | portal | phone | walk_in | api … */
-                kind: string;
-                name: string | null;
-            };
-            /** @description plain text, tags and control characters removed, ≤ 4000 characters */
-            text: string;
-            attachments: {
-                id: string;
-                filename: string;
-                mime: string;
-                size: number;
-            }[];
-            at: string;
-            author: {
-                /** @enum {string} */
-                kind: "customer" | "staff" | "system";
-                name: string | null;
-            };
-            delivery: {
-                status: string;
-                receipt: string | null;
-                error: string | null;
-            } | null;
-            /** @description notification: survey | reminder | touch */
-            purpose: string | null;
-            ticket: {
-                id: string;
-                number: string;
-            };
         };
         QaScorecardItem: {
             key: string;
@@ -7169,109 +7526,6 @@ export interface components {
                 team: string | null;
             }[];
         };
-        EnvItem: {
-            key: string;
-            label: string;
-            /**
-             * @description measure: a number checked against [min, max]; yesno: passes on yes
-             * @enum {string}
-             */
-            kind: "measure" | "yesno";
-            unit?: string | null;
-            min?: number | null;
-            max?: number | null;
-            /** @description true: the value must be strictly above min */
-            minExclusive?: boolean;
-            /** @description true: the value must be strictly below max (PM2.5 < 35) */
-            maxExclusive?: boolean;
-            /** @description where the range comes from */
-            source?: string | null;
-        };
-        EnvTemplate: {
-            /** Format: uuid */
-            id: string;
-            key: string | null;
-            name: string;
-            version: number;
-            items: components["schemas"]["EnvItem"][];
-            updatedAt: string;
-        };
-        EnvResult: {
-            key: string;
-            label: string;
-            /** @enum {string} */
-            kind: "measure" | "yesno";
-            unit: string | null;
-            /** @description the range as text, e.g. "22–26 ℃" */
-            expected: string;
-            value: number | boolean;
-            ok: boolean;
-        };
-        EnvTask: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            checkId: string;
-            site: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-            };
-            item: string;
-            label: string;
-            value: string;
-            expected: string;
-            /** @enum {string} */
-            state: "open" | "closed";
-            ticket: {
-                /** Format: uuid */
-                id: string;
-                number: string;
-            } | null;
-            /** @description the clock of the corrective standard (ENV-CORRECTIVE), when one is active */
-            standard: {
-                state: string;
-                dueAt: string | null;
-                breached: boolean;
-            } | null;
-            openedAt: string;
-            closedAt: string | null;
-            closeNote: string | null;
-            allowed: {
-                close: boolean;
-            };
-        };
-        EnvCheck: {
-            /** Format: uuid */
-            id: string;
-            site: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-            };
-            /** Format: uuid */
-            templateId: string;
-            templateVersion: number;
-            inspector: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-            };
-            results: components["schemas"]["EnvResult"][];
-            /** @description failed items (a measured value out of range, or a "no") */
-            outOfRange: number;
-            note: string | null;
-            tasks: components["schemas"]["EnvTask"][];
-            createdAt: string;
-        };
-        EnvSite: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            kind: string;
-            parentId: string | null;
-            address: string | null;
-        };
         FieldCreated: {
             /** Format: uuid */
             id: string;
@@ -7770,71 +8024,6 @@ export interface components {
                 reportAttachmentId: string;
                 signedAt: string;
             }[];
-        };
-        QaHit: {
-            rule: string;
-            /** @enum {string} */
-            severity: "info" | "minor" | "major" | "critical";
-            start: number;
-            end: number;
-            excerpt: string;
-            suggestion?: string;
-        };
-        QaTicketHit: {
-            rule: string;
-            /** @enum {string} */
-            severity: "info" | "minor" | "major" | "critical";
-            start: number;
-            end: number;
-            excerpt: string;
-            suggestion?: string;
-            /** Format: uuid */
-            replyId: string;
-        };
-        QaRule: {
-            /** Format: uuid */
-            id: string;
-            code: string;
-            name: string;
-            /** @enum {string} */
-            kind: "phrases" | "regex" | "required" | "empathy" | "pii" | "promise";
-            /** @enum {string} */
-            severity: "info" | "minor" | "major" | "critical";
-            enabled: boolean;
-            /** @enum {string} */
-            audience: "customer" | "any";
-            phrases: string[];
-            pattern: string | null;
-            wholeWord: boolean;
-            exceptions: string[];
-            suggestion: string | null;
-            channels: string[];
-            ticketTypes: string[];
-            /** @enum {string} */
-            position: "first" | "last" | "any";
-            window: number;
-            version: number;
-            builtin: boolean;
-            /** Format: date-time */
-            updatedAt: string;
-        };
-        QaHitListItem: {
-            rule: string;
-            /** @enum {string} */
-            severity: "info" | "minor" | "major" | "critical";
-            start: number;
-            end: number;
-            excerpt: string;
-            suggestion?: string;
-            id: string;
-            /** Format: uuid */
-            replyId: string;
-            /** Format: uuid */
-            ticketId: string;
-            ticketNumber: string;
-            authorName: string | null;
-            /** Format: date-time */
-            at: string;
         };
         KbItemAllowed: {
             edit: boolean;
@@ -8852,6 +9041,142 @@ export interface components {
                 firstTimeFixRate: components["schemas"]["FieldMeasureRate"];
                 visitsPerTechnicianDay: components["schemas"]["FieldMeasureRate"];
                 partsCost: components["schemas"]["FieldMeasureRate"];
+            }[];
+        };
+        MysteryScript: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+            siteId: string | null;
+            siteName: string | null;
+            /**
+             * @description phone 电话, walk_in 柜台/前台, chat 在线客服, field 上门服务
+             * @enum {string}
+             */
+            channel: "phone" | "walk_in" | "chat" | "field";
+            story: string;
+            steps: string[];
+            /** Format: uuid */
+            scorecardId: string;
+            scorecardName: string | null;
+            evidence: ("photo" | "audio" | "screenshot")[];
+            version: number;
+            active: boolean;
+            updatedAt: string;
+        };
+        MysteryVisit: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description mystery 暗访 (unannounced: hidden from the site until submitted), open 明查 (announced), remote 远程 (phone/video)
+             * @enum {string}
+             */
+            kind: "mystery" | "open" | "remote";
+            /** @enum {string} */
+            state: "planned" | "submitted";
+            month: string;
+            plannedOn: string;
+            overdue: boolean;
+            site: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            /**
+             * @description phone 电话, walk_in 柜台/前台, chat 在线客服, field 上门服务
+             * @enum {string}
+             */
+            channel: "phone" | "walk_in" | "chat" | "field";
+            /** @description hidden (null) from the staff served */
+            shopper: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                employeeNo: string;
+            } | null;
+            script: {
+                /** Format: uuid */
+                id: string;
+                version: number;
+                title: string;
+                story: string;
+                steps: string[];
+                evidence: ("photo" | "audio" | "screenshot")[];
+            };
+            scorecard: {
+                /** Format: uuid */
+                id: string;
+                version: number;
+                name: string;
+                passMark: number;
+                items: {
+                    [key: string]: unknown;
+                }[];
+            };
+            visitedAt: string | null;
+            submittedAt: string | null;
+            steps: {
+                step: string;
+                done: boolean;
+            }[];
+            scores: {
+                item: string;
+                score: number | null;
+                note?: string;
+            }[];
+            evidence: {
+                /** Format: uuid */
+                attachmentId: string;
+                filename: string;
+                mime: string;
+                size: number;
+            }[];
+            served: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                employeeNo: string;
+            }[];
+            note: string | null;
+            score: number | null;
+            passed: boolean | null;
+            allowed: {
+                submit: boolean;
+            };
+        };
+        MysteryMonth: {
+            month: string;
+            totals: {
+                planned: number;
+                done: number;
+                overdue: number;
+                average: number | null;
+            };
+            sites: {
+                /** Format: uuid */
+                siteId: string;
+                siteName: string;
+                planned: number;
+                done: number;
+                overdue: number;
+                average: number | null;
+                passRate: number | null;
+            }[];
+            channels: {
+                /**
+                 * @description phone 电话, walk_in 柜台/前台, chat 在线客服, field 上门服务
+                 * @enum {string}
+                 */
+                channel: "phone" | "walk_in" | "chat" | "field";
+                done: number;
+                average: number | null;
+            }[];
+            plans: {
+                /** Format: uuid */
+                siteId: string;
+                visits: number;
+                channels: ("phone" | "walk_in" | "chat" | "field")[];
+                kinds: ("mystery" | "open" | "remote")[];
             }[];
         };
         PortalCodeSent: {
@@ -22474,6 +22799,70 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getQaHitsExport: {
+        parameters: {
+            query: {
+                rule?: string;
+                severity?: "info" | "minor" | "major" | "critical";
+                authorId?: string;
+                from?: string;
+                to?: string;
+                format: "csv" | "xlsx";
+                /** @description headings' language (default: the requester's) */
+                lang?: "zh-CN" | "en";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getEnvChecksExport: {
+        parameters: {
+            query: {
+                siteId?: string;
+                /** @description true: only checks with an out-of-range item */
+                failed?: "true" | "false";
+                /** @description YYYY-MM-DD (local day, inclusive): with to, the period of GET /env/out-of-range (drill-down) */
+                from?: string;
+                /** @description YYYY-MM-DD (local day, inclusive) */
+                to?: string;
+                format: "csv" | "xlsx";
+                /** @description headings' language (default: the requester's) */
+                lang?: "zh-CN" | "en";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getPerformance: {
         parameters: {
             query: {
@@ -23281,6 +23670,418 @@ export interface operations {
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postQaMysteryUploads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Upload"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getQaMysteryScripts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["MysteryScript"][];
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postQaMysteryScripts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: string;
+                    /** @description null: every site */
+                    siteId?: string | null;
+                    /**
+                     * @description phone 电话, walk_in 柜台/前台, chat 在线客服, field 上门服务
+                     * @enum {string}
+                     */
+                    channel: "phone" | "walk_in" | "chat" | "field";
+                    /** @description the customer's story the shopper plays */
+                    story: string;
+                    /** @description the steps to play, in order */
+                    steps: string[];
+                    /** Format: uuid */
+                    scorecardId: string;
+                    /**
+                     * @description what evidence to bring: at least one file of each kind on submission
+                     * @default []
+                     */
+                    evidence?: ("photo" | "audio" | "screenshot")[];
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MysteryScript"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchQaMysteryScriptsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title?: string;
+                    /** @description null: every site */
+                    siteId?: string | null;
+                    /**
+                     * @description phone 电话, walk_in 柜台/前台, chat 在线客服, field 上门服务
+                     * @enum {string}
+                     */
+                    channel?: "phone" | "walk_in" | "chat" | "field";
+                    /** @description the customer's story the shopper plays */
+                    story?: string;
+                    /** @description the steps to play, in order */
+                    steps?: string[];
+                    /** Format: uuid */
+                    scorecardId?: string;
+                    /**
+                     * @description what evidence to bring: at least one file of each kind on submission
+                     * @default []
+                     */
+                    evidence?: ("photo" | "audio" | "screenshot")[];
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MysteryScript"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postQaMysteryPlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    month: string;
+                    sites: {
+                        /** Format: uuid */
+                        siteId: string;
+                        /** @description visits this month */
+                        visits: number;
+                        /** @description the channel mix, taken in turn */
+                        channels: ("phone" | "walk_in" | "chat" | "field")[];
+                        /**
+                         * @description the kinds, taken in turn
+                         * @default [
+                         *       "mystery"
+                         *     ]
+                         */
+                        kinds?: ("mystery" | "open" | "remote")[];
+                    }[];
+                    /** @description holders of qa.inspect; visits go to the least loaded in turn */
+                    shopperIds: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        month: string;
+                        planned: number;
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getQaMysteryMonth: {
+        parameters: {
+            query: {
+                month: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MysteryMonth"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getQaMysteryVisits: {
+        parameters: {
+            query?: {
+                month?: string;
+                siteId?: string;
+                state?: "planned" | "submitted";
+                /** @description true: visits assigned to me as shopper */
+                mine?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["MysteryVisit"][];
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postQaMysteryVisits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    scriptId: string;
+                    /** Format: uuid */
+                    siteId: string;
+                    /**
+                     * @description mystery 暗访 (unannounced: hidden from the site until submitted), open 明查 (announced), remote 远程 (phone/video)
+                     * @enum {string}
+                     */
+                    kind: "mystery" | "open" | "remote";
+                    /** Format: uuid */
+                    shopperId: string;
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    plannedOn: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MysteryVisit"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getQaMysteryVisitsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MysteryVisit"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postQaMysteryVisitsByIdSubmit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date-time */
+                    visitedAt: string;
+                    /** @description one per script step, in order: played or not */
+                    steps: boolean[];
+                    scores: {
+                        item: string;
+                        score: number | null;
+                        note?: string;
+                    }[];
+                    /** @description attachment ids uploaded by the shopper (POST /attachments) */
+                    evidence: string[];
+                    /**
+                     * @description the staff who served the shopper, if known
+                     * @default []
+                     */
+                    servedIds?: string[];
+                    note?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MysteryVisit"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getQaMysteryVisitsByIdEvidenceByAttachmentId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                attachmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             503: components["responses"]["Unavailable"];
         };
     };

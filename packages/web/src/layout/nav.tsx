@@ -213,6 +213,15 @@ export const NAV_ITEMS: readonly NavItem[] = [
     permission: 'qa.manage',
   },
   {
+    key: 'qaMystery',
+    path: '/qa/mystery',
+    labelKey: 'nav.qaMystery',
+    descriptionKey: 'home.links.qaMystery',
+    icon: <AreaChartOutlined />,
+    group: 'quality',
+    permission: 'qa.view',
+  },
+  {
     key: 'qaDashboard',
     path: '/qa/dashboard',
     labelKey: 'quality.nav.dashboard',

@@ -50,6 +50,8 @@ export const qualityAccess: AccessTable = {
   'GET /qa/stats': staffOnly('qa.view'),
   'GET /qa/stats/inspections': staffOnly('qa.view'),
   'GET /qa/stats/export': staffOnly('qa.view'),
+  'GET /qa/hits/export': staffOnly('qa.view'),
+  'GET /env/checks/export': staffOnly('qa.view'),
   'GET /performance': staffOnly('qa.own'),
   'GET /performance/ranking': staffOnly('performance.view'),
   'GET /performance/weights': staffOnly('qa.own'),

@@ -6,6 +6,7 @@ import {
   events,
   qaAppeals,
   qaInspections,
+  qaMysteryVisits,
   qaProposals,
   qaSamples,
   qaSamplingPlans,
@@ -241,8 +242,12 @@ export const qualityRepo = {
 
   // ── the composite's inputs (one month, one or many agents) ──
   /** Σ final score and count of the agents' inspections submitted in the month. */
+  /**
+   * The month's QA scores per agent: submitted inspections, plus submitted mystery-shopper visits (神秘顾客) that name
+   * the agent among the staff served — each such visit counts as one inspection with its score.
+   */
   async qaTotals(ex: Executor, agentIds: string[], from: SQL, to: SQL) {
-    return ex
+    const inspections = await ex
       .select({ agentId: qaInspections.agentId, sum: sql<number>`coalesce(sum(${qaInspections.score}), 0)::float8`, n: sql<number>`count(*)::int` })
       .from(qaInspections)
       .where(
@@ -254,6 +259,22 @@ export const qualityRepo = {
         ),
       )
       .groupBy(qaInspections.agentId);
+    if (!agentIds.length) return inspections;
+    const visits = (await ex.execute(sql`
+      SELECT a.agent_id, coalesce(sum(v.score), 0)::float8 AS sum, count(*)::int AS n
+      FROM ${qaMysteryVisits} v CROSS JOIN LATERAL unnest(v.served_ids) AS a(agent_id)
+      WHERE v.state = 'submitted' AND v.score IS NOT NULL AND v.submitted_at >= ${from} AND v.submitted_at < ${to}
+        AND a.agent_id IN (${sql.join(
+          agentIds.map((id) => sql`${id}::uuid`),
+          sql`, `,
+        )})
+      GROUP BY a.agent_id`)) as { rows: { agent_id: string; sum: number; n: number }[] };
+    const out = new Map(inspections.map((r) => [r.agentId, { agentId: r.agentId, sum: Number(r.sum), n: Number(r.n) }]));
+    for (const r of visits.rows) {
+      const cur = out.get(r.agent_id) ?? { agentId: r.agent_id, sum: 0, n: 0 };
+      out.set(r.agent_id, { agentId: r.agent_id, sum: cur.sum + Number(r.sum), n: cur.n + Number(r.n) });
+    }
+    return [...out.values()];
   },
   /** CSAT answers on the agents' tickets answered in the month: satisfied (4–5) and answered. */
   async csatTotals(ex: Executor, agentIds: string[], from: SQL, to: SQL) {

@@ -5,7 +5,10 @@ import type { AppDeps } from '../../http/app';
 import { ctxOf } from '../../http/auth';
 import { syncPlugin } from '../../http/plugin';
 import { IdParam } from '../identity/identity.schema';
+import { EnvCheckList } from '../environment/environment.schema';
+import { HitsQuery } from '../inspection/inspection.schema';
 import * as calib from './quality.calibration';
+import * as drill from './quality.drill.export';
 import * as coaching from './quality.coaching';
 import * as cmd from './quality.commands';
 import * as peer from './quality.peer';
@@ -392,6 +395,46 @@ export function registerQualityRoutes(api: FastifyInstance, deps: AppDeps) {
         async (req, reply) => {
           const ctx = ctxOf(req);
           const file = await stats.exportStats(db, ctx, req.query, req.query.lang ?? ctx.locale ?? 'zh-CN');
+          reply.header('content-disposition', `attachment; filename="${file.filename}"`);
+          return reply.type(file.type).send(file.body);
+        },
+      );
+
+      // The dashboard's other drill-downs as files, like the inspection list above (quality.drill.export.ts).
+      const exportFields = {
+        format: z.enum(['csv', 'xlsx']),
+        lang: z.enum(['zh-CN', 'en']).optional().describe("headings' language (default: the requester's)"),
+      };
+      app.get(
+        '/qa/hits/export',
+        {
+          config: { permission: 'qa.view' },
+          schema: {
+            tags,
+            summary: 'Export the automatic hits behind a rule’s rate (filters as GET /qa/hits; team scope) as .csv or .xlsx',
+            querystring: HitsQuery.omit({ limit: true, cursor: true }).extend(exportFields).strict(),
+          },
+        },
+        async (req, reply) => {
+          const ctx = ctxOf(req);
+          const file = await drill.exportHits(db, ctx, req.query, req.query.lang ?? ctx.locale ?? 'zh-CN');
+          reply.header('content-disposition', `attachment; filename="${file.filename}"`);
+          return reply.type(file.type).send(file.body);
+        },
+      );
+      app.get(
+        '/env/checks/export',
+        {
+          config: { permission: 'qa.view' },
+          schema: {
+            tags: ['environment'],
+            summary: 'Export the environment checks behind the out-of-range figures (filters as GET /env/checks; per site) as .csv or .xlsx',
+            querystring: EnvCheckList.omit({ limit: true, cursor: true }).extend(exportFields).strict(),
+          },
+        },
+        async (req, reply) => {
+          const ctx = ctxOf(req);
+          const file = await drill.exportChecks(db, ctx, req.query, req.query.lang ?? ctx.locale ?? 'zh-CN');
           reply.header('content-disposition', `attachment; filename="${file.filename}"`);
           return reply.type(file.type).send(file.body);
         },

@@ -4,7 +4,7 @@ import { DownloadOutlined } from '@ant-design/icons';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import { http } from '../../api/client';
+import { buildUrl, http } from '../../api/client';
 import { dayjs } from '../../lib/time';
 import { QA_KEYS, scoreColor, statsExportUrl, useStatsDrill, type StatsDrillQuery } from './api';
 
@@ -77,6 +77,22 @@ function InspectionList({ query }: { query: StatsDrillQuery }) {
   );
 }
 
+/** The .csv / .xlsx buttons of a drill-down list (the server writes the same rows in the same scope). */
+function ExportButtons({ path, query }: { path: '/qa/hits/export' | '/env/checks/export'; query: Record<string, string | undefined> }) {
+  const { t, i18n } = useTranslation();
+  const url = (format: 'csv' | 'xlsx') => buildUrl(path, { ...query, format, lang: i18n.language === 'en' ? 'en' : 'zh-CN' });
+  return (
+    <Flex gap={8} justify="flex-end">
+      <Button size="small" icon={<DownloadOutlined />} href={url('csv')} download data-testid="drill-export-csv">
+        {t('quality.drill.csv')}
+      </Button>
+      <Button size="small" icon={<DownloadOutlined />} href={url('xlsx')} download>
+        {t('quality.drill.xlsx')}
+      </Button>
+    </Flex>
+  );
+}
+
 function HitList({ rule, from, to }: { rule: string; from: string; to: string }) {
   const { t } = useTranslation();
   const [limit] = useState(100);
@@ -89,6 +105,7 @@ function HitList({ rule, from, to }: { rule: string; from: string; to: string })
   const rows = q.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <Flex vertical gap={12}>
+      <ExportButtons path="/qa/hits/export" query={{ rule, from, to }} />
       <Table
         size="small"
         rowKey="id"
@@ -125,6 +142,7 @@ function EnvCheckList({ from, to, failed }: { from: string; to: string; failed: 
   const rows = q.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <Flex vertical gap={12}>
+      <ExportButtons path="/env/checks/export" query={{ from, to, ...(failed ? { failed: 'true' } : {}) }} />
       <Table
         size="small"
         rowKey="id"

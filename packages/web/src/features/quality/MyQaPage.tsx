@@ -8,6 +8,7 @@ import { useFormat, useMe } from '../auth/me';
 import { SEVERITY_COLOR } from '../inspection/api';
 import { useRuleLabel } from '../inspection/HitList';
 import { scoreColor, STATE_COLOR, useInspections } from './api';
+import { MyMysteryVisits } from '../mystery/MyVisits';
 import { CoachingList } from './Coaching';
 import { MyPeerReview } from './PeerReview';
 
@@ -57,6 +58,7 @@ export default function MyQaPage() {
             ]}
           />
         </Card>
+        <MyMysteryVisits />
         <MyPeerReview />
         <Card size="small" title={t('quality.coaching.mine')}>
           <CoachingList state="all" canComplete={false} />

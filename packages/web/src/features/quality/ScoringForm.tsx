@@ -31,7 +31,7 @@ export function preview(items: ScorecardItem[], rows: Record<string, Row>): numb
   return total ? Math.round((got / total) * 1000) / 10 : 100;
 }
 
-function ScoreInput({ item, value, onChange }: { item: ScorecardItem; value: Score; onChange: (v: Score) => void }) {
+export function ScoreInput({ item, value, onChange }: { item: ScorecardItem; value: Score; onChange: (v: Score) => void }) {
   const { t } = useTranslation();
   const max = maxOf(item);
   if (item.scale.kind === 'yesno' || max <= 10)
