@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dev, heldOut, type Pool } from './fragments';
 import { dev2 } from './fragments-dev2';
+import { heldout2 } from './fragments-heldout2';
 
 export interface Label {
   rule: string;
@@ -16,7 +17,7 @@ export interface Label {
 }
 export interface Item {
   id: string;
-  split: 'dev' | 'dev2' | 'heldout';
+  split: 'dev' | 'dev2' | 'heldout' | 'heldout2';
   kind: 'phone' | 'chat' | 'email' | 'complaint' | 'repair';
   channel: string;
   ticketType: string;
@@ -97,8 +98,9 @@ export function build(pool: Pool, split: Item['split'], n: number, seed: number)
 export const DATA_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'data', 'replies.jsonl');
 
 export function buildAll(): Item[] {
-  // dev2 (issue #15 item 2) is appended: the dev and held-out replies stay exactly as they were.
-  return [...build(dev, 'dev', 280, 15), ...build(heldOut, 'heldout', 140, 1502), ...build(dev2, 'dev2', 90, 2612)];
+  // dev2 (issue #15 item 2) and then heldout2 (a fresh held-out pool, never tuned on) are appended: the earlier replies
+  // stay exactly as they were.
+  return [...build(dev, 'dev', 280, 15), ...build(heldOut, 'heldout', 140, 1502), ...build(dev2, 'dev2', 90, 2612), ...build(heldout2, 'heldout2', 160, 1206)];
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
