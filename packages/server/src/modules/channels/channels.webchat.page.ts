@@ -3,13 +3,12 @@
  * origin), and the demo host page (/widget-demo, demo mode only): a page of the demo company's website with the
  * `<script>` snippet of the first enabled webchat channel (made on first use in demo mode).
  */
-import { eq } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import type { Database } from '../../db/client';
-import { teams } from '../../db/schema';
 import { uuidv7 } from '../../lib/ids';
 import { DEMO_ORG } from '../../demo/accounts';
 import { channelsRepo } from './channels.repo';
+import { webchatRepo } from './channels.webchat.repo';
 import { webchatChannel, webchatSnippet, type WebchatConfig } from './channels.webchat';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -32,14 +31,14 @@ export async function widgetDemoPage(database: Database, req: FastifyRequest): P
   if (!channel) {
     const id = uuidv7();
     // The demo's first service-desk team answers the website chat.
-    const [team] = await database.db.select({ id: teams.id }).from(teams).where(eq(teams.name, '客服中心一组')).limit(1);
+    const teamId = await webchatRepo.teamIdByName(database.db, '客服中心一组');
     await database.transaction(async (tx) => {
       await channelsRepo.insertChannel(tx, {
         id,
         kind: 'webchat',
         name: '申城物业官网在线客服',
         address: null,
-        teamId: team?.id ?? null,
+        teamId,
         config: { allowedOrigins: [new URL(origin).origin], greeting: '您好，欢迎咨询申城物业！请问有什么可以帮您？' } satisfies WebchatConfig,
         secrets: null,
         unknownSender: 'customer',

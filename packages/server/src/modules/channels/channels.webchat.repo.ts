@@ -1,7 +1,7 @@
 /** Storage of the web chat widget (migration 0043): visitors and the widget's event stream. */
 import { and, asc, desc, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
-import { attachments, channelOutbox, tickets, webchatEvents, webchatVisitors } from '../../db/schema';
+import { attachments, channelOutbox, teams, tickets, webchatEvents, webchatVisitors } from '../../db/schema';
 import { OPEN_STATUSES } from '../tickets/tickets.schema';
 
 export type VisitorRow = typeof webchatVisitors.$inferSelect;
@@ -11,6 +11,11 @@ export type WebchatEventRow = typeof webchatEvents.$inferSelect;
 export const WEBCHAT_CHANNEL = 'chidu_webchat';
 
 export const webchatRepo = {
+  /** A team by its name (the demo page's channel is answered by the demo's first service-desk team). */
+  async teamIdByName(ex: Executor, name: string) {
+    const [team] = await ex.select({ id: teams.id }).from(teams).where(eq(teams.name, name)).limit(1);
+    return team?.id ?? null;
+  },
   async insertVisitor(ex: Executor, row: typeof webchatVisitors.$inferInsert) {
     await ex.insert(webchatVisitors).values(row);
   },
