@@ -27,7 +27,8 @@ export const fieldLabel = (t: TFunction, field: string) => lookup(t, 'fieldLabel
 export const ticketStatusLabel = (t: TFunction, v: string) => lookup(t, 'ticketStatus', v);
 export const priorityLabel = (t: TFunction, v: string) => lookup(t, 'priorities', v);
 export const ticketTypeLabel = (t: TFunction, v: string) => lookup(t, 'ticketTypes', v);
-export const channelLabel = (t: TFunction, v: string) => lookup(t, 'channels', v);
+/** Ticket channels have their own table: `channels.*` also holds the 渠道接入 page's texts (channels.wechat.… objects). */
+export const channelLabel = (t: TFunction, v: string) => lookup(t, 'ticketChannels', v);
 export const compensationKindLabel = (t: TFunction, v: string) => lookup(t, 'compensationKinds', v);
 export const linkKindLabel = (t: TFunction, v: string) => lookup(t, 'linkKinds', v);
 export const eventKindLabel = (t: TFunction, v: string) => lookup(t, 'eventKinds', v);
