@@ -6,6 +6,7 @@
  * delivery is `dead` (`reply_window_closed`). Consent (`consent.wechat`, and `consent.surveys` for invitations) is
  * checked when queued and again when sent (in `sendOne`).
  */
+import { t } from '../../i18n/index';
 import type { Database, Tx } from '../../db/client';
 import { uuidv7 } from '../../lib/ids';
 import { scrubText } from '../../lib/mask';
@@ -116,16 +117,16 @@ export async function queueSurveyWechat(tx: Tx, msg: SurveyMessage): Promise<'qu
     msg.customerId,
     'survey',
     {
-      subject: `服务满意度评价${number ? ` [#${number}]` : ''}`,
-      body: `您好！您的诉求${number ? `（${number}）` : ''}已处理完毕，请花一分钟为本次服务评价：${msg.url}`,
+      subject: t('zh-CN', 'channels.wecom.survey_subject', { number }),
+      body: t('zh-CN', 'channels.wecom.survey_body', { number, url: msg.url }),
       values: {
         number,
         subject: head?.subject ?? '',
         name: customer?.name ?? '',
         url: msg.url,
         time: fmtTime(new Date()),
-        status: '已解决',
-        text: '请为本次服务评价',
+        status: t('zh-CN', 'channels.wx.status_resolved'),
+        text: t('zh-CN', 'channels.wx.survey_text'),
       },
       link: msg.url,
     },
@@ -153,7 +154,7 @@ export async function queueReminderWechat(tx: Tx, msg: VisitReminder): Promise<R
         name: customer?.name ?? '',
         time: msg.start ? fmtTime(msg.start) : '',
         url: '',
-        status: '待上门',
+        status: t('zh-CN', 'channels.wx.status_visit'),
         text: msg.body,
       },
     },
