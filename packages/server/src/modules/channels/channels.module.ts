@@ -12,6 +12,8 @@ import { channelsWorker } from './channels.worker';
 import { queueDingtalkReply } from './channels.dingtalk.outbox';
 import { queueSurveyWechat as queueSurveyWecomKf, wecomAppSender } from './channels.wecom.senders';
 import { setWecomAppSender } from '../../realtime/delivery';
+import { registerTouchSender } from '../loops/touches';
+import { queueTouchEmail, queueTouchSms, queueTouchWechat } from './channels.touch.senders';
 
 // Survey invitations by email go through the channel outbox (surveys.delivery.ts records them as `queued`).
 registerSurveySender('email', { enqueue: queueSurveyEmail });
@@ -27,6 +29,10 @@ registerSurveySender('wechat', {
 });
 registerReminderSender('sms', { enqueue: queueReminderSms });
 setCodeSender(smsCodeSender);
+// Automatic care contacts / reactivation touches (loops/touches.ts): outbox kind `touch` on the customer's channel.
+registerTouchSender('email', { enqueue: queueTouchEmail });
+registerTouchSender('sms', { enqueue: queueTouchSms });
+registerTouchSender('wechat', { enqueue: queueTouchWechat });
 // 企业微信应用消息: staff notifications (realtime/delivery.ts) by the enabled wecom_app channel.
 setWecomAppSender(wecomAppSender);
 
