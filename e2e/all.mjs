@@ -47,6 +47,7 @@ const JOURNEYS = {
   channels: 'e2e/channels.mjs',
   quality: 'e2e/quality.mjs',
   calibration: 'e2e/calibration.mjs',
+  'loops-auto': 'e2e/loops-auto.mjs',
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));

@@ -159,7 +159,7 @@ function AutoTag({ x }: { x: CareTask }) {
     );
   if (x.auto?.state === 'fallback')
     return (
-      <Tag color="orange" data-testid="auto-touch-tag">
+      <Tag color="orange" data-testid="auto-touch-tag" style={{ whiteSpace: 'normal' }}>
         {t('loops.auto.fallback')}：{t(`loops.auto.reason.${x.auto.reason ?? 'unreachable'}`)}
       </Tag>
     );

@@ -47,18 +47,18 @@ export function TouchSettings({ kind, daysField }: { kind: 'care' | 'reactivatio
                   </Form.Item>
                 </Flex>
                 <Form.Item noStyle shouldUpdate>
-                  {({ getFieldValue }) =>
-                    getFieldValue([kind, 'touches', f.name, 'mode']) === 'message' ? (
-                      <Form.Item
-                        name={[f.name, 'text']}
-                        aria-label={t('loops.touches.text')}
-                        rules={[{ required: true, whitespace: true }, { max: 500 }]}
-                        style={{ marginBottom: 4 }}
-                      >
-                        <Input.TextArea rows={2} maxLength={500} />
-                      </Form.Item>
-                    ) : null
-                  }
+                  {({ getFieldValue }) => (
+                    // Always mounted (hidden for a task) so the text is kept and sent with the settings.
+                    <Form.Item
+                      name={[f.name, 'text']}
+                      hidden={getFieldValue([kind, 'touches', f.name, 'mode']) !== 'message'}
+                      aria-label={t('loops.touches.text')}
+                      rules={[{ required: true, whitespace: true }, { max: 500 }]}
+                      style={{ marginBottom: 4 }}
+                    >
+                      <Input.TextArea rows={2} maxLength={500} />
+                    </Form.Item>
+                  )}
                 </Form.Item>
               </div>
             ))}
