@@ -7,8 +7,8 @@
  *
  * The admin A0001 sets, on 满意度调查 → 闭环设置, the first after-sales care contact (day 0) to 自动发送 with its text
  * and saves (1440×900, then the panel on a 390×844 phone). Agent K0001 resolves a repair; the loops worker (every 2 s
- * here) sends the day-0 contact through the customer's channel, or, with no channel the customer can be reached on,
- * leaves it as a task saying why — either way the 关怀日历 shows it tagged (1440×900 and 390×844).
+ * here) sends the day-0 contact: one customer has no channel (a task saying why), one has e-mail (an email channel to an
+ * unreachable SMTP port: 自动发送 · 邮件 · 发送失败); the 关怀日历 shows both tagged (1440×900 and 390×844).
  * Screenshots e2e/artifacts/loops-auto-*.png.
  */
 import { createHarness } from './lib/harness.mjs';
@@ -59,10 +59,11 @@ async function journey(browser, base) {
   });
 
   let number;
-  await step('K0001 resolves a repair (API); the day-0 contact is handled automatically', async () => {
-    const customers = (await k1('GET', '/customers?limit=1')).body.items;
+  let mailed;
+  /** Resolves a repair of the customer; waits until the worker handled its automatic day-0 contact. */
+  async function resolveRepair(customerId) {
     const rp = await k1('POST', '/tickets', {
-      customerId: customers[0].id,
+      customerId,
       type: 'repair',
       channel: 'phone',
       priority: 'normal',
@@ -70,18 +71,35 @@ async function journey(browser, base) {
       description: 'e2e loops-auto',
     });
     if (rp.status !== 201) fail(`create: ${rp.status} ${JSON.stringify(rp.body)}`);
-    number = rp.body.number;
+    const no = rp.body.number;
     const rr = await k1('POST', `/tickets/${rp.body.id}/resolve`, { resolution: '更换防臭地漏芯' });
     if (rr.status !== 200) fail(`resolve: ${rr.status}`);
     const deadline = Date.now() + STEP_TIMEOUT;
     for (;;) {
-      const items = (await k1('GET', '/care-tasks?kind=care&state=all')).body.items.filter((x) => x.ticketNumber === number);
+      const items = (await k1('GET', '/care-tasks?kind=care&state=all')).body.items.filter((x) => x.ticketNumber === no);
       const first = items.find((x) => x.seq === 1);
       if (first?.mode !== 'message') fail(`the first contact is not automatic: ${JSON.stringify(first)}`);
-      if (first.auto) break;
+      if (first.auto) return { number: no, auto: first.auto };
       if (Date.now() > deadline) fail('the loops worker did not handle the due contact');
       await new Promise((r) => setTimeout(r, 500));
     }
+  }
+  await step('K0001 resolves two repairs (API): one customer with no reachable channel, one with e-mail (an email channel exists)', async () => {
+    const ch = await admin('POST', '/channels', {
+      kind: 'email',
+      name: '客服邮箱',
+      config: { address: 'service@e2e.example', smtp: { host: '127.0.0.1', port: 2, secure: false } },
+    });
+    if (ch.status !== 201) fail(`email channel: ${ch.status} ${JSON.stringify(ch.body)}`);
+    const plain = await k1('POST', '/customers', { name: '无联系方式业主' });
+    const withMail = await k1('POST', '/customers', { name: '邮件业主', email: 'owner.care@e2e.example' });
+    if (plain.status !== 201 || withMail.status !== 201) fail(`customers: ${plain.status} ${withMail.status}`);
+    const a = await resolveRepair(plain.body.id);
+    if (a.auto.state !== 'fallback' || a.auto.reason !== 'unreachable') fail(`expected a fallback: ${JSON.stringify(a.auto)}`);
+    number = a.number;
+    const b = await resolveRepair(withMail.body.id);
+    if (b.auto.state !== 'queued' || b.auto.channel !== 'email') fail(`expected an e-mail: ${JSON.stringify(b.auto)}`);
+    mailed = b.number;
   });
 
   const k = await newWatchedPage(browser, 'K0001', problems);
@@ -90,7 +108,9 @@ async function journey(browser, base) {
     await login(k, base, 'K0001');
     await k.goto(`${base}/care`);
     const item = k.locator('.ant-list-item').filter({ hasText: number });
-    await expectVisible(item.getByTestId('auto-touch-tag').getByText(/^自动发送/), 'the 自动发送 tag');
+    await expectVisible(item.getByTestId('auto-touch-tag').getByText('自动发送未成功，转人工：客户没有可用的联系渠道'), 'the fallback tag');
+    const sent = k.locator('.ant-list-item').filter({ hasText: mailed });
+    await expectVisible(sent.getByTestId('auto-touch-tag').getByText(/^自动发送 · 邮件 · /), 'the 自动发送 · 邮件 tag');
     await shot(k, 'calendar-zh');
     await k.setViewportSize({ width: 390, height: 844 });
     await item.first().scrollIntoViewIfNeeded();
