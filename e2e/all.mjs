@@ -49,6 +49,7 @@ const JOURNEYS = {
   calibration: 'e2e/calibration.mjs',
   widget: 'e2e/widget.mjs',
   mystery: 'e2e/mystery.mjs',
+  'loops-auto': 'e2e/loops-auto.mjs',
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));

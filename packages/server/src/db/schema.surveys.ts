@@ -216,9 +216,21 @@ export const careTasks = pgTable(
     doneAt: ts('done_at'),
     doneBy: uuid('done_by'),
     createdAt: ts('created_at').notNull().defaultNow(),
+    /** Migration 0046: task (a person contacts) | message (sent automatically through the customer's channel). */
+    mode: text('mode').notNull().default('task'),
+    /** queued (handed to the channel outbox) | fallback (no channel could take it: a task for a person). */
+    autoState: text('auto_state'),
+    autoChannel: text('auto_channel'),
+    autoSentAt: ts('auto_sent_at'),
+    autoOutboxId: uuid('auto_outbox_id'),
+    /** Why it fell back: no_consent | no_marketing_consent | unreachable. */
+    autoReason: text('auto_reason'),
   },
   (t) => [
     index('care_tasks_owner_idx').on(t.ownerId, t.dueAt),
+    index('care_tasks_auto_due_idx')
+      .on(t.dueAt)
+      .where(sql`state = 'pending' AND mode = 'message' AND auto_state IS NULL`),
     index('care_tasks_due_idx')
       .on(t.dueAt)
       .where(sql`state = 'pending'`),

@@ -7350,6 +7350,7 @@ export interface components {
                     login_code?: string;
                     visit_reminder?: string;
                     survey_invite?: string;
+                    care_touch?: string;
                 };
                 apiBase?: string;
                 ratePerMinute?: number;
@@ -8283,6 +8284,15 @@ export interface components {
             outcome: string | null;
             doneAt: string | null;
             overdue: boolean;
+            /** @enum {string} */
+            mode: "task" | "message";
+            auto: {
+                state: string;
+                channel: string | null;
+                sentAt: string | null;
+                reason: string | null;
+                delivery: string | null;
+            } | null;
         };
         ReactivationRun: {
             id: string;
@@ -8367,11 +8377,21 @@ export interface components {
                 ticketTypes: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                 guaranteeDays: number;
                 contactDays: number[];
+                touches: {
+                    /** @enum {string} */
+                    mode: "task" | "message";
+                    text: string;
+                }[];
             };
             reactivation: {
                 enabled: boolean;
                 silentDays: number;
                 touchDays: number[];
+                touches: {
+                    /** @enum {string} */
+                    mode: "task" | "message";
+                    text: string;
+                }[];
             };
         };
         SurveyTemplate: {
@@ -12661,6 +12681,8 @@ export interface operations {
                             visit_reminder?: string;
                             /** @description survey invitation; parameters number, url */
                             survey_invite?: string;
+                            /** @description automatic care contact / reactivation touch; parameters name, number */
+                            care_touch?: string;
                         };
                         /**
                          * Format: uri
@@ -13004,6 +13026,8 @@ export interface operations {
                             visit_reminder?: string;
                             /** @description survey invitation; parameters number, url */
                             survey_invite?: string;
+                            /** @description automatic care contact / reactivation touch; parameters name, number */
+                            care_touch?: string;
                         };
                         /**
                          * Format: uri
@@ -16918,11 +16942,21 @@ export interface operations {
                         ticketTypes?: ("inquiry" | "complaint" | "repair" | "after_sales" | "order" | "suggestion" | "emergency" | "internal")[];
                         guaranteeDays?: number;
                         contactDays?: number[];
+                        touches?: {
+                            /** @enum {string} */
+                            mode: "task" | "message";
+                            text: string;
+                        }[];
                     };
                     reactivation?: {
                         enabled?: boolean;
                         silentDays?: number;
                         touchDays?: number[];
+                        touches?: {
+                            /** @enum {string} */
+                            mode: "task" | "message";
+                            text: string;
+                        }[];
                     };
                 };
             };

@@ -16,6 +16,8 @@ import { queueWebchatReply, queueWebchatSurvey } from './channels.webchat';
 import { webchatAccess } from './channels.webchat.access';
 import { webchatMessages } from './channels.webchat.messages';
 import { registerWebchatRoutes } from './channels.webchat.routes';
+import { registerTouchSender } from '../loops/touches';
+import { queueTouchEmail, queueTouchSms, queueTouchWechat } from './channels.touch.senders';
 
 // Survey invitations by email go through the channel outbox (surveys.delivery.ts records them as `queued`).
 registerSurveySender('email', { enqueue: queueSurveyEmail });
@@ -31,6 +33,10 @@ registerSurveySender('wechat', {
 });
 registerReminderSender('sms', { enqueue: queueReminderSms });
 setCodeSender(smsCodeSender);
+// Automatic care contacts / reactivation touches (loops/touches.ts): outbox kind `touch` on the customer's channel.
+registerTouchSender('email', { enqueue: queueTouchEmail });
+registerTouchSender('sms', { enqueue: queueTouchSms });
+registerTouchSender('wechat', { enqueue: queueTouchWechat });
 // 企业微信应用消息: staff notifications (realtime/delivery.ts) by the enabled wecom_app channel.
 setWecomAppSender(wecomAppSender);
 

@@ -35,7 +35,7 @@ export const emailConsent = (consent: unknown) => (consent as Record<string, unk
 /** WeChat consent: withdrawn when the customer's `consent.wechat` is false (absent = not withdrawn). */
 export { wechatConsent };
 
-const domainOf = (address: string) => address.split('@')[1] ?? 'chidu.local';
+export const domainOf = (address: string) => address.split('@')[1] ?? 'chidu.local';
 
 export interface ReplyPayload {
   subject: string;

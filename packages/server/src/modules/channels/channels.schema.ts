@@ -156,6 +156,7 @@ const smsTemplates = z
     login_code: z.string().trim().min(1).max(64).optional().describe('portal sign-in code; parameter code'),
     visit_reminder: z.string().trim().min(1).max(64).optional().describe('visit reminder; parameters number, time'),
     survey_invite: z.string().trim().min(1).max(64).optional().describe('survey invitation; parameters number, url'),
+    care_touch: z.string().trim().min(1).max(64).optional().describe('automatic care contact / reactivation touch; parameters name, number'),
   })
   .describe('provider template ids (Aliyun TemplateCode SMS_…, Tencent TemplateId) per message kind; a kind without one is not sent by SMS');
 export const SmsConfigIn = z.object({
@@ -292,7 +293,12 @@ export const Channel = z
         signName: z.string(),
         region: z.string().optional(),
         sdkAppId: z.string().optional(),
-        templates: z.object({ login_code: z.string().optional(), visit_reminder: z.string().optional(), survey_invite: z.string().optional() }),
+        templates: z.object({
+          login_code: z.string().optional(),
+          visit_reminder: z.string().optional(),
+          survey_invite: z.string().optional(),
+          care_touch: z.string().optional(),
+        }),
         apiBase: z.string().optional(),
         ratePerMinute: z.number().optional(),
         perNumberPerDay: z.number().optional(),

@@ -73,12 +73,12 @@ export async function takeQuota(tx: Tx, channel: ChannelRow, phone: string, kind
   }
 }
 
-async function queueSms(
+export async function queueSms(
   tx: Tx,
   customerId: string,
   kind: SmsMessageKind,
   payload: Omit<SmsPayload, 'template'>,
-  extra: { ticketId: string; invitationId?: string },
+  extra: { ticketId?: string | null; invitationId?: string; id?: string },
 ) {
   const customer = await smsRepo.customerPhone(tx, customerId);
   const channel = await channelFor(tx, kind);
@@ -106,11 +106,11 @@ async function queueSms(
     return 'rate_limited' as const;
   }
   await channelsRepo.enqueue(tx, {
-    id: uuidv7(),
+    id: extra.id ?? uuidv7(),
     channelId: channel.id,
-    kind: kind === 'survey_invite' ? 'survey' : 'reminder',
+    kind: kind === 'survey_invite' ? 'survey' : kind === 'care_touch' ? 'touch' : 'reminder',
     recipient: customer.phone,
-    ticketId: extra.ticketId,
+    ...(extra.ticketId ? { ticketId: extra.ticketId } : {}),
     ...(extra.invitationId ? { invitationId: extra.invitationId } : {}),
     payload: { template: kind, ...payload } satisfies SmsPayload,
   });

@@ -15,7 +15,7 @@ export const SMS_KINDS = ['sms_aliyun', 'sms_tencent'] as const;
 export type SmsKind = (typeof SMS_KINDS)[number];
 export const isSmsKind = (k: string): k is SmsKind => (SMS_KINDS as readonly string[]).includes(k);
 /** What an SMS is for; each has its own provider template id (模板). */
-export const SMS_MESSAGE_KINDS = ['login_code', 'visit_reminder', 'survey_invite'] as const;
+export const SMS_MESSAGE_KINDS = ['login_code', 'visit_reminder', 'survey_invite', 'care_touch'] as const;
 export type SmsMessageKind = (typeof SMS_MESSAGE_KINDS)[number];
 
 export const DEFAULT_ALIYUN_API = 'https://dysmsapi.aliyuncs.com';
@@ -56,6 +56,8 @@ export const TEMPLATE_PARAMS: Record<SmsMessageKind, readonly string[]> = {
   login_code: ['code'],
   visit_reminder: ['number', 'time'],
   survey_invite: ['number', 'url'],
+  /** Automatic care contacts / reactivation touches (an approved template's text; number is empty for reactivation). */
+  care_touch: ['name', 'number'],
 };
 
 // ───────────────────────────── Aliyun RPC signature ─────────────────────────────

@@ -36,7 +36,7 @@ export interface WechatPayload {
 }
 
 /** Outbox kind → the template kind used outside the 48-hour window. */
-const TEMPLATE_OF: Record<string, WechatTemplateKind> = { survey: 'survey_invite', reminder: 'visit_reminder', reply: 'ticket_update' };
+const TEMPLATE_OF: Record<string, WechatTemplateKind> = { survey: 'survey_invite', reminder: 'visit_reminder', reply: 'ticket_update', touch: 'ticket_update' };
 
 export const templateFor = (channel: Pick<ChannelRow, 'config'>, outboxKind: string): WechatTemplate | undefined => {
   const kind = TEMPLATE_OF[outboxKind];
@@ -73,12 +73,12 @@ export const fmtTime = (d: Date) =>
     .replace(/\//g, '-');
 
 /** Queues a WeChat notification for a customer (reachable and consenting), or says why not. */
-async function queueWechat(
+export async function queueWechat(
   tx: Tx,
   customerId: string,
-  outboxKind: 'survey' | 'reminder',
+  outboxKind: 'survey' | 'reminder' | 'touch',
   payload: WechatPayload,
-  extra: { ticketId?: string | null; invitationId?: string; at: Date; surveys?: boolean },
+  extra: { ticketId?: string | null; invitationId?: string; at: Date; surveys?: boolean; id?: string },
 ): Promise<'queued' | 'unreachable' | 'no_consent'> {
   const customer = await channelsRepo.customerContact(tx, customerId);
   if (!customer) return 'unreachable';
@@ -96,7 +96,7 @@ async function queueWechat(
     return 'no_consent';
   }
   await channelsRepo.enqueue(tx, {
-    id: uuidv7(),
+    id: extra.id ?? uuidv7(),
     channelId: reach.channel.id,
     kind: outboxKind,
     recipient: reach.openid,

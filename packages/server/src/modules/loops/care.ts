@@ -24,6 +24,7 @@ import { loopSettings } from './settings';
 import { assertCanCompleteTask } from './loops.policy';
 import { presentTask } from './loops.present';
 import { loopsRepo } from './loops.repo';
+import { touchModes } from './touches';
 
 export { presentTask } from './loops.present';
 
@@ -39,6 +40,7 @@ export async function planCareInTx(tx: Tx, snap: TicketSnapshot, at: Date): Prom
   await loopsRepo.upsertCarePlan(tx, { ticketId: snap.id, customerId: snap.customerId, guaranteeUntil: until });
   await loopsRepo.cancelPendingTasksOfTicket(tx, snap.id);
   const days = [...s.contactDays].sort((a, b) => a - b);
+  const modes = touchModes(s.touches, days.length);
   await loopsRepo.insertTasks(
     tx,
     days.map((d, i) => ({
@@ -50,6 +52,7 @@ export async function planCareInTx(tx: Tx, snap: TicketSnapshot, at: Date): Prom
       teamId: snap.teamId,
       seq: i + 1,
       dueAt: new Date(at.getTime() + d * DAY),
+      mode: modes[i],
     })),
   );
   await recordTicketEvent(tx, systemCtx('care'), snap, 'care.planned', { guaranteeUntil: until.toISOString(), contactDays: days });
@@ -134,8 +137,20 @@ export async function listTasks(
     scopeTeamOf: !q.ownerId && !all && actor.kind === 'staff' ? { id: actor.id, teamId: actor.teamId } : undefined,
     limit: q.limit,
   });
+  const deliveries = await loopsRepo.touchDeliveries(
+    database.db,
+    rows.flatMap((x) => (x.r.autoOutboxId ? [x.r.autoOutboxId] : [])),
+  );
   return {
-    items: rows.map((x) => presentTask(x.r, { ticketNumber: x.number, ticketSubject: x.subject, customerName: x.customerName, ownerName: x.ownerName })),
+    items: rows.map((x) =>
+      presentTask(x.r, {
+        ticketNumber: x.number,
+        ticketSubject: x.subject,
+        customerName: x.customerName,
+        ownerName: x.ownerName,
+        delivery: x.r.autoOutboxId ? deliveries.get(x.r.autoOutboxId) : undefined,
+      }),
+    ),
   };
 }
 
@@ -216,18 +231,22 @@ export async function scanReactivation(database: Database, now = new Date(), lim
         continue;
       const last = await loopsRepo.lastTicketOwner(tx, c.id);
       const ownerId = last?.ownerId ?? null;
+      const modes = touchModes(s.touches, s.touchDays.length);
       await loopsRepo.insertTasks(
         tx,
-        s.touchDays.map((d, i) => ({
-          id: uuidv7(),
-          kind: 'reactivation',
-          customerId: c.id,
-          runId,
-          ownerId,
-          teamId: last?.teamId ?? null,
-          seq: i + 1,
-          dueAt: new Date(now.getTime() + d * DAY),
-        })),
+        [...s.touchDays]
+          .sort((a, b) => a - b)
+          .map((d, i) => ({
+            id: uuidv7(),
+            kind: 'reactivation',
+            customerId: c.id,
+            runId,
+            ownerId,
+            teamId: last?.teamId ?? null,
+            seq: i + 1,
+            dueAt: new Date(now.getTime() + d * DAY),
+            mode: modes[i],
+          })),
       );
       await emitEvent(tx, ctx, {
         kind: 'reactivation.started',
@@ -252,6 +271,10 @@ export async function scanReactivation(database: Database, now = new Date(), lim
 
 export async function customerRuns(ex: Executor, customerId: string) {
   const { runs, tasks } = await loopsRepo.runsOf(ex, customerId);
+  const deliveries = await loopsRepo.touchDeliveries(
+    ex,
+    tasks.flatMap((t) => (t.autoOutboxId ? [t.autoOutboxId] : [])),
+  );
   return runs.map((r) => ({
     id: r.id,
     state: r.state,
@@ -259,7 +282,7 @@ export async function customerRuns(ex: Executor, customerId: string) {
     startedAt: r.startedAt.toISOString(),
     endedAt: iso(r.endedAt),
     lastContactAt: iso(r.lastContactAt),
-    tasks: tasks.filter((t) => t.runId === r.id).map((t) => presentTask(t)),
+    tasks: tasks.filter((t) => t.runId === r.id).map((t) => presentTask(t, { delivery: t.autoOutboxId ? deliveries.get(t.autoOutboxId) : undefined })),
   }));
 }
 

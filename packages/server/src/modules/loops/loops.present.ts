@@ -38,9 +38,20 @@ export function presentRecovery(
   };
 }
 
+/** An outbox row's state as the customer would see it: a receipt (SMS) wins over the send status. */
+const deliveryOf = (d: { status: string; receipt: string | null } | undefined) =>
+  !d ? 'queued' : d.receipt === 'delivered' ? 'delivered' : d.receipt === 'failed' ? 'failed' : d.status === 'dead' ? 'failed' : d.status;
+
 export function presentTask(
   r: CareTaskRow,
-  x: { ticketNumber?: string | null; ticketSubject?: string | null; customerName?: string | null; ownerName?: string | null } = {},
+  x: {
+    ticketNumber?: string | null;
+    ticketSubject?: string | null;
+    customerName?: string | null;
+    ownerName?: string | null;
+    /** The outbox row of an automatic touch (its delivery status). */
+    delivery?: { status: string; receipt: string | null } | undefined;
+  } = {},
 ) {
   return {
     id: r.id,
@@ -60,6 +71,16 @@ export function presentTask(
     outcome: r.outcome,
     doneAt: iso(r.doneAt),
     overdue: r.state === 'pending' && r.dueAt.getTime() < Date.now(),
+    mode: r.mode === 'message' ? ('message' as const) : ('task' as const),
+    auto: r.autoState
+      ? {
+          state: r.autoState,
+          channel: r.autoChannel,
+          sentAt: iso(r.autoSentAt),
+          reason: r.autoReason,
+          delivery: r.autoOutboxId ? deliveryOf(x.delivery) : null,
+        }
+      : null,
   };
 }
 

@@ -3,6 +3,7 @@ import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, or, sql, type SQL } 
 import type { Executor, Tx } from '../../db/client';
 import {
   carePlans,
+  channelOutbox,
   careTasks,
   complaintCases,
   complaintSteps,
@@ -280,6 +281,38 @@ export const loopsRepo = {
   async updateTask(tx: Tx, id: string, set: Partial<CareTaskRow>): Promise<CareTaskRow> {
     const [r] = await tx.update(careTasks).set(set).where(eq(careTasks.id, id)).returning();
     return r!;
+  },
+
+  // ── automatic touches (migration 0046) ──
+  /** Due automatic touches, claimed FOR UPDATE SKIP LOCKED (two schedulers at once send each once). */
+  async claimDueTouches(tx: Tx, now: Date, limit: number): Promise<CareTaskRow[]> {
+    return tx
+      .select()
+      .from(careTasks)
+      .where(and(eq(careTasks.state, 'pending'), eq(careTasks.mode, 'message'), isNull(careTasks.autoState), lte(careTasks.dueAt, now)))
+      .orderBy(asc(careTasks.dueAt))
+      .limit(limit)
+      .for('update', { skipLocked: true });
+  },
+  /** What a touch's text and channel order need: the customer (name, consent) and the ticket (or their last one). */
+  async touchContext(ex: Executor, r: CareTaskRow) {
+    const [c] = await ex.select({ name: customers.name, consent: customers.consent }).from(customers).where(eq(customers.id, r.customerId)).limit(1);
+    const [t] = await ex
+      .select({ id: tickets.id, number: tickets.number, subject: tickets.subject, channel: tickets.channel })
+      .from(tickets)
+      .where(r.ticketId ? eq(tickets.id, r.ticketId) : eq(tickets.customerId, r.customerId))
+      .orderBy(sql`${tickets.createdAt} DESC`)
+      .limit(1);
+    return { customer: c, ticket: t };
+  },
+  /** The delivery status of automatic touches' outbox rows (sent, delivered by receipt, dead…). */
+  async touchDeliveries(ex: Executor, outboxIds: string[]): Promise<Map<string, { status: string; receipt: string | null; sentAt: Date | null }>> {
+    if (!outboxIds.length) return new Map();
+    const rows = await ex
+      .select({ id: channelOutbox.id, status: channelOutbox.status, receipt: channelOutbox.receipt, sentAt: channelOutbox.sentAt })
+      .from(channelOutbox)
+      .where(inArray(channelOutbox.id, outboxIds));
+    return new Map(rows.map((r) => [r.id, { status: r.status, receipt: r.receipt, sentAt: r.sentAt }]));
   },
 
   // ── reactivation ──

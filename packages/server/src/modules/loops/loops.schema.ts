@@ -72,6 +72,18 @@ export const CareTask = z
     outcome: z.string().nullable(),
     doneAt: isoOrNull,
     overdue: z.boolean(),
+    /** task: a person contacts the customer; message: sent automatically through the customer's channel. */
+    mode: z.enum(['task', 'message']),
+    /** An automatic touch's send: queued (channel, time, delivery: queued | sending | sent | delivered | failed) or fallback (reason). */
+    auto: z
+      .object({
+        state: z.string(),
+        channel: z.string().nullable(),
+        sentAt: isoOrNull,
+        reason: z.string().nullable(),
+        delivery: z.string().nullable(),
+      })
+      .nullable(),
   })
   .meta({ id: 'CareTask' });
 

@@ -13,6 +13,7 @@ import { pruneRateLimits } from '../surveys/rate-limit';
 import { sendDueInvitations } from '../surveys/surveys.commands';
 import type { WorkerFactory } from '../module';
 import { scanReactivation } from './care';
+import { sendDueTouches } from './touches';
 
 export class LoopsWorker extends PollingWorker {
   constructor(
@@ -32,13 +33,18 @@ export class LoopsWorker extends PollingWorker {
     });
   }
 
-  /** Delayed survey sends that are due (and expiry of survey windows). */
+  /** Delayed survey sends and automatic care / reactivation touches that are due (and expiry of survey windows). */
   async sendDue(now = new Date()): Promise<PassResult> {
     let handled = 0;
     for (;;) {
       const n = await sendDueInvitations(this.database, now);
       handled += n;
       if (n < 100) break; // drained
+    }
+    for (;;) {
+      const { sent, fallback } = await sendDueTouches(this.database, now);
+      handled += sent + fallback;
+      if (sent + fallback < 100) break; // drained (automatic care contacts / reactivation touches)
     }
     await pruneRateLimits(this.database.db, now.getTime());
     return { handled };

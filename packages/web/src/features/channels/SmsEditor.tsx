@@ -7,7 +7,7 @@ import { showCreatedUrl } from './createdUrlDialog';
 
 export type SmsKind = 'sms_aliyun' | 'sms_tencent';
 export const isSms = (kind: string): kind is SmsKind => kind === 'sms_aliyun' || kind === 'sms_tencent';
-const TEMPLATE_KINDS = ['login_code', 'visit_reminder', 'survey_invite'] as const;
+const TEMPLATE_KINDS = ['login_code', 'visit_reminder', 'survey_invite', 'care_touch'] as const;
 
 /** The SMS settings of a channel (null for other kinds). */
 export const smsConfig = (c: Channel) => ('signName' in c.config ? c.config : null);

@@ -128,6 +128,7 @@ function TaskList({ items, onDo }: { items: CareTask[]; onDo: (t: CareTask) => v
                   {t(`loops.care.kinds.${x.kind}`)} {x.seq}
                 </Tag>
                 {x.ticketId ? <Link to={`/tickets/${x.ticketId}`}>{x.ticketNumber}</Link> : <Link to={`/customers/${x.customerId}`}>{x.customerName}</Link>}
+                <AutoTag x={x} />
                 {x.overdue ? <Tag color="red">{t('loops.care.late')}</Tag> : null}
                 {x.state !== 'pending' ? <Tag>{t(`loops.care.states.${x.state}`)}</Tag> : null}
               </Flex>
@@ -143,6 +144,27 @@ function TaskList({ items, onDo }: { items: CareTask[]; onDo: (t: CareTask) => v
       )}
     />
   );
+}
+
+const DELIVERY_COLOR: Record<string, string> = { delivered: 'green', sent: 'cyan', failed: 'red' };
+
+/** An automatic touch: 自动发送 · 短信 · 已送达; fell back: why; planned: sent when due. */
+function AutoTag({ x }: { x: CareTask }) {
+  const { t } = useTranslation();
+  if (x.auto?.state === 'queued')
+    return (
+      <Tag color={DELIVERY_COLOR[x.auto.delivery ?? ''] ?? 'geekblue'} data-testid="auto-touch-tag">
+        {[t('loops.auto.sent'), t(`loops.auto.channel.${x.auto.channel ?? 'email'}`), t(`loops.auto.delivery.${x.auto.delivery ?? 'queued'}`)].join(' · ')}
+      </Tag>
+    );
+  if (x.auto?.state === 'fallback')
+    return (
+      <Tag color="orange" data-testid="auto-touch-tag" style={{ whiteSpace: 'normal' }}>
+        {t('loops.auto.fallback')}：{t(`loops.auto.reason.${x.auto.reason ?? 'unreachable'}`)}
+      </Tag>
+    );
+  if (x.mode === 'message' && x.state === 'pending') return <Tag color="geekblue">{t('loops.auto.planned')}</Tag>;
+  return null;
 }
 
 function CompleteModal({ task, onClose }: { task: CareTask; onClose: () => void }) {

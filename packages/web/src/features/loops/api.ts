@@ -75,6 +75,10 @@ export interface CareTask {
   outcome: string | null;
   doneAt: string | null;
   overdue: boolean;
+  /** task: a person contacts the customer; message: sent automatically by the customer's channel. */
+  mode: 'task' | 'message';
+  /** The automatic send: queued (channel, time, delivery state) or fallback (why: a task for a person now). */
+  auto: { state: string; channel: string | null; sentAt: string | null; reason: string | null; delivery: string | null } | null;
 }
 
 export const LOOP_KEYS = {

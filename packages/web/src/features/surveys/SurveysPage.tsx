@@ -32,6 +32,7 @@ import { Page } from '../../layout/Page';
 import { ticketTypeLabel } from '../auth/labels';
 import { usePermission } from '../auth/me';
 import { makeT } from './public/SurveyApp';
+import { TouchSettings, touchesFor } from '../loops/TouchSettings';
 import { SurveyForm } from './public/SurveyForm';
 import zhPage from '../../i18n/extra/surveys.zh-CN.json';
 import enPage from '../../i18n/extra/surveys.en.json';
@@ -599,8 +600,18 @@ function Settings({ canManage }: { canManage: boolean }) {
         onFinish={(v) =>
           save.mutate({
             lowScore: v.lowScore,
-            care: { ticketTypes: v.care.ticketTypes, guaranteeDays: v.care.guaranteeDays, contactDays: nums(v.care.contactDaysText ?? '') },
-            reactivation: { enabled: v.reactivation.enabled, silentDays: v.reactivation.silentDays, touchDays: nums(v.reactivation.touchDaysText ?? '') },
+            care: {
+              ticketTypes: v.care.ticketTypes,
+              guaranteeDays: v.care.guaranteeDays,
+              contactDays: nums(v.care.contactDaysText ?? ''),
+              touches: touchesFor(v.care.touches, nums(v.care.contactDaysText ?? '')),
+            },
+            reactivation: {
+              enabled: v.reactivation.enabled,
+              silentDays: v.reactivation.silentDays,
+              touchDays: nums(v.reactivation.touchDaysText ?? ''),
+              touches: touchesFor(v.reactivation.touches, nums(v.reactivation.touchDaysText ?? '')),
+            },
           })
         }
       >
@@ -640,6 +651,18 @@ function Settings({ canManage }: { canManage: boolean }) {
             <Form.Item name={['reactivation', 'touchDaysText']} label={t('surveys.settings.touchDays')}>
               <Input placeholder="0, 3, 7, 14" />
             </Form.Item>
+          </Col>
+        </Row>
+        <Typography.Title level={5}>{t('loops.touches.title')}</Typography.Title>
+        <Typography.Paragraph type="secondary">
+          {t('loops.touches.hint')} {t('loops.touches.countsHint')}
+        </Typography.Paragraph>
+        <Row gutter={16}>
+          <Col xs={24} md={12}>
+            <TouchSettings kind="care" daysField="contactDaysText" />
+          </Col>
+          <Col xs={24} md={12}>
+            <TouchSettings kind="reactivation" daysField="touchDaysText" />
           </Col>
         </Row>
         {canManage ? (

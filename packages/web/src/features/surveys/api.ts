@@ -41,8 +41,8 @@ export interface SurveyTemplate {
 }
 export interface LoopSettings {
   lowScore: { csatMax: number; npsMax: number; cesMin: number };
-  care: { ticketTypes: string[]; guaranteeDays: number; contactDays: number[] };
-  reactivation: { enabled: boolean; silentDays: number; touchDays: number[] };
+  care: { ticketTypes: string[]; guaranteeDays: number; contactDays: number[]; touches: { mode: 'task' | 'message'; text: string }[] };
+  reactivation: { enabled: boolean; silentDays: number; touchDays: number[]; touches: { mode: 'task' | 'message'; text: string }[] };
 }
 export interface SoftItem {
   standardId: string;

@@ -205,6 +205,8 @@ function describe(e: TimelineEvent, c: Ctx): ReactNode {
       ]
         .filter(Boolean)
         .join(' · ');
+    case 'care.contacted': // an automatic care contact (loops/touches.ts): 自动发送 · 短信
+      return d.auto === true ? [t('loops.auto.sent'), str(d.channel) ? t(`loops.auto.channel.${str(d.channel)}`) : null].filter(Boolean).join(' · ') : null;
     case 'survey.sent': // 发送满意度调查 → the survey panel on this page (SurveyPanel.tsx)
       return <SurveyPanelLink resend={d.resend === true} t={t} />;
     default:
