@@ -38,7 +38,7 @@ export default defineConfig(
         // Each file is checked with the tsconfig.json nearest to it (packages/*, bench, e2e, scripts); the
         // config files at the roots of the packages are not in any project and use the default one.
         projectService: {
-          allowDefaultProject: ['*.js', '*.ts', 'packages/*/*.ts'],
+          allowDefaultProject: ['*.js', '*.ts', 'packages/*/*.ts', 'packages/web/public/*.js'],
           defaultProject: 'tsconfig.base.json',
         },
         tsconfigRootDir: import.meta.dirname,
@@ -112,5 +112,10 @@ export default defineConfig(
     // The journeys' page.evaluate(() => …) callbacks run in the browser.
     files: ['e2e/**/*.mjs'],
     languageOptions: { globals: { document: 'readonly', window: 'readonly', navigator: 'readonly', getComputedStyle: 'readonly', location: 'readonly' } },
+  },
+  {
+    // The chat widget's loader runs on the customer's web page, in the browser.
+    files: ['packages/web/public/*.js'],
+    languageOptions: { globals: { document: 'readonly', window: 'readonly', navigator: 'readonly', location: 'readonly' } },
   },
 );
