@@ -9,6 +9,7 @@ import { queueReminderWechat, queueSurveyWechat } from './channels.wechat.sender
 import { registerChannelRoutes } from './channels.routes';
 import { queueReminderSms, queueSurveySms, smsCodeSender } from './channels.sms.senders';
 import { channelsWorker } from './channels.worker';
+import { channelsInboundWorker } from './channels.inbound';
 import { queueDingtalkReply } from './channels.dingtalk.outbox';
 import { queueSurveyWechat as queueSurveyWecomKf, wecomAppSender } from './channels.wecom.senders';
 import { setWecomAppSender } from '../../realtime/delivery';
@@ -39,6 +40,6 @@ export const channelsModule = defineModule({
     { name: 'channels-wechat-reply', kinds: ['ticket.public_reply'], handle: queueWechatReply },
     { name: 'channels-dingtalk-reply', kinds: ['ticket.public_reply'], handle: queueDingtalkReply },
   ],
-  workers: [channelsWorker],
+  workers: [channelsWorker, channelsInboundWorker],
   messages: channelsMessages,
 });
