@@ -136,7 +136,8 @@ export async function ingestPass(database: Database, limit = BATCH): Promise<num
 }
 
 /**
- * Runs passes until no message is due (queued, not in back-off) — those leased by another worker are waited for.
+ * Runs passes until no message can be ingested now (those in back-off, and their senders' later ones, stay queued);
+ * messages held by another worker are waited for.
  * For tests and benches; gives up after `timeoutMs`.
  */
 export async function drainInbound(database: Database, timeoutMs = 15_000): Promise<number> {
@@ -146,7 +147,15 @@ export async function drainInbound(database: Database, timeoutMs = 15_000): Prom
     const n = await ingestPass(database);
     total += n;
     if (n) continue;
-    const [left] = await database.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM channel_inbound WHERE status = 'queued' AND next_attempt_at <= now()`);
+    // Left: a sender's oldest queued message that is due or held by another worker (one in back-off waits, and so do
+    // the sender's later messages behind it).
+    const [left] = await database.rows<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM channel_inbound q
+          WHERE q.status = 'queued' AND (q.next_attempt_at <= now() OR q.locked_until > now())
+            AND NOT EXISTS (
+              SELECT 1 FROM channel_inbound p
+              WHERE p.channel_id = q.channel_id AND p.sender = q.sender AND p.status = 'queued' AND p.id < q.id)`,
+    );
     if (!left || Number(left.n) === 0 || Date.now() > until) return total;
     await new Promise((r) => setTimeout(r, 10));
   }
