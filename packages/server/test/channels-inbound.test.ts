@@ -182,8 +182,9 @@ describe('WeChat callbacks: accept then ingest', () => {
     // Polling once a minute: only the wake-up can bring the ticket within seconds.
     delete process.env.CHIDU_INBOUND_WORKER;
     process.env.CHIDU_INBOUND_POLL_MS = '60000';
-    const worker = channelsInboundWorker({ database: t.database, config: t.config } as unknown as AppDeps, t.app.log)!;
+    const worker = channelsInboundWorker({ database: t.database, config: t.config } as unknown as AppDeps, t.app.log);
     process.env.CHIDU_INBOUND_WORKER = '0';
+    if (!worker) throw new Error('the inbound worker is off');
     delete process.env.CHIDU_INBOUND_POLL_MS;
     await worker.start();
     try {

@@ -37,6 +37,9 @@ export const inboundBackoffMs = (attempts: number) => Math.min(600_000, 1000 * 2
 export const wechatExternalId = (msg: WechatMessage) => (msg.msgId ? `msg:${msg.msgId}` : `evt:${msg.fromUser}:${msg.createTime}:${msg.event ?? msg.msgType}`);
 
 let active: PollingWorker | null = null;
+const setActive = (w: PollingWorker | null, unless?: PollingWorker) => {
+  if (!unless || active === unless) active = w;
+};
 /** Wake the in-process worker (the NOTIFY reaches the others). */
 export const nudgeInbound = () => active?.wake();
 
@@ -179,11 +182,11 @@ class InboundWorker extends PollingWorker {
     });
   }
   override async start() {
-    active = this;
+    setActive(this);
     await super.start();
   }
   override async stop() {
-    if (active === this) active = null;
+    setActive(null, this);
     await super.stop();
   }
 }
