@@ -2,7 +2,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppDeps } from '../src/http/app';
 import { channelsInboundWorker, drainInbound, ingestPass, MAX_ATTEMPTS } from '../src/modules/channels/channels.inbound';
 import { plainSignature } from '../src/modules/channels/channels.wechat';
 import { testApp, type TestApp } from './harness';
@@ -182,7 +181,7 @@ describe('WeChat callbacks: accept then ingest', () => {
     // Polling once a minute: only the wake-up can bring the ticket within seconds.
     delete process.env.CHIDU_INBOUND_WORKER;
     process.env.CHIDU_INBOUND_POLL_MS = '60000';
-    const worker = channelsInboundWorker({ database: t.database, config: t.config } as unknown as AppDeps, t.app.log);
+    const worker = channelsInboundWorker({ database: t.database, config: t.config }, t.app.log);
     process.env.CHIDU_INBOUND_WORKER = '0';
     if (!worker) throw new Error('the inbound worker is off');
     delete process.env.CHIDU_INBOUND_POLL_MS;
