@@ -21,7 +21,7 @@ import type { WorkerFactory } from '../module';
 import { logChannel } from './channels.ingest';
 import { channelsRepo, type ChannelRow } from './channels.repo';
 import type { WechatMessage } from './channels.wechat';
-import { ingestWechat } from './channels.wechat.ingest';
+import { callbackChannel, ingestWechat } from './channels.wechat.ingest';
 
 export const INBOUND_WAKE = 'chidu_channel_inbound';
 /** Attempts before a message is kept as dead. */
@@ -50,20 +50,31 @@ export const nudgeInbound = () => active?.wake();
 export async function acceptWechat(database: Database, channel: ChannelRow, msg: WechatMessage): Promise<boolean> {
   if (!msg.fromUser) return false; // nothing to attribute: answered and dropped, as before
   const externalId = wechatExternalId(msg);
-  const fresh = await database.transaction(async (tx) => {
-    const rows = await database.rows<{ id: string }>(
-      sql`INSERT INTO channel_inbound (id, channel_id, external_id, sender, payload)
+  // One statement (its own transaction): recorded unless queued already or ingested before, and the NOTIFY with it.
+  const rows = await database.rows<{ id: string }>(
+    sql`WITH ins AS (
+          INSERT INTO channel_inbound (id, channel_id, external_id, sender, payload)
           SELECT ${uuidv7()}, ${channel.id}, ${externalId}, ${msg.fromUser}, ${JSON.stringify(msg)}::jsonb
           WHERE NOT EXISTS (SELECT 1 FROM channel_messages WHERE channel_id = ${channel.id} AND external_id = ${externalId})
           ON CONFLICT (channel_id, external_id) DO NOTHING
-          RETURNING id`,
-      tx,
-    );
-    if (rows.length) await tx.execute(sql`SELECT pg_notify(${INBOUND_WAKE}, '')`);
-    return rows.length > 0;
-  });
-  if (fresh) nudgeInbound();
-  return fresh;
+          RETURNING id)
+        SELECT id, pg_notify(${INBOUND_WAKE}, '') FROM ins`,
+  );
+  if (rows.length) nudgeInbound();
+  return rows.length > 0;
+}
+
+/** Enabled wechat_oa channels by callback id, kept CHANNEL_TTL_MS (and forgotten when an admin changes channels). */
+const CHANNEL_TTL_MS = 2000;
+const channelCache = new Map<string, { row: ChannelRow; until: number }>();
+export const forgetAcceptChannels = () => channelCache.clear();
+export async function acceptChannel(database: Database, id: string): Promise<ChannelRow | undefined> {
+  const hit = channelCache.get(id);
+  if (hit && hit.until > Date.now()) return hit.row;
+  const row = await callbackChannel(database, id);
+  if (row) channelCache.set(id, { row, until: Date.now() + CHANNEL_TTL_MS });
+  else channelCache.delete(id);
+  return row;
 }
 
 interface Claimed {
@@ -174,6 +185,8 @@ class InboundWorker extends PollingWorker {
       unref: true,
       log,
       wakeChannel: INBOUND_WAKE,
+      // Under a stream of callbacks one pass takes many (each pass claims up to BATCH): fewer claim queries.
+      coalesceMs: 20,
       batch: async (): Promise<PassResult> => {
         const handled = await ingestPass(database);
         // Something was ingested: a sender's next message may be claimable now, go on at once.

@@ -14,7 +14,7 @@ import { channelAdapter } from './channels.adapters';
 import { ingest, verifySignature } from './channels.commands';
 import * as s from './channels.schema';
 import { handleReceipt } from './channels.sms.senders';
-import { acceptWechat } from './channels.inbound';
+import { acceptChannel, acceptWechat } from './channels.inbound';
 import { callbackChannel, openCallback, verifyUrl } from './channels.wechat.ingest';
 import { openWecomCallback, verifyWecomUrl } from './channels.wecom';
 import { handleKfEvent, wecomCallbackChannel } from './channels.wecom.ingest';
@@ -123,7 +123,7 @@ function registerWechatCallbacks(base: FastifyInstance, deps: AppDeps) {
           },
         },
         async (req, reply) => {
-          const channel = await callbackChannel(deps.database, req.params.id);
+          const channel = await acceptChannel(deps.database, req.params.id);
           const body = typeof req.body === 'string' ? req.body : '';
           const msg = channel ? openCallback(channel, req.query, body) : null;
           if (!channel || !msg) throw forged();
