@@ -1,8 +1,10 @@
 /**
  * Chat and WeChat channel benchmark (issue #14) on PostgreSQL, over real HTTP to the app on 127.0.0.1:
- * (1) inbound messages/s through the webhook routes — the generic `POST /api/v1/inbound/chat` (HMAC-signed) and the
- *     WeChat Official Account callback, plain (signature) and safe mode (msg_signature + AES) — each run a mix of new
- *     customers (a new ticket) and returning ones (a reply on their open ticket), `BENCH_CONCURRENCY` at a time;
+ * (1) inbound messages/s through the webhook routes — the generic `POST /api/v1/inbound/chat` (HMAC-signed, handled in
+ *     the request: it answers with the ticket) and the WeChat Official Account callback, plain (signature) and safe mode
+ *     (msg_signature + AES: accept then ingest, so the accept rate and the end-to-end rate are reported apart) — each
+ *     run a mix of new customers (a new ticket) and returning ones (a reply on their open ticket), `BENCH_CONCURRENCY`
+ *     at a time;
  * (2) outbound drain rate of the channel outbox for WeChat (customer-service messages to a local fake of the platform)
  *     and SMS (Aliyun SendSms to a local fake), one worker.
  *   npm run bench -- channels   (BENCH_WEBHOOKS=300 BENCH_CONCURRENCY=16 BENCH_RETURNING=0.5 BENCH_OUTBOX=300)
@@ -19,6 +21,7 @@ import { buildApp } from '../../packages/server/src/http/app';
 import { uuidv7 } from '../../packages/server/src/lib/ids';
 import { configureOutbound, parseAllowList } from '../../packages/server/src/lib/outbound';
 import { sealSecret } from '../../packages/server/src/lib/secretbox';
+import { channelsInboundWorker } from '../../packages/server/src/modules/channels/channels.inbound';
 import { drainOutbox } from '../../packages/server/src/modules/channels/channels.outbox';
 import { channelsRepo } from '../../packages/server/src/modules/channels/channels.repo';
 import { plainSignature, sealWechatSecrets } from '../../packages/server/src/modules/channels/channels.wechat';
@@ -60,8 +63,14 @@ async function startFake() {
 /** The i-th message's customer: a returning one (of the first few) with probability RETURNING, else a new one. */
 const who = (run: string, i: number) => (i >= 20 && (i * 7919) % 100 < RETURNING * 100 ? `${run}-${i % 20}` : `${run}-${i}`);
 
-async function runInbound(label: string, send: (i: number) => Promise<number>) {
+/**
+ * Sends N messages, CONCURRENCY at a time: the accept rate (answers/s, p50/p99 of the answer). With `settled` (accept
+ * then ingest: the WeChat callback), also the end-to-end rate: from the first send until the last message became a
+ * ticket or reply (the inbound queue empty).
+ */
+async function runInbound(label: string, send: (i: number) => Promise<number>, settled?: () => Promise<boolean>) {
   await send(-1); // warm-up
+  if (settled) while (!(await settled())) await new Promise((r) => setTimeout(r, 5));
   let next = 0;
   const codes = new Map<number, number>();
   const lat: number[] = [];
@@ -81,8 +90,12 @@ async function runInbound(label: string, send: (i: number) => Promise<number>) {
   lat.sort((a, b) => a - b);
   const p = (q: number) => lat[Math.min(lat.length - 1, Math.floor(q * lat.length))]!.toFixed(0);
   console.log(
-    `${label}: ${N} messages (${Math.round(RETURNING * 100)}% returning) → ${JSON.stringify(Object.fromEntries(codes))} in ${sec.toFixed(2)} s = ${(N / sec).toFixed(1)} msg/s, p50 ${p(0.5)} ms, p99 ${p(0.99)} ms (concurrency ${CONCURRENCY})`,
+    `${label}: ${N} messages (${Math.round(RETURNING * 100)}% returning) → ${JSON.stringify(Object.fromEntries(codes))} accepted in ${sec.toFixed(2)} s = ${(N / sec).toFixed(1)} msg/s, p50 ${p(0.5)} ms, p99 ${p(0.99)} ms (concurrency ${CONCURRENCY})`,
   );
+  if (!settled) return;
+  while (!(await settled())) await new Promise((r) => setTimeout(r, 5));
+  const e2e = (performance.now() - t0) / 1000;
+  console.log(`${label}: end to end (last message a ticket/reply) ${e2e.toFixed(2)} s = ${(N / e2e).toFixed(1)} msg/s`);
 }
 
 async function main() {
@@ -90,10 +103,15 @@ async function main() {
   const fake = await startFake();
   const { url, drop } = await freshDatabaseUrl();
   process.env.CHIDU_CHANNELS_WORKER = '0'; // the bench drains the outbox itself
+  process.env.CHIDU_INBOUND_WORKER = '0'; // … and runs the inbound worker itself (below), to pause it for one run
   const config = testConfig({ CHIDU_WEBHOOK_SECRET: SECRET, CHIDU_OUTBOUND_ALLOW: '127.0.0.1' });
   const database = await openDatabase({ databaseUrl: url });
   const app = await buildApp({ config, database }, { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
+  delete process.env.CHIDU_INBOUND_WORKER;
+  const inbound = channelsInboundWorker({ database, config }, app.log);
+  if (!inbound) throw new Error('inbound worker off');
+  await inbound.start();
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   try {
     const wxId = uuidv7();
@@ -141,32 +159,59 @@ async function main() {
       return res.status;
     });
 
-    // 1b/1c. WeChat callbacks, plain and safe mode.
+    // 1b/1c. WeChat callbacks, plain and safe mode: accepted, then ingested by the app's channels-inbound worker.
+    const queueEmpty = async () =>
+      Number((await database.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM channel_inbound WHERE status = 'queued'`))[0]!.n) === 0;
     const xml = (openid: string, i: number) =>
       `<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[${openid}]]></FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[第 ${i} 条：楼道灯不亮]]></Content><MsgId>${Date.now()}${String(i + 1000).padStart(6, '0')}${Math.floor(Math.random() * 1e6)}</MsgId></xml>`;
     let nonce = 0;
     for (const mode of ['plain', 'aes'] as const) {
-      await runInbound(`inbound WeChat callback (${mode})`, async (i) => {
-        const openid = `o${mode}_${who('wx', i)}`;
-        const timestamp = String(Math.floor(Date.now() / 1000));
-        const n = String(++nonce);
-        const q = new URLSearchParams({ timestamp, nonce: n, signature: plainSignature(TOKEN, timestamp, n) });
-        let body = xml(openid, i);
-        if (mode === 'aes') {
-          const enc = wxEncrypt(AES_KEY, body, APP_ID);
-          q.set('encrypt_type', 'aes');
-          q.set('msg_signature', getSignature(TOKEN, timestamp, n, enc));
-          body = `<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><Encrypt><![CDATA[${enc}]]></Encrypt></xml>`;
-        }
-        const res = await fetch(`${base}/api/v1/public/channels/wechat/${wxId}?${q.toString()}`, {
-          method: 'POST',
-          headers: { 'content-type': 'text/xml' },
-          body,
-        });
-        await res.arrayBuffer();
-        return res.status;
-      });
+      await runInbound(
+        `inbound WeChat callback (${mode})`,
+        async (i) => {
+          const openid = `o${mode}_${who('wx', i)}`;
+          const timestamp = String(Math.floor(Date.now() / 1000));
+          const n = String(++nonce);
+          const q = new URLSearchParams({ timestamp, nonce: n, signature: plainSignature(TOKEN, timestamp, n) });
+          let body = xml(openid, i);
+          if (mode === 'aes') {
+            const enc = wxEncrypt(AES_KEY, body, APP_ID);
+            q.set('encrypt_type', 'aes');
+            q.set('msg_signature', getSignature(TOKEN, timestamp, n, enc));
+            body = `<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><Encrypt><![CDATA[${enc}]]></Encrypt></xml>`;
+          }
+          const res = await fetch(`${base}/api/v1/public/channels/wechat/${wxId}?${q.toString()}`, {
+            method: 'POST',
+            headers: { 'content-type': 'text/xml' },
+            body,
+          });
+          await res.arrayBuffer();
+          return res.status;
+        },
+        queueEmpty,
+      );
     }
+    // 1d. Accept only (the ingest worker paused, as when it runs in another process), then the queue drained.
+    await inbound.stop();
+    await runInbound('inbound WeChat callback (plain, ingest worker paused)', async (i) => {
+      const openid = `opaused_${who('wx', i)}`;
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const n = String(++nonce);
+      const q = new URLSearchParams({ timestamp, nonce: n, signature: plainSignature(TOKEN, timestamp, n) });
+      const res = await fetch(`${base}/api/v1/public/channels/wechat/${wxId}?${q.toString()}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml' },
+        body: xml(openid, i),
+      });
+      await res.arrayBuffer();
+      return res.status;
+    });
+    const d0 = performance.now();
+    await inbound.start();
+    while (!(await queueEmpty())) await new Promise((r) => setTimeout(r, 5));
+    const dsec = (performance.now() - d0) / 1000;
+    console.log(`inbound queue drained by one worker: ${N + 1} messages in ${dsec.toFixed(2)} s = ${((N + 1) / dsec).toFixed(1)} msg/s`);
+    await inbound.stop();
     const [counts] = await database.rows<{ tickets: number; customers: number }>(
       sql`SELECT (SELECT count(*)::int FROM tickets) AS tickets, (SELECT count(*)::int FROM customers) AS customers`,
     );

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainOutbox } from '../src/modules/channels/channels.outbox';
+import { drainInbound } from '../src/modules/channels/channels.inbound';
 import { forgetWechatTokens, plainSignature, templateData } from '../src/modules/channels/channels.wechat';
 import { testApp, type TestApp } from './harness';
 import { startSmtpSink, type SmtpSink } from './mail-harness';
@@ -93,6 +94,7 @@ async function wechatWrites(openid: string, content: string) {
     payload: textXml(openid, content),
   });
   expect(res.statusCode).toBe(200);
+  await drainInbound(t.database); // accept then ingest: the ticket exists once the inbound queue is drained
   const [row] = await t.database.rows<{ id: string; number: string; customer_id: string }>(
     sql`SELECT t.id, t.number, t.customer_id FROM tickets t JOIN customer_identities i ON i.customer_id = t.customer_id WHERE i.value = ${openid} ORDER BY t.created_at DESC LIMIT 1`,
   );

@@ -5,6 +5,7 @@ import { encrypt as wxEncrypt, getSignature } from '@wecom/crypto';
 import { sql } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { drainInbound } from '../src/modules/channels/channels.inbound';
 import { drainOutbox } from '../src/modules/channels/channels.outbox';
 import { forgetWechatTokens, msgSignature, openEncrypted, parseWechatXml, plainSignature } from '../src/modules/channels/channels.wechat';
 import { testApp, type TestApp } from './harness';
@@ -135,6 +136,7 @@ const snapshot = async () => ({
   identities: await count('customer_identities'),
   replies: await count('ticket_replies'),
   attachments: await count('attachments'),
+  queued: await count('channel_inbound'),
 });
 
 let png: Buffer;
@@ -148,6 +150,7 @@ beforeAll(async () => {
   fake.media.set('MEDIA_IMG', { type: 'image/png', data: png });
   fake.media.set('MEDIA_VOICE', { type: 'audio/amr', data: amr });
   process.env.CHIDU_CHANNELS_WORKER = '0'; // the test drains the outbox itself
+  process.env.CHIDU_INBOUND_WORKER = '0'; // … and the inbound queue (accept then ingest: drainInbound)
   t = await testApp({ CHIDU_OUTBOUND_ALLOW: '127.0.0.1' });
   admin = (await t.as(['admin'])).token;
 });
@@ -155,6 +158,7 @@ afterAll(async () => {
   await t?.close();
   await fake?.close();
   delete process.env.CHIDU_CHANNELS_WORKER;
+  delete process.env.CHIDU_INBOUND_WORKER;
 });
 beforeEach(() => forgetWechatTokens());
 
@@ -258,6 +262,9 @@ describe('wechat_oa channel against a fake platform', () => {
     const first = await postPlain(textXml(openid, '你好，我家厨房水管漏水，请尽快派人维修', '7000000000000000001'));
     expect(first.statusCode).toBe(200);
     expect(first.body).toBe('success');
+    // Accepted, not yet ingested: one queued message, no ticket until the inbound worker drains it.
+    expect(await snapshot()).toMatchObject({ tickets: before.tickets, queued: before.queued + 1 });
+    expect(await drainInbound(t.database)).toBe(1);
     const mid = await snapshot();
     expect(mid.tickets).toBe(before.tickets + 1);
     expect(mid.customers).toBe(before.customers + 1);
@@ -271,6 +278,7 @@ describe('wechat_oa channel against a fake platform', () => {
     const again = await postPlain(textXml(openid, '你好，我家厨房水管漏水，请尽快派人维修', '7000000000000000001'));
     expect(again.statusCode).toBe(200);
     expect(await snapshot()).toEqual(mid);
+    expect(await drainInbound(t.database)).toBe(0);
 
     // Forged: a wrong signature, a wrong token, no signature → 403 and nothing stored.
     for (const q of [signedQuery({}, 'otherToken'), { ...signedQuery(), signature: 'f'.repeat(40) }, { timestamp: '1', nonce: '2' }]) {
@@ -282,6 +290,7 @@ describe('wechat_oa channel against a fake platform', () => {
 
     // A second message continues the same ticket as the customer's reply.
     await postPlain(textXml(openid, '补充：水已经漫到客厅了', '7000000000000000002'));
+    await drainInbound(t.database);
     const detail = (await api('GET', `/tickets/${ticket!.id}`, admin)).json();
     expect(JSON.stringify(detail)).toContain('补充：水已经漫到客厅了');
     expect((await snapshot()).tickets).toBe(mid.tickets);
@@ -329,11 +338,13 @@ describe('wechat_oa channel against a fake platform', () => {
     const before = await snapshot();
     const res = await postSafe(mediaXml(openid, 'image', 'MEDIA_IMG', '7000000000000000101'));
     expect(res.statusCode).toBe(200);
+    await drainInbound(t.database);
     const [ticket] = await t.database.rows<{ id: string; channel: string }>(
       sql`SELECT t.id, t.channel FROM tickets t JOIN customer_identities i ON i.customer_id = t.customer_id WHERE i.value = ${openid}`,
     );
     expect(ticket?.channel).toBe('wechat');
     await postSafe(mediaXml(openid, 'voice', 'MEDIA_VOICE', '7000000000000000102'));
+    await drainInbound(t.database);
     const detail = (await api('GET', `/tickets/${ticket!.id}`, admin)).json();
     const atts = detail.attachments as { mime: string; size: number; filename: string }[];
     expect(atts.map((a) => a.mime).sort()).toEqual(['audio/amr', 'image/png']);
@@ -350,6 +361,7 @@ describe('wechat_oa channel against a fake platform', () => {
     // Redelivery in safe mode: nothing new.
     expect((await postSafe(mediaXml(openid, 'image', 'MEDIA_IMG', '7000000000000000101'))).statusCode).toBe(200);
     expect(await snapshot()).toEqual(after);
+    expect(await drainInbound(t.database)).toBe(0);
   });
 
   it('subscribe event: the follower becomes a customer once (FromUserName + CreateTime), no ticket', async () => {
@@ -357,7 +369,9 @@ describe('wechat_oa channel against a fake platform', () => {
     const xml = `<xml><ToUserName><![CDATA[gh_chidu]]></ToUserName><FromUserName><![CDATA[${openid}]]></FromUserName><CreateTime>1795780000</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event></xml>`;
     const before = await snapshot();
     expect((await postPlain(xml)).statusCode).toBe(200);
+    await drainInbound(t.database);
     expect((await postPlain(xml)).statusCode).toBe(200);
+    await drainInbound(t.database);
     const after = await snapshot();
     expect(after).toMatchObject({ tickets: before.tickets, customers: before.customers + 1, identities: before.identities + 1, messages: before.messages + 1 });
   });
@@ -365,6 +379,7 @@ describe('wechat_oa channel against a fake platform', () => {
   it('consent.wechat = false → never queued nor sent; outside the 48-hour window → dead with the reason the agent sees', async () => {
     const openid = 'oUser_D_0004xyz';
     await postPlain(textXml(openid, '请问物业费怎么交？', '7000000000000000201'));
+    await drainInbound(t.database);
     const [row] = await t.database.rows<{ id: string; customer_id: string }>(
       sql`SELECT t.id, t.customer_id FROM tickets t JOIN customer_identities i ON i.customer_id = t.customer_id WHERE i.value = ${openid}`,
     );
@@ -388,6 +403,7 @@ describe('wechat_oa channel against a fake platform', () => {
 
     // The user writes again: the window opens, the next reply goes out.
     await postPlain(textXml(openid, '好的，谢谢', '7000000000000000202'));
+    await drainInbound(t.database);
     await api('POST', `/tickets/${row!.id}/replies`, admin, { body: '不客气。', visibility: 'public' });
     await drainOutbox(t.database);
     expect(fake.sent[fake.sent.length - 1]!.body).toMatchObject({ touser: openid, text: { content: '不客气。' } });

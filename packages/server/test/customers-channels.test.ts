@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainOutbox } from '../src/modules/channels/channels.outbox';
+import { drainInbound } from '../src/modules/channels/channels.inbound';
 import { plainSignature } from '../src/modules/channels/channels.wechat';
 import { testApp, type TestApp } from './harness';
 
@@ -25,12 +26,15 @@ let seq = 5_000;
 let msgSeq = 8_000_000_000_000_000_000n;
 const api = (m: 'GET' | 'POST' | 'PATCH', url: string, token?: string, body?: unknown) => t.inject(m, `/api/v1${url}`, token, body);
 
-function sendText(openid: string, content: string) {
+/** Posts the callback, then drains the inbound queue (accept then ingest) so the ticket / reply exists. */
+async function sendText(openid: string, content: string) {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const nonce = String(++seq);
   const q = new URLSearchParams({ timestamp, nonce, signature: plainSignature(TOKEN, timestamp, nonce) }).toString();
   const xml = `<xml><ToUserName><![CDATA[gh_chidu]]></ToUserName><FromUserName><![CDATA[${openid}]]></FromUserName><CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${++msgSeq}</MsgId></xml>`;
-  return t.app.inject({ method: 'POST', url: `${callbackPath}?${q}`, headers: { 'content-type': 'text/xml' }, payload: xml });
+  const res = await t.app.inject({ method: 'POST', url: `${callbackPath}?${q}`, headers: { 'content-type': 'text/xml' }, payload: xml });
+  await drainInbound(t.database);
+  return res;
 }
 
 const customerOf = async (openid: string) =>

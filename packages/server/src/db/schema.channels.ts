@@ -201,3 +201,36 @@ export const webchatEvents = pgTable(
     index('webchat_events_ticket_idx').on(t.ticketId, t.seq),
   ],
 );
+
+/**
+ * Accept then ingest (migration 0048): a verified inbound callback recorded once per (channel, provider message id) and
+ * answered at once; the channels-inbound worker ingests it in order per sender. queued → (done: deleted) | dead.
+ */
+export const channelInbound = pgTable(
+  'channel_inbound',
+  {
+    id: uuid('id').primaryKey(),
+    channelId: uuid('channel_id').notNull(),
+    externalId: text('external_id').notNull(),
+    /** The sender's platform id (openid): messages of one sender are ingested one after the other, oldest first. */
+    sender: text('sender').notNull(),
+    /** The verified, decrypted message as parsed. */
+    payload: jsonb('payload').notNull(),
+    status: text('status').notNull().default('queued'), // queued | dead
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    /** Claimed by a worker until then (a crash leaves it to the next claim once this has passed). */
+    lockedUntil: ts('locked_until'),
+    lastError: text('last_error'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('channel_inbound_external_key').on(t.channelId, t.externalId),
+    index('channel_inbound_sender_idx')
+      .on(t.channelId, t.sender, t.id)
+      .where(sql`"status" = 'queued'`),
+    index('channel_inbound_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`"status" = 'queued'`),
+  ],
+);

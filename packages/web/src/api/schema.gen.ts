@@ -3264,7 +3264,7 @@ export interface paths {
         /** WeChat Official Account server configuration check: answers echostr (text/plain) when signature = sha1(sort(token, timestamp, nonce)); otherwise 403 */
         get: operations["getPublicChannelsWechatById"];
         put?: never;
-        /** WeChat Official Account messages (XML, plain or safe mode encrypt_type=aes with msg_signature): text, image, voice → ticket or customer reply; answers "success". Forged → 403, nothing stored; a redelivered MsgId → 200, nothing new */
+        /** WeChat Official Account messages (XML, plain or safe mode encrypt_type=aes with msg_signature): verified, recorded once and answered "success" at once; the inbound worker then makes text, image, voice a ticket or customer reply, in order per sender. Forged → 403, nothing stored; a redelivered MsgId → 200, nothing new */
         post: operations["postPublicChannelsWechatById"];
         delete?: never;
         options?: never;

@@ -10,6 +10,7 @@ import { t } from '../../i18n/index';
 import { authorize } from '../identity/policy';
 import { getTicket } from '../tickets/tickets.commands';
 import { channelsChanged } from './channels.idle';
+import { forgetAcceptChannels } from './channels.inbound';
 import { logChannel } from './channels.ingest';
 import { openSecrets, sealSecrets, testConnections, type EmailConfig, type EmailSecrets } from './channels.mail';
 import { requeue } from './channels.outbox';
@@ -321,6 +322,7 @@ export async function createChannel(database: Database, ctx: Ctx, input: z.infer
     return { id, kind: input.kind };
   });
   channelsChanged(); // an IMAP mailbox is watched (IDLE) at once
+  forgetAcceptChannels(); // callbacks see the new settings at once
   return out;
 }
 
@@ -373,6 +375,7 @@ export async function updateChannel(database: Database, ctx: Ctx, id: string, in
     return presentChannel(after!, origin);
   });
   channelsChanged(); // the IDLE watcher follows the new settings (or stops)
+  forgetAcceptChannels(); // callbacks see the new settings (or a disabled channel) at once
   dingtalkStreamsChanged(); // so does a DingTalk stream connection
   return out;
 }

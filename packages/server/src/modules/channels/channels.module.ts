@@ -9,6 +9,7 @@ import { queueReminderWechat, queueSurveyWechat } from './channels.wechat.sender
 import { registerChannelRoutes } from './channels.routes';
 import { queueReminderSms, queueSurveySms, smsCodeSender } from './channels.sms.senders';
 import { channelsWorker } from './channels.worker';
+import { channelsInboundWorker } from './channels.inbound';
 import { queueDingtalkReply } from './channels.dingtalk.outbox';
 import { queueSurveyWechat as queueSurveyWecomKf, wecomAppSender } from './channels.wecom.senders';
 import { setWecomAppSender } from '../../realtime/delivery';
@@ -54,6 +55,6 @@ export const channelsModule = defineModule({
     { name: 'channels-webchat-reply', kinds: ['ticket.public_reply'], handle: queueWebchatReply },
     { name: 'channels-webchat-survey', kinds: ['survey.sent'], handle: queueWebchatSurvey },
   ],
-  workers: [channelsWorker],
+  workers: [channelsWorker, channelsInboundWorker],
   messages: { 'zh-CN': { ...channelsMessages['zh-CN'], ...webchatMessages['zh-CN'] }, en: { ...channelsMessages.en, ...webchatMessages.en } },
 });

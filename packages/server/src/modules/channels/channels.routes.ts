@@ -14,7 +14,8 @@ import { channelAdapter } from './channels.adapters';
 import { ingest, verifySignature } from './channels.commands';
 import * as s from './channels.schema';
 import { handleReceipt } from './channels.sms.senders';
-import { callbackChannel, ingestWechat, openCallback, verifyUrl } from './channels.wechat.ingest';
+import { acceptChannel, acceptWechat } from './channels.inbound';
+import { callbackChannel, openCallback, verifyUrl } from './channels.wechat.ingest';
 import { openWecomCallback, verifyWecomUrl } from './channels.wecom';
 import { handleKfEvent, wecomCallbackChannel } from './channels.wecom.ingest';
 
@@ -116,17 +117,17 @@ function registerWechatCallbacks(base: FastifyInstance, deps: AppDeps) {
             tags,
             security: [],
             summary:
-              'WeChat Official Account messages (XML, plain or safe mode encrypt_type=aes with msg_signature): text, image, voice → ticket or customer reply; answers "success". Forged → 403, nothing stored; a redelivered MsgId → 200, nothing new',
+              'WeChat Official Account messages (XML, plain or safe mode encrypt_type=aes with msg_signature): verified, recorded once and answered "success" at once; the inbound worker then makes text, image, voice a ticket or customer reply, in order per sender. Forged → 403, nothing stored; a redelivered MsgId → 200, nothing new',
             params,
             querystring: query,
           },
         },
         async (req, reply) => {
-          const channel = await callbackChannel(deps.database, req.params.id);
+          const channel = await acceptChannel(deps.database, req.params.id);
           const body = typeof req.body === 'string' ? req.body : '';
           const msg = channel ? openCallback(channel, req.query, body) : null;
           if (!channel || !msg) throw forged();
-          await ingestWechat(deps.database, channel, msg);
+          await acceptWechat(deps.database, channel, msg);
           return reply.type('text/plain; charset=utf-8').send('success');
         },
       );

@@ -1,0 +1,208 @@
+/**
+ * Accept then ingest (issue #14): a WeChat Official Account callback is verified and decrypted in the request, recorded
+ * once in `channel_inbound` (unique on channel + MsgId / event key, one short transaction with a NOTIFY) and answered
+ * `success` at once. The `channels-inbound` worker then turns each recorded message into a customer, a ticket or a reply
+ * (`ingestWechat`):
+ * - in order per sender: only a sender's oldest queued message is claimable, so their second message waits for the
+ *   first and never becomes a second ticket by running beside it; different senders are ingested side by side;
+ * - claims with FOR UPDATE SKIP LOCKED and a lease (`locked_until`): any number of processes; a crash between accept
+ *   and ingest (or during it) leaves the message queued, taken again once the lease has passed;
+ * - a failure (e.g. the media download) is retried with back-off (2 s, 4 s, … at most 10 min); after MAX_ATTEMPTS the
+ *   message is kept as `dead` (never deleted) with its last error, and the sender's later messages go on;
+ * - woken by NOTIFY `chidu_channel_inbound` (other processes) and in process by `nudgeInbound()`; polls every
+ *   CHIDU_INBOUND_POLL_MS (default 1000) for retries. CHIDU_INBOUND_WORKER=0 disables it (tests drain with drainInbound).
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { uuidv7 } from '../../lib/ids';
+import { PollingWorker, type BackgroundWorker, type PassResult } from '../../lib/worker';
+import type { WorkerFactory } from '../module';
+import { logChannel } from './channels.ingest';
+import { channelsRepo, type ChannelRow } from './channels.repo';
+import type { WechatMessage } from './channels.wechat';
+import { callbackChannel, ingestWechat } from './channels.wechat.ingest';
+
+export const INBOUND_WAKE = 'chidu_channel_inbound';
+/** Attempts before a message is kept as dead. */
+export const MAX_ATTEMPTS = 10;
+/** How long a claim holds a message (a crashed worker's message is taken again after it). */
+const LEASE_SECONDS = 120;
+const BATCH = 32;
+
+/** The delay before attempt n+1 (n ≥ 1 attempts made): 2 s, 4 s, 8 s, … at most 10 minutes. */
+export const inboundBackoffMs = (attempts: number) => Math.min(600_000, 1000 * 2 ** Math.min(attempts, 20));
+
+/** The key a WeChat message is recorded under (the same as channel_messages.external_id). */
+export const wechatExternalId = (msg: WechatMessage) => (msg.msgId ? `msg:${msg.msgId}` : `evt:${msg.fromUser}:${msg.createTime}:${msg.event ?? msg.msgType}`);
+
+let active: PollingWorker | null = null;
+const setActive = (w: PollingWorker | null, unless?: PollingWorker) => {
+  if (!unless || active === unless) active = w;
+};
+/** Wake the in-process worker (the NOTIFY reaches the others). */
+export const nudgeInbound = () => active?.wake();
+
+/**
+ * Accept: records the verified message once (nothing when it is queued already or was ingested before) and wakes the
+ * worker. Returns whether it was new.
+ */
+export async function acceptWechat(database: Database, channel: ChannelRow, msg: WechatMessage): Promise<boolean> {
+  if (!msg.fromUser) return false; // nothing to attribute: answered and dropped, as before
+  const externalId = wechatExternalId(msg);
+  // One statement (its own transaction): recorded unless queued already or ingested before, and the NOTIFY with it.
+  const rows = await database.rows<{ id: string }>(
+    sql`WITH ins AS (
+          INSERT INTO channel_inbound (id, channel_id, external_id, sender, payload)
+          SELECT ${uuidv7()}, ${channel.id}, ${externalId}, ${msg.fromUser}, ${JSON.stringify(msg)}::jsonb
+          WHERE NOT EXISTS (SELECT 1 FROM channel_messages WHERE channel_id = ${channel.id} AND external_id = ${externalId})
+          ON CONFLICT (channel_id, external_id) DO NOTHING
+          RETURNING id)
+        SELECT id, pg_notify(${INBOUND_WAKE}, '') FROM ins`,
+  );
+  if (rows.length) nudgeInbound();
+  return rows.length > 0;
+}
+
+/** Enabled wechat_oa channels by callback id, kept CHANNEL_TTL_MS (and forgotten when an admin changes channels). */
+const CHANNEL_TTL_MS = 2000;
+const channelCache = new Map<string, { row: ChannelRow; until: number }>();
+export const forgetAcceptChannels = () => channelCache.clear();
+export async function acceptChannel(database: Database, id: string): Promise<ChannelRow | undefined> {
+  const hit = channelCache.get(id);
+  if (hit && hit.until > Date.now()) return hit.row;
+  const row = await callbackChannel(database, id);
+  if (row) channelCache.set(id, { row, until: Date.now() + CHANNEL_TTL_MS });
+  else channelCache.delete(id);
+  return row;
+}
+
+interface Claimed {
+  id: string;
+  channel_id: string;
+  external_id: string;
+  sender: string;
+  payload: WechatMessage | string;
+  attempts: number;
+}
+
+/** Claims up to `limit` due messages, each the oldest queued one of its sender, under a lease. */
+async function claim(database: Database, limit: number): Promise<Claimed[]> {
+  return database.transaction(
+    (tx) =>
+      database.rows<Claimed>(
+        sql`WITH picked AS (
+              SELECT q.id FROM channel_inbound q
+              WHERE q.status = 'queued' AND q.next_attempt_at <= now() AND (q.locked_until IS NULL OR q.locked_until < now())
+                AND NOT EXISTS (
+                  SELECT 1 FROM channel_inbound p
+                  WHERE p.channel_id = q.channel_id AND p.sender = q.sender AND p.status = 'queued' AND p.id < q.id)
+              ORDER BY q.id
+              LIMIT ${limit}
+              FOR UPDATE SKIP LOCKED)
+            UPDATE channel_inbound SET locked_until = now() + make_interval(secs => ${LEASE_SECONDS}), attempts = attempts + 1
+            WHERE id IN (SELECT id FROM picked)
+            RETURNING id, channel_id, external_id, sender, payload, attempts`,
+        tx,
+      ),
+    { worker: true },
+  );
+}
+
+const errorText = (err: unknown) => {
+  const e = err as { name?: string; code?: string; message?: string };
+  return `${e.name ?? 'Error'}${e.code ? ` ${e.code}` : ''}: ${String(e.message ?? '').slice(0, 200)}`;
+};
+
+async function handle(database: Database, row: Claimed, channels: Map<string, Promise<ChannelRow | undefined>>): Promise<void> {
+  let ch = channels.get(row.channel_id);
+  if (!ch) channels.set(row.channel_id, (ch = channelsRepo.channel(database.db, row.channel_id)));
+  const channel = await ch;
+  if (!channel || channel.kind !== 'wechat_oa') {
+    await database.rows(sql`UPDATE channel_inbound SET status = 'dead', locked_until = NULL, last_error = 'channel_gone' WHERE id = ${row.id}`);
+    return;
+  }
+  const msg = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as WechatMessage;
+  try {
+    // A record left `received` by a worker that crashed while ingesting this very message (we hold its lease).
+    await database.rows(
+      sql`DELETE FROM channel_messages WHERE channel_id = ${row.channel_id} AND external_id = ${row.external_id} AND direction = 'in' AND outcome = 'received'`,
+    );
+    await ingestWechat(database, channel, msg);
+    await database.rows(sql`DELETE FROM channel_inbound WHERE id = ${row.id}`);
+  } catch (err) {
+    const dead = row.attempts >= MAX_ATTEMPTS;
+    const next = new Date(Date.now() + inboundBackoffMs(row.attempts));
+    await database.rows(
+      sql`UPDATE channel_inbound SET status = ${dead ? 'dead' : 'queued'}, locked_until = NULL, next_attempt_at = ${next}, last_error = ${errorText(err)}
+          WHERE id = ${row.id}`,
+    );
+    if (dead) await logChannel(database, channel.id, 'error', 'channels.log.inbound_dead', { attempts: String(row.attempts) });
+  }
+}
+
+/** One pass: claim, ingest side by side (one message per sender), settle. Returns how many were handled. */
+export async function ingestPass(database: Database, limit = BATCH): Promise<number> {
+  const rows = await claim(database, limit);
+  const channels = new Map<string, Promise<ChannelRow | undefined>>();
+  await Promise.all(rows.map((r) => handle(database, r, channels)));
+  return rows.length;
+}
+
+/**
+ * Runs passes until no message can be ingested now (those in back-off, and their senders' later ones, stay queued);
+ * messages held by another worker are waited for.
+ * For tests and benches; gives up after `timeoutMs`.
+ */
+export async function drainInbound(database: Database, timeoutMs = 15_000): Promise<number> {
+  const until = Date.now() + timeoutMs;
+  let total = 0;
+  for (;;) {
+    const n = await ingestPass(database);
+    total += n;
+    if (n) continue;
+    // Left: a sender's oldest queued message that is due or held by another worker (one in back-off waits, and so do
+    // the sender's later messages behind it).
+    const [left] = await database.rows<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM channel_inbound q
+          WHERE q.status = 'queued' AND (q.next_attempt_at <= now() OR q.locked_until > now())
+            AND NOT EXISTS (
+              SELECT 1 FROM channel_inbound p
+              WHERE p.channel_id = q.channel_id AND p.sender = q.sender AND p.status = 'queued' AND p.id < q.id)`,
+    );
+    if (!left || Number(left.n) === 0 || Date.now() > until) return total;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+class InboundWorker extends PollingWorker {
+  constructor(database: Database, log: FastifyBaseLogger) {
+    super({
+      name: 'channels-inbound',
+      database,
+      pollMs: Number(process.env.CHIDU_INBOUND_POLL_MS ?? 1000),
+      maxFaultBackoffMs: 1000,
+      unref: true,
+      log,
+      wakeChannel: INBOUND_WAKE,
+      // Under a stream of callbacks one pass takes many (each pass claims up to BATCH): fewer claim queries.
+      coalesceMs: 20,
+      batch: async (): Promise<PassResult> => {
+        const handled = await ingestPass(database);
+        // Something was ingested: a sender's next message may be claimable now, go on at once.
+        return { handled, nextAt: handled > 0 ? Date.now() : null };
+      },
+    });
+  }
+  override async start() {
+    setActive(this);
+    await super.start();
+  }
+  override async stop() {
+    setActive(null, this);
+    await super.stop();
+  }
+}
+
+export const channelsInboundWorker: WorkerFactory = (deps, log): BackgroundWorker | null =>
+  process.env.CHIDU_INBOUND_WORKER === '0' ? null : new InboundWorker(deps.database, log);
