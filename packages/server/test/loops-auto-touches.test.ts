@@ -1,3 +1,4 @@
+import { drainInbound } from '../src/modules/channels/channels.inbound';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
@@ -88,6 +89,7 @@ async function wechatWrites(openid: string, content: string) {
   const xml = `<xml><ToUserName><![CDATA[gh_chidu]]></ToUserName><FromUserName><![CDATA[${openid}]]></FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${++seq}</MsgId></xml>`;
   const res = await t.app.inject({ method: 'POST', url: `${callbackPath}?${q.toString()}`, headers: { 'content-type': 'text/xml' }, payload: xml });
   expect(res.statusCode).toBe(200);
+  await drainInbound(t.database); // accept then ingest: the callback only queued the message
   const [row] = await t.database.rows<{ id: string; number: string; customer_id: string }>(
     sql`SELECT t.id, t.number, t.customer_id FROM tickets t JOIN customer_identities i ON i.customer_id = t.customer_id WHERE i.value = ${openid} ORDER BY t.created_at DESC LIMIT 1`,
   );
