@@ -13,12 +13,12 @@
  *   CHIDU_INBOUND_POLL_MS (default 1000) for retries. CHIDU_INBOUND_WORKER=0 disables it (tests drain with drainInbound).
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { uuidv7 } from '../../lib/ids';
 import { PollingWorker, type BackgroundWorker, type PassResult } from '../../lib/worker';
 import type { WorkerFactory } from '../module';
 import { logChannel } from './channels.ingest';
+import { inboundRepo } from './channels.inbound.repo';
 import { channelsRepo, type ChannelRow } from './channels.repo';
 import type { WechatMessage } from './channels.wechat';
 import { callbackChannel, ingestWechat } from './channels.wechat.ingest';
@@ -51,15 +51,14 @@ export async function acceptWechat(database: Database, channel: ChannelRow, msg:
   if (!msg.fromUser) return false; // nothing to attribute: answered and dropped, as before
   const externalId = wechatExternalId(msg);
   // One statement (its own transaction): recorded unless queued already or ingested before, and the NOTIFY with it.
-  const rows = await database.rows<{ id: string }>(
-    sql`WITH ins AS (
-          INSERT INTO channel_inbound (id, channel_id, external_id, sender, payload)
-          SELECT ${uuidv7()}, ${channel.id}, ${externalId}, ${msg.fromUser}, ${JSON.stringify(msg)}::jsonb
-          WHERE NOT EXISTS (SELECT 1 FROM channel_messages WHERE channel_id = ${channel.id} AND external_id = ${externalId})
-          ON CONFLICT (channel_id, external_id) DO NOTHING
-          RETURNING id)
-        SELECT id, pg_notify(${INBOUND_WAKE}, '') FROM ins`,
-  );
+  const rows = await inboundRepo.accept(database, {
+    id: uuidv7(),
+    channelId: channel.id,
+    externalId,
+    sender: msg.fromUser,
+    payload: JSON.stringify(msg),
+    wake: INBOUND_WAKE,
+  });
   if (rows.length) nudgeInbound();
   return rows.length > 0;
 }
@@ -88,25 +87,7 @@ interface Claimed {
 
 /** Claims up to `limit` due messages, each the oldest queued one of its sender, under a lease. */
 async function claim(database: Database, limit: number): Promise<Claimed[]> {
-  return database.transaction(
-    (tx) =>
-      database.rows<Claimed>(
-        sql`WITH picked AS (
-              SELECT q.id FROM channel_inbound q
-              WHERE q.status = 'queued' AND q.next_attempt_at <= now() AND (q.locked_until IS NULL OR q.locked_until < now())
-                AND NOT EXISTS (
-                  SELECT 1 FROM channel_inbound p
-                  WHERE p.channel_id = q.channel_id AND p.sender = q.sender AND p.status = 'queued' AND p.id < q.id)
-              ORDER BY q.id
-              LIMIT ${limit}
-              FOR UPDATE SKIP LOCKED)
-            UPDATE channel_inbound SET locked_until = now() + make_interval(secs => ${LEASE_SECONDS}), attempts = attempts + 1
-            WHERE id IN (SELECT id FROM picked)
-            RETURNING id, channel_id, external_id, sender, payload, attempts`,
-        tx,
-      ),
-    { worker: true },
-  );
+  return database.transaction((tx) => inboundRepo.claim(database, tx, limit, LEASE_SECONDS) as Promise<Claimed[]>, { worker: true });
 }
 
 const errorText = (err: unknown) => {
@@ -119,24 +100,19 @@ async function handle(database: Database, row: Claimed, channels: Map<string, Pr
   if (!ch) channels.set(row.channel_id, (ch = channelsRepo.channel(database.db, row.channel_id)));
   const channel = await ch;
   if (!channel || channel.kind !== 'wechat_oa') {
-    await database.rows(sql`UPDATE channel_inbound SET status = 'dead', locked_until = NULL, last_error = 'channel_gone' WHERE id = ${row.id}`);
+    await inboundRepo.markChannelGone(database, row.id);
     return;
   }
   const msg = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as WechatMessage;
   try {
     // A record left `received` by a worker that crashed while ingesting this very message (we hold its lease).
-    await database.rows(
-      sql`DELETE FROM channel_messages WHERE channel_id = ${row.channel_id} AND external_id = ${row.external_id} AND direction = 'in' AND outcome = 'received'`,
-    );
+    await inboundRepo.dropStaleReceived(database, row.channel_id, row.external_id);
     await ingestWechat(database, channel, msg);
-    await database.rows(sql`DELETE FROM channel_inbound WHERE id = ${row.id}`);
+    await inboundRepo.remove(database, row.id);
   } catch (err) {
     const dead = row.attempts >= MAX_ATTEMPTS;
     const next = new Date(Date.now() + inboundBackoffMs(row.attempts));
-    await database.rows(
-      sql`UPDATE channel_inbound SET status = ${dead ? 'dead' : 'queued'}, locked_until = NULL, next_attempt_at = ${next}, last_error = ${errorText(err)}
-          WHERE id = ${row.id}`,
-    );
+    await inboundRepo.reschedule(database, row.id, { dead, next, error: errorText(err) });
     if (dead) await logChannel(database, channel.id, 'error', 'channels.log.inbound_dead', { attempts: String(row.attempts) });
   }
 }
@@ -163,14 +139,8 @@ export async function drainInbound(database: Database, timeoutMs = 15_000): Prom
     if (n) continue;
     // Left: a sender's oldest queued message that is due or held by another worker (one in back-off waits, and so do
     // the sender's later messages behind it).
-    const [left] = await database.rows<{ n: number }>(
-      sql`SELECT count(*)::int AS n FROM channel_inbound q
-          WHERE q.status = 'queued' AND (q.next_attempt_at <= now() OR q.locked_until > now())
-            AND NOT EXISTS (
-              SELECT 1 FROM channel_inbound p
-              WHERE p.channel_id = q.channel_id AND p.sender = q.sender AND p.status = 'queued' AND p.id < q.id)`,
-    );
-    if (!left || Number(left.n) === 0 || Date.now() > until) return total;
+    const left = await inboundRepo.leftToDrain(database);
+    if (left === 0 || Date.now() > until) return total;
     await new Promise((r) => setTimeout(r, 10));
   }
 }
