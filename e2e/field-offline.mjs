@@ -29,7 +29,7 @@ import { bookSlot, portalSignIn, reportRepair, technicianNo } from './lib/field-
 import { createHarness } from './lib/harness.mjs';
 
 const STEP_TIMEOUT = 30_000;
-const { fail, shot, expectVisible, login, newWatchedPage, stepRunner, apiSession, runDemoJourney, log } = createHarness({
+const { fail, shot, expectVisible, pickOption, login, newWatchedPage, stepRunner, apiSession, runDemoJourney, log } = createHarness({
   shotPrefix: 'field-offline-',
   stepTimeout: STEP_TIMEOUT,
 });
@@ -209,8 +209,8 @@ async function journey(browser, base) {
   let queued = 4;
   if (part) {
     await step('offline: a part from the van (the list was loaded while online)', async () => {
-      await card().getByTestId('part-picker').click();
-      await phone.getByText(part.code, { exact: false }).first().click();
+      // pickOption checks the picker shows the part and retries a pick lost to the dropdown's animation (CI, under load).
+      await pickOption(phone, card().getByTestId('part-picker'), part.code);
       await card()
         .getByRole('button', { name: /记录用料/ })
         .click();

@@ -15,7 +15,7 @@
 import { createHarness } from './lib/harness.mjs';
 
 const STEP_TIMEOUT = 30_000;
-const { fail, shot, expectVisible, login, newWatchedPage, stepRunner, apiSession, runDemoJourney } = createHarness({
+const { fail, shot, expectVisible, expectHidden, login, newWatchedPage, stepRunner, apiSession, runDemoJourney } = createHarness({
   shotPrefix: 'std-fidelity-',
   stepTimeout: STEP_TIMEOUT,
 });
@@ -106,6 +106,8 @@ async function journey(browser, base) {
     await page.getByTestId('confirm-solution').click();
     await page.locator('.ant-modal-wrap:visible .ant-modal-footer .ant-btn-primary').click();
     await expectVisible(page.getByText('已记录客户确认方案'), 'the confirmation recorded');
+    // The first dialog fades out; under load its OK button is still there when the next dialog opens.
+    await expectHidden(page.locator('.ant-modal-wrap:visible'), 'the confirmation dialog to close');
     await page.getByTestId('ask-status').click();
     await page.locator('.ant-modal-wrap:visible .ant-modal-footer .ant-btn-primary').click();
     await expectVisible(page.getByText('已记录客户询问进度'), 'the status request recorded');
