@@ -43,8 +43,16 @@ export function registerWebchatRoutes(base: FastifyInstance, deps: AppDeps) {
   /** The visitor of the token, checked before the body or query is validated (no token → 401, whatever was sent). */
   const visitors = new WeakMap<FastifyRequest, { channel: ChannelRow; visitor: VisitorRow }>();
   const visitorGate = async (req: FastifyRequest) => {
-    const { channelId } = req.params as { channelId?: string };
-    if (!channelId || !z.uuid().safeParse(channelId).success) throw notFound('chat');
+    const params = req.params as { channelId?: string; id?: string };
+    // The path's ids are checked first, like every route's params (400 naming the one that is not a UUID).
+    for (const key of ['channelId', 'id'] as const) {
+      const v = params[key];
+      if (v !== undefined && !z.uuid().safeParse(v).success) {
+        throw new AppError('validation_failed', `${key}: Invalid UUID`, { errors: [{ path: key, message: 'Invalid UUID' }] });
+      }
+    }
+    const channelId = params.channelId;
+    if (!channelId) throw notFound('chat');
     const channel = await channelOf(req, channelId);
     visitors.set(req, { channel, visitor: await visitorOf(database, channel, tokenOf(req)) });
   };
