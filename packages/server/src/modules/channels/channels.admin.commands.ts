@@ -200,83 +200,72 @@ const addressTaken = () =>
     errors: [{ path: 'config.address', message: 'taken' }],
   });
 
+/** A channel without an address of its own (every kind but email): inserted, logged and audited in one transaction. */
+async function insertProviderChannel(
+  database: Database,
+  ctx: Ctx,
+  c: { id: string; kind: string; name: string; enabled: boolean; teamId: string | null; config: object; secrets: string | null },
+) {
+  await database.transaction(async (tx) => {
+    await channelsRepo.insertChannel(tx, { ...c, address: null, unknownSender: 'customer' });
+    await channelsRepo.log(tx, { id: uuidv7(), channelId: c.id, level: 'info', event: 'channels.log.created', detail: {} });
+    await writeAudit(tx, ctx, { action: 'channel.created', targetType: 'channel', targetId: c.id, changes: { name: { before: null, after: c.name } } });
+  });
+}
+
 export async function createChannel(database: Database, ctx: Ctx, input: z.infer<typeof s.ChannelCreate>, origin = '') {
   manage(ctx);
   const id = uuidv7();
   if (input.kind === 'wechat_oa') {
     const { config, secrets } = splitWechat(input.config, {});
-    await database.transaction(async (tx) => {
-      await channelsRepo.insertChannel(tx, {
-        id,
-        kind: input.kind,
-        name: input.name,
-        address: null,
-        teamId: input.teamId ?? null,
-        config,
-        secrets: sealWechatSecrets(secrets),
-        unknownSender: 'customer',
-        enabled: input.enabled,
-      });
-      await channelsRepo.log(tx, { id: uuidv7(), channelId: id, level: 'info', event: 'channels.log.created', detail: {} });
-      await writeAudit(tx, ctx, { action: 'channel.created', targetType: 'channel', targetId: id, changes: { name: { before: null, after: input.name } } });
+    await insertProviderChannel(database, ctx, {
+      id,
+      kind: input.kind,
+      name: input.name,
+      enabled: input.enabled,
+      teamId: input.teamId ?? null,
+      config,
+      secrets: sealWechatSecrets(secrets),
     });
     return { id, kind: input.kind, callbackUrl: wechatCallbackUrl(origin, id) };
   }
   if (input.kind === 'dingtalk_robot') {
     const { config, secrets } = splitDingtalk(input.config, {});
-    await database.transaction(async (tx) => {
-      await channelsRepo.insertChannel(tx, {
-        id,
-        kind: input.kind,
-        name: input.name,
-        address: null,
-        teamId: input.teamId ?? null,
-        config,
-        secrets: sealDingtalkSecrets(secrets),
-        unknownSender: 'customer',
-        enabled: input.enabled,
-      });
-      await channelsRepo.log(tx, { id: uuidv7(), channelId: id, level: 'info', event: 'channels.log.created', detail: {} });
-      await writeAudit(tx, ctx, { action: 'channel.created', targetType: 'channel', targetId: id, changes: { name: { before: null, after: input.name } } });
+    await insertProviderChannel(database, ctx, {
+      id,
+      kind: input.kind,
+      name: input.name,
+      enabled: input.enabled,
+      teamId: input.teamId ?? null,
+      config,
+      secrets: sealDingtalkSecrets(secrets),
     });
     dingtalkStreamsChanged(); // a stream-mode robot is connected at once
     return { id, kind: input.kind, ...(config.mode === 'http' ? { callbackUrl: dingtalkCallbackUrl(origin, id) } : {}) };
   }
   if (input.kind === 'wecom_kf' || input.kind === 'wecom_app') {
     const { config, secrets } = splitWecom(input.config, {});
-    await database.transaction(async (tx) => {
-      await channelsRepo.insertChannel(tx, {
-        id,
-        kind: input.kind,
-        name: input.name,
-        address: null,
-        teamId: input.kind === 'wecom_kf' ? (input.teamId ?? null) : null,
-        config,
-        secrets: sealWecomSecrets(secrets),
-        unknownSender: 'customer',
-        enabled: input.enabled,
-      });
-      await channelsRepo.log(tx, { id: uuidv7(), channelId: id, level: 'info', event: 'channels.log.created', detail: {} });
-      await writeAudit(tx, ctx, { action: 'channel.created', targetType: 'channel', targetId: id, changes: { name: { before: null, after: input.name } } });
+    await insertProviderChannel(database, ctx, {
+      id,
+      kind: input.kind,
+      name: input.name,
+      enabled: input.enabled,
+      teamId: input.kind === 'wecom_kf' ? (input.teamId ?? null) : null,
+      config,
+      secrets: sealWecomSecrets(secrets),
     });
     return { id, kind: input.kind, ...(input.kind === 'wecom_kf' ? { callbackUrl: wecomCallbackUrl(origin, id) } : {}) };
   }
   if (input.kind === 'webchat') {
     const config = cleanWebchat(input.config);
-    await database.transaction(async (tx) => {
-      await channelsRepo.insertChannel(tx, {
-        id,
-        kind: input.kind,
-        name: input.name,
-        address: null,
-        teamId: input.teamId ?? null,
-        config,
-        secrets: null,
-        unknownSender: 'customer',
-        enabled: input.enabled,
-      });
-      await channelsRepo.log(tx, { id: uuidv7(), channelId: id, level: 'info', event: 'channels.log.created', detail: {} });
-      await writeAudit(tx, ctx, { action: 'channel.created', targetType: 'channel', targetId: id, changes: { name: { before: null, after: input.name } } });
+    await insertProviderChannel(database, ctx, {
+      id,
+      kind: input.kind,
+      name: input.name,
+      enabled: input.enabled,
+      teamId: input.teamId ?? null,
+      config,
+      secrets: null,
     });
     return { id, kind: input.kind, snippet: webchatSnippet(origin, id) };
   }
@@ -286,20 +275,14 @@ export async function createChannel(database: Database, ctx: Ctx, input: z.infer
     }
     const { config, secrets } = splitSms(input.config, {});
     const sealed = sealSmsSecrets(secrets);
-    await database.transaction(async (tx) => {
-      await channelsRepo.insertChannel(tx, {
-        id,
-        kind: input.kind,
-        name: input.name,
-        address: null,
-        teamId: input.teamId ?? null,
-        config,
-        secrets: sealed,
-        unknownSender: 'customer',
-        enabled: input.enabled,
-      });
-      await channelsRepo.log(tx, { id: uuidv7(), channelId: id, level: 'info', event: 'channels.log.created', detail: {} });
-      await writeAudit(tx, ctx, { action: 'channel.created', targetType: 'channel', targetId: id, changes: { name: { before: null, after: input.name } } });
+    await insertProviderChannel(database, ctx, {
+      id,
+      kind: input.kind,
+      name: input.name,
+      enabled: input.enabled,
+      teamId: input.teamId ?? null,
+      config,
+      secrets: sealed,
     });
     return { id, kind: input.kind, callbackUrl: smsReceiptUrl(origin, { id, secrets: sealed }) };
   }
