@@ -105,8 +105,9 @@ async function handle(database: Database, row: Claimed, channels: Map<string, Pr
   }
   const msg = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as WechatMessage;
   try {
-    // A record left `received` by a worker that crashed while ingesting this very message (we hold its lease).
-    await inboundRepo.dropStaleReceived(database, row.channel_id, row.external_id);
+    // A record left `received` by a worker that crashed while ingesting this very message (we hold its lease). The
+    // first claim (attempts = 1: the claim counts) cannot have one.
+    if (row.attempts > 1) await inboundRepo.dropStaleReceived(database, row.channel_id, row.external_id);
     await ingestWechat(database, channel, msg);
     await inboundRepo.remove(database, row.id);
   } catch (err) {

@@ -73,6 +73,21 @@ export const channelsRepo = {
   async updateMessage(ex: Executor, id: string, set: Partial<typeof channelMessages.$inferInsert>) {
     await ex.update(channelMessages).set(set).where(eq(channelMessages.id, id));
   },
+  /** updateMessage and a channel log line in one statement (one round trip per ingested message instead of two). */
+  async updateMessageAndLog(
+    ex: Executor,
+    id: string,
+    set: { outcome: string; ticketId: string | null; replyId: string | null; customerId: string | null },
+    log: { id: string; channelId: string; level: 'info' | 'warn' | 'error'; event: string; detail: Record<string, unknown> },
+  ) {
+    await ex.execute(
+      sql`WITH u AS (
+            UPDATE channel_messages SET outcome = ${set.outcome}, ticket_id = ${set.ticketId}, reply_id = ${set.replyId}, customer_id = ${set.customerId}
+            WHERE id = ${id} RETURNING id)
+          INSERT INTO channel_log (id, channel_id, level, event, detail)
+          VALUES (${log.id}, ${log.channelId}, ${log.level}, ${log.event}, ${JSON.stringify(log.detail)}::jsonb)`,
+    );
+  },
   async messageByExternal(ex: Executor, channelId: string, externalId: string) {
     const [row] = await ex
       .select()

@@ -164,8 +164,13 @@ export async function ingestWechat(
         out.replyId,
         customerId,
       );
-    await channelsRepo.updateMessage(database.db, rowId, { outcome: out.outcome, ticketId: out.ticketId, replyId: out.replyId, customerId });
-    await logChannel(database, channel.id, 'info', `channels.log.wx_${out.outcome}`, { from, number: out.number });
+    // The record settled and the channel's log line in one statement.
+    await channelsRepo.updateMessageAndLog(
+      database.db,
+      rowId,
+      { outcome: out.outcome, ticketId: out.ticketId, replyId: out.replyId, customerId },
+      { id: uuidv7(), channelId: channel.id, level: 'info', event: `channels.log.wx_${out.outcome}`, detail: { from, number: out.number } },
+    );
     return { outcome: out.outcome, ticketId: out.ticketId, number: out.number };
   } catch (err) {
     await channelsRepo.deleteMessage(database.db, rowId);
@@ -176,6 +181,11 @@ export async function ingestWechat(
 
 /** The customer of an openid / external_userid (its last message time noted: the reply window), or a new one. */
 export async function customerFor(database: Database, channel: ChannelRow, openid: string, message: boolean, via: Via = WECHAT_VIA): Promise<string> {
+  // The common case — a message from a known, unmerged identity — is one statement; the rest below in a transaction.
+  if (message) {
+    const known = await wechatRepo.touchKnown(database.db, via.identity, openid, new Date());
+    if (known && !known.merged) return known.customerId;
+  }
   return database.transaction(async (tx) => {
     const now = new Date();
     const known = await wechatRepo.identity(tx, via.identity, openid);

@@ -1,5 +1,5 @@
 /** The SQL of the WeChat channel's ingest: customer identities (openid) and the customer's open wechat ticket. */
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
 import { customerIdentities, customers, tickets } from '../../db/schema';
 import { uuidv7 } from '../../lib/ids';
@@ -12,6 +12,22 @@ export const wechatRepo = {
       .from(customerIdentities)
       .where(and(eq(customerIdentities.kind, kind), eq(customerIdentities.value, value)))
       .limit(1);
+    return row;
+  },
+  /**
+   * A message from a known identity in one statement: its last message time noted, its customer and whether that
+   * customer was merged into another (then the caller follows the chain in a transaction). Undefined when unknown.
+   */
+  async touchKnown(ex: Executor, kind: string, value: string, at: Date) {
+    const [row] = await ex
+      .update(customerIdentities)
+      .set({ lastInAt: at })
+      .where(and(eq(customerIdentities.kind, kind), eq(customerIdentities.value, value)))
+      .returning({
+        id: customerIdentities.id,
+        customerId: customerIdentities.customerId,
+        merged: sql<boolean>`EXISTS (SELECT 1 FROM customers c WHERE c.id = ${customerIdentities.customerId} AND c.merged_into_id IS NOT NULL)`,
+      });
     return row;
   },
   async touchIdentity(ex: Executor, id: string, at: Date): Promise<void> {
