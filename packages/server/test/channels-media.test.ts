@@ -262,6 +262,26 @@ describe('photos in agent replies', () => {
     expect((await outbox(ticket.id)).every((r) => r.status === 'sent')).toBe(true);
   });
 
+  it('公众号: a photo waits while the text before it is failed and retrying (attempt not counted), then follows it', async () => {
+    const ticket = await oaWrites('oMedia_C_000003', '电梯按钮失灵');
+    await reply(ticket.id, '先看这张图。', [await upload('按钮.png', png)]);
+    oa.failSends = 1;
+    const uploads = oa.uploadCalls;
+    const sent0 = oa.sent.length;
+    await drainOutbox(t.database);
+    let rows = await outbox(ticket.id);
+    expect(rows.map((r) => r.status)).toEqual(['failed', 'queued']);
+    expect(oa.uploadCalls).toBe(uploads); // the photo did not go ahead of its text
+    const [img] = await t.database.rows<{ attempts: number }>(sql`SELECT attempts FROM channel_outbox WHERE id = ${rows[1]!.id}`);
+    expect(img!.attempts).toBe(0);
+    // The text's retry is due after its back-off: text, then the photo.
+    const later = new Date(Date.now() + 120_000);
+    while ((await drainOutbox(t.database, later)) > 0);
+    rows = await outbox(ticket.id);
+    expect(rows.map((r) => r.status)).toEqual(['sent', 'sent']);
+    expect(oa.sent.slice(sent0).map((s) => s.body.msgtype)).toEqual(['text', 'image']);
+  });
+
   it('公众号 outside the 48-hour window: the text goes as the template, the photo is not sent and is recorded dead with the reason', async () => {
     const ticket = await oaWrites('oMedia_B_000002', '楼道漏水');
     await t.database.rows(sql`UPDATE customer_identities SET last_in_at = now() - interval '49 hours' WHERE value = 'oMedia_B_000002'`);

@@ -57,6 +57,8 @@ export interface WxFake {
   /** 微信客服 messages kf/sync_msg lists (cursor = index). */
   msgs: Record<string, unknown>[];
   valid: Set<string>;
+  /** The next n send calls answer -1 (system busy) without sending. */
+  failSends: number;
   expire(): void;
   close(): Promise<void>;
 }
@@ -73,6 +75,7 @@ export async function startWxFake(flavor: 'oa' | 'wecom', creds: { id: string; s
     uploads: [],
     msgs: [],
     valid: new Set(),
+    failSends: 0,
     expire() {
       fake.valid.clear();
     },
@@ -115,6 +118,10 @@ export async function startWxFake(flavor: 'oa' | 'wecom', creds: { id: string; s
       if (sendPaths.includes(u.pathname) && req.method === 'POST') {
         fake.calls.push({ path: u.pathname, token });
         if (!fake.valid.has(token)) return json(res, expired);
+        if (fake.failSends > 0) {
+          fake.failSends--;
+          return json(res, { errcode: -1, errmsg: 'system error' });
+        }
         const body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
         if (body.msgtype === 'image') {
           const id = (body.image as { media_id?: string } | undefined)?.media_id;
