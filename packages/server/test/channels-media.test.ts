@@ -70,7 +70,7 @@ const reply = async (ticketId: string, body: string, attachmentIds: string[] = [
 };
 const drain = async () => {
   let n = 0;
-  for (let got = 1; got > 0; ) n += got = await drainOutbox(t.database);
+  for (let got = 1; got > 0;) n += got = await drainOutbox(t.database);
   return n;
 };
 /** The ticket's deliveries in the order they were queued. */
@@ -373,9 +373,14 @@ describe('photos in agent replies', () => {
 describe('care contacts by 微信客服', () => {
   const careTask = async (ticketId: string) =>
     (
-      await t.database.rows<{ id: string; state: string; auto_state: string | null; auto_channel: string | null; auto_reason: string | null; auto_outbox_id: string | null }>(
-        sql`SELECT id, state, auto_state, auto_channel, auto_reason, auto_outbox_id FROM care_tasks WHERE ticket_id = ${ticketId} ORDER BY seq LIMIT 1`,
-      )
+      await t.database.rows<{
+        id: string;
+        state: string;
+        auto_state: string | null;
+        auto_channel: string | null;
+        auto_reason: string | null;
+        auto_outbox_id: string | null;
+      }>(sql`SELECT id, state, auto_state, auto_channel, auto_reason, auto_outbox_id FROM care_tasks WHERE ticket_id = ${ticketId} ORDER BY seq LIMIT 1`)
     )[0];
 
   it('inside the window and with consent: the care text by kf/send_msg; consent.wechat = false → not sent, the task stays with the reason', async () => {

@@ -131,7 +131,7 @@ export async function startDingtalkFake(): Promise<DingtalkFake> {
       }
       const knownImage = () => {
         if (body.msgKey !== 'sampleImageMsg') return true;
-        const photo = (JSON.parse(String(body.msgParam ?? '{}')) as { photoURL?: string }).photoURL;
+        const photo = (JSON.parse(typeof body.msgParam === 'string' ? body.msgParam : '{}') as { photoURL?: string }).photoURL;
         if (fake.uploads.some((x) => x.mediaId === photo)) return true;
         json(res, 400, { code: 'invalidParameter.photoURL', message: 'photoURL' });
         return false;

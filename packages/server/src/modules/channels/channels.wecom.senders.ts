@@ -72,11 +72,7 @@ async function noConsent(tx: Tx, target: { value: string; channelId: string }) {
  * since; checked again when sent) and `consent.wechat` is not false. `unreachable` otherwise (the caller falls back to
  * the Official Account, then the other channels, as before).
  */
-export async function queueTouchWecomKf(
-  tx: Tx,
-  msg: TouchMessage,
-  id: string,
-): Promise<'queued' | 'unreachable' | 'no_consent'> {
+export async function queueTouchWecomKf(tx: Tx, msg: TouchMessage, id: string): Promise<'queued' | 'unreachable' | 'no_consent'> {
   const customer = await channelsRepo.customerContact(tx, msg.customerId);
   if (!customer) return 'unreachable';
   const target = await kfTarget(tx, msg.customerId, msg.at);
