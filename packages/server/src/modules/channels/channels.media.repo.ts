@@ -20,9 +20,12 @@ export const mediaRepo = {
       .where(eq(attachments.id, id));
     return row;
   },
-  /** The status of a delivery (the one an image waits for). */
-  async outboxStatus(ex: Executor, id: string): Promise<string | null> {
-    const [row] = await ex.select({ status: channelOutbox.status }).from(channelOutbox).where(eq(channelOutbox.id, id));
-    return row?.status ?? null;
+  /** The status of a delivery (the one an image waits for) and when it is next tried. */
+  async outboxState(ex: Executor, id: string): Promise<{ status: string; nextAttemptAt: Date } | undefined> {
+    const [row] = await ex
+      .select({ status: channelOutbox.status, nextAttemptAt: channelOutbox.nextAttemptAt })
+      .from(channelOutbox)
+      .where(eq(channelOutbox.id, id));
+    return row;
   },
 };

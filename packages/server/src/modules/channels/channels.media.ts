@@ -93,12 +93,17 @@ export async function queueReplyImages(
   return n;
 }
 
-/** True when the delivery an image waits for is not finished (queued, sending, or failed and to be retried). */
-export async function waitsForPrevious(database: Database, row: OutboxRow): Promise<boolean> {
+/**
+ * When the delivery an image waits for is not finished (queued, sending, or failed and to be retried): the time to try
+ * the image again (just after that one's next attempt, at least 5 s from now); null when the image may go now.
+ */
+export async function waitsForPrevious(database: Database, row: OutboxRow, now: Date): Promise<Date | null> {
   const after = (row.payload as MediaPayload).after;
-  if (!after) return false;
-  const status = await mediaRepo.outboxStatus(database.db, after);
-  return status === 'queued' || status === 'sending' || status === 'failed';
+  if (!after) return null;
+  const prev = await mediaRepo.outboxState(database.db, after);
+  if (!prev || (prev.status !== 'queued' && prev.status !== 'sending' && prev.status !== 'failed')) return null;
+  const soon = now.getTime() + 5_000;
+  return new Date(prev.status === 'sending' ? soon : Math.max(soon, prev.nextAttemptAt.getTime() + 1_000));
 }
 
 /** The image's bytes (the stored attachment); throws when it is gone (deleted since). */

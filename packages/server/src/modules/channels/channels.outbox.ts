@@ -284,9 +284,10 @@ async function sendOne(database: Database, row: OutboxRow, now: Date, rate: Map<
   if (customer && !consentOf(customer.consent)) return fail(database, row, 'no_consent', true);
   if (sms && customer && row.kind === 'survey' && (customer.consent as Record<string, unknown> | null)?.surveys === false)
     return fail(database, row, 'no_consent', true);
-  if (await waitsForPrevious(database, row)) {
+  const wait = await waitsForPrevious(database, row, now);
+  if (wait) {
     // A photo waits for the delivery before it (the text, the previous photo): back in the queue, attempt not counted.
-    await channelsRepo.finishOutbox(ex, row.id, { status: 'queued', attempts: row.attempts - 1, nextAttemptAt: new Date(now.getTime() + 5_000) });
+    await channelsRepo.finishOutbox(ex, row.id, { status: 'queued', attempts: row.attempts - 1, nextAttemptAt: wait });
     return;
   }
   const perMinute = (channel.config as EmailConfig | WechatConfig).ratePerMinute ?? 60;
