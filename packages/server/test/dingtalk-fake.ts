@@ -1,12 +1,14 @@
 /**
  * A local fake of the DingTalk open platform for the channel tests and the bench: the new-style token
  * (/v1.0/oauth2/accessToken), the old-style one (/gettoken), robot batchSend / groupMessages/send, messageFiles/download
- * (+ the file), the session webhook, 工作通知 asyncsend_v2, and the Stream gateway (/v1.0/gateway/connections/open +
+ * (+ the file), the session webhook, 工作通知 asyncsend_v2, 上传媒体文件 /media/upload (old-style token, multipart field
+ * `media`, type=image → media_id; a `sampleImageMsg` naming an unknown media_id is refused), and the Stream gateway (/v1.0/gateway/connections/open +
  * a `ws` WebSocket server at /stream that checks the ticket, pushes frames and records the acks). Counts every call.
  */
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { parseMultipart } from './wechat-fake';
 
 interface WsSocket {
   readyState: number;
@@ -35,6 +37,8 @@ export interface DingtalkFake {
   group: { token: string; body: Record<string, unknown> }[];
   session: { session: string; body: Record<string, unknown> }[];
   notices: { token: string; body: Record<string, unknown> }[];
+  uploadCalls: number;
+  uploads: { token: string; mediaId: string; filename: string; type: string; data: Buffer }[];
   files: Map<string, Buffer>;
   gatewayCalls: number;
   sockets: WsSocket[];
@@ -59,6 +63,8 @@ export async function startDingtalkFake(): Promise<DingtalkFake> {
     group: [],
     session: [],
     notices: [],
+    uploadCalls: 0,
+    uploads: [],
     files: new Map(),
     gatewayCalls: 0,
     sockets: [],
@@ -90,6 +96,17 @@ export async function startDingtalkFake(): Promise<DingtalkFake> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (u.pathname === '/media/upload' && req.method === 'POST') {
+        fake.uploadCalls++;
+        const at = u.searchParams.get('access_token') ?? '';
+        if (!at || at !== fake.oapiValid) return json(res, 200, { errcode: 40014, errmsg: '不合法的access_token' });
+        if (u.searchParams.get('type') !== 'image') return json(res, 200, { errcode: 40004, errmsg: '不合法的媒体文件类型' });
+        const media = parseMultipart(req.headers['content-type'], Buffer.concat(chunks))?.find((p) => p.name === 'media' && p.filename);
+        if (!media || !media.data.length || !media.type) return json(res, 200, { errcode: 40005, errmsg: '不合法的文件类型' });
+        const mediaId = `@lADPfake${fake.uploads.length + 1}`;
+        fake.uploads.push({ token: at, mediaId, filename: media.filename!, type: media.type, data: media.data });
+        return json(res, 200, { errcode: 0, errmsg: 'ok', type: 'image', media_id: mediaId, created_at: Date.now() });
+      }
       let body: Record<string, unknown>;
       try {
         body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
@@ -112,13 +129,20 @@ export async function startDingtalkFake(): Promise<DingtalkFake> {
         fake.oapiValid = `OT-${++issued}`;
         return json(res, 200, { errcode: 0, errmsg: 'ok', access_token: fake.oapiValid, expires_in: 7200 });
       }
+      const knownImage = () => {
+        if (body.msgKey !== 'sampleImageMsg') return true;
+        const photo = (JSON.parse(typeof body.msgParam === 'string' ? body.msgParam : '{}') as { photoURL?: string }).photoURL;
+        if (fake.uploads.some((x) => x.mediaId === photo)) return true;
+        json(res, 400, { code: 'invalidParameter.photoURL', message: 'photoURL' });
+        return false;
+      };
       if (u.pathname === '/v1.0/robot/oToMessages/batchSend' && req.method === 'POST') {
-        if (!authed()) return;
+        if (!authed() || !knownImage()) return;
         fake.batch.push({ token, body });
         return json(res, 200, { processQueryKey: `pq-${fake.batch.length}`, invalidStaffIdList: [], flowControlledStaffIdList: [] });
       }
       if (u.pathname === '/v1.0/robot/groupMessages/send' && req.method === 'POST') {
-        if (!authed()) return;
+        if (!authed() || !knownImage()) return;
         fake.group.push({ token, body });
         return json(res, 200, { processQueryKey: `pg-${fake.group.length}` });
       }

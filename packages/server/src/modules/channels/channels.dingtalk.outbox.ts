@@ -3,20 +3,22 @@
  * conversation the customer last wrote in; the channels worker sends it through the conversation's session webhook
  * while it is valid (a minute of margin), else the robot API with the cached access token (batchSend one-to-one,
  * groupMessages/send in a group). Never when the customer withdrew DingTalk consent (`consent.dingtalk === false`).
+ * The reply's photos follow the text, one delivery each, always by the robot API (`sampleImageMsg`, channels.media.ts).
  */
 import type { Database, Tx } from '../../db/client';
 import type { Ctx } from '../../lib/context';
 import { uuidv7 } from '../../lib/ids';
 import { openSecret } from '../../lib/secretbox';
 import type { TicketEvent, TicketSnapshot } from '../tickets/ticket-events';
-import { robotBatchSend, robotGroupSend, sessionReply } from './channels.dingtalk';
+import { DingtalkApiError, robotBatchSend, robotGroupSend, robotImage, sessionReply, uploadDingtalkMedia } from './channels.dingtalk';
+import { imageBytes, MediaGoneError, queueReplyImages, type MediaPayload } from './channels.media';
 import { dingtalkRepo } from './channels.dingtalk.repo';
 import { channelsRepo, type ChannelRow, type OutboxRow } from './channels.repo';
 
 /** DingTalk consent: withdrawn when the customer's `consent.dingtalk` is false (absent = not withdrawn). */
 export const dingtalkConsent = (consent: unknown) => (consent as Record<string, unknown> | null)?.dingtalk !== false;
 
-export interface DingtalkReplyPayload {
+export interface DingtalkReplyPayload extends MediaPayload {
   subject: string;
   body: string;
   conversationId: string;
@@ -69,12 +71,28 @@ export async function queueDingtalkReply(tx: Tx, ctx: Ctx, ticket: TicketSnapsho
     outcome: 'queued',
     subject: 'text',
   });
+  // The reply's photos: one delivery each, after the text (sent by the robot API, channels.media.ts).
+  await queueReplyImages(tx, { channel, recipient, ticketId: ticket.id, customerId: ticket.customerId, replyId, textId: id, payload: { ...payload } });
 }
 
 /** Sends one queued reply; throws DingtalkApiError (the outbox records the failure and retries). Returns the route taken. */
 export async function sendDingtalkRow(database: Database, row: OutboxRow, channel: ChannelRow, now = new Date()): Promise<'session' | 'robot'> {
   const p = row.payload as DingtalkReplyPayload;
   const s = await dingtalkRepo.session(database.db, channel.id, p.conversationId, p.senderKey);
+  if (p.image) {
+    // A photo: uploaded by media/upload, then the robot API's sampleImageMsg (the session webhook cannot carry it).
+    let file;
+    try {
+      file = await imageBytes(database, p.image);
+    } catch (err) {
+      if (err instanceof MediaGoneError) throw new DingtalkApiError('media_gone', null, err.message);
+      throw err;
+    }
+    const mediaId = await uploadDingtalkMedia(channel, file.data, file.filename, file.mime);
+    if (s?.conversationType === '2') await robotGroupSend(channel, p.conversationId, robotImage(mediaId));
+    else await robotBatchSend(channel, s?.senderStaffId ?? row.recipient, robotImage(mediaId));
+    return 'robot';
+  }
   if (s?.sessionWebhook && s.expiresAt && s.expiresAt.getTime() - SESSION_MARGIN_MS > now.getTime()) {
     await sessionReply(channel, openSecret(s.sessionWebhook, 'channel_credential'), p.body);
     return 'session';

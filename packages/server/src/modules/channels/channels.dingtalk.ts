@@ -8,6 +8,8 @@
  * - replies: the conversation's `sessionWebhook` while it is valid, else `/v1.0/robot/oToMessages/batchSend`
  *   (one-to-one) or `/v1.0/robot/groupMessages/send` (group), `msgKey: sampleText`;
  * - pictures: `/v1.0/robot/messageFiles/download {downloadCode, robotCode}` → `{downloadUrl}`, then the file;
+ * - photos out: `{oapi}/media/upload?type=image` (old-style token) → media_id, sent by the robot API as `sampleImageMsg`
+ *   with `photoURL` = the media_id (the session webhook takes only a public picture URL, so images never go that way);
  * - the old-style token `GET /gettoken?appkey&appsecret` for 工作通知 (`/topapi/message/corpconversation/asyncsend_v2`).
  * All through the project's outbound client. `apiBase` (tests, a proxy) replaces both api.dingtalk.com and oapi.dingtalk.com.
  */
@@ -16,6 +18,7 @@ import { OutboundError, OutboundRefusedError, outbound } from '../../lib/outboun
 import { openSecret, sealSecret } from '../../lib/secretbox';
 import { safeEqual } from '../identity/secrets';
 import type { ChannelRow } from './channels.repo';
+import { mediaMultipart } from './channels.media';
 
 export const DINGTALK_API = 'https://api.dingtalk.com';
 export const DINGTALK_OAPI = 'https://oapi.dingtalk.com';
@@ -147,15 +150,18 @@ function asJson(body: Buffer): Record<string, unknown> | null {
   }
 }
 
-async function call(url: string, init: { method?: 'GET' | 'POST'; body?: unknown; token?: string; maxResponseBytes?: number } = {}) {
+async function call(
+  url: string,
+  init: { method?: 'GET' | 'POST'; body?: unknown; raw?: { body: Buffer; contentType: string }; token?: string; maxResponseBytes?: number } = {},
+) {
   try {
     return await outbound(url, {
       method: init.method ?? 'GET',
       headers: {
-        ...(init.body !== undefined ? { 'content-type': 'application/json; charset=utf-8' } : {}),
+        ...(init.raw ? { 'content-type': init.raw.contentType } : init.body !== undefined ? { 'content-type': 'application/json; charset=utf-8' } : {}),
         ...(init.token ? { 'x-acs-dingtalk-access-token': init.token } : {}),
       },
-      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+      ...(init.raw ? { body: init.raw.body } : init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
       timeoutMs: 15_000,
       ...(init.maxResponseBytes ? { maxResponseBytes: init.maxResponseBytes } : {}),
     });
@@ -258,22 +264,28 @@ async function withToken(channel: ChannelRow, path: string, body: unknown, maxRe
 
 const sampleText = (content: string) => ({ msgKey: 'sampleText', msgParam: JSON.stringify({ content: content.slice(0, 5000) }) });
 
-/** A one-to-one robot message to a staff id of the robot's organisation. */
-export async function robotBatchSend(channel: ChannelRow, staffId: string, content: string): Promise<string | null> {
+/** An image message of the robot API: `sampleImageMsg` whose photoURL is the media_id of an uploaded file. */
+const sampleImage = (mediaId: string) => ({ msgKey: 'sampleImageMsg', msgParam: JSON.stringify({ photoURL: mediaId }) });
+type RobotMsg = { msgKey: string; msgParam: string };
+const asMsg = (content: string | RobotMsg) => (typeof content === 'string' ? sampleText(content) : content);
+export const robotImage = (mediaId: string): RobotMsg => sampleImage(mediaId);
+
+/** A one-to-one robot message (text, or an image by robotImage) to a staff id of the robot's organisation. */
+export async function robotBatchSend(channel: ChannelRow, staffId: string, content: string | RobotMsg): Promise<string | null> {
   const cfg = channel.config as DingtalkConfig;
-  const j = await withToken(channel, '/v1.0/robot/oToMessages/batchSend', { robotCode: cfg.robotCode, userIds: [staffId], ...sampleText(content) });
+  const j = await withToken(channel, '/v1.0/robot/oToMessages/batchSend', { robotCode: cfg.robotCode, userIds: [staffId], ...asMsg(content) });
   const invalid = Array.isArray(j.invalidStaffIdList) ? j.invalidStaffIdList : [];
   if (invalid.length) throw new DingtalkApiError('invalid_user', null, 'the staff id is not reachable by this robot');
   return str(j.processQueryKey);
 }
 
 /** A robot message into a group conversation (openConversationId). */
-export async function robotGroupSend(channel: ChannelRow, conversationId: string, content: string): Promise<string | null> {
+export async function robotGroupSend(channel: ChannelRow, conversationId: string, content: string | RobotMsg): Promise<string | null> {
   const cfg = channel.config as DingtalkConfig;
   const j = await withToken(channel, '/v1.0/robot/groupMessages/send', {
     robotCode: cfg.robotCode,
     openConversationId: conversationId,
-    ...sampleText(content),
+    ...asMsg(content),
   });
   return str(j.processQueryKey);
 }
@@ -312,6 +324,28 @@ export async function downloadPicture(channel: ChannelRow, downloadCode: string,
 
 /** Token expired or invalid on the /topapi APIs (errcode 88, 40014, 42001): refreshed once. */
 const OAPI_TOKEN_ERRORS = new Set([88, 40014, 42001]);
+
+/**
+ * 上传媒体文件: `POST {oapi}/media/upload?access_token&type=image` (multipart field `media`, the app's old-style token)
+ * → `{errcode: 0, media_id}`. The media_id is what `sampleImageMsg.photoURL` takes: no public URL of the file is needed.
+ */
+export async function uploadDingtalkMedia(channel: ChannelRow, data: Buffer, filename: string, mime: string): Promise<string> {
+  const cfg = channel.config as DingtalkConfig;
+  const raw = mediaMultipart(data, filename, mime);
+  let token = await channelToken(channel, 'oapi');
+  for (let attempt = 0; ; attempt++) {
+    const res = await call(`${root(cfg, 'oapi')}/media/upload?access_token=${encodeURIComponent(token)}&type=image`, { method: 'POST', raw });
+    const j = asJson(res.body);
+    if (res.status !== 200 || !j) throw new DingtalkApiError('bad_response', null, `HTTP ${res.status}`);
+    const errcode = Number(j.errcode ?? 0);
+    if (errcode === 0 && typeof j.media_id === 'string' && j.media_id) return j.media_id;
+    if (OAPI_TOKEN_ERRORS.has(errcode) && attempt === 0) {
+      token = await channelToken(channel, 'oapi', token);
+      continue;
+    }
+    throw new DingtalkApiError(OAPI_TOKEN_ERRORS.has(errcode) ? 'token_rejected' : 'api_error', String(errcode), `errcode ${errcode}: ${clip(j.errmsg)}`);
+  }
+}
 
 export type WorkNoticeMsg =
   | { msgtype: 'text'; text: { content: string } }

@@ -25,6 +25,7 @@ import { isSmsKind, SmsApiError } from './channels.sms';
 import { sendQueuedSms, smsConsent } from './channels.sms.senders';
 import { DingtalkApiError } from './channels.dingtalk';
 import { dingtalkConsent, sendDingtalkRow } from './channels.dingtalk.outbox';
+import { queueReplyImages, waitsForPrevious } from './channels.media';
 
 export const MAX_ATTEMPTS = 6;
 export const backoffMs = (attempts: number) => 30_000 * 2 ** Math.max(0, attempts - 1);
@@ -102,8 +103,9 @@ export type WechatReplyPayload = WechatPayload;
 /**
  * Consumer of `ticket.public_reply`: an agent's public reply on a `wechat` ticket goes back to the user's openid as a
  * customer-service message on the channel the conversation came in by (queued in the reply's transaction); on a
- * 微信客服 channel (wecom_kf) to the user's external_userid by kf/send_msg. Never when
- * the customer withdrew WeChat consent; the 48-hour window is checked when sent.
+ * 微信客服 channel (wecom_kf) to the user's external_userid by kf/send_msg. The reply's photos follow as image
+ * messages, one delivery each (channels.media.ts). Never when the customer withdrew WeChat consent; the 48-hour
+ * window is checked when sent.
  */
 export async function queueWechatReply(tx: Tx, ctx: Ctx, ticket: TicketSnapshot, event: TicketEvent) {
   if (ticket.channel !== 'wechat' || ctx.actor.kind !== 'staff') return;
@@ -149,6 +151,16 @@ export async function queueWechatReply(tx: Tx, ctx: Ctx, ticket: TicketSnapshot,
     outboxId: id,
     outcome: 'queued',
     subject: 'text',
+  });
+  // The reply's photos: one delivery each, after the text (customer-service `image` messages, channels.media.ts).
+  await queueReplyImages(tx, {
+    channel,
+    recipient: openid,
+    ticketId: ticket.id,
+    customerId: ticket.customerId,
+    replyId,
+    textId: id,
+    payload: { subject: head.subject },
   });
 }
 
@@ -252,6 +264,8 @@ export function closeTransports() {
 /** One pass: claim due deliveries and send them. Returns how many were handled. */
 export async function drainOutbox(database: Database, now = new Date(), limit = 50): Promise<number> {
   const claimed = await database.transaction((tx) => channelsRepo.claimDue(tx, now, limit));
+  // In the order they were queued (uuidv7 ids): a reply's text before its photos.
+  claimed.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const rate = new Map<string, number>();
   for (const row of claimed) await sendOne(database, row, now, rate);
   return claimed.length;
@@ -270,6 +284,12 @@ async function sendOne(database: Database, row: OutboxRow, now: Date, rate: Map<
   if (customer && !consentOf(customer.consent)) return fail(database, row, 'no_consent', true);
   if (sms && customer && row.kind === 'survey' && (customer.consent as Record<string, unknown> | null)?.surveys === false)
     return fail(database, row, 'no_consent', true);
+  const wait = await waitsForPrevious(database, row, now);
+  if (wait) {
+    // A photo waits for the delivery before it (the text, the previous photo): back in the queue, attempt not counted.
+    await channelsRepo.finishOutbox(ex, row.id, { status: 'queued', attempts: row.attempts - 1, nextAttemptAt: wait });
+    return;
+  }
   const perMinute = (channel.config as EmailConfig | WechatConfig).ratePerMinute ?? 60;
   const sent = rate.get(channel.id) ?? (await channelsRepo.sentSince(ex, channel.id, new Date(now.getTime() - 60_000)));
   if (sent >= perMinute) {
@@ -324,7 +344,7 @@ async function sendDingtalk(database: Database, row: OutboxRow, channel: Channel
     });
   } catch (err) {
     const kind = err instanceof DingtalkApiError ? err.kind : 'failed';
-    const final = kind === 'refused_address' || kind === 'invalid_user' || kind === 'bad_session';
+    const final = kind === 'refused_address' || kind === 'invalid_user' || kind === 'bad_session' || kind === 'media_gone';
     await fail(database, row, `${kind}: ${scrubText(String((err as Error).message ?? err)).slice(0, 300)}`, final);
   }
 }

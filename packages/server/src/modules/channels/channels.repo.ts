@@ -211,7 +211,7 @@ export const channelsRepo = {
       .select({ id: channelOutbox.id })
       .from(channelOutbox)
       .where(due)
-      .orderBy(asc(channelOutbox.nextAttemptAt))
+      .orderBy(asc(channelOutbox.nextAttemptAt), asc(channelOutbox.id))
       .limit(limit)
       .for('update', { skipLocked: true });
     if (!picked.length) return [];

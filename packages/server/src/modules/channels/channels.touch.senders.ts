@@ -4,7 +4,9 @@
  * shows that row's delivery status):
  * - email: the first enabled email channel, when the customer has an address and `consent.email` is not false;
  * - SMS: the first enabled SMS channel with a `care_touch` template (parameters name, number), `consent.sms`;
- * - WeChat: a customer-service message inside the 48-hour window, else the account's `ticket_update` template, `consent.wechat`.
+ * - WeChat: by 微信客服 (wecom_kf) when the customer's kf conversation is inside its window (48 h, fewer than 5
+ *   messages since their last one), else the Official Account: a customer-service message inside the 48-hour window,
+ *   else the account's `ticket_update` template; `consent.wechat` either way.
  * Consent is checked again when sent for care contacts (the row carries the ticket).
  */
 import type { Tx } from '../../db/client';
@@ -15,6 +17,7 @@ import { channelsRepo } from './channels.repo';
 import { domainOf, emailConsent, type ReplyPayload } from './channels.outbox';
 import { queueSms } from './channels.sms.senders';
 import { fmtTime, queueWechat } from './channels.wechat.senders';
+import { queueTouchWecomKf } from './channels.wecom.senders';
 
 type Result = Awaited<ReturnType<TouchSender['enqueue']>>;
 const done = (outcome: 'queued' | 'no_consent' | 'unreachable' | 'rate_limited', id: string): Result =>
@@ -68,6 +71,9 @@ export async function queueTouchSms(tx: Tx, msg: TouchMessage): Promise<Result> 
 
 export async function queueTouchWechat(tx: Tx, msg: TouchMessage): Promise<Result> {
   const id = uuidv7();
+  // 微信客服 first: the customer's kf conversation inside its window (48 h / 5 messages) and consent.
+  const kf = await queueTouchWecomKf(tx, msg, id);
+  if (kf !== 'unreachable') return done(kf, id);
   const outcome = await queueWechat(
     tx,
     msg.customerId,

@@ -13,12 +13,14 @@ import { scrubText } from '../../lib/mask';
 import { orgTimeZone } from '../../lib/timezone';
 import type { ReminderOutcome, VisitReminder } from '../field/field.reminders';
 import type { SurveyMessage } from '../surveys/surveys.delivery';
+import { imageBytes, MediaGoneError, type MediaPayload } from './channels.media';
 import { channelsRepo, type ChannelRow, type OutboxRow } from './channels.repo';
 import {
   OPENID,
   REPLY_WINDOW_MS,
   sendCustomMessage,
   sendTemplateMessage,
+  uploadWechatMedia,
   WechatApiError,
   type WechatConfig,
   type WechatTemplate,
@@ -33,6 +35,9 @@ export interface WechatPayload {
   values?: Record<string, string>;
   /** The template message's URL (survey link). */
   link?: string;
+  /** A photo of the reply (its own delivery, channels.media.ts): uploaded as temporary media, sent as `image`. */
+  image?: MediaPayload['image'];
+  after?: string;
 }
 
 /** Outbox kind → the template kind used outside the 48-hour window. */
@@ -167,7 +172,8 @@ type Fail = (error: string, final: boolean) => Promise<void>;
 
 /**
  * Sends one queued WeChat delivery: a customer-service text inside the 48-hour window; outside it (or when the
- * platform answers 45015) the template for the row's kind; no template → dead with `reply_window_closed`.
+ * platform answers 45015) the template for the row's kind; no template → dead with `reply_window_closed`. A photo
+ * (payload.image) only inside the window: uploaded by media/upload, then a customer-service `image` message.
  */
 export async function sendWechatRow(database: Database, row: OutboxRow, channel: ChannelRow, now: Date, done: Done, fail: Fail) {
   const last = await channelsRepo.identityLastIn(database.db, OPENID, row.recipient);
@@ -180,6 +186,14 @@ export async function sendWechatRow(database: Database, row: OutboxRow, channel:
     await database.transaction((tx) => done(tx, msgid, t.mode === 'subscribe' ? 'channels.log.wx_subscribe_sent' : 'channels.log.wx_template_sent'));
   };
   try {
+    if (p.image) {
+      // An image has no template form: outside the window it is not sent (the text went as the template).
+      if (!windowOpen) return await fail('reply_window_closed: the user has not written in the last 48 hours (an image is only sent inside the window)', true);
+      const file = await imageBytes(database, p.image);
+      const mediaId = await uploadWechatMedia(channel, file.data, file.filename, file.mime);
+      await sendCustomMessage(channel, row.recipient, { msgtype: 'image', image: { media_id: mediaId } });
+      return await database.transaction((tx) => done(tx, mediaId, 'channels.log.out_sent'));
+    }
     if (!windowOpen) {
       if (!tpl) return await fail('reply_window_closed: the user has not written in the last 48 hours (WeChat customer-service message window)', true);
       return await viaTemplate(tpl);
@@ -192,8 +206,8 @@ export async function sendWechatRow(database: Database, row: OutboxRow, channel:
     }
     await database.transaction((tx) => done(tx, null, 'channels.log.out_sent'));
   } catch (err) {
-    const kind = err instanceof WechatApiError ? err.kind : 'failed';
-    const final = ['reply_window_closed', 'refused_address', 'not_subscribed', 'bad_template'].includes(kind);
+    const kind = err instanceof WechatApiError ? err.kind : err instanceof MediaGoneError ? 'media_gone' : 'failed';
+    const final = ['reply_window_closed', 'refused_address', 'not_subscribed', 'bad_template', 'media_gone'].includes(kind);
     await fail(`${kind}: ${scrubText(String((err as Error).message ?? err)).slice(0, 300)}`, final);
   }
 }

@@ -5,7 +5,8 @@
  * 16 random bytes + 4-byte length + XML + AppID), the XML messages (fast-xml-parser), and the platform API through the
  * project's outbound client (address policy; `apiBase` is the host root, `/cgi-bin/...` appended): the access token
  * (cached per channel, fetched once for many messages; 40001/42001/40014 → refreshed once and the call retried once),
- * customer-service messages (`/cgi-bin/message/custom/send`) and media download (`/cgi-bin/media/get`).
+ * customer-service messages (`/cgi-bin/message/custom/send`), media download (`/cgi-bin/media/get`) and temporary
+ * media upload (`/cgi-bin/media/upload?type=image`, multipart field `media`) for outgoing photos.
  */
 import { createHash } from 'node:crypto';
 import { decrypt, getSignature } from '@wecom/crypto';
@@ -13,6 +14,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { openSecret, sealSecret } from '../../lib/secretbox';
 import { safeEqual } from '../identity/secrets';
 import type { ChannelRow } from './channels.repo';
+import { mediaMultipart } from './channels.media';
 import { asJson, call, errText, mediaGet, tokenCache, WechatApiError } from './channels.token';
 
 export const DEFAULT_WECHAT_API = 'https://api.weixin.qq.com';
@@ -241,6 +243,23 @@ export async function sendTemplateMessage(
     }
     throw err;
   }
+}
+
+/**
+ * 新增临时素材: `POST /cgi-bin/media/upload?access_token&type=image` (multipart field `media`) → `{type, media_id,
+ * created_at}`; the media_id is valid 3 days and is sent as a customer-service `image` message.
+ */
+export async function uploadWechatMedia(channel: ChannelRow, data: Buffer, filename: string, mime: string): Promise<string> {
+  const root = apiRoot(channel.config as WechatConfig);
+  const { body, contentType } = mediaMultipart(data, filename, mime);
+  return withToken<string>(channel, async (token) => {
+    const res = await call(`${root}/cgi-bin/media/upload?access_token=${encodeURIComponent(token)}&type=image`, { method: 'POST', body, contentType });
+    const j = asJson(res.body);
+    if (res.status !== 200 || !j) throw new WechatApiError('bad_response', null, `HTTP ${res.status}`);
+    const errcode = Number(j.errcode ?? 0);
+    if (errcode === 0 && typeof j.media_id === 'string' && j.media_id) return { errcode: 0, value: j.media_id };
+    return { errcode: errcode || -1, errmsg: errText(j.errmsg) };
+  });
 }
 
 /** Downloads a temporary media file (the photo or voice of a message). */

@@ -8,7 +8,8 @@ import { uuidv7 } from '../../lib/ids';
 import { scrubText } from '../../lib/mask';
 import { channelsRepo, type ChannelRow, type OutboxRow } from './channels.repo';
 import { WechatApiError } from './channels.token';
-import { EXTERNAL_USERID, KF_WINDOW_MESSAGES, KF_WINDOW_MS, sendKfMessage } from './channels.wecom';
+import { EXTERNAL_USERID, KF_WINDOW_MESSAGES, KF_WINDOW_MS, sendKfMessage, uploadWecomMedia } from './channels.wecom';
+import { imageBytes, MediaGoneError, type MediaPayload } from './channels.media';
 import { wecomRepo } from './channels.wecom.repo';
 
 /** Why a message cannot go to this user now (null: it can): the 48-hour window or the 5-message quota. */
@@ -24,20 +25,26 @@ export async function kfWindow(ex: Database['db'] | Tx, channelId: string, exter
 
 type Fail = (database: Database, row: OutboxRow, error: string, final: boolean) => Promise<void>;
 
-/** One queued reply / invitation (payload {subject, body}); `fail` is the outbox's failure recorder. */
+/** One queued reply / invitation / touch (payload {subject, body}, or a photo: payload.image); `fail` is the outbox's failure recorder. */
 export async function sendWecomKf(database: Database, row: OutboxRow, channel: ChannelRow, now: Date, to: string, fail: Fail) {
   const closed = await kfWindow(database.db, channel.id, row.recipient, now);
   if (closed) return fail(database, row, closed, true);
-  const p = row.payload as { body: string };
+  const p = row.payload as { body: string } & MediaPayload;
   try {
-    const msgid = await sendKfMessage(channel, row.recipient, { msgtype: 'text', text: { content: p.body.slice(0, 2048) } });
+    let msgid: string | null;
+    if (p.image) {
+      // A photo of the reply: uploaded as temporary media, then sent as an `image` message (it counts toward the 5).
+      const file = await imageBytes(database, p.image);
+      const mediaId = await uploadWecomMedia(channel, file.data, file.filename, file.mime);
+      msgid = await sendKfMessage(channel, row.recipient, { msgtype: 'image', image: { media_id: mediaId } });
+    } else msgid = await sendKfMessage(channel, row.recipient, { msgtype: 'text', text: { content: p.body.slice(0, 2048) } });
     await database.transaction(async (tx) => {
       await channelsRepo.finishOutbox(tx, row.id, { status: 'sent', sentAt: new Date(), lastError: null, ...(msgid ? { externalId: msgid } : {}) });
       await channelsRepo.log(tx, { id: uuidv7(), channelId: channel.id, level: 'info', event: 'channels.log.out_sent', detail: { to, kind: row.kind } });
     });
   } catch (err) {
-    const kind = err instanceof WechatApiError ? err.kind : 'failed';
-    const final = kind === 'reply_window_closed' || kind === 'refused_address';
+    const kind = err instanceof WechatApiError ? err.kind : err instanceof MediaGoneError ? 'media_gone' : 'failed';
+    const final = kind === 'reply_window_closed' || kind === 'refused_address' || kind === 'media_gone';
     await fail(database, row, `${kind}: ${scrubText(String((err as Error).message ?? err)).slice(0, 300)}`, final);
   }
 }

@@ -12,6 +12,7 @@
  */
 import { openSecret, sealSecret } from '../../lib/secretbox';
 import type { ChannelRow } from './channels.repo';
+import { mediaMultipart } from './channels.media';
 import { asJson, call, errText, mediaGet, postJson, tokenCache, WechatApiError } from './channels.token';
 import { msgSignature, openEncrypted, sameSignature, xmlFields } from './channels.wechat';
 
@@ -189,20 +190,12 @@ export async function sendKfMessage(
   return api(channel, '/cgi-bin/kf/send_msg', { touser: externalUserId, open_kfid: cfg.openKfId ?? '', ...msg }, (j) => asStr(j.msgid));
 }
 
-/** `media/upload` (type image): a temporary media_id for an outgoing image. */
+/** `media/upload` (type image, multipart field `media`): a temporary media_id (3 days) for an outgoing image. */
 export async function uploadWecomMedia(channel: ChannelRow, data: Buffer, filename: string, mime: string): Promise<string> {
   const root = apiRoot(channel.config as WecomConfig);
-  const boundary = `----chidu${Date.now().toString(16)}`;
-  const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="media"; filename="${filename.replace(/["\r\n]/g, '_')}"; filelength=${data.length}\r\nContent-Type: ${mime}\r\n\r\n`,
-  );
-  const body = Buffer.concat([head, data, Buffer.from(`\r\n--${boundary}--\r\n`)]);
+  const { body, contentType } = mediaMultipart(data, filename, mime);
   return wecomTokens.withToken<string>(channel, async (token) => {
-    const res = await call(`${root}/cgi-bin/media/upload?access_token=${encodeURIComponent(token)}&type=image`, {
-      method: 'POST',
-      body,
-      contentType: `multipart/form-data; boundary=${boundary}`,
-    });
+    const res = await call(`${root}/cgi-bin/media/upload?access_token=${encodeURIComponent(token)}&type=image`, { method: 'POST', body, contentType });
     const j = asJson(res.body);
     if (res.status !== 200 || !j) throw new WechatApiError('bad_response', null, `HTTP ${res.status}`);
     const errcode = Number(j.errcode ?? 0);
