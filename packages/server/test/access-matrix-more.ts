@@ -3,7 +3,7 @@
  * channel routes (issue #14: an email channel and a dead letter on T).
  */
 import { eq } from 'drizzle-orm';
-import { channelMessages, channelOutbox, fieldMaintenanceProposals, staff, tickets } from '../src/db/schema';
+import { channelInbound, channelMessages, channelOutbox, fieldMaintenanceProposals, staff, tickets } from '../src/db/schema';
 import type { MatrixActor } from '../src/http/access';
 import { uuidv7 } from '../src/lib/ids';
 import type { TestApp } from './harness';
@@ -59,6 +59,23 @@ export async function setupChannels({ t, tokens, ids, fx, ok }: Env): Promise<vo
     .update(tickets)
     .set({ teamId: teamB!.teamId })
     .where(eq(tickets.id, walkIn.id as string));
+}
+
+/** A dead inbound message of the fixture channel (a fresh one per admitted write: retry and discard change it). */
+export async function newDeadInbound({ t, fx }: Env): Promise<string> {
+  const id = uuidv7();
+  await t.database.db.insert(channelInbound).values({
+    id,
+    channelId: fx.channel!,
+    externalId: `msg:matrix-${id}`,
+    sender: 'oMatrixSender0001',
+    payload: {},
+    status: 'dead',
+    attempts: 10,
+    lastError: 'Error: matrix',
+    deadAt: new Date(),
+  });
+  return id;
 }
 
 /** A mail from an unknown sender waiting in the review queue of the fixture channel (a fresh one per admitted write). */
@@ -205,8 +222,11 @@ export async function moreParam(
     newProposal: () => Promise<string>;
     newCoaching: () => Promise<string>;
   },
+  name?: string,
 ): Promise<string | null> {
   const { fx } = env;
+  // A dead inbound message of the fixture channel (GET /channels/{id}/inbound lists them; retry / discard change one).
+  if (name === 'messageId' && path.startsWith('/channels/{id}/inbound/')) return newDeadInbound(env);
   // A WeChat callback without a signature (here for a channel id nobody configured) is refused alike: 403.
   if (path.startsWith('/public/channels/wechat/{id}')) return '0190f0a0-0000-7000-8000-0000000000aa';
   // A 微信客服 callback without msg_signature (for a channel id nobody configured): 403.

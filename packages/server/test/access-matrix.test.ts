@@ -257,7 +257,7 @@ async function pathFor(key: string, fresh: boolean): Promise<string> {
     if (path.startsWith('/calendars/holiday-imports/{id}')) return write ? newHolidayImport() : (fx.holidayImport ??= await newHolidayImport());
     if (path.startsWith('/calendars/{id}')) return fx.calendar!;
     const env = { t, tokens, ids, fx, ok };
-    const more = (await moreParam(path, write, env, { newInspection, newAppeal, newProposal, newCoaching })) ?? (await envParam(path, write, env, name));
+    const more = (await moreParam(path, write, env, { newInspection, newAppeal, newProposal, newCoaching }, name)) ?? (await envParam(path, write, env, name));
     if (more) return more;
     throw new Error(`no fixture for the path parameter ${name} of ${key}: add one to pathFor`);
   };

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dingtalkSign, forgetDingtalkTokens, parseDingtalkMessage, verifyDingtalkSign } from '../src/modules/channels/channels.dingtalk';
 import { DingtalkStreams } from '../src/modules/channels/channels.dingtalk.stream';
+import { drainInbound } from '../src/modules/channels/channels.inbound';
 import { drainOutbox } from '../src/modules/channels/channels.outbox';
 import { APP_KEY, APP_SECRET, startDingtalkFake, type DingtalkFake } from './dingtalk-fake';
 import { testApp, type TestApp } from './harness';
@@ -85,6 +86,7 @@ const ticketOf = async (staffId: string) =>
 beforeAll(async () => {
   fake = await startDingtalkFake();
   process.env.CHIDU_CHANNELS_WORKER = '0'; // the test drains the outbox and runs the stream connections itself
+  process.env.CHIDU_INBOUND_WORKER = '0'; // the test drains the inbound queue itself
   process.env.CHIDU_PUBLIC_URL = 'https://chidu.example.com';
   t = await testApp({ CHIDU_OUTBOUND_ALLOW: '127.0.0.1' });
   admin = (await t.as(['admin'])).token;
@@ -93,6 +95,7 @@ afterAll(async () => {
   await t?.close();
   await fake?.close();
   delete process.env.CHIDU_CHANNELS_WORKER;
+  delete process.env.CHIDU_INBOUND_WORKER;
   delete process.env.CHIDU_PUBLIC_URL;
 });
 beforeEach(() => forgetDingtalkTokens());
@@ -174,6 +177,9 @@ describe('dingtalk_robot channel against a fake platform', () => {
     const res = await post(first);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({});
+    // Accepted and acknowledged: the inbound worker makes the ticket.
+    expect(await ticketOf('u1001')).toBeUndefined();
+    expect(await drainInbound(t.database)).toBe(1);
     const ticket = await ticketOf('u1001');
     expect(ticket).toMatchObject({ channel: 'dingtalk', subject: '3 号楼电梯异响' });
     const customer = await t.database.rows<{ name: string; tags: string[] }>(
@@ -191,9 +197,11 @@ describe('dingtalk_robot channel against a fake platform', () => {
     expect(webhook[0]!.session_webhook.startsWith('v1:')).toBe(true); // sealed at rest
 
     expect((await post(first)).statusCode).toBe(200); // DingTalk retried
+    expect(await drainInbound(t.database)).toBe(0); // nothing queued: it was ingested before
     expect(await snapshot()).toEqual(after);
 
     expect((await post(robotMessage({ staffId: 'u1001', text: '还在响' }))).statusCode).toBe(200);
+    expect(await drainInbound(t.database)).toBe(1);
     expect(await snapshot()).toMatchObject({ tickets: after.tickets, replies: after.replies + 1 });
   });
 
@@ -211,6 +219,7 @@ describe('dingtalk_robot channel against a fake platform', () => {
 
   it('after the session expired: robot batchSend with the access token, fetched once for many; refreshed once when refused', async () => {
     expect((await post(robotMessage({ staffId: 'u2002', text: '门禁卡失效', expiresIn: -1000 }))).statusCode).toBe(200);
+    await drainInbound(t.database);
     const ticket = await ticketOf('u2002');
     const calls = fake.tokenCalls;
     const n = fake.batch.length;
@@ -240,6 +249,7 @@ describe('dingtalk_robot channel against a fake platform', () => {
     const before = await count('attachments');
     const res = await post(robotMessage({ staffId: 'u3003', extra: { msgtype: 'picture', content: { downloadCode: 'DLCODE-1' } } }));
     expect(res.statusCode).toBe(200);
+    expect(await drainInbound(t.database)).toBe(1);
     const ticket = await ticketOf('u3003');
     expect(ticket!.subject).toBe('钉钉消息 [图片]');
     const att = await t.database.rows<{ mime: string; size: number }>(sql`SELECT mime, size FROM attachments WHERE ticket_id = ${ticket!.id}`);
@@ -280,6 +290,7 @@ describe('dingtalk_robot channel against a fake platform', () => {
         message: 'OK',
         data: JSON.stringify({ response: null }),
       });
+      expect(await drainInbound(t.database)).toBe(1);
       expect(await ticketOf('u4004')).toMatchObject({ channel: 'dingtalk', subject: '车库灯不亮' });
 
       fake.sockets[fake.sockets.length - 1]!.terminate(); // the platform drops the connection
@@ -289,6 +300,7 @@ describe('dingtalk_robot channel against a fake platform', () => {
       fake.push(frame('frame-3', redelivered)); // the same msgId again: acknowledged, stored once
       const acked = (id: string) => fake.acks.some((a) => (a.headers as Record<string, string>).messageId === id);
       await waitFor(() => acked('frame-2') && acked('frame-3'), 'both acks');
+      expect(await drainInbound(t.database)).toBe(1); // recorded once
       const replies = await t.database.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM ticket_replies WHERE body = '第二条'`);
       expect(replies[0]!.n).toBe(1);
     } finally {

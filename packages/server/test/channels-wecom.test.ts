@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { drainOutbox } from '../src/modules/channels/channels.outbox';
 import type { ChannelRow } from '../src/modules/channels/channels.repo';
 import { forgetWecomTokens, openWecomCallback, sealWecomSecrets, verifyWecomUrl } from '../src/modules/channels/channels.wecom';
+import { drainInbound } from '../src/modules/channels/channels.inbound';
 import { testApp, type TestApp } from './harness';
 import { waitFor } from './standards-helpers';
 
@@ -155,10 +156,10 @@ function customerMsg(external: string, msgtype: 'text' | 'image' | 'voice', valu
 }
 
 /** The event callback WeCom posts after new messages: encrypted XML, msg_signature over Encrypt. */
-function postEvent(o: { forge?: boolean; key?: string; corpId?: string; token?: string } = {}) {
+function postEvent(o: { forge?: boolean; key?: string; corpId?: string; token?: string; evToken?: string } = {}) {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const nonce = String(++seq);
-  const inner = `<xml><ToUserName><![CDATA[${CORP_ID}]]></ToUserName><CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[kf_msg_or_event]]></Event><Token><![CDATA[ENCApHxnGDNAVNY4AaSJKj4Tb5mwsEMzxhFmHVGcra996NR]]></Token><OpenKfId><![CDATA[${OPEN_KFID}]]></OpenKfId></xml>`;
+  const inner = `<xml><ToUserName><![CDATA[${CORP_ID}]]></ToUserName><CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[kf_msg_or_event]]></Event><Token><![CDATA[${o.evToken ?? 'ENCApHxnGDNAVNY4AaSJKj4Tb5mwsEMzxhFmHVGcra996NR'}]]></Token><OpenKfId><![CDATA[${OPEN_KFID}]]></OpenKfId></xml>`;
   const enc = wxEncrypt(o.key ?? AES_KEY, inner, o.corpId ?? CORP_ID);
   const msg_signature = o.forge ? 'e'.repeat(40) : getSignature(o.token ?? TOKEN, timestamp, nonce, enc);
   const body = `<xml><ToUserName><![CDATA[${CORP_ID}]]></ToUserName><Encrypt><![CDATA[${enc}]]></Encrypt><AgentID><![CDATA[]]></AgentID></xml>`;
@@ -200,6 +201,7 @@ beforeAll(async () => {
   fake.media.set('MEDIA_IMG', { type: 'image/png', data: png });
   fake.media.set('MEDIA_VOICE', { type: 'audio/amr', data: amr });
   process.env.CHIDU_CHANNELS_WORKER = '0'; // the test drains the channel outbox itself
+  process.env.CHIDU_INBOUND_WORKER = '0'; // the test drains the inbound queue itself
   t = await testApp({ CHIDU_OUTBOUND_ALLOW: '127.0.0.1' });
   admin = (await t.as(['admin'])).token;
 });
@@ -207,6 +209,7 @@ afterAll(async () => {
   await t?.close();
   await fake?.close();
   delete process.env.CHIDU_CHANNELS_WORKER;
+  delete process.env.CHIDU_INBOUND_WORKER;
 });
 beforeEach(() => forgetWecomTokens());
 
@@ -302,6 +305,7 @@ describe('wecom_kf (微信客服) against a fake WeCom', () => {
     const before = await snapshot();
     fake.msgs.push(customerMsg(ext, 'text', '你好，我家卫生间漏水，麻烦尽快派人'));
     const res = await postEvent();
+    await drainInbound(t.database); // accepted and answered; the inbound worker pulls with sync_msg
     expect(res.statusCode).toBe(200);
     expect(res.body).toBe('success');
     expect(fake.syncBodies.at(-1)).toMatchObject({ token: 'ENCApHxnGDNAVNY4AaSJKj4Tb5mwsEMzxhFmHVGcra996NR', open_kfid: OPEN_KFID });
@@ -318,6 +322,7 @@ describe('wecom_kf (微信客服) against a fake WeCom', () => {
     const replay = fake.msgs.length;
     fake.msgs.push({ ...fake.msgs[replay - 1]! });
     expect((await postEvent()).statusCode).toBe(200);
+    await drainInbound(t.database); // accepted and answered; the inbound worker pulls with sync_msg
     expect(await snapshot()).toEqual(mid);
 
     // Forged: a wrong msg_signature, another token, another corp, another key → 403, nothing stored, no sync call.
@@ -325,6 +330,7 @@ describe('wecom_kf (微信客服) against a fake WeCom', () => {
     const syncs = fake.syncCalls;
     for (const o of [{ forge: true }, { token: 'otherToken' }, { corpId: 'ww0000000000000000' }, { key: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C' }]) {
       const r = await postEvent(o);
+      await drainInbound(t.database); // accepted and answered; the inbound worker pulls with sync_msg
       expect(r.statusCode).toBe(403);
       expect(r.headers['content-type']).toContain('application/problem+json');
     }
@@ -335,6 +341,7 @@ describe('wecom_kf (微信客服) against a fake WeCom', () => {
     // A second message continues the ticket as the customer's reply.
     fake.msgs.push(customerMsg(ext, 'text', '补充：水已经流到楼下了'));
     await postEvent();
+    await drainInbound(t.database); // accepted and answered; the inbound worker pulls with sync_msg
     expect(JSON.stringify((await api('GET', `/tickets/${ticket!.id}`, admin)).json())).toContain('补充：水已经流到楼下了');
     expect((await snapshot()).tickets).toBe(mid.tickets);
 
@@ -365,6 +372,7 @@ describe('wecom_kf (微信客服) against a fake WeCom', () => {
     const ext = 'wmEXT_B_0002abcdef';
     fake.msgs.push(customerMsg(ext, 'text', '请问物业费怎么交'));
     await postEvent();
+    await drainInbound(t.database); // accepted and answered; the inbound worker pulls with sync_msg
     const ticket = (await ticketOf(ext))!;
     for (let i = 1; i <= 6; i++) await api('POST', `/tickets/${ticket.id}/replies`, admin, { body: `回复 ${i}`, visibility: 'public' });
     const sends = fake.sendCalls;
@@ -377,6 +385,7 @@ describe('wecom_kf (微信客服) against a fake WeCom', () => {
 
     fake.msgs.push(customerMsg(ext, 'text', '好的，谢谢'));
     await postEvent();
+    await drainInbound(t.database); // accepted and answered; the inbound worker pulls with sync_msg
     await api('POST', `/tickets/${ticket.id}/replies`, admin, { body: '不客气。', visibility: 'public' });
     await drainOutbox(t.database);
     expect(fake.sent.at(-1)!.body).toMatchObject({ touser: ext, text: { content: '不客气。' } });
@@ -409,6 +418,7 @@ describe('wecom_kf (微信客服) against a fake WeCom', () => {
     fake.pageMax = 4;
     const syncs = fake.syncCalls;
     await postEvent();
+    await drainInbound(t.database); // accepted and answered; the inbound worker pulls with sync_msg
     fake.pageMax = 1000;
     expect(fake.syncCalls - syncs).toBe(3); // 4 + 4 + 1 by has_more / next_cursor
     expect(fake.syncBodies.at(-1)!.cursor).toBe(String(start + 8));
@@ -434,6 +444,7 @@ describe('wecom_kf (微信客服) against a fake WeCom', () => {
     const surveyFor = async (ext: string, consent?: Record<string, boolean>) => {
       fake.msgs.push(customerMsg(ext, 'text', '门禁卡坏了'));
       await postEvent();
+      await drainInbound(t.database); // accepted and answered; the inbound worker pulls with sync_msg
       const tk = (await ticketOf(ext))!;
       if (consent) expect((await api('PATCH', `/customers/${tk.customer_id}`, admin, { consent })).statusCode).toBe(200);
       expect((await api('POST', `/tickets/${tk.id}/resolve`, admin, { resolution: '已重新写卡' })).statusCode).toBe(200);

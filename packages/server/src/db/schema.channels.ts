@@ -216,13 +216,15 @@ export const channelInbound = pgTable(
     sender: text('sender').notNull(),
     /** The verified, decrypted message as parsed. */
     payload: jsonb('payload').notNull(),
-    status: text('status').notNull().default('queued'), // queued | dead
+    status: text('status').notNull().default('queued'), // queued | dead | discarded
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
     /** Claimed by a worker until then (a crash leaves it to the next claim once this has passed). */
     lockedUntil: ts('locked_until'),
     lastError: text('last_error'),
     createdAt: ts('created_at').notNull().defaultNow(),
+    /** When it went dead (migration 0050; the dead inbound view). */
+    deadAt: ts('dead_at'),
   },
   (t) => [
     uniqueIndex('channel_inbound_external_key').on(t.channelId, t.externalId),
@@ -232,5 +234,8 @@ export const channelInbound = pgTable(
     index('channel_inbound_due_idx')
       .on(t.nextAttemptAt)
       .where(sql`"status" = 'queued'`),
+    index('channel_inbound_dead_idx')
+      .on(t.channelId, t.id)
+      .where(sql`"status" <> 'queued'`),
   ],
 );

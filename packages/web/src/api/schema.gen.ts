@@ -1208,6 +1208,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/channels/{id}/inbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Inbound messages of the channel whose ingest failed all attempts (status=dead, the default) or were discarded; senders masked */
+        get: operations["getChannelsByIdInbound"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{id}/inbound/{messageId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue a dead inbound message again now with fresh attempts (audited); not dead → 409 */
+        post: operations["postChannelsByIdInboundByMessageIdRetry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{id}/inbound/{messageId}/discard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Discard a dead inbound message (kept as discarded, never ingested; audited with the reason); not dead → 409 */
+        post: operations["postChannelsByIdInboundByMessageIdDiscard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/channels/{id}/review": {
         parameters: {
             query?: never;
@@ -3282,7 +3333,7 @@ export interface paths {
         /** WeCom customer service (微信客服) URL check: answers echostr decrypted (text/plain) when msg_signature = sha1(sort(token, timestamp, nonce, echostr)) and the CorpID inside is ours; otherwise 403 */
         get: operations["getPublicChannelsWecomById"];
         put?: never;
-        /** WeCom customer service (微信客服) events (encrypted XML, msg_signature): on kf_msg_or_event the new messages are pulled with kf/sync_msg from the stored cursor → ticket or customer reply; answers "success". Forged → 403, nothing stored; a message pulled again → nothing new */
+        /** WeCom customer service (微信客服) events (encrypted XML, msg_signature): a kf_msg_or_event is recorded once (its token) and answered "success" at once; the inbound worker then pulls the new messages with kf/sync_msg from the stored cursor → ticket or customer reply. Forged → 403, nothing stored; a message pulled again → nothing new */
         post: operations["postPublicChannelsWecomById"];
         delete?: never;
         options?: never;
@@ -3316,7 +3367,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** DingTalk robot outgoing callback (HTTP mode): headers timestamp (ms) and sign = Base64(HmacSHA256(appSecret, timestamp + "\n" + appSecret)), at most 1 h off; text, picture, richText → ticket or customer reply. Forged or stale → 403, nothing stored; a redelivered msgId → 200, nothing new */
+        /** DingTalk robot outgoing callback (HTTP mode): headers timestamp (ms) and sign = Base64(HmacSHA256(appSecret, timestamp + "\n" + appSecret)), at most 1 h off; verified, recorded once (msgId) and acknowledged at once; the inbound worker then makes text, picture, richText a ticket or customer reply, in order per sender. Forged or stale → 403, nothing stored; a redelivered msgId → 200, nothing new */
         post: operations["postPublicChannelsDingtalkById"];
         delete?: never;
         options?: never;
@@ -7438,6 +7489,18 @@ export interface components {
             /** @description SMS: the provider delivery receipt */
             receipt: ("delivered" | "failed") | null;
             createdAt: string;
+        };
+        ChannelInboundItem: {
+            id: string;
+            channelId: string;
+            /** @description masked */
+            sender: string;
+            /** @enum {string} */
+            status: "queued" | "dead" | "discarded";
+            attempts: number;
+            lastError: string | null;
+            receivedAt: string;
+            deadAt: string | null;
         };
         ChannelReviewEntry: {
             id: string;
@@ -13194,6 +13257,102 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getChannelsByIdInbound: {
+        parameters: {
+            query?: {
+                /** @description dead (default): failed all attempts; discarded: dropped by an administrator */
+                status?: "dead" | "discarded";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ChannelInboundItem"][];
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postChannelsByIdInboundByMessageIdRetry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelInboundItem"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postChannelsByIdInboundByMessageIdDiscard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelInboundItem"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             503: components["responses"]["Unavailable"];
         };
     };

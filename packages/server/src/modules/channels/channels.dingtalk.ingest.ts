@@ -1,15 +1,18 @@
 /**
- * DingTalk robot messages in (HTTP outgoing callback or a Stream CALLBACK frame — one path): recorded once per
+ * DingTalk robot messages in (HTTP outgoing callback or a Stream CALLBACK frame — one path): accepted into the inbound
+ * queue (`channel_inbound`, key `msg:<msgId>`, the sender's identity as the queue's sender, the session webhook sealed
+ * in the queued payload) and acknowledged at once; the inbound worker then ingests each sender's messages in order
+ * (`ingestQueuedDingtalk`). Ingest: recorded once per
  * (channel, msgId) so a redelivery stores nothing new; the conversation's session webhook kept (sealed) for the reply;
  * the sender found by identity (`dingtalk_staff_id` when DingTalk gives the sender's staff id, else `dingtalk_userid`)
  * or created as a customer tagged 来自钉钉; the message becomes a customer reply on their open `dingtalk` ticket or a
  * new ticket (type inquiry). Pictures are downloaded with the robot API and stored through the upload rules. If
- * handling fails, the record is removed so the platform's retry tries again.
+ * handling fails, the record is removed so the worker's retry tries again.
  */
 import type { Database } from '../../db/client';
 import type { Ctx } from '../../lib/context';
 import { uuidv7 } from '../../lib/ids';
-import { sealSecret } from '../../lib/secretbox';
+import { openSecret, sealSecret } from '../../lib/secretbox';
 import { t } from '../../i18n/index';
 import { MAX_UPLOAD_BYTES } from '../attachments/attachments.commands';
 import { createCustomerInTx } from '../customers/customers.commands';
@@ -40,6 +43,25 @@ const recent = new Map<string, { row: ChannelRow | undefined; until: number }>()
 /** The HTTP callback's headers checked against the channel's appSecret (and the one-hour window). */
 export const verifyCallback = (channel: ChannelRow, timestamp: unknown, sign: unknown, now = Date.now()) =>
   verifyDingtalkSign(openDingtalkSecrets(channel).appSecret, timestamp, sign, now);
+
+/** A DingTalk message as queued: the parsed message with its session webhook sealed (it is a credential for a while). */
+export type QueuedDingtalk = Omit<DingtalkMessage, 'sessionWebhook'> & { sealedWebhook: string | null };
+
+/** What `acceptInbound` records for a verified robot message: its key, its sender's queue and the payload. */
+export function queuedDingtalk(msg: DingtalkMessage): { externalId: string; sender: string; payload: QueuedDingtalk } {
+  const { sessionWebhook, ...rest } = msg;
+  return {
+    externalId: `msg:${msg.msgId}`,
+    sender: `${senderIdentity(msg).kind}:${senderIdentity(msg).value}`.slice(0, 300),
+    payload: { ...rest, sealedWebhook: sessionWebhook ? sealSecret(sessionWebhook, 'channel_credential') : null },
+  };
+}
+
+/** The inbound worker's ingest of a queued DingTalk message (throws to be retried). */
+export async function ingestQueuedDingtalk(database: Database, channel: ChannelRow, q: QueuedDingtalk): Promise<void> {
+  const { sealedWebhook, ...rest } = q;
+  await ingestDingtalk(database, channel, { ...rest, sessionWebhook: sealedWebhook ? openSecret(sealedWebhook, 'channel_credential') : null });
+}
 
 export type DingtalkOutcome = 'ticket' | 'reply' | 'unsupported' | 'duplicate';
 

@@ -8,7 +8,8 @@ import { syncPlugin } from '../../http/plugin';
 import { AppError } from '../../lib/errors';
 import { parseDingtalkMessage, type DingtalkConfig } from './channels.dingtalk';
 import { listStaffMappings, putStaffMapping } from './channels.dingtalk.commands';
-import { dingtalkChannel, ingestDingtalk, verifyCallback } from './channels.dingtalk.ingest';
+import { dingtalkChannel, queuedDingtalk, verifyCallback } from './channels.dingtalk.ingest';
+import { acceptInbound } from './channels.inbound';
 import * as s from './channels.schema';
 
 const forged = () => new AppError('forbidden', 'Bad, stale or missing DingTalk signature');
@@ -26,7 +27,7 @@ export function registerDingtalkRoutes(base: FastifyInstance, deps: AppDeps) {
             tags: ['channels'],
             security: [],
             summary:
-              'DingTalk robot outgoing callback (HTTP mode): headers timestamp (ms) and sign = Base64(HmacSHA256(appSecret, timestamp + "\\n" + appSecret)), at most 1 h off; text, picture, richText → ticket or customer reply. Forged or stale → 403, nothing stored; a redelivered msgId → 200, nothing new',
+              'DingTalk robot outgoing callback (HTTP mode): headers timestamp (ms) and sign = Base64(HmacSHA256(appSecret, timestamp + "\\n" + appSecret)), at most 1 h off; verified, recorded once (msgId) and acknowledged at once; the inbound worker then makes text, picture, richText a ticket or customer reply, in order per sender. Forged or stale → 403, nothing stored; a redelivered msgId → 200, nothing new',
             params: z.object({ id: z.uuid() }),
             headers: z.object({ timestamp: z.string().max(20).optional(), sign: z.string().max(100).optional() }).passthrough(),
             body: z.unknown().describe('the robot message JSON (checked after the signature: a forged call is 403 whatever the body)'),
@@ -43,7 +44,7 @@ export function registerDingtalkRoutes(base: FastifyInstance, deps: AppDeps) {
             });
           const robotCode = (channel.config as DingtalkConfig).robotCode;
           if (msg.robotCode && msg.robotCode !== robotCode) throw forged();
-          await ingestDingtalk(db, channel, msg);
+          await acceptInbound(db, channel.id, queuedDingtalk(msg));
           return {};
         },
       );

@@ -5,8 +5,8 @@
  * /v1.0/im/bot/messages/get}, {type: EVENT, topic: *}]}` → `{endpoint, ticket}`, then a WebSocket to
  * `endpoint?ticket=…`. Frames `{specVersion, type: SYSTEM | EVENT | CALLBACK, headers: {messageId, topic, …}, data}`;
  * each is answered `{code: 200, headers: {contentType: application/json, messageId}, message: OK, data}`. SYSTEM `ping`
- * is echoed, `disconnect` means reconnect. A robot message (CALLBACK) goes through the same ingest as the HTTP callback
- * (a redelivered msgId stores nothing). A lost connection is retried with back-off (1 s, 2 s … at most 60 s) and logged.
+ * is echoed, `disconnect` means reconnect. A robot message (CALLBACK) is accepted into the inbound queue like the HTTP
+ * callback and acknowledged at once (the inbound worker ingests it; a redelivered msgId stores nothing). A lost connection is retried with back-off (1 s, 2 s … at most 60 s) and logged.
  * The endpoint is checked by the outbound address policy before connecting.
  */
 import { createRequire } from 'node:module';
@@ -14,7 +14,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../../db/client';
 import { checkOutboundUrl, outbound } from '../../lib/outbound';
 import { DINGTALK_API, openDingtalkSecrets, parseDingtalkMessage, type DingtalkConfig } from './channels.dingtalk';
-import { ingestDingtalk } from './channels.dingtalk.ingest';
+import { queuedDingtalk } from './channels.dingtalk.ingest';
+import { acceptInbound } from './channels.inbound';
 import { logChannel } from './channels.ingest';
 import { channelsRepo, type ChannelRow } from './channels.repo';
 
@@ -155,11 +156,12 @@ export class DingtalkStream {
       const msg = parseDingtalkMessage(body);
       if (!msg || (msg.robotCode && msg.robotCode !== (channel.config as DingtalkConfig).robotCode)) return ack(200, 'OK', JSON.stringify({ response: null }));
       try {
-        await ingestDingtalk(this.database, channel, msg);
+        // Accepted into the inbound queue (once per msgId) and acknowledged; the inbound worker ingests it.
+        await acceptInbound(this.database, channel.id, queuedDingtalk(msg));
         this.stats.messages++;
         ack(200, 'OK', JSON.stringify({ response: null }));
       } catch {
-        ack(500, 'failed', JSON.stringify({ response: null })); // the platform redelivers
+        ack(500, 'failed', JSON.stringify({ response: null })); // not recorded (database down): the platform redelivers
       }
       return;
     }

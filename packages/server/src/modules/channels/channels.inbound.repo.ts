@@ -43,7 +43,7 @@ export const inboundRepo = {
     );
   },
   markChannelGone(database: Database, id: string) {
-    return database.rows(sql`UPDATE channel_inbound SET status = 'dead', locked_until = NULL, last_error = 'channel_gone' WHERE id = ${id}`);
+    return database.rows(sql`UPDATE channel_inbound SET status = 'dead', dead_at = now(), locked_until = NULL, last_error = 'channel_gone' WHERE id = ${id}`);
   },
   /** A record left `received` by a worker that crashed while ingesting this very message. */
   dropStaleReceived(database: Database, channelId: string, externalId: string) {
@@ -56,7 +56,8 @@ export const inboundRepo = {
   },
   reschedule(database: Database, id: string, v: { dead: boolean; next: Date; error: string }) {
     return database.rows(
-      sql`UPDATE channel_inbound SET status = ${v.dead ? 'dead' : 'queued'}, locked_until = NULL, next_attempt_at = ${v.next}, last_error = ${v.error}
+      sql`UPDATE channel_inbound SET status = ${v.dead ? 'dead' : 'queued'}, dead_at = ${v.dead ? sql`now()` : null}, locked_until = NULL,
+            next_attempt_at = ${v.next}, last_error = ${v.error}
           WHERE id = ${id}`,
     );
   },
@@ -71,4 +72,60 @@ export const inboundRepo = {
     );
     return Number(left?.n ?? 0);
   },
+  /** A channel's messages that are not queued (dead or discarded), newest first. */
+  listSettled(database: Database, channelId: string, status: 'dead' | 'discarded', limit: number) {
+    return database.rows<InboundListed>(
+      sql`SELECT id, channel_id, external_id, sender, status, attempts, last_error, created_at, dead_at FROM channel_inbound
+          WHERE channel_id = ${channelId} AND status = ${status} ORDER BY id DESC LIMIT ${limit}`,
+    );
+  },
+  async one(database: Database, channelId: string, id: string) {
+    const [row] = await database.rows<InboundListed>(
+      sql`SELECT id, channel_id, external_id, sender, status, attempts, last_error, created_at, dead_at FROM channel_inbound
+          WHERE channel_id = ${channelId} AND id = ${id}`,
+    );
+    return row;
+  },
+  /** A dead message queued again now, with fresh attempts (and the NOTIFY); returns it unless it was not dead. */
+  requeueDead(tx: Tx, database: Database, id: string, wake: string) {
+    return database.rows<{ id: string }>(
+      sql`WITH up AS (
+            UPDATE channel_inbound SET status = 'queued', attempts = 0, next_attempt_at = now(), locked_until = NULL, dead_at = NULL
+            WHERE id = ${id} AND status = 'dead' RETURNING id)
+          SELECT id, pg_notify(${wake}, '') FROM up`,
+      tx,
+    );
+  },
+  /** A dead message kept as discarded (its key stays: a redelivery is not queued again). */
+  discardDead(tx: Tx, database: Database, id: string) {
+    return database.rows<{ id: string }>(
+      sql`UPDATE channel_inbound SET status = 'discarded', locked_until = NULL WHERE id = ${id} AND status = 'dead' RETURNING id`,
+      tx,
+    );
+  },
+  /** The database clock now (a sync's start, compared with created_at). */
+  async clock(database: Database): Promise<Date> {
+    const [row] = await database.rows<{ at: Date | string }>(sql`SELECT clock_timestamp() AS at`);
+    return new Date(row!.at);
+  },
+  /** Events of the sender queued before `before` (other than the one held): covered by a sync that began after them. */
+  removeCovered(database: Database, v: { channelId: string; sender: string; except: string; before: Date }) {
+    return database.rows(
+      sql`DELETE FROM channel_inbound
+          WHERE channel_id = ${v.channelId} AND sender = ${v.sender} AND status = 'queued' AND id <> ${v.except}
+            AND created_at < ${v.before} AND (locked_until IS NULL OR locked_until < now())`,
+    );
+  },
 };
+
+export interface InboundListed {
+  id: string;
+  channel_id: string;
+  external_id: string;
+  sender: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  created_at: Date | string;
+  dead_at: Date | string | null;
+}

@@ -22,6 +22,8 @@ import { inboundRepo } from './channels.inbound.repo';
 import { channelsRepo, type ChannelRow } from './channels.repo';
 import type { WechatMessage } from './channels.wechat';
 import { callbackChannel, ingestWechat } from './channels.wechat.ingest';
+import { ingestQueuedDingtalk, type QueuedDingtalk } from './channels.dingtalk.ingest';
+import { ingestQueuedKfEvent, type QueuedKfEvent } from './channels.wecom.ingest';
 
 export const INBOUND_WAKE = 'chidu_channel_inbound';
 /** Attempts before a message is kept as dead. */
@@ -63,6 +65,23 @@ export async function acceptWechat(database: Database, channel: ChannelRow, msg:
   return rows.length > 0;
 }
 
+/**
+ * Accept for the other kinds (DingTalk robot messages, 微信客服 events): the verified message recorded once under its
+ * key, for its sender's queue, with the NOTIFY; the worker hands it to the kind's ingest. Returns whether it was new.
+ */
+export async function acceptInbound(database: Database, channelId: string, v: { externalId: string; sender: string; payload: unknown }): Promise<boolean> {
+  const rows = await inboundRepo.accept(database, {
+    id: uuidv7(),
+    channelId,
+    externalId: v.externalId,
+    sender: v.sender,
+    payload: JSON.stringify(v.payload),
+    wake: INBOUND_WAKE,
+  });
+  if (rows.length) nudgeInbound();
+  return rows.length > 0;
+}
+
 /** Enabled wechat_oa channels by callback id, kept CHANNEL_TTL_MS (and forgotten when an admin changes channels). */
 const CHANNEL_TTL_MS = 2000;
 const channelCache = new Map<string, { row: ChannelRow; until: number }>();
@@ -81,7 +100,7 @@ interface Claimed {
   channel_id: string;
   external_id: string;
   sender: string;
-  payload: WechatMessage | string;
+  payload: unknown;
   attempts: number;
 }
 
@@ -99,16 +118,19 @@ async function handle(database: Database, row: Claimed, channels: Map<string, Pr
   let ch = channels.get(row.channel_id);
   if (!ch) channels.set(row.channel_id, (ch = channelsRepo.channel(database.db, row.channel_id)));
   const channel = await ch;
-  if (!channel || channel.kind !== 'wechat_oa') {
+  const kind = channel?.kind;
+  if (!channel || (kind !== 'wechat_oa' && kind !== 'dingtalk_robot' && kind !== 'wecom_kf')) {
     await inboundRepo.markChannelGone(database, row.id);
     return;
   }
-  const msg = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as WechatMessage;
+  const payload = typeof row.payload === 'string' ? (JSON.parse(row.payload) as unknown) : row.payload;
   try {
     // A record left `received` by a worker that crashed while ingesting this very message (we hold its lease). The
     // first claim (attempts = 1: the claim counts) cannot have one.
     if (row.attempts > 1) await inboundRepo.dropStaleReceived(database, row.channel_id, row.external_id);
-    await ingestWechat(database, channel, msg);
+    if (kind === 'dingtalk_robot') await ingestQueuedDingtalk(database, channel, payload as QueuedDingtalk);
+    else if (kind === 'wecom_kf') await ingestQueuedKfEvent(database, channel, payload as QueuedKfEvent, { id: row.id, sender: row.sender });
+    else await ingestWechat(database, channel, payload as WechatMessage);
     await inboundRepo.remove(database, row.id);
   } catch (err) {
     const dead = row.attempts >= MAX_ATTEMPTS;

@@ -8,16 +8,17 @@ import { ctxOf } from '../../http/auth';
 import { anonymousCtx } from '../identity/identity.routes';
 import { IdParam } from '../identity/identity.schema';
 import * as admin from './channels.admin.commands';
+import * as inboundAdmin from './channels.inbound.admin';
 import { registerReviewRoutes } from './channels.review.routes';
 import { registerDingtalkRoutes } from './channels.dingtalk.routes';
 import { channelAdapter } from './channels.adapters';
 import { ingest, verifySignature } from './channels.commands';
 import * as s from './channels.schema';
 import { handleReceipt } from './channels.sms.senders';
-import { acceptChannel, acceptWechat } from './channels.inbound';
+import { acceptChannel, acceptInbound, acceptWechat } from './channels.inbound';
 import { callbackChannel, openCallback, verifyUrl } from './channels.wechat.ingest';
 import { openWecomCallback, verifyWecomUrl } from './channels.wecom';
-import { handleKfEvent, wecomCallbackChannel } from './channels.wecom.ingest';
+import { queuedKfEvent, wecomCallbackChannel } from './channels.wecom.ingest';
 
 /** The origin the callback URLs are built on: CHIDU_PUBLIC_URL, else the request's own. */
 const originOf = (req: { protocol: string; host: string }) => process.env.CHIDU_PUBLIC_URL || `${req.protocol}://${req.host}`;
@@ -166,7 +167,7 @@ function registerWechatCallbacks(base: FastifyInstance, deps: AppDeps) {
             tags,
             security: [],
             summary:
-              'WeCom customer service (微信客服) events (encrypted XML, msg_signature): on kf_msg_or_event the new messages are pulled with kf/sync_msg from the stored cursor → ticket or customer reply; answers "success". Forged → 403, nothing stored; a message pulled again → nothing new',
+              'WeCom customer service (微信客服) events (encrypted XML, msg_signature): a kf_msg_or_event is recorded once (its token) and answered "success" at once; the inbound worker then pulls the new messages with kf/sync_msg from the stored cursor → ticket or customer reply. Forged → 403, nothing stored; a message pulled again → nothing new',
             params,
             querystring: wecomQuery,
           },
@@ -176,7 +177,8 @@ function registerWechatCallbacks(base: FastifyInstance, deps: AppDeps) {
           const body = typeof req.body === 'string' ? req.body : '';
           const ev = channel ? openWecomCallback(channel, req.query, body) : null;
           if (!channel || !ev) throw forged();
-          await handleKfEvent(deps.database, channel, ev);
+          const queued = queuedKfEvent(channel, ev);
+          if (queued) await acceptInbound(deps.database, channel.id, queued);
           return reply.type('text/plain; charset=utf-8').send('success');
         },
       );
@@ -271,6 +273,47 @@ function registerAdminRoutes(base: FastifyInstance, deps: AppDeps) {
       schema: { tags, summary: 'The channel log, newest first (addresses masked)', params: IdParam, response: { 200: Items(s.LogEntry) } },
     },
     async (req) => admin.channelLog(db, ctxOf(req), req.params.id),
+  );
+  app.get(
+    '/channels/:id/inbound',
+    {
+      config: { permission: 'channels.manage' },
+      schema: {
+        tags,
+        summary: 'Inbound messages of the channel whose ingest failed all attempts (status=dead, the default) or were discarded; senders masked',
+        params: IdParam,
+        querystring: s.InboundQuery,
+        response: { 200: Items(s.InboundItem) },
+      },
+    },
+    async (req) => inboundAdmin.listInbound(db, ctxOf(req), req.params.id, req.query),
+  );
+  app.post(
+    '/channels/:id/inbound/:messageId/retry',
+    {
+      config: { permission: 'channels.manage' },
+      schema: {
+        tags,
+        summary: 'Queue a dead inbound message again now with fresh attempts (audited); not dead → 409',
+        params: s.InboundParams,
+        response: { 200: s.InboundItem },
+      },
+    },
+    async (req) => inboundAdmin.retryInbound(db, ctxOf(req), req.params.id, req.params.messageId),
+  );
+  app.post(
+    '/channels/:id/inbound/:messageId/discard',
+    {
+      config: { permission: 'channels.manage' },
+      schema: {
+        tags,
+        summary: 'Discard a dead inbound message (kept as discarded, never ingested; audited with the reason); not dead → 409',
+        params: s.InboundParams,
+        body: s.InboundDiscard.optional(),
+        response: { 200: s.InboundItem },
+      },
+    },
+    async (req) => inboundAdmin.discardInbound(db, ctxOf(req), req.params.id, req.params.messageId, req.body ?? {}),
   );
   app.get(
     '/channels/:id/review',

@@ -382,6 +382,24 @@ export const OutboxItem = z
   })
   .meta({ id: 'ChannelOutboxItem' });
 export const OutboxQuery = z.object({ status: z.enum(['queued', 'sending', 'sent', 'failed', 'dead']).optional(), channelId: z.uuid().optional() });
+// ───── the dead inbound view (accept then ingest: messages whose ingest failed all attempts) ─────
+export const InboundQuery = z.object({
+  status: z.enum(['dead', 'discarded']).default('dead').describe('dead (default): failed all attempts; discarded: dropped by an administrator'),
+});
+export const InboundParams = z.object({ id: z.uuid(), messageId: z.uuid() });
+export const InboundDiscard = z.object({ reason: z.string().trim().max(500).optional() });
+export const InboundItem = z
+  .object({
+    id: z.string(),
+    channelId: z.string(),
+    sender: z.string().describe('masked'),
+    status: z.enum(['queued', 'dead', 'discarded']),
+    attempts: z.number(),
+    lastError: z.string().nullable(),
+    receivedAt: z.string(),
+    deadAt: z.string().nullable(),
+  })
+  .meta({ id: 'ChannelInboundItem' });
 export const ReviewItem = z.object({ id: z.string(), sender: z.string().nullable().describe('masked'), subject: z.string().nullable(), at: z.string() });
 
 // ───── the review queue (待审核邮件, channels.work) ─────

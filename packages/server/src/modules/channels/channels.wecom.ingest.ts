@@ -1,15 +1,18 @@
 /**
- * 微信客服 (`wecom_kf`) callbacks: the URL check (GET, echostr decrypted) and the event (POST `kf_msg_or_event`), after
- * which the new messages are pulled with kf/sync_msg from the channel's stored cursor, page by page (the cursor is
- * saved after each page). Customer messages (origin 3: text, image, voice) go through the WeChat ingest with the
- * `wecom_external_userid` identity: recorded once per (channel, msgid) — a message pulled again stores nothing new —,
- * the customer found or created (tagged 来自企业微信), a ticket on channel `wechat` or the customer's reply on the
- * open one, photos and voice as attachments (media/get), a mobile number as a phone identity (merge suggestion).
- * Syncs of one channel run one at a time in this process (callbacks meanwhile share the next one); within a page,
- * different users' messages are handled in parallel, each user's in order.
+ * 微信客服 (`wecom_kf`) callbacks: the URL check (GET, echostr decrypted) and the event (POST `kf_msg_or_event`). The
+ * event is accepted into the inbound queue (`channel_inbound`, keyed by its token, queued under the account) and
+ * answered at once; the inbound worker then pulls the new messages with kf/sync_msg from the channel's stored cursor,
+ * page by page (the cursor is saved after each page). Customer messages (origin 3: text, image, voice) go through the
+ * WeChat ingest with the `wecom_external_userid` identity: recorded once per (channel, msgid) — a message pulled again
+ * stores nothing new —, the customer found or created (tagged 来自企业微信), a ticket on channel `wechat` or the
+ * customer's reply on the open one, photos and voice as attachments (media/get), a mobile number as a phone identity
+ * (merge suggestion). One account's syncs run one at a time (the queue's per-sender order, in any number of
+ * processes); events queued before a sync began are covered by it. Within a page, different users' messages are
+ * handled in parallel, each user's in order.
  */
 import type { Database } from '../../db/client';
 import { logChannel } from './channels.ingest';
+import { inboundRepo } from './channels.inbound.repo';
 import { channelsRepo, type ChannelRow } from './channels.repo';
 import { downloadWecomMedia, EXTERNAL_USERID, syncMessages, type KfEvent, type KfMessage } from './channels.wecom';
 import { wecomRepo } from './channels.wecom.repo';
@@ -44,53 +47,49 @@ export interface SyncResult {
   handled: number;
   duplicates: number;
   skipped: number;
-  error?: string;
 }
 
-/** Per channel: the callbacks waiting for a sync that starts after they arrived, and whether one is running. */
-interface Slot {
-  waiters: ((r: SyncResult) => void)[];
+/** A 微信客服 event as queued: the event's sync token (valid about 10 minutes), the account and when it came. */
+export interface QueuedKfEvent {
   token: string | null;
-  running: boolean;
+  openKfId: string | null;
+  at: number;
 }
-const slots = new Map<string, Slot>();
+/** The event's token is sent with sync_msg while it is fresh (WeCom: 10 minutes); later the pull goes without it. */
+const KF_TOKEN_FRESH_MS = 9 * 60_000;
 
 /**
- * After a verified `kf_msg_or_event`: pull and handle the new messages. Syncs of a channel run one at a time; the
- * callbacks that arrive while one runs share the next one (coalesced), and each answers once a sync that started
- * after it arrived is done (its messages are stored by then).
+ * What `acceptInbound` records for a verified `kf_msg_or_event` (null for other events: answered, nothing to pull):
+ * keyed by the event's token (a redelivered callback carries the same one), queued under the account, so one
+ * channel's syncs run one after the other in any number of processes and two events never pull the same messages side
+ * by side.
  */
-export function handleKfEvent(database: Database, channel: ChannelRow, ev: KfEvent): Promise<SyncResult> {
-  if (ev.event !== 'kf_msg_or_event') return Promise.resolve({ pages: 0, handled: 0, duplicates: 0, skipped: 0 });
-  let slot = slots.get(channel.id);
-  if (!slot) {
-    slot = { waiters: [], token: null, running: false };
-    slots.set(channel.id, slot);
-  }
-  slot.token = ev.token;
-  const done = new Promise<SyncResult>((resolve) => slot.waiters.push(resolve));
-  if (!slot.running) void drive(database, channel, slot);
-  return done;
+export function queuedKfEvent(channel: ChannelRow, ev: KfEvent): { externalId: string; sender: string; payload: QueuedKfEvent } | null {
+  if (ev.event !== 'kf_msg_or_event') return null;
+  const openKfId = ev.openKfId ?? (channel.config as { openKfId?: string }).openKfId ?? '';
+  return {
+    externalId: `kfevt:${ev.token ?? `${openKfId}:${Date.now()}`}`.slice(0, 300),
+    sender: `kf:${openKfId}`.slice(0, 300),
+    payload: { token: ev.token, openKfId: ev.openKfId, at: Date.now() },
+  };
 }
 
-async function drive(database: Database, channel: ChannelRow, slot: Slot) {
-  slot.running = true;
-  try {
-    while (slot.waiters.length) {
-      const batch = slot.waiters.splice(0);
-      const r = await syncAll(database, channel, slot.token).catch((err: unknown) => ({
-        pages: 0,
-        handled: 0,
-        duplicates: 0,
-        skipped: 0,
-        error: (err as Error).name,
-      }));
-      for (const w of batch) w(r);
-    }
-  } finally {
-    slot.running = false;
-    if (!slot.waiters.length) slots.delete(channel.id);
-  }
+/**
+ * The inbound worker's ingest of a queued 微信客服 event: the new messages pulled with sync_msg from the stored cursor
+ * and ingested; throws (to be retried with back-off) when a page fails — the cursor stays at the last page handled, and
+ * messages stored already are not repeated. The account's other events queued before this sync began are covered by it
+ * and removed.
+ */
+export async function ingestQueuedKfEvent(
+  database: Database,
+  channel: ChannelRow,
+  ev: QueuedKfEvent,
+  row: { id: string; sender: string },
+): Promise<SyncResult> {
+  const began = await inboundRepo.clock(database);
+  const r = await syncAll(database, channel, ev.token && Date.now() - ev.at < KF_TOKEN_FRESH_MS ? ev.token : null);
+  await inboundRepo.removeCovered(database, { channelId: channel.id, sender: row.sender, except: row.id, before: began });
+  return r;
 }
 
 /** Up to this many users' messages of a page are handled at once (one user's in order). */
@@ -136,9 +135,10 @@ async function syncAll(database: Database, channel: ChannelRow, token: string | 
       more = page.hasMore && !!page.nextCursor;
     }
   } catch (err) {
-    // The cursor stays at the last page handled: the next event pulls the rest again (stored messages are not repeated).
-    out.error = (err as Error).name === 'WechatApiError' ? ((err as { kind?: string }).kind ?? 'failed') : (err as Error).name;
-    await logChannel(database, channel.id, 'error', 'channels.log.wecom_sync_failed', { error: out.error });
+    // The cursor stays at the last page handled: the retry pulls the rest again (stored messages are not repeated).
+    const error = (err as Error).name === 'WechatApiError' ? ((err as { kind?: string }).kind ?? 'failed') : (err as Error).name;
+    await logChannel(database, channel.id, 'error', 'channels.log.wecom_sync_failed', { error });
+    throw err;
   }
   return out;
 }

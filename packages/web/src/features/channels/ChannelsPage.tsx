@@ -7,6 +7,7 @@ import { errorMessage } from '../../lib/apiErrors';
 import { Page } from '../../layout/Page';
 import { useFormat } from '../auth/me';
 import { channelsApi, type Channel, type ChannelCreate } from './api';
+import { DeadInbound } from './DeadInbound';
 import { showCreatedUrl } from './createdUrlDialog';
 import { isSms, SmsEditor, SmsSummary } from './SmsEditor';
 import { DingtalkEditor, DingtalkStaffDrawer, DingtalkSummary, isDingtalk } from './DingtalkEditor';
@@ -108,7 +109,16 @@ export default function ChannelsPage() {
               />
             ),
           },
-          { key: 'dead', label: t('channels.tabs.dead'), children: <DeadLetters /> },
+          {
+            key: 'dead',
+            label: t('channels.tabs.dead'),
+            children: (
+              <Space direction="vertical" style={{ width: '100%' }} size="large">
+                <DeadLetters />
+                <DeadInbound channels={list.data?.items ?? []} />
+              </Space>
+            ),
+          },
         ]}
       />
       {editing?.kind === 'email' ? <ChannelEditor channel={editing.channel} onClose={() => setEditing(null)} /> : null}
