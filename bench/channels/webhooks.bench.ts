@@ -141,9 +141,12 @@ async function main() {
       unknownSender: 'customer',
     });
 
-    // 1a. Generic chat webhook, HMAC-signed.
-    await runInbound('inbound /inbound/chat', async (i) => {
-      const c = who('chat', i);
+    // 1a. Generic chat webhook, HMAC-signed: answered with the ticket; then with `Prefer: respond-async` (accepted, then
+    // ingested by the app's channels-inbound worker, in order per conversation).
+    const queueEmpty = async () =>
+      Number((await database.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM channel_inbound WHERE status = 'queued'`))[0]!.n) === 0;
+    const chat = (run: string, prefer?: string) => async (i: number) => {
+      const c = who(run, i);
       const body = JSON.stringify({
         conversationId: `conv-${c}`,
         customer: { name: `访客${c}`, externalId: c },
@@ -152,16 +155,20 @@ async function main() {
       });
       const res = await fetch(`${base}/api/v1/inbound/chat`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-chidu-signature': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` },
+        headers: {
+          'content-type': 'application/json',
+          'x-chidu-signature': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
+          ...(prefer ? { prefer } : {}),
+        },
         body,
       });
       await res.arrayBuffer();
       return res.status;
-    });
+    };
+    await runInbound('inbound /inbound/chat', chat('chat'));
+    await runInbound('inbound /inbound/chat (Prefer: respond-async)', chat('chatasync', 'respond-async'), queueEmpty);
 
     // 1b/1c. WeChat callbacks, plain and safe mode: accepted, then ingested by the app's channels-inbound worker.
-    const queueEmpty = async () =>
-      Number((await database.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM channel_inbound WHERE status = 'queued'`))[0]!.n) === 0;
     const xml = (openid: string, i: number) =>
       `<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[${openid}]]></FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[第 ${i} 条：楼道灯不亮]]></Content><MsgId>${Date.now()}${String(i + 1000).padStart(6, '0')}${Math.floor(Math.random() * 1e6)}</MsgId></xml>`;
     let nonce = 0;
@@ -206,11 +213,12 @@ async function main() {
       await res.arrayBuffer();
       return res.status;
     });
+    await runInbound('inbound /inbound/chat (Prefer: respond-async, ingest worker paused)', chat('chatpaused', 'respond-async'));
     const d0 = performance.now();
     await inbound.start();
     while (!(await queueEmpty())) await new Promise((r) => setTimeout(r, 5));
     const dsec = (performance.now() - d0) / 1000;
-    console.log(`inbound queue drained by one worker: ${N + 1} messages in ${dsec.toFixed(2)} s = ${((N + 1) / dsec).toFixed(1)} msg/s`);
+    console.log(`inbound queue drained by one worker: ${2 * (N + 1)} messages in ${dsec.toFixed(2)} s = ${((2 * (N + 1)) / dsec).toFixed(1)} msg/s`);
     await inbound.stop();
     const [counts] = await database.rows<{ tickets: number; customers: number }>(
       sql`SELECT (SELECT count(*)::int FROM tickets) AS tickets, (SELECT count(*)::int FROM customers) AS customers`,

@@ -167,4 +167,48 @@ describe('inbound chat webhook', () => {
     const off = await t.app.inject({ method: 'POST', url: '/api/v1/inbound/chat', payload: {} });
     expect(off.statusCode).toBe(403);
   });
+
+  it('with Prefer: respond-async answers 202 at once and the inbound worker makes the ticket and replies in order per conversation', async () => {
+    const { createHmac } = await import('node:crypto');
+    const { drainInbound } = await import('../src/modules/channels/channels.inbound');
+    const t2 = await testApp({ CHIDU_WEBHOOK_SECRET: 'a-long-test-secret-123' });
+    try {
+      const sign = (b: unknown) => `sha256=${createHmac('sha256', 'a-long-test-secret-123').update(JSON.stringify(b)).digest('hex')}`;
+      const post = (b: Record<string, unknown>, prefer = 'respond-async') =>
+        t2.app.inject({ method: 'POST', url: '/api/v1/inbound/chat', payload: b, headers: { 'x-chidu-signature': sign(b), prefer } });
+      const texts = ['第一句：楼下在装修', '第二句：噪音很大', '第三句：已经持续一周'];
+      const answers = [];
+      for (const text of texts) answers.push(await post({ conversationId: 'async-1', customer: { name: '异步访客', phone: '13800003333' }, text }));
+      for (const a of answers) {
+        expect(a.statusCode).toBe(202);
+        expect(a.headers['preference-applied']).toBe('respond-async');
+        expect(a.json()).toMatchObject({ accepted: true, id: expect.any(String) });
+      }
+      // Bad input and a bad signature are refused before anything is queued.
+      const bad = await post({ conversationId: '', customer: { name: 'x' }, text: 'y' });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.body).toContain('conversationId');
+      const forged = await t2.app.inject({
+        method: 'POST',
+        url: '/api/v1/inbound/chat',
+        payload: { conversationId: 'async-1', customer: { name: 'x' }, text: 'z' },
+        headers: { 'x-chidu-signature': 'sha256=00', prefer: 'respond-async' },
+      });
+      expect(forged.statusCode).toBe(403);
+      await drainInbound(t2.database);
+      const sup = await t2.as(['supervisor']);
+      const list = (await t2.inject('GET', '/api/v1/tickets?channel=chat', sup.token)).json();
+      const mine = list.items.filter((x: { subject: string }) => x.subject.startsWith('第一句'));
+      expect(mine).toHaveLength(1);
+      const d = (await t2.inject('GET', `/api/v1/tickets/${mine[0].id}`, sup.token)).json();
+      const replies = d.timeline.filter((e: { kind: string }) => e.kind === 'ticket.customer_reply');
+      expect(replies).toHaveLength(2);
+      // Without the header the answer is still the ticket (the synchronous contract).
+      const sync = await post({ conversationId: 'async-1', customer: { name: '异步访客' }, text: '第四句' }, '');
+      expect(sync.statusCode).toBe(200);
+      expect(sync.json().ticketId).toBe(mine[0].id);
+    } finally {
+      await t2.close();
+    }
+  });
 });

@@ -3384,7 +3384,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Inbound webhook for chat systems; signed with X-Chidu-Signature: sha256=hex(HMAC-SHA256(CHIDU_WEBHOOK_SECRET, raw request body)) */
+        /**
+         * Inbound webhook for chat systems; signed with X-Chidu-Signature: sha256=hex(HMAC-SHA256(CHIDU_WEBHOOK_SECRET, raw request body))
+         * @description Answers with the ticket (201 new, 200 a reply on the open one). With `Prefer: respond-async` the verified message is queued and answered 202 at once; the inbound worker then makes it a ticket or reply, in order per conversationId.
+         */
         post: operations["postInboundByChannel"];
         delete?: never;
         options?: never;
@@ -7320,6 +7323,12 @@ export interface components {
             number: string;
             /** @description true: a new ticket (201); false: a reply on the open one (200) */
             created: boolean;
+        };
+        InboundAccepted: {
+            /** @constant */
+            accepted: true;
+            /** @description the queued message; it becomes a ticket or a reply on the conversation’s open ticket shortly, in order per conversation */
+            id: string;
         };
         Channel: {
             id: string;
@@ -18884,7 +18893,9 @@ export interface operations {
     postInboundByChannel: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                prefer?: string;
+            };
             path: {
                 channel: string;
             };
@@ -18908,6 +18919,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InboundResult"];
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboundAccepted"];
                 };
             };
             400: components["responses"]["ValidationFailed"];

@@ -12,6 +12,7 @@
  * - woken by NOTIFY `chidu_channel_inbound` (other processes) and in process by `nudgeInbound()`; polls every
  *   CHIDU_INBOUND_POLL_MS (default 1000) for retries. CHIDU_INBOUND_WORKER=0 disables it (tests drain with drainInbound).
  */
+import { createHash } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../../db/client';
 import { uuidv7 } from '../../lib/ids';
@@ -24,6 +25,8 @@ import type { WechatMessage } from './channels.wechat';
 import { callbackChannel, ingestWechat } from './channels.wechat.ingest';
 import { ingestQueuedDingtalk, type QueuedDingtalk } from './channels.dingtalk.ingest';
 import { ingestQueuedKfEvent, type QueuedKfEvent } from './channels.wecom.ingest';
+import type { InboundMessage } from './channels.adapters';
+import { ingest } from './channels.commands';
 
 export const INBOUND_WAKE = 'chidu_channel_inbound';
 /** Attempts before a message is kept as dead. */
@@ -114,7 +117,44 @@ const errorText = (err: unknown) => {
   return `${e.name ?? 'Error'}${e.code ? ` ${e.code}` : ''}: ${String(e.message ?? '').slice(0, 200)}`;
 };
 
+/**
+ * The queue key of a signed webhook adapter (`POST /inbound/{name}` with `Prefer: respond-async`): webhooks are not
+ * configured channels, so each adapter queues under a fixed id of its own (a UUID made from its name).
+ */
+export function webhookQueueId(name: string): string {
+  const h = createHash('sha256').update(`chidu:inbound-webhook:${name}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
+}
+const webhookQueues = new Map<string, string>();
+const CHAT_WEBHOOK_QUEUE = webhookQueueId('chat');
+
+/**
+ * Accept a signed webhook message for later: recorded for its conversation's queue (in order per conversation) with
+ * the NOTIFY, answered 202 by the route. The webhook carries no message id, so — as in the synchronous mode — a
+ * message posted twice is two messages.
+ */
+export async function acceptWebhook(database: Database, adapter: string, msg: InboundMessage): Promise<string> {
+  const queueId = webhookQueueId(adapter);
+  webhookQueues.set(queueId, adapter);
+  const id = uuidv7();
+  await acceptInbound(database, queueId, { externalId: `webhook:${id}`, sender: msg.conversationId, payload: msg });
+  return id;
+}
+
+/** A queued webhook message: ingested like the synchronous mode; failures retried with back-off, then kept as dead. */
+async function handleWebhook(database: Database, row: Claimed): Promise<void> {
+  const msg = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as InboundMessage;
+  try {
+    await ingest(database, { actor: { kind: 'system', id: null, name: `channel:${msg.channel}` }, requestId: null, ip: null }, msg);
+    await inboundRepo.remove(database, row.id);
+  } catch (err) {
+    const dead = row.attempts >= MAX_ATTEMPTS;
+    await inboundRepo.reschedule(database, row.id, { dead, next: new Date(Date.now() + inboundBackoffMs(row.attempts)), error: errorText(err) });
+  }
+}
+
 async function handle(database: Database, row: Claimed, channels: Map<string, Promise<ChannelRow | undefined>>): Promise<void> {
+  if (webhookQueues.has(row.channel_id) || row.channel_id === CHAT_WEBHOOK_QUEUE) return handleWebhook(database, row);
   let ch = channels.get(row.channel_id);
   if (!ch) channels.set(row.channel_id, (ch = channelsRepo.channel(database.db, row.channel_id)));
   const channel = await ch;

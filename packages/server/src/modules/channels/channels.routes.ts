@@ -15,7 +15,7 @@ import { channelAdapter } from './channels.adapters';
 import { ingest, verifySignature } from './channels.commands';
 import * as s from './channels.schema';
 import { handleReceipt } from './channels.sms.senders';
-import { acceptChannel, acceptInbound, acceptWechat } from './channels.inbound';
+import { acceptChannel, acceptInbound, acceptWebhook, acceptWechat } from './channels.inbound';
 import { callbackChannel, openCallback, verifyUrl } from './channels.wechat.ingest';
 import { openWecomCallback, verifyWecomUrl } from './channels.wecom';
 import { queuedKfEvent, wecomCallbackChannel } from './channels.wecom.ingest';
@@ -50,8 +50,11 @@ export function registerChannelRoutes(base: FastifyInstance, deps: AppDeps) {
             tags: ['channels'],
             security: [],
             summary: 'Inbound webhook for chat systems; signed with X-Chidu-Signature: sha256=hex(HMAC-SHA256(CHIDU_WEBHOOK_SECRET, raw request body))',
+            description:
+              'Answers with the ticket (201 new, 200 a reply on the open one). With `Prefer: respond-async` the verified message is queued and answered 202 at once; the inbound worker then makes it a ticket or reply, in order per conversationId.',
             params: s.ChannelParam,
-            response: { 200: s.InboundResult, 201: s.InboundResult },
+            headers: z.object({ prefer: z.string().max(200).optional() }).passthrough(),
+            response: { 200: s.InboundResult, 201: s.InboundResult, 202: s.InboundAccepted },
           },
         },
         async (req, reply) => {
@@ -64,6 +67,13 @@ export function registerChannelRoutes(base: FastifyInstance, deps: AppDeps) {
             throw new AppError('validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
           }
           const msg = adapter.toMessage(parsed.data);
+          if (/\brespond-async\b/i.test(req.headers.prefer ?? '')) {
+            const id = await acceptWebhook(deps.database, adapter.name, msg);
+            return reply
+              .status(202)
+              .header('preference-applied', 'respond-async')
+              .send({ accepted: true as const, id });
+          }
           const out = await ingest(deps.database, anonymousCtx(req, `channel:${msg.channel}`), msg);
           return reply.status(out.created ? 201 : 200).send(out);
         },

@@ -27,6 +27,12 @@ export const InboundResult = z
     created: z.boolean().describe('true: a new ticket (201); false: a reply on the open one (200)'),
   })
   .meta({ id: 'InboundResult' });
+export const InboundAccepted = z
+  .object({
+    accepted: z.literal(true),
+    id: z.string().describe('the queued message; it becomes a ticket or a reply on the conversation’s open ticket shortly, in order per conversation'),
+  })
+  .meta({ id: 'InboundAccepted' });
 
 // ───── configured channels (email now; other kinds plug in the same way) ─────
 const host = z.string().trim().min(1).max(253);
