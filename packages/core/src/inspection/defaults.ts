@@ -48,15 +48,29 @@ export const NOT_MY_JOB =
  * Refusing with verb + 不了 (退不了, 办不了, 改不了, 批不了…) — administrative acts, not a broken part (修不了) — or
  * 无法 + for you (无法为您办理; 电话无法接通 is a state).
  */
-export const CANNOT = '(退|办|改|批|补|给)不了|无法(为您|给您|帮您|替您|处理|办理|受理|解决|满足)';
+export const CANNOT = '(退|办|改|批|补|给|处理|办理|受理|解决)不了|无法(为您|给您|帮您|替您|处理|办理|受理|解决|满足)';
 
 export const DEFAULT_RULES: readonly InspectionRule[] = [
   rule({
     code: 'forbidden.dont_know',
     kind: 'phrases',
     severity: 'major',
-    phrases: ['不知道', '不清楚', '不晓得', '不了解', '我也不懂', '不太清楚', '不大清楚', '不太了解'],
-    exceptions: ['不知道您', '您不知道', '如您不清楚', '如有不清楚', '有不清楚的', '不清楚的地方', '如果不清楚', '若不清楚', '是否清楚'],
+    phrases: ['不知道', '不清楚', '不晓得', '不了解', '我也不懂', '不太清楚', '不大清楚', '不太了解', '不太懂', '我哪知道', '我怎么知道'],
+    exceptions: [
+      '不知道您',
+      '您不知道',
+      '您不清楚',
+      '您不了解',
+      '您不太清楚',
+      '您不太了解',
+      '如您不清楚',
+      '如有不清楚',
+      '有不清楚的',
+      '不清楚的地方',
+      '如果不清楚',
+      '若不清楚',
+      '是否清楚',
+    ],
     suggestion: '这个问题我马上帮您确认，30分钟内给您答复。',
   }),
   rule({

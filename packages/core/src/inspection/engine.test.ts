@@ -107,6 +107,11 @@ describe('inspection engine', () => {
       expect(codes('快递员不知道您家的门牌号，麻烦您在订单里补充一下。')).toEqual([]);
       expect(codes('师傅说今天不能来，改到明天上午9点。')).toEqual([]);
       expect(codes('业主的快递去哪了我们不清楚。')).toEqual(['forbidden.dont_know']);
+      // the customer reporting, and reported speech over the clause to the end of its sentence
+      expect(codes('您刚才说不知道怎么操作，我发您一个视频教程。')).toEqual([]);
+      expect(codes('业主王先生表示楼道灯不亮，不知道是谁关的。')).toEqual([]);
+      expect(codes('业主反映楼道灯不亮，我们也不知道是谁关的。')).toEqual(['forbidden.dont_know']);
+      expect(codes('您反映的问题我们不能处理。')).toEqual(['forbidden.cannot']);
       // a colleague without a reporting verb is the service speaking; 其他 is no third person
       expect(codes('师傅今天不能来。')).toEqual(['forbidden.cannot']);
       expect(codes('其他时间不行。')).toEqual(['forbidden.cannot']);
@@ -184,11 +189,17 @@ describe('inspection engine', () => {
     });
 
     it('finds 没法 / 退不了 / 无法为您 refusals, not a temporary state or 不能怪', () => {
-      for (const t of ['这个价格我们没法再降了。', '实在是没法子。', '押金现在退不了。', '无法为您办理。', '恐怕不太行。'])
+      for (const t of ['这个价格我们没法再降了。', '实在是没法子。', '押金现在退不了。', '您这情况我们处理不了。', '无法为您办理。', '恐怕不太行。'])
         expect(codes(t), t).toEqual(['forbidden.cannot']);
       expect(codes('系统维护中，暂时无法为您查询。')).toEqual([]);
       expect(codes('热水器暂时无法使用。')).toEqual([]);
       expect(codes('您自己的车没锁好，丢了不能怪物业。')).toEqual(['forbidden.blame']);
+    });
+
+    it('finds 我哪知道 / 不太懂 as not knowing, not 您不清楚 (the customer)', () => {
+      expect(codes('我哪知道啊。')).toEqual(['forbidden.dont_know']);
+      expect(codes('这个问题我们也不太懂。')).toEqual(['forbidden.dont_know']);
+      expect(codes('您不清楚可以随时问我。')).toEqual([]);
     });
 
     it('accepts any time-of-day greeting as the opening', () => {

@@ -78,12 +78,16 @@ function quoted(text: string, start: number, end: number): boolean {
 
 /**
  * A third party is the subject of the clause: 业主不清楚缴费流程, 客户来电说不知道取件码, 快递员不知道门牌号 — or a
- * colleague reports it (师傅说今天不能来; 师傅今天不能来 without a reporting verb is the service's own word): the words
+ * colleague or the customer reports it (师傅说今天不能来, 您刚才说不知道怎么操作; 师傅今天不能来 without a reporting
+ * verb is the service's own word): the words
  * are about (or of) someone else, unless the staff (我 / 我们 / 咱们) speak after the third party is named.
  */
 const THIRD_PARTY =
-  /(业主|客户|住户|租户|用户|顾客|访客|来访人|来电|居民|家属|对方|邻居|楼上|楼下|他们|她们|(?<!其)他|她|居委会|业委会|快递员|快递小哥|外卖员|开发商|施工方|施工队|厂家|厂商|商家|供应商|运营商|房东|中介|来电人|投诉人|报修人|(师傅|工人|维修工|维修人员|工程师|保安|保洁员?|同事|领导|经理)[^，。！？,!?；;]{0,4}(说|表示|称|反映|反馈|讲))/gu;
+  /(业主|客户|住户|租户|用户|顾客|访客|来访人|来电|居民|家属|对方|邻居|楼上|楼下|他们|她们|(?<!其)他|她|居委会|业委会|快递员|快递小哥|外卖员|开发商|施工方|施工队|厂家|厂商|商家|供应商|运营商|房东|中介|来电人|投诉人|报修人|(师傅|工人|维修工|维修人员|工程师|保安|保洁员?|同事|领导|经理)[^，。！？,!?；;]{0,4}(说|表示|称|反映|反馈|讲)|(您|你)[^，。！？,!?；;]{0,3}(说|提到|反映|表示|问))/gu;
 const FIRST_PERSON = /我|咱|本人|本部门|我司|我方/u;
+/** A third party (not the customer addressed as 您) and a reporting verb: 业主表示…, 客户来电称…, 师傅说… */
+const REPORTED =
+  /(业主|客户|住户|租户|用户|顾客|访客|居民|家属|对方|邻居|来电人|投诉人|报修人|师傅|工程师|保安|同事|他|她|来电)[^，。！？,!?；;]{0,6}(说|表示|称|反映|反馈|讲|提到|投诉)/gu;
 
 function thirdPartySubject(text: string, start: number): boolean {
   let i = start - 1;
@@ -95,8 +99,13 @@ function thirdPartySubject(text: string, start: number): boolean {
     last = m.index;
     lastLen = m[0].length;
   }
-  if (last < 0) return false;
-  return !FIRST_PERSON.test(clause.slice(last + lastLen));
+  if (last >= 0 && !FIRST_PERSON.test(clause.slice(last + lastLen))) return true;
+  // reported speech reaches over the clause to the end of its sentence (业主表示楼道灯不亮，不知道是谁关的)
+  const [s] = sentenceAround(text, start, start);
+  const before = text.slice(s, start);
+  let said = -1;
+  for (const m of before.matchAll(REPORTED)) said = m.index + m[0].length;
+  return said >= 0 && !FIRST_PERSON.test(before.slice(said));
 }
 
 /**
