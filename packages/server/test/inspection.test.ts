@@ -75,7 +75,8 @@ describe('automatic inspection', () => {
     const complaint = await newTicket(agentA.token, 'complaint');
     const from = new Date(Date.now() - 1000);
     await api('POST', `/tickets/${complaint}/replies`, agentA.token, { body: '您好，已安排保洁明天上午重新打扫。', visibility: 'public' });
-    await api('POST', `/tickets/${id}/replies`, agentA.token, { body: '已电话联系业主，业主说不想办就算了，随便你。', visibility: 'internal' });
+    // the staff's own words in a note (业主说… would be the customer's words, reported speech, not the staff's)
+    await api('POST', `/tickets/${id}/replies`, agentA.token, { body: '已电话联系业主。不想办就算了，随便你。', visibility: 'internal' });
     await api('POST', `/tickets/${id}/replies`, agentA.token, { body: '您好，师傅电话13912345678，已安排明天上午上门。', visibility: 'public' });
     const resolved = await api('POST', `/tickets/${id}/resolve`, agentA.token, { resolution: '已修复' });
     expect(resolved.statusCode, resolved.body).toBe(200);
