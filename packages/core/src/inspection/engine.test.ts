@@ -121,6 +121,7 @@ describe('inspection engine', () => {
       expect(codes('不知道您周六上午是否方便开门？')).toEqual([]);
       expect(codes('不清楚这样安排您是否满意？')).toEqual([]);
       expect(codes('这事我帮不了您。')).toEqual(['forbidden.cannot']);
+      expect(codes('这个不能给您退，您看可以吗？')).toEqual(['forbidden.cannot']);
       expect(codes('您当时没看合同吗？')).toEqual(['forbidden.blame']);
     });
 

@@ -122,7 +122,9 @@ function politeQuestion(text: string, end: number): boolean {
   const sentence = m ? rest.slice(0, m.index + 1) : rest;
   // 不知道您…？ asks; 帮不了您。 / 不能给您。 refuse
   if (POLITE_AFTER.test(rest) && /[？?]$/u.test(sentence)) return true;
-  return QUESTION_REST.test(sentence);
+  // the question must be the phrase's own clause: 不能给您退，您看可以吗？ still refuses
+  const c = /[，,。！？!?；;\n]/u.exec(rest);
+  return QUESTION_REST.test(c ? rest.slice(0, c.index + 1) : rest);
 }
 
 /**
