@@ -1,3 +1,4 @@
+import { DEFAULT_RULES } from '@chidu/core/inspection/index';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { criticalHitTicketIds } from '../src/modules/inspection/inspection.repo';
@@ -74,7 +75,8 @@ describe('automatic inspection', () => {
     const complaint = await newTicket(agentA.token, 'complaint');
     const from = new Date(Date.now() - 1000);
     await api('POST', `/tickets/${complaint}/replies`, agentA.token, { body: '您好，已安排保洁明天上午重新打扫。', visibility: 'public' });
-    await api('POST', `/tickets/${id}/replies`, agentA.token, { body: '已电话联系业主，业主说不想办就算了，随便你。', visibility: 'internal' });
+    // the staff's own words in a note (业主说… would be the customer's words, reported speech, not the staff's)
+    await api('POST', `/tickets/${id}/replies`, agentA.token, { body: '已电话联系业主。不想办就算了，随便你。', visibility: 'internal' });
     await api('POST', `/tickets/${id}/replies`, agentA.token, { body: '您好，师傅电话13912345678，已安排明天上午上门。', visibility: 'public' });
     const resolved = await api('POST', `/tickets/${id}/resolve`, agentA.token, { resolution: '已修复' });
     expect(resolved.statusCode, resolved.body).toBe(200);
@@ -86,6 +88,24 @@ describe('automatic inspection', () => {
     expect(items.filter((x) => x.rule === 'required.opening')).toEqual([]);
     const ids = await criticalHitTicketIds(t.database.db, from, new Date(Date.now() + 1000));
     expect(ids).toContain(id);
+  });
+
+  it('the shipped rules in qa_rules are the core defaults (migration 0052), and the dry run reads them in context', async () => {
+    const rows = (await api('GET', '/qa/rules', qa)).json().items as { code: string; phrases: string[]; pattern: string | null; exceptions: string[] }[];
+    for (const d of DEFAULT_RULES) {
+      const r = rows.find((x) => x.code === d.code);
+      expect(r, d.code).toBeDefined();
+      expect({ phrases: r!.phrases, pattern: r!.pattern, exceptions: r!.exceptions }, d.code).toEqual({
+        phrases: d.phrases,
+        pattern: d.pattern,
+        exceptions: d.exceptions,
+      });
+    }
+    const check = async (text: string) =>
+      ((await api('POST', '/qa/check', qa, { text, audience: 'internal' })).json().hits as { rule: string }[]).map((h) => h.rule);
+    expect(await check('早就跟您说过了，要先预约。')).toEqual(['forbidden.blame']);
+    expect(await check('这个价格我们没法再降了。')).toEqual(['forbidden.cannot']);
+    expect(await check('业主来电表示“下次不能再拖了”，已催促工程部。')).toEqual([]);
   });
 
   it('rules: QA edits a phrase list and the dry run follows; a bad regex is refused naming pattern; audited', async () => {

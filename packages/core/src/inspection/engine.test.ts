@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES, inspect, patternError, rule } from './index';
+import { branches, findAll } from './regex';
 
 const codes = (text: string, extra: Partial<Parameters<typeof inspect>[1]> = {}) => inspect(DEFAULT_RULES, { text, ...extra }).map((h) => h.rule);
 
@@ -87,6 +88,156 @@ describe('inspection engine', () => {
     expect(codes('厨房插座已更换，通电测试正常。欢迎随时来电咨询。', { first: true, last: true })).toEqual(['required.opening']);
     expect(codes('欢迎致电幸福里物业，您的账单已生成。', { first: true })).not.toContain('required.opening');
     expect(codes('您好，访客预约已登记。欢迎您再次光临！', { first: true, last: true })).toEqual([]);
+  });
+
+  describe('context of a forbidden phrase (2026-12-06 (2), dev3)', () => {
+    it('does not read the customer’s words quoted after a reporting verb or a colon as the staff’s', () => {
+      expect(codes('业主来电表示“下次不能再拖了”，已催促工程部。')).toEqual([]);
+      expect(codes('客户在电话里说：“我不知道你们几点下班。”已告知营业时间。')).toEqual([]);
+      expect(codes('住户留言称「快递员不知道放哪」，已联系快递站。')).toEqual([]);
+      expect(codes('您提到的“不能开发票”的问题，我们已经核实，可以开具。')).toEqual([]);
+      // a quotation nobody is said to have spoken, and the staff's words next to a quote, still count
+      expect(codes('这个“特价商品”不能退。')).toEqual(['forbidden.cannot']);
+      expect(codes('业主表示“很着急”，这个我们不清楚。')).toEqual(['forbidden.dont_know']);
+    });
+
+    it('does not read words about or of a third party as the staff’s, unless the staff speak after it', () => {
+      expect(codes('客户来电说不知道快递柜的取件码，已重新发送。')).toEqual([]);
+      expect(codes('很多业主不清楚电梯年检的时间，我们已在群里公布。')).toEqual([]);
+      expect(codes('快递员不知道您家的门牌号，麻烦您在订单里补充一下。')).toEqual([]);
+      expect(codes('师傅说今天不能来，改到明天上午9点。')).toEqual([]);
+      expect(codes('业主的快递去哪了我们不清楚。')).toEqual(['forbidden.dont_know']);
+      // the customer reporting, and reported speech over the clause to the end of its sentence
+      expect(codes('您刚才说不知道怎么操作，我发您一个视频教程。')).toEqual([]);
+      expect(codes('业主王先生表示楼道灯不亮，不知道是谁关的。')).toEqual([]);
+      expect(codes('业主反映楼道灯不亮，我们也不知道是谁关的。')).toEqual(['forbidden.dont_know']);
+      expect(codes('您反映的问题我们不能处理。')).toEqual(['forbidden.cannot']);
+      // a colleague without a reporting verb is the service speaking; 其他 is no third person
+      expect(codes('师傅今天不能来。')).toEqual(['forbidden.cannot']);
+      expect(codes('其他时间不行。')).toEqual(['forbidden.cannot']);
+    });
+
+    it('reads a polite question as none, a refusal or a rhetorical question as what it is', () => {
+      expect(codes('不知道您周六上午是否方便开门？')).toEqual([]);
+      expect(codes('不清楚这样安排您是否满意？')).toEqual([]);
+      expect(codes('这事我帮不了您。')).toEqual(['forbidden.cannot']);
+      expect(codes('这个不能给您退，您看可以吗？')).toEqual(['forbidden.cannot']);
+      expect(codes('您当时没看合同吗？')).toEqual(['forbidden.blame']);
+    });
+
+    it('reads 不能 in advice, a rule with a limit or a warning against carelessness as no refusal', () => {
+      expect(codes('千万不能错过本周六的免费体检。')).toEqual([]);
+      expect(codes('为了安全，燃气管道不能私自改动。')).toEqual([]);
+      expect(codes('单笔转账金额不能超过五万元。')).toEqual([]);
+      expect(codes('您的包裹不能放在快递柜超过48小时。')).toEqual([]);
+      expect(codes('办理时身份证原件不能忘记带。')).toEqual([]);
+      expect(codes('积分不能换现金。')).toEqual(['forbidden.cannot']);
+      // the limit must be in the refusal's own clause
+      expect(codes('这个不能退，超过7天了。')).toEqual(['forbidden.cannot']);
+    });
+
+    it('reads a clause with 的话 as a hypothesis and an attributive use as a topic', () => {
+      expect(codes('网络不好的话没法视频验房，可以改为电话验房。')).toEqual([]);
+      expect(codes('这个不行的话，我们换一个方案。')).toEqual([]);
+      expect(codes('您有不了解的地方，我们可以上门讲解。')).toEqual([]);
+      expect(codes('不了解情况的邻居可以看公告。')).toEqual([]);
+      expect(codes('这个政策怎么算，我不太了解。')).toEqual(['forbidden.dont_know']);
+    });
+  });
+
+  describe('shipped wordings (2026-12-06 (2), dev3)', () => {
+    it('finds blame in wordings a phrase list cannot enumerate, not 您自己 said kindly', () => {
+      for (const t of [
+        '早就跟您说过了，停车卡要提前续费。',
+        '不是早跟您讲了吗？',
+        '说了多少遍了，要先登记。',
+        '是您自己没看清楚公告。',
+        '您自己操作错误导致的扣款。',
+        '谁让您不按时交费呢。',
+        '这就是您的原因。',
+        '只能怪您自己没提前报备。',
+        '我上次就提醒过您要关好窗户。',
+        '这属于您使用不当。',
+      ])
+        expect(codes(t), t).toEqual(['forbidden.blame']);
+      for (const t of [
+        '您自己在小程序里就能查到账单。',
+        '您自己不用跑一趟，我们派人送上门。',
+        '这不是您的问题，是系统升级导致的。',
+        '不怪您，是我们通知得晚了。',
+        '上次跟您说过的维修方案已经批下来了。',
+        '早上跟您联系的师傅已经出发了。',
+        '我们之前已经跟您确认过上门时间。',
+      ])
+        expect(codes(t), t).toEqual([]);
+    });
+
+    it('finds disclaimers of responsibility, not a stranger warning or 您不用找我们', () => {
+      for (const t of [
+        '这不是我的事，您问前台。',
+        '这个不是我们部门负责的。',
+        '水费的事不归我们客服管。',
+        '那是工程部的事，跟我们没关系。',
+        '这不在我们的服务范围内。',
+        '这个我们管不着。',
+        '您问错人了。',
+        '物业不负责这个。',
+        '这个事情你找开发商去。',
+      ])
+        expect(codes(t), t).toEqual(['forbidden.not_my_job']);
+      for (const t of ['不是我们的工作人员上门，请不要开门。', '您不用找我们，快递员会直接联系您。', '这个问题由工程部负责，我已经帮您转过去了。'])
+        expect(codes(t), t).toEqual([]);
+    });
+
+    it('finds 没法 / 退不了 / 无法为您 refusals, not a temporary state or 不能怪', () => {
+      for (const t of ['这个价格我们没法再降了。', '实在是没法子。', '押金现在退不了。', '您这情况我们处理不了。', '无法为您办理。', '恐怕不太行。'])
+        expect(codes(t), t).toEqual(['forbidden.cannot']);
+      expect(codes('系统维护中，暂时无法为您查询。')).toEqual([]);
+      expect(codes('热水器暂时无法使用。')).toEqual([]);
+      expect(codes('您自己的车没锁好，丢了不能怪物业。')).toEqual(['forbidden.blame']);
+    });
+
+    it('finds 我哪知道 / 不太懂 as not knowing, not 您不清楚 (the customer)', () => {
+      expect(codes('我哪知道啊。')).toEqual(['forbidden.dont_know']);
+      expect(codes('这个问题我们也不太懂。')).toEqual(['forbidden.dont_know']);
+      expect(codes('您不清楚可以随时问我。')).toEqual([]);
+    });
+
+    it('accepts any time-of-day greeting as the opening', () => {
+      for (const t of ['早上好，您的快递到了。', '王经理，下午好。访客已登记。', '晚上好！这里是客服中心。', '早安，账单已生成。'])
+        expect(codes(t, { first: true }), t).not.toContain('required.opening');
+      // …in the first sentence only
+      expect(codes('账单已生成。祝您下午好！', { first: true })).toContain('required.opening');
+    });
+  });
+
+  it('runs the pattern of a phrases rule through its exceptions and the context checks', () => {
+    const r = rule({ code: 'p', kind: 'phrases', phrases: ['甲乙'], pattern: '您自己(没|不)看', exceptions: ['您自己不看也行'] });
+    expect(inspect([r], { text: '您自己没看通知。' }).map((h) => h.rule)).toEqual(['p']);
+    expect(inspect([r], { text: '您自己不看也行。' })).toEqual([]);
+    expect(inspect([r], { text: '业主说：“您自己没看通知。”' })).toEqual([]);
+    expect(inspect([r], { text: '甲乙，您自己不看。' })).toHaveLength(2);
+  });
+
+  it('skips a regex rule’s match inside a quoted customer’s words', () => {
+    const r = rule({ code: 'r', kind: 'regex', pattern: '退不了' });
+    expect(inspect([r], { text: '押金退不了。' })).toHaveLength(1);
+    expect(inspect([r], { text: '业主投诉“押金退不了”，已核实。' })).toEqual([]);
+  });
+
+  it('searches a long alternation branch by branch with the same matches', () => {
+    expect(branches('a|b(c|d)|[|x]|e\\|f')).toEqual(['a', 'b(c|d)', '[|x]', 'e\\|f']);
+    // flags reach every alternative: searched whole
+    expect(branches('(?i)a|b|c|d')).toEqual(['(?i)a|b|c|d']);
+    const p = '尽快|马上|稍后|回头|晚点';
+    expect(findAll(p, '我们尽快处理，马上回电，稍后再说')).toEqual([
+      [2, 4],
+      [7, 9],
+      [12, 14],
+    ]);
+    // overlapping alternatives: the leftmost, then the longest, as one search
+    expect(findAll('ab|abc|b|c', 'abcd')).toEqual([[0, 3]]);
+    expect(findAll('(?i)ab|x|y|z', 'AB')).toEqual([[0, 2]]);
   });
 
   it('refuses patterns RE2 cannot run safely, and runs pathological ones in linear time', () => {

@@ -40,13 +40,122 @@ const CONDITIONAL = ['如果', '假如', '要是', '万一', '倘若'];
 
 /**
  * A phrase inside a conditional clause is a hypothesis, not a refusal or a blame: 如果没办法到场…, 若这个时间不可以…
- * (the clause from its start up to the phrase opens with, or holds, a conditional word).
+ * (the clause from its start up to the phrase opens with, or holds, a conditional word, or the clause ends in 的话).
  */
-function conditional(text: string, start: number): boolean {
+function conditional(text: string, start: number, end: number): boolean {
   let i = start - 1;
   while (i >= 0 && !CLAUSE_END.test(text[i]!)) i--;
   const clause = text.slice(i + 1, start);
-  return clause.startsWith('若') || CONDITIONAL.some((w) => clause.includes(w));
+  if (clause.startsWith('若') || CONDITIONAL.some((w) => clause.includes(w)) || clause.includes('的话')) return true;
+  // …or closes with 的话 (您不清楚的话…, 这个时间不行的话…; 网络不好的话没法视频 above)
+  let j = end;
+  while (j < text.length && !CLAUSE_END.test(text[j]!)) j++;
+  return text.slice(end, j).includes('的话');
+}
+
+/**
+ * Reported speech: a phrase inside a quotation that a reporting verb or a colon introduces (业主表示“这次不能再漏了”,
+ * 客户投诉「维修人员不知道去向」, 您说的“不能开发票”) is the customer's or a third party's words, not the staff's.
+ */
+const QUOTES: Record<string, string> = { '“': '”', '「': '」', '『': '』', '‘': '’', '"': '"', '《': '》' };
+const REPORTING_BEFORE_QUOTE =
+  /(表示|说|说道|称|反映|反馈|讲|提到|问|问道|抱怨|投诉|留言|写道|认为|觉得|喊|嚷|质问|强调|要求|声称|回答|答复说|的原话是|原话)(的)?\s*[：:，,]?\s*$|[：:]\s*$/u;
+
+function quoted(text: string, start: number, end: number): boolean {
+  for (let i = start - 1; i >= 0; i--) {
+    const ch = text[i]!;
+    if (/[\n]/u.test(ch)) return false;
+    const close = QUOTES[ch];
+    if (close === undefined) continue;
+    // an ASCII " opens a quotation only when an even number of them precede it
+    if (ch === '"' && (text.slice(0, i).split('"').length - 1) % 2 === 1) continue;
+    const j = text.indexOf(close, i + 1);
+    if (j < 0 || j < end) return false;
+    return REPORTING_BEFORE_QUOTE.test(text.slice(Math.max(0, i - 12), i));
+  }
+  return false;
+}
+
+/**
+ * A third party is the subject of the clause: 业主不清楚缴费流程, 客户来电说不知道取件码, 快递员不知道门牌号 — or a
+ * colleague or the customer reports it (师傅说今天不能来, 您刚才说不知道怎么操作; 师傅今天不能来 without a reporting
+ * verb is the service's own word): the words
+ * are about (or of) someone else, unless the staff (我 / 我们 / 咱们) speak after the third party is named.
+ */
+const THIRD_PARTY =
+  /(业主|客户|住户|租户|用户|顾客|访客|来访人|来电|居民|家属|对方|邻居|楼上|楼下|他们|她们|(?<!其)他|她|居委会|业委会|快递员|快递小哥|外卖员|开发商|施工方|施工队|厂家|厂商|商家|供应商|运营商|房东|中介|来电人|投诉人|报修人|(师傅|工人|维修工|维修人员|工程师|保安|保洁员?|同事|领导|经理)[^，。！？,!?；;]{0,4}(说|表示|称|反映|反馈|讲)|(您|你)[^，。！？,!?；;]{0,3}(说|提到|反映|表示|问))/gu;
+const FIRST_PERSON = /我|咱|本人|本部门|我司|我方/u;
+/** A third party (not the customer addressed as 您) and a reporting verb: 业主表示…, 客户来电称…, 师傅说… */
+const REPORTED =
+  /(业主|客户|住户|租户|用户|顾客|访客|居民|家属|对方|邻居|来电人|投诉人|报修人|师傅|工程师|保安|同事|他|她|来电)[^，。！？,!?；;]{0,6}(说|表示|称|反映|反馈|讲|提到|投诉)/gu;
+
+function thirdPartySubject(text: string, start: number): boolean {
+  let i = start - 1;
+  while (i >= 0 && !CLAUSE_END.test(text[i]!)) i--;
+  const clause = text.slice(i + 1, start);
+  let last = -1;
+  let lastLen = 0;
+  for (const m of clause.matchAll(THIRD_PARTY)) {
+    last = m.index;
+    lastLen = m[0].length;
+  }
+  if (last >= 0 && !FIRST_PERSON.test(clause.slice(last + lastLen))) return true;
+  // reported speech reaches over the clause to the end of its sentence (业主表示楼道灯不亮，不知道是谁关的)
+  const [s] = sentenceAround(text, start, start);
+  const before = text.slice(s, start);
+  let said = -1;
+  for (const m of before.matchAll(REPORTED)) said = m.index + m[0].length;
+  return said >= 0 && !FIRST_PERSON.test(before.slice(said));
+}
+
+/**
+ * A polite question (不知道您明天是否方便？ 不清楚这样安排可以吗？): the phrase is followed by 您 / 是否 / 能否… in a
+ * sentence that ends in ？, or its sentence asks politely (是否 / 能否 / 可以吗 / 方便 … ending in ？). A rhetorical
+ * 您当时没看合同吗？ is no polite question.
+ */
+const POLITE_AFTER = /^(您|你|是否|能否|可否|有没有|方不方便|方便|要不要)/u;
+const QUESTION_REST = /(是否|能否|可否|好不好|行不行|可不可以|可以吗|好吗|行吗|方便)[^。！!；;\n]{0,8}[？?]/u;
+
+function politeQuestion(text: string, end: number): boolean {
+  const rest = text.slice(end);
+  const m = /[。！？!?；;\n]/u.exec(rest);
+  const sentence = m ? rest.slice(0, m.index + 1) : rest;
+  // 不知道您…？ asks; 帮不了您。 / 不能给您。 refuse
+  if (POLITE_AFTER.test(rest) && /[？?]$/u.test(sentence)) return true;
+  // the question must be the phrase's own clause: 不能给您退，您看可以吗？ still refuses
+  const c = /[，,。！？!?；;\n]/u.exec(rest);
+  return QUESTION_REST.test(c ? rest.slice(0, c.index + 1) : rest);
+}
+
+/**
+ * Advice, a rule or a limit, not a refusal: 千万不能错过 / 为了安全… / 温馨提示… earlier in the sentence, or the phrase
+ * followed by a word of carelessness (不能忘记, 不能大意), or a comparison later in its clause (不能超过, 不能放在快递柜超过48小时).
+ */
+const ADVICE_BEFORE = /(千万|切记|切勿|务必|记得|记住|提醒您|提醒大家|温馨提示|注意|以免|为了安全|为安全|安全起见|请勿|(不用|不必|别|无需)担心)/u;
+const CARELESS_AFTER = /^(忘|错过|遗漏|漏掉|大意|马虎|疏忽|掉以轻心|松懈|混放|混投)/u;
+const LIMIT_IN_CLAUSE = /超过|超出|超载|高于|低于|少于|多于|大于|小于|早于|晚于/u;
+
+function advice(text: string, start: number, end: number): boolean {
+  const [s] = sentenceAround(text, start, end);
+  if (ADVICE_BEFORE.test(text.slice(s, start)) || CARELESS_AFTER.test(text.slice(end))) return true;
+  let j = end;
+  while (j < text.length && !CLAUSE_END.test(text[j]!)) j++;
+  return LIMIT_IN_CLAUSE.test(text.slice(end, j));
+}
+
+/** An attributive use names a topic or people, states nothing: 有不了解的地方, 不清楚之处, 不了解情况的邻居. */
+const ATTRIBUTIVE_AFTER = /^(的)?(地方|之处|内容|部分|事项|环节)|^[^，。！？,!?；;]{0,4}的(人|业主|邻居|朋友|客户|住户|居民|同事|用户|家人|租户|访客)/u;
+
+/** The staff's own statement: not a hypothesis, reported speech, a third party's, a polite question or advice. */
+function ownStatement(text: string, start: number, end: number): boolean {
+  return !(
+    conditional(text, start, end) ||
+    quoted(text, start, end) ||
+    thirdPartySubject(text, start) ||
+    politeQuestion(text, end) ||
+    advice(text, start, end) ||
+    ATTRIBUTIVE_AFTER.test(text.slice(end))
+  );
 }
 
 /** The sentence around [start, end): from after the previous sentence end to the next one (included). */
@@ -130,7 +239,15 @@ function runRule(t: Text, rule: InspectionRule, input: InspectionInput): Inspect
       for (const p of rule.phrases) {
         for (const [s, e] of t.occurrences(p)) {
           if (rule.wholeWord && !t.isWord(s, e)) continue;
-          if (excepted(t, rule, s, e) || conditional(text, s)) continue;
+          if (excepted(t, rule, s, e) || !ownStatement(text, s, e)) continue;
+          out.push(hit(rule, text, s, e));
+        }
+      }
+      // a phrases rule may also have a pattern (RE2) for wordings a list cannot enumerate (您自己 + 没/不…): its
+      // matches go through the same exceptions and context checks
+      if (rule.pattern) {
+        for (const [s, e] of findAll(rule.pattern, text)) {
+          if (excepted(t, rule, s, e) || !ownStatement(text, s, e)) continue;
           out.push(hit(rule, text, s, e));
         }
       }
@@ -143,6 +260,8 @@ function runRule(t: Text, rule: InspectionRule, input: InspectionInput): Inspect
         // pii: a number is only a phone / id number when it is not part of a longer digit run (RE2 has no look-around)
         if (rule.kind === 'pii' && (/\d/u.test(text[s - 1] ?? '') || /\d/u.test(text[e] ?? ''))) continue;
         if (excepted(t, rule, s, e)) continue;
+        // a regex rule reads the staff's own words too (not a quote of the customer's)
+        if (rule.kind === 'regex' && (quoted(text, s, e) || conditional(text, s, e))) continue;
         out.push(hit(rule, text, s, e));
       }
       break;
@@ -190,8 +309,8 @@ export function inspect(rules: readonly InspectionRule[], input: InspectionInput
   all.sort((a, b) => a.start - b.start || b.end - a.end || a.rule.localeCompare(b.rule));
   const kept: InspectionHit[] = [];
   for (const h of all) {
-    // a longer phrase of the same rule already covers this one (不知道 and 知道 in one list, 不归我管 in 这不归我管)
-    if (kept.some((k) => k.rule === h.rule && k.start <= h.start && h.end <= k.end)) continue;
+    // a longer phrase (or pattern match) of the same rule already covers this one or overlaps it (不归我管 in 这不归我管)
+    if (kept.some((k) => k.rule === h.rule && k.start < h.end && h.start < k.end)) continue;
     // …and a longer phrase of a more severe rule is the finding (没办法 inside 我也没办法: blame, not a refusal)
     if (all.some((k) => k !== h && rank(k) > rank(h) && k.start <= h.start && h.end <= k.end && k.end - k.start > h.end - h.start)) continue;
     kept.push(h);
