@@ -10,6 +10,7 @@ import { dev, heldOut, type Pool } from './fragments';
 import { dev2 } from './fragments-dev2';
 import { heldout2 } from './fragments-heldout2';
 import { dev3 } from './fragments-dev3';
+import { heldout3 } from './fragments-heldout3';
 
 export interface Label {
   rule: string;
@@ -18,7 +19,7 @@ export interface Label {
 }
 export interface Item {
   id: string;
-  split: 'dev' | 'dev2' | 'heldout' | 'heldout2' | 'dev3';
+  split: 'dev' | 'dev2' | 'heldout' | 'heldout2' | 'dev3' | 'heldout3';
   kind: 'phone' | 'chat' | 'email' | 'complaint' | 'repair';
   channel: string;
   ticketType: string;
@@ -101,13 +102,15 @@ export const DATA_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)),
 export function buildAll(): Item[] {
   // dev2 (issue #15 item 2) and then heldout2 (a fresh held-out pool, never tuned on) are appended: the earlier replies
   // stay exactly as they were. dev3 (2026-12-06 (2), blame / not_my_job / cannot / dont_know and their hard negatives,
-  // time-of-day openings) comes after them.
+  // time-of-day openings) comes after them, then heldout3 (a blind pool written beside dev3 by someone who never read the
+  // engine, the rules or the other pools; measured once after the dev3 changes, never tuned on).
   return [
     ...build(dev, 'dev', 280, 15),
     ...build(heldOut, 'heldout', 140, 1502),
     ...build(dev2, 'dev2', 90, 2612),
     ...build(heldout2, 'heldout2', 160, 1206),
     ...build(dev3, 'dev3', 300, 3061),
+    ...build(heldout3, 'heldout3', 200, 1207),
   ];
 }
 
