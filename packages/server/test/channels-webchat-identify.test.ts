@@ -114,6 +114,10 @@ describe('web chat visitor identification', () => {
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json()).toEqual({ verified: true, via: 'phone', phone: `${phone.slice(0, 3)}****${phone.slice(-4)}` });
     expect((await post(v.token, '/messages', { clientId: 'c1', body: '你好' }, strictId)).statusCode).toBe(201);
+    // Identified once: no second code or binding (a real customer is never merged away by a later code).
+    const second = await post(v.token, '/identify/code', { phone: newPhone() }, strictId);
+    expect(second.statusCode).toBe(409);
+    expect(second.body).toContain('already_verified');
     // The session answer says so on the next visit.
     const again = await t.app.inject({ method: 'POST', url: pub('/session', strictId), headers: vh(v.token) });
     expect(again.json().identity).toMatchObject({ verified: true, via: 'phone' });
@@ -155,7 +159,9 @@ describe('web chat visitor identification', () => {
     const p2 = newPhone();
     const c2 = await code(v.token, p2);
     expect((await post(v.token, '/identify/verify', { phone: p2, code: c2 })).statusCode).toBe(200);
-    expect((await post(v.token, '/identify/verify', { phone: p2, code: c2 })).statusCode).toBe(401);
+    const replay = await session(); // another browser replaying the used code
+    expect((await post(replay.token, '/identify/verify', { phone: p2, code: c2 })).statusCode).toBe(401);
+    expect((await visitorRow(replay.visitorId)).verified_at).toBeNull();
 
     // Five wrong guesses on a number, then even the right code gets 429 (counted before the check).
     const v2 = await session();
@@ -212,7 +218,7 @@ describe('web chat visitor identification', () => {
 
     // The ticket page and 在线会话 show the real customer and "verified" with the phone masked.
     const tk = await t.inject('GET', `/api/v1/tickets/${ticketId}`, agent.token);
-    expect(tk.json().customer?.name ?? tk.json().customerName).toBe('王建国');
+    expect(tk.json().customerName).toBe('王建国');
     const conv = await t.inject('GET', '/api/v1/webchat/conversations', agent.token);
     const row = conv.json().items.find((c: { ticket: { id: string } }) => c.ticket.id === ticketId);
     expect(row.visitor).toEqual({ verified: true, via: 'phone', phone: `${phone.slice(0, 3)}****${phone.slice(-4)}` });

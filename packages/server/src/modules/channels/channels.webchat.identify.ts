@@ -11,7 +11,7 @@ import type { Config } from '../../config';
 import type { Database, Tx } from '../../db/client';
 import { writeAudit } from '../../lib/audit';
 import type { Ctx } from '../../lib/context';
-import { AppError } from '../../lib/errors';
+import { AppError, conflict } from '../../lib/errors';
 import { maskPhone } from '../../lib/mask';
 import { countAttempt } from '../../lib/throttle';
 import { mergeCustomerInTx } from '../customers/customers.commands';
@@ -29,8 +29,16 @@ export const CODES_PER_VISITOR_HOUR = 5;
 
 const channelCtx = (channel: ChannelRow): Ctx => ({ actor: { kind: 'system', id: null, name: `channel:webchat:${channel.name}` }, requestId: null, ip: null });
 
+/**
+ * Identified once: a verified visitor's customer is a real one, never merged away by a later code (409 `already_verified`).
+ */
+function assertNotVerified(v: VisitorRow) {
+  if (v.verifiedAt) throw conflict('already_verified', 'This visitor is already verified');
+}
+
 /** Send a code to the phone the visitor typed: at most CODES_PER_VISITOR_HOUR per visitor, then the portal's limits. */
 export async function sendVisitorCode(database: Database, channel: ChannelRow, v: VisitorRow, phone: string, settings: CodeSettings) {
+  assertNotVerified(v);
   await countAttempt(database.db, { scope: 'webchat_code', key: v.id }, CODES_PER_VISITOR_HOUR, 3_600_000, 'Too many codes requested from this chat');
   return requestCode(database, channelCtx(channel), phone, settings);
 }
@@ -99,12 +107,14 @@ export async function verifyVisitorPhone(
   settings: Pick<Config, 'LOGIN_WINDOW_MINUTES'>,
 ): Promise<VisitorIdentity> {
   const { phone, code } = input;
+  assertNotVerified(v);
   await countCodeAttempt(database, phone, settings);
   const ctx = channelCtx(channel);
   const out = await database.transaction(async (tx) => {
+    const fresh = (await webchatRepo.visitorForUpdate(tx, v.id)) ?? v;
+    assertNotVerified(fresh);
     const error = await consumeCode(tx, phone, code);
     if (error) return { error };
-    const fresh = (await webchatRepo.visitor(tx, v.id)) ?? v;
     return { link: await linkVisitor(tx, ctx, channel, fresh, 'phone', phone, await ownerOfPhone(tx, phone, fresh.customerId)) };
   });
   if (out.error) throw out.error;
@@ -114,11 +124,13 @@ export async function verifyVisitorPhone(
 
 /** The portal session of the same browser (a customer actor): the visitor is bound to that customer. */
 export async function verifyVisitorByPortal(database: Database, channel: ChannelRow, v: VisitorRow, portal: { accountId: string }): Promise<VisitorIdentity> {
+  assertNotVerified(v);
   const ctx = channelCtx(channel);
   const out = await database.transaction(async (tx) => {
     const acct = await portalRepo.account(tx, portal.accountId);
     if (!acct) throw new AppError('unauthenticated', 'Session ended; sign in again');
-    const fresh = (await webchatRepo.visitor(tx, v.id)) ?? v;
+    const fresh = (await webchatRepo.visitorForUpdate(tx, v.id)) ?? v;
+    assertNotVerified(fresh);
     const link = await linkVisitor(tx, ctx, channel, fresh, 'portal', acct.phone, acct.customerId);
     return { link, phone: acct.phone };
   });

@@ -27,6 +27,11 @@ export const webchatRepo = {
     const [row] = await ex.select().from(webchatVisitors).where(eq(webchatVisitors.id, id)).limit(1);
     return row;
   },
+  /** The visitor row, locked (identification: one at a time per visitor). */
+  async visitorForUpdate(ex: Executor, id: string): Promise<VisitorRow | undefined> {
+    const [row] = await ex.select().from(webchatVisitors).where(eq(webchatVisitors.id, id)).limit(1).for('update');
+    return row;
+  },
   async touch(ex: Executor, id: string, online: boolean, expiresAt?: Date) {
     await ex
       .update(webchatVisitors)
