@@ -6,9 +6,10 @@
  *   node e2e/all.mjs widget --no-build
  *
  * A visitor on a phone (390×844) opens the demo company's website (/widget-demo, the `<script>` snippet of the demo
- * webchat channel), taps 在线客服, writes and sends a photo. The agent K0001 (1440×900, second browser) sees the
- * conversation on 在线会话, takes it, answers on the ticket page with text and a photo; the visitor sees both. The
- * visitor closes the page, opens the site again later and sees the history. The agent resolves the ticket; the survey
+ * webchat channel), taps 在线客服, writes and sends a photo, then 验证手机号 with the code demo mode shows on screen.
+ * The agent K0001 (1440×900, second browser) sees the conversation on 在线会话 with 已验证 手机 139****0000 (also on
+ * the ticket page), takes it, answers on the ticket page with text and a photo; the visitor sees both. The visitor
+ * closes the page, opens the site again later and sees the history. The agent resolves the ticket; the survey
  * invitation arrives in the widget and the visitor rates in the survey page it opens. Screenshots
  * e2e/artifacts/widget-*.png.
  */
@@ -53,6 +54,20 @@ async function journey(browser, base) {
     await shot(visitor, 'visitor-sent', { fullPage: false });
   });
 
+  await step('the visitor verifies a mobile number with a one-time code (demo mode shows it on screen)', async () => {
+    await frame().getByTestId('widget-verify').tap();
+    await frame().getByTestId('widget-verify-phone').fill('13912340000');
+    await frame().getByTestId('widget-verify-get-code').tap();
+    const demo = frame().getByTestId('widget-demo-code');
+    await expectVisible(demo, 'the demo code on screen');
+    const code = ((await demo.textContent()) ?? '').replace(/\D/g, '');
+    if (code.length !== 6) fail(`demo code not shown: ${code}`);
+    await frame().getByTestId('widget-verify-code').fill(code);
+    await frame().getByTestId('widget-verify-confirm').tap();
+    await expectVisible(frame().getByTestId('widget-verified').filter({ hasText: '139****0000' }), '已验证 139****0000 in the widget');
+    await shot(visitor, 'visitor-verified', { fullPage: false });
+  });
+
   const agent = await newWatchedPage(browser, 'K0001', problems);
   current = agent;
   let ticketUrl = '';
@@ -63,6 +78,7 @@ async function journey(browser, base) {
     const row = agent.getByTestId('live-chat-table').locator('tr', { hasText: '天花板在漏水' });
     await expectVisible(row, 'the conversation on 在线会话');
     await expectVisible(row.locator('.ant-tag', { hasText: /秒|分钟/ }), 'how long the visitor has waited');
+    await expectVisible(row.getByTestId('chat-visitor-verified').filter({ hasText: '已验证 手机 139****0000' }), 'the visitor verified (masked) on 在线会话');
     await shot(agent, 'live-chat');
     const take = row.getByTestId('live-chat-take');
     if (await take.count()) {
@@ -73,6 +89,7 @@ async function journey(browser, base) {
     await agent.waitForURL(/\/tickets\//);
     ticketUrl = agent.url();
     await expectVisible(agent.getByTestId('replies').getByText('[图片]'), "the visitor's photo on the ticket");
+    await expectVisible(agent.getByTestId('chat-visitor-verified').filter({ hasText: '139****0000' }), 'the visitor verified on the ticket page');
   });
 
   await step('K0001 answers with text and a photo (the visitor sees the agent typing)', async () => {

@@ -174,6 +174,10 @@ export const webchatVisitors = pgTable(
     /** A widget socket is open (kept fresh by its heartbeat; `last_seen_at` older than 90 s means gone). */
     online: boolean('online').notNull().default(false),
     createdAt: ts('created_at').notNull().defaultNow(),
+    /** Identified (migration 0049): when, how (`phone`: a one-time code; `portal`: the portal session) and the phone proven. */
+    verifiedAt: ts('verified_at'),
+    verifiedVia: text('verified_via'),
+    verifiedPhone: text('verified_phone'),
   },
   (t) => [uniqueIndex('webchat_visitors_token_key').on(t.tokenHash), index('webchat_visitors_customer_idx').on(t.customerId)],
 );

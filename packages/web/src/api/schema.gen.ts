@@ -3464,6 +3464,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/webchat/{channelId}/identify/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 验证手机号, step 1: a one-time code to this mobile (the portal's code path: SMS login_code template, 1 a minute and 5 an hour per number, 5 an hour per visitor; demo mode answers the code) */
+        post: operations["postPublicWebchatByChannelIdIdentifyCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/webchat/{channelId}/identify/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 验证手机号, step 2: the code (single use, 5 minutes, wrong codes limited per number) binds the visitor to the customer who owns the phone, or gives the phone to the visitor customer */
+        post: operations["postPublicWebchatByChannelIdIdentifyVerify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/webchat/{channelId}/identify/portal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 以门户账号登录: the customer portal session of this browser (cookie + X-CSRF-Token, from the widget page on our own origin only) binds the visitor to that customer */
+        post: operations["postPublicWebchatByChannelIdIdentifyPortal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/webchat/{channelId}/uploads": {
         parameters: {
             query?: never;
@@ -7452,6 +7503,7 @@ export interface components {
                 offlineMessage?: string;
                 calendarId?: string;
                 messagesPerMinute?: number;
+                requireIdentity?: boolean;
             };
             /** @description webchat: the <script> tag to paste into the pages of the allowed sites */
             snippet?: string;
@@ -7555,6 +7607,15 @@ export interface components {
             online: boolean;
             /** @description when not on duty: the next opening */
             nextOpen: string | null;
+            /** @description the visitor verifies a mobile number (or signs in to the portal) before the first message */
+            requireIdentity: boolean;
+        };
+        WebchatVisitorIdentity: {
+            verified: boolean;
+            /** @description phone: a one-time code; portal: the customer portal session of the browser */
+            via: ("phone" | "portal") | null;
+            /** @description the verified mobile, masked (138****0000) */
+            phone: string | null;
         };
         WebchatSession: {
             /** @description the visitor token: keep it (localStorage) and send it as X-Visitor-Token / ?token= */
@@ -7562,6 +7623,13 @@ export interface components {
             visitorId: string;
             expiresAt: string;
             created: boolean;
+            identity: components["schemas"]["WebchatVisitorIdentity"];
+        };
+        WebchatCodeSent: {
+            sent: boolean;
+            expiresInSeconds: number;
+            /** @description demo mode only: the code, shown on screen */
+            demoCode?: string;
         };
         WebchatEvent: {
             /** @description the resume cursor */
@@ -7588,6 +7656,8 @@ export interface components {
             visitorTyping: boolean;
             /** @description the visitor's oldest message not yet answered by an agent (null: answered) */
             waitingSince: string | null;
+            /** @description whether the visitor verified a mobile number (masked) or signed in with the portal */
+            visitor: components["schemas"]["WebchatVisitorIdentity"];
         };
         DemoAccounts: {
             /** @description the shared password of every demo account */
@@ -12863,6 +12933,8 @@ export interface operations {
                         calendarId?: string;
                         /** @description visitor messages per minute per visitor (default 30) */
                         messagesPerMinute?: number;
+                        /** @description visitors verify a mobile number (one-time code) or the portal session before the first message */
+                        requireIdentity?: boolean;
                     };
                     /** Format: uuid */
                     teamId?: string;
@@ -13174,6 +13246,8 @@ export interface operations {
                         calendarId?: string;
                         /** @description visitor messages per minute per visitor (default 30) */
                         messagesPerMinute?: number;
+                        /** @description visitors verify a mobile number (one-time code) or the portal session before the first message */
+                        requireIdentity?: boolean;
                     };
                     teamId?: string | null;
                     /** @enum {string} */
@@ -19120,6 +19194,97 @@ export interface operations {
                         /** @description the next time agents are on duty (null: now) */
                         expectReplyAfter: string | null;
                     };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postPublicWebchatByChannelIdIdentifyCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    phone: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebchatCodeSent"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postPublicWebchatByChannelIdIdentifyVerify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    phone: string;
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebchatVisitorIdentity"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postPublicWebchatByChannelIdIdentifyPortal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebchatVisitorIdentity"];
                 };
             };
             400: components["responses"]["ValidationFailed"];

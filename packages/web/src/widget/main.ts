@@ -3,6 +3,9 @@
  * No framework (it loads on every page of a customer's site). The visitor token lives in this iframe's localStorage;
  * the WebSocket resumes from the last seq it has and resends unacknowledged messages with their client ids (the server
  * stores each once). zh-CN by default (`?lang=en` from the host page's <html lang>).
+ * 验证手机号: a one-time code (the portal's code path; demo mode shows it) binds the visitor to the customer who owns the
+ * phone; a customer portal session of this browser does it at once (以门户账号登录, tried automatically). When the
+ * channel requires it, the composer and the 留言 form wait until the visitor is verified.
  */
 import zh from '../i18n/extra/widget.zh-CN.json';
 import en from '../i18n/extra/widget.en.json';
@@ -25,6 +28,12 @@ interface Config {
   offlineMessage: string | null;
   online: boolean;
   nextOpen: string | null;
+  requireIdentity: boolean;
+}
+interface Identity {
+  verified: boolean;
+  via: 'phone' | 'portal' | null;
+  phone: string | null;
 }
 interface Pending {
   clientId: string;
@@ -102,7 +111,9 @@ sendBtn.dataset.testid = 'widget-send';
 composer.append(photoBtn, input, sendBtn);
 const notice = el('div', 'wc-notice');
 notice.hidden = true;
-root.append(header, list, typingLine, notice, composer, el('div', 'wc-powered', S.poweredBy));
+const identityBar = el('div', 'wc-identity');
+identityBar.dataset.testid = 'widget-identity';
+root.append(header, identityBar, list, typingLine, notice, composer, el('div', 'wc-powered', S.poweredBy));
 
 function showNotice(text: string) {
   notice.textContent = text;
@@ -119,6 +130,14 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
   if (!res.ok) throw Object.assign(new Error(`HTTP ${res.status}`), { status: res.status });
   return (await res.json()) as T;
 }
+
+/** The CSRF cookie of a Chidu session in this browser (readable by design; the session cookie itself is HttpOnly). */
+const csrfCookie = () =>
+  document.cookie
+    .split(';')
+    .map((c) => c.trim())
+    .find((c) => c.startsWith('chidu_csrf='))
+    ?.slice('chidu_csrf='.length) ?? '';
 
 /** A photo of the conversation: fetched with the visitor token (it is served to this visitor only) → blob URL. */
 async function photoUrl(a: { id: string; url: string }): Promise<string> {
@@ -243,7 +262,13 @@ function connect() {
       typingLine.hidden = false;
       window.clearTimeout(typingTimer);
       typingTimer = window.setTimeout(() => (typingLine.hidden = true), 6000);
-    } else if (msg.type === 'error' && msg.clientId) markFailed(msg.clientId, msg.code === 'rate_limited' ? S.tooMany : S.failed);
+    } else if (msg.type === 'error' && msg.clientId) {
+      if (msg.code === 'forbidden') {
+        // The channel requires a verified phone: ask for it; the message can be resent after.
+        markFailed(msg.clientId, S.verifyRequired);
+        openVerify();
+      } else markFailed(msg.clientId, msg.code === 'rate_limited' ? S.tooMany : S.failed);
+    }
   };
   socket.onclose = () => {
     if (ws !== socket) return;
@@ -256,22 +281,205 @@ function connect() {
 }
 
 let onlineText = S.online;
+let config: Config | null = null;
+let identity: Identity = { verified: false, via: null, phone: null };
+let verifyBox: HTMLElement | null = null;
+let offlineShown = false;
 
 async function start() {
   const cfg = await api<Config>('GET', '/config');
+  config = cfg;
   title.textContent = cfg.name;
   onlineText = cfg.online ? S.online : S.offline;
   status.textContent = S.connecting;
-  const session = await api<{ token: string }>('POST', '/session');
+  const session = await api<{ token: string; identity: Identity }>('POST', '/session');
   token = session.token;
   localStorage.setItem(storeKey, token);
+  identity = session.identity;
   const greet = bubble('agent', null, 'widget-greeting');
   greet.body.append(el('div', 'wc-text', cfg.greeting ?? S.greeting));
   list.append(greet.row);
   const history = await api<{ items: Ev[] }>('GET', '/messages?after=0&limit=500');
   history.items.forEach(render);
-  if (!cfg.online) offlineForm(cfg);
+  // A portal session in this browser identifies the visitor at once (silently nothing when there is none).
+  if (!identity.verified && csrfCookie()) await portalLogin(true);
+  showIdentity();
+  if (cfg.requireIdentity && !identity.verified) openVerify();
+  else if (!cfg.online) showOffline();
   connect();
+}
+
+function showOffline() {
+  if (!config || config.online || offlineShown) return;
+  offlineShown = true;
+  offlineForm(config);
+}
+
+/** The strip under the header: 已验证 138****0000, or the actions 验证手机号 / 以门户账号登录. */
+function showIdentity() {
+  identityBar.replaceChildren();
+  const locked = Boolean(config?.requireIdentity && !identity.verified);
+  composer.classList.toggle('wc-locked', locked);
+  if (identity.verified) {
+    const text = fmt(identity.via === 'portal' ? 'verifiedPortal' : 'verified', { phone: identity.phone ?? '' });
+    const badge = el('span', 'wc-verified', `✓ ${text}`);
+    badge.dataset.testid = 'widget-verified';
+    identityBar.append(badge);
+    return;
+  }
+  const verify = el('button', 'wc-link', S.verify);
+  verify.type = 'button';
+  verify.dataset.testid = 'widget-verify';
+  verify.onclick = () => openVerify();
+  identityBar.append(verify);
+  if (csrfCookie()) {
+    const portal = el('button', 'wc-link', S.portalLogin);
+    portal.type = 'button';
+    portal.dataset.testid = 'widget-portal-login';
+    portal.onclick = () => void portalLogin(false);
+    identityBar.append(portal);
+  }
+}
+
+function verified(out: Identity) {
+  identity = out;
+  verifyBox?.remove();
+  verifyBox = null;
+  showIdentity();
+  showNotice(S.verifyDone);
+  showOffline();
+}
+
+async function portalLogin(quiet: boolean) {
+  try {
+    const res = await fetch(`${base}/identify/portal`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'x-visitor-token': token, 'x-csrf-token': csrfCookie() },
+    });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    verified((await res.json()) as Identity);
+  } catch {
+    if (!quiet) showNotice(S.portalFailed);
+  }
+}
+
+/** 验证手机号: phone → 获取验证码 (demo mode shows the code) → code → 确认. */
+function openVerify() {
+  if (identity.verified) return;
+  if (verifyBox) {
+    verifyBox.querySelector('input')?.focus();
+    return;
+  }
+  const box = el('form', 'wc-verify');
+  box.dataset.testid = 'widget-verify-form';
+  box.noValidate = true;
+  const required = Boolean(config?.requireIdentity);
+  box.append(el('div', 'wc-offline-title', S.verifyTitle), el('div', 'wc-offline-hint', required ? S.verifyRequired : S.verifyHint));
+  const field = (label: string, node: HTMLInputElement, id: string) => {
+    const l = el('label', 'wc-field');
+    l.append(el('span', '', label), node);
+    node.name = id;
+    node.dataset.testid = `widget-verify-${id}`;
+    return l;
+  };
+  const phone = el('input');
+  phone.inputMode = 'numeric';
+  phone.autocomplete = 'tel';
+  phone.maxLength = 11;
+  const code = el('input');
+  code.inputMode = 'numeric';
+  code.autocomplete = 'one-time-code';
+  code.maxLength = 6;
+  const getCode = el('button', 'wc-send', S.getCode);
+  getCode.type = 'button';
+  getCode.dataset.testid = 'widget-verify-get-code';
+  const row1 = el('div', 'wc-verify-row');
+  row1.append(field(S.phone, phone, 'phone'), getCode);
+  const codeRow = el('div', 'wc-verify-row');
+  codeRow.append(field(S.code, code, 'code'));
+  codeRow.hidden = true;
+  const info = el('div', 'wc-offline-hint');
+  info.hidden = true;
+  const demo = el('div', 'wc-demo-code');
+  demo.hidden = true;
+  demo.dataset.testid = 'widget-demo-code';
+  const error = el('div', 'wc-error');
+  error.hidden = true;
+  error.dataset.testid = 'widget-verify-error';
+  const actions = el('div', 'wc-verify-row');
+  const confirm = el('button', 'wc-send', S.confirm);
+  confirm.type = 'submit';
+  confirm.disabled = true;
+  confirm.dataset.testid = 'widget-verify-confirm';
+  actions.append(confirm);
+  if (!required) {
+    const cancel = el('button', 'wc-link', S.cancel);
+    cancel.type = 'button';
+    cancel.onclick = () => {
+      box.remove();
+      verifyBox = null;
+    };
+    actions.append(cancel);
+  }
+  box.append(row1, codeRow, info, demo, error, actions);
+  const fail = (text: string) => {
+    error.textContent = text;
+    error.hidden = false;
+  };
+  let countdown: number | undefined;
+  getCode.onclick = () => {
+    error.hidden = true;
+    const p = phone.value.trim();
+    if (!/^1[3-9]\d{9}$/.test(p)) return fail(S.phoneRule);
+    getCode.disabled = true;
+    api<{ sent: boolean; expiresInSeconds: number; demoCode?: string }>('POST', '/identify/code', { phone: p })
+      .then((out) => {
+        codeRow.hidden = false;
+        confirm.disabled = false;
+        info.textContent = S.codeSent;
+        info.hidden = false;
+        if (out.demoCode) {
+          demo.textContent = fmt('demoCode', { code: out.demoCode });
+          demo.hidden = false;
+        }
+        code.focus();
+        let left = 60;
+        window.clearInterval(countdown);
+        countdown = window.setInterval(() => {
+          left -= 1;
+          getCode.textContent = left > 0 ? fmt('resend', { s: String(left) }) : S.getCode;
+          if (left <= 0) {
+            window.clearInterval(countdown);
+            getCode.disabled = false;
+          }
+        }, 1000);
+      })
+      .catch((e: { status?: number }) => {
+        getCode.disabled = false;
+        fail(e.status === 429 ? S.codeTooOften : e.status === 400 ? S.phoneRule : S.failed);
+      });
+  };
+  box.onsubmit = (ev) => {
+    ev.preventDefault();
+    error.hidden = true;
+    const c = code.value.trim();
+    if (!/^\d{6}$/.test(c)) return fail(S.codeRule);
+    confirm.disabled = true;
+    api<Identity>('POST', '/identify/verify', { phone: phone.value.trim(), code: c })
+      .then((out) => {
+        window.clearInterval(countdown);
+        verified(out);
+      })
+      .catch((e: { status?: number }) => {
+        confirm.disabled = false;
+        fail(e.status === 429 ? S.codeTooMany : e.status === 401 ? S.codeWrong : e.status === 400 ? S.codeRule : S.failed);
+      });
+  };
+  verifyBox = box;
+  list.append(box);
+  scrollDown();
+  phone.focus();
 }
 
 function offlineForm(cfg: Config) {

@@ -234,6 +234,7 @@ export const WebchatConfigIn = z.object({
   offlineMessage: z.string().trim().max(500).optional().describe('shown above the 留言 form when no agent is on duty'),
   calendarId: z.uuid().optional().describe('business calendar of the agents on duty (default: always on duty)'),
   messagesPerMinute: z.number().int().min(1).max(600).optional().describe('visitor messages per minute per visitor (default 30)'),
+  requireIdentity: z.boolean().optional().describe('visitors verify a mobile number (one-time code) or the portal session before the first message'),
 });
 const WebchatCreate = z.object({
   kind: z.literal('webchat'),
@@ -335,6 +336,7 @@ export const Channel = z
         offlineMessage: z.string().optional(),
         calendarId: z.string().optional(),
         messagesPerMinute: z.number().optional(),
+        requireIdentity: z.boolean().optional(),
       }),
     ]),
     snippet: z.string().optional().describe('webchat: the <script> tag to paste into the pages of the allowed sites'),

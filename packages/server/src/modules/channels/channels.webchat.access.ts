@@ -9,6 +9,12 @@ export const webchatAccess: AccessTable = {
   'GET /public/webchat/{channelId}/messages': publicRoute({ except: everyone(401), why: token }),
   'POST /public/webchat/{channelId}/messages': publicRoute({ except: everyone(401), why: token }),
   'POST /public/webchat/{channelId}/offline': publicRoute({ except: everyone(401), why: token }),
+  'POST /public/webchat/{channelId}/identify/code': publicRoute({ except: everyone(401), why: token }),
+  'POST /public/webchat/{channelId}/identify/verify': publicRoute({ except: everyone(401), why: token }),
+  'POST /public/webchat/{channelId}/identify/portal': publicRoute({
+    except: everyone(401),
+    why: `${token}; then the customer portal session of the browser (cookie + X-CSRF-Token) is the proof`,
+  }),
   'POST /public/webchat/{channelId}/uploads': publicRoute({ except: everyone(401), why: token }),
   'GET /public/webchat/{channelId}/attachments/{id}': publicRoute({ except: everyone(401), why: token }),
   'GET /webchat/conversations': staffOnly(TICKET_READERS),

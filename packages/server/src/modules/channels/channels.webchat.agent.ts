@@ -5,6 +5,7 @@ import { AppError, notFound } from '../../lib/errors';
 import { authorize } from '../identity/policy';
 import { listTickets } from '../tickets/tickets.commands';
 import { attachmentsRepo } from '../attachments/attachments.repo';
+import { presentIdentity } from './channels.webchat';
 import { webchatRepo } from './channels.webchat.repo';
 import { visitorHub } from './channels.webchat.socket';
 
@@ -21,6 +22,7 @@ export async function conversations(database: Database, ctx: Ctx) {
   const ids = page.items.map((t) => t.id);
   const state = new Map((await webchatRepo.conversationState(database.db, ids)).map((r) => [r.ticketId!, r]));
   const visitors = new Map((await webchatRepo.visitorsOnline(database.db, [...new Set([...state.values()].map((r) => r.visitorId))])).map((v) => [v.id, v]));
+  const verified = new Map((await webchatRepo.verificationOfTickets(database.db, ids)).map((r) => [r.ticketId!, r]));
   const hub = visitorHub(database);
   const now = Date.now();
   const items = page.items.map((ticket) => {
@@ -34,6 +36,7 @@ export async function conversations(database: Database, ctx: Ctx) {
       visitorOnline: Boolean(v?.online && v.lastSeenAt && now - v.lastSeenAt.getTime() < ONLINE_MS),
       visitorTyping: hub.visitorTyping(ticket.id),
       waitingSince: waiting ? waiting.toISOString() : null,
+      visitor: presentIdentity(verified.get(ticket.id)),
     };
   });
   items.sort((a, b) => {

@@ -1,7 +1,7 @@
 /** Storage of the web chat widget (migration 0043): visitors and the widget's event stream. */
 import { and, asc, desc, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
-import { attachments, channelOutbox, teams, tickets, webchatEvents, webchatVisitors } from '../../db/schema';
+import { attachments, channelOutbox, customerIdentities, teams, tickets, webchatEvents, webchatVisitors } from '../../db/schema';
 import { OPEN_STATUSES } from '../tickets/tickets.schema';
 
 export type VisitorRow = typeof webchatVisitors.$inferSelect;
@@ -25,6 +25,11 @@ export const webchatRepo = {
   },
   async visitor(ex: Executor, id: string): Promise<VisitorRow | undefined> {
     const [row] = await ex.select().from(webchatVisitors).where(eq(webchatVisitors.id, id)).limit(1);
+    return row;
+  },
+  /** The visitor row, locked (identification: one at a time per visitor). */
+  async visitorForUpdate(ex: Executor, id: string): Promise<VisitorRow | undefined> {
+    const [row] = await ex.select().from(webchatVisitors).where(eq(webchatVisitors.id, id)).limit(1).for('update');
     return row;
   },
   async touch(ex: Executor, id: string, online: boolean, expiresAt?: Date) {
@@ -132,6 +137,49 @@ export const webchatRepo = {
       .update(channelOutbox)
       .set({ receipt: 'delivered', receiptAt: new Date() })
       .where(and(eq(channelOutbox.id, outboxId), sql`${channelOutbox.receipt} IS NULL`));
+  },
+  /** The visitor proved who they are (a phone code or the portal session): now bound to this customer. */
+  async setVerified(ex: Executor, id: string, v: { customerId: string; via: 'phone' | 'portal'; phone: string | null }) {
+    await ex
+      .update(webchatVisitors)
+      .set({ customerId: v.customerId, verifiedAt: new Date(), verifiedVia: v.via, verifiedPhone: v.phone })
+      .where(eq(webchatVisitors.id, id));
+  },
+  /** The tickets of a visitor's conversations still on another customer move to `intoId`; returns how many. */
+  async moveStreamTickets(ex: Executor, visitorId: string, intoId: string): Promise<number> {
+    const moved = await ex
+      .update(tickets)
+      .set({ customerId: intoId })
+      .where(
+        and(
+          sql`${tickets.id} IN (SELECT ticket_id FROM webchat_events WHERE visitor_id = ${visitorId} AND ticket_id IS NOT NULL)`,
+          sql`${tickets.customerId} <> ${intoId}`,
+        ),
+      )
+      .returning({ id: tickets.id });
+    return moved.length;
+  },
+  /** The visitor's own identity (kind webchat_visitor, value = visitor id) follows them to `customerId`. */
+  async moveVisitorIdentity(ex: Executor, visitorId: string, kind: string, customerId: string) {
+    await ex
+      .update(customerIdentities)
+      .set({ customerId })
+      .where(and(eq(customerIdentities.kind, kind), eq(customerIdentities.value, visitorId)));
+  },
+  /** How the visitors of these tickets (the last one who wrote on each) are identified, for 在线会话 and the ticket page. */
+  async verificationOfTickets(ex: Executor, ticketIds: string[]) {
+    if (ticketIds.length === 0) return [];
+    return ex
+      .selectDistinctOn([webchatEvents.ticketId], {
+        ticketId: webchatEvents.ticketId,
+        verifiedAt: webchatVisitors.verifiedAt,
+        verifiedVia: webchatVisitors.verifiedVia,
+        verifiedPhone: webchatVisitors.verifiedPhone,
+      })
+      .from(webchatEvents)
+      .innerJoin(webchatVisitors, eq(webchatVisitors.id, webchatEvents.visitorId))
+      .where(and(inArray(webchatEvents.ticketId, ticketIds), eq(webchatEvents.author, 'visitor')))
+      .orderBy(webchatEvents.ticketId, desc(webchatEvents.seq));
   },
   /** Tell the sockets (every process) that a visitor's stream grew; delivered at commit. */
   async notify(ex: Executor, payload: string) {

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../http/app';
-import { ctxOf } from '../../http/auth';
+import { authenticate, ctxOf } from '../../http/auth';
 import { AppError, notFound } from '../../lib/errors';
 import { MAX_UPLOAD_BYTES, readAttachment, storeUpload } from '../attachments/attachments.commands';
 import { contentDisposition } from '../attachments/attachments.present';
@@ -18,6 +18,7 @@ import { leaveMessage, onDuty, openSession, originAllowed, postMessage, presentE
 import { conversations, agentTyping } from './channels.webchat.agent';
 import { webchatRepo, type VisitorRow } from './channels.webchat.repo';
 import * as s from './channels.webchat.schema';
+import { sendVisitorCode, verifyVisitorByPortal, verifyVisitorPhone } from './channels.webchat.identify';
 import './channels.webchat.socket';
 
 const tags = ['webchat'];
@@ -25,6 +26,15 @@ const tokenOf = (req: FastifyRequest) => {
   const v = req.headers['x-visitor-token'];
   return typeof v === 'string' ? v : undefined;
 };
+/** A browser request from our own origin (the widget page), not from a host site. */
+function ownOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (!origin || !host) return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
 const customerCtx = (customerId: string) => ({
   actor: { kind: 'customer' as const, id: customerId, customerId, sessionId: null },
   requestId: null,
@@ -32,7 +42,7 @@ const customerCtx = (customerId: string) => ({
 });
 
 export function registerWebchatRoutes(base: FastifyInstance, deps: AppDeps) {
-  const { database } = deps;
+  const { database, config } = deps;
   /** The channel of the path, after the Origin check; 404 for an unknown or disabled one. */
   async function channelOf(req: FastifyRequest, id: string): Promise<ChannelRow> {
     const channel = await webchatChannel(database, id);
@@ -85,6 +95,7 @@ export function registerWebchatRoutes(base: FastifyInstance, deps: AppDeps) {
           offlineMessage: cfg.offlineMessage ?? null,
           online: duty.online,
           nextOpen: duty.nextOpen ? duty.nextOpen.toISOString() : null,
+          requireIdentity: cfg.requireIdentity === true,
         };
       },
     );
@@ -168,6 +179,72 @@ export function registerWebchatRoutes(base: FastifyInstance, deps: AppDeps) {
       async (req, reply) => {
         const { channel, visitor } = visitorFor(req);
         return reply.status(201).send(await leaveMessage(database, channel, visitor, req.body));
+      },
+    );
+
+    app.post(
+      '/public/webchat/:channelId/identify/code',
+      {
+        ...pub,
+        preValidation: visitorGate,
+        schema: {
+          tags,
+          security: [],
+          summary:
+            "验证手机号, step 1: a one-time code to this mobile (the portal's code path: SMS login_code template, 1 a minute and 5 an hour per number, 5 an hour per visitor; demo mode answers the code)",
+          params: s.ChannelParam,
+          body: s.IdentifyCodeIn,
+          response: { 200: s.IdentifyCodeOut },
+        },
+      },
+      async (req) => {
+        const { channel, visitor } = visitorFor(req);
+        return sendVisitorCode(database, channel, visitor, req.body.phone, { demo: config.CHIDU_DEMO, log: req.log });
+      },
+    );
+
+    app.post(
+      '/public/webchat/:channelId/identify/verify',
+      {
+        ...pub,
+        preValidation: visitorGate,
+        schema: {
+          tags,
+          security: [],
+          summary:
+            '验证手机号, step 2: the code (single use, 5 minutes, wrong codes limited per number) binds the visitor to the customer who owns the phone, or gives the phone to the visitor customer',
+          params: s.ChannelParam,
+          body: s.IdentifyVerifyIn,
+          response: { 200: s.VisitorIdentity },
+        },
+      },
+      async (req) => {
+        const { channel, visitor } = visitorFor(req);
+        return verifyVisitorPhone(database, channel, visitor, req.body, config);
+      },
+    );
+
+    app.post(
+      '/public/webchat/:channelId/identify/portal',
+      {
+        config: { public: true, audience: 'customer' as const },
+        preValidation: visitorGate,
+        schema: {
+          tags,
+          security: [],
+          summary:
+            '以门户账号登录: the customer portal session of this browser (cookie + X-CSRF-Token, from the widget page on our own origin only) binds the visitor to that customer',
+          params: s.ChannelParam,
+          response: { 200: s.VisitorIdentity },
+        },
+      },
+      async (req) => {
+        const { channel, visitor } = visitorFor(req);
+        // Only the widget page itself (our origin) may use the portal session, never a host site's script.
+        if (!ownOrigin(req.headers.origin, req.headers.host)) throw new AppError('forbidden', 'The portal session is used only from the widget page');
+        await authenticate(database, req, config);
+        if (req.actor?.kind !== 'customer') throw new AppError('forbidden', 'Customer portal sessions only');
+        return verifyVisitorByPortal(database, channel, visitor, { accountId: req.actor.id });
       },
     );
 

@@ -17,8 +17,17 @@ export const WidgetConfig = z
     offlineMessage: z.string().nullable(),
     online: z.boolean().describe('agents on duty now (the channel business calendar)'),
     nextOpen: z.string().nullable().describe('when not on duty: the next opening'),
+    requireIdentity: z.boolean().describe('the visitor verifies a mobile number (or signs in to the portal) before the first message'),
   })
   .meta({ id: 'WebchatConfig' });
+
+export const VisitorIdentity = z
+  .object({
+    verified: z.boolean(),
+    via: z.enum(['phone', 'portal']).nullable().describe('phone: a one-time code; portal: the customer portal session of the browser'),
+    phone: z.string().nullable().describe('the verified mobile, masked (138****0000)'),
+  })
+  .meta({ id: 'WebchatVisitorIdentity' });
 
 export const Session = z
   .object({
@@ -26,8 +35,31 @@ export const Session = z
     visitorId: z.string(),
     expiresAt: z.string(),
     created: z.boolean(),
+    identity: VisitorIdentity,
   })
   .meta({ id: 'WebchatSession' });
+
+const Mobile = z
+  .string()
+  .trim()
+  .regex(/^1[3-9]\d{9}$/, 'a mainland mobile number');
+export const IdentifyCodeIn = z.object({ phone: Mobile }).strict();
+export const IdentifyCodeOut = z
+  .object({
+    sent: z.boolean(),
+    expiresInSeconds: z.number(),
+    demoCode: z.string().optional().describe('demo mode only: the code, shown on screen'),
+  })
+  .meta({ id: 'WebchatCodeSent' });
+export const IdentifyVerifyIn = z
+  .object({
+    phone: Mobile,
+    code: z
+      .string()
+      .trim()
+      .regex(/^\d{6}$/, 'the 6-digit code'),
+  })
+  .strict();
 
 export const WidgetEvent = z
   .object({
@@ -73,6 +105,7 @@ export const Conversation = z
     visitorOnline: z.boolean(),
     visitorTyping: z.boolean(),
     waitingSince: z.string().nullable().describe("the visitor's oldest message not yet answered by an agent (null: answered)"),
+    visitor: VisitorIdentity.describe('whether the visitor verified a mobile number (masked) or signed in with the portal'),
   })
   .meta({ id: 'WebchatConversation' });
 export const ConversationList = z.object({ items: z.array(Conversation) });

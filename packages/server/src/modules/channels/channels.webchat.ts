@@ -34,6 +34,8 @@ export interface WebchatConfig {
   offlineMessage?: string;
   calendarId?: string;
   messagesPerMinute?: number;
+  /** The visitor must verify a mobile number (or the portal session) before the first message. */
+  requireIdentity?: boolean;
 }
 
 export const VISITOR_TTL_MS = 30 * 86400_000;
@@ -82,6 +84,24 @@ const visitorCtx = (v: VisitorRow): Ctx => ({
 });
 const channelCtx = (channel: ChannelRow): Ctx => ({ actor: { kind: 'system', id: null, name: `channel:webchat:${channel.name}` }, requestId: null, ip: null });
 
+export interface VisitorIdentity {
+  verified: boolean;
+  via: 'phone' | 'portal' | null;
+  phone: string | null;
+}
+
+/** What the widget and the agent are shown: verified or not, how, and the phone masked (138****0000). */
+export const presentIdentity = (v: { verifiedAt: Date | null; verifiedVia: string | null; verifiedPhone: string | null } | undefined): VisitorIdentity =>
+  v?.verifiedAt
+    ? { verified: true, via: v.verifiedVia === 'portal' ? 'portal' : 'phone', phone: maskPhone(v.verifiedPhone) ?? null }
+    : { verified: false, via: null, phone: null };
+
+/** `requireIdentity` on: a visitor sends nothing before they are identified (403 naming `phone`). */
+export function assertIdentified(channel: ChannelRow, v: VisitorRow) {
+  if ((channel.config as WebchatConfig).requireIdentity && !v.verifiedAt)
+    throw new AppError('forbidden', 'Verify your mobile number first', { errors: [{ path: 'phone', message: 'verification required' }] });
+}
+
 /** A visitor session: the token's visitor (renewed for 30 days) or, for none / an unknown or expired token, a new one. */
 export async function openSession(database: Database, channel: ChannelRow, token: string | undefined) {
   if (token) {
@@ -89,7 +109,7 @@ export async function openSession(database: Database, channel: ChannelRow, token
     if (known && known.channelId === channel.id && known.expiresAt.getTime() > Date.now()) {
       const expiresAt = new Date(Date.now() + VISITOR_TTL_MS);
       await webchatRepo.touch(database.db, known.id, known.online, expiresAt);
-      return { token, visitorId: known.id, expiresAt: expiresAt.toISOString(), created: false };
+      return { token, visitorId: known.id, expiresAt: expiresAt.toISOString(), created: false, identity: presentIdentity(known) };
     }
   }
   const fresh = randomBytes(32).toString('base64url');
@@ -105,7 +125,7 @@ export async function openSession(database: Database, channel: ChannelRow, token
     await webchatRepo.insertVisitor(tx, { id, channelId: channel.id, customerId: c.id, tokenHash: hash(fresh), expiresAt });
     await wechatRepo.insertIdentity(tx, { customerId: c.id, kind: VISITOR_KIND, value: id, channelId: channel.id, lastInAt: null });
   });
-  return { token: fresh, visitorId: id, expiresAt: expiresAt.toISOString(), created: true };
+  return { token: fresh, visitorId: id, expiresAt: expiresAt.toISOString(), created: true, identity: presentIdentity(undefined) };
 }
 
 /** The visitor of a token on this channel; 401 otherwise (unknown, expired, another channel's). */
@@ -151,11 +171,14 @@ export interface VisitorMessage {
 export async function postMessage(
   database: Database,
   channel: ChannelRow,
-  v: VisitorRow,
+  visitor: VisitorRow,
   msg: VisitorMessage,
 ): Promise<{ event: PresentedEvent; duplicate: boolean }> {
+  // Read again: a socket's visitor row is from its connect, and identifying since may have moved them to another customer.
+  const v = (await webchatRepo.visitor(database.db, visitor.id)) ?? visitor;
   const before = await webchatRepo.eventByClientId(database.db, v.id, msg.clientId);
   if (before) return { event: presentEvent(channel.id, before), duplicate: true };
+  assertIdentified(channel, v);
   const cfg = channel.config as WebchatConfig;
   await countAttempt(database.db, { scope: 'webchat_message', key: v.id }, cfg.messagesPerMinute ?? 30, 60_000, 'Too many messages');
   const body = msg.body.trim();

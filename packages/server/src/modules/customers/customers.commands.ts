@@ -197,32 +197,38 @@ export async function updateCustomer(database: Database, ctx: Ctx, id: string, p
 export async function mergeCustomer(database: Database, ctx: Ctx, id: string, intoId: string) {
   authorize(ctx.actor, 'customers.merge');
   if (id === intoId) throw invalid('intoId', 'cannot merge a customer into itself');
-  return database.transaction(async (tx) => {
-    const rows = await customersRepo.byIdsForUpdate(tx, [id, intoId]);
-    const from = rows.find((r) => r.id === id);
-    const into = rows.find((r) => r.id === intoId);
-    if (!from) throw notFound('Customer');
-    if (!into) throw invalid('intoId', 'no such customer');
-    assertMergeable(from, into);
-    const moved = await customersRepo.moveBelongings(tx, id, intoId);
-    const mergedTags = [...new Set([...into.tags, ...from.tags])];
-    await customersRepo.update(tx, intoId, {
-      tags: mergedTags,
-      phone: into.phone ?? from.phone,
-      email: into.email ?? from.email,
-      wechatId: into.wechatId ?? from.wechatId,
-      updatedAt: new Date(),
-    });
-    await customersRepo.update(tx, id, { mergedIntoId: intoId, updatedAt: new Date() });
-    await writeAudit(tx, ctx, {
-      action: 'customer.merged',
-      targetType: 'customer',
-      targetId: id,
-      changes: { mergedIntoId: { before: null, after: intoId }, ticketsMoved: { before: null, after: moved } },
-    });
-    await emitEvent(tx, ctx, { kind: 'customer.merged', aggregateType: 'customer', aggregateId: intoId, data: { fromId: id, tickets: moved } });
-    return { id, mergedIntoId: intoId, ticketsMoved: moved };
+  return database.transaction(async (tx) => mergeCustomerInTx(tx, ctx, id, intoId));
+}
+
+/**
+ * The merge itself, in the caller's transaction (the caller checked who may merge): also used when a web chat visitor
+ * proves a phone that belongs to a known customer (the anonymous visitor customer is merged into them).
+ */
+export async function mergeCustomerInTx(tx: Tx, ctx: Ctx, id: string, intoId: string) {
+  const rows = await customersRepo.byIdsForUpdate(tx, [id, intoId]);
+  const from = rows.find((r) => r.id === id);
+  const into = rows.find((r) => r.id === intoId);
+  if (!from) throw notFound('Customer');
+  if (!into) throw invalid('intoId', 'no such customer');
+  assertMergeable(from, into);
+  const moved = await customersRepo.moveBelongings(tx, id, intoId);
+  const mergedTags = [...new Set([...into.tags, ...from.tags])];
+  await customersRepo.update(tx, intoId, {
+    tags: mergedTags,
+    phone: into.phone ?? from.phone,
+    email: into.email ?? from.email,
+    wechatId: into.wechatId ?? from.wechatId,
+    updatedAt: new Date(),
   });
+  await customersRepo.update(tx, id, { mergedIntoId: intoId, updatedAt: new Date() });
+  await writeAudit(tx, ctx, {
+    action: 'customer.merged',
+    targetType: 'customer',
+    targetId: id,
+    changes: { mergedIntoId: { before: null, after: intoId }, ticketsMoved: { before: null, after: moved } },
+  });
+  await emitEvent(tx, ctx, { kind: 'customer.merged', aggregateType: 'customer', aggregateId: intoId, data: { fromId: id, tickets: moved } });
+  return { id, mergedIntoId: intoId, ticketsMoved: moved };
 }
 
 /** Customer 360: profile, tickets, compensation, timeline (surveys join when the survey module lands). */

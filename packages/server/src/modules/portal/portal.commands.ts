@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Config } from '../../config';
-import type { Database } from '../../db/client';
+import type { Database, Tx } from '../../db/client';
 import { userAgentHash } from '../../http/auth';
 import { invalidatePrincipal } from '../../http/session-cache';
 import { t } from '../../i18n/index';
@@ -65,6 +65,32 @@ export async function requestCode(database: Database, _ctx: Ctx, phone: string, 
   return { sent: true, expiresInSeconds: CODE_TTL_SECONDS, ...(settings.demo ? { demoCode: code } : {}) };
 }
 
+/**
+ * One attempt at a phone's code, counted before the code is compared (one upsert): racing guesses get at most
+ * MAX_VERIFY_ATTEMPTS checks per number and window (429 after). Shared by the portal sign-in and the web chat widget.
+ */
+export async function countCodeAttempt(database: Database, phone: string, settings: Pick<Config, 'LOGIN_WINDOW_MINUTES'>) {
+  await countAttempt(database.db, codeThrottle(phone), MAX_VERIFY_ATTEMPTS, settings.LOGIN_WINDOW_MINUTES * 60_000, 'Too many wrong codes for this number');
+}
+
+/**
+ * Check and use up the newest open code of a phone (locked, in the caller's transaction): null when it matched (now
+ * used, the attempt counter cleared), else the 401 `otp_invalid` naming `code` (expired / not correct). The caller
+ * commits the wrong-code count and throws the error after the transaction.
+ */
+export async function consumeCode(tx: Tx, phone: string, code: string): Promise<AppError | null> {
+  const otp = await portalRepo.latestOpenCodeForUpdate(tx, phone);
+  if (!otp || otp.expiresAt.getTime() < Date.now())
+    return new AppError('otp_invalid', 'The code expired; request a new one', { errors: [{ path: 'code', message: 'expired' }] });
+  if (!safeEqual(otp.codeHash, codeHash(phone, code))) {
+    await portalRepo.countWrongCode(tx, otp);
+    return new AppError('otp_invalid', 'The code is not correct', { errors: [{ path: 'code', message: 'is not correct' }] });
+  }
+  await portalRepo.markCodeUsed(tx, otp.id);
+  await clearAttempts(tx, codeThrottle(phone));
+  return null;
+}
+
 export interface VerifyInput {
   phone: string;
   code: string;
@@ -78,18 +104,10 @@ export interface VerifyInput {
  */
 export async function verifyCode(database: Database, ctx: Ctx, input: VerifyInput, settings: VerifySettings) {
   const { phone, code, transport } = input;
-  // Counted before the code is compared (one upsert): racing guesses get at most MAX_VERIFY_ATTEMPTS checks.
-  await countAttempt(database.db, codeThrottle(phone), MAX_VERIFY_ATTEMPTS, settings.LOGIN_WINDOW_MINUTES * 60_000, 'Too many wrong codes for this number');
+  await countCodeAttempt(database, phone, settings);
   const out = await database.transaction(async (tx) => {
-    const otp = await portalRepo.latestOpenCodeForUpdate(tx, phone);
-    if (!otp || otp.expiresAt.getTime() < Date.now())
-      return { error: new AppError('otp_invalid', 'The code expired; request a new one', { errors: [{ path: 'code', message: 'expired' }] }) };
-    if (!safeEqual(otp.codeHash, codeHash(phone, code))) {
-      await portalRepo.countWrongCode(tx, otp);
-      return { error: new AppError('otp_invalid', 'The code is not correct', { errors: [{ path: 'code', message: 'is not correct' }] }) };
-    }
-    await portalRepo.markCodeUsed(tx, otp.id);
-    await clearAttempts(tx, codeThrottle(phone));
+    const error = await consumeCode(tx, phone, code);
+    if (error) return { error };
     let acct = await portalRepo.accountByPhone(tx, phone);
     if (!acct) {
       let cust = await customersRepo.firstByPhone(tx, phone);

@@ -41,6 +41,10 @@ export const portalRepo = {
     const [row] = await ex.select().from(customerAccounts).where(eq(customerAccounts.phone, phone));
     return row;
   },
+  async account(ex: Executor, id: string): Promise<CustomerAccountRow | undefined> {
+    const [row] = await ex.select().from(customerAccounts).where(eq(customerAccounts.id, id));
+    return row;
+  },
   async insertAccount(ex: Executor, row: typeof customerAccounts.$inferInsert): Promise<CustomerAccountRow> {
     const [out] = await ex.insert(customerAccounts).values(row).returning();
     return out!;

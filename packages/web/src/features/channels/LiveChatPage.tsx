@@ -8,6 +8,7 @@ import { ticketsApi } from '../../api/endpoints';
 import { errorMessage } from '../../lib/apiErrors';
 import { Page } from '../../layout/Page';
 import { useFormat } from '../auth/me';
+import { VisitorVerified } from './ChatPresence';
 
 export type LiveConversation = ItemOf<ResponseOf<'get', '/webchat/conversations'>['items']>;
 export const liveChatApi = {
@@ -55,7 +56,10 @@ export default function LiveChatPage() {
           {(list.data?.items ?? []).map((r) => (
             <Card key={r.ticket.id} size="small">
               <Flex justify="space-between" align="center" gap={8}>
-                <Badge status={r.visitorOnline ? 'success' : 'default'} text={r.ticket.customerName ?? '—'} />
+                <Space size={6} wrap>
+                  <Badge status={r.visitorOnline ? 'success' : 'default'} text={r.ticket.customerName ?? '—'} />
+                  <VisitorVerified visitor={r.visitor} />
+                </Space>
                 {r.waitingSince ? (
                   <Tag color={now - Date.parse(r.waitingSince) > 60_000 ? 'red' : 'orange'}>{waited(r.waitingSince)}</Tag>
                 ) : (
@@ -91,8 +95,9 @@ export default function LiveChatPage() {
               key: 'visitor',
               render: (_, r) => (
                 <Space direction="vertical" size={0}>
-                  <Space>
+                  <Space wrap>
                     <Badge status={r.visitorOnline ? 'success' : 'default'} text={r.ticket.customerName ?? '—'} />
+                    <VisitorVerified visitor={r.visitor} />
                   </Space>
                   {r.visitorTyping ? (
                     <Typography.Text type="secondary" data-testid="live-chat-typing">

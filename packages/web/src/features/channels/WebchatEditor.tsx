@@ -18,6 +18,7 @@ interface WebchatForm {
   offlineMessage?: string;
   calendarId?: string;
   messagesPerMinute?: number;
+  requireIdentity?: boolean;
 }
 
 const clean = (v?: string) => (v?.trim() ? v.trim() : undefined);
@@ -55,6 +56,7 @@ export function WebchatEditor({ channel, onClose }: { channel: Channel | null; o
         ...(clean(v.offlineMessage) ? { offlineMessage: clean(v.offlineMessage) } : {}),
         ...(v.calendarId ? { calendarId: v.calendarId } : {}),
         ...(v.messagesPerMinute ? { messagesPerMinute: v.messagesPerMinute } : {}),
+        ...(v.requireIdentity ? { requireIdentity: true } : {}),
       };
       if (channel) {
         await channelsApi.update(channel.id, { name: v.name, enabled: v.enabled, teamId: v.teamId ?? null, config });
@@ -82,6 +84,7 @@ export function WebchatEditor({ channel, onClose }: { channel: Channel | null; o
           offlineMessage: cfg.offlineMessage,
           calendarId: cfg.calendarId,
           messagesPerMinute: cfg.messagesPerMinute,
+          requireIdentity: cfg.requireIdentity === true,
         }
       : { enabled: true, origins: '' };
   return (
@@ -110,6 +113,14 @@ export function WebchatEditor({ channel, onClose }: { channel: Channel | null; o
         </Form.Item>
         <Form.Item name="messagesPerMinute" label={t('channels.webchat.form.messagesPerMinute')}>
           <InputNumber min={1} max={600} placeholder="30" />
+        </Form.Item>
+        <Form.Item
+          name="requireIdentity"
+          label={t('channels.webchat.form.requireIdentity')}
+          extra={t('channels.webchat.form.requireIdentityHint')}
+          valuePropName="checked"
+        >
+          <Switch data-testid="webchat-require-identity" />
         </Form.Item>
         <Form.Item name="enabled" label={t('channels.form.enabled')} valuePropName="checked">
           <Switch />
