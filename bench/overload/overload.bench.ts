@@ -3,8 +3,8 @@
  * 1. capacity: closed loop, BENCH_CAPACITY_CONNECTIONS (256) clients for BENCH_CAPACITY_SECONDS (5) → C creates/s;
  * 2. open loop at BENCH_OVERLOAD_FACTOR × C (2×) from BENCH_OVERLOAD_CONNECTIONS (1000) connections for
  *    BENCH_SECONDS (10), once per mode in BENCH_SHED ("off,on"): `off` turns every limit off (MAX_IN_FLIGHT,
- *    CHIDU_SHED_TARGET_MS, CHIDU_CREATE_QUEUE_MAX, CHIDU_CREATE_MAX_WAIT_MS = 0); `on` runs the server's defaults, or
- *    those four variables when set in the benchmark's environment; `nginx` is `on` behind nginx with the shipped
+ *    CHIDU_SHED_TARGET_MS, CHIDU_CREATE_QUEUE_MAX, CHIDU_CREATE_MAX_WAIT_MS, CHIDU_SHED_QUEUE_WAIT_MS = 0); `on` runs the
+ *    server's defaults, or those five variables when set in the benchmark's environment; `nginx` is `on` behind nginx with the shipped
  *    deploy/nginx limits, rate set to 2/3 of C and burst to C/2 (as docs/operations.md#overload says to size them).
  * BENCH_PIN=1 pins the server to CPU 0 and the load generator (this process) to CPU 1 with `taskset` (PostgreSQL is
  *   left where the system runs it), so the generator does not take the server's CPU; unpinned both share every core.

@@ -9,7 +9,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/db/client';
 import { currentLane, inBackground, LaneQueue } from '../src/db/lanes';
+import { healthCounters } from '../src/lib/health';
 import { PollingWorker } from '../src/lib/worker';
+import { onPostgres, testApp } from './harness';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Hold the event loop for `ms` (what a PGlite statement does: it runs on the loop, synchronously). */
@@ -136,8 +138,9 @@ describe('LaneQueue', () => {
     await inBackground('outer', async () => {
       await sleep(1);
       expect(currentLane()).toEqual({ lane: 'background', name: 'outer' });
-      await inBackground('inner', async () => {
+      await inBackground('inner', () => {
         expect(currentLane()).toEqual({ lane: 'background', name: 'outer' });
+        return Promise.resolve();
       });
     });
     expect(currentLane().lane).toBe('request');
@@ -208,5 +211,55 @@ describe('the embedded database through the lanes', () => {
     ).rejects.toThrow('no');
     const rows = await database.rows<{ id: number }>(sql`SELECT id FROM lane_t WHERE id >= 100 ORDER BY id`);
     expect(rows.map((r) => r.id)).toEqual([100]);
+  });
+});
+
+describe.skipIf(onPostgres)('shedding on the embedded database queue wait (CHIDU_SHED_QUEUE_WAIT_MS)', () => {
+  it('while a request job has waited the limit for the database, new requests get a fast 503 overloaded; once it drains they are served', async () => {
+    const t = await testApp({ CHIDU_SHED_QUEUE_WAIT_MS: '50', MAX_IN_FLIGHT: '0', CHIDU_SHED_TARGET_MS: '0' });
+    try {
+      const { token } = await t.as(['agent']);
+      const lanes = t.database.lanes!;
+      // Something holds the database (a long transaction) and a request job waits behind it.
+      let release!: () => void;
+      const held = lanes.run(() => new Promise<void>((r) => (release = r)));
+      const waiting = t.database.rows(sql`SELECT 1 AS one`);
+      await sleep(80);
+      expect(lanes.oldestWaitMs('request')).toBeGreaterThanOrEqual(50);
+      const before = healthCounters.shedInFlight;
+      const t0 = performance.now();
+      const refused = await t.inject('GET', '/api/v1/tickets?limit=1', token);
+      expect(performance.now() - t0).toBeLessThan(40); // refused without waiting for the database
+      expect(refused.statusCode).toBe(503);
+      expect(refused.json().code).toBe('overloaded');
+      expect(refused.headers['retry-after']).toBe('1');
+      expect(healthCounters.shedInFlight - before).toBe(1);
+      expect((await t.inject('GET', '/healthz')).statusCode).toBe(200); // probes are never shed
+      release();
+      await Promise.all([held, waiting]);
+      expect(lanes.oldestWaitMs('request')).toBe(0);
+      expect((await t.inject('GET', '/api/v1/tickets?limit=1', token)).statusCode).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('off (0): the same wait refuses nothing', async () => {
+    const t = await testApp({ CHIDU_SHED_QUEUE_WAIT_MS: '0', MAX_IN_FLIGHT: '0', CHIDU_SHED_TARGET_MS: '0' });
+    try {
+      const { token } = await t.as(['agent']);
+      const lanes = t.database.lanes!;
+      let release!: () => void;
+      const held = lanes.run(() => new Promise<void>((r) => (release = r)));
+      const waiting = t.database.rows(sql`SELECT 1 AS one`);
+      await sleep(80);
+      const pending = t.inject('GET', '/api/v1/tickets?limit=1', token);
+      await sleep(20);
+      release();
+      expect((await pending).statusCode).toBe(200);
+      await Promise.all([held, waiting]);
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -146,7 +146,7 @@ export class LaneQueue {
           try {
             p = fn(note);
           } catch (err) {
-            p = Promise.reject(err);
+            p = Promise.reject(err instanceof Error ? err : new Error(String(err)));
           }
           p.then(resolve, reject).finally(() => this.finish(job, t0));
         },
