@@ -3,8 +3,8 @@
  * 1. capacity: closed loop, BENCH_CAPACITY_CONNECTIONS (256) clients for BENCH_CAPACITY_SECONDS (5) → C creates/s;
  * 2. open loop at BENCH_OVERLOAD_FACTOR × C (2×) from BENCH_OVERLOAD_CONNECTIONS (1000) connections for
  *    BENCH_SECONDS (10), once per mode in BENCH_SHED ("off,on"): `off` turns every limit off (MAX_IN_FLIGHT,
- *    CHIDU_SHED_TARGET_MS, CHIDU_CREATE_QUEUE_MAX, CHIDU_CREATE_MAX_WAIT_MS = 0); `on` runs the server's defaults, or
- *    those four variables when set in the benchmark's environment; `nginx` is `on` behind nginx with the shipped
+ *    CHIDU_SHED_TARGET_MS, CHIDU_CREATE_QUEUE_MAX, CHIDU_CREATE_MAX_WAIT_MS, CHIDU_SHED_QUEUE_WAIT_MS = 0); `on` runs the
+ *    server's defaults, or those five variables when set in the benchmark's environment; `nginx` is `on` behind nginx with the shipped
  *    deploy/nginx limits, rate set to 2/3 of C and burst to C/2 (as docs/operations.md#overload says to size them).
  * BENCH_PIN=1 pins the server to CPU 0 and the load generator (this process) to CPU 1 with `taskset` (PostgreSQL is
  *   left where the system runs it), so the generator does not take the server's CPU; unpinned both share every core.
@@ -33,7 +33,7 @@ const FACTOR = Number(process.env.BENCH_OVERLOAD_FACTOR ?? 2);
 const MODES = (process.env.BENCH_SHED ?? 'off,on').split(',').filter((m) => m === 'off' || m === 'on' || m === 'nginx');
 const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
 const PIN = process.env.BENCH_PIN === '1';
-const SHED_VARS = ['MAX_IN_FLIGHT', 'CHIDU_SHED_TARGET_MS', 'CHIDU_CREATE_QUEUE_MAX', 'CHIDU_CREATE_MAX_WAIT_MS'] as const;
+const SHED_VARS = ['MAX_IN_FLIGHT', 'CHIDU_SHED_TARGET_MS', 'CHIDU_CREATE_QUEUE_MAX', 'CHIDU_CREATE_MAX_WAIT_MS', 'CHIDU_SHED_QUEUE_WAIT_MS'] as const;
 const SHED_OFF = Object.fromEntries(SHED_VARS.map((k) => [k, '0']));
 const SHED_ON = Object.fromEntries(SHED_VARS.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
 /** Pin a process (all its threads) to one CPU. */
@@ -74,6 +74,10 @@ interface RunResult {
   shedShare: number;
   shedP50Ms: number | null;
   shedP99Ms: number | null;
+  /** p99 of each connection's first answer (includes connecting). */
+  firstAnswerP99Ms: number | null;
+  /** Each second of the run (by when the answer came): admitted count, p50, p99 (ms), shed count. */
+  perSecond: { admitted: number; p50: number | null; p99: number | null; shed: number }[];
   other: number;
   errors: number;
   timeouts: number;
@@ -96,6 +100,10 @@ function run(url: string, token: string, customerId: string, o: { connections: n
   const shed: number[] = [];
   let other = 0;
   const late: number[] = []; // admitted in the second half of the run
+  const seen = new WeakSet<object>();
+  const firsts: number[] = [];
+  /** Per second of the run (by when the answer came): admitted latencies, shed count. */
+  const bySecond: { admitted: number[]; shed: number }[] = Array.from({ length: o.seconds + 2 }, () => ({ admitted: [], shed: 0 }));
   const t0 = Date.now();
   return new Promise<RunResult>((resolve, reject) => {
     const inst = autocannon(
@@ -124,13 +132,23 @@ function run(url: string, token: string, customerId: string, o: { connections: n
           shedShare: total ? Math.round((shed.length / total) * 1000) / 1000 : 0,
           shedP50Ms: pct(shed, 50),
           shedP99Ms: pct(shed, 99),
+          firstAnswerP99Ms: pct(firsts, 99),
+          perSecond: bySecond.map((b) => ({ admitted: b.admitted.length, p50: pct(b.admitted, 50), p99: pct(b.admitted, 99), shed: b.shed })),
           other,
           errors: r.errors,
           timeouts: r.timeouts,
         });
       },
     );
-    inst.on('response', (_c: unknown, status: number, _b: number, ms: number) => {
+    inst.on('response', (c: object, status: number, _b: number, ms: number) => {
+      // A connection's first answer includes connecting (1,000 at once at the start): counted apart as well.
+      if (!seen.has(c)) {
+        seen.add(c);
+        firsts.push(ms);
+      }
+      const sec = bySecond[Math.min(bySecond.length - 1, Math.floor((Date.now() - t0) / 1000))]!;
+      if (status >= 200 && status < 300) sec.admitted.push(ms);
+      else if (status === 503) sec.shed++;
       if (status >= 200 && status < 300) {
         admitted.push(ms);
         if (Date.now() - t0 > (o.seconds * 1000) / 2) late.push(ms);
@@ -140,8 +158,17 @@ function run(url: string, token: string, customerId: string, o: { connections: n
   });
 }
 
+/**
+ * Passed on to the server (diagnosis): BENCH_SERVER_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) as its
+ * NODE_OPTIONS; CHIDU_DB_TRACE_FILE (the embedded database's slowest jobs, db/lanes.ts) and
+ * CHIDU_PGLITE_BACKGROUND_MAX_WAIT_MS as they are.
+ */
+const DIAG: Record<string, string> = {
+  ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
+  ...Object.fromEntries(['CHIDU_DB_TRACE_FILE', 'CHIDU_PGLITE_BACKGROUND_MAX_WAIT_MS'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!])),
+};
 async function server(env: Record<string, string>) {
-  const s = await startProcess({ ...env, CHIDU_BOOTSTRAP_ADMIN: ADMIN.join(':'), LOG_LEVEL: 'warn' }, 180_000);
+  const s = await startProcess({ ...env, ...DIAG, CHIDU_BOOTSTRAP_ADMIN: ADMIN.join(':'), LOG_LEVEL: 'warn' }, 180_000);
   live.add(s);
   void s.exited.then(() => live.delete(s));
   if (PIN) pin(s.proc.pid!, 0);
@@ -235,6 +262,7 @@ for (const mode of MODES) {
       `${mode === 'on' && Object.keys(SHED_ON).length ? ` ${JSON.stringify(SHED_ON)}` : ''}: answered ${r.answeredPerSecond}/s; ` +
       `admitted ${r.admittedPerSecond}/s, p50 ${r.admittedP50Ms} ms, p99 ${r.admittedP99Ms} ms (second half ${r.secondHalfP99Ms} ms); ` +
       `shed ${(r.shedShare * 100).toFixed(1)} % (p50 ${r.shedP50Ms ?? '–'} ms, p99 ${r.shedP99Ms ?? '–'} ms); ` +
+      `first answer per connection p99 ${r.firstAnswerP99Ms} ms; ` +
       `other ${r.other}, errors ${r.errors}, timeouts ${r.timeouts}`,
   );
   await stop(s);

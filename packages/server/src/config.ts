@@ -102,6 +102,13 @@ const ConfigSchema = z.object({
   CHIDU_CREATE_QUEUE_MAX: z.coerce.number().int().min(0).default(512),
   /** A new ticket create is refused with 503 overloaded while the oldest waiting one has waited this long (ms; 0 = never). */
   CHIDU_CREATE_MAX_WAIT_MS: z.coerce.number().int().min(0).default(2000),
+  /**
+   * Embedded database only (PGlite; PostgreSQL is not affected): new requests get 503 overloaded while the oldest
+   * request job waiting in the database's queue (db/lanes.ts) or the oldest ticket create waiting for its batch has
+   * waited this long (ms; 0 = off). The embedded database is the process's one real queue: shedding on its wait keeps
+   * the admitted requests' wait bounded whatever the machine's speed. Decided at the edge like the other rules.
+   */
+  CHIDU_SHED_QUEUE_WAIT_MS: z.coerce.number().int().min(0).default(300),
   // ── end of failure handling ──
   // ── outbound requests and secrets at rest (docs/security.md) ──
   /** Internal targets outbound requests may reach despite the private-address rule: IPs, CIDR ranges, host names, *.suffixes. */

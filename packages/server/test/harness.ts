@@ -70,7 +70,9 @@ export async function testDatabase(): Promise<{ database: Database; url: string 
 export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
 
 export function testConfig(over: Partial<Record<keyof Config, string>> = {}): Config {
-  return loadConfig({}, { LOG_LEVEL: 'silent', CHIDU_SECRET_KEY: TEST_SECRET_KEY, ...over });
+  // CHIDU_SHED_QUEUE_WAIT_MS off: a test's burst of in-process requests on a shared machine may wait 300 ms for the
+  // embedded database; the rule has its own tests (pglite-lanes.test.ts), which set it.
+  return loadConfig({}, { LOG_LEVEL: 'silent', CHIDU_SECRET_KEY: TEST_SECRET_KEY, CHIDU_SHED_QUEUE_WAIT_MS: '0', ...over });
 }
 
 export type TestApp = Awaited<ReturnType<typeof testApp>>;

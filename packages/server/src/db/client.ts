@@ -7,6 +7,7 @@ import { acquireDataDirLock, type DataDirLock } from './lock';
 import { MIGRATIONS_DIR } from './paths';
 import type { PgDialect } from 'drizzle-orm/pg-core';
 import { faultLog, healthCounters, StorageGuard, storageGuards } from '../lib/health';
+import { inBackground, LaneQueue } from './lanes';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
@@ -32,6 +33,11 @@ export interface Database {
   listen?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   /** node-postgres pool gauges (PostgreSQL only). */
   poolStats?(): { totalCount: number; idleCount: number; waitingCount: number };
+  /**
+   * PGlite only: the queue every statement and transaction goes through (requests first, background work when no
+   * request waits or after its guaranteed wait; see db/lanes.ts). Its wait is the process's real queue.
+   */
+  lanes?: LaneQueue;
   close(): Promise<void>;
 }
 
@@ -82,6 +88,11 @@ export interface OpenOptions {
   diskMinFreeBytes?: number;
   /** Embedded database: log a warning below this much free space (bytes). */
   diskWarnFreeBytes?: number;
+  /**
+   * Embedded database: a background job (a worker's statement or transaction) waiting this long runs next even while
+   * requests wait (ms, default 250; env CHIDU_PGLITE_BACKGROUND_MAX_WAIT_MS). Until then requests go first.
+   */
+  backgroundMaxWaitMs?: number;
 }
 
 function wrap(kind: Database['kind'], db: Db, close: () => Promise<void>, listen?: Database['listen'], transaction?: Database['transaction']): Database {
@@ -330,7 +341,44 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       throw err;
     }
   }
-  const db = drizzle({ client, schema }) as unknown as Db;
+  // Every statement and transaction through one queue with a request lane and a background lane (db/lanes.ts).
+  const envWait = Number(process.env.CHIDU_PGLITE_BACKGROUND_MAX_WAIT_MS);
+  const lanes = new LaneQueue({
+    backgroundMaxWaitMs: opts.backgroundMaxWaitMs ?? (Number.isFinite(envWait) && process.env.CHIDU_PGLITE_BACKGROUND_MAX_WAIT_MS !== '' ? envWait : 250),
+    traceFile: process.env.CHIDU_DB_TRACE_FILE || undefined,
+  });
+  const pglite = client;
+  type TxClient = Parameters<Parameters<typeof pglite.transaction>[0]>[0];
+  /** The transaction's client, naming the job by its first statement. */
+  const noting = (tx: TxClient, note: (s: string) => void): TxClient =>
+    new Proxy(tx, {
+      get(target, prop, receiver) {
+        if (prop === 'query' || prop === 'exec') {
+          return (q: string, ...rest: unknown[]) => {
+            note(q);
+            return (target[prop] as (q: string, ...r: unknown[]) => Promise<unknown>)(q, ...rest);
+          };
+        }
+        return Reflect.get(target, prop, receiver) as unknown;
+      },
+    });
+  const queuedClient = new Proxy(pglite, {
+    get(target, prop) {
+      if (prop === 'query' || prop === 'exec') {
+        return (q: string, ...rest: unknown[]) =>
+          lanes.run((note) => {
+            note(q);
+            return (target[prop] as (q: string, ...r: unknown[]) => Promise<unknown>)(q, ...rest);
+          });
+      }
+      if (prop === 'transaction') {
+        return <T>(fn: (tx: TxClient) => Promise<T>) => lanes.run((note) => target.transaction((tx) => fn(noting(tx, note))));
+      }
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  const db = drizzle({ client: queuedClient, schema }) as unknown as Db;
   // PGlite has one connection and no concurrent sessions: lock_timeout cannot apply, and statement_timeout needs
   // a signal timer the WebAssembly build does not run. What bounds the waits there is load shedding (MAX_IN_FLIGHT).
   // The data volume's free space is guarded instead (see StorageGuard).
@@ -341,6 +389,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     db,
     async () => {
       try {
+        lanes.close();
         await client.close();
       } finally {
         lock?.release();
@@ -352,13 +401,13 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
         if (!client.closed) await unlisten().catch(() => undefined);
       };
     },
-    guard
-      ? async (fn) => {
-          guard.assertWritable(true);
-          return db.transaction(fn);
-        }
-      : undefined,
+    async (fn, o) => {
+      guard?.assertWritable(true);
+      // A worker's transaction waits in the background lane (the worker base also runs whole passes there).
+      return o?.worker ? inBackground('worker', () => db.transaction(fn)) : db.transaction(fn);
+    },
   );
+  database.lanes = lanes;
   if (guard) storageGuards.set(database, guard);
   if (migrateOnOpen) {
     const { migrate } = await import('drizzle-orm/pglite/migrator');

@@ -12,9 +12,20 @@ import { sql } from 'drizzle-orm';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
+import { noteRequestMs } from '../db/lanes';
 import { RETRY_AFTER_SECONDS } from '../lib/db-faults';
 import { AppError, toProblem } from '../lib/errors';
-import { healthCounters, inFlightRequests, lastFaultOf, readiness, requestEnded, requestStarted, setFaultLog, storageGuards } from '../lib/health';
+import {
+  createQueueAgeMs,
+  healthCounters,
+  inFlightRequests,
+  lastFaultOf,
+  readiness,
+  requestEnded,
+  requestStarted,
+  setFaultLog,
+  storageGuards,
+} from '../lib/health';
 import { problems } from '../lib/metrics';
 import { notifyMany } from '../lib/notify';
 
@@ -32,7 +43,16 @@ export function registerResilience(app: FastifyInstance, deps: { config: Config;
   app.decorateRequest('inFlightCounted', false);
 
   // ── load shedding ──
-  const gate = new EdgeGate({ maxInFlight: config.MAX_IN_FLIGHT, targetMs: config.CHIDU_SHED_TARGET_MS, intervalMs: config.CHIDU_SHED_INTERVAL_MS });
+  // The embedded database's queue is the process's real queue: its wait (and the create queue's) is a shedding signal.
+  const lanes = database.lanes;
+  const queueWaitMs = lanes ? () => Math.max(lanes.oldestWaitMs('request'), createQueueAgeMs(database)) : null;
+  const gate = new EdgeGate({
+    maxInFlight: config.MAX_IN_FLIGHT,
+    targetMs: config.CHIDU_SHED_TARGET_MS,
+    intervalMs: config.CHIDU_SHED_INTERVAL_MS,
+    queueWaitLimitMs: queueWaitMs ? config.CHIDU_SHED_QUEUE_WAIT_MS : 0,
+    queueWaitMs: queueWaitMs ?? (() => 0),
+  });
   gate.install(app.server);
   app.addHook('onReady', (done) => {
     gate.start();
@@ -199,7 +219,10 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
  *   process has a standing queue — the time a request waits grows while the count may look fine (a slow database,
  *   the embedded database holding the event loop) — and new arrivals are refused until an interval's fastest is back
  *   under the target. The minimum, not the mean, so a few slow routes (an export) never trip it: only a queue that
- *   every request waits in does.
+ *   every request waits in does;
+ * - a queue wait (embedded database only, CHIDU_SHED_QUEUE_WAIT_MS): while the oldest request job waiting for the
+ *   database, or the oldest create waiting for its batch, has waited longer than the limit, new arrivals are refused
+ *   (the admitted ones then wait about the limit, whatever the machine's speed; no interval to judge first).
  */
 class EdgeGate {
   private shedding = false;
@@ -209,17 +232,22 @@ class EdgeGate {
   private answered = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly body: Buffer;
-  constructor(private readonly o: { maxInFlight: number; targetMs: number; intervalMs: number }) {
+  constructor(private readonly o: { maxInFlight: number; targetMs: number; intervalMs: number; queueWaitLimitMs: number; queueWaitMs: () => number }) {
     this.body = Buffer.from(JSON.stringify(toProblem(new AppError('overloaded', 'The server is at capacity; retry shortly'))));
   }
 
   /** True when a new request should be refused now. */
   refuses(): boolean {
-    return (this.o.maxInFlight > 0 && inFlightRequests() >= this.o.maxInFlight) || this.shedding;
+    return (
+      (this.o.maxInFlight > 0 && inFlightRequests() >= this.o.maxInFlight) ||
+      this.shedding ||
+      (this.o.queueWaitLimitMs > 0 && this.o.queueWaitMs() >= this.o.queueWaitLimitMs)
+    );
   }
 
   /** An admitted request was answered after `ms` in the process. */
   observe(ms: number): void {
+    noteRequestMs(ms);
     this.answered++;
     if (ms < this.minMs) this.minMs = ms;
   }

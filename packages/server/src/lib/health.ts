@@ -73,6 +73,12 @@ export const createQueueDepth = () => queueDepthFn();
 export function setCreateQueueDepth(fn: () => number): void {
   queueDepthFn = fn;
 }
+let queueAgeFn: (database: Database) => number = () => 0;
+/** How long the oldest ticket create waiting for its batch on this database has waited (ms; 0 when none waits). */
+export const createQueueAgeMs = (database: Database) => queueAgeFn(database);
+export function setCreateQueueAge(fn: (database: Database) => number): void {
+  queueAgeFn = fn;
+}
 
 export interface PoolStats {
   totalCount: number;

@@ -9,6 +9,7 @@
  * FOR UPDATE SKIP LOCKED (so any number of processes can run it), handle them, and say how many it handled.
  */
 import type { Database } from '../db/client';
+import { inBackground } from '../db/lanes';
 import { classifyDbFault } from './db-faults';
 import { healthCounters } from './health';
 import { observeWorkerPass } from './metrics';
@@ -166,7 +167,8 @@ export class PollingWorker implements BackgroundWorker {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.plannedAt = Number.POSITIVE_INFINITY;
-      this.busy = this.runPass().finally(() => {
+      // The whole pass in the background lane: on the embedded database its statements yield to requests' (db/lanes.ts).
+      this.busy = inBackground(this.name, () => this.runPass()).finally(() => {
         this.busy = null;
       });
     }, delay);

@@ -21,7 +21,7 @@ import type { Ctx } from '../../lib/context';
 import { deferWrites } from '../../lib/deferred';
 import { classifyDbFault, RETRY_AFTER_SECONDS } from '../../lib/db-faults';
 import { AppError, invalid } from '../../lib/errors';
-import { healthCounters, setCreateQueueDepth } from '../../lib/health';
+import { healthCounters, setCreateQueueAge, setCreateQueueDepth } from '../../lib/health';
 import { uuidv7 } from '../../lib/ids';
 import { claimKeys, keyedRequest, replayKey, settleKeys, usedKeys, type Created, type KeyedRequest } from '../../lib/idempotency';
 import { notifyMany, type NotificationInput } from '../../lib/notify';
@@ -135,6 +135,7 @@ const batchers = new WeakMap<Database, CreateBatcher>();
 /** Creates waiting in this process's queues (a gauge for metrics; the queues of closed databases drain to 0). */
 const queued = { depth: 0 };
 setCreateQueueDepth(() => queued.depth);
+setCreateQueueAge((database) => batchers.get(database)?.headAgeMs() ?? 0);
 function batcherOf(database: Database): CreateBatcher {
   let b = batchers.get(database);
   if (!b) {
@@ -157,6 +158,12 @@ class CreateBatcher {
   constructor(private readonly database: Database) {
     const env = process.env.CHIDU_CREATE_WINDOW_MS;
     this.windowMs = env !== undefined && env !== '' ? Math.max(0, Number(env) || 0) : 2;
+  }
+
+  /** How long the oldest waiting create has waited (ms; 0 when none waits). */
+  headAgeMs(): number {
+    const head = this.queue[0];
+    return head ? Date.now() - head.at : 0;
   }
 
   submit(p: Omit<Pending, 'resolve' | 'reject' | 'at'>, admitted = false): Promise<Result> {
