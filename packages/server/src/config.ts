@@ -108,7 +108,7 @@ const ConfigSchema = z.object({
    * waited this long (ms; 0 = off). The embedded database is the process's one real queue: shedding on its wait keeps
    * the admitted requests' wait bounded whatever the machine's speed. Decided at the edge like the other rules.
    */
-  CHIDU_SHED_QUEUE_WAIT_MS: z.coerce.number().int().min(0).default(300),
+  CHIDU_SHED_QUEUE_WAIT_MS: z.coerce.number().int().min(0).default(1000),
   // ── end of failure handling ──
   // ── outbound requests and secrets at rest (docs/security.md) ──
   /** Internal targets outbound requests may reach despite the private-address rule: IPs, CIDR ranges, host names, *.suffixes. */
