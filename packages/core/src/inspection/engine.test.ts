@@ -309,6 +309,26 @@ describe('inspection engine', () => {
         hasNot('forbidden.not_my_job', t);
     });
 
+    it('widens each wording family beyond heldout3’s phrases, with kind look-alikes', () => {
+      for (const t of ['这笔手续费减免不了。', '发票抬头改不过来了。', '这种情况一律不退。', '不予受理。', '这事儿没戏。', '想都别想。'])
+        has('forbidden.cannot', t);
+      for (const t of ['定金一经支付不予退还，尾款可以分期。', '换不了的配件我们会直接给您换新机。', '我们不接受现金，可以刷卡或扫码。'])
+        hasNot('forbidden.cannot', t);
+      for (const t of ['你是不是听不懂人话？', '没看到我正忙着吗？', '不买就别问了。', '急什么急，排着吧。', '少跟我来这套。', '您自己不会看吗？'])
+        has('forbidden.rude', t);
+      for (const t of ['您别急，慢慢说，我都记下来。', '后面还有几道菜，预计10分钟内上齐。']) hasNot('forbidden.rude', t);
+      for (const t of ['都怪您没及时缴费。', '您要是按时还款就不会有逾期了。', '当初要是听我的，就不会这样了。', '短信早发给您了，您没看而已。'])
+        has('forbidden.blame', t);
+      for (const t of ['您要是忘记了密码，点击“忘记密码”就可以重置。', '这不怪您，是系统延迟。', '是您的耐心让我们找到了问题所在。'])
+        hasNot('forbidden.blame', t);
+      for (const t of ['我们只是代收，具体的您问商家。', '这个问题您去问厂家吧。', '我们只负责卖货，售后得找厂家。']) has('forbidden.not_my_job', t);
+      for (const t of ['我只负责您这单，有问题直接找我。', '我们只负责到底，您放心。', '这件事我来负责，您不用再找别人。']) hasNot('forbidden.not_my_job', t);
+      for (const t of ['谁知道呢。', '这个我没法回答您。', '这我哪清楚。']) has('forbidden.dont_know', t);
+      for (const t of ['我们会抓紧处理。', '过几天再联系您。', '等有消息了通知您。', '随后把资料发您。']) expect(codes(t)).toContain('promise.no_time');
+      for (const t of ['请您抓紧时间在月底前完成认证。', '马上到期的优惠券记得用。', '马上就要到期了，请续费。', '有消息我会在今天下午5点前通知您。'])
+        expect(codes(t)).not.toContain('promise.no_time');
+    });
+
     it('reads 不清楚 with a commitment to find out within a time as the right answer', () => {
       hasNot('forbidden.dont_know', '具体的赔付比例我现在还不清楚，我查一下保险条款，10分钟内回复您。');
       hasNot('forbidden.dont_know', '这个我不清楚，我帮您核实一下，今天下午5点前回复您。');

@@ -144,8 +144,9 @@ function advice(text: string, start: number, end: number): boolean {
   return LIMIT_IN_CLAUSE.test(text.slice(end, j));
 }
 
-/** An attributive use names a topic or people, states nothing: 有不了解的地方, 不清楚之处, 不了解情况的邻居. */
-const ATTRIBUTIVE_AFTER = /^(的)?(地方|之处|内容|部分|事项|环节)|^[^，。！？,!?；;]{0,4}的(人|业主|邻居|朋友|客户|住户|居民|同事|用户|家人|租户|访客)/u;
+/** An attributive use names a topic or people, states nothing: 有不了解的地方, 不清楚之处, 不了解情况的邻居, 换不了的配件. */
+const ATTRIBUTIVE_AFTER =
+  /^(的)?(地方|之处|内容|部分|事项|环节)|^的(情况|时候|配件|零件|东西|商品|订单)|^[^，。！？,!?；;]{0,4}的(人|业主|邻居|朋友|客户|住户|居民|同事|用户|家人|租户|访客)/u;
 
 /**
  * A rule stated generally, not a refusal: a bare modal (不能 / 不可以 / 不得…) in a sentence that addresses no one and
@@ -160,13 +161,18 @@ const SPECIFIC = /今天|明天|后天|今晚|周末|周[一二三四五六日�
 const REQUEST_VERB = /^(退|换|补|办|批|改|给|满足|恢复|处理|延期|赔|报销|开|通过|取消|撤销|受理|兑|转|还|免|减|返|提现|提前)/u;
 const ALTERNATIVE = /可以|可|如需|请|欢迎|建议/u;
 
+/** 不予退还 / 一律不退: the act is in the words themselves. */
+const POLICY_WORD = /^(不予|一律不|一概不|概不)/u;
+
 function generalRule(text: string, start: number, end: number): boolean {
-  if (!MODAL.test(text.slice(start, end))) return false;
+  const word = text.slice(start, end);
+  const policy = POLICY_WORD.test(word);
+  if (!policy && !MODAL.test(word)) return false;
   const [s, e] = sentenceAround(text, start, end);
   if (ADDRESSED.test(text.slice(s, e)) || SPECIFIC.test(text.slice(s, e))) return false;
   // …and either no requested act follows (热水器不能空烧) or the sentence goes on to what is possible (…拆封后不能退换，
-  // 未拆封的可以…); 积分不能换现金 / 退款申请不能通过 refuse
-  if (!REQUEST_VERB.test(text.slice(end))) return true;
+  // 未拆封的可以…; 定金一经支付不予退还，尾款可以分期); 积分不能换现金 / 退款申请不能通过 refuse
+  if (!policy && !REQUEST_VERB.test(text.slice(end))) return true;
   let j = end;
   while (j < e && !CLAUSE_END.test(text[j]!)) j++;
   return ALTERNATIVE.test(text.slice(j, e));
@@ -349,7 +355,7 @@ function runRule(t: Text, rule: InspectionRule, input: InspectionInput): Inspect
 
 /** After 马上 / 很快…: 就要 / 就到 + an event + 了 (not 到 / 来 / 派人: those are the promise). */
 const NEGATED_BEFORE = /(不能|没能|未能|没有|不够|[未没])$/u;
-const COMING_EVENT = /^(就)?(要|到)(?!到|来|了)[^，。！？,!?；;]{1,8}了/u;
+const COMING_EVENT = /^(就)?(要|到)(?!(到|来)(了|[，。！？,!?；;]|$))[^，。！？,!?；;]{1,8}了|^(就)?(要)?(到期|过期|截止|结束|开学|放假)/u;
 
 const rank = (h: InspectionHit) => SEVERITIES.indexOf(h.severity);
 /** Two hits of one rule this close in one sentence are one finding (不行，这个不能给您延期). */
