@@ -329,6 +329,22 @@ describe('inspection engine', () => {
         expect(codes(t)).not.toContain('promise.no_time');
     });
 
+    it('reads the consequence of a condition in the clause before as a hypothesis, 为防… as advice; more wordings', () => {
+      hasNot('forbidden.cannot', '如果材料不齐，窗口无法受理，请您提前核对清单。');
+      hasNot('forbidden.cannot', '为防诈骗，任何人索要验证码都不能给。');
+      has('forbidden.cannot', '材料不齐，窗口无法受理。');
+      for (const t of ['这单已经出库，拦不下来。', '您要的发票我们这里开不了。', '不好意思，这个忙我们帮不上。', '您这个诉求我们这边无法支持。'])
+        has('forbidden.cannot', t);
+      hasNot('forbidden.cannot', '电脑开不了机，请重启试试。');
+      for (const t of ['爱咋咋地。', '您这人怎么这么难缠。', '别在这儿耽误大家时间。', '要投诉随便。', '说几遍了您还问。']) has('forbidden.rude', t);
+      for (const t of ['您当时为什么不问清楚？', '明明写着需要预约，您偏不看。']) has('forbidden.blame', t);
+      for (const t of ['这种事您得问开发商。', '这个跟我们没什么关系。', '那是另一个部门管的。', '我们管不到那么多。']) has('forbidden.not_my_job', t);
+      for (const t of ['这事我也不太明白。', '我没听说过这个政策。', '我这边也不确定。']) has('forbidden.dont_know', t);
+      hasNot('forbidden.dont_know', '如不确定，可以带上原件到窗口核对。');
+      for (const t of ['一有结果就告诉您。', '后续会有人联系您。', '晚些时候给您回电。', '改天再联系您。']) expect(codes(t)).toContain('promise.no_time');
+      for (const t of ['改天见！', '随后的流程我给您发到短信里了。']) expect(codes(t)).not.toContain('promise.no_time');
+    });
+
     it('reads 不清楚 with a commitment to find out within a time as the right answer', () => {
       hasNot('forbidden.dont_know', '具体的赔付比例我现在还不清楚，我查一下保险条款，10分钟内回复您。');
       hasNot('forbidden.dont_know', '这个我不清楚，我帮您核实一下，今天下午5点前回复您。');

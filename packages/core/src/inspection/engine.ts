@@ -47,6 +47,14 @@ function conditional(text: string, start: number, end: number): boolean {
   while (i >= 0 && !CLAUSE_END.test(text[i]!)) i--;
   const clause = text.slice(i + 1, start);
   if (clause.startsWith('若') || CONDITIONAL.some((w) => clause.includes(w)) || clause.includes('的话')) return true;
+  // …or it is the consequence of a condition on the circumstances in the clause before, in the same sentence (如果材料
+  // 不齐，窗口无法受理); a condition on the customer's wish still leaves a refusal (如果您着急，这个也不能办)
+  if (i >= 0 && /[，,]/u.test(text[i]!)) {
+    let k = i - 1;
+    while (k >= 0 && !CLAUSE_END.test(text[k]!)) k--;
+    const before = text.slice(k + 1, i);
+    if ((before.startsWith('若') || CONDITIONAL.some((w) => before.startsWith(w))) && !/您|你/u.test(before)) return true;
+  }
   // …or closes with 的话 (您不清楚的话…, 这个时间不行的话…; 网络不好的话没法视频 above)
   let j = end;
   while (j < text.length && !CLAUSE_END.test(text[j]!)) j++;
@@ -132,7 +140,7 @@ function politeQuestion(text: string, end: number): boolean {
  * followed by a word of carelessness (不能忘记, 不能大意), or a comparison later in its clause (不能超过, 不能放在快递柜超过48小时).
  */
 const ADVICE_BEFORE =
-  /(千万|切记|切勿|务必|记得|记住|提醒您|提醒大家|温馨提示|注意|以免|为了[^，。！？,!?；;]{0,6}安全|为安全|安全起见|请勿|(不用|不必|别|无需)担心)/u;
+  /(为防|防止|谨防|以防|千万|切记|切勿|务必|记得|记住|提醒您|提醒大家|温馨提示|注意|以免|为了[^，。！？,!?；;]{0,6}安全|为安全|安全起见|请勿|(不用|不必|别|无需)担心)/u;
 const CARELESS_AFTER = /^(忘|错过|遗漏|漏掉|大意|马虎|疏忽|掉以轻心|松懈|混放|混投)/u;
 const LIMIT_IN_CLAUSE = /超过|超出|超载|高于|低于|少于|多于|大于|小于|早于|晚于/u;
 
