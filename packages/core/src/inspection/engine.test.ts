@@ -375,7 +375,13 @@ describe('inspection engine', () => {
       '祝您早日康复。',
     ])
       expect(codes(t)).not.toContain('promise.no_time');
-    for (const t of ['资料审核完我们会及时反馈给您。', '我们已经在加急处理了，很快就有结果。', '线路故障正在抢修，争取早日恢复。', '师傅马上就到了。'])
+    for (const t of [
+      '资料审核完我们会及时反馈给您。',
+      '我们已经在加急处理了，很快就有结果。',
+      '线路故障正在抢修，争取早日恢复。',
+      '师傅马上就到了。',
+      '我马上就到您家楼下了。',
+    ])
       expect(codes(t)).toContain('promise.no_time');
     expect(codes('资料审核完我们会在明天下午3点前及时反馈给您。')).not.toContain('promise.no_time');
   });

@@ -361,9 +361,10 @@ function runRule(t: Text, rule: InspectionRule, input: InspectionInput): Inspect
   return out;
 }
 
-/** After 马上 / 很快…: 就要 / 就到 + an event + 了 (not 到 / 来 / 派人: those are the promise). */
+/** After 马上 / 很快…: 就要 / 就到 + an event + 了 (not 到 / 来 or a place — 就到您家楼下了: those are the promise). */
 const NEGATED_BEFORE = /(不能|没能|未能|没有|不够|[未没])$/u;
-const COMING_EVENT = /^(就)?(要|到)(?!(到|来)(了|[，。！？,!?；;]|$))[^，。！？,!?；;]{1,8}了|^(就)?(要)?(到期|过期|截止|结束|开学|放假)/u;
+const COMING_EVENT =
+  /^(就)?(要|到)(?!(到|来)(了|[，。！？,!?；;]|$))(?![^，。！？,!?；;]{0,6}(您|你|家|楼|门口|小区|现场|店))[^，。！？,!?；;]{1,8}了|^(就)?(要)?(到期|过期|截止|结束|开学|放假)/u;
 
 const rank = (h: InspectionHit) => SEVERITIES.indexOf(h.severity);
 /** Two hits of one rule this close in one sentence are one finding (不行，这个不能给您延期). */
