@@ -393,6 +393,16 @@ describe('inspection engine', () => {
     expect(codes('卡号 6222 1381 0571 2468 已绑定。')).not.toContain('pii.phone');
   });
 
+  it('accepts more openings, closings and empathy wordings; a topic like 保洁不到位 is no empathy', () => {
+    for (const t of ['哈喽，我是客服小王。', '各位业主好，', '这里是城东营业厅，很高兴为您服务。', '收到您的留言了，我是客服阿明。'])
+      expect(codes(t, { first: true })).not.toContain('required.opening');
+    for (const t of ['祝好。', '顺颂商祺。', '期待再次为您服务。', '有事随时找我。', '欢迎再来。', '多谢理解。'])
+      expect(codes(t, { last: true })).not.toContain('required.closing');
+    for (const t of ['我们深感抱歉。', '换谁都会生气。', '确实是我们做得不好。', '这件事是我们的责任。', '给您造成困扰了。'])
+      expect(codes(t, { first: true, ticketType: 'complaint' })).not.toContain('empathy.complaint');
+    expect(codes('您好，针对保洁不到位的情况，我们已安排整改。', { first: true, ticketType: 'complaint' })).toContain('empathy.complaint');
+  });
+
   it('takes 张阿姨好 / 王经理好 as an opening', () => {
     expect(codes('张阿姨好，我是楼栋管家小林。', { first: true })).not.toContain('required.opening');
     expect(codes('已处理好，请查收。', { first: true })).toContain('required.opening');
