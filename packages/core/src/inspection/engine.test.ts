@@ -348,6 +348,9 @@ describe('inspection engine', () => {
     it('reads 不清楚 with a commitment to find out within a time as the right answer', () => {
       hasNot('forbidden.dont_know', '具体的赔付比例我现在还不清楚，我查一下保险条款，10分钟内回复您。');
       hasNot('forbidden.dont_know', '这个我不清楚，我帮您核实一下，今天下午5点前回复您。');
+      hasNot('forbidden.dont_know', '结果还不确定，我们明天上午10点前告诉您。');
+      hasNot('forbidden.dont_know', '目前还不确定具体原因，工程师正在排查，今天下午5点前给您答复。');
+      has('forbidden.dont_know', '这个我不知道，您明天再来问吧。');
       has('forbidden.dont_know', '这个我不清楚，您问别人吧。');
       has('forbidden.dont_know', '这个我不清楚，我查一下。');
       has('forbidden.dont_know', '那个网点还开不开，我这边不掌握情况。');

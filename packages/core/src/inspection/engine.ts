@@ -190,16 +190,15 @@ function generalRule(text: string, start: number, end: number): boolean {
  * Not knowing, said together with the commitment to find out within a time (具体比例我现在还不清楚，我查一下条款，10分钟内
  * 回复您): the right behaviour, not a 不知道 that leaves the customer alone.
  */
-const UNCERTAIN = /知道|清楚|了解|晓得|掌握|确定/u;
-const FIND_OUT = /查一下|查询一下|帮您查|给您查|去查|核实|确认一下|问一下|了解一下|咨询一下|打听/u;
+const UNCERTAIN = /知道|清楚|了解|晓得|掌握|确定|熟悉|听说/u;
+const FIND_OUT = /查一下|查询一下|帮您查|给您查|去查|核实|确认一下|问一下|了解一下|咨询一下|打听|排查|告诉您|答复您|回复您|通知您|给您答复|给您回复/u;
 const FOLLOW_UP_TIME = /(\d+|[一二两三四五六七八九十半])\s*(个)?\s*(分钟|小时|钟头|个?工作日|天)|今天|今晚|明天|上午|下午|\d{1,2}\s*(点|[:：]\d{2})/u;
 
 function followedUp(text: string, start: number, end: number): boolean {
   if (!UNCERTAIN.test(text.slice(start, end))) return false;
   const [, e] = sentenceAround(text, start, end);
   const rest = text.slice(end, e);
-  const m = FIND_OUT.exec(rest);
-  return m !== null && FOLLOW_UP_TIME.test(rest.slice(m.index));
+  return FIND_OUT.test(rest) && FOLLOW_UP_TIME.test(rest);
 }
 
 /** The staff's own statement: not a hypothesis, reported speech, a third party's, a polite question or advice. */
