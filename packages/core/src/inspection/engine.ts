@@ -360,8 +360,9 @@ function runRule(t: Text, rule: InspectionRule, input: InspectionInput): Inspect
   return out;
 }
 
-/** After 马上 / 很快…: 就要 / 就到 + an event + 了 (not 到 / 来 or a place — 就到您家楼下了: those are the promise). */
+/** A promise word right after a negation is a regret (昨天不能及时回复您). */
 const NEGATED_BEFORE = /(不能|没能|未能|没有|不够|[未没])$/u;
+/** After 马上 / 很快…: 就要 / 就到 + an event + 了 (not 到 / 来 or a place — 就到您家楼下了: those are the promise). */
 const COMING_EVENT =
   /^(就)?(要|到)(?!(到|来)(了|[，。！？,!?；;]|$))(?![^，。！？,!?；;]{0,6}(您|你|家|楼|门口|小区|现场|店))[^，。！？,!?；;]{1,8}了|^(就)?(要)?(到期|过期|截止|结束|开学|放假)/u;
 
@@ -374,6 +375,7 @@ const sameSentence = (text: string, end: number, start: number) => !SENTENCE_END
 /** Inspect one message: every applicable rule's hits, by position; one hit per rule and overlapping span. */
 export function inspect(rules: readonly InspectionRule[], input: InspectionInput): InspectionHit[] {
   const t = new Text(input.text);
+  const phrasal = new Set(rules.filter((r) => r.kind === 'phrases').map((r) => r.code));
   const all: InspectionHit[] = [];
   for (const rule of rules) if (applies(rule, input)) all.push(...runRule(t, rule, input));
   all.sort((a, b) => a.start - b.start || b.end - a.end || a.rule.localeCompare(b.rule));
@@ -381,10 +383,13 @@ export function inspect(rules: readonly InspectionRule[], input: InspectionInput
   for (const h of all) {
     // a longer phrase (or pattern match) of the same rule already covers this one or overlaps it (不归我管 in 这不归我管)
     if (kept.some((k) => k.rule === h.rule && k.start < h.end && h.start < k.end)) continue;
-    // …or ends just before it in the same sentence: one finding, its span grows (不行，这个不能给您延期)
-    // …and a less severe finding joined to a more severe one in the same sentence is part of it (这是规定，没得商量: blame)
-    if (all.some((k) => k !== h && rank(k) > rank(h) && k.end <= h.start && h.start - k.end <= JOIN_GAP && sameSentence(input.text, k.end, h.start))) continue;
-    const near = kept.find((k) => k.rule === h.rule && k.end <= h.start && h.start - k.end <= JOIN_GAP && sameSentence(input.text, k.end, h.start));
+    // Forbidden wordings (phrases rules) said together are one utterance: a less severe one right after a more severe one
+    // in the same sentence is part of it (这是规定，没得商量: blame), and one of the same rule right after it makes its
+    // span grow (不行，这个不能给您延期)
+    const joined = (k: InspectionHit) =>
+      phrasal.has(k.rule) && phrasal.has(h.rule) && k.end <= h.start && h.start - k.end <= JOIN_GAP && sameSentence(input.text, k.end, h.start);
+    if (all.some((k) => k !== h && rank(k) > rank(h) && joined(k))) continue;
+    const near = kept.find((k) => k.rule === h.rule && joined(k));
     if (near) {
       near.end = Math.max(near.end, h.end);
       near.excerpt = excerpt(input.text, near.start, near.end);
