@@ -112,9 +112,9 @@ describe('automatic inspection', () => {
     const rules = (await api('GET', '/qa/rules', qa)).json().items as { id: string; code: string; phrases: string[]; version: number }[];
     expect(rules.length).toBeGreaterThanOrEqual(10);
     const dk = rules.find((r) => r.code === 'forbidden.dont_know')!;
-    const text = '这事我搞不懂。';
+    const text = '这事我摸不着头脑。';
     expect((await api('POST', '/qa/check', qa, { text })).json().hits).toEqual([]);
-    const put = await api('PUT', `/qa/rules/${dk.id}`, qa, { phrases: [...dk.phrases, '搞不懂'] });
+    const put = await api('PUT', `/qa/rules/${dk.id}`, qa, { phrases: [...dk.phrases, '摸不着头脑'] });
     expect(put.statusCode, put.body).toBe(200);
     expect(put.json().version).toBe(dk.version + 1);
     expect((await api('POST', '/qa/check', qa, { text })).json().hits.map((h: { rule: string }) => h.rule)).toEqual(['forbidden.dont_know']);

@@ -47,6 +47,14 @@ function conditional(text: string, start: number, end: number): boolean {
   while (i >= 0 && !CLAUSE_END.test(text[i]!)) i--;
   const clause = text.slice(i + 1, start);
   if (clause.startsWith('若') || CONDITIONAL.some((w) => clause.includes(w)) || clause.includes('的话')) return true;
+  // …or it is the consequence of a condition on the circumstances in the clause before, in the same sentence (如果材料
+  // 不齐，窗口无法受理); a condition on the customer's wish still leaves a refusal (如果您着急，这个也不能办)
+  if (i >= 0 && /[，,]/u.test(text[i]!)) {
+    let k = i - 1;
+    while (k >= 0 && !CLAUSE_END.test(text[k]!)) k--;
+    const before = text.slice(k + 1, i);
+    if ((before.startsWith('若') || CONDITIONAL.some((w) => before.startsWith(w))) && !/您|你/u.test(before)) return true;
+  }
   // …or closes with 的话 (您不清楚的话…, 这个时间不行的话…; 网络不好的话没法视频 above)
   let j = end;
   while (j < text.length && !CLAUSE_END.test(text[j]!)) j++;
@@ -131,7 +139,8 @@ function politeQuestion(text: string, end: number): boolean {
  * Advice, a rule or a limit, not a refusal: 千万不能错过 / 为了安全… / 温馨提示… earlier in the sentence, or the phrase
  * followed by a word of carelessness (不能忘记, 不能大意), or a comparison later in its clause (不能超过, 不能放在快递柜超过48小时).
  */
-const ADVICE_BEFORE = /(千万|切记|切勿|务必|记得|记住|提醒您|提醒大家|温馨提示|注意|以免|为了安全|为安全|安全起见|请勿|(不用|不必|别|无需)担心)/u;
+const ADVICE_BEFORE =
+  /(为防|防止|谨防|以防|千万|切记|切勿|务必|记得|记住|提醒您|提醒大家|温馨提示|注意|以免|为了[^，。！？,!?；;]{0,6}安全|为安全|安全起见|请勿|(不用|不必|别|无需)担心)/u;
 const CARELESS_AFTER = /^(忘|错过|遗漏|漏掉|大意|马虎|疏忽|掉以轻心|松懈|混放|混投)/u;
 const LIMIT_IN_CLAUSE = /超过|超出|超载|高于|低于|少于|多于|大于|小于|早于|晚于/u;
 
@@ -143,12 +152,60 @@ function advice(text: string, start: number, end: number): boolean {
   return LIMIT_IN_CLAUSE.test(text.slice(end, j));
 }
 
-/** An attributive use names a topic or people, states nothing: 有不了解的地方, 不清楚之处, 不了解情况的邻居. */
-const ATTRIBUTIVE_AFTER = /^(的)?(地方|之处|内容|部分|事项|环节)|^[^，。！？,!?；;]{0,4}的(人|业主|邻居|朋友|客户|住户|居民|同事|用户|家人|租户|访客)/u;
+/** An attributive use names a topic or people, states nothing: 有不了解的地方, 不清楚之处, 不了解情况的邻居, 换不了的配件. */
+const ATTRIBUTIVE_AFTER =
+  /^(的)?(地方|之处|内容|部分|事项|环节)|^的(情况|时候|配件|零件|东西|商品|订单)|^[^，。！？,!?；;]{0,4}的(人|业主|邻居|朋友|客户|住户|居民|同事|用户|家人|租户|访客)/u;
+
+/**
+ * A rule stated generally, not a refusal: a bare modal (不能 / 不可以 / 不得…) in a sentence that addresses no one and
+ * points at nothing — no 您 / 你 / 我 / 咱 / 这 / 那 / 此 (药品类商品拆封后不能退换, 热水器不能空烧) — while 不行，这个不能给您延期
+ * and 这个不能退 refuse the customer's request.
+ */
+const MODAL = /^(不能|不可以|不可|不得|不允许)$/u;
+const ADDRESSED = /您|你|我|咱|这|那|此|本/u;
+/** …and a rule holds at any time for anyone: a day, a moment or a person named makes it a refusal (师傅今天不能来). */
+const SPECIFIC = /今天|明天|后天|今晚|周末|周[一二三四五六日天]|下周|现在|目前|暂时|师傅|工作人员|\d+\s*[日号点]/u;
+
+const REQUEST_VERB = /^(退|换|补|办|批|改|给|满足|恢复|处理|延期|赔|报销|开|通过|取消|撤销|受理|兑|转|还|免|减|返|提现|提前)/u;
+const ALTERNATIVE = /可以|可|如需|请|欢迎|建议/u;
+
+/** 不予退还 / 一律不退: the act is in the words themselves. */
+const POLICY_WORD = /^(不予|一律不|一概不|概不)/u;
+
+function generalRule(text: string, start: number, end: number): boolean {
+  const word = text.slice(start, end);
+  const policy = POLICY_WORD.test(word);
+  if (!policy && !MODAL.test(word)) return false;
+  const [s, e] = sentenceAround(text, start, end);
+  if (ADDRESSED.test(text.slice(s, e)) || SPECIFIC.test(text.slice(s, e))) return false;
+  // …and either no requested act follows (热水器不能空烧) or the sentence goes on to what is possible (…拆封后不能退换，
+  // 未拆封的可以…; 定金一经支付不予退还，尾款可以分期); 积分不能换现金 / 退款申请不能通过 refuse
+  if (!policy && !REQUEST_VERB.test(text.slice(end))) return true;
+  let j = end;
+  while (j < e && !CLAUSE_END.test(text[j]!)) j++;
+  return ALTERNATIVE.test(text.slice(j, e));
+}
+
+/**
+ * Not knowing, said together with the commitment to find out within a time (具体比例我现在还不清楚，我查一下条款，10分钟内
+ * 回复您): the right behaviour, not a 不知道 that leaves the customer alone.
+ */
+const UNCERTAIN = /知道|清楚|了解|晓得|掌握|确定|熟悉|听说/u;
+const FIND_OUT = /查一下|查询一下|帮您查|给您查|去查|核实|确认一下|问一下|了解一下|咨询一下|打听|排查|告诉您|答复您|回复您|通知您|给您答复|给您回复/u;
+const FOLLOW_UP_TIME = /(\d+|[一二两三四五六七八九十半])\s*(个)?\s*(分钟|小时|钟头|个?工作日|天)|今天|今晚|明天|上午|下午|\d{1,2}\s*(点|[:：]\d{2})/u;
+
+function followedUp(text: string, start: number, end: number): boolean {
+  if (!UNCERTAIN.test(text.slice(start, end))) return false;
+  const [, e] = sentenceAround(text, start, end);
+  const rest = text.slice(end, e);
+  return FIND_OUT.test(rest) && FOLLOW_UP_TIME.test(rest);
+}
 
 /** The staff's own statement: not a hypothesis, reported speech, a third party's, a polite question or advice. */
 function ownStatement(text: string, start: number, end: number): boolean {
   return !(
+    generalRule(text, start, end) ||
+    followedUp(text, start, end) ||
     conditional(text, start, end) ||
     quoted(text, start, end) ||
     thirdPartySubject(text, start) ||
@@ -279,6 +336,10 @@ function runRule(t: Text, rule: InspectionRule, input: InspectionInput): Inspect
       for (const p of rule.phrases) {
         for (const [s, e] of t.occurrences(p)) {
           if (excepted(t, rule, s, e)) continue;
+          // 马上就要入冬了 / 马上就到春节了: a coming event, not a promise (师傅马上就到 / 马上就来 still promise)
+          if (COMING_EVENT.test(text.slice(e))) continue;
+          // 昨天不能及时回复您 / 没有及时处理: a regret about the past, not a promise
+          if (NEGATED_BEFORE.test(text.slice(Math.max(0, s - 2), s))) continue;
           if (rule.pattern) {
             // The time must be said with the promise: within the window and the same sentence (周末 of 祝您周末愉快 in
             // the next sentence, 48小时 of a test in the one before, are no answer to 回头 / 尽早), and not inside one
@@ -299,11 +360,22 @@ function runRule(t: Text, rule: InspectionRule, input: InspectionInput): Inspect
   return out;
 }
 
+/** A promise word right after a negation is a regret (昨天不能及时回复您). */
+const NEGATED_BEFORE = /(不能|没能|未能|没有|不够|[未没])$/u;
+/** After 马上 / 很快…: 就要 / 就到 + an event + 了 (not 到 / 来 or a place — 就到您家楼下了: those are the promise). */
+const COMING_EVENT =
+  /^(就)?(要|到)(?!(到|来)(了|[，。！？,!?；;]|$))(?![^，。！？,!?；;]{0,6}(您|你|家|楼|门口|小区|现场|店))[^，。！？,!?；;]{1,8}了|^(就)?(要)?(到期|过期|截止|结束|开学|放假)/u;
+
 const rank = (h: InspectionHit) => SEVERITIES.indexOf(h.severity);
+/** Two hits of one rule this close in one sentence are one finding (不行，这个不能给您延期). */
+const JOIN_GAP = 4;
+/** No sentence end between the end of one hit (its own last character included) and the start of the next. */
+const sameSentence = (text: string, end: number, start: number) => !SENTENCE_END.test(text.slice(Math.max(0, end - 1), start));
 
 /** Inspect one message: every applicable rule's hits, by position; one hit per rule and overlapping span. */
 export function inspect(rules: readonly InspectionRule[], input: InspectionInput): InspectionHit[] {
   const t = new Text(input.text);
+  const phrasal = new Set(rules.filter((r) => r.kind === 'phrases').map((r) => r.code));
   const all: InspectionHit[] = [];
   for (const rule of rules) if (applies(rule, input)) all.push(...runRule(t, rule, input));
   all.sort((a, b) => a.start - b.start || b.end - a.end || a.rule.localeCompare(b.rule));
@@ -311,6 +383,18 @@ export function inspect(rules: readonly InspectionRule[], input: InspectionInput
   for (const h of all) {
     // a longer phrase (or pattern match) of the same rule already covers this one or overlaps it (不归我管 in 这不归我管)
     if (kept.some((k) => k.rule === h.rule && k.start < h.end && h.start < k.end)) continue;
+    // Forbidden wordings (phrases rules) said together are one utterance: a less severe one right after a more severe one
+    // in the same sentence is part of it (这是规定，没得商量: blame), and one of the same rule right after it makes its
+    // span grow (不行，这个不能给您延期)
+    const joined = (k: InspectionHit) =>
+      phrasal.has(k.rule) && phrasal.has(h.rule) && k.end <= h.start && h.start - k.end <= JOIN_GAP && sameSentence(input.text, k.end, h.start);
+    if (all.some((k) => k !== h && rank(k) > rank(h) && joined(k))) continue;
+    const near = kept.find((k) => k.rule === h.rule && joined(k));
+    if (near) {
+      near.end = Math.max(near.end, h.end);
+      near.excerpt = excerpt(input.text, near.start, near.end);
+      continue;
+    }
     // …and a longer phrase of a more severe rule is the finding (没办法 inside 我也没办法: blame, not a refusal)
     if (all.some((k) => k !== h && rank(k) > rank(h) && k.start <= h.start && h.end <= k.end && k.end - k.start > h.end - h.start)) continue;
     kept.push(h);
