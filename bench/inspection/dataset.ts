@@ -11,6 +11,7 @@ import { dev2 } from './fragments-dev2';
 import { heldout2 } from './fragments-heldout2';
 import { dev3 } from './fragments-dev3';
 import { heldout3 } from './fragments-heldout3';
+import { heldout4 } from './fragments-heldout4';
 
 export interface Label {
   rule: string;
@@ -19,7 +20,7 @@ export interface Label {
 }
 export interface Item {
   id: string;
-  split: 'dev' | 'dev2' | 'heldout' | 'heldout2' | 'dev3' | 'heldout3';
+  split: 'dev' | 'dev2' | 'heldout' | 'heldout2' | 'dev3' | 'heldout3' | 'heldout4';
   kind: 'phone' | 'chat' | 'email' | 'complaint' | 'repair';
   channel: string;
   ticketType: string;
@@ -111,6 +112,8 @@ export function buildAll(): Item[] {
     ...build(heldout2, 'heldout2', 160, 1206),
     ...build(dev3, 'dev3', 300, 3061),
     ...build(heldout3, 'heldout3', 200, 1207),
+    // heldout4: blind, written beside the third rule round by someone who never read the engine, the rules or the pools.
+    ...build(heldout4, 'heldout4', 200, 1208),
   ];
 }
 
