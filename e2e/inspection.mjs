@@ -6,7 +6,7 @@
  *   node e2e/all.mjs inspection --no-build
  *
  * Agent K0001 writes a reply with 不知道 on a new ticket: the composer warns with the suggested wording before sending;
- * sent anyway, the reply shows its hit (span highlighted, suggestion) within seconds. QA Q0001 adds 搞不懂 to the rule
+ * sent anyway, the reply shows its hit (span highlighted, suggestion) within seconds. QA Q0001 adds 摸不着头脑 to the rule
  * on 质检规则 and the test box shows the change. Screenshots e2e/artifacts/inspection-*.png at 1440×900 and 390×844.
  */
 import { createHarness } from './lib/harness.mjs';
@@ -55,15 +55,15 @@ async function journey(browser, base) {
 
   const qa = await newWatchedPage(browser, 'Q0001', problems);
   current = qa;
-  await step('QA adds 搞不懂 to the rule and the test box finds it', async () => {
+  await step('QA adds 摸不着头脑 to the rule and the test box finds it', async () => {
     await login(qa, base, 'Q0001');
     await qa.goto(`${base}/qa/rules`);
-    await qa.getByTestId('qa-test-input').fill('您好，这事我搞不懂，谢谢。');
+    await qa.getByTestId('qa-test-input').fill('您好，这事我也摸不着头脑，谢谢。');
     await qa.getByTestId('qa-test-run').click();
     await expectVisible(qa.getByTestId('qa-test-result').getByText('没有命中任何规则'), 'no hit before the edit');
     await qa.getByTestId('edit-forbidden.dont_know').click();
     const phrases = qa.getByTestId('rule-phrases');
-    await phrases.fill(`${await phrases.inputValue()}\n搞不懂`);
+    await phrases.fill(`${await phrases.inputValue()}\n摸不着头脑`);
     await qa.getByTestId('rule-save').click();
     await expectVisible(qa.getByText('规则已保存'), 'saved');
     await qa.getByTestId('qa-test-run').click();
