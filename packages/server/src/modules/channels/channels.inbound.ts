@@ -19,7 +19,7 @@ import { uuidv7 } from '../../lib/ids';
 import { PollingWorker, type BackgroundWorker, type PassResult } from '../../lib/worker';
 import type { WorkerFactory } from '../module';
 import { logChannel } from './channels.ingest';
-import { inboundRepo } from './channels.inbound.repo';
+import { inboundRepo, type InboundClaimed } from './channels.inbound.repo';
 import { channelsRepo, type ChannelRow } from './channels.repo';
 import type { WechatMessage } from './channels.wechat';
 import { callbackChannel, ingestWechat } from './channels.wechat.ingest';
@@ -98,18 +98,11 @@ export async function acceptChannel(database: Database, id: string): Promise<Cha
   return row;
 }
 
-interface Claimed {
-  id: string;
-  channel_id: string;
-  external_id: string;
-  sender: string;
-  payload: unknown;
-  attempts: number;
-}
+type Claimed = InboundClaimed;
 
 /** Claims up to `limit` due messages, each the oldest queued one of its sender, under a lease. */
 async function claim(database: Database, limit: number): Promise<Claimed[]> {
-  return database.transaction((tx) => inboundRepo.claim(database, tx, limit, LEASE_SECONDS) as Promise<Claimed[]>, { worker: true });
+  return database.transaction((tx) => inboundRepo.claim(database, tx, limit, LEASE_SECONDS), { worker: true });
 }
 
 const errorText = (err: unknown) => {
@@ -125,8 +118,8 @@ export function webhookQueueId(name: string): string {
   const h = createHash('sha256').update(`chidu:inbound-webhook:${name}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
 }
-const webhookQueues = new Map<string, string>();
-const CHAT_WEBHOOK_QUEUE = webhookQueueId('chat');
+/** The webhook queues this process has accepted into, and the chat webhook's (known to every process). */
+const webhookQueues = new Set<string>([webhookQueueId('chat')]);
 
 /**
  * Accept a signed webhook message for later: recorded for its conversation's queue (in order per conversation) with
@@ -135,48 +128,60 @@ const CHAT_WEBHOOK_QUEUE = webhookQueueId('chat');
  */
 export async function acceptWebhook(database: Database, adapter: string, msg: InboundMessage): Promise<string> {
   const queueId = webhookQueueId(adapter);
-  webhookQueues.set(queueId, adapter);
+  webhookQueues.add(queueId);
   const id = uuidv7();
   await acceptInbound(database, queueId, { externalId: `webhook:${id}`, sender: msg.conversationId, payload: msg });
   return id;
 }
 
-/** A queued webhook message: ingested like the synchronous mode; failures retried with back-off, then kept as dead. */
-async function handleWebhook(database: Database, row: Claimed): Promise<void> {
-  const msg = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as InboundMessage;
-  try {
-    await ingest(database, { actor: { kind: 'system', id: null, name: `channel:${msg.channel}` }, requestId: null, ip: null }, msg);
-    await inboundRepo.remove(database, row.id);
-  } catch (err) {
-    const dead = row.attempts >= MAX_ATTEMPTS;
-    await inboundRepo.reschedule(database, row.id, { dead, next: new Date(Date.now() + inboundBackoffMs(row.attempts)), error: errorText(err) });
+/**
+ * What ingests a claimed message: a signed webhook's (ingested like its synchronous mode) or a configured channel's by
+ * kind. Null when the channel is gone (or no longer of a kind that queues).
+ */
+async function ingesterOf(
+  database: Database,
+  row: Claimed,
+  payload: unknown,
+  channels: Map<string, Promise<ChannelRow | undefined>>,
+): Promise<{ channel: ChannelRow | null; run: () => Promise<unknown> } | null> {
+  if (webhookQueues.has(row.channel_id)) {
+    const msg = payload as InboundMessage;
+    const ctx = { actor: { kind: 'system' as const, id: null, name: `channel:${msg.channel}` }, requestId: null, ip: null };
+    return { channel: null, run: () => ingest(database, ctx, msg) };
   }
-}
-
-async function handle(database: Database, row: Claimed, channels: Map<string, Promise<ChannelRow | undefined>>): Promise<void> {
-  if (webhookQueues.has(row.channel_id) || row.channel_id === CHAT_WEBHOOK_QUEUE) return handleWebhook(database, row);
   let ch = channels.get(row.channel_id);
   if (!ch) channels.set(row.channel_id, (ch = channelsRepo.channel(database.db, row.channel_id)));
   const channel = await ch;
-  const kind = channel?.kind;
-  if (!channel || (kind !== 'wechat_oa' && kind !== 'dingtalk_robot' && kind !== 'wecom_kf')) {
+  if (!channel) return null;
+  const run =
+    channel.kind === 'dingtalk_robot'
+      ? () => ingestQueuedDingtalk(database, channel, payload as QueuedDingtalk)
+      : channel.kind === 'wecom_kf'
+        ? () => ingestQueuedKfEvent(database, channel, payload as QueuedKfEvent, { id: row.id, sender: row.sender })
+        : channel.kind === 'wechat_oa'
+          ? () => ingestWechat(database, channel, payload as WechatMessage)
+          : null;
+  return run ? { channel, run } : null;
+}
+
+async function handle(database: Database, row: Claimed, channels: Map<string, Promise<ChannelRow | undefined>>): Promise<void> {
+  const payload = typeof row.payload === 'string' ? (JSON.parse(row.payload) as unknown) : row.payload;
+  const ingester = await ingesterOf(database, row, payload, channels);
+  if (!ingester) {
     await inboundRepo.markChannelGone(database, row.id);
     return;
   }
-  const payload = typeof row.payload === 'string' ? (JSON.parse(row.payload) as unknown) : row.payload;
   try {
     // A record left `received` by a worker that crashed while ingesting this very message (we hold its lease). The
     // first claim (attempts = 1: the claim counts) cannot have one.
-    if (row.attempts > 1) await inboundRepo.dropStaleReceived(database, row.channel_id, row.external_id);
-    if (kind === 'dingtalk_robot') await ingestQueuedDingtalk(database, channel, payload as QueuedDingtalk);
-    else if (kind === 'wecom_kf') await ingestQueuedKfEvent(database, channel, payload as QueuedKfEvent, { id: row.id, sender: row.sender });
-    else await ingestWechat(database, channel, payload as WechatMessage);
+    if (row.attempts > 1 && ingester.channel) await inboundRepo.dropStaleReceived(database, row.channel_id, row.external_id);
+    await ingester.run();
     await inboundRepo.remove(database, row.id);
   } catch (err) {
     const dead = row.attempts >= MAX_ATTEMPTS;
     const next = new Date(Date.now() + inboundBackoffMs(row.attempts));
     await inboundRepo.reschedule(database, row.id, { dead, next, error: errorText(err) });
-    if (dead) await logChannel(database, channel.id, 'error', 'channels.log.inbound_dead', { attempts: String(row.attempts) });
+    if (dead && ingester.channel) await logChannel(database, ingester.channel.id, 'error', 'channels.log.inbound_dead', { attempts: String(row.attempts) });
   }
 }
 
