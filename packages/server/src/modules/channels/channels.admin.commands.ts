@@ -216,14 +216,12 @@ async function insertProviderChannel(
 export async function createChannel(database: Database, ctx: Ctx, input: z.infer<typeof s.ChannelCreate>, origin = '') {
   manage(ctx);
   const id = uuidv7();
+  /** What every non-email channel is created with; each kind adds its config and sealed secrets. */
+  const base = { id, kind: input.kind, name: input.name, enabled: input.enabled, teamId: ('teamId' in input ? input.teamId : undefined) ?? null };
   if (input.kind === 'wechat_oa') {
     const { config, secrets } = splitWechat(input.config, {});
     await insertProviderChannel(database, ctx, {
-      id,
-      kind: input.kind,
-      name: input.name,
-      enabled: input.enabled,
-      teamId: input.teamId ?? null,
+      ...base,
       config,
       secrets: sealWechatSecrets(secrets),
     });
@@ -232,11 +230,7 @@ export async function createChannel(database: Database, ctx: Ctx, input: z.infer
   if (input.kind === 'dingtalk_robot') {
     const { config, secrets } = splitDingtalk(input.config, {});
     await insertProviderChannel(database, ctx, {
-      id,
-      kind: input.kind,
-      name: input.name,
-      enabled: input.enabled,
-      teamId: input.teamId ?? null,
+      ...base,
       config,
       secrets: sealDingtalkSecrets(secrets),
     });
@@ -246,10 +240,7 @@ export async function createChannel(database: Database, ctx: Ctx, input: z.infer
   if (input.kind === 'wecom_kf' || input.kind === 'wecom_app') {
     const { config, secrets } = splitWecom(input.config, {});
     await insertProviderChannel(database, ctx, {
-      id,
-      kind: input.kind,
-      name: input.name,
-      enabled: input.enabled,
+      ...base,
       teamId: input.kind === 'wecom_kf' ? (input.teamId ?? null) : null,
       config,
       secrets: sealWecomSecrets(secrets),
@@ -259,11 +250,7 @@ export async function createChannel(database: Database, ctx: Ctx, input: z.infer
   if (input.kind === 'webchat') {
     const config = cleanWebchat(input.config);
     await insertProviderChannel(database, ctx, {
-      id,
-      kind: input.kind,
-      name: input.name,
-      enabled: input.enabled,
-      teamId: input.teamId ?? null,
+      ...base,
       config,
       secrets: null,
     });
@@ -276,11 +263,7 @@ export async function createChannel(database: Database, ctx: Ctx, input: z.infer
     const { config, secrets } = splitSms(input.config, {});
     const sealed = sealSmsSecrets(secrets);
     await insertProviderChannel(database, ctx, {
-      id,
-      kind: input.kind,
-      name: input.name,
-      enabled: input.enabled,
-      teamId: input.teamId ?? null,
+      ...base,
       config,
       secrets: sealed,
     });
