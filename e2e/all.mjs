@@ -93,10 +93,17 @@ if (process.env.E2E_DEMO_SNAPSHOT !== '0' && names.length > 1) {
   const t0 = Date.now();
   const { startServer } = await import('./lib/harness.mjs');
   const server = await startServer({ tmpPrefix: 'chidu-e2e-demo-template-', env: { CHIDU_DEMO: '1' }, healthzTimeoutMs: 180_000 });
-  await server.stop();
-  template = server.dataDir;
-  process.env.E2E_DEMO_TEMPLATE = template;
-  console.log(`[e2e] demo data loaded once in ${((Date.now() - t0) / 1000).toFixed(0)} s; each demo journey starts from a copy`);
+  // A copy is only as good as the shutdown that wrote it: give the server time to close its database, and fall back to
+  // a demo load per journey if it had to be killed.
+  const how = await server.stop({ graceMs: 120_000 });
+  if (how && how.signal !== 'SIGKILL') {
+    template = server.dataDir;
+    process.env.E2E_DEMO_TEMPLATE = template;
+    console.log(`[e2e] demo data loaded once in ${((Date.now() - t0) / 1000).toFixed(0)} s; each demo journey starts from a copy`);
+  } else {
+    rmSync(server.dataDir, { recursive: true, force: true });
+    console.log(`[e2e] the demo template server did not stop cleanly (${JSON.stringify(how)}); each journey loads the demo itself`);
+  }
 }
 
 const queue = [...names];

@@ -120,7 +120,9 @@ export async function startServer({ tmpPrefix = 'chidu-e2e-', env: extraEnv = {}
   // server then starts as a demo restarted minutes later would, without loading the demo again (≈ 9 s each).
   const template = process.env.E2E_DEMO_TEMPLATE;
   if (template && extraEnv.CHIDU_DEMO === '1' && !extraEnv.CHIDU_BOOTSTRAP_ADMIN && existsSync(path.join(template, 'pgdata'))) {
-    cpSync(template, dataDir, { recursive: true });
+    // Data only: not the lock or run/ (the admin socket of the stopped template server, if one was left behind).
+    const skip = new Set([path.join(template, 'chidu.lock'), path.join(template, 'run')]);
+    cpSync(template, dataDir, { recursive: true, filter: (src) => !skip.has(src) });
   }
   const child = spawn('npx', ['tsx', 'packages/server/src/main.ts'], {
     cwd: ROOT,
@@ -139,21 +141,36 @@ export async function startServer({ tmpPrefix = 'chidu-e2e-', env: extraEnv = {}
     exited = { code, signal };
   });
 
-  const stop = async () => {
-    if (exited) return;
+  // npx may exit on SIGTERM before the node process under it has closed its database: the server is stopped when
+  // its whole process group is gone, not when npx is.
+  const groupAlive = () => {
+    try {
+      process.kill(-child.pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const gone = () => exited && !groupAlive();
+  /** SIGTERM, then SIGKILL after graceMs; resolves to how the server (npx) exited. */
+  const stop = async ({ graceMs = 5000 } = {}) => {
+    if (gone()) return exited;
     try {
       process.kill(-child.pid, 'SIGTERM');
     } catch {
       /* already gone */
     }
-    for (let i = 0; i < 50 && !exited; i++) await new Promise((r) => setTimeout(r, 100));
-    if (!exited) {
+    for (let i = 0; i < graceMs / 100 && !gone(); i++) await new Promise((r) => setTimeout(r, 100));
+    if (!gone()) {
       try {
         process.kill(-child.pid, 'SIGKILL');
       } catch {
         /* already gone */
       }
+      for (let i = 0; i < 50 && !gone(); i++) await new Promise((r) => setTimeout(r, 100));
+      return { ...exited, signal: 'SIGKILL' };
     }
+    return exited;
   };
   const cleanup = async () => {
     await stop();
