@@ -12,6 +12,9 @@
  * answer): requests then wait in the server's socket queue, which is part of the latency reported.
  * Reports the p50 / p99 of the admitted creates (2xx) — over the whole run and over its second half (steady state) —,
  * the share shed (503 overloaded) and how fast a refusal is.
+ * Diagnosis: BENCH_DEBUG_FILE=/tmp/x.json writes every answer of the 2× runs as [time, ms, status, local port] (match
+ *   a slow answer to the server's view of that connection by port); BENCH_NGINX_KEEPALIVE sizes nginx's upstream
+ *   keepalive pool (64); each run reports the kernel's accept-queue overflows (TcpExt ListenOverflows).
  *   npm run bench -- overload     (BENCH_DB=pglite|postgres, default pglite)
  */
 import { spawnSync } from 'node:child_process';
@@ -76,11 +79,27 @@ interface RunResult {
   shedP99Ms: number | null;
   /** p99 of each connection's first answer (includes connecting). */
   firstAnswerP99Ms: number | null;
+  /** Handshakes the kernel dropped because a listening socket's accept queue was full (TcpExt ListenOverflows). */
+  listenOverflows: number | null;
   /** Each second of the run (by when the answer came): admitted count, p50, p99 (ms), shed count. */
   perSecond: { admitted: number; p50: number | null; p99: number | null; shed: number }[];
   other: number;
   errors: number;
   timeouts: number;
+}
+
+/** The host's TcpExt ListenOverflows counter (Linux), or null. */
+function listenOverflows(): number | null {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('TcpExt:'));
+    const [names, values] = lines.map((l) => l.trim().split(/\s+/));
+    const i = names!.indexOf('ListenOverflows');
+    return i > 0 ? Number(values![i]) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** One autocannon run; latencies split by outcome (admitted 2xx, shed 503, other). */
@@ -105,6 +124,7 @@ function run(url: string, token: string, customerId: string, o: { connections: n
   /** Per second of the run (by when the answer came): admitted latencies, shed count. */
   const bySecond: { admitted: number[]; shed: number }[] = Array.from({ length: o.seconds + 2 }, () => ({ admitted: [], shed: 0 }));
   const t0 = Date.now();
+  const overflows0 = listenOverflows();
   return new Promise<RunResult>((resolve, reject) => {
     const inst = autocannon(
       {
@@ -133,6 +153,7 @@ function run(url: string, token: string, customerId: string, o: { connections: n
           shedP50Ms: pct(shed, 50),
           shedP99Ms: pct(shed, 99),
           firstAnswerP99Ms: pct(firsts, 99),
+          listenOverflows: overflows0 === null ? null : listenOverflows()! - overflows0,
           perSecond: bySecond.map((b) => ({ admitted: b.admitted.length, p50: pct(b.admitted, 50), p99: pct(b.admitted, 99), shed: b.shed })),
           other,
           errors: r.errors,
@@ -140,7 +161,10 @@ function run(url: string, token: string, customerId: string, o: { connections: n
         });
       },
     );
+    const dbg: unknown[] = [];
+    if (process.env.BENCH_DEBUG_FILE) inst.on('done', () => writeFileSync(process.env.BENCH_DEBUG_FILE!, JSON.stringify(dbg)));
     inst.on('response', (c: object, status: number, _b: number, ms: number) => {
+      dbg.push([Date.now(), Math.round(ms), status, (c as { conn?: { localPort?: number } }).conn?.localPort]);
       // A connection's first answer includes connecting (1,000 at once at the start): counted apart as well.
       if (!seen.has(c)) {
         seen.add(c);
@@ -161,11 +185,13 @@ function run(url: string, token: string, customerId: string, o: { connections: n
 /**
  * Passed on to the server (diagnosis): BENCH_SERVER_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) as its
  * NODE_OPTIONS; CHIDU_DB_TRACE_FILE (the embedded database's slowest jobs, db/lanes.ts) and
- * CHIDU_PGLITE_BACKGROUND_MAX_WAIT_MS as they are.
+ * CHIDU_PGLITE_BACKGROUND_MAX_WAIT_MS and LISTEN_BACKLOG as they are.
  */
 const DIAG: Record<string, string> = {
   ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
-  ...Object.fromEntries(['CHIDU_DB_TRACE_FILE', 'CHIDU_PGLITE_BACKGROUND_MAX_WAIT_MS'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!])),
+  ...Object.fromEntries(
+    ['CHIDU_DB_TRACE_FILE', 'CHIDU_PGLITE_BACKGROUND_MAX_WAIT_MS', 'LISTEN_BACKLOG'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]),
+  ),
 };
 async function server(env: Record<string, string>) {
   const s = await startProcess({ ...env, ...DIAG, CHIDU_BOOTSTRAP_ADMIN: ADMIN.join(':'), LOG_LEVEL: 'warn' }, 180_000);
@@ -222,7 +248,7 @@ async function nginxFront(url: string, C: number) {
 error_log ${dir}/error.log error;\nevents { worker_connections 4096; }\nhttp {\n  access_log off;
   client_body_temp_path ${dir}/body;\n  proxy_temp_path ${dir}/proxy;\n  fastcgi_temp_path ${dir}/fastcgi;\n  uwsgi_temp_path ${dir}/uwsgi;\n  scgi_temp_path ${dir}/scgi;
   map $http_upgrade $connection_upgrade { default upgrade; '' ''; }\n  include ${dir}/limits.conf;
-  upstream chidu { server ${new URL(url).host}; keepalive 64; }\n  server { listen 127.0.0.1:${port}; server_name localhost; include ${dir}/snippet.conf; }\n}\n`,
+  upstream chidu { server ${new URL(url).host}; keepalive ${process.env.BENCH_NGINX_KEEPALIVE ?? 64}; }\n  server { listen 127.0.0.1:${port}; server_name localhost; include ${dir}/snippet.conf; }\n}\n`,
   );
   const proc = spawn(NGINX!, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')], { stdio: 'ignore' });
   process.on('exit', () => proc.kill('SIGKILL'));
@@ -262,7 +288,7 @@ for (const mode of MODES) {
       `${mode === 'on' && Object.keys(SHED_ON).length ? ` ${JSON.stringify(SHED_ON)}` : ''}: answered ${r.answeredPerSecond}/s; ` +
       `admitted ${r.admittedPerSecond}/s, p50 ${r.admittedP50Ms} ms, p99 ${r.admittedP99Ms} ms (second half ${r.secondHalfP99Ms} ms); ` +
       `shed ${(r.shedShare * 100).toFixed(1)} % (p50 ${r.shedP50Ms ?? '–'} ms, p99 ${r.shedP99Ms ?? '–'} ms); ` +
-      `first answer per connection p99 ${r.firstAnswerP99Ms} ms; ` +
+      `first answer per connection p99 ${r.firstAnswerP99Ms} ms; accept-queue overflows ${r.listenOverflows ?? '–'}; ` +
       `other ${r.other}, errors ${r.errors}, timeouts ${r.timeouts}`,
   );
   await stop(s);

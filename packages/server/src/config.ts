@@ -89,6 +89,12 @@ const ConfigSchema = z.object({
   /** Requests handled at once per process before the excess gets 503 overloaded (0 = no limit). */
   MAX_IN_FLIGHT: z.coerce.number().int().min(0).default(256),
   /**
+   * The listening socket's accept queue (the kernel caps it at net.core.somaxconn). Node's 511 overflowed when a
+   * thousand clients connected at once while the process was busy: the kernel then drops the handshake's last packet
+   * and the client's first request waits 1 s, 3 s, 7 s… for the retransmissions (docs/benchmarks.md#overload).
+   */
+  LISTEN_BACKLOG: z.coerce.number().int().min(1).default(4096),
+  /**
    * Delay-based shedding (CoDel-like): when the fastest request answered in the last CHIDU_SHED_INTERVAL_MS spent
    * longer than this in the process, new requests get 503 overloaded until an interval's fastest is back under it (ms;
    * 0 = off). Decided on the raw request, before routing, authentication or the body (src/http/resilience.ts).

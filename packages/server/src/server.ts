@@ -46,7 +46,7 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
     const bootstrapped = config.CHIDU_BOOTSTRAP_ADMIN ? await bootstrapAdmin(database, systemCtx('bootstrap'), config.CHIDU_BOOTSTRAP_ADMIN) : false;
     const demoLoaded = config.CHIDU_DEMO ? await loadDemo(database, config) : false;
     app = await buildApp({ config, database }, opts);
-    const address = await app.listen({ port: config.PORT, host: config.HOST });
+    const address = await app.listen({ port: config.PORT, host: config.HOST, backlog: config.LISTEN_BACKLOG });
     const url = address.replace('[::1]', 'localhost');
     // Embedded database on disk: `npm run backup` asks this process through DATA_DIR's admin socket.
     if (database.kind === 'pglite' && !config.DATA_DIR.startsWith('memory://')) {
