@@ -185,12 +185,12 @@ function run(url: string, token: string, customerId: string, o: { connections: n
 /**
  * Passed on to the server (diagnosis): BENCH_SERVER_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) as its
  * NODE_OPTIONS; CHIDU_DB_TRACE_FILE (the embedded database's slowest jobs, db/lanes.ts) and
- * CHIDU_PGLITE_BACKGROUND_MAX_WAIT_MS and LISTEN_BACKLOG as they are.
+ * CHIDU_PGLITE_BACKGROUND_MAX_WAIT_MS, LISTEN_BACKLOG and LISTEN_SOCKETS as they are.
  */
 const DIAG: Record<string, string> = {
   ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
   ...Object.fromEntries(
-    ['CHIDU_DB_TRACE_FILE', 'CHIDU_PGLITE_BACKGROUND_MAX_WAIT_MS', 'LISTEN_BACKLOG'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]),
+    ['CHIDU_DB_TRACE_FILE', 'CHIDU_PGLITE_BACKGROUND_MAX_WAIT_MS', 'LISTEN_BACKLOG', 'LISTEN_SOCKETS'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]),
   ),
 };
 async function server(env: Record<string, string>) {

@@ -95,6 +95,12 @@ const ConfigSchema = z.object({
    */
   LISTEN_BACKLOG: z.coerce.number().int().min(1).default(4096),
   /**
+   * Listening sockets on PORT (SO_REUSEPORT; Node 22.12+ on Linux, else one). A busy process takes one new connection
+   * per socket per event-loop turn, so several sockets take a burst of new connections in that many times faster
+   * (src/http/accept-sockets.ts). 1 = one socket.
+   */
+  LISTEN_SOCKETS: z.coerce.number().int().min(1).max(64).default(8),
+  /**
    * Delay-based shedding (CoDel-like): when the fastest request answered in the last CHIDU_SHED_INTERVAL_MS spent
    * longer than this in the process, new requests get 503 overloaded until an interval's fastest is back under it (ms;
    * 0 = off). Decided on the raw request, before routing, authentication or the body (src/http/resilience.ts).
