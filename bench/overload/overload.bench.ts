@@ -190,7 +190,9 @@ function run(url: string, token: string, customerId: string, o: { connections: n
 const DIAG: Record<string, string> = {
   ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
   ...Object.fromEntries(
-    ['CHIDU_DB_TRACE_FILE', 'CHIDU_PGLITE_BACKGROUND_MAX_WAIT_MS', 'LISTEN_BACKLOG', 'LISTEN_SOCKETS'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]),
+    ['CHIDU_DB_TRACE_FILE', 'CHIDU_PGLITE_BACKGROUND_MAX_WAIT_MS', 'LISTEN_BACKLOG', 'LISTEN_SOCKETS']
+      .filter((k) => process.env[k])
+      .map((k) => [k, process.env[k]!]),
   ),
 };
 async function server(env: Record<string, string>) {
