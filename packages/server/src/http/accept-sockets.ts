@@ -14,7 +14,7 @@
  * Before binding with it, the port is bound once without it: if anything holds the port, startup fails with
  * EADDRINUSE exactly as with one socket.
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import net from 'node:net';
 
 /** `reusePort` in `listen()`: Node 22.12+ / 23.1+ on Linux (elsewhere the option is missing or not honoured). */
@@ -51,9 +51,9 @@ export interface AcceptSockets {
   extra: number;
   /**
    * Stop listening on the extra sockets, then wait (at most `timeoutMs`) until every connection they accepted has
-   * answered its request in flight, closing each as it goes idle. Call before closing the HTTP server: its `close`
-   * waits only for the connections its own socket accepted, so without this a shutdown would end the process under
-   * requests still running on the others.
+   * answered its request in flight and closed — the HTTP server's `closeIdleConnections` closes each as it goes idle.
+   * Call before closing the HTTP server: its `close` waits only for the connections its own socket accepted, so
+   * without this a shutdown would end the process under requests still running on the others.
    */
   drain(timeoutMs?: number): Promise<void>;
 }
@@ -62,23 +62,14 @@ export interface AcceptSockets {
 export async function addAcceptSockets(server: Server, o: { count: number; backlog: number }): Promise<AcceptSockets> {
   const address = server.address();
   const extras: net.Server[] = [];
-  /** The connections the extra sockets accepted, with their requests in flight. */
-  const open = new Map<net.Socket, number>();
-  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    const n = open.get(req.socket);
-    if (n === undefined) return;
-    open.set(req.socket, n + 1);
-    res.once('close', () => {
-      const m = open.get(req.socket);
-      if (m !== undefined) open.set(req.socket, m - 1);
-    });
-  };
+  /** The connections the extra sockets accepted and that are still open. */
+  const open = new Set<net.Socket>();
   if (o.count > 1 && address && typeof address === 'object') {
     try {
       for (let i = 1; i < o.count; i++) {
         const s = net.createServer();
         s.on('connection', (socket) => {
-          open.set(socket, 0);
+          open.add(socket);
           socket.once('close', () => open.delete(socket));
           server.emit('connection', socket);
         });
@@ -89,19 +80,16 @@ export async function addAcceptSockets(server: Server, o: { count: number; backl
       for (const s of extras) s.close();
       throw err;
     }
-    if (extras.length) server.prependListener('request', onRequest);
   }
   return {
     extra: extras.length,
     drain: async (timeoutMs = 10_000) => {
       for (const s of extras.splice(0)) s.close();
       const until = Date.now() + timeoutMs;
-      for (;;) {
-        for (const [socket, inFlight] of open) if (inFlight <= 0) socket.destroy();
-        if (open.size === 0 || Date.now() >= until) break;
+      while (open.size > 0 && Date.now() < until) {
+        server.closeIdleConnections();
         await new Promise((r) => setTimeout(r, 20));
       }
-      server.off('request', onRequest);
     },
   };
 }
